@@ -1,0 +1,181 @@
+"""Convolutions in PyTorch's layouts: inputs (N, C, *spatial), weights (O, I/groups, *k)."""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import jax
+import jax.numpy as jnp
+
+from . import init as _init
+from ._errors import ShapeError, shape_str
+from ._types import Array, PRNGKey
+
+__all__ = ["conv_init", "conv1d", "conv2d", "conv_transpose_init", "conv_transpose2d",
+           "ntuple"]
+
+_LAYOUTS = {1: ("NCH", "OIH", "NCH"), 2: ("NCHW", "OIHW", "NCHW")}
+
+
+def ntuple(value, n: int) -> tuple:
+    """`3 -> (3, 3)`; a sequence is kept (PyTorch's `_pair`)."""
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        if len(value) != n:
+            raise ValueError(f"expected {n} values, got {tuple(value)}")
+        return tuple(int(v) for v in value)
+    return (int(value),) * n
+
+
+def conv_init(in_channels: int, out_channels: int, kernel_size, groups: int = 1,
+              bias: bool = True, *, key: PRNGKey, nd: int = 2, dtype=None) -> dict[str, Array]:
+    """PyTorch's default ConvNd parameters: weight (O, I/groups, *k), bias (O,).
+
+    Both are U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = I/groups * prod(k).
+    """
+    if in_channels % groups or out_channels % groups:
+        raise ValueError("in_channels and out_channels must be divisible by groups")
+    shape = (out_channels, in_channels // groups) + ntuple(kernel_size, nd)
+    wkey, bkey = jax.random.split(key)
+    params = {"weight": _init.kaiming_uniform(shape, a=math.sqrt(5), key=wkey, dtype=dtype)}
+    if bias:
+        fan_in, _ = _init.fan_in_and_fan_out(shape)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+        params["bias"] = _init.uniform((out_channels,), -bound, bound, key=bkey, dtype=dtype)
+    return params
+
+
+def _check_input(x, weight, nd: int, groups: int, name: str, transposed: bool = False):
+    if x.ndim not in (nd + 1, nd + 2):
+        raise ShapeError(
+            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got "
+            f"input of size: {shape_str(x.shape)}")
+    channels = x.shape[-nd - 1]
+    expected = weight.shape[0] if transposed else weight.shape[1] * groups
+    if channels != expected:
+        what = (f"expected input{shape_str(x.shape)} to have {expected} channels, but got "
+                f"{channels} channels instead")
+        raise ShapeError(f"Given groups={groups}, weight of size {shape_str(weight.shape)}, "
+                         + what)
+
+
+def _padding(padding, kernel, dilation, stride, nd):
+    if isinstance(padding, str):
+        if padding == "valid":
+            return [(0, 0)] * nd
+        if padding != "same":
+            raise ValueError(f"Invalid padding string '{padding}', should be one of "
+                             "{'valid', 'same'}")
+        if any(s != 1 for s in stride):
+            raise ValueError("padding='same' is not supported for strided convolutions")
+        # PyTorch pads the extra element of an even total on the right.
+        totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
+        return [(t // 2, t - t // 2) for t in totals]
+    return [(p, p) for p in ntuple(padding, nd)]
+
+
+def _conv(x, weight, bias, stride, padding, dilation, groups, nd, name):
+    _check_input(x, weight, nd, groups, name)
+    unbatched = x.ndim == nd + 1
+    if unbatched:
+        x = x[None]
+    stride, dilation = ntuple(stride, nd), ntuple(dilation, nd)
+    kernel = weight.shape[2:]
+    pads = _padding(padding, kernel, dilation, stride, nd)
+    padded = [s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pads)]
+    spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
+    if any(p < s for p, s in zip(padded, spans)):
+        raise ShapeError(
+            f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
+            f"Kernel size: ({' x '.join(map(str, spans))}). Kernel size can't be greater "
+            "than actual input size")
+    y = jax.lax.conv_general_dilated(
+        x, weight, window_strides=stride, padding=pads, rhs_dilation=dilation,
+        dimension_numbers=_LAYOUTS[nd], feature_group_count=groups)
+    if bias is not None:
+        y = y + bias.reshape((-1,) + (1,) * nd)
+    return y[0] if unbatched else y
+
+
+def conv1d(x: Array, weight: Array, bias: Array | None = None, stride=1, padding=0,
+           dilation=1, groups: int = 1) -> Array:
+    """1-D convolution (cross-correlation, as PyTorch).
+
+    Args:
+      x: (N, C_in, L) or unbatched (C_in, L).
+      weight: (C_out, C_in/groups, K).
+      padding: int, tuple, 'valid' or 'same' (stride 1 only).
+    Returns:
+      (N, C_out, L_out).
+    """
+    return _conv(x, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
+
+
+def conv2d(x: Array, weight: Array, bias: Array | None = None, stride=1, padding=0,
+           dilation=1, groups: int = 1) -> Array:
+    """2-D convolution (cross-correlation, as PyTorch).
+
+    Args:
+      x: (N, C_in, H, W) or unbatched (C_in, H, W).
+      weight: (C_out, C_in/groups, kH, kW).
+      padding: int, pair, 'valid' or 'same' (stride 1 only; an odd total pads one more on
+        the right/bottom, as PyTorch).
+    Returns:
+      (N, C_out, H_out, W_out).
+    """
+    return _conv(x, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
+
+
+def conv_transpose_init(in_channels: int, out_channels: int, kernel_size, groups: int = 1,
+                        bias: bool = True, *, key: PRNGKey, nd: int = 2,
+                        dtype=None) -> dict[str, Array]:
+    """PyTorch's ConvTransposeNd parameters: weight (I, O/groups, *k), bias (O,).
+
+    PyTorch computes fan_in from weight dim 1 (O/groups * prod(k)) for both.
+    """
+    shape = (in_channels, out_channels // groups) + ntuple(kernel_size, nd)
+    wkey, bkey = jax.random.split(key)
+    params = {"weight": _init.kaiming_uniform(shape, a=math.sqrt(5), key=wkey, dtype=dtype)}
+    if bias:
+        fan_in, _ = _init.fan_in_and_fan_out(shape)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+        params["bias"] = _init.uniform((out_channels,), -bound, bound, key=bkey, dtype=dtype)
+    return params
+
+
+def conv_transpose2d(x: Array, weight: Array, bias: Array | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Array:
+    """2-D transposed convolution (the gradient of conv2d with respect to its input).
+
+    Args:
+      x: (N, C_in, H, W) or unbatched.
+      weight: (C_in, C_out/groups, kH, kW), PyTorch's layout.
+    Returns:
+      (N, C_out, (H-1)*stride - 2*padding + dilation*(kH-1) + output_padding + 1, ...).
+    """
+    nd = 2
+    _check_input(x, weight, nd, groups, "conv_transpose2d", transposed=True)
+    unbatched = x.ndim == nd + 1
+    if unbatched:
+        x = x[None]
+    stride, dilation = ntuple(stride, nd), ntuple(dilation, nd)
+    padding, output_padding = ntuple(padding, nd), ntuple(output_padding, nd)
+    if any(op >= max(s, d) for op, s, d in zip(output_padding, stride, dilation)):
+        raise ValueError("output padding must be smaller than either stride or dilation, but "
+                         f"got output_padding={output_padding}, stride={stride}, "
+                         f"dilation={dilation}")
+    cin, cout_g = weight.shape[:2]
+    kernel = weight.shape[2:]
+    # (I, O/g, k) -> (O, I/g, k) per group, spatially flipped: a direct convolution over the
+    # stride-dilated input computes the transpose.
+    w = weight.reshape((groups, cin // groups, cout_g) + kernel)
+    w = jnp.swapaxes(w, 1, 2).reshape((groups * cout_g, cin // groups) + kernel)
+    w = jnp.flip(w, axis=tuple(range(2, 2 + nd)))
+    pads = [(d * (k - 1) - p, d * (k - 1) - p + op)
+            for k, d, p, op in zip(kernel, dilation, padding, output_padding)]
+    y = jax.lax.conv_general_dilated(
+        x, w, window_strides=(1,) * nd, padding=pads, lhs_dilation=stride,
+        rhs_dilation=dilation, dimension_numbers=_LAYOUTS[nd], feature_group_count=groups)
+    if bias is not None:
+        y = y + bias.reshape((-1,) + (1,) * nd)
+    return y[0] if unbatched else y

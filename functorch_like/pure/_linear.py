@@ -1,0 +1,127 @@
+"""Dense layers: linear, bilinear, embedding, flatten (init/apply pairs).
+
+Apply functions take the parameter arrays by their state_dict names, so a layer's
+parameter dict can be splatted: `linear(x, **params)`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import jax
+import jax.numpy as jnp
+
+from . import init as _init
+from ._errors import OutOfBoundsError, ShapeError, is_concrete
+from ._types import Array, PRNGKey
+
+__all__ = ["linear_init", "linear", "bilinear_init", "bilinear", "embedding_init",
+           "embedding", "flatten", "unflatten"]
+
+
+def linear_init(in_features: int, out_features: int, bias: bool = True, *, key: PRNGKey,
+                dtype=None) -> dict[str, Array]:
+    """PyTorch's default Linear parameters: {"weight": (out, in), "bias": (out,)}.
+
+    Both are U(-1/sqrt(in), 1/sqrt(in)) (kaiming_uniform with a=sqrt(5) for the weight).
+    """
+    wkey, bkey = jax.random.split(key)
+    params = {"weight": _init.kaiming_uniform((out_features, in_features), a=math.sqrt(5),
+                                              key=wkey, dtype=dtype)}
+    if bias:
+        bound = 1 / math.sqrt(in_features) if in_features > 0 else 0.0
+        params["bias"] = _init.uniform((out_features,), -bound, bound, key=bkey, dtype=dtype)
+    return params
+
+
+def linear(x: Array, weight: Array, bias: Array | None = None) -> Array:
+    """y = x @ weight.T + bias.
+
+    Args:
+      x: (*, in_features).
+      weight: (out_features, in_features).
+      bias: (out_features,) or None.
+    Returns:
+      (*, out_features).
+    """
+    in_features = weight.shape[-1]
+    if x.ndim == 0 or x.shape[-1] != in_features:
+        rows = math.prod(x.shape[:-1]) if x.ndim > 1 else 1
+        cols = x.shape[-1] if x.ndim else 1
+        raise ShapeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{cols} and "
+            f"{in_features}x{weight.shape[0]})")
+    y = jnp.matmul(x, weight.T)
+    return y if bias is None else y + bias
+
+
+def bilinear_init(in1_features: int, in2_features: int, out_features: int, bias: bool = True,
+                  *, key: PRNGKey, dtype=None) -> dict[str, Array]:
+    """PyTorch's Bilinear parameters: weight (out, in1, in2), bias (out,), U(+-1/sqrt(in1))."""
+    wkey, bkey = jax.random.split(key)
+    bound = 1 / math.sqrt(in1_features)
+    params = {"weight": _init.uniform((out_features, in1_features, in2_features), -bound, bound,
+                                      key=wkey, dtype=dtype)}
+    if bias:
+        params["bias"] = _init.uniform((out_features,), -bound, bound, key=bkey, dtype=dtype)
+    return params
+
+
+def bilinear(x1: Array, x2: Array, weight: Array, bias: Array | None = None) -> Array:
+    """y_k = x1 @ weight[k] @ x2 + bias_k.  x1: (*, in1), x2: (*, in2) -> (*, out)."""
+    if x1.shape[-1] != weight.shape[1] or x2.shape[-1] != weight.shape[2]:
+        raise ShapeError(
+            f"bilinear: input1 (last dim {x1.shape[-1]}) and input2 (last dim {x2.shape[-1]}) "
+            f"do not match weight of size {list(weight.shape)}")
+    y = jnp.einsum("...i,kij,...j->...k", x1, weight, x2)
+    return y if bias is None else y + bias
+
+
+def embedding_init(num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
+                   *, key: PRNGKey, dtype=None) -> dict[str, Array]:
+    """PyTorch's Embedding weight: N(0, 1), the `padding_idx` row zeroed."""
+    weight = _init.normal((num_embeddings, embedding_dim), key=key, dtype=dtype)
+    if padding_idx is not None:
+        weight = weight.at[padding_idx].set(0.0)
+    return {"weight": weight}
+
+
+def embedding(indices: Array, weight: Array, padding_idx: int | None = None) -> Array:
+    """Rows of `weight` (num_embeddings, dim) picked by integer `indices` (*) -> (*, dim).
+
+    The row at `padding_idx` receives no gradient, as in PyTorch. Out-of-range indices raise
+    IndexError when they are concrete; inside a traced program JAX would clamp them, so
+    their rows come out as NaN instead of a silently wrong row.
+    """
+    if not jnp.issubdtype(indices.dtype, jnp.integer):
+        from ._errors import DTypeError
+        raise DTypeError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar "
+            f"types: Long, Int; but got {indices.dtype} instead")
+    n = weight.shape[0]
+    if is_concrete(indices) and indices.size:
+        lo, hi = int(jnp.min(indices)), int(jnp.max(indices))
+        if lo < -n or hi >= n:
+            raise OutOfBoundsError("index out of range in self")
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += n
+    out = jnp.take(weight, indices, axis=0, mode="fill", fill_value=jnp.nan)
+    if padding_idx is not None:
+        out = jnp.where((indices == padding_idx)[..., None], jax.lax.stop_gradient(out), out)
+    return out
+
+
+def flatten(x: Array, start_dim: int = 0, end_dim: int = -1) -> Array:
+    """Merges dims start_dim..end_dim (inclusive), as `torch.flatten` (nn.Flatten uses 1)."""
+    if x.ndim == 0:
+        return x.reshape(1)
+    start, end = start_dim % x.ndim, end_dim % x.ndim
+    if start > end:
+        raise ValueError("flatten() has invalid args: start_dim cannot come after end_dim")
+    return x.reshape(x.shape[:start] + (math.prod(x.shape[start:end + 1]),) + x.shape[end + 1:])
+
+
+def unflatten(x: Array, dim: int, sizes) -> Array:
+    """Splits dim `dim` into `sizes` (one entry may be -1), as `torch.unflatten`."""
+    dim = dim % x.ndim
+    return x.reshape(x.shape[:dim] + tuple(sizes) + x.shape[dim + 1:])

@@ -1,0 +1,169 @@
+"""Normalization layers: batch_norm (returns its new running statistics), layer_norm,
+group_norm."""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import jax
+import jax.numpy as jnp
+
+from ._errors import ShapeError, shape_str
+from ._types import Array
+
+__all__ = ["batch_norm_init", "batch_norm", "layer_norm_init", "layer_norm", "group_norm_init",
+           "group_norm"]
+
+
+def _default_float(dtype):
+    return jax.dtypes.canonicalize_dtype(jnp.float32 if dtype is None else dtype)
+
+
+def batch_norm_init(num_features: int, affine: bool = True, track_running_stats: bool = True,
+                    *, dtype=None) -> dict[str, Array]:
+    """PyTorch's BatchNorm state, in state_dict order: weight=1, bias=0, running_mean=0,
+    running_var=1, num_batches_tracked=0 (int64 under x64, else int32)."""
+    dtype = _default_float(dtype)
+    params = {}
+    if affine:
+        params["weight"] = jnp.ones((num_features,), dtype)
+        params["bias"] = jnp.zeros((num_features,), dtype)
+    if track_running_stats:
+        params["running_mean"] = jnp.zeros((num_features,), dtype)
+        params["running_var"] = jnp.ones((num_features,), dtype)
+        params["num_batches_tracked"] = jnp.zeros((), jax.dtypes.canonicalize_dtype(jnp.int64))
+    return params
+
+
+def batch_norm(x: Array, running_mean: Array | None = None, running_var: Array | None = None,
+               weight: Array | None = None, bias: Array | None = None,
+               num_batches_tracked: Array | None = None, *, training: bool = False,
+               momentum: float | None = 0.1, eps: float = 1e-5) -> tuple[Array, dict]:
+    """Batch normalization over channel dim 1 of (N, C, *).
+
+    In training (or without running statistics) normalizes with the batch mean and the
+    *biased* batch variance, and returns the running statistics updated with the *unbiased*
+    variance: `running = (1 - momentum) * running + momentum * batch`, `momentum=None` for
+    a cumulative average (factor 1/num_batches_tracked). In eval normalizes with the
+    running statistics and returns them unchanged.
+
+    Returns:
+      (y of x's shape, new state: the dict of whichever of running_mean, running_var,
+      num_batches_tracked were given).
+    """
+    if x.ndim < 2:
+        raise ShapeError(f"batch_norm: expected input with at least 2 dims (N, C, *), got "
+                         f"input of size: {shape_str(x.shape)}")
+    channels = x.shape[1]
+    for name, value in (("running_mean", running_mean), ("running_var", running_var),
+                        ("weight", weight), ("bias", bias)):
+        if value is not None and value.shape != (channels,):
+            raise ShapeError(f"{name} should contain {channels} elements not "
+                             f"{math.prod(value.shape)}")
+    state = {}
+    if num_batches_tracked is not None:
+        state["num_batches_tracked"] = num_batches_tracked
+    axes = (0,) + tuple(range(2, x.ndim))
+    bshape = (1, channels) + (1,) * (x.ndim - 2)
+    use_batch_stats = training or running_mean is None
+    if use_batch_stats:
+        n = x.size // channels
+        if training and n <= 1:
+            raise ValueError("Expected more than 1 value per channel when training, got "
+                             f"input size torch.Size({shape_str(x.shape)})")
+        mean = jnp.mean(x, axis=axes)
+        var = jnp.mean(jnp.square(x - mean.reshape(bshape)), axis=axes)
+        if training and running_mean is not None:
+            factor = momentum
+            if num_batches_tracked is not None:
+                state["num_batches_tracked"] = num_batches_tracked + 1
+            if momentum is None:
+                if num_batches_tracked is None:
+                    raise ValueError("momentum=None (cumulative average) needs "
+                                     "num_batches_tracked")
+                factor = 1.0 / state["num_batches_tracked"].astype(x.dtype)
+            unbiased = var * (n / (n - 1))
+            state["running_mean"] = (1 - factor) * running_mean + factor * jax.lax.stop_gradient(
+                mean)
+            state["running_var"] = (1 - factor) * running_var + factor * jax.lax.stop_gradient(
+                unbiased)
+        elif running_mean is not None:
+            state.update(running_mean=running_mean, running_var=running_var)
+    else:
+        mean, var = running_mean, running_var
+        state.update(running_mean=running_mean, running_var=running_var)
+    y = (x - mean.reshape(bshape)) * jax.lax.rsqrt(var.reshape(bshape) + eps)
+    if weight is not None:
+        y = y * weight.reshape(bshape)
+    if bias is not None:
+        y = y + bias.reshape(bshape)
+    return y, state
+
+
+def _shape_tuple(shape) -> tuple[int, ...]:
+    return (int(shape),) if isinstance(shape, int) else tuple(int(s) for s in shape)
+
+
+def layer_norm_init(normalized_shape, elementwise_affine: bool = True, bias: bool = True,
+                    *, dtype=None) -> dict[str, Array]:
+    """PyTorch's LayerNorm parameters: weight=1, bias=0 of `normalized_shape`."""
+    shape, dtype = _shape_tuple(normalized_shape), _default_float(dtype)
+    params = {}
+    if elementwise_affine:
+        params["weight"] = jnp.ones(shape, dtype)
+        if bias:
+            params["bias"] = jnp.zeros(shape, dtype)
+    return params
+
+
+def layer_norm(x: Array, normalized_shape: int | Sequence[int], weight: Array | None = None,
+               bias: Array | None = None, eps: float = 1e-5) -> Array:
+    """Normalizes over the trailing dims `normalized_shape` of x (*, *normalized_shape)
+    with the biased variance, then applies the elementwise affine."""
+    shape = _shape_tuple(normalized_shape)
+    nd = len(shape)
+    if x.shape[x.ndim - nd:] != shape or x.ndim < nd:
+        raise ShapeError(f"Given normalized_shape={list(shape)}, expected input with shape "
+                         f"[*, {', '.join(map(str, shape))}], but got input of size"
+                         f"{shape_str(x.shape)}")
+    axes = tuple(range(x.ndim - nd, x.ndim))
+    mean = jnp.mean(x, axis=axes, keepdims=True)
+    var = jnp.mean(jnp.square(x - mean), axis=axes, keepdims=True)
+    y = (x - mean) * jax.lax.rsqrt(var + eps)
+    if weight is not None:
+        y = y * weight
+    if bias is not None:
+        y = y + bias
+    return y
+
+
+def group_norm_init(num_groups: int, num_channels: int, affine: bool = True,
+                    *, dtype=None) -> dict[str, Array]:
+    """PyTorch's GroupNorm parameters: weight=1, bias=0 of (num_channels,)."""
+    if num_channels % num_groups:
+        raise ValueError("num_channels must be divisible by num_groups")
+    dtype = _default_float(dtype)
+    if not affine:
+        return {}
+    return {"weight": jnp.ones((num_channels,), dtype), "bias": jnp.zeros((num_channels,), dtype)}
+
+
+def group_norm(x: Array, num_groups: int, weight: Array | None = None,
+               bias: Array | None = None, eps: float = 1e-5) -> Array:
+    """Normalizes (N, C, *) over each group of C/num_groups channels and the spatial dims."""
+    if x.ndim < 2 or x.shape[1] % num_groups:
+        raise ShapeError("Expected number of channels in input to be divisible by num_groups, "
+                         f"but got input of shape {shape_str(x.shape)} and "
+                         f"num_groups={num_groups}")
+    n, c = x.shape[:2]
+    g = x.reshape((n, num_groups, -1))
+    mean = jnp.mean(g, axis=-1, keepdims=True)
+    var = jnp.mean(jnp.square(g - mean), axis=-1, keepdims=True)
+    y = ((g - mean) * jax.lax.rsqrt(var + eps)).reshape(x.shape)
+    bshape = (1, c) + (1,) * (x.ndim - 2)
+    if weight is not None:
+        y = y * weight.reshape(bshape)
+    if bias is not None:
+        y = y + bias.reshape(bshape)
+    return y

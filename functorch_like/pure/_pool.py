@@ -1,0 +1,150 @@
+"""Pooling over the trailing spatial dims of (N, C, *spatial) or unbatched (C, *spatial)."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ._conv import ntuple
+from ._errors import ShapeError, shape_str
+from ._types import Array
+
+__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
+           "adaptive_avg_pool2d"]
+
+
+def _out_size(size, k, s, p, d, ceil_mode):
+    span = d * (k - 1) + 1
+    num = size + 2 * p - span
+    out = (-(-num // s) if ceil_mode else num // s) + 1
+    # PyTorch: with ceil_mode the last window must start inside the input or left padding.
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1
+    return out
+
+
+def _window_args(x, nd, kernel_size, stride, padding, dilation, ceil_mode, name):
+    if x.ndim not in (nd + 1, nd + 2):
+        raise ShapeError(f"{name}: Expected {nd + 1}D or {nd + 2}D input, but got input of "
+                         f"size: {shape_str(x.shape)}")
+    k = ntuple(kernel_size, nd)
+    # PyTorch: stride None (or an empty list) means stride = kernel_size.
+    s = k if stride is None or stride == [] or stride == () else ntuple(stride, nd)
+    p, d = ntuple(padding, nd), ntuple(dilation, nd)
+    if any(pi > ki // 2 for pi, ki in zip(p, k)):
+        raise ValueError(f"pad should be at most half of effective kernel size, but got "
+                         f"pad={p[0]}, kernel_size={k[0]} and dilation={d[0]}")
+    sizes = x.shape[-nd:]
+    outs = [_out_size(n, ki, si, pi, di, ceil_mode) for n, ki, si, pi, di in zip(sizes, k, s, p, d)]
+    if any(o <= 0 for o in outs):
+        raise ShapeError(f"Given input size: ({'x'.join(map(str, x.shape[-nd - 1:]))}). "
+                         f"Calculated output size: ({x.shape[-nd - 1]}x"
+                         f"{'x'.join(map(str, outs))}). Output size is too small")
+    # Right padding that yields exactly `out` windows (more than `p` in ceil mode).
+    his = [max((o - 1) * si + di * (ki - 1) + 1 - n - pi, 0)
+           for o, n, ki, si, pi, di in zip(outs, sizes, k, s, p, d)]
+    lead = x.ndim - nd
+    return k, s, p, d, his, outs, lead
+
+
+def _reduce(x, init, op, k, s, d, pads, lead, outs):
+    y = jax.lax.reduce_window(x, init, op, (1,) * lead + k, (1,) * lead + s,
+                              [(0, 0)] * lead + pads, window_dilation=(1,) * lead + d)
+    return y[(...,) + tuple(slice(0, o) for o in outs)]
+
+
+def _max_pool(x, nd, kernel_size, stride, padding, dilation, ceil_mode, name):
+    k, s, p, d, his, outs, lead = _window_args(x, nd, kernel_size, stride, padding, dilation,
+                                               ceil_mode, name)
+    init = -jnp.inf if jnp.issubdtype(x.dtype, jnp.floating) else jnp.iinfo(x.dtype).min
+    pads = [(pi, hi) for pi, hi in zip(p, his)]
+    return _reduce(x, jnp.asarray(init, x.dtype), jax.lax.max, k, s, d, pads, lead, outs)
+
+
+def max_pool1d(x: Array, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode: bool = False) -> Array:
+    """Max over windows of (N, C, L) -> (N, C, L_out); padding counts as -inf."""
+    return _max_pool(x, 1, kernel_size, stride, padding, dilation, ceil_mode, "max_pool1d")
+
+
+def max_pool2d(x: Array, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode: bool = False) -> Array:
+    """Max over windows of (N, C, H, W) -> (N, C, H_out, W_out); stride defaults to kernel."""
+    return _max_pool(x, 2, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
+
+
+def _avg_pool(x, nd, kernel_size, stride, padding, ceil_mode, count_include_pad,
+              divisor_override, name):
+    k, s, p, d, his, outs, lead = _window_args(x, nd, kernel_size, stride, padding, 1,
+                                               ceil_mode, name)
+    pads = [(pi, hi) for pi, hi in zip(p, his)]
+    total = _reduce(x, jnp.asarray(0, x.dtype), jax.lax.add, k, s, d, pads, lead, outs)
+    if divisor_override:
+        return total / divisor_override
+    # PyTorch's divisor counts the explicit padding (when count_include_pad) but never the
+    # extra right padding that ceil_mode adds: a constant mask summed over each window.
+    mask = np.ones(x.shape[-nd:], dtype=np.float64)
+    for axis, (pi, hi) in enumerate(pads):
+        widths = [(0, 0)] * nd
+        inner = min(pi, hi)
+        widths[axis] = (pi, inner)
+        mask = np.pad(mask, widths, constant_values=1.0 if count_include_pad else 0.0)
+        widths[axis] = (0, hi - inner)
+        mask = np.pad(mask, widths, constant_values=0.0)
+    counts = jax.lax.reduce_window(jnp.asarray(mask, x.dtype), jnp.asarray(0, x.dtype),
+                                   jax.lax.add, k, s, [(0, 0)] * nd)
+    counts = counts[tuple(slice(0, o) for o in outs)]
+    return total / counts
+
+
+def avg_pool1d(x: Array, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> Array:
+    """Mean over windows of (N, C, L) -> (N, C, L_out), PyTorch's divisor rules."""
+    return _avg_pool(x, 1, kernel_size, stride, padding, ceil_mode, count_include_pad, None,
+                     "avg_pool1d")
+
+
+def avg_pool2d(x: Array, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override: int | None = None) -> Array:
+    """Mean over windows of (N, C, H, W) -> (N, C, H_out, W_out).
+
+    PyTorch parity: with `count_include_pad` the zero padding counts in the divisor, the
+    extra right padding of `ceil_mode` never does; `divisor_override` replaces the divisor.
+    """
+    return _avg_pool(x, 2, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override, "avg_pool2d")
+
+
+def _adaptive_matrix(size: int, out: int) -> np.ndarray:
+    # Bin i covers [floor(i*size/out), ceil((i+1)*size/out)), as PyTorch.
+    m = np.zeros((out, size))
+    for i in range(out):
+        lo, hi = (i * size) // out, -(-((i + 1) * size) // out)
+        m[i, lo:hi] = 1.0 / (hi - lo)
+    return m
+
+
+def _adaptive_avg(x, nd, output_size, name):
+    if x.ndim not in (nd + 1, nd + 2):
+        raise ShapeError(f"{name}: Expected {nd + 1}D or {nd + 2}D tensor, but got input of "
+                         f"size: {shape_str(x.shape)}")
+    if isinstance(output_size, int):
+        output_size = (output_size,) * nd
+    outs = tuple(n if o is None else int(o) for o, n in zip(output_size, x.shape[-nd:]))
+    y = x
+    for axis, (n, o) in enumerate(zip(x.shape[-nd:], outs)):
+        m = jnp.asarray(_adaptive_matrix(n, o), x.dtype)
+        y = jnp.moveaxis(jnp.tensordot(y, m, axes=([x.ndim - nd + axis], [1])), -1,
+                         x.ndim - nd + axis)
+    return y
+
+
+def adaptive_avg_pool1d(x: Array, output_size) -> Array:
+    """Average over `output_size` adaptive bins of (N, C, L) -> (N, C, output_size)."""
+    return _adaptive_avg(x, 1, output_size, "adaptive_avg_pool1d")
+
+
+def adaptive_avg_pool2d(x: Array, output_size) -> Array:
+    """Average over adaptive bins: (N, C, H, W) -> (N, C, *output_size); None keeps a dim."""
+    return _adaptive_avg(x, 2, output_size, "adaptive_avg_pool2d")

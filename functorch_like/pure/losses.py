@@ -1,0 +1,255 @@
+"""Losses with PyTorch's `reduction` ('none' | 'mean' | 'sum') and options.
+
+Inputs follow PyTorch's layouts: class scores (N, C) or (N, C, d1, ...) or unbatched (C,),
+class-index targets without the class dim. Concrete out-of-range class indices raise
+IndexError as PyTorch does on CPU; inside a traced program (where the values cannot be read)
+their loss is NaN, so a bad label is never a silently wrong number.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import jax
+import jax.numpy as jnp
+
+from ._errors import DTypeError, OutOfBoundsError, ShapeError, is_concrete, shape_str
+from ._types import Array
+
+__all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div"]
+
+
+def _size(shape) -> str:
+    return f"torch.Size({shape_str(shape)})"
+
+
+def _reduce(loss: Array, reduction: str) -> Array:
+    if reduction == "none":
+        return loss
+    if reduction == "mean":
+        return jnp.mean(loss)
+    if reduction == "sum":
+        return jnp.sum(loss)
+    raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _pointwise_pair(input: Array, target: Array) -> tuple[Array, Array]:
+    """PyTorch's regression losses broadcast with a warning when the shapes differ."""
+    if input.shape != target.shape:
+        try:
+            jnp.broadcast_shapes(input.shape, target.shape)
+        except ValueError:
+            raise ShapeError(f"The size of tensor a ({input.shape}) must match the size of "
+                             f"tensor b ({target.shape})") from None
+        warnings.warn(
+            f"Using a target size ({_size(target.shape)}) that is different to the input size "
+            f"({_size(input.shape)}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.", UserWarning, stacklevel=3)
+    return input, target
+
+
+def mse_loss(input: Array, target: Array, reduction: str = "mean") -> Array:
+    """(input - target)^2, reduced. Shapes (*) and (*)."""
+    input, target = _pointwise_pair(input, target)
+    return _reduce(jnp.square(input - target), reduction)
+
+
+def l1_loss(input: Array, target: Array, reduction: str = "mean") -> Array:
+    """|input - target|, reduced."""
+    input, target = _pointwise_pair(input, target)
+    return _reduce(jnp.abs(input - target), reduction)
+
+
+def smooth_l1_loss(input: Array, target: Array, reduction: str = "mean",
+                   beta: float = 1.0) -> Array:
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta; beta == 0 is l1_loss."""
+    if beta < 0:
+        raise ValueError("smooth_l1_loss does not support negative values for beta.")
+    input, target = _pointwise_pair(input, target)
+    d = jnp.abs(input - target)
+    if beta == 0:
+        return _reduce(d, reduction)
+    return _reduce(jnp.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction)
+
+
+def huber_loss(input: Array, target: Array, reduction: str = "mean",
+               delta: float = 1.0) -> Array:
+    """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta) (= beta * smooth_l1)."""
+    if delta <= 0:
+        raise ValueError("huber_loss does not support non-positive values for delta.")
+    input, target = _pointwise_pair(input, target)
+    d = jnp.abs(input - target)
+    return _reduce(jnp.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction)
+
+
+def _class_dim(input: Array) -> int:
+    if input.ndim == 0:
+        raise ShapeError("input tensor should be 1D or more (class scores), got a 0-d tensor")
+    return 0 if input.ndim == 1 else 1
+
+
+def _check_class_target(input: Array, target: Array, weight: Array | None) -> None:
+    if not jnp.issubdtype(target.dtype, jnp.integer):
+        raise DTypeError(f"expected scalar type Long but found {target.dtype} (class-index "
+                         "targets must be integers; class probabilities must have the "
+                         f"input's shape {shape_str(input.shape)})")
+    class_dim = _class_dim(input)
+    expected = input.shape[:class_dim] + input.shape[class_dim + 1:]
+    if target.shape != expected:
+        if input.ndim == 2 and target.ndim == 1:
+            raise ShapeError(f"Expected input batch_size ({input.shape[0]}) to match target "
+                             f"batch_size ({target.shape[0]}).")
+        raise ShapeError(f"Expected target size {shape_str(expected)}, got "
+                         f"{shape_str(target.shape)}")
+    classes = input.shape[class_dim]
+    if weight is not None and weight.shape != (classes,):
+        raise ShapeError(f"weight tensor should be defined either for all {classes} classes "
+                         f"or no classes but got weight tensor of shape: "
+                         f"{shape_str(weight.shape)}")
+
+
+def nll_loss(input: Array, target: Array, weight: Array | None = None,
+             ignore_index: int = -100, reduction: str = "mean") -> Array:
+    """Negative log likelihood of class-index targets.
+
+    Args:
+      input: log-probabilities (N, C), (N, C, d1, ...) or (C,).
+      target: integer class indices (N,), (N, d1, ...) or ().
+      weight: per-class weights (C,); 'mean' then divides by the sum of the targets' weights.
+      ignore_index: targets equal to it contribute 0 and leave the denominator.
+    """
+    _check_class_target(input, target, weight)
+    class_dim = _class_dim(input)
+    classes = input.shape[class_dim]
+    valid = target != ignore_index
+    in_range = (target >= 0) & (target < classes)
+    if is_concrete(target):
+        bad = valid & ~in_range
+        if bool(jnp.any(bad)):
+            raise OutOfBoundsError(f"Target {int(target[bad].reshape(-1)[0])} is out of bounds.")
+    safe = jnp.where(valid & in_range, target, 0)
+    picked = jnp.take_along_axis(input, jnp.expand_dims(safe, class_dim), axis=class_dim)
+    picked = jnp.squeeze(picked, class_dim)
+    w = jnp.ones_like(picked) if weight is None else weight[safe].astype(picked.dtype)
+    w = jnp.where(valid, w, 0)
+    loss = jnp.where(valid & ~in_range, jnp.nan, -picked * w)
+    if reduction == "mean":
+        return jnp.sum(loss) / jnp.sum(w)
+    return _reduce(loss, reduction)
+
+
+def cross_entropy(input: Array, target: Array, weight: Array | None = None,
+                  ignore_index: int = -100, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Array:
+    """Cross entropy of unnormalized scores; applies log_softmax over the class dim itself.
+
+    Args:
+      input: scores (N, C), (N, C, d1, ...) or (C,).
+      target: integer class indices of the input's shape without the class dim, or
+        class probabilities of the input's shape (floating).
+      weight: per-class weights (C,).
+      ignore_index: class-index targets equal to it are excluded (incl. from the mean).
+      label_smoothing: eps in [0, 1]; mixes the target with the uniform distribution.
+
+    PyTorch parity: with class indices and 'mean', the smoothing term is divided by the
+    same denominator as the NLL term (the summed weights of non-ignored targets); with
+    probabilities, 'mean' divides by the number of samples, not by the weights.
+    """
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    class_dim = _class_dim(input)
+    classes = input.shape[class_dim]
+    logp = jax.nn.log_softmax(input, axis=class_dim)
+    wshape = [1] * input.ndim
+    wshape[class_dim] = classes
+    if jnp.issubdtype(target.dtype, jnp.floating) and target.shape == input.shape:
+        if weight is not None and weight.shape != (classes,):
+            raise ShapeError(f"weight tensor should be defined either for all {classes} "
+                             f"classes or no classes but got weight tensor of shape: "
+                             f"{shape_str(weight.shape)}")
+        if label_smoothing > 0:
+            target = target * (1 - label_smoothing) + label_smoothing / classes
+        terms = logp * target
+        if weight is not None:
+            terms = terms * weight.reshape(wshape)
+        return _reduce(-jnp.sum(terms, axis=class_dim), reduction)
+    nll = nll_loss(logp, target, weight, ignore_index, reduction)
+    if label_smoothing == 0:
+        return nll
+    valid = target != ignore_index
+    terms = logp if weight is None else logp * weight.reshape(wshape)
+    smooth = jnp.where(valid, -jnp.sum(terms, axis=class_dim), 0)
+    if reduction == "mean":
+        if weight is None:
+            denom = jnp.sum(valid)
+        else:
+            denom = jnp.sum(jnp.where(valid, weight[jnp.where(valid, target, 0)], 0))
+        smooth = jnp.sum(smooth) / denom
+    else:
+        smooth = _reduce(smooth, reduction)
+    return (1 - label_smoothing) * nll + smooth * (label_smoothing / classes)
+
+
+def binary_cross_entropy(input: Array, target: Array, weight: Array | None = None,
+                         reduction: str = "mean") -> Array:
+    """-(t log x + (1 - t) log(1 - x)) for probabilities x of the target's shape.
+
+    PyTorch parity: each log is clamped at -100, so x = 0 or 1 gives a finite loss.
+    Concrete inputs outside [0, 1] raise.
+    """
+    if input.shape != target.shape:
+        raise ValueError(f"Using a target size ({_size(target.shape)}) that is different to "
+                         f"the input size ({_size(input.shape)}) is deprecated. Please ensure "
+                         "they have the same size.")
+    if is_concrete(input) and input.size and bool(jnp.any((input < 0) | (input > 1))):
+        raise ValueError("all elements of input should be between 0 and 1")
+    log_x = jnp.maximum(jnp.log(input), -100.0)
+    log_1mx = jnp.maximum(jnp.log1p(-input), -100.0)
+    loss = -(target * log_x + (1 - target) * log_1mx)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(input: Array, target: Array, weight: Array | None = None,
+                                     reduction: str = "mean",
+                                     pos_weight: Array | None = None) -> Array:
+    """binary_cross_entropy(sigmoid(input), target), computed stably from the logits.
+
+    `pos_weight` (broadcast along the last dim, e.g. (C,)) multiplies the positive term.
+    """
+    if input.shape != target.shape:
+        raise ValueError(f"Target size ({_size(target.shape)}) must be the same as input size "
+                         f"({_size(input.shape)})")
+    # log(1 + exp(-x)) written so that it never overflows: log1p(exp(-|x|)) + max(-x, 0).
+    softplus_neg = jnp.log1p(jnp.exp(-jnp.abs(input))) + jnp.maximum(-input, 0)
+    if pos_weight is None:
+        loss = (1 - target) * input + softplus_neg
+    else:
+        loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * softplus_neg
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def kl_div(input: Array, target: Array, reduction: str = "mean",
+           log_target: bool = False) -> Array:
+    """KL divergence with `input` as log-probabilities: target * (log target - input).
+
+    reduction 'batchmean' divides the sum by the batch size (the mathematically correct KL);
+    'mean' divides by the number of elements, as PyTorch does (with its warning).
+    """
+    if log_target:
+        loss = jnp.exp(target) * (target - input)
+    else:
+        loss = jax.scipy.special.xlogy(target, target) - target * input
+    if reduction == "batchmean":
+        return jnp.sum(loss) / (input.shape[0] if input.ndim else 1)
+    if reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
+                      "support size.'batchmean' divides only by the batch size, and aligns "
+                      "with the KL div math definition.'mean' will be changed to behave the "
+                      "same as 'batchmean' in the next major release.", UserWarning,
+                      stacklevel=2)
+    return _reduce(loss, reduction)

@@ -1,0 +1,76 @@
+"""What every pure optimizer shares: hyperparameters carried as state, per-parameter step
+counts (PyTorch's `state[p]["step"]`), PyTorch's argument checks, and leafwise updates."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+Array = jax.Array
+HyperParams = dict[str, Array]
+
+
+def float_dtype():
+    """The widest float JAX gives now: float64 under x64, else float32."""
+    return jax.dtypes.canonicalize_dtype(jnp.float64)
+
+
+def make_hyperparams(**values: float) -> HyperParams:
+    """Hyperparameters as 0-d arrays of a fixed dtype, so that a jitted update sees the same
+    abstract state whatever their values and changing them never recompiles."""
+    return {name: jnp.asarray(value, float_dtype()) for name, value in values.items()}
+
+
+def set_hyperparams(state: NamedTuple, **values: float) -> NamedTuple:
+    """A copy of an optimizer state with some hyperparameters replaced (e.g. `lr=0.01`).
+
+    Works on the state of every optimizer in this package, outside or inside jit; keys
+    must already exist (a typo is an error, not a silently ignored value).
+    """
+    hp = dict(state.hyperparams)
+    for name, value in values.items():
+        if name not in hp:
+            raise KeyError(f"unknown hyperparameter {name!r}; this optimizer has {sorted(hp)}")
+        hp[name] = jnp.asarray(value, hp[name].dtype)
+    return state._replace(hyperparams=hp)
+
+
+def zeros_like_tree(params: Any) -> Any:
+    return jax.tree.map(jnp.zeros_like, params)
+
+
+def step_counts(params: Any) -> Any:
+    """One int32 step counter per parameter, as PyTorch keeps `state[p]["step"]`."""
+    return jax.tree.map(lambda _: jnp.zeros((), jnp.int32), params)
+
+
+def leafwise(fn: Callable[..., tuple], n_out: int, like: Any, *trees: Any) -> tuple:
+    """Maps `fn` over matching leaves of `like` and `trees` and unzips its n_out results
+    into n_out trees shaped like `like` (a `None` tree is passed as None per leaf)."""
+    filled = [jax.tree.map(lambda _: None, like) if t is None else t for t in trees]
+    out = jax.tree.map(fn, like, *filled)
+    return tuple(jax.tree.map(lambda _, o, i=i: o[i], like, out) for i in range(n_out))
+
+
+def hp_as(hp: HyperParams, dtype) -> HyperParams:
+    """Hyperparameters cast to a parameter's dtype, so float32 parameters stay float32."""
+    return {name: value.astype(dtype) for name, value in hp.items()}
+
+
+def check_nonneg(name: str, value: float) -> None:
+    """PyTorch's constructor checks: `Invalid learning rate: -0.1` etc. (ValueError)."""
+    if not 0.0 <= value:
+        raise ValueError(f"Invalid {name}: {value}")
+
+
+def check_beta(index: int, value: float) -> None:
+    if not 0.0 <= value < 1.0:
+        raise ValueError(f"Invalid beta parameter at index {index}: {value}")
+
+
+def require_params(params: Any, weight_decay: float, name: str) -> None:
+    if params is None and weight_decay != 0:
+        raise ValueError(f"{name} with weight_decay needs `params` in update(updates, state, "
+                         "params)")
