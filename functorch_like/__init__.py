@@ -1,11 +1,518 @@
-"""functorch_like: PyTorch's core on JAX.
+"""functorch_like: PyTorch's core on JAX. `import functorch_like as torch`.
 
-`functorch_like.pure` is the functional core (layers, losses, initializers, optimizers as
-pure functions of jax arrays and pytrees).
+The torch-like namespace (tensors, dtypes, math, randomness, grad mode) over a pure
+functional core, `functorch_like.pure`, whose layers, losses and optimizers are pure
+functions of jax arrays and pytrees.
 """
 
+# ruff: noqa: A001, A004  (torch shadows builtins: float, int, bool, sum, max, ...)
+from . import _methods  # noqa: F401  (binds Tensor methods and operators)
+from . import autograd as autograd
 from . import pure as pure
+from ._dtypes import dtype as dtype
+from ._dtypes import float16 as float16
+from ._dtypes import half as half
+from ._dtypes import bfloat16 as bfloat16
+from ._dtypes import float32 as float32
+from ._dtypes import float as float
+from ._dtypes import float64 as float64
+from ._dtypes import double as double
+from ._dtypes import complex64 as complex64
+from ._dtypes import cfloat as cfloat
+from ._dtypes import complex128 as complex128
+from ._dtypes import cdouble as cdouble
+from ._dtypes import uint8 as uint8
+from ._dtypes import int8 as int8
+from ._dtypes import int16 as int16
+from ._dtypes import short as short
+from ._dtypes import int32 as int32
+from ._dtypes import int as int
+from ._dtypes import int64 as int64
+from ._dtypes import long as long
+from ._dtypes import bool as bool
+from ._dtypes import get_default_dtype as get_default_dtype
+from ._dtypes import set_default_dtype as set_default_dtype
+from ._device import device as device
+from ._tensor import Tensor as Tensor
+from ._tensor import Size as Size
+from ._factories import tensor as tensor
+from ._factories import as_tensor as as_tensor
+from ._factories import asarray as asarray
+from ._factories import from_numpy as from_numpy
+from ._factories import zeros as zeros
+from ._factories import ones as ones
+from ._factories import empty as empty
+from ._factories import full as full
+from ._factories import zeros_like as zeros_like
+from ._factories import ones_like as ones_like
+from ._factories import empty_like as empty_like
+from ._factories import full_like as full_like
+from ._factories import arange as arange
+from ._factories import linspace as linspace
+from ._factories import logspace as logspace
+from ._factories import eye as eye
+from ._random import Generator as Generator
+from ._random import default_generator as default_generator
+from ._random import manual_seed as manual_seed
+from ._random import seed as seed
+from ._random import initial_seed as initial_seed
+from ._random import get_rng_state as get_rng_state
+from ._random import set_rng_state as set_rng_state
+from ._random import rand as rand
+from ._random import randn as randn
+from ._random import randint as randint
+from ._random import randperm as randperm
+from ._random import normal as normal
+from ._random import bernoulli as bernoulli
+from ._random import multinomial as multinomial
+from ._random import rand_like as rand_like
+from ._random import randn_like as randn_like
+from ._random import randint_like as randint_like
+from ._ops_math import add as add
+from ._ops_math import sub as sub
+from ._ops_math import subtract as subtract
+from ._ops_math import rsub as rsub
+from ._ops_math import mul as mul
+from ._ops_math import multiply as multiply
+from ._ops_math import div as div
+from ._ops_math import divide as divide
+from ._ops_math import true_divide as true_divide
+from ._ops_math import floor_divide as floor_divide
+from ._ops_math import remainder as remainder
+from ._ops_math import fmod as fmod
+from ._ops_math import pow as pow
+from ._ops_math import matmul as matmul
+from ._ops_math import mm as mm
+from ._ops_math import bmm as bmm
+from ._ops_math import dot as dot
+from ._ops_math import outer as outer
+from ._ops_math import eq as eq
+from ._ops_math import ne as ne
+from ._ops_math import lt as lt
+from ._ops_math import le as le
+from ._ops_math import gt as gt
+from ._ops_math import ge as ge
+from ._ops_math import less as less
+from ._ops_math import less_equal as less_equal
+from ._ops_math import greater as greater
+from ._ops_math import greater_equal as greater_equal
+from ._ops_math import not_equal as not_equal
+from ._ops_math import equal as equal
+from ._ops_math import allclose as allclose
+from ._ops_math import isclose as isclose
+from ._ops_math import logical_and as logical_and
+from ._ops_math import logical_or as logical_or
+from ._ops_math import logical_xor as logical_xor
+from ._ops_math import logical_not as logical_not
+from ._ops_math import bitwise_and as bitwise_and
+from ._ops_math import bitwise_or as bitwise_or
+from ._ops_math import bitwise_xor as bitwise_xor
+from ._ops_math import bitwise_not as bitwise_not
+from ._ops_math import exp as exp
+from ._ops_math import exp2 as exp2
+from ._ops_math import expm1 as expm1
+from ._ops_math import log as log
+from ._ops_math import log2 as log2
+from ._ops_math import log10 as log10
+from ._ops_math import log1p as log1p
+from ._ops_math import sqrt as sqrt
+from ._ops_math import rsqrt as rsqrt
+from ._ops_math import sin as sin
+from ._ops_math import cos as cos
+from ._ops_math import tan as tan
+from ._ops_math import asin as asin
+from ._ops_math import acos as acos
+from ._ops_math import atan as atan
+from ._ops_math import arcsin as arcsin
+from ._ops_math import arccos as arccos
+from ._ops_math import arctan as arctan
+from ._ops_math import sinh as sinh
+from ._ops_math import cosh as cosh
+from ._ops_math import tanh as tanh
+from ._ops_math import sigmoid as sigmoid
+from ._ops_math import erf as erf
+from ._ops_math import reciprocal as reciprocal
+from ._ops_math import neg as neg
+from ._ops_math import negative as negative
+from ._ops_math import abs as abs
+from ._ops_math import absolute as absolute
+from ._ops_math import sign as sign
+from ._ops_math import floor as floor
+from ._ops_math import ceil as ceil
+from ._ops_math import trunc as trunc
+from ._ops_math import fix as fix
+from ._ops_math import frac as frac
+from ._ops_math import square as square
+from ._ops_math import relu as relu
+from ._ops_math import isnan as isnan
+from ._ops_math import isinf as isinf
+from ._ops_math import isfinite as isfinite
+from ._ops_math import round as round
+from ._ops_math import clamp as clamp
+from ._ops_math import clip as clip
+from ._ops_math import clamp_min as clamp_min
+from ._ops_math import clamp_max as clamp_max
+from ._ops_math import where as where
+from ._ops_math import maximum as maximum
+from ._ops_math import minimum as minimum
+from ._ops_math import lerp as lerp
+from ._ops_math import atan2 as atan2
+from ._ops_math import arctan2 as arctan2
+from ._ops_reduce import return_types as return_types
+from ._ops_reduce import sum as sum
+from ._ops_reduce import nansum as nansum
+from ._ops_reduce import mean as mean
+from ._ops_reduce import prod as prod
+from ._ops_reduce import max as max
+from ._ops_reduce import min as min
+from ._ops_reduce import amax as amax
+from ._ops_reduce import amin as amin
+from ._ops_reduce import argmax as argmax
+from ._ops_reduce import argmin as argmin
+from ._ops_reduce import var as var
+from ._ops_reduce import std as std
+from ._ops_reduce import var_mean as var_mean
+from ._ops_reduce import std_mean as std_mean
+from ._ops_reduce import norm as norm
+from ._ops_reduce import cumsum as cumsum
+from ._ops_reduce import cumprod as cumprod
+from ._ops_reduce import logsumexp as logsumexp
+from ._ops_reduce import all as all
+from ._ops_reduce import any as any
+from ._ops_reduce import count_nonzero as count_nonzero
+from ._ops_reduce import sort as sort
+from ._ops_reduce import argsort as argsort
+from ._ops_reduce import topk as topk
+from ._ops_shape import view as view
+from ._ops_shape import reshape as reshape
+from ._ops_shape import flatten as flatten
+from ._ops_shape import unflatten as unflatten
+from ._ops_shape import squeeze as squeeze
+from ._ops_shape import unsqueeze as unsqueeze
+from ._ops_shape import permute as permute
+from ._ops_shape import transpose as transpose
+from ._ops_shape import swapaxes as swapaxes
+from ._ops_shape import swapdims as swapdims
+from ._ops_shape import t as t
+from ._ops_shape import movedim as movedim
+from ._ops_shape import moveaxis as moveaxis
+from ._ops_shape import broadcast_to as broadcast_to
+from ._ops_shape import repeat_interleave as repeat_interleave
+from ._ops_shape import cat as cat
+from ._ops_shape import concat as concat
+from ._ops_shape import concatenate as concatenate
+from ._ops_shape import stack as stack
+from ._ops_shape import hstack as hstack
+from ._ops_shape import vstack as vstack
+from ._ops_shape import split as split
+from ._ops_shape import chunk as chunk
+from ._ops_shape import tensor_split as tensor_split
+from ._ops_shape import unbind as unbind
+from ._ops_shape import narrow as narrow
+from ._ops_shape import flip as flip
+from ._ops_shape import roll as roll
+from ._ops_shape import tril as tril
+from ._ops_shape import triu as triu
+from ._ops_shape import diagonal as diagonal
+from ._ops_shape import diag as diag
+from ._ops_shape import trace as trace
+from ._ops_index import gather as gather
+from ._ops_index import scatter as scatter
+from ._ops_index import scatter_add as scatter_add
+from ._ops_index import index_select as index_select
+from ._ops_index import masked_fill as masked_fill
+from ._ops_index import masked_select as masked_select
+from ._ops_index import nonzero as nonzero
+from ._ops_index import take as take
+from ._ops_index import take_along_dim as take_along_dim
+from ._methods import softmax as softmax
+from ._methods import log_softmax as log_softmax
+from ._methods import addcmul as addcmul
+from ._methods import addcdiv as addcdiv
+from ._methods import addmm as addmm
+from .autograd import no_grad as no_grad
+from .autograd import enable_grad as enable_grad
+from .autograd import set_grad_enabled as set_grad_enabled
+from .autograd import is_grad_enabled as is_grad_enabled
+from .autograd import inference_mode as inference_mode
+from ._device import cuda_is_available as _cuda_is_available
 
 __version__ = "0.1.0"
 
-__all__ = ["pure"]
+
+class cuda:
+    """torch.cuda: is_available() asks JAX for a GPU backend."""
+
+    is_available = staticmethod(_cuda_is_available)
+
+    @staticmethod
+    def device_count() -> "int":
+        import jax
+        return len(jax.devices("gpu")) if _cuda_is_available() else 0
+
+    @staticmethod
+    def manual_seed(seed) -> None:
+        """The one global generator serves every device."""
+        manual_seed(seed)
+
+    manual_seed_all = manual_seed
+
+
+def is_tensor(obj) -> "bool":
+    return isinstance(obj, Tensor)
+
+
+def numel(input) -> "int":
+    return input.numel()
+
+
+def clone(input):
+    return input.clone()
+
+
+def detach(input):
+    return input.detach()
+
+
+def set_printoptions(**kwargs) -> None:
+    """As torch.set_printoptions (precision, threshold, edgeitems, linewidth, sci_mode)."""
+    from ._tensor_str import set_printoptions as _set
+    _set(**kwargs)
+
+__all__ = [
+    "autograd",
+    "pure",
+    "dtype",
+    "float16",
+    "half",
+    "bfloat16",
+    "float32",
+    "float",
+    "float64",
+    "double",
+    "complex64",
+    "cfloat",
+    "complex128",
+    "cdouble",
+    "uint8",
+    "int8",
+    "int16",
+    "short",
+    "int32",
+    "int",
+    "int64",
+    "long",
+    "bool",
+    "get_default_dtype",
+    "set_default_dtype",
+    "device",
+    "Tensor",
+    "Size",
+    "tensor",
+    "as_tensor",
+    "asarray",
+    "from_numpy",
+    "zeros",
+    "ones",
+    "empty",
+    "full",
+    "zeros_like",
+    "ones_like",
+    "empty_like",
+    "full_like",
+    "arange",
+    "linspace",
+    "logspace",
+    "eye",
+    "Generator",
+    "default_generator",
+    "manual_seed",
+    "seed",
+    "initial_seed",
+    "get_rng_state",
+    "set_rng_state",
+    "rand",
+    "randn",
+    "randint",
+    "randperm",
+    "normal",
+    "bernoulli",
+    "multinomial",
+    "rand_like",
+    "randn_like",
+    "randint_like",
+    "add",
+    "sub",
+    "subtract",
+    "rsub",
+    "mul",
+    "multiply",
+    "div",
+    "divide",
+    "true_divide",
+    "floor_divide",
+    "remainder",
+    "fmod",
+    "pow",
+    "matmul",
+    "mm",
+    "bmm",
+    "dot",
+    "outer",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "less",
+    "less_equal",
+    "greater",
+    "greater_equal",
+    "not_equal",
+    "equal",
+    "allclose",
+    "isclose",
+    "logical_and",
+    "logical_or",
+    "logical_xor",
+    "logical_not",
+    "bitwise_and",
+    "bitwise_or",
+    "bitwise_xor",
+    "bitwise_not",
+    "exp",
+    "exp2",
+    "expm1",
+    "log",
+    "log2",
+    "log10",
+    "log1p",
+    "sqrt",
+    "rsqrt",
+    "sin",
+    "cos",
+    "tan",
+    "asin",
+    "acos",
+    "atan",
+    "arcsin",
+    "arccos",
+    "arctan",
+    "sinh",
+    "cosh",
+    "tanh",
+    "sigmoid",
+    "erf",
+    "reciprocal",
+    "neg",
+    "negative",
+    "abs",
+    "absolute",
+    "sign",
+    "floor",
+    "ceil",
+    "trunc",
+    "fix",
+    "frac",
+    "square",
+    "relu",
+    "isnan",
+    "isinf",
+    "isfinite",
+    "round",
+    "clamp",
+    "clip",
+    "clamp_min",
+    "clamp_max",
+    "where",
+    "maximum",
+    "minimum",
+    "lerp",
+    "atan2",
+    "arctan2",
+    "return_types",
+    "sum",
+    "nansum",
+    "mean",
+    "prod",
+    "max",
+    "min",
+    "amax",
+    "amin",
+    "argmax",
+    "argmin",
+    "var",
+    "std",
+    "var_mean",
+    "std_mean",
+    "norm",
+    "cumsum",
+    "cumprod",
+    "logsumexp",
+    "all",
+    "any",
+    "count_nonzero",
+    "sort",
+    "argsort",
+    "topk",
+    "view",
+    "reshape",
+    "flatten",
+    "unflatten",
+    "squeeze",
+    "unsqueeze",
+    "permute",
+    "transpose",
+    "swapaxes",
+    "swapdims",
+    "t",
+    "movedim",
+    "moveaxis",
+    "broadcast_to",
+    "repeat_interleave",
+    "cat",
+    "concat",
+    "concatenate",
+    "stack",
+    "hstack",
+    "vstack",
+    "split",
+    "chunk",
+    "tensor_split",
+    "unbind",
+    "narrow",
+    "flip",
+    "roll",
+    "tril",
+    "triu",
+    "diagonal",
+    "diag",
+    "trace",
+    "gather",
+    "scatter",
+    "scatter_add",
+    "index_select",
+    "masked_fill",
+    "masked_select",
+    "nonzero",
+    "take",
+    "take_along_dim",
+    "softmax",
+    "log_softmax",
+    "addcmul",
+    "addcdiv",
+    "addmm",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "is_grad_enabled",
+    "inference_mode",
+    "cuda",
+    "is_tensor",
+    "numel",
+    "clone",
+    "detach",
+    "set_printoptions",
+    "__version__",
+]

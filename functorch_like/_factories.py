@@ -1,0 +1,202 @@
+"""Tensor factories: tensor, as_tensor, from_numpy, zeros/ones/full/empty, arange,
+linspace, logspace, eye and the *_like family, with PyTorch's dtype inference."""
+
+from __future__ import annotations
+
+import builtins
+import math
+import warnings
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import _dtypes
+from ._ops_shape import _sizes
+from ._tensor import Tensor
+
+
+def _finish(value, dtype=None, device=None, requires_grad=False) -> Tensor:
+    if dtype is not None:
+        value = value.astype(_dtypes.to_jax(dtype))
+    t = Tensor._make(value)
+    if device is not None:
+        t = t.to(device)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _infer_jax_dtype(arr: np.ndarray):
+    """Python data: floats -> default float, ints -> int64, bools -> bool."""
+    kind = arr.dtype.kind
+    if kind == "f":
+        return _dtypes.get_default_dtype().jax
+    if kind in "iu":
+        return _dtypes.int64.jax
+    if kind == "b":
+        return _dtypes.bool.jax
+    if kind == "c":
+        return _dtypes.default_complex().jax
+    raise TypeError(f"Could not infer dtype of {arr.dtype}")
+
+
+def _check_ragged(data, depth=0):
+    if isinstance(data, (list, tuple)) and data:
+        lengths = {len(x) if isinstance(x, (list, tuple)) else -1 for x in data}
+        if len(lengths) > 1:
+            first = len(data[0]) if isinstance(data[0], (list, tuple)) else 0
+            bad = next(len(x) if isinstance(x, (list, tuple)) else 0 for x in data
+                       if (len(x) if isinstance(x, (list, tuple)) else -1) != (
+                           first if isinstance(data[0], (list, tuple)) else -1))
+            raise ValueError(f"expected sequence of length {first} at dim {depth + 1} "
+                             f"(got {bad})")
+        for x in data:
+            _check_ragged(x, depth + 1)
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:
+    """A new leaf tensor holding a copy of `data` (nested lists, numbers, arrays)."""
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use "
+                      "sourceTensor.clone().detach() or sourceTensor.clone().detach()."
+                      "requires_grad_(True), rather than torch.tensor(sourceTensor).",
+                      UserWarning, stacklevel=2)
+        return _finish(data._value, dtype, device, requires_grad)
+    if isinstance(data, (np.ndarray, np.generic, jax.Array)):
+        value = jnp.array(data)
+        return _finish(value, dtype, device, requires_grad)
+    _check_ragged(data)
+    arr = np.asarray(data)
+    if arr.dtype == object:
+        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    target = _dtypes.to_jax(dtype) if dtype is not None else _infer_jax_dtype(arr)
+    return _finish(jnp.asarray(arr, dtype=target), None, device, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """`data` itself when it is already a Tensor of that dtype/device, else a new tensor."""
+    if isinstance(data, Tensor):
+        return data.to(dtype=dtype, device=device) if dtype or device else data
+    if isinstance(data, (np.ndarray, jax.Array)):
+        return _finish(jnp.asarray(data), dtype, device)
+    return tensor(data, dtype=dtype, device=device)
+
+
+asarray = as_tensor
+
+
+def from_numpy(ndarray: np.ndarray) -> Tensor:
+    """A tensor of the array's dtype. JAX arrays are immutable: the memory is copied."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    return Tensor._make(jnp.asarray(ndarray))
+
+
+def _filled(size, fill, dtype, device, requires_grad):
+    d = _dtypes.to_jax(dtype) if dtype is not None else _dtypes.get_default_dtype().jax
+    return _finish(jnp.full(_sizes(size), fill, d), None, device, requires_grad)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
+    return _filled(size, 0, dtype, device, requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
+    return _filled(size, 1, dtype, device, requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
+    """Uninitialized in PyTorch; zeros here (JAX has no uninitialized memory)."""
+    return _filled(size, 0, dtype, device, requires_grad)
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """`size` filled with `fill_value`; the dtype follows the value's type (bool, int64,
+    or the default float), as PyTorch."""
+    if dtype is None:
+        fill = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+        dtype = (_dtypes.bool if isinstance(fill, builtins.bool) else _dtypes.int64
+                 if isinstance(fill, builtins.int) else _dtypes.default_complex()
+                 if isinstance(fill, builtins.complex) else _dtypes.get_default_dtype())
+    return _filled((tuple(size),), fill_value, dtype, device, requires_grad)
+
+
+def _like_dtype(input, dtype):
+    return input.dtype if dtype is None else dtype
+
+
+def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return _filled((tuple(input.shape),), 0, _like_dtype(input, dtype), device, requires_grad)
+
+
+def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return _filled((tuple(input.shape),), 1, _like_dtype(input, dtype), device, requires_grad)
+
+
+def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
+              memory_format=None):
+    return _filled((tuple(input.shape),), fill_value, _like_dtype(input, dtype), device,
+                   requires_grad)
+
+
+def _number(x):
+    return x.item() if isinstance(x, Tensor) else x
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
+    """[start, end) by `step`: int64 when all bounds are ints, else the default float."""
+    if end is None:
+        start, end = 0, start
+    start, end, step = _number(start), _number(end), _number(step)
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) / step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    n = math.ceil((end - start) / step)
+    if dtype is None:
+        ints = all(isinstance(v, builtins.int) for v in (start, end, step))
+        dtype = _dtypes.int64 if ints else _dtypes.get_default_dtype()
+    values = start + np.arange(n, dtype=np.float64) * step
+    if not _dtypes.to_jax(dtype).kind == "f" and all(
+            isinstance(v, builtins.int) for v in (start, end, step)):
+        values = start + np.arange(n, dtype=np.int64) * step
+    return _finish(jnp.asarray(values, _dtypes.to_jax(dtype)), None, device, requires_grad)
+
+
+def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad=False):
+    """`steps` evenly spaced values from start to end inclusive."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    d = dtype if dtype is not None else _dtypes.get_default_dtype()
+    values = np.linspace(_number(start), _number(end), steps)
+    return _finish(jnp.asarray(values, _dtypes.to_jax(d)), None, device, requires_grad)
+
+
+def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None,
+             requires_grad=False):
+    d = dtype if dtype is not None else _dtypes.get_default_dtype()
+    values = np.logspace(_number(start), _number(end), steps, base=base)
+    return _finish(jnp.asarray(values, _dtypes.to_jax(d)), None, device, requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad=False):
+    d = dtype if dtype is not None else _dtypes.get_default_dtype()
+    return _finish(jnp.eye(n, n if m is None else m, dtype=_dtypes.to_jax(d)), None, device,
+                   requires_grad)
+
+
+def _legacy_tensor(*args, **kwargs) -> Tensor:
+    """`torch.Tensor(...)`: sizes give zeros, data gives a default-float copy."""
+    if not args:
+        return zeros(0)
+    if all(isinstance(a, builtins.int) for a in args):
+        return zeros(*args)
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        return Tensor._make(args[0]._value)
+    return tensor(args[0], dtype=_dtypes.get_default_dtype())

@@ -1,0 +1,252 @@
+"""Binds the op functions to Tensor as methods, operators and in-place variants.
+
+In-place variants compute the out-of-place result through the dispatch point and then
+rebind the tensor to it (`Tensor._set`), which enforces PyTorch's leaf rule and keeps the
+dtype; a `.data`/`detach()` alias writes through to its base.
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+
+from . import _ops_index as I
+from . import _ops_math as M
+from . import _ops_reduce as R
+from . import _ops_shape as S
+from . import _random
+from ._tensor import Tensor, apply
+from .pure import _activations
+
+_PLAIN = {
+    # math
+    "add": M.add, "sub": M.sub, "subtract": M.sub, "mul": M.mul, "multiply": M.mul,
+    "div": M.div, "divide": M.div, "true_divide": M.div, "floor_divide": M.floor_divide,
+    "remainder": M.remainder, "fmod": M.fmod, "pow": M.pow, "matmul": M.matmul, "mm": M.mm,
+    "bmm": M.bmm, "dot": M.dot, "outer": M.outer, "eq": M.eq, "ne": M.ne, "lt": M.lt,
+    "le": M.le, "gt": M.gt, "ge": M.ge, "equal": M.equal, "allclose": M.allclose,
+    "isclose": M.isclose, "logical_and": M.logical_and, "logical_or": M.logical_or,
+    "logical_xor": M.logical_xor, "logical_not": M.logical_not,
+    "bitwise_and": M.bitwise_and, "bitwise_or": M.bitwise_or, "bitwise_xor": M.bitwise_xor,
+    "bitwise_not": M.bitwise_not, "exp": M.exp, "exp2": M.exp2, "expm1": M.expm1,
+    "log": M.log, "log2": M.log2, "log10": M.log10, "log1p": M.log1p, "sqrt": M.sqrt,
+    "rsqrt": M.rsqrt, "sin": M.sin, "cos": M.cos, "tan": M.tan, "asin": M.asin,
+    "acos": M.acos, "atan": M.atan, "sinh": M.sinh, "cosh": M.cosh, "tanh": M.tanh,
+    "sigmoid": M.sigmoid, "erf": M.erf, "reciprocal": M.reciprocal, "neg": M.neg,
+    "negative": M.neg, "abs": M.abs, "absolute": M.abs, "sign": M.sign, "floor": M.floor,
+    "ceil": M.ceil, "trunc": M.trunc, "frac": M.frac, "square": M.square, "relu": M.relu,
+    "isnan": M.isnan, "isinf": M.isinf, "isfinite": M.isfinite, "round": M.round,
+    "clamp": M.clamp, "clip": M.clamp, "clamp_min": M.clamp_min, "clamp_max": M.clamp_max,
+    "maximum": M.maximum, "minimum": M.minimum, "lerp": M.lerp, "atan2": M.atan2,
+    # reductions
+    "sum": R.sum, "nansum": R.nansum, "mean": R.mean, "prod": R.prod, "max": R.max,
+    "min": R.min, "amax": R.amax, "amin": R.amin, "argmax": R.argmax, "argmin": R.argmin,
+    "var": R.var, "std": R.std, "norm": R.norm, "cumsum": R.cumsum, "cumprod": R.cumprod,
+    "logsumexp": R.logsumexp, "all": R.all, "any": R.any, "count_nonzero": R.count_nonzero,
+    "sort": R.sort, "argsort": R.argsort, "topk": R.topk,
+    # shape
+    "view": S.view, "reshape": S.reshape, "view_as": S.view_as, "reshape_as": S.reshape_as,
+    "flatten": S.flatten, "unflatten": S.unflatten, "squeeze": S.squeeze,
+    "unsqueeze": S.unsqueeze, "permute": S.permute, "transpose": S.transpose,
+    "swapaxes": S.transpose, "swapdims": S.transpose, "t": S.t, "movedim": S.movedim,
+    "moveaxis": S.movedim, "expand": S.expand, "expand_as": S.expand_as,
+    "broadcast_to": S.broadcast_to, "repeat": S.repeat,
+    "repeat_interleave": S.repeat_interleave, "split": S.split, "chunk": S.chunk,
+    "tensor_split": S.tensor_split, "unbind": S.unbind, "narrow": S.narrow, "flip": S.flip,
+    "roll": S.roll, "tril": S.tril, "triu": S.triu, "diagonal": S.diagonal, "diag": S.diag,
+    "trace": S.trace,
+    # indexing
+    "gather": I.gather, "scatter": I.scatter, "scatter_add": I.scatter_add,
+    "index_select": I.index_select, "masked_fill": I.masked_fill,
+    "masked_select": I.masked_select, "nonzero": I.nonzero, "take": I.take,
+    "take_along_dim": I.take_along_dim, "where": lambda self, cond, other: M.where(
+        cond, self, other),
+}
+
+for _name, _fn in _PLAIN.items():
+    setattr(Tensor, _name, _fn)
+
+
+def _f_softmax(x, *, dim):
+    return _activations.softmax(x, dim)
+
+
+def _f_log_softmax(x, *, dim):
+    return _activations.log_softmax(x, dim)
+
+
+def softmax(input, dim, dtype=None):
+    x = input if dtype is None else input.to(dtype)
+    return apply(_f_softmax, "SoftmaxBackward0", x, dim=dim)
+
+
+def log_softmax(input, dim, dtype=None):
+    x = input if dtype is None else input.to(dtype)
+    return apply(_f_log_softmax, "LogSoftmaxBackward0", x, dim=dim)
+
+
+Tensor.softmax = softmax
+Tensor.log_softmax = log_softmax
+
+
+def addcmul(input, tensor1, tensor2, *, value=1):
+    """input + value * tensor1 * tensor2."""
+    return M.add(input, M.mul(M.mul(tensor1, tensor2), value) if value != 1 else
+                 M.mul(tensor1, tensor2))
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    """input + value * tensor1 / tensor2."""
+    q = M.div(tensor1, tensor2)
+    return M.add(input, M.mul(q, value) if value != 1 else q)
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """beta * input + alpha * (mat1 @ mat2)."""
+    prod = M.mm(mat1, mat2)
+    prod = prod if alpha == 1 else M.mul(prod, alpha)
+    return M.add(prod, input if beta == 1 else M.mul(input, beta))
+
+
+Tensor.addcmul = addcmul
+Tensor.addcdiv = addcdiv
+Tensor.addmm = addmm
+
+
+def _size_method(name):
+    def method(self, *size, dtype=None, device=None, requires_grad=False):
+        from . import _factories as F
+        d = self.dtype if dtype is None else dtype
+        fill = {"new_zeros": 0, "new_ones": 1, "new_empty": 0}[name]
+        return F._filled(size, fill, d, device, requires_grad)
+    return method
+
+
+Tensor.new_zeros = _size_method("new_zeros")
+Tensor.new_ones = _size_method("new_ones")
+Tensor.new_empty = _size_method("new_empty")
+
+
+def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+    from . import _factories as F
+    return F._filled((tuple(size),), fill_value, self.dtype if dtype is None else dtype,
+                     device, requires_grad)
+
+
+def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+    from . import _factories as F
+    return F.tensor(data, dtype=self.dtype if dtype is None else dtype, device=device,
+                    requires_grad=requires_grad)
+
+
+Tensor.new_full = _new_full
+Tensor.new_tensor = _new_tensor
+Tensor.type_as = lambda self, other: self.to(other.dtype)
+Tensor.T = property(lambda self: S.permute(self, *reversed(range(self.ndim))) if self.ndim
+                    else self)
+Tensor.mT = property(lambda self: S.transpose(self, -2, -1))
+Tensor.H = property(lambda self: S.t(self).conj() if self.is_complex() else S.t(self))
+Tensor.conj = lambda self: apply(jnp.conj, "ConjBackward0", self) if self.is_complex() \
+    else self
+
+
+# ---- operators ----------------------------------------------------------------------
+
+def _reflected(fn):
+    return lambda self, other: fn(other, self)
+
+
+_OPERATORS = {
+    "__add__": M.add, "__radd__": _reflected(M.add), "__sub__": M.sub,
+    "__rsub__": lambda self, other: M.rsub(self, other), "__mul__": M.mul,
+    "__rmul__": _reflected(M.mul), "__truediv__": M.div, "__rtruediv__": _reflected(M.div),
+    "__floordiv__": M.floor_divide, "__rfloordiv__": _reflected(M.floor_divide),
+    "__mod__": M.remainder, "__rmod__": _reflected(M.remainder), "__pow__": M.pow,
+    "__rpow__": _reflected(M.pow), "__matmul__": M.matmul, "__rmatmul__": _reflected(M.matmul),
+    "__neg__": M.neg, "__pos__": lambda self: self, "__abs__": M.abs,
+    "__invert__": M.bitwise_not, "__and__": M.bitwise_and, "__rand__": _reflected(
+        M.bitwise_and), "__or__": M.bitwise_or, "__ror__": _reflected(M.bitwise_or),
+    "__xor__": M.bitwise_xor, "__rxor__": _reflected(M.bitwise_xor), "__eq__": M.eq,
+    "__ne__": M.ne, "__lt__": M.lt, "__le__": M.le, "__gt__": M.gt, "__ge__": M.ge,
+    "__getitem__": I.getitem, "__setitem__": I.setitem,
+}
+
+for _name, _fn in _OPERATORS.items():
+    setattr(Tensor, _name, _fn)
+
+
+# ---- in-place variants --------------------------------------------------------------
+
+def _inplace(fn):
+    def method(self, *args, **kwargs):
+        return self._set(fn(self, *args, **kwargs))
+    method.__name__ = fn.__name__ + "_"
+    method.__doc__ = f"In-place version of {fn.__name__}."
+    return method
+
+
+_INPLACE = {
+    "add_": M.add, "sub_": M.sub, "subtract_": M.sub, "mul_": M.mul, "multiply_": M.mul,
+    "div_": M.div, "divide_": M.div, "true_divide_": M.div, "floor_divide_": M.floor_divide,
+    "remainder_": M.remainder, "fmod_": M.fmod, "pow_": M.pow, "neg_": M.neg, "abs_": M.abs,
+    "exp_": M.exp, "log_": M.log, "log1p_": M.log1p, "sqrt_": M.sqrt, "rsqrt_": M.rsqrt,
+    "sigmoid_": M.sigmoid, "tanh_": M.tanh, "relu_": M.relu, "sign_": M.sign,
+    "floor_": M.floor, "ceil_": M.ceil, "trunc_": M.trunc, "round_": M.round,
+    "square_": M.square, "reciprocal_": M.reciprocal, "sin_": M.sin, "cos_": M.cos,
+    "clamp_": M.clamp, "clip_": M.clamp, "clamp_min_": M.clamp_min, "clamp_max_": M.clamp_max,
+    "lerp_": M.lerp, "addcmul_": addcmul, "addcdiv_": addcdiv, "addmm_": addmm,
+    "masked_fill_": I.masked_fill, "scatter_": I.scatter, "scatter_add_": I.scatter_add,
+    "logical_not_": M.logical_not, "tril_": S.tril, "triu_": S.triu,
+    "__iadd__": M.add, "__isub__": M.sub, "__imul__": M.mul, "__itruediv__": M.div,
+    "__ifloordiv__": M.floor_divide, "__imod__": M.remainder, "__ipow__": M.pow,
+    "__iand__": M.bitwise_and, "__ior__": M.bitwise_or, "__ixor__": M.bitwise_xor,
+}
+
+for _name, _fn in _INPLACE.items():
+    setattr(Tensor, _name, _inplace(_fn))
+
+
+def _f_fill(x, v):
+    return jnp.full_like(x, v)
+
+
+def fill_(self, value):
+    """Fills with `value` (a number or a 0-d tensor, whose gradient flows)."""
+    from ._ops_math import as_operand
+    return self._set(apply(_f_fill, "FillBackward1", self, as_operand(value)))
+
+
+def zero_(self):
+    return fill_(self, 0)
+
+
+def _f_copy(x, src):
+    return jnp.broadcast_to(src, x.shape).astype(x.dtype)
+
+
+def copy_(self, src, non_blocking: bool = False):
+    """Copies `src` (broadcast, cast to this dtype) into this tensor; gradient flows to src."""
+    from ._ops_math import as_operand
+    return self._set(apply(_f_copy, "CopyBackwards", self, as_operand(src)))
+
+
+def _reshape_inplace(fn):
+    def method(self, *args):
+        return self._set(fn(self, *args), reshape=True)
+    return method
+
+
+Tensor.fill_ = fill_
+Tensor.zero_ = zero_
+Tensor.copy_ = copy_
+Tensor.squeeze_ = _reshape_inplace(S.squeeze)
+Tensor.unsqueeze_ = _reshape_inplace(S.unsqueeze)
+Tensor.t_ = _reshape_inplace(S.t)
+Tensor.transpose_ = _reshape_inplace(S.transpose)
+Tensor.resize_ = _reshape_inplace(S.reshape)
+Tensor.normal_ = _random.normal_
+Tensor.uniform_ = _random.uniform_
+Tensor.bernoulli_ = _random.bernoulli_
+Tensor.random_ = _random.random_
+Tensor.exponential_ = _random.exponential_
+Tensor.bernoulli = lambda self, generator=None: _random.bernoulli(self, generator=generator)
+Tensor.multinomial = _random.multinomial

@@ -1,0 +1,289 @@
+"""Indexing (`x[...]`, `x[...] = v`), gather/scatter, index_select, masked ops, nonzero.
+
+Index arguments are split into a hashable description (ints, slices, None, Ellipsis) and
+integer index arrays that travel as values. Boolean masks become integer indices while
+their values are concrete (their count decides the result's shape). Concrete indices are
+bounds-checked with PyTorch's IndexError, since JAX would clamp them silently.
+"""
+
+from __future__ import annotations
+
+import builtins
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import _dtypes
+from ._ops_math import as_operand
+from ._tensor import Tensor, _wrap_dim, apply
+from .pure._errors import is_concrete
+
+
+def _index_array(x):
+    if isinstance(x, Tensor):
+        return x._value
+    return jnp.asarray(x)
+
+
+def _parse(shape, index):
+    """(spec, arrays): spec items are ('i', k) ints, ('s', start, stop, step),
+    ('n',) None, ('e',) Ellipsis, ('a', j) the j-th index array."""
+    if not isinstance(index, tuple):
+        index = (index,)
+    consuming = 0
+    for item in index:
+        if item is None or item is Ellipsis:
+            continue
+        arr_like = isinstance(item, (Tensor, np.ndarray, list, jax.Array))
+        if arr_like:
+            a = _index_array(item)
+            consuming += a.ndim if a.dtype == jnp.bool_ else 1
+        else:
+            consuming += 1
+    if consuming > len(shape):
+        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    spec, arrays, dim = [], [], 0
+    for item in index:
+        if item is None:
+            spec.append(("n",))
+        elif item is Ellipsis:
+            spec.append(("e",))
+            dim += len(shape) - consuming
+        elif isinstance(item, slice):
+            start, stop, step = (None if v is None else builtins.int(v)
+                                 for v in (item.start, item.stop, item.step))
+            if step is not None and step <= 0:
+                raise ValueError("step must be greater than zero")
+            spec.append(("s", start, stop, step))
+            dim += 1
+        elif isinstance(item, (builtins.int, np.integer)) and not isinstance(item, builtins.bool):
+            size = shape[dim]
+            if not -size <= item < size:
+                raise IndexError(f"index {item} is out of bounds for dimension {dim} with size "
+                                 f"{size}")
+            spec.append(("i", builtins.int(item)))
+            dim += 1
+        else:
+            a = _index_array(item)
+            if a.dtype == jnp.bool_:
+                if not is_concrete(a):
+                    raise TypeError("boolean mask indexing needs concrete mask values (its "
+                                    "count decides the result's shape); use torch.where "
+                                    "inside traced code")
+                mask_shape = shape[dim:dim + a.ndim]
+                if tuple(a.shape) != tuple(mask_shape):
+                    for k, (m, s) in enumerate(zip(a.shape, mask_shape)):
+                        if m != s:
+                            raise IndexError(f"The shape of the mask {list(a.shape)} at index "
+                                             f"{k} does not match the shape of the indexed "
+                                             f"tensor {list(shape)} at index {dim + k}")
+                for idx in np.nonzero(np.asarray(a)):
+                    spec.append(("a", len(arrays)))
+                    arrays.append(jnp.asarray(idx, _dtypes.int64.jax))
+                dim += a.ndim
+                continue
+            if not jnp.issubdtype(a.dtype, jnp.integer):
+                raise IndexError("tensors used as indices must be long, int, byte or bool "
+                                 "tensors")
+            size = shape[dim]
+            if is_concrete(a) and a.size:
+                lo, hi = builtins.int(jnp.min(a)), builtins.int(jnp.max(a))
+                bad = hi if hi >= size else lo
+                if lo < -size or hi >= size:
+                    raise IndexError(f"index {bad} is out of bounds for dimension {dim} with "
+                                     f"size {size}")
+            spec.append(("a", len(arrays)))
+            arrays.append(a)
+            dim += 1
+    return tuple(spec), arrays
+
+
+def _build(spec, arrays):
+    out = []
+    for item in spec:
+        kind = item[0]
+        if kind == "n":
+            out.append(None)
+        elif kind == "e":
+            out.append(Ellipsis)
+        elif kind == "s":
+            out.append(slice(item[1], item[2], item[3]))
+        elif kind == "i":
+            out.append(item[1])
+        else:
+            out.append(arrays[item[1]])
+    return tuple(out)
+
+
+def _f_getitem(x, *arrays, spec):
+    return x[_build(spec, arrays)]
+
+
+def _getitem_name(spec):
+    if len(spec) == 1:
+        return {"i": "SelectBackward0", "s": "SliceBackward0", "n": "UnsqueezeBackward0",
+                "e": "AliasBackward0", "a": "IndexBackward0"}[spec[0][0]]
+    return "IndexBackward0" if any(s[0] == "a" for s in spec) else "SliceBackward0"
+
+
+def getitem(input, index):
+    """`input[index]` with ints, slices, None, Ellipsis, integer and boolean tensors."""
+    spec, arrays = _parse(input.shape, index)
+    return apply(_f_getitem, _getitem_name(spec), input, *arrays, spec=spec)
+
+
+def _f_setitem(x, v, *arrays, spec):
+    return x.at[_build(spec, arrays)].set(jnp.asarray(v, x.dtype) if not hasattr(v, "astype")
+                                          else v.astype(x.dtype))
+
+
+def setitem(input, index, value) -> None:
+    """`input[index] = value` (in place; the value broadcasts to the indexed shape)."""
+    spec, arrays = _parse(input.shape, index)
+    value = as_operand(value)
+    try:
+        result = apply(_f_setitem, "CopySlices", input, value, *arrays, spec=spec)
+    except (ValueError, TypeError) as err:
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(jnp.shape(value))} "
+                           f"cannot be broadcast to the indexing result ({err})") from None
+    input._set(result)
+
+
+def _check_index_tensor(index, name):
+    if not isinstance(index, Tensor) or not jnp.issubdtype(index._value.dtype, jnp.integer):
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+
+
+def _check_bounds(index, size, dim):
+    v = index._value
+    if is_concrete(v) and v.size:
+        lo, hi = builtins.int(jnp.min(v)), builtins.int(jnp.max(v))
+        if lo < -size or hi >= size:
+            bad = hi if hi >= size else lo
+            raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size "
+                               f"{size}")
+
+
+def _f_gather(x, idx, *, axis):
+    # PyTorch allows an index smaller than the input in the other dims: crop first.
+    crop = tuple(slice(0, n) if d != axis else slice(None) for d, n in enumerate(idx.shape))
+    return jnp.take_along_axis(x[crop], idx, axis=axis)
+
+
+def gather(input, dim: int, index, *, sparse_grad: bool = False):
+    """out[i][j] = input[index[i][j]][j] (for dim 0), index of input's rank."""
+    _check_index_tensor(index, "gather")
+    d = _wrap_dim(dim, input.ndim)
+    if index.ndim != input.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input "
+                           "tensor")
+    for ax in range(input.ndim):
+        if ax != d and index.shape[ax] > input.shape[ax]:
+            raise RuntimeError(f"Size does not match at dimension {ax} expected index "
+                               f"{list(index.shape)} to be no larger than self "
+                               f"{list(input.shape)} apart from dimension {d}")
+    _check_bounds(index, input.shape[d], d)
+    return apply(_f_gather, "GatherBackward0", input, index, axis=d)
+
+
+def _scatter_index(idx, axis):
+    grids = list(jnp.indices(idx.shape, sparse=True))
+    grids[axis] = idx
+    return tuple(grids)
+
+
+def _f_scatter(x, idx, src, *, axis, mode):
+    if hasattr(src, "shape") and jnp.ndim(src):
+        src = src[tuple(slice(0, n) for n in idx.shape)]
+    src = jnp.asarray(src).astype(x.dtype)
+    at = x.at[_scatter_index(idx, axis)]
+    if mode == "add":
+        return at.add(src)
+    if mode == "multiply":
+        return at.multiply(src)
+    return at.set(src)
+
+
+def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
+    """Writes `src` (a tensor or a scalar) at `index` along `dim`, out of place."""
+    _check_index_tensor(index, "scatter")
+    if src is None:
+        src = value
+    d = _wrap_dim(dim, input.ndim)
+    _check_bounds(index, input.shape[d], d)
+    mode = {None: "set", "add": "add", "multiply": "multiply"}[reduce]
+    name = "ScatterBackward0" if isinstance(src, Tensor) else "ScatterBackward1"
+    return apply(_f_scatter, name, input, index, as_operand(src), axis=d, mode=mode)
+
+
+def scatter_add(input, dim: int, index, src):
+    _check_index_tensor(index, "scatter_add")
+    d = _wrap_dim(dim, input.ndim)
+    _check_bounds(index, input.shape[d], d)
+    return apply(_f_scatter, "ScatterAddBackward0", input, index, src, axis=d, mode="add")
+
+
+def _f_index_select(x, idx, *, axis):
+    return jnp.take(x, idx, axis=axis)
+
+
+def index_select(input, dim: int, index):
+    """The entries of `index` (1-D) along `dim`."""
+    _check_index_tensor(index, "index_select")
+    if index.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    d = _wrap_dim(dim, input.ndim)
+    _check_bounds(index, input.shape[d] if input.ndim else 1, d)
+    return apply(_f_index_select, "IndexSelectBackward0", input, index.reshape(-1), axis=d)
+
+
+def _f_masked_fill(x, mask, value):
+    return jnp.where(mask, jnp.asarray(value).astype(x.dtype), x)
+
+
+def masked_fill(input, mask, value):
+    """`value` where `mask` (bool, broadcastable) is True, else input."""
+    if mask.dtype != _dtypes.bool:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{mask.dtype.name}")
+    if isinstance(value, Tensor) and value.ndim:
+        raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
+                           f"tensor with {value.ndim} dimension(s).")
+    name = "MaskedFillBackward0" if not isinstance(value, Tensor) else "MaskedFillBackward1"
+    return apply(_f_masked_fill, name, input, mask, as_operand(value))
+
+
+def masked_select(input, mask):
+    mask = mask.expand_as(input) if mask.shape != input.shape else mask
+    return getitem(input, mask)
+
+
+def nonzero(input, *, as_tuple: bool = False):
+    """Indices of non-zero elements: (n, ndim) int64, or a tuple of 1-D index tensors."""
+    idx = np.nonzero(np.asarray(input._value))
+    if as_tuple:
+        return tuple(Tensor._make(jnp.asarray(i, _dtypes.int64.jax)) for i in idx)
+    return Tensor._make(jnp.asarray(np.stack(idx, axis=1) if idx else np.zeros((0, 0)),
+                                    _dtypes.int64.jax))
+
+
+def _f_take(x, idx):
+    return jnp.take(x.reshape(-1), idx)
+
+
+def take(input, index):
+    _check_bounds(index, input.numel(), 0)
+    return apply(_f_take, "TakeBackward0", input, index)
+
+
+def _f_take_along_dim(x, idx, *, axis):
+    return jnp.take_along_axis(x, idx, axis=axis)
+
+
+def take_along_dim(input, indices, dim=None):
+    if dim is None:
+        return apply(_f_take_along_dim, "TakeAlongDimBackward0", input.reshape(-1),
+                     indices.reshape(-1), axis=0)
+    return apply(_f_take_along_dim, "TakeAlongDimBackward0", input, indices,
+                 axis=_wrap_dim(dim, input.ndim))

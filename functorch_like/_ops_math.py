@@ -1,0 +1,534 @@
+"""Arithmetic, comparisons, logical and elementwise math with PyTorch's type promotion.
+
+Each op is a module-level pure function of arrays (stable identity for the backward
+cache) dispatched through `apply`; Python scalars travel as values, not as part of the
+graph's structure, so `x * c` with a changing `c` does not recompile backward.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import _dtypes
+from ._tensor import Tensor, apply
+from .pure import _activations
+
+_SCALARS = (builtins.bool, builtins.int, builtins.float, builtins.complex)
+
+
+def as_operand(x):
+    """A Tensor or a Python scalar; arrays become Tensors."""
+    if isinstance(x, (Tensor,) + _SCALARS):
+        return x
+    if isinstance(x, (np.ndarray, jax.Array, np.generic)):
+        return Tensor._make(jnp.asarray(x))
+    raise TypeError(f"unsupported operand type: {type(x).__name__}")
+
+
+def _promo_args(*xs):
+    return [x._value if isinstance(x, Tensor) else x for x in xs]
+
+
+def _cast(x, dtype):
+    if isinstance(x, _SCALARS):
+        return jnp.asarray(x, dtype)
+    return x if x.dtype == dtype else x.astype(dtype)
+
+
+def _float_dtype(dtype):
+    """Ops that always return floats (true division, exp of ints) use the default dtype."""
+    if jnp.issubdtype(dtype, jnp.inexact):
+        return dtype
+    return _dtypes.get_default_dtype().jax
+
+
+# ---- binary arithmetic --------------------------------------------------------------
+
+def _f_add(a, b, *, dtype, alpha=1):
+    b = _cast(b, dtype)
+    return _cast(a, dtype) + (b if alpha == 1 else b * alpha)
+
+
+def _f_sub(a, b, *, dtype, alpha=1):
+    b = _cast(b, dtype)
+    return _cast(a, dtype) - (b if alpha == 1 else b * alpha)
+
+
+def _f_mul(a, b, *, dtype):
+    return _cast(a, dtype) * _cast(b, dtype)
+
+
+def _f_div(a, b, *, dtype, rounding_mode=None):
+    q = jnp.true_divide(_cast(a, dtype), _cast(b, dtype)) if rounding_mode is None or \
+        jnp.issubdtype(dtype, jnp.inexact) else None
+    if rounding_mode is None:
+        return q
+    if rounding_mode == "trunc":
+        if q is None:
+            return jnp.trunc(jnp.true_divide(a, b)).astype(dtype)
+        return jnp.trunc(q)
+    if q is None:
+        return jnp.floor_divide(_cast(a, dtype), _cast(b, dtype))
+    return jnp.floor(q)
+
+
+def _f_remainder(a, b, *, dtype):
+    return jnp.remainder(_cast(a, dtype), _cast(b, dtype))
+
+
+def _f_fmod(a, b, *, dtype):
+    return jnp.fmod(_cast(a, dtype), _cast(b, dtype))
+
+
+def _f_pow(a, b, *, dtype):
+    return jnp.power(_cast(a, dtype), _cast(b, dtype))
+
+
+def _f_pow_static(a, *, exponent, dtype):
+    # An integer exponent known statically: lax.integer_pow, exact and defined for x < 0.
+    return jnp.power(_cast(a, dtype), exponent)
+
+
+def _binary(fn, name, a, b, *, float_result=False, **static):
+    a, b = as_operand(a), as_operand(b)
+    dtype = _dtypes.result_type(*_promo_args(a, b))
+    if float_result:
+        dtype = _float_dtype(dtype)
+    return apply(fn, name, a, b, dtype=dtype, **static)
+
+
+def add(input, other, *, alpha=1):
+    """input + alpha * other, broadcasting, PyTorch's type promotion."""
+    static = {} if alpha == 1 else {"alpha": alpha}
+    return _binary(_f_add, "AddBackward0", input, other, **static)
+
+
+def sub(input, other, *, alpha=1):
+    """input - alpha * other."""
+    static = {} if alpha == 1 else {"alpha": alpha}
+    return _binary(_f_sub, "SubBackward0", input, other, **static)
+
+
+subtract = sub
+
+
+def rsub(input, other, *, alpha=1):
+    return _binary(_f_sub, "RsubBackward1", other, input,
+                   **({} if alpha == 1 else {"alpha": alpha}))
+
+
+def mul(input, other):
+    return _binary(_f_mul, "MulBackward0", input, other)
+
+
+multiply = mul
+
+
+def div(input, other, *, rounding_mode=None):
+    """True division (integer inputs give the default float dtype) or, with
+    rounding_mode 'trunc'/'floor', rounded division keeping integer dtypes."""
+    if rounding_mode not in (None, "trunc", "floor"):
+        raise ValueError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                         f"but found '{rounding_mode}'")
+    if rounding_mode is None:
+        return _binary(_f_div, "DivBackward0", input, other, float_result=True)
+    return _binary(_f_div, "DivBackward0", input, other, rounding_mode=rounding_mode)
+
+
+divide = true_divide = div
+
+
+def floor_divide(input, other):
+    return div(input, other, rounding_mode="floor")
+
+
+def remainder(input, other):
+    """Python-style modulus (the sign of the divisor)."""
+    return _binary(_f_remainder, "RemainderBackward0", input, other)
+
+
+def fmod(input, other):
+    """C-style modulus (the sign of the dividend)."""
+    return _binary(_f_fmod, "FmodBackward0", input, other)
+
+
+def pow(input, exponent):
+    """input ** exponent; a Python int exponent uses exact repeated multiplication."""
+    if isinstance(input, _SCALARS):
+        exponent = as_operand(exponent)
+        dtype = _dtypes.result_type(input, exponent._value)
+        return apply(_f_pow, "PowBackward2", input, exponent, dtype=dtype)
+    input = as_operand(input)
+    if isinstance(exponent, builtins.int) and not isinstance(exponent, builtins.bool):
+        dtype = _dtypes.result_type(input._value, exponent)
+        if exponent < 0 and not jnp.issubdtype(dtype, jnp.inexact):
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        return apply(_f_pow_static, "PowBackward0", input, exponent=exponent, dtype=dtype)
+    if isinstance(exponent, _SCALARS):
+        return _binary(_f_pow, "PowBackward0", input, exponent)
+    return _binary(_f_pow, "PowBackward1", input, exponent)
+
+
+def _f_matmul(a, b):
+    return jnp.matmul(a, b)
+
+
+def matmul(input, other):
+    """Matrix product with PyTorch's rules for 1-D, 2-D and batched operands."""
+    if input.ndim == 0 or other.ndim == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
+                           f"{input.ndim}D and {other.ndim}D")
+    k1 = input.shape[-1]
+    k2 = other.shape[-2] if other.ndim > 1 else other.shape[0]
+    if k1 != k2:
+        if input.ndim <= 2 and other.ndim <= 2:
+            if input.ndim == 1 and other.ndim == 1:
+                raise RuntimeError("inconsistent tensor size, expected tensor [{}] and src "
+                                   "[{}] to have the same number of elements, but got {} and "
+                                   "{} elements respectively".format(k1, k2, k1, k2))
+            r1 = input.shape[0] if input.ndim == 2 else 1
+            c2 = other.shape[1] if other.ndim == 2 else 1
+            if input.ndim == 1:
+                raise RuntimeError(f"size mismatch, got input (1), mat (1x{k1}), vec ({k2})"
+                                   if other.ndim == 1 else
+                                   f"mat1 and mat2 shapes cannot be multiplied (1x{k1} and "
+                                   f"{k2}x{c2})")
+            if other.ndim == 1:
+                raise RuntimeError(f"size mismatch, got input ({r1}), mat ({r1}x{k1}), vec "
+                                   f"({k2})")
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({r1}x{k1} and "
+                               f"{k2}x{c2})")
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{', '.join(map(str, other.shape[:-2] or (1,)))}, {k1}] but got: "
+                           f"[{', '.join(map(str, other.shape[:-2] or (1,)))}, {k2}].")
+    _same_dtype(input, other, "expected m1 and m2 to have the same dtype")
+    if input.ndim == 2 and other.ndim == 2:
+        name = "MmBackward0"
+    elif input.ndim == 1 and other.ndim == 1:
+        name = "DotBackward0"
+    elif other.ndim == 1 or input.ndim == 1:
+        name = "MvBackward0" if input.ndim == 2 else "UnsafeViewBackward0"
+    else:
+        name = "BmmBackward0" if input.ndim == other.ndim == 3 else "UnsafeViewBackward0"
+    return apply(_f_matmul, name, input, other)
+
+
+def _same_dtype(a, b, prefix):
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"{prefix}, but got: {a.dtype.name.capitalize()} != "
+                           f"{b.dtype.name.capitalize()}")
+
+
+def mm(input, mat2):
+    """2-D matrix product; both operands must be matrices."""
+    if input.ndim != 2 or mat2.ndim != 2:
+        raise RuntimeError(f"self must be a matrix" if input.ndim != 2 else
+                           "mat2 must be a matrix")
+    return matmul(input, mat2)
+
+
+def bmm(input, mat2):
+    """Batched product of (b, n, m) and (b, m, p)."""
+    if input.ndim != 3 or mat2.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor" if input.ndim != 3 else
+                           "batch2 must be a 3D tensor")
+    if input.shape[0] != mat2.shape[0] or input.shape[2] != mat2.shape[1]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{input.shape[0]}, {input.shape[2]}] but got: "
+                           f"[{mat2.shape[0]}, {mat2.shape[1]}].")
+    return matmul(input, mat2)
+
+
+def dot(input, other):
+    if input.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D "
+                           "tensors")
+    return matmul(input, other)
+
+
+def outer(input, vec2):
+    return mul(input.reshape(-1, 1), vec2.reshape(1, -1))
+
+
+# ---- comparisons and logic ----------------------------------------------------------
+
+def _compare(jfn):
+    def f(a, b, *, dtype):
+        return jfn(_cast(a, dtype), _cast(b, dtype))
+    f.__name__ = jfn.__name__
+    return f
+
+
+_f_eq, _f_ne = _compare(jnp.equal), _compare(jnp.not_equal)
+_f_lt, _f_le = _compare(jnp.less), _compare(jnp.less_equal)
+_f_gt, _f_ge = _compare(jnp.greater), _compare(jnp.greater_equal)
+
+
+def eq(input, other):
+    return _binary(_f_eq, "EqBackward0", input, other)
+
+
+def ne(input, other):
+    return _binary(_f_ne, "NeBackward0", input, other)
+
+
+def lt(input, other):
+    return _binary(_f_lt, "LtBackward0", input, other)
+
+
+def le(input, other):
+    return _binary(_f_le, "LeBackward0", input, other)
+
+
+def gt(input, other):
+    return _binary(_f_gt, "GtBackward0", input, other)
+
+
+def ge(input, other):
+    return _binary(_f_ge, "GeBackward0", input, other)
+
+
+less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne
+
+
+def equal(input, other) -> bool:
+    """True when both have the same shape and elements."""
+    return input.shape == other.shape and builtins.bool(jnp.all(input._value == other._value))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    return builtins.bool(jnp.allclose(input._value, other._value, rtol, atol, equal_nan))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return Tensor._make(jnp.isclose(input._value, as_operand(other)._value
+                                    if isinstance(other, Tensor) else other, rtol, atol,
+                                    equal_nan))
+
+
+def _logical(jfn):
+    def f(a, b):
+        return jfn(a, b)
+    return f
+
+
+_f_land, _f_lor, _f_lxor = (_logical(jnp.logical_and), _logical(jnp.logical_or),
+                            _logical(jnp.logical_xor))
+
+
+def logical_and(input, other):
+    return apply(_f_land, "LogicalAndBackward0", as_operand(input), as_operand(other))
+
+
+def logical_or(input, other):
+    return apply(_f_lor, "LogicalOrBackward0", as_operand(input), as_operand(other))
+
+
+def logical_xor(input, other):
+    return apply(_f_lxor, "LogicalXorBackward0", as_operand(input), as_operand(other))
+
+
+def _f_lnot(a):
+    return jnp.logical_not(a)
+
+
+def logical_not(input):
+    return apply(_f_lnot, "LogicalNotBackward0", input)
+
+
+def _bitwise(jfn, name):
+    def op(input, other):
+        input, other = as_operand(input), as_operand(other)
+        dtype = _dtypes.result_type(*_promo_args(input, other))
+        if jnp.issubdtype(dtype, jnp.inexact):
+            raise RuntimeError(f'"{name}_cpu" not implemented for '
+                               f"'{_dtypes.from_jax(dtype).name.capitalize()}'")
+        return apply(_bitwise_fns[name], name, input, other, dtype=dtype)
+    _bitwise_fns[name] = _compare(jfn)
+    return op
+
+
+_bitwise_fns: dict = {}
+bitwise_and = _bitwise(jnp.bitwise_and, "bitwise_and")
+bitwise_or = _bitwise(jnp.bitwise_or, "bitwise_or")
+bitwise_xor = _bitwise(jnp.bitwise_xor, "bitwise_xor")
+
+
+def _f_invert(a):
+    return jnp.logical_not(a) if a.dtype == jnp.bool_ else jnp.invert(a)
+
+
+def bitwise_not(input):
+    if input.is_floating_point():
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
+    return apply(_f_invert, "BitwiseNotBackward0", input)
+
+
+# ---- elementwise math ---------------------------------------------------------------
+
+def _unary(jfn, name, *, to_float=True):
+    """An elementwise op; integer inputs go to the default float dtype when `to_float`."""
+    if to_float:
+        def f(x):
+            return jfn(x.astype(_float_dtype(x.dtype)) if not jnp.issubdtype(
+                x.dtype, jnp.inexact) else x)
+    else:
+        def f(x):
+            return jfn(x)
+    f.__name__ = f"_f_{name}"
+
+    def op(input):
+        return apply(f, name, input)
+    op.__doc__ = f"Elementwise {jfn.__name__} (grad_fn {name})."
+    return op
+
+
+exp = _unary(jnp.exp, "ExpBackward0")
+exp2 = _unary(jnp.exp2, "Exp2Backward0")
+expm1 = _unary(jnp.expm1, "Expm1Backward0")
+log = _unary(jnp.log, "LogBackward0")
+log2 = _unary(jnp.log2, "Log2Backward0")
+log10 = _unary(jnp.log10, "Log10Backward0")
+log1p = _unary(jnp.log1p, "Log1PBackward0")
+sqrt = _unary(jnp.sqrt, "SqrtBackward0")
+rsqrt = _unary(jax.lax.rsqrt, "RsqrtBackward0")
+sin = _unary(jnp.sin, "SinBackward0")
+cos = _unary(jnp.cos, "CosBackward0")
+tan = _unary(jnp.tan, "TanBackward0")
+asin = arcsin = _unary(jnp.arcsin, "AsinBackward0")
+acos = arccos = _unary(jnp.arccos, "AcosBackward0")
+atan = arctan = _unary(jnp.arctan, "AtanBackward0")
+sinh = _unary(jnp.sinh, "SinhBackward0")
+cosh = _unary(jnp.cosh, "CoshBackward0")
+tanh = _unary(jnp.tanh, "TanhBackward0")
+sigmoid = _unary(jax.nn.sigmoid, "SigmoidBackward0")
+erf = _unary(jax.lax.erf, "ErfBackward0")
+reciprocal = _unary(jnp.reciprocal, "ReciprocalBackward0")
+neg = negative = _unary(jnp.negative, "NegBackward0", to_float=False)
+abs = absolute = _unary(jnp.abs, "AbsBackward0", to_float=False)
+sign = _unary(jnp.sign, "SignBackward0", to_float=False)
+floor = _unary(jnp.floor, "FloorBackward0", to_float=False)
+ceil = _unary(jnp.ceil, "CeilBackward0", to_float=False)
+trunc = fix = _unary(jnp.trunc, "TruncBackward0", to_float=False)
+frac = _unary(lambda x: x - jnp.trunc(x), "FracBackward0", to_float=False)
+square = _unary(jnp.square, "PowBackward0", to_float=False)
+relu = _unary(_activations.relu, "ReluBackward0", to_float=False)
+isnan = _unary(jnp.isnan, "IsnanBackward0", to_float=False)
+isinf = _unary(jnp.isinf, "IsinfBackward0", to_float=False)
+isfinite = _unary(jnp.isfinite, "IsfiniteBackward0", to_float=False)
+
+
+def _f_round(x, *, decimals=0):
+    return jnp.round(x, decimals)
+
+
+def round(input, *, decimals: int = 0):
+    """Round half to even, as PyTorch."""
+    return apply(_f_round, "RoundBackward0" if decimals == 0 else "RoundBackward1", input,
+                 decimals=decimals)
+
+
+def _f_clamp(x, lo, hi, *, dtype):
+    x = _cast(x, dtype)
+    clipped = x
+    inside = jnp.ones(x.shape, bool)
+    if lo is not None:
+        lo = _cast(lo, dtype)
+        clipped = jnp.where(clipped < lo, lo, clipped)
+        inside = inside & (x >= lo)
+    if hi is not None:
+        hi = _cast(hi, dtype)
+        clipped = jnp.where(clipped > hi, hi, clipped)   # max wins when min > max (PyTorch)
+        inside = inside & (x <= hi)
+    # PyTorch passes the gradient where min <= x <= max, bounds included.
+    if jnp.issubdtype(dtype, jnp.inexact):
+        return jnp.where(inside, x, jax.lax.stop_gradient(clipped))
+    return clipped
+
+
+def clamp(input, min=None, max=None):
+    """Clips to [min, max] (scalars or tensors); the gradient flows where
+    min <= input <= max."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    lo = as_operand(min) if min is not None else None
+    hi = as_operand(max) if max is not None else None
+    dtype = _dtypes.result_type(*_promo_args(*(v for v in (input, lo, hi) if v is not None)))
+    name = "ClampBackward1" if not isinstance(lo, Tensor) and not isinstance(hi, Tensor) \
+        else "ClampBackward0"
+    return apply(_f_clamp, name, input, lo, hi, dtype=dtype)
+
+
+clip = clamp
+
+
+def clamp_min(input, min):
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    return clamp(input, max=max)
+
+
+def _f_where(cond, a, b, *, dtype):
+    return jnp.where(cond, _cast(a, dtype), _cast(b, dtype))
+
+
+def where(condition, input=None, other=None):
+    """Elementwise choice; `where(condition)` alone is `nonzero(as_tuple=True)`."""
+    if input is None and other is None:
+        from ._ops_index import nonzero
+        return nonzero(condition, as_tuple=True)
+    if condition.dtype != _dtypes.bool:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {_type_word(condition.dtype)}")
+    input, other = as_operand(input), as_operand(other)
+    dtype = _dtypes.result_type(*_promo_args(input, other))
+    return apply(_f_where, "WhereBackward0", condition, input, other, dtype=dtype)
+
+
+def _type_word(d) -> str:
+    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
+            "uint8": "Byte"}.get(d.name, d.name)
+
+
+def _f_maximum(a, b, *, dtype):
+    return jnp.maximum(_cast(a, dtype), _cast(b, dtype))
+
+
+def _f_minimum(a, b, *, dtype):
+    return jnp.minimum(_cast(a, dtype), _cast(b, dtype))
+
+
+def maximum(input, other):
+    return _binary(_f_maximum, "MaximumBackward0", input, other)
+
+
+def minimum(input, other):
+    return _binary(_f_minimum, "MinimumBackward0", input, other)
+
+
+def _f_lerp(a, b, w, *, dtype):
+    a, b = _cast(a, dtype), _cast(b, dtype)
+    return a + w * (b - a)
+
+
+def lerp(input, end, weight):
+    return apply(_f_lerp, "LerpBackward0", input, end, as_operand(weight), dtype=input._value.dtype)
+
+
+def _f_atan2(a, b, *, dtype):
+    return jnp.arctan2(_cast(a, dtype), _cast(b, dtype))
+
+
+def atan2(input, other):
+    return _binary(_f_atan2, "Atan2Backward0", input, other, float_result=True)
+
+
+arctan2 = atan2

@@ -1,0 +1,355 @@
+"""Reductions with PyTorch's dim/keepdim conventions and result dtypes."""
+
+from __future__ import annotations
+
+import builtins
+from collections import namedtuple
+
+import jax
+import jax.numpy as jnp
+
+from . import _dtypes
+from ._tensor import Tensor, _wrap_dim, apply
+
+
+def _return_type(name):
+    base = namedtuple(name, ["values", "indices"])
+
+    class ReturnType(base):
+        __slots__ = ()
+
+        def __repr__(self):
+            return (f"torch.return_types.{name}(\nvalues={self.values!r},\n"
+                    f"indices={self.indices!r})")
+    ReturnType.__name__ = ReturnType.__qualname__ = name
+    return ReturnType
+
+
+class return_types:
+    """PyTorch's named (values, indices) results."""
+    max = _return_type("max")
+    min = _return_type("min")
+    sort = _return_type("sort")
+    topk = _return_type("topk")
+    kthvalue = _return_type("kthvalue")
+    median = _return_type("median")
+
+
+def _dims(dim, ndim):
+    """None (all dims) or a sorted tuple of non-negative dims."""
+    if dim is None:
+        return None
+    if isinstance(dim, builtins.int):
+        dim = (dim,)
+    out = tuple(sorted({_wrap_dim(d, ndim) for d in dim}))
+    return out if out or ndim else None
+
+
+def _index_dtype():
+    return _dtypes.int64.jax
+
+
+def _f_sum(x, *, axis, keepdims, dtype):
+    return jnp.sum(x, axis=axis, keepdims=keepdims, dtype=dtype)
+
+
+def _sum_dtype(input, dtype):
+    if dtype is not None:
+        return _dtypes.to_jax(dtype)
+    if not jnp.issubdtype(input._value.dtype, jnp.inexact):
+        return _dtypes.int64.jax      # bool and integer sums promote to int64
+    return input._value.dtype
+
+
+def sum(input, dim=None, keepdim: bool = False, *, dtype=None):
+    """Sum over `dim` (int, tuple or None for all)."""
+    axis = _dims(dim, input.ndim)
+    name = "SumBackward0" if dim is None else "SumBackward1"
+    return apply(_f_sum, name, input, axis=axis, keepdims=keepdim,
+                 dtype=_sum_dtype(input, dtype))
+
+
+def nansum(input, dim=None, keepdim: bool = False, *, dtype=None):
+    return sum(_ops_math().where(_ops_math().isnan(input), 0.0, input), dim, keepdim,
+               dtype=dtype)
+
+
+def _ops_math():
+    from . import _ops_math
+    return _ops_math
+
+
+def _f_mean(x, *, axis, keepdims, dtype):
+    return jnp.mean(x, axis=axis, keepdims=keepdims, dtype=dtype)
+
+
+def mean(input, dim=None, keepdim: bool = False, *, dtype=None):
+    """Mean over `dim`; integer inputs need an explicit floating `dtype`, as PyTorch."""
+    out = _dtypes.to_jax(dtype) if dtype is not None else input._value.dtype
+    if not jnp.issubdtype(out, jnp.inexact):
+        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
+                           "floating point or complex dtype. Got: "
+                           f"{_dtypes.from_jax(out).name.capitalize().replace('Int64', 'Long')}")
+    name = "MeanBackward0" if dim is None else "MeanBackward1"
+    return apply(_f_mean, name, input, axis=_dims(dim, input.ndim), keepdims=keepdim,
+                 dtype=out)
+
+
+def _f_prod(x, *, axis, keepdims, dtype):
+    return jnp.prod(x, axis=axis, keepdims=keepdims, dtype=dtype)
+
+
+def prod(input, dim=None, keepdim: bool = False, *, dtype=None):
+    name = "ProdBackward0" if dim is None else "ProdBackward1"
+    axis = None if dim is None else _wrap_dim(dim, input.ndim)
+    return apply(_f_prod, name, input, axis=axis, keepdims=keepdim,
+                 dtype=_sum_dtype(input, dtype))
+
+
+def _f_amax(x, *, axis, keepdims):
+    return jnp.max(x, axis=axis, keepdims=keepdims)
+
+
+def _f_amin(x, *, axis, keepdims):
+    return jnp.min(x, axis=axis, keepdims=keepdims)
+
+
+def _f_max_dim(x, *, axis, keepdims):
+    idx = jnp.argmax(x, axis=axis, keepdims=True)
+    values = jnp.take_along_axis(x, idx, axis=axis)
+    if not keepdims:
+        values, idx = jnp.squeeze(values, axis), jnp.squeeze(idx, axis)
+    return values, idx.astype(_index_dtype())
+
+
+def _f_min_dim(x, *, axis, keepdims):
+    idx = jnp.argmin(x, axis=axis, keepdims=True)
+    values = jnp.take_along_axis(x, idx, axis=axis)
+    if not keepdims:
+        values, idx = jnp.squeeze(values, axis), jnp.squeeze(idx, axis)
+    return values, idx.astype(_index_dtype())
+
+
+def _check_nonempty(input, name, dim=None):
+    if input.numel() == 0:
+        if dim is None:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
+                               "input.numel() == 0. Specify the reduction dim with the 'dim' "
+                               "argument.")
+        raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+
+
+def max(input, dim=None, keepdim: bool = False):
+    """max(x) -> 0-d max; max(x, dim) -> (values, indices); max(x, other) -> maximum."""
+    if isinstance(dim, Tensor):
+        return _ops_math().maximum(input, dim)
+    if dim is None:
+        _check_nonempty(input, "max")
+        return apply(_f_amax, "MaxBackward1", input, axis=None, keepdims=False)
+    axis = _wrap_dim(dim, input.ndim)
+    values, indices = apply(_f_max_dim, "MaxBackward0", input, axis=axis, keepdims=keepdim)
+    return return_types.max(values, indices)
+
+
+def min(input, dim=None, keepdim: bool = False):
+    """min(x) -> 0-d min; min(x, dim) -> (values, indices); min(x, other) -> minimum."""
+    if isinstance(dim, Tensor):
+        return _ops_math().minimum(input, dim)
+    if dim is None:
+        _check_nonempty(input, "min")
+        return apply(_f_amin, "MinBackward1", input, axis=None, keepdims=False)
+    axis = _wrap_dim(dim, input.ndim)
+    values, indices = apply(_f_min_dim, "MinBackward0", input, axis=axis, keepdims=keepdim)
+    return return_types.min(values, indices)
+
+
+def amax(input, dim=(), keepdim: bool = False):
+    axis = None if dim == () or dim is None else _dims(dim, input.ndim)
+    return apply(_f_amax, "AmaxBackward0", input, axis=axis, keepdims=keepdim)
+
+
+def amin(input, dim=(), keepdim: bool = False):
+    axis = None if dim == () or dim is None else _dims(dim, input.ndim)
+    return apply(_f_amin, "AminBackward0", input, axis=axis, keepdims=keepdim)
+
+
+def _f_argmax(x, *, axis, keepdims):
+    return jnp.argmax(x, axis=axis, keepdims=keepdims).astype(_index_dtype())
+
+
+def _f_argmin(x, *, axis, keepdims):
+    return jnp.argmin(x, axis=axis, keepdims=keepdims).astype(_index_dtype())
+
+
+def argmax(input, dim=None, keepdim: bool = False):
+    """Index of the (first) maximum, over the flattened input when dim is None."""
+    axis = None if dim is None else _wrap_dim(dim, input.ndim)
+    if axis is None and keepdim:
+        return apply(_f_argmax, "ArgmaxBackward0", input.reshape(-1), axis=0,
+                     keepdims=False).reshape((1,) * input.ndim)
+    return apply(_f_argmax, "ArgmaxBackward0", input, axis=axis, keepdims=keepdim)
+
+
+def argmin(input, dim=None, keepdim: bool = False):
+    axis = None if dim is None else _wrap_dim(dim, input.ndim)
+    if axis is None and keepdim:
+        return apply(_f_argmin, "ArgminBackward0", input.reshape(-1), axis=0,
+                     keepdims=False).reshape((1,) * input.ndim)
+    return apply(_f_argmin, "ArgminBackward0", input, axis=axis, keepdims=keepdim)
+
+
+def _f_var(x, *, axis, correction, keepdims):
+    return jnp.var(x, axis=axis, ddof=correction, keepdims=keepdims)
+
+
+def _f_std(x, *, axis, correction, keepdims):
+    return jnp.std(x, axis=axis, ddof=correction, keepdims=keepdims)
+
+
+def _var_args(dim, unbiased, correction):
+    if isinstance(dim, builtins.bool):          # var(x, unbiased) overload
+        dim, unbiased = None, dim
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    return dim, correction
+
+
+def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    """Variance with Bessel's `correction` (default 1 = unbiased), as torch.var."""
+    dim, correction = _var_args(dim, unbiased, correction)
+    name = "VarBackward0"
+    return apply(_f_var, name, input, axis=_dims(dim, input.ndim), correction=correction,
+                 keepdims=keepdim)
+
+
+def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    """Standard deviation with Bessel's `correction` (default 1), as torch.std."""
+    dim, correction = _var_args(dim, unbiased, correction)
+    return apply(_f_std, "StdBackward0", input, axis=_dims(dim, input.ndim),
+                 correction=correction, keepdims=keepdim)
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return (var(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, dim if not isinstance(dim, builtins.bool) else None, keepdim))
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return (std(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, dim if not isinstance(dim, builtins.bool) else None, keepdim))
+
+
+def _f_norm(x, *, p, axis, keepdims):
+    a = jnp.abs(x)
+    if p == float("inf"):
+        return jnp.max(a, axis=axis, keepdims=keepdims)
+    if p == float("-inf"):
+        return jnp.min(a, axis=axis, keepdims=keepdims)
+    if p == 0:
+        return jnp.sum(a != 0, axis=axis, keepdims=keepdims).astype(x.dtype)
+    if p == 1:
+        return jnp.sum(a, axis=axis, keepdims=keepdims)
+    s = jnp.sum(a**p, axis=axis, keepdims=keepdims)
+    # PyTorch's norm has gradient 0 (not NaN) at the zero vector.
+    zero = s == 0
+    safe = jnp.where(zero, 1.0, s)
+    return jnp.where(zero, 0.0, safe ** (1.0 / p)).astype(x.dtype)
+
+
+def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None):
+    """Vector p-norm over `dim` (all elements by default); 'fro' is the 2-norm."""
+    if p == "fro" or p is None:
+        p = 2
+    if isinstance(p, str):
+        raise RuntimeError(f"norm with p={p!r} is not supported")
+    x = input if dtype is None else input.to(dtype)
+    if not x.is_floating_point() and not x.is_complex():
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor "
+                           f"as input. Got {_dtypes.from_jax(x._value.dtype).name.capitalize()}")
+    return apply(_f_norm, "NormBackward1", x, p=builtins.float(p),
+                 axis=_dims(dim, input.ndim), keepdims=keepdim)
+
+
+def _f_cumsum(x, *, axis, dtype):
+    return jnp.cumsum(x, axis=axis, dtype=dtype)
+
+
+def cumsum(input, dim: int, *, dtype=None):
+    return apply(_f_cumsum, "CumsumBackward0", input, axis=_wrap_dim(dim, input.ndim),
+                 dtype=_sum_dtype(input, dtype))
+
+
+def _f_cumprod(x, *, axis, dtype):
+    return jnp.cumprod(x, axis=axis, dtype=dtype)
+
+
+def cumprod(input, dim: int, *, dtype=None):
+    return apply(_f_cumprod, "CumprodBackward0", input, axis=_wrap_dim(dim, input.ndim),
+                 dtype=_sum_dtype(input, dtype))
+
+
+def _f_logsumexp(x, *, axis, keepdims):
+    return jax.nn.logsumexp(x, axis=axis, keepdims=keepdims)
+
+
+def logsumexp(input, dim, keepdim: bool = False):
+    x = input if input.is_floating_point() else input.to(_dtypes.get_default_dtype())
+    return apply(_f_logsumexp, "LogsumexpBackward0", x, axis=_dims(dim, input.ndim),
+                 keepdims=keepdim)
+
+
+def _f_all(x, *, axis, keepdims):
+    return jnp.all(x, axis=axis, keepdims=keepdims)
+
+
+def _f_any(x, *, axis, keepdims):
+    return jnp.any(x, axis=axis, keepdims=keepdims)
+
+
+def all(input, dim=None, keepdim: bool = False):
+    return apply(_f_all, "AllBackward0", input, axis=_dims(dim, input.ndim), keepdims=keepdim)
+
+
+def any(input, dim=None, keepdim: bool = False):
+    return apply(_f_any, "AnyBackward0", input, axis=_dims(dim, input.ndim), keepdims=keepdim)
+
+
+def _f_count_nonzero(x, *, axis):
+    return jnp.count_nonzero(x, axis=axis).astype(_index_dtype())
+
+
+def count_nonzero(input, dim=None):
+    return apply(_f_count_nonzero, "CountNonzeroBackward0", input,
+                 axis=_dims(dim, input.ndim))
+
+
+def _f_sort(x, *, axis, descending, stable):
+    idx = jnp.argsort(-x if descending else x, axis=axis, stable=True)
+    return jnp.take_along_axis(x, idx, axis=axis), idx.astype(_index_dtype())
+
+
+def sort(input, dim: int = -1, descending: bool = False, stable: bool = False):
+    values, indices = apply(_f_sort, "SortBackward0", input,
+                            axis=_wrap_dim(dim, input.ndim), descending=descending,
+                            stable=stable)
+    return return_types.sort(values, indices)
+
+
+def argsort(input, dim: int = -1, descending: bool = False, stable: bool = False):
+    return sort(input, dim, descending, stable).indices
+
+
+def _f_topk(x, *, k, axis, largest):
+    moved = jnp.moveaxis(x, axis, -1)
+    values, idx = jax.lax.top_k(moved if largest else -moved, k)
+    values = values if largest else -values
+    return (jnp.moveaxis(values, -1, axis),
+            jnp.moveaxis(idx, -1, axis).astype(_index_dtype()))
+
+
+def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
+    axis = _wrap_dim(dim, input.ndim)
+    if not 0 <= k <= (input.shape[axis] if input.ndim else 1):
+        raise RuntimeError("selected index k out of range")
+    values, indices = apply(_f_topk, "TopkBackward0", input, k=k, axis=axis, largest=largest)
+    return return_types.topk(values, indices)

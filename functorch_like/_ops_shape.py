@@ -1,0 +1,411 @@
+"""Shape ops: view/reshape, squeeze/unsqueeze, permute/transpose, expand/repeat,
+cat/stack/split/chunk, flip/roll, tril/triu. Errors use PyTorch's texts."""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import jax.numpy as jnp
+
+from . import _dtypes
+from ._tensor import Tensor, _wrap_dim, apply
+
+
+def _sizes(args) -> tuple:
+    """`f(2, 3)`, `f((2, 3))`, `f([2, 3])` and `f(torch.Size)` all mean (2, 3)."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = args[0]
+    return tuple(int(a) for a in args)
+
+
+def _infer_shape(shape: tuple, numel: int) -> tuple:
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = math.prod(d for d in shape if d != -1)
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape = tuple(numel // known if d == -1 else d for d in shape)
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+def _f_reshape(x, *, shape):
+    return jnp.reshape(x, shape)
+
+
+def view(input, *shape):
+    """Same data, new shape (one dim may be -1).
+
+    PyTorch parity: JAX arrays have no strides, so view never fails on a non-contiguous
+    input the way PyTorch's does; it behaves like reshape.
+    """
+    if len(shape) == 1 and isinstance(shape[0], _dtypes.dtype):
+        raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
+    shape = _infer_shape(_sizes(shape), input.numel())
+    return apply(_f_reshape, "ViewBackward0", input, shape=shape)
+
+
+def reshape(input, *shape):
+    shape = _infer_shape(_sizes(shape), input.numel())
+    return apply(_f_reshape, "ViewBackward0", input, shape=shape)
+
+
+def view_as(input, other):
+    return view(input, tuple(other.shape))
+
+
+def reshape_as(input, other):
+    return reshape(input, tuple(other.shape))
+
+
+def flatten(input, start_dim: int = 0, end_dim: int = -1):
+    """Merges dims start_dim..end_dim into one."""
+    if input.ndim == 0:
+        return reshape(input, 1)
+    s, e = _wrap_dim(start_dim, input.ndim), _wrap_dim(end_dim, input.ndim)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    shape = input.shape[:s] + (math.prod(input.shape[s:e + 1]),) + input.shape[e + 1:]
+    return apply(_f_reshape, "ViewBackward0", input, shape=tuple(shape))
+
+
+def unflatten(input, dim: int, sizes):
+    d = _wrap_dim(dim, input.ndim)
+    sizes = _infer_shape(tuple(sizes), input.shape[d])
+    return reshape(input, input.shape[:d] + sizes + input.shape[d + 1:])
+
+
+def squeeze(input, dim=None):
+    """Removes size-1 dims (all, or those in `dim`; others are left alone, as PyTorch)."""
+    if dim is None:
+        shape = tuple(s for s in input.shape if s != 1)
+        name = "SqueezeBackward0"
+    else:
+        dims = {_wrap_dim(d, input.ndim) for d in ((dim,) if isinstance(dim, int) else dim)}
+        shape = tuple(s for i, s in enumerate(input.shape) if not (i in dims and s == 1))
+        name = "SqueezeBackward1"
+    return apply(_f_reshape, name, input, shape=shape)
+
+
+def unsqueeze(input, dim: int):
+    d = _wrap_dim(dim, input.ndim + 1)
+    shape = input.shape[:d] + (1,) + input.shape[d:]
+    return apply(_f_reshape, "UnsqueezeBackward0", input, shape=tuple(shape))
+
+
+def _f_permute(x, *, axes):
+    return jnp.transpose(x, axes)
+
+
+def permute(input, *dims):
+    dims = _sizes(dims)
+    if len(dims) != input.ndim:
+        raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does "
+                           "not match the length of the desired ordering of dimensions i.e. "
+                           f"input.dim() = {input.ndim} is not equal to len(dims) = {len(dims)}")
+    axes = tuple(_wrap_dim(d, input.ndim) for d in dims)
+    if len(set(axes)) != len(axes):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return apply(_f_permute, "PermuteBackward0", input, axes=axes)
+
+
+def transpose(input, dim0: int, dim1: int):
+    if input.ndim == 0:
+        return input
+    a, b = _wrap_dim(dim0, input.ndim), _wrap_dim(dim1, input.ndim)
+    axes = list(range(input.ndim))
+    axes[a], axes[b] = axes[b], axes[a]
+    return apply(_f_permute, "TransposeBackward0", input, axes=tuple(axes))
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input):
+    """Transpose of a matrix; 0-d and 1-d inputs are returned as they are."""
+    if input.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                           f"{input.ndim}D")
+    if input.ndim < 2:
+        return input
+    return apply(_f_permute, "TBackward0", input, axes=(1, 0))
+
+
+def movedim(input, source, destination):
+    src = (source,) if isinstance(source, int) else tuple(source)
+    dst = (destination,) if isinstance(destination, int) else tuple(destination)
+    src = [_wrap_dim(s, input.ndim) for s in src]
+    dst = [_wrap_dim(d, input.ndim) for d in dst]
+    order = [i for i in range(input.ndim) if i not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return apply(_f_permute, "PermuteBackward0", input, axes=tuple(order))
+
+
+moveaxis = movedim
+
+
+def _f_broadcast_to(x, *, shape):
+    return jnp.broadcast_to(x, shape)
+
+
+def expand(input, *sizes):
+    """Broadcasts size-1 dims (and new leading dims) to `sizes`; -1 keeps a dim."""
+    sizes = _sizes(sizes)
+    if len(sizes) < input.ndim:
+        raise RuntimeError(f"expand(torch.FloatTensor{{{list(input.shape)}}}, size={list(sizes)}"
+                           "): the number of sizes provided "
+                           f"({len(sizes)}) must be greater or equal to the number of "
+                           f"dimensions in the tensor ({input.ndim})")
+    lead = len(sizes) - input.ndim
+    out = []
+    for i, s in enumerate(sizes):
+        if i < lead:
+            if s < 0:
+                raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a "
+                                   "leading, non-existing dimension 0")
+            out.append(s)
+            continue
+        cur = input.shape[i - lead]
+        if s == -1:
+            s = cur
+        if cur != s and cur != 1:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({s}) must match the existing size ({cur}) "
+                f"at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
+                f"{list(input.shape)}")
+        out.append(s)
+    return apply(_f_broadcast_to, "ExpandBackward0", input, shape=tuple(out))
+
+
+def expand_as(input, other):
+    return expand(input, tuple(other.shape))
+
+
+def broadcast_to(input, shape):
+    return expand(input, tuple(shape))
+
+
+def _f_tile(x, *, reps):
+    return jnp.tile(x, reps)
+
+
+def repeat(input, *sizes):
+    """Tiles the tensor `sizes[i]` times along dim i (like numpy.tile)."""
+    sizes = _sizes(sizes)
+    if len(sizes) < input.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
+                           "of dimensions of tensor")
+    x = input.reshape((1,) * (len(sizes) - input.ndim) + tuple(input.shape))
+    return apply(_f_tile, "RepeatBackward0", x, reps=sizes)
+
+
+def _f_repeat_interleave(x, *, repeats, axis):
+    return jnp.repeat(x, repeats, axis=axis)
+
+
+def repeat_interleave(input, repeats: int, dim=None):
+    if dim is None:
+        return apply(_f_repeat_interleave, "RepeatInterleaveBackward0", input.reshape(-1),
+                     repeats=int(repeats), axis=0)
+    return apply(_f_repeat_interleave, "RepeatInterleaveBackward0", input,
+                 repeats=int(repeats), axis=_wrap_dim(dim, input.ndim))
+
+
+def _f_cat(*xs, axis, dtype):
+    return jnp.concatenate([x.astype(dtype) for x in xs], axis=axis)
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0):
+    """Concatenates along `dim`, promoting dtypes; legacy empty 1-D tensors are skipped."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    kept = [t for t in tensors if not (t.ndim == 1 and t.numel() == 0)] or tensors[:1]
+    ref = kept[0]
+    d = _wrap_dim(dim, ref.ndim)
+    for i, t in enumerate(kept):
+        if t.ndim != ref.ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} "
+                               f"and {t.ndim}")
+        for ax in range(ref.ndim):
+            if ax != d and t.shape[ax] != ref.shape[ax]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. "
+                                   f"Expected size {ref.shape[ax]} but got size {t.shape[ax]} "
+                                   f"for tensor number {tensors.index(t)} in the list.")
+    dtype = _dtypes.result_type(*[t._value for t in kept])
+    return apply(_f_cat, "CatBackward0", *kept, axis=d, dtype=dtype)
+
+
+concat = concatenate = cat
+
+
+def _f_stack(*xs, axis, dtype):
+    return jnp.stack([x.astype(dtype) for x in xs], axis=axis)
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0):
+    """Stacks equal-shaped tensors along a new dim."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for i, t in enumerate(tensors[1:], 1):
+        if t.shape != tensors[0].shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"{list(tensors[0].shape)} at entry 0 and {list(t.shape)} at "
+                               f"entry {i}")
+    d = _wrap_dim(dim, tensors[0].ndim + 1)
+    dtype = _dtypes.result_type(*[t._value for t in tensors])
+    return apply(_f_stack, "StackBackward0", *tensors, axis=d, dtype=dtype)
+
+
+def hstack(tensors):
+    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors):
+    return cat([t.reshape(1, -1) if t.ndim == 1 else t for t in tensors], 0)
+
+
+def _f_split(x, *, sizes, axis):
+    bounds, acc = [], 0
+    for s in sizes[:-1]:
+        acc += s
+        bounds.append(acc)
+    return tuple(jnp.split(x, bounds, axis=axis))
+
+
+def split(tensor, split_size_or_sections, dim: int = 0):
+    """Splits into chunks of `split_size` (the last may be smaller) or of the given sizes."""
+    d = _wrap_dim(dim, tensor.ndim)
+    n = tensor.shape[d]
+    if isinstance(split_size_or_sections, int):
+        size = split_size_or_sections
+        if size <= 0 and n:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
+                               f"dimension size of {n}")
+        sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else [0]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
+                               f"(input tensor's size at dimension {d}), but got "
+                               f"split_sizes={sizes}")
+    return apply(_f_split, "SplitBackward0", tensor, sizes=tuple(sizes), axis=d)
+
+
+def chunk(input, chunks: int, dim: int = 0):
+    """Splits into at most `chunks` pieces of ceil(n / chunks) elements."""
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    n = input.shape[_wrap_dim(dim, input.ndim)]
+    size = -(-n // chunks) if n else 0
+    return split(input, size if size else 1, dim) if n else (input,)
+
+
+def tensor_split(input, indices_or_sections, dim: int = 0):
+    d = _wrap_dim(dim, input.ndim)
+    n = input.shape[d]
+    if isinstance(indices_or_sections, int):
+        k = indices_or_sections
+        sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
+    else:
+        bounds = [0] + [min(int(i), n) for i in indices_or_sections] + [n]
+        sizes = [max(b - a, 0) for a, b in zip(bounds[:-1], bounds[1:])]
+    return split(input, sizes, dim)
+
+
+def _f_unbind(x, *, axis):
+    return tuple(jnp.moveaxis(x, axis, 0))
+
+
+def unbind(input, dim: int = 0):
+    """The slices along `dim`, as a tuple."""
+    d = _wrap_dim(dim, input.ndim)
+    if input.shape[d] == 1:
+        return (squeeze(input, d),)
+    return apply(_f_unbind, "UnbindBackward0", input, axis=d)
+
+
+def _f_narrow(x, *, axis, start, length):
+    idx = [slice(None)] * x.ndim
+    idx[axis] = slice(start, start + length)
+    return x[tuple(idx)]
+
+
+def narrow(input, dim: int, start: int, length: int):
+    d = _wrap_dim(dim, input.ndim)
+    start = int(start) % input.shape[d] if int(start) < 0 else int(start)
+    if start + length > input.shape[d]:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
+                           f"({input.shape[d]}).")
+    return apply(_f_narrow, "SliceBackward0", input, axis=d, start=start, length=int(length))
+
+
+def _f_flip(x, *, axes):
+    return jnp.flip(x, axes)
+
+
+def flip(input, dims):
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    return apply(_f_flip, "FlipBackward0", input,
+                 axes=tuple(_wrap_dim(d, input.ndim) for d in dims))
+
+
+def _f_roll(x, *, shifts, axes):
+    return jnp.roll(x, shifts, axes)
+
+
+def roll(input, shifts, dims=None):
+    if dims is None:
+        return apply(_f_roll, "RollBackward0", input.flatten(), shifts=shifts,
+                     axes=0).view(tuple(input.shape))
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    return apply(_f_roll, "RollBackward0", input, shifts=shifts,
+                 axes=tuple(_wrap_dim(d, input.ndim) for d in dims))
+
+
+def _f_tril(x, *, k):
+    return jnp.tril(x, k)
+
+
+def _f_triu(x, *, k):
+    return jnp.triu(x, k)
+
+
+def tril(input, diagonal: int = 0):
+    """Lower triangle of the last two dims (elements above `diagonal` zeroed)."""
+    if input.ndim < 2:
+        raise RuntimeError("tril: input tensor must have at least 2 dimensions")
+    return apply(_f_tril, "TrilBackward0", input, k=int(diagonal))
+
+
+def triu(input, diagonal: int = 0):
+    if input.ndim < 2:
+        raise RuntimeError("triu: input tensor must have at least 2 dimensions")
+    return apply(_f_triu, "TriuBackward0", input, k=int(diagonal))
+
+
+def _f_diagonal(x, *, offset, axis1, axis2):
+    return jnp.diagonal(x, offset, axis1, axis2)
+
+
+def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
+    return apply(_f_diagonal, "DiagonalBackward0", input, offset=offset,
+                 axis1=_wrap_dim(dim1, input.ndim), axis2=_wrap_dim(dim2, input.ndim))
+
+
+def _f_diag(x, *, k):
+    return jnp.diag(x, k)
+
+
+def diag(input, diagonal: int = 0):
+    return apply(_f_diag, "DiagBackward0", input, k=diagonal)
+
+
+def trace(input):
+    return diagonal(input).sum()

@@ -1,0 +1,233 @@
+"""Randomness: JAX keys behind a PyTorch-style global generator.
+
+`manual_seed(s)` makes every later draw reproducible bit for bit; each draw splits the
+generator's key, so the sequence depends only on the seed and the order of draws. The key
+lives in `Generator._key`, a plain array that a compiled step can thread as state.
+"""
+
+from __future__ import annotations
+
+import os
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import _dtypes
+from ._tensor import Tensor
+
+_DEFAULT_SEED = 67280421310721   # PyTorch's default CPU seed
+
+
+def _key_from_seed(seed: int):
+    return jax.random.key(int(seed) & 0xFFFFFFFFFFFFFFFF)
+
+
+class Generator:
+    """`torch.Generator(device='cpu')` over a JAX PRNG key.
+
+    PyTorch parity: the streams are JAX's (threefry), not PyTorch's Mersenne Twister /
+    Philox, so the same seed gives other numbers than PyTorch, with the same distribution.
+    """
+
+    def __init__(self, device="cpu"):
+        self.device = device
+        self._seed = _DEFAULT_SEED
+        self._key = _key_from_seed(self._seed)
+
+    def manual_seed(self, seed: int) -> "Generator":
+        seed = int(seed)
+        if not -0x8000_0000_0000_0000 <= seed <= 0xFFFF_FFFF_FFFF_FFFF:
+            raise RuntimeError(f"Overflow when unpacking long long")
+        self._seed = seed & 0xFFFF_FFFF_FFFF_FFFF
+        self._key = _key_from_seed(self._seed)
+        return self
+
+    def seed(self) -> int:
+        return self.manual_seed(int.from_bytes(os.urandom(8), "little") >> 1)._seed
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def get_state(self) -> Tensor:
+        """The key's raw data as a uint32 tensor (restore with set_state)."""
+        return Tensor._make(jax.random.key_data(self._key))
+
+    def set_state(self, state: Tensor) -> "Generator":
+        self._key = jax.random.wrap_key_data(jnp.asarray(state._value, jnp.uint32))
+        return self
+
+    def next_key(self):
+        """A fresh subkey; advances the generator."""
+        self._key, sub = jax.random.split(self._key)
+        return sub
+
+
+default_generator = Generator()
+
+
+def manual_seed(seed: int) -> Generator:
+    """Seeds the global generator (and returns it), as torch.manual_seed."""
+    return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    return default_generator.initial_seed()
+
+
+def get_rng_state() -> Tensor:
+    return default_generator.get_state()
+
+
+def set_rng_state(state: Tensor) -> None:
+    default_generator.set_state(state)
+
+
+def next_key(generator: Generator | None = None):
+    return (generator or default_generator).next_key()
+
+
+def _float(dtype):
+    d = _dtypes.to_jax(dtype) if dtype is not None else _dtypes.get_default_dtype().jax
+    if not jnp.issubdtype(d, jnp.floating):
+        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for "
+                           f"'{_dtypes.from_jax(d).name}'")
+    return d
+
+
+def _finish(value, requires_grad, device):
+    t = Tensor._make(value)
+    if device is not None:
+        t = t.to(device)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """U[0, 1) samples of `size`."""
+    from ._ops_shape import _sizes
+    value = jax.random.uniform(next_key(generator), _sizes(size), _float(dtype))
+    return _finish(value, requires_grad, device)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """N(0, 1) samples of `size`."""
+    from ._ops_shape import _sizes
+    value = jax.random.normal(next_key(generator), _sizes(size), _float(dtype))
+    return _finish(value, requires_grad, device)
+
+
+def randint(*args, size=None, generator=None, dtype=None, device=None,
+            requires_grad=False) -> Tensor:
+    """randint(high, size) or randint(low, high, size): integers in [low, high)."""
+    args = list(args)
+    if size is None:
+        size = args.pop()
+    low, high = (0, args[0]) if len(args) == 1 else args
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
+                           f">= to={high}")
+    d = _dtypes.to_jax(dtype) if dtype is not None else _dtypes.int64.jax
+    value = jax.random.randint(next_key(generator), tuple(size), low, high,
+                               d if jnp.issubdtype(d, jnp.integer) else jnp.int32).astype(d)
+    return _finish(value, requires_grad, device)
+
+
+def randperm(n: int, *, generator=None, dtype=None, device=None,
+             requires_grad=False) -> Tensor:
+    d = _dtypes.to_jax(dtype) if dtype is not None else _dtypes.int64.jax
+    value = jax.random.permutation(next_key(generator), int(n)).astype(d)
+    return _finish(value, requires_grad, device)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None,
+           requires_grad=False) -> Tensor:
+    """normal(mean, std, size) with float mean/std, or elementwise with tensor mean/std."""
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        m = mean._value if isinstance(mean, Tensor) else mean
+        s = std._value if isinstance(std, Tensor) else std
+        shape = jnp.broadcast_shapes(jnp.shape(m), jnp.shape(s))
+        dt = (mean if isinstance(mean, Tensor) else std)._value.dtype
+        value = m + s * jax.random.normal(next_key(generator), shape, dt)
+        return _finish(value, requires_grad, device)
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    value = mean + std * jax.random.normal(next_key(generator), tuple(size or ()), _float(dtype))
+    return _finish(value, requires_grad, device)
+
+
+def bernoulli(input: Tensor, p=None, *, generator=None) -> Tensor:
+    """0/1 samples with probabilities `input` (or a scalar p), in input's dtype."""
+    prob = input._value if p is None else jnp.full(input.shape, p, input._value.dtype)
+    value = jax.random.bernoulli(next_key(generator), prob).astype(input._value.dtype)
+    return Tensor._make(value)
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
+                generator=None) -> Tensor:
+    """Samples indices by the (unnormalized) row weights of `input` (1-D or 2-D)."""
+    logits = jnp.log(input._value)
+    key = next_key(generator)
+    if replacement:
+        out = jax.random.categorical(key, logits, shape=(num_samples,) + logits.shape[:-1])
+        out = jnp.moveaxis(out, 0, -1)
+    else:
+        if num_samples > input.shape[-1]:
+            raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                               "replacement")
+        gumbel = jax.random.gumbel(key, logits.shape, logits.dtype)   # Gumbel top-k trick
+        out = jax.lax.top_k(logits + gumbel, num_samples)[1]
+    return Tensor._make(out.astype(_dtypes.int64.jax))
+
+
+def rand_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return rand(tuple(input.shape), dtype=dtype or input.dtype, device=device,
+                requires_grad=requires_grad)
+
+
+def randn_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return randn(tuple(input.shape), dtype=dtype or input.dtype, device=device,
+                 requires_grad=requires_grad)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, device=None) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype, device=device)
+
+
+def _sample_inplace(t: Tensor, value) -> Tensor:
+    return t._set(Tensor._make(value.astype(t._value.dtype)))
+
+
+def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
+    value = mean + std * jax.random.normal(next_key(generator), t.shape, t._value.dtype)
+    return _sample_inplace(t, value)
+
+
+def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
+    value = jax.random.uniform(next_key(generator), t.shape, t._value.dtype, a, b)
+    return _sample_inplace(t, value)
+
+
+def bernoulli_(t: Tensor, p=0.5, *, generator=None) -> Tensor:
+    prob = p._value if isinstance(p, Tensor) else p
+    value = jax.random.bernoulli(next_key(generator), prob, t.shape)
+    return _sample_inplace(t, value)
+
+
+def random_(t: Tensor, low=0, high=None, *, generator=None) -> Tensor:
+    if high is None:
+        low, high = 0, low if low else 2**24
+    value = jax.random.randint(next_key(generator), t.shape, low, high)
+    return _sample_inplace(t, value)
+
+
+def exponential_(t: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
+    value = jax.random.exponential(next_key(generator), t.shape, t._value.dtype) / lambd
+    return _sample_inplace(t, value)

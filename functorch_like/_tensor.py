@@ -1,0 +1,517 @@
+"""Tensor: a jax.Array (or tracer) plus autograd metadata, and the one dispatch point.
+
+Every operation on Tensors goes through `apply(fn, name, *args, **static)`: it runs the
+pure function `fn` on the arrays (which checks shapes and dtypes, so a mistake raises at the
+line that made it) and, when grad mode is on and an input requires grad, records a graph
+node holding `fn`, its static arguments and where each input comes from. `backward()`
+replays the recorded graph under `jax.vjp` (autograd/_engine.py).
+"""
+
+from __future__ import annotations
+
+import builtins
+import warnings
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import _device, _dtypes
+from ._tensor_str import format_tensor
+from .autograd import _errors as _ag_errors
+from .autograd._grad_mode import is_grad_enabled
+from .autograd._node import Node
+
+
+class Size(tuple):
+    """`torch.Size([2, 3])`: a tuple of ints."""
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    def numel(self) -> int:
+        n = 1
+        for d in self:
+            n *= d
+        return n
+
+
+def apply(fn, name: str, *args, **static):
+    """Runs `fn(*arrays, **static)` and records it when gradients are needed.
+
+    Args:
+      fn: a pure function of jax arrays (stable identity: module-level, not a fresh closure,
+        so that the backward program cache recognizes repeated graphs).
+      name: PyTorch's grad_fn name, e.g. "AddBackward0".
+      args: Tensors, jax arrays, Python scalars or None.
+      static: hashable non-array arguments.
+    Returns:
+      A Tensor, or a tuple of Tensors when `fn` returns a tuple.
+    """
+    vals = []
+    needs_grad = False
+    for a in args:
+        if isinstance(a, Tensor):
+            vals.append(a._value)
+            needs_grad = needs_grad or a._requires_grad or a._node is not None
+        else:
+            vals.append(a)
+    out = fn(*vals, **static)
+    multi = isinstance(out, tuple)
+    if not (needs_grad and is_grad_enabled()):
+        if multi:
+            return tuple(Tensor._make(o) for o in out)
+        return Tensor._make(out)
+    inputs = []
+    for a in args:
+        if isinstance(a, Tensor):
+            if a._node is not None:
+                inputs.append((a._node, a._out))
+            elif a._requires_grad:
+                inputs.append(a)
+            else:
+                inputs.append(a._value)
+        else:
+            inputs.append(a)
+    node = Node(fn, tuple(sorted(static.items())), tuple(inputs), name, multi)
+    if multi:
+        return tuple(_output(o, node, i) for i, o in enumerate(out))
+    return _output(out, node, 0)
+
+
+def _differentiable(value) -> bool:
+    return jnp.issubdtype(value.dtype, jnp.inexact)
+
+
+def _output(value, node, index):
+    if _differentiable(value):
+        return Tensor._make(value, node=node, out=index)
+    return Tensor._make(value)
+
+
+def _identity(x):
+    return x
+
+
+def _astype(x, *, dtype):
+    return x.astype(dtype)
+
+
+class Tensor:
+    """A PyTorch-style tensor over a jax.Array.
+
+    Registered as a pytree and exposing `__jax_array__`, so it passes through `jax.jit`,
+    `jax.grad`, `jax.vmap` and `jnp` functions.
+    """
+
+    __slots__ = ("_value", "_requires_grad", "_node", "_out", "_grad", "_alias_of",
+                 "_version", "__weakref__", "__dict__")
+    __array_priority__ = 1000     # numpy defers to our reflected operators
+
+    # ---- construction -----------------------------------------------------------------
+    def __init__(self, *args, **kwargs):
+        """`torch.Tensor(data)` (a float tensor of the default dtype) or
+        `torch.Tensor(*sizes)` (an uninitialized tensor: zeros here)."""
+        from ._factories import _legacy_tensor
+        src = _legacy_tensor(*args, **kwargs)
+        self._init(src._value)
+
+    def _init(self, value, requires_grad=False, node=None, out=0):
+        self._value = value
+        self._requires_grad = requires_grad
+        self._node = node
+        self._out = out
+        self._grad = None
+        self._alias_of = None
+        self._version = 0
+
+    @classmethod
+    def _make(cls, value, requires_grad: bool = False, node=None, out: int = 0) -> "Tensor":
+        t = object.__new__(cls)
+        t._init(value, requires_grad, node, out)
+        return t
+
+    # ---- jax / numpy interop ----------------------------------------------------------
+    def __jax_array__(self):
+        return self._value
+
+    def __array__(self, dtype=None, copy=None):
+        if self.requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        arr = np.asarray(self._value)
+        return arr.astype(dtype) if dtype is not None else arr
+
+    # ---- basic attributes -------------------------------------------------------------
+    @property
+    def shape(self) -> Size:
+        return Size(self._value.shape)
+
+    def size(self, dim: int | None = None):
+        """The shape, or the size of one dim (negative dims count from the end)."""
+        if dim is None:
+            return Size(self._value.shape)
+        return self._value.shape[_wrap_dim(dim, self.ndim)]
+
+    @property
+    def dtype(self) -> _dtypes.dtype:
+        return _dtypes.from_jax(self._value.dtype)
+
+    @property
+    def device(self) -> _device.device:
+        return _device.of_array(self._value)
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device.type == "cuda"
+
+    @property
+    def ndim(self) -> int:
+        return self._value.ndim
+
+    def dim(self) -> int:
+        return self._value.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        return int(self._value.size)
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._value.dtype.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        return self._value.dtype.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self._value.nbytes
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.is_floating_point
+
+    def is_complex(self) -> bool:
+        return self.dtype.is_complex
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        return True
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._value.shape[0]
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    # ---- autograd attributes ----------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad or self._node is not None
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self._node is not None:
+            if not value:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want "
+                    "to use a computed variable in a subgraph that doesn't require "
+                    "differentiation use var_no_grad = var.detach().")
+            return
+        if value and not _differentiable(self._value):
+            raise RuntimeError("only Tensors of floating point and complex dtype can require "
+                               "gradients")
+        self._requires_grad = builtins.bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._node is None
+
+    @property
+    def grad_fn(self):
+        return self._node
+
+    @property
+    def grad(self):
+        if self._node is not None and self._grad is None and not self.retains_grad:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
+                "Its .grad attribute won't be populated during autograd.backward(). If you "
+                "indeed want the .grad field to be populated for a non-leaf Tensor, use "
+                ".retain_grad() on the non-leaf Tensor.", UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None and not isinstance(value, Tensor):
+            raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
+                            f"type {type(value).__name__}")
+        if value is not None and value.shape != self.shape:
+            raise RuntimeError(f"assigned grad has data of a different size")
+        self._grad = value
+
+    @property
+    def retains_grad(self) -> bool:
+        node = self._node
+        if node is None or node.retained is None:
+            return False
+        ref = node.retained.get(self._out)
+        return ref is not None and ref() is self
+
+    def retain_grad(self) -> None:
+        """Makes backward() fill `.grad` of this non-leaf tensor too."""
+        if self._node is None:
+            if not self._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        self._node.retain(self._out, self)
+
+    def backward(self, gradient=None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs=None) -> None:
+        """Accumulates d(self)/d(leaf) into `.grad` of the leaves (see autograd.backward)."""
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    @property
+    def data(self) -> "Tensor":
+        """A tensor sharing this one's value, outside the graph; in-place ops on it change
+        this tensor (PyTorch's `.data`)."""
+        return self._alias()
+
+    @data.setter
+    def data(self, value: "Tensor") -> None:
+        self._value = value._value if isinstance(value, Tensor) else jnp.asarray(value)
+        self._version += 1
+
+    def _alias(self) -> "Tensor":
+        t = Tensor._make(self._value)
+        t._alias_of = self
+        return t
+
+    def detach(self) -> "Tensor":
+        """A tensor with the same value and no graph (shares the value, as PyTorch)."""
+        return self._alias()
+
+    def detach_(self) -> "Tensor":
+        self._node = None
+        self._requires_grad = False
+        return self
+
+    # ---- conversion -------------------------------------------------------------------
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self._value.size != 1:
+            raise RuntimeError(f"a Tensor with {self._value.size} elements cannot be "
+                               "converted to Scalar")
+        return self._value.reshape(()).item()
+
+    def tolist(self):
+        return np.asarray(self._value).tolist()
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """A writable numpy copy (JAX arrays are immutable, so the memory is not shared)."""
+        if self.requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        return np.array(self._value)
+
+    def __bool__(self) -> bool:
+        if self._value.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is "
+                               "ambiguous")
+        return builtins.bool(self._value.reshape(()))
+
+    def __float__(self) -> float:
+        return builtins.float(self.item())
+
+    def __int__(self) -> int:
+        return builtins.int(self.item())
+
+    def __complex__(self) -> complex:
+        return builtins.complex(self.item())
+
+    def __index__(self) -> int:
+        if not jnp.issubdtype(self._value.dtype, jnp.integer) or self._value.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an "
+                            "index")
+        return builtins.int(self.item())
+
+    def __format__(self, spec: str) -> str:
+        if self.ndim == 0:
+            return format(self.item(), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return str(self)
+
+    def to(self, *args, **kwargs) -> "Tensor":
+        """to(dtype), to(device), to(device, dtype), to(other); returns self when nothing
+        changes, as PyTorch."""
+        dtype, dev = kwargs.get("dtype"), kwargs.get("device")
+        copy = kwargs.get("copy", False)
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype, dev = a.dtype, a.device
+            elif isinstance(a, (_dtypes.dtype, np.dtype, type)):
+                dtype = a
+            elif isinstance(a, (str, _device.device, builtins.int)):
+                dev = a
+        out = self
+        if dtype is not None and _dtypes.to_jax(dtype) != self._value.dtype:
+            out = apply(_astype, "ToCopyBackward0", out, dtype=_dtypes.to_jax(dtype))
+        if dev is not None and _device.device(dev) != self.device:
+            target = _device.device(dev).jax_device()
+            out = apply(_device_put, "ToCopyBackward0", out, device=target)
+        if copy and out is self:
+            out = self.clone()
+        return out
+
+    def type(self, dtype=None):
+        if dtype is None:
+            names = {"float32": "Float", "float64": "Double", "float16": "Half",
+                     "bfloat16": "BFloat16", "int64": "Long", "int32": "Int", "int16": "Short",
+                     "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+            return f"torch.{names.get(self.dtype.name, self.dtype.name)}Tensor"
+        return self.to(dtype)
+
+    def _cast(self, d) -> "Tensor":
+        return self.to(d)
+
+    def float(self):
+        return self.to(_dtypes.float32)
+
+    def double(self):
+        return self.to(_dtypes.float64)
+
+    def half(self):
+        return self.to(_dtypes.float16)
+
+    def bfloat16(self):
+        return self.to(_dtypes.bfloat16)
+
+    def long(self):
+        return self.to(_dtypes.int64)
+
+    def int(self):
+        return self.to(_dtypes.int32)
+
+    def short(self):
+        return self.to(_dtypes.int16)
+
+    def bool(self):
+        return self.to(_dtypes.bool)
+
+    def byte(self):
+        return self.to(_dtypes.uint8)
+
+    def cpu(self):
+        return self.to("cpu")
+
+    def cuda(self, device=None):
+        return self.to("cuda" if device is None else _device.device("cuda", device))
+
+    def clone(self, *, memory_format=None) -> "Tensor":
+        return apply(_identity, "CloneBackward0", self)
+
+    def contiguous(self, memory_format=None) -> "Tensor":
+        return self
+
+    # ---- in-place machinery -----------------------------------------------------------
+    def _set(self, result: "Tensor", *, reshape: bool = False) -> "Tensor":
+        """Makes `self` take `result`'s value and graph position (an in-place op)."""
+        if self._node is None and self._requires_grad and is_grad_enabled():
+            raise RuntimeError(_ag_errors.LEAF_INPLACE)
+        if result._value.dtype != self._value.dtype:
+            if not _can_cast(result._value.dtype, self._value.dtype):
+                raise RuntimeError(f"result type {_type_name(result.dtype)} can't be cast to "
+                                   f"the desired output type {_type_name(self.dtype)}")
+            result = apply(_astype, "ToCopyBackward0", result, dtype=self._value.dtype)
+        if result._value.shape != self._value.shape and not reshape:
+            raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
+                               f"broadcast shape {list(result.shape)}")
+        self._value = result._value
+        if result._node is not None:
+            self._node, self._out = result._node, result._out
+        elif is_grad_enabled() and self._node is not None:
+            # Overwritten by a value that depends on nothing requiring grad.
+            self._node, self._out = None, 0
+        self._version += 1
+        if self._alias_of is not None:
+            base = self._alias_of
+            base._value = self._value
+            base._version += 1
+        return self
+
+    # ---- printing ---------------------------------------------------------------------
+    def __repr__(self, *, tensor_contents=None) -> str:
+        if isinstance(self._value, jax.core.Tracer):
+            return f"tensor(<traced {self._value.aval.str_short()}>)"
+        suffixes = []
+        # An empty tensor shows every non-default-float dtype: no element hints at it.
+        shown = (self.dtype != _dtypes.get_default_dtype() if self._value.size == 0
+                 else not _dtypes.is_default(self.dtype))
+        if shown:
+            suffixes.append(f"dtype={self.dtype!r}")
+        if self._node is not None:
+            suffixes.append(f"grad_fn=<{self._node.name()}>")
+        elif self._requires_grad:
+            suffixes.append("requires_grad=True")
+        return format_tensor(np.asarray(self._value), suffixes=suffixes)
+
+    __str__ = __repr__
+
+    # ---- pickling (values only, like torch.save of a tensor) --------------------------
+    def __reduce__(self):
+        return (_rebuild, (np.asarray(self._value), self._requires_grad))
+
+
+def _rebuild(array, requires_grad):
+    return Tensor._make(jnp.asarray(array), requires_grad)
+
+
+def _device_put(x, *, device):
+    return jax.device_put(x, device)
+
+
+def _can_cast(src, dst) -> bool:
+    # PyTorch forbids in-place results of a higher category (float into an int tensor).
+    return _dtypes._category(np.dtype(src)) <= _dtypes._category(np.dtype(dst))
+
+
+def _type_name(d) -> str:
+    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
+            "bool": "Bool", "float16": "Half", "bfloat16": "BFloat16",
+            "complex64": "ComplexFloat", "complex128": "ComplexDouble"}.get(d.name, d.name)
+
+
+def _wrap_dim(dim: int, ndim: int) -> int:
+    """A possibly negative dim as an index, with PyTorch's IndexError when out of range."""
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {dim})")
+    return dim % n
+
+
+def _flatten(t: Tensor):
+    return (t._value,), (type(t), t._requires_grad)
+
+
+def _unflatten(aux, children):
+    cls, requires_grad = aux
+    return cls._make(children[0], requires_grad)
+
+
+jax.tree_util.register_pytree_node(Tensor, _flatten, _unflatten)

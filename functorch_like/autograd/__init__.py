@@ -1,0 +1,107 @@
+"""torch.autograd: backward, grad, grad mode, and the graph's nodes.
+
+Gradients come from `jax.vjp` of the recorded graph (see _engine.py); there are no
+hand-written backward formulas.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from . import _errors
+from ._engine import compile_count as compile_count
+from ._engine import run_backward
+from ._grad_mode import enable_grad as enable_grad
+from ._grad_mode import inference_mode as inference_mode
+from ._grad_mode import is_grad_enabled as is_grad_enabled
+from ._grad_mode import no_grad as no_grad
+from ._grad_mode import set_grad_enabled as set_grad_enabled
+from ._node import AccumulateGrad as AccumulateGrad
+from ._node import Node as Node
+
+__all__ = ["AccumulateGrad", "Node", "Variable", "backward", "compile_count", "enable_grad",
+           "grad", "inference_mode", "is_grad_enabled", "no_grad", "set_grad_enabled"]
+
+
+def _as_list(x):
+    from .._tensor import Tensor
+    if x is None:
+        return None
+    if isinstance(x, Tensor):
+        return [x]
+    return list(x)
+
+
+def _root_grads(outputs, grad_outputs):
+    from .._factories import ones_like
+    from .._tensor import Tensor
+    grads = []
+    for i, out in enumerate(outputs):
+        if not out.requires_grad:
+            raise RuntimeError(_errors.no_grad_fn(i))
+        g = grad_outputs[i] if grad_outputs is not None else None
+        if g is None:
+            if out.numel() != 1:
+                raise RuntimeError(_errors.SCALAR_ONLY)
+            g = ones_like(out)
+        elif not isinstance(g, Tensor):
+            from .._factories import tensor
+            g = tensor(g, dtype=out.dtype)
+        if g.shape != out.shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} "
+                               f"and output[{i}] has a shape of {out.shape}.")
+        grads.append(g)
+    return grads
+
+
+def backward(tensors, grad_tensors=None, retain_graph: bool | None = None,
+             create_graph: bool = False, inputs=None) -> None:
+    """Accumulates the gradients of `tensors` into `.grad` of the leaves they depend on.
+
+    Args:
+      tensors: a Tensor or a sequence of Tensors to differentiate.
+      grad_tensors: their cotangents (required for non-scalar tensors).
+      retain_graph: keep the graph for another backward (defaults to create_graph).
+      create_graph: record the gradient computation, for higher-order gradients.
+      inputs: only accumulate into these tensors.
+    """
+    outputs = _as_list(tensors)
+    grads = _root_grads(outputs, _as_list(grad_tensors))
+    if retain_graph is None:
+        retain_graph = create_graph
+    run_backward(outputs, grads, inputs=_as_list(inputs), retain_graph=retain_graph,
+                 create_graph=create_graph, accumulate=True)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
+         create_graph: bool = False, only_inputs: bool = True, allow_unused: bool | None = None,
+         is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple:
+    """The gradients of `outputs` with respect to `inputs`, without touching `.grad`.
+
+    Returns:
+      A tuple with one gradient per input (None for unused inputs when allow_unused).
+    """
+    outs = _as_list(outputs)
+    ins = _as_list(inputs)
+    for t in ins:
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    grads = _root_grads(outs, _as_list(grad_outputs))
+    if retain_graph is None:
+        retain_graph = create_graph
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    result = run_backward(outs, grads, inputs=ins, retain_graph=retain_graph,
+                          create_graph=create_graph, accumulate=False,
+                          allow_unused=allow_unused)
+    if materialize_grads:
+        from .._factories import zeros_like
+        result = tuple(zeros_like(t) if g is None else g for t, g in zip(ins, result))
+    return result
+
+
+def Variable(data, requires_grad: bool = False):
+    """The legacy wrapper: returns the tensor itself, with requires_grad set."""
+    if requires_grad:
+        data.requires_grad_(True)
+    return data

@@ -1,0 +1,216 @@
+"""Backward = `jax.vjp` of the recorded graph, replayed as one pure, compiled program.
+
+`run_backward` walks the graph from the roots to the leaves, turns it into a `Program`
+(the ops in topological order and where each input comes from) and calls the program's
+compiled vjp with the leaves' and constants' current values. Programs are cached by the
+graph's structure (ops, static arguments, wiring); JAX's jit cache handles shapes and
+dtypes, so a loop whose graph repeats compiles once. Gradients with respect to
+intermediate tensors (retain_grad, autograd.grad of a non-leaf) are taken by adding a zero
+"probe" to that intermediate and differentiating with respect to the probe.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import jax
+import jax.numpy as jnp
+
+from . import _errors
+from ._node import Node
+
+_programs: dict[tuple, "Program"] = {}
+_trace_count = 0
+
+
+def compile_count() -> int:
+    """How many times a backward program has been traced (= compiled) so far."""
+    return _trace_count
+
+
+class Program:
+    """A recorded graph's structure as a pure function, and its compiled vjp."""
+
+    def __init__(self, steps: tuple, roots: tuple, probes: tuple):
+        self.steps = steps      # ((fn, static, input_specs, multi), ...)
+        self.roots = roots      # output specs
+        self.probes = probes    # ((step, index), ...)
+        self.vjp = jax.jit(self._vjp)
+
+    def forward(self, leaves, consts, probe_vals):
+        env: list[tuple] = []
+        probe_at = {spec: k for k, spec in enumerate(self.probes)}
+
+        def resolve(spec):
+            kind, a, b = spec
+            if kind == "n":
+                return env[a][b]
+            return leaves[a] if kind == "l" else consts[a]
+
+        for pos, (fn, static, specs, multi) in enumerate(self.steps):
+            out = fn(*[resolve(s) for s in specs], **dict(static))
+            outs = tuple(out) if multi else (out,)
+            if probe_at:
+                outs = tuple(o + probe_vals[probe_at[(pos, i)]] if (pos, i) in probe_at else o
+                             for i, o in enumerate(outs))
+            env.append(outs)
+        return [resolve(r) for r in self.roots]
+
+    def _vjp(self, leaves, consts, probe_vals, cotangents):
+        global _trace_count
+        _trace_count += 1   # runs once per trace, i.e. once per compilation
+        _, pullback = jax.vjp(lambda lv, pv: self.forward(lv, consts, pv), leaves, probe_vals)
+        return pullback(cotangents)
+
+
+def _replay_vjp(*flat, program, n_leaves, n_consts, n_probes):
+    """The gradient computation itself as a recordable op (for create_graph=True)."""
+    leaves = list(flat[:n_leaves])
+    consts = list(flat[n_leaves:n_leaves + n_consts])
+    probes = list(flat[n_leaves + n_consts:n_leaves + n_consts + n_probes])
+    cots = list(flat[n_leaves + n_consts + n_probes:])
+    leaf_grads, probe_grads = program.vjp(leaves, consts, probes, cots)
+    return tuple(leaf_grads) + tuple(probe_grads)
+
+
+def _collect(root_nodes: Sequence[Node]) -> list[Node]:
+    """Nodes reachable from the roots, inputs before users (iterative DFS)."""
+    order, seen = [], set()
+    stack = [(n, False) for n in reversed(root_nodes)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        node.check_not_freed()
+        stack.append((node, True))
+        for inp in reversed(node.inputs):
+            if isinstance(inp, tuple) and id(inp[0]) not in seen:
+                stack.append((inp[0], False))
+    return order
+
+
+def _static_key(static):
+    try:
+        hash(static)
+        return static
+    except TypeError:
+        return ("unhashable", id(static))
+
+
+def run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None,
+                 retain_graph: bool, create_graph: bool, accumulate: bool,
+                 allow_unused: bool = False):
+    """Differentiates `roots` (Tensors) with cotangents `grad_roots` (Tensors).
+
+    accumulate=True (Tensor.backward): adds into `.grad` of every leaf reached (or of
+    `inputs`) and of retained intermediates; returns None.
+    accumulate=False (autograd.grad): returns the gradients for `inputs`, touching nothing.
+    """
+    from .._tensor import Tensor
+
+    root_nodes = [r._node for r in roots if r._node is not None]
+    nodes = _collect(root_nodes)
+    pos = {id(n): i for i, n in enumerate(nodes)}
+    leaves: list[Tensor] = []
+    leaf_pos: dict[int, int] = {}
+    consts: list[Any] = []
+    steps = []
+
+    def leaf_spec(t):
+        if id(t) not in leaf_pos:
+            leaf_pos[id(t)] = len(leaves)
+            leaves.append(t)
+        return ("l", leaf_pos[id(t)], 0)
+
+    for node in nodes:
+        specs = []
+        for inp in node.inputs:
+            if isinstance(inp, tuple):
+                specs.append(("n", pos[id(inp[0])], inp[1]))
+            elif isinstance(inp, Tensor):
+                specs.append(leaf_spec(inp))
+            else:
+                specs.append(("c", len(consts), 0))
+                consts.append(inp)
+        steps.append((node.fn, _static_key(node.static), tuple(specs), node.multi))
+
+    root_specs = []
+    for r in roots:
+        root_specs.append(("n", pos[id(r._node)], r._out) if r._node is not None
+                          else leaf_spec(r))
+
+    # Where gradients are wanted: leaves, and probes on intermediate tensors.
+    probes: list[tuple[int, int]] = []
+    probe_targets: list[Any] = []
+    if accumulate:
+        wanted = None if inputs is None else {id(t) for t in inputs}
+        for node in nodes:
+            for index, ref in (node.retained or {}).items():
+                t = ref()
+                if t is not None and t._node is node and t._out == index and (
+                        wanted is None or id(t) in wanted):
+                    probes.append((pos[id(node)], index))
+                    probe_targets.append(t)
+    else:
+        for t in inputs:
+            if t._node is not None and id(t._node) in pos:
+                probes.append((pos[id(t._node)], t._out))
+                probe_targets.append(t)
+
+    key = (tuple(steps), tuple(root_specs), tuple(probes), len(leaves), len(consts))
+    program = _programs.get(key)
+    if program is None:
+        program = _programs[key] = Program(tuple(steps), tuple(root_specs), tuple(probes))
+
+    leaf_vals = [t._value for t in leaves]
+    probe_vals = [jnp.zeros_like(t._value) for t in probe_targets]
+    cot_vals = [g._value.astype(r._value.dtype) for g, r in zip(grad_roots, roots)]
+
+    if create_graph:
+        from .._tensor import apply
+        flat = [*leaves, *consts, *probe_vals, *grad_roots]
+        outs = apply(_replay_vjp, "ReplayBackward0", *flat, program=program,
+                     n_leaves=len(leaves), n_consts=len(consts), n_probes=len(probes))
+        outs = outs if isinstance(outs, tuple) else (outs,)
+        leaf_grads, probe_grads = outs[:len(leaves)], outs[len(leaves):]
+    else:
+        lg, pg = program.vjp(leaf_vals, consts, probe_vals, cot_vals)
+        leaf_grads = [Tensor._make(g) for g in lg]
+        probe_grads = [Tensor._make(g) for g in pg]
+
+    if not retain_graph:
+        for node in nodes:
+            node.free()
+
+    if accumulate:
+        wanted = None if inputs is None else {id(t) for t in inputs}
+        for t, g in zip(leaves, leaf_grads):
+            if wanted is None or id(t) in wanted:
+                _accumulate(t, g, create_graph)
+        for t, g in zip(probe_targets, probe_grads):
+            _accumulate(t, g, create_graph)
+        return None
+
+    by_leaf = {id(t): g for t, g in zip(leaves, leaf_grads)}
+    by_probe = {id(t): g for t, g in zip(probe_targets, probe_grads)}
+    results = []
+    for t in inputs:
+        g = by_leaf.get(id(t), by_probe.get(id(t)))
+        if g is None and not allow_unused:
+            raise RuntimeError(_errors.UNUSED_INPUT)
+        results.append(g)
+    return tuple(results)
+
+
+def _accumulate(t, g, create_graph: bool) -> None:
+    if t._grad is None:
+        t._grad = g if create_graph else g.detach()
+    elif create_graph:
+        t._grad = t._grad + g
+    else:
+        # In place, as PyTorch: references to `t.grad` see the sum.
+        t._grad._value = t._grad._value + g._value

@@ -1,0 +1,20 @@
+"""PyTorch's autograd error texts, in one place."""
+
+SECOND_BACKWARD = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward.")
+
+
+def no_grad_fn(i: int) -> str:
+    return f"element {i} of tensors does not require grad and does not have a grad_fn"
+
+
+SCALAR_ONLY = "grad can be implicitly created only for scalar outputs"
+
+UNUSED_INPUT = ("One of the differentiated Tensors appears to not have been used in the "
+                "graph. Set allow_unused=True if this is the desired behavior.")
+
+LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."

@@ -1,0 +1,102 @@
+"""Grad mode: a thread-local switch read by the dispatch point, with PyTorch's context
+managers and decorators (no_grad, enable_grad, set_grad_enabled, inference_mode)."""
+
+from __future__ import annotations
+
+import functools
+import threading
+
+
+class _State(threading.local):
+    enabled = True
+
+
+_state = _State()
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations on tensors that require grad are recorded now."""
+    return _state.enabled
+
+
+class _GradMode:
+    """Base: sets a mode on entry, restores the previous one on exit; also a decorator,
+    with or without parentheses (`@no_grad` and `@no_grad()`)."""
+
+    _mode = True
+
+    def __new__(cls, *args, **kwargs):
+        if len(args) == 1 and callable(args[0]) and not kwargs and cls._bare_decorator:
+            return cls()(args[0])
+        return super().__new__(cls)
+
+    _bare_decorator = True
+
+    def __enter__(self):
+        self._prev = _state.enabled
+        _state.enabled = self._mode
+
+    def __exit__(self, *exc):
+        _state.enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.clone():
+                return fn(*args, **kwargs)
+        return wrapper
+
+    def clone(self):
+        return type(self)()
+
+
+class no_grad(_GradMode):
+    """Context manager / decorator that disables gradient recording."""
+
+    _mode = False
+
+
+class enable_grad(_GradMode):
+    """Context manager / decorator that enables gradient recording (inside no_grad)."""
+
+    _mode = True
+
+
+class inference_mode(_GradMode):
+    """`inference_mode(mode=True)`: as no_grad here (JAX arrays carry no version counters)."""
+
+    _bare_decorator = True
+
+    def __init__(self, mode: bool = True):
+        self._mode = not mode
+
+    def clone(self):
+        return type(self)(not self._mode)
+
+
+class set_grad_enabled(_GradMode):
+    """Sets grad mode on construction; as a context manager or decorator, restores the
+    previous mode afterwards (PyTorch's semantics: `set_grad_enabled(False)` alone also
+    switches the mode)."""
+
+    _bare_decorator = False
+
+    def __init__(self, mode: bool):
+        self._prev = _state.enabled
+        self._mode = bool(mode)
+        _state.enabled = self._mode
+
+    def __enter__(self):
+        pass
+
+    def __exit__(self, *exc):
+        _state.enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        _state.enabled = self._prev     # decorating must not change the mode for good
+        return super().__call__(fn)
+
+    def clone(self):
+        return type(self)(self._mode)

@@ -1,0 +1,98 @@
+"""Graph nodes: one per recorded operation, holding a pure function and its inputs.
+
+A node's inputs are kept as what the replay needs, not as the tensors themselves: an
+`(node, index)` edge for an input computed by another node, the leaf Tensor for a leaf that
+requires grad, or the raw array for a constant. Intermediate tensors are therefore not kept
+alive by the graph; backward recomputes them inside one compiled program.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any, Callable
+
+from ._errors import SECOND_BACKWARD
+
+
+class Node:
+    """What `tensor.grad_fn` returns: names the op (`<AddBackward0>`), walks the graph."""
+
+    __slots__ = ("fn", "static", "inputs", "_name", "multi", "freed", "retained",
+                 "__weakref__")
+
+    def __init__(self, fn: Callable, static: tuple, inputs: tuple, name: str, multi: bool):
+        self.fn = fn
+        self.static = static          # sorted (key, value) pairs, hashable
+        self.inputs = inputs
+        self._name = name
+        self.multi = multi
+        self.freed = False
+        self.retained: dict[int, weakref.ref] | None = None
+
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def next_functions(self) -> tuple:
+        """((node or AccumulateGrad or None, output index), ...) per input, as PyTorch."""
+        out = []
+        for inp in self.inputs:
+            if isinstance(inp, tuple):
+                out.append((inp[0], inp[1]))
+            elif _is_tensor(inp):
+                out.append((accumulate_grad(inp), 0))
+            else:
+                out.append((None, 0))
+        return tuple(out)
+
+    def retain(self, index: int, tensor: Any) -> None:
+        if self.retained is None:
+            self.retained = {}
+        self.retained[index] = weakref.ref(tensor)
+
+    def free(self) -> None:
+        """Drops the saved constants after a backward without retain_graph."""
+        self.freed = True
+        self.inputs = tuple(inp if isinstance(inp, tuple) or _is_tensor(inp) else None
+                            for inp in self.inputs)
+
+    def check_not_freed(self) -> None:
+        if self.freed:
+            raise RuntimeError(SECOND_BACKWARD)
+
+    def __repr__(self) -> str:
+        return f"<{self._name} object at {hex(id(self))}>"
+
+
+class AccumulateGrad:
+    """The node that stands for a leaf in `next_functions`; `.variable` is the leaf."""
+
+    __slots__ = ("variable", "__weakref__")
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    @property
+    def next_functions(self) -> tuple:
+        return ()
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+
+_accumulators: "weakref.WeakKeyDictionary[Any, AccumulateGrad]" = weakref.WeakKeyDictionary()
+
+
+def accumulate_grad(leaf) -> AccumulateGrad:
+    acc = _accumulators.get(leaf)
+    if acc is None:
+        acc = _accumulators[leaf] = AccumulateGrad(leaf)
+    return acc
+
+
+def _is_tensor(x) -> bool:
+    from .._tensor import Tensor
+    return isinstance(x, Tensor)
