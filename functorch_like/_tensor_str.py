@@ -72,7 +72,7 @@ def set_printoptions(
         _OPTIONS.edgeitems = edgeitems
     if linewidth is not None:
         _OPTIONS.linewidth = linewidth
-    pass
+    _OPTIONS.sci_mode = sci_mode
 
 
 def get_printoptions() -> dict[str, Any]:
