@@ -8,6 +8,7 @@ functions of jax arrays and pytrees.
 # ruff: noqa: A001, A004  (torch shadows builtins: float, int, bool, sum, max, ...)
 from . import _methods  # noqa: F401  (binds Tensor methods and operators)
 from . import autograd as autograd
+from . import nn as nn
 from . import pure as pure
 from ._dtypes import dtype as dtype
 from ._dtypes import float16 as float16
@@ -281,6 +282,7 @@ def set_printoptions(**kwargs) -> None:
 
 __all__ = [
     "autograd",
+    "nn",
     "pure",
     "dtype",
     "float16",

@@ -1,0 +1,428 @@
+"""torch.nn.functional on Tensors: each function dispatches one pure-core function.
+
+Parity notes: `batch_norm` updates the running statistics in place, as PyTorch's does;
+`dropout` draws its mask from the global generator (same seed, same masks).
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+
+from .. import _random
+from .._methods import log_softmax as _log_softmax
+from .._methods import softmax as _softmax
+from .._ops_math import as_operand
+from .._tensor import Tensor, apply
+from ..pure import _activations as A
+from ..pure import _conv, _dropout, _linear, _norm, _pool
+from ..pure import losses as L
+
+# ---- linear, conv, pooling ----------------------------------------------------------
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """input @ weight.T + bias; input (*, in), weight (out, in) -> (*, out)."""
+    return apply(_linear.linear, "AddmmBackward0" if input.ndim == 2 else "ViewBackward0",
+                 input, weight, bias)
+
+
+def bilinear(input1, input2, weight, bias=None):
+    return apply(_linear.bilinear, "AddBackward0", input1, input2, weight, bias)
+
+
+def _f_conv(x, w, b, *, nd, stride, padding, dilation, groups):
+    fn = _conv.conv1d if nd == 1 else _conv.conv2d
+    return fn(x, w, b, stride, padding, dilation, groups)
+
+
+def _norm_arg(v):
+    return tuple(v) if isinstance(v, list) else v
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """(N, C_in, L) * (C_out, C_in/groups, K) -> (N, C_out, L_out)."""
+    return apply(_f_conv, "ConvolutionBackward0", input, weight, bias, nd=1,
+                 stride=_norm_arg(stride), padding=_norm_arg(padding),
+                 dilation=_norm_arg(dilation), groups=groups)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """(N, C_in, H, W) * (C_out, C_in/groups, kH, kW) -> (N, C_out, H_out, W_out)."""
+    return apply(_f_conv, "ConvolutionBackward0", input, weight, bias, nd=2,
+                 stride=_norm_arg(stride), padding=_norm_arg(padding),
+                 dilation=_norm_arg(dilation), groups=groups)
+
+
+def _f_conv_t(x, w, b, *, stride, padding, output_padding, groups, dilation):
+    return _conv.conv_transpose2d(x, w, b, stride, padding, output_padding, groups, dilation)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
+                     groups=1, dilation=1):
+    """Transposed 2-D convolution; weight (C_in, C_out/groups, kH, kW)."""
+    return apply(_f_conv_t, "ConvolutionBackward0", input, weight, bias,
+                 stride=_norm_arg(stride), padding=_norm_arg(padding),
+                 output_padding=_norm_arg(output_padding), groups=groups,
+                 dilation=_norm_arg(dilation))
+
+
+def _f_pad(x, *, pad, mode, value):
+    widths = [(0, 0)] * x.ndim
+    for i in range(len(pad) // 2):
+        widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    if mode == "constant":
+        return jnp.pad(x, widths, constant_values=value)
+    return jnp.pad(x, widths, mode={"reflect": "reflect", "replicate": "edge",
+                                    "circular": "wrap"}[mode])
+
+
+def pad(input, pad, mode: str = "constant", value: float | None = None):
+    """Pads the last len(pad)//2 dims; `pad` lists (left, right) pairs from the last dim."""
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.ndim:
+        raise RuntimeError("Padding length should be less than or equal to two times the "
+                           "input dimension")
+    if mode not in ("constant", "reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unsupported padding mode: {mode}")
+    return apply(_f_pad, "ConstantPadNdBackward0" if mode == "constant" else
+                 f"{mode.capitalize()}PadBackward0", input, pad=tuple(int(p) for p in pad),
+                 mode=mode, value=0.0 if value is None else value)
+
+
+def _f_max_pool(x, *, nd, kernel_size, stride, padding, dilation, ceil_mode):
+    fn = _pool.max_pool1d if nd == 1 else _pool.max_pool2d
+    return fn(x, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    _no_indices(return_indices)
+    return apply(_f_max_pool, "MaxPool1DWithIndicesBackward0", input, nd=1,
+                 kernel_size=_norm_arg(kernel_size), stride=_norm_arg(stride),
+                 padding=_norm_arg(padding), dilation=_norm_arg(dilation), ceil_mode=ceil_mode)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Max over windows of (N, C, H, W); stride defaults to kernel_size."""
+    _no_indices(return_indices)
+    return apply(_f_max_pool, "MaxPool2DWithIndicesBackward0", input, nd=2,
+                 kernel_size=_norm_arg(kernel_size), stride=_norm_arg(stride),
+                 padding=_norm_arg(padding), dilation=_norm_arg(dilation), ceil_mode=ceil_mode)
+
+
+def _no_indices(return_indices):
+    if return_indices:
+        raise NotImplementedError("max_pool with return_indices=True is not supported")
+
+
+def _f_avg_pool(x, *, nd, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                divisor_override):
+    if nd == 1:
+        return _pool.avg_pool1d(x, kernel_size, stride, padding, ceil_mode, count_include_pad)
+    return _pool.avg_pool2d(x, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                            divisor_override)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True):
+    return apply(_f_avg_pool, "AvgPool2DBackward0", input, nd=1,
+                 kernel_size=_norm_arg(kernel_size), stride=_norm_arg(stride),
+                 padding=_norm_arg(padding), ceil_mode=ceil_mode,
+                 count_include_pad=count_include_pad, divisor_override=None)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    return apply(_f_avg_pool, "AvgPool2DBackward0", input, nd=2,
+                 kernel_size=_norm_arg(kernel_size), stride=_norm_arg(stride),
+                 padding=_norm_arg(padding), ceil_mode=ceil_mode,
+                 count_include_pad=count_include_pad, divisor_override=divisor_override)
+
+
+def _f_adaptive_avg(x, *, nd, output_size):
+    fn = _pool.adaptive_avg_pool1d if nd == 1 else _pool.adaptive_avg_pool2d
+    return fn(x, output_size)
+
+
+def adaptive_avg_pool1d(input, output_size):
+    return apply(_f_adaptive_avg, "AdaptiveAvgPool2DBackward0", input, nd=1,
+                 output_size=_norm_arg(output_size))
+
+
+def adaptive_avg_pool2d(input, output_size):
+    return apply(_f_adaptive_avg, "AdaptiveAvgPool2DBackward0", input, nd=2,
+                 output_size=_norm_arg(output_size))
+
+
+# ---- normalization ------------------------------------------------------------------
+
+def _f_batch_norm(x, rm, rv, w, b, nbt, *, training, momentum, eps):
+    y, state = _norm.batch_norm(x, rm, rv, w, b, nbt, training=training, momentum=momentum,
+                                eps=eps)
+    return (y, state.get("running_mean"), state.get("running_var"),
+            state.get("num_batches_tracked"))
+
+
+def _write_buffer(buffer: Tensor | None, value) -> None:
+    # Running statistics are data, not part of the graph: written in place, no grad_fn.
+    if buffer is not None and value is not None:
+        buffer._value = jax.lax.stop_gradient(value._value)
+        buffer._version += 1
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5, *, num_batches_tracked=None):
+    """Batch normalization over dim 1; in training updates running_mean/var in place
+    (momentum None needs `num_batches_tracked`, a functorch_like extension that BatchNorm
+    modules pass, and increments it)."""
+    if training and running_mean is not None and num_batches_tracked is None \
+            and momentum is None:
+        raise ValueError("momentum=None needs num_batches_tracked")
+    y, rm, rv, nbt = apply(_f_batch_norm, "NativeBatchNormBackward0", input, running_mean,
+                           running_var, weight, bias, num_batches_tracked, training=training,
+                           momentum=momentum, eps=eps)
+    if training:
+        _write_buffer(running_mean, rm)
+        _write_buffer(running_var, rv)
+        _write_buffer(num_batches_tracked, nbt)
+    return y
+
+
+def _f_layer_norm(x, w, b, *, normalized_shape, eps):
+    return _norm.layer_norm(x, normalized_shape, w, b, eps)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(
+        normalized_shape)
+    return apply(_f_layer_norm, "NativeLayerNormBackward0", input, weight, bias,
+                 normalized_shape=shape, eps=eps)
+
+
+def _f_group_norm(x, w, b, *, num_groups, eps):
+    return _norm.group_norm(x, num_groups, w, b, eps)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    return apply(_f_group_norm, "NativeGroupNormBackward0", input, weight, bias,
+                 num_groups=num_groups, eps=eps)
+
+
+# ---- dropout, embedding -------------------------------------------------------------
+
+def _f_dropout(x, key, *, p, channels):
+    fn = _dropout.dropout2d if channels else _dropout.dropout
+    return fn(x, p, True, key=key)
+
+
+def _dropout_impl(input, p, training, inplace, channels):
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    key = _random.next_key() if p < 1.0 else None
+    out = apply(_f_dropout, "MulBackward0", input, key, p=p, channels=channels)
+    return input._set(out) if inplace else out
+
+
+def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Zeroes elements with probability p (mask from the global generator), scales the
+    rest by 1/(1-p); identity when not training."""
+    return _dropout_impl(input, p, training, inplace, False)
+
+
+def dropout2d(input, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Zeroes whole channels of (N, C, H, W) with probability p."""
+    return _dropout_impl(input, p, training, inplace, True)
+
+
+def _f_embedding(idx, w, *, padding_idx):
+    return _linear.embedding(idx, w, padding_idx)
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
+    """Rows of weight picked by integer input; no gradient to the padding_idx row."""
+    if max_norm is not None:
+        raise NotImplementedError("embedding with max_norm is not supported")
+    return apply(_f_embedding, "EmbeddingBackward0", input, weight, padding_idx=padding_idx)
+
+
+def one_hot(tensor, num_classes: int = -1):
+    from .. import _dtypes
+    if num_classes == -1:
+        num_classes = int(tensor.max().item()) + 1
+    if int(tensor.max().item()) >= num_classes or int(tensor.min().item()) < 0:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return Tensor._make(jax.nn.one_hot(tensor._value, num_classes,
+                                       dtype=_dtypes.int64.jax))
+
+
+# ---- activations --------------------------------------------------------------------
+
+def _act(fn, name, input, inplace=False, **static):
+    out = apply(fn, name, input, **static)
+    return input._set(out) if inplace else out
+
+
+def relu(input, inplace: bool = False):
+    return _act(A.relu, "ReluBackward0", input, inplace)
+
+
+def relu6(input, inplace: bool = False):
+    return _act(A.relu6, "HardtanhBackward0", input, inplace)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    return _act(A.hardtanh, "HardtanhBackward0", input, inplace, min_val=min_val,
+                max_val=max_val)
+
+
+def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False):
+    return _act(A.leaky_relu, "LeakyReluBackward0", input, inplace,
+                negative_slope=negative_slope)
+
+
+def elu(input, alpha: float = 1.0, inplace: bool = False):
+    return _act(A.elu, "EluBackward0", input, inplace, alpha=alpha)
+
+
+def selu(input, inplace: bool = False):
+    return _act(A.selu, "EluBackward0", input, inplace)
+
+
+def gelu(input, approximate: str = "none"):
+    return apply(A.gelu, "GeluBackward0", input, approximate=approximate)
+
+
+def silu(input, inplace: bool = False):
+    return _act(A.silu, "SiluBackward0", input, inplace)
+
+
+def mish(input, inplace: bool = False):
+    return _act(A.mish, "MishBackward0", input, inplace)
+
+
+def sigmoid(input):
+    return apply(A.sigmoid, "SigmoidBackward0", input)
+
+
+def tanh(input):
+    return apply(A.tanh, "TanhBackward0", input)
+
+
+def logsigmoid(input):
+    return apply(A.logsigmoid, "LogSigmoidBackward0", input)
+
+
+def softplus(input, beta: float = 1.0, threshold: float = 20.0):
+    return apply(A.softplus, "SoftplusBackward0", input, beta=beta, threshold=threshold)
+
+
+def _implicit_dim(ndim):
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """softmax along `dim` (PyTorch's deprecated implicit dim is supported, with its rule)."""
+    return _softmax(input, _implicit_dim(input.ndim) if dim is None else dim, dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    return _log_softmax(input, _implicit_dim(input.ndim) if dim is None else dim, dtype)
+
+
+def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12):
+    """input / max(||input||_p along dim, eps)."""
+    n = input.norm(p, dim, keepdim=True).clamp_min(eps)
+    return input / n.expand_as(input)
+
+
+# ---- losses -------------------------------------------------------------------------
+
+def _legacy_reduction(size_average, reduce, reduction):
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    return "none" if not reduce else "mean" if size_average else "sum"
+
+
+def _loss(fn, name, *args, **static):
+    return apply(fn, name, *[as_operand(a) if a is not None else None for a in args],
+                 **static)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    return _loss(L.mse_loss, "MseLossBackward0", input, target,
+                 reduction=_legacy_reduction(size_average, reduce, reduction))
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    return _loss(L.l1_loss, "L1LossBackward0", input, target,
+                 reduction=_legacy_reduction(size_average, reduce, reduction))
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean",
+                   beta=1.0):
+    return _loss(L.smooth_l1_loss, "SmoothL1LossBackward0", input, target,
+                 reduction=_legacy_reduction(size_average, reduce, reduction), beta=beta)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0):
+    return _loss(L.huber_loss, "HuberLossBackward0", input, target, reduction=reduction,
+                 delta=delta)
+
+
+def _f_cross_entropy(x, t, w, *, ignore_index, reduction, label_smoothing):
+    return L.cross_entropy(x, t, w, ignore_index, reduction, label_smoothing)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
+                  reduce=None, reduction="mean", label_smoothing=0.0):
+    """log_softmax + nll over dim 1 (class indices or class probabilities as target)."""
+    return _loss(_f_cross_entropy, "NllLossBackward0", input, target, weight,
+                 ignore_index=ignore_index,
+                 reduction=_legacy_reduction(size_average, reduce, reduction),
+                 label_smoothing=label_smoothing)
+
+
+def _f_nll(x, t, w, *, ignore_index, reduction):
+    return L.nll_loss(x, t, w, ignore_index, reduction)
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    return _loss(_f_nll, "NllLossBackward0", input, target, weight, ignore_index=ignore_index,
+                 reduction=_legacy_reduction(size_average, reduce, reduction))
+
+
+def _f_bce(x, t, w, *, reduction):
+    return L.binary_cross_entropy(x, t, w, reduction)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
+    return _loss(_f_bce, "BinaryCrossEntropyBackward0", input, target, weight,
+                 reduction=_legacy_reduction(size_average, reduce, reduction))
+
+
+def _f_bce_logits(x, t, w, pw, *, reduction):
+    return L.binary_cross_entropy_with_logits(x, t, w, reduction, pw)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
+                                     reduce=None, reduction="mean", pos_weight=None):
+    return _loss(_f_bce_logits, "BinaryCrossEntropyWithLogitsBackward0", input, target,
+                 weight, pos_weight,
+                 reduction=_legacy_reduction(size_average, reduce, reduction))
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean",
+           log_target=False):
+    return _loss(L.kl_div, "KlDivBackward0", input, target,
+                 reduction=_legacy_reduction(size_average, reduce, reduction),
+                 log_target=log_target)

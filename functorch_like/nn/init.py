@@ -1,0 +1,87 @@
+"""torch.nn.init: in-place initializers on Tensors (under no_grad), returning the tensor.
+
+The values come from the pure core's initializers (functorch_like.pure.init) with keys from
+the global generator (or `generator=`): PyTorch's distributions and bounds, JAX's streams.
+"""
+
+from __future__ import annotations
+
+from .. import _random
+from .._tensor import Tensor
+from ..autograd._grad_mode import no_grad
+from ..pure import init as _init
+
+calculate_gain = _init.calculate_gain
+
+
+def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
+    return _init.fan_in_and_fan_out(tuple(tensor.shape))
+
+
+def _fill(tensor: Tensor, value) -> Tensor:
+    with no_grad():
+        tensor._set(Tensor._make(value.astype(tensor._value.dtype)))
+    return tensor
+
+
+def _key(generator):
+    return _random.next_key(generator)
+
+
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
+    return _fill(tensor, _init.uniform(tensor.shape, a, b, key=_key(generator),
+                                       dtype=tensor._value.dtype))
+
+
+def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
+    return _fill(tensor, _init.normal(tensor.shape, mean, std, key=_key(generator),
+                                      dtype=tensor._value.dtype))
+
+
+def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
+                  b: float = 2.0, generator=None) -> Tensor:
+    return _fill(tensor, _init.trunc_normal(tensor.shape, mean, std, a, b, key=_key(generator),
+                                            dtype=tensor._value.dtype))
+
+
+def constant_(tensor: Tensor, val: float) -> Tensor:
+    return _fill(tensor, _init.constant(tensor.shape, val, dtype=tensor._value.dtype))
+
+
+def ones_(tensor: Tensor) -> Tensor:
+    return constant_(tensor, 1.0)
+
+
+def zeros_(tensor: Tensor) -> Tensor:
+    return constant_(tensor, 0.0)
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    return _fill(tensor, _init.eye(tensor.shape, dtype=tensor._value.dtype))
+
+
+def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
+    return _fill(tensor, _init.xavier_uniform(tensor.shape, gain, key=_key(generator),
+                                              dtype=tensor._value.dtype))
+
+
+def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
+    return _fill(tensor, _init.xavier_normal(tensor.shape, gain, key=_key(generator),
+                                             dtype=tensor._value.dtype))
+
+
+def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
+                     nonlinearity: str = "leaky_relu", generator=None) -> Tensor:
+    return _fill(tensor, _init.kaiming_uniform(tensor.shape, a, mode, nonlinearity,
+                                               key=_key(generator), dtype=tensor._value.dtype))
+
+
+def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
+                    nonlinearity: str = "leaky_relu", generator=None) -> Tensor:
+    return _fill(tensor, _init.kaiming_normal(tensor.shape, a, mode, nonlinearity,
+                                              key=_key(generator), dtype=tensor._value.dtype))
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
+    return _fill(tensor, _init.orthogonal(tensor.shape, gain, key=_key(generator),
+                                          dtype=tensor._value.dtype))

@@ -1,0 +1,62 @@
+"""LayerNorm and GroupNorm."""
+
+from __future__ import annotations
+
+from .. import functional as F
+from ...pure import _norm
+from ._init_helpers import assign_params
+from .module import Module
+
+
+class LayerNorm(Module):
+    """Normalizes the trailing `normalized_shape` dims; elementwise affine."""
+
+    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
+                 bias: bool = True, device=None, dtype=None):
+        super().__init__()
+        shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(
+            normalized_shape)
+        self.normalized_shape, self.eps = shape, eps
+        self.elementwise_affine = elementwise_affine
+        self._has_bias = bias
+        params = _norm.layer_norm_init(shape, elementwise_affine, bias)
+        assign_params(self, params, dtype, device)
+        if not elementwise_affine:
+            self.register_parameter("weight", None)
+        if not (elementwise_affine and bias):
+            self.register_parameter("bias", None)
+
+    def forward(self, input):
+        return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}, bias={self._has_bias}")
+
+
+class GroupNorm(Module):
+    """Normalizes groups of channels of (N, C, *); per-channel affine."""
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
+                 affine: bool = True, device=None, dtype=None, *, bias: bool = True):
+        super().__init__()
+        if num_channels % num_groups:
+            raise ValueError("num_channels must be divisible by num_groups")
+        self.num_groups, self.num_channels, self.eps, self.affine = (num_groups, num_channels,
+                                                                     eps, affine)
+        self._has_bias = bias
+        params = _norm.group_norm_init(num_groups, num_channels, affine)
+        if affine and not bias:
+            params.pop("bias")
+        assign_params(self, params, dtype, device)
+        if not affine:
+            self.register_parameter("weight", None)
+        if not (affine and bias):
+            self.register_parameter("bias", None)
+
+    def forward(self, input):
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, "
+                f"affine={self.affine}, bias={self._has_bias}")
