@@ -8,6 +8,7 @@ functions of jax arrays and pytrees.
 # ruff: noqa: A001, A004  (torch shadows builtins: float, int, bool, sum, max, ...)
 from . import _methods  # noqa: F401  (binds Tensor methods and operators)
 from . import autograd as autograd
+from . import func as func
 from . import nn as nn
 from . import pure as pure
 from ._dtypes import dtype as dtype
@@ -282,6 +283,7 @@ def set_printoptions(**kwargs) -> None:
 
 __all__ = [
     "autograd",
+    "func",
     "nn",
     "pure",
     "dtype",
