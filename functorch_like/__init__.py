@@ -10,6 +10,7 @@ from . import _methods  # noqa: F401  (binds Tensor methods and operators)
 from . import autograd as autograd
 from . import func as func
 from . import nn as nn
+from . import optim as optim
 from . import pure as pure
 from ._dtypes import dtype as dtype
 from ._dtypes import float16 as float16
@@ -285,6 +286,7 @@ __all__ = [
     "autograd",
     "func",
     "nn",
+    "optim",
     "pure",
     "dtype",
     "float16",

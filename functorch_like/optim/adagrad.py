@@ -1,0 +1,32 @@
+"""torch.optim.Adagrad over functorch_like.pure.optim.adagrad."""
+
+from __future__ import annotations
+
+from ..pure import optim as pure_optim
+from .optimizer import Optimizer
+
+
+class Adagrad(Optimizer):
+    """Adagrad with PyTorch's rule (lr decay, eps outside the root). See
+    pure.optim.adagrad."""
+
+    _state_keys = ("step", "sum")
+
+    def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
+                 initial_accumulator_value: float = 0, eps: float = 1e-10, foreach=None, *,
+                 maximize: bool = False, differentiable: bool = False, fused=None):
+        defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
+                        initial_accumulator_value=initial_accumulator_value, foreach=foreach,
+                        maximize=maximize, differentiable=differentiable, fused=fused)
+        super().__init__(params, defaults)
+
+    def _transform(self, group):
+        return pure_optim.adagrad(group["lr"], group["lr_decay"], group["weight_decay"],
+                                  group["initial_accumulator_value"], group["eps"],
+                                  maximize=group["maximize"])
+
+    def _static_key(self, group):
+        return (group["maximize"], group["initial_accumulator_value"])
+
+    def _hyperparams(self, group):
+        return {k: group[k] for k in ("lr", "lr_decay", "weight_decay", "eps")}

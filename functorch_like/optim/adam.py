@@ -1,0 +1,50 @@
+"""torch.optim.Adam and AdamW over functorch_like.pure.optim.adam/adamw."""
+
+from __future__ import annotations
+
+from ..pure import optim as pure_optim
+from .optimizer import Optimizer
+
+
+class Adam(Optimizer):
+    """Adam with PyTorch's rule (both moments bias-corrected; weight_decay is L2 unless
+    decoupled_weight_decay=True, which is AdamW). See pure.optim.adam."""
+
+    _state_keys = ("step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq")
+
+    def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, amsgrad: bool = False, *, foreach=None,
+                 maximize: bool = False, capturable: bool = False, differentiable: bool = False,
+                 fused=None, decoupled_weight_decay: bool = False):
+        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                        amsgrad=amsgrad, maximize=maximize, foreach=foreach,
+                        capturable=capturable, differentiable=differentiable, fused=fused,
+                        decoupled_weight_decay=decoupled_weight_decay)
+        super().__init__(params, defaults)
+
+    def _transform(self, group):
+        factory = pure_optim.adamw if group["decoupled_weight_decay"] else pure_optim.adam
+        return factory(group["lr"], tuple(group["betas"]), group["eps"], group["weight_decay"],
+                       group["amsgrad"], maximize=group["maximize"])
+
+    def _static_key(self, group):
+        return (group["amsgrad"], group["maximize"], group["decoupled_weight_decay"])
+
+    def _hyperparams(self, group):
+        b1, b2 = group["betas"]
+        return {"lr": group["lr"], "beta1": b1, "beta2": b2, "eps": group["eps"],
+                "weight_decay": group["weight_decay"]}
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (p *= 1 - lr * weight_decay first); default
+    weight_decay 1e-2. See pure.optim.adamw."""
+
+    def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False,
+                 foreach=None, capturable: bool = False, differentiable: bool = False,
+                 fused=None):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach,
+                         maximize=maximize, capturable=capturable,
+                         differentiable=differentiable, fused=fused,
+                         decoupled_weight_decay=True)

@@ -1,0 +1,282 @@
+"""optim.Optimizer: PyTorch's param_groups/state/state_dict over the pure optimizers.
+
+`step()` gathers every parameter that has a gradient, across all groups, and runs one
+compiled program: each group's pure transform (functorch_like.pure.optim) updates its
+parameters and state. Numeric hyperparameters (lr, betas, ...) are inputs of that program,
+so a scheduler changing `group["lr"]` never recompiles; structural options (nesterov,
+amsgrad, momentum on/off) and the set of parameters with gradients select the program.
+Per-parameter state lives in `optimizer.state[p]` under PyTorch's key names.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import defaultdict
+from typing import Any, Callable, Iterable
+
+import jax
+import jax.numpy as jnp
+import optax
+
+from .._tensor import Tensor
+from ..autograd._grad_mode import enable_grad
+
+
+class _RequiredParameter:
+    def __repr__(self) -> str:
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+_trace_count = 0
+
+
+def compile_count() -> int:
+    """How many times an optimizer step program has been traced (= compiled)."""
+    return _trace_count
+
+
+def _typename(x) -> str:
+    return type(x).__name__
+
+
+class Optimizer:
+    """Base class. Subclasses define `_transform(group)` (a pure optax transform built from
+    the group's structural options) and `_hyperparams(group)` (the numeric values passed in
+    at every step)."""
+
+    # PyTorch's per-parameter state keys shown by state_dict(), in order.
+    _state_keys: tuple = ()
+
+    def __init__(self, params: Iterable, defaults: dict):
+        self.defaults = defaults
+        self.state: defaultdict = defaultdict(dict)
+        self.param_groups: list[dict] = []
+        self._programs: dict = {}
+        self._samples: dict = {}
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of "
+                            f"Tensors or dicts, but got {_typename(params)}")
+        param_groups = list(params)
+        if len(param_groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{"params": param_groups}]
+        for group in param_groups:
+            self.add_param_group(group)
+
+    def __getstate__(self):
+        return self.__dict__
+
+    def __repr__(self) -> str:
+        text = type(self).__name__ + " ("
+        for i, group in enumerate(self.param_groups):
+            text += f"\nParameter Group {i}"
+            for key in sorted(group):
+                if key != "params":
+                    text += f"\n    {key}: {group[key]}"
+        return text + "\n)"
+
+    # ---- groups -----------------------------------------------------------------------
+    def add_param_group(self, param_group: dict) -> None:
+        """Adds a group: its own params and any hyperparameters overriding the defaults."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {_typename(param_group)}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            param_group["params"] = [params]
+        elif isinstance(params, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, "
+                            "but the ordering of tensors in sets will change between runs. "
+                            "Please use a list instead.")
+        else:
+            param_group["params"] = list(params)
+        for p in param_group["params"]:
+            if isinstance(p, tuple) and len(p) == 2:      # named parameters
+                raise TypeError("named parameters are not supported; pass the tensors")
+            if not isinstance(p, Tensor):
+                raise TypeError("optimizer can only optimize Tensors, but one of the params is "
+                                + _typename(p))
+            if not p.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor")
+        for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError("parameter group didn't specify a value of required "
+                                 f"optimization parameter {name}")
+            param_group.setdefault(name, default)
+        ids = [id(p) for p in param_group["params"]]
+        if len(ids) != len(set(ids)):
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in "
+                          "future, this will cause an error; see "
+                          "github.com/pytorch/pytorch/issues/40967 for more information",
+                          stacklevel=3)
+        existing = {id(p) for g in self.param_groups for p in g["params"]}
+        if existing & set(ids):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self._validate(param_group)
+        self.param_groups.append(param_group)
+
+    def _validate(self, group: dict) -> None:
+        """Subclasses check a group's values with PyTorch's messages (by building it)."""
+        self._transform(group)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    if set_to_none:
+                        p.grad = None
+                    else:
+                        p.grad = p.grad.detach().zero_()
+
+    # ---- subclass interface -----------------------------------------------------------
+    def _transform(self, group: dict) -> optax.GradientTransformation:
+        raise NotImplementedError
+
+    def _static_key(self, group: dict) -> tuple:
+        """The options that change the program (not its inputs)."""
+        raise NotImplementedError
+
+    def _hyperparams(self, group: dict) -> dict:
+        raise NotImplementedError
+
+    # ---- the step ---------------------------------------------------------------------
+    def _group_state(self, group: dict, params: list[Tensor], transform):
+        """The pure state NamedTuple for `params`, from per-parameter state (fresh state
+        for parameters seen for the first time)."""
+        new = [p for p in params if not self.state[p]]
+        if new:
+            fresh = transform.init([p._value for p in new])
+            for i, p in enumerate(new):
+                self.state[p] = {name: getattr(fresh, name)[i]
+                                 for name in fresh._fields
+                                 if name != "hyperparams" and getattr(fresh, name) is not None}
+        sample = self._empty_state(group, transform)
+        fields = {}
+        for name in sample._fields:
+            if name == "hyperparams":
+                fields[name] = {k: jnp.asarray(v, dtype=sample.hyperparams[k].dtype)
+                                for k, v in self._hyperparams(group).items()}
+            elif getattr(sample, name) is None:
+                fields[name] = None
+            else:
+                fields[name] = [self.state[p][name] for p in params]
+        return type(sample)(**fields)
+
+    def _empty_state(self, group: dict, transform):
+        # The state's structure (which buffers exist, hyperparameter dtypes) per options.
+        key = self._static_key(group)
+        sample = self._samples.get(key)
+        if sample is None:
+            sample = self._samples[key] = transform.init([])
+        return sample
+
+    def _program(self, key: tuple, transforms: list) -> Callable:
+        program = self._programs.get(key)
+        if program is None:
+            def run(params, grads, states):
+                global _trace_count
+                _trace_count += 1      # once per trace = once per compilation
+                out_params, out_states = [], []
+                for transform, p, g, s in zip(transforms, params, grads, states):
+                    updates, s = transform.update(g, s, p)
+                    out_params.append(optax.apply_updates(p, updates))
+                    out_states.append(s)
+                return out_params, out_states
+            program = self._programs[key] = jax.jit(run)
+        return program
+
+    def step(self, closure: Callable | None = None):
+        """One update of every parameter that has a gradient (one compiled program)."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        key, transforms, groups_params, params, grads, states = [], [], [], [], [], []
+        for group in self.param_groups:
+            live = [p for p in group["params"] if p.grad is not None]
+            transform = self._transform(group)
+            key.append((self._static_key(group), len(live)))
+            transforms.append(transform)
+            groups_params.append(live)
+            params.append([p._value for p in live])
+            grads.append([p.grad._value.astype(p._value.dtype) for p in live])
+            states.append(self._group_state(group, live, transform))
+        program = self._program(tuple(key), transforms)
+        new_params, new_states = program(params, grads, states)
+        for live, values, state in zip(groups_params, new_params, new_states):
+            for i, (p, value) in enumerate(zip(live, values)):
+                p._value = value
+                p._version += 1
+                entry = self.state[p]
+                for name in entry:
+                    entry[name] = getattr(state, name)[i]
+        return loss
+
+    # ---- state_dict ---------------------------------------------------------------------
+    def _export_state(self, entry: dict) -> dict:
+        out = {}
+        for name in self._state_keys:
+            if name not in entry:
+                continue
+            value = entry[name]
+            if name == "step":
+                value = value.astype(jnp.float32)    # PyTorch keeps step as float32 0-d
+            out[name] = Tensor._make(value)
+        return out
+
+    def _import_state(self, entry: dict, p: Tensor) -> dict:
+        state = {}
+        for name, value in entry.items():
+            arr = value._value if isinstance(value, Tensor) else jnp.asarray(value)
+            if name == "step":
+                state[name] = jnp.asarray(arr, jnp.int32).reshape(())
+            else:
+                state[name] = jnp.asarray(arr, p._value.dtype).reshape(p.shape)
+        return state
+
+    def state_dict(self) -> dict:
+        """PyTorch's format: {"state": {index: {...}}, "param_groups": [{..., "params":
+        [indices]}]}, indices counting parameters across groups in order."""
+        index, groups = {}, []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            packed["params"] = []
+            for p in group["params"]:
+                if id(p) not in index:
+                    index[id(p)] = len(index)
+                packed["params"].append(index[id(p)])
+            groups.append(packed)
+        state = {}
+        for group in self.param_groups:
+            for p in group["params"]:
+                if self.state.get(p):
+                    state[index[id(p)]] = self._export_state(self.state[p])
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Loads a state_dict saved here or by torch.optim (same format)."""
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        for mine, saved in zip(self.param_groups, saved_groups):
+            if len(mine["params"]) != len(saved["params"]):
+                raise ValueError("loaded state dict contains a parameter group that doesn't "
+                                 "match the size of optimizer's group")
+        id_map = {}
+        for mine, saved in zip(self.param_groups, saved_groups):
+            for p, idx in zip(mine["params"], saved["params"]):
+                id_map[idx] = p
+        self.state = defaultdict(dict)
+        for idx, entry in state_dict["state"].items():
+            p = id_map[int(idx)]
+            self.state[p] = self._complete_state(self._import_state(entry, p), p)
+        for mine, saved in zip(self.param_groups, saved_groups):
+            for k, v in saved.items():
+                if k != "params":
+                    mine[k] = tuple(v) if isinstance(v, list) and k == "betas" else v
+
+    def _complete_state(self, state: dict, p: Tensor) -> dict:
+        """Fills internal entries PyTorch does not save (e.g. SGD's step)."""
+        return state
