@@ -9,6 +9,7 @@ functions of jax arrays and pytrees.
 from . import _methods  # noqa: F401  (binds Tensor methods and operators)
 from . import autograd as autograd
 from . import func as func
+from ._compile import compile as compile
 from . import nn as nn
 from . import optim as optim
 from . import pure as pure
@@ -285,6 +286,7 @@ def set_printoptions(**kwargs) -> None:
 __all__ = [
     "autograd",
     "func",
+    "compile",
     "nn",
     "optim",
     "pure",

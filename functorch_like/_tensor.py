@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import builtins
 import warnings
+import weakref
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import _device, _dtypes
+from . import _device, _dtypes, _trace_state
 from ._tensor_str import format_tensor
 from .autograd import _errors as _ag_errors
 from .autograd._grad_mode import is_grad_enabled
@@ -105,7 +106,7 @@ class Tensor:
     `jax.grad`, `jax.vmap` and `jnp` functions.
     """
 
-    __slots__ = ("_value", "_requires_grad", "_node", "_out", "_grad", "_alias_of",
+    __slots__ = ("_value", "_requires_grad", "_node", "_out", "_grad", "_aliases",
                  "_version", "__weakref__", "__dict__")
     __array_priority__ = 1000     # numpy defers to our reflected operators
 
@@ -123,7 +124,7 @@ class Tensor:
         self._node = node
         self._out = out
         self._grad = None
-        self._alias_of = None
+        self._aliases = None          # an _AliasGroup once .data/detach() shared the value
         self._version = 0
 
     @classmethod
@@ -221,18 +222,17 @@ class Tensor:
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
         if self._node is not None:
-            if not value:
-                raise RuntimeError(
-                    "you can only change requires_grad flags of leaf variables. If you want "
-                    "to use a computed variable in a subgraph that doesn't require "
-                    "differentiation use var_no_grad = var.detach().")
-            return
+            # PyTorch's setter refuses either value on a non-leaf (requires_grad_(True) is
+            # the no-op, see below); only the text differs.
+            raise RuntimeError(_ag_errors.requires_grad_non_leaf(value))
         if value and not _differentiable(self._value):
             raise RuntimeError("only Tensors of floating point and complex dtype can require "
                                "gradients")
         self._requires_grad = builtins.bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        if self._node is not None and requires_grad:
+            return self         # already requires grad: PyTorch allows this on a non-leaf
         self.requires_grad = requires_grad
         return self
 
@@ -293,12 +293,19 @@ class Tensor:
 
     @data.setter
     def data(self, value: "Tensor") -> None:
+        # PyTorch swaps in new storage: earlier `.data`/`detach()` aliases keep the old one.
+        if self._aliases is not None:
+            self._aliases.discard(self)
+            self._aliases = None
         self._value = value._value if isinstance(value, Tensor) else jnp.asarray(value)
         self._version += 1
 
     def _alias(self) -> "Tensor":
         t = Tensor._make(self._value)
-        t._alias_of = self
+        if self._aliases is None:
+            self._aliases = _AliasGroup(self)
+        self._aliases.add(t)
+        t._aliases = self._aliases
         return t
 
     def detach(self) -> "Tensor":
@@ -310,46 +317,58 @@ class Tensor:
         self._requires_grad = False
         return self
 
+    def _require_concrete(self, what: str) -> None:
+        if _trace_state.state.compiling and isinstance(self._value, jax.core.Tracer):
+            raise _trace_state.untraceable(what)
+
     # ---- conversion -------------------------------------------------------------------
     def item(self):
         """The value of a one-element tensor as a Python number."""
+        self._require_concrete('item()')
         if self._value.size != 1:
             raise RuntimeError(f"a Tensor with {self._value.size} elements cannot be "
                                "converted to Scalar")
         return self._value.reshape(()).item()
 
     def tolist(self):
+        self._require_concrete('tolist()')
         return np.asarray(self._value).tolist()
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """A writable numpy copy (JAX arrays are immutable, so the memory is not shared)."""
+        self._require_concrete('numpy()')
         if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
         return np.array(self._value)
 
     def __bool__(self) -> bool:
+        self._require_concrete('bool(tensor) (an `if`/`while` on a tensor, or `and`/`or`)')
         if self._value.size != 1:
             raise RuntimeError(f"Boolean value of Tensor with more than one value is "
                                "ambiguous")
         return builtins.bool(self._value.reshape(()))
 
     def __float__(self) -> float:
+        self._require_concrete('float(tensor)')
         return builtins.float(self.item())
 
     def __int__(self) -> int:
+        self._require_concrete('int(tensor)')
         return builtins.int(self.item())
 
     def __complex__(self) -> complex:
         return builtins.complex(self.item())
 
     def __index__(self) -> int:
+        self._require_concrete('using a tensor as an index')
         if not jnp.issubdtype(self._value.dtype, jnp.integer) or self._value.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an "
                             "index")
         return builtins.int(self.item())
 
     def __format__(self, spec: str) -> str:
+        self._require_concrete('format(tensor) (an f-string)')
         if self.ndim == 0:
             return format(self.item(), spec)
         if spec:
@@ -448,14 +467,13 @@ class Tensor:
             # Overwritten by a value that depends on nothing requiring grad.
             self._node, self._out = None, 0
         self._version += 1
-        if self._alias_of is not None:
-            base = self._alias_of
-            base._value = self._value
-            base._version += 1
+        if self._aliases is not None:
+            self._aliases.write(self)
         return self
 
     # ---- printing ---------------------------------------------------------------------
     def __repr__(self, *, tensor_contents=None) -> str:
+        self._require_concrete("printing a tensor (print/repr/str)")
         if isinstance(self._value, jax.core.Tracer):
             return f"tensor(<traced {self._value.aval.str_short()}>)"
         suffixes = []
@@ -475,6 +493,34 @@ class Tensor:
     # ---- pickling (values only, like torch.save of a tensor) --------------------------
     def __reduce__(self):
         return (_rebuild, (np.asarray(self._value), self._requires_grad))
+
+
+class _AliasGroup:
+    """Tensors that share one value, as `.data`/`detach()` share storage in PyTorch.
+
+    JAX arrays are immutable, so sharing is emulated: an in-place op on any member
+    (`Tensor._set`) writes the new value into every live member. Members are held weakly,
+    so `losses.append(loss.detach())` does not keep `loss` (and its graph) alive.
+    """
+
+    __slots__ = ("_members",)
+
+    def __init__(self, first: "Tensor"):
+        self._members = [weakref.ref(first)]
+
+    def add(self, t: "Tensor") -> None:
+        self._members = [r for r in self._members if r() is not None]
+        self._members.append(weakref.ref(t))
+
+    def discard(self, t: "Tensor") -> None:
+        self._members = [r for r in self._members if r() is not None and r() is not t]
+
+    def write(self, source: "Tensor") -> None:
+        for ref in self._members:
+            t = ref()
+            if t is not None and t is not source:
+                t._value = source._value
+                t._version += 1
 
 
 def _rebuild(array, requires_grad):

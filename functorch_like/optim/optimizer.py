@@ -55,6 +55,7 @@ class Optimizer:
         self.param_groups: list[dict] = []
         self._programs: dict = {}
         self._samples: dict = {}
+        self._static_groups: list[dict] | None = None
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of "
                             f"Tensors or dicts, but got {_typename(params)}")
@@ -142,7 +143,7 @@ class Optimizer:
         raise NotImplementedError
 
     # ---- the step ---------------------------------------------------------------------
-    def _group_state(self, group: dict, params: list[Tensor], transform):
+    def _group_state(self, group: dict, params: list[Tensor], transform, static):
         """The pure state NamedTuple for `params`, from per-parameter state (fresh state
         for parameters seen for the first time)."""
         new = [p for p in params if not self.state[p]]
@@ -152,7 +153,7 @@ class Optimizer:
                 self.state[p] = {name: getattr(fresh, name)[i]
                                  for name in fresh._fields
                                  if name != "hyperparams" and getattr(fresh, name) is not None}
-        sample = self._empty_state(group, transform)
+        sample = self._empty_state(static, transform)
         fields = {}
         for name in sample._fields:
             if name == "hyperparams":
@@ -164,13 +165,20 @@ class Optimizer:
                 fields[name] = [self.state[p][name] for p in params]
         return type(sample)(**fields)
 
-    def _empty_state(self, group: dict, transform):
+    def _empty_state(self, static: tuple, transform):
         # The state's structure (which buffers exist, hyperparameter dtypes) per options.
-        key = self._static_key(group)
-        sample = self._samples.get(key)
+        sample = self._samples.get(static)
         if sample is None:
-            sample = self._samples[key] = transform.init([])
+            sample = self._samples[static] = transform.init([])
         return sample
+
+    def _init_state(self) -> None:
+        """Creates the state of every parameter that requires grad and has none yet (so a
+        compiled step sees the same state structure on every call)."""
+        for group in self.param_groups:
+            transform = self._transform(group)
+            params = [p for p in group["params"] if p.requires_grad]
+            self._group_state(group, params, transform, self._static_key(group))
 
     def _program(self, key: tuple, transforms: list) -> Callable:
         program = self._programs.get(key)
@@ -194,15 +202,19 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         key, transforms, groups_params, params, grads, states = [], [], [], [], [], []
-        for group in self.param_groups:
+        # Under functorch_like.compile the live groups may hold traced hyperparameters;
+        # structural decisions read the concrete snapshot instead.
+        static_groups = self._static_groups or self.param_groups
+        for group, sgroup in zip(self.param_groups, static_groups):
             live = [p for p in group["params"] if p.grad is not None]
-            transform = self._transform(group)
-            key.append((self._static_key(group), len(live)))
+            transform = self._transform(sgroup)
+            static = self._static_key(sgroup)
+            key.append((static, len(live)))
             transforms.append(transform)
             groups_params.append(live)
             params.append([p._value for p in live])
             grads.append([p.grad._value.astype(p._value.dtype) for p in live])
-            states.append(self._group_state(group, live, transform))
+            states.append(self._group_state(group, live, transform, static))
         program = self._program(tuple(key), transforms)
         new_params, new_states = program(params, grads, states)
         for live, values, state in zip(groups_params, new_params, new_states):

@@ -1,0 +1,23 @@
+"""Whether functorch_like.compile is tracing a step now (read by Tensor's value accessors)."""
+
+import threading
+
+
+class _State(threading.local):
+    compiling = False
+
+
+state = _State()
+
+
+class UntraceableError(RuntimeError):
+    """Python inside a compiled step asked for a concrete tensor value."""
+
+
+def untraceable(what: str) -> UntraceableError:
+    return UntraceableError(
+        f"{what} needs a concrete value, but it was called inside a function compiled with "
+        "functorch_like.compile, where tensors are traced (abstract) while the step is "
+        f"recorded once. Move {what} outside the compiled function (return the tensor and "
+        "use it on the result), or use tensor ops such as torch.where instead of Python "
+        "control flow on tensor values.")
