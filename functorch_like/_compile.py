@@ -203,7 +203,7 @@ class CompiledFunction:
             state = self._states[key] = _State(objects + referenced)
         return state
 
-    def __call__(self, *args, **kwargs):
+    def _entry(self, args, kwargs):
         dynamic, static, treedef, leaves = _split_args(args, kwargs)
         state = self._state(leaves, static)
         try:
@@ -214,11 +214,20 @@ class CompiledFunction:
         entry = self._programs.get(guard)
         if entry is None:
             entry = self._programs[guard] = self._build(state, treedef, static, leaves)
-        program, actions = entry
         values, grads, opt_values, hps, key = state.read()
         if self.donate:
             values, grads, opt_values = _distinct(values, grads, opt_values)
-        out = program(values, grads, opt_values, hps, key, dynamic)
+        return entry, state, (values, grads, opt_values, hps, key, dynamic)
+
+    def lower(self, *args, **kwargs):
+        """jax's Lowered for the step's program on these arguments (e.g. for
+        `.compile().memory_analysis()` or `.as_text()`); runs nothing."""
+        (_, _, jitted), _, inputs = self._entry(args, kwargs)
+        return jitted.lower(*inputs)
+
+    def __call__(self, *args, **kwargs):
+        (program, actions, _), state, inputs = self._entry(args, kwargs)
+        out = program(*inputs)
         (values, grads, opt_values, key), out_leaves, out_treedef = out[0], out[1], out[2]
         state.write(values, grads, opt_values, key)
         for action in actions:        # recorded Python side effects, e.g. scheduler.step()
@@ -278,7 +287,7 @@ class CompiledFunction:
             out_treedef, consts = out_structure.val
             leaves_out = [a if c is None else c for a, c in zip(arrays, consts)]
             return new_state, leaves_out, _Box(out_treedef)
-        return program, actions
+        return program, actions, jitted
 
 
 def _distinct(*lists):

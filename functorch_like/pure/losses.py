@@ -20,6 +20,10 @@ __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div"]
 
 
+class _DomainError(ValueError, RuntimeError):
+    """A value outside its domain: PyTorch raises RuntimeError, a JAX user expects ValueError."""
+
+
 def _size(shape) -> str:
     return f"torch.Size({shape_str(shape)})"
 
@@ -34,19 +38,33 @@ def _reduce(loss: Array, reduction: str) -> Array:
     raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
+def _broadcast_error(a: tuple, b: tuple) -> ShapeError:
+    """PyTorch's broadcast error: it names the rightmost clashing dim, indexed in the result."""
+    ndim = max(len(a), len(b))
+    a, b = (1,) * (ndim - len(a)) + tuple(a), (1,) * (ndim - len(b)) + tuple(b)
+    i = max(i for i in range(ndim) if a[i] != b[i] and a[i] != 1 and b[i] != 1)
+    return ShapeError(f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) "
+                      f"at non-singleton dimension {i}")
+
+
 def _pointwise_pair(input: Array, target: Array) -> tuple[Array, Array]:
     """PyTorch's regression losses broadcast with a warning when the shapes differ."""
     if input.shape != target.shape:
         try:
             jnp.broadcast_shapes(input.shape, target.shape)
         except ValueError:
-            raise ShapeError(f"The size of tensor a ({input.shape}) must match the size of "
-                             f"tensor b ({target.shape})") from None
+            raise _broadcast_error(input.shape, target.shape) from None
         warnings.warn(
             f"Using a target size ({_size(target.shape)}) that is different to the input size "
             f"({_size(input.shape)}). This will likely lead to incorrect results due to "
             "broadcasting. Please ensure they have the same size.", UserWarning, stacklevel=3)
     return input, target
+
+
+def _abs(x: Array) -> Array:
+    """|x| whose derivative is sign(x), 0 at x == 0, as in PyTorch (jnp.abs's is 1 there, so a
+    prediction that equals its target would still be pushed)."""
+    return x * jnp.sign(x)
 
 
 def mse_loss(input: Array, target: Array, reduction: str = "mean") -> Array:
@@ -58,16 +76,16 @@ def mse_loss(input: Array, target: Array, reduction: str = "mean") -> Array:
 def l1_loss(input: Array, target: Array, reduction: str = "mean") -> Array:
     """|input - target|, reduced."""
     input, target = _pointwise_pair(input, target)
-    return _reduce(jnp.abs(input - target), reduction)
+    return _reduce(_abs(input - target), reduction)
 
 
 def smooth_l1_loss(input: Array, target: Array, reduction: str = "mean",
                    beta: float = 1.0) -> Array:
     """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta; beta == 0 is l1_loss."""
     if beta < 0:
-        raise ValueError("smooth_l1_loss does not support negative values for beta.")
+        raise _DomainError("smooth_l1_loss does not support negative values for beta.")
     input, target = _pointwise_pair(input, target)
-    d = jnp.abs(input - target)
+    d = _abs(input - target)
     if beta == 0:
         return _reduce(d, reduction)
     return _reduce(jnp.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction)
@@ -77,7 +95,7 @@ def huber_loss(input: Array, target: Array, reduction: str = "mean",
                delta: float = 1.0) -> Array:
     """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta) (= beta * smooth_l1)."""
     if delta <= 0:
-        raise ValueError("huber_loss does not support non-positive values for delta.")
+        raise _DomainError("huber_loss does not support non-positive values for delta.")
     input, target = _pointwise_pair(input, target)
     d = jnp.abs(input - target)
     return _reduce(jnp.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction)
@@ -89,17 +107,26 @@ def _class_dim(input: Array) -> int:
     return 0 if input.ndim == 1 else 1
 
 
+# PyTorch's names of dtypes, as its error texts spell them.
+_TORCH_DTYPE_NAMES = {"float64": "Double", "float32": "Float", "float16": "Half",
+                      "bfloat16": "BFloat16", "bool": "Bool", "complex64": "ComplexFloat",
+                      "complex128": "ComplexDouble"}
+
+
 def _check_class_target(input: Array, target: Array, weight: Array | None) -> None:
-    if not jnp.issubdtype(target.dtype, jnp.integer):
-        raise DTypeError(f"expected scalar type Long but found {target.dtype} (class-index "
-                         "targets must be integers; class probabilities must have the "
-                         f"input's shape {shape_str(input.shape)})")
     class_dim = _class_dim(input)
+    # PyTorch compares the batch dims first (for every input of 2 or more dims), then the
+    # dtype, so a float target of the wrong length also gets the batch_size message.
+    if input.ndim >= 2 and target.ndim >= 1 and target.shape[0] != input.shape[0]:
+        raise ShapeError(f"Expected input batch_size ({input.shape[0]}) to match target "
+                         f"batch_size ({target.shape[0]}).")
+    if not jnp.issubdtype(target.dtype, jnp.integer):
+        name = _TORCH_DTYPE_NAMES.get(str(target.dtype), str(target.dtype))
+        raise DTypeError(f"expected target dtype to be Long or Byte, but got {name} "
+                         "(class-index targets must be integers; class probabilities must "
+                         f"have the input's shape {shape_str(input.shape)})")
     expected = input.shape[:class_dim] + input.shape[class_dim + 1:]
     if target.shape != expected:
-        if input.ndim == 2 and target.ndim == 1:
-            raise ShapeError(f"Expected input batch_size ({input.shape[0]}) to match target "
-                             f"batch_size ({target.shape[0]}).")
         raise ShapeError(f"Expected target size {shape_str(expected)}, got "
                          f"{shape_str(target.shape)}")
     classes = input.shape[class_dim]
@@ -122,12 +149,16 @@ def nll_loss(input: Array, target: Array, weight: Array | None = None,
     _check_class_target(input, target, weight)
     class_dim = _class_dim(input)
     classes = input.shape[class_dim]
+    if is_concrete(target):
+        # Evaluated now even inside a jit trace: there, ops on a closed-over concrete array
+        # are staged too, and bool() of their result would raise TracerBoolConversionError.
+        with jax.ensure_compile_time_eval():
+            bad = (target != ignore_index) & ((target < 0) | (target >= classes))
+            if bool(jnp.any(bad)):
+                raise OutOfBoundsError(
+                    f"Target {int(target[bad].reshape(-1)[0])} is out of bounds.")
     valid = target != ignore_index
     in_range = (target >= 0) & (target < classes)
-    if is_concrete(target):
-        bad = valid & ~in_range
-        if bool(jnp.any(bad)):
-            raise OutOfBoundsError(f"Target {int(target[bad].reshape(-1)[0])} is out of bounds.")
     safe = jnp.where(valid & in_range, target, 0)
     picked = jnp.take_along_axis(input, jnp.expand_dims(safe, class_dim), axis=class_dim)
     picked = jnp.squeeze(picked, class_dim)
@@ -157,7 +188,8 @@ def cross_entropy(input: Array, target: Array, weight: Array | None = None,
     probabilities, 'mean' divides by the number of samples, not by the weights.
     """
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+        raise _DomainError(f"label_smoothing must be between 0.0 and 1.0. Got: "
+                           f"{label_smoothing}")
     class_dim = _class_dim(input)
     classes = input.shape[class_dim]
     logp = jax.nn.log_softmax(input, axis=class_dim)
@@ -165,9 +197,9 @@ def cross_entropy(input: Array, target: Array, weight: Array | None = None,
     wshape[class_dim] = classes
     if jnp.issubdtype(target.dtype, jnp.floating) and target.shape == input.shape:
         if weight is not None and weight.shape != (classes,):
-            raise ShapeError(f"weight tensor should be defined either for all {classes} "
-                             f"classes or no classes but got weight tensor of shape: "
-                             f"{shape_str(weight.shape)}")
+            raise ShapeError(f"cross_entropy: weight tensor should be defined either for "
+                             f"all {classes} classes or no classes but got weight tensor of "
+                             f"shape: {shape_str(weight.shape)}")
         if label_smoothing > 0:
             target = target * (1 - label_smoothing) + label_smoothing / classes
         terms = logp * target
@@ -191,22 +223,57 @@ def cross_entropy(input: Array, target: Array, weight: Array | None = None,
     return (1 - label_smoothing) * nll + smooth * (label_smoothing / classes)
 
 
+# PyTorch's EPSILON in the BCE backward is a C float: float32(1e-12), not 1e-12 (measured:
+# its gradient at x = 0, t = 1 is -1.00000000400e12 in float64).
+_BCE_EPSILON = 9.999999960041972e-13
+
+
+def _clamped_logs(x: Array) -> tuple[Array, Array]:
+    """log x and log(1 - x), each clamped at -100 as PyTorch does."""
+    return jnp.maximum(jnp.log(x), -100.0), jnp.maximum(jnp.log1p(-x), -100.0)
+
+
+@jax.custom_jvp
+def _bce(x: Array, t: Array) -> Array:
+    log_x, log_1mx = _clamped_logs(x)
+    return -(t * log_x + (1 - t) * log_1mx)
+
+
+@_bce.defjvp
+def _bce_jvp(primals, tangents):
+    # Autodiff through the clamped logs gives 0 * inf = NaN at x = 0 and x = 1; PyTorch's
+    # backward is (x - t) / max(x (1 - x), EPSILON), finite there (0 where x == t).
+    x, t = primals
+    dx, dt = tangents
+    log_x, log_1mx = _clamped_logs(x)
+    d_x = (x - t) / jnp.maximum(x * (1 - x), _BCE_EPSILON)
+    return _bce(x, t), d_x * dx + (log_1mx - log_x) * dt
+
+
 def binary_cross_entropy(input: Array, target: Array, weight: Array | None = None,
                          reduction: str = "mean") -> Array:
     """-(t log x + (1 - t) log(1 - x)) for probabilities x of the target's shape.
 
-    PyTorch parity: each log is clamped at -100, so x = 0 or 1 gives a finite loss.
-    Concrete inputs outside [0, 1] raise.
+    PyTorch parity: each log is clamped at -100, so x = 0 or 1 gives a finite loss, and the
+    gradient is PyTorch's (x - t) / max(x (1 - x), eps=1e-12). Concrete inputs outside [0, 1]
+    (NaN included) raise.
     """
     if input.shape != target.shape:
         raise ValueError(f"Using a target size ({_size(target.shape)}) that is different to "
                          f"the input size ({_size(input.shape)}) is deprecated. Please ensure "
                          "they have the same size.")
-    if is_concrete(input) and input.size and bool(jnp.any((input < 0) | (input > 1))):
-        raise ValueError("all elements of input should be between 0 and 1")
-    log_x = jnp.maximum(jnp.log(input), -100.0)
-    log_1mx = jnp.maximum(jnp.log1p(-input), -100.0)
-    loss = -(target * log_x + (1 - target) * log_1mx)
+    # Written as "not inside" so that NaN fails the check too, as in PyTorch; evaluated now
+    # even inside a jit trace that closed over a concrete input (see nll_loss).
+    if is_concrete(input) and input.size:
+        with jax.ensure_compile_time_eval():
+            if not bool(jnp.all((input >= 0) & (input <= 1))):
+                raise _DomainError("all elements of input should be between 0 and 1")
+    # One floating dtype for both, since the custom derivative needs float tangents
+    # (integer 0/1 labels would otherwise come in with float0 ones).
+    dtype = jnp.result_type(input, target)
+    if not jnp.issubdtype(dtype, jnp.inexact):
+        dtype = jnp.result_type(float)
+    loss = _bce(input.astype(dtype), target.astype(dtype))
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
@@ -222,8 +289,10 @@ def binary_cross_entropy_with_logits(input: Array, target: Array, weight: Array 
     if input.shape != target.shape:
         raise ValueError(f"Target size ({_size(target.shape)}) must be the same as input size "
                          f"({_size(input.shape)})")
-    # log(1 + exp(-x)) written so that it never overflows: log1p(exp(-|x|)) + max(-x, 0).
-    softplus_neg = jnp.log1p(jnp.exp(-jnp.abs(input))) + jnp.maximum(-input, 0)
+    # log(1 + exp(-x)) = softplus(-x), which never overflows. Not the hand-written
+    # log1p(exp(-|x|)) + max(-x, 0): autodiff of |x| and max at x = 0 gives -1 instead of
+    # -sigmoid(0) = -1/2, a wrong gradient for every logit of 0 (a zero-initialized layer).
+    softplus_neg = jax.nn.softplus(-input)
     if pos_weight is None:
         loss = (1 - target) * input + softplus_neg
     else:

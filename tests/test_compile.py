@@ -1,0 +1,274 @@
+"""functorch_like.compile: one XLA program per training step, identical to eager."""
+
+import numpy as np
+import pytest
+
+import functorch_like as torch
+from functorch_like import nn
+from functorch_like._compile import compile_count
+from functorch_like._trace_state import UntraceableError
+
+
+def _mlp():
+    return nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 3))
+
+
+def _cnn(p=0.0):
+    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
+                         nn.MaxPool2d(2), nn.Conv2d(4, 6, 3, padding=1), nn.BatchNorm2d(6),
+                         nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(p),
+                         nn.Linear(6 * 2 * 2, 3))
+
+
+def _data(shape, n=12, seed=0):
+    rng = np.random.default_rng(seed)
+    x = torch.from_numpy(rng.standard_normal((n, *shape)).astype(np.float32))
+    y = torch.from_numpy(rng.integers(0, 3, n).astype(np.int64))
+    return x, y
+
+
+def _twins(make, opt_cls=torch.optim.Adam, **opt_kwargs):
+    """Two identical (model, optimizer) pairs."""
+    torch.manual_seed(0)
+    a = make()
+    torch.manual_seed(0)
+    b = make()
+    return (a, opt_cls(a.parameters(), **opt_kwargs)), (b, opt_cls(b.parameters(), **opt_kwargs))
+
+
+def _step_fn(model, opt, crit):
+    def step(x, y):
+        opt.zero_grad()
+        loss = crit(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+    return step
+
+
+def _assert_same_params(m1, m2, rtol=1e-5, atol=1e-6):
+    sd1, sd2 = m1.state_dict(), m2.state_dict()
+    assert list(sd1) == list(sd2)
+    for k in sd1:
+        np.testing.assert_allclose(sd1[k].numpy(), sd2[k].numpy(), rtol=rtol, atol=atol,
+                                   err_msg=k)
+
+
+def test_compiled_equals_eager_mlp_adam():
+    (m1, o1), (m2, o2) = _twins(_mlp, lr=0.01)
+    crit = nn.CrossEntropyLoss()
+    eager, compiled = _step_fn(m1, o1, crit), torch.compile(_step_fn(m2, o2, crit))
+    x, y = _data((6,))
+    for _ in range(20):
+        le, lc = eager(x, y), compiled(x, y)
+        np.testing.assert_allclose(lc.item(), le.item(), rtol=1e-5)
+    _assert_same_params(m1, m2)
+    # the optimizer state was written back too, in PyTorch's format
+    s1, s2 = o1.state_dict()["state"], o2.state_dict()["state"]
+    assert s2[0]["step"].item() == s1[0]["step"].item() == 20
+    np.testing.assert_allclose(s2[0]["exp_avg"].numpy(), s1[0]["exp_avg"].numpy(), rtol=1e-4,
+                               atol=1e-7)
+    # .grad holds the last step's gradients, as after an eager step
+    np.testing.assert_allclose(m2[0].weight.grad.numpy(), m1[0].weight.grad.numpy(),
+                               rtol=1e-4, atol=1e-6)
+
+
+def test_compiled_equals_eager_cnn_batchnorm_then_eval():
+    (m1, o1), (m2, o2) = _twins(_cnn, torch.optim.SGD, lr=0.05, momentum=0.9)
+    crit = nn.CrossEntropyLoss()
+    eager, compiled = _step_fn(m1, o1, crit), torch.compile(_step_fn(m2, o2, crit))
+    x, y = _data((1, 8, 8))
+    for _ in range(20):
+        np.testing.assert_allclose(compiled(x, y).item(), eager(x, y).item(), rtol=1e-4)
+    _assert_same_params(m1, m2, rtol=1e-4, atol=1e-5)     # incl. running stats
+    assert m2[1].num_batches_tracked.item() == 20
+    m1.eval()
+    m2.eval()
+
+    @torch.compile
+    def evaluate(x):
+        return m2(x)
+    with torch.no_grad():
+        np.testing.assert_allclose(evaluate(x).numpy(), m1(x).numpy(), rtol=1e-4, atol=1e-5)
+    assert m2[1].num_batches_tracked.item() == 20          # eval leaves the stats alone
+
+
+def test_scheduler_lr_changes_do_not_recompile_but_new_shapes_do():
+    torch.manual_seed(0)
+    model = _mlp()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    crit = nn.CrossEntropyLoss()
+
+    @torch.compile
+    def step(x, y):
+        opt.zero_grad()
+        loss = crit(model(x), y)
+        loss.backward()
+        opt.step()
+        sched.step()
+        return loss
+
+    x, y = _data((6,))
+    before = compile_count()
+    lrs = []
+    for _ in range(6):
+        step(x, y)
+        lrs.append(opt.param_groups[0]["lr"])
+    assert compile_count() - before == 1
+    assert lrs == pytest.approx([0.1, 0.05, 0.05, 0.025, 0.025, 0.0125])
+    x2, y2 = _data((6,), n=5)
+    step(x2, y2)
+    assert compile_count() - before == 2
+    step(x, y)                                        # the first shape is still cached
+    assert compile_count() - before == 2
+
+
+def test_scheduled_lr_trajectory_equals_eager():
+    (m1, o1), (m2, o2) = _twins(_mlp, torch.optim.SGD, lr=0.2)
+    s1 = torch.optim.lr_scheduler.ExponentialLR(o1, 0.8)
+    s2 = torch.optim.lr_scheduler.ExponentialLR(o2, 0.8)
+    crit = nn.CrossEntropyLoss()
+
+    def make(model, opt, sched):
+        def step(x, y):
+            loss = _step_fn(model, opt, crit)(x, y)
+            sched.step()
+            return loss
+        return step
+    eager, compiled = make(m1, o1, s1), torch.compile(make(m2, o2, s2))
+    x, y = _data((6,))
+    for _ in range(8):
+        np.testing.assert_allclose(compiled(x, y).item(), eager(x, y).item(), rtol=1e-5)
+    assert s1.get_last_lr() == s2.get_last_lr()
+    _assert_same_params(m1, m2)
+
+
+def test_train_eval_switch_recompiles_once_each():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(6, 6), nn.Dropout(0.5))
+
+    @torch.compile
+    def forward(x):
+        return model(x)
+
+    x, _ = _data((6,))
+    before = compile_count()
+    forward(x)
+    model.eval()
+    forward(x)
+    model.train()
+    forward(x)
+    assert compile_count() - before == 2
+
+
+def test_dropout_masks_differ_per_call_and_follow_the_seed():
+    def run(seed):
+        torch.manual_seed(seed)
+        model = nn.Dropout(0.5)
+
+        @torch.compile
+        def forward(x):
+            return model(x)
+        x = torch.ones(64)
+        return [forward(x).numpy() for _ in range(3)]
+
+    a, b, c = run(1), run(1), run(2)
+    assert not np.array_equal(a[0], a[1])             # a fresh mask every call
+    for u, v in zip(a, b):
+        np.testing.assert_array_equal(u, v)           # same seed, same masks
+    assert not np.array_equal(a[0], c[0])
+    assert set(np.unique(a[0])) <= {0.0, 2.0}
+
+
+@pytest.mark.parametrize("body, what", [
+    (lambda loss: loss.item(), "item()"),
+    (lambda loss: print(loss), "printing a tensor"),
+    (lambda loss: 1 if loss > 0 else 0, "bool(tensor)"),
+    (lambda loss: float(loss), "float(tensor)"),
+    (lambda loss: loss.numpy(), "numpy()"),
+])
+def test_untraceable_python_raises_a_clear_error(body, what):
+    torch.manual_seed(0)
+    model = _mlp()
+
+    @torch.compile
+    def step(x):
+        loss = model(x).sum()
+        body(loss)
+        return loss
+
+    x, _ = _data((6,))
+    with pytest.raises(UntraceableError, match="outside the compiled function") as info:
+        step(x)
+    assert what in str(info.value)
+    assert isinstance(info.value, RuntimeError)
+    # the module was left intact: an eager call still works and gives a number
+    assert np.isfinite(model(x).sum().item())
+
+
+def test_gradient_accumulation_without_zero_grad_matches_eager():
+    (m1, o1), (m2, o2) = _twins(_mlp, torch.optim.SGD, lr=0.1)
+    crit = nn.CrossEntropyLoss()
+
+    def make(model):
+        def accumulate(x, y):
+            loss = crit(model(x), y)
+            loss.backward()
+            return loss
+        return accumulate
+    eager, compiled = make(m1), torch.compile(make(m2))
+    x, y = _data((6,))
+    for _ in range(3):
+        eager(x, y)
+        compiled(x, y)
+    np.testing.assert_allclose(m2[0].weight.grad.numpy(), m1[0].weight.grad.numpy(),
+                               rtol=1e-5, atol=1e-7)
+
+
+def test_decorator_with_arguments_and_state_in_a_bound_method():
+    class Trainer:
+        def __init__(self):
+            torch.manual_seed(0)
+            self.model = _mlp()
+            self.opt = torch.optim.Adam(self.model.parameters(), lr=0.01)
+            self.crit = nn.CrossEntropyLoss()
+
+        def step(self, x, y):
+            self.opt.zero_grad()
+            loss = self.crit(self.model(x), y)
+            loss.backward()
+            self.opt.step()
+            return loss
+
+    trainer = Trainer()
+    step = torch.compile(mode="max-autotune")(trainer.step)
+    x, y = _data((6,))
+    losses = [step(x, y).item() for _ in range(15)]
+    assert losses[-1] < losses[0]
+    assert trainer.opt.state_dict()["state"][0]["step"].item() == 15
+
+
+def test_non_tensor_arguments_are_static_and_guarded():
+    torch.manual_seed(0)
+    model = _mlp()
+
+    @torch.compile
+    def scaled(x, factor):
+        return model(x) * factor
+
+    x, _ = _data((6,))
+    before = compile_count()
+    np.testing.assert_allclose(scaled(x, 2.0).numpy(), 2 * model(x).detach().numpy(),
+                               rtol=1e-5)
+    np.testing.assert_allclose(scaled(x, 3.0).numpy(), 3 * model(x).detach().numpy(),
+                               rtol=1e-5)
+    assert compile_count() - before == 2
+
+
+def test_device_strings_are_accepted():
+    t = torch.ones(2).to("cpu")
+    assert t.device == torch.device("cpu")
+    assert torch.device("cuda:1").index == 1 and torch.device("gpu").type == "cuda"
+    with pytest.raises(RuntimeError):
+        torch.device("banana")
