@@ -1,0 +1,5 @@
+"""torch.utils: data loading."""
+
+from . import data as data
+
+__all__ = ["data"]

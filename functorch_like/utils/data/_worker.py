@@ -1,0 +1,162 @@
+"""Background loading for `num_workers > 0`: one thread fetches batches ahead.
+
+The consumer draws the indices from the sampler (so the random streams advance in the
+consumer's thread, at the same points whatever `num_workers` is) and keeps
+`prefetch_factor * num_workers` index batches queued for the thread; results come back in
+order. An exception in the thread is re-raised in the consumer as PyTorch does it:
+the same type, "Caught <type> in DataLoader worker process <id>." and the original
+traceback (and chained as `__cause__`).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import traceback
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ._fetch import EXHAUSTED
+
+_STOP = object()
+_local = threading.local()
+
+
+@dataclass(frozen=True)
+class WorkerInfo:
+    """What `get_worker_info()` returns inside the loading thread.
+
+    The single thread does the work of every worker, so `num_workers` is 1 here: an
+    IterableDataset that shards itself by worker reads its whole stream once.
+    """
+
+    id: int
+    num_workers: int
+    seed: int
+    dataset: Any
+
+
+def get_worker_info() -> WorkerInfo | None:
+    """Info about the loading thread when called inside it, else None."""
+    return getattr(_local, "info", None)
+
+
+class KeyErrorMessage(str):
+    """A str whose repr is itself, so a re-raised KeyError prints its traceback readably."""
+
+    def __repr__(self):
+        return self
+
+
+class ExceptionWrapper:
+    """An exception caught in the loading thread, to re-raise in the consumer."""
+
+    def __init__(self, exc: BaseException, where: str):
+        self.exc = exc
+        self.exc_type = type(exc)
+        self.exc_msg = "".join(traceback.format_exception(self.exc_type, exc,
+                                                          exc.__traceback__))
+        self.where = where
+
+    def reraise(self):
+        """Raises `exc_type("Caught ... Original Traceback ...")`, as PyTorch."""
+        msg = f"Caught {self.exc_type.__name__} {self.where}.\nOriginal {self.exc_msg}"
+        if self.exc_type is KeyError:
+            msg = KeyErrorMessage(msg)
+        try:
+            exception = self.exc_type(msg)
+        except Exception:
+            raise RuntimeError(msg) from self.exc
+        raise exception from self.exc
+
+
+def worker_loop(make_fetcher: Callable, index_queue: queue.Queue, result_queue: queue.Queue,
+                stop: threading.Event, worker_init_fn, info: WorkerInfo) -> None:
+    """Fetches `(seq, index)` requests until `_STOP`, answering `(seq, batch)`."""
+    _local.info = info
+    fetcher, init_error = None, None
+    try:
+        if worker_init_fn is not None:
+            worker_init_fn(info.id)
+        fetcher = make_fetcher()
+    except BaseException as exc:   # reported with the first batch asked for
+        init_error = ExceptionWrapper(exc, f"in DataLoader worker process {info.id}")
+    while True:
+        item = index_queue.get()
+        if item is _STOP or stop.is_set():
+            return
+        seq, index = item
+        if init_error is not None:
+            result_queue.put((seq, init_error))
+            continue
+        try:
+            data = fetcher.fetch(index)
+        except BaseException as exc:
+            data = ExceptionWrapper(exc, f"in DataLoader worker process {info.id}")
+        result_queue.put((seq, data))
+
+
+class ThreadedIter:
+    """The DataLoader iterator for `num_workers > 0`."""
+
+    def __init__(self, loader, make_fetcher: Callable):
+        if loader.prefetch_factor <= 0:
+            raise AssertionError(
+                "prefetch_factor must be greater than 0 for MultiProcessingDataLoaderIter")
+        self._loader_len = loader.__len__
+        self._timeout = loader.timeout
+        self._index_iter = iter(loader._index_sampler)
+        self._index_queue, self._result_queue = queue.Queue(), queue.Queue()
+        self._stop = threading.Event()
+        info = WorkerInfo(id=0, num_workers=1, seed=0, dataset=loader.dataset)
+        self._thread = threading.Thread(
+            target=worker_loop, daemon=True, name="DataLoader worker",
+            args=(make_fetcher, self._index_queue, self._result_queue, self._stop,
+                  loader.worker_init_fn, info))
+        self._thread.start()
+        self._sent = self._received = 0
+        for _ in range(loader.prefetch_factor * loader.num_workers):
+            self._put_index()
+
+    def _put_index(self) -> None:
+        if self._stop.is_set():
+            return
+        try:
+            index = next(self._index_iter)
+        except StopIteration:
+            return
+        self._index_queue.put((self._sent, index))
+        self._sent += 1
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self._received == self._sent:
+            self._shutdown()
+            raise StopIteration
+        try:
+            _, data = self._result_queue.get(timeout=self._timeout or None)
+        except queue.Empty:
+            self._shutdown()
+            raise RuntimeError(f"DataLoader timed out after {self._timeout} seconds") from None
+        self._received += 1
+        if data is EXHAUSTED:
+            self._shutdown()
+            raise StopIteration
+        self._put_index()
+        if isinstance(data, ExceptionWrapper):
+            data.reraise()
+        return data
+
+    def __len__(self) -> int:
+        return self._loader_len()
+
+    def _shutdown(self) -> None:
+        stop = getattr(self, "_stop", None)    # None when __init__ failed early
+        if stop is not None and not stop.is_set():
+            self._stop.set()
+            self._index_queue.put(_STOP)
+
+    def __del__(self):
+        self._shutdown()
