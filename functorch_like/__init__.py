@@ -13,6 +13,7 @@ from ._compile import compile as compile
 from . import nn as nn
 from . import optim as optim
 from . import pure as pure
+from . import utils as utils
 from ._dtypes import dtype as dtype
 from ._dtypes import float16 as float16
 from ._dtypes import half as half
@@ -239,6 +240,8 @@ from .autograd import enable_grad as enable_grad
 from .autograd import set_grad_enabled as set_grad_enabled
 from .autograd import is_grad_enabled as is_grad_enabled
 from .autograd import inference_mode as inference_mode
+from .serialization import save as save
+from .serialization import load as load
 from ._device import cuda_is_available as _cuda_is_available
 
 __version__ = "0.1.0"
@@ -290,6 +293,7 @@ __all__ = [
     "nn",
     "optim",
     "pure",
+    "utils",
     "dtype",
     "float16",
     "half",
@@ -516,6 +520,8 @@ __all__ = [
     "set_grad_enabled",
     "is_grad_enabled",
     "inference_mode",
+    "save",
+    "load",
     "cuda",
     "is_tensor",
     "numel",
