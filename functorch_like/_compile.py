@@ -272,7 +272,10 @@ class CompiledFunction:
             finally:
                 _trace_state.state.compiling = False
                 for sched, original in patched:
-                    sched.step = original
+                    if original is None:
+                        del sched.step        # back to the class's method (state_dict-safe)
+                    else:
+                        sched.step = original
                 for opt, sg in zip(state.optimizers, saved_static):
                     opt._static_groups = sg
                 for (group, name), v in zip(state.hp_slots, saved[3]):
@@ -319,10 +322,11 @@ def _record_scheduler_steps(schedulers, actions) -> list:
     patched = []
     for sched in schedulers:
         original = sched.step
+        had_own = "step" in vars(sched)      # else `step` is the class's method
 
         def recorder(*args, _original=original, **kwargs):
             actions.append(functools.partial(_original, *args, **kwargs))
-        patched.append((sched, original))
+        patched.append((sched, original if had_own else None))
         sched.step = recorder
     return patched
 

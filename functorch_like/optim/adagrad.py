@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import jax.numpy as jnp
+
 from ..pure import optim as pure_optim
 from .optimizer import Optimizer
 
@@ -19,14 +21,22 @@ class Adagrad(Optimizer):
                         initial_accumulator_value=initial_accumulator_value, foreach=foreach,
                         maximize=maximize, differentiable=differentiable, fused=fused)
         super().__init__(params, defaults)
+        # torch creates every parameter's state in the constructor (so state_dict() lists
+        # all of them before the first step), `sum` filled with the constructor's value.
+        for group in self.param_groups:
+            for p in group["params"]:
+                self.state[p].update(step=jnp.zeros((), jnp.int32),
+                                     sum=jnp.full_like(p._value, initial_accumulator_value))
 
     def _transform(self, group):
+        # The state of a parameter added later starts from the constructor's
+        # initial_accumulator_value too: torch never reads a group's own value.
         return pure_optim.adagrad(group["lr"], group["lr_decay"], group["weight_decay"],
-                                  group["initial_accumulator_value"], group["eps"],
+                                  self.defaults["initial_accumulator_value"], group["eps"],
                                   maximize=group["maximize"])
 
     def _static_key(self, group):
-        return (group["maximize"], group["initial_accumulator_value"])
+        return (group["maximize"],)
 
     def _hyperparams(self, group):
         return {k: group[k] for k in ("lr", "lr_decay", "weight_decay", "eps")}

@@ -1,6 +1,9 @@
 """torch.optim.lr_scheduler with PyTorch's recursive ("chainable") formulas, so the lr
 sequences agree with PyTorch's to rounding. Schedulers only write `group["lr"]`; the
-optimizer passes it as a value into its compiled step, so no schedule ever recompiles."""
+optimizer passes it as a value into its compiled step, so no schedule ever recompiles.
+
+The attributes (and so `state_dict()`'s keys) are torch's, set in torch's order, so a
+scheduler state_dict saved by torch loads here and the reverse."""
 
 from __future__ import annotations
 
@@ -33,8 +36,26 @@ def _track_step_called(optimizer) -> None:
     optimizer.step = step
 
 
+def _format_param(name: str, optimizer, param) -> list:
+    """One value per param group (a scalar is repeated), with torch's length check."""
+    if isinstance(param, (list, tuple)):
+        if len(param) != len(optimizer.param_groups):
+            raise ValueError(f"{name} must have the same length as optimizer.param_groups. "
+                             f"{name} has {len(param)} values, param_groups has "
+                             f"{len(optimizer.param_groups)}.")
+        return list(param)
+    return [param] * len(optimizer.param_groups)
+
+
 class LRScheduler:
-    """Base class: `step()` advances `last_epoch` and writes each group's lr."""
+    """Base class: `step()` advances `last_epoch` and writes each group's lr.
+
+    `_is_initial` is true during the step the constructor takes (torch's chainable
+    formulas return the current lrs then, also when resuming with `last_epoch >= 0`);
+    `get_lr()` called by the user outside `step()` warns, as in torch."""
+
+    _get_lr_called_within_step: bool = False
+    _is_initial: bool = False
 
     def __init__(self, optimizer, last_epoch: int = -1):
         if not isinstance(optimizer, Optimizer):
@@ -46,8 +67,14 @@ class LRScheduler:
         else:
             for i, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
-                    raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] "
-                                   "when resuming an optimizer")
+                    raise KeyError(
+                        f"param 'initial_lr' is not specified in param_groups[{i}] when "
+                        "resuming scheduler with last_epoch >= 0.\n"
+                        "This typically happens when:\n"
+                        "1. You're trying to resume training from a checkpoint but haven't "
+                        "properly loaded the optimizer state\n"
+                        "2. You're using last_epoch >= 0 for a fresh training run (not "
+                        "recommended)")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
         _track_step_called(optimizer)
@@ -55,13 +82,22 @@ class LRScheduler:
 
     def _initial_step(self) -> None:
         self._step_count = 0
-        self.step()
+        self._is_initial = True
+        try:
+            self.step()
+        finally:
+            self._is_initial = False
 
     def get_last_lr(self) -> list[float]:
         return self._last_lr
 
     def get_lr(self) -> list[float]:
         raise NotImplementedError
+
+    def _warn_get_lr_called_outside_step(self) -> None:
+        if not self._get_lr_called_within_step:
+            warnings.warn("To get the last learning rate computed by the scheduler, please use "
+                          "`get_last_lr()`.", UserWarning, stacklevel=3)
 
     def _lrs(self) -> list[float]:
         return [group["lr"] for group in self.optimizer.param_groups]
@@ -83,20 +119,30 @@ class LRScheduler:
                               "https://pytorch.org/docs/stable/optim.html#how-to-adjust-"
                               "learning-rate", UserWarning, stacklevel=2)
         self._step_count += 1
-        if epoch is None:
-            self.last_epoch += 1
-            values = self.get_lr()
-        else:
+        if epoch is not None:
             warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
-            self.last_epoch = epoch
-            closed = getattr(self, "_get_closed_form_lr", None)
-            values = closed() if closed is not None else self.get_lr()
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch: int | None = None) -> None:
+        """Advances (or, given `epoch`, sets) last_epoch and writes the new lrs; the closed
+        form serves an explicit epoch where the scheduler has one."""
+        self._get_lr_called_within_step = True
+        try:
+            if epoch is None:
+                self.last_epoch += 1
+                values = self.get_lr()
+            else:
+                self.last_epoch = epoch
+                closed = getattr(self, "_get_closed_form_lr", None)
+                values = closed() if closed is not None else self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
         for group, lr in zip(self.optimizer.param_groups, values):
             group["lr"] = lr
         self._last_lr = self._lrs()
 
     def state_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
+        return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict: dict) -> None:
         self.__dict__.update(state_dict)
@@ -113,6 +159,7 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        self._warn_get_lr_called_outside_step()
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return self._lrs()
         return [lr * self.gamma for lr in self._lrs()]
@@ -129,6 +176,7 @@ class MultiStepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        self._warn_get_lr_called_outside_step()
         if self.last_epoch not in self.milestones:
             return self._lrs()
         return [lr * self.gamma ** self.milestones[self.last_epoch] for lr in self._lrs()]
@@ -150,6 +198,7 @@ class ConstantLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        self._warn_get_lr_called_outside_step()
         if self.last_epoch == 0:
             return [lr * self.factor for lr in self._lrs()]
         if self.last_epoch != self.total_iters:
@@ -176,9 +225,10 @@ class LinearLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        self._warn_get_lr_called_outside_step()
         if self.last_epoch == 0:
             return [lr * self.start_factor for lr in self._lrs()]
-        if self.last_epoch > self.total_iters:
+        if self._is_initial or self.last_epoch > self.total_iters:
             return self._lrs()
         delta = self.end_factor - self.start_factor
         return [lr * (1.0 + delta / (self.total_iters * self.start_factor +
@@ -198,7 +248,8 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
-        if self.last_epoch == 0:
+        self._warn_get_lr_called_outside_step()
+        if self._is_initial:
             return self._lrs()
         return [lr * self.gamma for lr in self._lrs()]
 
@@ -214,8 +265,9 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        self._warn_get_lr_called_outside_step()
         e, T, lo = self.last_epoch, self.T_max, self.eta_min
-        if e == 0:
+        if self._is_initial:
             return self._lrs()
         if self._step_count == 1 and e > 0:
             return [lo + (b - lo) * (1 + math.cos(e * math.pi / T)) / 2 for b in self.base_lrs]
@@ -235,6 +287,7 @@ class LambdaLR(LRScheduler):
     """base_lr * lr_lambda(epoch) (one function, or one per group)."""
 
     def __init__(self, optimizer, lr_lambda, last_epoch: int = -1):
+        self.optimizer = optimizer
         n = len(optimizer.param_groups)
         if not isinstance(lr_lambda, (list, tuple)):
             self.lr_lambdas = [lr_lambda] * n
@@ -242,13 +295,19 @@ class LambdaLR(LRScheduler):
             if len(lr_lambda) != n:
                 raise ValueError(f"Expected {n} lr_lambdas, but got {len(lr_lambda)}")
             self.lr_lambdas = list(lr_lambda)
+        self._check_lambdas()
         super().__init__(optimizer, last_epoch)
 
+    def _check_lambdas(self) -> None:
+        """LambdaLR takes any object (torch fails at the first step); see
+        MultiplicativeLR."""
+
     def get_lr(self):
+        self._warn_get_lr_called_outside_step()
         return [b * f(self.last_epoch) for f, b in zip(self.lr_lambdas, self.base_lrs)]
 
     def state_dict(self) -> dict:
-        state = super().state_dict()
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
         # Like PyTorch: callable objects' state is saved, plain functions are not.
         state["lr_lambdas"] = [None if isinstance(f, types.FunctionType) else f.__dict__.copy()
                                for f in self.lr_lambdas]
@@ -267,8 +326,14 @@ class LambdaLR(LRScheduler):
 class MultiplicativeLR(LambdaLR):
     """lr * lr_lambda(epoch) every epoch after the first."""
 
+    def _check_lambdas(self) -> None:
+        for f in self.lr_lambdas:
+            if not callable(f):
+                raise TypeError(f"lr_lambda should be a function, but got {type(f).__name__}")
+
     def get_lr(self):
-        if self.last_epoch > 0:
+        self._warn_get_lr_called_outside_step()
+        if not self._is_initial:
             return [lr * f(self.last_epoch) for f, lr in zip(self.lr_lambdas, self._lrs())]
         return self._lrs()
 
@@ -282,23 +347,29 @@ class CosineAnnealingWarmRestarts(LRScheduler):
             raise ValueError(f"Expected positive integer T_0, but got {T_0}")
         if T_mult < 1 or not isinstance(T_mult, int):
             raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
+        if not isinstance(eta_min, (float, int)):
+            raise ValueError(f"Expected float or int eta_min, but got {eta_min} of type "
+                             f"{type(eta_min)}")
         self.T_0, self.T_i, self.T_mult, self.eta_min = T_0, T_0, T_mult, eta_min
         self.T_cur = last_epoch
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        self._warn_get_lr_called_outside_step()
         return [self.eta_min + (b - self.eta_min) * (1 + math.cos(math.pi * self.T_cur /
                                                                   self.T_i)) / 2
                 for b in self.base_lrs]
 
     def step(self, epoch=None) -> None:
+        """Like torch's, this step neither counts `_step_count` nor checks the order of
+        optimizer and scheduler steps; `epoch` may be fractional (epoch + i / iters)."""
         if epoch is None and self.last_epoch < 0:
             epoch = 0
         if epoch is None:
             epoch = self.last_epoch + 1
             self.T_cur += 1
             if self.T_cur >= self.T_i:
-                self.T_cur -= self.T_i
+                self.T_cur = self.T_cur % self.T_i
                 self.T_i *= self.T_mult
         else:
             if epoch < 0:
@@ -312,9 +383,13 @@ class CosineAnnealingWarmRestarts(LRScheduler):
                     self.T_i = self.T_0 * self.T_mult**n
             else:
                 self.T_i, self.T_cur = self.T_0, epoch
-        self._step_count = getattr(self, "_step_count", 0) + 1
         self.last_epoch = math.floor(epoch)
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+        self._get_lr_called_within_step = True
+        try:
+            values = self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
+        for group, lr in zip(self.optimizer.param_groups, values):
             group["lr"] = lr
         self._last_lr = self._lrs()
 
@@ -323,35 +398,51 @@ class SequentialLR(LRScheduler):
     """Runs `schedulers` one after another, switching at `milestones`."""
 
     def __init__(self, optimizer, schedulers, milestones, last_epoch: int = -1):
+        name = type(self).__name__
         if len(schedulers) < 1:
-            raise ValueError(f"{type(self).__name__} expects at least one scheduler, but got "
-                             "no scheduler.")
+            raise ValueError(f"{name} expects at least one scheduler, but got no scheduler.")
         for i, s in enumerate(schedulers):
+            if not hasattr(s, "optimizer"):
+                raise TypeError(f"{name} at index {i} should have `optimizer` as its "
+                                "attribute.")
+            if isinstance(s, ReduceLROnPlateau):
+                raise ValueError(f"{name} does not support `ReduceLROnPlateau` scheduler as it "
+                                 "requires additional kwargs to be specified when calling "
+                                 f"`step`, but got one at index {i} in the given schedulers "
+                                 "sequence.")
             if s.optimizer is not optimizer:
-                raise ValueError(f"{type(self).__name__} expects all schedulers to belong to "
-                                 f"the same optimizer, but got scheduler at index {i} to be "
-                                 "different than the optimizer passed in.")
+                raise ValueError(f"{name} expects all schedulers to belong to the same "
+                                 f"optimizer, but got scheduler {type(s).__name__} at index "
+                                 f"{i} has {s.optimizer}, which is different from "
+                                 f"{type(optimizer).__name__}.")
         if len(milestones) != len(schedulers) - 1:
             raise ValueError("Sequential Schedulers expects number of schedulers provided to be "
                              "one more than the number of milestone points, but got number of "
                              f"schedulers {len(schedulers)} and the number of milestones to be "
                              f"equal to {len(milestones)}")
-        self._schedulers, self._milestones = list(schedulers), list(milestones)
+        self._schedulers, self._milestones = schedulers, milestones
         self.last_epoch = last_epoch + 1
         self.optimizer = optimizer
         for group in optimizer.param_groups:
             group["lr"] = group["initial_lr"]
-        for s in self._schedulers:       # undo the initial step each scheduler took
-            s.last_epoch -= 1
-        self._schedulers[0]._initial_step()
-        self._last_lr = self._schedulers[0].get_last_lr()
+        self._recursive_undo(self)     # undo the initial step each scheduler took
+        idx = bisect_right(self._milestones, 0)
+        self._schedulers[idx]._initial_step()
+        self._last_lr = self._schedulers[idx].get_last_lr()
+
+    def _recursive_undo(self, sched) -> None:
+        if hasattr(sched, "_schedulers"):
+            for s in sched._schedulers:
+                self._recursive_undo(s)
+        elif sched is not self and hasattr(sched, "last_epoch"):
+            sched.last_epoch -= 1
 
     def step(self) -> None:
         self.last_epoch += 1
         idx = bisect_right(self._milestones, self.last_epoch)
         scheduler = self._schedulers[idx]
         if idx > 0 and self._milestones[idx - 1] == self.last_epoch:
-            scheduler.step(0)
+            scheduler._update_lr(0)    # restart at its epoch 0 (closed form), no warning
         else:
             scheduler.step()
         self._last_lr = scheduler.get_last_lr()
@@ -378,6 +469,9 @@ class OneCycleLR(LRScheduler):
                  cycle_momentum: bool = True, base_momentum=0.85, max_momentum=0.95,
                  div_factor: float = 25.0, final_div_factor: float = 1e4,
                  three_phase: bool = False, last_epoch: int = -1):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        self.optimizer = optimizer
         if total_steps is not None:
             if total_steps <= 0 or not isinstance(total_steps, int):
                 raise ValueError(f"Expected positive integer total_steps, but got {total_steps}")
@@ -392,15 +486,9 @@ class OneCycleLR(LRScheduler):
         else:
             raise ValueError("You must define either total_steps OR (epochs AND "
                              "steps_per_epoch)")
-        if pct_start < 0 or pct_start > 1 or not isinstance(pct_start, float):
-            raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
-        if anneal_strategy not in ("cos", "linear"):
-            raise ValueError("anneal_strategy must be one of 'cos' or 'linear', instead got "
-                             f"{anneal_strategy}")
-        self._anneal = self._cos if anneal_strategy == "cos" else self._linear
         total = self.total_steps
         if three_phase:
-            self._phases = [
+            self._schedule_phases = [
                 dict(end_step=float(pct_start * total) - 1, start_lr="initial_lr",
                      end_lr="max_lr", start_momentum="max_momentum",
                      end_momentum="base_momentum"),
@@ -410,14 +498,20 @@ class OneCycleLR(LRScheduler):
                 dict(end_step=total - 1, start_lr="initial_lr", end_lr="min_lr",
                      start_momentum="max_momentum", end_momentum="max_momentum")]
         else:
-            self._phases = [
+            self._schedule_phases = [
                 dict(end_step=float(pct_start * total) - 1, start_lr="initial_lr",
                      end_lr="max_lr", start_momentum="max_momentum",
                      end_momentum="base_momentum"),
                 dict(end_step=total - 1, start_lr="max_lr", end_lr="min_lr",
                      start_momentum="base_momentum", end_momentum="max_momentum")]
+        if pct_start < 0 or pct_start > 1 or not isinstance(pct_start, float):
+            raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
+        if anneal_strategy not in ("cos", "linear"):
+            raise ValueError("anneal_strategy must be one of 'cos' or 'linear', instead got "
+                             f"{anneal_strategy}")
+        self._anneal_func_type = anneal_strategy
         groups = optimizer.param_groups
-        max_lrs = self._per_group(max_lr, groups, "max_lr")
+        max_lrs = _format_param("max_lr", optimizer, max_lr)
         if last_epoch == -1:
             for lr, group in zip(max_lrs, groups):
                 group["initial_lr"] = lr / div_factor
@@ -429,8 +523,8 @@ class OneCycleLR(LRScheduler):
                 raise ValueError("optimizer must support momentum or beta1 with "
                                  "`cycle_momentum` option enabled")
             self.use_beta1 = "betas" in optimizer.defaults
-            max_ms = self._per_group(max_momentum, groups, "max_momentum")
-            base_ms = self._per_group(base_momentum, groups, "base_momentum")
+            max_ms = _format_param("max_momentum", optimizer, max_momentum)
+            base_ms = _format_param("base_momentum", optimizer, base_momentum)
             if last_epoch == -1:
                 for m_max, m_base, group in zip(max_ms, base_ms, groups):
                     if self.use_beta1:
@@ -440,23 +534,13 @@ class OneCycleLR(LRScheduler):
                     group["max_momentum"], group["base_momentum"] = m_max, m_base
         super().__init__(optimizer, last_epoch)
 
-    @staticmethod
-    def _per_group(value, groups, name):
-        if isinstance(value, (list, tuple)):
-            if len(value) != len(groups):
-                raise ValueError(f"expected {len(groups)} values for {name}, got {len(value)}")
-            return list(value)
-        return [value] * len(groups)
-
-    @staticmethod
-    def _cos(start, end, pct):
-        return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
-
-    @staticmethod
-    def _linear(start, end, pct):
+    def _anneal(self, start, end, pct):
+        if self._anneal_func_type == "cos":
+            return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
         return (end - start) * pct + start
 
     def get_lr(self):
+        self._warn_get_lr_called_outside_step()
         step = self.last_epoch
         if step > self.total_steps:
             raise ValueError(f"Tried to step {step} times. The specified number of total steps "
@@ -464,9 +548,9 @@ class OneCycleLR(LRScheduler):
         lrs = []
         for group in self.optimizer.param_groups:
             start = 0.0
-            for i, phase in enumerate(self._phases):
+            for i, phase in enumerate(self._schedule_phases):
                 end = phase["end_step"]
-                if step <= end or i == len(self._phases) - 1:
+                if step <= end or i == len(self._schedule_phases) - 1:
                     pct = (step - start) / (end - start)
                     lr = self._anneal(group[phase["start_lr"]], group[phase["end_lr"]], pct)
                     if self.cycle_momentum:
@@ -491,13 +575,10 @@ class ReduceLROnPlateau(LRScheduler):
                  min_lr=0, eps: float = 1e-8):
         if factor >= 1.0:
             raise ValueError("Factor should be < 1.0.")
-        if mode not in ("min", "max"):
-            raise ValueError(f"mode {mode} is unknown!")
-        if threshold_mode not in ("rel", "abs"):
-            raise ValueError(f"threshold mode {threshold_mode} is unknown!")
+        self.factor = factor
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-        self.optimizer, self.factor = optimizer, factor
+        self.optimizer = optimizer
         groups = optimizer.param_groups
         if isinstance(min_lr, (list, tuple)):
             if len(min_lr) != len(groups):
@@ -506,11 +587,22 @@ class ReduceLROnPlateau(LRScheduler):
         else:
             self.default_min_lr, self.min_lrs = min_lr, [min_lr] * len(groups)
         self.patience, self.cooldown, self.eps = patience, cooldown, eps
-        self.mode, self.threshold, self.threshold_mode = mode, threshold, threshold_mode
-        self.cooldown_counter, self.num_bad_epochs = 0, 0
-        self.best = math.inf if mode == "min" else -math.inf
         self.last_epoch = 0
         self._last_lr = self._lrs()
+        self._init_is_better(mode, threshold, threshold_mode)
+        self._reset()
+
+    def _init_is_better(self, mode: str, threshold: float, threshold_mode: str) -> None:
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode {mode} is unknown!")
+        if threshold_mode not in ("rel", "abs"):
+            raise ValueError(f"threshold mode {threshold_mode} is unknown!")
+        self.mode_worse = math.inf if mode == "min" else -math.inf
+        self.mode, self.threshold, self.threshold_mode = mode, threshold, threshold_mode
+
+    def _reset(self) -> None:
+        self.best = self.mode_worse
+        self.cooldown_counter, self.num_bad_epochs = 0, 0
 
     def _is_better(self, a: float, best: float) -> bool:
         if self.mode == "min":
@@ -534,13 +626,30 @@ class ReduceLROnPlateau(LRScheduler):
             self.cooldown_counter -= 1
             self.num_bad_epochs = 0
         if self.num_bad_epochs > self.patience:
-            for i, group in enumerate(self.optimizer.param_groups):
-                old = float(group["lr"])
-                new = max(old * self.factor, self.min_lrs[i])
-                if old - new > self.eps:
-                    group["lr"] = new
+            self._reduce_lr()
             self.cooldown_counter, self.num_bad_epochs = self.cooldown, 0
         self._last_lr = self._lrs()
+
+    def _reduce_lr(self) -> None:
+        groups = self.optimizer.param_groups
+        if len(groups) != len(self.min_lrs):       # a group was added since construction
+            if self.default_min_lr is None:
+                raise RuntimeError(
+                    f"The number of param groups in the `optimizer` ({len(groups)}) differs "
+                    f"from when `ReduceLROnPlateau` was initialized ({len(self.min_lrs)}), "
+                    "usually due to a new param group being added to the optimizer. Please "
+                    "modify the `min_lrs` field to match the length of the `optimizer` param "
+                    "groups.")
+            self.min_lrs = [self.default_min_lr] * len(groups)
+        for i, group in enumerate(groups):
+            old = float(group["lr"])
+            new = max(old * self.factor, self.min_lrs[i])
+            if old - new > self.eps:
+                group["lr"] = new
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        self.__dict__.update(state_dict)
+        self._init_is_better(self.mode, self.threshold, self.threshold_mode)
 
     @property
     def in_cooldown(self) -> bool:

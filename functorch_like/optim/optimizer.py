@@ -31,14 +31,32 @@ required = _RequiredParameter()
 
 _trace_count = 0
 
+# Step programs shared by every optimizer: (optimizer class, per-group static keys and
+# parameter counts) -> jitted update. A subclass's `_static_key` fixes everything its
+# transforms' `update` does (the rest are traced hyperparameters), so a second optimizer
+# with the same options, e.g. a fresh one resumed from a state_dict, compiles nothing.
+_PROGRAMS: dict = {}
+
 
 def compile_count() -> int:
     """How many times an optimizer step program has been traced (= compiled)."""
     return _trace_count
 
 
-def _typename(x) -> str:
-    return type(x).__name__
+def _typename(obj) -> str:
+    """torch.typename: `torch.FloatTensor` for a Tensor, `numpy.ndarray`, `float`, ...
+    (PyTorch's error messages name types this way)."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module = getattr(obj, "__module__", "") or ""
+    if hasattr(obj, "__qualname__"):
+        qualname = obj.__qualname__
+    elif hasattr(obj, "__name__"):
+        qualname = obj.__name__
+    else:
+        module = obj.__class__.__module__ or ""
+        qualname = obj.__class__.__qualname__
+    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
 
 
 class Optimizer:
@@ -68,22 +86,30 @@ class Optimizer:
             self.add_param_group(group)
 
     def __getstate__(self):
-        return self.__dict__
+        # Compiled programs (and a scheduler's wrapper of `step`) are rebuilt, not pickled,
+        # so an optimizer pickles and deep-copies as torch's does.
+        return {k: v for k, v in self.__dict__.items()
+                if k not in ("_programs", "_samples", "step")}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._programs, self._samples = {}, {}
 
     def __repr__(self) -> str:
+        # torch's layout: every line ends in a newline, so groups are a blank line apart.
         text = type(self).__name__ + " ("
         for i, group in enumerate(self.param_groups):
-            text += f"\nParameter Group {i}"
+            text += f"\nParameter Group {i}\n"
             for key in sorted(group):
                 if key != "params":
-                    text += f"\n    {key}: {group[key]}"
-        return text + "\n)"
+                    text += f"    {key}: {group[key]}\n"
+        return text + ")"
 
     # ---- groups -----------------------------------------------------------------------
     def add_param_group(self, param_group: dict) -> None:
         """Adds a group: its own params and any hyperparameters overriding the defaults."""
         if not isinstance(param_group, dict):
-            raise TypeError(f"param_group must be a dict, but got {_typename(param_group)}")
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
         params = param_group["params"]
         if isinstance(params, Tensor):
             param_group["params"] = [params]
@@ -99,7 +125,8 @@ class Optimizer:
             if not isinstance(p, Tensor):
                 raise TypeError("optimizer can only optimize Tensors, but one of the params is "
                                 + _typename(p))
-            if not p.is_leaf:
+            # torch accepts a non-leaf that retains its grad, or any with differentiable=True
+            if not self.defaults.get("differentiable") and not (p.is_leaf or p.retains_grad):
                 raise ValueError("can't optimize a non-leaf Tensor")
         for name, default in self.defaults.items():
             if default is required and name not in param_group:
@@ -146,13 +173,16 @@ class Optimizer:
     def _group_state(self, group: dict, params: list[Tensor], transform, static):
         """The pure state NamedTuple for `params`, from per-parameter state (fresh state
         for parameters seen for the first time)."""
-        new = [p for p in params if not self.state[p]]
+        new = [p for p in params if self._needs_fresh_state(static, self.state[p])]
         if new:
             fresh = transform.init([p._value for p in new])
             for i, p in enumerate(new):
-                self.state[p] = {name: getattr(fresh, name)[i]
-                                 for name in fresh._fields
-                                 if name != "hyperparams" and getattr(fresh, name) is not None}
+                # In place: functorch_like.compile holds these dicts as its state slots.
+                self.state[p].clear()
+                self.state[p].update({name: getattr(fresh, name)[i]
+                                      for name in fresh._fields
+                                      if name != "hyperparams"
+                                      and getattr(fresh, name) is not None})
         sample = self._empty_state(static, transform)
         fields = {}
         for name in sample._fields:
@@ -164,6 +194,13 @@ class Optimizer:
             else:
                 fields[name] = [self.state[p][name] for p in params]
         return type(sample)(**fields)
+
+    def _needs_fresh_state(self, static: tuple, entry: dict) -> bool:
+        """Whether a parameter's state starts now: torch creates it at the parameter's
+        first step. (A structural option switched on later, e.g. amsgrad, finds its
+        buffer missing and raises KeyError, as in torch.)"""
+        del static
+        return not entry
 
     def _empty_state(self, static: tuple, transform):
         # The state's structure (which buffers exist, hyperparameter dtypes) per options.
@@ -181,7 +218,7 @@ class Optimizer:
             self._group_state(group, params, transform, self._static_key(group))
 
     def _program(self, key: tuple, transforms: list) -> Callable:
-        program = self._programs.get(key)
+        program = _PROGRAMS.get((type(self), key))
         if program is None:
             def run(params, grads, states):
                 global _trace_count
@@ -192,7 +229,7 @@ class Optimizer:
                     out_params.append(optax.apply_updates(p, updates))
                     out_states.append(s)
                 return out_params, out_states
-            program = self._programs[key] = jax.jit(run)
+            program = _PROGRAMS[type(self), key] = jax.jit(run)
         return program
 
     def step(self, closure: Callable | None = None):
@@ -222,8 +259,12 @@ class Optimizer:
                 p._value = value
                 p._version += 1
                 entry = self.state[p]
-                for name in entry:
-                    entry[name] = getattr(state, name)[i]
+                # Buffers the current options do not use (max_exp_avg_sq after amsgrad is
+                # switched off) stay as they were, as in torch.
+                for name in state._fields:
+                    value = getattr(state, name)
+                    if name != "hyperparams" and value is not None:
+                        entry[name] = value[i]
         return loss
 
     # ---- state_dict ---------------------------------------------------------------------
@@ -241,6 +282,8 @@ class Optimizer:
     def _import_state(self, entry: dict, p: Tensor) -> dict:
         state = {}
         for name, value in entry.items():
+            if value is None:         # torch < 2.1 saved SGD's unused momentum_buffer as None
+                continue
             arr = value._value if isinstance(value, Tensor) else jnp.asarray(value)
             if name == "step":
                 state[name] = jnp.asarray(arr, jnp.int32).reshape(())
@@ -250,7 +293,9 @@ class Optimizer:
 
     def state_dict(self) -> dict:
         """PyTorch's format: {"state": {index: {...}}, "param_groups": [{..., "params":
-        [indices]}]}, indices counting parameters across groups in order."""
+        [indices]}]}, indices counting parameters across groups in order; `state` in the
+        order the parameters' state was created, and only those with visible state (SGD
+        without momentum has none), as torch."""
         index, groups = {}, []
         for group in self.param_groups:
             packed = {k: v for k, v in group.items() if k != "params"}
@@ -261,10 +306,10 @@ class Optimizer:
                 packed["params"].append(index[id(p)])
             groups.append(packed)
         state = {}
-        for group in self.param_groups:
-            for p in group["params"]:
-                if self.state.get(p):
-                    state[index[id(p)]] = self._export_state(self.state[p])
+        for p, entry in self.state.items():
+            exported = self._export_state(entry)
+            if exported and id(p) in index:
+                state[index[id(p)]] = exported
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict) -> None:

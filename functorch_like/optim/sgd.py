@@ -33,6 +33,12 @@ class SGD(Optimizer):
     def _hyperparams(self, group):
         return {k: group[k] for k in ("lr", "momentum", "dampening", "weight_decay")}
 
+    def _needs_fresh_state(self, static, entry):
+        # Momentum switched on after plain steps: the buffer starts at the next gradient,
+        # as torch's does (the step count only marks that first step).
+        uses_momentum = static[0]
+        return not entry or (uses_momentum and "momentum_buffer" not in entry)
+
     def _complete_state(self, state, p):
         # PyTorch keeps no step for SGD; a saved buffer means the first step is behind us.
         state.setdefault("step", jnp.asarray(1 if "momentum_buffer" in state else 0,
