@@ -15,7 +15,7 @@ from functorch_like.func import functional_call, grad, vmap
 def main(argv=None) -> float:
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(10, 32), nn.Tanh(), nn.Linear(32, 3))
-    x, y = torch.randn(16, 10), torch.randint(0, 3, (16,))
+    x, y = torch.randn(8, 10), torch.randint(0, 3, (8,))
     params = {k: v.detach() for k, v in model.named_parameters()}
 
     def loss_one(params, xi, yi):

@@ -74,6 +74,8 @@ def main(argv=None) -> float:
     parser.add_argument("--resume", action="store_true", help="continue from the checkpoint")
     parser.add_argument("--quick", action="store_true", help="2 epochs (smoke test)")
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--stop-after", type=int, default=None,
+                        help="stop after this many epochs (simulates an interrupted run)")
     args = parser.parse_args(argv)
     if args.quick:
         args.epochs = 2
@@ -126,7 +128,8 @@ def main(argv=None) -> float:
             return it
 
     t0 = time.perf_counter()
-    for epoch in range(start_epoch, args.epochs):
+    last = args.epochs if args.stop_after is None else min(args.epochs, args.stop_after)
+    for epoch in range(start_epoch, last):
         model.train()
         losses = []
         bar = tqdm(train_loader, desc=f"epoch {epoch + 1}/{args.epochs}", leave=False,
