@@ -64,18 +64,24 @@ def apply(fn, name: str, *args, **static):
         if multi:
             return tuple(Tensor._make(o) for o in out)
         return Tensor._make(out)
-    inputs = []
+    inputs, leaf_values = [], []
     for a in args:
+        leaf_value = None
         if isinstance(a, Tensor):
             if a._node is not None:
                 inputs.append((a._node, a._out))
             elif a._requires_grad:
                 inputs.append(a)
+                # The value this op saw: an in-place update of the leaf before backward
+                # (under no_grad) must not change what backward replays.
+                leaf_value = a._value
             else:
                 inputs.append(a._value)
         else:
             inputs.append(a)
-    node = Node(fn, tuple(sorted(static.items())), tuple(inputs), name, multi)
+        leaf_values.append(leaf_value)
+    node = Node(fn, tuple(sorted(static.items())), tuple(inputs), name, multi,
+                tuple(leaf_values))
     if multi:
         return tuple(_output(o, node, i) for i, o in enumerate(out))
     return _output(out, node, 0)
@@ -260,7 +266,9 @@ class Tensor:
             raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
                             f"type {type(value).__name__}")
         if value is not None and value.shape != self.shape:
-            raise RuntimeError(f"assigned grad has data of a different size")
+            raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}' "
+                               f"to a tensor of size '{list(self.shape)}'. Please ensure that "
+                               "the gradient and the tensor are the same size")
         self._grad = value
 
     @property

@@ -86,11 +86,14 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     for t in ins:
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    grads = _root_grads(outs, _as_list(grad_outputs))
     if retain_graph is None:
         retain_graph = create_graph
     if allow_unused is None:
         allow_unused = materialize_grads
+    if is_grads_batched:
+        return _batched_grad(outs, ins, _as_list(grad_outputs), retain_graph, create_graph,
+                             allow_unused, materialize_grads)
+    grads = _root_grads(outs, _as_list(grad_outputs))
     result = run_backward(outs, grads, inputs=ins, retain_graph=retain_graph,
                           create_graph=create_graph, accumulate=False,
                           allow_unused=allow_unused)
@@ -98,6 +101,23 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
         from .._factories import zeros_like
         result = tuple(zeros_like(t) if g is None else g for t, g in zip(ins, result))
     return result
+
+
+def _batched_grad(outs, ins, grad_outputs, retain_graph, create_graph, allow_unused,
+                  materialize_grads) -> tuple:
+    """`is_grads_batched=True`: each grad_output has a leading batch dimension; one
+    vector-Jacobian product per batch element (the same graph, so one compilation),
+    stacked."""
+    from .._ops_shape import stack
+    if grad_outputs is None:
+        raise RuntimeError("is_grads_batched=True requires grad_outputs")
+    rows = []
+    n = grad_outputs[0].shape[0]
+    for b in range(n):
+        rows.append(grad(outs, ins, [g[b] for g in grad_outputs],
+                         retain_graph=retain_graph or b < n - 1, create_graph=create_graph,
+                         allow_unused=allow_unused, materialize_grads=materialize_grads))
+    return tuple(None if col[0] is None else stack(list(col)) for col in zip(*rows))
 
 
 def Variable(data, requires_grad: bool = False):

@@ -107,32 +107,40 @@ def run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None
     """Differentiates `roots` (Tensors) with cotangents `grad_roots` (Tensors).
 
     accumulate=True (Tensor.backward): adds into `.grad` of every leaf reached (or of
-    `inputs`) and of retained intermediates; returns None.
-    accumulate=False (autograd.grad): returns the gradients for `inputs`, touching nothing.
+    `inputs`); returns None.
+    accumulate=False (autograd.grad): returns the gradients for `inputs`, leaving the
+    leaves' `.grad` alone.
+    Either way, retained intermediates (`retain_grad()`) that the gradient flows through
+    get their `.grad`, as PyTorch's retain_grad hooks fire whenever their node runs.
     """
     from .._tensor import Tensor
 
     root_nodes = [r._node for r in roots if r._node is not None]
     nodes = _collect(root_nodes)
     pos = {id(n): i for i, n in enumerate(nodes)}
+    # One replay input per (leaf, array) pair: a leaf updated in place between two uses
+    # is two inputs of the program, whose gradients are summed into the one leaf.
     leaves: list[Tensor] = []
-    leaf_pos: dict[int, int] = {}
+    leaf_vals: list[Any] = []
+    leaf_pos: dict[tuple[int, int], int] = {}
     consts: list[Any] = []
     steps = []
 
-    def leaf_spec(t):
-        if id(t) not in leaf_pos:
-            leaf_pos[id(t)] = len(leaves)
+    def leaf_spec(t, value):
+        key = (id(t), id(value))
+        if key not in leaf_pos:
+            leaf_pos[key] = len(leaves)
             leaves.append(t)
-        return ("l", leaf_pos[id(t)], 0)
+            leaf_vals.append(value)
+        return ("l", leaf_pos[key], 0)
 
     for node in nodes:
         specs = []
-        for inp in node.inputs:
+        for inp, value in zip(node.inputs, node.leaf_values):
             if isinstance(inp, tuple):
                 specs.append(("n", pos[id(inp[0])], inp[1]))
             elif isinstance(inp, Tensor):
-                specs.append(leaf_spec(inp))
+                specs.append(leaf_spec(inp, inp._value if value is None else value))
             else:
                 specs.append(("c", len(consts), 0))
                 consts.append(inp)
@@ -141,38 +149,42 @@ def run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None
     root_specs = []
     for r in roots:
         root_specs.append(("n", pos[id(r._node)], r._out) if r._node is not None
-                          else leaf_spec(r))
+                          else leaf_spec(r, r._value))
 
-    # Where gradients are wanted: leaves, and probes on intermediate tensors.
-    probes: list[tuple[int, int]] = []
-    probe_targets: list[Any] = []
-    if accumulate:
-        wanted = None if inputs is None else {id(t) for t in inputs}
-        for node in nodes:
-            for index, ref in (node.retained or {}).items():
-                t = ref()
-                if t is not None and t._node is node and t._out == index and (
-                        wanted is None or id(t) in wanted):
-                    probes.append((pos[id(node)], index))
-                    probe_targets.append(t)
-    else:
-        for t in inputs:
-            if t._node is not None and id(t._node) in pos:
-                probes.append((pos[id(t._node)], t._out))
-                probe_targets.append(t)
+    # Where gradients are wanted: leaves, and zero probes added to intermediate outputs
+    # (step, output index): non-leaf `inputs`, and retained tensors whose node runs.
+    wanted_ids = None if inputs is None else {id(t) for t in inputs}
+    probed: dict[tuple[int, int], Any] = {}     # probe spec -> a tensor it stands for
+    for t in inputs or ():
+        if t._node is not None and id(t._node) in pos:
+            probed[(pos[id(t._node)], t._out)] = t
+    runs = _nodes_that_run(nodes, pos, wanted_ids, set(probed))
+    retained: list[tuple[Any, tuple[int, int]]] = []
+    for i, node in enumerate(nodes):
+        for index, ref in (node.retained or {}).items():
+            t = ref()
+            if t is None or t._node is not node or t._out != index:
+                continue            # gone, or rebound by an in-place op
+            if runs[i] or (i, index) in probed:
+                retained.append((t, (i, index)))
+                probed.setdefault((i, index), t)
+    probes = sorted(probed)
+    probe_at = {spec: k for k, spec in enumerate(probes)}
 
     key = (tuple(steps), tuple(root_specs), tuple(probes), len(leaves), len(consts))
     program = _programs.get(key)
     if program is None:
         program = _programs[key] = Program(tuple(steps), tuple(root_specs), tuple(probes))
 
-    leaf_vals = [t._value for t in leaves]
-    probe_vals = [jnp.zeros_like(t._value) for t in probe_targets]
+    probe_vals = [jnp.zeros_like(probed[spec]._value) for spec in probes]
     cot_vals = [g._value.astype(r._value.dtype) for g, r in zip(grad_roots, roots)]
 
     if create_graph:
         from .._tensor import apply
-        flat = [*leaves, *consts, *probe_vals, *grad_roots]
+        # Leaves enter as Tensors, so the gradient is itself differentiable w.r.t. them; a
+        # leaf updated since the forward enters as its saved array (a constant).
+        flat = [t if v is t._value else v for t, v in zip(leaves, leaf_vals)]
+        flat += [*consts, *probe_vals, *grad_roots]
         outs = apply(_replay_vjp, "ReplayBackward0", *flat, program=program,
                      n_leaves=len(leaves), n_consts=len(consts), n_probes=len(probes))
         outs = outs if isinstance(outs, tuple) else (outs,)
@@ -186,31 +198,71 @@ def run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None
         for node in nodes:
             node.free()
 
+    by_leaf: dict[int, Any] = {}
+    for t, g in zip(leaves, leaf_grads):
+        by_leaf[id(t)] = g if id(t) not in by_leaf else by_leaf[id(t)] + g
+    for t, spec in retained:
+        _accumulate(t, probe_grads[probe_at[spec]], create_graph)
+
     if accumulate:
-        wanted = None if inputs is None else {id(t) for t in inputs}
-        for t, g in zip(leaves, leaf_grads):
-            if wanted is None or id(t) in wanted:
-                _accumulate(t, g, create_graph)
-        for t, g in zip(probe_targets, probe_grads):
-            _accumulate(t, g, create_graph)
+        done = {id(t) for t, _ in retained}     # a retained input already has its grad
+        for t in leaves:
+            if id(t) not in done and (wanted_ids is None or id(t) in wanted_ids):
+                done.add(id(t))
+                _accumulate(t, by_leaf[id(t)], create_graph)
+        for t in inputs or ():      # non-leaf inputs (backward(inputs=[h]))
+            spec = (pos.get(id(t._node)), t._out)
+            if t._node is not None and spec in probe_at and id(t) not in done:
+                done.add(id(t))
+                _accumulate(t, probe_grads[probe_at[spec]], create_graph)
         return None
 
-    by_leaf = {id(t): g for t, g in zip(leaves, leaf_grads)}
-    by_probe = {id(t): g for t, g in zip(probe_targets, probe_grads)}
     results = []
-    for t in inputs:
-        g = by_leaf.get(id(t), by_probe.get(id(t)))
+    for i, t in enumerate(inputs):
+        if t._node is None:
+            g = by_leaf.get(id(t))
+        else:
+            spec = (pos.get(id(t._node)), t._out)
+            g = probe_grads[probe_at[spec]] if spec in probe_at else None
         if g is None and not allow_unused:
-            raise RuntimeError(_errors.UNUSED_INPUT)
+            raise RuntimeError(_errors.unused_input(i))
         results.append(g)
     return tuple(results)
 
 
+def _nodes_that_run(nodes, pos, wanted_ids, wanted_outputs) -> list[bool]:
+    """Per node (inputs before users): whether its backward runs, i.e. whether the
+    gradient must flow through it to reach a wanted leaf or intermediate. Without
+    `inputs`, every node runs (each was recorded because an input requires grad)."""
+    from .._tensor import Tensor
+
+    if wanted_ids is None:
+        return [True] * len(nodes)
+    runs = [False] * len(nodes)
+    for i, node in enumerate(nodes):
+        for inp in node.inputs:
+            if isinstance(inp, tuple):
+                j = pos[id(inp[0])]
+                if runs[j] or (j, inp[1]) in wanted_outputs:
+                    runs[i] = True
+                    break
+            elif isinstance(inp, Tensor) and id(inp) in wanted_ids:
+                runs[i] = True
+                break
+    return runs
+
+
 def _accumulate(t, g, create_graph: bool) -> None:
     if t._grad is None:
-        t._grad = g if create_graph else g.detach()
+        # Without create_graph, a fresh tensor of its own: `g` may be shared by two
+        # tensors (one probe), and each `.grad` is later accumulated in place.
+        t._grad = g if create_graph else type(g)._make(g._value)
     elif create_graph:
         t._grad = t._grad + g
     else:
-        # In place, as PyTorch: references to `t.grad` see the sum.
-        t._grad._value = t._grad._value + g._value
+        # In place, as PyTorch: references to `t.grad` (and its aliases) see the sum.
+        grad = t._grad
+        grad._value = grad._value + g._value.astype(grad._value.dtype)
+        grad._version += 1
+        if grad._aliases is not None:
+            grad._aliases.write(grad)

@@ -14,7 +14,18 @@ def no_grad_fn(i: int) -> str:
 
 SCALAR_ONLY = "grad can be implicitly created only for scalar outputs"
 
-UNUSED_INPUT = ("One of the differentiated Tensors appears to not have been used in the "
-                "graph. Set allow_unused=True if this is the desired behavior.")
+
+def unused_input(i: int) -> str:
+    return (f"The differentiated Tensor at index {i} appears to not have been used in the "
+            "graph. Set allow_unused=True if this is the desired behavior.")
+
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+
+
+def requires_grad_non_leaf(value: bool) -> str:
+    msg = "you can only change requires_grad flags of leaf variables."
+    if value:
+        return msg
+    return (msg + " If you want to use a computed variable in a subgraph that doesn't "
+            "require differentiation use var_no_grad = var.detach().")

@@ -4,6 +4,7 @@ managers and decorators (no_grad, enable_grad, set_grad_enabled, inference_mode)
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 
 
@@ -41,6 +42,9 @@ class _GradMode:
         return False
 
     def __call__(self, fn):
+        if inspect.isgeneratorfunction(fn):
+            return _wrap_generator(self.clone, fn)
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with self.clone():
@@ -49,6 +53,35 @@ class _GradMode:
 
     def clone(self):
         return type(self)()
+
+
+def _wrap_generator(make_ctx, fn):
+    """A decorated generator runs each of its steps in the mode, not just its creation
+    (which runs no body code); the caller's code between steps keeps the caller's mode.
+    PyTorch's `_DecoratorContextManager` does the same."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        gen = fn(*args, **kwargs)
+        try:
+            with make_ctx():
+                response = gen.send(None)
+            while True:
+                try:
+                    request = yield response
+                except GeneratorExit:
+                    with make_ctx():
+                        gen.close()
+                    raise
+                except BaseException as err:
+                    with make_ctx():
+                        response = gen.throw(err)
+                else:
+                    with make_ctx():
+                        response = gen.send(request)
+        except StopIteration as stop:
+            return stop.value
+    return wrapper
 
 
 class no_grad(_GradMode):

@@ -3,7 +3,9 @@
 A node's inputs are kept as what the replay needs, not as the tensors themselves: an
 `(node, index)` edge for an input computed by another node, the leaf Tensor for a leaf that
 requires grad, or the raw array for a constant. Intermediate tensors are therefore not kept
-alive by the graph; backward recomputes them inside one compiled program.
+alive by the graph; backward recomputes them inside one compiled program. For a leaf the
+node also keeps the array the op saw (`leaf_values`): a leaf may be updated in place
+between forward and backward, and the replay must use the forward's value.
 """
 
 from __future__ import annotations
@@ -17,13 +19,16 @@ from ._errors import SECOND_BACKWARD
 class Node:
     """What `tensor.grad_fn` returns: names the op (`<AddBackward0>`), walks the graph."""
 
-    __slots__ = ("fn", "static", "inputs", "_name", "multi", "freed", "retained",
-                 "__weakref__")
+    __slots__ = ("fn", "static", "inputs", "leaf_values", "_name", "multi", "freed",
+                 "retained", "__weakref__")
 
-    def __init__(self, fn: Callable, static: tuple, inputs: tuple, name: str, multi: bool):
+    def __init__(self, fn: Callable, static: tuple, inputs: tuple, name: str, multi: bool,
+                 leaf_values: tuple | None = None):
         self.fn = fn
         self.static = static          # sorted (key, value) pairs, hashable
         self.inputs = inputs
+        # Per input: the leaf's array at record time, None for edges and constants.
+        self.leaf_values = leaf_values if leaf_values is not None else (None,) * len(inputs)
         self._name = name
         self.multi = multi
         self.freed = False
@@ -55,6 +60,7 @@ class Node:
         self.freed = True
         self.inputs = tuple(inp if isinstance(inp, tuple) or _is_tensor(inp) else None
                             for inp in self.inputs)
+        self.leaf_values = (None,) * len(self.inputs)
 
     def check_not_freed(self) -> None:
         if self.freed:
@@ -83,13 +89,25 @@ class AccumulateGrad:
         return f"<AccumulateGrad object at {hex(id(self))}>"
 
 
-_accumulators: "weakref.WeakKeyDictionary[Any, AccumulateGrad]" = weakref.WeakKeyDictionary()
+# id(leaf) -> weak reference to its AccumulateGrad. Keyed by id, not by the tensor:
+# Tensor.__eq__ is elementwise, so a WeakKeyDictionary lookup (which compares keys) would
+# raise. The accumulator is held weakly and holds its leaf, as in PyTorch: it lives as long
+# as someone holds it, so the same leaf gives the same object while anyone can compare.
+_accumulators: dict[int, weakref.ref] = {}
 
 
 def accumulate_grad(leaf) -> AccumulateGrad:
-    acc = _accumulators.get(leaf)
-    if acc is None:
-        acc = _accumulators[leaf] = AccumulateGrad(leaf)
+    ref = _accumulators.get(id(leaf))
+    acc = ref() if ref is not None else None
+    if acc is None or acc.variable is not leaf:
+        acc = AccumulateGrad(leaf)
+        key = id(leaf)
+
+        def forget(dead, key=key):
+            if _accumulators.get(key) is dead:
+                del _accumulators[key]
+
+        _accumulators[key] = weakref.ref(acc, forget)
     return acc
 
 
