@@ -35,8 +35,11 @@ def leaky_relu(x: Array, negative_slope: float = 0.01) -> Array:
 
 
 def elu(x: Array, alpha: float = 1.0) -> Array:
-    """x for x > 0, else alpha * (exp(x) - 1)."""
-    return jnp.where(x > 0, x, alpha * jnp.expm1(jnp.minimum(x, 0)))
+    """x for x > 0, else alpha * (exp(x) - 1); the gradient at 0 is alpha, as PyTorch."""
+    # The negative branch sees x itself up to and including 0 (jnp.minimum(x, 0) would
+    # halve the gradient at the tie x == 0) and a harmless 0 above, where it is discarded.
+    neg = jnp.where(x > 0, jnp.zeros((), x.dtype), x)
+    return jnp.where(x > 0, x, alpha * jnp.expm1(neg))
 
 
 def selu(x: Array) -> Array:
@@ -80,7 +83,9 @@ def mish(x: Array) -> Array:
 def softplus(x: Array, beta: float = 1.0, threshold: float = 20.0) -> Array:
     """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (PyTorch)."""
     bx = beta * x
-    soft = jnp.log1p(jnp.exp(jnp.minimum(bx, threshold))) / beta
+    # The log branch gets bx itself wherever it is used (bx <= threshold): jnp.minimum
+    # would halve its gradient at bx == threshold, where PyTorch gives sigmoid(bx).
+    soft = jnp.log1p(jnp.exp(jnp.where(bx > threshold, jnp.zeros((), bx.dtype), bx))) / beta
     return jnp.where(bx > threshold, x, soft)
 
 

@@ -53,10 +53,13 @@ def _check_input(x, weight, nd: int, groups: int, name: str, transposed: bool = 
     channels = x.shape[-nd - 1]
     expected = weight.shape[0] if transposed else weight.shape[1] * groups
     if channels != expected:
-        what = (f"expected input{shape_str(x.shape)} to have {expected} channels, but got "
+        # PyTorch names the batched shape (an unbatched input gains its leading 1 first) and
+        # says "transposed=1" instead of the groups for transposed convolutions.
+        batched = x.shape if x.ndim == nd + 2 else (1,) + x.shape
+        given = "transposed=1" if transposed else f"groups={groups}"
+        what = (f"expected input{shape_str(batched)} to have {expected} channels, but got "
                 f"{channels} channels instead")
-        raise ShapeError(f"Given groups={groups}, weight of size {shape_str(weight.shape)}, "
-                         + what)
+        raise ShapeError(f"Given {given}, weight of size {shape_str(weight.shape)}, " + what)
 
 
 def _padding(padding, kernel, dilation, stride, nd):

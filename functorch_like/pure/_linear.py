@@ -89,9 +89,10 @@ def embedding_init(num_embeddings: int, embedding_dim: int, padding_idx: int | N
 def embedding(indices: Array, weight: Array, padding_idx: int | None = None) -> Array:
     """Rows of `weight` (num_embeddings, dim) picked by integer `indices` (*) -> (*, dim).
 
-    The row at `padding_idx` receives no gradient, as in PyTorch. Out-of-range indices raise
-    IndexError when they are concrete; inside a traced program JAX would clamp them, so
-    their rows come out as NaN instead of a silently wrong row.
+    The row at `padding_idx` receives no gradient, as in PyTorch. Out-of-range indices
+    (negative ones included: PyTorch does not wrap them) raise IndexError when they are
+    concrete; inside a traced program JAX would clamp or wrap them, so their rows come out
+    as NaN instead of a silently wrong row.
     """
     if not jnp.issubdtype(indices.dtype, jnp.integer):
         from ._errors import DTypeError
@@ -100,12 +101,17 @@ def embedding(indices: Array, weight: Array, padding_idx: int | None = None) -> 
             f"types: Long, Int; but got {indices.dtype} instead")
     n = weight.shape[0]
     if is_concrete(indices) and indices.size:
-        lo, hi = int(jnp.min(indices)), int(jnp.max(indices))
-        if lo < -n or hi >= n:
+        # Evaluated now even inside a jit trace: there, ops on a closed-over concrete array
+        # are staged too, and int() of their result would raise a ConcretizationTypeError.
+        with jax.ensure_compile_time_eval():
+            lo, hi = int(jnp.min(indices)), int(jnp.max(indices))
+        if lo < 0 or hi >= n:
             raise OutOfBoundsError("index out of range in self")
     if padding_idx is not None and padding_idx < 0:
         padding_idx += n
-    out = jnp.take(weight, indices, axis=0, mode="fill", fill_value=jnp.nan)
+    # jnp.take wraps negative indices even in "fill" mode: send them past the end instead.
+    safe = jnp.where(indices < 0, n, indices)
+    out = jnp.take(weight, safe, axis=0, mode="fill", fill_value=jnp.nan)
     if padding_idx is not None:
         out = jnp.where((indices == padding_idx)[..., None], jax.lax.stop_gradient(out), out)
     return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -32,9 +34,15 @@ def _window_args(x, nd, kernel_size, stride, padding, dilation, ceil_mode, name)
     # PyTorch: stride None (or an empty list) means stride = kernel_size.
     s = k if stride is None or stride == [] or stride == () else ntuple(stride, nd)
     p, d = ntuple(padding, nd), ntuple(dilation, nd)
-    if any(pi > ki // 2 for pi, ki in zip(p, k)):
+    bad = [i for i, (pi, ki) in enumerate(zip(p, k)) if pi > ki // 2]
+    if bad:
+        # PyTorch names the first offending dim; max_pool1d words it differently.
+        i = bad[0]
+        if name == "max_pool1d":
+            raise ValueError(f"max_pool1d() padding should be at most half of kernel size, "
+                             f"but got padding={p[i]} and kernel_size={k[i]}")
         raise ValueError(f"pad should be at most half of effective kernel size, but got "
-                         f"pad={p[0]}, kernel_size={k[0]} and dilation={d[0]}")
+                         f"pad={p[i]}, kernel_size={k[i]} and dilation={d[i]}")
     sizes = x.shape[-nd:]
     outs = [_out_size(n, ki, si, pi, di, ceil_mode) for n, ki, si, pi, di in zip(sizes, k, s, p, d)]
     if any(o <= 0 for o in outs):
@@ -49,6 +57,9 @@ def _window_args(x, nd, kernel_size, stride, padding, dilation, ceil_mode, name)
 
 
 def _reduce(x, init, op, k, s, d, pads, lead, outs):
+    # `init` must be a concrete (numpy) scalar: only then does lax.reduce_window pick its
+    # differentiable max/sum primitives; a jnp constant is a tracer under jit, and the
+    # generic reduce_window has no VJP.
     y = jax.lax.reduce_window(x, init, op, (1,) * lead + k, (1,) * lead + s,
                               [(0, 0)] * lead + pads, window_dilation=(1,) * lead + d)
     return y[(...,) + tuple(slice(0, o) for o in outs)]
@@ -59,7 +70,23 @@ def _max_pool(x, nd, kernel_size, stride, padding, dilation, ceil_mode, name):
                                                ceil_mode, name)
     init = -jnp.inf if jnp.issubdtype(x.dtype, jnp.floating) else jnp.iinfo(x.dtype).min
     pads = [(pi, hi) for pi, hi in zip(p, his)]
-    return _reduce(x, jnp.asarray(init, x.dtype), jax.lax.max, k, s, d, pads, lead, outs)
+    if any(di != 1 for di in d):
+        return _dilated_max(x, np.asarray(init, x.dtype), k, s, d, pads, lead, outs)
+    return _reduce(x, np.asarray(init, x.dtype), jax.lax.max, k, s, d, pads, lead, outs)
+
+
+def _dilated_max(x, init, k, s, d, pads, lead, outs):
+    # JAX has no VJP for a window-dilated reduce_window max, so take the max over one
+    # strided slice per kernel offset instead. The gradient goes to the first maximum in
+    # window order, as PyTorch's (and reduce_window's) does on ties.
+    xp = jnp.pad(x, [(0, 0)] * lead + pads, constant_values=init)
+    slices = []
+    for offset in itertools.product(*(range(ki) for ki in k)):
+        slices.append(xp[(...,) + tuple(slice(oi * di, oi * di + (n - 1) * si + 1, si)
+                                        for oi, di, si, n in zip(offset, d, s, outs))])
+    stacked = jnp.stack(slices)
+    first = jnp.argmax(stacked, axis=0)
+    return jnp.take_along_axis(stacked, first[None], axis=0)[0]
 
 
 def max_pool1d(x: Array, kernel_size, stride=None, padding=0, dilation=1,
@@ -79,7 +106,7 @@ def _avg_pool(x, nd, kernel_size, stride, padding, ceil_mode, count_include_pad,
     k, s, p, d, his, outs, lead = _window_args(x, nd, kernel_size, stride, padding, 1,
                                                ceil_mode, name)
     pads = [(pi, hi) for pi, hi in zip(p, his)]
-    total = _reduce(x, jnp.asarray(0, x.dtype), jax.lax.add, k, s, d, pads, lead, outs)
+    total = _reduce(x, np.asarray(0, x.dtype), jax.lax.add, k, s, d, pads, lead, outs)
     if divisor_override:
         return total / divisor_override
     # PyTorch's divisor counts the explicit padding (when count_include_pad) but never the
@@ -92,7 +119,7 @@ def _avg_pool(x, nd, kernel_size, stride, padding, ceil_mode, count_include_pad,
         mask = np.pad(mask, widths, constant_values=1.0 if count_include_pad else 0.0)
         widths[axis] = (0, hi - inner)
         mask = np.pad(mask, widths, constant_values=0.0)
-    counts = jax.lax.reduce_window(jnp.asarray(mask, x.dtype), jnp.asarray(0, x.dtype),
+    counts = jax.lax.reduce_window(np.asarray(mask, x.dtype), np.asarray(0, x.dtype),
                                    jax.lax.add, k, s, [(0, 0)] * nd)
     counts = counts[tuple(slice(0, o) for o in outs)]
     return total / counts

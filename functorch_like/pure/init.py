@@ -61,7 +61,8 @@ def fan_in_and_fan_out(shape: Sequence[int]) -> tuple[int, int]:
 def _fan(shape, mode: str) -> int:
     mode = mode.lower()
     if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
+        raise ValueError(f"Mode {mode} not supported, please use one of "
+                         "['fan_in', 'fan_out']")
     fan_in, fan_out = fan_in_and_fan_out(shape)
     return fan_in if mode == "fan_in" else fan_out
 
@@ -148,6 +149,8 @@ def orthogonal(shape, gain: float = 1.0, *, key: PRNGKey, dtype=None) -> Array:
     """
     if len(shape) < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if 0 in tuple(shape):
+        return jnp.zeros(tuple(shape), _float_dtype(dtype))  # PyTorch: a no-op when empty
     rows = shape[0]
     cols = math.prod(shape) // rows
     flat = jax.random.normal(key, (rows, cols), _float_dtype(dtype))
