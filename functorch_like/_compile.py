@@ -138,7 +138,7 @@ class _State:
         for t, v in zip(self.tensors, values):
             t._value = v
             t._node = None
-        for p, g in zip(self.params, grads):
+        for p, g in zip(self.params, grads if grads is not None else [None] * len(self.params)):
             if g is None:
                 p._grad = None
             elif p._grad is None:
@@ -185,10 +185,11 @@ def _split_args(args, kwargs):
 class CompiledFunction:
     """The callable that `functorch_like.compile(fn)` returns."""
 
-    def __init__(self, fn: Callable, *, donate: bool = True):
+    def __init__(self, fn: Callable, *, donate: bool = True, keep_grads: bool = False):
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.donate = donate
+        self.keep_grads = keep_grads
         self._states: dict[tuple, _State] = {}
         self._programs: dict[tuple, tuple] = {}
 
@@ -211,22 +212,25 @@ class CompiledFunction:
         except TypeError:
             raise TypeError("functorch_like.compile: non-tensor arguments must be hashable "
                             "(they are part of the compiled program)") from None
-        entry = self._programs.get(guard)
-        if entry is None:
-            entry = self._programs[guard] = self._build(state, treedef, static, leaves)
         values, grads, opt_values, hps, key = state.read()
         if self.donate:
             values, grads, opt_values = _distinct(values, grads, opt_values)
-        return entry, state, (values, grads, opt_values, hps, key, dynamic)
+        inputs = (values, grads, opt_values, hps, key, dynamic)
+        entry = self._programs.get(guard)
+        if entry is None:
+            entry = self._programs[guard] = self._build(state, treedef, static, leaves, inputs)
+        if not entry[3]["with_grads"]:
+            inputs = (values, None) + inputs[2:]
+        return entry, state, inputs
 
     def lower(self, *args, **kwargs):
         """jax's Lowered for the step's program on these arguments (e.g. for
         `.compile().memory_analysis()` or `.as_text()`); runs nothing."""
-        (_, _, jitted), _, inputs = self._entry(args, kwargs)
+        (_, _, jitted, _), _, inputs = self._entry(args, kwargs)
         return jitted.lower(*inputs)
 
     def __call__(self, *args, **kwargs):
-        (program, actions, _), state, inputs = self._entry(args, kwargs)
+        (program, actions, _, _), state, inputs = self._entry(args, kwargs)
         out = program(*inputs)
         (values, grads, opt_values, key), out_leaves, out_treedef = out[0], out[1], out[2]
         state.write(values, grads, opt_values, key)
@@ -235,14 +239,16 @@ class CompiledFunction:
         return jax.tree.unflatten(out_treedef.val, [
             Tensor._make(x) if isinstance(x, jax.Array) else x for x in out_leaves])
 
-    def _build(self, state: _State, treedef, static, leaves):
+    def _build(self, state: _State, treedef, static, leaves, inputs):
         fn = self.fn
         actions: list[Callable] = []
         out_structure = _Box()
+        # with_grads: whether .grad enters and leaves the program. A step that drops the
+        # incoming gradients (zero_grad inside, the usual full step) gets neither, unless
+        # keep_grads: then it needs no gradient-sized buffers beyond a hand-written JAX step.
+        mode = {"with_grads": True, "fresh": False}
 
         def run(values, grads, opt_values, hps, key, dynamic):
-            global _trace_count
-            _trace_count += 1
             actions.clear()            # a retrace records the side effects anew
             saved = state.read()
             saved_static = [opt._static_groups for opt in state.optimizers]
@@ -252,6 +258,7 @@ class CompiledFunction:
                 for opt in state.optimizers:
                     opt._static_groups = [dict(g) for g in opt.param_groups]
                 state.write(values, grads, opt_values, key)
+                incoming = [p._grad for p in state.params]
                 for (group, name), v in zip(state.hp_slots, hps):
                     group[name] = v
                 it = iter(dynamic)
@@ -259,6 +266,8 @@ class CompiledFunction:
                            else leaf for s, leaf in zip(static, leaves)]
                 args, kwargs = jax.tree.unflatten(treedef, rebuilt)
                 result = fn(*args, **kwargs)
+                mode["fresh"] = all(p._grad is None or p._grad is not g
+                                    for p, g in zip(state.params, incoming))
                 new = state.read()
                 out_leaves, out_treedef = jax.tree.flatten(
                     result, is_leaf=lambda x: isinstance(x, Tensor))
@@ -268,7 +277,7 @@ class CompiledFunction:
                 consts = [None if isinstance(x, (jax.Array, jax.core.Tracer)) else x
                           for x in out_leaves]
                 out_structure.val = (out_treedef, consts)
-                return (new[0], new[1], new[2], new[4]), arrays
+                return (new[0], new[1] if mode["with_grads"] else None, new[2], new[4]), arrays
             finally:
                 _trace_state.state.compiling = False
                 for sched, original in patched:
@@ -283,14 +292,23 @@ class CompiledFunction:
                 state.write(saved[0], saved[1], saved[2], saved[4])
 
         donate = (0, 1, 2, 4) if self.donate else ()
-        jitted = jax.jit(run, donate_argnums=donate)
+        # keep_unused: a dead .grad input (zero_grad inside) must still arrive, donated, so
+        # XLA can write the new gradients into its buffer.
+        jitted = jax.jit(run, donate_argnums=donate, keep_unused=True)
+        if not self.keep_grads:
+            jax.eval_shape(run, *inputs)            # a trace without compiling: fresh?
+            mode["with_grads"] = not mode["fresh"]
 
         def program(values, grads, opt_values, hps, key, dynamic):
+            global _trace_count
+            cached = jitted._cache_size()
             new_state, arrays = jitted(values, grads, opt_values, hps, key, dynamic)
+            if jitted._cache_size() != cached:      # a new trace and compilation happened
+                _trace_count += 1
             out_treedef, consts = out_structure.val
             leaves_out = [a if c is None else c for a, c in zip(arrays, consts)]
             return new_state, leaves_out, _Box(out_treedef)
-        return program, actions, jitted
+        return program, actions, jitted, mode
 
 
 def _distinct(*lists):
@@ -332,15 +350,24 @@ def _record_scheduler_steps(schedulers, actions) -> list:
 
 
 def compile(fn: Callable | None = None, *, fullgraph: bool = True, dynamic=None,
-            backend=None, mode=None, options=None, disable: bool = False, donate: bool = True):
+            backend=None, mode=None, options=None, disable: bool = False, donate: bool = True,
+            keep_grads: bool = False):
     """Compiles a PyTorch-style step into one XLA program (usable as `@compile` or
     `@compile(...)`); PyTorch's keyword arguments are accepted and ignored.
 
-    `donate=False` keeps the previous parameter/state buffers alive (useful when other
-    code still holds them); by default they are donated and updated in place.
+    Args:
+      fn: the step (its Modules/Optimizers/schedulers are found automatically).
+      donate: donate the previous parameter/state buffers so they are updated in place
+        (default). With donation, arrays taken from the model before a call (e.g. an old
+        `state_dict()` not yet saved) are invalidated by it; pass donate=False or clone them.
+      keep_grads: PyTorch parity note: a step that clears the gradients itself (calls
+        `zero_grad()` before `backward()`) leaves `.grad` as None afterwards, instead of
+        holding that step's gradients, so that it needs no gradient buffers beyond a
+        hand-written JAX step. keep_grads=True writes them back as PyTorch does. Steps that
+        accumulate into existing gradients always read and write `.grad`.
     """
     if fn is None:
-        return lambda f: compile(f, donate=donate, disable=disable)
+        return lambda f: compile(f, donate=donate, disable=disable, keep_grads=keep_grads)
     if disable:
         return fn
-    return CompiledFunction(fn, donate=donate)
+    return CompiledFunction(fn, donate=donate, keep_grads=keep_grads)

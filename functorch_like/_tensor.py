@@ -58,9 +58,16 @@ def apply(fn, name: str, *args, **static):
             needs_grad = needs_grad or a._requires_grad or a._node is not None
         else:
             vals.append(a)
-    out = fn(*vals, **static)
+    record = needs_grad and is_grad_enabled()
+    tape = None
+    if record and _trace_state.state.compiling:
+        # Inside functorch_like.compile the op is linearized as it is traced, so backward
+        # chains these vjps instead of replaying the forward: one forward in the program.
+        out, tape = _linearize(fn, args, vals, static)
+    else:
+        out = fn(*vals, **static)
     multi = isinstance(out, tuple)
-    if not (needs_grad and is_grad_enabled()):
+    if not record:
         if multi:
             return tuple(Tensor._make(o) for o in out)
         return Tensor._make(out)
@@ -82,9 +89,27 @@ def apply(fn, name: str, *args, **static):
         leaf_values.append(leaf_value)
     node = Node(fn, tuple(sorted(static.items())), tuple(inputs), name, multi,
                 tuple(leaf_values))
+    node.tape = tape
     if multi:
         return tuple(_output(o, node, i) for i, o in enumerate(out))
     return _output(out, node, 0)
+
+
+def _linearize(fn, args, vals, static):
+    """(output, (vjp_fn, positions of the differentiated inputs, output avals))."""
+    diff = [i for i, a in enumerate(args) if isinstance(a, Tensor) and (
+        a._node is not None or a._requires_grad)]
+
+    def partial(*diff_vals):
+        full = list(vals)
+        for i, v in zip(diff, diff_vals):
+            full[i] = v
+        return fn(*full, **static)
+
+    out, vjp_fn = jax.vjp(partial, *[vals[i] for i in diff])
+    outs = out if isinstance(out, tuple) else (out,)
+    avals = tuple((o.shape, o.dtype) for o in outs)
+    return out, (vjp_fn, tuple(diff), avals)
 
 
 def _differentiable(value) -> bool:

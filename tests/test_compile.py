@@ -68,9 +68,21 @@ def test_compiled_equals_eager_mlp_adam():
     assert s2[0]["step"].item() == s1[0]["step"].item() == 20
     np.testing.assert_allclose(s2[0]["exp_avg"].numpy(), s1[0]["exp_avg"].numpy(), rtol=1e-4,
                                atol=1e-7)
-    # .grad holds the last step's gradients, as after an eager step
-    np.testing.assert_allclose(m2[0].weight.grad.numpy(), m1[0].weight.grad.numpy(),
-                               rtol=1e-4, atol=1e-6)
+    # A step that clears its gradients itself leaves .grad None (no gradient buffers kept)
+    assert m2[0].weight.grad is None and m1[0].weight.grad is not None
+
+
+def test_keep_grads_writes_back_the_step_gradients():
+    (m1, o1), (m2, o2) = _twins(_mlp, lr=0.01)
+    crit = nn.CrossEntropyLoss()
+    eager = _step_fn(m1, o1, crit)
+    compiled = torch.compile(keep_grads=True)(_step_fn(m2, o2, crit))
+    x, y = _data((6,))
+    for _ in range(3):
+        eager(x, y)
+        compiled(x, y)
+    for p1, p2 in zip(m1.parameters(), m2.parameters()):
+        np.testing.assert_allclose(p2.grad.numpy(), p1.grad.numpy(), rtol=1e-4, atol=1e-6)
 
 
 def test_compiled_equals_eager_cnn_batchnorm_then_eval():

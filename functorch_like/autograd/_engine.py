@@ -15,6 +15,7 @@ from typing import Any, Sequence
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from . import _errors
 from ._node import Node
@@ -189,6 +190,10 @@ def run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None
                      n_leaves=len(leaves), n_consts=len(consts), n_probes=len(probes))
         outs = outs if isinstance(outs, tuple) else (outs,)
         leaf_grads, probe_grads = outs[:len(leaves)], outs[len(leaves):]
+    elif all(node.tape is not None for node in nodes):
+        lg, pg = _tape_vjp(nodes, steps, root_specs, probes, leaf_vals, cot_vals)
+        leaf_grads = [Tensor._make(g) for g in lg]
+        probe_grads = [Tensor._make(g) for g in pg]
     else:
         lg, pg = program.vjp(leaf_vals, consts, probe_vals, cot_vals)
         leaf_grads = [Tensor._make(g) for g in lg]
@@ -228,6 +233,43 @@ def run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None
             raise RuntimeError(_errors.unused_input(i))
         results.append(g)
     return tuple(results)
+
+
+def _tape_vjp(nodes, steps, root_specs, probes, leaf_vals, cot_vals):
+    """Reverse accumulation through the vjps recorded while tracing (compile mode): the
+    forward ran once, as traced; nothing is replayed."""
+    cots: dict[tuple, Any] = {}
+
+    def add(spec, c):
+        key = (spec[0], spec[1], spec[2])
+        cots[key] = c if key not in cots else cots[key] + c
+
+    for spec, c in zip(root_specs, cot_vals):
+        add(spec, c)
+    probe_at = {spec: k for k, spec in enumerate(probes)}
+    probe_grads: list[Any] = [None] * len(probes)
+    for i in range(len(nodes) - 1, -1, -1):
+        vjp_fn, diff, avals = nodes[i].tape
+        outs, flowing = [], False
+        for k, (shape, dtype) in enumerate(avals):
+            c = cots.pop(("n", i, k), None)
+            if c is None:
+                c = (jnp.zeros(shape, dtype) if jnp.issubdtype(dtype, jnp.inexact)
+                     else np.zeros(shape, jax.dtypes.float0))
+            else:
+                flowing = True
+            if (i, k) in probe_at:
+                probe_grads[probe_at[(i, k)]] = c
+            outs.append(c)
+        if not flowing:
+            continue
+        in_cots = vjp_fn(tuple(outs) if nodes[i].multi else outs[0])
+        specs = steps[i][2]
+        for j, c in zip(diff, in_cots):
+            add(specs[j], c)
+    leaf_grads = [cots.get(("l", k, 0), None) for k in range(len(leaf_vals))]
+    leaf_grads = [jnp.zeros_like(v) if g is None else g for g, v in zip(leaf_grads, leaf_vals)]
+    return leaf_grads, probe_grads
 
 
 def _nodes_that_run(nodes, pos, wanted_ids, wanted_outputs) -> list[bool]:

@@ -20,7 +20,7 @@ class Node:
     """What `tensor.grad_fn` returns: names the op (`<AddBackward0>`), walks the graph."""
 
     __slots__ = ("fn", "static", "inputs", "leaf_values", "_name", "multi", "freed",
-                 "retained", "__weakref__")
+                 "retained", "__weakref__", "tape")
 
     def __init__(self, fn: Callable, static: tuple, inputs: tuple, name: str, multi: bool,
                  leaf_values: tuple | None = None):
@@ -33,6 +33,9 @@ class Node:
         self.multi = multi
         self.freed = False
         self.retained: dict[int, weakref.ref] | None = None
+        # Under functorch_like.compile: (vjp_fn, differentiated input positions, output
+        # avals) from linearizing the op as it was traced; backward then chains vjps.
+        self.tape = None
 
     def name(self) -> str:
         return self._name
