@@ -114,6 +114,7 @@ class _State:
                           for group in opt.param_groups for p in group["params"]
                           if p in opt.state for name in sorted(opt.state[p])]
         # Numeric hyperparameters enter the program as values (lr changes never recompile).
+        self._hp_cache: list = []
         self.hp_slots = [(group, name) for opt in self.optimizers for group in opt.param_groups
                          for name, value in group.items()
                          if name not in ("params", "initial_lr") and _is_number_or_pair(value)]
@@ -126,13 +127,30 @@ class _State:
                 tuple(len(opt.param_groups) for opt in self.optimizers),
                 len(self.opt_slots))
 
-    def read(self) -> tuple:
+    def read(self, with_grads: bool = True) -> tuple:
         gen = _random.default_generator
-        return ([t._value for t in self.tensors],
-                [p._grad._value if p._grad is not None else _zeros(p) for p in self.params],
+        grads = ([p._grad._value if p._grad is not None else _zeros(p) for p in self.params]
+                 if with_grads else None)
+        return ([t._value for t in self.tensors], grads,
                 [d[k] for d, k in self.opt_slots],
                 [group[name] for group, name in self.hp_slots],
                 gen._key)
+
+    def hp_arrays(self, values: list) -> list:
+        """Hyperparameters as device scalars, converted only when a value changed (a
+        Python float argument would be transferred on every call)."""
+        cache = self._hp_cache
+        if len(cache) != len(values):
+            cache[:] = [(None, None)] * len(values)
+        out = []
+        for i, v in enumerate(values):
+            old, arr = cache[i]
+            if arr is None or old != v or type(old) is not type(v):
+                arr = (tuple(jax.numpy.asarray(x) for x in v) if isinstance(v, tuple)
+                       else jax.numpy.asarray(v))
+                cache[i] = (v, arr)
+            out.append(arr)
+        return out
 
     def write(self, values, grads, opt_values, key) -> None:
         for t, v in zip(self.tensors, values):
@@ -212,11 +230,13 @@ class CompiledFunction:
         except TypeError:
             raise TypeError("functorch_like.compile: non-tensor arguments must be hashable "
                             "(they are part of the compiled program)") from None
-        values, grads, opt_values, hps, key = state.read()
-        if self.donate:
-            values, grads, opt_values = _distinct(values, grads, opt_values)
-        inputs = (values, grads, opt_values, hps, key, dynamic)
         entry = self._programs.get(guard)
+        values, grads, opt_values, hps, key = state.read(
+            with_grads=entry is None or entry[3]["with_grads"])
+        hps = state.hp_arrays(hps)
+        if self.donate:
+            values, grads, opt_values = _distinct(values, grads or [], opt_values)
+        inputs = (values, grads, opt_values, hps, key, dynamic)
         if entry is None:
             entry = self._programs[guard] = self._build(state, treedef, static, leaves, inputs)
         if not entry[3]["with_grads"]:
