@@ -31,14 +31,16 @@ def _is_tensor(x) -> bool:
 
 
 def _arrays(tree):
-    """Tensors -> their arrays (plain pytree of arrays)."""
-    return jax.tree.map(lambda x: x._value if _is_tensor(x) else x, tree, is_leaf=_is_tensor)
+    """Tensors -> their arrays (plain pytree of arrays), dict key order kept."""
+    return _reorder(_skeleton(tree), jax.tree.map(
+        lambda x: x._value if _is_tensor(x) else x, tree, is_leaf=_is_tensor))
 
 
 def _tensors(tree):
-    """Arrays -> plain Tensors (no graph, no requires_grad)."""
-    return jax.tree.map(lambda x: Tensor._make(x) if isinstance(x, (jax.Array, jax.core.Tracer))
-                        else x, tree, is_leaf=_is_tensor)
+    """Arrays -> plain Tensors (no graph, no requires_grad), dict key order kept."""
+    return _reorder(_skeleton(tree), jax.tree.map(
+        lambda x: Tensor._make(x) if isinstance(x, (jax.Array, jax.core.Tracer)) else x,
+        tree, is_leaf=_is_tensor))
 
 
 def _has_raw_arrays(tree) -> bool:
@@ -60,42 +62,116 @@ def use_key(key):
         gen._key = saved
 
 
+def _slots(module) -> dict:
+    """Every parameter and buffer by state_dict name, tied and shared names included:
+    name -> (the dict that holds it, its key there, the tensor)."""
+    slots = {}
+    for prefix, mod in module.named_modules(remove_duplicate=False):
+        for store in (mod._parameters, mod._buffers):
+            for name, t in store.items():
+                if t is not None:
+                    slots[prefix + ("." if prefix else "") + name] = (store, name, t)
+    return slots
+
+
+def _tied_names(slots: dict) -> dict:
+    """name -> every name of the same tensor (itself included)."""
+    by_id: dict[int, list] = {}
+    for name, (_, _, t) in slots.items():
+        by_id.setdefault(id(t), []).append(name)
+    return {name: by_id[id(t)] for name, (_, _, t) in slots.items()}
+
+
+def _check_keys(module, slots: dict, values: dict) -> None:
+    """strict=True: PyTorch's reparametrizing error, key lists sorted."""
+    missing, unexpected = sorted(set(slots) - set(values)), sorted(set(values) - set(slots))
+    msgs = []
+    if unexpected:
+        msgs.append(f"Unexpected key(s): {', '.join(map(repr, unexpected))}.")
+    if missing:
+        msgs.append(f"Missing key(s): {', '.join(map(repr, missing))}.")
+    if msgs:
+        raise RuntimeError("Error(s) in reparametrizing for {}:\n\t{}".format(
+            module._get_name(), "\n\t".join(msgs)))
+
+
 @contextlib.contextmanager
-def _swapped(module, values: dict, strict: bool):
-    """Temporarily gives the named parameters/buffers of `module` the given values."""
-    tensors = dict(module.named_parameters(remove_duplicate=False))
-    tensors.update(module.named_buffers(remove_duplicate=False))
-    unknown = [k for k in values if k not in tensors]
-    if unknown and strict:
-        raise RuntimeError(f"Unexpected key(s): {', '.join(repr(k) for k in unknown)}.")
+def _swapped(module, values: dict, strict: bool, tie_weights: bool = True):
+    """Temporarily puts the given tensors in place of the module's parameters/buffers.
+
+    The given objects themselves go into the module (raw arrays wrapped in fresh Tensors),
+    as torch.func does: autograd then reaches the given tensors, not the module's
+    Parameters, and in-place buffer updates (BatchNorm) land in them. Yields
+    name -> the tensor in use.
+    """
+    slots = _slots(module)
+    values = dict(values)
+    if tie_weights:
+        # A value given under one name of a tied tensor stands for all its names.
+        tied = _tied_names(slots)
+        for name in list(values):
+            for other in tied.get(name, ()):
+                values.setdefault(other, values[name])
     if strict:
-        missing = [k for k in tensors if k not in values]
-        if missing:
-            raise RuntimeError(f"Missing key(s): {', '.join(repr(k) for k in missing)}.")
-    saved = {k: (t, t._value, t._node, t._out, t._requires_grad) for k, t in tensors.items()}
+        _check_keys(module, slots, values)
+    live = {name: t for name, (_, _, t) in slots.items()}
+    saved = []
     try:
-        for k, v in values.items():
-            if k in tensors:
-                t = tensors[k]
-                if _is_tensor(v):
-                    t._value, t._node, t._out = v._value, v._node, v._out
-                    t._requires_grad = v._requires_grad
-                else:
-                    t._value = jnp.asarray(v)
-                    t._node, t._requires_grad = None, False
-        yield tensors
+        for name, v in values.items():
+            if name in slots:
+                store, key, _ = slots[name]
+                t = v if _is_tensor(v) else Tensor._make(jnp.asarray(v))
+                saved.append((store, key, store[key]))
+                store[key] = t
+                live[name] = t
+        yield live
     finally:
-        for t, value, node, out, rg in saved.values():
-            t._value, t._node, t._out, t._requires_grad = value, node, out, rg
+        # Reversed: a shared module's slot may have been swapped twice.
+        for store, key, old in reversed(saved):
+            store[key] = old
+
+
+def _is_tracer(x) -> bool:
+    return isinstance(x, jax.core.Tracer)
+
+
+@contextlib.contextmanager
+def _kept(module, restore_all: bool):
+    """Guards the state a call may write: the module's tensors (BatchNorm statistics not
+    given in the dict) and the global generator's key (a dropout mask drawn).
+
+    restore_all: put every module tensor back (a call on jax arrays is pure). Either way
+    a value left holding a tracer (written while traced by jax.jit or the like) is put
+    back, so no tracer escapes into the module or the generator.
+    """
+    tensors = {id(t): (t, t._value) for _, _, t in _slots(module).values()}
+    gen = _random.default_generator
+    key = gen._key
+    try:
+        yield
+    finally:
+        for t, value in tensors.values():
+            if restore_all or _is_tracer(t._value):
+                t._value = value
+        if _is_tracer(gen._key):
+            gen._key = key
 
 
 def functional_call(module, parameter_and_buffer_dicts, args=(), kwargs=None, *,
                     tie_weights: bool = True, strict: bool = False):
     """Calls `module(*args, **kwargs)` with its parameters/buffers replaced by the given
-    values (Tensors or jax arrays, keyed by state_dict names), leaving the module as it was.
+    values (Tensors or jax arrays, keyed by state_dict names).
 
-    With jax-array inputs the output is jax arrays (so the call composes with jax.grad and
-    jax.jit); with Tensor inputs the output is Tensors, as torch.func.functional_call.
+    With jax-array inputs the call is pure: the output is jax arrays (so it composes with
+    jax.grad, jax.jit and jax.vmap) and the module is left exactly as it was (train-mode
+    BatchNorm statistics of buffers not given are discarded: use `to_pure` to get them).
+    With Tensor inputs it is torch.func.functional_call: Tensors out, autograd reaches
+    the given tensors, in-place buffer updates land in the given buffers (or, for buffers
+    not given, in the module's own).
+
+    PyTorch parity: random ops draw from the global generator; traced by jax.jit they are
+    drawn once at trace time (the generator is left untouched, no tracer escapes). For a
+    fresh mask per call under jit, pass a key to `to_pure`'s apply function.
     """
     if isinstance(parameter_and_buffer_dicts, Sequence):
         merged = {}
@@ -106,7 +182,8 @@ def functional_call(module, parameter_and_buffer_dicts, args=(), kwargs=None, *,
         args = (args,)
     kwargs = kwargs or {}
     raw = _has_raw_arrays((parameter_and_buffer_dicts, args, kwargs))
-    with _swapped(module, parameter_and_buffer_dicts, strict):
+    with _kept(module, restore_all=raw), \
+            _swapped(module, parameter_and_buffer_dicts, strict, tie_weights):
         out = module(*_tensors(args), **_tensors(kwargs))
     return _arrays(out) if raw else out
 
@@ -153,13 +230,54 @@ def to_pure(module) -> tuple[Callable, dict, dict]:
 
 # ---- transforms ---------------------------------------------------------------------
 
-def _wrap(func: Callable, has_aux: bool = False) -> Callable:
-    """func over Tensors -> function over arrays (for jax transforms)."""
+def _skeleton(tree):
+    """The containers of a pytree without its leaves: the key order to give back."""
+    if isinstance(tree, dict):
+        return {k: _skeleton(v) for k, v in tree.items()}
+    if isinstance(tree, (tuple, list)):
+        return [_skeleton(v) for v in tree]
+    return None
+
+
+def _reorder(template, tree):
+    """jax rebuilds dicts with sorted keys; torch.func keeps the caller's order (a
+    per-sample-gradient dict comes back in named_parameters order), so restore it."""
+    if isinstance(template, dict) and isinstance(tree, dict) and set(template) == set(tree):
+        return type(tree)((k, _reorder(template[k], tree[k])) for k in template)
+    if isinstance(template, (tuple, list)) and isinstance(tree, (tuple, list)) \
+            and len(template) == len(tree):
+        items = [_reorder(t, x) for t, x in zip(template, tree)]
+        return type(tree)(*items) if hasattr(tree, "_fields") else type(tree)(items)
+    return tree
+
+
+def _wrap(func: Callable, has_aux: bool = False, seen: dict | None = None,
+          args_like=None) -> Callable:
+    """func over Tensors -> function over arrays (for jax transforms).
+
+    jax hands dicts to the function with sorted keys: `args_like` (the caller's arguments)
+    restores their order, and `seen["out"]` receives the skeleton of the output.
+    """
+    template = None if args_like is None else _skeleton(tuple(args_like))
+
     def inner(*args, **kwargs):
+        if template is not None:
+            args = _reorder(template, args)
+        gen = _random.default_generator
+        key = gen._key
         with no_grad():
             out = func(*_tensors(args), **_tensors(kwargs))
+        if _is_tracer(gen._key) and not _is_tracer(key):
+            gen._key = key          # a random op staged by an outer jax.jit: no leak
+        if seen is not None:
+            seen["out"] = _skeleton(out)
         return _arrays(out)
     return inner
+
+
+def _selected(args, argnums):
+    return tuple(args[i] for i in argnums) if isinstance(argnums, (tuple, list)) \
+        else args[argnums]
 
 
 def _result(tree, like_tensors: bool):
@@ -173,8 +291,12 @@ def _tensor_inputs(args) -> bool:
 def grad(func: Callable, argnums=0, has_aux: bool = False) -> Callable:
     """d func / d args[argnums] for a func returning a scalar (torch.func.grad)."""
     def g(*args, **kwargs):
-        out = jax.grad(_wrap(func), argnums=argnums, has_aux=has_aux)(*_arrays(args),
-                                                                       **_arrays(kwargs))
+        seen = {}
+        fn = _wrap(func, seen=seen, args_like=args)
+        out = jax.grad(fn, argnums=argnums, has_aux=has_aux)(*_arrays(args), **_arrays(kwargs))
+        template = _skeleton(_selected(args, argnums))
+        out = _reorder((template, seen["out"][1]), out) if has_aux else \
+            _reorder(template, out)
         return _result(out, _tensor_inputs(args))
     return g
 
@@ -182,8 +304,12 @@ def grad(func: Callable, argnums=0, has_aux: bool = False) -> Callable:
 def grad_and_value(func: Callable, argnums=0, has_aux: bool = False) -> Callable:
     """(gradient, value) of a scalar func; with has_aux, (gradient, (value, aux))."""
     def g(*args, **kwargs):
-        value, grads = jax.value_and_grad(_wrap(func), argnums=argnums, has_aux=has_aux)(
+        seen = {}
+        fn = _wrap(func, seen=seen, args_like=args)
+        value, grads = jax.value_and_grad(fn, argnums=argnums, has_aux=has_aux)(
             *_arrays(args), **_arrays(kwargs))
+        grads = _reorder(_skeleton(_selected(args, argnums)), grads)
+        value = _reorder(seen["out"], value)
         like = _tensor_inputs(args)
         return _result(grads, like), _result(value, like)
     return g
@@ -192,11 +318,11 @@ def grad_and_value(func: Callable, argnums=0, has_aux: bool = False) -> Callable
 def vjp(func: Callable, *primals, has_aux: bool = False):
     """(output, vjp_fn) where vjp_fn(cotangents) gives one cotangent per primal."""
     like = _tensor_inputs(primals)
-    res = jax.vjp(_wrap(func), *_arrays(primals), has_aux=has_aux)
+    res = jax.vjp(_wrap(func, args_like=primals), *_arrays(primals), has_aux=has_aux)
     out, pullback = res[0], res[1]
 
     def vjp_fn(cotangents):
-        return _result(pullback(_arrays(cotangents)), like)
+        return _result(_reorder(_skeleton(primals), pullback(_arrays(cotangents))), like)
     if has_aux:
         return _result(out, like), vjp_fn, _result(res[2], like)
     return _result(out, like), vjp_fn
@@ -205,30 +331,32 @@ def vjp(func: Callable, *primals, has_aux: bool = False):
 def jvp(func: Callable, primals, tangents, *, has_aux: bool = False):
     """(output, jvp_out): the forward-mode derivative along `tangents`."""
     like = _tensor_inputs(primals)
-    out = jax.jvp(_wrap(func), tuple(_arrays(primals)), tuple(_arrays(tangents)),
-                  has_aux=has_aux)
+    out = jax.jvp(_wrap(func, args_like=primals), tuple(_arrays(primals)),
+                  tuple(_arrays(tangents)), has_aux=has_aux)
     return tuple(_result(o, like) for o in out)
 
 
 def jacrev(func: Callable, argnums=0, *, has_aux: bool = False) -> Callable:
     def j(*args):
-        return _result(jax.jacrev(_wrap(func), argnums=argnums, has_aux=has_aux)(
-            *_arrays(args)), _tensor_inputs(args))
+        fn = _wrap(func, args_like=args)
+        return _result(jax.jacrev(fn, argnums=argnums, has_aux=has_aux)(*_arrays(args)),
+                       _tensor_inputs(args))
     return j
 
 
 def jacfwd(func: Callable, argnums=0, has_aux: bool = False,
            randomness: str = "error") -> Callable:
     def j(*args):
-        return _result(jax.jacfwd(_wrap(func), argnums=argnums, has_aux=has_aux)(
-            *_arrays(args)), _tensor_inputs(args))
+        fn = _wrap(func, args_like=args)
+        return _result(jax.jacfwd(fn, argnums=argnums, has_aux=has_aux)(*_arrays(args)),
+                       _tensor_inputs(args))
     return j
 
 
 def hessian(func: Callable, argnums=0) -> Callable:
     def h(*args):
-        return _result(jax.hessian(_wrap(func), argnums=argnums)(*_arrays(args)),
-                       _tensor_inputs(args))
+        fn = _wrap(func, args_like=args)
+        return _result(jax.hessian(fn, argnums=argnums)(*_arrays(args)), _tensor_inputs(args))
     return h
 
 
@@ -249,6 +377,7 @@ def vmap(func: Callable, in_dims=0, out_dims=0, randomness: str = "error", *,
 
     def v(*args, **kwargs):
         like = _tensor_inputs(args)
+        seen = {}
         arrays = _arrays(args)
         dims = in_dims if isinstance(in_dims, (tuple, list)) else (in_dims,) * len(args)
         if randomness == "different":
@@ -257,21 +386,21 @@ def vmap(func: Callable, in_dims=0, out_dims=0, randomness: str = "error", *,
 
             def keyed(k, *a):
                 with use_key(k):
-                    return _wrap(func)(*a, **kwargs)
+                    return _wrap(func, seen=seen, args_like=args)(*a, **kwargs)
             out = jax.vmap(keyed, in_axes=(0, *dims), out_axes=out_dims)(keys, *arrays)
         elif randomness == "same":
             key = _random.next_key()
 
             def same(*a):
                 with use_key(key):
-                    return _wrap(func)(*a, **kwargs)
+                    return _wrap(func, seen=seen, args_like=args)(*a, **kwargs)
             out = jax.vmap(same, in_axes=tuple(dims), out_axes=out_dims)(*arrays)
         else:
             def strict(*a):
                 with _no_random():
-                    return _wrap(func)(*a, **kwargs)
+                    return _wrap(func, seen=seen, args_like=args)(*a, **kwargs)
             out = jax.vmap(strict, in_axes=tuple(dims), out_axes=out_dims)(*arrays)
-        return _result(out, like)
+        return _result(_reorder(seen.get("out"), out), like)
     return v
 
 

@@ -159,11 +159,16 @@ def adaptive_avg_pool2d(input, output_size):
 
 # ---- normalization ------------------------------------------------------------------
 
+_BN_STATS = ("running_mean", "running_var", "num_batches_tracked")
+
+
 def _f_batch_norm(x, rm, rv, w, b, nbt, *, training, momentum, eps):
     y, state = _norm.batch_norm(x, rm, rv, w, b, nbt, training=training, momentum=momentum,
                                 eps=eps)
-    return (y, state.get("running_mean"), state.get("running_var"),
-            state.get("num_batches_tracked"))
+    if not training:
+        return y          # eval reads the statistics and returns them unchanged
+    # Only the statistics that were given come back: every output of `apply` is an array.
+    return (y,) + tuple(state[k] for k in _BN_STATS if k in state)
 
 
 def _write_buffer(buffer: Tensor | None, value) -> None:
@@ -181,13 +186,16 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if training and running_mean is not None and num_batches_tracked is None \
             and momentum is None:
         raise ValueError("momentum=None needs num_batches_tracked")
-    y, rm, rv, nbt = apply(_f_batch_norm, "NativeBatchNormBackward0", input, running_mean,
-                           running_var, weight, bias, num_batches_tracked, training=training,
-                           momentum=momentum, eps=eps)
-    if training:
-        _write_buffer(running_mean, rm)
-        _write_buffer(running_var, rv)
-        _write_buffer(num_batches_tracked, nbt)
+    out = apply(_f_batch_norm, "NativeBatchNormBackward0", input, running_mean, running_var,
+                weight, bias, num_batches_tracked, training=training, momentum=momentum,
+                eps=eps)
+    if not training:
+        return out
+    y, *new_stats = out
+    # The pure core returns the statistics it was given, in _BN_STATS order.
+    given = [b for b in (running_mean, running_var, num_batches_tracked) if b is not None]
+    for buf, value in zip(given, new_stats):
+        _write_buffer(buf, value)
     return y
 
 

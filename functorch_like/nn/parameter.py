@@ -27,6 +27,9 @@ class Parameter(Tensor):
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
+    # Tensor binds __str__ to its own __repr__; print(param) must show the prefix too.
+    __str__ = __repr__
+
     def __reduce__(self):
         import numpy as np
         return (_rebuild_parameter, (np.asarray(self._value), self._requires_grad))

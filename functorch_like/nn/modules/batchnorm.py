@@ -17,7 +17,6 @@ class _BatchNorm(Module):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        self._has_bias = bias
         state = _norm.batch_norm_init(num_features, affine, track_running_stats)
         params = {k: v for k, v in state.items() if k in ("weight", "bias")}
         if affine and not bias:
@@ -66,8 +65,9 @@ class _BatchNorm(Module):
             num_batches_tracked=self.num_batches_tracked if self.training else None)
 
     def extra_repr(self) -> str:
+        # PyTorch prints whether a bias Parameter exists (False whenever not affine).
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, bias={self._has_bias}, "
+                f"affine={self.affine}, bias={self.bias is not None}, "
                 f"track_running_stats={self.track_running_stats}")
 
 

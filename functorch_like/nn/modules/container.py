@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import operator
 from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Iterable, Iterator
 
 from ..._tensor import Tensor
 from ..parameter import Parameter
-from .module import Module, _addindent
+from .module import Module, _addindent, _typename
 
 
 def _index(idx: int, n: int) -> int:
@@ -204,12 +205,12 @@ class ModuleDict(Module):
             self[key] = module
 
 
-def _param_line(k, p) -> str:
+def _param_line(k, p, type_name) -> str:
     if isinstance(p, Tensor):
         size = "x".join(str(s) for s in p.shape)
         kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
         device = f" ({p.device})" if p.device.type == "cuda" else ""
-        return f"  ({k}): {kind} containing: [{p.dtype} of size {size}{device}]"
+        return f"  ({k}): {kind} containing: [{type_name(p)} of size {size}{device}]"
     return f"  ({k}): Object of type: {type(p).__name__}"
 
 
@@ -253,7 +254,9 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self) -> str:
-        return "\n".join(_param_line(k, p) for k, p in enumerate(self))
+        # PyTorch prints the dtype here ('torch.float32') but the tensor type in
+        # ParameterDict ('torch.FloatTensor').
+        return "\n".join(_param_line(k, p, lambda t: t.dtype) for k, p in enumerate(self))
 
 
 class ParameterDict(Module):
@@ -297,9 +300,16 @@ class ParameterDict(Module):
         return (self[k] for k in self._keys)
 
     def update(self, parameters) -> None:
-        items = parameters.items() if hasattr(parameters, "items") else parameters
+        """Adds (key, value) pairs; a plain mapping is added in sorted key order, an
+        OrderedDict, ParameterDict or sequence of pairs in its own order (PyTorch's rule)."""
+        if isinstance(parameters, (OrderedDict, ParameterDict)):
+            items = list(parameters.items())
+        elif isinstance(parameters, Mapping):
+            items = sorted(parameters.items())
+        else:
+            items = parameters
         for k, v in items:
             self[k] = v
 
     def extra_repr(self) -> str:
-        return "\n".join(_param_line(k, p) for k, p in self.items())
+        return "\n".join(_param_line(k, p, _typename) for k, p in self.items())

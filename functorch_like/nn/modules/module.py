@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections import OrderedDict, namedtuple
+from collections.abc import Mapping
 from typing import Any, Callable, Iterator
 
 import jax.numpy as jnp
@@ -44,6 +45,22 @@ class RemovableHandle:
 
     def __exit__(self, *exc):
         self.remove()
+
+
+def _typename(obj) -> str:
+    """torch.typename: 'torch.FloatTensor' for a Tensor, else the qualified type name (the
+    name PyTorch's registration errors and ParameterDict's repr print)."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module = getattr(obj, "__module__", "") or ""
+    if hasattr(obj, "__qualname__"):
+        qualname = obj.__qualname__
+    elif hasattr(obj, "__name__"):
+        qualname = obj.__name__
+    else:
+        module = type(obj).__module__ or ""
+        qualname = type(obj).__qualname__
+    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
 
 
 def _addindent(text: str, spaces: int) -> str:
@@ -109,7 +126,7 @@ class Module:
             self.register_parameter(name, value)
         elif params is not None and name in params:
             if value is not None:
-                raise TypeError(f"cannot assign '{type(value).__name__}' as parameter '{name}' "
+                raise TypeError(f"cannot assign '{_typename(value)}' as parameter '{name}' "
                                 "(torch.nn.Parameter or None expected)")
             self.register_parameter(name, value)
         elif isinstance(value, Module):
@@ -119,14 +136,14 @@ class Module:
             self._modules[name] = value
         elif params is not None and name in self._modules:
             if value is not None:
-                raise TypeError(f"cannot assign '{type(value).__name__}' as child module "
+                raise TypeError(f"cannot assign '{_typename(value)}' as child module "
                                 f"'{name}' (torch.nn.Module or None expected)")
             self._modules[name] = value
         elif isinstance(value, Buffer):
             self.register_buffer(name, value, value.persistent)
         elif params is not None and name in self._buffers:
             if value is not None and not isinstance(value, Tensor):
-                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
+                raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' "
                                 "(torch.Tensor or None expected)")
             self._buffers[name] = value
         else:
@@ -154,8 +171,9 @@ class Module:
         object.__delattr__(self, name)
 
     def _check_name(self, name: str, kind: str) -> None:
+        # PyTorch's checks and texts, in its order (add_module has its own, below).
         if not isinstance(name, str):
-            raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
+            raise TypeError(f"{kind} name should be a string. Got {_typename(name)}")
         if "." in name:
             raise KeyError(f'{kind} name can\'t contain "."')
         if name == "":
@@ -168,7 +186,7 @@ class Module:
         if hasattr(self, name) and name not in self._parameters:
             raise KeyError(f"attribute '{name}' already exists")
         if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter "
+            raise TypeError(f"cannot assign '{_typename(param)}' object to parameter "
                             f"'{name}' (torch.nn.Parameter or None required)")
         self._parameters[name] = param
 
@@ -179,7 +197,7 @@ class Module:
         if hasattr(self, name) and name not in self._buffers:
             raise KeyError(f"attribute '{name}' already exists")
         if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer "
+            raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer "
                             f"'{name}' (torch Tensor or None required)")
         if isinstance(tensor, Buffer):
             tensor = Tensor._make(tensor._value)
@@ -191,10 +209,15 @@ class Module:
 
     def add_module(self, name: str, module: "Module | None") -> None:
         if module is not None and not isinstance(module, Module):
-            raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        self._check_name(name, "module")
+            raise TypeError(f"{_typename(module)} is not a Module subclass")
+        if not isinstance(name, str):
+            raise TypeError(f"module name should be a string. Got {_typename(name)}")
         if hasattr(self, name) and name not in self._modules:
             raise KeyError(f"attribute '{name}' already exists")
+        if "." in name:
+            raise KeyError(f'module name can\'t contain ".", got: {name}')
+        if name == "":
+            raise KeyError('module name can\'t be empty string ""')
         self._modules[name] = module
 
     register_module = add_module
@@ -401,19 +424,21 @@ class Module:
                                   keep_vars=keep_vars)
         return destination
 
-    def load_state_dict(self, state_dict, strict: bool = True,
-                        assign: bool = False) -> _IncompatibleKeys:
-        """Copies values in place (parameters keep their identity); values may be Tensors,
-        numpy arrays or anything with `__array__` (e.g. real torch tensors).
-
-        Raises RuntimeError with PyTorch's text listing missing/unexpected keys (strict) and
-        size mismatches (always).
-        """
-        if not isinstance(state_dict, dict):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        missing, unexpected, errors = [], [], []
-        own = self.state_dict(keep_vars=True)
-        for key, target in own.items():
+    def _load_from_state_dict(self, state_dict, prefix: str, local_metadata: dict,
+                              strict: bool, missing: list, unexpected: list,
+                              errors: list) -> None:
+        """Loads this module's own entries and classifies the keys under `prefix`: PyTorch's
+        method, signature included (subclasses override it to migrate old checkpoints), so
+        the key lists come out in its order. Like PyTorch, load_state_dict always passes
+        strict=True here and applies its own `strict` to the collected lists."""
+        del strict
+        assign = local_metadata.get("assign_to_params_buffers", False)
+        local = {k: v for k, v in itertools.chain(
+            self._parameters.items(),
+            ((k, b) for k, b in self._buffers.items()
+             if k not in self._non_persistent_buffers_set)) if v is not None}
+        for name, target in local.items():
+            key = prefix + name
             if key not in state_dict:
                 missing.append(key)
                 continue
@@ -430,7 +455,37 @@ class Module:
                     target._value = source._value
                 else:
                     target.copy_(source)
-        unexpected = [k for k in state_dict if k not in own]
+        # A key is unexpected at the deepest module its path reaches: a dotted rest must
+        # name a child, a plain one must name an own parameter or persistent buffer.
+        for key in state_dict:
+            if key.startswith(prefix):
+                head = key[len(prefix):].split(".", 1)
+                if len(head) > 1:
+                    if head[0] not in self._modules:
+                        unexpected.append(key)
+                elif head[0] not in local:
+                    unexpected.append(key)
+
+    def load_state_dict(self, state_dict, strict: bool = True,
+                        assign: bool = False) -> _IncompatibleKeys:
+        """Copies values in place (parameters keep their identity); values may be Tensors,
+        numpy arrays or anything with `__array__` (e.g. real torch tensors).
+
+        Raises RuntimeError with PyTorch's text listing missing/unexpected keys (strict) and
+        size mismatches (always), keys in PyTorch's order (module by module, parents first).
+        """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+        missing, unexpected, errors = [], [], []
+
+        def load(module, prefix):
+            module._load_from_state_dict(state_dict, prefix,
+                                         {"assign_to_params_buffers": assign}, True, missing,
+                                         unexpected, errors)
+            for name, child in module._modules.items():
+                if child is not None:
+                    load(child, prefix + name + ".")
+        load(self, "")
         if strict:
             if unexpected:
                 errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(

@@ -18,7 +18,6 @@ class LayerNorm(Module):
             normalized_shape)
         self.normalized_shape, self.eps = shape, eps
         self.elementwise_affine = elementwise_affine
-        self._has_bias = bias
         params = _norm.layer_norm_init(shape, elementwise_affine, bias)
         assign_params(self, params, dtype, device)
         if not elementwise_affine:
@@ -30,8 +29,9 @@ class LayerNorm(Module):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
+        # PyTorch prints whether a bias Parameter exists (False whenever not affine).
         return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}, bias={self._has_bias}")
+                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
 
 
 class GroupNorm(Module):
@@ -41,10 +41,10 @@ class GroupNorm(Module):
                  affine: bool = True, device=None, dtype=None, *, bias: bool = True):
         super().__init__()
         if num_channels % num_groups:
-            raise ValueError("num_channels must be divisible by num_groups")
+            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups "
+                             f"({num_groups})")
         self.num_groups, self.num_channels, self.eps, self.affine = (num_groups, num_channels,
                                                                      eps, affine)
-        self._has_bias = bias
         params = _norm.group_norm_init(num_groups, num_channels, affine)
         if affine and not bias:
             params.pop("bias")
@@ -58,5 +58,6 @@ class GroupNorm(Module):
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
+        # PyTorch prints whether a bias Parameter exists (False whenever not affine).
         return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, "
-                f"affine={self.affine}, bias={self._has_bias}")
+                f"affine={self.affine}, bias={self.bias is not None}")
