@@ -39,9 +39,9 @@ def _window_args(x, nd, kernel_size, stride, padding, dilation, ceil_mode, name)
         # PyTorch names the first offending dim; max_pool1d words it differently.
         i = bad[0]
         if name == "max_pool1d":
-            raise ValueError(f"max_pool1d() padding should be at most half of kernel size, "
+            raise ShapeError(f"max_pool1d() padding should be at most half of kernel size, "
                              f"but got padding={p[i]} and kernel_size={k[i]}")
-        raise ValueError(f"pad should be at most half of effective kernel size, but got "
+        raise ShapeError(f"pad should be at most half of effective kernel size, but got "
                          f"pad={p[i]}, kernel_size={k[i]} and dilation={d[i]}")
     sizes = x.shape[-nd:]
     outs = [_out_size(n, ki, si, pi, di, ceil_mode) for n, ki, si, pi, di in zip(sizes, k, s, p, d)]
