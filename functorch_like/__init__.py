@@ -40,6 +40,7 @@ from ._dtypes import set_default_dtype as set_default_dtype
 from ._device import device as device
 from ._tensor import Tensor as Tensor
 from ._tensor import Size as Size
+from ._tensor import typename as typename
 from ._factories import tensor as tensor
 from ._factories import as_tensor as as_tensor
 from ._factories import asarray as asarray
@@ -320,6 +321,7 @@ __all__ = [
     "device",
     "Tensor",
     "Size",
+    "typename",
     "tensor",
     "as_tensor",
     "asarray",

@@ -575,6 +575,22 @@ def _type_name(d) -> str:
             "complex64": "ComplexFloat", "complex128": "ComplexDouble"}.get(d.name, d.name)
 
 
+def typename(obj) -> str:
+    """torch.typename: `torch.FloatTensor` for a Tensor, `numpy.ndarray`, `float`, ...
+    (PyTorch's error messages name types this way)."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module = getattr(obj, "__module__", "") or ""
+    if hasattr(obj, "__qualname__"):
+        qualname = obj.__qualname__
+    elif hasattr(obj, "__name__"):
+        qualname = obj.__name__
+    else:
+        module = type(obj).__module__ or ""
+        qualname = type(obj).__qualname__
+    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
+
+
 def _wrap_dim(dim: int, ndim: int) -> int:
     """A possibly negative dim as an index, with PyTorch's IndexError when out of range."""
     n = max(ndim, 1)

@@ -18,7 +18,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from .._tensor import Tensor
+from .._tensor import Tensor, typename
 from ..autograd._grad_mode import enable_grad
 
 
@@ -43,20 +43,7 @@ def compile_count() -> int:
     return _trace_count
 
 
-def _typename(obj) -> str:
-    """torch.typename: `torch.FloatTensor` for a Tensor, `numpy.ndarray`, `float`, ...
-    (PyTorch's error messages name types this way)."""
-    if isinstance(obj, Tensor):
-        return obj.type()
-    module = getattr(obj, "__module__", "") or ""
-    if hasattr(obj, "__qualname__"):
-        qualname = obj.__qualname__
-    elif hasattr(obj, "__name__"):
-        qualname = obj.__name__
-    else:
-        module = obj.__class__.__module__ or ""
-        qualname = obj.__class__.__qualname__
-    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
+_typename = typename
 
 
 class Optimizer:

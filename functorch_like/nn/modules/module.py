@@ -12,7 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ... import _dtypes
-from ..._tensor import Tensor
+from ..._tensor import Tensor, typename
 from ...autograd._grad_mode import no_grad
 from ..parameter import Buffer, Parameter
 
@@ -47,20 +47,7 @@ class RemovableHandle:
         self.remove()
 
 
-def _typename(obj) -> str:
-    """torch.typename: 'torch.FloatTensor' for a Tensor, else the qualified type name (the
-    name PyTorch's registration errors and ParameterDict's repr print)."""
-    if isinstance(obj, Tensor):
-        return obj.type()
-    module = getattr(obj, "__module__", "") or ""
-    if hasattr(obj, "__qualname__"):
-        qualname = obj.__qualname__
-    elif hasattr(obj, "__name__"):
-        qualname = obj.__name__
-    else:
-        module = type(obj).__module__ or ""
-        qualname = type(obj).__qualname__
-    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
+_typename = typename
 
 
 def _addindent(text: str, spaces: int) -> str:
