@@ -109,11 +109,22 @@ def default_complex() -> dtype:
     return complex128 if _default_float.name == "float64" else complex64
 
 
+# The name reported for a stored type when two names share it (x64 off): the default one.
+# int32 storage reports int64 (PyTorch's default integer type, PARITY.md), but float32 and
+# complex64 storage report themselves: float32 *is* the default float, and calling every
+# float tensor `torch.float64` would misreport the commonest tensor there is.
+_REPORTED = (bool, uint8, int8, int16, int64, int32, float16, bfloat16, float32, float64,
+             complex64, complex128)
+
+
 def from_jax(np_dtype) -> dtype:
-    """The torch dtype reported for a stored JAX dtype (the 64-bit name when x64 is off)."""
+    """The torch dtype reported for a stored JAX dtype (int64 for int32 when x64 is off)."""
     np_dtype = np.dtype(np_dtype)
-    for d in reversed(_ALL):
+    for d in _REPORTED:
         if d.jax == np_dtype:
+            return d
+    for d in _REPORTED:     # a 64-bit array made inside `jax.enable_x64()`, used outside it
+        if d._np == np_dtype:
             return d
     raise TypeError(f"unsupported dtype {np_dtype}")
 
@@ -133,9 +144,41 @@ def to_jax(d) -> np.dtype | None:
     return jax.dtypes.canonicalize_dtype(np.dtype(d))
 
 
+# c10::ScalarType names, which PyTorch's error messages use ("not implemented for 'Float'").
+_SCALAR_TYPE_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short",
+                      "int32": "Int", "int64": "Long", "float16": "Half",
+                      "bfloat16": "BFloat16", "float32": "Float", "float64": "Double",
+                      "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
+def scalar_type_name(d) -> str:
+    """PyTorch's ScalarType name of a torch dtype or a stored JAX dtype: 'Float', 'Long'."""
+    if not isinstance(d, dtype):
+        d = from_jax(d)
+    return _SCALAR_TYPE_NAMES[d.name]
+
+
+# The C++ type names some PyTorch errors spell instead ("float != long int").
+_CPP_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
+              "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+              "bool": "bool", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+              "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
+
+
+def cpp_type_name(d) -> str:
+    """The C++ name of a torch dtype or a stored JAX dtype: 'float', 'long int'."""
+    if not isinstance(d, dtype):
+        d = from_jax(d)
+    return _CPP_NAMES[d.name]
+
+
 def is_default(d: dtype) -> builtins.bool:
-    """PyTorch omits the dtype from a tensor's repr for these."""
-    return d == _default_float or d == int64 or d == bool or d == default_complex()
+    """PyTorch omits the dtype from a tensor's repr for these.
+
+    Compared by name, not storage: a float64 array made under `jax.enable_x64()` and
+    printed after it still shows `dtype=torch.float64`.
+    """
+    return d.name in (_default_float.name, "int64", "bool", default_complex().name)
 
 
 # --- type promotion -------------------------------------------------------------------

@@ -12,7 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _dtypes
-from ._ops_shape import _sizes
+from ._ops_shape import new_shape
 from ._tensor import Tensor
 
 
@@ -25,6 +25,18 @@ def _finish(value, dtype=None, device=None, requires_grad=False) -> Tensor:
     if requires_grad:
         t.requires_grad_(True)
     return t
+
+
+def _from_host(arr, dtype=None):
+    """A jax array holding a copy of the numpy data `arr`, cast on the host to `dtype`.
+
+    `jax.device_put` transfers without compiling anything, where `jnp.array(np_array)`
+    compiles a copy program (and `jnp.asarray(a, dtype)` a cast) for every new shape and
+    dtype: tensor() of fresh data must not cost an XLA compilation.
+    """
+    arr = np.asarray(arr)
+    target = jax.dtypes.canonicalize_dtype(arr.dtype if dtype is None else dtype)
+    return jax.device_put(arr.astype(target, copy=False), may_alias=False)
 
 
 def _infer_jax_dtype(arr: np.ndarray):
@@ -64,23 +76,26 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
                       "requires_grad_(True), rather than torch.tensor(sourceTensor).",
                       UserWarning, stacklevel=2)
         return _finish(data._value, dtype, device, requires_grad)
-    if isinstance(data, (np.ndarray, np.generic, jax.Array)):
-        value = jnp.array(data)
-        return _finish(value, dtype, device, requires_grad)
+    if isinstance(data, jax.Array):            # immutable: no copy needed
+        return _finish(data, dtype, device, requires_grad)
+    if isinstance(data, (np.ndarray, np.generic)):
+        return _finish(_from_host(data, _dtypes.to_jax(dtype)), None, device, requires_grad)
     _check_ragged(data)
     arr = np.asarray(data)
     if arr.dtype == object:
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
     target = _dtypes.to_jax(dtype) if dtype is not None else _infer_jax_dtype(arr)
-    return _finish(jnp.asarray(arr, dtype=target), None, device, requires_grad)
+    return _finish(_from_host(arr, target), None, device, requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     """`data` itself when it is already a Tensor of that dtype/device, else a new tensor."""
     if isinstance(data, Tensor):
         return data.to(dtype=dtype, device=device) if dtype or device else data
-    if isinstance(data, (np.ndarray, jax.Array)):
-        return _finish(jnp.asarray(data), dtype, device)
+    if isinstance(data, jax.Array):
+        return _finish(data, dtype, device)
+    if isinstance(data, np.ndarray):
+        return _finish(_from_host(data, _dtypes.to_jax(dtype)), None, device)
     return tensor(data, dtype=dtype, device=device)
 
 
@@ -91,16 +106,16 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     """A tensor of the array's dtype. JAX arrays are immutable: the memory is copied."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    return Tensor._make(jnp.asarray(ndarray))
+    return Tensor._make(_from_host(ndarray))
 
 
-def _filled(size, fill, dtype, device, requires_grad):
+def _filled(size, fill, dtype, device, requires_grad, op=""):
     d = _dtypes.to_jax(dtype) if dtype is not None else _dtypes.get_default_dtype().jax
-    return _finish(jnp.full(_sizes(size), fill, d), None, device, requires_grad)
+    return _finish(jnp.full(new_shape(size, op), fill, d), None, device, requires_grad)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
-    return _filled(size, 0, dtype, device, requires_grad)
+    return _filled(size, 0, dtype, device, requires_grad, "zeros")
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
@@ -157,7 +172,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) / step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = math.ceil((end - start) / step)
     if dtype is None:
         ints = all(isinstance(v, builtins.int) for v in (start, end, step))
@@ -166,7 +181,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     if not _dtypes.to_jax(dtype).kind == "f" and all(
             isinstance(v, builtins.int) for v in (start, end, step)):
         values = start + np.arange(n, dtype=np.int64) * step
-    return _finish(jnp.asarray(values, _dtypes.to_jax(dtype)), None, device, requires_grad)
+    return _finish(_from_host(values, _dtypes.to_jax(dtype)), None, device, requires_grad)
 
 
 def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad=False):
@@ -175,17 +190,21 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad=F
         raise RuntimeError("number of steps must be non-negative")
     d = dtype if dtype is not None else _dtypes.get_default_dtype()
     values = np.linspace(_number(start), _number(end), steps)
-    return _finish(jnp.asarray(values, _dtypes.to_jax(d)), None, device, requires_grad)
+    return _finish(_from_host(values, _dtypes.to_jax(d)), None, device, requires_grad)
 
 
 def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None,
              requires_grad=False):
     d = dtype if dtype is not None else _dtypes.get_default_dtype()
     values = np.logspace(_number(start), _number(end), steps, base=base)
-    return _finish(jnp.asarray(values, _dtypes.to_jax(d)), None, device, requires_grad)
+    return _finish(_from_host(values, _dtypes.to_jax(d)), None, device, requires_grad)
 
 
 def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad=False):
+    """The n x m (default n x n) identity matrix."""
+    for name, v in (("n", n), ("m", m)):
+        if v is not None and v < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
     d = dtype if dtype is not None else _dtypes.get_default_dtype()
     return _finish(jnp.eye(n, n if m is None else m, dtype=_dtypes.to_jax(d)), None, device,
                    requires_grad)

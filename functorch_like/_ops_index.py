@@ -91,8 +91,10 @@ def _parse(shape, index):
                 lo, hi = builtins.int(jnp.min(a)), builtins.int(jnp.max(a))
                 bad = hi if hi >= size else lo
                 if lo < -size or hi >= size:
-                    raise IndexError(f"index {bad} is out of bounds for dimension {dim} with "
-                                     f"size {size}")
+                    # PyTorch names the index tensor's position among the index tensors
+                    # (ints were applied as selections first), not the dim it indexes.
+                    raise IndexError(f"index {bad} is out of bounds for dimension "
+                                     f"{len(arrays)} with size {size}")
             spec.append(("a", len(arrays)))
             arrays.append(a)
             dim += 1
@@ -116,7 +118,31 @@ def _build(spec, arrays):
     return tuple(out)
 
 
+def _mixed(spec) -> bool:
+    kinds = {item[0] for item in spec}
+    return "i" in kinds and "a" in kinds
+
+
+def _select_ints(spec):
+    """The first of two indexing steps for PyTorch's int + index-tensor semantics.
+
+    PyTorch applies int indices as selections before the index tensors (`x[0, None, idx]`
+    is `x.select(0, 0)[None, idx]`), while numpy/JAX treat ints as advanced indices that
+    broadcast with the tensors, which moves the result's dims when the two are separated.
+    Step one applies the ints (and inserts the None dims); `_rest` is step two's spec.
+    """
+    return tuple(item[1] if item[0] == "i" else None if item[0] == "n" else
+                 Ellipsis if item[0] == "e" else slice(None) for item in spec)
+
+
+def _rest(spec):
+    return tuple(("s", None, None, None) if item[0] == "n" else item
+                 for item in spec if item[0] != "i")
+
+
 def _f_getitem(x, *arrays, spec):
+    if _mixed(spec):
+        return x[_select_ints(spec)][_build(_rest(spec), arrays)]
     return x[_build(spec, arrays)]
 
 
@@ -134,32 +160,73 @@ def getitem(input, index):
 
 
 def _f_setitem(x, v, *arrays, spec):
-    return x.at[_build(spec, arrays)].set(jnp.asarray(v, x.dtype) if not hasattr(v, "astype")
-                                          else v.astype(x.dtype))
+    v = jnp.asarray(v, x.dtype) if not hasattr(v, "astype") else v.astype(x.dtype)
+    v = v.reshape(_strip_leading_ones(v.shape))
+    if _mixed(spec):
+        # Index the positions with PyTorch's semantics (see _select_ints), then scatter
+        # into the flattened tensor: `.at[]` alone would use numpy's placement of dims.
+        pos = _f_getitem(jnp.arange(x.size).reshape(x.shape), *arrays, spec=spec)
+        v = jnp.broadcast_to(v, pos.shape)
+        return x.reshape(-1).at[pos.reshape(-1)].set(v.reshape(-1)).reshape(x.shape)
+    return x.at[_build(spec, arrays)].set(v)      # `.at[].set` broadcasts v itself
+
+
+def _strip_leading_ones(shape) -> tuple:
+    # PyTorch drops a value's leading size-1 dims before broadcasting it into the slice
+    # (`x[0] = ones(1, 1, 4)` works for a (3, 4) x).
+    shape = tuple(shape)
+    while shape and shape[0] == 1:
+        shape = shape[1:]
+    return shape
+
+
+def _check_assignable(input, value, spec, arrays):
+    """PyTorch's errors for a value that does not fit the indexed region."""
+    if not isinstance(value, Tensor):
+        return                          # a number fills any region
+    target = tuple(jax.eval_shape(lambda x, *a: _f_getitem(x, *a, spec=spec),
+                                  input._value, *arrays).shape)
+    vshape = _strip_leading_ones(value.shape)
+    if not arrays:
+        # Basic indexing is `slice.copy_(value)`: expand's rules and message.
+        from ._ops_shape import expanded_shape
+        expanded_shape(vshape, target, value.type())
+        return
+    padded = (1,) * (len(target) - len(vshape)) + vshape
+    if len(vshape) > len(target) or builtins.any(
+            v != t and v != 1 for v, t in zip(padded, target)):
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(vshape)} cannot be "
+                           f"broadcast to indexing result of shape {list(target)}")
 
 
 def setitem(input, index, value) -> None:
     """`input[index] = value` (in place; the value broadcasts to the indexed shape)."""
     spec, arrays = _parse(input.shape, index)
     value = as_operand(value)
-    try:
-        result = apply(_f_setitem, "CopySlices", input, value, *arrays, spec=spec)
-    except (ValueError, TypeError) as err:
-        raise RuntimeError(f"shape mismatch: value tensor of shape {list(jnp.shape(value))} "
-                           f"cannot be broadcast to the indexing result ({err})") from None
+    _check_assignable(input, value, spec, arrays)
+    result = apply(_f_setitem, "CopySlices", input, value, *arrays, spec=spec)
     input._set(result)
+
+
+_INDEX_DTYPE_ERRORS = {
+    "gather": "gather(): Expected dtype int32/int64 for index",
+    "scatter": "scatter(): Expected dtype int32/int64 for index",
+    "scatter_add": "scatter(): Expected dtype int32/int64 for index",
+    "index_select": "index_select(): Expected dtype int32 or int64 for index",
+}
 
 
 def _check_index_tensor(index, name):
     if not isinstance(index, Tensor) or not jnp.issubdtype(index._value.dtype, jnp.integer):
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+        raise RuntimeError(_INDEX_DTYPE_ERRORS[name])
 
 
 def _check_bounds(index, size, dim):
+    """gather/scatter indices lie in [0, size): PyTorch rejects negative ones too."""
     v = index._value
     if is_concrete(v) and v.size:
         lo, hi = builtins.int(jnp.min(v)), builtins.int(jnp.max(v))
-        if lo < -size or hi >= size:
+        if lo < 0 or hi >= size:
             bad = hi if hi >= size else lo
             raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size "
                                f"{size}")
@@ -234,7 +301,12 @@ def index_select(input, dim: int, index):
     if index.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     d = _wrap_dim(dim, input.ndim)
-    _check_bounds(index, input.shape[d] if input.ndim else 1, d)
+    v = index._value
+    if is_concrete(v) and v.size:
+        size = input.shape[d] if input.ndim else 1
+        # Negative indices are out of range too (PyTorch's text and type).
+        if builtins.int(jnp.min(v)) < 0 or builtins.int(jnp.max(v)) >= size:
+            raise IndexError("index out of range in self")
     return apply(_f_index_select, "IndexSelectBackward0", input, index.reshape(-1), axis=d)
 
 
@@ -246,7 +318,7 @@ def masked_fill(input, mask, value):
     """`value` where `mask` (bool, broadcastable) is True, else input."""
     if mask.dtype != _dtypes.bool:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
-                           f"{mask.dtype.name}")
+                           f"{_dtypes.cpp_type_name(mask.dtype)}")
     if isinstance(value, Tensor) and value.ndim:
         raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
                            f"tensor with {value.ndim} dimension(s).")
@@ -273,7 +345,16 @@ def _f_take(x, idx):
 
 
 def take(input, index):
-    _check_bounds(index, input.numel(), 0)
+    """The elements of the flattened input at `index` (negative indices count from the end)."""
+    if not isinstance(index, Tensor) or index._value.dtype not in (jnp.int32, jnp.int64):
+        raise RuntimeError("take(): Expected a long tensor for index, but got "
+                           f"{_dtypes.scalar_type_name(index.dtype)}")
+    v, n = index._value, input.numel()
+    if is_concrete(v) and v.size:
+        lo, hi = builtins.int(jnp.min(v)), builtins.int(jnp.max(v))
+        if lo < -n or hi >= n:
+            raise IndexError(f"out of range: tried to access index {hi if hi >= n else lo} on "
+                             f"a tensor of {n} elements.")
     return apply(_f_take, "TakeBackward0", input, index)
 
 

@@ -94,8 +94,32 @@ def _f_pow_static(a, *, exponent, dtype):
     return jnp.power(_cast(a, dtype), exponent)
 
 
+def broadcast_shape(*operands) -> tuple:
+    """The broadcast shape of Tensors/scalars, with PyTorch's error when there is none.
+
+    PyTorch folds the operands pairwise and, for each pair, compares dims from the last
+    one, naming the first mismatch in the result's coordinates (JAX's error names neither
+    the sizes nor the dim, and is a ValueError/TypeError, not a RuntimeError).
+    """
+    shape: tuple = ()
+    for x in operands:
+        other = tuple(x.shape) if isinstance(x, Tensor) else ()
+        n = builtins.max(len(shape), len(other))
+        a = (1,) * (n - len(shape)) + shape
+        b = (1,) * (n - len(other)) + other
+        out = [0] * n
+        for i in range(n - 1, -1, -1):
+            if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+                raise RuntimeError(f"The size of tensor a ({a[i]}) must match the size of "
+                                   f"tensor b ({b[i]}) at non-singleton dimension {i}")
+            out[i] = b[i] if a[i] == 1 else a[i]
+        shape = tuple(out)
+    return shape
+
+
 def _binary(fn, name, a, b, *, float_result=False, **static):
     a, b = as_operand(a), as_operand(b)
+    broadcast_shape(a, b)
     dtype = _dtypes.result_type(*_promo_args(a, b))
     if float_result:
         dtype = _float_dtype(dtype)
@@ -220,8 +244,8 @@ def matmul(input, other):
 
 def _same_dtype(a, b, prefix):
     if a.dtype != b.dtype:
-        raise RuntimeError(f"{prefix}, but got: {a.dtype.name.capitalize()} != "
-                           f"{b.dtype.name.capitalize()}")
+        raise RuntimeError(f"{prefix}, but got: {_dtypes.cpp_type_name(a.dtype)} != "
+                           f"{_dtypes.cpp_type_name(b.dtype)}")
 
 
 def mm(input, mat2):
@@ -321,16 +345,22 @@ _f_land, _f_lor, _f_lxor = (_logical(jnp.logical_and), _logical(jnp.logical_or),
                             _logical(jnp.logical_xor))
 
 
+def _logical_op(fn, name, input, other):
+    input, other = as_operand(input), as_operand(other)
+    broadcast_shape(input, other)
+    return apply(fn, name, input, other)
+
+
 def logical_and(input, other):
-    return apply(_f_land, "LogicalAndBackward0", as_operand(input), as_operand(other))
+    return _logical_op(_f_land, "LogicalAndBackward0", input, other)
 
 
 def logical_or(input, other):
-    return apply(_f_lor, "LogicalOrBackward0", as_operand(input), as_operand(other))
+    return _logical_op(_f_lor, "LogicalOrBackward0", input, other)
 
 
 def logical_xor(input, other):
-    return apply(_f_lxor, "LogicalXorBackward0", as_operand(input), as_operand(other))
+    return _logical_op(_f_lxor, "LogicalXorBackward0", input, other)
 
 
 def _f_lnot(a):
@@ -345,9 +375,10 @@ def _bitwise(jfn, name):
     def op(input, other):
         input, other = as_operand(input), as_operand(other)
         dtype = _dtypes.result_type(*_promo_args(input, other))
+        broadcast_shape(input, other)
         if jnp.issubdtype(dtype, jnp.inexact):
-            raise RuntimeError(f'"{name}_cpu" not implemented for '
-                               f"'{_dtypes.from_jax(dtype).name.capitalize()}'")
+            raise NotImplementedError(f'"{name}_cpu" not implemented for '
+                                      f"'{_dtypes.scalar_type_name(dtype)}'")
         return apply(_bitwise_fns[name], name, input, other, dtype=dtype)
     _bitwise_fns[name] = _compare(jfn)
     return op
@@ -411,8 +442,27 @@ sigmoid = _unary(jax.nn.sigmoid, "SigmoidBackward0")
 erf = _unary(jax.lax.erf, "ErfBackward0")
 reciprocal = _unary(jnp.reciprocal, "ReciprocalBackward0")
 neg = negative = _unary(jnp.negative, "NegBackward0", to_float=False)
-abs = absolute = _unary(jnp.abs, "AbsBackward0", to_float=False)
-sign = _unary(jnp.sign, "SignBackward0", to_float=False)
+
+
+def abs_with_torch_grad(x):
+    """|x| whose gradient at 0 is 0, as PyTorch's (grad * sgn(x)); JAX's is 1 there."""
+    a = jnp.abs(x)
+    if not jnp.issubdtype(x.dtype, jnp.inexact):
+        return a
+    return jnp.where(x == 0, jax.lax.stop_gradient(a), a)
+
+
+abs = absolute = _unary(abs_with_torch_grad, "AbsBackward0", to_float=False)
+
+
+def _sign(x):
+    # PyTorch's sign is (0 < x) - (x < 0): 0 for NaN, where jnp.sign gives NaN.
+    if jnp.issubdtype(x.dtype, jnp.floating):
+        return jnp.where(jnp.isnan(x), jnp.zeros((), x.dtype), jnp.sign(x))
+    return jnp.sign(x)
+
+
+sign = _unary(_sign, "SignBackward0", to_float=False)
 floor = _unary(jnp.floor, "FloorBackward0", to_float=False)
 ceil = _unary(jnp.ceil, "CeilBackward0", to_float=False)
 trunc = fix = _unary(jnp.trunc, "TruncBackward0", to_float=False)
@@ -438,18 +488,33 @@ def _f_clamp(x, lo, hi, *, dtype):
     x = _cast(x, dtype)
     clipped = x
     inside = jnp.ones(x.shape, bool)
+    to_lo = to_hi = jnp.zeros((), bool)
     if lo is not None:
         lo = _cast(lo, dtype)
         clipped = jnp.where(clipped < lo, lo, clipped)
         inside = inside & (x >= lo)
+        to_lo = x < lo
     if hi is not None:
         hi = _cast(hi, dtype)
         clipped = jnp.where(clipped > hi, hi, clipped)   # max wins when min > max (PyTorch)
         inside = inside & (x <= hi)
-    # PyTorch passes the gradient where min <= x <= max, bounds included.
-    if jnp.issubdtype(dtype, jnp.inexact):
-        return jnp.where(inside, x, jax.lax.stop_gradient(clipped))
-    return clipped
+        to_hi = x > hi
+    if lo is not None and hi is not None:
+        # clamp_backward_min_max: min gets the gradient where x < min < max, max where
+        # x > max or max < min (then the output is max everywhere).
+        to_lo = to_lo & (lo < hi)
+        to_hi = to_hi | ((hi < lo) & ~jnp.isnan(x))     # NaN stays NaN
+    if not jnp.issubdtype(dtype, jnp.inexact):
+        return clipped
+    # The gradient flows to x where min <= x <= max (bounds included), to a tensor bound
+    # where it was chosen, and nowhere else (e.g. x < min == max): the selects below pick
+    # the same values as `clipped`, each carrying its own gradient.
+    out = jax.lax.stop_gradient(clipped)
+    if hi is not None:
+        out = jnp.where(to_hi, hi, out)
+    if lo is not None:
+        out = jnp.where(to_lo, lo, out)
+    return jnp.where(inside, x, out)
 
 
 def clamp(input, min=None, max=None):
@@ -460,6 +525,7 @@ def clamp(input, min=None, max=None):
     lo = as_operand(min) if min is not None else None
     hi = as_operand(max) if max is not None else None
     dtype = _dtypes.result_type(*_promo_args(*(v for v in (input, lo, hi) if v is not None)))
+    broadcast_shape(*(v for v in (input, lo, hi) if v is not None))
     name = "ClampBackward1" if not isinstance(lo, Tensor) and not isinstance(hi, Tensor) \
         else "ClampBackward0"
     return apply(_f_clamp, name, input, lo, hi, dtype=dtype)
@@ -490,12 +556,12 @@ def where(condition, input=None, other=None):
                            f"with dtype {_type_word(condition.dtype)}")
     input, other = as_operand(input), as_operand(other)
     dtype = _dtypes.result_type(*_promo_args(input, other))
+    broadcast_shape(condition, input, other)
     return apply(_f_where, "WhereBackward0", condition, input, other, dtype=dtype)
 
 
 def _type_word(d) -> str:
-    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
-            "uint8": "Byte"}.get(d.name, d.name)
+    return _dtypes.scalar_type_name(d)
 
 
 def _f_maximum(a, b, *, dtype):
@@ -520,7 +586,11 @@ def _f_lerp(a, b, w, *, dtype):
 
 
 def lerp(input, end, weight):
-    return apply(_f_lerp, "LerpBackward0", input, end, as_operand(weight), dtype=input._value.dtype)
+    """input + weight * (end - input); weight is a number or a broadcastable tensor."""
+    weight = as_operand(weight)
+    broadcast_shape(input, end, weight)
+    name = "LerpBackward1" if isinstance(weight, Tensor) else "LerpBackward0"
+    return apply(_f_lerp, name, input, end, weight, dtype=input._value.dtype)
 
 
 def _f_atan2(a, b, *, dtype):

@@ -36,21 +36,30 @@ class return_types:
 
 
 def _dims(dim, ndim):
-    """None (all dims) or a sorted tuple of non-negative dims."""
+    """None (all dims) or a sorted tuple of non-negative dims.
+
+    An empty tuple/list means all dims, as PyTorch's sum/mean/var/std/norm/amax
+    (`x.sum(())` is a 0-d tensor); all/any are the exception (see `_bool_dims`).
+    """
     if dim is None:
         return None
     if isinstance(dim, builtins.int):
         dim = (dim,)
     out = tuple(sorted({_wrap_dim(d, ndim) for d in dim}))
-    return out if out or ndim else None
+    return out if out and ndim else None        # a 0-d input's dim 0 / -1 is itself
 
 
 def _index_dtype():
     return _dtypes.int64.jax
 
 
+def _accumulator(dtype):
+    # PyTorch accumulates float16/bfloat16 reductions in float32 and rounds once at the end.
+    return jnp.float32 if dtype in (jnp.float16, jnp.bfloat16) else dtype
+
+
 def _f_sum(x, *, axis, keepdims, dtype):
-    return jnp.sum(x, axis=axis, keepdims=keepdims, dtype=dtype)
+    return jnp.sum(x, axis=axis, keepdims=keepdims, dtype=_accumulator(dtype)).astype(dtype)
 
 
 def _sum_dtype(input, dtype):
@@ -80,7 +89,7 @@ def _ops_math():
 
 
 def _f_mean(x, *, axis, keepdims, dtype):
-    return jnp.mean(x, axis=axis, keepdims=keepdims, dtype=dtype)
+    return jnp.mean(x, axis=axis, keepdims=keepdims, dtype=_accumulator(dtype)).astype(dtype)
 
 
 def mean(input, dim=None, keepdim: bool = False, *, dtype=None):
@@ -89,19 +98,19 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None):
     if not jnp.issubdtype(out, jnp.inexact):
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
                            "floating point or complex dtype. Got: "
-                           f"{_dtypes.from_jax(out).name.capitalize().replace('Int64', 'Long')}")
+                           f"{_dtypes.scalar_type_name(out)}")
     name = "MeanBackward0" if dim is None else "MeanBackward1"
     return apply(_f_mean, name, input, axis=_dims(dim, input.ndim), keepdims=keepdim,
                  dtype=out)
 
 
 def _f_prod(x, *, axis, keepdims, dtype):
-    return jnp.prod(x, axis=axis, keepdims=keepdims, dtype=dtype)
+    return jnp.prod(x, axis=axis, keepdims=keepdims, dtype=_accumulator(dtype)).astype(dtype)
 
 
 def prod(input, dim=None, keepdim: bool = False, *, dtype=None):
     name = "ProdBackward0" if dim is None else "ProdBackward1"
-    axis = None if dim is None else _wrap_dim(dim, input.ndim)
+    axis = None if dim is None else _dims(_wrap_dim(dim, input.ndim), input.ndim)
     return apply(_f_prod, name, input, axis=axis, keepdims=keepdim,
                  dtype=_sum_dtype(input, dtype))
 
@@ -114,7 +123,14 @@ def _f_amin(x, *, axis, keepdims):
     return jnp.min(x, axis=axis, keepdims=keepdims)
 
 
+def _zero_index(x):
+    """The (values, indices) of a reduction over a 0-d input's only "dim": itself, 0."""
+    return x, jnp.zeros((), _index_dtype())
+
+
 def _f_max_dim(x, *, axis, keepdims):
+    if x.ndim == 0:
+        return _zero_index(x)
     idx = jnp.argmax(x, axis=axis, keepdims=True)
     values = jnp.take_along_axis(x, idx, axis=axis)
     if not keepdims:
@@ -123,6 +139,8 @@ def _f_max_dim(x, *, axis, keepdims):
 
 
 def _f_min_dim(x, *, axis, keepdims):
+    if x.ndim == 0:
+        return _zero_index(x)
     idx = jnp.argmin(x, axis=axis, keepdims=True)
     values = jnp.take_along_axis(x, idx, axis=axis)
     if not keepdims:
@@ -174,15 +192,25 @@ def amin(input, dim=(), keepdim: bool = False):
 
 
 def _f_argmax(x, *, axis, keepdims):
+    if x.ndim == 0:
+        return _zero_index(x)[1]
     return jnp.argmax(x, axis=axis, keepdims=keepdims).astype(_index_dtype())
 
 
 def _f_argmin(x, *, axis, keepdims):
+    if x.ndim == 0:
+        return _zero_index(x)[1]
     return jnp.argmin(x, axis=axis, keepdims=keepdims).astype(_index_dtype())
+
+
+def _no_bool(input, message):
+    if input.dtype == _dtypes.bool:
+        raise RuntimeError(message)
 
 
 def argmax(input, dim=None, keepdim: bool = False):
     """Index of the (first) maximum, over the flattened input when dim is None."""
+    _no_bool(input, "argmax(): does not support bool input")
     axis = None if dim is None else _wrap_dim(dim, input.ndim)
     if axis is None and keepdim:
         return apply(_f_argmax, "ArgmaxBackward0", input.reshape(-1), axis=0,
@@ -191,6 +219,7 @@ def argmax(input, dim=None, keepdim: bool = False):
 
 
 def argmin(input, dim=None, keepdim: bool = False):
+    _no_bool(input, "argmin(): does not support bool input")
     axis = None if dim is None else _wrap_dim(dim, input.ndim)
     if axis is None and keepdim:
         return apply(_f_argmin, "ArgminBackward0", input.reshape(-1), axis=0,
@@ -203,7 +232,11 @@ def _f_var(x, *, axis, correction, keepdims):
 
 
 def _f_std(x, *, axis, correction, keepdims):
-    return jnp.std(x, axis=axis, ddof=correction, keepdims=keepdims)
+    v = jnp.var(x, axis=axis, ddof=correction, keepdims=keepdims)
+    # PyTorch's std_backward masks the gradient to 0 where std == 0 (constant input);
+    # d sqrt(v) at v = 0 would give inf * 0 = NaN.
+    zero = v == 0
+    return jnp.where(zero, jnp.zeros((), v.dtype), jnp.sqrt(jnp.where(zero, 1, v)))
 
 
 def _var_args(dim, unbiased, correction):
@@ -240,7 +273,7 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def _f_norm(x, *, p, axis, keepdims):
-    a = jnp.abs(x)
+    a = _ops_math().abs_with_torch_grad(x)     # gradient 0 at x == 0, as PyTorch
     if p == float("inf"):
         return jnp.max(a, axis=axis, keepdims=keepdims)
     if p == float("-inf"):
@@ -271,7 +304,9 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None):
 
 
 def _f_cumsum(x, *, axis, dtype):
-    return jnp.cumsum(x, axis=axis, dtype=dtype)
+    if x.ndim == 0:
+        return x.astype(dtype)
+    return jnp.cumsum(x, axis=axis, dtype=_accumulator(dtype)).astype(dtype)
 
 
 def cumsum(input, dim: int, *, dtype=None):
@@ -280,7 +315,9 @@ def cumsum(input, dim: int, *, dtype=None):
 
 
 def _f_cumprod(x, *, axis, dtype):
-    return jnp.cumprod(x, axis=axis, dtype=dtype)
+    if x.ndim == 0:
+        return x.astype(dtype)
+    return jnp.cumprod(x, axis=axis, dtype=_accumulator(dtype)).astype(dtype)
 
 
 def cumprod(input, dim: int, *, dtype=None):
@@ -306,12 +343,22 @@ def _f_any(x, *, axis, keepdims):
     return jnp.any(x, axis=axis, keepdims=keepdims)
 
 
+def _bool_dims(dim, ndim):
+    # all/any over an empty dim list reduce nothing (PyTorch: `x.all(())` has x's shape).
+    if dim is not None and not isinstance(dim, builtins.int) and len(dim) == 0:
+        return ()
+    return _dims(dim, ndim)
+
+
 def all(input, dim=None, keepdim: bool = False):
-    return apply(_f_all, "AllBackward0", input, axis=_dims(dim, input.ndim), keepdims=keepdim)
+    """True where every element over `dim` is non-zero (bool result, as PyTorch)."""
+    return apply(_f_all, "AllBackward0", input, axis=_bool_dims(dim, input.ndim),
+                 keepdims=keepdim)
 
 
 def any(input, dim=None, keepdim: bool = False):
-    return apply(_f_any, "AnyBackward0", input, axis=_dims(dim, input.ndim), keepdims=keepdim)
+    return apply(_f_any, "AnyBackward0", input, axis=_bool_dims(dim, input.ndim),
+                 keepdims=keepdim)
 
 
 def _f_count_nonzero(x, *, axis):
@@ -324,7 +371,11 @@ def count_nonzero(input, dim=None):
 
 
 def _f_sort(x, *, axis, descending, stable):
-    idx = jnp.argsort(-x if descending else x, axis=axis, stable=True)
+    if x.ndim == 0:
+        return _zero_index(x)
+    # argsort(descending=...) rather than argsort(-x): -x puts NaN last instead of first
+    # (PyTorch's descending order starts with NaN) and wraps around for unsigned and bool.
+    idx = jnp.argsort(x, axis=axis, stable=True, descending=descending)
     return jnp.take_along_axis(x, idx, axis=axis), idx.astype(_index_dtype())
 
 
@@ -340,6 +391,8 @@ def argsort(input, dim: int = -1, descending: bool = False, stable: bool = False
 
 
 def _f_topk(x, *, k, axis, largest):
+    if x.ndim == 0:
+        return _zero_index(x)
     moved = jnp.moveaxis(x, axis, -1)
     values, idx = jax.lax.top_k(moved if largest else -moved, k)
     values = values if largest else -values
@@ -348,6 +401,8 @@ def _f_topk(x, *, k, axis, largest):
 
 
 def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
+    """The k largest (or smallest) entries along `dim` and their indices."""
+    _no_bool(input, "topk does not support bool dtypes on CPU")
     axis = _wrap_dim(dim, input.ndim)
     if not 0 <= k <= (input.shape[axis] if input.ndim else 1):
         raise RuntimeError("selected index k out of range")

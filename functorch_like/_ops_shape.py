@@ -19,6 +19,19 @@ def _sizes(args) -> tuple:
     return tuple(int(a) for a in args)
 
 
+def new_shape(args, op: str = "") -> tuple:
+    """The shape of a tensor being created (`_sizes` rules); negative sizes raise
+    PyTorch's error (torch.zeros words it its own way)."""
+    shape = _sizes(args)
+    for d in shape:
+        if d < 0:
+            if op == "zeros":
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
+            raise RuntimeError(f"Trying to create tensor with negative dimension {d}: "
+                               f"{list(shape)}")
+    return shape
+
+
 def _infer_shape(shape: tuple, numel: int) -> tuple:
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
@@ -152,33 +165,41 @@ def _f_broadcast_to(x, *, shape):
     return jnp.broadcast_to(x, shape)
 
 
-def expand(input, *sizes):
-    """Broadcasts size-1 dims (and new leading dims) to `sizes`; -1 keeps a dim."""
-    sizes = _sizes(sizes)
-    if len(sizes) < input.ndim:
-        raise RuntimeError(f"expand(torch.FloatTensor{{{list(input.shape)}}}, size={list(sizes)}"
+def expanded_shape(shape: tuple, sizes: tuple, type_name: str) -> tuple:
+    """The shape `expand(sizes)` gives a tensor of `shape`, or PyTorch's error.
+
+    `type_name` is the legacy type PyTorch names in the error ("torch.FloatTensor").
+    """
+    if len(sizes) < len(shape):
+        raise RuntimeError(f"expand({type_name}{{{list(shape)}}}, size={list(sizes)}"
                            "): the number of sizes provided "
                            f"({len(sizes)}) must be greater or equal to the number of "
-                           f"dimensions in the tensor ({input.ndim})")
-    lead = len(sizes) - input.ndim
+                           f"dimensions in the tensor ({len(shape)})")
+    lead = len(sizes) - len(shape)
     out = []
     for i, s in enumerate(sizes):
         if i < lead:
             if s < 0:
                 raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a "
-                                   "leading, non-existing dimension 0")
+                                   f"leading, non-existing dimension {i}")
             out.append(s)
             continue
-        cur = input.shape[i - lead]
+        cur = shape[i - lead]
         if s == -1:
             s = cur
         if cur != s and cur != 1:
             raise RuntimeError(
                 f"The expanded size of the tensor ({s}) must match the existing size ({cur}) "
                 f"at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
-                f"{list(input.shape)}")
+                f"{list(shape)}")
         out.append(s)
-    return apply(_f_broadcast_to, "ExpandBackward0", input, shape=tuple(out))
+    return tuple(out)
+
+
+def expand(input, *sizes):
+    """Broadcasts size-1 dims (and new leading dims) to `sizes`; -1 keeps a dim."""
+    shape = expanded_shape(tuple(input.shape), _sizes(sizes), input.type())
+    return apply(_f_broadcast_to, "ExpandBackward0", input, shape=shape)
 
 
 def expand_as(input, other):
@@ -223,11 +244,14 @@ def cat(tensors: Sequence[Tensor], dim: int = 0):
     """Concatenates along `dim`, promoting dtypes; legacy empty 1-D tensors are skipped."""
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
-    kept = [t for t in tensors if not (t.ndim == 1 and t.numel() == 0)] or tensors[:1]
+        # A ValueError in PyTorch, unlike the other cat errors.
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    numbered = [(i, t) for i, t in enumerate(tensors) if not (t.ndim == 1 and t.numel() == 0)]
+    numbered = numbered or [(0, tensors[0])]
+    kept = [t for _, t in numbered]
     ref = kept[0]
     d = _wrap_dim(dim, ref.ndim)
-    for i, t in enumerate(kept):
+    for i, t in numbered:      # i: the position in the caller's list (named in the error)
         if t.ndim != ref.ndim:
             raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} "
                                f"and {t.ndim}")
@@ -235,7 +259,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0):
             if ax != d and t.shape[ax] != ref.shape[ax]:
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. "
                                    f"Expected size {ref.shape[ax]} but got size {t.shape[ax]} "
-                                   f"for tensor number {tensors.index(t)} in the list.")
+                                   f"for tensor number {i} in the list.")
     dtype = _dtypes.result_type(*[t._value for t in kept])
     return apply(_f_cat, "CatBackward0", *kept, axis=d, dtype=dtype)
 

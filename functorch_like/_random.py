@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _dtypes
-from ._tensor import Tensor
+from ._tensor import Tensor, apply
 
 _DEFAULT_SEED = 67280421310721   # PyTorch's default CPU seed
 
@@ -91,34 +91,32 @@ def next_key(generator: Generator | None = None):
     return (generator or default_generator).next_key()
 
 
-def _float(dtype):
+def _float(dtype, kernel: str = "check_uniform_bounds"):
+    """The JAX dtype of a float draw; other dtypes raise PyTorch's error for `kernel`."""
     d = _dtypes.to_jax(dtype) if dtype is not None else _dtypes.get_default_dtype().jax
     if not jnp.issubdtype(d, jnp.floating):
-        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for "
-                           f"'{_dtypes.from_jax(d).name}'")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for "
+                                  f"'{_dtypes.scalar_type_name(d)}'")
     return d
 
 
 def _finish(value, requires_grad, device):
-    t = Tensor._make(value)
-    if device is not None:
-        t = t.to(device)
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
+    from ._factories import _finish as finish
+    return finish(value, None, device, requires_grad)
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """U[0, 1) samples of `size`."""
-    from ._ops_shape import _sizes
-    value = jax.random.uniform(next_key(generator), _sizes(size), _float(dtype))
+    from ._ops_shape import new_shape
+    value = jax.random.uniform(next_key(generator), new_shape(size), _float(dtype))
     return _finish(value, requires_grad, device)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """N(0, 1) samples of `size`."""
-    from ._ops_shape import _sizes
-    value = jax.random.normal(next_key(generator), _sizes(size), _float(dtype))
+    from ._ops_shape import new_shape
+    value = jax.random.normal(next_key(generator), new_shape(size),
+                              _float(dtype, "normal_kernel_cpu"))
     return _finish(value, requires_grad, device)
 
 
@@ -132,8 +130,9 @@ def randint(*args, size=None, generator=None, dtype=None, device=None,
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
                            f">= to={high}")
+    from ._ops_shape import new_shape
     d = _dtypes.to_jax(dtype) if dtype is not None else _dtypes.int64.jax
-    value = jax.random.randint(next_key(generator), tuple(size), low, high,
+    value = jax.random.randint(next_key(generator), new_shape((tuple(size),)), low, high,
                                d if jnp.issubdtype(d, jnp.integer) else jnp.int32).astype(d)
     return _finish(value, requires_grad, device)
 
@@ -156,8 +155,9 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
         value = m + s * jax.random.normal(next_key(generator), shape, dt)
         return _finish(value, requires_grad, device)
     if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    value = mean + std * jax.random.normal(next_key(generator), tuple(size or ()), _float(dtype))
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+    value = mean + std * jax.random.normal(next_key(generator), tuple(size or ()),
+                                           _float(dtype, "normal_kernel_cpu"))
     return _finish(value, requires_grad, device)
 
 
@@ -201,33 +201,40 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None) -> Tensor:
     return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype, device=device)
 
 
-def _sample_inplace(t: Tensor, value) -> Tensor:
-    return t._set(Tensor._make(value.astype(t._value.dtype)))
+def _f_overwrite(x, value):
+    # The samples replace x: x is an input only so that its gradient is zero, not absent.
+    return jnp.broadcast_to(value.astype(x.dtype), x.shape)
+
+
+def _sample_inplace(t: Tensor, value, name: str) -> Tensor:
+    """Writes samples into `t`. A non-leaf stays in the graph with a zero gradient, as
+    PyTorch's `y.normal_()` (grad_fn NormalBackward0), so `y.sum().backward()` still works."""
+    return t._set(apply(_f_overwrite, name, t, value))
 
 
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
     value = mean + std * jax.random.normal(next_key(generator), t.shape, t._value.dtype)
-    return _sample_inplace(t, value)
+    return _sample_inplace(t, value, "NormalBackward0")
 
 
 def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
     value = jax.random.uniform(next_key(generator), t.shape, t._value.dtype, a, b)
-    return _sample_inplace(t, value)
+    return _sample_inplace(t, value, "UniformBackward0")
 
 
 def bernoulli_(t: Tensor, p=0.5, *, generator=None) -> Tensor:
     prob = p._value if isinstance(p, Tensor) else p
     value = jax.random.bernoulli(next_key(generator), prob, t.shape)
-    return _sample_inplace(t, value)
+    return _sample_inplace(t, value, "BernoulliBackward2")
 
 
 def random_(t: Tensor, low=0, high=None, *, generator=None) -> Tensor:
     if high is None:
         low, high = 0, low if low else 2**24
     value = jax.random.randint(next_key(generator), t.shape, low, high)
-    return _sample_inplace(t, value)
+    return _sample_inplace(t, value, "RandomBackward2")
 
 
 def exponential_(t: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
     value = jax.random.exponential(next_key(generator), t.shape, t._value.dtype) / lambd
-    return _sample_inplace(t, value)
+    return _sample_inplace(t, value, "ExponentialBackward0")
