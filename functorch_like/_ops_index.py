@@ -156,7 +156,10 @@ def _getitem_name(spec):
 def getitem(input, index):
     """`input[index]` with ints, slices, None, Ellipsis, integer and boolean tensors."""
     spec, arrays = _parse(input.shape, index)
-    return apply(_f_getitem, _getitem_name(spec), input, *arrays, spec=spec)
+    out = apply(_f_getitem, _getitem_name(spec), input, *arrays, spec=spec)
+    if not arrays:          # basic indexing is a view in PyTorch: in-place ops write back
+        out.__dict__["_view_of"] = (input, "index", index)
+    return out
 
 
 def _f_setitem(x, v, *arrays, spec):

@@ -58,12 +58,19 @@ def view(input, *shape):
     if len(shape) == 1 and isinstance(shape[0], _dtypes.dtype):
         raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
     shape = _infer_shape(_sizes(shape), input.numel())
-    return apply(_f_reshape, "ViewBackward0", input, shape=shape)
+    return _as_view(apply(_f_reshape, "ViewBackward0", input, shape=shape), input)
 
 
 def reshape(input, *shape):
     shape = _infer_shape(_sizes(shape), input.numel())
-    return apply(_f_reshape, "ViewBackward0", input, shape=shape)
+    return _as_view(apply(_f_reshape, "ViewBackward0", input, shape=shape), input)
+
+
+def _as_view(out, base):
+    """Marks `out` as a reshaped view of `base`: in-place ops on it write back (PyTorch's
+    views share storage)."""
+    out.__dict__["_view_of"] = (base, "reshape", None)
+    return out
 
 
 def view_as(input, other):

@@ -482,9 +482,15 @@ class Tensor:
 
     # ---- in-place machinery -----------------------------------------------------------
     def _set(self, result: "Tensor", *, reshape: bool = False) -> "Tensor":
-        """Makes `self` take `result`'s value and graph position (an in-place op)."""
+        """Makes `self` take `result`'s value and graph position (an in-place op); a view
+        (basic indexing, view/reshape) writes the new value through to its base."""
         if self._node is None and self._requires_grad and is_grad_enabled():
             raise RuntimeError(_ag_errors.LEAF_INPLACE)
+        view = self.__dict__.get("_view_of")
+        if view is not None:
+            base = view[0]
+            if base._node is None and base._requires_grad and is_grad_enabled():
+                raise RuntimeError(_ag_errors.VIEW_OF_LEAF_INPLACE)
         if result._value.dtype != self._value.dtype:
             if not _can_cast(result._value.dtype, self._value.dtype):
                 raise RuntimeError(f"result type {_type_name(result.dtype)} can't be cast to "
@@ -502,6 +508,8 @@ class Tensor:
         self._version += 1
         if self._aliases is not None:
             self._aliases.write(self)
+        if view is not None:
+            _write_through(view, self)
         return self
 
     # ---- printing ---------------------------------------------------------------------
@@ -573,6 +581,17 @@ def _type_name(d) -> str:
     return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
             "bool": "Bool", "float16": "Half", "bfloat16": "BFloat16",
             "complex64": "ComplexFloat", "complex128": "ComplexDouble"}.get(d.name, d.name)
+
+
+def _write_through(view, value: "Tensor") -> None:
+    """Writes an in-place change of a view back into its base, as PyTorch's shared storage
+    would (the base records a CopySlices/reshape node when grad is on)."""
+    base, kind, index = view
+    if kind == "index":
+        from ._ops_index import setitem
+        setitem(base, index, value)
+    else:
+        base._set(value.reshape(tuple(base.shape)))
 
 
 def typename(obj) -> str:

@@ -29,3 +29,6 @@ def requires_grad_non_leaf(value: bool) -> str:
         return msg
     return (msg + " If you want to use a computed variable in a subgraph that doesn't "
             "require differentiation use var_no_grad = var.detach().")
+
+VIEW_OF_LEAF_INPLACE = ("a view of a leaf Variable that requires grad is being used in an "
+                        "in-place operation.")
