@@ -6,6 +6,7 @@ running the models one by one (torch.func's model-ensembling recipe).
 
 import copy
 
+import jax
 import numpy as np
 
 import functorch_like as torch
@@ -28,7 +29,9 @@ def main(argv=None) -> float:
         looped = torch.stack([m(x) for m in models])
     err = float(np.abs(stacked.numpy() - looped.numpy()).max())
     print(f"ensemble output {tuple(stacked.shape)}; max |vmap - loop| = {err:.2e}")
-    assert err < 1e-5
+    # Float32 on CPU agrees to ~1e-7; GPUs multiply float32 matrices in TF32 by default
+    # (JAX's default precision), where batched and single products round differently.
+    assert err < (1e-5 if jax.default_backend() == "cpu" else 1e-3)
     return err
 
 

@@ -4,6 +4,7 @@ Python loop over single examples (torch.func's recipe, unchanged).
     python examples/per_sample_grads.py
 """
 
+import jax
 import numpy as np
 
 import functorch_like as torch
@@ -30,7 +31,9 @@ def main(argv=None) -> float:
             worst = max(worst, float(np.abs(per_sample[k][i].numpy() - single[k].numpy()).max()))
     print({k: tuple(v.shape) for k, v in per_sample.items()})
     print(f"max |vmap - loop| = {worst:.2e}")
-    assert worst < 1e-5
+    # Float32 on CPU agrees to ~1e-7; GPUs multiply float32 matrices in TF32 by default
+    # (JAX's default precision), where batched and single products round differently.
+    assert worst < (1e-5 if jax.default_backend() == "cpu" else 1e-3)
     return worst
 
 

@@ -5,9 +5,12 @@ import math
 import sys
 from pathlib import Path
 
+import jax
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+# float32 agrees to ~1e-7 on CPU; GPUs multiply float32 matrices in TF32 by default.
+_TOL = 1e-5 if jax.default_backend() == "cpu" else 1e-3
 
 
 def _load(name):
@@ -31,11 +34,11 @@ def test_functional_jax():
 
 
 def test_per_sample_grads():
-    assert _load("per_sample_grads").main([]) < 1e-5
+    assert _load("per_sample_grads").main([]) < _TOL
 
 
 def test_ensemble():
-    assert _load("ensemble").main([]) < 1e-5
+    assert _load("ensemble").main([]) < _TOL
 
 
 def test_train_digits_quick_and_resume(tmp_path):
