@@ -19,6 +19,13 @@ def _index(idx: int, n: int) -> int:
     return idx % n
 
 
+def _renumber(container: Module, items: list) -> None:
+    """Re-registers `items` as children '0', '1', ... (indices stay contiguous)."""
+    container._modules.clear()
+    for i, m in enumerate(items):
+        container._modules[str(i)] = m
+
+
 class Sequential(Module):
     """Chains modules: `Sequential(a, b)(x) == b(a(x))`; also from an OrderedDict."""
 
@@ -47,9 +54,7 @@ class Sequential(Module):
             del self._modules[key]
         # PyTorch renumbers the remaining modules to keep indices contiguous.
         items = list(self._modules.values())
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
+        _renumber(self, items)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -72,9 +77,7 @@ class Sequential(Module):
             index += n
         items = list(self._modules.values())
         items.insert(index, module)
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
+        _renumber(self, items)
         return self
 
     def extend(self, modules: Iterable[Module]) -> "Sequential":
@@ -107,9 +110,7 @@ class ModuleList(Module):
     def __delitem__(self, idx) -> None:
         items = list(self._modules.values())
         del items[idx]
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
+        _renumber(self, items)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -135,9 +136,7 @@ class ModuleList(Module):
     def insert(self, index: int, module: Module) -> None:
         items = list(self._modules.values())
         items.insert(index, module)
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
+        _renumber(self, items)
 
     def __repr__(self) -> str:
         # PyTorch folds runs of identical children: "(0-1): 2 x Linear(...)".
