@@ -14,7 +14,7 @@ from . import _ops_math as M
 from . import _ops_reduce as R
 from . import _ops_shape as S
 from . import _random
-from ._tensor import Tensor, apply
+from ._tensor import Tensor, _wrap_dim, apply
 from .pure import _activations
 
 _PLAIN = {
@@ -75,13 +75,15 @@ def _f_log_softmax(x, *, dim):
 
 
 def softmax(input, dim, dtype=None):
+    """exp(x) / sum(exp(x)) along `dim` (PyTorch's IndexError for a dim out of range)."""
     x = input if dtype is None else input.to(dtype)
-    return apply(_f_softmax, "SoftmaxBackward0", x, dim=dim)
+    return apply(_f_softmax, "SoftmaxBackward0", x, dim=_wrap_dim(dim, x.ndim))
 
 
 def log_softmax(input, dim, dtype=None):
+    """x - logsumexp(x) along `dim`."""
     x = input if dtype is None else input.to(dtype)
-    return apply(_f_log_softmax, "LogSoftmaxBackward0", x, dim=dim)
+    return apply(_f_log_softmax, "LogSoftmaxBackward0", x, dim=_wrap_dim(dim, x.ndim))
 
 
 Tensor.softmax = softmax
