@@ -746,3 +746,10 @@ def test_init_under_autograd_does_not_record():
     out.backward()
     assert lin.weight.grad is not None and lin.weight.grad_fn is None
     assert _np(lin.bias.grad).tolist() == [1.0] * 4
+
+
+def test_softmax_dim_out_of_range_raises_like_torch():
+    for lib in (torch, ft):
+        with pytest.raises(IndexError, match=r"Dimension out of range \(expected to be in "
+                                             r"range of \[-2, 1\], but got 3\)"):
+            lib.nn.Softmax(dim=3)(lib.zeros(2, 6))

@@ -72,10 +72,3 @@ def test_embedding_style_init_of_a_row():
         emb.weight[3].zero_()
     assert emb.weight.detach().numpy()[3].tolist() == [0.0, 0.0]
     assert np.abs(emb.weight.detach().numpy()[[0, 1, 2, 4]]).sum() > 0
-
-
-def test_softmax_dim_out_of_range_raises_like_torch():
-    for lib in (torch, fl):
-        with pytest.raises(IndexError, match=r"Dimension out of range \(expected to be in "
-                                             r"range of \[-2, 1\], but got 3\)"):
-            lib.nn.Softmax(dim=3)(lib.zeros(2, 6))
