@@ -553,15 +553,11 @@ def where(condition, input=None, other=None):
         return nonzero(condition, as_tuple=True)
     if condition.dtype != _dtypes.bool:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
-                           f"with dtype {_type_word(condition.dtype)}")
+                           f"with dtype {_dtypes.scalar_type_name(condition.dtype)}")
     input, other = as_operand(input), as_operand(other)
     dtype = _dtypes.result_type(*_promo_args(input, other))
     broadcast_shape(condition, input, other)
     return apply(_f_where, "WhereBackward0", condition, input, other, dtype=dtype)
-
-
-def _type_word(d) -> str:
-    return _dtypes.scalar_type_name(d)
 
 
 def _f_maximum(a, b, *, dtype):

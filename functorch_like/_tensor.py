@@ -432,10 +432,7 @@ class Tensor:
 
     def type(self, dtype=None):
         if dtype is None:
-            names = {"float32": "Float", "float64": "Double", "float16": "Half",
-                     "bfloat16": "BFloat16", "int64": "Long", "int32": "Int", "int16": "Short",
-                     "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-            return f"torch.{names.get(self.dtype.name, self.dtype.name)}Tensor"
+            return f"torch.{_dtypes.scalar_type_name(self.dtype)}Tensor"
         return self.to(dtype)
 
     def _cast(self, d) -> "Tensor":
@@ -493,8 +490,8 @@ class Tensor:
                 raise RuntimeError(_ag_errors.VIEW_OF_LEAF_INPLACE)
         if result._value.dtype != self._value.dtype:
             if not _can_cast(result._value.dtype, self._value.dtype):
-                raise RuntimeError(f"result type {_type_name(result.dtype)} can't be cast to "
-                                   f"the desired output type {_type_name(self.dtype)}")
+                raise RuntimeError(f"result type {_dtypes.scalar_type_name(result.dtype)} can't be cast to "
+                                   f"the desired output type {_dtypes.scalar_type_name(self.dtype)}")
             result = apply(_astype, "ToCopyBackward0", result, dtype=self._value.dtype)
         if result._value.shape != self._value.shape and not reshape:
             raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
@@ -575,12 +572,6 @@ def _device_put(x, *, device):
 def _can_cast(src, dst) -> bool:
     # PyTorch forbids in-place results of a higher category (float into an int tensor).
     return _dtypes._category(np.dtype(src)) <= _dtypes._category(np.dtype(dst))
-
-
-def _type_name(d) -> str:
-    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
-            "bool": "Bool", "float16": "Half", "bfloat16": "BFloat16",
-            "complex64": "ComplexFloat", "complex128": "ComplexDouble"}.get(d.name, d.name)
 
 
 def _write_through(view, value: "Tensor") -> None:
