@@ -222,7 +222,9 @@ def zero_(self):
 
 
 def _f_copy(x, src):
-    return jnp.broadcast_to(src, x.shape).astype(x.dtype)
+    # A new buffer, as torch's copy_ writes into this tensor's own storage: sharing src's
+    # array would let a compiled step that donates one of them delete the other.
+    return jnp.array(jnp.broadcast_to(src, x.shape), dtype=x.dtype, copy=True)
 
 
 def copy_(self, src, non_blocking: bool = False):

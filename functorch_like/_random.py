@@ -2,7 +2,8 @@
 
 `manual_seed(s)` makes every later draw reproducible bit for bit; each draw splits the
 generator's key, so the sequence depends only on the seed and the order of draws. The key
-lives in `Generator._key`, a plain array that a compiled step can thread as state.
+lives in `Generator._key`, a plain array that a compiled step can thread as state (as its raw
+uint32 data, `_key_data`, so that a call makes no Python key object).
 """
 
 from __future__ import annotations
@@ -34,6 +35,31 @@ class Generator:
         self.device = device
         self._seed = _DEFAULT_SEED
         self._key = _key_from_seed(self._seed)
+
+    # The key is held as a typed key or as its raw data, whichever was set last; the other
+    # form is made on demand. functorch_like.compile reads and writes the raw data on every
+    # call, and wrapping it into a typed key costs more Python than the rest of the call.
+    @property
+    def _key(self):
+        if self._typed is None:
+            self._typed = jax.random.wrap_key_data(self._raw, impl=self._impl)
+        return self._typed
+
+    @_key.setter
+    def _key(self, key) -> None:
+        self._typed, self._raw = key, None
+        self._impl = jax.random.key_impl(key)
+
+    @property
+    def _key_data(self):
+        if self._raw is None:
+            self._raw = jax.random.key_data(self._typed)
+        return self._raw
+
+    @_key_data.setter
+    def _key_data(self, raw) -> None:
+        # Raw data in the layout of the current key's implementation (threefry: uint32[2]).
+        self._raw, self._typed = raw, None
 
     def manual_seed(self, seed: int) -> "Generator":
         seed = int(seed)

@@ -5,7 +5,9 @@ Flax NNX and PyTorch eager when installed.
 
 Workloads: an MLP 64-256-256-10 with Adam at batch 8, 128 and 1024, and a small CNN
 (Conv2d-BatchNorm2d-ReLU-MaxPool twice, Dropout, Linear) on 1x28x28 inputs at batch 64.
-Each figure is the median wall time of one step (after warm-up, synchronized); memory is
+Each figure is the median wall time of one step (after warm-up, synchronized), measured in
+interleaved rounds (every variant once per round) and reported as the median over rounds;
+compiled/raw is the median of the per-round ratios. Memory is
 XLA's own analysis of the compiled step (arguments + outputs + temporaries - donated
 aliases), available for the two XLA programs (raw JAX and functorch_like.compile).
 """
@@ -31,15 +33,27 @@ import functorch_like as ft  # noqa: E402
 from functorch_like import nn  # noqa: E402
 
 
-def _time(step, n: int, warmup: int) -> float:
-    for _ in range(warmup):
-        step()
+def _median_step(step, n: int) -> float:
     times = []
     for _ in range(n):
         t0 = time.perf_counter()
         step()
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
+
+
+def measure(runs: dict, n: int, rounds: int, warmup: int) -> dict:
+    """Median step time per variant, interleaved: each round times every variant for n
+    steps, so that drift of a shared machine (clock, other load) hits all variants alike.
+    Returns per variant the median over rounds, and per round medians for ratios."""
+    for run in runs.values():
+        for _ in range(warmup):
+            run()
+    per_round = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, run in runs.items():
+            per_round[name].append(_median_step(run, n))
+    return per_round
 
 
 # ---- models -------------------------------------------------------------------------
@@ -110,7 +124,7 @@ def _xla_bytes(compiled) -> int | None:
 
 # ---- variants -----------------------------------------------------------------------
 
-def bench_raw(kind, batch, n, warmup):
+def bench_raw(kind, batch):
     ft.manual_seed(0)
     model = make_mlp() if kind == "mlp" else make_cnn()
     params = {k: v._value for k, v in model.named_parameters()}
@@ -145,7 +159,7 @@ def bench_raw(kind, batch, n, warmup):
             *state[:], loss = jitted(*state, x, y)
             loss.block_until_ready()
         mem = _xla_bytes(jitted.lower(params, stats, opt_state, key, x, y).compile())
-    return _time(run, n, warmup), mem
+    return run, mem
 
 
 def _data(kind, batch):
@@ -167,7 +181,7 @@ def _facade(kind, batch):
     return model, opt, crit, ft.from_numpy(np.asarray(x)), ft.from_numpy(np.asarray(y))
 
 
-def bench_compiled(kind, batch, n, warmup):
+def bench_compiled(kind, batch):
     model, opt, crit, x, y = _facade(kind, batch)
 
     @ft.compile
@@ -180,11 +194,11 @@ def bench_compiled(kind, batch, n, warmup):
 
     def run():
         step(x, y)._value.block_until_ready()
-    t = _time(run, n, warmup)
-    return t, _xla_bytes(step.lower(x, y).compile())
+    run()
+    return run, _xla_bytes(step.lower(x, y).compile())
 
 
-def bench_eager(kind, batch, n, warmup):
+def bench_eager(kind, batch):
     model, opt, crit, x, y = _facade(kind, batch)
 
     def run():
@@ -193,10 +207,10 @@ def bench_eager(kind, batch, n, warmup):
         loss.backward()
         opt.step()
         next(model.parameters())._value.block_until_ready()
-    return _time(run, n, warmup), None
+    return run, None
 
 
-def bench_nnx(kind, batch, n, warmup):
+def bench_nnx(kind, batch):
     from flax import nnx
 
     class MLP(nnx.Module):
@@ -236,10 +250,10 @@ def bench_nnx(kind, batch, n, warmup):
 
     def run():
         step(model, optimizer, x, y).block_until_ready()
-    return _time(run, n, warmup), None
+    return run, None
 
 
-def bench_torch(kind, batch, n, warmup):
+def bench_torch(kind, batch):
     import torch
     dev = "cuda" if torch.cuda.is_available() else "cpu"
     torch.manual_seed(0)
@@ -256,8 +270,8 @@ def bench_torch(kind, batch, n, warmup):
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     crit = tnn.CrossEntropyLoss()
     x, y = _data(kind, batch)
-    x = torch.from_numpy(np.asarray(x)).to(dev)
-    y = torch.from_numpy(np.asarray(y)).long().to(dev)
+    x = torch.from_numpy(np.array(x)).to(dev)
+    y = torch.from_numpy(np.array(y)).long().to(dev)
 
     def run():
         opt.zero_grad()
@@ -266,7 +280,7 @@ def bench_torch(kind, batch, n, warmup):
         opt.step()
         if dev == "cuda":
             torch.cuda.synchronize()
-    return _time(run, n, warmup), None
+    return run, None
 
 
 VARIANTS = {"raw_jax": bench_raw, "compiled": bench_compiled, "eager": bench_eager,
@@ -279,35 +293,39 @@ def main() -> None:
     parser.add_argument("--json", help="also write the results here")
     parser.add_argument("--variants", default=",".join(VARIANTS))
     args = parser.parse_args()
-    n, warmup = (30, 5) if args.quick else (200, 20)
+    n, rounds, warmup = (20, 5, 5) if args.quick else (100, 10, 20)
+    variants = args.variants.split(",")
     workloads = [("mlp", 8), ("mlp", 128), ("mlp", 1024), ("cnn", 64)]
     device = jax.devices()[0]
     print(f"device: {device.platform} ({device.device_kind}); jax {jax.__version__}; "
-          f"python {platform.python_version()}; steps {n}")
+          f"python {platform.python_version()}; {rounds} rounds x {n} steps")
     results = []
     for kind, batch in workloads:
-        row = {"workload": f"{kind} b{batch}"}
-        for name in args.variants.split(","):
+        row, runs = {"workload": f"{kind} b{batch}"}, {}
+        for name in variants:
             try:
-                t, mem = VARIANTS[name](kind, batch, n, warmup)
+                runs[name], row[f"{name}_mem_bytes"] = VARIANTS[name](kind, batch)
             except ImportError as err:
-                t, mem = None, None
                 row[f"{name}_error"] = f"not installed: {err.name}"
-            row[f"{name}_ms"] = None if t is None else t * 1e3
-            row[f"{name}_mem_bytes"] = mem
+        per_round = measure(runs, n, rounds, warmup)
+        for name in variants:
+            times = per_round.get(name)
+            row[f"{name}_ms"] = None if times is None else statistics.median(times) * 1e3
+        if "raw_jax" in per_round and "compiled" in per_round:
+            # The ratio of each round's medians, then their median: robust to drift.
+            row["compiled_over_raw"] = statistics.median(
+                c / r for c, r in zip(per_round["compiled"], per_round["raw_jax"]))
+        mr, mc = row.get("raw_jax_mem_bytes"), row.get("compiled_mem_bytes")
+        row["mem_compiled_over_raw"] = mc / mr if mr and mc else None
         results.append(row)
-    header = f"{'workload':<12}" + "".join(f"{v + ' ms':>16}" for v in args.variants.split(","))
+    header = f"{'workload':<12}" + "".join(f"{v + ' ms':>16}" for v in variants)
     print(header + f"{'compiled/raw':>14}{'mem compiled/raw':>18}")
     for row in results:
         line = f"{row['workload']:<12}"
-        for v in args.variants.split(","):
+        for v in variants:
             ms = row.get(f"{v}_ms")
             line += f"{'n/a' if ms is None else f'{ms:.3f}':>16}"
-        raw, comp = row.get("raw_jax_ms"), row.get("compiled_ms")
-        ratio = comp / raw if raw and comp else None
-        mr, mc = row.get("raw_jax_mem_bytes"), row.get("compiled_mem_bytes")
-        mratio = mc / mr if mr and mc else None
-        row["compiled_over_raw"], row["mem_compiled_over_raw"] = ratio, mratio
+        ratio, mratio = row.get("compiled_over_raw"), row["mem_compiled_over_raw"]
         line += f"{'n/a' if ratio is None else f'{ratio:.3f}':>14}"
         line += f"{'n/a' if mratio is None else f'{mratio:.3f}':>18}"
         print(line)

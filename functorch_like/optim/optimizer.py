@@ -37,6 +37,11 @@ _trace_count = 0
 # with the same options, e.g. a fresh one resumed from a state_dict, compiles nothing.
 _PROGRAMS: dict = {}
 
+# State entries whose update depends only on themselves (step = step + 1). Parameters of a
+# group that step together hold one shared array for them, so that a compiled step carries
+# one step counter per group, as an optax step does, instead of one per parameter.
+_SHARED_KEYS = ("step",)
+
 
 def compile_count() -> int:
     """How many times an optimizer step program has been traced (= compiled)."""
@@ -166,10 +171,11 @@ class Optimizer:
             for i, p in enumerate(new):
                 # In place: functorch_like.compile holds these dicts as its state slots.
                 self.state[p].clear()
-                self.state[p].update({name: getattr(fresh, name)[i]
-                                      for name in fresh._fields
-                                      if name != "hyperparams"
-                                      and getattr(fresh, name) is not None})
+                self.state[p].update({
+                    # Parameters that start together share one step-count array.
+                    name: getattr(fresh, name)[0 if name in _SHARED_KEYS else i]
+                    for name in fresh._fields
+                    if name != "hyperparams" and getattr(fresh, name) is not None})
         sample = self._empty_state(static, transform)
         fields = {}
         for name in sample._fields:
@@ -241,7 +247,9 @@ class Optimizer:
             states.append(self._group_state(group, live, transform, static))
         program = self._program(tuple(key), transforms)
         new_params, new_states = program(params, grads, states)
-        for live, values, state in zip(groups_params, new_params, new_states):
+        for live, values, state, old in zip(groups_params, new_params, new_states, states):
+            # A step count the group's parameters shared stays shared (they stepped together).
+            shared = {name for name in _SHARED_KEYS if _all_same(getattr(old, name, None))}
             for i, (p, value) in enumerate(zip(live, values)):
                 p._value = value
                 p._version += 1
@@ -251,7 +259,7 @@ class Optimizer:
                 for name in state._fields:
                     value = getattr(state, name)
                     if name != "hyperparams" and value is not None:
-                        entry[name] = value[i]
+                        entry[name] = value[0 if name in shared else i]
         return loss
 
     # ---- state_dict ---------------------------------------------------------------------
@@ -272,10 +280,12 @@ class Optimizer:
             if value is None:         # torch < 2.1 saved SGD's unused momentum_buffer as None
                 continue
             arr = value._value if isinstance(value, Tensor) else jnp.asarray(value)
+            # Copies: the loaded state must not share buffers with the source state_dict
+            # (a compiled step donates, i.e. deletes, the buffers it updates).
             if name == "step":
-                state[name] = jnp.asarray(arr, jnp.int32).reshape(())
+                state[name] = jnp.array(arr, jnp.int32, copy=True).reshape(())
             else:
-                state[name] = jnp.asarray(arr, p._value.dtype).reshape(p.shape)
+                state[name] = jnp.array(arr, p._value.dtype, copy=True).reshape(p.shape)
         return state
 
     def state_dict(self) -> dict:
@@ -292,8 +302,16 @@ class Optimizer:
                     index[id(p)] = len(index)
                 packed["params"].append(index[id(p)])
             groups.append(packed)
-        state = {}
+        state, steps = {}, {}
         for p, entry in self.state.items():
+            step = entry.get("step")
+            if step is not None:
+                # State made ahead of a parameter's first step (functorch_like.compile
+                # creates it for every parameter up front) is state torch would not have.
+                if id(step) not in steps:
+                    steps[id(step)] = int(step)
+                if steps[id(step)] == 0:
+                    continue
             exported = self._export_state(entry)
             if exported and id(p) in index:
                 state[index[id(p)]] = exported
@@ -320,7 +338,24 @@ class Optimizer:
             for k, v in saved.items():
                 if k != "params":
                     mine[k] = tuple(v) if isinstance(v, list) and k == "betas" else v
+        self._share_steps()
+
+    def _share_steps(self) -> None:
+        """After loading: a group's parameters with equal step counts share one array (see
+        _SHARED_KEYS); the comparison reads the counts once, here, not at every step."""
+        for group in self.param_groups:
+            entries = [self.state[p] for p in group["params"] if p in self.state]
+            for name in _SHARED_KEYS:
+                values = [e[name] for e in entries if name in e]
+                if len(values) == len(entries) > 1 and len({int(v) for v in values}) == 1:
+                    for e in entries:
+                        e[name] = values[0]
 
     def _complete_state(self, state: dict, p: Tensor) -> dict:
         """Fills internal entries PyTorch does not save (e.g. SGD's step)."""
         return state
+
+
+def _all_same(values) -> bool:
+    """Whether a list holds one object more than once and nothing else."""
+    return isinstance(values, list) and len(values) > 1 and all(v is values[0] for v in values)

@@ -1,0 +1,294 @@
+"""The state a compiled step touches, found once and flattened into slots.
+
+A `StepState` lists the arrays a step reads and writes as flat "slots": parameter and
+buffer values, gradients, optimizer state entries, numeric hyperparameters and the global
+RNG key. Reading and writing them is a handful of list comprehensions per call; nothing
+walks the object graph after the first call.
+
+One layout detail matters for speed: all parameters of an optimizer group that stepped
+together hold the *same* step-count array (see `Optimizer._group_state`), and such a
+shared entry is one slot here. The program then carries one step counter per group, as a
+hand-written optax step does, instead of one per parameter (PyTorch's `state[p]["step"]`):
+one increment and one set of bias corrections instead of one per parameter.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+from typing import Callable
+
+import jax
+import jax.numpy as jnp
+
+from . import _random
+from ._tensor import Tensor
+from .nn.modules.module import Module
+from .optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
+from .optim.optimizer import Optimizer
+
+# Optimizer state entries that may be shared by the parameters of a group: their new value
+# depends only on their old value, so equal inputs give equal outputs.
+_SHAREABLE = ("step",)
+
+
+def is_state_object(x) -> bool:
+    return isinstance(x, (Module, Optimizer, LRScheduler, ReduceLROnPlateau))
+
+
+def referenced_objects(fn: Callable, depth: int = 2) -> list:
+    """Objects a function can reach by name: closure cells, named globals (following
+    referenced Python functions `depth` levels), and a bound method's instance."""
+    found, seen_fns = [], set()
+
+    def visit(f, d):
+        if id(f) in seen_fns:
+            return
+        seen_fns.add(id(f))
+        if isinstance(f, types.MethodType):
+            found.append(f.__self__)
+            found.extend(vars(f.__self__).values() if hasattr(f.__self__, "__dict__") else [])
+            f = f.__func__
+        f = inspect.unwrap(f) if callable(f) else f
+        code = getattr(f, "__code__", None)
+        if code is None:
+            return
+        for cell in f.__closure__ or ():
+            try:
+                found.append(cell.cell_contents)
+            except ValueError:      # an empty cell
+                pass
+        globs = getattr(f, "__globals__", {})
+        for name in code.co_names:
+            if name in globs:
+                obj = globs[name]
+                found.append(obj)
+                if d > 0 and isinstance(obj, (types.FunctionType, types.MethodType)):
+                    visit(obj, d - 1)
+        for obj in list(found):
+            if d > 0 and isinstance(obj, (types.FunctionType, types.MethodType)):
+                visit(obj, d - 1)
+    visit(fn, depth)
+    return found
+
+
+class StepState:
+    """The discovered state of one compiled step, flattened into slot lists.
+
+    `layout_id` names the slot structure; it changes only when `refresh()` finds another
+    one (a parameter added or replaced, state created or loaded, a shared step count
+    split), and is part of the program's guard.
+    """
+
+    def __init__(self, objects: list):
+        self.objects = objects
+        self._layout_ids: dict = {}
+        self.refresh()
+
+    def refresh(self) -> None:
+        """(Re)discovers tensors, optimizer state and hyperparameters from the objects."""
+        modules, optimizers, schedulers, tensors = {}, {}, {}, {}
+        for obj in self.objects:
+            if isinstance(obj, Module):
+                for m in obj.modules():
+                    modules.setdefault(id(m), m)
+            elif isinstance(obj, Optimizer):
+                optimizers.setdefault(id(obj), obj)
+            elif isinstance(obj, (LRScheduler, ReduceLROnPlateau)):
+                schedulers.setdefault(id(obj), obj)
+                optimizers.setdefault(id(obj.optimizer), obj.optimizer)
+            elif isinstance(obj, Tensor):
+                tensors.setdefault(id(obj), obj)
+        self.modules = list(modules.values())
+        self.optimizers = list(optimizers.values())
+        self.schedulers = list(schedulers.values())
+        for m in self.modules:
+            for t in list(m._parameters.values()) + list(m._buffers.values()):
+                if t is not None:
+                    tensors.setdefault(id(t), t)
+        for opt in self.optimizers:
+            for group in opt.param_groups:
+                for p in group["params"]:
+                    tensors.setdefault(id(p), p)
+        self.tensors = list(tensors.values())
+        self.params = [t for t in self.tensors if t._requires_grad]
+        self.opt_groups = [(opt, group) for opt in self.optimizers for group in opt.param_groups]
+        for opt in self.optimizers:
+            opt._init_state()
+        # Optimizer state entries: each slot is (holders, name), the state dicts that hold
+        # one array under `name`; more than one holder where a group shares a step count.
+        slots = []
+        for opt, group in self.opt_groups:
+            entries = [opt.state[p] for p in group["params"] if p in opt.state]
+            shared = set()
+            for name in _SHAREABLE:
+                holders = [e for e in entries if name in e]
+                if len(holders) > 1 and all(e[name] is holders[0][name] for e in holders):
+                    slots.append((tuple(holders), name))
+                    shared.add(name)
+            slots.extend(((e,), name) for e in entries for name in sorted(e)
+                         if name not in shared)
+        self.opt_slots = slots
+        self.shared_slots = [(holders, name) for holders, name in slots if len(holders) > 1]
+        # Numeric hyperparameters enter the program as values (lr changes never recompile).
+        self.hp_slots = [(group, name) for _, group in self.opt_groups
+                         for name, value in group.items()
+                         if name not in ("params", "initial_lr") and _is_number_or_pair(value)]
+        self._hp_values: list = []
+        self._hp_arrays: list = []
+        self.generator = _random.default_generator
+        self.key_impl = jax.random.key_impl(self.generator._key)
+        # Where each array lives, to notice a parameter replaced on its module or an
+        # optimizer's state replaced (load_state_dict) between calls.
+        self.homes = [(m._parameters, k, t) for m in self.modules
+                      for k, t in m._parameters.items() if t is not None]
+        self.homes += [(m._buffers, k, t) for m in self.modules
+                       for k, t in m._buffers.items() if t is not None]
+        self.homes += [(opt.state, p, opt.state[p]) for opt, group in self.opt_groups
+                       for p in group["params"] if p in opt.state]
+        layout = (tuple(map(id, self.tensors)), tuple(map(id, self.params)),
+                  tuple((tuple(map(id, h)), n) for h, n in slots),
+                  tuple((id(g), n) for g, n in self.hp_slots))
+        # A small int per distinct layout, cheap to hash in every guard; a layout seen
+        # before gets its number back, so its programs are found again.
+        self.layout_id = self._layout_ids.setdefault(layout, len(self._layout_ids))
+
+    def guard(self) -> tuple:
+        """What selects the program: training flags, which parameters require grad, the
+        optimizers' structural options and the slot layout. Refreshes the layout first if
+        a shared step count was split or a slot's holder lost its entry."""
+        if not self._layout_holds():
+            self.refresh()
+        return (tuple([m.training for m in self.modules]),
+                tuple([t._requires_grad for t in self.tensors]),
+                tuple([opt._static_key(g) for opt, g in self.opt_groups]),
+                sum(len(opt.param_groups) for opt in self.optimizers),
+                self.layout_id)
+
+    def _layout_holds(self) -> bool:
+        for home, key, obj in self.homes:
+            if home.get(key) is not obj:
+                return False
+        for holders, name in self.shared_slots:
+            first = holders[0].get(name)
+            for e in holders:
+                if e.get(name) is not first or first is None:
+                    return False
+        return True
+
+    def read(self, with_grads: bool = True) -> tuple:
+        """(values, grads or None, optimizer state, hyperparameters, raw RNG key data)."""
+        grads = ([p._grad._value if p._grad is not None else jnp.zeros_like(p._value)
+                  for p in self.params] if with_grads else None)
+        # A missing .grad enters as zeros, so the program's inputs keep one structure from
+        # the first call on (accumulating into zeros is accumulating into nothing).
+        return ([t._value for t in self.tensors], grads,
+                [holders[0][name] for holders, name in self.opt_slots],
+                [group[name] for group, name in self.hp_slots],
+                self.generator._key_data)
+
+    def hp_arrays(self, values: list) -> list:
+        """Hyperparameters as device scalars, converted only when a value changed (a
+        Python float argument would be transferred on every call)."""
+        if values == self._hp_values and all(
+                type(a) is type(b) for a, b in zip(values, self._hp_values)):
+            return self._hp_arrays
+        # 1 == 1.0 but they are different program inputs (int32 vs float32): compare types.
+        self._hp_arrays = [tuple(jnp.asarray(x) for x in v) if isinstance(v, tuple)
+                           else jnp.asarray(v) for v in values]
+        self._hp_values = list(values)
+        return self._hp_arrays
+
+    def write(self, values, grads, opt_values, key_data) -> None:
+        """Stores a program's outputs (or the tracers of a trace) into the objects. An
+        optimizer slot's output is one array, or a list with one per holder when a shared
+        step count came out split (some parameters stepped, others did not)."""
+        for t, v in zip(self.tensors, values):
+            t._value = v
+            t._node = None
+        if grads is None:
+            for p in self.params:
+                p._grad = None
+        else:
+            for p, g in zip(self.params, grads):
+                if g is None:
+                    p._grad = None
+                elif p._grad is None:
+                    p._grad = Tensor._make(g)
+                else:
+                    p._grad._value = g
+        for (holders, name), v in zip(self.opt_slots, opt_values):
+            if len(holders) == 1:
+                holders[0][name] = v
+            elif type(v) is list:
+                for e, vi in zip(holders, v):
+                    e[name] = vi
+            else:
+                for e in holders:
+                    e[name] = v
+        self.generator._key_data = key_data
+
+    def snapshot(self) -> tuple:
+        """Everything a trace overwrites, exactly (None gradients stay None), for restore."""
+        gen = self.generator
+        return ([(t._value, t._node) for t in self.tensors],
+                [(p._grad, None if p._grad is None else p._grad._value) for p in self.params],
+                [[e[name] for e in holders] for holders, name in self.opt_slots],
+                [group[name] for group, name in self.hp_slots],
+                (gen._typed, gen._raw, gen._impl))
+
+    def restore(self, saved: tuple) -> None:
+        values, grads, opt_values, hps, key = saved
+        for t, (v, node) in zip(self.tensors, values):
+            t._value, t._node = v, node
+        for p, (g, gv) in zip(self.params, grads):
+            p._grad = g
+            if g is not None:
+                g._value = gv
+        for (holders, name), vs in zip(self.opt_slots, opt_values):
+            for e, v in zip(holders, vs):
+                e[name] = v
+        for (group, name), v in zip(self.hp_slots, hps):
+            group[name] = v
+        gen = self.generator
+        gen._typed, gen._raw, gen._impl = key
+
+    def read_opt_outputs(self) -> list:
+        """The optimizer slots after a trace: a shared slot stays one output if every holder
+        ends with the same array, else it splits into one per holder."""
+        out = []
+        for holders, name in self.opt_slots:
+            first = holders[0][name]
+            if len(holders) > 1 and any(e[name] is not first for e in holders):
+                out.append([e[name] for e in holders])
+            else:
+                out.append(first)
+        return out
+
+
+def _is_number_or_pair(v) -> bool:
+    if isinstance(v, bool):
+        return False
+    if isinstance(v, (int, float)):
+        return True
+    return isinstance(v, tuple) and len(v) > 0 and all(
+        isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)
+
+
+def distinct(*lists):
+    """Copies arrays that occur twice among donated inputs (XLA cannot donate a buffer
+    twice; fresh optimizer state can share JAX's cached zero constants, and a user may
+    assign one array to two tensors)."""
+    flat = [v for values in lists for v in values if v is not None]
+    if len(set(map(id, flat))) == len(flat):
+        return lists
+    seen, out = set(), []
+    for values in lists:
+        fixed = list(values)
+        for i, v in enumerate(fixed):
+            if v is not None:
+                if id(v) in seen:
+                    fixed[i] = v.copy()
+                seen.add(id(v))
+        out.append(fixed)
+    return out

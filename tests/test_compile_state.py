@@ -1,0 +1,186 @@
+"""functorch_like.compile's state slots: shared step counters, parameters that do not
+step, guards checked on every call, and the RNG key threaded as raw data."""
+
+import re
+
+import numpy as np
+
+import functorch_like as torch
+from functorch_like import nn
+from functorch_like._compile import compile_count
+
+
+class _TwoHeads(nn.Module):
+    """A trunk and two heads; `use_b` picks whether head b takes part in the loss."""
+
+    def __init__(self):
+        super().__init__()
+        self.trunk = nn.Linear(5, 8)
+        self.a = nn.Linear(8, 3)
+        self.b = nn.Linear(8, 3)
+
+    def forward(self, x, use_b: bool = False):
+        h = torch.relu(self.trunk(x))
+        return self.a(h) + self.b(h) if use_b else self.a(h)
+
+
+def _data(n=10, seed=0):
+    rng = np.random.default_rng(seed)
+    x = torch.from_numpy(rng.standard_normal((n, 5)).astype(np.float32))
+    y = torch.from_numpy(rng.integers(0, 3, n).astype(np.int64))
+    return x, y
+
+
+def _pair(opt_cls=torch.optim.Adam, **kw):
+    torch.manual_seed(0)
+    m1 = _TwoHeads()
+    torch.manual_seed(0)
+    m2 = _TwoHeads()
+    return (m1, opt_cls(m1.parameters(), **kw)), (m2, opt_cls(m2.parameters(), **kw))
+
+
+def _step(model, opt, use_b=False):
+    crit = nn.CrossEntropyLoss()
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = crit(model(x, True) if use_b else model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+    return step
+
+
+def _steps(opt, model):
+    """Step counts by parameter name; a compiled step creates state for every parameter
+    up front, so a count of 0 is state torch would not have yet."""
+    counts = {name: int(opt.state[p]["step"]) for name, p in model.named_parameters()
+              if "step" in opt.state[p]}
+    return {name: c for name, c in counts.items() if c}
+
+
+def test_a_group_that_steps_together_carries_one_step_counter():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    step = torch.compile(_step(model, opt))
+    x = torch.randn(6, 4)
+    y = torch.tensor([0, 1, 0, 1, 1, 0])
+    for _ in range(3):
+        step(x, y)
+    counts = [opt.state[p]["step"] for p in model.parameters()]
+    assert all(c is counts[0] for c in counts) and int(counts[0]) == 3
+    # The program updates one int32 step count in place (PyTorch keeps one per parameter,
+    # all equal); the other int32 inputs are labels and hyperparameters, not donated.
+    entry = step.lower(x, y).as_text().split("func.func public @main(")[1].split(") ->")[0]
+    assert len(re.findall(r"tensor<i32> \{tf.aliasing_output", entry)) == 1
+    assert [v["step"].item() for v in opt.state_dict()["state"].values()] == [3.0] * 4
+
+
+def test_parameters_without_gradients_do_not_step_compiled_as_eager():
+    (m1, o1), (m2, o2) = _pair(lr=0.05)
+    x, y = _data()
+    eager, compiled = _step(m1, o1), torch.compile(_step(m2, o2))
+    for _ in range(3):          # head b takes no part: its parameters get no gradient
+        np.testing.assert_allclose(compiled(x, y).item(), eager(x, y).item(), rtol=1e-5)
+    both_e, both_c = _step(m1, o1, use_b=True), torch.compile(_step(m2, o2, use_b=True))
+    for _ in range(2):
+        np.testing.assert_allclose(both_c(x, y).item(), both_e(x, y).item(), rtol=1e-5)
+    for (k, p1), p2 in zip(m1.named_parameters(), m2.parameters()):
+        np.testing.assert_allclose(p2.detach().numpy(), p1.detach().numpy(), rtol=1e-5,
+                                   atol=1e-6, err_msg=k)
+    assert _steps(o2, m2) == _steps(o1, m1) == {
+        "trunk.weight": 5, "trunk.bias": 5, "a.weight": 5, "a.bias": 5, "b.weight": 2,
+        "b.bias": 2}
+    # and the split counts keep counting apart on the next calls
+    compiled(x, y)
+    eager(x, y)
+    assert _steps(o2, m2) == _steps(o1, m1)
+
+
+def test_state_made_ahead_of_a_first_step_is_not_in_the_state_dict():
+    (m1, o1), (m2, o2) = _pair(lr=0.05)
+    x, y = _data()
+    eager, compiled = _step(m1, o1), torch.compile(_step(m2, o2))
+    for _ in range(2):
+        eager(x, y)
+        compiled(x, y)
+    s1, s2 = o1.state_dict()["state"], o2.state_dict()["state"]
+    assert sorted(s2) == sorted(s1) == [0, 1, 2, 3]       # head b never stepped
+
+
+def test_loading_a_state_dict_shares_equal_step_counts():
+    (m1, o1), (m2, o2) = _pair(lr=0.05)
+    x, y = _data()
+    for _ in range(2):
+        _step(m1, o1, use_b=True)(x, y)
+    o2.load_state_dict(o1.state_dict())
+    counts = [o2.state[p]["step"] for p in m2.parameters()]
+    assert all(c is counts[0] for c in counts) and int(counts[0]) == 2
+    # unequal counts stay apart
+    _step(m1, o1)(x, y)
+    o2.load_state_dict(o1.state_dict())
+    assert _steps(o2, m2) == _steps(o1, m1)
+    assert o2.state[m2.a.weight]["step"] is not o2.state[m2.b.weight]["step"]
+
+
+def test_requires_grad_toggled_between_calls_is_guarded():
+    (m1, o1), (m2, o2) = _pair(torch.optim.SGD, lr=0.1, momentum=0.9)
+    x, y = _data()
+    eager, compiled = _step(m1, o1), torch.compile(_step(m2, o2))
+    compiled(x, y)
+    eager(x, y)
+    before = compile_count()
+    for m in (m1, m2):
+        m.trunk.weight.requires_grad_(False)
+    frozen = m2.trunk.weight.detach().numpy().copy()
+    for _ in range(2):
+        np.testing.assert_allclose(compiled(x, y).item(), eager(x, y).item(), rtol=1e-5)
+    assert compile_count() - before == 1
+    np.testing.assert_array_equal(m2.trunk.weight.detach().numpy(), frozen)
+    for m in (m1, m2):
+        m.trunk.weight.requires_grad_(True)
+    np.testing.assert_allclose(compiled(x, y).item(), eager(x, y).item(), rtol=1e-5)
+    # one more trace: trunk.weight's step count now lags the others', so it is its own slot
+    assert compile_count() - before == 2
+    np.testing.assert_allclose(m2.trunk.weight.detach().numpy(),
+                               m1.trunk.weight.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_rng_state_round_trips_around_compiled_calls():
+    torch.manual_seed(3)
+    model = nn.Sequential(nn.Linear(5, 8), nn.Dropout(0.5))
+
+    @torch.compile
+    def forward(x):
+        return model(x)
+
+    x = torch.ones(4, 5)
+    forward(x)
+    state = torch.get_rng_state()
+    a = forward(x).numpy()
+    after_a = torch.rand(3).numpy()
+    torch.set_rng_state(state)
+    np.testing.assert_array_equal(forward(x).numpy(), a)
+    np.testing.assert_array_equal(torch.rand(3).numpy(), after_a)
+
+
+def test_state_loaded_or_replaced_between_calls_is_used():
+    (m1, o1), (m2, o2) = _pair(lr=0.05)
+    x, y = _data()
+    eager, compiled = _step(m1, o1), torch.compile(_step(m2, o2))
+    for _ in range(3):
+        eager(x, y)
+    compiled(x, y)
+    # load the eager run's model and optimizer state into the compiled run's objects
+    m2.load_state_dict(m1.state_dict())
+    o2.load_state_dict(o1.state_dict())       # replaces the optimizer's state dicts
+    for _ in range(2):
+        np.testing.assert_allclose(compiled(x, y).item(), eager(x, y).item(), rtol=1e-5)
+    assert _steps(o2, m2) == _steps(o1, m1)
+    # a parameter replaced on its module is the one the next call reads and updates
+    new = nn.Parameter(torch.zeros(3, 8))
+    m2.a.weight = new
+    o2.param_groups[0]["params"][2] = new
+    compiled(x, y)
+    assert m2.a.weight is new and not np.all(new.detach().numpy() == 0)
