@@ -15,6 +15,7 @@ one increment and one set of bias corrections instead of one per parameter.
 from __future__ import annotations
 
 import inspect
+import operator
 import types
 from typing import Callable
 
@@ -30,6 +31,9 @@ from .optim.optimizer import Optimizer
 # Optimizer state entries that may be shared by the parameters of a group: their new value
 # depends only on their old value, so equal inputs give equal outputs.
 _SHAREABLE = ("step",)
+
+_training = operator.attrgetter("training")
+_requires_grad = operator.attrgetter("_requires_grad")
 
 
 def is_state_object(x) -> bool:
@@ -140,12 +144,16 @@ class StepState:
         self.key_impl = jax.random.key_impl(self.generator._key)
         # Where each array lives, to notice a parameter replaced on its module or an
         # optimizer's state replaced (load_state_dict) between calls.
-        self.homes = [(m._parameters, k, t) for m in self.modules
-                      for k, t in m._parameters.items() if t is not None]
-        self.homes += [(m._buffers, k, t) for m in self.modules
-                       for k, t in m._buffers.items() if t is not None]
-        self.homes += [(opt.state, p, opt.state[p]) for opt, group in self.opt_groups
-                       for p in group["params"] if p in opt.state]
+        homes = [(m._parameters, k, t) for m in self.modules
+                 for k, t in m._parameters.items() if t is not None]
+        homes += [(m._buffers, k, t) for m in self.modules
+                  for k, t in m._buffers.items() if t is not None]
+        homes += [(opt.state, p, opt.state[p]) for opt, group in self.opt_groups
+                  for p in group["params"] if p in opt.state]
+        # As three columns, so that the per-call check runs in C (map, not a loop).
+        self.home_dicts, self.home_keys, self.home_objs = (
+            [list(c) for c in zip(*homes)] if homes else ([], [], []))
+        self.static_keys = [(opt._static_key, g) for opt, g in self.opt_groups]
         layout = (tuple(map(id, self.tensors)), tuple(map(id, self.params)),
                   tuple((tuple(map(id, h)), n) for h, n in slots),
                   tuple((id(g), n) for g, n in self.hp_slots))
@@ -159,16 +167,16 @@ class StepState:
         a shared step count was split or a slot's holder lost its entry."""
         if not self._layout_holds():
             self.refresh()
-        return (tuple([m.training for m in self.modules]),
-                tuple([t._requires_grad for t in self.tensors]),
-                tuple([opt._static_key(g) for opt, g in self.opt_groups]),
-                sum(len(opt.param_groups) for opt in self.optimizers),
+        return (tuple(map(_training, self.modules)),
+                tuple(map(_requires_grad, self.tensors)),
+                tuple([key(g) for key, g in self.static_keys]),
+                tuple([len(opt.param_groups) for opt in self.optimizers]),
                 self.layout_id)
 
     def _layout_holds(self) -> bool:
-        for home, key, obj in self.homes:
-            if home.get(key) is not obj:
-                return False
+        if not all(map(operator.is_, map(dict.get, self.home_dicts, self.home_keys),
+                       self.home_objs)):
+            return False
         for holders, name in self.shared_slots:
             first = holders[0].get(name)
             for e in holders:
@@ -190,14 +198,18 @@ class StepState:
     def hp_arrays(self, values: list) -> list:
         """Hyperparameters as device scalars, converted only when a value changed (a
         Python float argument would be transferred on every call)."""
-        if values == self._hp_values and all(
-                type(a) is type(b) for a, b in zip(values, self._hp_values)):
+        if values == self._hp_values:
+            # (1 == 1.0: an int that became an equal float keeps its int32 array, which the
+            # optimizer casts to the parameter's dtype: the same numbers.)
             return self._hp_arrays
-        # 1 == 1.0 but they are different program inputs (int32 vs float32): compare types.
-        self._hp_arrays = [tuple(jnp.asarray(x) for x in v) if isinstance(v, tuple)
-                           else jnp.asarray(v) for v in values]
-        self._hp_values = list(values)
-        return self._hp_arrays
+        old = self._hp_values if len(self._hp_values) == len(values) else [None] * len(values)
+        arrays = list(self._hp_arrays) if old is self._hp_values else [None] * len(values)
+        for i, (v, was) in enumerate(zip(values, old)):
+            if arrays[i] is None or v != was:    # a scheduler usually changes lr alone
+                arrays[i] = (tuple(jnp.asarray(x) for x in v) if isinstance(v, tuple)
+                             else jnp.asarray(v))
+        self._hp_arrays, self._hp_values = arrays, list(values)
+        return arrays
 
     def write(self, values, grads, opt_values, key_data) -> None:
         """Stores a program's outputs (or the tracers of a trace) into the objects. An
@@ -278,8 +290,8 @@ def _is_number_or_pair(v) -> bool:
 def distinct(*lists):
     """Copies arrays that occur twice among donated inputs (XLA cannot donate a buffer
     twice; fresh optimizer state can share JAX's cached zero constants, and a user may
-    assign one array to two tensors)."""
-    flat = [v for values in lists for v in values if v is not None]
+    assign one array to two tensors). The lists hold no None."""
+    flat = [v for values in lists for v in values]
     if len(set(map(id, flat))) == len(flat):
         return lists
     seen, out = set(), []

@@ -158,7 +158,7 @@ def getitem(input, index):
     spec, arrays = _parse(input.shape, index)
     out = apply(_f_getitem, _getitem_name(spec), input, *arrays, spec=spec)
     if not arrays:          # basic indexing is a view in PyTorch: in-place ops write back
-        out.__dict__["_view_of"] = (input, "index", index)
+        out.__dict__["_view_of"] = (input, "index", index, None)
     return out
 
 

@@ -7,6 +7,7 @@ import math
 from typing import Sequence
 
 import jax.numpy as jnp
+import numpy as np
 
 from . import _dtypes
 from ._tensor import Tensor, _wrap_dim, apply
@@ -69,8 +70,45 @@ def reshape(input, *shape):
 def _as_view(out, base):
     """Marks `out` as a reshaped view of `base`: in-place ops on it write back (PyTorch's
     views share storage)."""
-    out.__dict__["_view_of"] = (base, "reshape", None)
+    out.__dict__["_view_of"] = (base, "reshape", None, None)
     return out
+
+
+def _as_selection(out, base, view: tuple, multi: tuple | None = None):
+    """Marks `out` as a view that selects elements of `base` (a permutation, slice, row or
+    diagonal): in-place ops on it write back through `write_back`. `multi` = (function,
+    output index) for the pieces of split/chunk/unbind, which torch's autograd forbids
+    modifying in place."""
+    out.__dict__["_view_of"] = (base, "select", view, multi)
+    return out
+
+
+def _select(x, view: tuple):
+    """The elements of numpy array `x` that `view` (see _as_selection) picks."""
+    kind, *a = view
+    if kind == "permute":
+        return np.transpose(x, a[0])
+    if kind == "slice":
+        axis, start, length = a
+        return np.take(x, np.arange(start, start + length), axis=axis)
+    if kind == "select":
+        return np.take(x, a[1], axis=a[0])
+    offset, a1, a2 = a
+    return np.diagonal(x, offset, a1, a2)
+
+
+def _f_write_back(base, value, *, view):
+    # Where each element of the view lives in the base: the view of an iota. Static (numpy),
+    # so the scatter below is exact for every dtype and differentiable for floats.
+    positions = _select(np.arange(base.size).reshape(base.shape), view).reshape(-1)
+    flat = base.reshape(-1).at[positions].set(value.reshape(-1).astype(base.dtype))
+    return flat.reshape(base.shape)
+
+
+def write_back(base, value, view: tuple):
+    """`base` with the elements a selection view picks replaced by `value` (the new value
+    of the view after an in-place op), recorded as torch's CopySlices."""
+    return apply(_f_write_back, "CopySlices", base, value, view=view)
 
 
 def view_as(input, other):
@@ -89,7 +127,7 @@ def flatten(input, start_dim: int = 0, end_dim: int = -1):
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     shape = input.shape[:s] + (math.prod(input.shape[s:e + 1]),) + input.shape[e + 1:]
-    return apply(_f_reshape, "ViewBackward0", input, shape=tuple(shape))
+    return _as_view(apply(_f_reshape, "ViewBackward0", input, shape=tuple(shape)), input)
 
 
 def unflatten(input, dim: int, sizes):
@@ -107,13 +145,13 @@ def squeeze(input, dim=None):
         dims = {_wrap_dim(d, input.ndim) for d in ((dim,) if isinstance(dim, int) else dim)}
         shape = tuple(s for i, s in enumerate(input.shape) if not (i in dims and s == 1))
         name = "SqueezeBackward1"
-    return apply(_f_reshape, name, input, shape=shape)
+    return _as_view(apply(_f_reshape, name, input, shape=shape), input)
 
 
 def unsqueeze(input, dim: int):
     d = _wrap_dim(dim, input.ndim + 1)
     shape = input.shape[:d] + (1,) + input.shape[d:]
-    return apply(_f_reshape, "UnsqueezeBackward0", input, shape=tuple(shape))
+    return _as_view(apply(_f_reshape, "UnsqueezeBackward0", input, shape=tuple(shape)), input)
 
 
 def _f_permute(x, *, axes):
@@ -129,7 +167,8 @@ def permute(input, *dims):
     axes = tuple(_wrap_dim(d, input.ndim) for d in dims)
     if len(set(axes)) != len(axes):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
-    return apply(_f_permute, "PermuteBackward0", input, axes=axes)
+    return _as_selection(apply(_f_permute, "PermuteBackward0", input, axes=axes), input,
+                         ("permute", axes))
 
 
 def transpose(input, dim0: int, dim1: int):
@@ -138,7 +177,8 @@ def transpose(input, dim0: int, dim1: int):
     a, b = _wrap_dim(dim0, input.ndim), _wrap_dim(dim1, input.ndim)
     axes = list(range(input.ndim))
     axes[a], axes[b] = axes[b], axes[a]
-    return apply(_f_permute, "TransposeBackward0", input, axes=tuple(axes))
+    return _as_selection(apply(_f_permute, "TransposeBackward0", input, axes=tuple(axes)),
+                         input, ("permute", tuple(axes)))
 
 
 swapaxes = swapdims = transpose
@@ -151,7 +191,8 @@ def t(input):
                            f"{input.ndim}D")
     if input.ndim < 2:
         return input
-    return apply(_f_permute, "TBackward0", input, axes=(1, 0))
+    return _as_selection(apply(_f_permute, "TBackward0", input, axes=(1, 0)), input,
+                         ("permute", (1, 0)))
 
 
 def movedim(input, source, destination):
@@ -162,7 +203,8 @@ def movedim(input, source, destination):
     order = [i for i in range(input.ndim) if i not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
-    return apply(_f_permute, "PermuteBackward0", input, axes=tuple(order))
+    return _as_selection(apply(_f_permute, "PermuteBackward0", input, axes=tuple(order)),
+                         input, ("permute", tuple(order)))
 
 
 moveaxis = movedim
@@ -206,7 +248,12 @@ def expanded_shape(shape: tuple, sizes: tuple, type_name: str) -> tuple:
 def expand(input, *sizes):
     """Broadcasts size-1 dims (and new leading dims) to `sizes`; -1 keeps a dim."""
     shape = expanded_shape(tuple(input.shape), _sizes(sizes), input.type())
-    return apply(_f_broadcast_to, "ExpandBackward0", input, shape=shape)
+    out = apply(_f_broadcast_to, "ExpandBackward0", input, shape=shape)
+    if math.prod(shape) == input.numel():
+        return _as_view(out, input)             # nothing repeated: a plain view
+    # Elements that share one memory location in torch: in-place ops on it raise.
+    out.__dict__["_view_of"] = (input, "expand", None, None)
+    return out
 
 
 def expand_as(input, other):
@@ -325,7 +372,11 @@ def split(tensor, split_size_or_sections, dim: int = 0):
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
                                f"(input tensor's size at dimension {d}), but got "
                                f"split_sizes={sizes}")
-    return apply(_f_split, "SplitBackward0", tensor, sizes=tuple(sizes), axis=d)
+    pieces = apply(_f_split, "SplitBackward0", tensor, sizes=tuple(sizes), axis=d)
+    starts = [sum(sizes[:i]) for i in range(len(sizes))]
+    multi = "Split" if isinstance(split_size_or_sections, int) else "SplitWithSizes"
+    return tuple(_as_selection(piece, tensor, ("slice", d, start, size), (multi, i))
+                 for i, (piece, start, size) in enumerate(zip(pieces, starts, sizes)))
 
 
 def chunk(input, chunks: int, dim: int = 0):
@@ -346,7 +397,11 @@ def tensor_split(input, indices_or_sections, dim: int = 0):
     else:
         bounds = [0] + [min(int(i), n) for i in indices_or_sections] + [n]
         sizes = [max(b - a, 0) for a, b in zip(bounds[:-1], bounds[1:])]
-    return split(input, sizes, dim)
+    pieces = split(input, sizes, dim)
+    for piece in pieces:        # torch lets tensor_split's pieces be modified in place
+        base, kind, view, _ = piece.__dict__["_view_of"]
+        piece.__dict__["_view_of"] = (base, kind, view, None)
+    return pieces
 
 
 def _f_unbind(x, *, axis):
@@ -358,7 +413,9 @@ def unbind(input, dim: int = 0):
     d = _wrap_dim(dim, input.ndim)
     if input.shape[d] == 1:
         return (squeeze(input, d),)
-    return apply(_f_unbind, "UnbindBackward0", input, axis=d)
+    pieces = apply(_f_unbind, "UnbindBackward0", input, axis=d)
+    return tuple(_as_selection(piece, input, ("select", d, i), ("Unbind", i))
+                 for i, piece in enumerate(pieces))
 
 
 def _f_narrow(x, *, axis, start, length):
@@ -373,7 +430,8 @@ def narrow(input, dim: int, start: int, length: int):
     if start + length > input.shape[d]:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
                            f"({input.shape[d]}).")
-    return apply(_f_narrow, "SliceBackward0", input, axis=d, start=start, length=int(length))
+    out = apply(_f_narrow, "SliceBackward0", input, axis=d, start=start, length=int(length))
+    return _as_selection(out, input, ("slice", d, start, int(length)))
 
 
 def _f_flip(x, *, axes):
@@ -426,8 +484,9 @@ def _f_diagonal(x, *, offset, axis1, axis2):
 
 
 def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
-    return apply(_f_diagonal, "DiagonalBackward0", input, offset=offset,
-                 axis1=_wrap_dim(dim1, input.ndim), axis2=_wrap_dim(dim2, input.ndim))
+    a1, a2 = _wrap_dim(dim1, input.ndim), _wrap_dim(dim2, input.ndim)
+    out = apply(_f_diagonal, "DiagonalBackward0", input, offset=offset, axis1=a1, axis2=a2)
+    return _as_selection(out, input, ("diagonal", offset, a1, a2))
 
 
 def _f_diag(x, *, k):

@@ -242,8 +242,8 @@ class Tensor:
             raise TypeError("iteration over a 0-d tensor")
         return iter(self.unbind(0))
 
-    def __hash__(self) -> int:
-        return id(self)
+    # Identity hashing (tensors key optimizer state), in C: `==` is elementwise.
+    __hash__ = object.__hash__
 
     # ---- autograd attributes ----------------------------------------------------------
     @property
@@ -480,14 +480,27 @@ class Tensor:
     # ---- in-place machinery -----------------------------------------------------------
     def _set(self, result: "Tensor", *, reshape: bool = False) -> "Tensor":
         """Makes `self` take `result`'s value and graph position (an in-place op); a view
-        (basic indexing, view/reshape) writes the new value through to its base."""
+        (basic indexing, view/reshape/squeeze/flatten, permute/transpose, narrow/split/
+        unbind, diagonal) writes the new value through to its base."""
         if self._node is None and self._requires_grad and is_grad_enabled():
             raise RuntimeError(_ag_errors.LEAF_INPLACE)
         view = self.__dict__.get("_view_of")
         if view is not None:
+            if view[1] == "expand":
+                raise RuntimeError(
+                    "unsupported operation: more than one element of the written-to tensor "
+                    "refers to a single memory location. Please clone() the tensor before "
+                    "performing the operation.")
             base = view[0]
             if base._node is None and base._requires_grad and is_grad_enabled():
                 raise RuntimeError(_ag_errors.VIEW_OF_LEAF_INPLACE)
+            if view[3] is not None and is_grad_enabled() and (
+                    base._node is not None or base._requires_grad):
+                raise RuntimeError(
+                    f"Output {view[3][1]} of {view[3][0]} is a view and is being modified "
+                    "inplace. This view is the output of a function that returns multiple "
+                    "views. Such functions do not allow the output views to be modified "
+                    "inplace. You should replace the inplace operation by an out-of-place one.")
         if result._value.dtype != self._value.dtype:
             if not _can_cast(result._value.dtype, self._value.dtype):
                 raise RuntimeError(f"result type {_dtypes.scalar_type_name(result.dtype)} can't be cast to "
@@ -577,10 +590,13 @@ def _can_cast(src, dst) -> bool:
 def _write_through(view, value: "Tensor") -> None:
     """Writes an in-place change of a view back into its base, as PyTorch's shared storage
     would (the base records a CopySlices/reshape node when grad is on)."""
-    base, kind, index = view
+    base, kind, index, _ = view
     if kind == "index":
         from ._ops_index import setitem
         setitem(base, index, value)
+    elif kind == "select":
+        from ._ops_shape import write_back
+        base._set(write_back(base, value, index))
     else:
         base._set(value.reshape(tuple(base.shape)))
 

@@ -85,6 +85,21 @@ SCHEDULERS = {
     "SequentialLR-three": lambda S, o: S.SequentialLR(
         o, [S.ConstantLR(o, factor=0.2, total_iters=5), S.CosineAnnealingLR(o, T_max=20),
             S.StepLR(o, step_size=10, gamma=0.7)], milestones=[5, 40]),
+    "PolynomialLR": lambda S, o: S.PolynomialLR(o, total_iters=30, power=2.0),
+    "CyclicLR-triangular": lambda S, o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1,
+                                                   step_size_up=7, step_size_down=4),
+    "CyclicLR-triangular2": lambda S, o: S.CyclicLR(
+        o, base_lr=[0.01, 0.02][:len(o.param_groups)], max_lr=0.2, step_size_up=5,
+        mode="triangular2"),
+    "CyclicLR-exp_range": lambda S, o: S.CyclicLR(o, base_lr=0.001, max_lr=0.05,
+                                                  step_size_up=9, mode="exp_range",
+                                                  gamma=0.98),
+    "CyclicLR-scale_fn": lambda S, o: S.CyclicLR(o, base_lr=0.001, max_lr=0.05,
+                                                 step_size_up=6, scale_fn=lambda x: 0.9 ** x,
+                                                 scale_mode="iterations"),
+    "ChainedScheduler": lambda S, o: S.ChainedScheduler(
+        [S.ConstantLR(o, factor=0.5, total_iters=8), S.ExponentialLR(o, gamma=0.97),
+         S.StepLR(o, step_size=12, gamma=0.6)]),
     "OneCycleLR-cos": lambda S, o: S.OneCycleLR(o, max_lr=1.0, total_steps=STEPS),
     "OneCycleLR-linear-three-phase": lambda S, o: S.OneCycleLR(
         o, max_lr=[0.5, 2.0][:len(o.param_groups)], epochs=10, steps_per_epoch=10,
@@ -108,7 +123,8 @@ def test_lr_sequence_matches_torch(name, n_groups):
     ("AdamW", dict(betas=(0.8, 0.999)), "betas"),
     ("RMSprop", dict(momentum=0.5), "momentum"),
 ], ids=["SGD-momentum", "Adam-betas", "AdamW-betas", "RMSprop-momentum"])
-@pytest.mark.parametrize("sched", ["OneCycleLR-cos", "OneCycleLR-linear-three-phase"])
+@pytest.mark.parametrize("sched", ["OneCycleLR-cos", "OneCycleLR-linear-three-phase",
+                                   "CyclicLR-triangular2", "CyclicLR-exp_range"])
 def test_one_cycle_cycles_momentum_like_torch(sched, opt_name, opt_kw, key):
     ours = run(fl, SCHEDULERS[sched], 2, opt_name=opt_name, opt_kw=opt_kw, keys=(key,))
     theirs = run(torch, SCHEDULERS[sched], 2, opt_name=opt_name, opt_kw=opt_kw, keys=(key,))
@@ -177,7 +193,8 @@ def test_reduce_lr_on_plateau_counters_match_torch():
 # ---- state_dict ------------------------------------------------------------------------
 ROUND_TRIP = ["StepLR", "MultiStepLR", "CosineAnnealingLR", "LambdaLR-per-group",
               "LinearLR", "CosineAnnealingWarmRestarts", "SequentialLR-three",
-              "OneCycleLR-linear-three-phase"]
+              "OneCycleLR-linear-three-phase", "PolynomialLR", "CyclicLR-triangular2",
+              "ChainedScheduler"]
 
 
 def _resumed(lib, make, sched_sd, opt_sd, steps):
@@ -361,6 +378,14 @@ BAD = {
         o, [S.ConstantLR(type(o)(o.param_groups[0]["params"]))], milestones=[]),
     "sequential-plateau": lambda S, o: S.SequentialLR(
         o, [S.ConstantLR(o), S.ReduceLROnPlateau(o)], milestones=[2]),
+    "chained-empty": lambda S, o: S.ChainedScheduler([]),
+    "chained-other-optimizer": lambda S, o: S.ChainedScheduler(
+        [S.ConstantLR(o), S.ConstantLR(type(o)(o.param_groups[0]["params"]))]),
+    "chained-plateau": lambda S, o: S.ChainedScheduler([S.ConstantLR(o),
+                                                        S.ReduceLROnPlateau(o)]),
+    "cyclic-mode": lambda S, o: S.CyclicLR(o, 0.01, 0.1, mode="sine"),
+    "cyclic-max-lr-count": lambda S, o: S.CyclicLR(o, 0.01, [0.1] * 3),
+    "cyclic-no-momentum": lambda S, o: S.CyclicLR(_adagrad(S, o), 0.01, 0.1),
     "one-cycle-no-steps": lambda S, o: S.OneCycleLR(o, max_lr=1.0),
     "one-cycle-total": lambda S, o: S.OneCycleLR(o, max_lr=1.0, total_steps=0),
     "one-cycle-epochs": lambda S, o: S.OneCycleLR(o, max_lr=1.0, epochs=-1, steps_per_epoch=3),

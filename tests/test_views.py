@@ -16,6 +16,10 @@ def _both(fn):
     lambda t: _slice_and_reshape(t),
     lambda t: _row_fill(t),
     lambda t: _chained(t),
+    lambda t: _permutations(t),
+    lambda t: _pieces(t),
+    lambda t: _shape_views(t),
+    lambda t: _integer_diagonal(t),
 ])
 def test_inplace_on_views_matches_torch(body):
     a, b = _both(body)
@@ -42,6 +46,84 @@ def _chained(t):
     z[1][0].add_(2)
     z.reshape(4, 2)[3].sub_(1)
     return z
+
+
+def _permutations(t):
+    m = t.zeros(2, 3, 4)
+    m.transpose(0, 2)[1].fill_(5)
+    m.permute(1, 2, 0)[2, 3].add_(t.ones(2))
+    m[0].t()[1:3].mul_(2)
+    m.movedim(2, 0)[0, 0].sub_(3)
+    m[1].T.add_(t.arange(12.0).reshape(4, 3))
+    return m
+
+
+def _pieces(t):
+    x = t.zeros(3, 4)
+    a, b = x.split([1, 3], dim=1)
+    b.add_(2)
+    x.chunk(3)[2].fill_(7)
+    x.unbind(0)[1].mul_(4)
+    x.narrow(1, 2, 2).sub_(1)
+    x.diagonal(1).fill_(-1)
+    return x
+
+
+def _shape_views(t):
+    v = t.zeros(2, 1, 3)
+    v.squeeze(1).add_(1)
+    v.unsqueeze(0)[0, 1].mul_(3)
+    v.flatten()[::2].add_(5)
+    v.expand(2, 1, 3).add_(1)            # expand without repeats is a plain view
+    return v
+
+
+def _integer_diagonal(t):
+    z = t.arange(9).reshape(3, 3)
+    z.diagonal().zero_()
+    z.t()[0].add_(10)
+    return z
+
+
+def test_inplace_on_an_expanded_tensor_raises_like_torch():
+    for lib in (torch, fl):
+        x = lib.zeros(3, 1)
+        with pytest.raises(RuntimeError, match="more than one element of the written-to "
+                                               "tensor refers to a single memory location"):
+            x.expand(3, 2).add_(1)
+        assert x.numpy().tolist() == [[0.0], [0.0], [0.0]]
+
+
+def test_gradient_through_inplace_updates_of_permuted_and_split_views_matches_torch():
+    grads = []
+    for lib in (torch, fl):
+        a = lib.arange(6.0).reshape(2, 3).requires_grad_()
+        b = a * 2
+        b.t()[1].mul_(10)                 # column 1 of b
+        b.diagonal().add_(a[0, :2])
+        right = b.narrow(1, 1, 2)
+        right.mul_(a[:, 1:])
+        b.permute(1, 0)[2].sub_(a[:, 0] ** 2)
+        (b * lib.arange(6.0).reshape(2, 3)).sum().backward()
+        grads.append(a.grad.numpy())
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-6)
+
+
+@pytest.mark.parametrize("pieces, name", [
+    (lambda b: b.split(2), "Split"), (lambda b: b.split([1, 3]), "SplitWithSizes"),
+    (lambda b: b.chunk(2), "Split"), (lambda b: b.unbind(0), "Unbind")])
+def test_inplace_on_pieces_of_split_and_unbind_follows_torch(pieces, name):
+    for lib in (torch, fl):
+        b = lib.ones(4, 2, requires_grad=True) * 2
+        with pytest.raises(RuntimeError, match=f"Output 1 of {name} is a view and is being "
+                                               "modified inplace"):
+            pieces(b)[1].mul_(2)
+        with lib.no_grad():
+            pieces(b)[1].mul_(3)             # allowed without grad, and writes through
+        assert b.detach().numpy()[1:].sum() > b.detach().numpy()[:1].sum()
+        free = lib.ones(4)
+        free.tensor_split(2)[1].mul_(3)      # tensor_split's pieces may be modified
+        assert free.numpy().tolist() == [1.0, 1.0, 3.0, 3.0]
 
 
 def test_view_of_leaf_that_requires_grad_raises_like_torch():

@@ -13,6 +13,7 @@ class Adagrad(Optimizer):
     pure.optim.adagrad."""
 
     _state_keys = ("step", "sum")
+    _state_before_first_step = True
 
     def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
                  initial_accumulator_value: float = 0, eps: float = 1e-10, foreach=None, *,
@@ -24,8 +25,9 @@ class Adagrad(Optimizer):
         # torch creates every parameter's state in the constructor (so state_dict() lists
         # all of them before the first step), `sum` filled with the constructor's value.
         for group in self.param_groups:
+            step = jnp.zeros((), jnp.int32)      # one count the group shares (_SHARED_KEYS)
             for p in group["params"]:
-                self.state[p].update(step=jnp.zeros((), jnp.int32),
+                self.state[p].update(step=step,
                                      sum=jnp.full_like(p._value, initial_accumulator_value))
 
     def _transform(self, group):

@@ -58,6 +58,9 @@ class Optimizer:
 
     # PyTorch's per-parameter state keys shown by state_dict(), in order.
     _state_keys: tuple = ()
+    # Whether torch has state for a parameter before its first step (Adagrad makes it in
+    # the constructor); else state_dict() leaves out state that has not stepped yet.
+    _state_before_first_step = False
 
     def __init__(self, params: Iterable, defaults: dict):
         self.defaults = defaults
@@ -305,7 +308,7 @@ class Optimizer:
         state, steps = {}, {}
         for p, entry in self.state.items():
             step = entry.get("step")
-            if step is not None:
+            if step is not None and not self._state_before_first_step:
                 # State made ahead of a parameter's first step (functorch_like.compile
                 # creates it for every parameter up front) is state torch would not have.
                 if id(step) not in steps:
