@@ -312,6 +312,38 @@ class Tensor:
             return
         self._node.retain(self._out, self)
 
+    def register_hook(self, hook):
+        """Calls `hook(grad)` whenever the gradient with respect to this tensor is computed;
+        a Tensor it returns replaces the gradient (same size and type). Returns a handle
+        whose `remove()` unregisters it.
+
+        PyTorch parity: inside functorch_like.compile a hook runs once, while the step is
+        traced, on a traced gradient (it may transform it, not inspect its values); in
+        eager mode a backward through hooked intermediates runs without jit."""
+        from .utils.hooks import RemovableHandle
+        if self._node is None and not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require "
+                               "gradient")
+        hooks = (self.__dict__.setdefault("_grad_hooks", {}) if self._node is None
+                 else self._node.hooks_of(self._out))
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Calls `hook(tensor)` after backward has accumulated into this leaf's `.grad`."""
+        from .utils.hooks import RemovableHandle
+        if self._node is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
+                               "tensors")
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require "
+                               "gradient")
+        hooks = self.__dict__.setdefault("_post_accumulate_hooks", {})
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
     def backward(self, gradient=None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs=None) -> None:
         """Accumulates d(self)/d(leaf) into `.grad` of the leaves (see autograd.backward)."""

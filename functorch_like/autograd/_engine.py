@@ -32,15 +32,17 @@ def compile_count() -> int:
 class Program:
     """A recorded graph's structure as a pure function, and its compiled vjp."""
 
-    def __init__(self, steps: tuple, roots: tuple, probes: tuple):
+    def __init__(self, steps: tuple, roots: tuple, probes: tuple, hooked: tuple = ()):
         self.steps = steps      # ((fn, static, input_specs, multi), ...)
         self.roots = roots      # output specs
         self.probes = probes    # ((step, index), ...)
+        self.hooked = hooked    # ((step, index), ...) outputs with Tensor hooks
         self.vjp = jax.jit(self._vjp)
 
-    def forward(self, leaves, consts, probe_vals):
+    def forward(self, leaves, consts, probe_vals, hooks=None):
         env: list[tuple] = []
         probe_at = {spec: k for k, spec in enumerate(self.probes)}
+        hook_at = {spec: k for k, spec in enumerate(self.hooked)} if hooks else {}
 
         def resolve(spec):
             kind, a, b = spec
@@ -54,6 +56,10 @@ class Program:
             if probe_at:
                 outs = tuple(o + probe_vals[probe_at[(pos, i)]] if (pos, i) in probe_at else o
                              for i, o in enumerate(outs))
+            if hook_at:
+                # After the probe: a retained gradient is the one the hooks returned.
+                outs = tuple(_hooked(o, hooks[hook_at[(pos, i)]]) if (pos, i) in hook_at
+                             else o for i, o in enumerate(outs))
             env.append(outs)
         return [resolve(r) for r in self.roots]
 
@@ -63,14 +69,58 @@ class Program:
         _, pullback = jax.vjp(lambda lv, pv: self.forward(lv, consts, pv), leaves, probe_vals)
         return pullback(cotangents)
 
+    def hooked_vjp(self, leaves, consts, probe_vals, cotangents, hooks):
+        """The vjp with Python hooks on intermediate gradients, evaluated eagerly (not
+        jitted) so that each hook sees a concrete gradient, as in PyTorch."""
+        _, pullback = jax.vjp(lambda lv, pv: self.forward(lv, consts, pv, hooks), leaves,
+                              probe_vals)
+        return pullback(cotangents)
 
-def _replay_vjp(*flat, program, n_leaves, n_consts, n_probes):
+
+def _hooked(x, hooks):
+    """Identity whose backward passes the cotangent through `hooks` (Tensor hooks)."""
+    @jax.custom_vjp
+    def identity(v):
+        return v
+
+    def fwd(v):
+        return v, None
+
+    def bwd(_, ct):
+        return (run_hooks(hooks, ct),)
+    identity.defvjp(fwd, bwd)
+    return identity(x)
+
+
+def run_hooks(hooks, grad):
+    """Calls each hook on the gradient (an array); a returned Tensor replaces it, with
+    PyTorch's checks of its size and type."""
+    from .._tensor import Tensor
+    for hook in hooks:
+        t = Tensor._make(grad)
+        out = hook(t)
+        if out is None:
+            continue
+        name = getattr(hook, "__name__", type(hook).__name__)
+        if tuple(out.shape) != tuple(t.shape):
+            raise RuntimeError(f"hook '{name}' has changed the size of value")
+        if out._value.dtype != grad.dtype:
+            raise RuntimeError(f"hook '{name}' has changed the type of value (was "
+                               f"{t.type()} got {out.type()})")
+        grad = out._value
+    return grad
+
+
+def _replay_vjp(*flat, program, n_leaves, n_consts, n_probes, hooks=()):
     """The gradient computation itself as a recordable op (for create_graph=True)."""
     leaves = list(flat[:n_leaves])
     consts = list(flat[n_leaves:n_leaves + n_consts])
     probes = list(flat[n_leaves + n_consts:n_leaves + n_consts + n_probes])
     cots = list(flat[n_leaves + n_consts + n_probes:])
-    leaf_grads, probe_grads = program.vjp(leaves, consts, probes, cots)
+    if hooks:
+        leaf_grads, probe_grads = program.hooked_vjp(leaves, consts, probes, cots, hooks)
+    else:
+        leaf_grads, probe_grads = program.vjp(leaves, consts, probes, cots)
     return tuple(leaf_grads) + tuple(probe_grads)
 
 
@@ -171,11 +221,17 @@ def run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None
                 probed.setdefault((i, index), t)
     probes = sorted(probed)
     probe_at = {spec: k for k, spec in enumerate(probes)}
+    # Tensor hooks on intermediate outputs that the gradient flows through.
+    hook_table = {(i, index): tuple(table.values()) for i, node in enumerate(nodes)
+                  for index, table in (node.hooks or {}).items() if table and runs[i]}
+    hooked = tuple(sorted(hook_table))
+    hooks = tuple(hook_table[spec] for spec in hooked)
 
-    key = (tuple(steps), tuple(root_specs), tuple(probes), len(leaves), len(consts))
+    key = (tuple(steps), tuple(root_specs), tuple(probes), len(leaves), len(consts), hooked)
     program = _programs.get(key)
     if program is None:
-        program = _programs[key] = Program(tuple(steps), tuple(root_specs), tuple(probes))
+        program = _programs[key] = Program(tuple(steps), tuple(root_specs), tuple(probes),
+                                           hooked)
 
     probe_vals = [jnp.zeros_like(probed[spec]._value) for spec in probes]
     cot_vals = [g._value.astype(r._value.dtype) for g, r in zip(grad_roots, roots)]
@@ -187,11 +243,17 @@ def run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None
         flat = [t if v is t._value else v for t, v in zip(leaves, leaf_vals)]
         flat += [*consts, *probe_vals, *grad_roots]
         outs = apply(_replay_vjp, "ReplayBackward0", *flat, program=program,
-                     n_leaves=len(leaves), n_consts=len(consts), n_probes=len(probes))
+                     n_leaves=len(leaves), n_consts=len(consts), n_probes=len(probes),
+                     hooks=hooks)
         outs = outs if isinstance(outs, tuple) else (outs,)
         leaf_grads, probe_grads = outs[:len(leaves)], outs[len(leaves):]
     elif all(node.tape is not None for node in nodes):
-        lg, pg = _tape_vjp(nodes, steps, root_specs, probes, leaf_vals, cot_vals)
+        lg, pg = _tape_vjp(nodes, steps, root_specs, probes, leaf_vals, cot_vals,
+                           dict(zip(hooked, hooks)))
+        leaf_grads = [Tensor._make(g) for g in lg]
+        probe_grads = [Tensor._make(g) for g in pg]
+    elif hooks:
+        lg, pg = program.hooked_vjp(leaf_vals, consts, probe_vals, cot_vals, hooks)
         leaf_grads = [Tensor._make(g) for g in lg]
         probe_grads = [Tensor._make(g) for g in pg]
     else:
@@ -206,6 +268,11 @@ def run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None
     by_leaf: dict[int, Any] = {}
     for t, g in zip(leaves, leaf_grads):
         by_leaf[id(t)] = g if id(t) not in by_leaf else by_leaf[id(t)] + g
+    for t in leaves:            # a leaf's hooks see its whole gradient, once
+        table = t.__dict__.get("_grad_hooks")
+        if table and id(t) in by_leaf and (wanted_ids is None or id(t) in wanted_ids):
+            g = by_leaf[id(t)]
+            by_leaf[id(t)] = type(g)._make(run_hooks(tuple(table.values()), g._value))
     for t, spec in retained:
         _accumulate(t, probe_grads[probe_at[spec]], create_graph)
 
@@ -215,6 +282,8 @@ def run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None
             if id(t) not in done and (wanted_ids is None or id(t) in wanted_ids):
                 done.add(id(t))
                 _accumulate(t, by_leaf[id(t)], create_graph)
+                for hook in list(t.__dict__.get("_post_accumulate_hooks", {}).values()):
+                    hook(t)
         for t in inputs or ():      # non-leaf inputs (backward(inputs=[h]))
             spec = (pos.get(id(t._node)), t._out)
             if t._node is not None and spec in probe_at and id(t) not in done:
@@ -235,9 +304,10 @@ def run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None
     return tuple(results)
 
 
-def _tape_vjp(nodes, steps, root_specs, probes, leaf_vals, cot_vals):
+def _tape_vjp(nodes, steps, root_specs, probes, leaf_vals, cot_vals, hooks=None):
     """Reverse accumulation through the vjps recorded while tracing (compile mode): the
-    forward ran once, as traced; nothing is replayed."""
+    forward ran once, as traced; nothing is replayed. `hooks`: {(step, output): Tensor
+    hooks}, applied to that output's gradient (traced) before it flows on."""
     cots: dict[tuple, Any] = {}
 
     def add(spec, c):
@@ -258,6 +328,8 @@ def _tape_vjp(nodes, steps, root_specs, probes, leaf_vals, cot_vals):
                      else np.zeros(shape, jax.dtypes.float0))
             else:
                 flowing = True
+                if hooks and (i, k) in hooks:
+                    c = run_hooks(hooks[(i, k)], c)
             if (i, k) in probe_at:
                 probe_grads[probe_at[(i, k)]] = c
             outs.append(c)

@@ -20,7 +20,7 @@ class Node:
     """What `tensor.grad_fn` returns: names the op (`<AddBackward0>`), walks the graph."""
 
     __slots__ = ("fn", "static", "inputs", "leaf_values", "_name", "multi", "freed",
-                 "retained", "__weakref__", "tape")
+                 "retained", "__weakref__", "tape", "hooks")
 
     def __init__(self, fn: Callable, static: tuple, inputs: tuple, name: str, multi: bool,
                  leaf_values: tuple | None = None):
@@ -36,6 +36,8 @@ class Node:
         # Under functorch_like.compile: (vjp_fn, differentiated input positions, output
         # avals) from linearizing the op as it was traced; backward then chains vjps.
         self.tape = None
+        # Tensor.register_hook on an output: {output index: {handle id: hook}}.
+        self.hooks: dict[int, dict] | None = None
 
     def name(self) -> str:
         return self._name
@@ -57,6 +59,12 @@ class Node:
         if self.retained is None:
             self.retained = {}
         self.retained[index] = weakref.ref(tensor)
+
+    def hooks_of(self, index: int) -> dict:
+        """The (mutable) hook table of output `index`."""
+        if self.hooks is None:
+            self.hooks = {}
+        return self.hooks.setdefault(index, {})
 
     def free(self) -> None:
         """Drops the saved constants after a backward without retain_graph."""

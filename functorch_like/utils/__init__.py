@@ -1,5 +1,6 @@
-"""torch.utils: data loading."""
+"""torch.utils: data loading, hook handles."""
 
 from . import data as data
+from . import hooks as hooks
 
-__all__ = ["data"]
+__all__ = ["data", "hooks"]
