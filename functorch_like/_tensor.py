@@ -10,6 +10,7 @@ replays the recorded graph under `jax.vjp` (autograd/_engine.py).
 from __future__ import annotations
 
 import builtins
+import functools
 import warnings
 import weakref
 from typing import Any
@@ -23,6 +24,7 @@ from ._tensor_str import format_tensor
 from .autograd import _errors as _ag_errors
 from .autograd._grad_mode import is_grad_enabled
 from .autograd._node import Node
+from .pure._errors import ConcreteValuesNeeded, speculative_trace
 
 
 class Size(tuple):
@@ -65,7 +67,7 @@ def apply(fn, name: str, *args, **static):
         # chains these vjps instead of replaying the forward: one forward in the program.
         out, tape = _linearize(fn, args, vals, static)
     else:
-        out = fn(*vals, **static)
+        out = _run_op(fn, vals, static)
     multi = isinstance(out, tuple)
     if not record:
         if multi:
@@ -93,6 +95,62 @@ def apply(fn, name: str, *args, **static):
     if multi:
         return tuple(_output(o, node, i) for i, o in enumerate(out))
     return _output(out, node, 0)
+
+
+# Eager ops run as one jitted program per (function, static arguments): one dispatch instead
+# of one per primitive. A function that needs concrete values (a value check, a
+# data-dependent shape, Python control flow on values) is found out at its first trace
+# and runs unjitted from then on.
+_op_programs: dict = {}
+_UNJITTABLE = object()
+_NEEDS_VALUES = (ConcreteValuesNeeded, jax.errors.ConcretizationTypeError,
+                 jax.errors.TracerIntegerConversionError,
+                 jax.errors.TracerArrayConversionError)
+
+
+def _run_op(fn, vals, static):
+    try:
+        key = (fn, tuple(sorted(static.items())))
+        program = _op_programs.get(key)
+    except TypeError:                      # unhashable static arguments
+        return fn(*vals, **static)
+    if program is _UNJITTABLE or any(isinstance(v, jax.core.Tracer) for v in vals):
+        return fn(*vals, **static)         # (under an outer transform: inline as before)
+    if program is None:
+        program = _op_programs[key] = _OpProgram(fn, static)
+    try:
+        return program(vals)
+    except _NEEDS_VALUES:
+        _op_programs[key] = _UNJITTABLE
+        return fn(*vals, **static)
+
+
+class _OpProgram:
+    """One op as a jitted function. Value checks in it (pure `check_values`) come out as
+    flags, tested after the call: the same checks as unjitted, one transfer of flags."""
+
+    def __init__(self, fn, static):
+        self.fn, self.static = fn, static
+        self.errors: list[list] = []       # per trace: the checks' make_error functions
+        self.jitted = jax.jit(self._traced)
+
+    def _traced(self, *vals):
+        with speculative_trace() as checks:
+            out = self.fn(*vals, **self.static)
+        trace = len(self.errors)
+        self.errors.append([make_error for _, _, make_error in checks])
+        if not checks:
+            return out, None
+        return out, (trace, [flag for flag, _, _ in checks], [d for _, d, _ in checks])
+
+    def __call__(self, vals):
+        out, checks = self.jitted(*vals)
+        if checks is not None:
+            trace, flags, details = jax.device_get(checks)
+            for flag, detail, make_error in zip(flags, details, self.errors[int(trace)]):
+                if flag:
+                    raise make_error(detail)
+        return out
 
 
 def _linearize(fn, args, vals, static):

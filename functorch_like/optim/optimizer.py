@@ -68,6 +68,7 @@ class Optimizer:
         self.param_groups: list[dict] = []
         self._programs: dict = {}
         self._samples: dict = {}
+        self._hp_arrays: dict = {}
         self._static_groups: list[dict] | None = None
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of "
@@ -84,11 +85,11 @@ class Optimizer:
         # Compiled programs (and a scheduler's wrapper of `step`) are rebuilt, not pickled,
         # so an optimizer pickles and deep-copies as torch's does.
         return {k: v for k, v in self.__dict__.items()
-                if k not in ("_programs", "_samples", "step")}
+                if k not in ("_programs", "_samples", "_hp_arrays", "step")}
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self._programs, self._samples = {}, {}
+        self._programs, self._samples, self._hp_arrays = {}, {}, {}
 
     def __repr__(self) -> str:
         # torch's layout: every line ends in a newline, so groups are a blank line apart.
@@ -183,13 +184,25 @@ class Optimizer:
         fields = {}
         for name in sample._fields:
             if name == "hyperparams":
-                fields[name] = {k: jnp.asarray(v, dtype=sample.hyperparams[k].dtype)
+                fields[name] = {k: self._hp_array(group, k, v, sample.hyperparams[k].dtype)
                                 for k, v in self._hyperparams(group).items()}
             elif getattr(sample, name) is None:
                 fields[name] = None
             else:
                 fields[name] = [self.state[p][name] for p in params]
         return type(sample)(**fields)
+
+    def _hp_array(self, group: dict, name: str, value, dtype):
+        """A hyperparameter as a device scalar, made again only when its value changed
+        (a conversion per hyperparameter per step costs more than the update itself)."""
+        if isinstance(value, jax.core.Tracer):        # inside functorch_like.compile
+            return jnp.asarray(value, dtype)
+        key = (id(group), name)
+        cached = self._hp_arrays.get(key)
+        if cached is None or cached[0] != value or type(cached[0]) is not type(value) \
+                or cached[1].dtype != dtype:
+            cached = self._hp_arrays[key] = (value, jnp.asarray(value, dtype))
+        return cached[1]
 
     def _needs_fresh_state(self, static: tuple, entry: dict) -> bool:
         """Whether a parameter's state starts now: torch creates it at the parameter's

@@ -8,6 +8,10 @@ catch it.
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from typing import Callable
+
 
 class ShapeError(ValueError, RuntimeError):
     """Incompatible shapes; the message names both shapes."""
@@ -21,11 +25,70 @@ class OutOfBoundsError(IndexError, ValueError):
     """An index (class label, embedding row) lies outside its valid range."""
 
 
+class ConcreteValuesNeeded(Exception):
+    """Raised by `is_concrete` during a speculative trace: the function checks values."""
+
+
+class _Speculation(threading.local):
+    active = False
+    checks: list | None = None      # value checks deferred by `check_values`
+
+
+_speculation = _Speculation()
+
+
+@contextlib.contextmanager
+def speculative_trace():
+    """For a caller that jits a function only to run it faster (not because the user asked
+    for tracing). While active, `is_concrete` of a tracer raises ConcreteValuesNeeded (the
+    function reads values: run it unjitted), and `check_values` defers its check: the
+    context yields a list that collects (flag, detail, make_error) per check, whose traced
+    `flag` and `detail` the caller returns from its jitted function and tests after the
+    call, raising `make_error(detail)` where a flag is set."""
+    before = _speculation.active, _speculation.checks
+    _speculation.active, _speculation.checks = True, []
+    try:
+        yield _speculation.checks
+    finally:
+        _speculation.active, _speculation.checks = before
+
+
+def check_values(inputs: tuple, compute: Callable, make_error: Callable) -> None:
+    """A check of input values: `compute()` -> (bad, detail), `bad` a boolean array that
+    is True where a value is invalid and `detail` an array for the message; raises
+    `make_error(numpy detail)` when any is True.
+
+    Runs now when the inputs are concrete; is deferred to the caller inside a
+    `speculative_trace`; and is skipped under other tracing (jit/grad/vmap of the user's),
+    where values are unknown until the program runs.
+    """
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+
+    if any(isinstance(x, jax.core.Tracer) for x in inputs):
+        if _speculation.active:
+            bad, detail = compute()
+            _speculation.checks.append((jnp.any(bad), detail, make_error))
+        return
+    # Evaluated now even inside a jit trace that closed over concrete inputs: there, ops
+    # on them would be staged too, and bool() of their result would raise.
+    with jax.ensure_compile_time_eval():
+        bad, detail = compute()
+        if bool(jnp.any(bad)):
+            raise make_error(np.asarray(detail))
+
+
 def is_concrete(x) -> bool:
-    """True when `x`'s values can be read now (not a tracer inside jit/grad/vmap)."""
+    """True when `x`'s values can be read now (not a tracer inside jit/grad/vmap); value
+    checks run only then. See `speculative_trace`."""
     import jax
 
-    return not isinstance(x, jax.core.Tracer)
+    if isinstance(x, jax.core.Tracer):
+        if _speculation.active:
+            raise ConcreteValuesNeeded()
+        return False
+    return True
 
 
 def shape_str(shape) -> str:

@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 
 from . import init as _init
-from ._errors import OutOfBoundsError, ShapeError, is_concrete
+from ._errors import OutOfBoundsError, ShapeError, check_values
 from ._types import Array, PRNGKey
 
 __all__ = ["linear_init", "linear", "bilinear_init", "bilinear", "embedding_init",
@@ -100,13 +100,9 @@ def embedding(indices: Array, weight: Array, padding_idx: int | None = None) -> 
             "Expected tensor for argument #1 'indices' to have one of the following scalar "
             f"types: Long, Int; but got {indices.dtype} instead")
     n = weight.shape[0]
-    if is_concrete(indices) and indices.size:
-        # Evaluated now even inside a jit trace: there, ops on a closed-over concrete array
-        # are staged too, and int() of their result would raise a ConcretizationTypeError.
-        with jax.ensure_compile_time_eval():
-            lo, hi = int(jnp.min(indices)), int(jnp.max(indices))
-        if lo < 0 or hi >= n:
-            raise OutOfBoundsError("index out of range in self")
+    if indices.size:
+        check_values((indices,), lambda: ((indices < 0) | (indices >= n), jnp.zeros(())),
+                     lambda _: OutOfBoundsError("index out of range in self"))
     if padding_idx is not None and padding_idx < 0:
         padding_idx += n
     # jnp.take wraps negative indices even in "fill" mode: send them past the end instead.

@@ -13,7 +13,7 @@ import warnings
 import jax
 import jax.numpy as jnp
 
-from ._errors import DTypeError, OutOfBoundsError, ShapeError, is_concrete, shape_str
+from ._errors import DTypeError, OutOfBoundsError, ShapeError, check_values, shape_str
 from ._types import Array
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
@@ -149,14 +149,14 @@ def nll_loss(input: Array, target: Array, weight: Array | None = None,
     _check_class_target(input, target, weight)
     class_dim = _class_dim(input)
     classes = input.shape[class_dim]
-    if is_concrete(target):
-        # Evaluated now even inside a jit trace: there, ops on a closed-over concrete array
-        # are staged too, and bool() of their result would raise TracerBoolConversionError.
-        with jax.ensure_compile_time_eval():
-            bad = (target != ignore_index) & ((target < 0) | (target >= classes))
-            if bool(jnp.any(bad)):
-                raise OutOfBoundsError(
-                    f"Target {int(target[bad].reshape(-1)[0])} is out of bounds.")
+
+    def bad_targets():
+        bad = (target != ignore_index) & ((target < 0) | (target >= classes))
+        if not target.size:
+            return bad, jnp.zeros((), target.dtype)
+        return bad, target.reshape(-1)[jnp.argmax(bad.reshape(-1))]     # the first one
+    check_values((target,), bad_targets,
+                 lambda first: OutOfBoundsError(f"Target {int(first)} is out of bounds."))
     valid = target != ignore_index
     in_range = (target >= 0) & (target < classes)
     safe = jnp.where(valid & in_range, target, 0)
@@ -262,12 +262,9 @@ def binary_cross_entropy(input: Array, target: Array, weight: Array | None = Non
         raise ValueError(f"Using a target size ({_size(target.shape)}) that is different to "
                          f"the input size ({_size(input.shape)}) is deprecated. Please ensure "
                          "they have the same size.")
-    # Written as "not inside" so that NaN fails the check too, as in PyTorch; evaluated now
-    # even inside a jit trace that closed over a concrete input (see nll_loss).
-    if is_concrete(input) and input.size:
-        with jax.ensure_compile_time_eval():
-            if not bool(jnp.all((input >= 0) & (input <= 1))):
-                raise _DomainError("all elements of input should be between 0 and 1")
+    # Written as "not inside" so that NaN fails the check too, as in PyTorch.
+    check_values((input,), lambda: (~((input >= 0) & (input <= 1)), jnp.zeros(())),
+                 lambda _: _DomainError("all elements of input should be between 0 and 1"))
     # One floating dtype for both, since the custom derivative needs float tangents
     # (integer 0/1 labels would otherwise come in with float0 ones).
     dtype = jnp.result_type(input, target)
