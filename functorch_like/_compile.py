@@ -124,7 +124,6 @@ class CompiledFunction:
 
     def _inputs(self, state: StepState, with_grads: bool, dynamic: list) -> tuple:
         values, grads, opt_values, hps, key = state.read(with_grads)
-        hps = state.hp_arrays(hps)
         if self.donate:
             if grads is None:
                 values, opt_values = distinct(values, opt_values)
@@ -168,7 +167,7 @@ class CompiledFunction:
                     opt._static_groups = [dict(g) for g in opt.param_groups]
                 state.write(values, grads, opt_values, key)
                 incoming = [p._grad for p in state.params]
-                for (group, name), v in zip(state.hp_slots, hps):
+                for (group, name), v in zip(state.hp_slots, state.unpack_hps(hps)):
                     group[name] = v
                 it = iter(dynamic)
                 rebuilt = [Tensor._make(next(it)) if s is None else next(it) if s == "array"

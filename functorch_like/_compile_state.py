@@ -21,6 +21,7 @@ from typing import Callable
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from . import _random
 from ._tensor import Tensor
@@ -33,6 +34,7 @@ from .optim.optimizer import Optimizer
 _SHAREABLE = ("step",)
 
 _training = operator.attrgetter("training")
+_value = operator.attrgetter("_value")
 _requires_grad = operator.attrgetter("_requires_grad")
 
 
@@ -138,8 +140,14 @@ class StepState:
         self.hp_slots = [(group, name) for _, group in self.opt_groups
                          for name, value in group.items()
                          if name not in ("params", "initial_lr") and _is_number_or_pair(value)]
-        self._hp_values: list = []
-        self._hp_arrays: list = []
+        self.hp_groups = [g for g, _ in self.hp_slots]
+        self.hp_names = [n for _, n in self.hp_slots]
+        self._hp_values: list | None = None       # the values behind hp_vector
+        self.hp_layout: tuple = ()
+        self.hp_vector = None
+        # Columns for reads that run in C: the first holder of each optimizer slot.
+        self.opt_dicts = [holders[0] for holders, _ in slots]
+        self.opt_names = [name for _, name in slots]
         self.generator = _random.default_generator
         self.key_impl = jax.random.key_impl(self.generator._key)
         # Where each array lives, to notice a parameter replaced on its module or an
@@ -167,11 +175,43 @@ class StepState:
         a shared step count was split or a slot's holder lost its entry."""
         if not self._layout_holds():
             self.refresh()
+        hps = list(map(dict.__getitem__, self.hp_groups, self.hp_names))
+        if hps != self._hp_values:
+            self._pack_hps(hps)
         return (tuple(map(_training, self.modules)),
                 tuple(map(_requires_grad, self.tensors)),
                 tuple([key(g) for key, g in self.static_keys]),
                 tuple([len(opt.param_groups) for opt in self.optimizers]),
-                self.layout_id)
+                self.hp_layout, self.layout_id)
+
+    def _pack_hps(self, values: list) -> None:
+        """All numeric hyperparameters as one device vector (one program input, one
+        transfer when a scheduler changes lr), made only when a value changed. Its layout
+        (which entries are pairs, e.g. betas) is part of the guard."""
+        flat, layout = [], []
+        for v in values:
+            if isinstance(v, (tuple, list)):
+                flat.extend(v)
+                layout.append(len(v))
+            else:
+                flat.append(v)
+                layout.append(0)
+        dtype = jax.dtypes.canonicalize_dtype(jnp.float64)     # float32 unless x64
+        self.hp_vector = jnp.asarray(np.asarray(flat, dtype=dtype))
+        self.hp_layout = tuple(layout)
+        self._hp_values = list(values)
+
+    def unpack_hps(self, vector) -> list:
+        """The hyperparameter values (traced scalars, pairs as tuples) from hp_vector."""
+        out, i = [], 0
+        for n in self.hp_layout:
+            if n:
+                out.append(tuple(vector[i + k] for k in range(n)))
+                i += n
+            else:
+                out.append(vector[i])
+                i += 1
+        return out
 
     def _layout_holds(self) -> bool:
         if not all(map(operator.is_, map(dict.get, self.home_dicts, self.home_keys),
@@ -190,26 +230,10 @@ class StepState:
                   for p in self.params] if with_grads else None)
         # A missing .grad enters as zeros, so the program's inputs keep one structure from
         # the first call on (accumulating into zeros is accumulating into nothing).
-        return ([t._value for t in self.tensors], grads,
-                [holders[0][name] for holders, name in self.opt_slots],
-                [group[name] for group, name in self.hp_slots],
-                self.generator._key_data)
-
-    def hp_arrays(self, values: list) -> list:
-        """Hyperparameters as device scalars, converted only when a value changed (a
-        Python float argument would be transferred on every call)."""
-        if values == self._hp_values:
-            # (1 == 1.0: an int that became an equal float keeps its int32 array, which the
-            # optimizer casts to the parameter's dtype: the same numbers.)
-            return self._hp_arrays
-        old = self._hp_values if len(self._hp_values) == len(values) else [None] * len(values)
-        arrays = list(self._hp_arrays) if old is self._hp_values else [None] * len(values)
-        for i, (v, was) in enumerate(zip(values, old)):
-            if arrays[i] is None or v != was:    # a scheduler usually changes lr alone
-                arrays[i] = (tuple(jnp.asarray(x) for x in v) if isinstance(v, tuple)
-                             else jnp.asarray(v))
-        self._hp_arrays, self._hp_values = arrays, list(values)
-        return arrays
+        # (hp_vector is the one guard() packed from the current values.)
+        return (list(map(_value, self.tensors)), grads,
+                list(map(dict.__getitem__, self.opt_dicts, self.opt_names)),
+                self.hp_vector, self.generator._key_data)
 
     def write(self, values, grads, opt_values, key_data) -> None:
         """Stores a program's outputs (or the tracers of a trace) into the objects. An
