@@ -124,6 +124,15 @@ def _xla_bytes(compiled) -> int | None:
 
 # ---- variants -----------------------------------------------------------------------
 
+def raw_mlp_step(opt):
+    """The hand-written JAX + optax training step of the MLP (not jitted)."""
+    def step(params, opt_state, x, y):
+        loss, grads = jax.value_and_grad(raw_mlp_loss)(params, x, y)
+        updates, opt_state = opt.update(grads, opt_state, params)
+        return optax.apply_updates(params, updates), opt_state, loss
+    return step
+
+
 def bench_raw(kind, batch):
     ft.manual_seed(0)
     model = make_mlp() if kind == "mlp" else make_cnn()
@@ -134,11 +143,7 @@ def bench_raw(kind, batch):
     x, y = _data(kind, batch)
     key = jax.random.key(0)
     if kind == "mlp":
-        def step(params, opt_state, x, y):
-            loss, grads = jax.value_and_grad(raw_mlp_loss)(params, x, y)
-            updates, opt_state = opt.update(grads, opt_state, params)
-            return optax.apply_updates(params, updates), opt_state, loss
-        jitted = jax.jit(step, donate_argnums=(0, 1))
+        jitted = jax.jit(raw_mlp_step(opt), donate_argnums=(0, 1))
         state = [params, opt_state]
 
         def run():
@@ -181,7 +186,8 @@ def _facade(kind, batch):
     return model, opt, crit, ft.from_numpy(np.asarray(x)), ft.from_numpy(np.asarray(y))
 
 
-def bench_compiled(kind, batch):
+def compiled_step(kind, batch):
+    """(step, x, y): the PyTorch-style step under functorch_like.compile, and its data."""
     model, opt, crit, x, y = _facade(kind, batch)
 
     @ft.compile
@@ -191,6 +197,11 @@ def bench_compiled(kind, batch):
         loss.backward()
         opt.step()
         return loss
+    return step, x, y
+
+
+def bench_compiled(kind, batch):
+    step, x, y = compiled_step(kind, batch)
 
     def run():
         step(x, y)._value.block_until_ready()

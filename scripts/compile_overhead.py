@@ -32,16 +32,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--calls", type=int, default=20000)
     args = parser.parse_args()
-    model, opt, crit, x, y = bench._facade("mlp", args.batch)
-
-    @ft.compile
-    def step(x, y):
-        opt.zero_grad()
-        loss = crit(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss
-
+    step, x, y = bench.compiled_step("mlp", args.batch)
     for _ in range(5):
         step(x, y)._value.block_until_ready()
     program, state, dynamic = step._lookup((x, y), {})
@@ -67,12 +58,8 @@ def main() -> None:
     ft.manual_seed(0)
     params = {k: v._value for k, v in bench.make_mlp().named_parameters()}
     adam = optax.adam(1e-3)
-
-    def raw_step(params, opt_state, x, y):
-        loss, grads = jax.value_and_grad(bench.raw_mlp_loss)(params, x, y)
-        updates, opt_state = adam.update(grads, opt_state, params)
-        return optax.apply_updates(params, updates), opt_state, loss
-    raw = jax.jit(raw_step).lower(params, adam.init(params), x._value, y._value).compile()
+    raw = jax.jit(bench.raw_mlp_step(adam)).lower(params, adam.init(params), x._value,
+                                                  y._value).compile()
     print(f"XLA fusions: compiled step {len(fusion.findall(ours))}, "
           f"raw JAX step {len(fusion.findall(raw.as_text()))}")
 
