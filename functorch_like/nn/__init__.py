@@ -52,6 +52,8 @@ from .modules import AvgPool1d as AvgPool1d
 from .modules import AvgPool2d as AvgPool2d
 from .modules import MaxPool1d as MaxPool1d
 from .modules import MaxPool2d as MaxPool2d
+from .modules import MaxUnpool1d as MaxUnpool1d
+from .modules import MaxUnpool2d as MaxUnpool2d
 from .modules import Embedding as Embedding
 from .parameter import Buffer as Buffer
 from .parameter import Parameter as Parameter
@@ -91,6 +93,8 @@ __all__ = [
     "MSELoss",
     "MaxPool1d",
     "MaxPool2d",
+    "MaxUnpool1d",
+    "MaxUnpool2d",
     "Mish",
     "Module",
     "ModuleDict",

@@ -15,7 +15,7 @@ from .._methods import softmax as _softmax
 from .._ops_math import as_operand
 from .._tensor import Tensor, apply
 from ..pure import _activations as A
-from ..pure import _conv, _dropout, _linear, _norm, _pool
+from ..pure import _conv, _dropout, _linear, _norm, _pool, _unpool
 from ..pure import losses as L
 
 # ---- linear, conv, pooling ----------------------------------------------------------
@@ -91,31 +91,58 @@ def pad(input, pad, mode: str = "constant", value: float | None = None):
                  mode=mode, value=0.0 if value is None else value)
 
 
-def _f_max_pool(x, *, nd, kernel_size, stride, padding, dilation, ceil_mode):
-    fn = _pool.max_pool1d if nd == 1 else _pool.max_pool2d
+def _f_max_pool(x, *, nd, kernel_size, stride, padding, dilation, ceil_mode, indices):
+    if indices:
+        fn = _pool.max_pool1d_with_indices if nd == 1 else _pool.max_pool2d_with_indices
+    else:
+        fn = _pool.max_pool1d if nd == 1 else _pool.max_pool2d
     return fn(x, kernel_size, stride, padding, dilation, ceil_mode)
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
-    _no_indices(return_indices)
+    """Max over windows of (N, C, L); with return_indices also each maximum's position."""
     return apply(_f_max_pool, "MaxPool1DWithIndicesBackward0", input, nd=1,
                  kernel_size=_norm_arg(kernel_size), stride=_norm_arg(stride),
-                 padding=_norm_arg(padding), dilation=_norm_arg(dilation), ceil_mode=ceil_mode)
+                 padding=_norm_arg(padding), dilation=_norm_arg(dilation), ceil_mode=ceil_mode,
+                 indices=bool(return_indices))
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
-    """Max over windows of (N, C, H, W); stride defaults to kernel_size."""
-    _no_indices(return_indices)
+    """Max over windows of (N, C, H, W); stride defaults to kernel_size. With
+    return_indices, also each maximum's flat position h * W + w (for max_unpool2d)."""
     return apply(_f_max_pool, "MaxPool2DWithIndicesBackward0", input, nd=2,
                  kernel_size=_norm_arg(kernel_size), stride=_norm_arg(stride),
-                 padding=_norm_arg(padding), dilation=_norm_arg(dilation), ceil_mode=ceil_mode)
+                 padding=_norm_arg(padding), dilation=_norm_arg(dilation), ceil_mode=ceil_mode,
+                 indices=bool(return_indices))
 
 
-def _no_indices(return_indices):
-    if return_indices:
-        raise NotImplementedError("max_pool with return_indices=True is not supported")
+def _f_max_unpool(x, indices, *, nd, kernel_size, stride, padding, output_size):
+    fn = _unpool.max_unpool1d if nd == 1 else _unpool.max_unpool2d
+    return fn(x, indices, kernel_size, stride, padding, output_size)
+
+
+def _max_unpool(input, indices, nd, kernel_size, stride, padding, output_size):
+    if output_size is not None:     # checked here, so the message shows the caller's value
+        output_size = _unpool.unpool_output_size(tuple(input.shape), _norm_arg(kernel_size),
+                                                 _norm_arg(stride), _norm_arg(padding),
+                                                 output_size, nd)
+    return apply(_f_max_unpool, "MaxUnpool2DBackward0" if nd == 2 else "MaxUnpool1DBackward0",
+                 input, indices, nd=nd, kernel_size=_norm_arg(kernel_size),
+                 stride=_norm_arg(stride), padding=_norm_arg(padding),
+                 output_size=output_size)
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Puts each value of (N, C, L) back at its max_pool1d index in zeros (N, C, L_out)."""
+    return _max_unpool(input, indices, 1, kernel_size, stride, padding, output_size)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Puts each value of (N, C, H, W) back at its max_pool2d index in zeros of
+    (N, C, H_out, W_out); H_out = (H - 1) * stride + kernel_size - 2 * padding by default."""
+    return _max_unpool(input, indices, 2, kernel_size, stride, padding, output_size)
 
 
 def _f_avg_pool(x, *, nd, kernel_size, stride, padding, ceil_mode, count_include_pad,

@@ -12,8 +12,8 @@ from ._conv import ntuple
 from ._errors import ShapeError, shape_str
 from ._types import Array
 
-__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
-           "adaptive_avg_pool2d"]
+__all__ = ["max_pool1d", "max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices",
+           "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d"]
 
 
 def _out_size(size, k, s, p, d, ceil_mode):
@@ -87,6 +87,51 @@ def _dilated_max(x, init, k, s, d, pads, lead, outs):
     stacked = jnp.stack(slices)
     first = jnp.argmax(stacked, axis=0)
     return jnp.take_along_axis(stacked, first[None], axis=0)[0]
+
+
+def _argmax_positions(x, nd, kernel_size, stride, padding, dilation, ceil_mode, name):
+    """Per window, the flat position (within its H*W plane of the unpadded input) of the
+    first maximum in window order, a NaN counting as the maximum, as PyTorch's indices."""
+    k, s, p, d, his, outs, lead = _window_args(x, nd, kernel_size, stride, padding, dilation,
+                                               ceil_mode, name)
+    init = -jnp.inf if jnp.issubdtype(x.dtype, jnp.floating) else jnp.iinfo(x.dtype).min
+    pads = [(pi, hi) for pi, hi in zip(p, his)]
+    xp = jnp.pad(x, [(0, 0)] * lead + pads, constant_values=init)
+    sizes = x.shape[-nd:]
+    where = np.pad(np.arange(int(np.prod(sizes))).reshape(sizes), pads, constant_values=-1)
+    values, positions = [], []
+    for offset in itertools.product(*(range(ki) for ki in k)):
+        window = tuple(slice(oi * di, oi * di + (n - 1) * si + 1, si)
+                       for oi, di, si, n in zip(offset, d, s, outs))
+        values.append(xp[(...,) + window])
+        positions.append(where[window])
+    stacked = jnp.stack(values)
+    if jnp.issubdtype(x.dtype, jnp.floating):         # NaN wins, as in PyTorch's kernel
+        stacked = jnp.where(jnp.isnan(stacked), jnp.inf, stacked)
+    first = jnp.argmax(stacked, axis=0)
+    table = np.stack(positions).reshape((len(positions),) + (1,) * lead + tuple(outs))
+    table = jnp.broadcast_to(jnp.asarray(table), (len(positions),) + first.shape)
+    index_dtype = jax.dtypes.canonicalize_dtype(jnp.int64)
+    return jnp.take_along_axis(table, first[None], axis=0)[0].astype(index_dtype)
+
+
+def max_pool1d_with_indices(x: Array, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode: bool = False) -> tuple[Array, Array]:
+    """max_pool1d and, per output, the position of its maximum along L (for max_unpool1d).
+    PyTorch parity: on ties the first maximum in the window wins; indices are int64 (int32
+    unless x64 is on)."""
+    return (max_pool1d(x, kernel_size, stride, padding, dilation, ceil_mode),
+            _argmax_positions(x, 1, kernel_size, stride, padding, dilation, ceil_mode,
+                              "max_pool1d"))
+
+
+def max_pool2d_with_indices(x: Array, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode: bool = False) -> tuple[Array, Array]:
+    """max_pool2d and, per output, the flat position h * W + w of its maximum in the input
+    plane (for max_unpool2d); ties go to the first maximum in window order, as PyTorch."""
+    return (max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode),
+            _argmax_positions(x, 2, kernel_size, stride, padding, dilation, ceil_mode,
+                              "max_pool2d"))
 
 
 def max_pool1d(x: Array, kernel_size, stride=None, padding=0, dilation=1,

@@ -48,6 +48,10 @@ from ._pool import avg_pool1d as avg_pool1d
 from ._pool import avg_pool2d as avg_pool2d
 from ._pool import max_pool1d as max_pool1d
 from ._pool import max_pool2d as max_pool2d
+from ._pool import max_pool1d_with_indices as max_pool1d_with_indices
+from ._pool import max_pool2d_with_indices as max_pool2d_with_indices
+from ._unpool import max_unpool1d as max_unpool1d
+from ._unpool import max_unpool2d as max_unpool2d
 
 __all__ = [
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d", "batch_norm",
@@ -55,6 +59,7 @@ __all__ = [
     "conv_transpose2d", "conv_transpose_init", "dropout", "dropout2d", "elu", "embedding",
     "embedding_init", "flatten", "gelu", "group_norm", "group_norm_init", "hardtanh",
     "layer_norm", "layer_norm_init", "leaky_relu", "linear", "linear_init", "log_softmax",
-    "logsigmoid", "max_pool1d", "max_pool2d", "mish", "relu", "relu6", "selu", "sigmoid",
+    "logsigmoid", "max_pool1d", "max_pool1d_with_indices", "max_pool2d",
+    "max_pool2d_with_indices", "max_unpool1d", "max_unpool2d", "mish", "relu", "relu6", "selu", "sigmoid",
     "silu", "softmax", "softplus", "tanh", "unflatten",
 ]
