@@ -33,6 +33,13 @@ class Size(tuple):
     def __repr__(self) -> str:
         return f"torch.Size({list(self)})"
 
+    def __getitem__(self, index):
+        out = tuple.__getitem__(self, index)
+        return Size(out) if isinstance(index, slice) else out   # x.shape[2:] is a Size
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, tuple(other)))
+
     def numel(self) -> int:
         n = 1
         for d in self:

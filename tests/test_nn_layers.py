@@ -753,3 +753,28 @@ def test_softmax_dim_out_of_range_raises_like_torch():
         with pytest.raises(IndexError, match=r"Dimension out of range \(expected to be in "
                                              r"range of \[-2, 1\], but got 3\)"):
             lib.nn.Softmax(dim=3)(lib.zeros(2, 6))
+
+
+@pytest.mark.parametrize("output_size", [None, (8, 8), [2, 3, 7, 8], torch.Size([8, 7])])
+def test_conv_transpose2d_output_size_matches_torch(output_size):
+    torch.manual_seed(0)
+    theirs = torch.nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1)
+    ours = ft.nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1)
+    ours.load_state_dict({k: ft.tensor(v.detach().numpy())
+                          for k, v in theirs.state_dict().items()})
+    x = np.random.default_rng(0).standard_normal((2, 2, 4, 4)).astype(np.float32)
+    want = theirs(torch.tensor(x), output_size=output_size).detach().numpy()
+    got = ours(ft.tensor(x), output_size=output_size).detach().numpy()
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("output_size", [(9, 9), (1, 7, 7)])
+def test_conv_transpose2d_bad_output_size_raises_like_torch(output_size):
+    errors = []
+    for lib in (torch, ft):
+        m = lib.nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1)
+        with pytest.raises(ValueError) as info:
+            m(lib.ones(1, 2, 4, 4), output_size=output_size)
+        errors.append(str(info.value))
+    assert errors[0] == errors[1]
