@@ -778,3 +778,23 @@ def test_conv_transpose2d_bad_output_size_raises_like_torch(output_size):
             m(lib.ones(1, 2, 4, 4), output_size=output_size)
         errors.append(str(info.value))
     assert errors[0] == errors[1]
+
+
+@pytest.mark.parametrize("kw", [dict(max_norm=1.0), dict(max_norm=0.5, norm_type=1.0),
+                                dict(scale_grad_by_freq=True),
+                                dict(scale_grad_by_freq=True, padding_idx=2, max_norm=2.0)])
+def test_embedding_max_norm_and_scale_grad_by_freq_match_torch(kw):
+    idx = np.array([[1, 3, 3, 2], [0, 3, 1, 1]])
+    results = []
+    for lib in (torch, ft):
+        lib.manual_seed(0)
+        emb = lib.nn.Embedding(5, 4, **kw)
+        with lib.no_grad():
+            emb.weight.copy_(lib.tensor(np.arange(20.0, dtype=np.float32).reshape(5, 4) / 7))
+        out = emb(lib.tensor(idx))
+        (out * lib.arange(32.0).reshape(2, 4, 4)).sum().backward()
+        results.append((out.detach().numpy(), emb.weight.detach().numpy(),
+                        emb.weight.grad.numpy(), repr(emb)))
+    for a, b in zip(results[0][:3], results[1][:3]):
+        np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
+    assert results[1][3] == results[0][3]

@@ -14,6 +14,7 @@ from .._methods import log_softmax as _log_softmax
 from .._methods import softmax as _softmax
 from .._ops_math import as_operand
 from .._tensor import Tensor, apply
+from ..autograd._grad_mode import no_grad
 from ..pure import _activations as A
 from ..pure import _conv, _dropout, _linear, _norm, _pool, _unpool
 from ..pure import losses as L
@@ -274,16 +275,28 @@ def dropout2d(input, p: float = 0.5, training: bool = True, inplace: bool = Fals
     return _dropout_impl(input, p, training, inplace, True)
 
 
-def _f_embedding(idx, w, *, padding_idx):
-    return _linear.embedding(idx, w, padding_idx)
+def _f_embedding(idx, w, *, padding_idx, scale_grad_by_freq):
+    return _linear.embedding(idx, w, padding_idx, scale_grad_by_freq)
+
+
+def _f_embedding_renorm(w, idx, *, max_norm, norm_type):
+    return _linear.embedding_renorm(w, idx, max_norm, norm_type)
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):
-    """Rows of weight picked by integer input; no gradient to the padding_idx row."""
+    """Rows of weight picked by integer input; no gradient to the padding_idx row.
+
+    With max_norm, the looked-up rows of `weight` whose norm exceeds it are first rescaled
+    in place, as PyTorch's. PyTorch parity: sparse=True gives the same gradient, dense."""
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += weight.shape[0]
     if max_norm is not None:
-        raise NotImplementedError("embedding with max_norm is not supported")
-    return apply(_f_embedding, "EmbeddingBackward0", input, weight, padding_idx=padding_idx)
+        with no_grad():
+            weight._set(apply(_f_embedding_renorm, "EmbeddingRenormBackward", weight, input,
+                              max_norm=float(max_norm), norm_type=float(norm_type)))
+    return apply(_f_embedding, "EmbeddingBackward0", input, weight, padding_idx=padding_idx,
+                 scale_grad_by_freq=bool(scale_grad_by_freq))
 
 
 def one_hot(tensor, num_classes: int = -1):

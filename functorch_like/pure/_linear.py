@@ -16,7 +16,7 @@ from ._errors import OutOfBoundsError, ShapeError, check_values
 from ._types import Array, PRNGKey
 
 __all__ = ["linear_init", "linear", "bilinear_init", "bilinear", "embedding_init",
-           "embedding", "flatten", "unflatten"]
+           "embedding", "embedding_renorm", "flatten", "unflatten"]
 
 
 def linear_init(in_features: int, out_features: int, bias: bool = True, *, key: PRNGKey,
@@ -86,13 +86,15 @@ def embedding_init(num_embeddings: int, embedding_dim: int, padding_idx: int | N
     return {"weight": weight}
 
 
-def embedding(indices: Array, weight: Array, padding_idx: int | None = None) -> Array:
+def embedding(indices: Array, weight: Array, padding_idx: int | None = None,
+              scale_grad_by_freq: bool = False) -> Array:
     """Rows of `weight` (num_embeddings, dim) picked by integer `indices` (*) -> (*, dim).
 
-    The row at `padding_idx` receives no gradient, as in PyTorch. Out-of-range indices
-    (negative ones included: PyTorch does not wrap them) raise IndexError when they are
-    concrete; inside a traced program JAX would clamp or wrap them, so their rows come out
-    as NaN instead of a silently wrong row.
+    The row at `padding_idx` receives no gradient, as in PyTorch; with scale_grad_by_freq
+    each row's gradient is divided by how often its index occurs in `indices`.
+    Out-of-range indices (negative ones included: PyTorch does not wrap them) raise
+    IndexError when they are concrete; inside a traced program JAX would clamp or wrap
+    them, so their rows come out as NaN instead of a silently wrong row.
     """
     if not jnp.issubdtype(indices.dtype, jnp.integer):
         from ._errors import DTypeError
@@ -108,9 +110,26 @@ def embedding(indices: Array, weight: Array, padding_idx: int | None = None) -> 
     # jnp.take wraps negative indices even in "fill" mode: send them past the end instead.
     safe = jnp.where(indices < 0, n, indices)
     out = jnp.take(weight, safe, axis=0, mode="fill", fill_value=jnp.nan)
+    if scale_grad_by_freq:
+        counts = jnp.zeros(n + 1, out.dtype).at[jnp.minimum(safe, n)].add(1)
+        scale = (1 / counts[jnp.minimum(safe, n)])[..., None]
+        frozen = jax.lax.stop_gradient(out)
+        out = frozen + (out - frozen) * scale       # the same rows, gradients scaled
     if padding_idx is not None:
         out = jnp.where((indices == padding_idx)[..., None], jax.lax.stop_gradient(out), out)
     return out
+
+
+def embedding_renorm(weight: Array, indices: Array, max_norm: float,
+                     norm_type: float = 2.0) -> Array:
+    """`weight` with each row that `indices` looks up rescaled to norm max_norm when its
+    `norm_type`-norm exceeds it (PyTorch's embedding_renorm_, scale max_norm / (norm +
+    1e-7)); other rows unchanged. Embedding(max_norm=...) applies it before each lookup."""
+    n = weight.shape[0]
+    present = jnp.zeros(n + 1, bool).at[jnp.where(indices < 0, n, indices)].set(True)[:n]
+    norms = jnp.linalg.norm(weight, ord=norm_type, axis=1)
+    scale = jnp.where(present & (norms > max_norm), max_norm / (norms + 1e-7), 1)
+    return weight * scale[:, None].astype(weight.dtype)
 
 
 def flatten(x: Array, start_dim: int = 0, end_dim: int = -1) -> Array:
