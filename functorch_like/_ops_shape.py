@@ -131,8 +131,20 @@ def flatten(input, start_dim: int = 0, end_dim: int = -1):
 
 
 def unflatten(input, dim: int, sizes):
+    """Splits dim `dim` into `sizes` (one entry may be -1)."""
     d = _wrap_dim(dim, input.ndim)
-    sizes = _infer_shape(tuple(sizes), input.shape[d])
+    sizes = tuple(sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    if sizes.count(-1) > 1:
+        raise RuntimeError("unflatten got an unexpected error:\nonly one dimension can be "
+                           "inferred")
+    known = math.prod(n for n in sizes if n != -1)
+    if (known != input.shape[d] if -1 not in sizes
+            else known == 0 or input.shape[d] % known):
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
+                           f"size of dim {d} ({input.shape[d]}) in the input tensor")
+    sizes = _infer_shape(sizes, input.shape[d])
     return reshape(input, input.shape[:d] + sizes + input.shape[d + 1:])
 
 

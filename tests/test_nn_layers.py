@@ -798,3 +798,25 @@ def test_embedding_max_norm_and_scale_grad_by_freq_match_torch(kw):
     for a, b in zip(results[0][:3], results[1][:3]):
         np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
     assert results[1][3] == results[0][3]
+
+
+ERROR_CASES = {
+    "bilinear-input2": lambda L: L.nn.Bilinear(3, 4, 5)(L.ones(2, 3), L.ones(2, 5)),
+    "bilinear-batch": lambda L: L.nn.Bilinear(3, 4, 5)(L.ones(2, 3), L.ones(3, 4)),
+    "bilinear-ndim": lambda L: L.nn.Bilinear(3, 4, 5)(L.ones(2, 3), L.ones(4)),
+    "unflatten-product": lambda L: L.ones(2, 6).unflatten(1, (4, 2)),
+    "unflatten-inferred": lambda L: L.ones(2, 6).unflatten(1, (-1, 4)),
+    "unflatten-empty": lambda L: L.ones(2, 6).unflatten(1, ()),
+    "Unflatten-module": lambda L: L.nn.Unflatten(1, (4, 2))(L.ones(2, 6)),
+    "cross-entropy-float-target": lambda L: L.nn.functional.cross_entropy(L.ones(2, 3),
+                                                                         L.ones(2)),
+}
+
+
+@pytest.mark.parametrize("name", list(ERROR_CASES))
+def test_error_messages_match_torch(name):
+    with pytest.raises(Exception) as theirs:
+        ERROR_CASES[name](torch)
+    with pytest.raises(type(theirs.value)) as ours:
+        ERROR_CASES[name](ft)
+    assert str(ours.value) == str(theirs.value)

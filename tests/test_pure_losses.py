@@ -491,11 +491,11 @@ def test_error_matches_torch(x64, case):
     lambda L, a, d: L.nll_loss(a(np.zeros((2, C, 3))), a(np.zeros((2, 3), dtype=d))),
 ], ids=["ce", "nll", "ce_unbatched", "nll_3d"])
 def test_float_class_index_target_is_type_and_runtime_error(x64, case, dtype, torch_name):
-    """PyTorch's RuntimeError; here also a TypeError, with PyTorch's text and then a hint."""
+    """PyTorch's RuntimeError; here also a TypeError, with PyTorch's text."""
     with pytest.raises(RuntimeError) as theirs:
         case(F, torch.tensor, dtype)
     assert str(theirs.value) == f"expected target dtype to be Long or Byte, but got {torch_name}"
     with pytest.raises(TypeError) as ours:
         case(losses, jnp.asarray, dtype)
     assert isinstance(ours.value, RuntimeError)
-    assert str(ours.value).startswith(str(theirs.value) + " (")
+    assert str(ours.value) == str(theirs.value)

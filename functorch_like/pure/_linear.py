@@ -69,10 +69,17 @@ def bilinear_init(in1_features: int, in2_features: int, out_features: int, bias:
 
 def bilinear(x1: Array, x2: Array, weight: Array, bias: Array | None = None) -> Array:
     """y_k = x1 @ weight[k] @ x2 + bias_k.  x1: (*, in1), x2: (*, in2) -> (*, out)."""
-    if x1.shape[-1] != weight.shape[1] or x2.shape[-1] != weight.shape[2]:
-        raise ShapeError(
-            f"bilinear: input1 (last dim {x1.shape[-1]}) and input2 (last dim {x2.shape[-1]}) "
-            f"do not match weight of size {list(weight.shape)}")
+    for i, (x, expected) in enumerate(((x1, weight.shape[1]), (x2, weight.shape[2])), 1):
+        if x.shape[-1] != expected:
+            raise ShapeError(f"bilinear(): input{i} size does not match weight size: got "
+                             f"{x.shape[-1]} but expected {expected}")
+    if x1.ndim != x2.ndim:
+        raise ShapeError(f"bilinear(): input dimensions do not match: got {x1.ndim} and "
+                         f"{x2.ndim}")
+    for d, (a, b) in enumerate(zip(x1.shape[:-1], x2.shape[:-1])):
+        if a != b:
+            raise ShapeError(f"bilinear(): input batch dimensions do not match at dim {d}: "
+                             f"got {a} and {b}")
     y = jnp.einsum("...i,kij,...j->...k", x1, weight, x2)
     return y if bias is None else y + bias
 

@@ -122,9 +122,8 @@ def _check_class_target(input: Array, target: Array, weight: Array | None) -> No
                          f"batch_size ({target.shape[0]}).")
     if not jnp.issubdtype(target.dtype, jnp.integer):
         name = _TORCH_DTYPE_NAMES.get(str(target.dtype), str(target.dtype))
-        raise DTypeError(f"expected target dtype to be Long or Byte, but got {name} "
-                         "(class-index targets must be integers; class probabilities must "
-                         f"have the input's shape {shape_str(input.shape)})")
+        # (Class probabilities would need the input's shape.)
+        raise DTypeError(f"expected target dtype to be Long or Byte, but got {name}")
     expected = input.shape[:class_dim] + input.shape[class_dim + 1:]
     if target.shape != expected:
         raise ShapeError(f"Expected target size {shape_str(expected)}, got "
