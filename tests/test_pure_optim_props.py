@@ -214,3 +214,23 @@ def test_update_is_pure(name):
     # The inputs are left as they were, and the new state is a new value.
     chex.assert_trees_all_equal(jax.tree.map(np.array, (grads, state, params)), before)
     assert int(jax.tree.leaves(first[1].step)[0]) == int(jax.tree.leaves(state.step)[0]) + 1
+
+
+@pytest.mark.parametrize("name", ["sgd-momentum", "rmsprop", "adam", "adagrad"])
+def test_weight_decay_set_later_without_params_is_never_silent(name):
+    """update() without params cannot apply weight decay: an error eagerly, NaN under jit
+    (where the value is unknown until run), whether decay came from the constructor or
+    from set_hyperparams; with weight_decay 0 it runs as before."""
+    opt = make(name)
+    params, grad_fn = tiny_problem(jnp.float32)
+    state = opt.init(params)
+    grads = grad_fn(params)
+    fine, _ = jax.jit(opt.update)(grads, state)
+    assert all(bool(jnp.all(jnp.isfinite(u))) for u in jax.tree.leaves(fine))
+    decayed = optim.set_hyperparams(state, weight_decay=0.1)
+    with pytest.raises(ValueError, match="with weight_decay needs `params`"):
+        opt.update(grads, decayed)
+    poisoned, _ = jax.jit(opt.update)(grads, decayed)
+    assert all(bool(jnp.all(jnp.isnan(u))) for u in jax.tree.leaves(poisoned))
+    with_params, _ = jax.jit(opt.update)(grads, decayed, params)
+    assert all(bool(jnp.all(jnp.isfinite(u))) for u in jax.tree.leaves(with_params))

@@ -47,7 +47,7 @@ def adagrad(lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
             sum=jax.tree.map(lambda p: jnp.full_like(p, initial_accumulator_value), params))
 
     def update(grads, state, params=None):
-        require_params(params, weight_decay, "adagrad")
+        grads = require_params(params, grads, weight_decay, state.hyperparams, "adagrad")
 
         def leaf(g, p, step, acc):
             h = hp_as(state.hyperparams, g.dtype)

@@ -36,7 +36,7 @@ def _adam(lr, betas, eps, weight_decay, amsgrad, maximize, decoupled, name):
             max_exp_avg_sq=zeros_like_tree(params) if amsgrad else None)
 
     def update(grads, state, params=None):
-        require_params(params, weight_decay, name)
+        grads = require_params(params, grads, weight_decay, state.hyperparams, name)
 
         def leaf(g, p, step, m, v, vmax):
             h = hp_as(state.hyperparams, g.dtype)

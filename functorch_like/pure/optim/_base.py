@@ -70,7 +70,21 @@ def check_beta(index: int, value: float) -> None:
         raise ValueError(f"Invalid beta parameter at index {index}: {value}")
 
 
-def require_params(params: Any, weight_decay: float, name: str) -> None:
-    if params is None and weight_decay != 0:
-        raise ValueError(f"{name} with weight_decay needs `params` in update(updates, state, "
-                         "params)")
+def require_params(params: Any, grads: Any, weight_decay: float, hyperparams: HyperParams,
+                   name: str) -> Any:
+    """Weight decay needs the parameters. Raises ValueError when update() gets none while
+    the constructor's weight_decay, or the state's current one (set_hyperparams), is not
+    0. Inside jit the current value is unknown until run: there the gradients come back
+    as NaN if it is not 0, so that a missing decay shows instead of passing silently.
+    Returns the gradients to use."""
+    message = f"{name} with weight_decay needs `params` in update(updates, state, params)"
+    if params is not None:
+        return grads
+    if weight_decay != 0:
+        raise ValueError(message)
+    now = hyperparams["weight_decay"]
+    if not isinstance(now, jax.core.Tracer):
+        if float(now) != 0:
+            raise ValueError(message)
+        return grads
+    return jax.tree.map(lambda g: jnp.where(now != 0, jnp.nan, g).astype(g.dtype), grads)

@@ -53,7 +53,7 @@ def rmsprop(lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
             grad_avg=zeros_like_tree(params) if centered else None)
 
     def update(grads, state, params=None):
-        require_params(params, weight_decay, "rmsprop")
+        grads = require_params(params, grads, weight_decay, state.hyperparams, "rmsprop")
 
         def leaf(g, p, step, v, buf, m):
             h = hp_as(state.hyperparams, g.dtype)

@@ -56,7 +56,7 @@ def sgd(lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
             momentum_buffer=zeros_like_tree(params) if use_momentum else None)
 
     def update(grads, state, params=None):
-        require_params(params, weight_decay, "sgd")
+        grads = require_params(params, grads, weight_decay, state.hyperparams, "sgd")
 
         def leaf(g, p, step, buf):
             h = hp_as(state.hyperparams, g.dtype)
