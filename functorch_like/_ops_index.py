@@ -16,7 +16,7 @@ import numpy as np
 
 from . import _dtypes
 from ._ops_math import as_operand
-from ._tensor import Tensor, _wrap_dim, apply
+from ._tensor import Tensor, _wrap_dim, apply, mark_view
 from .pure._errors import is_concrete
 
 
@@ -158,7 +158,7 @@ def getitem(input, index):
     spec, arrays = _parse(input.shape, index)
     out = apply(_f_getitem, _getitem_name(spec), input, *arrays, spec=spec)
     if not arrays:          # basic indexing is a view in PyTorch: in-place ops write back
-        out.__dict__["_view_of"] = (input, "index", index, None)
+        mark_view(out, input, "index", index)
     return out
 
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
 from . import _dtypes
-from ._tensor import Tensor, _wrap_dim, apply
+from ._tensor import Tensor, _wrap_dim, apply, mark_view
 
 
 def _sizes(args) -> tuple:
@@ -70,7 +71,7 @@ def reshape(input, *shape):
 def _as_view(out, base):
     """Marks `out` as a reshaped view of `base`: in-place ops on it write back (PyTorch's
     views share storage)."""
-    out.__dict__["_view_of"] = (base, "reshape", None, None)
+    mark_view(out, base, "reshape")
     return out
 
 
@@ -79,8 +80,25 @@ def _as_selection(out, base, view: tuple, multi: tuple | None = None):
     diagonal): in-place ops on it write back through `write_back`. `multi` = (function,
     output index) for the pieces of split/chunk/unbind, which torch's autograd forbids
     modifying in place."""
-    out.__dict__["_view_of"] = (base, "select", view, multi)
+    mark_view(out, base, "select", view, multi)
     return out
+
+
+def _f_selection(x, *, view):
+    kind, *a = view
+    if kind == "permute":
+        return jnp.transpose(x, a[0])
+    if kind == "slice":
+        axis, start, length = a
+        return jax.lax.slice_in_dim(x, start, start + length, axis=axis)
+    if kind == "select":
+        return jnp.take(x, a[1], axis=a[0])
+    return jnp.diagonal(x, *a)
+
+
+def selection(base, view: tuple):
+    """The view `view` (see _as_selection) of `base` taken anew (a plain op, not marked)."""
+    return apply(_f_selection, "AsStridedBackward0", base, view=view)
 
 
 def _select(x, view: tuple):
@@ -264,7 +282,7 @@ def expand(input, *sizes):
     if math.prod(shape) == input.numel():
         return _as_view(out, input)             # nothing repeated: a plain view
     # Elements that share one memory location in torch: in-place ops on it raise.
-    out.__dict__["_view_of"] = (input, "expand", None, None)
+    mark_view(out, input, "expand")
     return out
 
 

@@ -617,6 +617,8 @@ class Tensor:
             self._aliases.write(self)
         if view is not None:
             _write_through(view, self)
+        if not reshape:
+            refresh_views(self)
         return self
 
     # ---- printing ---------------------------------------------------------------------
@@ -669,6 +671,7 @@ class _AliasGroup:
             if t is not None and t is not source:
                 t._value = source._value
                 t._version += 1
+                refresh_views(t)
 
 
 def _rebuild(array, requires_grad):
@@ -682,6 +685,63 @@ def _device_put(x, *, device):
 def _can_cast(src, dst) -> bool:
     # PyTorch forbids in-place results of a higher category (float into an int tensor).
     return _dtypes._category(np.dtype(src)) <= _dtypes._category(np.dtype(dst))
+
+
+def mark_view(out: "Tensor", base: "Tensor", kind: str, info=None, multi=None) -> "Tensor":
+    """Records that `out` is a view of `base`, as PyTorch's shared storage makes it: an
+    in-place op on `out` writes through to `base` (`_write_through`), and one on `base`
+    refreshes `out` (`refresh_views`). kind: "index" (basic indexing; info = the index),
+    "reshape", "select" (info = the selection, see _ops_shape._as_selection) or "expand";
+    multi = (function, output) for the pieces of split/unbind."""
+    out.__dict__["_view_of"] = (base, kind, info, multi)
+    views = base.__dict__.setdefault("_views", [])
+    if len(views) >= 8 and len(views) % 8 == 0:
+        # A long-lived base viewed in every step (x.view(...) in a loop) would otherwise
+        # collect dead references until its next in-place op.
+        views[:] = [ref for ref in views if ref() is not None]
+    views.append(weakref.ref(out))
+    return out
+
+
+def refresh_views(t: "Tensor") -> None:
+    """After an in-place change of `t`: the live views taken of it see the new values (and
+    a graph position derived from `t`'s), recursively, as views of shared storage would."""
+    views = t.__dict__.get("_views")
+    if not views:
+        return
+    alive = []
+    for ref in list(views):       # (recomputing registers temporaries: iterate a copy)
+        v = ref()
+        spec = None if v is None else v.__dict__.get("_view_of")
+        if spec is None or spec[0] is not t:
+            continue
+        fresh = _view_value(t, spec, v)
+        if fresh._value.shape != v._value.shape:
+            continue              # the base was resized in place: no longer a view of it
+        alive.append(ref)
+        v._value = fresh._value
+        if is_grad_enabled():
+            v._node, v._out = fresh._node, fresh._out
+            if fresh._node is not None:
+                fresh._node._name = "AsStridedBackward0"    # torch regenerates it so
+        v._version += 1
+        if v._aliases is not None:
+            v._aliases.write(v)
+        refresh_views(v)
+    t.__dict__["_views"] = alive
+
+
+def _view_value(base: "Tensor", spec: tuple, view: "Tensor") -> "Tensor":
+    _, kind, info, _ = spec
+    if kind == "index":
+        from ._ops_index import getitem
+        return getitem(base, info)
+    from . import _ops_shape
+    if kind == "select":
+        return _ops_shape.selection(base, info)
+    if kind == "expand":
+        return _ops_shape.expand(base, tuple(view.shape))
+    return _ops_shape.reshape(base, tuple(view.shape))
 
 
 def _write_through(view, value: "Tensor") -> None:

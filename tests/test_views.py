@@ -154,3 +154,37 @@ def test_embedding_style_init_of_a_row():
         emb.weight[3].zero_()
     assert emb.weight.detach().numpy()[3].tolist() == [0.0, 0.0]
     assert np.abs(emb.weight.detach().numpy()[[0, 1, 2, 4]]).sum() > 0
+
+
+def _base_changed_after_views_were_taken(t):
+    x = t.zeros(3, 4)
+    row, col, flat, sq = x[0], x.t()[1], x.view(-1), x.unsqueeze(0)
+    diag, (left, right) = x.diagonal(), x.split([1, 3], dim=1)
+    wide = x[:, :1].expand(3, 5)
+    x.add_(1)
+    x[2].mul_(5)
+    flat[3] = 7                            # through one view, seen by the others
+    with t.no_grad():
+        x.data[1, 1] = -2                  # through .data too
+    return [row, col, flat, sq, diag, left, right, wide, x]
+
+
+def test_views_see_later_inplace_changes_of_their_base_like_torch():
+    theirs, ours = _base_changed_after_views_were_taken(torch), \
+        _base_changed_after_views_were_taken(fl)
+    for a, b in zip(theirs, ours):
+        np.testing.assert_array_equal(b.numpy(), a.numpy())
+
+
+def test_gradient_through_views_of_a_base_changed_in_place_matches_torch():
+    out = []
+    for lib in (torch, fl):
+        w = lib.arange(6.0, requires_grad=True)
+        b = w * 2
+        v, p = b[1:4], b.permute(0)
+        b.add_(w ** 2)
+        (v * lib.tensor([1.0, 2.0, 3.0])).sum().backward(retain_graph=True)
+        (p * 2).sum().backward()
+        out.append((w.grad.numpy(), v.grad_fn.name()))
+    np.testing.assert_allclose(out[1][0], out[0][0])
+    assert out[1][1] == out[0][1] == "AsStridedBackward0"
