@@ -110,6 +110,10 @@ def apply(fn, name: str, *args, **static):
 # and runs unjitted from then on.
 _op_programs: dict = {}
 _UNJITTABLE = object()
+# Static arguments that vary call to call (an index, a start offset) would compile a program
+# per value: past this many variants of one function, new variants run unjitted.
+_MAX_VARIANTS = 16
+_variants: dict = {}
 _NEEDS_VALUES = (ConcreteValuesNeeded, jax.errors.ConcretizationTypeError,
                  jax.errors.TracerIntegerConversionError,
                  jax.errors.TracerArrayConversionError)
@@ -124,6 +128,9 @@ def _run_op(fn, vals, static):
     if program is _UNJITTABLE or any(isinstance(v, jax.core.Tracer) for v in vals):
         return fn(*vals, **static)         # (under an outer transform: inline as before)
     if program is None:
+        if _variants.get(fn, 0) >= _MAX_VARIANTS:
+            return fn(*vals, **static)     # (and nothing stored per value)
+        _variants[fn] = _variants.get(fn, 0) + 1
         program = _op_programs[key] = _OpProgram(fn, static)
     try:
         return program(vals)

@@ -47,3 +47,14 @@ def test_ops_are_jitted_and_data_dependent_ones_still_run():
     assert idx.tolist() == [[1, 1], [1, 2]]
     jitted = [p for p in _tensor._op_programs.values() if p is not _tensor._UNJITTABLE]
     assert jitted, "no eager op ran as a jitted program"
+
+
+def test_ops_whose_static_arguments_vary_stop_compiling_per_value():
+    x = fl.arange(200.0).reshape(100, 2)
+    rows = [x[i] for i in range(60)] + [x.narrow(0, i, 2) for i in range(60)]
+    assert rows[59].tolist() == [118.0, 119.0] and rows[-1].tolist() == [[118.0, 119.0],
+                                                                          [120.0, 121.0]]
+    per_fn = {}
+    for fn, _ in _tensor._op_programs:
+        per_fn[fn] = per_fn.get(fn, 0) + 1
+    assert max(per_fn.values()) <= _tensor._MAX_VARIANTS
