@@ -146,7 +146,7 @@ class CompiledFunction:
         (values, grads, opt_values, key), arrays = jitted(*inputs)
         if jitted._cache_size() != cached:      # a new trace and compilation happened
             _trace_count += 1
-        state.write(values, grads, opt_values, key)
+        state.write(values, grads, opt_values, key, publish_values=True)
         for action in program.actions:  # recorded Python side effects: scheduler.step()
             action()
         return program.result(arrays)

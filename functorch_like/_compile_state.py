@@ -24,7 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _random
-from ._tensor import Tensor
+from ._tensor import Tensor, publish
 from .nn.modules.module import Module
 from .optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
 from .optim.optimizer import Optimizer
@@ -235,13 +235,17 @@ class StepState:
                 list(map(dict.__getitem__, self.opt_dicts, self.opt_names)),
                 self.hp_vector, self.generator._key_data)
 
-    def write(self, values, grads, opt_values, key_data) -> None:
+    def write(self, values, grads, opt_values, key_data, publish_values: bool = False) -> None:
         """Stores a program's outputs (or the tracers of a trace) into the objects. An
         optimizer slot's output is one array, or a list with one per holder when a shared
-        step count came out split (some parameters stepped, others did not)."""
+        step count came out split (some parameters stepped, others did not).
+        publish_values (after a call, never inside a trace): aliases and views of the
+        tensors see their new values."""
         for t, v in zip(self.tensors, values):
             t._value = v
             t._node = None
+            if publish_values and (t._aliases is not None or "_views" in t.__dict__):
+                publish(t)
         if grads is None:
             for p in self.params:
                 p._grad = None

@@ -710,6 +710,15 @@ def mark_view(out: "Tensor", base: "Tensor", kind: str, info=None, multi=None) -
     return out
 
 
+def publish(t: "Tensor") -> None:
+    """After `t._value` was replaced directly (an optimizer step, a compiled step's write
+    back): its `.data`/`detach()` aliases and the views taken of it see the new value."""
+    if t._aliases is not None:
+        t._aliases.write(t)
+    if t.__dict__.get("_views"):
+        refresh_views(t)
+
+
 def refresh_views(t: "Tensor") -> None:
     """After an in-place change of `t`: the live views taken of it see the new values (and
     a graph position derived from `t`'s), recursively, as views of shared storage would."""

@@ -188,3 +188,23 @@ def test_gradient_through_views_of_a_base_changed_in_place_matches_torch():
         out.append((w.grad.numpy(), v.grad_fn.name()))
     np.testing.assert_allclose(out[1][0], out[0][0])
     assert out[1][1] == out[0][1] == "AsStridedBackward0"
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_views_and_data_of_parameters_follow_optimizer_steps(compiled):
+    fl.manual_seed(0)
+    lin = fl.nn.Linear(3, 2)
+    opt = fl.optim.SGD(lin.parameters(), lr=0.5)
+    row, data, wt = lin.weight[0], lin.weight.data, lin.weight.T
+
+    def step(x):
+        opt.zero_grad()
+        lin(x).sum().backward()
+        opt.step()
+    run = fl.compile(step) if compiled else step
+    for _ in range(2):
+        run(fl.ones(4, 3))
+    w = lin.weight.detach().numpy()
+    np.testing.assert_array_equal(row.detach().numpy(), w[0])
+    np.testing.assert_array_equal(data.numpy(), w)
+    np.testing.assert_array_equal(wt.detach().numpy(), w.T)

@@ -18,7 +18,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from .._tensor import Tensor, typename
+from .._tensor import Tensor, publish, typename
 from ..autograd._grad_mode import enable_grad
 
 
@@ -269,6 +269,7 @@ class Optimizer:
             for i, (p, value) in enumerate(zip(live, values)):
                 p._value = value
                 p._version += 1
+                publish(p)
                 entry = self.state[p]
                 # Buffers the current options do not use (max_exp_avg_sq after amsgrad is
                 # switched off) stay as they were, as in torch.
