@@ -149,7 +149,6 @@ class StepState:
         self.opt_dicts = [holders[0] for holders, _ in slots]
         self.opt_names = [name for _, name in slots]
         self.generator = _random.default_generator
-        self.key_impl = jax.random.key_impl(self.generator._key)
         # Where each array lives, to notice a parameter replaced on its module or an
         # optimizer's state replaced (load_state_dict) between calls.
         homes = [(m._parameters, k, t) for m in self.modules

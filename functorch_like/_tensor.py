@@ -134,9 +134,13 @@ def _run_op(fn, vals, static):
         program = _op_programs[key] = _OpProgram(fn, static)
     try:
         return program(vals)
-    except _NEEDS_VALUES:
+    except (*_NEEDS_VALUES, TypeError):
+        # Needs values, or takes an argument jit cannot (a string...): run it as it is. A
+        # TypeError that is the caller's mistake raises again here, and leaves the op
+        # jitted for later calls.
+        out = fn(*vals, **static)
         _op_programs[key] = _UNJITTABLE
-        return fn(*vals, **static)
+        return out
 
 
 class _OpProgram:
