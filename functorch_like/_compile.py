@@ -2,12 +2,15 @@
 
 The first call discovers the state the step touches (Modules, Optimizers, LR schedulers and
 Tensors among the arguments, in the closure, in the globals it names and in a bound
-method's object) and flattens it once into "slots": parameter and buffer values, gradients,
-optimizer state entries, optimizer hyperparameters and the global RNG key. Each call then
-reads the slots (a flat list of arrays), runs the compiled program, and writes the new
-values back, donating the old buffers. The program is traced once per guard: the training
-flags of the modules, which parameters require grad, the optimizers' structural options
-and the non-tensor arguments; jax.jit adds one more per new input shape/dtype.
+method's object) and flattens it once into "slots" (`_compile_state.StepState`): parameter
+and buffer values, gradients, optimizer state entries (one step counter per group where
+its parameters step together), the hyperparameters as one packed vector and the global RNG
+key as raw data. Each call then checks the guard, reads the slots, runs the compiled
+program, and writes the new values back, donating the old buffers; a call whose arguments
+are all tensors does nothing else in Python. The program is traced once per guard: the
+training flags of the modules, which tensors require grad, the optimizers' structural
+options, the slot layout and the non-tensor arguments; jax.jit adds one more per new input
+shape/dtype.
 
 While tracing, tensors hold tracers: Python that needs a value (`.item()`, `print`,
 `if loss > 0:`) raises `UntraceableError`. `scheduler.step()` called inside the step is
