@@ -54,6 +54,10 @@ from .modules import MaxPool1d as MaxPool1d
 from .modules import MaxPool2d as MaxPool2d
 from .modules import MaxUnpool1d as MaxUnpool1d
 from .modules import MaxUnpool2d as MaxUnpool2d
+from .modules import GRU as GRU
+from .modules import LSTM as LSTM
+from .modules import RNN as RNN
+from .modules import RNNBase as RNNBase
 from .modules import Embedding as Embedding
 from .parameter import Buffer as Buffer
 from .parameter import Parameter as Parameter
@@ -95,6 +99,10 @@ __all__ = [
     "MaxPool2d",
     "MaxUnpool1d",
     "MaxUnpool2d",
+    "GRU",
+    "LSTM",
+    "RNN",
+    "RNNBase",
     "Mish",
     "Module",
     "ModuleDict",

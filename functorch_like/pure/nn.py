@@ -52,6 +52,8 @@ from ._pool import max_pool1d_with_indices as max_pool1d_with_indices
 from ._pool import max_pool2d_with_indices as max_pool2d_with_indices
 from ._unpool import max_unpool1d as max_unpool1d
 from ._unpool import max_unpool2d as max_unpool2d
+from ._rnn import rnn as rnn
+from ._rnn import rnn_init as rnn_init
 
 __all__ = [
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d", "batch_norm",
@@ -60,6 +62,6 @@ __all__ = [
     "embedding_init", "flatten", "gelu", "group_norm", "group_norm_init", "hardtanh",
     "layer_norm", "layer_norm_init", "leaky_relu", "linear", "linear_init", "log_softmax",
     "logsigmoid", "max_pool1d", "max_pool1d_with_indices", "max_pool2d",
-    "max_pool2d_with_indices", "max_unpool1d", "max_unpool2d", "mish", "relu", "relu6", "selu", "sigmoid",
+    "max_pool2d_with_indices", "max_unpool1d", "max_unpool2d", "rnn", "rnn_init", "mish", "relu", "relu6", "selu", "sigmoid",
     "silu", "softmax", "softplus", "tanh", "unflatten",
 ]

@@ -1,0 +1,175 @@
+"""RNN, LSTM, GRU: PyTorch's recurrent modules over functorch_like.pure._rnn."""
+
+from __future__ import annotations
+
+import warnings
+
+from ... import _random
+from ..._tensor import Tensor, apply
+from ...pure import _rnn
+from ._init_helpers import assign_params, fresh_key
+from .module import Module
+
+
+def _f_rnn(x, h0, c0, *rest, mode, names, num_layers, bidirectional, dropout):
+    params = dict(zip(names, rest[:len(names)]))
+    key = rest[len(names)]
+    out = _rnn.rnn(x, params, h0, c0, mode=mode, num_layers=num_layers,
+                   bidirectional=bidirectional, dropout=dropout, key=key)
+    if mode == "LSTM":
+        return out[0], out[1][0], out[1][1]
+    return out
+
+
+class RNNBase(Module):
+    """The shared machinery: parameters named and shaped as PyTorch's, (batch_first,
+    unbatched) input layouts, the initial state check, dropout between layers."""
+
+    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, proj_size: int = 0, device=None, dtype=None):
+        super().__init__()
+        if not 0 <= dropout <= 1 or isinstance(dropout, bool):
+            raise ValueError("dropout should be a number in range [0, 1] representing the "
+                             "probability of an element being zeroed")
+        if dropout > 0 and num_layers == 1:
+            warnings.warn("dropout option adds dropout after all but last recurrent layer, "
+                          "so non-zero dropout expects num_layers greater than 1, but got "
+                          f"dropout={dropout} and num_layers={num_layers}", stacklevel=3)
+        if hidden_size <= 0:
+            raise ValueError("hidden_size must be greater than zero")
+        if num_layers <= 0:
+            raise ValueError("num_layers must be greater than zero")
+        if proj_size:
+            raise NotImplementedError("LSTM(proj_size=...) is not supported")
+        self.mode, self.input_size, self.hidden_size = mode, input_size, hidden_size
+        self.num_layers, self.bias, self.batch_first = num_layers, bias, batch_first
+        self.dropout, self.bidirectional, self.proj_size = float(dropout), bidirectional, 0
+        self._factory = (dtype, device)
+        self._names = _rnn.param_names(num_layers, bidirectional, bias)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        arrays = _rnn.rnn_init(self.mode, self.input_size, self.hidden_size, self.num_layers,
+                               self.bias, self.bidirectional, key=fresh_key())
+        assign_params(self, arrays, *self._factory)
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if self.batch_first is not False:
+            s += f", batch_first={self.batch_first}"
+        if self.dropout != 0:
+            s += f", dropout={self.dropout}"
+        if self.bidirectional is not False:
+            s += f", bidirectional={self.bidirectional}"
+        return s
+
+    def _state_shape(self, batch: int) -> tuple:
+        return ((2 if self.bidirectional else 1) * self.num_layers, batch, self.hidden_size)
+
+    def _check_state(self, state: Tensor, batch: int, what: str) -> None:
+        expected = self._state_shape(batch)
+        if tuple(state.shape) != expected:
+            raise RuntimeError(f"Expected {what} size {expected}, got {list(state.shape)}")
+
+    def _run(self, input: Tensor, hx, cx):
+        """input in any accepted layout -> (output, h_n, c_n or None) in the same layout."""
+        name = type(self).__name__
+        if input.dim() not in (2, 3):
+            raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D "
+                             "instead")
+        batched = input.dim() == 3
+        states = [s for s in (hx, cx) if s is not None]
+        if not batched:
+            for s in states:
+                if s.dim() != 2:
+                    raise RuntimeError("For unbatched 2-D input, hx should also be 2-D but "
+                                       f"got {s.dim()}-D tensor")
+            input = input.unsqueeze(1)
+            hx = None if hx is None else hx.unsqueeze(1)
+            cx = None if cx is None else cx.unsqueeze(1)
+        else:
+            for s in states:
+                if s.dim() != 3:
+                    raise RuntimeError("For batched 3-D input, hx should also be 3-D but "
+                                       f"got {s.dim()}-D tensor")
+            if self.batch_first:
+                input = input.transpose(0, 1)
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
+                               f"{self.input_size}, got {input.shape[-1]}")
+        batch = input.shape[1]
+        if hx is not None:
+            self._check_state(hx, batch, "hidden[0]" if self.mode == "LSTM" else "hidden")
+        if cx is not None:
+            self._check_state(cx, batch, "hidden[1]")
+        use_dropout = self.training and self.dropout > 0 and self.num_layers > 1
+        key = _random.next_key() if use_dropout else None
+        outs = apply(_f_rnn, "RnnBackward0", input, hx, cx,
+                     *[getattr(self, n) for n in self._names], key, mode=self.mode,
+                     names=tuple(self._names), num_layers=self.num_layers,
+                     bidirectional=self.bidirectional,
+                     dropout=self.dropout if use_dropout else 0.0)
+        output, h_n = outs[0], outs[1]
+        c_n = outs[2] if self.mode == "LSTM" else None
+        if not batched:
+            output, h_n = output.squeeze(1), h_n.squeeze(1)
+            c_n = None if c_n is None else c_n.squeeze(1)
+        elif self.batch_first:
+            output = output.transpose(0, 1)
+        return output, h_n, c_n
+
+
+class RNN(RNNBase):
+    """Elman RNN: h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh) (or relu).
+    Input (L, N, H_in), (N, L, H_in) with batch_first, or unbatched (L, H_in)."""
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
+                 dropout: float = 0.0, bidirectional: bool = False, device=None, dtype=None):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or "
+                             "'relu'.")
+        self.nonlinearity = nonlinearity
+        super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size,
+                         hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         device=device, dtype=dtype)
+
+    def forward(self, input, hx=None):
+        output, h_n, _ = self._run(input, hx, None)
+        return output, h_n
+
+
+class LSTM(RNNBase):
+    """LSTM with PyTorch's gates (i, f, g, o): c_t = f c_{t-1} + i g, h_t = o tanh(c_t).
+    forward(input, (h_0, c_0)) -> (output, (h_n, c_n))."""
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, proj_size: int = 0, device=None, dtype=None):
+        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
+                         dropout, bidirectional, proj_size, device=device, dtype=dtype)
+
+    def forward(self, input, hx=None):
+        h0, c0 = (None, None) if hx is None else hx
+        output, h_n, c_n = self._run(input, h0, c0)
+        return output, (h_n, c_n)
+
+
+class GRU(RNNBase):
+    """GRU with PyTorch's gates (r, z, n): n = tanh(W_in x + b_in + r (W_hn h + b_hn)),
+    h_t = (1 - z) n + z h_{t-1}."""
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, device=None, dtype=None):
+        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
+                         dropout, bidirectional, device=device, dtype=dtype)
+
+    def forward(self, input, hx=None):
+        output, h_n, _ = self._run(input, hx, None)
+        return output, h_n

@@ -1,0 +1,127 @@
+"""Recurrent layers (Elman RNN, LSTM, GRU) with PyTorch's parameter names, gate order and
+equations, as init/apply pairs; time steps run in `jax.lax.scan`.
+
+Parameters per layer l and direction ("" or "_reverse"): weight_ih_l{l} (G*H, in),
+weight_hh_l{l} (G*H, H), bias_ih_l{l} (G*H,), bias_hh_l{l} (G*H,), with G = 1 (RNN),
+4 (LSTM: gates i, f, g, o) or 3 (GRU: gates r, z, n), exactly torch.nn.RNN/LSTM/GRU's.
+"""
+
+from __future__ import annotations
+
+import math
+
+import jax
+import jax.numpy as jnp
+
+from . import init as _init
+from ._errors import ShapeError
+from ._types import Array, PRNGKey
+
+__all__ = ["rnn_init", "rnn", "GATES"]
+
+GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+def param_names(num_layers: int, bidirectional: bool, bias: bool) -> list[str]:
+    """The parameter names in PyTorch's order (layer, direction, ih/hh, weight then bias)."""
+    names = []
+    for layer in range(num_layers):
+        for suffix in ("", "_reverse")[:2 if bidirectional else 1]:
+            kinds = ("weight_ih", "weight_hh") + (("bias_ih", "bias_hh") if bias else ())
+            names += [f"{k}_l{layer}{suffix}" for k in kinds]
+    return names
+
+
+def rnn_init(mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
+             bias: bool = True, bidirectional: bool = False, *, key: PRNGKey,
+             dtype=None) -> dict[str, Array]:
+    """PyTorch's default parameters: every one U(-1/sqrt(H), 1/sqrt(H))."""
+    g, h = GATES[mode], hidden_size
+    dirs = 2 if bidirectional else 1
+    bound = 1 / math.sqrt(h) if h > 0 else 0.0
+    names = param_names(num_layers, bidirectional, bias)
+    keys = jax.random.split(key, len(names))
+    params = {}
+    for name, k in zip(names, keys):
+        layer = int(name.split("_l")[1].split("_")[0])
+        fan_in = input_size if layer == 0 else h * dirs
+        shape = {"weight_ih": (g * h, fan_in), "weight_hh": (g * h, h)}.get(
+            name.rsplit("_l", 1)[0], (g * h,))
+        params[name] = _init.uniform(shape, -bound, bound, key=k, dtype=dtype)
+    return params
+
+
+def _cell(mode: str):
+    """One time step: (carry, x_t) -> (carry, h_t); carry is h, or (h, c) for LSTM."""
+    def step(p, carry, x):
+        w_ih, w_hh, b_ih, b_hh = p
+        h = carry[0] if mode == "LSTM" else carry
+        gi = x @ w_ih.T + (0 if b_ih is None else b_ih)
+        gh = h @ w_hh.T + (0 if b_hh is None else b_hh)
+        if mode == "LSTM":
+            i, f, g, o = jnp.split(gi + gh, 4, axis=-1)
+            c = jax.nn.sigmoid(f) * carry[1] + jax.nn.sigmoid(i) * jnp.tanh(g)
+            h = jax.nn.sigmoid(o) * jnp.tanh(c)
+            return (h, c), h
+        if mode == "GRU":
+            ir, iz, in_ = jnp.split(gi, 3, axis=-1)
+            hr, hz, hn = jnp.split(gh, 3, axis=-1)
+            r, z = jax.nn.sigmoid(ir + hr), jax.nn.sigmoid(iz + hz)
+            n = jnp.tanh(in_ + r * hn)
+            h = (1 - z) * n + z * h
+            return h, h
+        pre = gi + gh
+        h = jnp.tanh(pre) if mode == "RNN_TANH" else jnp.maximum(pre, 0)
+        return h, h
+    return step
+
+
+def rnn(x: Array, params: dict[str, Array], hx: Array | None = None,
+        cx: Array | None = None, *, mode: str, num_layers: int = 1,
+        bidirectional: bool = False, dropout: float = 0.0, key: PRNGKey | None = None):
+    """Runs the stacked (bi)directional recurrence over time-major input.
+
+    Args:
+      x: (L, N, H_in) input sequence.
+      params: rnn_init's dict (bias entries may be absent).
+      hx: (D * num_layers, N, H) initial hidden state, zeros if None.
+      cx: (D * num_layers, N, H) initial cell state (LSTM only), zeros if None.
+      dropout: probability of zeroing each output of every layer but the last (needs key).
+    Returns:
+      output (L, N, D * H) and h_n (D * num_layers, N, H), plus c_n for LSTM:
+      `(output, h_n)` or `(output, (h_n, c_n))`.
+    """
+    if x.ndim != 3:
+        raise ShapeError(f"rnn: expected a (L, N, H_in) input, got {x.ndim} dims")
+    dirs = 2 if bidirectional else 1
+    h_size = params["weight_hh_l0"].shape[1]
+    n = x.shape[1]
+    zeros = jnp.zeros((dirs * num_layers, n, h_size), x.dtype)
+    hx = zeros if hx is None else hx
+    cx = zeros if (cx is None and mode == "LSTM") else cx
+    step = _cell(mode)
+    keys = (jax.random.split(key, max(num_layers - 1, 1)) if key is not None and dropout > 0
+            else None)
+    h_out, c_out = [], []
+    layer_in = x
+    for layer in range(num_layers):
+        outs = []
+        for d, suffix in enumerate(("", "_reverse")[:dirs]):
+            p = tuple(params.get(f"{k}_l{layer}{suffix}")
+                      for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+            idx = layer * dirs + d
+            carry = (hx[idx], cx[idx]) if mode == "LSTM" else hx[idx]
+            seq = layer_in[::-1] if d else layer_in
+            carry, ys = jax.lax.scan(lambda c, xt, p=p: step(p, c, xt), carry, seq)
+            outs.append(ys[::-1] if d else ys)
+            h_out.append(carry[0] if mode == "LSTM" else carry)
+            if mode == "LSTM":
+                c_out.append(carry[1])
+        layer_in = outs[0] if dirs == 1 else jnp.concatenate(outs, axis=-1)
+        if keys is not None and layer < num_layers - 1:
+            keep = jax.random.bernoulli(keys[layer], 1 - dropout, layer_in.shape)
+            layer_in = jnp.where(keep, layer_in / (1 - dropout), 0).astype(layer_in.dtype)
+    h_n = jnp.stack(h_out)
+    if mode == "LSTM":
+        return layer_in, (h_n, jnp.stack(c_out))
+    return layer_in, h_n

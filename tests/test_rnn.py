@@ -1,0 +1,129 @@
+"""nn.RNN / LSTM / GRU against PyTorch: outputs, final states, gradients, errors."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import functorch_like as fl
+
+CONFIGS = [
+    ("LSTM", dict(num_layers=2, batch_first=True, bidirectional=True), (2, 4, 3), True),
+    ("LSTM", dict(), (5, 2, 3), True),
+    ("LSTM", dict(), (5, 3), False),                       # unbatched
+    ("GRU", dict(num_layers=2), (4, 2, 3), True),
+    ("GRU", dict(bidirectional=True, batch_first=True), (2, 6, 3), False),
+    ("RNN", dict(nonlinearity="relu", bias=False, num_layers=2), (4, 2, 3), True),
+    ("RNN", dict(bidirectional=True), (3, 3), True),       # unbatched
+]
+
+
+def _pair(cls, kw):
+    torch.manual_seed(0)
+    theirs = getattr(torch.nn, cls)(3, 5, **kw)
+    ours = getattr(fl.nn, cls)(3, 5, **kw)
+    ours.load_state_dict({k: fl.tensor(v.detach().numpy())
+                          for k, v in theirs.state_dict().items()})
+    return theirs, ours
+
+
+def _states(cls, m, shape, lib, rng):
+    batch = () if len(shape) == 2 else (shape[0] if m.batch_first else shape[1],)
+    size = ((2 if m.bidirectional else 1) * m.num_layers,) + batch + (5,)
+    h = lib.tensor(rng.standard_normal(size).astype(np.float32), requires_grad=True)
+    if cls == "LSTM":
+        c = lib.tensor(rng.standard_normal(size).astype(np.float32), requires_grad=True)
+        return (h, c), [h, c]
+    return h, [h]
+
+
+@pytest.mark.parametrize("cls, kw, shape, with_state", CONFIGS)
+def test_outputs_states_and_gradients_match_torch(cls, kw, shape, with_state):
+    theirs, ours = _pair(cls, kw)
+    results = []
+    for lib, m in ((torch, theirs), (fl, ours)):
+        rng = np.random.default_rng(1)
+        x = lib.tensor(rng.standard_normal(shape).astype(np.float32), requires_grad=True)
+        hx, leaves = _states(cls, m, shape, lib, rng) if with_state else (None, [])
+        out, h_n = m(x, hx)
+        finals = list(h_n) if cls == "LSTM" else [h_n]
+        weights = lib.tensor(np.linspace(-1, 1, out.numel(), dtype=np.float32)).reshape(
+            out.shape)
+        ((out * weights).sum() + sum((f * f).sum() for f in finals)).backward()
+        grads = [t.grad.numpy() for t in [x] + leaves]
+        grads += [p.grad.numpy() for p in m.parameters()]
+        results.append([out.detach().numpy()] + [f.detach().numpy() for f in finals] + grads)
+    assert len(results[0]) == len(results[1])
+    for a, b in zip(*results):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(b, a, rtol=2e-5, atol=2e-6)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, m, g: m(lib.ones(2, 4, 4)),
+    lambda lib, m, g: g(lib.ones(4, 2, 3), lib.zeros(1, 3, 5)),
+    lambda lib, m, g: m(lib.ones(2, 4, 3), (lib.zeros(4, 3, 5), lib.zeros(4, 2, 5))),
+    lambda lib, m, g: g(lib.ones(4, 3), lib.zeros(1, 2, 5)),
+    lambda lib, m, g: g(lib.ones(4)),
+    lambda lib, m, g: lib.nn.RNN(3, 5, nonlinearity="sigmoid"),
+])
+def test_errors_match_torch(call):
+    errors = []
+    for lib in (torch, fl):
+        m = lib.nn.LSTM(3, 5, num_layers=2, batch_first=True, bidirectional=True)
+        g = lib.nn.GRU(3, 5)
+        with pytest.raises(Exception) as info:
+            call(lib, m, g)
+        errors.append(info.value)
+    assert isinstance(errors[1], type(errors[0]))
+    assert str(errors[1]) == str(errors[0])
+
+
+def test_reprs_parameter_names_and_dropout_warning_match_torch():
+    for lib in (torch, fl):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            lib.nn.GRU(3, 5, dropout=0.5)
+        assert "non-zero dropout expects num_layers greater than 1" in str(caught[0].message)
+    for cls, kw in (("LSTM", dict(num_layers=2, dropout=0.1, batch_first=True)),
+                    ("RNN", dict(bias=False, bidirectional=True))):
+        t, f = getattr(torch.nn, cls)(3, 5, **kw), getattr(fl.nn, cls)(3, 5, **kw)
+        assert repr(f) == repr(t)
+        assert [(n, tuple(p.shape)) for n, p in f.named_parameters()] == \
+            [(n, tuple(p.shape)) for n, p in t.named_parameters()]
+
+
+def test_dropout_between_layers_in_training_only():
+    fl.manual_seed(0)
+    m = fl.nn.LSTM(3, 8, num_layers=3, dropout=0.5)
+    x = fl.randn(6, 2, 3)
+    a, b = m(x)[0], m(x)[0]
+    assert not np.allclose(a.detach().numpy(), b.detach().numpy())
+    m.eval()
+    c, d = m(x)[0], m(x)[0]
+    np.testing.assert_array_equal(c.detach().numpy(), d.detach().numpy())
+    m.dropout = 0.0
+    np.testing.assert_array_equal(m(x)[0].detach().numpy(), c.detach().numpy())
+
+
+def test_compiled_lstm_classifier_step_equals_eager():
+    runs = []
+    for compiled in (False, True):
+        fl.manual_seed(0)
+        lstm, head = fl.nn.LSTM(4, 8, batch_first=True), fl.nn.Linear(8, 3)
+        params = list(lstm.parameters()) + list(head.parameters())
+        opt = fl.optim.Adam(params, lr=0.01)
+        x, y = fl.randn(5, 7, 4), fl.tensor([0, 1, 2, 1, 0])
+
+        def step(x, y):
+            opt.zero_grad()
+            out, (h, c) = lstm(x)
+            loss = fl.nn.functional.cross_entropy(head(h[-1]), y)
+            loss.backward()
+            opt.step()
+            return loss
+        run = fl.compile(step) if compiled else step
+        runs.append([run(x, y).item() for _ in range(6)])
+    np.testing.assert_allclose(runs[1], runs[0], rtol=1e-5)
+    assert runs[1][-1] < runs[1][0]
