@@ -611,8 +611,9 @@ class Tensor:
                     "inplace. You should replace the inplace operation by an out-of-place one.")
         if result._value.dtype != self._value.dtype:
             if not _can_cast(result._value.dtype, self._value.dtype):
-                raise RuntimeError(f"result type {_dtypes.scalar_type_name(result.dtype)} can't be cast to "
-                                   f"the desired output type {_dtypes.scalar_type_name(self.dtype)}")
+                raise RuntimeError(
+                    f"result type {_dtypes.scalar_type_name(result.dtype)} can't be cast to "
+                    f"the desired output type {_dtypes.scalar_type_name(self.dtype)}")
             result = apply(_astype, "ToCopyBackward0", result, dtype=self._value.dtype)
         if result._value.shape != self._value.shape and not reshape:
             raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "

@@ -32,6 +32,7 @@ from ._linear import bilinear as bilinear
 from ._linear import bilinear_init as bilinear_init
 from ._linear import embedding as embedding
 from ._linear import embedding_init as embedding_init
+from ._linear import embedding_renorm as embedding_renorm
 from ._linear import flatten as flatten
 from ._linear import linear as linear
 from ._linear import linear_init as linear_init
@@ -59,9 +60,9 @@ __all__ = [
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d", "batch_norm",
     "batch_norm_init", "bilinear", "bilinear_init", "conv1d", "conv2d", "conv_init",
     "conv_transpose2d", "conv_transpose_init", "dropout", "dropout2d", "elu", "embedding",
-    "embedding_init", "flatten", "gelu", "group_norm", "group_norm_init", "hardtanh",
-    "layer_norm", "layer_norm_init", "leaky_relu", "linear", "linear_init", "log_softmax",
-    "logsigmoid", "max_pool1d", "max_pool1d_with_indices", "max_pool2d",
-    "max_pool2d_with_indices", "max_unpool1d", "max_unpool2d", "rnn", "rnn_init", "mish", "relu", "relu6", "selu", "sigmoid",
-    "silu", "softmax", "softplus", "tanh", "unflatten",
+    "embedding_init", "embedding_renorm", "flatten", "gelu", "group_norm", "group_norm_init",
+    "hardtanh", "layer_norm", "layer_norm_init", "leaky_relu", "linear", "linear_init",
+    "log_softmax", "logsigmoid", "max_pool1d", "max_pool1d_with_indices", "max_pool2d",
+    "max_pool2d_with_indices", "max_unpool1d", "max_unpool2d", "mish", "relu", "relu6", "rnn",
+    "rnn_init", "selu", "sigmoid", "silu", "softmax", "softplus", "tanh", "unflatten"
 ]

@@ -15,4 +15,9 @@ from ._one_cycle import OneCycleLR
 from ._plateau import ReduceLROnPlateau
 from ._base import EPOCH_DEPRECATION_WARNING
 
-__all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR", "PolynomialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "LambdaLR", "MultiplicativeLR", "SequentialLR", "ChainedScheduler", "CyclicLR", "OneCycleLR", "ReduceLROnPlateau"]
+__all__ = [
+    "LRScheduler", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
+    "PolynomialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "LambdaLR",
+    "MultiplicativeLR", "SequentialLR", "ChainedScheduler", "CyclicLR", "OneCycleLR",
+    "ReduceLROnPlateau"
+]
