@@ -54,6 +54,7 @@ from .modules import MaxPool1d as MaxPool1d
 from .modules import MaxPool2d as MaxPool2d
 from .modules import MaxUnpool1d as MaxUnpool1d
 from .modules import MaxUnpool2d as MaxUnpool2d
+from .modules import MultiheadAttention as MultiheadAttention
 from .modules import GRU as GRU
 from .modules import LSTM as LSTM
 from .modules import RNN as RNN
@@ -100,6 +101,7 @@ __all__ = [
     "MaxUnpool1d",
     "MaxUnpool2d",
     "GRU",
+    "MultiheadAttention",
     "LSTM",
     "RNN",
     "RNNBase",

@@ -16,7 +16,7 @@ from .._ops_math import as_operand
 from .._tensor import Tensor, apply
 from ..autograd._grad_mode import no_grad
 from ..pure import _activations as A
-from ..pure import _conv, _dropout, _linear, _norm, _pool, _unpool
+from ..pure import _attention, _conv, _dropout, _linear, _norm, _pool, _unpool
 from ..pure import losses as L
 
 # ---- linear, conv, pooling ----------------------------------------------------------
@@ -273,6 +273,28 @@ def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False)
 def dropout2d(input, p: float = 0.5, training: bool = True, inplace: bool = False):
     """Zeroes whole channels of (N, C, H, W) with probability p."""
     return _dropout_impl(input, p, training, inplace, True)
+
+
+def _f_sdpa(q, k, v, mask, key, *, dropout_p, is_causal, scale):
+    return _attention.scaled_dot_product_attention(q, k, v, mask, dropout_p, is_causal, scale,
+                                                   key=key)
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: float = 0.0,
+                                 is_causal: bool = False, scale=None, enable_gqa: bool = False):
+    """softmax(Q K^T * scale + mask) V over (..., L, E) queries and (..., S, E) keys/values;
+    a bool attn_mask is True where attending is allowed. Dropout applies whenever
+    dropout_p > 0 (PyTorch's functional form does not look at a module's training flag)."""
+    if is_causal and attn_mask is not None:
+        raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be "
+                           "set when is_causal=True")
+    if enable_gqa:
+        raise NotImplementedError("scaled_dot_product_attention(enable_gqa=True) is not "
+                                  "supported")
+    rng = _random.next_key() if dropout_p > 0 else None
+    return apply(_f_sdpa, "ScaledDotProductAttentionBackward", query, key, value, attn_mask,
+                 rng, dropout_p=float(dropout_p), is_causal=bool(is_causal),
+                 scale=None if scale is None else float(scale))
 
 
 def _f_embedding(idx, w, *, padding_idx, scale_grad_by_freq):

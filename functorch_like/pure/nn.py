@@ -7,6 +7,8 @@ layouts; the apply function takes those arrays by the same names, so
 """
 
 from ._activations import elu as elu
+from ._attention import multi_head_attention as multi_head_attention
+from ._attention import scaled_dot_product_attention as scaled_dot_product_attention
 from ._activations import gelu as gelu
 from ._activations import hardtanh as hardtanh
 from ._activations import leaky_relu as leaky_relu
@@ -63,6 +65,7 @@ __all__ = [
     "embedding_init", "embedding_renorm", "flatten", "gelu", "group_norm", "group_norm_init",
     "hardtanh", "layer_norm", "layer_norm_init", "leaky_relu", "linear", "linear_init",
     "log_softmax", "logsigmoid", "max_pool1d", "max_pool1d_with_indices", "max_pool2d",
-    "max_pool2d_with_indices", "max_unpool1d", "max_unpool2d", "mish", "relu", "relu6", "rnn",
-    "rnn_init", "selu", "sigmoid", "silu", "softmax", "softplus", "tanh", "unflatten"
+    "max_pool2d_with_indices", "max_unpool1d", "max_unpool2d", "mish", "multi_head_attention",
+    "relu", "relu6", "rnn", "rnn_init", "scaled_dot_product_attention", "selu", "sigmoid",
+    "silu", "softmax", "softplus", "tanh", "unflatten"
 ]

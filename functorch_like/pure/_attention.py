@@ -1,0 +1,107 @@
+"""Attention: scaled dot-product attention and multi-head attention with PyTorch's
+parameters (in_proj_weight, in_proj_bias, out_proj) and mask conventions."""
+
+from __future__ import annotations
+
+import math
+
+import jax
+import jax.numpy as jnp
+
+from ._types import Array, PRNGKey
+
+__all__ = ["scaled_dot_product_attention", "multi_head_attention"]
+
+
+def _as_bias(mask: Array | None, allowed_when_true: bool, dtype) -> Array | None:
+    """A mask as an additive bias: a bool mask becomes 0 / -inf (True meaning "attend"
+    for SDPA, "do not attend" for nn.MultiheadAttention); a float mask is added as is."""
+    if mask is None:
+        return None
+    if mask.dtype == jnp.bool_:
+        blocked = ~mask if allowed_when_true else mask
+        return jnp.where(blocked, -jnp.inf, 0.0).astype(dtype)
+    return mask.astype(dtype)
+
+
+def _attend(q, k, v, bias, dropout_p, key, scale):
+    """softmax(q k^T * scale + bias) (dropped out) @ v, and the attention weights."""
+    scores = jnp.einsum("...ld,...sd->...ls", q, k) * scale
+    if bias is not None:
+        scores = scores + bias
+    weights = jax.nn.softmax(scores, axis=-1)
+    if dropout_p > 0 and key is not None:
+        keep = jax.random.bernoulli(key, 1 - dropout_p, weights.shape)
+        weights = jnp.where(keep, weights / (1 - dropout_p), 0).astype(weights.dtype)
+    return jnp.einsum("...ls,...sd->...ld", weights, v), weights
+
+
+def scaled_dot_product_attention(q: Array, k: Array, v: Array, attn_mask: Array | None = None,
+                                 dropout_p: float = 0.0, is_causal: bool = False,
+                                 scale: float | None = None, *,
+                                 key: PRNGKey | None = None) -> Array:
+    """torch.nn.functional.scaled_dot_product_attention.
+
+    Args:
+      q: (..., L, E); k: (..., S, E); v: (..., S, Ev).
+      attn_mask: broadcastable to (..., L, S): bool (True = may attend) or float (added).
+      is_causal: position l attends to s <= l only (no attn_mask then).
+      scale: defaults to 1 / sqrt(E).
+      key: PRNG key for dropout_p > 0.
+    Returns:
+      (..., L, Ev). A row that may attend to nothing is NaN, as in PyTorch.
+    """
+    scale = 1 / math.sqrt(q.shape[-1]) if scale is None else scale
+    bias = _as_bias(attn_mask, True, q.dtype)
+    if is_causal:
+        length, source = q.shape[-2], k.shape[-2]
+        causal = jnp.tril(jnp.ones((length, source), bool))
+        bias = _as_bias(causal, True, q.dtype) if bias is None else bias + _as_bias(
+            causal, True, q.dtype)
+    return _attend(q, k, v, bias, dropout_p, key, scale)[0]
+
+
+def multi_head_attention(query: Array, key: Array, value: Array, num_heads: int,
+                         in_proj_weight: Array, in_proj_bias: Array | None,
+                         out_proj_weight: Array, out_proj_bias: Array | None,
+                         key_padding_mask: Array | None = None, attn_mask: Array | None = None,
+                         dropout_p: float = 0.0, is_causal: bool = False,
+                         average_attn_weights: bool = True, *,
+                         rng: PRNGKey | None = None) -> tuple[Array, Array]:
+    """nn.MultiheadAttention's computation on time-major input.
+
+    Args:
+      query: (L, N, E); key, value: (S, N, E).
+      in_proj_weight: (3E, E), rows [q; k; v]; in_proj_bias: (3E,).
+      key_padding_mask: (N, S), bool (True = ignore that key) or float (added).
+      attn_mask: (L, S) or (N * num_heads, L, S), bool (True = may not attend) or float.
+      is_causal: a causal mask when attn_mask is None.
+    Returns:
+      output (L, N, E) and weights, averaged over heads (N, L, S) or per head
+      (N, num_heads, L, S).
+    """
+    length, n, e = query.shape
+    source = key.shape[0]
+    h, d = num_heads, e // num_heads
+    w_q, w_k, w_v = jnp.split(in_proj_weight, 3)
+    b_q, b_k, b_v = (None, None, None) if in_proj_bias is None else jnp.split(in_proj_bias, 3)
+
+    def project(x, w, b, size):          # (T, N, E) -> (N, H, T, d)
+        y = x @ w.T + (0 if b is None else b)
+        return y.reshape(size, n, h, d).transpose(1, 2, 0, 3)
+    q = project(query, w_q, b_q, length)
+    k = project(key, w_k, b_k, source)
+    v = project(value, w_v, b_v, source)
+    bias = None
+    if attn_mask is not None:
+        mask = _as_bias(attn_mask, False, q.dtype)
+        bias = mask.reshape(n, h, length, source) if mask.ndim == 3 else mask
+    elif is_causal:
+        bias = _as_bias(~jnp.tril(jnp.ones((length, source), bool)), False, q.dtype)
+    if key_padding_mask is not None:
+        pad = _as_bias(key_padding_mask, False, q.dtype)[:, None, None, :]
+        bias = pad if bias is None else bias + pad
+    out, weights = _attend(q, k, v, bias, dropout_p, rng, 1 / math.sqrt(d))
+    out = out.transpose(2, 0, 1, 3).reshape(length, n, e)
+    out = out @ out_proj_weight.T + (0 if out_proj_bias is None else out_proj_bias)
+    return out, (weights.mean(axis=1) if average_attn_weights else weights)

@@ -1,0 +1,124 @@
+"""F.scaled_dot_product_attention and nn.MultiheadAttention against PyTorch."""
+
+import numpy as np
+import pytest
+import torch
+
+import functorch_like as fl
+
+RNG = np.random.default_rng(0)
+Q = RNG.standard_normal((2, 3, 4, 8)).astype(np.float32)      # (N, heads, L, E)
+K = RNG.standard_normal((2, 3, 5, 8)).astype(np.float32)      # (N, heads, S, E)
+V = RNG.standard_normal((2, 3, 5, 6)).astype(np.float32)
+BOOL_MASK = RNG.random((4, 5)) > 0.3
+BOOL_MASK[:, 0] = True                                        # every row attends somewhere
+FLOAT_MASK = RNG.standard_normal((4, 5)).astype(np.float32)
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(scale=0.3), dict(is_causal=True),
+                                dict(attn_mask="bool"), dict(attn_mask="float")])
+def test_sdpa_values_and_gradients_match_torch(kw):
+    results = []
+    for lib in (torch, fl):
+        args = dict(kw)
+        if "attn_mask" in args:
+            mask = BOOL_MASK if args["attn_mask"] == "bool" else FLOAT_MASK
+            args["attn_mask"] = lib.tensor(mask)
+        q, k, v = (lib.tensor(a, requires_grad=True) for a in (Q, K, V))
+        out = lib.nn.functional.scaled_dot_product_attention(q, k, v, **args)
+        (out * lib.tensor(np.linspace(-1, 1, out.numel(), dtype=np.float32)).reshape(
+            out.shape)).sum().backward()
+        results.append([out.detach().numpy(), q.grad.numpy(), k.grad.numpy(),
+                        v.grad.numpy()])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
+
+
+def _mha_pair(**kw):
+    torch.manual_seed(0)
+    theirs = torch.nn.MultiheadAttention(8, 2, **kw)
+    ours = fl.nn.MultiheadAttention(8, 2, **kw)
+    ours.load_state_dict({k: fl.tensor(v.detach().numpy())
+                          for k, v in theirs.state_dict().items()})
+    return theirs, ours
+
+
+@pytest.mark.parametrize("kw, shapes, call", [
+    (dict(), ((3, 2, 8), (5, 2, 8)), dict()),
+    (dict(batch_first=True), ((2, 3, 8), (2, 5, 8)),
+     dict(key_padding_mask=np.array([[False] * 4 + [True], [False] * 5]))),
+    (dict(), ((3, 2, 8), (5, 2, 8)), dict(attn_mask=~BOOL_MASK[:3], average_attn_weights=False)),
+    (dict(bias=False), ((3, 8), (5, 8)), dict(attn_mask=FLOAT_MASK[:3])),       # unbatched
+    (dict(), ((4, 2, 8), (4, 2, 8)),
+     dict(attn_mask=np.triu(np.ones((4, 4), bool), 1), is_causal=True, need_weights=False)),
+])
+def test_multihead_attention_matches_torch(kw, shapes, call):
+    theirs, ours = _mha_pair(**kw)
+    assert repr(ours) == repr(theirs)
+    results = []
+    for lib, m in ((torch, theirs), (fl, ours)):
+        rng = np.random.default_rng(1)
+        q = lib.tensor(rng.standard_normal(shapes[0]).astype(np.float32), requires_grad=True)
+        kv = lib.tensor(rng.standard_normal(shapes[1]).astype(np.float32),
+                        requires_grad=True)
+        args = {k: lib.tensor(v) if isinstance(v, np.ndarray) else v for k, v in call.items()}
+        out, weights = m(q, kv, kv, **args)
+        (out * out).sum().backward()
+        got = [out.detach().numpy(), q.grad.numpy(), kv.grad.numpy()]
+        got += [p.grad.numpy() for p in m.parameters()]
+        got.append(None if weights is None else weights.detach().numpy())
+        results.append(got)
+    for a, b in zip(*results):
+        if a is None:
+            assert b is None
+        else:
+            assert a.shape == b.shape
+            np.testing.assert_allclose(b, a, rtol=2e-5, atol=2e-6)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.nn.MultiheadAttention(8, 3),
+    lambda lib: lib.nn.MultiheadAttention(8, 2)(lib.ones(3, 2, 7), lib.ones(3, 2, 7),
+                                                lib.ones(3, 2, 7)),
+    lambda lib: lib.nn.MultiheadAttention(8, 2)(lib.ones(3, 2, 8), lib.ones(3, 2, 8),
+                                                lib.ones(3, 2, 8), is_causal=True),
+    lambda lib: lib.nn.functional.scaled_dot_product_attention(
+        lib.ones(2, 3, 4), lib.ones(2, 3, 4), lib.ones(2, 3, 4),
+        attn_mask=lib.ones(3, 3, dtype=lib.bool), is_causal=True),
+])
+def test_errors_match_torch(call):
+    errors = []
+    for lib in (torch, fl):
+        with pytest.raises(Exception) as info:
+            call(lib)
+        errors.append(info.value)
+    assert isinstance(errors[1], type(errors[0]))
+    assert str(errors[1]) == str(errors[0])
+
+
+def test_attention_dropout_in_training_only_and_compiled_step_equals_eager():
+    fl.manual_seed(0)
+    m = fl.nn.MultiheadAttention(8, 2, dropout=0.5)
+    x = fl.randn(4, 2, 8)
+    assert not np.allclose(m(x, x, x)[0].detach().numpy(), m(x, x, x)[0].detach().numpy())
+    m.eval()
+    np.testing.assert_array_equal(m(x, x, x)[0].detach().numpy(),
+                                  m(x, x, x)[0].detach().numpy())
+    runs = []
+    for compiled in (False, True):
+        fl.manual_seed(0)
+        attn, head = fl.nn.MultiheadAttention(8, 2, batch_first=True), fl.nn.Linear(8, 3)
+        opt = fl.optim.Adam(list(attn.parameters()) + list(head.parameters()), lr=0.01)
+        x, y = fl.randn(5, 4, 8), fl.tensor([0, 1, 2, 1, 0])
+
+        def step(x, y):
+            opt.zero_grad()
+            out, _ = attn(x, x, x)
+            loss = fl.nn.functional.cross_entropy(head(out.mean(1)), y)
+            loss.backward()
+            opt.step()
+            return loss
+        run = fl.compile(step) if compiled else step
+        runs.append([run(x, y).item() for _ in range(5)])
+    np.testing.assert_allclose(runs[1], runs[0], rtol=1e-5)
+    assert runs[1][-1] < runs[1][0]
