@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -85,15 +84,18 @@ def _as_selection(out, base, view: tuple, multi: tuple | None = None):
 
 
 def _f_selection(x, *, view):
+    """The elements of `x` that `view` (see _as_selection) picks; `x` is a jax array, or a
+    numpy one (write_back's positions): only indexing and methods both types have."""
     kind, *a = view
     if kind == "permute":
-        return jnp.transpose(x, a[0])
+        return x.transpose(a[0])
     if kind == "slice":
         axis, start, length = a
-        return jax.lax.slice_in_dim(x, start, start + length, axis=axis)
+        return x[(slice(None),) * axis + (slice(start, start + length),)]
     if kind == "select":
-        return jnp.take(x, a[1], axis=a[0])
-    return jnp.diagonal(x, *a)
+        return x[(slice(None),) * a[0] + (a[1],)]
+    offset, a1, a2 = a
+    return x.diagonal(offset, a1, a2)
 
 
 def selection(base, view: tuple):
@@ -101,24 +103,11 @@ def selection(base, view: tuple):
     return apply(_f_selection, "AsStridedBackward0", base, view=view)
 
 
-def _select(x, view: tuple):
-    """The elements of numpy array `x` that `view` (see _as_selection) picks."""
-    kind, *a = view
-    if kind == "permute":
-        return np.transpose(x, a[0])
-    if kind == "slice":
-        axis, start, length = a
-        return np.take(x, np.arange(start, start + length), axis=axis)
-    if kind == "select":
-        return np.take(x, a[1], axis=a[0])
-    offset, a1, a2 = a
-    return np.diagonal(x, offset, a1, a2)
-
-
 def _f_write_back(base, value, *, view):
     # Where each element of the view lives in the base: the view of an iota. Static (numpy),
     # so the scatter below is exact for every dtype and differentiable for floats.
-    positions = _select(np.arange(base.size).reshape(base.shape), view).reshape(-1)
+    positions = _f_selection(np.arange(base.size).reshape(base.shape),
+                             view=view).reshape(-1)
     flat = base.reshape(-1).at[positions].set(value.reshape(-1).astype(base.dtype))
     return flat.reshape(base.shape)
 
@@ -402,10 +391,17 @@ def split(tensor, split_size_or_sections, dim: int = 0):
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
                                f"(input tensor's size at dimension {d}), but got "
                                f"split_sizes={sizes}")
+    multi = "Split" if isinstance(split_size_or_sections, int) else "SplitWithSizes"
+    return _pieces(tensor, sizes, d, multi)
+
+
+def _pieces(tensor, sizes: list, d: int, multi: str | None):
+    """The consecutive slices of `sizes` along dim d, as views; `multi` names the function
+    for torch's in-place error on pieces of split/chunk (None: pieces may be modified)."""
     pieces = apply(_f_split, "SplitBackward0", tensor, sizes=tuple(sizes), axis=d)
     starts = [sum(sizes[:i]) for i in range(len(sizes))]
-    multi = "Split" if isinstance(split_size_or_sections, int) else "SplitWithSizes"
-    return tuple(_as_selection(piece, tensor, ("slice", d, start, size), (multi, i))
+    return tuple(_as_selection(piece, tensor, ("slice", d, start, size),
+                               None if multi is None else (multi, i))
                  for i, (piece, start, size) in enumerate(zip(pieces, starts, sizes)))
 
 
@@ -427,11 +423,7 @@ def tensor_split(input, indices_or_sections, dim: int = 0):
     else:
         bounds = [0] + [min(int(i), n) for i in indices_or_sections] + [n]
         sizes = [max(b - a, 0) for a, b in zip(bounds[:-1], bounds[1:])]
-    pieces = split(input, sizes, dim)
-    for piece in pieces:        # torch lets tensor_split's pieces be modified in place
-        base, kind, view, _ = piece.__dict__["_view_of"]
-        piece.__dict__["_view_of"] = (base, kind, view, None)
-    return pieces
+    return _pieces(input, sizes, d, None)       # torch lets these be modified in place
 
 
 def _f_unbind(x, *, axis):
