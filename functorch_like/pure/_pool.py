@@ -65,26 +65,39 @@ def _reduce(x, init, op, k, s, d, pads, lead, outs):
     return y[(...,) + tuple(slice(0, o) for o in outs)]
 
 
-def _max_pool(x, nd, kernel_size, stride, padding, dilation, ceil_mode, name):
+def _max_windows(x, nd, kernel_size, stride, padding, dilation, ceil_mode, name):
+    """The window geometry of a max pool, with padding that never wins (-inf or the
+    integer minimum)."""
     k, s, p, d, his, outs, lead = _window_args(x, nd, kernel_size, stride, padding, dilation,
                                                ceil_mode, name)
     init = -jnp.inf if jnp.issubdtype(x.dtype, jnp.floating) else jnp.iinfo(x.dtype).min
     pads = [(pi, hi) for pi, hi in zip(p, his)]
+    return np.asarray(init, x.dtype), k, s, d, pads, lead, outs
+
+
+def _max_pool(x, nd, kernel_size, stride, padding, dilation, ceil_mode, name):
+    init, k, s, d, pads, lead, outs = _max_windows(x, nd, kernel_size, stride, padding,
+                                                   dilation, ceil_mode, name)
     if any(di != 1 for di in d):
-        return _dilated_max(x, np.asarray(init, x.dtype), k, s, d, pads, lead, outs)
-    return _reduce(x, np.asarray(init, x.dtype), jax.lax.max, k, s, d, pads, lead, outs)
+        return _dilated_max(x, init, k, s, d, pads, lead, outs)
+    return _reduce(x, init, jax.lax.max, k, s, d, pads, lead, outs)
+
+
+def _stacked_windows(x, init, k, s, d, pads, lead, outs):
+    """(K, ..., *outs): for each of the K kernel offsets (in window order), the strided
+    slice of the padded input it sees; and the K slices themselves."""
+    xp = jnp.pad(x, [(0, 0)] * lead + pads, constant_values=init)
+    windows = [tuple(slice(oi * di, oi * di + (n - 1) * si + 1, si)
+                     for oi, di, si, n in zip(offset, d, s, outs))
+               for offset in itertools.product(*(range(ki) for ki in k))]
+    return jnp.stack([xp[(...,) + w] for w in windows]), windows
 
 
 def _dilated_max(x, init, k, s, d, pads, lead, outs):
     # JAX has no VJP for a window-dilated reduce_window max, so take the max over one
     # strided slice per kernel offset instead. The gradient goes to the first maximum in
     # window order, as PyTorch's (and reduce_window's) does on ties.
-    xp = jnp.pad(x, [(0, 0)] * lead + pads, constant_values=init)
-    slices = []
-    for offset in itertools.product(*(range(ki) for ki in k)):
-        slices.append(xp[(...,) + tuple(slice(oi * di, oi * di + (n - 1) * si + 1, si)
-                                        for oi, di, si, n in zip(offset, d, s, outs))])
-    stacked = jnp.stack(slices)
+    stacked, _ = _stacked_windows(x, init, k, s, d, pads, lead, outs)
     first = jnp.argmax(stacked, axis=0)
     return jnp.take_along_axis(stacked, first[None], axis=0)[0]
 
@@ -92,25 +105,17 @@ def _dilated_max(x, init, k, s, d, pads, lead, outs):
 def _argmax_positions(x, nd, kernel_size, stride, padding, dilation, ceil_mode, name):
     """Per window, the flat position (within its H*W plane of the unpadded input) of the
     first maximum in window order, a NaN counting as the maximum, as PyTorch's indices."""
-    k, s, p, d, his, outs, lead = _window_args(x, nd, kernel_size, stride, padding, dilation,
-                                               ceil_mode, name)
-    init = -jnp.inf if jnp.issubdtype(x.dtype, jnp.floating) else jnp.iinfo(x.dtype).min
-    pads = [(pi, hi) for pi, hi in zip(p, his)]
-    xp = jnp.pad(x, [(0, 0)] * lead + pads, constant_values=init)
-    sizes = x.shape[-nd:]
-    where = np.pad(np.arange(int(np.prod(sizes))).reshape(sizes), pads, constant_values=-1)
-    values, positions = [], []
-    for offset in itertools.product(*(range(ki) for ki in k)):
-        window = tuple(slice(oi * di, oi * di + (n - 1) * si + 1, si)
-                       for oi, di, si, n in zip(offset, d, s, outs))
-        values.append(xp[(...,) + window])
-        positions.append(where[window])
-    stacked = jnp.stack(values)
+    init, k, s, d, pads, lead, outs = _max_windows(x, nd, kernel_size, stride, padding,
+                                                   dilation, ceil_mode, name)
+    stacked, windows = _stacked_windows(x, init, k, s, d, pads, lead, outs)
     if jnp.issubdtype(x.dtype, jnp.floating):         # NaN wins, as in PyTorch's kernel
         stacked = jnp.where(jnp.isnan(stacked), jnp.inf, stacked)
     first = jnp.argmax(stacked, axis=0)
-    table = np.stack(positions).reshape((len(positions),) + (1,) * lead + tuple(outs))
-    table = jnp.broadcast_to(jnp.asarray(table), (len(positions),) + first.shape)
+    sizes = x.shape[-nd:]
+    where = np.pad(np.arange(int(np.prod(sizes))).reshape(sizes), pads, constant_values=-1)
+    table = np.stack([where[w] for w in windows])
+    table = table.reshape((len(windows),) + (1,) * lead + tuple(outs))
+    table = jnp.broadcast_to(jnp.asarray(table), (len(windows),) + first.shape)
     index_dtype = jax.dtypes.canonicalize_dtype(jnp.int64)
     return jnp.take_along_axis(table, first[None], axis=0)[0].astype(index_dtype)
 
