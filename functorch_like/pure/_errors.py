@@ -79,6 +79,16 @@ def check_values(inputs: tuple, compute: Callable, make_error: Callable) -> None
             raise make_error(np.asarray(detail))
 
 
+def first_where(bad, values):
+    """The first element of `values` (in flat order) where `bad` is True: the value an
+    error message names. A check_values `detail`; any element if none is bad."""
+    import jax.numpy as jnp
+
+    if not values.size:
+        return jnp.zeros((), values.dtype)
+    return values.reshape(-1)[jnp.argmax(bad.reshape(-1))]
+
+
 def is_concrete(x) -> bool:
     """True when `x`'s values can be read now (not a tracer inside jit/grad/vmap); value
     checks run only then. See `speculative_trace`."""

@@ -8,7 +8,7 @@ import jax
 import jax.numpy as jnp
 
 from ._conv import ntuple
-from ._errors import OutOfBoundsError, ShapeError, check_values, shape_str
+from ._errors import OutOfBoundsError, ShapeError, check_values, first_where, shape_str
 from ._types import Array
 
 __all__ = ["max_unpool1d", "max_unpool2d", "unpool_output_size"]
@@ -55,11 +55,12 @@ def _max_unpool(x, indices, nd, kernel_size, stride, padding, output_size):
     flat_x = x.reshape(lead + (-1,))
     flat_i = indices.reshape(lead + (-1,))
     size_text = "x".join(str(n) for n in out)
-    if flat_i.size:
-        check_values((flat_i,), lambda: ((flat_i < 0) | (flat_i >= plane),
-                                         flat_i.reshape(-1)[jnp.argmax(
-                                             ((flat_i < 0) | (flat_i >= plane)).reshape(-1))]),
-                     lambda bad: _InvalidIndexError(f"Found an invalid max index: {int(bad)} "
+
+    def invalid():
+        bad = (flat_i < 0) | (flat_i >= plane)
+        return bad, first_where(bad, flat_i)
+    check_values((flat_i,), invalid,
+                 lambda first: _InvalidIndexError(f"Found an invalid max index: {int(first)} "
                                                   f"(output volumes are of size {size_text})"))
     rows = flat_x.reshape(-1, flat_x.shape[-1])
     cols = flat_i.reshape(-1, flat_i.shape[-1])

@@ -13,7 +13,8 @@ import warnings
 import jax
 import jax.numpy as jnp
 
-from ._errors import DTypeError, OutOfBoundsError, ShapeError, check_values, shape_str
+from ._errors import (DTypeError, OutOfBoundsError, ShapeError, check_values, first_where,
+                      shape_str)
 from ._types import Array
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
@@ -151,9 +152,7 @@ def nll_loss(input: Array, target: Array, weight: Array | None = None,
 
     def bad_targets():
         bad = (target != ignore_index) & ((target < 0) | (target >= classes))
-        if not target.size:
-            return bad, jnp.zeros((), target.dtype)
-        return bad, target.reshape(-1)[jnp.argmax(bad.reshape(-1))]     # the first one
+        return bad, first_where(bad, target)
     check_values((target,), bad_targets,
                  lambda first: OutOfBoundsError(f"Target {int(first)} is out of bounds."))
     valid = target != ignore_index
