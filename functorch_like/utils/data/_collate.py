@@ -58,14 +58,7 @@ def collate(batch, *, collate_fn_map: CollateFnMap | None = None):
 
     if isinstance(elem, collections.abc.Mapping):
         fields = {key: sub([d[key] for d in batch]) for key in elem}
-        try:
-            if isinstance(elem, collections.abc.MutableMapping):
-                clone = copy.copy(elem)     # keeps the mapping's type (OrderedDict, ...)
-                clone.update(fields)
-                return clone
-            return elem_type(fields)
-        except TypeError:
-            return fields
+        return _like_mapping(elem, fields)
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):   # namedtuple
         return elem_type(*(sub(samples) for samples in zip(*batch)))
     if isinstance(elem, collections.abc.Sequence):
@@ -76,15 +69,7 @@ def collate(batch, *, collate_fn_map: CollateFnMap | None = None):
         transposed = [sub(samples) for samples in zip(*batch)]
         if isinstance(elem, tuple):
             return transposed               # PyTorch: tuples become lists
-        try:
-            if isinstance(elem, collections.abc.MutableSequence):
-                clone = copy.copy(elem)
-                for i, field in enumerate(transposed):
-                    clone[i] = field
-                return clone
-            return elem_type(transposed)
-        except TypeError:
-            return transposed
+        return _like_sequence(elem, transposed)
     raise TypeError(default_collate_err_msg_format.format(elem_type))
 
 
@@ -170,27 +155,39 @@ def default_convert(data) -> Any:
         return as_tensor(np.asarray(data))
     if isinstance(data, collections.abc.Mapping):
         fields = {key: default_convert(data[key]) for key in data}
-        try:
-            if isinstance(data, collections.abc.MutableMapping):
-                clone = copy.copy(data)
-                clone.update(fields)
-                return clone
-            return elem_type(fields)
-        except TypeError:
-            return fields
+        return _like_mapping(data, fields)
     if isinstance(data, tuple) and hasattr(data, "_fields"):
         return elem_type(*(default_convert(d) for d in data))
     if isinstance(data, tuple):
         return [default_convert(d) for d in data]
     if isinstance(data, collections.abc.Sequence) and not isinstance(data, (str, bytes)):
         converted = [default_convert(d) for d in data]
-        try:
-            if isinstance(data, collections.abc.MutableSequence):
-                clone = copy.copy(data)
-                for i, d in enumerate(converted):
-                    clone[i] = d
-                return clone
-            return elem_type(converted)
-        except TypeError:
-            return converted
+        return _like_sequence(data, converted)
     return data
+
+
+def _like_mapping(proto, fields: dict):
+    """`fields` in `proto`'s mapping type (OrderedDict, a custom class...), as torch's
+    collate keeps it: a copy updated in place, or the type called on a dict; a plain dict
+    when the type cannot be built that way."""
+    try:
+        if isinstance(proto, collections.abc.MutableMapping):
+            clone = copy.copy(proto)
+            clone.update(fields)
+            return clone
+        return type(proto)(fields)
+    except TypeError:
+        return fields
+
+
+def _like_sequence(proto, items: list):
+    """`items` in `proto`'s sequence type, as _like_mapping does for mappings."""
+    try:
+        if isinstance(proto, collections.abc.MutableSequence):
+            clone = copy.copy(proto)
+            for i, item in enumerate(items):
+                clone[i] = item
+            return clone
+        return type(proto)(items)
+    except TypeError:
+        return items
