@@ -34,6 +34,7 @@ class Generator:
     def __init__(self, device="cpu"):
         self.device = device
         self._seed = _DEFAULT_SEED
+        self._impl = None           # the key's implementation, once raw data was made
         self._key = _key_from_seed(self._seed)
 
     # The key is held as a typed key or as its raw data, whichever was set last; the other
@@ -48,11 +49,12 @@ class Generator:
     @_key.setter
     def _key(self, key) -> None:
         self._typed, self._raw = key, None
-        self._impl = jax.random.key_impl(key)
 
     @property
     def _key_data(self):
         if self._raw is None:
+            # The implementation is read here, where raw data is made, not on every draw.
+            self._impl = jax.random.key_impl(self._typed)
             self._raw = jax.random.key_data(self._typed)
         return self._raw
 
