@@ -131,6 +131,20 @@ def test_cross_entropy_class_indices_matches_torch(x64, shape, weighted, ignore_
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_masked_classes_match_torch(x64, reduction):
+    # -inf scores (masked classes, as attention-style code writes them) outside the targets:
+    # cross_entropy picks from the max-shifted scores, so exp(-inf) must give 0 and no NaN.
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((4, C))
+    x[0, 1] = x[2, 3] = x[3, 0] = -np.inf
+    t = np.array([0, 2, 1, 2])
+    kw = {"reduction": reduction}
+    ours = lambda a: losses.cross_entropy(a, jnp.asarray(t), **kw)
+    theirs = lambda a: F.cross_entropy(a, torch.tensor(t), **kw)
+    _assert_matches_torch(ours, theirs, [x], rng)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("ignore_index", [-100, 1])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("shape", CLASS_SHAPES)
