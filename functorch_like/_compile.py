@@ -21,6 +21,7 @@ the schedule while entering the program as values (no recompilation).
 from __future__ import annotations
 
 import functools
+import operator
 from typing import Callable
 
 import jax
@@ -127,7 +128,12 @@ class CompiledFunction:
 
     def _inputs(self, state: StepState, with_grads: bool, dynamic: list) -> tuple:
         values, grads, opt_values, hps, key = state.read(with_grads)
-        if self.donate:
+        # The last call's outputs, read back untouched, are distinct buffers (jit never
+        # returns one buffer twice): then the id scan of `distinct` is not needed.
+        outputs = state.last_outputs
+        if self.donate and not (grads is None and outputs is not None
+                                and all(map(operator.is_, values, outputs[0]))
+                                and all(map(operator.is_, opt_values, outputs[1]))):
             if grads is None:
                 values, opt_values = distinct(values, opt_values)
             else:
@@ -150,6 +156,7 @@ class CompiledFunction:
         if jitted._cache_size() != cached:      # a new trace and compilation happened
             _trace_count += 1
         state.write(values, grads, opt_values, key, publish_values=True)
+        state.last_outputs = (values, opt_values)
         for action in program.actions:  # recorded Python side effects: scheduler.step()
             action()
         return program.result(arrays)

@@ -89,10 +89,13 @@ class StepState:
     def __init__(self, objects: list):
         self.objects = objects
         self._layout_ids: dict = {}
+        # (values, optimizer state) a compiled call wrote back: see CompiledFunction._inputs.
+        self.last_outputs: tuple | None = None
         self.refresh()
 
     def refresh(self) -> None:
         """(Re)discovers tensors, optimizer state and hyperparameters from the objects."""
+        self.last_outputs = None        # of another layout: new slots may share buffers
         modules, optimizers, schedulers, tensors = {}, {}, {}, {}
         for obj in self.objects:
             if isinstance(obj, Module):

@@ -184,3 +184,21 @@ def test_state_loaded_or_replaced_between_calls_is_used():
     o2.param_groups[0]["params"][2] = new
     compiled(x, y)
     assert m2.a.weight is new and not np.all(new.detach().numpy() == 0)
+
+
+def test_one_array_assigned_to_two_tensors_between_calls_is_donated_once():
+    # After a call the inputs are usually the last outputs (distinct buffers); an array
+    # assigned to two tensors in between must still be copied once before donation.
+    (m1, o1), (m2, o2) = _pair()
+    compiled = torch.compile(_step(m1, o1, use_b=True))
+    eager = _step(m2, o2, use_b=True)
+    x, y = _data()
+    for i in range(4):
+        if i == 2:
+            for m in (m1, m2):
+                m.b.bias.data = m.a.bias.data
+        np.testing.assert_allclose(compiled(x, y).item(), eager(x, y).item(), rtol=1e-6)
+    assert m1.a.bias._value is not m1.b.bias._value
+    for (name, p1), p2 in zip(m1.named_parameters(), m2.parameters()):
+        np.testing.assert_allclose(p1.detach().numpy(), p2.detach().numpy(), rtol=1e-5,
+                                   atol=1e-7, err_msg=name)
