@@ -38,6 +38,10 @@ def _mha_pair(**kw):
     torch.manual_seed(0)
     theirs = torch.nn.MultiheadAttention(8, 2, **kw)
     ours = fl.nn.MultiheadAttention(8, 2, **kw)
+    with torch.no_grad():      # torch initialises bias_k, bias_v ~ N(0, 1/E): make them count
+        for extra in (theirs.bias_k, theirs.bias_v):
+            if extra is not None:
+                extra.mul_(4.0)
     ours.load_state_dict({k: fl.tensor(v.detach().numpy())
                           for k, v in theirs.state_dict().items()})
     return theirs, ours
@@ -76,12 +80,60 @@ def test_multihead_attention_matches_torch(kw, shapes, call):
             np.testing.assert_allclose(b, a, rtol=2e-5, atol=2e-6)
 
 
+@pytest.mark.parametrize("kw, shapes, call", [
+    (dict(kdim=5, vdim=3), ((3, 2, 8), (4, 2, 5), (4, 2, 3)),
+     dict(key_padding_mask=np.array([[False] * 3 + [True], [False] * 4]))),
+    (dict(kdim=6, batch_first=True), ((2, 3, 8), (2, 4, 6), (2, 4, 8)),
+     dict(attn_mask=FLOAT_MASK[:3, :4])),
+    (dict(add_bias_kv=True), ((3, 2, 8), (4, 2, 8), (4, 2, 8)),
+     dict(attn_mask=~BOOL_MASK[:3, :4], average_attn_weights=False)),
+    (dict(add_zero_attn=True, bias=False), ((3, 2, 8), (4, 2, 8), (4, 2, 8)),
+     dict(key_padding_mask=np.array([[False] * 3 + [True], [False] * 4]))),
+    (dict(add_bias_kv=True, add_zero_attn=True, vdim=4), ((3, 8), (4, 8), (4, 4)),   # unbatched
+     dict(attn_mask=FLOAT_MASK[:3, :4])),
+    (dict(add_bias_kv=True, add_zero_attn=True, kdim=7), ((3, 2, 8), (4, 2, 7), (4, 2, 8)),
+     dict(attn_mask=np.tile(~BOOL_MASK[:3, :4], (4, 1, 1)),
+          key_padding_mask=np.array([[True] + [False] * 3, [False] * 4]))),
+])
+def test_multihead_attention_kdim_vdim_bias_kv_zero_attn_match_torch(kw, shapes, call):
+    theirs, ours = _mha_pair(**kw)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert [p.shape for p in ours.parameters()] == [tuple(p.shape) for p in theirs.parameters()]
+    results = []
+    for lib, m in ((torch, theirs), (fl, ours)):
+        rng = np.random.default_rng(2)
+        q, k, v = (lib.tensor(rng.standard_normal(s).astype(np.float32), requires_grad=True)
+                   for s in shapes)
+        args = {a: lib.tensor(b) if isinstance(b, np.ndarray) else b for a, b in call.items()}
+        out, weights = m(q, k, v, **args)
+        (out * out).sum().backward()
+        got = [out.detach().numpy(), weights.detach().numpy()]
+        got += [t.grad.numpy() for t in (q, k, v)] + [p.grad.numpy() for p in m.parameters()]
+        results.append(got)
+    for a, b in zip(*results):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(b, a, rtol=2e-5, atol=2e-6)
+
+
+def test_multihead_attention_separate_projections_initialise_like_torch():
+    fl.manual_seed(0)
+    m = fl.nn.MultiheadAttention(8, 2, kdim=32, vdim=2, add_bias_kv=True)
+    assert m.in_proj_weight is None and not m._qkv_same_embed_dim
+    bound = (6 / (8 + 32)) ** 0.5                      # xavier_uniform of (E, kdim)
+    w = m.k_proj_weight.detach().numpy()
+    assert w.shape == (8, 32) and np.abs(w).max() <= bound and np.abs(w).max() > 0.8 * bound
+    assert m.bias_k.shape == (1, 1, 8) and np.abs(m.bias_k.detach().numpy()).max() > 0
+    np.testing.assert_array_equal(m.in_proj_bias.detach().numpy(), np.zeros(24))
+
+
 @pytest.mark.parametrize("call", [
     lambda lib: lib.nn.MultiheadAttention(8, 3),
     lambda lib: lib.nn.MultiheadAttention(8, 2)(lib.ones(3, 2, 7), lib.ones(3, 2, 7),
                                                 lib.ones(3, 2, 7)),
     lambda lib: lib.nn.MultiheadAttention(8, 2)(lib.ones(3, 2, 8), lib.ones(3, 2, 8),
                                                 lib.ones(3, 2, 8), is_causal=True),
+    lambda lib: lib.nn.MultiheadAttention(8, 2)(lib.ones(3, 2, 8), lib.ones(4, 2, 8),
+                                                lib.ones(5, 2, 8)),
     lambda lib: lib.nn.functional.scaled_dot_product_attention(
         lib.ones(2, 3, 4), lib.ones(2, 3, 4), lib.ones(2, 3, 4),
         attn_mask=lib.ones(3, 3, dtype=lib.bool), is_causal=True),
@@ -107,13 +159,16 @@ def test_attention_dropout_in_training_only_and_compiled_step_equals_eager():
     runs = []
     for compiled in (False, True):
         fl.manual_seed(0)
-        attn, head = fl.nn.MultiheadAttention(8, 2, batch_first=True), fl.nn.Linear(8, 3)
+        attn = fl.nn.MultiheadAttention(8, 2, batch_first=True, kdim=5, vdim=3,
+                                        add_bias_kv=True, add_zero_attn=True)
+        head = fl.nn.Linear(8, 3)
         opt = fl.optim.Adam(list(attn.parameters()) + list(head.parameters()), lr=0.01)
         x, y = fl.randn(5, 4, 8), fl.tensor([0, 1, 2, 1, 0])
+        k, v = fl.randn(5, 6, 5), fl.randn(5, 6, 3)
 
         def step(x, y):
             opt.zero_grad()
-            out, _ = attn(x, x, x)
+            out, _ = attn(x, k, v)
             loss = fl.nn.functional.cross_entropy(head(out.mean(1)), y)
             loss.backward()
             opt.step()

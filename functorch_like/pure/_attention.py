@@ -61,45 +61,73 @@ def scaled_dot_product_attention(q: Array, k: Array, v: Array, attn_mask: Array 
     return _attend(q, k, v, bias, dropout_p, key, scale)[0]
 
 
+def _pad_keys(bias: Array | None, count: int) -> Array | None:
+    """An additive mask over the keys with `count` more keys, all attended (bias 0)."""
+    if bias is None or count == 0:
+        return bias
+    return jnp.pad(bias, [(0, 0)] * (bias.ndim - 1) + [(0, count)])
+
+
 def multi_head_attention(query: Array, key: Array, value: Array, num_heads: int,
-                         in_proj_weight: Array, in_proj_bias: Array | None,
+                         in_proj_weight: Array | None, in_proj_bias: Array | None,
                          out_proj_weight: Array, out_proj_bias: Array | None,
                          key_padding_mask: Array | None = None, attn_mask: Array | None = None,
                          dropout_p: float = 0.0, is_causal: bool = False,
                          average_attn_weights: bool = True, *,
-                         rng: PRNGKey | None = None) -> tuple[Array, Array]:
+                         rng: PRNGKey | None = None, q_proj_weight: Array | None = None,
+                         k_proj_weight: Array | None = None,
+                         v_proj_weight: Array | None = None, bias_k: Array | None = None,
+                         bias_v: Array | None = None,
+                         add_zero_attn: bool = False) -> tuple[Array, Array]:
     """nn.MultiheadAttention's computation on time-major input.
 
     Args:
-      query: (L, N, E); key, value: (S, N, E).
-      in_proj_weight: (3E, E), rows [q; k; v]; in_proj_bias: (3E,).
+      query: (L, N, E); key: (S, N, kdim); value: (S, N, vdim).
+      in_proj_weight: (3E, E), rows [q; k; v], when kdim = vdim = E; else None and the
+        separate q_proj_weight (E, E), k_proj_weight (E, kdim), v_proj_weight (E, vdim).
+      in_proj_bias: (3E,).
       key_padding_mask: (N, S), bool (True = ignore that key) or float (added).
       attn_mask: (L, S) or (N * num_heads, L, S), bool (True = may not attend) or float.
       is_causal: a causal mask when attn_mask is None.
+      bias_k, bias_v: (1, 1, E): one more key and value, appended after projection
+        (add_bias_kv).
+      add_zero_attn: one more all-zero key and value per head, appended last.
     Returns:
-      output (L, N, E) and weights, averaged over heads (N, L, S) or per head
-      (N, num_heads, L, S).
+      output (L, N, E) and weights, averaged over heads (N, L, S') or per head
+      (N, num_heads, L, S'), S' = S plus the appended keys.
     """
     length, n, e = query.shape
     source = key.shape[0]
     h, d = num_heads, e // num_heads
-    w_q, w_k, w_v = jnp.split(in_proj_weight, 3)
+    if in_proj_weight is None:
+        w_q, w_k, w_v = q_proj_weight, k_proj_weight, v_proj_weight
+    else:
+        w_q, w_k, w_v = jnp.split(in_proj_weight, 3)
     b_q, b_k, b_v = (None, None, None) if in_proj_bias is None else jnp.split(in_proj_bias, 3)
 
-    def project(x, w, b, size):          # (T, N, E) -> (N, H, T, d)
-        y = x @ w.T + (0 if b is None else b)
-        return y.reshape(size, n, h, d).transpose(1, 2, 0, 3)
-    q = project(query, w_q, b_q, length)
-    k = project(key, w_k, b_k, source)
-    v = project(value, w_v, b_v, source)
+    def project(x, w, b):                 # (T, N, in) -> (T, N, E)
+        return x @ w.T + (0 if b is None else b)
+    q, k, v = project(query, w_q, b_q), project(key, w_k, b_k), project(value, w_v, b_v)
+    if bias_k is not None:
+        k = jnp.concatenate([k, jnp.broadcast_to(bias_k, (1, n, e))])
+        v = jnp.concatenate([v, jnp.broadcast_to(bias_v, (1, n, e))])
+
+    def heads(x):                         # (T, N, E) -> (N, H, T, d)
+        return x.reshape(x.shape[0], n, h, d).transpose(1, 2, 0, 3)
+    q, k, v = heads(q), heads(k), heads(v)
+    if add_zero_attn:
+        k = jnp.concatenate([k, jnp.zeros((n, h, 1, d), k.dtype)], axis=2)
+        v = jnp.concatenate([v, jnp.zeros((n, h, 1, d), v.dtype)], axis=2)
+    extra = k.shape[2] - source
     bias = None
     if attn_mask is not None:
-        mask = _as_bias(attn_mask, False, q.dtype)
-        bias = mask.reshape(n, h, length, source) if mask.ndim == 3 else mask
+        mask = _pad_keys(_as_bias(attn_mask, False, q.dtype), extra)
+        bias = mask.reshape(n, h, length, source + extra) if mask.ndim == 3 else mask
     elif is_causal:
-        bias = _as_bias(~jnp.tril(jnp.ones((length, source), bool)), False, q.dtype)
+        causal = ~jnp.tril(jnp.ones((length, source), bool))
+        bias = _pad_keys(_as_bias(causal, False, q.dtype), extra)
     if key_padding_mask is not None:
-        pad = _as_bias(key_padding_mask, False, q.dtype)[:, None, None, :]
+        pad = _pad_keys(_as_bias(key_padding_mask, False, q.dtype), extra)[:, None, None, :]
         bias = pad if bias is None else bias + pad
     out, weights = _attend(q, k, v, bias, dropout_p, rng, 1 / math.sqrt(d))
     out = out.transpose(2, 0, 1, 3).reshape(length, n, e)

@@ -17,21 +17,24 @@ class NonDynamicallyQuantizableLinear(Linear):
     """PyTorch's name for MultiheadAttention's output projection (a plain Linear)."""
 
 
-def _f_mha(q, k, v, w_in, b_in, w_out, b_out, key_padding_mask, attn_mask, rng, *,
-           num_heads, dropout_p, average):
-    return _attention.multi_head_attention(q, k, v, num_heads, w_in, b_in, w_out, b_out,
-                                           key_padding_mask, attn_mask, dropout_p,
-                                           average_attn_weights=average, rng=rng)
+def _f_mha(q, k, v, w_in, b_in, w_out, b_out, key_padding_mask, attn_mask, rng, w_q, w_k,
+           w_v, bias_k, bias_v, *, num_heads, dropout_p, average, add_zero_attn):
+    return _attention.multi_head_attention(
+        q, k, v, num_heads, w_in, b_in, w_out, b_out, key_padding_mask, attn_mask, dropout_p,
+        average_attn_weights=average, rng=rng, q_proj_weight=w_q, k_proj_weight=w_k,
+        v_proj_weight=w_v, bias_k=bias_k, bias_v=bias_v, add_zero_attn=add_zero_attn)
 
 
 class MultiheadAttention(Module):
-    """Multi-head attention with PyTorch's parameters (in_proj_weight (3E, E), in_proj_bias,
-    out_proj) and masks: attn_mask (L, S) or (N * num_heads, L, S) and key_padding_mask
-    (N, S), bool (True = may not attend) or float (added). Input (L, N, E), (N, L, E) with
-    batch_first, or unbatched (L, E). Returns (output, weights or None).
+    """Multi-head attention with PyTorch's parameters and masks.
 
-    PyTorch parity: key/value dims other than embed_dim (kdim/vdim), add_bias_kv and
-    add_zero_attn raise NotImplementedError.
+    Parameters: in_proj_weight (3E, E) when kdim = vdim = embed_dim, else q_proj_weight
+    (E, E), k_proj_weight (E, kdim) and v_proj_weight (E, vdim); in_proj_bias (3E,);
+    out_proj; bias_k, bias_v (1, 1, E) with add_bias_kv. Masks: attn_mask (L, S) or
+    (N * num_heads, L, S) and key_padding_mask (N, S), bool (True = may not attend) or
+    float (added). Input (L, N, E), (N, L, E) with batch_first, or unbatched (L, E); key
+    and value carry kdim and vdim features. Returns (output, weights or None); the weights
+    cover S keys plus one for add_bias_kv and one for add_zero_attn.
     """
 
     def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0,
@@ -41,29 +44,47 @@ class MultiheadAttention(Module):
         if embed_dim <= 0 or num_heads <= 0:
             raise ValueError(f"embed_dim and num_heads must be greater than 0, got "
                              f"embed_dim={embed_dim} and num_heads={num_heads} instead")
-        if embed_dim // num_heads * num_heads != embed_dim:
+        self.embed_dim = embed_dim
+        self.kdim = kdim if kdim is not None else embed_dim
+        self.vdim = vdim if vdim is not None else embed_dim
+        self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
+        self.num_heads, self.dropout, self.batch_first = num_heads, dropout, batch_first
+        self.head_dim = embed_dim // num_heads
+        if self.head_dim * num_heads != embed_dim:
             raise AssertionError("embed_dim must be divisible by num_heads")
-        if (kdim not in (None, embed_dim) or vdim not in (None, embed_dim) or add_bias_kv
-                or add_zero_attn):
-            raise NotImplementedError("MultiheadAttention with kdim/vdim != embed_dim, "
-                                      "add_bias_kv or add_zero_attn is not supported")
-        self.embed_dim, self.num_heads, self.dropout = embed_dim, num_heads, dropout
-        self.kdim = self.vdim = embed_dim
-        self._qkv_same_embed_dim = True
-        self.batch_first, self.head_dim = batch_first, embed_dim // num_heads
         self._factory = (dtype, device)
         self._bias = bias
+        # Registered in PyTorch's order (state_dict keys and parameters() follow it); the
+        # arrays come in _reset_parameters.
+        separate = ("q_proj_weight", "k_proj_weight", "v_proj_weight")
+        order = (separate + ("in_proj_weight",) if not self._qkv_same_embed_dim
+                 else ("in_proj_weight",) + separate)
+        for name in order + ("in_proj_bias",):
+            self.register_parameter(name, None)
         self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias,
                                                         device=device, dtype=dtype)
-        if not bias:
-            self.register_parameter("in_proj_bias", None)
+        if add_bias_kv:
+            self.register_parameter("bias_k", None)
+            self.register_parameter("bias_v", None)
+        else:
+            self.bias_k = self.bias_v = None
+        self._add_bias_kv = add_bias_kv
+        self.add_zero_attn = add_zero_attn
         self._reset_parameters()
 
     def _reset_parameters(self) -> None:
         e = self.embed_dim
-        arrays = {"in_proj_weight": _init.xavier_uniform((3 * e, e), key=fresh_key())}
+        if self._qkv_same_embed_dim:
+            arrays = {"in_proj_weight": _init.xavier_uniform((3 * e, e), key=fresh_key())}
+        else:
+            arrays = {name: _init.xavier_uniform((e, dim), key=fresh_key()) for name, dim in
+                      (("q_proj_weight", e), ("k_proj_weight", self.kdim),
+                       ("v_proj_weight", self.vdim))}
         if self._bias:
             arrays["in_proj_bias"] = jnp.zeros((3 * e,))
+        if self._add_bias_kv:
+            arrays["bias_k"] = _init.xavier_normal((1, 1, e), key=fresh_key())
+            arrays["bias_v"] = _init.xavier_normal((1, 1, e), key=fresh_key())
         assign_params(self, arrays, *self._factory)
         if self.out_proj.bias is not None:
             self.out_proj.bias._value = jnp.zeros_like(self.out_proj.bias._value)
@@ -78,6 +99,9 @@ class MultiheadAttention(Module):
         if query.shape[-1] != self.embed_dim:
             raise AssertionError(f"was expecting embedding dimension of {self.embed_dim}, "
                                  f"but got {query.shape[-1]}")
+        if self._qkv_same_embed_dim and key.shape != value.shape:
+            raise AssertionError(f"key shape {key.shape} does not match value shape "
+                                 f"{value.shape}")
         if batched and self.batch_first:
             query, key, value = (x.transpose(0, 1) for x in (query, key, value))
         elif not batched:
@@ -89,9 +113,11 @@ class MultiheadAttention(Module):
         out, weights = apply(_f_mha, "MultiheadAttentionBackward", query, key, value,
                              self.in_proj_weight, self.in_proj_bias, self.out_proj.weight,
                              self.out_proj.bias, key_padding_mask, attn_mask, rng,
-                             num_heads=self.num_heads,
+                             self.q_proj_weight, self.k_proj_weight, self.v_proj_weight,
+                             self.bias_k, self.bias_v, num_heads=self.num_heads,
                              dropout_p=float(self.dropout) if use_dropout else 0.0,
-                             average=bool(average_attn_weights))
+                             average=bool(average_attn_weights),
+                             add_zero_attn=bool(self.add_zero_attn))
         if batched and self.batch_first:
             out = out.transpose(0, 1)
         elif not batched:
