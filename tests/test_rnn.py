@@ -16,6 +16,9 @@ CONFIGS = [
     ("GRU", dict(bidirectional=True, batch_first=True), (2, 6, 3), False),
     ("RNN", dict(nonlinearity="relu", bias=False, num_layers=2), (4, 2, 3), True),
     ("RNN", dict(bidirectional=True), (3, 3), True),       # unbatched
+    ("LSTM", dict(proj_size=2, num_layers=2, bidirectional=True), (4, 2, 3), True),
+    ("LSTM", dict(proj_size=3, batch_first=True, bias=False), (2, 4, 3), False),
+    ("LSTM", dict(proj_size=2), (5, 3), True),             # unbatched
 ]
 
 
@@ -30,10 +33,12 @@ def _pair(cls, kw):
 
 def _states(cls, m, shape, lib, rng):
     batch = () if len(shape) == 2 else (shape[0] if m.batch_first else shape[1],)
-    size = ((2 if m.bidirectional else 1) * m.num_layers,) + batch + (5,)
-    h = lib.tensor(rng.standard_normal(size).astype(np.float32), requires_grad=True)
+    size = ((2 if m.bidirectional else 1) * m.num_layers,) + batch
+    h = lib.tensor(rng.standard_normal(size + (m.proj_size or 5,)).astype(np.float32),
+                   requires_grad=True)
     if cls == "LSTM":
-        c = lib.tensor(rng.standard_normal(size).astype(np.float32), requires_grad=True)
+        c = lib.tensor(rng.standard_normal(size + (5,)).astype(np.float32),
+                       requires_grad=True)
         return (h, c), [h, c]
     return h, [h]
 
@@ -41,6 +46,9 @@ def _states(cls, m, shape, lib, rng):
 @pytest.mark.parametrize("cls, kw, shape, with_state", CONFIGS)
 def test_outputs_states_and_gradients_match_torch(cls, kw, shape, with_state):
     theirs, ours = _pair(cls, kw)
+    assert repr(ours) == repr(theirs)
+    assert [(n, tuple(p.shape)) for n, p in ours.named_parameters()] == [
+        (n, tuple(p.shape)) for n, p in theirs.named_parameters()]
     results = []
     for lib, m in ((torch, theirs), (fl, ours)):
         rng = np.random.default_rng(1)
@@ -67,6 +75,12 @@ def test_outputs_states_and_gradients_match_torch(cls, kw, shape, with_state):
     lambda lib, m, g: g(lib.ones(4, 3), lib.zeros(1, 2, 5)),
     lambda lib, m, g: g(lib.ones(4)),
     lambda lib, m, g: lib.nn.RNN(3, 5, nonlinearity="sigmoid"),
+    lambda lib, m, g: lib.nn.LSTM(3, 5, proj_size=5),
+    lambda lib, m, g: lib.nn.LSTM(3, 5, proj_size=-1),
+    lambda lib, m, g: lib.nn.LSTM(3, 5, proj_size=2)(
+        lib.ones(4, 2, 3), (lib.zeros(1, 2, 5), lib.zeros(1, 2, 5))),
+    lambda lib, m, g: lib.nn.LSTM(3, 5, proj_size=2)(
+        lib.ones(4, 2, 3), (lib.zeros(1, 2, 2), lib.zeros(1, 2, 2))),
 ])
 def test_errors_match_torch(call):
     errors = []

@@ -4,6 +4,8 @@ equations, as init/apply pairs; time steps run in `jax.lax.scan`.
 Parameters per layer l and direction ("" or "_reverse"): weight_ih_l{l} (G*H, in),
 weight_hh_l{l} (G*H, H), bias_ih_l{l} (G*H,), bias_hh_l{l} (G*H,), with G = 1 (RNN),
 4 (LSTM: gates i, f, g, o) or 3 (GRU: gates r, z, n), exactly torch.nn.RNN/LSTM/GRU's.
+An LSTM with projections (proj_size P > 0) also has weight_hr_l{l} (P, H), and its
+hidden state (and weight_hh's second dim, and the next layer's input) has P features.
 """
 
 from __future__ import annotations
@@ -22,31 +24,36 @@ __all__ = ["rnn_init", "rnn", "GATES"]
 GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
-def param_names(num_layers: int, bidirectional: bool, bias: bool) -> list[str]:
-    """The parameter names in PyTorch's order (layer, direction, ih/hh, weight then bias)."""
+def param_names(num_layers: int, bidirectional: bool, bias: bool,
+                proj: bool = False) -> list[str]:
+    """The parameter names in PyTorch's order (layer, direction, ih/hh, weight then bias,
+    then the projection weight_hr)."""
     names = []
     for layer in range(num_layers):
         for suffix in ("", "_reverse")[:2 if bidirectional else 1]:
-            kinds = ("weight_ih", "weight_hh") + (("bias_ih", "bias_hh") if bias else ())
+            kinds = (("weight_ih", "weight_hh") + (("bias_ih", "bias_hh") if bias else ())
+                     + (("weight_hr",) if proj else ()))
             names += [f"{k}_l{layer}{suffix}" for k in kinds]
     return names
 
 
 def rnn_init(mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
-             bias: bool = True, bidirectional: bool = False, *, key: PRNGKey,
-             dtype=None) -> dict[str, Array]:
-    """PyTorch's default parameters: every one U(-1/sqrt(H), 1/sqrt(H))."""
+             bias: bool = True, bidirectional: bool = False, proj_size: int = 0, *,
+             key: PRNGKey, dtype=None) -> dict[str, Array]:
+    """PyTorch's default parameters: every one U(-1/sqrt(H), 1/sqrt(H)) (also with
+    projections, whose size P does not enter the bound)."""
     g, h = GATES[mode], hidden_size
+    out = proj_size or hidden_size          # the hidden state's features
     dirs = 2 if bidirectional else 1
     bound = 1 / math.sqrt(h) if h > 0 else 0.0
-    names = param_names(num_layers, bidirectional, bias)
+    names = param_names(num_layers, bidirectional, bias, proj_size > 0)
     keys = jax.random.split(key, len(names))
     params = {}
     for name, k in zip(names, keys):
         layer = int(name.split("_l")[1].split("_")[0])
-        fan_in = input_size if layer == 0 else h * dirs
-        shape = {"weight_ih": (g * h, fan_in), "weight_hh": (g * h, h)}.get(
-            name.rsplit("_l", 1)[0], (g * h,))
+        fan_in = input_size if layer == 0 else out * dirs
+        shape = {"weight_ih": (g * h, fan_in), "weight_hh": (g * h, out),
+                 "weight_hr": (proj_size, h)}.get(name.rsplit("_l", 1)[0], (g * h,))
         params[name] = _init.uniform(shape, -bound, bound, key=k, dtype=dtype)
     return params
 
@@ -54,7 +61,7 @@ def rnn_init(mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
 def _cell(mode: str):
     """One time step: (carry, x_t) -> (carry, h_t); carry is h, or (h, c) for LSTM."""
     def step(p, carry, x):
-        w_ih, w_hh, b_ih, b_hh = p
+        w_ih, w_hh, b_ih, b_hh, w_hr = p
         h = carry[0] if mode == "LSTM" else carry
         gi = x @ w_ih.T + (0 if b_ih is None else b_ih)
         gh = h @ w_hh.T + (0 if b_hh is None else b_hh)
@@ -62,6 +69,8 @@ def _cell(mode: str):
             i, f, g, o = jnp.split(gi + gh, 4, axis=-1)
             c = jax.nn.sigmoid(f) * carry[1] + jax.nn.sigmoid(i) * jnp.tanh(g)
             h = jax.nn.sigmoid(o) * jnp.tanh(c)
+            if w_hr is not None:             # projection: the state carries P features
+                h = h @ w_hr.T
             return (h, c), h
         if mode == "GRU":
             ir, iz, in_ = jnp.split(gi, 3, axis=-1)
@@ -84,21 +93,23 @@ def rnn(x: Array, params: dict[str, Array], hx: Array | None = None,
     Args:
       x: (L, N, H_in) input sequence.
       params: rnn_init's dict (bias entries may be absent).
-      hx: (D * num_layers, N, H) initial hidden state, zeros if None.
+      hx: (D * num_layers, N, H_out) initial hidden state, zeros if None; H_out is the
+        projection size P for an LSTM with weight_hr entries, else H.
       cx: (D * num_layers, N, H) initial cell state (LSTM only), zeros if None.
       dropout: probability of zeroing each output of every layer but the last (needs key).
     Returns:
-      output (L, N, D * H) and h_n (D * num_layers, N, H), plus c_n for LSTM:
-      `(output, h_n)` or `(output, (h_n, c_n))`.
+      output (L, N, D * H_out) and h_n (D * num_layers, N, H_out), plus c_n
+      (D * num_layers, N, H) for LSTM: `(output, h_n)` or `(output, (h_n, c_n))`.
     """
     if x.ndim != 3:
         raise ShapeError(f"rnn: expected a (L, N, H_in) input, got {x.ndim} dims")
     dirs = 2 if bidirectional else 1
     h_size = params["weight_hh_l0"].shape[1]
+    c_size = params["weight_hh_l0"].shape[0] // GATES[mode]
     n = x.shape[1]
-    zeros = jnp.zeros((dirs * num_layers, n, h_size), x.dtype)
-    hx = zeros if hx is None else hx
-    cx = zeros if (cx is None and mode == "LSTM") else cx
+    hx = jnp.zeros((dirs * num_layers, n, h_size), x.dtype) if hx is None else hx
+    if cx is None and mode == "LSTM":
+        cx = jnp.zeros((dirs * num_layers, n, c_size), x.dtype)
     step = _cell(mode)
     keys = (jax.random.split(key, max(num_layers - 1, 1)) if key is not None and dropout > 0
             else None)
@@ -108,7 +119,7 @@ def rnn(x: Array, params: dict[str, Array], hx: Array | None = None,
         outs = []
         for d, suffix in enumerate(("", "_reverse")[:dirs]):
             p = tuple(params.get(f"{k}_l{layer}{suffix}")
-                      for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+                      for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr"))
             idx = layer * dirs + d
             carry = (hx[idx], cx[idx]) if mode == "LSTM" else hx[idx]
             seq = layer_in[::-1] if d else layer_in

@@ -40,22 +40,29 @@ class RNNBase(Module):
             raise ValueError("hidden_size must be greater than zero")
         if num_layers <= 0:
             raise ValueError("num_layers must be greater than zero")
-        if proj_size:
-            raise NotImplementedError("LSTM(proj_size=...) is not supported")
+        if proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable "
+                             "projections")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
         self.mode, self.input_size, self.hidden_size = mode, input_size, hidden_size
         self.num_layers, self.bias, self.batch_first = num_layers, bias, batch_first
-        self.dropout, self.bidirectional, self.proj_size = float(dropout), bidirectional, 0
+        self.dropout, self.bidirectional = float(dropout), bidirectional
+        self.proj_size = proj_size
         self._factory = (dtype, device)
-        self._names = _rnn.param_names(num_layers, bidirectional, bias)
+        self._names = _rnn.param_names(num_layers, bidirectional, bias, proj_size > 0)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         arrays = _rnn.rnn_init(self.mode, self.input_size, self.hidden_size, self.num_layers,
-                               self.bias, self.bidirectional, key=fresh_key())
+                               self.bias, self.bidirectional, self.proj_size,
+                               key=fresh_key())
         assign_params(self, arrays, *self._factory)
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            s += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
         if self.bias is not True:
@@ -68,11 +75,14 @@ class RNNBase(Module):
             s += f", bidirectional={self.bidirectional}"
         return s
 
-    def _state_shape(self, batch: int) -> tuple:
-        return ((2 if self.bidirectional else 1) * self.num_layers, batch, self.hidden_size)
+    def _state_shape(self, batch: int, cell: bool = False) -> tuple:
+        """(D * num_layers, N, features): the cell state has hidden_size features, the
+        hidden state proj_size when the LSTM projects."""
+        features = self.hidden_size if cell else (self.proj_size or self.hidden_size)
+        return ((2 if self.bidirectional else 1) * self.num_layers, batch, features)
 
-    def _check_state(self, state: Tensor, batch: int, what: str) -> None:
-        expected = self._state_shape(batch)
+    def _check_state(self, state: Tensor, batch: int, what: str, cell: bool = False) -> None:
+        expected = self._state_shape(batch, cell)
         if tuple(state.shape) != expected:
             raise RuntimeError(f"Expected {what} size {expected}, got {list(state.shape)}")
 
@@ -106,7 +116,7 @@ class RNNBase(Module):
         if hx is not None:
             self._check_state(hx, batch, "hidden[0]" if self.mode == "LSTM" else "hidden")
         if cx is not None:
-            self._check_state(cx, batch, "hidden[1]")
+            self._check_state(cx, batch, "hidden[1]", cell=True)
         use_dropout = self.training and self.dropout > 0 and self.num_layers > 1
         key = _random.next_key() if use_dropout else None
         outs = apply(_f_rnn, "RnnBackward0", input, hx, cx,
@@ -145,8 +155,9 @@ class RNN(RNNBase):
 
 
 class LSTM(RNNBase):
-    """LSTM with PyTorch's gates (i, f, g, o): c_t = f c_{t-1} + i g, h_t = o tanh(c_t).
-    forward(input, (h_0, c_0)) -> (output, (h_n, c_n))."""
+    """LSTM with PyTorch's gates (i, f, g, o): c_t = f c_{t-1} + i g, h_t = o tanh(c_t),
+    and with proj_size P > 0, h_t = (o tanh(c_t)) W_hr^T (P features; c_t keeps
+    hidden_size). forward(input, (h_0, c_0)) -> (output, (h_n, c_n))."""
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
