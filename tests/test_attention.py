@@ -34,6 +34,25 @@ def test_sdpa_values_and_gradients_match_torch(kw):
         np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("shapes", [
+    ((2, 6, 4, 8), (2, 2, 5, 8), (2, 3, 5, 6)),     # key and value heads may differ
+    ((6, 4, 8), (3, 5, 8), (3, 5, 8)),               # unbatched (heads, L, E)
+    ((2, 4, 4, 8), (2, 4, 5, 8), (2, 4, 5, 8)),      # as many heads: plain attention
+])
+def test_sdpa_grouped_query_attention_matches_torch(shapes):
+    results = []
+    for lib in (torch, fl):
+        rng = np.random.default_rng(3)
+        q, k, v = (lib.tensor(rng.standard_normal(s).astype(np.float32), requires_grad=True)
+                   for s in shapes)
+        out = lib.nn.functional.scaled_dot_product_attention(q, k, v, enable_gqa=True)
+        (out * out).sum().backward()
+        results.append([out.detach().numpy()] + [t.grad.numpy() for t in (q, k, v)])
+    for a, b in zip(*results):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(b, a, rtol=2e-5, atol=2e-6)
+
+
 def _mha_pair(**kw):
     torch.manual_seed(0)
     theirs = torch.nn.MultiheadAttention(8, 2, **kw)
@@ -137,6 +156,8 @@ def test_multihead_attention_separate_projections_initialise_like_torch():
     lambda lib: lib.nn.functional.scaled_dot_product_attention(
         lib.ones(2, 3, 4), lib.ones(2, 3, 4), lib.ones(2, 3, 4),
         attn_mask=lib.ones(3, 3, dtype=lib.bool), is_causal=True),
+    lambda lib: lib.nn.functional.scaled_dot_product_attention(
+        lib.ones(1, 6, 3, 4), lib.ones(1, 4, 3, 4), lib.ones(1, 4, 3, 4), enable_gqa=True),
 ])
 def test_errors_match_torch(call):
     errors = []

@@ -275,26 +275,24 @@ def dropout2d(input, p: float = 0.5, training: bool = True, inplace: bool = Fals
     return _dropout_impl(input, p, training, inplace, True)
 
 
-def _f_sdpa(q, k, v, mask, key, *, dropout_p, is_causal, scale):
+def _f_sdpa(q, k, v, mask, key, *, dropout_p, is_causal, scale, enable_gqa):
     return _attention.scaled_dot_product_attention(q, k, v, mask, dropout_p, is_causal, scale,
-                                                   key=key)
+                                                   enable_gqa, key=key)
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: float = 0.0,
                                  is_causal: bool = False, scale=None, enable_gqa: bool = False):
     """softmax(Q K^T * scale + mask) V over (..., L, E) queries and (..., S, E) keys/values;
-    a bool attn_mask is True where attending is allowed. Dropout applies whenever
-    dropout_p > 0 (PyTorch's functional form does not look at a module's training flag)."""
+    a bool attn_mask is True where attending is allowed; enable_gqa lets key/value have
+    fewer heads (dim -3) than the query. Dropout applies whenever dropout_p > 0
+    (PyTorch's functional form does not look at a module's training flag)."""
     if is_causal and attn_mask is not None:
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be "
                            "set when is_causal=True")
-    if enable_gqa:
-        raise NotImplementedError("scaled_dot_product_attention(enable_gqa=True) is not "
-                                  "supported")
     rng = _random.next_key() if dropout_p > 0 else None
     return apply(_f_sdpa, "ScaledDotProductAttentionBackward", query, key, value, attn_mask,
                  rng, dropout_p=float(dropout_p), is_causal=bool(is_causal),
-                 scale=None if scale is None else float(scale))
+                 scale=None if scale is None else float(scale), enable_gqa=bool(enable_gqa))
 
 
 def _f_embedding(idx, w, *, padding_idx, scale_grad_by_freq):

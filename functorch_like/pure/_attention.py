@@ -8,6 +8,7 @@ import math
 import jax
 import jax.numpy as jnp
 
+from ._errors import ShapeError
 from ._types import Array, PRNGKey
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention"]
@@ -38,7 +39,7 @@ def _attend(q, k, v, bias, dropout_p, key, scale):
 
 def scaled_dot_product_attention(q: Array, k: Array, v: Array, attn_mask: Array | None = None,
                                  dropout_p: float = 0.0, is_causal: bool = False,
-                                 scale: float | None = None, *,
+                                 scale: float | None = None, enable_gqa: bool = False, *,
                                  key: PRNGKey | None = None) -> Array:
     """torch.nn.functional.scaled_dot_product_attention.
 
@@ -47,10 +48,20 @@ def scaled_dot_product_attention(q: Array, k: Array, v: Array, attn_mask: Array 
       attn_mask: broadcastable to (..., L, S): bool (True = may attend) or float (added).
       is_causal: position l attends to s <= l only (no attn_mask then).
       scale: defaults to 1 / sqrt(E).
+      enable_gqa: grouped-query attention: k and v may have fewer heads (dim -3) than q,
+        a divisor of q's; each key/value head serves that many consecutive query heads.
       key: PRNG key for dropout_p > 0.
     Returns:
       (..., L, Ev). A row that may attend to nothing is NaN, as in PyTorch.
     """
+    if enable_gqa and q.ndim >= 3:
+        heads = q.shape[-3]
+        if any(t.ndim < 3 or heads % t.shape[-3] for t in (k, v)):
+            # (PyTorch's message, cut short as PyTorch prints it.)
+            raise ShapeError("Number of heads in key and value must divide the number of "
+                             "heads in ")
+        k = jnp.repeat(k, heads // k.shape[-3], axis=-3)
+        v = jnp.repeat(v, heads // v.shape[-3], axis=-3)
     scale = 1 / math.sqrt(q.shape[-1]) if scale is None else scale
     bias = _as_bias(attn_mask, True, q.dtype)
     if is_causal:
