@@ -10,8 +10,8 @@ interleaved rounds (every variant once per round) and reported as the median ove
 compiled/raw is the median of the per-round ratios. Memory is
 XLA's own analysis of the compiled step (arguments + outputs + temporaries - donated
 aliases), available for the two XLA programs (raw JAX and functorch_like.compile); the raw
-step holds its pytrees as dicts (as a JAX user writes them), and "(same order)" compares
-with the same raw step over lists in the model's parameter order.
+step holds its pytrees as dicts, as a JAX user writes them (scripts/xla_memory.py shows how
+much the order of a program's tensors moves XLA's CPU memory).
 """
 
 from __future__ import annotations
@@ -135,37 +135,19 @@ def raw_mlp_step(opt, loss_fn=raw_mlp_loss):
     return step
 
 
-def _raw_state(kind, order):
-    """(params, stats, loss) of the raw JAX step, the pytrees either as dicts (what a JAX
-    user writes; JAX flattens a dict in sorted key order, so each bias comes before its
-    weight) or as lists in the model's own order (PyTorch's, and the compiled step's)."""
+def bench_raw(kind, batch):
+    """The hand-written jax.jit step (run, memory bytes), its pytrees as dicts (as a JAX
+    user writes them)."""
     ft.manual_seed(0)
     model = make_mlp() if kind == "mlp" else make_cnn()
-    params = dict((k, v._value) for k, v in model.named_parameters())
-    stats = dict((k, v._value) for k, v in model.named_buffers())
-    loss = raw_mlp_loss if kind == "mlp" else raw_cnn_loss
-    if order == "sorted":
-        return params, stats, loss
-    pnames, snames = list(params), list(stats)
-
-    def listed(p, *rest):
-        if kind == "mlp":
-            return raw_mlp_loss(dict(zip(pnames, p)), *rest)
-        s, *rest = rest
-        value, new = raw_cnn_loss(dict(zip(pnames, p)), dict(zip(snames, s)), *rest)
-        return value, [new[k] for k in snames]
-    return list(params.values()), list(stats.values()), listed
-
-
-def bench_raw(kind, batch, order="sorted"):
-    """The hand-written jax.jit step (run, memory bytes); `order`: see _raw_state."""
-    params, stats, loss_fn = _raw_state(kind, order)
+    params = {k: v._value for k, v in model.named_parameters()}
+    stats = {k: v._value for k, v in model.named_buffers()}
     opt = optax.adam(1e-3)
     opt_state = opt.init(params)
     x, y = _data(kind, batch)
     key = jax.random.key(0)
     if kind == "mlp":
-        jitted = jax.jit(raw_mlp_step(opt, loss_fn), donate_argnums=(0, 1))
+        jitted = jax.jit(raw_mlp_step(opt), donate_argnums=(0, 1))
         state = [params, opt_state]
 
         def run():
@@ -175,7 +157,7 @@ def bench_raw(kind, batch, order="sorted"):
     else:
         def step(params, stats, opt_state, key, x, y):
             key, sub = jax.random.split(key)
-            (loss, stats), grads = jax.value_and_grad(loss_fn, has_aux=True)(
+            (loss, stats), grads = jax.value_and_grad(raw_cnn_loss, has_aux=True)(
                 params, stats, sub, x, y)
             updates, opt_state = opt.update(grads, opt_state, params)
             return optax.apply_updates(params, updates), stats, opt_state, key, loss
@@ -354,16 +336,9 @@ def main() -> None:
                 c / r for c, r in zip(per_round["compiled"], per_round["raw_jax"]))
         mr, mc = row.get("raw_jax_mem_bytes"), row.get("compiled_mem_bytes")
         row["mem_compiled_over_raw"] = mc / mr if mr and mc else None
-        if mr and mc:
-            # The same raw step with its pytrees in the model's order: XLA's CPU scheduler
-            # keeps different buffers alive depending on the order of the program's inputs
-            # and outputs alone (see BENCHMARKS.md), so this separates order from overhead.
-            mo = bench_raw(kind, batch, order="model")[1]
-            row["raw_jax_model_order_mem_bytes"] = mo
-            row["mem_compiled_over_raw_model_order"] = mc / mo if mo else None
         results.append(row)
     header = f"{'workload':<12}" + "".join(f"{v + ' ms':>16}" for v in variants)
-    print(header + f"{'compiled/raw':>14}{'mem compiled/raw':>18}{'(same order)':>14}")
+    print(header + f"{'compiled/raw':>14}{'mem compiled/raw':>18}")
     for row in results:
         line = f"{row['workload']:<12}"
         for v in variants:
@@ -372,8 +347,6 @@ def main() -> None:
         ratio, mratio = row.get("compiled_over_raw"), row["mem_compiled_over_raw"]
         line += f"{'n/a' if ratio is None else f'{ratio:.3f}':>14}"
         line += f"{'n/a' if mratio is None else f'{mratio:.3f}':>18}"
-        oratio = row.get("mem_compiled_over_raw_model_order")
-        line += f"{'n/a' if oratio is None else f'{oratio:.3f}':>14}"
         print(line)
     if args.json:
         Path(args.json).write_text(json.dumps({"device": str(device), "results": results},

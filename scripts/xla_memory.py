@@ -8,8 +8,8 @@ writes it and as functorch_like.pure.losses.cross_entropy, with the parameter py
 dict (JAX flattens it in sorted key order: each bias before its weight) and as a list in the
 model's order (weight, bias, as PyTorch and functorch_like.compile hold them), and of the
 same step under functorch_like.compile. XLA's CPU scheduler chooses differently for
-programs that differ only in these respects; see BENCHMARKS.md. --sweep: the temporaries
-of hand-written Adam MLPs of other widths in both orders.
+programs that differ only in these respects; see BENCHMARKS.md. --sweep: the same three
+programs for MLPs of other widths (ratios to the dict-based raw step).
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ import numpy as np  # noqa: E402
 import optax  # noqa: E402
 
 import bench  # noqa: E402
+import functorch_like as ft  # noqa: E402
+from functorch_like import nn  # noqa: E402
 from functorch_like.pure import losses  # noqa: E402
 
 
@@ -37,7 +39,8 @@ def _pure_loss(p, x, y):
 
 
 def raw_bytes(loss, order: str, batch: int) -> int:
-    params, _, _ = bench._raw_state("mlp", "sorted")
+    ft.manual_seed(0)
+    params = {k: v._value for k, v in bench.make_mlp().named_parameters()}
     names = list(params)
     if order == "model":
         tree = list(params.values())
@@ -52,29 +55,51 @@ def raw_bytes(loss, order: str, batch: int) -> int:
     return bench._xla_bytes(step.lower(tree, opt.init(tree), x, y).compile())
 
 
-def _mlp_temp_bytes(widths: list[int], batch: int, order: str) -> int:
-    """XLA's temporaries of a hand-written Adam step of an MLP with these widths."""
-    rng = np.random.default_rng(0)
-    params = {}
+def _mlp(widths: list[int]):
+    layers = []
     for i, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:])):
-        params[f"{i}.weight"] = jnp.asarray(rng.standard_normal((fan_out, fan_in), np.float32))
-        params[f"{i}.bias"] = jnp.zeros(fan_out, jnp.float32)
-    names = list(params) if order == "model" else sorted(params)
-    layers = len(widths) - 1
+        layers.append(nn.Linear(fan_in, fan_out))
+        if i < len(widths) - 2:
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
 
-    def loss(leaves, x, y):
-        p, h = dict(zip(names, leaves)), x
-        for i in range(layers):
-            h = h @ p[f"{i}.weight"].T + p[f"{i}.bias"]
-            h = jax.nn.relu(h) if i < layers - 1 else h
-        return optax.softmax_cross_entropy_with_integer_labels(h, y).mean()
-    leaves = [params[k] for k in names]
-    x = jnp.asarray(rng.standard_normal((batch, widths[0]), np.float32))
-    y = jnp.asarray(rng.integers(0, widths[-1], batch).astype(np.int32))
-    opt = optax.adam(1e-3)
-    step = jax.jit(bench.raw_mlp_step(opt, loss), donate_argnums=(0, 1))
-    compiled = step.lower(leaves, opt.init(leaves), x, y).compile()
-    return compiled.memory_analysis().temp_size_in_bytes
+
+def _mlp_bytes(widths: list[int], batch: int) -> dict[str, int]:
+    """XLA's memory of an Adam step of an MLP with these widths: hand-written over a dict
+    (sorted) and over a list in the model's order, and under functorch_like.compile."""
+    ft.manual_seed(0)
+    model = _mlp(widths)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((batch, widths[0])).astype(np.float32)
+    y = rng.integers(0, widths[-1], batch).astype(np.int32)
+    params = dict((k, v._value) for k, v in model.named_parameters())
+    names = list(params)
+    out = {}
+    for order in ("sorted", "model"):
+        tree = params if order == "sorted" else list(params.values())
+
+        def loss(p, x, y):
+            p, h = p if isinstance(p, dict) else dict(zip(names, p)), x
+            for i in range(0, 2 * (len(widths) - 1), 2):
+                h = h @ p[f"{i}.weight"].T + p[f"{i}.bias"]
+                h = jax.nn.relu(h) if i < 2 * (len(widths) - 2) else h
+            return optax.softmax_cross_entropy_with_integer_labels(h, y).mean()
+        opt = optax.adam(1e-3)
+        step = jax.jit(bench.raw_mlp_step(opt, loss), donate_argnums=(0, 1))
+        out[order] = bench._xla_bytes(step.lower(tree, opt.init(tree), x, y).compile())
+    opt, crit = ft.optim.Adam(model.parameters(), lr=1e-3), nn.CrossEntropyLoss()
+
+    @ft.compile
+    def compiled(x, y):
+        opt.zero_grad()
+        loss = crit(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+    xt, yt = ft.from_numpy(x), ft.from_numpy(y)
+    compiled(xt, yt)
+    out["compiled"] = bench._xla_bytes(compiled.lower(xt, yt).compile())
+    return out
 
 
 def main() -> None:
@@ -85,10 +110,10 @@ def main() -> None:
     if args.sweep:
         for widths in ([64, 256, 256, 10], [64, 512, 512, 512, 10], [128, 1024, 10],
                        [32, 128, 128, 128, 128, 10], [784, 300, 100, 10]):
-            model = _mlp_temp_bytes(widths, args.batch, "model")
-            ordered = _mlp_temp_bytes(widths, args.batch, "sorted")
-            print(f"MLP {widths}, batch {args.batch}: temporaries in the model's order "
-                  f"{model}, sorted {ordered}, ratio {model / ordered:.3f}")
+            b = _mlp_bytes(widths, args.batch)
+            print(f"MLP {widths}, batch {args.batch}: raw dict {b['sorted']}, raw model "
+                  f"order {b['model']} ({b['model'] / b['sorted']:.3f}), compiled "
+                  f"{b['compiled']} ({b['compiled'] / b['sorted']:.3f})")
         return
     print(f"device: {jax.devices()[0].platform}; jax {jax.__version__}; MLP batch {args.batch}")
     for name, loss in (("optax loss", bench.raw_mlp_loss), ("pure cross_entropy", _pure_loss)):
