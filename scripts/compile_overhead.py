@@ -5,8 +5,9 @@
 Builds the benchmark's MLP + Adam step under functorch_like.compile, and times (timeit,
 the fastest of 5 batches, microseconds per call) what a call does around the XLA program:
 finding the program (guard), reading the state slots into inputs, writing the outputs back,
-wrapping the result. Before dispatch is what a call adds to a hand-written jitted step; the rest runs
-while the device computes. Also prints the XLA fusion count of both optimized programs.
+wrapping the result. Before dispatch is what a call adds to a hand-written jitted step;
+the rest runs while the device computes. Then the same pieces inside a training loop, next
+to a hand-written step's dispatch and wait, and the XLA fusion count of both programs.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import time
 import timeit
 from pathlib import Path
 
@@ -55,6 +57,8 @@ def main() -> None:
         print(f"{name:24s} {t:7.2f} us")
     print(f"{'before dispatch':24s} {times['find program (guard)'] + times['read slots']:7.2f} us")
 
+    in_loop(step, x, y, max(1000, args.calls // 10))
+
     fusion = re.compile(r"^\s*\S+ = .*fusion\(", re.M)
     ours = step.lower(x, y).compile().as_text()
     ft.manual_seed(0)
@@ -64,6 +68,51 @@ def main() -> None:
                                                   y._value).compile()
     print(f"XLA fusions: compiled step {len(fusion.findall(ours))}, "
           f"raw JAX step {len(fusion.findall(raw.as_text()))}")
+
+
+def in_loop(step, x, y, calls: int) -> None:
+    """The same pieces timed inside a training loop (each call runs and waits for its
+    program, as scripts/bench.py does), where the program's run leaves the Python data cold
+    in the caches; and the hand-written jitted step's dispatch and wait, for comparison."""
+    clock = time.perf_counter
+    names = ["find program", "read slots", "dispatch", "write back", "wrap", "wait"]
+    total = dict.fromkeys(names, 0.0)
+    for _ in range(calls):
+        t = [clock()]
+        program, state, dynamic = step._lookup((x, y), {})
+        t.append(clock())
+        inputs = step._inputs(state, program.with_grads, dynamic)
+        t.append(clock())
+        (values, grads, opt_values, key), arrays = program.jitted(*inputs)
+        t.append(clock())
+        state.write(values, grads, opt_values, key, publish_values=True)
+        state.last_outputs = (values, opt_values)
+        t.append(clock())
+        result = program.result(arrays)
+        t.append(clock())
+        result._value.block_until_ready()
+        t.append(clock())
+        for name, a, b in zip(names, t, t[1:]):
+            total[name] += b - a
+    print(f"in a loop of {calls} calls, mean us per call: " + ", ".join(
+        f"{name} {v / calls * 1e6:.1f}" for name, v in total.items()))
+    ft.manual_seed(0)
+    params = {k: v._value for k, v in bench.make_mlp().named_parameters()}
+    adam = optax.adam(1e-3)
+    jitted = jax.jit(bench.raw_mlp_step(adam), donate_argnums=(0, 1))
+    state = [params, adam.init(params)]
+    for _ in range(20):                                     # compile and warm up
+        state[0], state[1], loss = jitted(state[0], state[1], x._value, y._value)
+    loss.block_until_ready()
+    dispatch = wait = 0.0
+    for _ in range(calls):
+        t0 = clock()
+        state[0], state[1], loss = jitted(state[0], state[1], x._value, y._value)
+        t1 = clock()
+        loss.block_until_ready()
+        dispatch, wait = dispatch + t1 - t0, wait + clock() - t1
+    print(f"raw JAX step in the same loop: dispatch {dispatch / calls * 1e6:.1f}, "
+          f"wait {wait / calls * 1e6:.1f}")
 
 
 if __name__ == "__main__":
