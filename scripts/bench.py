@@ -190,10 +190,8 @@ def _facade(kind, batch):
     return model, opt, crit, ft.from_numpy(np.asarray(x)), ft.from_numpy(np.asarray(y))
 
 
-def compiled_step(kind, batch):
-    """(step, x, y): the PyTorch-style step under functorch_like.compile, and its data."""
-    model, opt, crit, x, y = _facade(kind, batch)
-
+def pytorch_step(model, opt, crit):
+    """The PyTorch-style training step of these objects under functorch_like.compile."""
     @ft.compile
     def step(x, y):
         opt.zero_grad()
@@ -201,7 +199,13 @@ def compiled_step(kind, batch):
         loss.backward()
         opt.step()
         return loss
-    return step, x, y
+    return step
+
+
+def compiled_step(kind, batch):
+    """(step, x, y): the PyTorch-style step under functorch_like.compile, and its data."""
+    model, opt, crit, x, y = _facade(kind, batch)
+    return pytorch_step(model, opt, crit), x, y
 
 
 def bench_compiled(kind, batch):

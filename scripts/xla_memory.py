@@ -87,15 +87,8 @@ def _mlp_bytes(widths: list[int], batch: int) -> dict[str, int]:
         opt = optax.adam(1e-3)
         step = jax.jit(bench.raw_mlp_step(opt, loss), donate_argnums=(0, 1))
         out[order] = bench._xla_bytes(step.lower(tree, opt.init(tree), x, y).compile())
-    opt, crit = ft.optim.Adam(model.parameters(), lr=1e-3), nn.CrossEntropyLoss()
-
-    @ft.compile
-    def compiled(x, y):
-        opt.zero_grad()
-        loss = crit(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss
+    compiled = bench.pytorch_step(model, ft.optim.Adam(model.parameters(), lr=1e-3),
+                                  nn.CrossEntropyLoss())
     xt, yt = ft.from_numpy(x), ft.from_numpy(y)
     compiled(xt, yt)
     out["compiled"] = bench._xla_bytes(compiled.lower(xt, yt).compile())
