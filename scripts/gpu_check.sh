@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The device-tool run that issue 6 still needs: the benchmark on the GPU and on the same
-# host's CPU, the per-call Python pieces, and the main job. Run from the repository root
+# host's CPU, the per-call Python pieces, XLA's memory by tensor order, and the main job. Run from the repository root
 # on a machine whose jax sees a GPU (the device image has jax[cuda], optax, flax, torch):
 #     bash scripts/gpu_check.sh
 # Tables go to stdout and, as JSON, to $OUT (the device tool's output folder) if set.
@@ -11,6 +11,7 @@ out="${OUT:-.}"
 python -c "import jax; print(jax.devices())"
 python scripts/bench.py --quick --json "$out/bench_gpu.json"
 python scripts/compile_overhead.py --calls 5000
+python scripts/xla_memory.py --sweep
 JAX_PLATFORMS=cpu CUDA_VISIBLE_DEVICES= python scripts/bench.py --quick \
     --json "$out/bench_host_cpu.json"
 python examples/train_digits.py --no-progress
