@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The device-tool run that issue 6 still needs: the benchmark on the GPU and on the same
-# host's CPU, the per-call Python pieces, XLA's memory by tensor order, and the main job. Run from the repository root
-# on a machine whose jax sees a GPU (the device image has jax[cuda], optax, flax, torch):
+# host's CPU, the per-call Python pieces, XLA's memory by tensor order, and the main job.
+# Run from the repository root on a machine whose jax sees a GPU (the device image has
+# jax[cuda], optax, flax, torch):
 #     bash scripts/gpu_check.sh
 # Tables go to stdout and, as JSON, to $OUT (the device tool's output folder) if set.
 set -euo pipefail
