@@ -22,7 +22,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 import optax  # noqa: E402
 
@@ -32,15 +31,25 @@ from functorch_like import nn  # noqa: E402
 from functorch_like.pure import losses  # noqa: E402
 
 
-def _pure_loss(p, x, y):
-    h = jax.nn.relu(x @ p["0.weight"].T + p["0.bias"])
-    h = jax.nn.relu(h @ p["2.weight"].T + p["2.bias"])
-    return losses.cross_entropy(h @ p["4.weight"].T + p["4.bias"], y)
+def _mlp_loss(layers: int, cross_entropy):
+    """The loss of an MLP's parameter dict, named as nn.Sequential names Linear layers
+    separated by ReLU (0, 2, 4, ...)."""
+    def loss(p, x, y):
+        h = x
+        for i in range(0, 2 * layers, 2):
+            h = h @ p[f"{i}.weight"].T + p[f"{i}.bias"]
+            h = jax.nn.relu(h) if i < 2 * (layers - 1) else h
+        return cross_entropy(h, y)
+    return loss
 
 
-def raw_bytes(loss, order: str, batch: int) -> int:
-    ft.manual_seed(0)
-    params = {k: v._value for k, v in bench.make_mlp().named_parameters()}
+def _optax_cross_entropy(logits, y):
+    return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean()
+
+
+def raw_bytes(params: dict, loss, order: str, x, y) -> int:
+    """XLA's memory of a hand-written Adam step of `loss` over `params`, held as the dict
+    (order "sorted") or as a list in the dict's own order (order "model")."""
     names = list(params)
     if order == "model":
         tree = list(params.values())
@@ -50,7 +59,6 @@ def raw_bytes(loss, order: str, batch: int) -> int:
     else:
         tree, loss_fn = params, loss
     opt = optax.adam(1e-3)
-    x, y = bench._data("mlp", batch)
     step = jax.jit(bench.raw_mlp_step(opt, loss_fn), donate_argnums=(0, 1))
     return bench._xla_bytes(step.lower(tree, opt.init(tree), x, y).compile())
 
@@ -72,21 +80,9 @@ def _mlp_bytes(widths: list[int], batch: int) -> dict[str, int]:
     rng = np.random.default_rng(0)
     x = rng.standard_normal((batch, widths[0])).astype(np.float32)
     y = rng.integers(0, widths[-1], batch).astype(np.int32)
-    params = dict((k, v._value) for k, v in model.named_parameters())
-    names = list(params)
-    out = {}
-    for order in ("sorted", "model"):
-        tree = params if order == "sorted" else list(params.values())
-
-        def loss(p, x, y):
-            p, h = p if isinstance(p, dict) else dict(zip(names, p)), x
-            for i in range(0, 2 * (len(widths) - 1), 2):
-                h = h @ p[f"{i}.weight"].T + p[f"{i}.bias"]
-                h = jax.nn.relu(h) if i < 2 * (len(widths) - 2) else h
-            return optax.softmax_cross_entropy_with_integer_labels(h, y).mean()
-        opt = optax.adam(1e-3)
-        step = jax.jit(bench.raw_mlp_step(opt, loss), donate_argnums=(0, 1))
-        out[order] = bench._xla_bytes(step.lower(tree, opt.init(tree), x, y).compile())
+    params = {k: v._value for k, v in model.named_parameters()}
+    loss = _mlp_loss(len(widths) - 1, _optax_cross_entropy)
+    out = {order: raw_bytes(params, loss, order, x, y) for order in ("sorted", "model")}
     compiled = bench.pytorch_step(model, ft.optim.Adam(model.parameters(), lr=1e-3),
                                   nn.CrossEntropyLoss())
     xt, yt = ft.from_numpy(x), ft.from_numpy(y)
@@ -109,9 +105,13 @@ def main() -> None:
                   f"{b['compiled']} ({b['compiled'] / b['sorted']:.3f})")
         return
     print(f"device: {jax.devices()[0].platform}; jax {jax.__version__}; MLP batch {args.batch}")
-    for name, loss in (("optax loss", bench.raw_mlp_loss), ("pure cross_entropy", _pure_loss)):
+    ft.manual_seed(0)
+    params = {k: v._value for k, v in bench.make_mlp().named_parameters()}
+    x, y = bench._data("mlp", args.batch)
+    pure_loss = _mlp_loss(3, losses.cross_entropy)
+    for name, loss in (("optax loss", bench.raw_mlp_loss), ("pure cross_entropy", pure_loss)):
         for order in ("sorted", "model"):
-            nbytes = raw_bytes(loss, order, args.batch)
+            nbytes = raw_bytes(params, loss, order, x, y)
             print(f"raw JAX, {name:18s}, {order:6s} order: {nbytes:>10}")
     step, x, y = bench.compiled_step("mlp", args.batch)
     step(x, y)
