@@ -68,7 +68,6 @@ class MultiheadAttention(Module):
             self.register_parameter("bias_v", None)
         else:
             self.bias_k = self.bias_v = None
-        self._add_bias_kv = add_bias_kv
         self.add_zero_attn = add_zero_attn
         self._reset_parameters()
 
@@ -82,7 +81,7 @@ class MultiheadAttention(Module):
                        ("v_proj_weight", self.vdim))}
         if self._bias:
             arrays["in_proj_bias"] = jnp.zeros((3 * e,))
-        if self._add_bias_kv:
+        if "bias_k" in self._parameters:           # add_bias_kv (registered in __init__)
             arrays["bias_k"] = _init.xavier_normal((1, 1, e), key=fresh_key())
             arrays["bias_v"] = _init.xavier_normal((1, 1, e), key=fresh_key())
         assign_params(self, arrays, *self._factory)
