@@ -18,3 +18,28 @@ def x64():
     """Runs the test with JAX's 64-bit types enabled."""
     with jax.enable_x64(True):
         yield
+
+
+@pytest.fixture
+def eager_and_compiled_losses():
+    """Runs one training setup twice, eagerly and under functorch_like.compile, and returns
+    the two loss lists. `build()` is called after manual_seed(0) for each run and returns
+    (loss_fn, optimizer, args); the step is zero_grad / loss_fn(*args) / backward / step."""
+    import functorch_like as fl
+
+    def run(build, steps: int) -> tuple[list, list]:
+        runs = []
+        for compiled in (False, True):
+            fl.manual_seed(0)
+            loss_fn, opt, args = build()
+
+            def step(*args):
+                opt.zero_grad()
+                loss = loss_fn(*args)
+                loss.backward()
+                opt.step()
+                return loss
+            step = fl.compile(step) if compiled else step
+            runs.append([step(*args).item() for _ in range(steps)])
+        return runs[0], runs[1]
+    return run

@@ -169,7 +169,8 @@ def test_errors_match_torch(call):
     assert str(errors[1]) == str(errors[0])
 
 
-def test_attention_dropout_in_training_only_and_compiled_step_equals_eager():
+def test_attention_dropout_in_training_only_and_compiled_step_equals_eager(
+        eager_and_compiled_losses):
     fl.manual_seed(0)
     m = fl.nn.MultiheadAttention(8, 2, dropout=0.5)
     x = fl.randn(4, 2, 8)
@@ -177,9 +178,7 @@ def test_attention_dropout_in_training_only_and_compiled_step_equals_eager():
     m.eval()
     np.testing.assert_array_equal(m(x, x, x)[0].detach().numpy(),
                                   m(x, x, x)[0].detach().numpy())
-    runs = []
-    for compiled in (False, True):
-        fl.manual_seed(0)
+    def build():
         attn = fl.nn.MultiheadAttention(8, 2, batch_first=True, kdim=5, vdim=3,
                                         add_bias_kv=True, add_zero_attn=True)
         head = fl.nn.Linear(8, 3)
@@ -187,14 +186,10 @@ def test_attention_dropout_in_training_only_and_compiled_step_equals_eager():
         x, y = fl.randn(5, 4, 8), fl.tensor([0, 1, 2, 1, 0])
         k, v = fl.randn(5, 6, 5), fl.randn(5, 6, 3)
 
-        def step(x, y):
-            opt.zero_grad()
+        def loss(x, y):
             out, _ = attn(x, k, v)
-            loss = fl.nn.functional.cross_entropy(head(out.mean(1)), y)
-            loss.backward()
-            opt.step()
-            return loss
-        run = fl.compile(step) if compiled else step
-        runs.append([run(x, y).item() for _ in range(5)])
+            return fl.nn.functional.cross_entropy(head(out.mean(1)), y)
+        return loss, opt, (x, y)
+    runs = eager_and_compiled_losses(build, 5)
     np.testing.assert_allclose(runs[1], runs[0], rtol=1e-5)
     assert runs[1][-1] < runs[1][0]

@@ -121,23 +121,16 @@ def test_dropout_between_layers_in_training_only():
     np.testing.assert_array_equal(m(x)[0].detach().numpy(), c.detach().numpy())
 
 
-def test_compiled_lstm_classifier_step_equals_eager():
-    runs = []
-    for compiled in (False, True):
-        fl.manual_seed(0)
+def test_compiled_lstm_classifier_step_equals_eager(eager_and_compiled_losses):
+    def build():
         lstm, head = fl.nn.LSTM(4, 8, batch_first=True), fl.nn.Linear(8, 3)
-        params = list(lstm.parameters()) + list(head.parameters())
-        opt = fl.optim.Adam(params, lr=0.01)
+        opt = fl.optim.Adam(list(lstm.parameters()) + list(head.parameters()), lr=0.01)
         x, y = fl.randn(5, 7, 4), fl.tensor([0, 1, 2, 1, 0])
 
-        def step(x, y):
-            opt.zero_grad()
+        def loss(x, y):
             out, (h, c) = lstm(x)
-            loss = fl.nn.functional.cross_entropy(head(h[-1]), y)
-            loss.backward()
-            opt.step()
-            return loss
-        run = fl.compile(step) if compiled else step
-        runs.append([run(x, y).item() for _ in range(6)])
+            return fl.nn.functional.cross_entropy(head(h[-1]), y)
+        return loss, opt, (x, y)
+    runs = eager_and_compiled_losses(build, 6)
     np.testing.assert_allclose(runs[1], runs[0], rtol=1e-5)
     assert runs[1][-1] < runs[1][0]
