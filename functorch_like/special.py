@@ -1,0 +1,57 @@
+"""torch.special: special functions (those jax.scipy.special provides), with torch's names.
+
+Aliases of ops in the torch namespace (erf, expit = sigmoid, gammaln = lgamma, psi =
+digamma, ...) are the same functions; the rest are elementwise ops through the dispatch
+point, integer inputs going to the default float dtype.
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+import jax.scipy.special as jss
+
+from . import _ops_elementwise as E
+from . import _ops_math as M
+from ._methods import log_softmax as log_softmax
+from ._methods import softmax as softmax
+from ._ops_reduce import logsumexp as logsumexp
+
+erf = M.erf
+erfc = E.erfc
+erfinv = E.erfinv
+expit = M.sigmoid
+logit = E.logit
+gammaln = E.lgamma
+digamma = psi = E.digamma
+polygamma = E.polygamma
+xlogy = E.xlogy
+log1p = M.log1p
+expm1 = M.expm1
+exp2 = M.exp2
+i0 = E.i0
+sinc = E.sinc
+round = M.round      # noqa: A001  (torch.special.round)
+
+i0e = M._unary(jss.i0e, "SpecialI0EBackward0")
+i1 = M._unary(jss.i1, "SpecialI1Backward0")
+i1e = M._unary(jss.i1e, "SpecialI1EBackward0")
+ndtr = M._unary(jss.ndtr, "SpecialNdtrBackward0")
+ndtri = M._unary(jss.ndtri, "SpecialNdtriBackward0")
+log_ndtr = M._unary(jss.log_ndtr, "SpecialLogNdtrBackward0")
+entr = M._unary(jss.entr, "SpecialEntrBackward0")
+
+
+def _f_xlog1py(x, y, *, dtype):
+    return E.x_times_log(M._cast(x, dtype), M._cast(y, dtype), jnp.log1p, -1)
+
+
+def xlog1py(input, other):
+    """input * log1p(other), 0 where input == 0 (and other is not NaN)."""
+    return M._binary(_f_xlog1py, "SpecialXlog1PyBackward0", input, other, float_result=True)
+
+
+__all__ = [
+    "erf", "erfc", "erfinv", "expit", "logit", "gammaln", "digamma", "psi", "polygamma",
+    "xlogy", "xlog1py", "entr", "log1p", "expm1", "exp2", "i0", "i0e", "i1", "i1e", "ndtr",
+    "ndtri", "log_ndtr", "sinc", "round", "logsumexp", "softmax", "log_softmax",
+]
