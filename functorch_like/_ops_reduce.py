@@ -10,6 +10,7 @@ import jax.numpy as jnp
 
 from . import _dtypes
 from ._tensor import Tensor, _wrap_dim, apply
+from .pure import _distance
 
 
 def _return_type(name):
@@ -273,20 +274,8 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def _f_norm(x, *, p, axis, keepdims):
-    a = _ops_math().abs_with_torch_grad(x)     # gradient 0 at x == 0, as PyTorch
-    if p == float("inf"):
-        return jnp.max(a, axis=axis, keepdims=keepdims)
-    if p == float("-inf"):
-        return jnp.min(a, axis=axis, keepdims=keepdims)
-    if p == 0:
-        return jnp.sum(a != 0, axis=axis, keepdims=keepdims).astype(x.dtype)
-    if p == 1:
-        return jnp.sum(a, axis=axis, keepdims=keepdims)
-    s = jnp.sum(a**p, axis=axis, keepdims=keepdims)
-    # PyTorch's norm has gradient 0 (not NaN) at the zero vector.
-    zero = s == 0
-    safe = jnp.where(zero, 1.0, s)
-    return jnp.where(zero, 0.0, safe ** (1.0 / p)).astype(x.dtype)
+    # The pure core's p-norm: PyTorch's gradients at 0 and at the zero vector.
+    return _distance.vector_norm(x, p, axis, keepdims)
 
 
 def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None):
