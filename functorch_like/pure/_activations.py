@@ -6,11 +6,18 @@ import math
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
-from ._types import Array
+from ._errors import ShapeError
+from ._loss_base import DomainError as _DomainError
+from ._loss_base import torch_dtype_name
+from ._types import Array, PRNGKey
 
 __all__ = ["relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "tanh",
-           "softmax", "log_softmax", "silu", "softplus", "hardtanh", "mish", "logsigmoid"]
+           "softmax", "log_softmax", "silu", "softplus", "hardtanh", "mish", "logsigmoid",
+           "celu", "softsign", "hardswish", "hardsigmoid", "softmin", "threshold",
+           "tanhshrink", "softshrink", "hardshrink", "glu", "rrelu", "prelu",
+           "gumbel_softmax"]
 
 
 def relu(x: Array) -> Array:
@@ -97,3 +104,134 @@ def softmax(x: Array, dim: int) -> Array:
 def log_softmax(x: Array, dim: int) -> Array:
     """x - logsumexp(x) along `dim`."""
     return jax.nn.log_softmax(x, axis=dim)
+
+
+def celu(x: Array, alpha: float = 1.0) -> Array:
+    """max(0, x) + min(0, alpha (exp(x / alpha) - 1)); the gradient at 0 is 1, as PyTorch."""
+    if alpha == 0:
+        raise _DomainError("ZeroDivisionError: alpha cannot be 0 for CELU")
+    neg = jnp.where(x > 0, jnp.zeros((), x.dtype), x)      # as in elu: no tie at 0
+    return jnp.where(x > 0, x, alpha * jnp.expm1(neg / alpha))
+
+
+def softsign(x: Array) -> Array:
+    """x / (1 + |x|)."""
+    return x / (1 + jnp.abs(x))
+
+
+def hardswish(x: Array) -> Array:
+    """x relu6(x + 3) / 6; the gradient is 0 at x = -3 and 1 at x = 3, as PyTorch's."""
+    return x * hardtanh(x + 3, 0.0, 6.0) / 6
+
+
+# PyTorch's hardsigmoid backward multiplies by the float constant 1/6, also for doubles
+# (measured: its float64 gradient is 0.1666666716337204).
+_ONE_SIXTH_F32 = float(np.float32(1.0) / np.float32(6.0))
+
+
+def hardsigmoid(x: Array) -> Array:
+    """relu6(x + 3) / 6; gradient 1/6 inside (-3, 3) and 0 elsewhere (PyTorch's rounding)."""
+    y = hardtanh(x + 3, 0.0, 6.0) / 6
+    slope = jnp.where((x > -3) & (x < 3), jnp.asarray(_ONE_SIXTH_F32, x.dtype),
+                      jnp.zeros((), x.dtype))
+    # The value is y; the derivative is slope (x - stop_gradient(x) is 0 with derivative 1).
+    return jax.lax.stop_gradient(y) + slope * (x - jax.lax.stop_gradient(x))
+
+
+def softmin(x: Array, dim: int) -> Array:
+    """softmax(-x) along `dim`."""
+    return jax.nn.softmax(-x, axis=dim)
+
+
+def threshold(x: Array, threshold: float, value: float) -> Array:
+    """x where x > threshold, else value (kept in x's dtype); gradient 0 where replaced."""
+    return jnp.where(x > threshold, x, jnp.asarray(value).astype(x.dtype))
+
+
+def tanhshrink(x: Array) -> Array:
+    """x - tanh(x)."""
+    return x - jnp.tanh(x)
+
+
+def _check_lambd(x: Array, lambd: float) -> None:
+    top = float(jnp.finfo(x.dtype).max) if jnp.issubdtype(x.dtype, jnp.floating) else 0.0
+    if not 0 <= lambd <= top:
+        raise _DomainError(f"lambda must be in range [0, {top:g}] for input dtype "
+                           f"{torch_dtype_name(x.dtype)}, "
+                           f"but found {lambd:g}")
+
+
+def softshrink(x: Array, lambd: float = 0.5) -> Array:
+    """x - lambd above lambd, x + lambd below -lambd, 0 between (gradient 0 at +-lambd)."""
+    _check_lambd(x, lambd)
+    return jnp.where(x > lambd, x - lambd, jnp.where(x < -lambd, x + lambd,
+                                                     jnp.zeros((), x.dtype)))
+
+
+def hardshrink(x: Array, lambd: float = 0.5) -> Array:
+    """x where |x| > lambd, else 0."""
+    return jnp.where(jnp.abs(x) > lambd, x, jnp.zeros((), x.dtype))
+
+
+def glu(x: Array, dim: int = -1) -> Array:
+    """a * sigmoid(b), where a and b are the first and second halves of x along `dim`."""
+    if x.ndim == 0:
+        raise ShapeError("glu does not support scalars because halving size must be even")
+    axis = dim % x.ndim
+    if x.shape[axis] % 2:
+        raise ShapeError(f"Halving dimension must be even, but dimension {axis} is size "
+                         f"{x.shape[axis]}")
+    a, b = jnp.split(x, 2, axis=axis)
+    return a * jax.nn.sigmoid(b)
+
+
+def rrelu(x: Array, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+          *, key: PRNGKey | None = None) -> Array:
+    """Randomized leaky ReLU: in training each x <= 0 is scaled by its own slope drawn from
+    U(lower, upper) (the gradient is that slope); otherwise the slope is (lower + upper) / 2.
+
+    PyTorch parity: the slopes come from `key` (JAX's generator), not PyTorch's stream.
+    """
+    if lower > upper:
+        raise _DomainError("Lower bound should be less than or equal to the upper bound")
+    if not training:
+        return leaky_relu(x, (lower + upper) / 2)
+    if key is None:
+        raise ValueError("rrelu in training mode needs a PRNG key (key=...)")
+    slope = jax.random.uniform(key, x.shape, x.dtype, lower, upper)
+    return jnp.where(x > 0, x, x * slope)
+
+
+def prelu(x: Array, weight: Array) -> Array:
+    """x where x > 0, else weight * x, with weight (C,) along dim 1 (or one shared slope).
+
+    Args:
+      x: (N, C, *), or (*) of fewer than 2 dims (one channel).
+      weight: (C,), (1,) or () learned slopes.
+    """
+    channels = x.shape[1] if x.ndim >= 2 else 1
+    if weight.size != 1 and weight.size != channels:
+        raise ShapeError(f"Mismatch of parameter numbers and input channel size. Found "
+                         f"parameter numbers = {weight.size} and channel size = {channels}.")
+    if weight.ndim > 1:
+        raise ShapeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: "
+                         f"ndim = {weight.ndim}")
+    w = weight.reshape((-1,) + (1,) * (x.ndim - 2)) if weight.size > 1 else weight.reshape(())
+    return jnp.where(x > 0, x, w * x)
+
+
+def gumbel_softmax(logits: Array, tau: float = 1.0, hard: bool = False, dim: int = -1, *,
+                   key: PRNGKey) -> Array:
+    """softmax((logits + g) / tau) along `dim`, g ~ Gumbel(0, 1) drawn with `key`.
+
+    With `hard`, the one-hot of the sample's argmax (first on ties) whose gradient is the
+    soft sample's (straight-through), as PyTorch's y_hard - y_soft.detach() + y_soft.
+    """
+    gumbels = jax.random.gumbel(key, logits.shape, logits.dtype)
+    y_soft = jax.nn.softmax((logits + gumbels) / tau, axis=dim)
+    if not hard:
+        return y_soft
+    axis = dim % logits.ndim
+    index = jnp.argmax(y_soft, axis=axis, keepdims=True)
+    y_hard = (jax.lax.broadcasted_iota(jnp.int32, y_soft.shape, axis) == index)
+    return y_hard.astype(y_soft.dtype) - jax.lax.stop_gradient(y_soft) + y_soft

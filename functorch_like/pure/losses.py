@@ -15,51 +15,30 @@ import jax.numpy as jnp
 
 from ._errors import (DTypeError, OutOfBoundsError, ShapeError, check_values, first_where,
                       shape_str)
+from ._loss_base import DomainError as _DomainError
+from ._loss_base import TORCH_DTYPE_NAMES as _TORCH_DTYPE_NAMES
+from ._loss_base import pointwise_pair as _pointwise_pair
+from ._loss_base import reduce as _reduce
+from ._loss_base import size_str as _size
+from ._losses_likelihood import gaussian_nll_loss as gaussian_nll_loss
+from ._losses_likelihood import poisson_nll_loss as poisson_nll_loss
+from ._losses_margin import cosine_embedding_loss as cosine_embedding_loss
+from ._losses_margin import hinge_embedding_loss as hinge_embedding_loss
+from ._losses_margin import margin_ranking_loss as margin_ranking_loss
+from ._losses_margin import multi_margin_loss as multi_margin_loss
+from ._losses_margin import multilabel_margin_loss as multilabel_margin_loss
+from ._losses_margin import multilabel_soft_margin_loss as multilabel_soft_margin_loss
+from ._losses_margin import soft_margin_loss as soft_margin_loss
+from ._losses_margin import triplet_margin_loss as triplet_margin_loss
+from ._losses_margin import triplet_margin_with_distance_loss as triplet_margin_with_distance_loss
 from ._types import Array
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
-           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div"]
-
-
-class _DomainError(ValueError, RuntimeError):
-    """A value outside its domain: PyTorch raises RuntimeError, a JAX user expects ValueError."""
-
-
-def _size(shape) -> str:
-    return f"torch.Size({shape_str(shape)})"
-
-
-def _reduce(loss: Array, reduction: str) -> Array:
-    if reduction == "none":
-        return loss
-    if reduction == "mean":
-        return jnp.mean(loss)
-    if reduction == "sum":
-        return jnp.sum(loss)
-    raise ValueError(f"{reduction} is not a valid value for reduction")
-
-
-def _broadcast_error(a: tuple, b: tuple) -> ShapeError:
-    """PyTorch's broadcast error: it names the rightmost clashing dim, indexed in the result."""
-    ndim = max(len(a), len(b))
-    a, b = (1,) * (ndim - len(a)) + tuple(a), (1,) * (ndim - len(b)) + tuple(b)
-    i = max(i for i in range(ndim) if a[i] != b[i] and a[i] != 1 and b[i] != 1)
-    return ShapeError(f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) "
-                      f"at non-singleton dimension {i}")
-
-
-def _pointwise_pair(input: Array, target: Array) -> tuple[Array, Array]:
-    """PyTorch's regression losses broadcast with a warning when the shapes differ."""
-    if input.shape != target.shape:
-        try:
-            jnp.broadcast_shapes(input.shape, target.shape)
-        except ValueError:
-            raise _broadcast_error(input.shape, target.shape) from None
-        warnings.warn(
-            f"Using a target size ({_size(target.shape)}) that is different to the input size "
-            f"({_size(input.shape)}). This will likely lead to incorrect results due to "
-            "broadcasting. Please ensure they have the same size.", UserWarning, stacklevel=3)
-    return input, target
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
+           "cosine_embedding_loss", "margin_ranking_loss", "hinge_embedding_loss",
+           "soft_margin_loss", "multilabel_soft_margin_loss", "multilabel_margin_loss",
+           "multi_margin_loss", "triplet_margin_loss", "triplet_margin_with_distance_loss",
+           "poisson_nll_loss", "gaussian_nll_loss"]
 
 
 def _abs(x: Array) -> Array:
@@ -106,12 +85,6 @@ def _class_dim(input: Array) -> int:
     if input.ndim == 0:
         raise ShapeError("input tensor should be 1D or more (class scores), got a 0-d tensor")
     return 0 if input.ndim == 1 else 1
-
-
-# PyTorch's names of dtypes, as its error texts spell them.
-_TORCH_DTYPE_NAMES = {"float64": "Double", "float32": "Float", "float16": "Half",
-                      "bfloat16": "BFloat16", "bool": "Bool", "complex64": "ComplexFloat",
-                      "complex128": "ComplexDouble"}
 
 
 def _check_class_target(input: Array, target: Array, weight: Array | None) -> None:

@@ -1,0 +1,249 @@
+"""Reference tests of the margin, embedding and likelihood losses (F functions and
+modules) against real PyTorch, in float64: values, gradients of every float input, each
+reduction, the legacy size_average/reduce flags, reprs and error texts. Inputs put some
+hinges exactly at their corner, where PyTorch's kernels pick the gradient."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+import torch
+
+import functorch_like as fl
+import functorch_like.nn as nn
+from functorch_like.pure import losses as L
+
+from _tensor_ops_ref import check, check_raises
+
+TIGHT = dict(x64=True, atol=1e-12, rtol=1e-10)
+_rng = np.random.default_rng(7)
+A, B, C = (_rng.standard_normal((3, 4)) for _ in range(3))
+SIGNS = np.array([[1.0, -1, -1, 1], [-1, 1, 1, -1], [1, 1, -1, -1]])
+SIGNS3 = np.array([1.0, -1, -1])
+LABELS01 = (SIGNS > 0).astype(np.float64)
+COUNTS = np.array([[0.0, 1, 2, 5], [3, 0, 1, 1], [2, 7, 0, 4]])
+# Row 0 has the corner 1 - (x[3] - x[2]) == 0 (a non-target next to target 3).
+ML_INPUT = A.copy()
+ML_INPUT[0, 3], ML_INPUT[0, 2] = 1.5, 0.5
+ML_TARGET = np.array([[3, 0, -1, 1], [1, 1, -1, 0], [0, 1, 2, 3]])
+# hinge_embedding: x == margin with target -1 is its corner.
+HINGE_INPUT = A.copy()
+HINGE_INPUT[0, 1] = 1.0
+# margin_ranking with margin 0: x1 == x2 is its corner.
+X1, X2 = A[0].copy(), B[0].copy()
+X2[2] = X1[2]
+VAR = np.abs(C) + 0.1
+VAR[1, 2] = 1e-8                    # below eps: clamped, with the gradient passed through
+
+CASES = {
+    "cosine_embedding": (lambda t, a, b, r: t.nn.functional.cosine_embedding_loss(
+        a, b, t.tensor(SIGNS3), margin=0.2, reduction=r), (A, B)),
+    "cosine_embedding_1d": (lambda t, a, b, r: t.nn.functional.cosine_embedding_loss(
+        a[0], b[0], t.tensor(-1.0), margin=-0.5, reduction=r), (A, B)),
+    "margin_ranking": (lambda t, a, b, r: t.nn.functional.margin_ranking_loss(
+        a, b, t.tensor(SIGNS[0]), reduction=r), (X1, X2)),
+    "hinge_embedding": (lambda t, a, r: t.nn.functional.hinge_embedding_loss(
+        a, t.tensor(SIGNS), reduction=r), (HINGE_INPUT,)),
+    "soft_margin": (lambda t, a, r: t.nn.functional.soft_margin_loss(
+        a, t.tensor(SIGNS), reduction=r), (A,)),
+    "multilabel_soft_margin": (lambda t, a, w, r: t.nn.functional.multilabel_soft_margin_loss(
+        a, t.tensor(LABELS01), weight=w, reduction=r), (A, np.array([0.5, 1, 2, 0.1]))),
+    "multilabel_margin": (lambda t, a, r: t.nn.functional.multilabel_margin_loss(
+        a, t.tensor(ML_TARGET), reduction=r), (ML_INPUT,)),
+    "multilabel_margin_1d": (lambda t, a, r: t.nn.functional.multilabel_margin_loss(
+        a[1], t.tensor([2, -1, 0, 3]), reduction=r), (A,)),
+    "multi_margin_p1": (lambda t, a, r: t.nn.functional.multi_margin_loss(
+        a, t.tensor([0, 3, 1]), reduction=r), (A,)),
+    # (PyTorch refuses a weight that requires grad here.)
+    "multi_margin_p2_weight": (lambda t, a, r: t.nn.functional.multi_margin_loss(
+        a, t.tensor([2, 0, 2]), p=2, margin=0.7, weight=t.tensor([0.5, 1, 2, 0.1], dtype=a.dtype),
+        reduction=r), (A,)),
+    "poisson_log_full": (lambda t, a, r: t.nn.functional.poisson_nll_loss(
+        a, t.tensor(COUNTS), full=True, reduction=r), (A,)),
+    "poisson_rate": (lambda t, a, r: t.nn.functional.poisson_nll_loss(
+        a.abs() + 0.1, t.tensor(COUNTS), log_input=False, reduction=r), (A,)),
+    "gaussian_full": (lambda t, a, b, v, r: t.nn.functional.gaussian_nll_loss(
+        a, b, v, full=True, reduction=r), (A, B, VAR)),
+    "gaussian_var_per_sample": (lambda t, a, b, v, r: t.nn.functional.gaussian_nll_loss(
+        a, b, v[:, 0], reduction=r), (A, B, VAR)),
+    "gaussian_var_broadcast": (lambda t, a, b, v, r: t.nn.functional.gaussian_nll_loss(
+        a, b, v[:1], reduction=r), (A, B, VAR)),
+    "gaussian_float_var": (lambda t, a, b, r: t.nn.functional.gaussian_nll_loss(
+        a, b, 0.3, reduction=r), (A, B)),
+    "triplet": (lambda t, a, b, c, r: t.nn.functional.triplet_margin_loss(
+        a, b, c, margin=2.0, reduction=r), (A, B, C)),
+    "triplet_p1_swap": (lambda t, a, b, c, r: t.nn.functional.triplet_margin_loss(
+        a, b, c, margin=2.0, p=1, swap=True, reduction=r), (A, B, C)),
+    "triplet_distance": (lambda t, a, b, c, r: t.nn.functional.triplet_margin_with_distance_loss(
+        a, b, c, margin=2.0, reduction=r), (A, B, C)),
+    "triplet_custom_distance": (lambda t, a, b, c, r:
+                                t.nn.functional.triplet_margin_with_distance_loss(
+        a, b, c, distance_function=lambda x, y: 1 - t.nn.functional.cosine_similarity(x, y),
+        margin=0.5, swap=True, reduction=r), (A, B, C)),
+}
+
+
+# Each case runs with one reduction, in turn (every program compiles: keep the count low);
+# test_reductions runs all three on a few.
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_functional_matches_torch(name):
+    fn, inputs = CASES[name]
+    reduction = _REDUCTIONS[list(CASES).index(name) % 3]
+    check(lambda t, *xs: fn(t, *xs, reduction), *inputs, **TIGHT)
+
+
+@pytest.mark.parametrize("name", ["multilabel_margin", "multi_margin_p2_weight"])
+def test_reductions(name):
+    fn, inputs = CASES[name]
+    check(lambda t, *xs: tuple(fn(t, *xs, r) for r in _REDUCTIONS), *inputs, **TIGHT)
+
+
+def test_grad_fn_names(x64):
+    for name in ("cosine_embedding", "margin_ranking", "soft_margin", "multilabel_margin",
+                 "multi_margin_p1", "poisson_log_full", "gaussian_full", "triplet"):
+        fn, inputs = CASES[name]
+        for reduction in ("none", "mean"):
+            got = fn(fl, *[fl.tensor(x, requires_grad=True) for x in inputs], reduction)
+            want = fn(torch, *[torch.tensor(x, requires_grad=True) for x in inputs],
+                      reduction)
+            assert got.grad_fn.name() == want.grad_fn.name(), (name, reduction)
+
+
+LEGACY = [dict(size_average=False), dict(reduce=False), dict(size_average=True, reduce=True)]
+
+
+@pytest.mark.parametrize("flags", LEGACY)
+def test_legacy_size_average_and_reduce(flags):
+    check(lambda t, a: t.nn.functional.multi_margin_loss(a, t.tensor([0, 3, 1]), **flags), A,
+          **TIGHT)
+    check(lambda t, a: t.nn.functional.hinge_embedding_loss(a, t.tensor(SIGNS), **flags), A,
+          **TIGHT)
+
+
+MODULES = {
+    "CosineEmbeddingLoss": (lambda n: n.CosineEmbeddingLoss(0.1), lambda t, a, b: (
+        a, b, t.tensor(SIGNS3))),
+    "MarginRankingLoss": (lambda n: n.MarginRankingLoss(0.3, reduction="sum"),
+                          lambda t, a, b: (a, b, t.tensor(SIGNS))),
+    "HingeEmbeddingLoss": (lambda n: n.HingeEmbeddingLoss(0.5), lambda t, a, b: (
+        a, t.tensor(SIGNS))),
+    "SoftMarginLoss": (lambda n: n.SoftMarginLoss(), lambda t, a, b: (a, t.tensor(SIGNS))),
+    "MultiLabelSoftMarginLoss": (lambda n: n.MultiLabelSoftMarginLoss(reduction="sum"),
+                                 lambda t, a, b: (a, t.tensor(LABELS01))),
+    "MultiLabelMarginLoss": (lambda n: n.MultiLabelMarginLoss(reduction="none"),
+                             lambda t, a, b: (a, t.tensor(ML_TARGET))),
+    "MultiMarginLoss": (lambda n: n.MultiMarginLoss(2, 0.5), lambda t, a, b: (
+        a, t.tensor([1, 1, 3]))),
+    "PoissonNLLLoss": (lambda n: n.PoissonNLLLoss(full=True), lambda t, a, b: (
+        a, t.tensor(COUNTS))),
+    "GaussianNLLLoss": (lambda n: n.GaussianNLLLoss(full=True), lambda t, a, b: (
+        a, b, t.tensor(VAR))),
+    "TripletMarginLoss": (lambda n: n.TripletMarginLoss(1.5, swap=True), lambda t, a, b: (
+        a, b, t.tensor(C))),
+    "TripletMarginWithDistanceLoss": (lambda n: n.TripletMarginWithDistanceLoss(margin=1.5),
+                                      lambda t, a, b: (a, b, t.tensor(C))),
+}
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_modules_match_torch(name, x64):
+    make, args = MODULES[name]
+    tm, m = make(torch.nn), make(nn)
+    assert repr(m) == repr(tm)
+    assert list(m.state_dict()) == list(tm.state_dict())
+    ta, tb = torch.tensor(A, requires_grad=True), torch.tensor(B, requires_grad=True)
+    fa, fb = fl.tensor(A, requires_grad=True), fl.tensor(B, requires_grad=True)
+    want, got = tm(*args(torch, ta, tb)), m(*args(fl, fa, fb))
+    np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=1e-10)
+    want.sum().backward()
+    got.sum().backward()
+    np.testing.assert_allclose(fa.grad.numpy(), ta.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_weighted_modules_register_the_weight_buffer(x64):
+    w = np.array([0.5, 1.0, 2.0, 0.1])
+    for cls in ("MultiMarginLoss", "MultiLabelSoftMarginLoss"):
+        tm = getattr(torch.nn, cls)(weight=torch.tensor(w))
+        m = getattr(nn, cls)(weight=fl.tensor(w))
+        assert list(m.state_dict()) == list(tm.state_dict()) == ["weight"]
+        target = ML_TARGET[:, 0] if cls == "MultiMarginLoss" else LABELS01
+        want = tm(torch.tensor(A), torch.tensor(target)).item()
+        assert m(fl.tensor(A), fl.tensor(target)).item() == pytest.approx(want, rel=1e-10)
+
+
+F32 = A.astype(np.float32)
+ERRORS = [
+    lambda t, a: t.nn.functional.cosine_embedding_loss(a, a, t.ones(3, 1)),
+    lambda t, a: t.nn.functional.cosine_embedding_loss(a, a, t.tensor(1.0)),
+    lambda t, a: t.nn.functional.cosine_embedding_loss(a[0], a[0], t.ones(3)),
+    lambda t, a: t.nn.functional.cosine_embedding_loss(a, a[:, :2], t.ones(3)),
+    lambda t, a: t.nn.functional.cosine_embedding_loss(a, a, t.ones(4)),
+    lambda t, a: t.nn.functional.margin_ranking_loss(a, a, t.ones(4)),
+    lambda t, a: t.nn.functional.hinge_embedding_loss(a, t.ones(3)),
+    lambda t, a: t.nn.functional.hinge_embedding_loss(a, a, reduction="x"),
+    lambda t, a: t.nn.functional.soft_margin_loss(a, t.ones(3)),
+    lambda t, a: t.nn.functional.multilabel_soft_margin_loss(a, a, reduction="x"),
+    lambda t, a: t.nn.functional.multilabel_margin_loss(a, t.ones(3, 4)),
+    lambda t, a: t.nn.functional.multilabel_margin_loss(a, t.ones(3, 5, dtype=t.long)),
+    lambda t, a: t.nn.functional.multilabel_margin_loss(a, t.full((3, 4), 4)),
+    lambda t, a: t.nn.functional.multilabel_margin_loss(a, t.full((3, 4), -2)),
+    lambda t, a: t.nn.functional.multilabel_margin_loss(a[None], t.zeros(3, dtype=t.long)),
+    lambda t, a: t.nn.functional.multi_margin_loss(a, t.tensor([0, 4, 1])),
+    lambda t, a: t.nn.functional.multi_margin_loss(a, t.tensor([0, 1])),
+    lambda t, a: t.nn.functional.multi_margin_loss(a, t.tensor([0.0, 1, 2])),
+    lambda t, a: t.nn.functional.multi_margin_loss(a, t.tensor([0, 1, 2]), p=3),
+    lambda t, a: t.nn.functional.multi_margin_loss(a, t.tensor([0, 1, 2]), weight=t.ones(3)),
+    lambda t, a: t.nn.functional.multi_margin_loss(a, t.tensor([0, 1, 2]),
+                                                   weight=t.ones(1, 4)),
+    lambda t, a: t.nn.functional.multi_margin_loss(a, t.tensor([0, 1, 2]),
+                                                   weight=t.ones(4, dtype=t.float64)),
+    lambda t, a: t.nn.functional.poisson_nll_loss(a, t.ones(3)),
+    lambda t, a: t.nn.functional.poisson_nll_loss(a, a, reduction="x"),
+    lambda t, a: t.nn.functional.triplet_margin_loss(a, a, a[0]),
+    lambda t, a: t.nn.functional.triplet_margin_loss(a, a, a, margin=0),
+    lambda t, a: t.nn.functional.triplet_margin_loss(a, a, a[:, :2]),
+    lambda t, a: t.nn.functional.triplet_margin_with_distance_loss(a, a, a, reduction="x"),
+    lambda t, a: t.nn.functional.gaussian_nll_loss(a, a, t.ones(3, 2)),
+    lambda t, a: t.nn.functional.gaussian_nll_loss(a, a, -1.0),
+    lambda t, a: t.nn.functional.gaussian_nll_loss(a, a, -t.ones(3, 4)),
+    lambda t, a: t.nn.functional.gaussian_nll_loss(a, a, t.ones(3, 4), reduction="x"),
+    lambda t, a: t.nn.MultiMarginLoss(p=3),
+    lambda t, a: t.nn.MultiMarginLoss(weight=t.ones(2, 2)),
+    lambda t, a: t.nn.TripletMarginLoss(margin=0),
+    lambda t, a: t.nn.TripletMarginWithDistanceLoss(margin=-1),
+]
+
+
+@pytest.mark.parametrize("fn", ERRORS)
+def test_errors_match_torch(fn, x64):
+    check_raises(fn, F32)
+
+
+def test_pure_losses_under_jit_and_grad(x64):
+    target = np.array([0, 3, 1])
+
+    def total(lib, x):
+        f = lib.nn.functional if lib is torch else L
+        return (f.multi_margin_loss(x, lib.tensor(target) if lib is torch else target, 2)
+                + f.multilabel_margin_loss(x, lib.tensor(ML_TARGET) if lib is torch
+                                           else ML_TARGET)
+                + f.gaussian_nll_loss(x, lib.tensor(B) if lib is torch else B,
+                                      lib.tensor(VAR) if lib is torch else VAR))
+    got = jax.jit(jax.grad(lambda x: total(jnp, x)))(jnp.asarray(A))
+    tx = torch.tensor(A, requires_grad=True)
+    total(torch, tx).backward()
+    np.testing.assert_allclose(got, tx.grad.numpy(), rtol=1e-10)
+    # Inside a traced program an out-of-range label cannot raise: its sample's loss is NaN.
+    bad = jnp.array([0, 4, 1])
+    out = jax.jit(L.multi_margin_loss, static_argnames="reduction")(A, bad, reduction="none")
+    assert np.isnan(out[1]) and np.isfinite(out[0])
+    bad = ML_TARGET.copy()
+    bad[2, 3] = 9
+    out = jax.jit(L.multilabel_margin_loss, static_argnames="reduction")(A, bad,
+                                                                          reduction="none")
+    assert np.isnan(out[2]) and np.isfinite(out[0])
