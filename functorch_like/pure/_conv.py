@@ -12,10 +12,11 @@ from . import init as _init
 from ._errors import ShapeError, shape_str
 from ._types import Array, PRNGKey
 
-__all__ = ["conv_init", "conv1d", "conv2d", "conv_transpose_init", "conv_transpose2d",
-           "ntuple"]
+__all__ = ["conv_init", "conv1d", "conv2d", "conv3d", "conv_transpose_init",
+           "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "ntuple"]
 
-_LAYOUTS = {1: ("NCH", "OIH", "NCH"), 2: ("NCHW", "OIHW", "NCHW")}
+_LAYOUTS = {1: ("NCH", "OIH", "NCH"), 2: ("NCHW", "OIHW", "NCHW"),
+            3: ("NCDHW", "OIDHW", "NCDHW")}
 
 
 def ntuple(value, n: int) -> tuple:
@@ -129,6 +130,20 @@ def conv2d(x: Array, weight: Array, bias: Array | None = None, stride=1, padding
     return _conv(x, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
 
 
+def conv3d(x: Array, weight: Array, bias: Array | None = None, stride=1, padding=0,
+           dilation=1, groups: int = 1) -> Array:
+    """3-D convolution (cross-correlation, as PyTorch).
+
+    Args:
+      x: (N, C_in, D, H, W) or unbatched (C_in, D, H, W).
+      weight: (C_out, C_in/groups, kD, kH, kW).
+      padding: int, triple, 'valid' or 'same' (stride 1 only).
+    Returns:
+      (N, C_out, D_out, H_out, W_out).
+    """
+    return _conv(x, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
+
+
 def conv_transpose_init(in_channels: int, out_channels: int, kernel_size, groups: int = 1,
                         bias: bool = True, *, key: PRNGKey, nd: int = 2,
                         dtype=None) -> dict[str, Array]:
@@ -146,6 +161,14 @@ def conv_transpose_init(in_channels: int, out_channels: int, kernel_size, groups
     return params
 
 
+def conv_transpose1d(x: Array, weight: Array, bias: Array | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Array:
+    """1-D transposed convolution: (N, C_in, L) with weight (C_in, C_out/groups, K) ->
+    (N, C_out, (L-1)*stride - 2*padding + dilation*(K-1) + output_padding + 1)."""
+    return _conv_transpose(x, weight, bias, stride, padding, output_padding, groups, dilation,
+                           1)
+
+
 def conv_transpose2d(x: Array, weight: Array, bias: Array | None = None, stride=1, padding=0,
                      output_padding=0, groups: int = 1, dilation=1) -> Array:
     """2-D transposed convolution (the gradient of conv2d with respect to its input).
@@ -156,8 +179,20 @@ def conv_transpose2d(x: Array, weight: Array, bias: Array | None = None, stride=
     Returns:
       (N, C_out, (H-1)*stride - 2*padding + dilation*(kH-1) + output_padding + 1, ...).
     """
-    nd = 2
-    _check_input(x, weight, nd, groups, "conv_transpose2d", transposed=True)
+    return _conv_transpose(x, weight, bias, stride, padding, output_padding, groups, dilation,
+                           2)
+
+
+def conv_transpose3d(x: Array, weight: Array, bias: Array | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Array:
+    """3-D transposed convolution: (N, C_in, D, H, W) with weight
+    (C_in, C_out/groups, kD, kH, kW), sizes as conv_transpose2d's per dim."""
+    return _conv_transpose(x, weight, bias, stride, padding, output_padding, groups, dilation,
+                           3)
+
+
+def _conv_transpose(x, weight, bias, stride, padding, output_padding, groups, dilation, nd):
+    _check_input(x, weight, nd, groups, f"conv_transpose{nd}d", transposed=True)
     unbatched = x.ndim == nd + 1
     if unbatched:
         x = x[None]

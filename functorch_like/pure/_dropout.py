@@ -7,7 +7,7 @@ import jax.numpy as jnp
 
 from ._types import Array, PRNGKey
 
-__all__ = ["dropout", "dropout2d"]
+__all__ = ["dropout", "dropout2d", "feature_dropout", "alpha_dropout", "feature_alpha_dropout"]
 
 
 def _check_p(p: float) -> None:
@@ -46,3 +46,57 @@ def dropout2d(x: Array, p: float = 0.5, training: bool = True, *,
         return x
     lead = 2 if x.ndim == 4 else 1
     return _masked(x, p, x.shape[:lead] + (1,) * (x.ndim - lead), key)
+
+
+def _feature_shape(x):
+    if x.ndim < 2:
+        raise ValueError("Feature dropout requires at least 2 dimensions in the input")
+    return x.shape[:2] + (1,) * (x.ndim - 2)
+
+
+def feature_dropout(x: Array, p: float = 0.5, training: bool = True, *,
+                    key: PRNGKey | None = None) -> Array:
+    """Zeroes whole feature maps: one draw per (N, C) of (N, C, *), survivors scaled by
+    1/(1-p) (PyTorch's feature_dropout, behind dropout1d/2d/3d)."""
+    _check_p(p)
+    if not training or p == 0.0:
+        return x
+    return _masked(x, p, _feature_shape(x), key)
+
+
+# SELU's alpha * scale: the value a SELU unit saturates at, which dropped units take.
+_SELU_SATURATION = 1.7580993408473766
+
+
+def _alpha(x, p, training, mask_shape, key):
+    _check_p(p)
+    if p == 0.0 or not training or x.size == 0:
+        return x
+    if p == 1.0:
+        return x * jnp.zeros((), x.dtype)
+    if key is None:
+        raise ValueError("alpha dropout in training mode needs a PRNG key (key=...)")
+    noise = jax.random.bernoulli(key, 1.0 - p, mask_shape).astype(x.dtype)
+    # PyTorch's affine correction keeping mean 0 and variance 1 of a SELU network's units,
+    # in its order of operations.
+    alpha = _SELU_SATURATION
+    a = 1.0 / ((alpha * alpha * p + 1) * (1 - p)) ** 0.5
+    b = (noise - 1) * (alpha * a) + alpha * a * p
+    return x * (noise * a) + b
+
+
+def alpha_dropout(x: Array, p: float = 0.5, training: bool = False, *,
+                  key: PRNGKey | None = None) -> Array:
+    """Alpha dropout (for SELU networks): dropped elements take -alpha' (SELU's negative
+    saturation), then an affine map keeps the mean and variance. Identity unless training
+    (PyTorch's functional default is training=False); zeros when p == 1."""
+    return _alpha(x, p, training, x.shape, key)
+
+
+def feature_alpha_dropout(x: Array, p: float = 0.5, training: bool = False, *,
+                          key: PRNGKey | None = None) -> Array:
+    """Alpha dropout of whole feature maps: one draw per (N, C) of (N, C, *)."""
+    if not training or p == 0.0:
+        _check_p(p)
+        return x
+    return _alpha(x, p, training, _feature_shape(x), key)

@@ -1,5 +1,5 @@
 """Normalization layers: batch_norm (returns its new running statistics), layer_norm,
-group_norm."""
+group_norm, instance_norm, rms_norm, local_response_norm."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ._errors import ShapeError, shape_str
 from ._types import Array
 
 __all__ = ["batch_norm_init", "batch_norm", "layer_norm_init", "layer_norm", "group_norm_init",
-           "group_norm"]
+           "group_norm", "instance_norm", "rms_norm", "local_response_norm"]
 
 
 def _default_float(dtype):
@@ -117,17 +117,23 @@ def layer_norm_init(normalized_shape, elementwise_affine: bool = True, bias: boo
     return params
 
 
-def layer_norm(x: Array, normalized_shape: int | Sequence[int], weight: Array | None = None,
-               bias: Array | None = None, eps: float = 1e-5) -> Array:
-    """Normalizes over the trailing dims `normalized_shape` of x (*, *normalized_shape)
-    with the biased variance, then applies the elementwise affine."""
+def _normalized_axes(x, normalized_shape, star: str = "*, ") -> tuple[int, ...]:
+    """The trailing axes of x that `normalized_shape` names, checked as PyTorch does
+    (whose rms_norm message spells the shape `[*3, 4]`, layer_norm's `[*, 3, 4]`)."""
     shape = _shape_tuple(normalized_shape)
     nd = len(shape)
     if x.shape[x.ndim - nd:] != shape or x.ndim < nd:
         raise ShapeError(f"Given normalized_shape={list(shape)}, expected input with shape "
-                         f"[*, {', '.join(map(str, shape))}], but got input of size"
+                         f"[{star}{', '.join(map(str, shape))}], but got input of size"
                          f"{shape_str(x.shape)}")
-    axes = tuple(range(x.ndim - nd, x.ndim))
+    return tuple(range(x.ndim - nd, x.ndim))
+
+
+def layer_norm(x: Array, normalized_shape: int | Sequence[int], weight: Array | None = None,
+               bias: Array | None = None, eps: float = 1e-5) -> Array:
+    """Normalizes over the trailing dims `normalized_shape` of x (*, *normalized_shape)
+    with the biased variance, then applies the elementwise affine."""
+    axes = _normalized_axes(x, normalized_shape)
     mean = jnp.mean(x, axis=axes, keepdims=True)
     var = jnp.mean(jnp.square(x - mean), axis=axes, keepdims=True)
     y = (x - mean) * jax.lax.rsqrt(var + eps)
@@ -167,3 +173,76 @@ def group_norm(x: Array, num_groups: int, weight: Array | None = None,
     if bias is not None:
         y = y + bias.reshape(bshape)
     return y
+
+
+def instance_norm(x: Array, running_mean: Array | None = None,
+                  running_var: Array | None = None, weight: Array | None = None,
+                  bias: Array | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> tuple[Array, dict]:
+    """Normalizes each (sample, channel) plane of (N, C, *) over its spatial dims.
+
+    PyTorch's algorithm: batch norm of the input seen as (1, N*C, *), with the running
+    statistics repeated N times and, after the update, averaged back over N (so each
+    running statistic moves towards the batch mean of the per-instance statistics, the
+    variance unbiased over the spatial size).
+
+    Returns:
+      (y of x's shape, new state: the dict of whichever of running_mean, running_var were
+      given).
+    """
+    if x.ndim < 3:
+        raise ShapeError(f"instance_norm: expected input with at least 3 dims (N, C, *), "
+                         f"got input of size: {shape_str(x.shape)}")
+    n, c = x.shape[:2]
+    if use_input_stats and math.prod(x.shape[2:]) == 1:
+        raise ValueError("Expected more than 1 spatial element when training, got input size "
+                         f"torch.Size({shape_str(x.shape)})")
+
+    def tile(v):
+        return None if v is None else jnp.tile(v, n)
+    y, state = batch_norm(x.reshape((1, n * c) + x.shape[2:]), tile(running_mean),
+                          tile(running_var), tile(weight), tile(bias),
+                          training=use_input_stats, momentum=momentum, eps=eps)
+    if running_mean is not None:
+        state = {k: jnp.mean(v.reshape(n, c), axis=0) for k, v in state.items()}
+    return y.reshape(x.shape), state
+
+
+def _eps_of(dtype, eps):
+    return float(jnp.finfo(dtype).eps) if eps is None else eps
+
+
+def rms_norm(x: Array, normalized_shape: int | Sequence[int], weight: Array | None = None,
+             eps: float | None = None) -> Array:
+    """x / sqrt(mean(x^2 over the trailing `normalized_shape` dims) + eps) * weight.
+
+    `eps=None` means the machine epsilon of x's dtype (PyTorch's default). Half-precision
+    inputs are computed in float32 and cast back, as PyTorch's kernel does.
+    """
+    axes = _normalized_axes(x, normalized_shape, star="*")
+    eps = _eps_of(x.dtype, eps)
+    up = x.astype(jnp.float32) if x.dtype in (jnp.float16, jnp.bfloat16) else x
+    y = (up * jax.lax.rsqrt(jnp.mean(jnp.square(up), axis=axes, keepdims=True) + eps))
+    y = y.astype(x.dtype)
+    return y if weight is None else y * weight
+
+
+def local_response_norm(x: Array, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                        k: float = 1.0) -> Array:
+    """x / (k + alpha * mean of x^2 over `size` neighbouring channels) ** beta.
+
+    The window around channel c spans [c - size//2, c + (size-1)//2], zero-padded at the
+    ends, and the mean always divides by `size` (PyTorch's avg_pool over the padded
+    channels). x is (N, C, *) with at least one spatial dim.
+    """
+    if x.ndim < 3:
+        # PyTorch's message has this run of spaces (a line continuation inside its string).
+        raise ValueError("Expected 3D or higher dimensionality                          "
+                         f"input (got {x.ndim} dimensions)")
+    if x.size == 0:
+        return x
+    sq = jnp.square(x)
+    padded = jnp.pad(sq, [(0, 0), (size // 2, (size - 1) // 2)] + [(0, 0)] * (x.ndim - 2))
+    total = sum(padded[:, i:i + x.shape[1]] for i in range(size))
+    div = (total / size * alpha + k) ** beta
+    return x / div

@@ -12,8 +12,10 @@ from ._conv import ntuple
 from ._errors import ShapeError, shape_str
 from ._types import Array
 
-__all__ = ["max_pool1d", "max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices",
-           "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d"]
+__all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices",
+           "max_pool2d_with_indices", "max_pool3d_with_indices", "avg_pool1d", "avg_pool2d",
+           "avg_pool3d", "adaptive_avg_pool", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+           "adaptive_avg_pool3d", "adaptive_max_pool", "lp_pool"]
 
 
 def _out_size(size, k, s, p, d, ceil_mode):
@@ -28,6 +30,8 @@ def _out_size(size, k, s, p, d, ceil_mode):
 
 def _window_args(x, nd, kernel_size, stride, padding, dilation, ceil_mode, name):
     if x.ndim not in (nd + 1, nd + 2):
+        if nd == 3:     # PyTorch's 3-d pools' own text
+            raise ShapeError("non-empty 4D or 5D (batch mode) tensor expected for input")
         raise ShapeError(f"{name}: Expected {nd + 1}D or {nd + 2}D input, but got input of "
                          f"size: {shape_str(x.shape)}")
     k = ntuple(kernel_size, nd)
@@ -139,6 +143,14 @@ def max_pool2d_with_indices(x: Array, kernel_size, stride=None, padding=0, dilat
                               "max_pool2d"))
 
 
+def max_pool3d_with_indices(x: Array, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode: bool = False) -> tuple[Array, Array]:
+    """max_pool3d and, per output, the flat position (d * H + h) * W + w of its maximum."""
+    return (max_pool3d(x, kernel_size, stride, padding, dilation, ceil_mode),
+            _argmax_positions(x, 3, kernel_size, stride, padding, dilation, ceil_mode,
+                              "max_pool3d"))
+
+
 def max_pool1d(x: Array, kernel_size, stride=None, padding=0, dilation=1,
                ceil_mode: bool = False) -> Array:
     """Max over windows of (N, C, L) -> (N, C, L_out); padding counts as -inf."""
@@ -149,6 +161,12 @@ def max_pool2d(x: Array, kernel_size, stride=None, padding=0, dilation=1,
                ceil_mode: bool = False) -> Array:
     """Max over windows of (N, C, H, W) -> (N, C, H_out, W_out); stride defaults to kernel."""
     return _max_pool(x, 2, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
+
+
+def max_pool3d(x: Array, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode: bool = False) -> Array:
+    """Max over windows of (N, C, D, H, W) -> (N, C, D_out, H_out, W_out)."""
+    return _max_pool(x, 3, kernel_size, stride, padding, dilation, ceil_mode, "max_pool3d")
 
 
 def _avg_pool(x, nd, kernel_size, stride, padding, ceil_mode, count_include_pad,
@@ -193,6 +211,13 @@ def avg_pool2d(x: Array, kernel_size, stride=None, padding=0, ceil_mode: bool = 
                      divisor_override, "avg_pool2d")
 
 
+def avg_pool3d(x: Array, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override: int | None = None) -> Array:
+    """Mean over windows of (N, C, D, H, W), with avg_pool2d's divisor rules."""
+    return _avg_pool(x, 3, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override, "avg_pool3d")
+
+
 def _adaptive_matrix(size: int, out: int) -> np.ndarray:
     # Bin i covers [floor(i*size/out), ceil((i+1)*size/out)), as PyTorch.
     m = np.zeros((out, size))
@@ -202,13 +227,28 @@ def _adaptive_matrix(size: int, out: int) -> np.ndarray:
     return m
 
 
-def _adaptive_avg(x, nd, output_size, name):
+def _adaptive_sizes(x, nd, output_size, name):
     if x.ndim not in (nd + 1, nd + 2):
-        raise ShapeError(f"{name}: Expected {nd + 1}D or {nd + 2}D tensor, but got input of "
-                         f"size: {shape_str(x.shape)}")
-    if isinstance(output_size, int):
+        # PyTorch's texts: the 1-d pools check through a generic argument check, the
+        # max pools add a colon.
+        if nd == 1:
+            raise ShapeError(f"Expected 2 to 3 dimensions, but got {x.ndim}-dimensional "
+                             f"tensor for argument #1 'self' (while checking arguments for "
+                             f"{name})")
+        colon = ":" if "max" in name else ""
+        raise ShapeError(f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but got{colon} "
+                         f"{shape_str(x.shape)}")
+    if isinstance(output_size, int) or output_size is None:
         output_size = (output_size,) * nd
-    outs = tuple(n if o is None else int(o) for o, n in zip(output_size, x.shape[-nd:]))
+    if len(output_size) != nd:
+        raise ValueError(f"{name}: internal error: output_size.size() must be {nd}")
+    return tuple(n if o is None else int(o) for o, n in zip(output_size, x.shape[-nd:]))
+
+
+def adaptive_avg_pool(x: Array, nd: int, output_size, name: str = "adaptive_avg_pool") -> Array:
+    """Average over adaptive bins of the last `nd` dims (bin i of an axis of size n covers
+    [floor(i*n/out), ceil((i+1)*n/out))); None in output_size keeps a dim."""
+    outs = _adaptive_sizes(x, nd, output_size, name)
     y = x
     for axis, (n, o) in enumerate(zip(x.shape[-nd:], outs)):
         m = jnp.asarray(_adaptive_matrix(n, o), x.dtype)
@@ -219,9 +259,75 @@ def _adaptive_avg(x, nd, output_size, name):
 
 def adaptive_avg_pool1d(x: Array, output_size) -> Array:
     """Average over `output_size` adaptive bins of (N, C, L) -> (N, C, output_size)."""
-    return _adaptive_avg(x, 1, output_size, "adaptive_avg_pool1d")
+    return adaptive_avg_pool(x, 1, output_size, "adaptive_avg_pool1d")
 
 
 def adaptive_avg_pool2d(x: Array, output_size) -> Array:
     """Average over adaptive bins: (N, C, H, W) -> (N, C, *output_size); None keeps a dim."""
-    return _adaptive_avg(x, 2, output_size, "adaptive_avg_pool2d")
+    return adaptive_avg_pool(x, 2, output_size, "adaptive_avg_pool2d")
+
+
+def adaptive_avg_pool3d(x: Array, output_size) -> Array:
+    """Average over adaptive bins: (N, C, D, H, W) -> (N, C, *output_size)."""
+    return adaptive_avg_pool(x, 3, output_size, "adaptive_avg_pool3d")
+
+
+def _bin_table(size: int, out: int) -> np.ndarray:
+    """(out, widest bin): the input positions of each adaptive bin, the short bins padded
+    by repeating their last position (after the real ones, so a first-maximum search never
+    picks a repeat)."""
+    lo = [(i * size) // out for i in range(out)]
+    hi = [-(-((i + 1) * size) // out) for i in range(out)]
+    width = max(h - l for l, h in zip(lo, hi))
+    return np.array([[min(l + j, h - 1) for j in range(width)] for l, h in zip(lo, hi)])
+
+
+def adaptive_max_pool(x: Array, nd: int, output_size, name: str = "adaptive_max_pool"
+                      ) -> tuple[Array, Array]:
+    """Max over adaptive bins of the last `nd` dims of (N, C, *) or (C, *).
+
+    Returns:
+      (values, indices): the indices are each maximum's flat position in its input plane
+      (int64, int32 unless x64 is on). PyTorch parity: the first maximum in window order
+      wins and gets the gradient; a NaN counts as the maximum.
+    """
+    outs = _adaptive_sizes(x, nd, output_size, name)
+    sizes = x.shape[-nd:]
+    if any(o == 0 for o in outs):
+        empty = x.shape[:-nd] + outs
+        index_dtype = jax.dtypes.canonicalize_dtype(jnp.int64)
+        return jnp.zeros(empty, x.dtype), jnp.zeros(empty, index_dtype)
+    tables = [_bin_table(n, o) for n, o in zip(sizes, outs)]
+    # flat[o_1, ..., o_nd, k_1, ..., k_nd] = the plane position of offset k in window o.
+    flat = np.zeros(tuple(outs) + tuple(t.shape[1] for t in tables), np.int64)
+    stride = 1
+    for axis in reversed(range(nd)):
+        shape = [1] * (2 * nd)
+        shape[axis], shape[nd + axis] = tables[axis].shape
+        flat = flat + tables[axis].reshape(shape) * stride
+        stride *= sizes[axis]
+    flat = flat.reshape(tuple(outs) + (-1,))
+    lead = x.shape[:-nd]
+    windows = jnp.take(x.reshape(lead + (-1,)), jnp.asarray(flat), axis=-1)
+    key = windows
+    if jnp.issubdtype(x.dtype, jnp.floating):
+        key = jnp.where(jnp.isnan(windows), jnp.inf, windows)
+    first = jnp.argmax(key, axis=-1)[..., None]
+    values = jnp.take_along_axis(windows, first, axis=-1)[..., 0]
+    table = jnp.broadcast_to(jnp.asarray(flat), lead + flat.shape)
+    index_dtype = jax.dtypes.canonicalize_dtype(jnp.int64)
+    indices = jnp.take_along_axis(table, first, axis=-1)[..., 0].astype(index_dtype)
+    return values, indices
+
+
+def lp_pool(x: Array, nd: int, norm_type: float, kernel_size, stride=None,
+            ceil_mode: bool = False) -> Array:
+    """Power-average pooling: (sum over each window of x^p) ^ (1/p), as PyTorch computes
+    it: avg_pool of x^p, times the window size, through sign(.) * relu(|.|)."""
+    name = f"lp_pool{nd}d"
+    k = ntuple(kernel_size, nd)
+    avg = _avg_pool(x ** norm_type, nd, k, stride, 0, ceil_mode, True, None, name)
+    window = 1
+    for ki in k:
+        window *= ki
+    return (jnp.sign(avg) * jax.nn.relu(jnp.abs(avg)) * window) ** (1.0 / norm_type)

@@ -1,4 +1,4 @@
-"""Conv1d, Conv2d, ConvTranspose2d over the pure core's convolutions."""
+"""Conv1d/2d/3d and ConvTranspose1d/2d/3d over the pure core's convolutions."""
 
 from __future__ import annotations
 
@@ -90,54 +90,59 @@ class _ConvNd(Module):
         return s
 
 
-class Conv1d(_ConvNd):
+class _DirectConvNd(_ConvNd):
+    """A direct (not transposed) convolution: PyTorch's ConvNd signature, without
+    output_padding."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 dilation=1, groups=1, bias=True, padding_mode="zeros", device=None,
+                 dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, device, dtype)
+
+    def forward(self, input):
+        return self._conv_forward(input, self._functional)
+
+
+class Conv1d(_DirectConvNd):
     """1-D convolution over (N, C_in, L); weight (C_out, C_in/groups, K)."""
 
     _nd = 1
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 dilation=1, groups=1, bias=True, padding_mode="zeros", device=None,
-                 dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, device, dtype)
-
-    def forward(self, input):
-        return self._conv_forward(input, F.conv1d)
+    _functional = staticmethod(F.conv1d)
 
 
-class Conv2d(_ConvNd):
+class Conv2d(_DirectConvNd):
     """2-D convolution over (N, C_in, H, W); weight (C_out, C_in/groups, kH, kW)."""
 
     _nd = 2
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 dilation=1, groups=1, bias=True, padding_mode="zeros", device=None,
-                 dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, device, dtype)
-
-    def forward(self, input):
-        return self._conv_forward(input, F.conv2d)
+    _functional = staticmethod(F.conv2d)
 
 
-class ConvTranspose2d(_ConvNd):
-    """Transposed 2-D convolution; weight (C_in, C_out/groups, kH, kW)."""
+class Conv3d(_DirectConvNd):
+    """3-D convolution over (N, C_in, D, H, W); weight (C_out, C_in/groups, kD, kH, kW)."""
 
-    _nd = 2
+    _nd = 3
+    _functional = staticmethod(F.conv3d)
+
+
+class _ConvTransposeNd(_ConvNd):
     _transposed = True
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
                  output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
                  device=None, dtype=None):
         if padding_mode != "zeros":
-            raise ValueError('Only "zeros" padding mode is supported for ConvTranspose2d')
+            raise ValueError('Only "zeros" padding mode is supported for '
+                             f"{type(self).__name__}")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, padding_mode, device, dtype, output_padding)
 
     def forward(self, input, output_size=None):
+        """`output_size` (spatial, or with the leading dims) picks among the sizes a
+        strided transposed convolution can produce, via output_padding."""
         output_padding = self._output_padding(input, output_size)
-        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
-                                  output_padding, self.groups, self.dilation)
+        return self._functional(input, self.weight, self.bias, self.stride, self.padding,
+                                output_padding, self.groups, self.dilation)
 
     def _output_padding(self, input, output_size):
         """The output_padding that makes the output `output_size` (spatial, or with the
@@ -160,3 +165,24 @@ class ConvTranspose2d(_ConvNd):
                                  f"range from {min_sizes} to {max_sizes} (for an input of "
                                  f"{input.size()[2:]})")
         return tuple(int(size) - low for size, low in zip(output_size, min_sizes))
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """Transposed 1-D convolution; weight (C_in, C_out/groups, K)."""
+
+    _nd = 1
+    _functional = staticmethod(F.conv_transpose1d)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """Transposed 2-D convolution; weight (C_in, C_out/groups, kH, kW)."""
+
+    _nd = 2
+    _functional = staticmethod(F.conv_transpose2d)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """Transposed 3-D convolution; weight (C_in, C_out/groups, kD, kH, kW)."""
+
+    _nd = 3
+    _functional = staticmethod(F.conv_transpose3d)
