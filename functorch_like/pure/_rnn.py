@@ -19,7 +19,7 @@ from . import init as _init
 from ._errors import ShapeError
 from ._types import Array, PRNGKey
 
-__all__ = ["rnn_init", "rnn", "GATES"]
+__all__ = ["rnn_init", "rnn", "rnn_cell_init", "rnn_cell", "GATES"]
 
 GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
@@ -58,6 +58,34 @@ def rnn_init(mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
     return params
 
 
+def rnn_cell_init(mode: str, input_size: int, hidden_size: int, bias: bool = True, *,
+                  key: PRNGKey, dtype=None) -> dict[str, Array]:
+    """nn.RNNCell/LSTMCell/GRUCell's parameters: weight_ih (G*H, in), weight_hh (G*H, H),
+    bias_ih, bias_hh (G*H,), every one U(-1/sqrt(H), 1/sqrt(H))."""
+    g, h = GATES[mode], hidden_size
+    bound = 1 / math.sqrt(h) if h > 0 else 0.0
+    shapes = {"weight_ih": (g * h, input_size), "weight_hh": (g * h, h)}
+    if bias:
+        shapes.update(bias_ih=(g * h,), bias_hh=(g * h,))
+    keys = jax.random.split(key, len(shapes))
+    return {name: _init.uniform(shape, -bound, bound, key=k, dtype=dtype)
+            for (name, shape), k in zip(shapes.items(), keys)}
+
+
+def rnn_cell(x: Array, hx: Array, cx: Array | None, w_ih: Array, w_hh: Array,
+             b_ih: Array | None = None, b_hh: Array | None = None, *, mode: str):
+    """One time step of nn.RNNCell (mode RNN_TANH / RNN_RELU), LSTMCell or GRUCell.
+
+    Args:
+      x: (N, H_in); hx: (N, H); cx: (N, H) for LSTM, else None.
+    Returns:
+      h' (N, H), or (h', c') for LSTM.
+    """
+    carry = (hx, cx) if mode == "LSTM" else hx
+    carry, _ = _cell(mode)((w_ih, w_hh, b_ih, b_hh, None), carry, x)
+    return carry
+
+
 def _cell(mode: str):
     """One time step: (carry, x_t) -> (carry, h_t); carry is h, or (h, c) for LSTM."""
     def step(p, carry, x):
@@ -85,9 +113,21 @@ def _cell(mode: str):
     return step
 
 
+def _masked(step):
+    """A step over (x_t, valid_t): where valid_t is False the state is kept and the
+    output is 0."""
+    def masked_step(p, carry, inp):
+        x, valid = inp
+        new, y = step(p, carry, x)
+        new = jax.tree.map(lambda n, o: jnp.where(valid, n, o), new, carry)
+        return new, jnp.where(valid, y, 0).astype(y.dtype)
+    return masked_step
+
+
 def rnn(x: Array, params: dict[str, Array], hx: Array | None = None,
         cx: Array | None = None, *, mode: str, num_layers: int = 1,
-        bidirectional: bool = False, dropout: float = 0.0, key: PRNGKey | None = None):
+        bidirectional: bool = False, dropout: float = 0.0, key: PRNGKey | None = None,
+        lengths: Array | None = None):
     """Runs the stacked (bi)directional recurrence over time-major input.
 
     Args:
@@ -97,6 +137,9 @@ def rnn(x: Array, params: dict[str, Array], hx: Array | None = None,
         projection size P for an LSTM with weight_hr entries, else H.
       cx: (D * num_layers, N, H) initial cell state (LSTM only), zeros if None.
       dropout: probability of zeroing each output of every layer but the last (needs key).
+      lengths: (N,) ints: sequence n has lengths[n] valid steps (a PackedSequence's
+        semantics): its state stops changing after them (the reverse direction starts at
+        its last valid step) and its outputs there are 0. None: all L steps are valid.
     Returns:
       output (L, N, D * H_out) and h_n (D * num_layers, N, H_out), plus c_n
       (D * num_layers, N, H) for LSTM: `(output, h_n)` or `(output, (h_n, c_n))`.
@@ -111,6 +154,9 @@ def rnn(x: Array, params: dict[str, Array], hx: Array | None = None,
     if cx is None and mode == "LSTM":
         cx = jnp.zeros((dirs * num_layers, n, c_size), x.dtype)
     step = _cell(mode)
+    if lengths is not None:
+        step = _masked(step)
+        valid = (jnp.arange(x.shape[0])[:, None] < lengths[None, :])[..., None]   # (L, N, 1)
     keys = (jax.random.split(key, max(num_layers - 1, 1)) if key is not None and dropout > 0
             else None)
     h_out, c_out = [], []
@@ -123,6 +169,8 @@ def rnn(x: Array, params: dict[str, Array], hx: Array | None = None,
             idx = layer * dirs + d
             carry = (hx[idx], cx[idx]) if mode == "LSTM" else hx[idx]
             seq = layer_in[::-1] if d else layer_in
+            if lengths is not None:
+                seq = (seq, valid[::-1] if d else valid)
             carry, ys = jax.lax.scan(lambda c, xt, p=p: step(p, c, xt), carry, seq)
             outs.append(ys[::-1] if d else ys)
             h_out.append(carry[0] if mode == "LSTM" else carry)

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import warnings
 
+import jax.numpy as jnp
+import numpy as np
+
 from ... import _random
 from ..._tensor import Tensor, apply
 from ...pure import _rnn
+from ..utils import rnn as rnn_utils
 from ._init_helpers import assign_params, fresh_key
 from .module import Module
 
 
-def _f_rnn(x, h0, c0, *rest, mode, names, num_layers, bidirectional, dropout):
-    params = dict(zip(names, rest[:len(names)]))
-    key = rest[len(names)]
+def _f_rnn(x, h0, c0, key, lengths, *weights, mode, names, num_layers, bidirectional,
+           dropout):
+    params = dict(zip(names, weights))
     out = _rnn.rnn(x, params, h0, c0, mode=mode, num_layers=num_layers,
-                   bidirectional=bidirectional, dropout=dropout, key=key)
+                   bidirectional=bidirectional, dropout=dropout, key=key, lengths=lengths)
     if mode == "LSTM":
         return out[0], out[1][0], out[1][1]
     return out
@@ -86,8 +90,49 @@ class RNNBase(Module):
         if tuple(state.shape) != expected:
             raise RuntimeError(f"Expected {what} size {expected}, got {list(state.shape)}")
 
+    def _recur(self, input: Tensor, hx, cx, lengths=None):
+        """Time-major input (L, N, H_in) -> (output, h_n, c_n or None), after PyTorch's
+        checks of the feature size and the states' shapes."""
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
+                               f"{self.input_size}, got {input.shape[-1]}")
+        batch = input.shape[1]
+        if hx is not None:
+            self._check_state(hx, batch, "hidden[0]" if self.mode == "LSTM" else "hidden")
+        if cx is not None:
+            self._check_state(cx, batch, "hidden[1]", cell=True)
+        use_dropout = self.training and self.dropout > 0 and self.num_layers > 1
+        key = _random.next_key() if use_dropout else None
+        outs = apply(_f_rnn, "RnnBackward0", input, hx, cx, key, lengths,
+                     *[getattr(self, n) for n in self._names], mode=self.mode,
+                     names=tuple(self._names), num_layers=self.num_layers,
+                     bidirectional=self.bidirectional,
+                     dropout=self.dropout if use_dropout else 0.0)
+        return outs[0], outs[1], (outs[2] if self.mode == "LSTM" else None)
+
+    def _run_packed(self, input, hx, cx):
+        """A PackedSequence through the layers: each sequence's final states are taken at
+        its own last step; hx, cx and the returned states are in the caller's batch order
+        (PyTorch permutes them by sorted_indices / unsorted_indices)."""
+        batch_sizes = rnn_utils.concrete_ints(input.batch_sizes, "batch_sizes")
+        order, restore = input.sorted_indices, input.unsorted_indices
+        if order is not None:
+            hx = None if hx is None else hx.index_select(1, order)
+            cx = None if cx is None else cx.index_select(1, order)
+        padded = rnn_utils.unpack_time_major(input.data, batch_sizes, len(batch_sizes))
+        lengths = rnn_utils.lengths_of(batch_sizes).astype(np.int32)
+        output, h_n, c_n = self._recur(padded, hx, cx, jnp.asarray(lengths))
+        output = rnn_utils.PackedSequence(rnn_utils.pack_time_major(output, batch_sizes),
+                                          input.batch_sizes, order, restore)
+        if restore is not None:
+            h_n = h_n.index_select(1, restore)
+            c_n = None if c_n is None else c_n.index_select(1, restore)
+        return output, h_n, c_n
+
     def _run(self, input: Tensor, hx, cx):
         """input in any accepted layout -> (output, h_n, c_n or None) in the same layout."""
+        if isinstance(input, rnn_utils.PackedSequence):
+            return self._run_packed(input, hx, cx)
         name = type(self).__name__
         if input.dim() not in (2, 3):
             raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D "
@@ -109,23 +154,7 @@ class RNNBase(Module):
                                        f"got {s.dim()}-D tensor")
             if self.batch_first:
                 input = input.transpose(0, 1)
-        if input.shape[-1] != self.input_size:
-            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
-                               f"{self.input_size}, got {input.shape[-1]}")
-        batch = input.shape[1]
-        if hx is not None:
-            self._check_state(hx, batch, "hidden[0]" if self.mode == "LSTM" else "hidden")
-        if cx is not None:
-            self._check_state(cx, batch, "hidden[1]", cell=True)
-        use_dropout = self.training and self.dropout > 0 and self.num_layers > 1
-        key = _random.next_key() if use_dropout else None
-        outs = apply(_f_rnn, "RnnBackward0", input, hx, cx,
-                     *[getattr(self, n) for n in self._names], key, mode=self.mode,
-                     names=tuple(self._names), num_layers=self.num_layers,
-                     bidirectional=self.bidirectional,
-                     dropout=self.dropout if use_dropout else 0.0)
-        output, h_n = outs[0], outs[1]
-        c_n = outs[2] if self.mode == "LSTM" else None
+        output, h_n, c_n = self._recur(input, hx, cx)
         if not batched:
             output, h_n = output.squeeze(1), h_n.squeeze(1)
             c_n = None if c_n is None else c_n.squeeze(1)
