@@ -58,6 +58,9 @@ class Optimizer:
 
     # PyTorch's per-parameter state keys shown by state_dict(), in order.
     _state_keys: tuple = ()
+    # Per-parameter 0-d state entries torch keeps as float32 tensors (NAdam's mu_product,
+    # ASGD's eta and mu): loaded as such, not in the parameter's shape and dtype.
+    _scalar_state_keys: tuple = ()
     # Whether torch has state for a parameter before its first step (Adagrad makes it in
     # the constructor); else state_dict() leaves out state that has not stepped yet.
     _state_before_first_step = False
@@ -309,6 +312,8 @@ class Optimizer:
             # (a compiled step donates, i.e. deletes, the buffers it updates).
             if name == "step":
                 state[name] = jnp.array(arr, jnp.int32, copy=True).reshape(())
+            elif name in self._scalar_state_keys:
+                state[name] = jnp.array(arr, jnp.float32, copy=True).reshape(())
             else:
                 state[name] = jnp.array(arr, p._value.dtype, copy=True).reshape(p.shape)
         return state
@@ -362,7 +367,7 @@ class Optimizer:
         for mine, saved in zip(self.param_groups, saved_groups):
             for k, v in saved.items():
                 if k != "params":
-                    mine[k] = tuple(v) if isinstance(v, list) and k == "betas" else v
+                    mine[k] = tuple(v) if isinstance(v, list) and k in _PAIRS else v
         self._share_steps()
 
     def _share_steps(self) -> None:
@@ -379,6 +384,10 @@ class Optimizer:
     def _complete_state(self, state: dict, p: Tensor) -> dict:
         """Fills internal entries PyTorch does not save (e.g. SGD's step)."""
         return state
+
+
+# Hyperparameters that are pairs: torch keeps them as tuples (a JSON round trip makes lists).
+_PAIRS = ("betas", "etas", "step_sizes")
 
 
 def _numel(p) -> int:

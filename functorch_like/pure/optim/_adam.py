@@ -7,8 +7,8 @@ from typing import Any, NamedTuple
 import jax.numpy as jnp
 import optax
 
-from ._base import (HyperParams, check_beta, check_nonneg, hp_as, leafwise, make_hyperparams,
-                    require_params, step_counts, zeros_like_tree)
+from ._base import (HyperParams, adam_hyperparams, check_adam_args, hp_as, leafwise,
+                    require_params, step_counts, weight_decay_terms, zeros_like_tree)
 
 
 class AdamState(NamedTuple):
@@ -20,17 +20,12 @@ class AdamState(NamedTuple):
 
 
 def _adam(lr, betas, eps, weight_decay, amsgrad, maximize, decoupled, name):
-    check_nonneg("learning rate", lr)
-    check_nonneg("epsilon value", eps)
-    check_beta(0, betas[0])
-    check_beta(1, betas[1])
-    check_nonneg("weight_decay value", weight_decay)
+    check_adam_args(lr, betas, eps, weight_decay)
 
     def init(params):
         return AdamState(
             step=step_counts(params),
-            hyperparams=make_hyperparams(lr=lr, beta1=betas[0], beta2=betas[1], eps=eps,
-                                         weight_decay=weight_decay),
+            hyperparams=adam_hyperparams(lr, betas, eps, weight_decay),
             exp_avg=zeros_like_tree(params),
             exp_avg_sq=zeros_like_tree(params),
             max_exp_avg_sq=zeros_like_tree(params) if amsgrad else None)
@@ -43,11 +38,7 @@ def _adam(lr, betas, eps, weight_decay, amsgrad, maximize, decoupled, name):
             lr, b1, b2 = h["lr"], h["beta1"], h["beta2"]
             if maximize:
                 g = -g
-            decay = jnp.zeros_like(g)
-            if p is not None and decoupled:
-                decay = -lr * h["weight_decay"] * p       # p *= 1 - lr * weight_decay
-            elif p is not None:
-                g = g + h["weight_decay"] * p             # Adam's L2 penalty
+            g, decay = weight_decay_terms(g, p, h, decoupled)
             step = step + 1
             t = step.astype(g.dtype)
             m = m + (1 - b1) * (g - m)                    # torch's exp_avg.lerp_(g, 1 - b1)

@@ -46,6 +46,17 @@ def step_counts(params: Any) -> Any:
     return jax.tree.map(lambda _: jnp.zeros((), jnp.int32), params)
 
 
+# torch keeps some per-parameter scalars (NAdam's mu_product, ASGD's eta and mu) as float32
+# 0-d tensors whatever the parameter's dtype (its default "scalar dtype"), and rounds them
+# to float32 at every step; matching that rounding is what keeps trajectories equal.
+SCALAR_DTYPE = jnp.float32
+
+
+def scalar_states(params: Any, value: float) -> Any:
+    """One float32 0-d array per parameter, filled with `value`."""
+    return jax.tree.map(lambda _: jnp.full((), value, SCALAR_DTYPE), params)
+
+
 def leafwise(fn: Callable[..., tuple], n_out: int, like: Any, *trees: Any) -> tuple:
     """Maps `fn` over matching leaves of `like` and `trees` and unzips its n_out results
     into n_out trees shaped like `like` (a `None` tree is passed as None per leaf)."""
@@ -65,9 +76,39 @@ def check_nonneg(name: str, value: float) -> None:
         raise ValueError(f"Invalid {name}: {value}")
 
 
+def weight_decay_terms(g: Array, p: Array | None, h: HyperParams,
+                       decoupled: bool) -> tuple[Array, Array]:
+    """PyTorch's two weight decays, for optimizers that offer both: L2 folds `wd * p` into
+    the gradient before any moment; decoupled (AdamW's) scales the parameter first,
+    `p *= 1 - lr * wd`, returned here as an update term. Returns (gradient, decay term)."""
+    if p is None:
+        return g, jnp.zeros_like(g)
+    if decoupled:
+        return g, -h["lr"] * h["weight_decay"] * p
+    return g + h["weight_decay"] * p, jnp.zeros_like(g)
+
+
 def check_beta(index: int, value: float) -> None:
     if not 0.0 <= value < 1.0:
         raise ValueError(f"Invalid beta parameter at index {index}: {value}")
+
+
+def check_adam_args(lr: float, betas: tuple[float, float], eps: float,
+                    weight_decay: float) -> None:
+    """The checks torch's Adam family (Adam, AdamW, NAdam, RAdam, Adamax) makes, in its
+    order, so that the first bad value is the one reported."""
+    check_nonneg("learning rate", lr)
+    check_nonneg("epsilon value", eps)
+    check_beta(0, betas[0])
+    check_beta(1, betas[1])
+    check_nonneg("weight_decay value", weight_decay)
+
+
+def adam_hyperparams(lr: float, betas: tuple[float, float], eps: float, weight_decay: float,
+                     **more: float) -> HyperParams:
+    """The Adam family's traced hyperparameters (betas split into beta1 and beta2)."""
+    return make_hyperparams(lr=lr, beta1=betas[0], beta2=betas[1], eps=eps,
+                            weight_decay=weight_decay, **more)
 
 
 def require_params(params: Any, grads: Any, weight_decay: float, hyperparams: HyperParams,

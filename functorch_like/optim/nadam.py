@@ -1,0 +1,42 @@
+"""torch.optim.NAdam over functorch_like.pure.optim.nadam."""
+
+from __future__ import annotations
+
+from ..pure import optim as pure_optim
+from .optimizer import Optimizer
+
+
+class NAdam(Optimizer):
+    """NAdam with PyTorch's rule (momentum schedule with momentum_decay; weight_decay is L2
+    unless decoupled_weight_decay=True). See pure.optim.nadam.
+
+    PyTorch parity: `mu_product` is a float32 0-d tensor, as torch's (whose "scalar dtype"
+    becomes float64 only after `torch.set_default_dtype(torch.float64)`)."""
+
+    _state_keys = ("step", "mu_product", "exp_avg", "exp_avg_sq")
+    _scalar_state_keys = ("mu_product",)
+
+    def __init__(self, params, lr: float = 2e-3, betas=(0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, momentum_decay: float = 4e-3,
+                 decoupled_weight_decay: bool = False, *, foreach=None,
+                 maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False):
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                        momentum_decay=momentum_decay,
+                        decoupled_weight_decay=decoupled_weight_decay, maximize=maximize,
+                        foreach=foreach, capturable=capturable, differentiable=differentiable)
+        super().__init__(params, defaults)
+
+    def _transform(self, group):
+        return pure_optim.nadam(group["lr"], tuple(group["betas"]), group["eps"],
+                                group["weight_decay"], group["momentum_decay"],
+                                group["decoupled_weight_decay"], maximize=group["maximize"])
+
+    def _static_key(self, group):
+        return (group["decoupled_weight_decay"], group["maximize"])
+
+    def _hyperparams(self, group):
+        b1, b2 = group["betas"]
+        return {"lr": group["lr"], "beta1": b1, "beta2": b2, "eps": group["eps"],
+                "weight_decay": group["weight_decay"],
+                "momentum_decay": group["momentum_decay"]}
