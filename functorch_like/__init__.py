@@ -9,11 +9,13 @@ functions of jax arrays and pytrees.
 from . import _methods  # noqa: F401  (binds Tensor methods and operators)
 from . import autograd as autograd
 from . import func as func
+from . import linalg as linalg
 from ._compile import compile as compile
 from . import nn as nn
 from . import optim as optim
 from . import pure as pure
 from . import utils as utils
+from . import special as special
 from ._dtypes import dtype as dtype
 from ._dtypes import float16 as float16
 from ._dtypes import half as half
@@ -231,11 +233,98 @@ from ._ops_index import masked_select as masked_select
 from ._ops_index import nonzero as nonzero
 from ._ops_index import take as take
 from ._ops_index import take_along_dim as take_along_dim
+from ._ops_linalg import det as det
+from ._ops_linalg import logdet as logdet
+from ._ops_linalg import torch_slogdet as slogdet
+from ._ops_linalg import inv as inverse
+from ._ops_linalg_svd import pinverse as pinverse
+from ._ops_linalg_svd import matrix_power as matrix_power
+from ._ops_linalg_svd import torch_svd as svd
+from ._ops_trapezoid import trapezoid as trapezoid
+from ._ops_trapezoid import trapz as trapz
+from ._ops_trapezoid import cumulative_trapezoid as cumulative_trapezoid
+from ._ops_stats import median as median
+from ._ops_stats import nanmedian as nanmedian
+from ._ops_stats import mode as mode
+from ._ops_stats import kthvalue as kthvalue
+from ._ops_stats import quantile as quantile
+from ._ops_stats import nanquantile as nanquantile
+from ._ops_stats import aminmax as aminmax
+from ._ops_stats import cov as cov
+from ._ops_stats import corrcoef as corrcoef
+from ._ops_search import unique as unique
+from ._ops_search import unique_consecutive as unique_consecutive
+from ._ops_search import bincount as bincount
+from ._ops_search import argwhere as argwhere
+from ._ops_search import searchsorted as searchsorted
+from ._ops_search import bucketize as bucketize
+from ._ops_search import isin as isin
+from ._ops_search import histc as histc
+from ._ops_search import histogram as histogram
+from ._finfo import finfo as finfo
+from ._finfo import iinfo as iinfo
 from ._methods import softmax as softmax
 from ._methods import log_softmax as log_softmax
+from .nn._functional_losses import cosine_similarity as cosine_similarity
+from .nn._functional_losses import pairwise_distance as pairwise_distance
+from .nn._functional_losses import pdist as pdist
 from ._methods import addcmul as addcmul
 from ._methods import addcdiv as addcdiv
 from ._methods import addmm as addmm
+from ._ops_contract import einsum as einsum
+from ._ops_contract import tensordot as tensordot
+from ._ops_contract import mv as mv
+from ._ops_contract import addmv as addmv
+from ._ops_contract import baddbmm as baddbmm
+from ._ops_contract import kron as kron
+from ._ops_contract import cross as cross
+from ._ops_contract import cdist as cdist
+from ._ops_contract import block_diag as block_diag
+from ._ops_elementwise import hypot as hypot
+from ._ops_elementwise import fmax as fmax
+from ._ops_elementwise import fmin as fmin
+from ._ops_elementwise import nan_to_num as nan_to_num
+from ._ops_elementwise import erfinv as erfinv
+from ._ops_elementwise import erfc as erfc
+from ._ops_elementwise import lgamma as lgamma
+from ._ops_elementwise import digamma as digamma
+from ._ops_elementwise import polygamma as polygamma
+from ._ops_elementwise import xlogy as xlogy
+from ._ops_elementwise import logit as logit
+from ._ops_elementwise import sinc as sinc
+from ._ops_elementwise import deg2rad as deg2rad
+from ._ops_elementwise import rad2deg as rad2deg
+from ._ops_elementwise import copysign as copysign
+from ._ops_elementwise import logaddexp as logaddexp
+from ._ops_elementwise import logaddexp2 as logaddexp2
+from ._ops_elementwise import float_power as float_power
+from ._ops_elementwise import signbit as signbit
+from ._ops_elementwise import heaviside as heaviside
+from ._ops_elementwise import i0 as i0
+from ._ops_elementwise import sgn as sgn
+from ._ops_elementwise import positive as positive
+from ._ops_combine import meshgrid as meshgrid
+from ._ops_combine import broadcast_tensors as broadcast_tensors
+from ._ops_combine import broadcast_shapes as broadcast_shapes
+from ._ops_combine import tile as tile
+from ._ops_combine import diff as diff
+from ._ops_combine import rot90 as rot90
+from ._ops_combine import dstack as dstack
+from ._ops_combine import column_stack as column_stack
+from ._ops_combine import row_stack as row_stack
+from ._ops_combine import atleast_1d as atleast_1d
+from ._ops_combine import atleast_2d as atleast_2d
+from ._ops_combine import atleast_3d as atleast_3d
+from ._ops_combine import cartesian_prod as cartesian_prod
+from ._ops_combine import combinations as combinations
+from ._ops_combine import tril_indices as tril_indices
+from ._ops_combine import triu_indices as triu_indices
+from ._ops_combine import vander as vander
+from ._ops_combine import flipud as flipud
+from ._ops_combine import fliplr as fliplr
+from ._ops_combine import cummax as cummax
+from ._ops_combine import cummin as cummin
+from ._ops_combine import logcumsumexp as logcumsumexp
 from .autograd import no_grad as no_grad
 from .autograd import enable_grad as enable_grad
 from .autograd import set_grad_enabled as set_grad_enabled
@@ -290,11 +379,13 @@ def set_printoptions(**kwargs) -> None:
 __all__ = [
     "autograd",
     "func",
+    "linalg",
     "compile",
     "nn",
     "optim",
     "pure",
     "utils",
+    "special",
     "dtype",
     "float16",
     "half",
@@ -512,11 +603,98 @@ __all__ = [
     "nonzero",
     "take",
     "take_along_dim",
+    "det",
+    "logdet",
+    "slogdet",
+    "inverse",
+    "pinverse",
+    "matrix_power",
+    "svd",
+    "trapezoid",
+    "trapz",
+    "cumulative_trapezoid",
+    "median",
+    "nanmedian",
+    "mode",
+    "kthvalue",
+    "quantile",
+    "nanquantile",
+    "aminmax",
+    "cov",
+    "corrcoef",
+    "unique",
+    "unique_consecutive",
+    "bincount",
+    "argwhere",
+    "searchsorted",
+    "bucketize",
+    "isin",
+    "histc",
+    "histogram",
+    "finfo",
+    "iinfo",
     "softmax",
     "log_softmax",
+    "cosine_similarity",
+    "pairwise_distance",
+    "pdist",
     "addcmul",
     "addcdiv",
     "addmm",
+    "einsum",
+    "tensordot",
+    "mv",
+    "addmv",
+    "baddbmm",
+    "kron",
+    "cross",
+    "cdist",
+    "block_diag",
+    "hypot",
+    "fmax",
+    "fmin",
+    "nan_to_num",
+    "erfinv",
+    "erfc",
+    "lgamma",
+    "digamma",
+    "polygamma",
+    "xlogy",
+    "logit",
+    "sinc",
+    "deg2rad",
+    "rad2deg",
+    "copysign",
+    "logaddexp",
+    "logaddexp2",
+    "float_power",
+    "signbit",
+    "heaviside",
+    "i0",
+    "sgn",
+    "positive",
+    "meshgrid",
+    "broadcast_tensors",
+    "broadcast_shapes",
+    "tile",
+    "diff",
+    "rot90",
+    "dstack",
+    "column_stack",
+    "row_stack",
+    "atleast_1d",
+    "atleast_2d",
+    "atleast_3d",
+    "cartesian_prod",
+    "combinations",
+    "tril_indices",
+    "triu_indices",
+    "vander",
+    "flipud",
+    "fliplr",
+    "cummax",
+    "cummin",
+    "logcumsumexp",
     "no_grad",
     "enable_grad",
     "set_grad_enabled",

@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
+from . import _ops_combine as C
+from . import _ops_contract as K
+from . import _ops_elementwise as E
 from . import _ops_index as I
+from . import _ops_linalg as LA
+from . import _ops_linalg_svd as LS
 from . import _ops_math as M
 from . import _ops_reduce as R
+from . import _ops_search as SE
 from . import _ops_shape as S
+from . import _ops_stats as ST
 from . import _random
 from ._tensor import Tensor, _wrap_dim, apply
 from .pure import _activations
@@ -37,6 +44,17 @@ _PLAIN = {
     "isnan": M.isnan, "isinf": M.isinf, "isfinite": M.isfinite, "round": M.round,
     "clamp": M.clamp, "clip": M.clamp, "clamp_min": M.clamp_min, "clamp_max": M.clamp_max,
     "maximum": M.maximum, "minimum": M.minimum, "lerp": M.lerp, "atan2": M.atan2,
+    "hypot": E.hypot, "fmax": E.fmax, "fmin": E.fmin, "nan_to_num": E.nan_to_num,
+    "erfinv": E.erfinv, "erfc": E.erfc, "lgamma": E.lgamma, "digamma": E.digamma,
+    "polygamma": lambda self, n: E.polygamma(n, self), "xlogy": E.xlogy, "logit": E.logit,
+    "sinc": E.sinc, "deg2rad": E.deg2rad, "rad2deg": E.rad2deg, "copysign": E.copysign,
+    "logaddexp": E.logaddexp, "logaddexp2": E.logaddexp2, "float_power": E.float_power,
+    "signbit": E.signbit, "heaviside": E.heaviside, "i0": E.i0, "sgn": E.sgn,
+    "positive": E.positive, "mv": K.mv, "addmv": K.addmv, "baddbmm": K.baddbmm,
+    "kron": K.kron, "cross": K.cross,
+    "tile": lambda self, *dims: C.tile(self, S._sizes(dims)), "diff": C.diff,
+    "rot90": C.rot90, "fliplr": C.fliplr, "flipud": C.flipud, "cummax": C.cummax,
+    "cummin": C.cummin, "logcumsumexp": C.logcumsumexp,
     # reductions
     "sum": R.sum, "nansum": R.nansum, "mean": R.mean, "prod": R.prod, "max": R.max,
     "min": R.min, "amax": R.amax, "amin": R.amin, "argmax": R.argmax, "argmin": R.argmin,
@@ -60,6 +78,15 @@ _PLAIN = {
     "masked_select": I.masked_select, "nonzero": I.nonzero, "take": I.take,
     "take_along_dim": I.take_along_dim, "where": lambda self, cond, other: M.where(
         cond, self, other),
+    # linear algebra
+    "det": LA.det, "logdet": LA.logdet, "slogdet": LA.torch_slogdet, "inverse": LA.inv,
+    "pinverse": LS.pinverse, "matrix_power": LS.matrix_power, "svd": LS.torch_svd,
+    # statistics and search
+    "median": ST.median, "nanmedian": ST.nanmedian, "mode": ST.mode,
+    "kthvalue": ST.kthvalue, "quantile": ST.quantile, "nanquantile": ST.nanquantile,
+    "aminmax": ST.aminmax, "cov": ST.cov, "corrcoef": ST.corrcoef, "unique": SE.unique,
+    "unique_consecutive": SE.unique_consecutive, "bincount": SE.bincount,
+    "argwhere": SE.argwhere, "histc": SE.histc, "histogram": SE.histogram,
 }
 
 for _name, _fn in _PLAIN.items():
@@ -196,6 +223,12 @@ _INPLACE = {
     "square_": M.square, "reciprocal_": M.reciprocal, "sin_": M.sin, "cos_": M.cos,
     "clamp_": M.clamp, "clip_": M.clamp, "clamp_min_": M.clamp_min, "clamp_max_": M.clamp_max,
     "lerp_": M.lerp, "addcmul_": addcmul, "addcdiv_": addcdiv, "addmm_": addmm,
+    "addmv_": K.addmv, "baddbmm_": K.baddbmm, "hypot_": E.hypot,
+    "nan_to_num_": E.nan_to_num, "erfinv_": E.erfinv, "erfc_": E.erfc, "lgamma_": E.lgamma,
+    "digamma_": E.digamma, "polygamma_": lambda self, n: E.polygamma(n, self),
+    "xlogy_": E.xlogy, "logit_": E.logit, "sinc_": E.sinc, "deg2rad_": E.deg2rad,
+    "rad2deg_": E.rad2deg, "copysign_": E.copysign, "heaviside_": E.heaviside, "i0_": E.i0,
+    "sgn_": E.sgn,
     "masked_fill_": I.masked_fill, "scatter_": I.scatter, "scatter_add_": I.scatter_add,
     "logical_not_": M.logical_not, "tril_": S.tril, "triu_": S.triu,
     "__iadd__": M.add, "__isub__": M.sub, "__imul__": M.mul, "__itruediv__": M.div,

@@ -18,6 +18,76 @@ from ..autograd._grad_mode import no_grad
 from ..pure import _activations as A
 from ..pure import _attention, _conv, _dropout, _linear, _norm, _pool, _unpool
 from ..pure import losses as L
+from ._functional_activations import celu as celu
+from ._functional_activations import celu_ as celu_
+from ._functional_activations import elu_ as elu_
+from ._functional_activations import glu as glu
+from ._functional_activations import gumbel_softmax as gumbel_softmax
+from ._functional_activations import hardshrink as hardshrink
+from ._functional_activations import hardsigmoid as hardsigmoid
+from ._functional_activations import hardswish as hardswish
+from ._functional_activations import hardtanh_ as hardtanh_
+from ._functional_activations import leaky_relu_ as leaky_relu_
+from ._functional_activations import prelu as prelu
+from ._functional_activations import relu_ as relu_
+from ._functional_activations import rrelu as rrelu
+from ._functional_activations import rrelu_ as rrelu_
+from ._functional_activations import selu_ as selu_
+from ._functional_activations import softmin as softmin
+from ._functional_activations import softshrink as softshrink
+from ._functional_activations import softsign as softsign
+from ._functional_activations import tanhshrink as tanhshrink
+from ._functional_activations import threshold as threshold
+from ._functional_activations import threshold_ as threshold_
+from ._functional_layers import adaptive_avg_pool3d as adaptive_avg_pool3d
+from ._functional_layers import adaptive_max_pool1d as adaptive_max_pool1d
+from ._functional_layers import adaptive_max_pool1d_with_indices as adaptive_max_pool1d_with_indices  # noqa: E501
+from ._functional_layers import adaptive_max_pool2d as adaptive_max_pool2d
+from ._functional_layers import adaptive_max_pool2d_with_indices as adaptive_max_pool2d_with_indices  # noqa: E501
+from ._functional_layers import adaptive_max_pool3d as adaptive_max_pool3d
+from ._functional_layers import adaptive_max_pool3d_with_indices as adaptive_max_pool3d_with_indices  # noqa: E501
+from ._functional_layers import alpha_dropout as alpha_dropout
+from ._functional_layers import avg_pool3d as avg_pool3d
+from ._functional_layers import channel_shuffle as channel_shuffle
+from ._functional_layers import conv3d as conv3d
+from ._functional_layers import conv_transpose1d as conv_transpose1d
+from ._functional_layers import conv_transpose3d as conv_transpose3d
+from ._functional_layers import dropout1d as dropout1d
+from ._functional_layers import dropout3d as dropout3d
+from ._functional_layers import feature_alpha_dropout as feature_alpha_dropout
+from ._functional_layers import fold as fold
+from ._functional_layers import instance_norm as instance_norm
+from ._functional_layers import interpolate as interpolate
+from ._functional_layers import local_response_norm as local_response_norm
+from ._functional_layers import lp_pool1d as lp_pool1d
+from ._functional_layers import lp_pool2d as lp_pool2d
+from ._functional_layers import lp_pool3d as lp_pool3d
+from ._functional_layers import max_pool1d_with_indices as max_pool1d_with_indices
+from ._functional_layers import max_pool2d_with_indices as max_pool2d_with_indices
+from ._functional_layers import max_pool3d as max_pool3d
+from ._functional_layers import max_pool3d_with_indices as max_pool3d_with_indices
+from ._functional_layers import pixel_shuffle as pixel_shuffle
+from ._functional_layers import pixel_unshuffle as pixel_unshuffle
+from ._functional_layers import rms_norm as rms_norm
+from ._functional_layers import unfold as unfold
+from ._functional_layers import upsample as upsample
+from ._functional_layers import upsample_bilinear as upsample_bilinear
+from ._functional_layers import upsample_nearest as upsample_nearest
+from ._functional_losses import cosine_embedding_loss as cosine_embedding_loss
+from ._functional_losses import cosine_similarity as cosine_similarity
+from ._functional_losses import gaussian_nll_loss as gaussian_nll_loss
+from ._functional_losses import hinge_embedding_loss as hinge_embedding_loss
+from ._functional_losses import margin_ranking_loss as margin_ranking_loss
+from ._functional_losses import multi_margin_loss as multi_margin_loss
+from ._functional_losses import multilabel_margin_loss as multilabel_margin_loss
+from ._functional_losses import multilabel_soft_margin_loss as multilabel_soft_margin_loss
+from ._functional_losses import pairwise_distance as pairwise_distance
+from ._functional_losses import pdist as pdist
+from ._functional_losses import poisson_nll_loss as poisson_nll_loss
+from ._functional_losses import soft_margin_loss as soft_margin_loss
+from ._functional_losses import triplet_margin_loss as triplet_margin_loss
+from ._functional_losses import triplet_margin_with_distance_loss as triplet_margin_with_distance_loss  # noqa: E501
+from ._functional_sparse import embedding_bag as embedding_bag
 
 # ---- linear, conv, pooling ----------------------------------------------------------
 
@@ -87,8 +157,11 @@ def pad(input, pad, mode: str = "constant", value: float | None = None):
                            "input dimension")
     if mode not in ("constant", "reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unsupported padding mode: {mode}")
-    return apply(_f_pad, "ConstantPadNdBackward0" if mode == "constant" else
-                 f"{mode.capitalize()}PadBackward0", input, pad=tuple(int(p) for p in pad),
+    # PyTorch's grad_fn names: one kernel per mode and padded rank; circular copies slices.
+    name = {"constant": "ConstantPadNdBackward0", "circular": "CopySlices",
+            "reflect": f"ReflectionPad{len(pad) // 2}DBackward0",
+            "replicate": f"ReplicationPad{len(pad) // 2}DBackward0"}[mode]
+    return apply(_f_pad, name, input, pad=tuple(int(p) for p in pad),
                  mode=mode, value=0.0 if value is None else value)
 
 

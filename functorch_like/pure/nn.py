@@ -56,7 +56,10 @@ from ._pool import max_pool2d_with_indices as max_pool2d_with_indices
 from ._unpool import max_unpool1d as max_unpool1d
 from ._unpool import max_unpool2d as max_unpool2d
 from ._rnn import rnn as rnn
+from ._rnn import rnn_cell as rnn_cell
+from ._rnn import rnn_cell_init as rnn_cell_init
 from ._rnn import rnn_init as rnn_init
+from ._embedding_bag import embedding_bag as embedding_bag
 
 __all__ = [
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d", "batch_norm",
@@ -66,6 +69,7 @@ __all__ = [
     "hardtanh", "layer_norm", "layer_norm_init", "leaky_relu", "linear", "linear_init",
     "log_softmax", "logsigmoid", "max_pool1d", "max_pool1d_with_indices", "max_pool2d",
     "max_pool2d_with_indices", "max_unpool1d", "max_unpool2d", "mish", "multi_head_attention",
-    "relu", "relu6", "rnn", "rnn_init", "scaled_dot_product_attention", "selu", "sigmoid",
+    "relu", "relu6", "rnn", "rnn_cell", "rnn_cell_init", "rnn_init",
+    "scaled_dot_product_attention", "selu", "sigmoid", "embedding_bag",
     "silu", "softmax", "softplus", "tanh", "unflatten"
 ]
