@@ -18,9 +18,18 @@ from ._grad_mode import no_grad as no_grad
 from ._grad_mode import set_grad_enabled as set_grad_enabled
 from ._node import AccumulateGrad as AccumulateGrad
 from ._node import Node as Node
+from . import function as function
+from .anomaly_mode import detect_anomaly as detect_anomaly
+from .anomaly_mode import is_anomaly_enabled as is_anomaly_enabled
+from .anomaly_mode import set_detect_anomaly as set_detect_anomaly
+from .function import Function as Function
+from .function import once_differentiable as once_differentiable
 
-__all__ = ["AccumulateGrad", "Node", "Variable", "backward", "compile_count", "enable_grad",
-           "grad", "inference_mode", "is_grad_enabled", "no_grad", "set_grad_enabled"]
+__all__ = ["AccumulateGrad", "Function", "Node", "Variable", "backward",
+           "compile_count", "detect_anomaly", "enable_grad", "function", "functional", "grad",
+           "gradcheck", "gradgradcheck", "inference_mode", "is_anomaly_enabled",
+           "is_grad_enabled", "no_grad", "once_differentiable", "set_detect_anomaly",
+           "set_grad_enabled"]
 
 
 def _as_list(x):
@@ -118,6 +127,12 @@ def _batched_grad(outs, ins, grad_outputs, retain_graph, create_graph, allow_unu
                          retain_graph=retain_graph or b < n - 1, create_graph=create_graph,
                          allow_unused=allow_unused, materialize_grads=materialize_grads))
     return tuple(None if col[0] is None else stack(list(col)) for col in zip(*rows))
+
+
+# (after `grad`, which they use)
+from . import functional as functional  # noqa: E402
+from .gradcheck import gradcheck as gradcheck  # noqa: E402
+from .gradcheck import gradgradcheck as gradgradcheck  # noqa: E402
 
 
 def Variable(data, requires_grad: bool = False):

@@ -17,8 +17,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..pure._errors import ConcreteValuesNeeded
 from . import _errors
 from ._node import Node
+from .anomaly_mode import is_anomaly_enabled
+
+_NEEDS_VALUES = (ConcreteValuesNeeded, jax.errors.ConcretizationTypeError,
+                 jax.errors.TracerIntegerConversionError,
+                 jax.errors.TracerArrayConversionError)
 
 _programs: dict[tuple, "Program"] = {}
 _trace_count = 0
@@ -37,7 +43,8 @@ class Program:
         self.roots = roots      # output specs
         self.probes = probes    # ((step, index), ...)
         self.hooked = hooked    # ((step, index), ...) outputs with Tensor hooks
-        self.vjp = jax.jit(self._vjp)
+        self.jitted = jax.jit(self._vjp)
+        self.eager = False
 
     def forward(self, leaves, consts, probe_vals, hooks=None):
         env: list[tuple] = []
@@ -67,14 +74,36 @@ class Program:
         global _trace_count
         _trace_count += 1   # runs once per trace, i.e. once per compilation
         _, pullback = jax.vjp(lambda lv, pv: self.forward(lv, consts, pv), leaves, probe_vals)
-        return pullback(cotangents)
+        return _torch_pullback(pullback, cotangents)
+
+    def vjp(self, leaves, consts, probe_vals, cotangents):
+        """The compiled vjp. A graph whose Python needs concrete values (a custom
+        autograd.Function whose forward or backward calls `.item()` or branches on a value)
+        runs unjitted from then on, as it would in PyTorch."""
+        if not self.eager:
+            try:
+                return self.jitted(leaves, consts, probe_vals, cotangents)
+            except _NEEDS_VALUES:
+                self.eager = True
+        return self.hooked_vjp(leaves, consts, probe_vals, cotangents, ())
 
     def hooked_vjp(self, leaves, consts, probe_vals, cotangents, hooks):
         """The vjp with Python hooks on intermediate gradients, evaluated eagerly (not
         jitted) so that each hook sees a concrete gradient, as in PyTorch."""
         _, pullback = jax.vjp(lambda lv, pv: self.forward(lv, consts, pv, hooks), leaves,
                               probe_vals)
-        return pullback(cotangents)
+        return _torch_pullback(pullback, cotangents)
+
+
+def _conj(x):
+    """PyTorch's gradient of a complex tensor is the conjugate of JAX's cotangent (PyTorch
+    dL/dx + i dL/dy, JAX dL/dx - i dL/dy): complex cotangents are conjugated on the way into
+    and out of JAX's vjp, and around hooks on intermediate gradients."""
+    return jnp.conj(x) if x is not None and jnp.iscomplexobj(x) else x
+
+
+def _torch_pullback(pullback, cotangents):
+    return jax.tree.map(_conj, pullback(jax.tree.map(_conj, cotangents)))
 
 
 def _hooked(x, hooks):
@@ -87,7 +116,7 @@ def _hooked(x, hooks):
         return v, None
 
     def bwd(_, ct):
-        return (run_hooks(hooks, ct),)
+        return (_conj(run_hooks(hooks, _conj(ct))),)
     identity.defvjp(fwd, bwd)
     return identity(x)
 
@@ -247,9 +276,12 @@ def run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None
                      hooks=hooks)
         outs = outs if isinstance(outs, tuple) else (outs,)
         leaf_grads, probe_grads = outs[:len(leaves)], outs[len(leaves):]
-    elif all(node.tape is not None for node in nodes):
+    elif all(node.tape is not None for node in nodes) or is_anomaly_enabled():
+        tapes = ([node.tape for node in nodes] if all(node.tape is not None for node in nodes)
+                 else _linearize_steps(steps, leaf_vals, consts, probes, probe_vals))
         lg, pg = _tape_vjp(nodes, steps, root_specs, probes, leaf_vals, cot_vals,
-                           dict(zip(hooked, hooks)))
+                           dict(zip(hooked, hooks)), tapes,
+                           _check_nan if is_anomaly_enabled() else None)
         leaf_grads = [Tensor._make(g) for g in lg]
         probe_grads = [Tensor._make(g) for g in pg]
     elif hooks:
@@ -304,10 +336,13 @@ def run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None
     return tuple(results)
 
 
-def _tape_vjp(nodes, steps, root_specs, probes, leaf_vals, cot_vals, hooks=None):
-    """Reverse accumulation through the vjps recorded while tracing (compile mode): the
-    forward ran once, as traced; nothing is replayed. `hooks`: {(step, output): Tensor
-    hooks}, applied to that output's gradient (traced) before it flows on."""
+def _tape_vjp(nodes, steps, root_specs, probes, leaf_vals, cot_vals, hooks, tapes,
+              check=None):
+    """Reverse accumulation through per-node vjps (`tapes`): recorded while tracing
+    (compile mode: the forward ran once, as traced; nothing is replayed), or linearized
+    node by node in anomaly mode. `hooks`: {(step, output): Tensor hooks}, applied to that
+    output's gradient before it flows on. `check(node, input cotangents)`: anomaly mode's
+    test of each node's result."""
     cots: dict[tuple, Any] = {}
 
     def add(spec, c):
@@ -315,11 +350,11 @@ def _tape_vjp(nodes, steps, root_specs, probes, leaf_vals, cot_vals, hooks=None)
         cots[key] = c if key not in cots else cots[key] + c
 
     for spec, c in zip(root_specs, cot_vals):
-        add(spec, c)
+        add(spec, _conj(c))
     probe_at = {spec: k for k, spec in enumerate(probes)}
     probe_grads: list[Any] = [None] * len(probes)
     for i in range(len(nodes) - 1, -1, -1):
-        vjp_fn, diff, avals = nodes[i].tape
+        vjp_fn, diff, avals = tapes[i]
         outs, flowing = [], False
         for k, (shape, dtype) in enumerate(avals):
             c = cots.pop(("n", i, k), None)
@@ -329,19 +364,66 @@ def _tape_vjp(nodes, steps, root_specs, probes, leaf_vals, cot_vals, hooks=None)
             else:
                 flowing = True
                 if hooks and (i, k) in hooks:
-                    c = run_hooks(hooks[(i, k)], c)
+                    c = _conj(run_hooks(hooks[(i, k)], _conj(c)))
             if (i, k) in probe_at:
-                probe_grads[probe_at[(i, k)]] = c
+                probe_grads[probe_at[(i, k)]] = _conj(c)
             outs.append(c)
         if not flowing:
             continue
         in_cots = vjp_fn(tuple(outs) if nodes[i].multi else outs[0])
+        if check is not None:
+            check(nodes[i], diff, in_cots)
         specs = steps[i][2]
         for j, c in zip(diff, in_cots):
             add(specs[j], c)
     leaf_grads = [cots.get(("l", k, 0), None) for k in range(len(leaf_vals))]
-    leaf_grads = [jnp.zeros_like(v) if g is None else g for g, v in zip(leaf_grads, leaf_vals)]
+    leaf_grads = [jnp.zeros_like(v) if g is None else _conj(g)
+                  for g, v in zip(leaf_grads, leaf_vals)]
     return leaf_grads, probe_grads
+
+
+def _linearize_steps(steps, leaf_vals, consts, probes, probe_vals):
+    """Per step: (vjp_fn, differentiated input positions, output avals), from running the
+    recorded graph forward eagerly, one jax.vjp per op (anomaly mode)."""
+    env: list[tuple] = []
+    probe_at = {spec: k for k, spec in enumerate(probes)}
+    tapes = []
+
+    def resolve(spec):
+        kind, a, b = spec
+        if kind == "n":
+            return env[a][b]
+        return leaf_vals[a] if kind == "l" else consts[a]
+
+    for pos, (fn, static, specs, multi) in enumerate(steps):
+        vals = [resolve(spec) for spec in specs]
+        diff = tuple(k for k, spec in enumerate(specs) if spec[0] != "c"
+                     and jnp.issubdtype(jnp.result_type(vals[k]), jnp.inexact))
+
+        def partial(*diff_vals, vals=vals, diff=diff, fn=fn, static=static):
+            full = list(vals)
+            for k, v in zip(diff, diff_vals):
+                full[k] = v
+            return fn(*full, **dict(static))
+
+        out, vjp_fn = jax.vjp(partial, *[vals[k] for k in diff])
+        outs = tuple(out) if multi else (out,)
+        outs = tuple(o + probe_vals[probe_at[(pos, i)]] if (pos, i) in probe_at else o
+                     for i, o in enumerate(outs))
+        env.append(outs)
+        tapes.append((vjp_fn, diff, tuple((o.shape, o.dtype) for o in outs)))
+    return tapes
+
+
+def _check_nan(node, diff, in_cots) -> None:
+    from .anomaly_mode import is_anomaly_check_nan_enabled, nan_message
+    if not is_anomaly_check_nan_enabled():
+        return
+    for k, c in zip(diff, in_cots):
+        if c is None or isinstance(c, jax.core.Tracer):      # (traced: compile mode)
+            continue
+        if jnp.issubdtype(c.dtype, jnp.inexact) and bool(jnp.isnan(c).any()):
+            raise RuntimeError(nan_message(node.name(), k))
 
 
 def _nodes_that_run(nodes, pos, wanted_ids, wanted_outputs) -> list[bool]:
