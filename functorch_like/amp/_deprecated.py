@@ -1,0 +1,48 @@
+"""The device-specific spellings `torch.cuda.amp.*` / `torch.cpu.amp.*`, which PyTorch
+deprecates in favour of `torch.amp.autocast(device_type, ...)` and
+`torch.amp.GradScaler(device, ...)`: same behaviour, plus PyTorch's FutureWarning."""
+
+from __future__ import annotations
+
+import warnings
+from types import SimpleNamespace
+
+from .. import _dtypes
+from .autocast_mode import autocast
+from .grad_scaler import GradScaler
+
+
+def _warn(what: str, device: str) -> None:
+    warnings.warn(f"`torch.{device}.amp.{what}(args...)` is deprecated. Please use "
+                  f"`torch.amp.{what}('{device}', args...)` instead.", FutureWarning,
+                  stacklevel=3)
+
+
+def _namespace(device: str, default_dtype) -> SimpleNamespace:
+    class _Autocast(autocast):
+        __doc__ = f"Deprecated: `torch.amp.autocast('{device}', ...)`."
+
+        def __init__(self, enabled: bool = True, dtype=default_dtype,
+                     cache_enabled: bool = True):
+            _warn("autocast", device)
+            super().__init__(device, dtype=dtype, enabled=enabled,
+                             cache_enabled=cache_enabled)
+
+    class _GradScaler(GradScaler):
+        __doc__ = f"Deprecated: `torch.amp.GradScaler('{device}', ...)`."
+
+        def __init__(self, init_scale: float = 2.0 ** 16, growth_factor: float = 2.0,
+                     backoff_factor: float = 0.5, growth_interval: int = 2000,
+                     enabled: bool = True):
+            _warn("GradScaler", device)
+            super().__init__(device, init_scale=init_scale, growth_factor=growth_factor,
+                             backoff_factor=backoff_factor, growth_interval=growth_interval,
+                             enabled=enabled)
+
+    _Autocast.__name__ = _Autocast.__qualname__ = "autocast"
+    _GradScaler.__name__ = _GradScaler.__qualname__ = "GradScaler"
+    return SimpleNamespace(autocast=_Autocast, GradScaler=_GradScaler)
+
+
+cuda_amp = _namespace("cuda", _dtypes.float16)
+cpu_amp = _namespace("cpu", _dtypes.bfloat16)

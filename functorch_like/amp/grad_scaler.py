@@ -1,0 +1,260 @@
+"""torch.amp.GradScaler: loss scaling for float16 training, with PyTorch's rules.
+
+`scale(loss)` multiplies by the scale (init 2**16); `unscale_(optimizer)` multiplies every
+gradient by 1/scale in one jitted program and notes whether any was inf/NaN; `step`
+runs `optimizer.step()` only if none was; `update()` then multiplies the scale by
+`backoff_factor` after an inf/NaN step (and restarts the count), or by `growth_factor`
+after `growth_interval` consecutive clean steps (unless that overflows float32), as
+PyTorch's `_amp_update_scale_`.
+
+PyTorch parity: `step` reads the inf/NaN flag on the host (as PyTorch's `.item()`), so it
+cannot run inside functorch_like.compile. Sparse gradients and optimizers with their own
+scaling (`_step_supports_amp_scaling`) are not supported.
+"""
+
+from __future__ import annotations
+
+import enum
+import warnings
+from collections import defaultdict
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .. import _device, _dtypes
+from .._tensor import Tensor, publish
+
+__all__ = ["GradScaler", "OptState"]
+
+
+class OptState(enum.Enum):
+    READY = 0
+    UNSCALED = 1
+    STEPPED = 2
+
+
+def _fresh_state() -> dict:
+    return {"stage": OptState.READY, "found_inf_per_device": {}}
+
+
+@jax.jit
+def _unscale(grads, inv_scale):
+    """(grads * inv_scale, 1.0 if any grad had an inf/NaN else 0.0), as PyTorch's
+    `_amp_foreach_non_finite_check_and_unscale_` (grads are scaled either way)."""
+    found = jnp.zeros((), jnp.float32)
+    for g in grads:
+        found = jnp.maximum(found, jnp.any(~jnp.isfinite(g)).astype(jnp.float32))
+    return [(g * inv_scale).astype(g.dtype) for g in grads], found
+
+
+class GradScaler:
+    """Scales the loss so that float16 gradients do not underflow, and unscales them.
+
+    Args:
+      device: "cuda" (default) or "cpu"; a "cuda" scaler without a JAX GPU warns and is
+        disabled, as PyTorch.
+      init_scale: the first scale (2**16).
+      growth_factor: multiplies the scale after `growth_interval` clean steps (2.0).
+      backoff_factor: multiplies the scale after a step with inf/NaN gradients (0.5).
+      growth_interval: clean steps between growths (2000).
+      enabled: False makes `scale`/`unscale_`/`update` no-ops and `step` a plain
+        `optimizer.step()`.
+    """
+
+    def __init__(self, device: str = "cuda", init_scale: float = 2.0 ** 16,
+                 growth_factor: float = 2.0, backoff_factor: float = 0.5,
+                 growth_interval: int = 2000, enabled: bool = True) -> None:
+        self._device = device
+        self._enabled = enabled
+        if device == "cuda" and enabled and not _device.cuda_is_available():
+            warnings.warn("torch.cuda.amp.GradScaler is enabled, but CUDA is not available."
+                          "  Disabling.", UserWarning, stacklevel=2)
+            self._enabled = False
+        if self._enabled:
+            if growth_factor <= 1.0:
+                raise AssertionError("The growth factor must be > 1.0.")
+            if backoff_factor >= 1.0:
+                raise AssertionError("The backoff factor must be < 1.0.")
+            self._init_scale = init_scale
+            self._scale: Tensor | None = None
+            self._growth_factor = growth_factor
+            self._backoff_factor = backoff_factor
+            self._growth_interval = growth_interval
+            self._init_growth_tracker = 0
+            self._growth_tracker: int | None = None
+            self._per_optimizer_states: dict = defaultdict(_fresh_state)
+
+    def _check_scale(self, funcname: str) -> None:
+        if self._scale is None:
+            raise AssertionError(f"Attempted {funcname} but _scale is None.  This may "
+                                 "indicate your script did not use scaler.scale(loss or "
+                                 "outputs) earlier in the iteration.")
+
+    def _lazy_init(self) -> None:
+        self._scale = Tensor._make(jnp.asarray(self._init_scale, jnp.float32))
+        self._growth_tracker = self._init_growth_tracker
+
+    def scale(self, outputs):
+        """`outputs` (a Tensor, or a nested list/tuple/iterable of them) times the scale."""
+        if not self._enabled:
+            return outputs
+        if isinstance(outputs, Tensor):
+            if self._scale is None:
+                self._lazy_init()
+            return outputs * self._scale
+        if isinstance(outputs, (list, tuple)):
+            return type(outputs)(self.scale(v) for v in outputs)
+        if hasattr(outputs, "__iter__"):
+            return map(self.scale, outputs)
+        raise ValueError("outputs must be a Tensor or an iterable of Tensors")
+
+    def unscale_(self, optimizer) -> None:
+        """Divides `optimizer`'s gradients by the scale in place (once per step), e.g.
+        before gradient clipping, and records whether any is inf/NaN."""
+        if not self._enabled:
+            return
+        self._check_scale("unscale_")
+        state = self._per_optimizer_states[id(optimizer)]
+        if state["stage"] is OptState.UNSCALED:
+            raise RuntimeError("unscale_() has already been called on this optimizer since "
+                               "the last update().")
+        if state["stage"] is OptState.STEPPED:
+            raise RuntimeError("unscale_() is being called after step().")
+        # The reciprocal in float64, then float32, as PyTorch.
+        inv_scale = jnp.asarray(np.float32(1.0 / np.float64(self.get_scale())))
+        grads = []
+        for group in optimizer.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if p.grad.dtype == _dtypes.float16:
+                    raise ValueError("Attempting to unscale FP16 gradients.")
+                grads.append(p.grad)
+        found = jnp.zeros((), jnp.float32)
+        if grads:
+            new, found = _unscale([g._value for g in grads], inv_scale)
+            for g, value in zip(grads, new):
+                g._value = value
+                g._version += 1
+                publish(g)
+        state["found_inf_per_device"] = {"cpu": found}
+        state["stage"] = OptState.UNSCALED
+
+    def step(self, optimizer, *args: Any, **kwargs: Any):
+        """Unscales (if not done yet) and runs `optimizer.step(*args, **kwargs)` unless a
+        gradient is inf/NaN; returns what step returned, or None when skipped."""
+        if not self._enabled:
+            return optimizer.step(*args, **kwargs)
+        if "closure" in kwargs:
+            raise RuntimeError("Closure use is not currently supported if GradScaler is "
+                               "enabled.")
+        self._check_scale("step")
+        state = self._per_optimizer_states[id(optimizer)]
+        if state["stage"] is OptState.STEPPED:
+            raise RuntimeError("step() has already been called since the last update().")
+        if state["stage"] is OptState.READY:
+            self.unscale_(optimizer)
+        if len(state["found_inf_per_device"]) == 0:
+            raise AssertionError("No inf checks were recorded for this optimizer.")
+        retval = None
+        if not sum(float(v) for v in state["found_inf_per_device"].values()):
+            retval = optimizer.step(*args, **kwargs)
+        state["stage"] = OptState.STEPPED
+        return retval
+
+    def update(self, new_scale: float | Tensor | None = None) -> None:
+        """Backs off or grows the scale from this iteration's inf/NaN checks (or sets
+        `new_scale`), and clears the per-optimizer records for the next iteration."""
+        if not self._enabled:
+            return
+        self._check_scale("update")
+        if new_scale is not None:
+            if isinstance(new_scale, float):
+                value = new_scale
+            else:
+                if (new_scale.device.type != self._device or new_scale.numel() != 1
+                        or new_scale.requires_grad):
+                    raise AssertionError(
+                        "new_scale should be a float or a 1-element torch.cuda.FloatTensor "
+                        "or torch.FloatTensor with requires_grad=False.")
+                value = new_scale.item()
+            self._scale = Tensor._make(jnp.asarray(value, jnp.float32))
+        else:
+            found = [v for s in self._per_optimizer_states.values()
+                     for v in s["found_inf_per_device"].values()]
+            if not found:
+                raise AssertionError("No inf checks were recorded prior to update.")
+            scale = np.float32(self.get_scale())
+            if sum(float(v) for v in found):
+                scale, self._growth_tracker = scale * np.float32(self._backoff_factor), 0
+            else:
+                successful = self._growth_tracker + 1
+                if successful == self._growth_interval:
+                    grown = scale * np.float32(self._growth_factor)
+                    if np.isfinite(grown):
+                        scale = grown
+                    successful = 0
+                self._growth_tracker = successful
+            self._scale = Tensor._make(jnp.asarray(scale, jnp.float32))
+        self._per_optimizer_states = defaultdict(_fresh_state)
+
+    def get_scale(self) -> float:
+        """The current scale as a Python float (1.0 when disabled)."""
+        if not self._enabled:
+            return 1.0
+        return self._init_scale if self._scale is None else float(self._scale.item())
+
+    def get_growth_factor(self) -> float:
+        return self._growth_factor
+
+    def set_growth_factor(self, new_factor: float) -> None:
+        self._growth_factor = new_factor
+
+    def get_backoff_factor(self) -> float:
+        return self._backoff_factor
+
+    def set_backoff_factor(self, new_factor: float) -> None:
+        self._backoff_factor = new_factor
+
+    def get_growth_interval(self) -> int:
+        return self._growth_interval
+
+    def set_growth_interval(self, new_interval: int) -> None:
+        self._growth_interval = new_interval
+
+    def _get_growth_tracker(self) -> int:
+        if not self._enabled:
+            return 0
+        return (self._init_growth_tracker if self._growth_tracker is None
+                else self._growth_tracker)
+
+    def is_enabled(self) -> bool:
+        return self._enabled
+
+    def state_dict(self) -> dict[str, Any]:
+        """{"scale", "growth_factor", "backoff_factor", "growth_interval",
+        "_growth_tracker"} as Python numbers; {} when disabled."""
+        if not self._enabled:
+            return {}
+        return {"scale": self.get_scale(), "growth_factor": self._growth_factor,
+                "backoff_factor": self._backoff_factor,
+                "growth_interval": self._growth_interval,
+                "_growth_tracker": self._get_growth_tracker()}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        if not self._enabled:
+            return
+        if len(state_dict) == 0:
+            raise RuntimeError("The source state dict is empty, possibly because it was "
+                               "saved from a disabled instance of GradScaler.")
+        self._init_scale = state_dict["scale"]
+        if self._scale is not None:
+            self._scale = Tensor._make(jnp.asarray(state_dict["scale"], jnp.float32))
+        self._growth_factor = state_dict["growth_factor"]
+        self._backoff_factor = state_dict["backoff_factor"]
+        self._growth_interval = state_dict["growth_interval"]
+        self._init_growth_tracker = state_dict["_growth_tracker"]
+        if self._growth_tracker is not None:
+            self._growth_tracker = state_dict["_growth_tracker"]

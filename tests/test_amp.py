@@ -1,0 +1,130 @@
+"""functorch_like.autocast / amp.GradScaler against torch's (CPU): which ops run in the
+lower precision dtype, gradients back to float32 parameters, the scaler's scale
+growth/backoff rules, skipped steps, state_dict and errors."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import functorch_like as fl
+
+RNG = np.random.default_rng(2)
+X = RNG.standard_normal((4, 3)).astype(np.float32)
+W = RNG.standard_normal((2, 3)).astype(np.float32)
+IMG = RNG.standard_normal((1, 2, 5, 5)).astype(np.float32)
+K = RNG.standard_normal((3, 2, 3, 3)).astype(np.float32)
+
+
+def _ops(L, x, w, img, k):
+    F = L.nn.functional
+    y = F.linear(x, w)
+    return {"linear": y, "matmul": x @ w.t(), "mm": L.mm(x, w.t()),
+            "bmm": L.bmm(x[None], w.t()[None]), "addmm": L.addmm(y[:1], x, w.t()),
+            "conv2d": F.conv2d(img, k), "mixed": y @ w,      # bfloat16 @ float32
+            "relu": L.relu(y), "softmax": y.softmax(-1), "sum": y.sum(),
+            "mse": F.mse_loss(y, L.zeros(4, 2)), "l1": F.l1_loss(y, L.zeros(4, 2)),
+            "cross_entropy": F.cross_entropy(y, L.tensor([0, 1, 0, 1])),
+            "float64": x.double() @ w.double().t()}
+
+
+def test_autocast_dtypes_and_gradients_match_torch():
+    results = []
+    for lib in (fl, torch):
+        x, w = lib.tensor(X), lib.tensor(W, requires_grad=True)
+        img, k = lib.tensor(IMG), lib.tensor(K)
+        with lib.autocast("cpu"):
+            assert lib.is_autocast_enabled("cpu") and not lib.is_autocast_enabled()
+            outs = _ops(lib, x, w, img, k)
+            loss = outs["mse"] + outs["linear"].float().sum()
+        assert not lib.is_autocast_enabled("cpu")
+        loss.backward()
+        outs = {n: (str(o.dtype), o.detach().float().numpy()) for n, o in outs.items()}
+        results.append((outs, w.grad.dtype, w.grad.numpy(), lib.get_autocast_dtype("cpu")))
+    (oa, ga_dtype, ga, da), (ob, gb_dtype, gb, db) = results
+    for name in oa:
+        if name == "float64":       # (stored as float32 while JAX's x64 mode is off)
+            continue
+        assert oa[name][0] == ob[name][0], name
+        np.testing.assert_allclose(oa[name][1], ob[name][1], rtol=2e-2, atol=2e-2)
+    assert str(ga_dtype) == str(gb_dtype) == "torch.float32" and str(da) == str(db)
+    np.testing.assert_allclose(ga, gb, rtol=2e-2, atol=2e-2)
+
+
+def test_autocast_modes_decorator_and_warnings():
+    @fl.autocast("cpu", dtype=fl.float16)
+    def f(x, w):
+        return fl.nn.functional.linear(x, w)
+    assert f(fl.tensor(X), fl.tensor(W)).dtype == fl.float16
+    with fl.autocast("cpu"):
+        with fl.autocast("cpu", enabled=False):
+            assert fl.mm(fl.tensor(X), fl.tensor(W).t()).dtype == fl.float32
+        assert fl.mm(fl.tensor(X), fl.tensor(W).t()).dtype == fl.bfloat16
+    for lib in (fl, torch):
+        with pytest.warns(UserWarning, match="target dtype is not supported"):
+            with lib.autocast("cpu", dtype=lib.float32):
+                assert not lib.is_autocast_enabled("cpu")
+        with pytest.raises(ValueError, match="Expected `device_type` of type `str`"):
+            lib.autocast(1)
+        with pytest.warns(FutureWarning, match=r"torch.amp.autocast\('cpu', args...\)"):
+            with lib.cpu.amp.autocast():
+                assert lib.get_autocast_dtype("cpu") == lib.bfloat16
+
+
+def _train(lib, grads_scale, **kwargs):
+    """SGD steps through a GradScaler; `grads_scale[i]` multiplies step i's loss (inf
+    makes that step's gradients non-finite). Returns scales, trackers, params, skips."""
+    p = lib.nn.Parameter(lib.tensor([1.0, -2.0]))
+    opt = lib.optim.SGD([p], lr=0.1)
+    scaler = lib.amp.GradScaler("cpu", **kwargs)
+    trace = []
+    for factor in grads_scale:
+        opt.zero_grad()
+        loss = (p * p).sum() * factor
+        scaler.scale(loss).backward()
+        scaler.unscale_(opt)
+        ret = scaler.step(opt)
+        scaler.update()
+        trace.append((scaler.get_scale(), scaler.state_dict()["_growth_tracker"],
+                      p.detach().numpy().copy(), ret))
+    return trace, scaler
+
+
+def test_grad_scaler_trajectory_matches_torch():
+    steps = [1.0, 1.0, float("inf"), 1.0, 1.0, 1.0, float("nan"), 1.0]
+    kwargs = dict(init_scale=2.0 ** 10, growth_factor=4.0, backoff_factor=0.25,
+                  growth_interval=2)
+    (ta, sa), (tb, sb) = _train(fl, steps, **kwargs), _train(torch, steps, **kwargs)
+    for (scale_a, tr_a, p_a, r_a), (scale_b, tr_b, p_b, r_b) in zip(ta, tb):
+        assert (scale_a, tr_a, r_a) == (scale_b, tr_b, r_b)
+        np.testing.assert_allclose(p_a, p_b, rtol=1e-6)
+    assert sa.state_dict() == sb.state_dict()
+    fresh = fl.amp.GradScaler("cpu")
+    fresh.load_state_dict(sa.state_dict())
+    assert fresh.get_scale() == sa.get_scale() and fresh.state_dict() == sa.state_dict()
+
+
+def test_grad_scaler_errors_and_disabled():
+    for lib in (fl, torch):
+        p = lib.nn.Parameter(lib.tensor([1.0]))
+        opt = lib.optim.SGD([p], lr=0.1)
+        scaler = lib.amp.GradScaler("cpu")
+        scaler.scale(p.sum()).backward()
+        scaler.unscale_(opt)
+        with pytest.raises(RuntimeError, match="unscale_\\(\\) has already been called"):
+            scaler.unscale_(opt)
+        scaler.step(opt)
+        with pytest.raises(RuntimeError, match="step\\(\\) has already been called"):
+            scaler.step(opt)
+        with pytest.raises(AssertionError, match="The growth factor must be > 1.0."):
+            lib.amp.GradScaler("cpu", growth_factor=1.0)
+        with pytest.raises(RuntimeError, match="The source state dict is empty"):
+            lib.amp.GradScaler("cpu").load_state_dict({})
+        off = lib.amp.GradScaler("cpu", enabled=False)
+        assert (off.state_dict(), off.get_scale(), off.is_enabled()) == ({}, 1.0, False)
+        loss = p.sum()
+        assert off.scale(loss) is loss
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert not lib.cuda.amp.GradScaler().is_enabled() or lib.cuda.is_available()
