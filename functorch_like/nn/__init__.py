@@ -83,6 +83,7 @@ from .modules import PoissonNLLLoss as PoissonNLLLoss
 from .modules import SoftMarginLoss as SoftMarginLoss
 from .modules import TripletMarginLoss as TripletMarginLoss
 from .modules import TripletMarginWithDistanceLoss as TripletMarginWithDistanceLoss
+from .modules import CTCLoss as CTCLoss
 from .modules import CosineSimilarity as CosineSimilarity
 from .modules import PairwiseDistance as PairwiseDistance
 from .modules import Module as Module
@@ -96,6 +97,7 @@ from .modules import MaxPool1d as MaxPool1d
 from .modules import MaxPool2d as MaxPool2d
 from .modules import MaxUnpool1d as MaxUnpool1d
 from .modules import MaxUnpool2d as MaxUnpool2d
+from .modules import MaxUnpool3d as MaxUnpool3d
 from .modules import AdaptiveAvgPool3d as AdaptiveAvgPool3d
 from .modules import AdaptiveMaxPool1d as AdaptiveMaxPool1d
 from .modules import AdaptiveMaxPool2d as AdaptiveMaxPool2d
@@ -142,6 +144,19 @@ from .modules import TransformerEncoder as TransformerEncoder
 from .modules import TransformerEncoderLayer as TransformerEncoderLayer
 from .modules import Embedding as Embedding
 from .modules import EmbeddingBag as EmbeddingBag
+from .modules import LazyBatchNorm1d as LazyBatchNorm1d
+from .modules import LazyBatchNorm2d as LazyBatchNorm2d
+from .modules import LazyBatchNorm3d as LazyBatchNorm3d
+from .modules import LazyConv1d as LazyConv1d
+from .modules import LazyConv2d as LazyConv2d
+from .modules import LazyConv3d as LazyConv3d
+from .modules import LazyConvTranspose1d as LazyConvTranspose1d
+from .modules import LazyConvTranspose2d as LazyConvTranspose2d
+from .modules import LazyConvTranspose3d as LazyConvTranspose3d
+from .modules import LazyInstanceNorm1d as LazyInstanceNorm1d
+from .modules import LazyInstanceNorm2d as LazyInstanceNorm2d
+from .modules import LazyInstanceNorm3d as LazyInstanceNorm3d
+from .modules import LazyLinear as LazyLinear
 from .parameter import Buffer as Buffer
 from .parameter import Parameter as Parameter
 
@@ -210,6 +225,19 @@ __all__ = [
     "ELU",
     "Embedding",
     "EmbeddingBag",
+    "LazyBatchNorm1d",
+    "LazyBatchNorm2d",
+    "LazyBatchNorm3d",
+    "LazyConv1d",
+    "LazyConv2d",
+    "LazyConv3d",
+    "LazyConvTranspose1d",
+    "LazyConvTranspose2d",
+    "LazyConvTranspose3d",
+    "LazyInstanceNorm1d",
+    "LazyInstanceNorm2d",
+    "LazyInstanceNorm3d",
+    "LazyLinear",
     "Flatten",
     "GELU",
     "GroupNorm",
@@ -228,6 +256,7 @@ __all__ = [
     "MaxPool2d",
     "MaxUnpool1d",
     "MaxUnpool2d",
+    "MaxUnpool3d",
     "GRU",
     "MultiheadAttention",
     "LSTM",
@@ -284,6 +313,7 @@ __all__ = [
     "SoftMarginLoss",
     "TripletMarginLoss",
     "TripletMarginWithDistanceLoss",
+    "CTCLoss",
     "CosineSimilarity",
     "PairwiseDistance",
     "Unflatten",

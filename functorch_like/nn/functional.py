@@ -88,6 +88,10 @@ from ._functional_losses import soft_margin_loss as soft_margin_loss
 from ._functional_losses import triplet_margin_loss as triplet_margin_loss
 from ._functional_losses import triplet_margin_with_distance_loss as triplet_margin_with_distance_loss  # noqa: E501
 from ._functional_sparse import embedding_bag as embedding_bag
+from ._functional_ctc import ctc_loss as ctc_loss
+from ._functional_grid import affine_grid as affine_grid
+from ._functional_grid import grid_sample as grid_sample
+from ._functional_unpool import max_unpool3d as max_unpool3d
 
 # ---- linear, conv, pooling ----------------------------------------------------------
 
@@ -193,7 +197,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 
 def _f_max_unpool(x, indices, *, nd, kernel_size, stride, padding, output_size):
-    fn = _unpool.max_unpool1d if nd == 1 else _unpool.max_unpool2d
+    fn = (_unpool.max_unpool1d, _unpool.max_unpool2d, _unpool.max_unpool3d)[nd - 1]
     return fn(x, indices, kernel_size, stride, padding, output_size)
 
 
@@ -202,7 +206,7 @@ def _max_unpool(input, indices, nd, kernel_size, stride, padding, output_size):
         output_size = _unpool.unpool_output_size(tuple(input.shape), _norm_arg(kernel_size),
                                                  _norm_arg(stride), _norm_arg(padding),
                                                  output_size, nd)
-    return apply(_f_max_unpool, "MaxUnpool2DBackward0" if nd == 2 else "MaxUnpool1DBackward0",
+    return apply(_f_max_unpool, f"MaxUnpool{nd}DBackward0",
                  input, indices, nd=nd, kernel_size=_norm_arg(kernel_size),
                  stride=_norm_arg(stride), padding=_norm_arg(padding),
                  output_size=output_size)

@@ -11,7 +11,7 @@ from ._conv import ntuple
 from ._errors import OutOfBoundsError, ShapeError, check_values, first_where, shape_str
 from ._types import Array
 
-__all__ = ["max_unpool1d", "max_unpool2d", "unpool_output_size"]
+__all__ = ["max_unpool1d", "max_unpool2d", "max_unpool3d", "unpool_output_size"]
 
 
 class _InvalidIndexError(OutOfBoundsError, RuntimeError):
@@ -99,3 +99,10 @@ def max_unpool2d(x: Array, indices: Array, kernel_size, stride=None, padding=0,
     """(N, C, H, W) pooled values and their max_pool2d indices -> (N, C, H_out, W_out) zeros
     with each value at its flat index h * W_out + w."""
     return _max_unpool(x, indices, 2, kernel_size, stride, padding, output_size)
+
+
+def max_unpool3d(x: Array, indices: Array, kernel_size, stride=None, padding=0,
+                 output_size=None) -> Array:
+    """(N, C, D, H, W) pooled values and their max_pool3d indices -> (N, C, D_out, H_out,
+    W_out) zeros with each value at its flat index (d * H_out + h) * W_out + w."""
+    return _max_unpool(x, indices, 3, kernel_size, stride, padding, output_size)

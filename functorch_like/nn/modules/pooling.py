@@ -74,6 +74,17 @@ class MaxUnpool2d(_MaxUnpoolNd):
                               output_size)
 
 
+class MaxUnpool3d(_MaxUnpoolNd):
+    """Puts max_pool3d's values back at their indices: (N, C, D, H, W) -> (N, C, D_out,
+    H_out, W_out)."""
+
+    _nd = 3
+
+    def forward(self, input, indices, output_size=None):
+        return F.max_unpool3d(input, indices, self.kernel_size, self.stride, self.padding,
+                              output_size)
+
+
 def _ntuple(v, n):
     return tuple(v) if isinstance(v, (tuple, list)) else (v,) * n
 

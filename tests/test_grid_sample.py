@@ -1,0 +1,102 @@
+"""F.affine_grid and F.grid_sample against real PyTorch: values and gradients with respect
+to the input, the grid and theta, for each mode and padding mode (sampled economically),
+4-D and 5-D, PyTorch's errors and warning, and the pure functions under jax.jit/jax.grad."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+import torch
+
+import functorch_like as fl
+from functorch_like.pure import _grid_sample
+
+from _tensor_ops_ref import check, check_raises
+
+_rng = np.random.default_rng(5)
+IMAGE = _rng.standard_normal((2, 2, 4, 5))
+GRID = _rng.uniform(-1.3, 1.3, (2, 3, 4, 2))          # some points outside the input
+VOLUME = _rng.standard_normal((1, 2, 3, 4, 3))
+GRID3 = _rng.uniform(-1.2, 1.2, (1, 2, 3, 2, 3))
+# No sample point lands exactly on a pixel centre (a kink of the bilinear weights).
+THETA = np.array([[[0.91, -0.23, 0.07], [0.29, 1.12, -0.17]],
+                  [[1.03, 0.41, 0.02], [-0.13, 0.79, 0.31]]])
+THETA3 = _rng.uniform(-1, 1, (1, 3, 4))
+
+
+@pytest.mark.parametrize("mode,padding_mode,align_corners", [
+    ("bilinear", "zeros", False), ("bilinear", "border", True),
+    ("bilinear", "reflection", False), ("nearest", "reflection", True),
+    ("bicubic", "reflection", False),
+])
+def test_grid_sample_2d_matches_torch(mode, padding_mode, align_corners):
+    check(lambda t, x, g: t.nn.functional.grid_sample(
+        x, g, mode=mode, padding_mode=padding_mode, align_corners=align_corners),
+        IMAGE, GRID, x64=True, atol=1e-10, rtol=1e-8)
+
+
+@pytest.mark.parametrize("mode,padding_mode,align_corners", [
+    ("bilinear", "reflection", True), ("nearest", "border", False),
+])
+def test_grid_sample_3d_matches_torch(mode, padding_mode, align_corners):
+    check(lambda t, x, g: t.nn.functional.grid_sample(
+        x, g, mode=mode, padding_mode=padding_mode, align_corners=align_corners),
+        VOLUME, GRID3, x64=True, atol=1e-10, rtol=1e-8)
+
+
+def test_affine_grid_then_sample_matches_torch():
+    align_corners = True
+    check(lambda t, th, x: t.nn.functional.grid_sample(
+        x, t.nn.functional.affine_grid(th, (2, 2, 3, 4), align_corners=align_corners),
+        align_corners=align_corners), THETA, IMAGE, x64=True, atol=1e-10, rtol=1e-8)
+    check(lambda t, th: t.nn.functional.affine_grid(th, (1, 1, 2, 3, 2), align_corners=False),
+          THETA3, x64=True, atol=1e-12, rtol=1e-10)
+
+
+def test_errors_warning_and_grad_fn_names():
+    x = np.zeros((1, 1, 3, 3), np.float32)
+    grid = np.zeros((1, 2, 2, 2), np.float32)
+    for kwargs in ({"mode": "foo"}, {"padding_mode": "foo"}):
+        check_raises(lambda t, a, g: t.nn.functional.grid_sample(a, g, align_corners=False,
+                                                                  **kwargs), x, grid)
+    check_raises(lambda t, a, g: t.nn.functional.grid_sample(a, g[..., :1],
+                                                              align_corners=False), x, grid)
+    check_raises(lambda t, th: t.nn.functional.affine_grid(th, (1, 1, 3, 3), align_corners=False),
+                 np.zeros((1, 2, 2), np.float32))
+    check_raises(lambda t, th: t.nn.functional.affine_grid(th, (1, 1, 3), align_corners=False),
+                 np.zeros((1, 2, 3), np.float32))
+    with pytest.warns(UserWarning, match="align_corners=False since 1.3.0"):
+        out = fl.nn.functional.grid_sample(fl.tensor(x, requires_grad=True), fl.tensor(grid))
+    assert out.grad_fn.name() == "GridSampler2DBackward0"
+    theta = fl.zeros(1, 2, 3, requires_grad=True)
+    assert fl.nn.functional.affine_grid(theta, (1, 1, 3, 3), align_corners=False
+                                        ).grad_fn.name() == "AffineGridGeneratorBackward0"
+
+
+def test_pure_under_jit_and_grad():
+    def loss(theta, image):
+        grid = _grid_sample.affine_grid(theta, image.shape, align_corners=False)
+        return jnp.sum(_grid_sample.grid_sample(image, grid, padding_mode="border") ** 2)
+    theta, image = jnp.asarray(THETA, jnp.float32), jnp.asarray(IMAGE, jnp.float32)
+    grads = jax.jit(jax.grad(loss, argnums=(0, 1)))(theta, image)
+    t_theta = torch.tensor(THETA, dtype=torch.float32, requires_grad=True)
+    t_image = torch.tensor(IMAGE, dtype=torch.float32, requires_grad=True)
+    grid = torch.nn.functional.affine_grid(t_theta, t_image.shape, align_corners=False)
+    torch.nn.functional.grid_sample(t_image, grid, padding_mode="border",
+                                    align_corners=False).pow(2).sum().backward()
+    np.testing.assert_allclose(np.asarray(grads[0]), t_theta.grad.numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(np.asarray(grads[1]), t_image.grad.numpy(), rtol=1e-4, atol=1e-4)
+
+
+def test_max_unpool3d_and_pure_exports():
+    # (MaxUnpool3d came with this change too.)
+    volume = _rng.standard_normal((1, 2, 4, 4, 4)).astype(np.float32)
+    ref, got = check(lambda t, x: t.nn.MaxUnpool3d(2)(
+        *t.nn.functional.max_pool3d(x, 2, return_indices=True)), volume)
+    assert repr(fl.nn.MaxUnpool3d(2)) == repr(torch.nn.MaxUnpool3d(2))
+    from functorch_like.pure import nn as pure_nn
+    for name in ("grid_sample", "affine_grid", "ctc_loss", "max_unpool3d", "interpolate",
+                 "adaptive_max_pool2d", "lp_pool1d", "rms_norm", "conv3d", "unfold"):
+        assert name in pure_nn.__all__ and callable(getattr(pure_nn, name))

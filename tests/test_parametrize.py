@@ -1,0 +1,102 @@
+"""nn.utils.parametrize, parametrizations.weight_norm/spectral_norm and the older
+nn.utils.weight_norm against real PyTorch: class names, reprs, parameter names and
+state_dict keys, values and gradients after loading PyTorch's state, the right_inverse
+setter, caching and removal."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import functorch_like as fl
+import functorch_like.nn as nn
+from functorch_like.nn.utils import parametrize
+
+X = np.random.default_rng(2).standard_normal((2, 3)).astype(np.float32)
+
+
+def _pair(build):
+    """The same parametrized Linear(3, 4) in both libraries, ours loaded with PyTorch's
+    state (weights and spectral norm's power-iteration vectors)."""
+    ref, got = build(torch, torch.nn.Linear(3, 4)), build(fl, nn.Linear(3, 4))
+    got.load_state_dict({k: v.detach().numpy() for k, v in ref.state_dict().items()})
+    return ref, got
+
+
+def _compare(ref, got):
+    assert repr(got) == repr(ref)
+    assert list(got.state_dict()) == list(ref.state_dict())
+    assert [n for n, _ in got.named_parameters()] == [n for n, _ in ref.named_parameters()]
+    ref(torch.tensor(X)).pow(2).sum().backward()
+    got(fl.tensor(X)).pow(2).sum().backward()
+    for (name, p), (_, q) in zip(ref.named_parameters(), got.named_parameters()):
+        np.testing.assert_allclose(q.grad.numpy(), p.grad.numpy(), rtol=1e-4, atol=1e-5,
+                                   err_msg=name)
+    for (name, b), (_, c) in zip(ref.named_buffers(), got.named_buffers()):
+        np.testing.assert_allclose(c.numpy(), b.numpy(), rtol=1e-4, atol=1e-6, err_msg=name)
+
+
+@pytest.mark.parametrize("kind", ["weight_norm", "weight_norm_dim_none", "spectral_norm"])
+def test_parametrizations_match_torch(kind):
+    def build(lib, m):
+        P = lib.nn.utils.parametrizations
+        if kind == "spectral_norm":
+            return P.spectral_norm(m)
+        return P.weight_norm(m, dim=None if kind.endswith("none") else 0)
+    ref, got = _pair(build)
+    assert type(got).__name__ == "ParametrizedLinear"
+    np.testing.assert_allclose(got.weight.detach().numpy(), ref.weight.detach().numpy(),
+                               rtol=1e-5, atol=1e-6)
+    _compare(ref, got)
+
+
+def test_old_weight_norm_and_removal():
+    def build(lib, m):
+        with pytest.warns(FutureWarning):
+            return lib.nn.utils.weight_norm(m)
+    ref, got = _pair(build)
+    assert got.weight_g.shape == ref.weight_g.shape == (4, 1)
+    _compare(ref, got)
+    for lib, m in ((torch, ref), (fl, got)):
+        lib.nn.utils.remove_weight_norm(m)
+    assert list(got.state_dict()) == list(ref.state_dict()) == ["bias", "weight"]
+    np.testing.assert_allclose(got.weight.detach().numpy(), ref.weight.detach().numpy(),
+                               rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="weight_norm of 'weight' not found in"):
+        nn.utils.remove_weight_norm(got)
+
+
+class Symmetric(nn.Module):
+    def forward(self, x):
+        return x.triu() + x.triu(1).T
+
+    def right_inverse(self, a):
+        return a.triu()
+
+
+def test_register_set_cache_and_remove():
+    m = nn.Linear(3, 3)
+    original = m.weight
+    parametrize.register_parametrization(m, "weight", Symmetric())
+    assert parametrize.is_parametrized(m) and parametrize.is_parametrized(m, "weight")
+    assert not parametrize.is_parametrized(m, "bias")
+    assert m.parametrizations.weight.original is original
+    assert parametrize.type_before_parametrizations(m) is nn.Linear
+    w = m.weight.detach().numpy()
+    np.testing.assert_array_equal(w, w.T)
+    target = fl.tensor(np.arange(9.0, dtype=np.float32).reshape(3, 3))
+    target = target + target.T
+    m.weight = target                         # through right_inverse into `original`
+    np.testing.assert_array_equal(m.weight.detach().numpy(), target.numpy())
+    with parametrize.cached():
+        assert m.weight is m.weight
+    assert m.weight is not m.weight
+    parametrize.remove_parametrizations(m, "weight")
+    assert type(m) is nn.Linear and m.weight is original and "parametrizations" not in dict(
+        m.named_children())
+    np.testing.assert_array_equal(m.weight.detach().numpy(), target.numpy())
+    with pytest.raises(ValueError, match="does not have a parametrization on weight"):
+        parametrize.remove_parametrizations(m, "weight")
+    with pytest.raises(ValueError, match="does not have a parameter, a buffer, or a"):
+        parametrize.register_parametrization(m, "nope", Symmetric())
