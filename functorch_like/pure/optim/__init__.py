@@ -8,6 +8,8 @@ recompiles when they change; see `set_hyperparams`). Apply updates with
 
 from ._adadelta import AdadeltaState as AdadeltaState
 from ._adadelta import adadelta as adadelta
+from ._adafactor import AdafactorState as AdafactorState
+from ._adafactor import adafactor as adafactor
 from ._adagrad import AdagradState as AdagradState
 from ._adagrad import adagrad as adagrad
 from ._adam import AdamState as AdamState
@@ -31,7 +33,8 @@ from ._rprop import rprop as rprop
 from ._sgd import SGDState as SGDState
 from ._sgd import sgd as sgd
 
-__all__ = ["ASGDState", "AdadeltaState", "AdagradState", "AdamState", "AdamaxState",
+__all__ = ["ASGDState", "AdadeltaState", "AdafactorState", "AdagradState", "AdamState",
+           "AdamaxState", "adafactor",
            "NAdamState", "RAdamState", "RMSpropState", "RpropState", "SGDState", "adadelta",
            "adagrad", "adam", "adamax", "adamw", "asgd", "clip_grad_norm", "global_norm",
            "nadam", "radam", "rmsprop", "rprop", "set_hyperparams", "sgd"]

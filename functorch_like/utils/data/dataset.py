@@ -143,6 +143,56 @@ class Subset(Dataset[T_co]):
         return len(self.indices)
 
 
+class StackDataset(Dataset):
+    """Several datasets of one length side by side: sample i is the tuple (positional
+    datasets) or the dict (keyword datasets) of their samples i.
+
+    Example:
+        >>> StackDataset(images, labels)[0] == (images[0], labels[0])
+        >>> StackDataset(image=images, label=labels)[0] == {"image": images[0], ...}
+    """
+
+    def __init__(self, *args: Dataset, **kwargs: Dataset) -> None:
+        if args and kwargs:
+            # torch's text, missing space included
+            raise ValueError("Supported either ``tuple``- (via ``args``) or"
+                             "``dict``- (via ``kwargs``) like input/output, but both types "
+                             "are given.")
+        if not args and not kwargs:
+            raise ValueError("At least one dataset should be passed")
+        parts = list(args) if args else list(kwargs.values())
+        self._length = len(parts[0])
+        if any(self._length != len(dataset) for dataset in parts):
+            raise ValueError("Size mismatch between datasets")
+        self.datasets = args if args else kwargs
+
+    def __getitem__(self, index):
+        if isinstance(self.datasets, dict):
+            return {k: dataset[index] for k, dataset in self.datasets.items()}
+        return tuple(dataset[index] for dataset in self.datasets)
+
+    def __getitems__(self, indices: list) -> list:
+        """A batch of samples; each part uses its dataset's own __getitems__ if it has one."""
+        named = self.datasets if isinstance(self.datasets, dict) else dict(
+            enumerate(self.datasets))
+        columns = {}
+        for k, dataset in named.items():
+            if callable(getattr(dataset, "__getitems__", None)):
+                items = dataset.__getitems__(indices)
+                if len(items) != len(indices):
+                    raise ValueError("Nested dataset's output size mismatch. Expected "
+                                     f"{len(indices)}, got {len(items)}")
+                columns[k] = items
+            else:
+                columns[k] = [dataset[i] for i in indices]
+        if isinstance(self.datasets, dict):
+            return [{k: columns[k][j] for k in named} for j in range(len(indices))]
+        return [tuple(columns[k][j] for k in named) for j in range(len(indices))]
+
+    def __len__(self) -> int:
+        return self._length
+
+
 def _fraction_lengths(n: int, fractions: Sequence[float]) -> list:
     lengths = []
     for i, frac in enumerate(fractions):

@@ -7,7 +7,9 @@ from typing import Generic, Iterable, Iterator, Sequence, Sized, TypeVar
 
 import jax
 
-from ..._random import Generator, next_key, randint, randperm
+from ..._dtypes import float64
+from ..._factories import as_tensor
+from ..._random import Generator, multinomial, next_key, randint, randperm
 from ..._tensor import Tensor
 
 T_co = TypeVar("T_co", covariant=True)
@@ -108,6 +110,47 @@ class SubsetRandomSampler(Sampler[int]):
 
     def __len__(self) -> int:
         return len(self.indices)
+
+
+class WeightedRandomSampler(Sampler[int]):
+    """`num_samples` indices in [0, len(weights)) drawn with probabilities proportional
+    to `weights` (with or without replacement), anew each epoch.
+
+    Args:
+        weights: a 1-D sequence of non-negative weights (need not sum to one).
+        num_samples: indices per epoch (a positive int).
+        replacement: draw with replacement; without it, an index appears at most once.
+        generator: the Generator to draw from (default: the global one).
+
+    PyTorch parity: the same distribution, not the same draws (JAX's PRNG, not torch's);
+    `weights` is float64 only under x64 (else float32).
+    """
+
+    def __init__(self, weights: Sequence[float], num_samples: int, replacement: bool = True,
+                 generator: Generator | None = None) -> None:
+        if not isinstance(num_samples, int) or isinstance(num_samples, bool) \
+                or num_samples <= 0:
+            raise ValueError("num_samples should be a positive integer value, but got "
+                             f"num_samples={num_samples}")
+        if not isinstance(replacement, bool):
+            raise ValueError("replacement should be a boolean value, but got "
+                             f"replacement={replacement}")
+        weights_tensor = as_tensor(weights, dtype=float64)
+        if len(weights_tensor.shape) != 1:
+            raise ValueError("weights should be a 1d sequence but given weights have shape "
+                             f"{tuple(weights_tensor.shape)}")
+        self.weights = weights_tensor
+        self.num_samples = num_samples
+        self.replacement = replacement
+        self.generator = generator
+
+    def __iter__(self) -> Iterator[int]:
+        rand_tensor = multinomial(self.weights, self.num_samples, self.replacement,
+                                  generator=self.generator)
+        yield from iter(rand_tensor.tolist())
+
+    def __len__(self) -> int:
+        return self.num_samples
 
 
 class BatchSampler(Sampler[list]):
