@@ -16,6 +16,26 @@ from . import optim as optim
 from . import pure as pure
 from . import utils as utils
 from . import special as special
+from . import distributions as distributions
+from . import fft as fft
+from . import testing as testing
+from . import backends as backends
+from . import amp as amp
+from .amp import autocast as autocast
+from .amp import is_autocast_enabled as is_autocast_enabled
+from .amp import get_autocast_dtype as get_autocast_dtype
+from . import cpu as cpu
+from ._runtime import get_num_threads as get_num_threads
+from ._runtime import set_num_threads as set_num_threads
+from ._runtime import get_num_interop_threads as get_num_interop_threads
+from ._runtime import set_num_interop_threads as set_num_interop_threads
+from ._runtime import use_deterministic_algorithms as use_deterministic_algorithms
+from ._runtime import are_deterministic_algorithms_enabled as are_deterministic_algorithms_enabled  # noqa: E501
+from ._runtime import is_deterministic_algorithms_warn_only_enabled as is_deterministic_algorithms_warn_only_enabled  # noqa: E501
+from ._runtime import get_deterministic_debug_mode as get_deterministic_debug_mode
+from ._runtime import set_deterministic_debug_mode as set_deterministic_debug_mode
+from ._runtime import get_float32_matmul_precision as get_float32_matmul_precision
+from ._runtime import set_float32_matmul_precision as set_float32_matmul_precision
 from ._dtypes import dtype as dtype
 from ._dtypes import float16 as float16
 from ._dtypes import half as half
@@ -43,6 +63,17 @@ from ._device import device as device
 from ._tensor import Tensor as Tensor
 from ._tensor import Size as Size
 from ._tensor import typename as typename
+from ._legacy_types import FloatTensor as FloatTensor
+from ._legacy_types import DoubleTensor as DoubleTensor
+from ._legacy_types import HalfTensor as HalfTensor
+from ._legacy_types import BFloat16Tensor as BFloat16Tensor
+from ._legacy_types import ByteTensor as ByteTensor
+from ._legacy_types import CharTensor as CharTensor
+from ._legacy_types import ShortTensor as ShortTensor
+from ._legacy_types import IntTensor as IntTensor
+from ._legacy_types import LongTensor as LongTensor
+from ._legacy_types import BoolTensor as BoolTensor
+from ._legacy_types import tensortype as tensortype
 from ._factories import tensor as tensor
 from ._factories import as_tensor as as_tensor
 from ._factories import asarray as asarray
@@ -166,6 +197,29 @@ from ._ops_math import minimum as minimum
 from ._ops_math import lerp as lerp
 from ._ops_math import atan2 as atan2
 from ._ops_math import arctan2 as arctan2
+from ._ops_math_more import asinh as asinh
+from ._ops_math_more import arcsinh as arcsinh
+from ._ops_math_more import acosh as acosh
+from ._ops_math_more import arccosh as arccosh
+from ._ops_math_more import atanh as atanh
+from ._ops_math_more import arctanh as arctanh
+from ._ops_math_more import gcd as gcd
+from ._ops_math_more import lcm as lcm
+from ._ops_math_more import bitwise_left_shift as bitwise_left_shift
+from ._ops_math_more import bitwise_right_shift as bitwise_right_shift
+from ._ops_math_more import ldexp as ldexp
+from ._ops_math_more import frexp as frexp
+from ._ops_math_more import nextafter as nextafter
+from ._ops_math_more import isposinf as isposinf
+from ._ops_math_more import isneginf as isneginf
+from ._ops_math_more import isreal as isreal
+from ._ops_math_more import nanmean as nanmean
+from ._ops_math_more import inner as inner
+from ._ops_math_more import dist as dist
+from ._ops_math_more import renorm as renorm
+from ._ops_math_more import addr as addr
+from ._ops_math_more import addbmm as addbmm
+from ._ops_math_more import msort as msort
 from ._ops_reduce import return_types as return_types
 from ._ops_reduce import sum as sum
 from ._ops_reduce import nansum as nansum
@@ -224,6 +278,18 @@ from ._ops_shape import triu as triu
 from ._ops_shape import diagonal as diagonal
 from ._ops_shape import diag as diag
 from ._ops_shape import trace as trace
+from ._ops_shape_more import ravel as ravel
+from ._ops_shape_more import split_with_sizes as split_with_sizes
+from ._ops_shape_more import hsplit as hsplit
+from ._ops_shape_more import vsplit as vsplit
+from ._ops_shape_more import dsplit as dsplit
+from ._ops_shape_more import diag_embed as diag_embed
+from ._ops_shape_more import diagflat as diagflat
+from ._ops_shape_more import is_same_size as is_same_size
+from ._ops_shape_more import is_signed as is_signed
+from ._ops_shape_more import is_nonzero as is_nonzero
+from ._ops_shape_more import is_floating_point as is_floating_point
+from ._ops_shape_more import is_complex as is_complex
 from ._ops_index import gather as gather
 from ._ops_index import scatter as scatter
 from ._ops_index import scatter_add as scatter_add
@@ -233,6 +299,19 @@ from ._ops_index import masked_select as masked_select
 from ._ops_index import nonzero as nonzero
 from ._ops_index import take as take
 from ._ops_index import take_along_dim as take_along_dim
+from ._ops_index_write import index_add as index_add
+from ._ops_index_write import index_copy as index_copy
+from ._ops_index_write import index_fill as index_fill
+from ._ops_index_write import index_put as index_put
+from ._ops_index_write import index_put_ as index_put_
+from ._ops_index_write import index_reduce as index_reduce
+from ._ops_index_write import scatter_reduce as scatter_reduce
+from ._ops_index_write import masked_scatter as masked_scatter
+from ._ops_index_write import put as put
+from ._ops_select_scatter import select as select
+from ._ops_select_scatter import select_scatter as select_scatter
+from ._ops_select_scatter import slice_scatter as slice_scatter
+from ._ops_select_scatter import diagonal_scatter as diagonal_scatter
 from ._ops_linalg import det as det
 from ._ops_linalg import logdet as logdet
 from ._ops_linalg import torch_slogdet as slogdet
@@ -325,10 +404,25 @@ from ._ops_combine import fliplr as fliplr
 from ._ops_combine import cummax as cummax
 from ._ops_combine import cummin as cummin
 from ._ops_combine import logcumsumexp as logcumsumexp
+from ._ops_complex import real as real
+from ._ops_complex import imag as imag
+from ._ops_complex import angle as angle
+from ._ops_complex import conj as conj
+from ._ops_complex import conj_physical as conj_physical
+from ._ops_complex import is_conj as is_conj
+from ._ops_complex import is_neg as is_neg
+from ._ops_complex import resolve_conj as resolve_conj
+from ._ops_complex import resolve_neg as resolve_neg
+from ._ops_complex import view_as_real as view_as_real
+from ._ops_complex import view_as_complex as view_as_complex
+from ._ops_complex import complex as complex
+from ._ops_complex import polar as polar
 from .autograd import no_grad as no_grad
 from .autograd import enable_grad as enable_grad
 from .autograd import set_grad_enabled as set_grad_enabled
 from .autograd import is_grad_enabled as is_grad_enabled
+from .autograd.anomaly_mode import is_anomaly_enabled as is_anomaly_enabled
+from .autograd.anomaly_mode import is_anomaly_check_nan_enabled as is_anomaly_check_nan_enabled
 from .autograd import inference_mode as inference_mode
 from .serialization import save as save
 from .serialization import load as load
@@ -341,6 +435,7 @@ class cuda:
     """torch.cuda: is_available() asks JAX for a GPU backend."""
 
     is_available = staticmethod(_cuda_is_available)
+    from .amp._deprecated import cuda_amp as amp
 
     @staticmethod
     def device_count() -> "int":
@@ -386,6 +481,26 @@ __all__ = [
     "pure",
     "utils",
     "special",
+    "distributions",
+    "fft",
+    "testing",
+    "backends",
+    "amp",
+    "autocast",
+    "is_autocast_enabled",
+    "get_autocast_dtype",
+    "cpu",
+    "get_num_threads",
+    "set_num_threads",
+    "get_num_interop_threads",
+    "set_num_interop_threads",
+    "use_deterministic_algorithms",
+    "are_deterministic_algorithms_enabled",
+    "is_deterministic_algorithms_warn_only_enabled",
+    "get_deterministic_debug_mode",
+    "set_deterministic_debug_mode",
+    "get_float32_matmul_precision",
+    "set_float32_matmul_precision",
     "dtype",
     "float16",
     "half",
@@ -413,6 +528,17 @@ __all__ = [
     "Tensor",
     "Size",
     "typename",
+    "FloatTensor",
+    "DoubleTensor",
+    "HalfTensor",
+    "BFloat16Tensor",
+    "ByteTensor",
+    "CharTensor",
+    "ShortTensor",
+    "IntTensor",
+    "LongTensor",
+    "BoolTensor",
+    "tensortype",
     "tensor",
     "as_tensor",
     "asarray",
@@ -536,6 +662,29 @@ __all__ = [
     "lerp",
     "atan2",
     "arctan2",
+    "asinh",
+    "arcsinh",
+    "acosh",
+    "arccosh",
+    "atanh",
+    "arctanh",
+    "gcd",
+    "lcm",
+    "bitwise_left_shift",
+    "bitwise_right_shift",
+    "ldexp",
+    "frexp",
+    "nextafter",
+    "isposinf",
+    "isneginf",
+    "isreal",
+    "nanmean",
+    "inner",
+    "dist",
+    "renorm",
+    "addr",
+    "addbmm",
+    "msort",
     "return_types",
     "sum",
     "nansum",
@@ -594,6 +743,18 @@ __all__ = [
     "diagonal",
     "diag",
     "trace",
+    "ravel",
+    "split_with_sizes",
+    "hsplit",
+    "vsplit",
+    "dsplit",
+    "diag_embed",
+    "diagflat",
+    "is_same_size",
+    "is_signed",
+    "is_nonzero",
+    "is_floating_point",
+    "is_complex",
     "gather",
     "scatter",
     "scatter_add",
@@ -603,6 +764,19 @@ __all__ = [
     "nonzero",
     "take",
     "take_along_dim",
+    "index_add",
+    "index_copy",
+    "index_fill",
+    "index_put",
+    "index_put_",
+    "index_reduce",
+    "scatter_reduce",
+    "masked_scatter",
+    "put",
+    "select",
+    "select_scatter",
+    "slice_scatter",
+    "diagonal_scatter",
     "det",
     "logdet",
     "slogdet",
@@ -695,10 +869,25 @@ __all__ = [
     "cummax",
     "cummin",
     "logcumsumexp",
+    "real",
+    "imag",
+    "angle",
+    "conj",
+    "conj_physical",
+    "is_conj",
+    "is_neg",
+    "resolve_conj",
+    "resolve_neg",
+    "view_as_real",
+    "view_as_complex",
+    "complex",
+    "polar",
     "no_grad",
     "enable_grad",
     "set_grad_enabled",
     "is_grad_enabled",
+    "is_anomaly_enabled",
+    "is_anomaly_check_nan_enabled",
     "inference_mode",
     "save",
     "load",

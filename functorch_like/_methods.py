@@ -10,17 +10,22 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from . import _ops_combine as C
+from . import _ops_complex as CX
 from . import _ops_contract as K
 from . import _ops_elementwise as E
 from . import _ops_index as I
+from . import _ops_index_write as IW
+from . import _ops_select_scatter as SS
 from . import _ops_linalg as LA
 from . import _ops_linalg_svd as LS
 from . import _ops_math as M
+from . import _ops_math_more as MM
 from . import _ops_reduce as R
 from . import _ops_search as SE
 from . import _ops_shape as S
+from . import _ops_shape_more as SM
 from . import _ops_stats as ST
-from . import _random
+from . import _autocast_state, _random
 from ._tensor import Tensor, _wrap_dim, apply
 from .pure import _activations
 
@@ -87,6 +92,29 @@ _PLAIN = {
     "aminmax": ST.aminmax, "cov": ST.cov, "corrcoef": ST.corrcoef, "unique": SE.unique,
     "unique_consecutive": SE.unique_consecutive, "bincount": SE.bincount,
     "argwhere": SE.argwhere, "histc": SE.histc, "histogram": SE.histogram,
+    # indexed writes
+    "index_add": IW.index_add, "index_copy": IW.index_copy, "index_fill": IW.index_fill,
+    "index_put": IW.index_put, "index_reduce": IW.index_reduce,
+    "scatter_reduce": IW.scatter_reduce, "masked_scatter": IW.masked_scatter,
+    "put": IW.put, "select": SS.select, "select_scatter": SS.select_scatter,
+    "slice_scatter": SS.slice_scatter, "diagonal_scatter": SS.diagonal_scatter,
+    # more shape helpers and predicates
+    "unfold": SM.unfold, "ravel": SM.ravel, "split_with_sizes": SM.split_with_sizes,
+    "hsplit": SM.hsplit, "vsplit": SM.vsplit, "dsplit": SM.dsplit,
+    "sum_to_size": SM.sum_to_size, "diag_embed": SM.diag_embed, "diagflat": SM.diagflat,
+    "is_same_size": SM.is_same_size, "is_signed": SM.is_signed,
+    "is_nonzero": SM.is_nonzero,
+    # more math and aliases
+    "asinh": MM.asinh, "arcsinh": MM.asinh, "acosh": MM.acosh, "arccosh": MM.acosh,
+    "atanh": MM.atanh, "arctanh": MM.atanh, "arcsin": M.asin, "arccos": M.acos,
+    "arctan": M.atan, "arctan2": M.atan2, "gcd": MM.gcd, "lcm": MM.lcm,
+    "bitwise_left_shift": MM.bitwise_left_shift,
+    "bitwise_right_shift": MM.bitwise_right_shift, "ldexp": MM.ldexp, "frexp": MM.frexp,
+    "nextafter": MM.nextafter, "isposinf": MM.isposinf, "isneginf": MM.isneginf,
+    "isreal": MM.isreal, "nanmean": MM.nanmean, "inner": MM.inner, "dist": MM.dist,
+    "renorm": MM.renorm, "addr": MM.addr, "addbmm": MM.addbmm, "msort": MM.msort,
+    "greater": M.gt, "less": M.lt, "greater_equal": M.ge, "less_equal": M.le,
+    "not_equal": M.ne, "fix": M.trunc,
 }
 
 for _name, _fn in _PLAIN.items():
@@ -131,6 +159,9 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """beta * input + alpha * (mat1 @ mat2)."""
+    if _autocast_state.cast is not None:    # all three in autocast's dtype, as PyTorch
+        input, mat1, mat2 = _autocast_state.cast(addmm, "AddmmBackward0",
+                                                      (input, mat1, mat2))
     prod = M.mm(mat1, mat2)
     prod = prod if alpha == 1 else M.mul(prod, alpha)
     return M.add(prod, input if beta == 1 else M.mul(input, beta))
@@ -174,8 +205,12 @@ Tensor.T = property(lambda self: S.permute(self, *reversed(range(self.ndim))) if
                     else self)
 Tensor.mT = property(lambda self: S.transpose(self, -2, -1))
 Tensor.H = property(lambda self: S.t(self).conj() if self.is_complex() else S.t(self))
-Tensor.conj = lambda self: apply(jnp.conj, "ConjBackward0", self) if self.is_complex() \
-    else self
+Tensor.real = property(CX.real)
+Tensor.imag = property(CX.imag)
+for _name in ("angle", "conj", "conj_physical", "is_conj", "is_neg", "resolve_conj",
+              "resolve_neg"):
+    setattr(Tensor, _name, getattr(CX, _name))
+Tensor.conj_physical_ = lambda self: self._set(CX.conj_physical(self))
 
 
 # ---- operators ----------------------------------------------------------------------
@@ -197,6 +232,9 @@ _OPERATORS = {
     "__xor__": M.bitwise_xor, "__rxor__": _reflected(M.bitwise_xor), "__eq__": M.eq,
     "__ne__": M.ne, "__lt__": M.lt, "__le__": M.le, "__gt__": M.gt, "__ge__": M.ge,
     "__getitem__": I.getitem, "__setitem__": I.setitem,
+    "__lshift__": MM.bitwise_left_shift, "__rlshift__": _reflected(MM.bitwise_left_shift),
+    "__rshift__": MM.bitwise_right_shift,
+    "__rrshift__": _reflected(MM.bitwise_right_shift),
 }
 
 for _name, _fn in _OPERATORS.items():
@@ -234,6 +272,26 @@ _INPLACE = {
     "__iadd__": M.add, "__isub__": M.sub, "__imul__": M.mul, "__itruediv__": M.div,
     "__ifloordiv__": M.floor_divide, "__imod__": M.remainder, "__ipow__": M.pow,
     "__iand__": M.bitwise_and, "__ior__": M.bitwise_or, "__ixor__": M.bitwise_xor,
+    # compute out of place, write back keeping self's dtype (comparisons: 1/0 in self's,
+    # and self stays in the graph with a zero gradient, as torch's)
+    "absolute_": M.abs, "negative_": M.neg, "fix_": M.trunc, "frac_": M.frac,
+    "acos_": M.acos, "arccos_": M.acos, "asin_": M.asin, "arcsin_": M.asin,
+    "atan_": M.atan, "arctan_": M.atan, "atan2_": M.atan2, "arctan2_": M.atan2,
+    "asinh_": MM.asinh, "arcsinh_": MM.asinh, "acosh_": MM.acosh, "arccosh_": MM.acosh,
+    "atanh_": MM.atanh, "arctanh_": MM.atanh, "cosh_": M.cosh, "sinh_": M.sinh,
+    "tan_": M.tan, "erf_": M.erf, "exp2_": M.exp2, "expm1_": M.expm1, "log2_": M.log2,
+    "log10_": M.log10, "cumsum_": R.cumsum, "cumprod_": R.cumprod,
+    **MM.INPLACE_COMPARISONS, "bitwise_and_": M.bitwise_and,
+    "bitwise_or_": M.bitwise_or, "bitwise_xor_": M.bitwise_xor,
+    "bitwise_not_": M.bitwise_not, "gcd_": MM.gcd, "lcm_": MM.lcm,
+    "bitwise_left_shift_": MM.bitwise_left_shift,
+    "bitwise_right_shift_": MM.bitwise_right_shift, "__ilshift__": MM.bitwise_left_shift,
+    "__irshift__": MM.bitwise_right_shift, "ldexp_": MM.ldexp, "nextafter_": MM.nextafter,
+    "renorm_": MM.renorm, "addr_": MM.addr, "addbmm_": MM.addbmm,
+    "index_add_": IW.index_add, "index_copy_": IW.index_copy, "index_fill_": IW.index_fill,
+    "index_put_": IW.index_put, "index_reduce_": IW.index_reduce,
+    "scatter_reduce_": IW.scatter_reduce, "masked_scatter_": IW.masked_scatter,
+    "put_": IW.put,
 }
 
 for _name, _fn in _INPLACE.items():
@@ -279,6 +337,9 @@ Tensor.squeeze_ = _reshape_inplace(S.squeeze)
 Tensor.unsqueeze_ = _reshape_inplace(S.unsqueeze)
 Tensor.t_ = _reshape_inplace(S.t)
 Tensor.transpose_ = _reshape_inplace(S.transpose)
+Tensor.swapaxes_ = Tensor.swapdims_ = Tensor.transpose_
+Tensor.fill_diagonal_ = SS.fill_diagonal_
+Tensor.float_power_ = MM.float_power_
 Tensor.resize_ = _reshape_inplace(S.reshape)
 Tensor.normal_ = _random.normal_
 Tensor.uniform_ = _random.uniform_

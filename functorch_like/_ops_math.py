@@ -14,7 +14,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import _dtypes
+from . import _autocast_state, _dtypes
 from ._tensor import Tensor, apply
 from .pure import _activations
 
@@ -230,6 +230,8 @@ def matmul(input, other):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{', '.join(map(str, other.shape[:-2] or (1,)))}, {k1}] but got: "
                            f"[{', '.join(map(str, other.shape[:-2] or (1,)))}, {k2}].")
+    if _autocast_state.cast is not None:    # autocast casts both first, as PyTorch's
+        input, other = _autocast_state.cast(_f_matmul, "MmBackward0", (input, other))
     _same_dtype(input, other, "expected m1 and m2 to have the same dtype")
     if input.ndim == 2 and other.ndim == 2:
         name = "MmBackward0"
@@ -578,7 +580,8 @@ def minimum(input, other):
 
 def _f_lerp(a, b, w, *, dtype):
     a, b = _cast(a, dtype), _cast(b, dtype)
-    return a + w * (b - a)
+    # PyTorch's two-sided formula: exact at both ends (w=1 gives `end` bit for bit).
+    return jnp.where(jnp.abs(w) < 0.5, a + w * (b - a), b - (b - a) * (1 - w))
 
 
 def lerp(input, end, weight):

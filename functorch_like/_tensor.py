@@ -19,7 +19,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import _device, _dtypes, _trace_state
+from . import _autocast_state, _device, _dtypes, _trace_state
 from ._tensor_str import format_tensor
 from .autograd import _errors as _ag_errors
 from .autograd._grad_mode import is_grad_enabled
@@ -59,6 +59,8 @@ def apply(fn, name: str, *args, **static):
     Returns:
       A Tensor, or a tuple of Tensors when `fn` returns a tuple.
     """
+    if _autocast_state.cast is not None:      # inside torch.autocast (amp/autocast_mode.py)
+        args = _autocast_state.cast(fn, name, args)
     vals = []
     needs_grad = False
     for a in args:
@@ -539,9 +541,12 @@ class Tensor:
         return out
 
     def type(self, dtype=None):
+        """The legacy type name ("torch.FloatTensor"), or a copy converted to `dtype`: a
+        dtype, a legacy type (`torch.FloatTensor`) or its name."""
         if dtype is None:
             return f"torch.{_dtypes.scalar_type_name(self.dtype)}Tensor"
-        return self.to(dtype)
+        from ._legacy_types import dtype_of
+        return self.to(dtype_of(dtype))
 
     def _cast(self, d) -> "Tensor":
         return self.to(d)
