@@ -151,3 +151,13 @@ def check_raises(fn, *inputs, match=True):
     if match:
         assert str(f_err.value) == str(t_err.value), f"{f_err.value}\n!=\n{t_err.value}"
     return t_err.value, f_err.value
+
+
+def error_of(fn):
+    """(exception type name, message) of what `fn()` raises, or None: to compare a
+    failing call's error between torch and functorch_like."""
+    try:
+        fn()
+    except Exception as e:                     # noqa: BLE001 (the type is what we compare)
+        return type(e).__name__, str(e)
+    return None

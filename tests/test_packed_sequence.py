@@ -12,6 +12,7 @@ import functorch_like as fl
 import functorch_like.nn.utils.rnn as R
 from functorch_like import func as ffunc
 from functorch_like.pure import _rnn
+from _tensor_ops_ref import error_of as _error
 
 RNG = np.random.default_rng(0)
 X = RNG.standard_normal((4, 5, 3)).astype(np.float32)          # (T, B, features)
@@ -102,14 +103,6 @@ def test_pack_sequence_unpack_and_unpad_match_torch():
     assert type(half) is R.PackedSequence and half.data.dtype == fl.float16
     assert half.batch_sizes is packed.batch_sizes and not half.is_cuda
     assert R.PackedSequence(packed.data, packed.batch_sizes) == packed[:2] + (None, None)
-
-
-def _error(fn):
-    try:
-        fn()
-    except Exception as e:                     # noqa: BLE001 (the type is what we compare)
-        return type(e).__name__, str(e)
-    return None
 
 
 @pytest.mark.parametrize("call", [

@@ -9,6 +9,7 @@ import torch
 
 import functorch_like as fl
 from functorch_like.pure import _rnn
+from _tensor_ops_ref import error_of as _error
 
 CONFIGS = [
     ("RNNCell", dict(), True, True),
@@ -64,14 +65,6 @@ def test_default_init_bound_and_reset():
     first = m.weight_ih
     m.reset_parameters()
     assert m.weight_ih is first and not np.array_equal(first.detach().numpy(), w[:144])
-
-
-def _error(fn):
-    try:
-        fn()
-    except Exception as e:                     # noqa: BLE001 (the type is what we compare)
-        return type(e).__name__, str(e)
-    return None
 
 
 @pytest.mark.parametrize("call", [
