@@ -1068,8 +1068,9 @@ def test_backward_inside_jit_matches_eager():
 
     loss_j, grad_j = jax.jit(step)(jnp.asarray(W), jnp.asarray(X))
     loss_e, grad_e = step(jnp.asarray(W), jnp.asarray(X))
-    np.testing.assert_allclose(np.asarray(loss_j), np.asarray(loss_e), rtol=1e-6)
-    np.testing.assert_allclose(np.asarray(grad_j), np.asarray(grad_e), rtol=1e-6)
+    # One program vs op by op: float32 rounding may differ (fusion, FMA contraction).
+    np.testing.assert_allclose(np.asarray(loss_j), np.asarray(loss_e), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(np.asarray(grad_j), np.asarray(grad_e), rtol=1e-5, atol=1e-7)
 
 
 def test_grad_mode_inside_jit():
