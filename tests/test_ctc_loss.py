@@ -96,3 +96,8 @@ def test_pure_under_jit_and_grad():
     ref.backward()
     np.testing.assert_allclose(float(value), ref.item(), rtol=1e-5)
     np.testing.assert_allclose(np.asarray(grad), t_logits.grad.numpy(), atol=1e-5)
+
+
+def test_pure_losses_exports_ctc_loss():
+    from functorch_like.pure import losses, nn as pure_nn
+    assert losses.ctc_loss is pure_nn.ctc_loss and "ctc_loss" in losses.__all__

@@ -20,6 +20,7 @@ from ._loss_base import TORCH_DTYPE_NAMES as _TORCH_DTYPE_NAMES
 from ._loss_base import pointwise_pair as _pointwise_pair
 from ._loss_base import reduce as _reduce
 from ._loss_base import size_str as _size
+from ._ctc import ctc_loss as ctc_loss
 from ._losses_likelihood import gaussian_nll_loss as gaussian_nll_loss
 from ._losses_likelihood import poisson_nll_loss as poisson_nll_loss
 from ._losses_margin import cosine_embedding_loss as cosine_embedding_loss
@@ -38,7 +39,7 @@ __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy
            "cosine_embedding_loss", "margin_ranking_loss", "hinge_embedding_loss",
            "soft_margin_loss", "multilabel_soft_margin_loss", "multilabel_margin_loss",
            "multi_margin_loss", "triplet_margin_loss", "triplet_margin_with_distance_loss",
-           "poisson_nll_loss", "gaussian_nll_loss"]
+           "poisson_nll_loss", "gaussian_nll_loss", "ctc_loss"]
 
 
 def _abs(x: Array) -> Array:
