@@ -19,12 +19,12 @@ import numpy as np
 from . import _dtypes
 from . import _ops_math as M
 from . import _ops_shape as S
-from ._ops_reduce import _index_dtype, _return_type, return_types
+from ._ops_reduce import _index_dtype, named_result, return_types
 from ._tensor import Size, Tensor, _wrap_dim, apply
 
 # torch.return_types.cummax / cummin: (values, indices) named tuples like max/min's.
-return_types.cummax = _return_type("cummax")
-return_types.cummin = _return_type("cummin")
+named_result("cummax")
+named_result("cummin")
 
 
 def _tensor_list(tensors) -> list:

@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 
 from . import _dtypes
-from ._return_types import named_result
+from ._ops_reduce import named_result
 from ._tensor import Tensor, apply
 from .pure._errors import check_values, first_where
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import _dtypes
 from ._ops_linalg import _f_inv, check_float, check_matrix
-from ._return_types import named_result
+from ._ops_reduce import named_result
 from ._tensor import Tensor, apply
 
 

@@ -17,7 +17,7 @@ from . import _ops_contract as K
 from . import _ops_math as M
 from . import _ops_reduce as R
 from . import _ops_shape as S
-from ._return_types import named_result
+from ._ops_reduce import named_result
 from ._tensor import _wrap_dim, apply
 from .pure._distance import vector_norm
 

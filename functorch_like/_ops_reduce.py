@@ -13,27 +13,35 @@ from ._tensor import Tensor, _wrap_dim, apply
 from .pure import _distance
 
 
-def _return_type(name):
-    base = namedtuple(name, ["values", "indices"])
+class return_types:
+    """PyTorch's named results (`torch.return_types.max(values, indices)`,
+    `linalg_slogdet(sign, logabsdet)`, ...): tuples whose fields have names, one type per
+    name, added by `named_result`."""
+
+
+def named_result(name: str, fields: tuple[str, ...] = ("values", "indices")) -> type:
+    """The `torch.return_types.<name>` tuple type with `fields`, made once per name.
+
+    Its repr is PyTorch's: `torch.return_types.name(\nfield=...,\nfield=...)`.
+    """
+    existing = getattr(return_types, name, None)
+    if existing is not None and tuple(existing._fields) == tuple(fields):
+        return existing
+    base = namedtuple(name, fields)
 
     class ReturnType(base):
         __slots__ = ()
 
         def __repr__(self):
-            return (f"torch.return_types.{name}(\nvalues={self.values!r},\n"
-                    f"indices={self.indices!r})")
+            body = ",\n".join(f"{f}={getattr(self, f)!r}" for f in self._fields)
+            return f"torch.return_types.{name}(\n{body})"
     ReturnType.__name__ = ReturnType.__qualname__ = name
+    setattr(return_types, name, ReturnType)
     return ReturnType
 
 
-class return_types:
-    """PyTorch's named (values, indices) results."""
-    max = _return_type("max")
-    min = _return_type("min")
-    sort = _return_type("sort")
-    topk = _return_type("topk")
-    kthvalue = _return_type("kthvalue")
-    median = _return_type("median")
+for _name in ("max", "min", "sort", "topk", "kthvalue", "median"):
+    named_result(_name)
 
 
 def _dims(dim, ndim):

@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _dtypes
-from ._return_types import named_result
+from ._ops_reduce import named_result
 from ._tensor import Tensor, _wrap_dim, apply
 
 

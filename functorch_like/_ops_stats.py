@@ -17,7 +17,7 @@ import jax.numpy as jnp
 
 from . import _dtypes
 from ._ops_reduce import return_types
-from ._return_types import named_result
+from ._ops_reduce import named_result
 from ._tensor import Tensor, _wrap_dim, apply
 from .pure._errors import check_values
 
