@@ -38,7 +38,10 @@ def test_embedding_bag_matches_torch(kw, bags_2d, psw):
         if bags_2d:
             out = bag(lib.tensor(IDX).reshape(3, 3))
         else:
-            out = bag(lib.tensor(IDX), lib.tensor(OFFSETS), per_sample_weights=weights)
+            # include_last_offset wants offsets[-1] == len(input); see the test below.
+            offsets = (np.append(OFFSETS, len(IDX)) if kw.get("include_last_offset")
+                       else OFFSETS)
+            out = bag(lib.tensor(IDX), lib.tensor(offsets), per_sample_weights=weights)
         (out * lib.tensor(np.arange(out.numel(), dtype=np.float32)).reshape(out.shape)
          ).sum().backward()
         results.append([repr(bag), out.detach().numpy(), bag.weight.grad.numpy(),
@@ -48,6 +51,25 @@ def test_embedding_bag_matches_torch(kw, bags_2d, psw):
     for a, b in zip(results[0][1:], results[1][1:]):
         assert a.shape == b.shape
         np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
+
+
+def test_include_last_offset_short_of_the_input_drops_the_tail():
+    """A last offset short of len(input) (outside PyTorch's documented contract, which asks
+    for offsets[-1] == len(input)) ends the last bag there, as PyTorch's forward does for
+    mode="sum". Only the forward is compared: PyTorch 2.13's backward for the dropped
+    indices reads uninitialised memory (values like 8.6e9 that change run to run), and its
+    mode="mean" divides that bag by a count running to the end of the input; ours gives
+    the dropped indices a zero gradient."""
+    ref = torch.nn.functional.embedding_bag(torch.tensor(IDX), torch.tensor(W),
+                                            torch.tensor(OFFSETS), mode="sum",
+                                            include_last_offset=True)
+    w = fl.tensor(W, requires_grad=True)
+    out = fl.nn.functional.embedding_bag(fl.tensor(IDX), w, fl.tensor(OFFSETS), mode="sum",
+                                         include_last_offset=True)
+    np.testing.assert_allclose(out.detach().numpy(), ref.numpy(), rtol=1e-6)
+    out.sum().backward()
+    counts = np.bincount(IDX[:OFFSETS[-1]], minlength=10).astype(np.float32)
+    np.testing.assert_array_equal(w.grad.numpy(), np.repeat(counts[:, None], 3, axis=1))
 
 
 def test_functional_and_from_pretrained():

@@ -28,6 +28,12 @@ def embedding_bag(indices: Array, weight: Array, offsets: Array | None = None,
       padding_idx: entries equal to it are left out of their bag (and of its count).
     Returns:
       (B, dim); an empty bag gives zeros.
+
+    PyTorch parity: with include_last_offset, PyTorch documents offsets[-1] == N. Where the
+    last offset falls short, the entries after it belong to no bag here: they add nothing
+    and get a zero gradient. PyTorch 2.13's "sum" forward agrees, but its "mean" divides
+    the last bag by a count that runs to N, and its backward reads uninitialised memory
+    for those entries.
     """
     if indices.ndim == 2:
         bags, size = indices.shape
