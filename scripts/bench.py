@@ -311,14 +311,24 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer steps (< 5 minutes)")
     parser.add_argument("--json", help="also write the results here")
     parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument("--workloads", default="mlp:8,mlp:128,mlp:1024,cnn:64",
+                        help="kind:batch pairs, kind mlp or cnn")
+    parser.add_argument("--rounds", type=int, help="override the mode's number of rounds")
     args = parser.parse_args()
     n, rounds, warmup = (20, 5, 5) if args.quick else (100, 10, 20)
+    rounds = args.rounds or rounds
     variants = args.variants.split(",")
     unknown = [v for v in variants if v not in VARIANTS]
     if unknown:
         parser.error(f"unknown variant(s) {', '.join(unknown)}; choose from "
                      f"{', '.join(VARIANTS)}")
-    workloads = [("mlp", 8), ("mlp", 128), ("mlp", 1024), ("cnn", 64)]
+    try:
+        workloads = [(kind, int(batch)) for kind, batch in
+                     (w.split(":") for w in args.workloads.split(","))]
+    except ValueError:
+        parser.error(f"--workloads: expected kind:batch pairs, got {args.workloads!r}")
+    if any(kind not in ("mlp", "cnn") for kind, _ in workloads):
+        parser.error("--workloads: kind must be mlp or cnn")
     device = jax.devices()[0]
     print(f"device: {device.platform} ({device.device_kind}); jax {jax.__version__}; "
           f"python {platform.python_version()}; {rounds} rounds x {n} steps")
