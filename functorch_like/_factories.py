@@ -36,7 +36,10 @@ def _from_host(arr, dtype=None):
     """
     arr = np.asarray(arr)
     target = jax.dtypes.canonicalize_dtype(arr.dtype if dtype is None else dtype)
-    return jax.device_put(arr.astype(target, copy=False), may_alias=False)
+    # A private host copy first: device_put of a numpy array may alias it or read it
+    # after returning (an asynchronous transfer), so a caller writing to its array right
+    # after tensor() / as_tensor() could otherwise change the tensor.
+    return jax.device_put(np.array(arr, dtype=target, copy=True))
 
 
 def _infer_jax_dtype(arr: np.ndarray):

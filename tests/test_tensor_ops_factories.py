@@ -204,3 +204,15 @@ def test_conversions():
     r = fl.tensor(x, requires_grad=True)
     c, d = r.clone(), r.detach()
     assert c.grad_fn is not None and not c.is_leaf and d.is_leaf and not d.requires_grad
+
+
+@pytest.mark.parametrize("make", ["tensor", "as_tensor", "from_numpy"])
+def test_writing_the_source_array_afterwards_leaves_the_tensor_alone(make):
+    """JAX arrays are immutable, so every constructor copies (PyTorch parity: torch's
+    as_tensor/from_numpy share memory). The copy must be complete when the constructor
+    returns: jax.device_put may alias a host array or read it asynchronously, and a large
+    array written right afterwards once showed the write through the tensor."""
+    src = np.arange(1_000_000, dtype=np.float32)
+    t = getattr(fl, make)(src)
+    src[0] = src[-1] = -5.0
+    assert float(t[0]) == 0.0 and float(t[-1]) == 999_999.0
