@@ -49,6 +49,17 @@ def test_circular_padding_rank_errors_match_torch(make, shape):
     check_raises(lambda t, a: make(t.nn)(a), rand(*shape))
 
 
+@pytest.mark.parametrize("pad", [(-1, 1), (-1, -1, 2, 0), (0, -3), (1, 2, -1, 0)])
+def test_negative_constant_padding_crops_like_torch(pad):
+    ref, got = check(lambda t, a: t.nn.functional.pad(a, pad, value=0.5), rand(2, 3))
+    assert got.grad_fn.name() == type(ref.grad_fn).__name__
+
+
+def test_cropping_past_the_size_raises_like_torch():
+    check_raises(lambda t, a: t.nn.functional.pad(a, (-2, -2)), rand(2, 3))
+    check_raises(lambda t, a: t.nn.functional.pad(a, (-4, 2)), rand(2, 3))
+
+
 X = rand(3, 8, 2, 2, 2) + 3.0      # away from 0, so a zeroed channel is unambiguous
 
 

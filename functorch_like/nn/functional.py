@@ -58,6 +58,11 @@ from ._functional_layers import feature_alpha_dropout as feature_alpha_dropout
 from ._functional_layers import fold as fold
 from ._functional_layers import instance_norm as instance_norm
 from ._functional_layers import interpolate as interpolate
+from ._functional_fractional import fractional_max_pool2d as fractional_max_pool2d
+from ._functional_fractional import fractional_max_pool2d_with_indices as fractional_max_pool2d_with_indices  # noqa: E501
+from ._functional_fractional import fractional_max_pool3d as fractional_max_pool3d
+from ._functional_fractional import fractional_max_pool3d_with_indices as fractional_max_pool3d_with_indices  # noqa: E501
+from ._functional_mha import multi_head_attention_forward as multi_head_attention_forward
 from ._functional_layers import local_response_norm as local_response_norm
 from ._functional_layers import lp_pool1d as lp_pool1d
 from ._functional_layers import lp_pool2d as lp_pool2d
@@ -146,14 +151,15 @@ def _f_pad(x, *, pad, mode, value):
     widths = [(0, 0)] * x.ndim
     for i in range(len(pad) // 2):
         widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
-    if mode == "constant":
-        return jnp.pad(x, widths, constant_values=value)
+    if mode == "constant":     # lax.pad: a negative amount crops, as PyTorch's does
+        return jax.lax.pad(x, jnp.asarray(value, x.dtype), [(lo, hi, 0) for lo, hi in widths])
     return jnp.pad(x, widths, mode={"reflect": "reflect", "replicate": "edge",
                                     "circular": "wrap"}[mode])
 
 
 def pad(input, pad, mode: str = "constant", value: float | None = None):
-    """Pads the last len(pad)//2 dims; `pad` lists (left, right) pairs from the last dim."""
+    """Pads the last len(pad)//2 dims; `pad` lists (left, right) pairs from the last dim.
+    In constant mode a negative amount crops that side, as in PyTorch."""
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
     if len(pad) // 2 > input.ndim:
@@ -161,6 +167,10 @@ def pad(input, pad, mode: str = "constant", value: float | None = None):
                            "input dimension")
     if mode not in ("constant", "reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unsupported padding mode: {mode}")
+    if mode == "constant":      # PyTorch crops (narrows) first, then pads
+        for i in range(len(pad) // 2):
+            if input.shape[-1 - i] + min(pad[2 * i], 0) + min(pad[2 * i + 1], 0) < 0:
+                raise RuntimeError("narrow(): length must be non-negative.")
     # PyTorch's grad_fn names: one kernel per mode and padded rank; circular copies slices.
     name = {"constant": "ConstantPadNdBackward0", "circular": "CopySlices",
             "reflect": f"ReflectionPad{len(pad) // 2}DBackward0",
