@@ -21,6 +21,7 @@ from . import fft as fft
 from . import testing as testing
 from . import backends as backends
 from . import amp as amp
+from . import jit as jit
 from .amp import autocast as autocast
 from .amp import is_autocast_enabled as is_autocast_enabled
 from .amp import get_autocast_dtype as get_autocast_dtype
@@ -319,6 +320,28 @@ from ._ops_linalg import inv as inverse
 from ._ops_linalg_svd import pinverse as pinverse
 from ._ops_linalg_svd import matrix_power as matrix_power
 from ._ops_linalg_svd import torch_svd as svd
+from ._ops_linalg_lu import torch_lu as lu
+from ._ops_linalg_lu import torch_lu_solve as lu_solve
+from ._ops_linalg_lu import lu_unpack as lu_unpack
+from ._ops_linalg_lu import triangular_solve as triangular_solve
+from ._ops_linalg_legacy import cholesky_solve as cholesky_solve
+from ._ops_linalg_legacy import cholesky_inverse as cholesky_inverse
+from ._ops_linalg_legacy import cholesky as cholesky
+from ._ops_linalg_legacy import qr as qr
+from ._ops_linalg_more import matrix_exp as matrix_exp
+from ._ops_linalg_legacy import chain_matmul as chain_matmul
+from ._ops_linalg_legacy import ger as ger
+from ._ops_linalg_legacy import vdot as vdot
+from ._ops_linalg_legacy import adjoint as adjoint
+from ._ops_linalg_legacy import nuclear_norm as nuclear_norm
+from ._ops_linalg_legacy import frobenius_norm as frobenius_norm
+from ._ops_linalg_legacy import orgqr as orgqr
+from ._ops_linalg_legacy import ormqr as ormqr
+from ._ops_linalg_legacy import geqrf as geqrf
+from ._ops_gradient import gradient as gradient
+from ._ops_gradient import unravel_index as unravel_index
+from ._ops_linalg_lowrank import svd_lowrank as svd_lowrank
+from ._ops_linalg_lowrank import pca_lowrank as pca_lowrank
 from ._ops_trapezoid import trapezoid as trapezoid
 from ._ops_trapezoid import trapz as trapz
 from ._ops_trapezoid import cumulative_trapezoid as cumulative_trapezoid
@@ -426,6 +449,145 @@ from .autograd.anomaly_mode import is_anomaly_check_nan_enabled as is_anomaly_ch
 from .autograd import inference_mode as inference_mode
 from .serialization import save as save
 from .serialization import load as load
+from ._toplevel_constants import pi as pi
+from ._toplevel_constants import e as e
+from ._toplevel_constants import inf as inf
+from ._toplevel_constants import nan as nan
+from ._toplevel_constants import newaxis as newaxis
+from ._toplevel_constants import memory_format as memory_format
+from ._toplevel_constants import contiguous_format as contiguous_format
+from ._toplevel_constants import channels_last as channels_last
+from ._toplevel_constants import channels_last_3d as channels_last_3d
+from ._toplevel_constants import preserve_format as preserve_format
+from ._toplevel_constants import layout as layout
+from ._toplevel_constants import strided as strided
+from ._toplevel_dtypes import promote_types as promote_types
+from ._toplevel_dtypes import result_type as result_type
+from ._toplevel_dtypes import can_cast as can_cast
+from ._toplevel_factories import scalar_tensor as scalar_tensor
+from ._toplevel_factories import range as range
+from ._toplevel_factories import fill as fill
+from ._toplevel_factories import frombuffer as frombuffer
+from ._toplevel_factories import from_dlpack as from_dlpack
+from ._toplevel_factories import to_dlpack as to_dlpack
+from ._toplevel_state import get_default_device as get_default_device
+from ._toplevel_state import set_default_device as set_default_device
+from ._toplevel_state import set_warn_always as set_warn_always
+from ._toplevel_state import is_warn_always_enabled as is_warn_always_enabled
+from ._toplevel_state import is_inference_mode_enabled as is_inference_mode_enabled
+from ._toplevel_state import is_inference as is_inference
+from .func import vmap as vmap
+from ._toplevel_functional import conv1d as conv1d
+from ._toplevel_functional import conv2d as conv2d
+from ._toplevel_functional import conv3d as conv3d
+from ._toplevel_functional import conv_transpose1d as conv_transpose1d
+from ._toplevel_functional import conv_transpose2d as conv_transpose2d
+from ._toplevel_functional import conv_transpose3d as conv_transpose3d
+from ._toplevel_functional import max_pool1d as max_pool1d
+from ._toplevel_functional import max_pool2d as max_pool2d
+from ._toplevel_functional import max_pool3d as max_pool3d
+from ._toplevel_functional import max_pool1d_with_indices as max_pool1d_with_indices
+from ._toplevel_functional import avg_pool1d as avg_pool1d
+from ._toplevel_functional import adaptive_avg_pool1d as adaptive_avg_pool1d
+from ._toplevel_functional import adaptive_max_pool1d as adaptive_max_pool1d
+from ._toplevel_functional import dropout as dropout
+from ._toplevel_functional import alpha_dropout as alpha_dropout
+from ._toplevel_functional import feature_dropout as feature_dropout
+from ._toplevel_functional import feature_alpha_dropout as feature_alpha_dropout
+from ._toplevel_functional import layer_norm as layer_norm
+from ._toplevel_functional import group_norm as group_norm
+from ._toplevel_functional import batch_norm as batch_norm
+from ._toplevel_functional import instance_norm as instance_norm
+from ._toplevel_functional import rms_norm as rms_norm
+from ._toplevel_functional import embedding as embedding
+from ._toplevel_functional import prelu as prelu
+from ._toplevel_functional import selu as selu
+from ._toplevel_functional import celu as celu
+from ._toplevel_functional import rrelu as rrelu
+from ._toplevel_functional import threshold as threshold
+from ._toplevel_functional import hardshrink as hardshrink
+from ._toplevel_functional import pixel_shuffle as pixel_shuffle
+from ._toplevel_functional import pixel_unshuffle as pixel_unshuffle
+from ._toplevel_functional import channel_shuffle as channel_shuffle
+from ._toplevel_functional import bilinear as bilinear
+from ._toplevel_losses import kl_div as kl_div
+from ._toplevel_losses import cosine_embedding_loss as cosine_embedding_loss
+from ._toplevel_losses import hinge_embedding_loss as hinge_embedding_loss
+from ._toplevel_losses import margin_ranking_loss as margin_ranking_loss
+from ._toplevel_losses import triplet_margin_loss as triplet_margin_loss
+from ._toplevel_losses import poisson_nll_loss as poisson_nll_loss
+from ._toplevel_losses import binary_cross_entropy_with_logits as binary_cross_entropy_with_logits
+from ._toplevel_losses import ctc_loss as ctc_loss
+from ._toplevel_losses import constant_pad_nd as constant_pad_nd
+from ._toplevel_inplace import abs_ as abs_
+from ._toplevel_inplace import acos_ as acos_
+from ._toplevel_inplace import acosh_ as acosh_
+from ._toplevel_inplace import addmv_ as addmv_
+from ._toplevel_inplace import arccos_ as arccos_
+from ._toplevel_inplace import arccosh_ as arccosh_
+from ._toplevel_inplace import arcsin_ as arcsin_
+from ._toplevel_inplace import arcsinh_ as arcsinh_
+from ._toplevel_inplace import arctan_ as arctan_
+from ._toplevel_inplace import arctanh_ as arctanh_
+from ._toplevel_inplace import asin_ as asin_
+from ._toplevel_inplace import asinh_ as asinh_
+from ._toplevel_inplace import atan_ as atan_
+from ._toplevel_inplace import atanh_ as atanh_
+from ._toplevel_inplace import ceil_ as ceil_
+from ._toplevel_inplace import clamp_ as clamp_
+from ._toplevel_inplace import clamp_max_ as clamp_max_
+from ._toplevel_inplace import clamp_min_ as clamp_min_
+from ._toplevel_inplace import clip_ as clip_
+from ._toplevel_inplace import conj_physical_ as conj_physical_
+from ._toplevel_inplace import cos_ as cos_
+from ._toplevel_inplace import cosh_ as cosh_
+from ._toplevel_inplace import deg2rad_ as deg2rad_
+from ._toplevel_inplace import detach_ as detach_
+from ._toplevel_inplace import erf_ as erf_
+from ._toplevel_inplace import erfc_ as erfc_
+from ._toplevel_inplace import exp2_ as exp2_
+from ._toplevel_inplace import exp_ as exp_
+from ._toplevel_inplace import expm1_ as expm1_
+from ._toplevel_inplace import fill_ as fill_
+from ._toplevel_inplace import fix_ as fix_
+from ._toplevel_inplace import floor_ as floor_
+from ._toplevel_inplace import frac_ as frac_
+from ._toplevel_inplace import gcd_ as gcd_
+from ._toplevel_inplace import i0_ as i0_
+from ._toplevel_inplace import lcm_ as lcm_
+from ._toplevel_inplace import ldexp_ as ldexp_
+from ._toplevel_inplace import log10_ as log10_
+from ._toplevel_inplace import log1p_ as log1p_
+from ._toplevel_inplace import log2_ as log2_
+from ._toplevel_inplace import log_ as log_
+from ._toplevel_inplace import logit_ as logit_
+from ._toplevel_inplace import nan_to_num_ as nan_to_num_
+from ._toplevel_inplace import neg_ as neg_
+from ._toplevel_inplace import negative_ as negative_
+from ._toplevel_inplace import rad2deg_ as rad2deg_
+from ._toplevel_inplace import reciprocal_ as reciprocal_
+from ._toplevel_inplace import relu_ as relu_
+from ._toplevel_inplace import round_ as round_
+from ._toplevel_inplace import rsqrt_ as rsqrt_
+from ._toplevel_inplace import sigmoid_ as sigmoid_
+from ._toplevel_inplace import sin_ as sin_
+from ._toplevel_inplace import sinc_ as sinc_
+from ._toplevel_inplace import sinh_ as sinh_
+from ._toplevel_inplace import sqrt_ as sqrt_
+from ._toplevel_inplace import square_ as square_
+from ._toplevel_inplace import tan_ as tan_
+from ._toplevel_inplace import tanh_ as tanh_
+from ._toplevel_inplace import trunc_ as trunc_
+from ._toplevel_inplace import xlogy_ as xlogy_
+from ._toplevel_inplace import zero_ as zero_
+from ._toplevel_inplace import selu_ as selu_
+from ._toplevel_inplace import celu_ as celu_
+from ._toplevel_inplace import threshold_ as threshold_
+from ._toplevel_inplace import rrelu_ as rrelu_
+from ._toplevel_inplace import dropout_ as dropout_
+from ._toplevel_inplace import alpha_dropout_ as alpha_dropout_
+from ._toplevel_inplace import feature_dropout_ as feature_dropout_
+from ._toplevel_inplace import feature_alpha_dropout_ as feature_alpha_dropout_
 from ._device import cuda_is_available as _cuda_is_available
 
 __version__ = "0.1.0"
@@ -486,6 +648,7 @@ __all__ = [
     "testing",
     "backends",
     "amp",
+    "jit",
     "autocast",
     "is_autocast_enabled",
     "get_autocast_dtype",
@@ -784,6 +947,28 @@ __all__ = [
     "pinverse",
     "matrix_power",
     "svd",
+    "lu",
+    "lu_solve",
+    "lu_unpack",
+    "triangular_solve",
+    "cholesky_solve",
+    "cholesky_inverse",
+    "cholesky",
+    "qr",
+    "matrix_exp",
+    "chain_matmul",
+    "ger",
+    "vdot",
+    "adjoint",
+    "nuclear_norm",
+    "frobenius_norm",
+    "orgqr",
+    "ormqr",
+    "geqrf",
+    "gradient",
+    "unravel_index",
+    "svd_lowrank",
+    "pca_lowrank",
     "trapezoid",
     "trapz",
     "cumulative_trapezoid",
@@ -899,3 +1084,45 @@ __all__ = [
     "set_printoptions",
     "__version__",
 ]
+
+# The top-level names of the _toplevel_* modules that torch.__all__ lists too (it omits
+# the memory formats, strided and the DLPack pair).
+__all__ += [
+    "pi", "e", "inf", "nan", "newaxis", "memory_format", "layout", "promote_types",
+    "result_type", "can_cast", "scalar_tensor", "range", "fill", "frombuffer",
+    "get_default_device", "set_default_device", "set_warn_always",
+    "is_warn_always_enabled", "is_inference_mode_enabled", "is_inference", "vmap",
+    "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+    "conv_transpose3d", "max_pool1d", "max_pool2d", "max_pool3d",
+    "max_pool1d_with_indices", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool1d",
+    "dropout", "alpha_dropout", "feature_dropout", "feature_alpha_dropout", "layer_norm",
+    "group_norm", "batch_norm", "instance_norm", "rms_norm", "embedding", "prelu", "selu",
+    "celu", "rrelu", "threshold", "hardshrink", "pixel_shuffle", "pixel_unshuffle",
+    "channel_shuffle", "bilinear", "kl_div", "cosine_embedding_loss",
+    "hinge_embedding_loss", "margin_ranking_loss", "triplet_margin_loss",
+    "poisson_nll_loss", "binary_cross_entropy_with_logits", "ctc_loss", "constant_pad_nd",
+    "abs_", "acos_", "acosh_", "addmv_", "arccos_", "arccosh_", "arcsin_", "arcsinh_",
+    "arctan_", "arctanh_", "asin_", "asinh_", "atan_", "atanh_", "ceil_", "clamp_",
+    "clamp_max_", "clamp_min_", "clip_", "conj_physical_", "cos_", "cosh_", "deg2rad_",
+    "detach_", "erf_", "erfc_", "exp2_", "exp_", "expm1_", "fill_", "fix_", "floor_",
+    "frac_", "gcd_", "i0_", "lcm_", "ldexp_", "log10_", "log1p_", "log2_", "log_",
+    "logit_", "nan_to_num_", "neg_", "negative_", "rad2deg_", "reciprocal_", "relu_",
+    "round_", "rsqrt_", "sigmoid_", "sin_", "sinc_", "sinh_", "sqrt_", "square_", "tan_",
+    "tanh_", "trunc_", "xlogy_", "zero_", "selu_", "celu_", "threshold_", "rrelu_",
+    "dropout_", "alpha_dropout_", "feature_dropout_", "feature_alpha_dropout_",
+]
+
+# Signal processing and the special functions torch also exposes at the top level.
+from ._special_more import igamma as igamma  # noqa: E402
+from ._special_more import igammac as igammac  # noqa: E402
+from ._special_more import mvlgamma as mvlgamma  # noqa: E402
+from ._windows import bartlett_window as bartlett_window  # noqa: E402
+from ._windows import blackman_window as blackman_window  # noqa: E402
+from ._windows import hamming_window as hamming_window  # noqa: E402
+from ._windows import hann_window as hann_window  # noqa: E402
+from ._windows import kaiser_window as kaiser_window  # noqa: E402
+from ._signal import istft as istft  # noqa: E402
+from ._signal import stft as stft  # noqa: E402
+
+__all__ += ["igamma", "igammac", "mvlgamma", "bartlett_window", "blackman_window",
+            "hamming_window", "hann_window", "kaiser_window", "istft", "stft"]

@@ -348,3 +348,18 @@ Tensor.random_ = _random.random_
 Tensor.exponential_ = _random.exponential_
 Tensor.bernoulli = lambda self, generator=None: _random.bernoulli(self, generator=generator)
 Tensor.multinomial = _random.multinomial
+
+# Legacy linear-algebra methods (x.lu(), x.cholesky_solve(L), x.adjoint(), ...).
+from ._ops_linalg_legacy import _tensor_methods as _linalg_legacy_methods  # noqa: E402
+for _name, _fn in _linalg_legacy_methods().items():
+    setattr(Tensor, _name, _fn)
+
+# Signal processing and special functions as methods (x.stft(...), x.igamma(other), ...).
+from . import _signal as _SIG  # noqa: E402
+from . import _special_more as _SPM  # noqa: E402
+for _name, _fn in {"stft": _SIG.stft, "istft": _SIG.istft, "igamma": _SPM.igamma,
+                   "igammac": _SPM.igammac, "mvlgamma": _SPM.mvlgamma}.items():
+    setattr(Tensor, _name, _fn)
+for _name, _fn in {"igamma_": _SPM.igamma, "igammac_": _SPM.igammac,
+                   "mvlgamma_": _SPM.mvlgamma}.items():
+    setattr(Tensor, _name, _inplace(_fn))

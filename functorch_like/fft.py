@@ -225,3 +225,9 @@ def fftshift(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
 def ifftshift(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
     """The inverse of fftshift: rolls each dim by -(size // 2)."""
     return _shift(input, dim, -1)
+
+
+# The multi-dimensional Hermitian transforms (real FFTs of the conjugate).
+from ._fft_hermitian import hfft2, hfftn, ihfft2, ihfftn  # noqa: E402
+
+__all__ += ["hfft2", "hfftn", "ihfft2", "ihfftn"]

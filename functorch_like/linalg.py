@@ -33,6 +33,20 @@ from ._ops_linalg import slogdet as slogdet
 from ._ops_linalg import solve as solve
 from ._ops_linalg_svd import svd as svd
 from ._ops_linalg_svd import svdvals as svdvals
+from ._ops_linalg_lu import lu as lu
+from ._ops_linalg_lu import lu_factor as lu_factor
+from ._ops_linalg_lu import lu_factor_ex as lu_factor_ex
+from ._ops_linalg_lu import lu_solve as lu_solve
+from ._ops_linalg_lu import solve_ex as solve_ex
+from ._ops_linalg_lu import solve_triangular as solve_triangular
+from ._ops_linalg_more import cond as cond
+from ._ops_linalg_more import eig as eig
+from ._ops_linalg_more import eigvals as eigvals
+from ._ops_linalg_more import householder_product as householder_product
+from ._ops_linalg_more import matrix_exp as matrix_exp
+from ._ops_linalg_more import tensorinv as tensorinv
+from ._ops_linalg_more import tensorsolve as tensorsolve
+from ._ops_linalg_more import vander as vander
 from ._tensor import Tensor, _wrap_dim, apply
 
 matmul = M.matmul
@@ -220,6 +234,20 @@ def _f_multi_dot(*arrays):
 
 
 __all__ = [
+    "lu",
+    "lu_factor",
+    "lu_factor_ex",
+    "lu_solve",
+    "solve_ex",
+    "solve_triangular",
+    "cond",
+    "eig",
+    "eigvals",
+    "householder_product",
+    "matrix_exp",
+    "tensorinv",
+    "tensorsolve",
+    "vander",
     "LinAlgError",
     "cholesky",
     "cholesky_ex",

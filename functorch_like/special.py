@@ -55,3 +55,9 @@ __all__ = [
     "xlogy", "xlog1py", "entr", "log1p", "expm1", "exp2", "i0", "i0e", "i1", "i1e", "ndtr",
     "ndtri", "log_ndtr", "sinc", "round", "logsumexp", "softmax", "log_softmax",
 ]
+
+# Bessel/Airy functions, erfcx, incomplete gamma, zeta, multigammaln, orthogonal polynomials.
+from ._special_more import *  # noqa: E402,F401,F403
+from ._special_more import __all__ as _more_names  # noqa: E402
+
+__all__ += [n for n in _more_names if n not in ("igamma", "igammac", "mvlgamma")]

@@ -104,6 +104,16 @@ class inference_mode(_GradMode):
     def __init__(self, mode: bool = True):
         self._mode = not mode
 
+    def __enter__(self):
+        # Tracked for torch.is_inference_mode_enabled(); restored on exit like grad mode.
+        self._prev_inference = getattr(_state, "inference", False)
+        _state.inference = not self._mode
+        super().__enter__()
+
+    def __exit__(self, *exc):
+        _state.inference = self._prev_inference
+        return super().__exit__(*exc)
+
     def clone(self):
         return type(self)(not self._mode)
 

@@ -39,6 +39,43 @@ from .transforms import TanhTransform as TanhTransform
 from .transforms import Transform as Transform
 from .transforms import identity_transform as identity_transform
 from .uniform import Uniform as Uniform
+from .constraint_registry import biject_to as biject_to
+from .constraint_registry import transform_to as transform_to
+from .continuous_bernoulli import ContinuousBernoulli as ContinuousBernoulli
+from .discrete_counts import Geometric as Geometric
+from .discrete_counts import Multinomial as Multinomial
+from .discrete_counts import NegativeBinomial as NegativeBinomial
+from .extreme_value import GeneralizedPareto as GeneralizedPareto
+from .extreme_value import Gumbel as Gumbel
+from .extreme_value import Pareto as Pareto
+from .extreme_value import Weibull as Weibull
+from .gamma_family import Chi2 as Chi2
+from .gamma_family import FisherSnedecor as FisherSnedecor
+from .gamma_family import InverseGamma as InverseGamma
+from .half import HalfCauchy as HalfCauchy
+from .half import HalfNormal as HalfNormal
+from .kumaraswamy import Kumaraswamy as Kumaraswamy
+from .logistic_normal import LogisticNormal as LogisticNormal
+from .lowrank_multivariate_normal import LowRankMultivariateNormal as LowRankMultivariateNormal
+from .mixture_same_family import MixtureSameFamily as MixtureSameFamily
+from .relaxed import ExpRelaxedCategorical as ExpRelaxedCategorical
+from .relaxed import LogitRelaxedBernoulli as LogitRelaxedBernoulli
+from .relaxed import RelaxedBernoulli as RelaxedBernoulli
+from .relaxed import RelaxedOneHotCategorical as RelaxedOneHotCategorical
+from .transforms_elementwise import AbsTransform as AbsTransform
+from .transforms_elementwise import CumulativeDistributionTransform as CumulativeDistributionTransform
+from .transforms_elementwise import PowerTransform as PowerTransform
+from .transforms_matrix import CorrCholeskyTransform as CorrCholeskyTransform
+from .transforms_matrix import LowerCholeskyTransform as LowerCholeskyTransform
+from .transforms_matrix import PositiveDefiniteTransform as PositiveDefiniteTransform
+from .transforms_matrix import SoftmaxTransform as SoftmaxTransform
+from .transforms_matrix import StickBreakingTransform as StickBreakingTransform
+from .transforms_structured import CatTransform as CatTransform
+from .transforms_structured import IndependentTransform as IndependentTransform
+from .transforms_structured import ReshapeTransform as ReshapeTransform
+from .transforms_structured import StackTransform as StackTransform
+from .von_mises import VonMises as VonMises
+from . import kl_more as _kl_more  # noqa: F401  (registers the new families' KL pairs)
 
 __all__ = [
     "constraints", "transforms", "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy",
@@ -48,4 +85,14 @@ __all__ = [
     "Uniform", "kl_divergence", "register_kl", "AffineTransform", "ComposeTransform",
     "ExpTransform", "SigmoidTransform", "SoftplusTransform", "TanhTransform", "Transform",
     "identity_transform",
+    # added with the remaining families and transforms
+    "biject_to", "transform_to", "Chi2", "ContinuousBernoulli", "ExpRelaxedCategorical",
+    "FisherSnedecor", "GeneralizedPareto", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal",
+    "InverseGamma", "Kumaraswamy", "LogisticNormal", "LogitRelaxedBernoulli",
+    "LowRankMultivariateNormal", "MixtureSameFamily", "Multinomial", "NegativeBinomial",
+    "Pareto", "RelaxedBernoulli", "RelaxedOneHotCategorical", "VonMises", "Weibull",
+    "AbsTransform", "CatTransform", "CorrCholeskyTransform",
+    "CumulativeDistributionTransform", "IndependentTransform", "LowerCholeskyTransform",
+    "PositiveDefiniteTransform", "PowerTransform", "ReshapeTransform", "SoftmaxTransform",
+    "StackTransform", "StickBreakingTransform",
 ]

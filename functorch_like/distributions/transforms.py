@@ -414,3 +414,10 @@ class AffineTransform(Transform):
                                       getattr(self.scale, "shape", ()))
 
     forward_shape = inverse_shape = _shape
+
+
+# The rest of torch.distributions.transforms lives in its own files (they import Transform
+# from here, so they load last).
+from .transforms_elementwise import *  # noqa: E402,F401,F403
+from .transforms_matrix import *  # noqa: E402,F401,F403
+from .transforms_structured import *  # noqa: E402,F401,F403

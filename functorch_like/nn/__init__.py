@@ -157,7 +157,18 @@ from .modules import LazyInstanceNorm1d as LazyInstanceNorm1d
 from .modules import LazyInstanceNorm2d as LazyInstanceNorm2d
 from .modules import LazyInstanceNorm3d as LazyInstanceNorm3d
 from .modules import LazyLinear as LazyLinear
+from .modules.adaptive import AdaptiveLogSoftmaxWithLoss as AdaptiveLogSoftmaxWithLoss
+from .modules.legacy import Container as Container
+from .modules.legacy import CrossMapLRN2d as CrossMapLRN2d
+from .modules.legacy import NLLLoss2d as NLLLoss2d
+from .modules.pooling_fractional import FractionalMaxPool2d as FractionalMaxPool2d
+from .modules.pooling_fractional import FractionalMaxPool3d as FractionalMaxPool3d
 from .parameter import Buffer as Buffer
+from .parameter import UninitializedBuffer as UninitializedBuffer
+from .parameter import UninitializedParameter as UninitializedParameter
+from .modules.batchnorm_sync import SyncBatchNorm as SyncBatchNorm
+from . import parallel as parallel
+from .parallel import DataParallel as DataParallel
 from .parameter import Parameter as Parameter
 
 __all__ = [
@@ -216,6 +227,11 @@ __all__ = [
     "BatchNorm2d",
     "Bilinear",
     "Buffer",
+    "UninitializedBuffer",
+    "UninitializedParameter",
+    "SyncBatchNorm",
+    "parallel",
+    "DataParallel",
     "Conv1d",
     "Conv2d",
     "ConvTranspose2d",
@@ -317,6 +333,12 @@ __all__ = [
     "CosineSimilarity",
     "PairwiseDistance",
     "Unflatten",
+    "AdaptiveLogSoftmaxWithLoss",
+    "Container",
+    "CrossMapLRN2d",
+    "FractionalMaxPool2d",
+    "FractionalMaxPool3d",
+    "NLLLoss2d",
     "functional",
     "init",
     "utils",

@@ -85,3 +85,21 @@ def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
 def orthogonal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     return _fill(tensor, _init.orthogonal(tensor.shape, gain, key=_key(generator),
                                           dtype=tensor._value.dtype))
+
+
+# dirac_/sparse_ and PyTorch's deprecated aliases (warn, then call the `_` version).
+from ._init_more import dirac_ as dirac_  # noqa: E402
+from ._init_more import make_deprecated as _make_deprecated  # noqa: E402
+from ._init_more import sparse_ as sparse_  # noqa: E402
+
+uniform = _make_deprecated(uniform_)
+normal = _make_deprecated(normal_)
+constant = _make_deprecated(constant_)
+eye = _make_deprecated(eye_)
+dirac = _make_deprecated(dirac_)
+xavier_uniform = _make_deprecated(xavier_uniform_)
+xavier_normal = _make_deprecated(xavier_normal_)
+kaiming_uniform = _make_deprecated(kaiming_uniform_)
+kaiming_normal = _make_deprecated(kaiming_normal_)
+orthogonal = _make_deprecated(orthogonal_)
+sparse = _make_deprecated(sparse_)

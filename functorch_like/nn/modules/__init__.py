@@ -155,3 +155,9 @@ from .lazy import LazyInstanceNorm2d as LazyInstanceNorm2d
 from .lazy import LazyInstanceNorm3d as LazyInstanceNorm3d
 from .lazy import LazyLinear as LazyLinear
 from .lazy import LazyModuleMixin as LazyModuleMixin
+from .adaptive import AdaptiveLogSoftmaxWithLoss as AdaptiveLogSoftmaxWithLoss
+from .legacy import Container as Container
+from .legacy import CrossMapLRN2d as CrossMapLRN2d
+from .legacy import NLLLoss2d as NLLLoss2d
+from .pooling_fractional import FractionalMaxPool2d as FractionalMaxPool2d
+from .pooling_fractional import FractionalMaxPool3d as FractionalMaxPool3d

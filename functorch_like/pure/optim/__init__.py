@@ -22,6 +22,8 @@ from ._asgd import asgd as asgd
 from ._base import set_hyperparams as set_hyperparams
 from ._clip import clip_grad_norm as clip_grad_norm
 from ._clip import global_norm as global_norm
+from ._muon import MuonState as MuonState
+from ._muon import muon as muon
 from ._nadam import NAdamState as NAdamState
 from ._nadam import nadam as nadam
 from ._radam import RAdamState as RAdamState
@@ -32,9 +34,12 @@ from ._rprop import RpropState as RpropState
 from ._rprop import rprop as rprop
 from ._sgd import SGDState as SGDState
 from ._sgd import sgd as sgd
+from ._sparse_adam import SparseAdamState as SparseAdamState
+from ._sparse_adam import sparse_adam as sparse_adam
 
 __all__ = ["ASGDState", "AdadeltaState", "AdafactorState", "AdagradState", "AdamState",
            "AdamaxState", "adafactor",
            "NAdamState", "RAdamState", "RMSpropState", "RpropState", "SGDState", "adadelta",
            "adagrad", "adam", "adamax", "adamw", "asgd", "clip_grad_norm", "global_norm",
            "nadam", "radam", "rmsprop", "rprop", "set_hyperparams", "sgd"]
+__all__ += ["MuonState", "SparseAdamState", "muon", "sparse_adam"]

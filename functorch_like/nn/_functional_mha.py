@@ -1,0 +1,89 @@
+"""F.multi_head_attention_forward: nn.MultiheadAttention's computation as a function, over
+functorch_like.pure._attention.multi_head_attention."""
+
+from __future__ import annotations
+
+from .. import _random
+from .._tensor import apply
+from ..pure import _attention
+
+
+def _f_mha(q, k, v, w_in, b_in, w_out, b_out, key_padding_mask, attn_mask, rng, w_q, w_k,
+           w_v, bias_k, bias_v, *, num_heads, dropout_p, average, add_zero_attn):
+    return _attention.multi_head_attention(
+        q, k, v, num_heads, w_in, b_in, w_out, b_out, key_padding_mask, attn_mask, dropout_p,
+        average_attn_weights=average, rng=rng, q_proj_weight=w_q, k_proj_weight=w_k,
+        v_proj_weight=w_v, bias_k=bias_k, bias_v=bias_v, add_zero_attn=add_zero_attn)
+
+
+def multi_head_attention_forward(query, key, value, embed_dim_to_check: int, num_heads: int,
+                                 in_proj_weight, in_proj_bias, bias_k, bias_v,
+                                 add_zero_attn: bool, dropout_p: float, out_proj_weight,
+                                 out_proj_bias, training: bool = True, key_padding_mask=None,
+                                 need_weights: bool = True, attn_mask=None,
+                                 use_separate_proj_weight: bool = False, q_proj_weight=None,
+                                 k_proj_weight=None, v_proj_weight=None, static_k=None,
+                                 static_v=None, average_attn_weights: bool = True,
+                                 is_causal: bool = False):
+    """Multi-head attention with PyTorch's signature (time-major).
+
+    Args:
+      query: (L, N, E) or unbatched (L, E); key, value: (S, N, kdim / vdim) or (S, ...).
+      in_proj_weight: (3E, E), or None with use_separate_proj_weight and q/k/v_proj_weight.
+      in_proj_bias: (3E,) or None; bias_k, bias_v: (1, 1, E) or None.
+      key_padding_mask: (N, S) or (S,); attn_mask: (L, S) or (N * num_heads, L, S); bool
+        (True = may not attend) or float (added).
+    Returns:
+      (attn_output (L, N, E), weights (N, L, S') averaged over heads or (N, H, L, S') per
+      head, or None when need_weights is False).
+
+    PyTorch parity: dropout (training and dropout_p > 0) draws its mask from
+    functorch_like's generator, not torch's stream. `is_causal` is only a hint, as in
+    torch: attn_mask must be given and is what is applied. static_k/static_v are not
+    supported (NotImplementedError).
+    """
+    if static_k is not None or static_v is not None:
+        raise NotImplementedError("static_k / static_v are not supported by functorch_like")
+    if is_causal and attn_mask is None:
+        raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the "
+                           "Transformer module method `generate_square_subsequent_mask` to "
+                           "create this mask.")
+    batched = query.dim() == 3
+    embed_dim = query.shape[-1]
+    if embed_dim != embed_dim_to_check:
+        raise AssertionError(f"was expecting embedding dimension of {embed_dim_to_check}, "
+                             f"but got {embed_dim}")
+    head_dim = embed_dim // num_heads
+    if head_dim * num_heads != embed_dim:
+        raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
+    if use_separate_proj_weight:
+        if q_proj_weight is None or k_proj_weight is None or v_proj_weight is None:
+            raise AssertionError("use_separate_proj_weight is True but q_proj_weight, "
+                                 "k_proj_weight or v_proj_weight is None")
+        in_proj_weight = None
+    else:
+        if in_proj_weight is None:
+            raise AssertionError("use_separate_proj_weight is False but in_proj_weight is "
+                                 "None")
+        if key.shape != value.shape:
+            raise AssertionError(f"key shape {key.shape} does not match value shape "
+                                 f"{value.shape}")
+        q_proj_weight = k_proj_weight = v_proj_weight = None
+    if (bias_k is None) != (bias_v is None):
+        raise AssertionError("bias cannot be added to static key.")
+    if not batched:
+        query, key, value = (x.unsqueeze(1) for x in (query, key, value))
+        if key_padding_mask is not None:
+            key_padding_mask = key_padding_mask.unsqueeze(0)
+    use_dropout = training and dropout_p > 0
+    rng = _random.next_key() if use_dropout else None
+    out, weights = apply(_f_mha, "MultiheadAttentionBackward", query, key, value,
+                         in_proj_weight, in_proj_bias, out_proj_weight, out_proj_bias,
+                         key_padding_mask, attn_mask, rng, q_proj_weight, k_proj_weight,
+                         v_proj_weight, bias_k, bias_v, num_heads=num_heads,
+                         dropout_p=float(dropout_p) if use_dropout else 0.0,
+                         average=bool(average_attn_weights),
+                         add_zero_attn=bool(add_zero_attn))
+    if not batched:
+        out, weights = out.squeeze(1), weights.squeeze(0)
+    return out, (weights if need_weights else None)
