@@ -34,6 +34,19 @@ class _BinaryParams:
     def param_shape(self):
         return self._param.size()
 
+    def _init_counted(self, total_count, probs, logits, validate_args) -> None:
+        """__init__ of a family with a trial count (Binomial, NegativeBinomial): the count
+        broadcast with, and cast to the dtype of, the parameter given."""
+        _one_of(probs, logits)
+        if probs is not None:
+            self.total_count, self.probs = broadcast_all(total_count, probs)
+            self.total_count = self.total_count.type_as(self.probs)
+        else:
+            self.total_count, self.logits = broadcast_all(total_count, logits)
+            self.total_count = self.total_count.type_as(self.logits)
+        self._param = self.probs if probs is not None else self.logits
+        super().__init__(self._param.size(), validate_args=validate_args)
+
     def _expand_binary(self, cls, batch_shape, names, _instance):
         new = self._expand_params(cls, batch_shape, names, _instance)
         # As PyTorch: logits when present, else probs.
@@ -123,15 +136,7 @@ class Binomial(_BinaryParams, Distribution):
     has_enumerate_support = True
 
     def __init__(self, total_count=1, probs=None, logits=None, validate_args=None) -> None:
-        _one_of(probs, logits)
-        if probs is not None:
-            self.total_count, self.probs = broadcast_all(total_count, probs)
-            self.total_count = self.total_count.type_as(self.probs)
-        else:
-            self.total_count, self.logits = broadcast_all(total_count, logits)
-            self.total_count = self.total_count.type_as(self.logits)
-        self._param = self.probs if probs is not None else self.logits
-        super().__init__(self._param.size(), validate_args=validate_args)
+        self._init_counted(total_count, probs, logits, validate_args)
 
     def expand(self, batch_shape, _instance=None):
         return self._expand_binary(Binomial, batch_shape, ("total_count", "probs", "logits"),
