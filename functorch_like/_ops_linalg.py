@@ -148,12 +148,9 @@ def _f_solve(a, b, *, vector, left):
     return jnp.linalg.solve(a, b)
 
 
-def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
-    """X with A X = B (or X A = B when not `left`); B (*, n, k) or a batch of vectors (*, n).
-
-    B is a batch of vectors when it is 1-D or when B.shape == A.shape[:-1], as in PyTorch.
-    """
-    check_matrix(A, "linalg.solve")
+def solve_operands(A: Tensor, B: Tensor, left: bool) -> bool:
+    """Whether B is a batch of vectors (1-D, or B.shape == A.shape[:-1], as in PyTorch);
+    raises PyTorch's error when B's rows do not match A."""
     vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
     rows = B.shape[-1] if vector else B.shape[-2 if left else -1]
     if rows != A.shape[-1]:
@@ -161,6 +158,16 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
         eq = "AX = B" if left else "XA = B"
         raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation "
                            f"{eq} ({A.shape[-2]}x{A.shape[-1]} and {rows}x{k})")
+    return vector
+
+
+def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
+    """X with A X = B (or X A = B when not `left`); B (*, n, k) or a batch of vectors (*, n).
+
+    B is a batch of vectors when it is 1-D or when B.shape == A.shape[:-1], as in PyTorch.
+    """
+    check_matrix(A, "linalg.solve")
+    vector = solve_operands(A, B, left)
     dtype = _dtypes.result_type(A._value, B._value)
     return apply(_f_solve, "LinalgSolveExBackward0", A.to(_dtypes.from_jax(dtype)),
                  B.to(_dtypes.from_jax(dtype)), vector=vector, left=left)

@@ -17,6 +17,7 @@ import jax.numpy as jnp
 
 from . import _dtypes
 from ._ops_linalg import _batch_prefix, _first_info, _zero_pivots, LinAlgError, check_matrix
+from ._ops_linalg import solve_operands
 from ._ops_reduce import named_result
 from ._tensor import Tensor, apply
 from .pure._errors import check_values, first_where
@@ -308,13 +309,7 @@ def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = Fa
     nan), as in PyTorch, but not necessarily the same values.
     """
     check_matrix(A, "linalg.solve_ex")
-    vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
-    rows = B.shape[-1] if vector else B.shape[-2 if left else -1]
-    if rows != A.shape[-1]:
-        k = 1 if vector else B.shape[-1 if left else -2]
-        eq = "AX = B" if left else "XA = B"
-        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation "
-                           f"{eq} ({A.shape[-2]}x{A.shape[-1]} and {rows}x{k})")
+    vector = solve_operands(A, B, left)
     dtype = _dtypes.from_jax(_dtypes.result_type(A._value, B._value))
     out = apply(_f_solve_ex, "LinalgSolveExBackward0", A.to(dtype), B.to(dtype),
                 vector=vector, left=left,
