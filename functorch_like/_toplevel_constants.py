@@ -18,12 +18,9 @@ nan: float = math.nan
 newaxis = None      # as numpy's: x[:, torch.newaxis] adds a dim
 
 
-class memory_format:
-    """`torch.memory_format`: a named tag (`torch.channels_last`).
-
-    PyTorch parity: a hint only. JAX keeps no strides, so every tensor behaves as
-    contiguous in every format and the tag never changes values, shapes or dtypes.
-    """
+class _Tag:
+    """A named singleton that prints as torch's (`torch.channels_last`) and unpickles to
+    the same object."""
 
     __slots__ = ("_name",)
 
@@ -34,7 +31,17 @@ class memory_format:
         return f"torch.{self._name}"
 
     def __reduce__(self):
-        return (_memory_format_by_name, (self._name,))
+        return (_tag_by_name, (type(self).__name__, self._name))
+
+
+class memory_format(_Tag):
+    """`torch.memory_format`: a named tag (`torch.channels_last`).
+
+    PyTorch parity: a hint only. JAX keeps no strides, so every tensor behaves as
+    contiguous in every format and the tag never changes values, shapes or dtypes.
+    """
+
+    __slots__ = ()
 
 
 memory_format.__module__ = "torch"      # repr(type) reads <class 'torch.memory_format'>
@@ -44,34 +51,22 @@ channels_last = memory_format("channels_last")
 channels_last_3d = memory_format("channels_last_3d")
 preserve_format = memory_format("preserve_format")
 
-_FORMATS = {f._name: f for f in (contiguous_format, channels_last, channels_last_3d,
-                                 preserve_format)}
 
 
-def _memory_format_by_name(name: str) -> memory_format:
-    return _FORMATS[name]
-
-
-class layout:
+class layout(_Tag):
     """`torch.layout`: how a tensor's elements are stored. Only `torch.strided` (dense)
     exists here: JAX arrays are dense, and sparse layouts are not supported."""
 
-    __slots__ = ("_name",)
-
-    def __init__(self, name: str):
-        self._name = name
-
-    def __repr__(self) -> str:
-        return f"torch.{self._name}"
-
-    def __reduce__(self):
-        return (_strided, ())
+    __slots__ = ()
 
 
 layout.__module__ = "torch"
 
 strided = layout("strided")
 
+_TAGS = {(type(t).__name__, t._name): t for t in (contiguous_format, channels_last,
+                                                  channels_last_3d, preserve_format, strided)}
 
-def _strided() -> layout:
-    return strided
+
+def _tag_by_name(kind: str, name: str) -> _Tag:
+    return _TAGS[kind, name]
