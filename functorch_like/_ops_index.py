@@ -3,7 +3,8 @@
 Index arguments are split into a hashable description (ints, slices, None, Ellipsis) and
 integer index arrays that travel as values. Boolean masks become integer indices while
 their values are concrete (their count decides the result's shape). Concrete indices are
-bounds-checked with PyTorch's IndexError, since JAX would clamp them silently.
+bounds-checked with PyTorch's IndexError, since JAX would clamp them silently; traced ones
+(under compile) read NaN where out of range (see `_gather`).
 """
 
 from __future__ import annotations
@@ -140,10 +141,18 @@ def _rest(spec):
                  for item in spec if item[0] != "i")
 
 
+def _gather(x, index):
+    # Index arrays get "fill" mode: an index out of range yields NaN (the smallest integer
+    # for integer dtypes) instead of JAX's default clamp to the edge, so when bounds cannot
+    # be checked (traced indices, under compile or jit) a bad index shows as a visibly bad
+    # value rather than a plausible one.
+    return x.at[index].get(mode="fill")
+
+
 def _f_getitem(x, *arrays, spec):
     if _mixed(spec):
-        return x[_select_ints(spec)][_build(_rest(spec), arrays)]
-    return x[_build(spec, arrays)]
+        return _gather(x[_select_ints(spec)], _build(_rest(spec), arrays))
+    return _gather(x, _build(spec, arrays)) if arrays else x[_build(spec, arrays)]
 
 
 def _getitem_name(spec):

@@ -296,3 +296,17 @@ def test_random_inplace_on_non_leaf_stays_in_graph():
         z.uniform_()
         return (y * 0, z * 0, (y * 0 + z * 0 + a).sum())
     check(fn, rand(3))
+
+
+def test_out_of_range_tensor_index_under_compile_gives_nan_not_the_edge():
+    """PyTorch raises IndexError; eagerly so do we. Under compile the index values are not
+    known while tracing, so nothing can raise: the out-of-range entries come out as NaN
+    (not JAX's default clamp to the last row, a plausible but wrong value)."""
+    x = fl.arange(6.0).reshape(2, 3)
+    rows = fl.compile(lambda i: x[i])(fl.tensor([1, -1, 2]))
+    np.testing.assert_array_equal(rows.numpy()[:2], x.numpy()[[1, -1]])
+    assert np.isnan(rows.numpy()[2]).all()
+    cols = fl.compile(lambda i: x[1, None, i])(fl.tensor([0, 5]))
+    assert cols.numpy()[0, 0] == 3.0 and np.isnan(cols.numpy()[0, 1])
+    with pytest.raises(IndexError):
+        x[fl.tensor([2])]
