@@ -127,26 +127,3 @@ def test_repr_matches_torch():
         texts.append(repr(lib.optim.Adafactor([{"params": [a]}, {"params": [b], "lr": 0.5}],
                                               d=2.0)))
     assert texts[1] == texts[0]
-
-
-def test_compiled_training_step_equals_eager(eager_and_compiled_losses):
-    """A whole step under functorch_like.compile (whose state slots hold the None entries
-    of the buffers a parameter does not use) gives the eager losses and writes the state
-    back in torch's format."""
-    rng = np.random.default_rng(0)
-    x = fl.tensor(rng.normal(size=(8, 4)).astype(np.float32))
-    y = fl.tensor(rng.normal(size=(8, 1)).astype(np.float32))
-    opts = []
-
-    def build():
-        model = fl.nn.Sequential(fl.nn.Linear(4, 5), fl.nn.Tanh(), fl.nn.Linear(5, 1))
-        opts.append(fl.optim.Adafactor(model.parameters(), lr=0.05, weight_decay=0.01))
-        return (lambda a, b: ((model(a) - b) ** 2).mean()), opts[-1], (x, y)
-
-    eager, compiled = eager_and_compiled_losses(build, 6)
-    np.testing.assert_allclose(compiled, eager, rtol=2e-5, atol=1e-7)
-    assert eager[-1] < eager[0]
-    ours, theirs = opts[1].state_dict()["state"], opts[0].state_dict()["state"]
-    assert [list(s) for s in ours.values()] == [list(s) for s in theirs.values()]
-    np.testing.assert_allclose(ours[0]["row_var"].numpy(), theirs[0]["row_var"].numpy(),
-                               rtol=1e-5)
