@@ -34,6 +34,20 @@ class _BinaryParams:
     def param_shape(self):
         return self._param.size()
 
+    def _init_binary(self, probs, logits, validate_args) -> None:
+        """__init__ of a family with only probs or logits: a Python number gives an empty
+        batch shape, a tensor its own shape."""
+        _one_of(probs, logits)
+        if probs is not None:
+            is_scalar = isinstance(probs, Number)
+            (self.probs,) = broadcast_all(probs)
+        else:
+            is_scalar = isinstance(logits, Number)
+            (self.logits,) = broadcast_all(logits)
+        self._param = self.probs if probs is not None else self.logits
+        batch_shape = torch.Size() if is_scalar else self._param.size()
+        super().__init__(batch_shape, validate_args=validate_args)
+
     def _init_counted(self, total_count, probs, logits, validate_args) -> None:
         """__init__ of a family with a trial count (Binomial, NegativeBinomial): the count
         broadcast with, and cast to the dtype of, the parameter given."""
@@ -67,16 +81,7 @@ class Bernoulli(_BinaryParams, ExponentialFamily):
     has_enumerate_support = True
 
     def __init__(self, probs=None, logits=None, validate_args=None) -> None:
-        _one_of(probs, logits)
-        if probs is not None:
-            is_scalar = isinstance(probs, Number)
-            (self.probs,) = broadcast_all(probs)
-        else:
-            is_scalar = isinstance(logits, Number)
-            (self.logits,) = broadcast_all(logits)
-        self._param = self.probs if probs is not None else self.logits
-        batch_shape = torch.Size() if is_scalar else self._param.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        self._init_binary(probs, logits, validate_args)
 
     def expand(self, batch_shape, _instance=None):
         return self._expand_binary(Bernoulli, batch_shape, ("probs", "logits"), _instance)

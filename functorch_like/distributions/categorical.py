@@ -102,7 +102,27 @@ class Categorical(Distribution):
         return values
 
 
-class OneHotCategorical(Distribution):
+class _OfCategorical:
+    """Families built on an inner `self._categorical`: its parameters are theirs."""
+
+    @property
+    def _param(self):
+        return self._categorical._param
+
+    @property
+    def probs(self):
+        return self._categorical.probs
+
+    @property
+    def logits(self):
+        return self._categorical.logits
+
+    @property
+    def param_shape(self):
+        return self._categorical.param_shape
+
+
+class OneHotCategorical(_OfCategorical, Distribution):
     """Categorical whose samples are one-hot vectors of length K (event_shape (K,)).
 
     Args:
@@ -125,18 +145,6 @@ class OneHotCategorical(Distribution):
         Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new
-
-    @property
-    def _param(self):
-        return self._categorical._param
-
-    @property
-    def probs(self):
-        return self._categorical.probs
-
-    @property
-    def logits(self):
-        return self._categorical.logits
 
     @property
     def mean(self):

@@ -10,7 +10,7 @@ import functorch_like as torch   # resolved at call time: this package loads ins
 
 from . import _sampling, constraints
 from .bernoulli import Binomial, _BinaryParams, _one_of
-from .categorical import Categorical
+from .categorical import Categorical, _OfCategorical
 from .distribution import Distribution
 from .gamma import Gamma
 from .utils import broadcast_all, lazy_property
@@ -143,7 +143,7 @@ class NegativeBinomial(_BinaryParams, Distribution):
         return log_unnormalized_prob - log_normalization
 
 
-class Multinomial(Distribution):
+class Multinomial(_OfCategorical, Distribution):
     """Counts of `total_count` draws from Categorical(probs | logits); event_shape (K,).
 
     Args:
@@ -184,18 +184,6 @@ class Multinomial(Distribution):
     @constraints.dependent_property(is_discrete=True, event_dim=1)
     def support(self):
         return constraints.multinomial(self.total_count)
-
-    @property
-    def logits(self):
-        return self._categorical.logits
-
-    @property
-    def probs(self):
-        return self._categorical.probs
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
 
     def sample(self, sample_shape=()):
         # total_count categorical draws, counted per category (a one-hot sum rather than

@@ -3,13 +3,11 @@ RelaxedBernoulli, ExpRelaxedCategorical and RelaxedOneHotCategorical."""
 
 from __future__ import annotations
 
-from numbers import Number
-
 import functorch_like as torch   # resolved at call time: this package loads inside torch's
 
 from . import constraints
-from .bernoulli import _BinaryParams, _one_of
-from .categorical import Categorical
+from .bernoulli import _BinaryParams
+from .categorical import Categorical, _OfCategorical
 from .distribution import Distribution
 from .transformed_distribution import TransformedDistribution
 from .transforms import ExpTransform, SigmoidTransform
@@ -32,16 +30,7 @@ class LogitRelaxedBernoulli(_BinaryParams, Distribution):
 
     def __init__(self, temperature, probs=None, logits=None, validate_args=None) -> None:
         self.temperature = temperature
-        _one_of(probs, logits)
-        if probs is not None:
-            is_scalar = isinstance(probs, Number)
-            (self.probs,) = broadcast_all(probs)
-        else:
-            is_scalar = isinstance(logits, Number)
-            (self.logits,) = broadcast_all(logits)
-        self._param = self.probs if probs is not None else self.logits
-        batch_shape = torch.Size() if is_scalar else self._param.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        self._init_binary(probs, logits, validate_args)
 
     def expand(self, batch_shape, _instance=None):
         new = self._expand_binary(LogitRelaxedBernoulli, batch_shape, ("probs", "logits"),
@@ -101,7 +90,7 @@ class RelaxedBernoulli(_RelaxedOfBase, TransformedDistribution):
         return super().expand(batch_shape, _instance=new)
 
 
-class ExpRelaxedCategorical(Distribution):
+class ExpRelaxedCategorical(_OfCategorical, Distribution):
     """The log of a RelaxedOneHotCategorical sample (log-softmax of Gumbel-perturbed
     logits / temperature).
 
@@ -128,18 +117,6 @@ class ExpRelaxedCategorical(Distribution):
         Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
-
-    @property
-    def logits(self):
-        return self._categorical.logits
-
-    @property
-    def probs(self):
-        return self._categorical.probs
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
