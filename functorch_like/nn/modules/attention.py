@@ -6,8 +6,8 @@ import jax.numpy as jnp
 
 from ... import _random
 from ..._tensor import apply
-from ...pure import _attention
 from ...pure import init as _init
+from .._functional_mha import _f_mha     # the op shared with F.multi_head_attention_forward
 from ._init_helpers import assign_params, fresh_key
 from .linear import Linear
 from .module import Module
@@ -15,14 +15,6 @@ from .module import Module
 
 class NonDynamicallyQuantizableLinear(Linear):
     """PyTorch's name for MultiheadAttention's output projection (a plain Linear)."""
-
-
-def _f_mha(q, k, v, w_in, b_in, w_out, b_out, key_padding_mask, attn_mask, rng, w_q, w_k,
-           w_v, bias_k, bias_v, *, num_heads, dropout_p, average, add_zero_attn):
-    return _attention.multi_head_attention(
-        q, k, v, num_heads, w_in, b_in, w_out, b_out, key_padding_mask, attn_mask, dropout_p,
-        average_attn_weights=average, rng=rng, q_proj_weight=w_q, k_proj_weight=w_k,
-        v_proj_weight=w_v, bias_k=bias_k, bias_v=bias_v, add_zero_attn=add_zero_attn)
 
 
 class MultiheadAttention(Module):
