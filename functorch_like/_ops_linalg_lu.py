@@ -46,6 +46,16 @@ def _f_solve_triangular(a, b, *, upper, left, unitriangular):
                                            unit_diagonal=unitriangular)
 
 
+def _check_rows(fn: str, A: Tensor, B: Tensor, left: bool) -> None:
+    """PyTorch's error when matrix B (*, n, k) does not fit A (*, n, n) in AX = B (XA = B
+    when not `left`)."""
+    rows = B.shape[-2] if left else B.shape[-1]
+    if rows != A.shape[-1]:
+        eq = "AX = B" if left else "XA = B"
+        raise RuntimeError(f"{fn}: Incompatible shapes of A and B for the equation {eq} "
+                           f"({A.shape[-2]}x{A.shape[-1]} and {B.shape[-2]}x{B.shape[-1]})")
+
+
 def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True,
                      unitriangular: bool = False) -> Tensor:
     """X with A X = B (X A = B when not `left`) for triangular A (*, n, n), B (*, n, k).
@@ -57,12 +67,7 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True,
     if B.ndim < 2:
         raise RuntimeError("linalg.solve_triangular: The input tensor B must have at least 2 "
                            "dimensions.")
-    rows = B.shape[-2] if left else B.shape[-1]
-    if rows != A.shape[-1]:
-        eq = "AX = B" if left else "XA = B"
-        raise RuntimeError(f"linalg.solve_triangular: Incompatible shapes of A and B for the "
-                           f"equation {eq} ({A.shape[-2]}x{A.shape[-1]} and "
-                           f"{B.shape[-2]}x{B.shape[-1]})")
+    _check_rows("linalg.solve_triangular", A, B, left)
     A, B = _common_float("triangular_solve_cpu", A, B)
     return apply(_f_solve_triangular, "LinalgSolveTriangularBackward0", A, B, upper=upper,
                  left=left, unitriangular=unitriangular)
@@ -258,12 +263,7 @@ def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True,
     if pivots.dtype != _dtypes.int32:
         raise RuntimeError("linalg.lu_solve: pivots should be a Tensor of scalar type "
                            "torch.int32")
-    rows = B.shape[-2] if left else B.shape[-1]
-    if rows != LU.shape[-1]:
-        eq = "AX = B" if left else "XA = B"
-        raise RuntimeError(f"linalg.lu_solve: Incompatible shapes of A and B for the equation "
-                           f"{eq} ({LU.shape[-2]}x{LU.shape[-1]} and "
-                           f"{B.shape[-2]}x{B.shape[-1]})")
+    _check_rows("linalg.lu_solve", LU, B, left)
     LU, B = _common_float("lu_solve_cpu", LU, B)
     return apply(_f_lu_solve, "LinalgLuSolveBackward0", LU, pivots, B, left=left,
                  adjoint=adjoint)
