@@ -141,6 +141,14 @@ def _check_dim(where, name, t, dim, size, what):
         raise AssertionError(f"{name}.size({dim}) = {t.size(dim)} must equal {what} {size}")
 
 
+def _checked_parts(tseq, cache_size: int) -> list:
+    """Cat/StackTransform's parts: Transforms only (PyTorch's AssertionError otherwise),
+    each given the container's cache size."""
+    if not all(isinstance(t, Transform) for t in tseq):
+        raise AssertionError("All elements of tseq must be Transform instances")
+    return [t.with_cache(cache_size) for t in tseq] if cache_size else list(tseq)
+
+
 class CatTransform(Transform):
     """Applies `tseq[i]` to the i-th slice of `lengths[i]` along `dim`, as torch.cat.
 
@@ -151,12 +159,9 @@ class CatTransform(Transform):
     """
 
     def __init__(self, tseq, dim: int = 0, lengths=None, cache_size: int = 0) -> None:
-        if not all(isinstance(t, Transform) for t in tseq):
-            raise AssertionError("All elements of tseq must be Transform instances")
-        if cache_size:
-            tseq = [t.with_cache(cache_size) for t in tseq]
+        parts = _checked_parts(tseq, cache_size)
         super().__init__(cache_size=cache_size)
-        self.transforms = list(tseq)
+        self.transforms = parts
         self.lengths = list(lengths) if lengths is not None else [1] * len(self.transforms)
         if len(self.lengths) != len(self.transforms):
             raise AssertionError(f"lengths ({len(self.lengths)}) must match transforms "
@@ -231,12 +236,9 @@ class StackTransform(Transform):
     """
 
     def __init__(self, tseq, dim: int = 0, cache_size: int = 0) -> None:
-        if not all(isinstance(t, Transform) for t in tseq):
-            raise AssertionError("All elements of tseq must be Transform instances")
-        if cache_size:
-            tseq = [t.with_cache(cache_size) for t in tseq]
+        parts = _checked_parts(tseq, cache_size)
         super().__init__(cache_size=cache_size)
-        self.transforms = list(tseq)
+        self.transforms = parts
         self.dim = dim
 
     def with_cache(self, cache_size=1):
