@@ -6,11 +6,16 @@ method's object) and flattens it once into "slots" (`_compile_state.StepState`):
 and buffer values, gradients, optimizer state entries (one step counter per group where
 its parameters step together), the hyperparameters as one packed vector and the global RNG
 key as raw data. Each call then checks the guard, reads the slots, runs the compiled
-program, and writes the new values back, donating the old buffers; a call whose arguments
-are all tensors does nothing else in Python. The program is traced once per guard: the
-training flags of the modules, which tensors require grad, the optimizers' structural
-options, the slot layout and the non-tensor arguments; jax.jit adds one more per new input
+program, and writes the new values back, donating the old buffers. The program is traced
+once per guard: the training flags of the modules, which tensors require grad, the
+optimizers' structural options, the slot layout, the global modes (grad mode, autocast,
+default dtype) and the non-tensor arguments; jax.jit adds one more per new input
 shape/dtype.
+
+The common call (tensor arguments only, nothing changed since the last call) skips the
+guard and the reads: after dispatching a call, while the device runs it, Python records
+the state as that call left it (`_compile_state.Snapshot`), and the next call only checks
+that every watched attribute and entry still holds the same object.
 
 While tracing, tensors hold tracers: Python that needs a value (`.item()`, `print`,
 `if loss > 0:`) raises `UntraceableError`. `scheduler.step()` called inside the step is
@@ -22,12 +27,14 @@ from __future__ import annotations
 
 import functools
 import operator
+from itertools import repeat
 from typing import Callable
 
 import jax
 
 from . import _trace_state
-from ._compile_state import StepState, distinct, is_state_object, referenced_objects
+from ._compile_state import (Snapshot, StepState, distinct, is_state_object,
+                             referenced_objects)
 from ._tensor import Tensor
 
 _trace_count = 0
@@ -59,11 +66,14 @@ class _Program:
     """One traced step: its jitted function, the Python side effects to replay, whether
     `.grad` enters and leaves it, and how to rebuild its Python result."""
 
-    __slots__ = ("jitted", "actions", "with_grads", "out_treedef", "consts")
+    __slots__ = ("jitted", "actions", "with_grads", "out_treedef", "consts", "state_guard",
+                 "n_tensor_args")
 
-    def __init__(self):
+    def __init__(self, state_guard: tuple, n_tensor_args: int | None):
         self.actions: list[Callable] = []
         self.with_grads = True
+        self.state_guard = state_guard      # the StepState.guard() it was traced for
+        self.n_tensor_args = n_tensor_args  # when its arguments are that many tensors only
 
     def result(self, arrays: list):
         if self.consts == (None,) and self.out_treedef.num_leaves == 1 and \
@@ -87,6 +97,9 @@ class CompiledFunction:
         # the common call with tensor arguments only: then the argument part of the guard
         # is known and only the state's guard is checked.
         self._last = None
+        # The state as the last call left it, when the next call with as many tensor
+        # arguments can reuse that call's program and outputs as they are (Snapshot).
+        self._snapshot: Snapshot | None = None
 
     def _state(self, leaves, static) -> StepState:
         key = tuple(s for s in static if isinstance(s, tuple) and s and s[0] == "state")
@@ -120,9 +133,12 @@ class CompiledFunction:
             guard = (static, treedef, state.guard())
             program = self._programs.get(guard)
             if program is None:
-                program = self._programs[guard] = self._build(state, treedef, static, leaves,
-                                                              dynamic)
-        if not kwargs and all(s is None for s in static) and len(static) == len(args):
+                tensors_only = not kwargs and all(s is None for s in static) and len(
+                    static) == len(args)
+                program = self._programs[guard] = self._build(
+                    state, treedef, static, leaves, dynamic, guard[2],
+                    len(args) if tensors_only else None)
+        if program.n_tensor_args is not None:
             self._last = (len(args), state, guard[2], program)
         return program, state, dynamic
 
@@ -148,22 +164,57 @@ class CompiledFunction:
 
     def __call__(self, *args, **kwargs):
         global _trace_count
-        program, state, dynamic = self._lookup(args, kwargs)
-        inputs = self._inputs(state, program.with_grads, dynamic)
+        snapshot, self._snapshot = self._snapshot, None
+        if (snapshot is not None and not kwargs
+                and len(args) == snapshot.program.n_tensor_args
+                and all(map(isinstance, args, repeat(Tensor))) and snapshot.holds()):
+            program, state = snapshot.program, snapshot.state
+            inputs = (*snapshot.inputs, [a._value for a in args])
+        else:
+            snapshot = None
+            program, state, dynamic = self._lookup(args, kwargs)
+            inputs = self._inputs(state, program.with_grads, dynamic)
         jitted = program.jitted
         cached = jitted._cache_size()
         (values, grads, opt_values, key), arrays = jitted(*inputs)
-        if jitted._cache_size() != cached:      # a new trace and compilation happened
+        traced = jitted._cache_size() != cached
+        if traced:                              # a new trace and compilation happened
             _trace_count += 1
+        # From here on the device runs the step while Python writes back and prepares the
+        # next call.
         state.write(values, grads, opt_values, key, publish_values=True)
         state.last_outputs = (values, opt_values)
         for action in program.actions:  # recorded Python side effects: scheduler.step()
             action()
+        if snapshot is not None and program is snapshot.program and not (
+                traced or program.actions):
+            # Nothing but this call's outputs changed since the snapshot was checked.
+            self._snapshot = Snapshot(state, program, (values, None, opt_values,
+                                                       snapshot.inputs[3], key), snapshot)
+        else:
+            self._snapshot = self._take_snapshot(program, state)
         return program.result(arrays)
 
-    def _build(self, state: StepState, treedef, static, leaves, dynamic) -> _Program:
+    @staticmethod
+    def _take_snapshot(program: _Program, state: StepState) -> Snapshot | None:
+        """The snapshot the next call may start from, or None where the state as left
+        needs the full path (another program, or inputs that are not this call's distinct
+        outputs)."""
+        if program.n_tensor_args is None or program.with_grads:
+            return None
+        if state.guard() != program.state_guard:    # (also repacks changed hyperparameters)
+            return None
+        values, _, opt_values, hps, key = state.read(False)
+        outputs = state.last_outputs
+        if outputs is None or not (all(map(operator.is_, values, outputs[0]))
+                                   and all(map(operator.is_, opt_values, outputs[1]))):
+            return None
+        return Snapshot(state, program, (values, None, opt_values, hps, key))
+
+    def _build(self, state: StepState, treedef, static, leaves, dynamic, state_guard,
+               n_tensor_args) -> _Program:
         fn = self.fn
-        program = _Program()
+        program = _Program(state_guard, n_tensor_args)
         fresh = [False]
 
         def run(values, grads, opt_values, hps, key, dynamic):

@@ -23,15 +23,22 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import _random
+from . import _autocast_state, _dtypes, _random
 from ._tensor import Tensor, publish
 from .nn.modules.module import Module
 from .optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
+from .autograd import _grad_mode
 from .optim.optimizer import Optimizer
 
 # Optimizer state entries that may be shared by the parameters of a group: their new value
 # depends only on their old value, so equal inputs give equal outputs.
 _SHAREABLE = ("step",)
+
+# The global modes a trace depends on, as (object, attribute): grad mode, the autocast
+# policy, the default float dtype and JAX's x64 switch. A call under other modes than the
+# program's trace gets its own program, as eager code would compute differently.
+_MODES = ((_grad_mode._state, "enabled"), (_autocast_state, "policy"),
+          (_dtypes, "_default_float"), (jax.config, "jax_enable_x64"))
 
 _training = operator.attrgetter("training")
 _value = operator.attrgetter("_value")
@@ -152,17 +159,27 @@ class StepState:
         self.opt_dicts = [holders[0] for holders, _ in slots]
         self.opt_names = [name for _, name in slots]
         self.generator = _random.default_generator
-        # Where each array lives, to notice a parameter replaced on its module or an
-        # optimizer's state replaced (load_state_dict) between calls.
+        # Where each array lives, to notice a parameter or submodule replaced on its module
+        # or an optimizer's state replaced (load_state_dict makes a new `state` dict)
+        # between calls: the dicts themselves, as attributes of their owners, ...
+        owners = [(m, name) for m in self.modules
+                  for name in ("_parameters", "_buffers", "_modules")]
+        owners += [(opt, "state") for opt in self.optimizers]
+        # ... and their entries.
         homes = [(m._parameters, k, t) for m in self.modules
                  for k, t in m._parameters.items() if t is not None]
         homes += [(m._buffers, k, t) for m in self.modules
                   for k, t in m._buffers.items() if t is not None]
+        homes += [(m._modules, k, c) for m in self.modules for k, c in m._modules.items()]
         homes += [(opt.state, p, opt.state[p]) for opt, group in self.opt_groups
                   for p in group["params"] if p in opt.state]
-        # As three columns, so that the per-call check runs in C (map, not a loop).
+        # As columns, so that the per-call checks run in C (map, not a loop).
+        self.owner_objs = [o for o, _ in owners]
+        self.owner_names = [n for _, n in owners]
+        self.owner_dicts = list(map(getattr, self.owner_objs, self.owner_names))
         self.home_dicts, self.home_keys, self.home_objs = (
             [list(c) for c in zip(*homes)] if homes else ([], [], []))
+        self._watch_columns()
         self.static_keys = [(opt._static_key, g) for opt, g in self.opt_groups]
         layout = (tuple(map(id, self.tensors)), tuple(map(id, self.params)),
                   tuple((tuple(map(id, h)), n) for h, n in slots),
@@ -171,10 +188,37 @@ class StepState:
         # before gets its number back, so its programs are found again.
         self.layout_id = self._layout_ids.setdefault(layout, len(self._layout_ids))
 
+    def _watch_columns(self) -> None:
+        """The columns a `Snapshot` reads: every attribute, dict entry and group that
+        guard() and read() depend on, so that the same objects there mean the same guard
+        and inputs. What a call rewrites (the RNG key, the optimizer state) comes last in
+        its list, so that the next snapshot only replaces that tail."""
+        attrs = [(opt, name) for opt in self.optimizers for name in ("state", "param_groups")]
+        attrs += _MODES
+        attrs.append((self.generator, "_raw"))
+        self.watch_objs = [o for o, _ in attrs]
+        self.watch_names = [n for _, n in attrs]
+        # A module's attributes (its training flag, its parameter, buffer and submodule
+        # dicts) are compared as its whole __dict__, by value, which in C is identity
+        # first: cheaper than one getattr each through Module's __getattr__ hook.
+        self.module_dicts = [m.__dict__ for m in self.modules]
+        self.watch_dicts = self.home_dicts + [e for holders, _ in self.opt_slots
+                                              for e in holders]
+        self.watch_keys = self.home_keys + [name for holders, name in self.opt_slots
+                                            for _ in holders]
+        # For each holder entry, the index of its optimizer slot.
+        self.holder_slots = [i for i, (holders, _) in enumerate(self.opt_slots)
+                             for _ in holders]
+        # Groups are compared by value: their hyperparameters, the options the static keys
+        # read, an entry added.
+        self.watch_groups = [g for _, g in self.opt_groups]
+        self.watch_group_lists = [opt.param_groups for opt in self.optimizers]
+
     def guard(self) -> tuple:
         """What selects the program: training flags, which parameters require grad, the
-        optimizers' structural options and the slot layout. Refreshes the layout first if
-        a shared step count was split or a slot's holder lost its entry."""
+        optimizers' structural options, the slot layout and the global modes. Refreshes
+        the layout first if a shared step count was split or a slot's holder lost its
+        entry."""
         if not self._layout_holds():
             self.refresh()
         hps = list(map(dict.__getitem__, self.hp_groups, self.hp_names))
@@ -184,7 +228,7 @@ class StepState:
                 tuple(map(_requires_grad, self.tensors)),
                 tuple([key(g) for key, g in self.static_keys]),
                 tuple([len(opt.param_groups) for opt in self.optimizers]),
-                self.hp_layout, self.layout_id)
+                self.hp_layout, self.layout_id, tuple([getattr(o, n) for o, n in _MODES]))
 
     def _pack_hps(self, values: list) -> None:
         """All numeric hyperparameters as one device vector (one program input, one
@@ -216,8 +260,10 @@ class StepState:
         return out
 
     def _layout_holds(self) -> bool:
-        if not all(map(operator.is_, map(dict.get, self.home_dicts, self.home_keys),
-                       self.home_objs)):
+        if not (all(map(operator.is_, map(getattr, self.owner_objs, self.owner_names),
+                        self.owner_dicts))
+                and all(map(operator.is_, map(dict.get, self.home_dicts, self.home_keys),
+                            self.home_objs))):
             return False
         for holders, name in self.shared_slots:
             first = holders[0].get(name)
@@ -306,6 +352,59 @@ class StepState:
             else:
                 out.append(first)
         return out
+
+
+class Snapshot:
+    """A step's state right after a compiled call, as the objects its watched attributes
+    and entries hold and copies of its optimizer groups (`StepState.watch_*`), with the
+    inputs the next call reads from it.
+
+    If every one still holds the same object (and every group is equal) when the next
+    call comes, as in a training loop that changes nothing between steps, that call's
+    guard and inputs are the ones recorded: the check is a few C-level scans, where
+    guard() and read() are many Python calls. The snapshot is taken after the call was
+    dispatched, while the device runs; anything changed in between sends the next call
+    down the full path.
+    """
+
+    __slots__ = ("state", "program", "inputs", "fixed", "attr_values", "entry_values")
+
+    def __init__(self, state: StepState, program, inputs: tuple, previous=None):
+        """inputs: (values, None, optimizer state, hyperparameters, RNG key) as read()
+        gives them. previous: the snapshot of the call before, when this call ran the same
+        program from it and changed nothing but what the program wrote."""
+        self.state, self.program, self.inputs = state, program, inputs
+        if previous is None:
+            n = len(state.home_dicts)
+            self.fixed = (list(map(getattr, state.watch_objs[:-1], state.watch_names[:-1])),
+                          list(map(dict.get, state.watch_dicts[:n], state.watch_keys[:n])),
+                          [dict(d) for d in state.module_dicts],
+                          list(map(_requires_grad, state.tensors)),
+                          [dict(g) for g in state.watch_groups],
+                          list(map(len, state.watch_group_lists)))
+        else:
+            self.fixed = previous.fixed
+        _, _, opt_values, _, key = inputs
+        self.attr_values = self.fixed[0] + [key]
+        self.entry_values = self.fixed[1] + list(map(opt_values.__getitem__,
+                                                     state.holder_slots))
+
+    def holds(self) -> bool:
+        """Whether every watched attribute and entry still holds the recorded object and
+        every module dict and group equals its copy."""
+        state, fixed = self.state, self.fixed
+        try:
+            return (all(map(operator.is_, map(_value, state.tensors), self.inputs[0]))
+                    and all(map(operator.is_, map(dict.get, state.watch_dicts,
+                                                  state.watch_keys), self.entry_values))
+                    and all(map(operator.is_, map(getattr, state.watch_objs,
+                                                  state.watch_names), self.attr_values))
+                    and state.module_dicts == fixed[2]
+                    and list(map(_requires_grad, state.tensors)) == fixed[3]
+                    and state.watch_groups == fixed[4]
+                    and list(map(len, state.watch_group_lists)) == fixed[5])
+        except Exception:   # an attribute deleted, a dict replaced, an uncomparable value
+            return False
 
 
 def _is_number_or_pair(v) -> bool:

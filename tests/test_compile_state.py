@@ -1,6 +1,7 @@
 """functorch_like.compile's state slots: shared step counters, parameters that do not
 step, guards checked on every call, and the RNG key threaded as raw data."""
 
+import copy
 import re
 
 import numpy as np
@@ -202,3 +203,110 @@ def test_one_array_assigned_to_two_tensors_between_calls_is_donated_once():
     for (name, p1), p2 in zip(m1.named_parameters(), m2.parameters()):
         np.testing.assert_allclose(p1.detach().numpy(), p2.detach().numpy(), rtol=1e-5,
                                    atol=1e-7, err_msg=name)
+
+
+def test_optimizer_state_reloaded_from_a_checkpoint_between_calls_is_used():
+    # Resuming mid-run: load_state_dict makes a new `optimizer.state` dict, which the next
+    # compiled call must read and update (it once kept stepping the replaced state).
+    (m1, o1), (m2, o2) = _pair(lr=0.05)
+    x, y = _data()
+    eager, compiled = _step(m1, o1), torch.compile(_step(m2, o2))
+    checkpoints = []
+    for model, opt, step in ((m1, o1, eager), (m2, o2, compiled)):
+        step(x, y)
+        checkpoints.append((copy.deepcopy(model.state_dict()), copy.deepcopy(opt.state_dict())))
+        for _ in range(3):
+            step(x, y)
+    for (model, opt, step), (msd, osd) in zip(((m1, o1, eager), (m2, o2, compiled)),
+                                              checkpoints):
+        model.load_state_dict(msd)
+        opt.load_state_dict(osd)
+    for _ in range(2):
+        np.testing.assert_allclose(compiled(x, y).item(), eager(x, y).item(), rtol=1e-5)
+    assert _steps(o2, m2) == _steps(o1, m1) == {name: 3 for name in _steps(o1, m1)}
+    for (name, p1), p2 in zip(m1.named_parameters(), m2.parameters()):
+        np.testing.assert_allclose(p2.detach().numpy(), p1.detach().numpy(), rtol=1e-5,
+                                   atol=1e-6, err_msg=name)
+
+
+def test_changes_between_calls_reach_the_next_call():
+    # The plain loop reuses the last call's state as it is (a snapshot of identities);
+    # each change below must take the next call down the full path, as eager sees it.
+    (m1, o1), (m2, o2) = _pair(lr=0.05)
+    x, y = _data()
+    eager, compiled = _step(m1, o1), torch.compile(_step(m2, o2))
+    changes = [
+        lambda m, o: o.param_groups[0].__setitem__("lr", 0.01),
+        lambda m, o: o.param_groups[0].__setitem__("betas", (0.5, 0.9)),
+        lambda m, o: torch.manual_seed(7),
+        lambda m, o: (setattr(m, "a", nn.Linear(8, 3)),
+                      o.add_param_group({"params": list(m.a.parameters()), "lr": 0.2})),
+        lambda m, o: (setattr(m.trunk, "bias", nn.Parameter(torch.ones(8))),
+                      o.param_groups[0]["params"].__setitem__(1, m.trunk.bias)),
+        lambda m, o: m.trunk.bias.data.fill_(0.5),
+    ]
+    for i, change in enumerate(changes):
+        for _ in range(2):
+            np.testing.assert_allclose(compiled(x, y).item(), eager(x, y).item(), rtol=1e-5,
+                                       err_msg=f"before change {i}")
+        assert compiled._snapshot is not None and compiled._snapshot.holds(), i
+        torch.manual_seed(i)
+        change(m1, o1)
+        torch.manual_seed(i)
+        change(m2, o2)
+        assert not compiled._snapshot.holds(), f"change {i} went unnoticed"
+    np.testing.assert_allclose(compiled(x, y).item(), eager(x, y).item(), rtol=1e-5)
+    for (name, p1), p2 in zip(m1.named_parameters(), m2.parameters()):
+        np.testing.assert_allclose(p2.detach().numpy(), p1.detach().numpy(), rtol=1e-5,
+                                   atol=1e-6, err_msg=name)
+
+
+def test_reseeding_between_calls_repeats_the_dropout_masks():
+    model = nn.Dropout(0.5)
+
+    @torch.compile
+    def forward(x):
+        return model(x)
+
+    x = torch.ones(64)
+    torch.manual_seed(5)
+    first = [forward(x).numpy() for _ in range(2)]
+    torch.manual_seed(5)
+    again = [forward(x).numpy() for _ in range(2)]
+    assert not np.array_equal(first[0], first[1])
+    for u, v in zip(first, again):
+        np.testing.assert_array_equal(u, v)
+
+
+def test_global_modes_select_their_own_program():
+    # autocast, grad mode and the default dtype change what a traced step computes: a call
+    # under other modes than the first trace's computes as eager code does there.
+    torch.manual_seed(0)
+    model = nn.Linear(4, 3)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+
+    def step(x):
+        opt.zero_grad()
+        loss = model(x).sum()
+        loss.backward()
+        opt.step()
+        return loss
+
+    forward, compiled = torch.compile(lambda x: model(x)), torch.compile(step)
+    x = torch.randn(2, 4)
+    assert forward(x).dtype == torch.float32
+    compiled(x)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        out, expected = forward(x), model(x)
+    assert out.dtype == expected.dtype == torch.bfloat16
+    np.testing.assert_allclose(out.float().numpy(), expected.detach().float().numpy())
+    assert forward(x).dtype == torch.float32
+    for fn in (step, compiled):
+        with torch.no_grad():
+            try:
+                fn(x)
+            except RuntimeError as err:
+                assert "does not require grad" in str(err)
+            else:
+                raise AssertionError(f"{fn} ran backward under no_grad")
+    compiled(x)                     # and back under grad mode, with the first program

@@ -101,7 +101,10 @@ def cast_inputs(fn, name: str, args: tuple) -> tuple:
 
 
 def _refresh() -> None:
-    _autocast_state.cast = cast_inputs if any(_enabled.values()) else None
+    on = any(_enabled.values())
+    _autocast_state.cast = cast_inputs if on else None
+    _autocast_state.policy = tuple((d, _enabled[d], _dtype[d].name) for d in _enabled) \
+        if on else None
 
 
 def _check_device_type(device_type) -> str:
@@ -136,6 +139,7 @@ def get_autocast_dtype(device_type: str) -> _dtypes.dtype:
 
 def set_autocast_dtype(device_type: str, dtype: _dtypes.dtype) -> None:
     _dtype[_check_device_type(device_type)] = dtype
+    _refresh()
 
 
 class autocast:
