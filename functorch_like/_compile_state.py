@@ -180,6 +180,7 @@ class StepState:
         self.home_dicts, self.home_keys, self.home_objs = (
             [list(c) for c in zip(*homes)] if homes else ([], [], []))
         self._watch_columns()
+        self._module_copies: list | None = None     # see _attributes_key
         self.static_keys = [(opt._static_key, g) for opt, g in self.opt_groups]
         layout = (tuple(map(id, self.tensors)), tuple(map(id, self.params)),
                   tuple((tuple(map(id, h)), n) for h, n in slots),
@@ -216,9 +217,9 @@ class StepState:
 
     def guard(self) -> tuple:
         """What selects the program: training flags, which parameters require grad, the
-        optimizers' structural options, the slot layout and the global modes. Refreshes
-        the layout first if a shared step count was split or a slot's holder lost its
-        entry."""
+        optimizers' structural options, the slot layout, the global modes and the modules'
+        plain attributes. Refreshes the layout first if a shared step count was split or a
+        slot's holder lost its entry."""
         if not self._layout_holds():
             self.refresh()
         hps = list(map(dict.__getitem__, self.hp_groups, self.hp_names))
@@ -228,7 +229,23 @@ class StepState:
                 tuple(map(_requires_grad, self.tensors)),
                 tuple([key(g) for key, g in self.static_keys]),
                 tuple([len(opt.param_groups) for opt in self.optimizers]),
-                self.hp_layout, self.layout_id, tuple([getattr(o, n) for o, n in _MODES]))
+                self.hp_layout, self.layout_id, tuple([getattr(o, n) for o, n in _MODES]),
+                self._attributes_key())
+
+    def _attributes_key(self) -> tuple:
+        """The modules' plain attributes (numbers, strings, flags and tuples of them, such
+        as Dropout's p or BatchNorm's momentum): a trace bakes them in, so they select the
+        program, as torch.compile's guards do. Rebuilt only when a module's __dict__
+        changed (compared in C, identity first)."""
+        try:
+            same = self.module_dicts == self._module_copies
+        except Exception:       # a replaced tensor attribute: no truth value
+            same = False
+        if not same:
+            self._module_copies = [dict(d) for d in self.module_dicts]
+            self._attributes = tuple(tuple((k, v) for k, v in d.items() if _is_plain(v))
+                                     for d in self.module_dicts)
+        return self._attributes
 
     def _pack_hps(self, values: list) -> None:
         """All numeric hyperparameters as one device vector (one program input, one
@@ -405,6 +422,12 @@ class Snapshot:
                     and list(map(len, state.watch_group_lists)) == fixed[5])
         except Exception:   # an attribute deleted, a dict replaced, an uncomparable value
             return False
+
+
+def _is_plain(v) -> bool:
+    if type(v) is tuple:
+        return all(map(_is_plain, v))
+    return v is None or type(v) in (bool, int, float, str)
 
 
 def _is_number_or_pair(v) -> bool:

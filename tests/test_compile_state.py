@@ -310,3 +310,25 @@ def test_global_modes_select_their_own_program():
             else:
                 raise AssertionError(f"{fn} ran backward under no_grad")
     compiled(x)                     # and back under grad mode, with the first program
+
+
+def test_module_attributes_changed_between_calls_select_a_new_program():
+    # A trace bakes plain attributes in (Dropout's p, LeakyReLU's slope); torch.compile
+    # guards on them, and so does functorch_like.compile.
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 4), nn.LeakyReLU(0.5), nn.Dropout(0.5))
+
+    @torch.compile
+    def forward(x):
+        return model(x)
+
+    x = torch.randn(3, 4)
+    forward(x)
+    before = compile_count()
+    model[2].p = 0.0
+    h = model[0](x).detach().numpy()
+    np.testing.assert_allclose(forward(x).numpy(), np.where(h > 0, h, 0.5 * h), rtol=1e-6)
+    model[1].negative_slope = 0.1
+    np.testing.assert_allclose(forward(x).numpy(), np.where(h > 0, h, 0.1 * h), rtol=1e-6)
+    forward(x)
+    assert compile_count() - before == 2
