@@ -33,8 +33,7 @@ from typing import Callable
 import jax
 
 from . import _trace_state
-from ._compile_state import (Snapshot, StepState, distinct, is_state_object,
-                             referenced_objects)
+from ._compile_state import Snapshot, StepState, distinct, is_state_object
 from ._tensor import Tensor
 
 _trace_count = 0
@@ -105,11 +104,8 @@ class CompiledFunction:
         key = tuple(s for s in static if isinstance(s, tuple) and s and s[0] == "state")
         state = self._states.get(key)
         if state is None:
-            # Tensor arguments are inputs; tensors reached by name are state.
-            objects = [x for x in leaves if is_state_object(x)]
-            referenced = [x for x in referenced_objects(self.fn)
-                          if is_state_object(x) or isinstance(x, Tensor)]
-            state = self._states[key] = StepState(objects + referenced)
+            state = self._states[key] = StepState(
+                [x for x in leaves if is_state_object(x)], self.fn)
         return state
 
     def _lookup(self, args, kwargs) -> tuple:

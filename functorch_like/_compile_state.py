@@ -49,9 +49,12 @@ def is_state_object(x) -> bool:
     return isinstance(x, (Module, Optimizer, LRScheduler, ReduceLROnPlateau))
 
 
-def referenced_objects(fn: Callable, depth: int = 2) -> list:
-    """Objects a function can reach by name: closure cells, named globals (following
-    referenced Python functions `depth` levels), and a bound method's instance."""
+def referenced_objects(fn: Callable, depth: int = 2) -> list[tuple]:
+    """(object, home) for the objects a function can reach by name: closure cells, named
+    globals (following referenced Python functions `depth` levels), and a bound method's
+    instance and its attributes. home says where the name lives, to notice it rebound:
+    (dict, name) for a global or an instance attribute, (cell, None) for a closure cell,
+    None for the bound instance itself."""
     found, seen_fns = [], set()
 
     def visit(f, d):
@@ -59,8 +62,10 @@ def referenced_objects(fn: Callable, depth: int = 2) -> list:
             return
         seen_fns.add(id(f))
         if isinstance(f, types.MethodType):
-            found.append(f.__self__)
-            found.extend(vars(f.__self__).values() if hasattr(f.__self__, "__dict__") else [])
+            found.append((f.__self__, None))
+            attrs = getattr(f.__self__, "__dict__", None)
+            if isinstance(attrs, dict):
+                found.extend((v, (attrs, k)) for k, v in attrs.items())
             f = f.__func__
         f = inspect.unwrap(f) if callable(f) else f
         code = getattr(f, "__code__", None)
@@ -68,17 +73,17 @@ def referenced_objects(fn: Callable, depth: int = 2) -> list:
             return
         for cell in f.__closure__ or ():
             try:
-                found.append(cell.cell_contents)
+                found.append((cell.cell_contents, (cell, None)))
             except ValueError:      # an empty cell
                 pass
         globs = getattr(f, "__globals__", {})
         for name in code.co_names:
             if name in globs:
                 obj = globs[name]
-                found.append(obj)
+                found.append((obj, (globs, name)))
                 if d > 0 and isinstance(obj, (types.FunctionType, types.MethodType)):
                     visit(obj, d - 1)
-        for obj in list(found):
+        for obj, _ in list(found):
             if d > 0 and isinstance(obj, (types.FunctionType, types.MethodType)):
                 visit(obj, d - 1)
     visit(fn, depth)
@@ -93,8 +98,10 @@ class StepState:
     split), and is part of the program's guard.
     """
 
-    def __init__(self, objects: list):
-        self.objects = objects
+    def __init__(self, objects: list, fn: Callable | None = None):
+        """objects: the state objects among a call's arguments; fn: the step, whose
+        closure, globals and instance supply the rest (looked up again on refresh)."""
+        self.arg_objects, self.fn = objects, fn
         self._layout_ids: dict = {}
         # (values, optimizer state) a compiled call wrote back: see CompiledFunction._inputs.
         self.last_outputs: tuple | None = None
@@ -103,6 +110,16 @@ class StepState:
     def refresh(self) -> None:
         """(Re)discovers tensors, optimizer state and hyperparameters from the objects."""
         self.last_outputs = None        # of another layout: new slots may share buffers
+        # Tensor arguments are inputs; tensors reached by name are state. Where each was
+        # found is watched, to notice a name rebound between calls (a notebook cell run
+        # again makes a new model and optimizer under the old names).
+        refs = [(obj, home) for obj, home in (referenced_objects(self.fn) if self.fn else [])
+                if is_state_object(obj) or isinstance(obj, Tensor)]
+        self.objects = self.arg_objects + [obj for obj, _ in refs]
+        named = [(home[0], home[1], obj) for obj, home in refs
+                 if home is not None and home[1] is not None]
+        self.ref_cells = [home[0] for obj, home in refs if home is not None and home[1] is None]
+        self.ref_cell_objs = [obj for obj, home in refs if home is not None and home[1] is None]
         modules, optimizers, schedulers, tensors = {}, {}, {}, {}
         for obj in self.objects:
             if isinstance(obj, Module):
@@ -165,7 +182,8 @@ class StepState:
         owners = [(m, name) for m in self.modules
                   for name in ("_parameters", "_buffers", "_modules")]
         owners += [(opt, "state") for opt in self.optimizers]
-        # ... and their entries.
+        owners += [(cell, "cell_contents") for cell in self.ref_cells]    # names rebound
+        # ... and their entries (with the globals and instance attributes named).
         homes = [(m._parameters, k, t) for m in self.modules
                  for k, t in m._parameters.items() if t is not None]
         homes += [(m._buffers, k, t) for m in self.modules
@@ -173,10 +191,11 @@ class StepState:
         homes += [(m._modules, k, c) for m in self.modules for k, c in m._modules.items()]
         homes += [(opt.state, p, opt.state[p]) for opt, group in self.opt_groups
                   for p in group["params"] if p in opt.state]
+        homes += named
         # As columns, so that the per-call checks run in C (map, not a loop).
         self.owner_objs = [o for o, _ in owners]
         self.owner_names = [n for _, n in owners]
-        self.owner_dicts = list(map(getattr, self.owner_objs, self.owner_names))
+        self.owner_values = list(map(getattr, self.owner_objs, self.owner_names))
         self.home_dicts, self.home_keys, self.home_objs = (
             [list(c) for c in zip(*homes)] if homes else ([], [], []))
         self._watch_columns()
@@ -195,6 +214,7 @@ class StepState:
         and inputs. What a call rewrites (the RNG key, the optimizer state) comes last in
         its list, so that the next snapshot only replaces that tail."""
         attrs = [(opt, name) for opt in self.optimizers for name in ("state", "param_groups")]
+        attrs += [(cell, "cell_contents") for cell in self.ref_cells]
         attrs += _MODES
         attrs.append((self.generator, "_raw"))
         self.watch_objs = [o for o, _ in attrs]
@@ -277,10 +297,13 @@ class StepState:
         return out
 
     def _layout_holds(self) -> bool:
-        if not (all(map(operator.is_, map(getattr, self.owner_objs, self.owner_names),
-                        self.owner_dicts))
-                and all(map(operator.is_, map(dict.get, self.home_dicts, self.home_keys),
-                            self.home_objs))):
+        try:
+            if not (all(map(operator.is_, map(getattr, self.owner_objs, self.owner_names),
+                            self.owner_values))
+                    and all(map(operator.is_, map(dict.get, self.home_dicts, self.home_keys),
+                                self.home_objs))):
+                return False
+        except ValueError:      # a closure cell emptied (`del` of a nonlocal)
             return False
         for holders, name in self.shared_slots:
             first = holders[0].get(name)

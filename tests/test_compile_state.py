@@ -332,3 +332,54 @@ def test_module_attributes_changed_between_calls_select_a_new_program():
     np.testing.assert_allclose(forward(x).numpy(), np.where(h > 0, h, 0.1 * h), rtol=1e-6)
     forward(x)
     assert compile_count() - before == 2
+
+
+_STEP_SOURCE = """
+def step(x, y):
+    opt.zero_grad()
+    loss = crit(model(x), y)
+    loss.backward()
+    opt.step()
+    return loss
+"""
+
+
+def test_names_rebound_between_calls_reach_the_next_call():
+    # A notebook cell run again makes a new model and optimizer under the old names:
+    # the next call must train the new ones (torch.compile guards on them too), whether
+    # the step names them as globals or through its closure.
+    x, y = _data()
+
+    def make():
+        torch.manual_seed(1)
+        model = _TwoHeads()
+        return model, torch.optim.SGD(model.parameters(), lr=0.1)
+
+    namespace = {"crit": nn.CrossEntropyLoss()}
+    exec(_STEP_SOURCE, namespace)
+    namespace["model"], namespace["opt"] = make()
+    by_global = torch.compile(namespace["step"])
+    model, opt = make()
+    crit = namespace["crit"]
+
+    @torch.compile
+    def by_closure(x, y):
+        opt.zero_grad()
+        loss = crit(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    for step in (by_global, by_closure):
+        step(x, y)
+        step(x, y)
+    first = namespace["model"].a.weight.detach().numpy().copy()
+    namespace["model"], namespace["opt"] = make()
+    model, opt = make()
+    eager_model, eager_opt = make()
+    expected = _step(eager_model, eager_opt)(x, y).item()
+    for step, m in ((by_global, namespace["model"]), (by_closure, model)):
+        np.testing.assert_allclose(step(x, y).item(), expected, rtol=1e-6)
+        np.testing.assert_allclose(m.a.weight.detach().numpy(),
+                                   eager_model.a.weight.detach().numpy(), rtol=1e-6)
+    assert not np.array_equal(first, eager_model.a.weight.detach().numpy())
