@@ -12,6 +12,10 @@ optimizers' structural options, the slot layout, the global modes (grad mode, au
 default dtype) and the non-tensor arguments; jax.jit adds one more per new input
 shape/dtype.
 
+Tensor arguments are inputs; one that requires grad is a leaf of the step's graph, and
+the gradient the step computes for it is added to its .grad after the call, as in eager
+code (a separate program from calls where it does not require grad).
+
 The common call (tensor arguments only, nothing changed since the last call) skips the
 guard and the reads: after dispatching a call, while the device runs it, Python records
 the state as that call left it (`_compile_state.Snapshot`), and the next call only checks
@@ -36,6 +40,8 @@ from . import _trace_state
 from ._compile_state import Snapshot, StepState, distinct, is_state_object
 from ._tensor import Tensor
 
+_requires_grad = operator.attrgetter("_requires_grad")
+
 _trace_count = 0
 
 
@@ -52,7 +58,8 @@ def _split_args(args, kwargs):
     for leaf in leaves:
         if isinstance(leaf, Tensor):
             dynamic.append(leaf._value)
-            static.append(None)
+            # One that requires grad is a leaf of the step's graph, as in eager code.
+            static.append("grad" if leaf._requires_grad else None)
         elif isinstance(leaf, (jax.Array,)):
             dynamic.append(leaf)
             static.append("array")
@@ -112,7 +119,7 @@ class CompiledFunction:
         """(program, state, dynamic inputs) for a call, tracing a new program if needed."""
         last = self._last
         if last is not None and not kwargs and len(args) == last[0] and all(
-                isinstance(a, Tensor) for a in args):
+                isinstance(a, Tensor) and not a._requires_grad for a in args):
             state = last[1]
             if state.guard() == last[2]:
                 return last[3], state, [a._value for a in args]
@@ -163,7 +170,8 @@ class CompiledFunction:
         snapshot, self._snapshot = self._snapshot, None
         if (snapshot is not None and not kwargs
                 and len(args) == snapshot.program.n_tensor_args
-                and all(map(isinstance, args, repeat(Tensor))) and snapshot.holds()):
+                and all(map(isinstance, args, repeat(Tensor)))
+                and not any(map(_requires_grad, args)) and snapshot.holds()):
             program, state = snapshot.program, snapshot.state
             inputs = (*snapshot.inputs, [a._value for a in args])
         else:
@@ -172,7 +180,7 @@ class CompiledFunction:
             inputs = self._inputs(state, program.with_grads, dynamic)
         jitted = program.jitted
         cached = jitted._cache_size()
-        (values, grads, opt_values, key), arrays = jitted(*inputs)
+        (values, grads, opt_values, key), arrays, arg_grads = jitted(*inputs)
         traced = jitted._cache_size() != cached
         if traced:                              # a new trace and compilation happened
             _trace_count += 1
@@ -180,6 +188,8 @@ class CompiledFunction:
         # next call.
         state.write(values, grads, opt_values, key, publish_values=True)
         state.last_outputs = (values, opt_values)
+        if arg_grads:
+            _accumulate_argument_grads(args, kwargs, arg_grads)
         for action in program.actions:  # recorded Python side effects: scheduler.step()
             action()
         if snapshot is not None and program is snapshot.program and not (
@@ -227,10 +237,13 @@ class CompiledFunction:
                 for (group, name), v in zip(state.hp_slots, state.unpack_hps(hps)):
                     group[name] = v
                 it = iter(dynamic)
-                rebuilt = [Tensor._make(next(it)) if s is None else next(it) if s == "array"
+                rebuilt = [Tensor._make(next(it), requires_grad=s == "grad")
+                           if s is None or s == "grad" else next(it) if s == "array"
                            else leaf for s, leaf in zip(static, leaves)]
                 args, kwargs = jax.tree.unflatten(treedef, rebuilt)
                 result = fn(*args, **kwargs)
+                arg_grads = [None if t._grad is None else t._grad._value
+                             for t, s in zip(rebuilt, static) if s == "grad"]
                 # "fresh": the step made its gradients from nothing (zero_grad inside).
                 fresh[0] = all(p._grad is None or p._grad is not g
                                for p, g in zip(state.params, incoming))
@@ -243,7 +256,7 @@ class CompiledFunction:
                 program.consts = tuple(None if a else x for a, x in zip(is_array, out_leaves))
                 arrays = [x if a else None for a, x in zip(is_array, out_leaves)]
                 grads_out = new[1] if program.with_grads else None
-                return (new[0], grads_out, state.read_opt_outputs(), new[4]), arrays
+                return (new[0], grads_out, state.read_opt_outputs(), new[4]), arrays, arg_grads
             finally:
                 _trace_state.state.compiling = False
                 for sched, original in patched:
@@ -266,6 +279,20 @@ class CompiledFunction:
             jax.eval_shape(run, *self._inputs(state, True, dynamic))
             program.with_grads = not fresh[0]
         return program
+
+
+def _accumulate_argument_grads(args, kwargs, grads: list) -> None:
+    """Eager semantics for the step's tensor arguments that require grad: the gradient
+    the step computed for each is added to its .grad."""
+    leaves = jax.tree.leaves((args, kwargs), is_leaf=lambda x: isinstance(
+        x, Tensor) or is_state_object(x))
+    for t, g in zip([x for x in leaves if isinstance(x, Tensor) and x._requires_grad], grads):
+        if g is None:
+            continue
+        if t._grad is None:
+            t._grad = Tensor._make(g)
+        else:
+            t._grad._value = t._grad._value + g
 
 
 def _record_scheduler_steps(schedulers, actions) -> list:

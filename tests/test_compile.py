@@ -284,3 +284,21 @@ def test_device_strings_are_accepted():
     assert torch.device("cuda:1").index == 1 and torch.device("gpu").type == "cuda"
     with pytest.raises(RuntimeError):
         torch.device("banana")
+
+
+def test_tensor_arguments_that_require_grad_get_their_grad_as_in_eager():
+    # Input gradients (saliency, adversarial examples): .grad of an argument that
+    # requires grad accumulates over calls, as eager backward() does.
+    (m1, o1), (m2, o2) = _twins(_mlp, torch.optim.SGD, lr=0.1)
+    crit = nn.CrossEntropyLoss()
+    eager, compiled = _step_fn(m1, o1, crit), torch.compile(_step_fn(m2, o2, crit))
+    x, y = _data((6,))
+    x1, x2 = x.clone().requires_grad_(), x.clone().requires_grad_()
+    for _ in range(2):
+        np.testing.assert_allclose(compiled(x2, y).item(), eager(x1, y).item(), rtol=1e-6)
+        assert x2.grad is not None
+        np.testing.assert_allclose(x2.grad.numpy(), x1.grad.numpy(), rtol=1e-5, atol=1e-7)
+    _assert_same_params(m1, m2)
+    plain = x.clone()
+    compiled(plain, y)                          # the same step on an input without grad
+    assert plain.grad is None
