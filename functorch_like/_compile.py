@@ -166,26 +166,36 @@ class CompiledFunction:
         return program.jitted.lower(*self._inputs(state, program.with_grads, dynamic))
 
     def __call__(self, *args, **kwargs):
-        global _trace_count
+        program, state, inputs, snapshot = self._prepare(args, kwargs)
+        jitted = program.jitted
+        cached = jitted._cache_size()
+        outputs = jitted(*inputs)
+        # (a changed cache size: this call traced and compiled a new program)
+        return self._finish(program, state, snapshot, outputs,
+                            jitted._cache_size() != cached, args, kwargs)
+
+    def _prepare(self, args, kwargs) -> tuple:
+        """What a call does before dispatch: (program, state, inputs, the snapshot it
+        started from or None)."""
         snapshot, self._snapshot = self._snapshot, None
         if (snapshot is not None and not kwargs
                 and len(args) == snapshot.program.n_tensor_args
                 and all(map(isinstance, args, repeat(Tensor)))
                 and not any(map(_requires_grad, args)) and snapshot.holds()):
-            program, state = snapshot.program, snapshot.state
-            inputs = (*snapshot.inputs, [a._value for a in args])
-        else:
-            snapshot = None
-            program, state, dynamic = self._lookup(args, kwargs)
-            inputs = self._inputs(state, program.with_grads, dynamic)
-        jitted = program.jitted
-        cached = jitted._cache_size()
-        (values, grads, opt_values, key), arrays, arg_grads = jitted(*inputs)
-        traced = jitted._cache_size() != cached
-        if traced:                              # a new trace and compilation happened
+            return (snapshot.program, snapshot.state,
+                    (*snapshot.inputs, [a._value for a in args]), snapshot)
+        program, state, dynamic = self._lookup(args, kwargs)
+        return program, state, self._inputs(state, program.with_grads, dynamic), None
+
+    def _finish(self, program: _Program, state: StepState, snapshot: Snapshot | None,
+                outputs: tuple, traced: bool, args, kwargs):
+        """What a call does after dispatch, while the device runs the step: writes the
+        outputs back, replays the recorded side effects, takes the next call's snapshot
+        and returns the step's Python result."""
+        global _trace_count
+        if traced:
             _trace_count += 1
-        # From here on the device runs the step while Python writes back and prepares the
-        # next call.
+        (values, grads, opt_values, key), arrays, arg_grads = outputs
         state.write(values, grads, opt_values, key, publish_values=True)
         state.last_outputs = (values, opt_values)
         if arg_grads:

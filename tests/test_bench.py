@@ -39,3 +39,15 @@ def test_unknown_variant_is_a_usage_error(monkeypatch, capsys):
         bench.main()
     assert exc.value.code == 2
     assert "unknown variant(s) raw" in capsys.readouterr().err
+
+
+def test_compile_overhead_script_runs_and_takes_the_snapshot_path(monkeypatch, capsys):
+    # scripts/gpu_check.sh runs it on a GPU, where a broken script costs the lent time.
+    import compile_overhead
+    monkeypatch.setattr(sys, "argv", ["compile_overhead.py", "--calls", "50"])
+    compile_overhead.main()
+    out = capsys.readouterr().out
+    for piece in ("check the snapshot", "full path: find program", "next snapshot",
+                  "raw JAX step in the same loop", "XLA fusions"):
+        assert piece in out
+    assert "(1000 from the snapshot)" in out         # every call of the plain loop
