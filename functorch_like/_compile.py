@@ -38,7 +38,8 @@ import jax
 
 from . import _trace_state
 from ._compile_state import Snapshot, StepState, distinct, is_state_object
-from ._tensor import Tensor
+from ._tensor import Tensor, apply
+from .nn.modules.module import Module
 
 _requires_grad = operator.attrgetter("_requires_grad")
 
@@ -58,8 +59,9 @@ def _split_args(args, kwargs):
     for leaf in leaves:
         if isinstance(leaf, Tensor):
             dynamic.append(leaf._value)
-            # One that requires grad is a leaf of the step's graph, as in eager code.
-            static.append("grad" if leaf._requires_grad else None)
+            # One that requires grad (or is part of a graph) is differentiated through, as
+            # in eager code.
+            static.append("grad" if leaf._requires_grad or leaf._node is not None else None)
         elif isinstance(leaf, (jax.Array,)):
             dynamic.append(leaf)
             static.append("array")
@@ -73,20 +75,30 @@ class _Program:
     `.grad` enters and leaves it, and how to rebuild its Python result."""
 
     __slots__ = ("jitted", "actions", "with_grads", "out_treedef", "consts", "state_guard",
-                 "n_tensor_args")
+                 "n_tensor_args", "differentiable", "pure", "io", "shapes")
 
     def __init__(self, state_guard: tuple, n_tensor_args: int | None):
         self.actions: list[Callable] = []
         self.with_grads = True
+        # Positions of the result's leaves that need grad when the step runs no backward
+        # itself (a compiled forward): then calls record one node (see _differentiable).
+        self.differentiable: tuple = ()
+        self.pure = None        # that case's jitted program, without donation
+        self.io = None          # (input treedef, output treedef, number of state outputs)
+        self.shapes: set = set()
         self.state_guard = state_guard      # the StepState.guard() it was traced for
         self.n_tensor_args = n_tensor_args  # when its arguments are that many tensors only
 
-    def result(self, arrays: list):
-        if self.consts == (None,) and self.out_treedef.num_leaves == 1 and \
-                self.out_treedef.num_nodes == 1:
-            return Tensor._make(arrays[0])            # the usual `return loss`
+    def result(self, arrays: list, tensors: list | None = None):
+        """The step's Python result from its output arrays (or, for a differentiable call,
+        from the Tensors already made for them)."""
+        if tensors is None:
+            if self.consts == (None,) and self.out_treedef.num_leaves == 1 and \
+                    self.out_treedef.num_nodes == 1:
+                return Tensor._make(arrays[0])            # the usual `return loss`
+            tensors = [Tensor._make(a) for a in arrays]
         return jax.tree.unflatten(self.out_treedef, [
-            Tensor._make(a) if c is None else c for a, c in zip(arrays, self.consts)])
+            t if c is None else c for t, c in zip(tensors, self.consts)])
 
 
 class CompiledFunction:
@@ -166,7 +178,11 @@ class CompiledFunction:
         return program.jitted.lower(*self._inputs(state, program.with_grads, dynamic))
 
     def __call__(self, *args, **kwargs):
+        if _trace_state.state.compiling:    # called inside another compiled step: inline
+            return self.fn(*args, **kwargs)
         program, state, inputs, snapshot = self._prepare(args, kwargs)
+        if program.differentiable:
+            return self._differentiable(program, state, inputs, args, kwargs)
         jitted = program.jitted
         cached = jitted._cache_size()
         outputs = jitted(*inputs)
@@ -211,12 +227,61 @@ class CompiledFunction:
             self._snapshot = self._take_snapshot(program, state)
         return program.result(arrays)
 
+    def _differentiable(self, program: _Program, state: StepState, inputs: tuple, args,
+                        kwargs):
+        """A call of a compiled forward (its result needs grad and it runs no backward):
+        the program runs as one recorded op whose inputs are the parameters and tensor
+        arguments that need grad, so that a later `loss.backward()` differentiates
+        through it (replaying the program under jax.vjp, with this call's RNG key and
+        values). Nothing is donated: the node keeps the values it saw."""
+        global _trace_count
+        leaves, in_treedef = jax.tree.flatten(inputs)
+        shapes = (in_treedef, tuple((v.shape, v.dtype) for v in leaves))
+        if program.pure is None:
+            program.pure = jax.jit(program.jitted.__wrapped__, keep_unused=True)
+        if shapes not in program.shapes:
+            program.shapes.add(shapes)
+            _trace_count += 1
+        # Which leaves are tensors to differentiate: the state's tensors' values come
+        # first in the inputs, the tensor arguments last.
+        mixed = list(leaves)
+        for i, t in enumerate(state.tensors):
+            if t._requires_grad:
+                mixed[i] = t
+        arg_tensors = [x for x in jax.tree.leaves((args, kwargs), is_leaf=_is_arg_leaf)
+                       if isinstance(x, (Tensor, jax.Array))]
+        start = len(leaves) - len(arg_tensors)
+        for i, t in enumerate(arg_tensors):
+            if isinstance(t, Tensor) and (t._requires_grad or t._node is not None):
+                mixed[start + i] = t
+        program.io = (in_treedef,) + (program.io[1:] if program.io else (None, None))
+        outs = apply(_run_pure, "CompiledFunctionBackward", *mixed, program=program)
+        outs = outs if isinstance(outs, tuple) else (outs,)
+        _, out_treedef, n_state = program.io
+        (values, grads, opt_values, key), arrays, _ = jax.tree.unflatten(
+            out_treedef, [o._value for o in outs])
+        state.write(values, grads, opt_values, key, publish_values=True)
+        state.last_outputs = (values, opt_values)
+        for action in program.actions:
+            action()
+        self._snapshot = None
+        # The result's tensors: the recorded ones where grad is needed, plain otherwise.
+        result_outs = iter(outs[n_state:])
+        tensors = []
+        for j, a in enumerate(arrays):
+            if a is None:
+                tensors.append(None)
+                continue
+            out = next(result_outs)
+            tensors.append(out if j in program.differentiable else Tensor._make(out._value))
+        return program.result(arrays, tensors)
+
     @staticmethod
     def _take_snapshot(program: _Program, state: StepState) -> Snapshot | None:
         """The snapshot the next call may start from, or None where the state as left
         needs the full path (another program, or inputs that are not this call's distinct
         outputs)."""
-        if program.n_tensor_args is None or program.with_grads:
+        if program.n_tensor_args is None or program.with_grads or program.differentiable:
             return None
         if state.guard() != program.state_guard:    # (also repacks changed hyperparameters)
             return None
@@ -254,12 +319,17 @@ class CompiledFunction:
                 result = fn(*args, **kwargs)
                 arg_grads = [None if t._grad is None else t._grad._value
                              for t, s in zip(rebuilt, static) if s == "grad"]
+                ran_backward = any(p._grad is not g for p, g in zip(state.params, incoming)) \
+                    or any(x is not None for x in arg_grads)
                 # "fresh": the step made its gradients from nothing (zero_grad inside).
                 fresh[0] = all(p._grad is None or p._grad is not g
                                for p, g in zip(state.params, incoming))
                 new = state.read()
                 out_leaves, out_treedef = jax.tree.flatten(
                     result, is_leaf=lambda x: isinstance(x, Tensor))
+                program.differentiable = () if ran_backward else tuple(
+                    j for j, x in enumerate(out_leaves)
+                    if isinstance(x, Tensor) and (x._requires_grad or x._node is not None))
                 out_leaves = [x._value if isinstance(x, Tensor) else x for x in out_leaves]
                 is_array = [isinstance(x, (jax.Array, jax.core.Tracer)) for x in out_leaves]
                 program.out_treedef = out_treedef
@@ -283,12 +353,27 @@ class CompiledFunction:
         # keep_unused: a dead .grad input (zero_grad inside) must still arrive, donated, so
         # XLA can write the new gradients into its buffer.
         program.jitted = jax.jit(run, donate_argnums=donate, keep_unused=True)
+        # A trace without compiling tells whether the step makes its gradients afresh (then
+        # .grad neither enters nor leaves the program) and whether it is a forward whose
+        # result needs grad.
+        jax.eval_shape(run, *self._inputs(state, True, dynamic))
         if not self.keep_grads:
-            # A trace without compiling tells whether the step makes its gradients afresh;
-            # then .grad neither enters nor leaves the program.
-            jax.eval_shape(run, *self._inputs(state, True, dynamic))
             program.with_grads = not fresh[0]
         return program
+
+
+def _is_arg_leaf(x) -> bool:
+    return isinstance(x, Tensor) or is_state_object(x)
+
+
+def _run_pure(*leaves, program: _Program):
+    """The recorded op of a differentiable call: the step's program as a pure function of
+    its flat inputs, returning its flat outputs (what backward replays under jax.vjp)."""
+    outputs = program.pure(*jax.tree.unflatten(program.io[0], leaves))
+    flat, out_treedef = jax.tree.flatten(outputs)
+    if program.io[1] is None:
+        program.io = (program.io[0], out_treedef, len(jax.tree.leaves(outputs[0])))
+    return tuple(flat)
 
 
 def _accumulate_argument_grads(args, kwargs, grads: list) -> None:
@@ -326,7 +411,11 @@ def compile(fn: Callable | None = None, *, fullgraph: bool = True, dynamic=None,
     `@compile(...)`); PyTorch's keyword arguments are accepted and ignored.
 
     Args:
-      fn: the step (its Modules/Optimizers/schedulers are found automatically).
+      fn: the step (its Modules/Optimizers/schedulers are found automatically), or a
+        Module: `torch.compile(model)` returns an OptimizedModule wrapping it, as PyTorch.
+        A function whose result needs grad and that runs no backward itself (a compiled
+        forward) keeps the result's graph to the parameters and tensor arguments, so an
+        eager `loss.backward()` later differentiates through it.
       donate: donate the previous parameter/state buffers so they are updated in place
         (default). With donation, arrays taken from the model before a call (e.g. an old
         `state_dict()` not yet saved) are invalidated by it; pass donate=False or clone them.
@@ -340,4 +429,8 @@ def compile(fn: Callable | None = None, *, fullgraph: bool = True, dynamic=None,
         return lambda f: compile(f, donate=donate, disable=disable, keep_grads=keep_grads)
     if disable:
         return fn
-    return CompiledFunction(fn, donate=donate, keep_grads=keep_grads)
+    compiled = CompiledFunction(fn, donate=donate, keep_grads=keep_grads)
+    if isinstance(fn, Module):
+        from ._compile_module import OptimizedModule
+        return OptimizedModule(fn, compiled)
+    return compiled

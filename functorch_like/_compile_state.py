@@ -61,6 +61,9 @@ def referenced_objects(fn: Callable, depth: int = 2) -> list[tuple]:
         if id(f) in seen_fns:
             return
         seen_fns.add(id(f))
+        if is_state_object(f):          # compile(model): the module itself
+            found.append((f, None))
+            return
         if isinstance(f, types.MethodType):
             found.append((f.__self__, None))
             attrs = getattr(f.__self__, "__dict__", None)

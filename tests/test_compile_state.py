@@ -159,10 +159,10 @@ def test_rng_state_round_trips_around_compiled_calls():
     x = torch.ones(4, 5)
     forward(x)
     state = torch.get_rng_state()
-    a = forward(x).numpy()
+    a = forward(x).detach().numpy()
     after_a = torch.rand(3).numpy()
     torch.set_rng_state(state)
-    np.testing.assert_array_equal(forward(x).numpy(), a)
+    np.testing.assert_array_equal(forward(x).detach().numpy(), a)
     np.testing.assert_array_equal(torch.rand(3).numpy(), after_a)
 
 
@@ -299,7 +299,8 @@ def test_global_modes_select_their_own_program():
     with torch.autocast("cpu", dtype=torch.bfloat16):
         out, expected = forward(x), model(x)
     assert out.dtype == expected.dtype == torch.bfloat16
-    np.testing.assert_allclose(out.float().numpy(), expected.detach().float().numpy())
+    np.testing.assert_allclose(out.detach().float().numpy(),
+                               expected.detach().float().numpy())
     assert forward(x).dtype == torch.float32
     for fn in (step, compiled):
         with torch.no_grad():
@@ -327,9 +328,11 @@ def test_module_attributes_changed_between_calls_select_a_new_program():
     before = compile_count()
     model[2].p = 0.0
     h = model[0](x).detach().numpy()
-    np.testing.assert_allclose(forward(x).numpy(), np.where(h > 0, h, 0.5 * h), rtol=1e-6)
+    np.testing.assert_allclose(forward(x).detach().numpy(), np.where(h > 0, h, 0.5 * h),
+                               rtol=1e-6)
     model[1].negative_slope = 0.1
-    np.testing.assert_allclose(forward(x).numpy(), np.where(h > 0, h, 0.1 * h), rtol=1e-6)
+    np.testing.assert_allclose(forward(x).detach().numpy(), np.where(h > 0, h, 0.1 * h),
+                               rtol=1e-6)
     forward(x)
     assert compile_count() - before == 2
 

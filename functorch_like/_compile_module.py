@@ -1,0 +1,38 @@
+"""What `functorch_like.compile(module)` returns: PyTorch's OptimizedModule.
+
+`model = torch.compile(model)` is the common PyTorch 2 idiom. The wrapper is a Module whose
+only child is the original (`_orig_mod`, so state_dict keys read "_orig_mod.weight" as in
+PyTorch) and whose forward is the module's call under functorch_like.compile: one XLA
+program per call. Its result keeps a graph to the parameters, so the usual eager
+`loss.backward(); optimizer.step()` differentiates through it (see
+`CompiledFunction._differentiable`). Attributes it does not have are the original's.
+"""
+
+from __future__ import annotations
+
+from .nn.modules.module import Module
+
+
+class OptimizedModule(Module):
+    """A module called through functorch_like.compile (`torch.compile(module)`).
+
+    PyTorch parity: as torch.compile, the first call traces and compiles; calls with new
+    input shapes, another train()/eval() mode or changed attributes compile again. Each
+    training call records one op, whose backward replays the compiled forward under
+    jax.vjp (the forward runs twice, once in the call and once in backward); compiling the
+    whole training step (`@torch.compile def step(x, y): ...`) avoids that and donates
+    the old buffers.
+    """
+
+    def __init__(self, mod: Module, compiled) -> None:
+        super().__init__()
+        self._orig_mod = mod
+        self._compiled = compiled
+
+    def forward(self, *args, **kwargs):
+        return self._compiled(*args, **kwargs)
+
+    def __getattr__(self, name: str):
+        if name == "_orig_mod":
+            return self._modules["_orig_mod"]
+        return getattr(self._orig_mod, name)

@@ -1,0 +1,138 @@
+"""functorch_like.compile(module) and compiled forwards whose result needs grad: PyTorch's
+`model = torch.compile(model)` idiom, trained with eager backward() and optimizer.step()."""
+
+import numpy as np
+import torch as pt
+
+import functorch_like as torch
+from functorch_like import nn
+from functorch_like._compile import compile_count
+
+
+def _cnn():
+    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
+                         nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(0.0), nn.Linear(64, 3))
+
+
+def _data(n=6, seed=0):
+    rng = np.random.default_rng(seed)
+    x = torch.from_numpy(rng.standard_normal((n, 1, 8, 8)).astype(np.float32))
+    return x, torch.from_numpy(rng.integers(0, 3, n))
+
+
+def _twins(make):
+    torch.manual_seed(0)
+    a = make()
+    torch.manual_seed(0)
+    return a, make()
+
+
+def test_compiled_module_is_an_optimized_module_as_in_pytorch():
+    model = nn.Linear(3, 2)
+    compiled = torch.compile(model)
+    reference = pt.compile(pt.nn.Linear(3, 2))
+    assert type(compiled).__name__ == type(reference).__name__ == "OptimizedModule"
+    assert repr(compiled) == repr(reference)
+    assert list(compiled.state_dict()) == list(reference.state_dict())
+    assert compiled._orig_mod is model and compiled.in_features == 3
+    assert [id(p) for p in compiled.parameters()] == [id(p) for p in model.parameters()]
+    compiled.eval()
+    assert not model.training
+
+
+def test_training_a_compiled_module_with_eager_backward_matches_eager():
+    eager, plain = _twins(_cnn)
+    compiled = torch.compile(plain)
+    opts = [torch.optim.Adam(m.parameters(), lr=0.01) for m in (eager, compiled)]
+    crit = nn.CrossEntropyLoss()
+    x, y = _data()
+    before = compile_count()
+    for _ in range(4):
+        losses = []
+        for model, opt in zip((eager, compiled), opts):
+            opt.zero_grad()
+            loss = crit(model(x), y)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        np.testing.assert_allclose(losses[1], losses[0], rtol=1e-5)
+    assert compile_count() - before == 1
+    for (name, a), b in zip(eager.state_dict().items(), plain.state_dict().values()):
+        np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-5, atol=1e-6, err_msg=name)
+    assert int(plain[1].num_batches_tracked) == 4
+    eager.eval()
+    compiled.eval()
+    with torch.no_grad():
+        np.testing.assert_allclose(compiled(x).numpy(), eager(x).numpy(), rtol=1e-5,
+                                   atol=1e-6)
+
+
+def test_gradients_flow_through_a_compiled_forward_into_eager_code():
+    # Before: the compiled result was detached, so grads of the parameters inside were
+    # silently missing from a loss that also had eager terms.
+    (m1, head1), (m2, head2) = [(nn.Linear(4, 5), nn.Linear(5, 1)) for _ in range(2)]
+    m2.load_state_dict(m1.state_dict())
+    head2.load_state_dict(head1.state_dict())
+
+    @torch.compile
+    def features(x):
+        return torch.tanh(m2(x))
+
+    rng = np.random.default_rng(1)
+    x = torch.from_numpy(rng.standard_normal((3, 4)).astype(np.float32))
+    x1, x2 = x.clone().requires_grad_(), x.clone().requires_grad_()
+    for model, head, f, inp in ((m1, head1, lambda v: torch.tanh(m1(v)), x1),
+                                (m2, head2, features, x2)):
+        h = f(inp)
+        assert h.requires_grad and h.grad_fn is not None
+        loss = head(h).sum() + 0.1 * (model.weight ** 2).sum()
+        loss.backward()
+    for a, b in ((m1.weight, m2.weight), (m1.bias, m2.bias), (head1.weight, head2.weight),
+                 (x1, x2)):
+        np.testing.assert_allclose(b.grad.numpy(), a.grad.numpy(), rtol=1e-5, atol=1e-7)
+
+
+def test_a_compiled_block_inside_an_eager_graph_passes_gradients_back():
+    (a1, b1), (a2, b2) = [(nn.Linear(4, 6), nn.Linear(6, 2)) for _ in range(2)]
+    a2.load_state_dict(a1.state_dict())
+    b2.load_state_dict(b1.state_dict())
+    block = torch.compile(b2)
+    x = torch.randn(5, 4)
+    b1(torch.relu(a1(x))).pow(2).mean().backward()
+    block(torch.relu(a2(x))).pow(2).mean().backward()      # a non-leaf argument
+    for p1, p2 in zip(list(a1.parameters()) + list(b1.parameters()),
+                      list(a2.parameters()) + list(b2.parameters())):
+        np.testing.assert_allclose(p2.grad.numpy(), p1.grad.numpy(), rtol=1e-5, atol=1e-7)
+
+
+def test_backward_replays_the_calls_own_dropout_mask():
+    torch.manual_seed(3)
+    dropout = torch.compile(nn.Dropout(0.5))
+    x = torch.ones(32, requires_grad=True)
+    first, second = dropout(x), dropout(x)
+    assert not np.array_equal(first.detach().numpy(), second.detach().numpy())
+    first.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), first.detach().numpy())
+
+
+def test_a_compiled_module_inside_a_compiled_step_is_inlined():
+    eager, plain = _twins(_cnn)
+    compiled = torch.compile(plain)
+    opts = [torch.optim.SGD(m.parameters(), lr=0.1) for m in (eager, plain)]
+    crit = nn.CrossEntropyLoss()
+
+    def step_of(model, opt):
+        def step(x, y):
+            opt.zero_grad()
+            loss = crit(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+        return step
+    steps = [step_of(eager, opts[0]), torch.compile(step_of(compiled, opts[1]))]
+    x, y = _data()
+    for _ in range(3):
+        a, b = (s(x, y).item() for s in steps)
+        np.testing.assert_allclose(b, a, rtol=1e-5)
+    for (name, p1), p2 in zip(eager.state_dict().items(), plain.state_dict().values()):
+        np.testing.assert_allclose(p2.numpy(), p1.numpy(), rtol=1e-5, atol=1e-6, err_msg=name)
