@@ -75,11 +75,14 @@ class _Program:
     `.grad` enters and leaves it, and how to rebuild its Python result."""
 
     __slots__ = ("jitted", "actions", "with_grads", "out_treedef", "consts", "state_guard",
-                 "n_tensor_args", "differentiable", "pure", "io", "shapes")
+                 "n_tensor_args", "differentiable", "pure", "io", "shapes", "touches_grads")
 
     def __init__(self, state_guard: tuple, n_tensor_args: int | None):
         self.actions: list[Callable] = []
         self.with_grads = True
+        # False for a step that neither reads nor changes any .grad (a forward, an
+        # evaluation): then the gradients stay as they are, None included.
+        self.touches_grads = True
         # Positions of the result's leaves that need grad when the step runs no backward
         # itself (a compiled forward): then calls record one node (see _differentiable).
         self.differentiable: tuple = ()
@@ -212,7 +215,8 @@ class CompiledFunction:
         if traced:
             _trace_count += 1
         (values, grads, opt_values, key), arrays, arg_grads = outputs
-        state.write(values, grads, opt_values, key, publish_values=True)
+        state.write(values, grads, opt_values, key, publish_values=True,
+                    clear_grads=program.touches_grads)
         state.last_outputs = (values, opt_values)
         if arg_grads:
             _accumulate_argument_grads(args, kwargs, arg_grads)
@@ -260,7 +264,8 @@ class CompiledFunction:
         _, out_treedef, n_state = program.io
         (values, grads, opt_values, key), arrays, _ = jax.tree.unflatten(
             out_treedef, [o._value for o in outs])
-        state.write(values, grads, opt_values, key, publish_values=True)
+        state.write(values, grads, opt_values, key, publish_values=True,
+                    clear_grads=program.touches_grads)
         state.last_outputs = (values, opt_values)
         for action in program.actions:
             action()
@@ -296,7 +301,7 @@ class CompiledFunction:
                n_tensor_args) -> _Program:
         fn = self.fn
         program = _Program(state_guard, n_tensor_args)
-        fresh = [False]
+        fresh, untouched = [False], [False]
 
         def run(values, grads, opt_values, hps, key, dynamic):
             program.actions.clear()            # a retrace records the side effects anew
@@ -309,6 +314,7 @@ class CompiledFunction:
                     opt._static_groups = [dict(g) for g in opt.param_groups]
                 state.write(values, grads, opt_values, key)
                 incoming = [p._grad for p in state.params]
+                incoming_values = [None if g is None else g._value for g in incoming]
                 for (group, name), v in zip(state.hp_slots, state.unpack_hps(hps)):
                     group[name] = v
                 it = iter(dynamic)
@@ -319,8 +325,11 @@ class CompiledFunction:
                 result = fn(*args, **kwargs)
                 arg_grads = [None if t._grad is None else t._grad._value
                              for t, s in zip(rebuilt, static) if s == "grad"]
-                ran_backward = any(p._grad is not g for p, g in zip(state.params, incoming)) \
-                    or any(x is not None for x in arg_grads)
+                # "untouched": no .grad replaced or updated in place (no backward, no
+                # zero_grad).
+                untouched[0] = all(p._grad is g and (g is None or g._value is v)
+                                   for p, g, v in zip(state.params, incoming, incoming_values))
+                ran_backward = not untouched[0] or any(x is not None for x in arg_grads)
                 # "fresh": the step made its gradients from nothing (zero_grad inside).
                 fresh[0] = all(p._grad is None or p._grad is not g
                                for p, g in zip(state.params, incoming))
@@ -357,7 +366,9 @@ class CompiledFunction:
         # .grad neither enters nor leaves the program) and whether it is a forward whose
         # result needs grad.
         jax.eval_shape(run, *self._inputs(state, True, dynamic))
-        if not self.keep_grads:
+        if untouched[0]:
+            program.with_grads = program.touches_grads = False
+        elif not self.keep_grads:
             program.with_grads = not fresh[0]
         return program
 

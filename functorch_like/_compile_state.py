@@ -326,20 +326,23 @@ class StepState:
                 list(map(dict.__getitem__, self.opt_dicts, self.opt_names)),
                 self.hp_vector, self.generator._key_data)
 
-    def write(self, values, grads, opt_values, key_data, publish_values: bool = False) -> None:
+    def write(self, values, grads, opt_values, key_data, publish_values: bool = False,
+              clear_grads: bool = True) -> None:
         """Stores a program's outputs (or the tracers of a trace) into the objects. An
         optimizer slot's output is one array, or a list with one per holder when a shared
         step count came out split (some parameters stepped, others did not).
         publish_values (after a call, never inside a trace): aliases and views of the
-        tensors see their new values."""
+        tensors see their new values. grads None sets every .grad to None, unless
+        clear_grads is False (a program that leaves the gradients alone)."""
         for t, v in zip(self.tensors, values):
             t._value = v
             t._node = None
             if publish_values and (t._aliases is not None or "_views" in t.__dict__):
                 publish(t)
         if grads is None:
-            for p in self.params:
-                p._grad = None
+            if clear_grads:
+                for p in self.params:
+                    p._grad = None
         else:
             for p, g in zip(self.params, grads):
                 if g is None:

@@ -1,8 +1,11 @@
 """functorch_like.compile(module) and compiled forwards whose result needs grad: PyTorch's
 `model = torch.compile(model)` idiom, trained with eager backward() and optimizer.step()."""
 
+import ast
+import subprocess
+import sys
+
 import numpy as np
-import torch as pt
 
 import functorch_like as torch
 from functorch_like import nn
@@ -27,13 +30,23 @@ def _twins(make):
     return a, make()
 
 
+def _torch_reference(code: str):
+    """What real PyTorch gives for `code` (an expression over a compiled module `m`), in a
+    child process: torch.compile changes torch's global state (it switches the
+    distributions' argument validation off), which other reference tests rely on."""
+    out = subprocess.run(
+        [sys.executable, "-c", "import torch\nm = torch.compile(torch.nn.Linear(3, 2))\n"
+         f"print(repr({code}))"], capture_output=True, text=True, check=True).stdout
+    return ast.literal_eval(out.strip())
+
+
 def test_compiled_module_is_an_optimized_module_as_in_pytorch():
     model = nn.Linear(3, 2)
     compiled = torch.compile(model)
-    reference = pt.compile(pt.nn.Linear(3, 2))
-    assert type(compiled).__name__ == type(reference).__name__ == "OptimizedModule"
-    assert repr(compiled) == repr(reference)
-    assert list(compiled.state_dict()) == list(reference.state_dict())
+    name, text, keys = _torch_reference("(type(m).__name__, repr(m), list(m.state_dict()))")
+    assert type(compiled).__name__ == name == "OptimizedModule"
+    assert repr(compiled) == text
+    assert list(compiled.state_dict()) == keys
     assert compiled._orig_mod is model and compiled.in_features == 3
     assert [id(p) for p in compiled.parameters()] == [id(p) for p in model.parameters()]
     compiled.eval()
@@ -136,3 +149,30 @@ def test_a_compiled_module_inside_a_compiled_step_is_inlined():
         np.testing.assert_allclose(b, a, rtol=1e-5)
     for (name, p1), p2 in zip(eager.state_dict().items(), plain.state_dict().values()):
         np.testing.assert_allclose(p2.numpy(), p1.numpy(), rtol=1e-5, atol=1e-6, err_msg=name)
+
+
+def test_a_compiled_forward_leaves_the_gradients_as_they_are():
+    # It once wrote zeros into every None .grad: Adam then moved parameters that eager
+    # code leaves alone (a head the loss does not use).
+    def make():
+        return nn.ModuleDict({"trunk": nn.Linear(4, 4), "used": nn.Linear(4, 2),
+                              "unused": nn.Linear(4, 2)})
+    eager, plain = _twins(make)
+    opts = [torch.optim.AdamW(m.parameters(), lr=0.1) for m in (eager, plain)]
+    evaluate = torch.compile(lambda x: plain["unused"](plain["trunk"](x)))
+    x = torch.randn(3, 4)
+    for model, opt, ev in ((eager, opts[0], lambda x: model["unused"](model["trunk"](x))),
+                           (plain, opts[1], evaluate)):
+        for _ in range(2):
+            opt.zero_grad()
+            with torch.no_grad():
+                ev(x)
+            assert model["trunk"].weight.grad is None
+            model["used"](model["trunk"](x)).sum().backward()
+            with torch.no_grad():
+                ev(x)                                   # and with gradients present
+            assert model["trunk"].weight.grad is not None
+            assert model["unused"].weight.grad is None
+            opt.step()
+    for (name, a), b in zip(eager.state_dict().items(), plain.state_dict().values()):
+        np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-6, err_msg=name)
