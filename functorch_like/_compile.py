@@ -75,7 +75,8 @@ class _Program:
     `.grad` enters and leaves it, and how to rebuild its Python result."""
 
     __slots__ = ("jitted", "actions", "with_grads", "out_treedef", "consts", "state_guard",
-                 "n_tensor_args", "differentiable", "pure", "io", "shapes", "touches_grads")
+                 "n_tensor_args", "differentiable", "pure", "io", "shapes", "touches_grads",
+                 "writes_state")
 
     def __init__(self, state_guard: tuple, n_tensor_args: int | None):
         self.actions: list[Callable] = []
@@ -83,6 +84,9 @@ class _Program:
         # False for a step that neither reads nor changes any .grad (a forward, an
         # evaluation): then the gradients stay as they are, None included.
         self.touches_grads = True
+        # False for one that writes no parameter, buffer or optimizer state either (an
+        # evaluation): then they are neither donated nor output, only read.
+        self.writes_state = True
         # Positions of the result's leaves that need grad when the step runs no backward
         # itself (a compiled forward): then calls record one node (see _differentiable).
         self.differentiable: tuple = ()
@@ -217,7 +221,8 @@ class CompiledFunction:
         (values, grads, opt_values, key), arrays, arg_grads = outputs
         state.write(values, grads, opt_values, key, publish_values=True,
                     clear_grads=program.touches_grads)
-        state.last_outputs = (values, opt_values)
+        if values is not None:
+            state.last_outputs = (values, opt_values)
         if arg_grads:
             _accumulate_argument_grads(args, kwargs, arg_grads)
         for action in program.actions:  # recorded Python side effects: scheduler.step()
@@ -225,6 +230,8 @@ class CompiledFunction:
         if snapshot is not None and program is snapshot.program and not (
                 traced or program.actions):
             # Nothing but this call's outputs changed since the snapshot was checked.
+            if values is None:                  # (a program that writes no state)
+                values, opt_values = snapshot.inputs[0], snapshot.inputs[2]
             self._snapshot = Snapshot(state, program, (values, None, opt_values,
                                                        snapshot.inputs[3], key), snapshot)
         else:
@@ -266,7 +273,8 @@ class CompiledFunction:
             out_treedef, [o._value for o in outs])
         state.write(values, grads, opt_values, key, publish_values=True,
                     clear_grads=program.touches_grads)
-        state.last_outputs = (values, opt_values)
+        if values is not None:
+            state.last_outputs = (values, opt_values)
         for action in program.actions:
             action()
         self._snapshot = None
@@ -292,16 +300,17 @@ class CompiledFunction:
             return None
         values, _, opt_values, hps, key = state.read(False)
         outputs = state.last_outputs
-        if outputs is None or not (all(map(operator.is_, values, outputs[0]))
-                                   and all(map(operator.is_, opt_values, outputs[1]))):
-            return None
+        if program.writes_state and (outputs is None or not (
+                all(map(operator.is_, values, outputs[0]))
+                and all(map(operator.is_, opt_values, outputs[1])))):
+            return None                 # (donated inputs must be distinct buffers)
         return Snapshot(state, program, (values, None, opt_values, hps, key))
 
     def _build(self, state: StepState, treedef, static, leaves, dynamic, state_guard,
                n_tensor_args) -> _Program:
         fn = self.fn
         program = _Program(state_guard, n_tensor_args)
-        fresh, untouched = [False], [False]
+        fresh, untouched, writes = [False], [False], [True]
 
         def run(values, grads, opt_values, hps, key, dynamic):
             program.actions.clear()            # a retrace records the side effects anew
@@ -334,6 +343,11 @@ class CompiledFunction:
                 fresh[0] = all(p._grad is None or p._grad is not g
                                for p, g in zip(state.params, incoming))
                 new = state.read()
+                opt_out = state.read_opt_outputs()
+                # Whether the step writes any state (parameters, buffers, optimizer state):
+                # a forward that does not gains nothing from donating its inputs.
+                writes[0] = not (all(map(operator.is_, new[0], values))
+                                 and all(map(operator.is_, opt_out, opt_values)))
                 out_leaves, out_treedef = jax.tree.flatten(
                     result, is_leaf=lambda x: isinstance(x, Tensor))
                 program.differentiable = () if ran_backward else tuple(
@@ -345,7 +359,9 @@ class CompiledFunction:
                 program.consts = tuple(None if a else x for a, x in zip(is_array, out_leaves))
                 arrays = [x if a else None for a, x in zip(is_array, out_leaves)]
                 grads_out = new[1] if program.with_grads else None
-                return (new[0], grads_out, state.read_opt_outputs(), new[4]), arrays, arg_grads
+                if not program.writes_state:
+                    return (None, grads_out, None, new[4]), arrays, arg_grads
+                return (new[0], grads_out, opt_out, new[4]), arrays, arg_grads
             finally:
                 _trace_state.state.compiling = False
                 for sched, original in patched:
@@ -368,6 +384,11 @@ class CompiledFunction:
         jax.eval_shape(run, *self._inputs(state, True, dynamic))
         if untouched[0]:
             program.with_grads = program.touches_grads = False
+            if not writes[0]:
+                # An evaluation: its inputs stay valid (a state_dict taken before it, too)
+                # and are not copied to outputs.
+                program.writes_state = False
+                program.jitted = jax.jit(run, keep_unused=True)
         elif not self.keep_grads:
             program.with_grads = not fresh[0]
         return program

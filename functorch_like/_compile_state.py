@@ -333,8 +333,9 @@ class StepState:
         step count came out split (some parameters stepped, others did not).
         publish_values (after a call, never inside a trace): aliases and views of the
         tensors see their new values. grads None sets every .grad to None, unless
-        clear_grads is False (a program that leaves the gradients alone)."""
-        for t, v in zip(self.tensors, values):
+        clear_grads is False (a program that leaves the gradients alone); values and
+        opt_values None (a program that writes no state) leave those as they are."""
+        for t, v in zip(self.tensors, () if values is None else values):
             t._value = v
             t._node = None
             if publish_values and (t._aliases is not None or "_views" in t.__dict__):
@@ -351,7 +352,7 @@ class StepState:
                     p._grad = Tensor._make(g)
                 else:
                     p._grad._value = g
-        for (holders, name), v in zip(self.opt_slots, opt_values):
+        for (holders, name), v in zip(self.opt_slots, () if opt_values is None else opt_values):
             if len(holders) == 1:
                 holders[0][name] = v
             elif type(v) is list:

@@ -176,3 +176,22 @@ def test_a_compiled_forward_leaves_the_gradients_as_they_are():
             opt.step()
     for (name, a), b in zip(eager.state_dict().items(), plain.state_dict().values()):
         np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-6, err_msg=name)
+
+
+def test_a_compiled_evaluation_leaves_the_state_and_earlier_state_dicts_alone():
+    # A program that writes no state donates nothing (a state_dict taken before an
+    # evaluation stays readable) and copies nothing (the parameters keep their arrays).
+    model = _cnn()
+    model.eval()
+    evaluate = torch.compile(model)
+    x, _ = _data()
+    saved = model.state_dict()
+    arrays = [p._value for p in model.parameters()]
+    with torch.no_grad():
+        first, second = evaluate(x), evaluate(x)
+        expected = model(x)
+    np.testing.assert_array_equal(first.numpy(), second.numpy())
+    np.testing.assert_allclose(first.numpy(), expected.numpy(), rtol=1e-6)
+    for (name, t), now in zip(saved.items(), model.state_dict().values()):
+        np.testing.assert_array_equal(t.numpy(), now.numpy(), err_msg=name)
+    assert all(p._value is a for p, a in zip(model.parameters(), arrays))
