@@ -14,7 +14,11 @@ shape/dtype.
 
 Tensor arguments are inputs; one that requires grad is a leaf of the step's graph, and
 the gradient the step computes for it is added to its .grad after the call, as in eager
-code (a separate program from calls where it does not require grad).
+code (a separate program from calls where it does not require grad). A step that neither
+reads nor changes any .grad leaves the gradients alone; one that also writes no state (an
+evaluation) neither donates nor outputs it. A forward whose result needs grad runs as one
+recorded op, so eager backward() differentiates through it (`_compile_forward`);
+`compile(module)` returns an OptimizedModule (`_compile_module`).
 
 The common call (tensor arguments only, nothing changed since the last call) skips the
 guard and the reads: after dispatching a call, while the device runs it, Python records
@@ -37,8 +41,9 @@ from typing import Callable
 import jax
 
 from . import _trace_state
-from ._compile_state import Snapshot, StepState, distinct, is_state_object
-from ._tensor import Tensor, apply
+from ._compile_forward import call_differentiable
+from ._compile_state import Snapshot, StepState, distinct, is_argument_leaf, is_state_object
+from ._tensor import Tensor
 from .nn.modules.module import Module
 
 _requires_grad = operator.attrgetter("_requires_grad")
@@ -53,8 +58,7 @@ def compile_count() -> int:
 
 def _split_args(args, kwargs):
     """Tensors become dynamic inputs; state objects and other values are static."""
-    leaves, treedef = jax.tree.flatten((args, kwargs), is_leaf=lambda x: isinstance(
-        x, Tensor) or is_state_object(x))
+    leaves, treedef = jax.tree.flatten((args, kwargs), is_leaf=is_argument_leaf)
     dynamic, static = [], []
     for leaf in leaves:
         if isinstance(leaf, Tensor):
@@ -189,7 +193,9 @@ class CompiledFunction:
             return self.fn(*args, **kwargs)
         program, state, inputs, snapshot = self._prepare(args, kwargs)
         if program.differentiable:
-            return self._differentiable(program, state, inputs, args, kwargs)
+            outputs, tensors, traced = call_differentiable(program, state, inputs, args,
+                                                           kwargs)
+            return self._finish(program, state, None, outputs, traced, args, kwargs, tensors)
         jitted = program.jitted
         cached = jitted._cache_size()
         outputs = jitted(*inputs)
@@ -211,10 +217,10 @@ class CompiledFunction:
         return program, state, self._inputs(state, program.with_grads, dynamic), None
 
     def _finish(self, program: _Program, state: StepState, snapshot: Snapshot | None,
-                outputs: tuple, traced: bool, args, kwargs):
+                outputs: tuple, traced: bool, args, kwargs, tensors: list | None = None):
         """What a call does after dispatch, while the device runs the step: writes the
         outputs back, replays the recorded side effects, takes the next call's snapshot
-        and returns the step's Python result."""
+        and returns the step's Python result (made of `tensors` where given)."""
         global _trace_count
         if traced:
             _trace_count += 1
@@ -236,57 +242,6 @@ class CompiledFunction:
                                                        snapshot.inputs[3], key), snapshot)
         else:
             self._snapshot = self._take_snapshot(program, state)
-        return program.result(arrays)
-
-    def _differentiable(self, program: _Program, state: StepState, inputs: tuple, args,
-                        kwargs):
-        """A call of a compiled forward (its result needs grad and it runs no backward):
-        the program runs as one recorded op whose inputs are the parameters and tensor
-        arguments that need grad, so that a later `loss.backward()` differentiates
-        through it (replaying the program under jax.vjp, with this call's RNG key and
-        values). Nothing is donated: the node keeps the values it saw."""
-        global _trace_count
-        leaves, in_treedef = jax.tree.flatten(inputs)
-        shapes = (in_treedef, tuple((v.shape, v.dtype) for v in leaves))
-        if program.pure is None:
-            program.pure = jax.jit(program.jitted.__wrapped__, keep_unused=True)
-        if shapes not in program.shapes:
-            program.shapes.add(shapes)
-            _trace_count += 1
-        # Which leaves are tensors to differentiate: the state's tensors' values come
-        # first in the inputs, the tensor arguments last.
-        mixed = list(leaves)
-        for i, t in enumerate(state.tensors):
-            if t._requires_grad:
-                mixed[i] = t
-        arg_tensors = [x for x in jax.tree.leaves((args, kwargs), is_leaf=_is_arg_leaf)
-                       if isinstance(x, (Tensor, jax.Array))]
-        start = len(leaves) - len(arg_tensors)
-        for i, t in enumerate(arg_tensors):
-            if isinstance(t, Tensor) and (t._requires_grad or t._node is not None):
-                mixed[start + i] = t
-        program.io = (in_treedef,) + (program.io[1:] if program.io else (None, None))
-        outs = apply(_run_pure, "CompiledFunctionBackward", *mixed, program=program)
-        outs = outs if isinstance(outs, tuple) else (outs,)
-        _, out_treedef, n_state = program.io
-        (values, grads, opt_values, key), arrays, _ = jax.tree.unflatten(
-            out_treedef, [o._value for o in outs])
-        state.write(values, grads, opt_values, key, publish_values=True,
-                    clear_grads=program.touches_grads)
-        if values is not None:
-            state.last_outputs = (values, opt_values)
-        for action in program.actions:
-            action()
-        self._snapshot = None
-        # The result's tensors: the recorded ones where grad is needed, plain otherwise.
-        result_outs = iter(outs[n_state:])
-        tensors = []
-        for j, a in enumerate(arrays):
-            if a is None:
-                tensors.append(None)
-                continue
-            out = next(result_outs)
-            tensors.append(out if j in program.differentiable else Tensor._make(out._value))
         return program.result(arrays, tensors)
 
     @staticmethod
@@ -394,25 +349,10 @@ class CompiledFunction:
         return program
 
 
-def _is_arg_leaf(x) -> bool:
-    return isinstance(x, Tensor) or is_state_object(x)
-
-
-def _run_pure(*leaves, program: _Program):
-    """The recorded op of a differentiable call: the step's program as a pure function of
-    its flat inputs, returning its flat outputs (what backward replays under jax.vjp)."""
-    outputs = program.pure(*jax.tree.unflatten(program.io[0], leaves))
-    flat, out_treedef = jax.tree.flatten(outputs)
-    if program.io[1] is None:
-        program.io = (program.io[0], out_treedef, len(jax.tree.leaves(outputs[0])))
-    return tuple(flat)
-
-
 def _accumulate_argument_grads(args, kwargs, grads: list) -> None:
     """Eager semantics for the step's tensor arguments that require grad: the gradient
     the step computed for each is added to its .grad."""
-    leaves = jax.tree.leaves((args, kwargs), is_leaf=lambda x: isinstance(
-        x, Tensor) or is_state_object(x))
+    leaves = jax.tree.leaves((args, kwargs), is_leaf=is_argument_leaf)
     for t, g in zip([x for x in leaves if isinstance(x, Tensor) and x._requires_grad], grads):
         if g is None:
             continue

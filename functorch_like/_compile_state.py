@@ -49,6 +49,11 @@ def is_state_object(x) -> bool:
     return isinstance(x, (Module, Optimizer, LRScheduler, ReduceLROnPlateau))
 
 
+def is_argument_leaf(x) -> bool:
+    """Where a step's arguments are not flattened further: tensors and state objects."""
+    return isinstance(x, Tensor) or is_state_object(x)
+
+
 def referenced_objects(fn: Callable, depth: int = 2) -> list[tuple]:
     """(object, home) for the objects a function can reach by name: closure cells, named
     globals (following referenced Python functions `depth` levels), and a bound method's
