@@ -8,6 +8,8 @@ from functorch_like import nn
 from functorch_like._compile import compile_count
 from functorch_like._trace_state import UntraceableError
 
+from _compile_helpers import assert_same_state, training_step
+
 
 def _mlp():
     return nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 3))
@@ -36,33 +38,15 @@ def _twins(make, opt_cls=torch.optim.Adam, **opt_kwargs):
     return (a, opt_cls(a.parameters(), **opt_kwargs)), (b, opt_cls(b.parameters(), **opt_kwargs))
 
 
-def _step_fn(model, opt, crit):
-    def step(x, y):
-        opt.zero_grad()
-        loss = crit(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss
-    return step
-
-
-def _assert_same_params(m1, m2, rtol=1e-5, atol=1e-6):
-    sd1, sd2 = m1.state_dict(), m2.state_dict()
-    assert list(sd1) == list(sd2)
-    for k in sd1:
-        np.testing.assert_allclose(sd1[k].numpy(), sd2[k].numpy(), rtol=rtol, atol=atol,
-                                   err_msg=k)
-
-
 def test_compiled_equals_eager_mlp_adam():
     (m1, o1), (m2, o2) = _twins(_mlp, lr=0.01)
     crit = nn.CrossEntropyLoss()
-    eager, compiled = _step_fn(m1, o1, crit), torch.compile(_step_fn(m2, o2, crit))
+    eager, compiled = training_step(m1, o1, crit), torch.compile(training_step(m2, o2, crit))
     x, y = _data((6,))
     for _ in range(20):
         le, lc = eager(x, y), compiled(x, y)
         np.testing.assert_allclose(lc.item(), le.item(), rtol=1e-5)
-    _assert_same_params(m1, m2)
+    assert_same_state(m1, m2)
     # the optimizer state was written back too, in PyTorch's format
     s1, s2 = o1.state_dict()["state"], o2.state_dict()["state"]
     assert s2[0]["step"].item() == s1[0]["step"].item() == 20
@@ -75,8 +59,8 @@ def test_compiled_equals_eager_mlp_adam():
 def test_keep_grads_writes_back_the_step_gradients():
     (m1, o1), (m2, o2) = _twins(_mlp, lr=0.01)
     crit = nn.CrossEntropyLoss()
-    eager = _step_fn(m1, o1, crit)
-    compiled = torch.compile(keep_grads=True)(_step_fn(m2, o2, crit))
+    eager = training_step(m1, o1, crit)
+    compiled = torch.compile(keep_grads=True)(training_step(m2, o2, crit))
     x, y = _data((6,))
     for _ in range(3):
         eager(x, y)
@@ -88,11 +72,11 @@ def test_keep_grads_writes_back_the_step_gradients():
 def test_compiled_equals_eager_cnn_batchnorm_then_eval():
     (m1, o1), (m2, o2) = _twins(_cnn, torch.optim.SGD, lr=0.05, momentum=0.9)
     crit = nn.CrossEntropyLoss()
-    eager, compiled = _step_fn(m1, o1, crit), torch.compile(_step_fn(m2, o2, crit))
+    eager, compiled = training_step(m1, o1, crit), torch.compile(training_step(m2, o2, crit))
     x, y = _data((1, 8, 8))
     for _ in range(20):
         np.testing.assert_allclose(compiled(x, y).item(), eager(x, y).item(), rtol=1e-4)
-    _assert_same_params(m1, m2, rtol=1e-4, atol=1e-5)     # incl. running stats
+    assert_same_state(m1, m2, rtol=1e-4, atol=1e-5)     # incl. running stats
     assert m2[1].num_batches_tracked.item() == 20
     m1.eval()
     m2.eval()
@@ -144,7 +128,7 @@ def test_scheduled_lr_trajectory_equals_eager():
 
     def make(model, opt, sched):
         def step(x, y):
-            loss = _step_fn(model, opt, crit)(x, y)
+            loss = training_step(model, opt, crit)(x, y)
             sched.step()
             return loss
         return step
@@ -153,7 +137,7 @@ def test_scheduled_lr_trajectory_equals_eager():
     for _ in range(8):
         np.testing.assert_allclose(compiled(x, y).item(), eager(x, y).item(), rtol=1e-5)
     assert s1.get_last_lr() == s2.get_last_lr()
-    _assert_same_params(m1, m2)
+    assert_same_state(m1, m2)
 
 
 def test_train_eval_switch_recompiles_once_each():
@@ -291,14 +275,14 @@ def test_tensor_arguments_that_require_grad_get_their_grad_as_in_eager():
     # requires grad accumulates over calls, as eager backward() does.
     (m1, o1), (m2, o2) = _twins(_mlp, torch.optim.SGD, lr=0.1)
     crit = nn.CrossEntropyLoss()
-    eager, compiled = _step_fn(m1, o1, crit), torch.compile(_step_fn(m2, o2, crit))
+    eager, compiled = training_step(m1, o1, crit), torch.compile(training_step(m2, o2, crit))
     x, y = _data((6,))
     x1, x2 = x.clone().requires_grad_(), x.clone().requires_grad_()
     for _ in range(2):
         np.testing.assert_allclose(compiled(x2, y).item(), eager(x1, y).item(), rtol=1e-6)
         assert x2.grad is not None
         np.testing.assert_allclose(x2.grad.numpy(), x1.grad.numpy(), rtol=1e-5, atol=1e-7)
-    _assert_same_params(m1, m2)
+    assert_same_state(m1, m2)
     plain = x.clone()
     compiled(plain, y)                          # the same step on an input without grad
     assert plain.grad is None

@@ -11,6 +11,8 @@ import functorch_like as torch
 from functorch_like import nn
 from functorch_like._compile import compile_count
 
+from _compile_helpers import assert_same_state, training_step
+
 
 def _cnn():
     return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
@@ -60,18 +62,11 @@ def test_training_a_compiled_module_with_eager_backward_matches_eager():
     crit = nn.CrossEntropyLoss()
     x, y = _data()
     before = compile_count()
+    steps = [training_step(model, opt, crit) for model, opt in zip((eager, compiled), opts)]
     for _ in range(4):
-        losses = []
-        for model, opt in zip((eager, compiled), opts):
-            opt.zero_grad()
-            loss = crit(model(x), y)
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
-        np.testing.assert_allclose(losses[1], losses[0], rtol=1e-5)
+        np.testing.assert_allclose(steps[1](x, y).item(), steps[0](x, y).item(), rtol=1e-5)
     assert compile_count() - before == 1
-    for (name, a), b in zip(eager.state_dict().items(), plain.state_dict().values()):
-        np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-5, atol=1e-6, err_msg=name)
+    assert_same_state(eager, plain)
     assert int(plain[1].num_batches_tracked) == 4
     eager.eval()
     compiled.eval()
@@ -133,22 +128,13 @@ def test_a_compiled_module_inside_a_compiled_step_is_inlined():
     compiled = torch.compile(plain)
     opts = [torch.optim.SGD(m.parameters(), lr=0.1) for m in (eager, plain)]
     crit = nn.CrossEntropyLoss()
-
-    def step_of(model, opt):
-        def step(x, y):
-            opt.zero_grad()
-            loss = crit(model(x), y)
-            loss.backward()
-            opt.step()
-            return loss
-        return step
-    steps = [step_of(eager, opts[0]), torch.compile(step_of(compiled, opts[1]))]
+    steps = [training_step(eager, opts[0], crit),
+             torch.compile(training_step(compiled, opts[1], crit))]
     x, y = _data()
     for _ in range(3):
         a, b = (s(x, y).item() for s in steps)
         np.testing.assert_allclose(b, a, rtol=1e-5)
-    for (name, p1), p2 in zip(eager.state_dict().items(), plain.state_dict().values()):
-        np.testing.assert_allclose(p2.numpy(), p1.numpy(), rtol=1e-5, atol=1e-6, err_msg=name)
+    assert_same_state(eager, plain)
 
 
 def test_a_compiled_forward_leaves_the_gradients_as_they_are():
@@ -174,8 +160,7 @@ def test_a_compiled_forward_leaves_the_gradients_as_they_are():
             assert model["trunk"].weight.grad is not None
             assert model["unused"].weight.grad is None
             opt.step()
-    for (name, a), b in zip(eager.state_dict().items(), plain.state_dict().values()):
-        np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-6, err_msg=name)
+    assert_same_state(eager, plain, rtol=1e-6, atol=0)
 
 
 def test_a_compiled_evaluation_leaves_the_state_and_earlier_state_dicts_alone():

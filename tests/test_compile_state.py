@@ -10,6 +10,8 @@ import functorch_like as torch
 from functorch_like import nn
 from functorch_like._compile import compile_count
 
+from _compile_helpers import assert_same_state
+
 
 class _TwoHeads(nn.Module):
     """A trunk and two heads; `use_b` picks whether head b takes part in the loss."""
@@ -200,9 +202,7 @@ def test_one_array_assigned_to_two_tensors_between_calls_is_donated_once():
                 m.b.bias.data = m.a.bias.data
         np.testing.assert_allclose(compiled(x, y).item(), eager(x, y).item(), rtol=1e-6)
     assert m1.a.bias._value is not m1.b.bias._value
-    for (name, p1), p2 in zip(m1.named_parameters(), m2.parameters()):
-        np.testing.assert_allclose(p1.detach().numpy(), p2.detach().numpy(), rtol=1e-5,
-                                   atol=1e-7, err_msg=name)
+    assert_same_state(m1, m2, rtol=1e-5, atol=1e-7)
 
 
 def test_optimizer_state_reloaded_from_a_checkpoint_between_calls_is_used():
@@ -224,9 +224,7 @@ def test_optimizer_state_reloaded_from_a_checkpoint_between_calls_is_used():
     for _ in range(2):
         np.testing.assert_allclose(compiled(x, y).item(), eager(x, y).item(), rtol=1e-5)
     assert _steps(o2, m2) == _steps(o1, m1) == {name: 3 for name in _steps(o1, m1)}
-    for (name, p1), p2 in zip(m1.named_parameters(), m2.parameters()):
-        np.testing.assert_allclose(p2.detach().numpy(), p1.detach().numpy(), rtol=1e-5,
-                                   atol=1e-6, err_msg=name)
+    assert_same_state(m1, m2, rtol=1e-5, atol=1e-6)
 
 
 def test_changes_between_calls_reach_the_next_call():
@@ -256,9 +254,7 @@ def test_changes_between_calls_reach_the_next_call():
         change(m2, o2)
         assert not compiled._snapshot.holds(), f"change {i} went unnoticed"
     np.testing.assert_allclose(compiled(x, y).item(), eager(x, y).item(), rtol=1e-5)
-    for (name, p1), p2 in zip(m1.named_parameters(), m2.parameters()):
-        np.testing.assert_allclose(p2.detach().numpy(), p1.detach().numpy(), rtol=1e-5,
-                                   atol=1e-6, err_msg=name)
+    assert_same_state(m1, m2, rtol=1e-5, atol=1e-6)
 
 
 def test_reseeding_between_calls_repeats_the_dropout_masks():
