@@ -10,7 +10,7 @@ import functorch_like as torch
 from functorch_like import nn
 from functorch_like._compile import compile_count
 
-from _compile_helpers import assert_same_state
+from _compile_helpers import assert_same_state, training_step
 
 
 class _TwoHeads(nn.Module):
@@ -333,7 +333,7 @@ def test_module_attributes_changed_between_calls_select_a_new_program():
     assert compile_count() - before == 2
 
 
-_STEP_SOURCE = """
+_GLOBAL_STEP = """
 def step(x, y):
     opt.zero_grad()
     loss = crit(model(x), y)
@@ -354,30 +354,24 @@ def test_names_rebound_between_calls_reach_the_next_call():
         model = _TwoHeads()
         return model, torch.optim.SGD(model.parameters(), lr=0.1)
 
-    namespace = {"crit": nn.CrossEntropyLoss()}
-    exec(_STEP_SOURCE, namespace)
+    crit = nn.CrossEntropyLoss()
+    namespace = {"crit": crit}
+    exec(_GLOBAL_STEP, namespace)                  # a step whose names are globals
     namespace["model"], namespace["opt"] = make()
-    by_global = torch.compile(namespace["step"])
-    model, opt = make()
-    crit = namespace["crit"]
-
-    @torch.compile
-    def by_closure(x, y):
-        opt.zero_grad()
-        loss = crit(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss
-
+    closure_step = training_step(*make(), crit)    # and one whose names are free variables
+    by_global, by_closure = torch.compile(namespace["step"]), torch.compile(closure_step)
     for step in (by_global, by_closure):
         step(x, y)
         step(x, y)
     first = namespace["model"].a.weight.detach().numpy().copy()
+    # Rebind the globals, and the closure's cells (what `nonlocal` rebinding does).
     namespace["model"], namespace["opt"] = make()
-    model, opt = make()
+    cells = dict(zip(closure_step.__code__.co_freevars, closure_step.__closure__))
+    cells["model"].cell_contents, cells["opt"].cell_contents = make()
     eager_model, eager_opt = make()
     expected = _step(eager_model, eager_opt)(x, y).item()
-    for step, m in ((by_global, namespace["model"]), (by_closure, model)):
+    for step, m in ((by_global, namespace["model"]),
+                    (by_closure, cells["model"].cell_contents)):
         np.testing.assert_allclose(step(x, y).item(), expected, rtol=1e-6)
         np.testing.assert_allclose(m.a.weight.detach().numpy(),
                                    eager_model.a.weight.detach().numpy(), rtol=1e-6)
