@@ -1,5 +1,6 @@
-"""Training-step benchmark: raw JAX + optax vs functorch_like (compiled and eager), and
-Flax NNX and PyTorch eager when installed.
+"""Training-step benchmark: raw JAX + optax vs functorch_like (the compiled step, the
+eager loop, and the eager loop over `torch.compile(model)` ("module")), and Flax NNX and
+PyTorch eager when installed.
 
     python scripts/bench.py [--quick] [--json out.json]
 
@@ -217,8 +218,10 @@ def bench_compiled(kind, batch):
     return run, _xla_bytes(step.lower(x, y).compile())
 
 
-def bench_eager(kind, batch):
+def bench_eager(kind, batch, compile_model: bool = False):
     model, opt, crit, x, y = _facade(kind, batch)
+    if compile_model:
+        model = ft.compile(model)
 
     def run():
         opt.zero_grad()
@@ -226,6 +229,7 @@ def bench_eager(kind, batch):
         loss.backward()
         opt.step()
         next(model.parameters())._value.block_until_ready()
+    run.model = model                       # (for tests)
     return run, None
 
 
@@ -302,8 +306,14 @@ def bench_torch(kind, batch):
     return run, None
 
 
+def bench_compiled_module(kind, batch):
+    """The eager loop over `model = torch.compile(model)` (compiled forward, eager
+    backward through it)."""
+    return bench_eager(kind, batch, compile_model=True)
+
+
 VARIANTS = {"raw_jax": bench_raw, "compiled": bench_compiled, "eager": bench_eager,
-            "nnx": bench_nnx, "torch": bench_torch}
+            "module": bench_compiled_module, "nnx": bench_nnx, "torch": bench_torch}
 
 
 def main() -> None:

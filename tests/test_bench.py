@@ -51,3 +51,16 @@ def test_compile_overhead_script_runs_and_takes_the_snapshot_path(monkeypatch, c
                   "raw JAX step in the same loop", "XLA fusions"):
         assert piece in out
     assert "(1000 from the snapshot)" in out         # every call of the plain loop
+
+
+def test_module_variant_trains_a_compiled_module_as_the_eager_loop():
+    runs = [bench.VARIANTS[name]("mlp", 8)[0] for name in ("eager", "module")]
+    assert type(runs[1].model).__name__ == "OptimizedModule"
+    before = [p.detach().numpy().copy() for p in runs[0].model.parameters()]
+    for run in runs:
+        run()
+        run()
+    for p0, p1, b in zip(runs[0].model.parameters(), runs[1].model.parameters(), before):
+        assert not np.array_equal(p0.detach().numpy(), b)
+        np.testing.assert_allclose(p1.detach().numpy(), p0.detach().numpy(), rtol=1e-5,
+                                   atol=1e-7)
