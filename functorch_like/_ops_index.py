@@ -171,16 +171,35 @@ def getitem(input, index):
     return out
 
 
-def _f_setitem(x, v, *arrays, spec):
+def poisoned(result, bad):
+    """`result`, or all of it NaN (the smallest integer for integer dtypes) where `bad`: a
+    write through an index out of range that could not be checked (traced indices, under
+    compile or jit), which JAX would silently drop. Bool results stay as they are."""
+    dtype = result.dtype
+    if jnp.issubdtype(dtype, jnp.inexact):
+        fill = jnp.nan
+    elif jnp.issubdtype(dtype, jnp.integer):
+        fill = jnp.iinfo(dtype).min
+    else:
+        return result
+    return jnp.where(bad, jnp.asarray(fill, dtype), result)
+
+
+def _f_setitem(x, v, *arrays, spec, checked=True):
     v = jnp.asarray(v, x.dtype) if not hasattr(v, "astype") else v.astype(x.dtype)
     v = v.reshape(_strip_leading_ones(v.shape))
-    if _mixed(spec):
-        # Index the positions with PyTorch's semantics (see _select_ints), then scatter
-        # into the flattened tensor: `.at[]` alone would use numpy's placement of dims.
+    if _mixed(spec) or not checked:
+        # The flat positions written, with PyTorch's semantics (see _select_ints); an index
+        # out of range reads as a negative position ("fill" mode).
         pos = _f_getitem(jnp.arange(x.size).reshape(x.shape), *arrays, spec=spec)
+    if _mixed(spec):
+        # Scatter into the flattened tensor: `.at[]` alone would use numpy's placement of
+        # dims.
         v = jnp.broadcast_to(v, pos.shape)
-        return x.reshape(-1).at[pos.reshape(-1)].set(v.reshape(-1)).reshape(x.shape)
-    return x.at[_build(spec, arrays)].set(v)      # `.at[].set` broadcasts v itself
+        out = x.reshape(-1).at[pos.reshape(-1)].set(v.reshape(-1)).reshape(x.shape)
+    else:
+        out = x.at[_build(spec, arrays)].set(v)      # `.at[].set` broadcasts v itself
+    return out if checked else poisoned(out, jnp.any(pos < 0))
 
 
 def _strip_leading_ones(shape) -> tuple:
@@ -216,7 +235,10 @@ def setitem(input, index, value) -> None:
     spec, arrays = _parse(input.shape, index)
     value = as_operand(value)
     _check_assignable(input, value, spec, arrays)
-    result = apply(_f_setitem, "CopySlices", input, value, *arrays, spec=spec)
+    # (concrete index tensors were bounds-checked by _parse; traced ones cannot be)
+    checked = builtins.all(is_concrete(a) for a in arrays)
+    result = apply(_f_setitem, "CopySlices", input, value, *arrays, spec=spec,
+                   checked=checked)
     input._set(result)
 
 
@@ -272,16 +294,14 @@ def _scatter_index(idx, axis):
     return tuple(grids)
 
 
-def _f_scatter(x, idx, src, *, axis, mode):
+def _f_scatter(x, idx, src, *, axis, mode, checked=True):
     if hasattr(src, "shape") and jnp.ndim(src):
         src = src[tuple(slice(0, n) for n in idx.shape)]
     src = jnp.asarray(src).astype(x.dtype)
     at = x.at[_scatter_index(idx, axis)]
-    if mode == "add":
-        return at.add(src)
-    if mode == "multiply":
-        return at.multiply(src)
-    return at.set(src)
+    out = at.add(src) if mode == "add" else at.multiply(src) if mode == "multiply" else \
+        at.set(src)
+    return out if checked else poisoned(out, jnp.any((idx < 0) | (idx >= x.shape[axis])))
 
 
 def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
@@ -293,14 +313,16 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
     _check_bounds(index, input.shape[d], d)
     mode = {None: "set", "add": "add", "multiply": "multiply"}[reduce]
     name = "ScatterBackward0" if isinstance(src, Tensor) else "ScatterBackward1"
-    return apply(_f_scatter, name, input, index, as_operand(src), axis=d, mode=mode)
+    return apply(_f_scatter, name, input, index, as_operand(src), axis=d, mode=mode,
+                 checked=is_concrete(index._value))
 
 
 def scatter_add(input, dim: int, index, src):
     _check_index_tensor(index, "scatter_add")
     d = _wrap_dim(dim, input.ndim)
     _check_bounds(index, input.shape[d], d)
-    return apply(_f_scatter, "ScatterAddBackward0", input, index, src, axis=d, mode="add")
+    return apply(_f_scatter, "ScatterAddBackward0", input, index, src, axis=d, mode="add",
+                 checked=is_concrete(index._value))
 
 
 def _f_index_select(x, idx, *, axis):

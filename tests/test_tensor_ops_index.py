@@ -310,3 +310,31 @@ def test_out_of_range_tensor_index_under_compile_gives_nan_not_the_edge():
     assert cols.numpy()[0, 0] == 3.0 and np.isnan(cols.numpy()[0, 1])
     with pytest.raises(IndexError):
         x[fl.tensor([2])]
+
+
+def test_out_of_range_writes_under_compile_poison_the_tensor_not_vanish():
+    """Writes likewise: JAX drops a traced out-of-range write silently, which leaves a
+    plausible tensor; under compile the written tensor comes out all NaN (the smallest
+    integer for integer dtypes) instead, and an in-range write is unchanged."""
+    def setitem(x, i):
+        y = x.clone()
+        y[i] = 7
+        return y
+
+    def setitem_mixed(x, i):
+        y = x.clone()
+        y[1, None, i] = 7
+        return y
+    x = fl.arange(6.0).reshape(2, 3)
+    for write in (setitem, setitem_mixed, lambda x, i: x.scatter(1, i.reshape(1, -1)
+                                                                 .expand(2, -1), 7.0),
+                  lambda x, i: x.scatter_add(1, i.reshape(1, -1).expand(2, -1),
+                                             fl.ones(2, 2))):
+        good, bad = fl.tensor([0, 1]), fl.tensor([0, 3])
+        compiled = fl.compile(write)
+        np.testing.assert_array_equal(compiled(x, good).numpy(), write(x, good).numpy())
+        assert np.isnan(compiled(x, bad).numpy()).all()
+    ints = fl.compile(setitem)(fl.arange(4), fl.tensor([9]))
+    assert (ints.numpy() == np.iinfo(ints.numpy().dtype).min).all()
+    with pytest.raises(IndexError):
+        setitem(x, fl.tensor([0, 3]))
