@@ -17,7 +17,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _dtypes
-from ._ops_index import _build, _check_assignable, _f_setitem, _parse, _scatter_index
+from ._ops_index import (_build, _check_assignable, _f_getitem, _f_setitem, _parse,
+                         _scatter_index, poisoned)
 from ._ops_math import as_operand
 from ._tensor import Tensor, _wrap_dim, apply
 from .pure._errors import is_concrete
@@ -51,6 +52,12 @@ def _along(axis: int, index):
     return (slice(None),) * axis + (index,)
 
 
+def _guarded(out, idx, low: int, size: int, checked: bool):
+    """`out`, poisoned when an unchecked (traced) index lies outside [low, size): JAX
+    would drop that write silently (see _ops_index.poisoned)."""
+    return out if checked else poisoned(out, jnp.any((idx < low) | (idx >= size)))
+
+
 def _vector_index(op, input, dim, index, source):
     """The checks index_add/index_reduce share; returns the wrapped dim."""
     _check_int_index(index, op + "(): Expected dtype int32/int64 for index but got: {got}")
@@ -76,9 +83,10 @@ def _vector_index(op, input, dim, index, source):
 
 # ---- index_add / index_copy / index_fill ------------------------------------------------
 
-def _f_index_add(x, idx, src, *, axis, alpha):
+def _f_index_add(x, idx, src, *, axis, alpha, checked=True):
     src = src if alpha == 1 else src * alpha
-    return x.at[_along(axis, idx)].add(src.reshape(x[_along(axis, idx)].shape))
+    out = x.at[_along(axis, idx)].add(src.reshape(x[_along(axis, idx)].shape))
+    return _guarded(out, idx, 0, x.shape[axis] if x.ndim else 1, checked)
 
 
 def index_add(input, dim: int, index, source, *, alpha=1):
@@ -90,11 +98,12 @@ def index_add(input, dim: int, index, source, *, alpha=1):
     if bad is not None:
         raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {size}")
     return apply(_f_index_add, "IndexAddBackward0", input, index.reshape(-1), source,
-                 axis=d, alpha=alpha)
+                 axis=d, alpha=alpha, checked=is_concrete(index._value))
 
 
-def _f_index_copy(x, idx, src, *, axis):
-    return x.at[_along(axis, idx)].set(src.reshape(x[_along(axis, idx)].shape))
+def _f_index_copy(x, idx, src, *, axis, checked=True):
+    out = x.at[_along(axis, idx)].set(src.reshape(x[_along(axis, idx)].shape))
+    return _guarded(out, idx, 0, x.shape[axis] if x.ndim else 1, checked)
 
 
 def index_copy(input, dim: int, index, source):
@@ -125,11 +134,13 @@ def index_copy(input, dim: int, index, source):
         raise IndexError(f"index_copy_(): index {bad} is out of bounds for dimension {d} with "
                          f"size {size}")
     return apply(_f_index_copy, "IndexCopyBackward0", input, index.reshape(-1), source,
-                 axis=d)
+                 axis=d, checked=is_concrete(index._value))
 
 
-def _f_index_fill(x, idx, value, *, axis):
-    return x.at[_along(axis, idx)].set(jnp.asarray(value).astype(x.dtype))
+def _f_index_fill(x, idx, value, *, axis, checked=True):
+    out = x.at[_along(axis, idx)].set(jnp.asarray(value).astype(x.dtype))
+    size = x.shape[axis] if x.ndim else 1
+    return _guarded(out, idx, -size, size, checked)
 
 
 def index_fill(input, dim: int, index, value):
@@ -147,13 +158,19 @@ def index_fill(input, dim: int, index, value):
     if bad is not None:
         raise IndexError(f"index {bad} is out of bounds for dimension {d} with size {size}")
     name = "IndexFillBackward1" if isinstance(value, Tensor) else "IndexFillBackward0"
-    return apply(_f_index_fill, name, input, index.reshape(-1), as_operand(value), axis=d)
+    return apply(_f_index_fill, name, input, index.reshape(-1), as_operand(value), axis=d,
+                 checked=is_concrete(index._value))
 
 
 # ---- index_put / put ------------------------------------------------------------------
 
-def _f_index_put_add(x, v, *arrays, spec):
-    return x.at[_build(spec, arrays)].add(v.astype(x.dtype))
+def _f_index_put_add(x, v, *arrays, spec, checked=True):
+    out = x.at[_build(spec, arrays)].add(v.astype(x.dtype))
+    if checked:
+        return out
+    # The positions written; an index out of range reads as a negative one ("fill").
+    pos = _f_getitem(jnp.arange(x.size).reshape(x.shape), *arrays, spec=spec)
+    return poisoned(out, jnp.any(pos < 0))
 
 
 def index_put(input, indices, values, accumulate: bool = False):
@@ -179,13 +196,15 @@ def index_put(input, indices, values, accumulate: bool = False):
             from None
     _check_assignable(input, values, spec, arrays)
     fn = _f_index_put_add if accumulate else _f_setitem
-    return apply(fn, "IndexPutBackward0", input, values, *arrays, spec=spec)
+    return apply(fn, "IndexPutBackward0", input, values, *arrays, spec=spec,
+                 checked=builtins.all(is_concrete(a) for a in arrays))
 
 
-def _f_put(x, idx, src, *, accumulate):
+def _f_put(x, idx, src, *, accumulate, checked=True):
     at = x.reshape(-1).at[idx.reshape(-1)]
     src = src.reshape(-1).astype(x.dtype)
-    return (at.add(src) if accumulate else at.set(src)).reshape(x.shape)
+    out = (at.add(src) if accumulate else at.set(src)).reshape(x.shape)
+    return _guarded(out, idx, -x.size, x.size, checked)
 
 
 def put(input, index, source, accumulate: bool = False):
@@ -205,7 +224,8 @@ def put(input, index, source, accumulate: bool = False):
     if bad is not None:
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} "
                          "elements.")
-    return apply(_f_put, "PutBackward0", input, index, source, accumulate=accumulate)
+    return apply(_f_put, "PutBackward0", input, index, source, accumulate=accumulate,
+                 checked=is_concrete(index._value))
 
 
 # ---- scatter_reduce / index_reduce ------------------------------------------------------

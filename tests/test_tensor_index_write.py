@@ -208,3 +208,24 @@ def test_masked_scatter_short_source_under_jit_is_nan_not_a_repeat():
                                      jnp.array([1.0, 2.0]))
     np.testing.assert_array_equal(np.asarray(out)[:3], [1.0, 0.0, 2.0])
     assert np.isnan(np.asarray(out)[3])
+
+
+def test_out_of_range_writes_under_compile_poison_the_tensor():
+    # JAX drops a traced out-of-range write silently; under compile the result is all NaN
+    # instead (eagerly these raise PyTorch's errors, tested above), and in range unchanged.
+    x = fl.arange(6.0).reshape(2, 3)
+    src = fl.ones(2, 2)
+    writes = [
+        lambda x, i: x.index_add(1, i, src),
+        lambda x, i: x.index_copy(1, i, src),
+        lambda x, i: x.index_fill(1, i, -1.0),
+        lambda x, i: x.index_put((i,), fl.ones(2, 3), accumulate=True),
+        lambda x, i: x.index_put((i,), fl.ones(2, 3)),
+        lambda x, i: x.put(i, fl.ones(2)),
+    ]
+    for k, write in enumerate(writes):
+        compiled = fl.compile(write)
+        good = fl.tensor([0, 1])
+        np.testing.assert_array_equal(compiled(x, good).numpy(), write(x, good).numpy(),
+                                      err_msg=str(k))
+        assert np.isnan(compiled(x, fl.tensor([0, 7])).numpy()).all(), k
