@@ -286,7 +286,12 @@ def _scatter_extremum_bwd(axis, reduce, include_self, res, g):
 _scatter_extremum.defvjp(_scatter_extremum_fwd, _scatter_extremum_bwd)
 
 
-def _f_scatter_reduce(x, idx, src, *, axis, reduce, include_self):
+def _f_scatter_reduce(x, idx, src, *, axis, reduce, include_self, checked=True):
+    return _guarded(_scatter_reduced(x, idx, src, axis, reduce, include_self), idx, 0,
+                    x.shape[axis] if x.ndim else 1, checked)
+
+
+def _scatter_reduced(x, idx, src, axis, reduce, include_self):
     src = src[tuple(slice(0, n) for n in idx.shape)].astype(x.dtype)
     at = _scatter_index(idx, axis)
     if reduce in ("amax", "amin"):
@@ -338,7 +343,7 @@ def _scatter_reduce(input, d, index, src, reduce, include_self, name):
     if bad is not None:
         raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {size}")
     return apply(_f_scatter_reduce, name, input, index, src, axis=d, reduce=reduce,
-                 include_self=builtins.bool(include_self))
+                 include_self=builtins.bool(include_self), checked=is_concrete(index._value))
 
 
 def index_reduce(input, dim: int, index, source, reduce: str, *, include_self: bool = True):

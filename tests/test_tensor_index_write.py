@@ -222,6 +222,8 @@ def test_out_of_range_writes_under_compile_poison_the_tensor():
         lambda x, i: x.index_put((i,), fl.ones(2, 3), accumulate=True),
         lambda x, i: x.index_put((i,), fl.ones(2, 3)),
         lambda x, i: x.put(i, fl.ones(2)),
+        lambda x, i: x.scatter_reduce(1, i.reshape(1, -1).expand(2, -1), src, "amax"),
+        lambda x, i: x.index_reduce(1, i, src, "prod"),
     ]
     for k, write in enumerate(writes):
         compiled = fl.compile(write)
