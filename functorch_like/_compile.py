@@ -224,15 +224,16 @@ class CompiledFunction:
         global _trace_count
         if traced:
             _trace_count += 1
-        (values, grads, opt_values, key), arrays, arg_grads = outputs
+        (values, grads, opt_values, key), arrays, arg_grads, action_values = outputs
         state.write(values, grads, opt_values, key, publish_values=True,
                     clear_grads=program.touches_grads)
         if values is not None:
             state.last_outputs = (values, opt_values)
         if arg_grads:
             _accumulate_argument_grads(args, kwargs, arg_grads)
+        action_values = iter(action_values)
         for action in program.actions:  # recorded Python side effects: scheduler.step()
-            action()
+            action(action_values)
         if snapshot is not None and program is snapshot.program and not (
                 traced or program.actions):
             # Nothing but this call's outputs changed since the snapshot was checked.
@@ -303,8 +304,7 @@ class CompiledFunction:
                 # a forward that does not gains nothing from donating its inputs.
                 writes[0] = not (all(map(operator.is_, new[0], values))
                                  and all(map(operator.is_, opt_out, opt_values)))
-                out_leaves, out_treedef = jax.tree.flatten(
-                    result, is_leaf=lambda x: isinstance(x, Tensor))
+                out_leaves, out_treedef = jax.tree.flatten(result, is_leaf=_is_tensor)
                 program.differentiable = () if ran_backward else tuple(
                     j for j, x in enumerate(out_leaves)
                     if isinstance(x, Tensor) and (x._requires_grad or x._node is not None))
@@ -314,9 +314,12 @@ class CompiledFunction:
                 program.consts = tuple(None if a else x for a, x in zip(is_array, out_leaves))
                 arrays = [x if a else None for a, x in zip(is_array, out_leaves)]
                 grads_out = new[1] if program.with_grads else None
+                # The tensors the recorded scheduler steps were given (a loss for
+                # ReduceLROnPlateau) leave the program, for their replay.
+                action_values = [v for action in program.actions for v in action.take_traced()]
                 if not program.writes_state:
-                    return (None, grads_out, None, new[4]), arrays, arg_grads
-                return (new[0], grads_out, opt_out, new[4]), arrays, arg_grads
+                    return (None, grads_out, None, new[4]), arrays, arg_grads, action_values
+                return (new[0], grads_out, opt_out, new[4]), arrays, arg_grads, action_values
             finally:
                 _trace_state.state.compiling = False
                 for sched, original in patched:
@@ -362,6 +365,37 @@ def _accumulate_argument_grads(args, kwargs, grads: list) -> None:
             t._grad._value = t._grad._value + g
 
 
+class _Action:
+    """A scheduler.step(...) call recorded while tracing, replayed after every call. Its
+    tensor arguments (the loss given to ReduceLROnPlateau) are outputs of the program, so
+    that each replay sees that call's values."""
+
+    __slots__ = ("fn", "leaves", "treedef", "traced")
+
+    def __init__(self, fn: Callable, args: tuple, kwargs: dict):
+        leaves, self.treedef = jax.tree.flatten((args, kwargs), is_leaf=_is_tensor)
+        self.fn = fn
+        self.traced = [x._value for x in leaves if isinstance(x, Tensor)]
+        self.leaves = [_TENSOR if isinstance(x, Tensor) else x for x in leaves]
+
+    def take_traced(self) -> list:
+        """The traced values of the tensor arguments (once: the action keeps no tracer)."""
+        traced, self.traced = self.traced, []
+        return traced
+
+    def __call__(self, values) -> None:
+        leaves = [Tensor._make(next(values)) if x is _TENSOR else x for x in self.leaves]
+        args, kwargs = jax.tree.unflatten(self.treedef, leaves)
+        self.fn(*args, **kwargs)
+
+
+_TENSOR = object()      # where a recorded call's tensor argument goes
+
+
+def _is_tensor(x) -> bool:
+    return isinstance(x, Tensor)
+
+
 def _record_scheduler_steps(schedulers, actions) -> list:
     """Inside the trace, scheduler.step() is recorded (to replay after each call)."""
     patched = []
@@ -370,7 +404,7 @@ def _record_scheduler_steps(schedulers, actions) -> list:
         had_own = "step" in vars(sched)      # else `step` is the class's method
 
         def recorder(*args, _original=original, **kwargs):
-            actions.append(functools.partial(_original, *args, **kwargs))
+            actions.append(_Action(_original, args, kwargs))
         patched.append((sched, original if had_own else None))
         sched.step = recorder
     return patched

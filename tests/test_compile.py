@@ -286,3 +286,31 @@ def test_tensor_arguments_that_require_grad_get_their_grad_as_in_eager():
     plain = x.clone()
     compiled(plain, y)                          # the same step on an input without grad
     assert plain.grad is None
+
+
+def test_reduce_lr_on_plateau_stepped_inside_the_step_sees_each_calls_loss():
+    # The recorded sched.step(loss) is replayed after every call with that call's loss (it
+    # once held a tracer: UnexpectedTracerError).
+    (m1, o1), (m2, o2) = _twins(_mlp, torch.optim.SGD, lr=0.5)
+    # mode="max": a falling loss is a plateau, so the lr is cut every other call
+    scheds = [torch.optim.lr_scheduler.ReduceLROnPlateau(o, mode="max", patience=1,
+                                                         factor=0.5) for o in (o1, o2)]
+    crit = nn.CrossEntropyLoss()
+
+    def make(model, opt, sched):
+        def step(x, y):
+            loss = training_step(model, opt, crit)(x, y)
+            sched.step(loss)
+            return loss
+        return step
+    eager, compiled = make(m1, o1, scheds[0]), torch.compile(make(m2, o2, scheds[1]))
+    x, y = _data((6,))
+    before = compile_count()
+    lrs = []
+    for _ in range(8):
+        np.testing.assert_allclose(compiled(x, y).item(), eager(x, y).item(), rtol=1e-5)
+        assert o2.param_groups[0]["lr"] == o1.param_groups[0]["lr"]
+        lrs.append(o2.param_groups[0]["lr"])
+    assert compile_count() - before == 1
+    assert len(set(lrs)) > 1                          # the plateau did cut the lr
+    assert_same_state(m1, m2)
