@@ -50,6 +50,10 @@ _requires_grad = operator.attrgetter("_requires_grad")
 
 _trace_count = 0
 
+# Programs one compiled function may trace for its guards (jax.jit's shapes aside) before
+# it runs eagerly instead: torch._dynamo's recompile_limit.
+RECOMPILE_LIMIT = 8
+
 
 def compile_count() -> int:
     """How many times functorch_like.compile has traced (= compiled) a step."""
@@ -129,6 +133,23 @@ class CompiledFunction:
         # The state as the last call left it, when the next call with as many tensor
         # arguments can reuse that call's program and outputs as they are (Snapshot).
         self._snapshot: Snapshot | None = None
+        self._eager = False         # past the recompile limit: the function runs as it is
+
+    def _give_up(self) -> None:
+        """At the recompile limit: warn once, as torch._dynamo does, and run the function
+        eagerly from now on (its numbers stay right; its programs are freed)."""
+        import warnings
+        name = getattr(self.fn, "__qualname__", type(self.fn).__name__)
+        warnings.warn(
+            f"functorch_like.compile: {name!r} hit the recompile limit ({RECOMPILE_LIMIT}, "
+            "as torch._dynamo's recompile_limit) and runs eagerly from now on. A guard "
+            "changed on every call: typically a tensor the function reads by name (a "
+            "global or closure variable) is rebound between calls; pass it as an argument "
+            "instead.", UserWarning, stacklevel=5)
+        self._eager = True
+        self._programs.clear()
+        self._states.clear()
+        self._last = self._snapshot = None
 
     def _state(self, leaves, static) -> StepState:
         key = tuple(s for s in static if isinstance(s, tuple) and s and s[0] == "state")
@@ -159,6 +180,8 @@ class CompiledFunction:
             guard = (static, treedef, state.guard())
             program = self._programs.get(guard)
             if program is None:
+                if len(self._programs) >= RECOMPILE_LIMIT:
+                    return self._give_up(), state, dynamic
                 tensors_only = not kwargs and all(s is None for s in static) and len(
                     static) == len(args)
                 program = self._programs[guard] = self._build(
@@ -186,12 +209,18 @@ class CompiledFunction:
         """jax's Lowered for the step's program on these arguments (e.g. for
         `.compile().memory_analysis()` or `.as_text()`); runs nothing."""
         program, state, dynamic = self._lookup(args, kwargs)
+        if program is None:
+            raise RuntimeError("functorch_like.compile: this function runs eagerly (it hit "
+                               "the recompile limit); there is no program to lower")
         return program.jitted.lower(*self._inputs(state, program.with_grads, dynamic))
 
     def __call__(self, *args, **kwargs):
-        if _trace_state.state.compiling:    # called inside another compiled step: inline
+        if _trace_state.state.compiling or self._eager:
+            # Inside another compiled step (inlined there), or past the recompile limit.
             return self.fn(*args, **kwargs)
         program, state, inputs, snapshot = self._prepare(args, kwargs)
+        if program is None:                 # this call hit the recompile limit
+            return self.fn(*args, **kwargs)
         if program.differentiable:
             outputs, tensors, traced = call_differentiable(program, state, inputs, args,
                                                            kwargs)
@@ -214,6 +243,8 @@ class CompiledFunction:
             return (snapshot.program, snapshot.state,
                     (*snapshot.inputs, [a._value for a in args]), snapshot)
         program, state, dynamic = self._lookup(args, kwargs)
+        if program is None:
+            return None, state, None, None
         return program, state, self._inputs(state, program.with_grads, dynamic), None
 
     def _finish(self, program: _Program, state: StepState, snapshot: Snapshot | None,

@@ -314,3 +314,29 @@ def test_reduce_lr_on_plateau_stepped_inside_the_step_sees_each_calls_loss():
     assert compile_count() - before == 1
     assert len(set(lrs)) > 1                          # the plateau did cut the lr
     assert_same_state(m1, m2)
+
+
+_REBOUND_X = None
+
+
+def test_a_tensor_name_rebound_on_every_call_hits_the_recompile_limit_then_runs_eagerly():
+    # Each rebinding is a new guard; past torch._dynamo's limit of 8 programs the function
+    # warns once and runs eagerly, with the right numbers throughout (no growing cache).
+    (m1, o1), (m2, o2) = _twins(_mlp, torch.optim.SGD, lr=0.1)
+    crit = nn.CrossEntropyLoss()
+    _, y = _data((6,))
+
+    def make(model, opt):
+        def step():
+            return training_step(model, opt, crit)(_REBOUND_X, y)
+        return step
+    eager, compiled = make(m1, o1), torch.compile(make(m2, o2))
+    before = compile_count()
+    global _REBOUND_X
+    with pytest.warns(UserWarning, match="hit the recompile limit") as caught:
+        for i in range(11):
+            _REBOUND_X, _ = _data((6,), seed=i)
+            np.testing.assert_allclose(compiled().item(), eager().item(), rtol=1e-5)
+    assert len([w for w in caught if "recompile limit" in str(w.message)]) == 1
+    assert compile_count() - before == 8
+    assert_same_state(m1, m2)
