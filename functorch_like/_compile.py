@@ -135,6 +135,13 @@ class CompiledFunction:
         self._snapshot: Snapshot | None = None
         self._eager = False         # past the recompile limit: the function runs as it is
 
+    def __deepcopy__(self, memo):
+        """A copy compiles afresh for the copied function (and the objects it reaches):
+        programs and state slots belong to the original's objects."""
+        import copy
+        return type(self)(copy.deepcopy(self.fn, memo), donate=self.donate,
+                          keep_grads=self.keep_grads)
+
     def _give_up(self) -> None:
         """At the recompile limit: warn once, as torch._dynamo does, and run the function
         eagerly from now on (its numbers stay right; its programs are freed)."""

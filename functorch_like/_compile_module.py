@@ -33,6 +33,8 @@ class OptimizedModule(Module):
         return self._compiled(*args, **kwargs)
 
     def __getattr__(self, name: str):
-        if name == "_orig_mod":
-            return self._modules["_orig_mod"]
-        return getattr(self._orig_mod, name)
+        # (through __dict__: while copying or unpickling, _modules may not exist yet)
+        original = self.__dict__.get("_modules", {}).get("_orig_mod")
+        if original is None:
+            raise AttributeError(f"'OptimizedModule' object has no attribute '{name}'")
+        return original if name == "_orig_mod" else getattr(original, name)

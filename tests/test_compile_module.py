@@ -180,3 +180,18 @@ def test_a_compiled_evaluation_leaves_the_state_and_earlier_state_dicts_alone():
     for (name, t), now in zip(saved.items(), model.state_dict().values()):
         np.testing.assert_array_equal(t.numpy(), now.numpy(), err_msg=name)
     assert all(p._value is a for p, a in zip(model.parameters(), arrays))
+
+
+def test_a_compiled_module_deep_copies_after_use():
+    import copy
+    compiled = torch.compile(nn.Linear(2, 2))
+    x = torch.randn(3, 2)
+    before = compiled(x).detach().numpy()
+    twin = copy.deepcopy(compiled)
+    assert twin._orig_mod is not compiled._orig_mod
+    with torch.no_grad():
+        twin._orig_mod.weight.fill_(1.0)
+        twin._orig_mod.bias.zero_()
+        np.testing.assert_allclose(twin(x).numpy(), x.numpy().sum(1, keepdims=True)
+                                   .repeat(2, 1), rtol=1e-6)
+        np.testing.assert_array_equal(compiled(x).numpy(), before)
