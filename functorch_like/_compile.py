@@ -96,7 +96,7 @@ class _Program:
         # evaluation): then they are neither donated nor output, only read.
         self.writes_state = True
         # Positions of the result's leaves that need grad when the step runs no backward
-        # itself (a compiled forward): then calls record one node (see _differentiable).
+        # itself (a compiled forward): then calls record one node (_compile_forward).
         self.differentiable: tuple = ()
         self.pure = None        # that case's jitted program, without donation
         self.io = None          # (input treedef, output treedef, number of state outputs)
@@ -120,7 +120,9 @@ class CompiledFunction:
     """The callable that `functorch_like.compile(fn)` returns."""
 
     def __init__(self, fn: Callable, *, donate: bool = True, keep_grads: bool = False):
-        functools.update_wrapper(self, fn)
+        # (a Module's __dict__ is its state, not metadata to copy onto the wrapper)
+        functools.update_wrapper(self, fn, updated=() if isinstance(fn, Module) else
+                                 functools.WRAPPER_UPDATES)
         self.fn = fn
         self.donate = donate
         self.keep_grads = keep_grads
