@@ -128,3 +128,36 @@ def test_grad_scaler_errors_and_disabled():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             assert not lib.cuda.amp.GradScaler().is_enabled() or lib.cuda.is_available()
+
+
+def test_grad_scaler_with_a_compiled_model_matches_eager_and_refuses_a_compiled_step():
+    def run(compile_model):
+        fl.manual_seed(0)
+        model = fl.nn.Linear(3, 1)
+        opt = fl.optim.SGD(model.parameters(), lr=0.1)
+        net = fl.compile(model) if compile_model else model
+        scaler = fl.amp.GradScaler("cpu", init_scale=2.0 ** 8)
+        x = fl.ones(4, 3)
+        for factor in (1.0, float("inf"), 1.0):
+            opt.zero_grad()
+            scaler.scale(net(x).sum() * factor).backward()
+            scaler.step(opt)
+            scaler.update()
+        return model.weight.detach().numpy(), scaler.get_scale()
+    (w_eager, s_eager), (w_compiled, s_compiled) = run(False), run(True)
+    np.testing.assert_allclose(w_compiled, w_eager, rtol=1e-6)
+    assert s_compiled == s_eager == 2.0 ** 7          # the inf step backed off once
+
+    model = fl.nn.Linear(3, 1)
+    opt = fl.optim.SGD(model.parameters(), lr=0.1)
+    scaler = fl.amp.GradScaler("cpu")
+
+    @fl.compile
+    def step(x):
+        opt.zero_grad()
+        scaler.scale(model(x).sum()).backward()
+        scaler.step(opt)
+        scaler.update()
+
+    with pytest.raises(RuntimeError, match=r"GradScaler\.\w+\(\) cannot run inside"):
+        step(fl.ones(4, 3))

@@ -8,7 +8,8 @@ after `growth_interval` consecutive clean steps (unless that overflows float32),
 PyTorch's `_amp_update_scale_`.
 
 PyTorch parity: `step` reads the inf/NaN flag on the host (as PyTorch's `.item()`), so it
-cannot run inside functorch_like.compile. Sparse gradients and optimizers with their own
+cannot run inside a compiled step (a clear UntraceableError says so); with a compiled
+model (`torch.compile(model)`) it runs as usual in the eager loop. Sparse gradients and optimizers with their own
 scaling (`_step_supports_amp_scaling`) are not supported.
 """
 
@@ -23,10 +24,23 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import _device, _dtypes
+from .. import _device, _dtypes, _trace_state
 from .._tensor import Tensor, publish
 
 __all__ = ["GradScaler", "OptState"]
+
+
+def _refuse_under_compile(what: str) -> None:
+    """GradScaler decides on values (skip the step when a gradient is inf/NaN): inside a
+    compiled step that decision cannot be taken while tracing."""
+    if _trace_state.state.compiling:
+        raise _trace_state.UntraceableError(
+            f"GradScaler.{what}() cannot run inside a function compiled with "
+            "functorch_like.compile: it skips the optimizer step when a gradient is inf/NaN, "
+            "a decision on values that a traced step cannot take. Compile the model "
+            "instead (model = torch.compile(model)) and keep scaler.scale(loss).backward(), "
+            "scaler.step(optimizer) and scaler.update() in eager code, or train without a "
+            "GradScaler (bfloat16 autocast needs none).")
 
 
 class OptState(enum.Enum):
@@ -115,6 +129,7 @@ class GradScaler:
         before gradient clipping, and records whether any is inf/NaN."""
         if not self._enabled:
             return
+        _refuse_under_compile("unscale_")
         self._check_scale("unscale_")
         state = self._per_optimizer_states[id(optimizer)]
         if state["stage"] is OptState.UNSCALED:
@@ -150,6 +165,7 @@ class GradScaler:
         if "closure" in kwargs:
             raise RuntimeError("Closure use is not currently supported if GradScaler is "
                                "enabled.")
+        _refuse_under_compile("step")
         self._check_scale("step")
         state = self._per_optimizer_states[id(optimizer)]
         if state["stage"] is OptState.STEPPED:
