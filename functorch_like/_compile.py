@@ -46,7 +46,8 @@ from ._compile_state import Snapshot, StepState, distinct, is_argument_leaf, is_
 from ._tensor import Tensor
 from .nn.modules.module import Module
 
-_requires_grad = operator.attrgetter("_requires_grad")
+# A tensor argument that requires grad or is part of a graph (PyTorch's requires_grad).
+_needs_grad = operator.attrgetter("requires_grad")
 
 _trace_count = 0
 
@@ -67,9 +68,10 @@ def _split_args(args, kwargs):
     for leaf in leaves:
         if isinstance(leaf, Tensor):
             dynamic.append(leaf._value)
-            # One that requires grad (or is part of a graph) is differentiated through, as
-            # in eager code.
-            static.append("grad" if leaf._requires_grad or leaf._node is not None else None)
+            # One that requires grad ("grad", a leaf) or is part of a graph ("graph") is
+            # differentiated through, as in eager code.
+            static.append("graph" if leaf._node is not None else
+                          "grad" if leaf._requires_grad else None)
         elif isinstance(leaf, (jax.Array,)):
             dynamic.append(leaf)
             static.append("array")
@@ -172,7 +174,7 @@ class CompiledFunction:
         """(program, state, dynamic inputs) for a call, tracing a new program if needed."""
         last = self._last
         if last is not None and not kwargs and len(args) == last[0] and all(
-                isinstance(a, Tensor) and not a._requires_grad for a in args):
+                isinstance(a, Tensor) and not a.requires_grad for a in args):
             state = last[1]
             if state.guard() == last[2]:
                 return last[3], state, [a._value for a in args]
@@ -248,7 +250,7 @@ class CompiledFunction:
         if (snapshot is not None and not kwargs
                 and len(args) == snapshot.program.n_tensor_args
                 and all(map(isinstance, args, repeat(Tensor)))
-                and not any(map(_requires_grad, args)) and snapshot.holds()):
+                and not any(map(_needs_grad, args)) and snapshot.holds()):
             return (snapshot.program, snapshot.state,
                     (*snapshot.inputs, [a._value for a in args]), snapshot)
         program, state, dynamic = self._lookup(args, kwargs)
@@ -323,13 +325,20 @@ class CompiledFunction:
                 for (group, name), v in zip(state.hp_slots, state.unpack_hps(hps)):
                     group[name] = v
                 it = iter(dynamic)
-                rebuilt = [Tensor._make(next(it), requires_grad=s == "grad")
-                           if s is None or s == "grad" else next(it) if s == "array"
-                           else leaf for s, leaf in zip(static, leaves)]
+                rebuilt = [Tensor._make(next(it), requires_grad=s is not None)
+                           if s is None or s in ("grad", "graph") else next(it)
+                           if s == "array" else leaf for s, leaf in zip(static, leaves)]
                 args, kwargs = jax.tree.unflatten(treedef, rebuilt)
                 result = fn(*args, **kwargs)
                 arg_grads = [None if t._grad is None else t._grad._value
                              for t, s in zip(rebuilt, static) if s == "grad"]
+                if any(t._grad is not None for t, s in zip(rebuilt, static) if s == "graph"):
+                    raise RuntimeError(
+                        "functorch_like.compile: the step ran backward() through a tensor "
+                        "argument that is part of a graph outside it; the gradient cannot "
+                        "continue into that graph from a compiled step. Compile the forward "
+                        "only (model = torch.compile(model)) and call backward() outside, "
+                        "or pass the argument detached.")
                 # "untouched": no .grad replaced or updated in place (no backward, no
                 # zero_grad).
                 untouched[0] = all(p._grad is g and (g is None or g._value is v)
@@ -396,7 +405,8 @@ def _accumulate_argument_grads(args, kwargs, grads: list) -> None:
     """Eager semantics for the step's tensor arguments that require grad: the gradient
     the step computed for each is added to its .grad."""
     leaves = jax.tree.leaves((args, kwargs), is_leaf=is_argument_leaf)
-    for t, g in zip([x for x in leaves if isinstance(x, Tensor) and x._requires_grad], grads):
+    for t, g in zip([x for x in leaves if isinstance(x, Tensor) and x._requires_grad
+                     and x._node is None], grads):
         if g is None:
             continue
         if t._grad is None:

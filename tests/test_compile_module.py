@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 import functorch_like as torch
 from functorch_like import nn
@@ -195,3 +196,37 @@ def test_a_compiled_module_deep_copies_after_use():
         np.testing.assert_allclose(twin(x).numpy(), x.numpy().sum(1, keepdims=True)
                                    .repeat(2, 1), rtol=1e-6)
         np.testing.assert_array_equal(compiled(x).numpy(), before)
+
+
+def test_a_graph_argument_after_plain_calls_still_passes_gradients_back():
+    # The plain loop's shortcuts (last program, snapshot) must not take a call whose
+    # argument is part of a graph: its program differentiates through the argument.
+    (a1, b1), (a2, b2) = [(nn.Linear(4, 6), nn.Linear(6, 2)) for _ in range(2)]
+    a2.load_state_dict(a1.state_dict())
+    b2.load_state_dict(b1.state_dict())
+    block = torch.compile(b2)
+    x = torch.randn(5, 4)
+    with torch.no_grad():
+        block(torch.relu(a2(x)))
+    block(torch.relu(a2(x)).detach())                     # plain tensor argument
+    block(torch.relu(a2(x)).detach())
+    b1(torch.relu(a1(x))).pow(2).mean().backward()
+    block(torch.relu(a2(x))).pow(2).mean().backward()     # now one that is in a graph
+    np.testing.assert_allclose(a2.weight.grad.numpy(), a1.weight.grad.numpy(), rtol=1e-5,
+                               atol=1e-7)
+
+    # A step that runs backward itself cannot carry the gradient into the outer graph: it
+    # says so, instead of stopping the gradient silently.
+    opt = torch.optim.SGD(b2.parameters(), lr=0.1)
+
+    @torch.compile
+    def step(h):
+        opt.zero_grad()
+        loss = b2(h).pow(2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+    step(torch.relu(a2(x)).detach())
+    with pytest.raises(RuntimeError, match="backward.. through a tensor argument that is "
+                                           "part of a graph"):
+        step(torch.relu(a2(x)))
