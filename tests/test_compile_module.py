@@ -101,12 +101,17 @@ def test_gradients_flow_through_a_compiled_forward_into_eager_code():
         np.testing.assert_allclose(b.grad.numpy(), a.grad.numpy(), rtol=1e-5, atol=1e-7)
 
 
-def test_a_compiled_block_inside_an_eager_graph_passes_gradients_back():
+def _stages():
+    """Two identical (first stage, second stage) pairs of layers, and an input."""
     (a1, b1), (a2, b2) = [(nn.Linear(4, 6), nn.Linear(6, 2)) for _ in range(2)]
     a2.load_state_dict(a1.state_dict())
     b2.load_state_dict(b1.state_dict())
+    return a1, b1, a2, b2, torch.randn(5, 4)
+
+
+def test_a_compiled_block_inside_an_eager_graph_passes_gradients_back():
+    a1, b1, a2, b2, x = _stages()
     block = torch.compile(b2)
-    x = torch.randn(5, 4)
     b1(torch.relu(a1(x))).pow(2).mean().backward()
     block(torch.relu(a2(x))).pow(2).mean().backward()      # a non-leaf argument
     for p1, p2 in zip(list(a1.parameters()) + list(b1.parameters()),
@@ -201,11 +206,8 @@ def test_a_compiled_module_deep_copies_after_use():
 def test_a_graph_argument_after_plain_calls_still_passes_gradients_back():
     # The plain loop's shortcuts (last program, snapshot) must not take a call whose
     # argument is part of a graph: its program differentiates through the argument.
-    (a1, b1), (a2, b2) = [(nn.Linear(4, 6), nn.Linear(6, 2)) for _ in range(2)]
-    a2.load_state_dict(a1.state_dict())
-    b2.load_state_dict(b1.state_dict())
+    a1, b1, a2, b2, x = _stages()
     block = torch.compile(b2)
-    x = torch.randn(5, 4)
     with torch.no_grad():
         block(torch.relu(a2(x)))
     block(torch.relu(a2(x)).detach())                     # plain tensor argument
