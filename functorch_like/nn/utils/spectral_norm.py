@@ -12,6 +12,7 @@ from ...autograd._grad_mode import no_grad
 from .. import functional as F
 from ..modules.conv import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from ..parameter import Parameter, UninitializedParameter
+from .weight_norm import remove_norm_hook
 
 __all__ = ["SpectralNorm", "remove_spectral_norm", "spectral_norm"]
 
@@ -130,9 +131,4 @@ def spectral_norm(module, name: str = "weight", n_power_iterations: int = 1,
 
 def remove_spectral_norm(module, name: str = "weight"):
     """Turns `<name>` back into one Parameter holding weight / sigma (current u, v)."""
-    for key, hook in list(module._forward_pre_hooks.items()):
-        if isinstance(hook, SpectralNorm) and hook.name == name:
-            hook.remove(module)
-            del module._forward_pre_hooks[key]
-            return module
-    raise ValueError(f"spectral_norm of '{name}' not found in {module}")
+    return remove_norm_hook(module, SpectralNorm, name, "spectral_norm")

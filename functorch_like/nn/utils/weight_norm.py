@@ -80,9 +80,15 @@ def weight_norm(module, name: str = "weight", dim: int | None = 0):
 
 def remove_weight_norm(module, name: str = "weight"):
     """Turns `<name>` back into one Parameter holding its current value."""
+    return remove_norm_hook(module, WeightNorm, name, "weight_norm")
+
+
+def remove_norm_hook(module, hook_type: type, name: str, label: str):
+    """Removes the `hook_type` pre-hook (WeightNorm, SpectralNorm) that computes `<name>`,
+    letting it turn `<name>` back into a Parameter; PyTorch's ValueError if none does."""
     for key, hook in list(module._forward_pre_hooks.items()):
-        if isinstance(hook, WeightNorm) and hook.name == name:
+        if isinstance(hook, hook_type) and hook.name == name:
             hook.remove(module)
             del module._forward_pre_hooks[key]
             return module
-    raise ValueError(f"weight_norm of '{name}' not found in {module}")
+    raise ValueError(f"{label} of '{name}' not found in {module}")
