@@ -2,8 +2,9 @@
 
 The first call discovers the state the step touches (Modules, Optimizers, LR schedulers and
 Tensors among the arguments, in the closure, in the globals it names and in a bound
-method's object) and flattens it once into "slots" (`_compile_state.StepState`): parameter
-and buffer values, gradients, optimizer state entries (one step counter per group where
+method's object, also inside dicts, lists and plain objects held there; and the modules'
+tensor attributes) and flattens it once into "slots" (`_compile_state.StepState`):
+parameter and buffer values, gradients, optimizer state entries (one step counter per group where
 its parameters step together), the hyperparameters as one packed vector and the global RNG
 key as raw data. Each call then checks the guard, reads the slots, runs the compiled
 program, and writes the new values back, donating the old buffers. The program is traced
@@ -24,6 +25,9 @@ The common call (tensor arguments only, nothing changed since the last call) ski
 guard and the reads: after dispatching a call, while the device runs it, Python records
 the state as that call left it (`_compile_state.Snapshot`), and the next call only checks
 that every watched attribute and entry still holds the same object.
+
+A tensor attribute that the step rebinds (a cache a forward keeps, weight_norm's hook) holds
+the new value after each call, in the same tensor object from the second call on.
 
 While tracing, tensors hold tracers: Python that needs a value (`.item()`, `print`,
 `if loss > 0:`) raises `UntraceableError`. `scheduler.step()` called inside the step is
@@ -86,7 +90,7 @@ class _Program:
 
     __slots__ = ("jitted", "actions", "with_grads", "out_treedef", "consts", "state_guard",
                  "n_tensor_args", "differentiable", "pure", "io", "shapes", "touches_grads",
-                 "writes_state")
+                 "writes_state", "rebound")
 
     def __init__(self, state_guard: tuple, n_tensor_args: int | None):
         self.actions: list[Callable] = []
@@ -103,6 +107,9 @@ class _Program:
         self.pure = None        # that case's jitted program, without donation
         self.io = None          # (input treedef, output treedef, number of state outputs)
         self.shapes: set = set()
+        # (module __dict__, name) of tensor attributes the step rebinds that are not state
+        # (first assigned in it, or with a graph before): the program outputs their values.
+        self.rebound: list[tuple] = []
         self.state_guard = state_guard      # the StepState.guard() it was traced for
         self.n_tensor_args = n_tensor_args  # when its arguments are that many tensors only
 
@@ -266,9 +273,12 @@ class CompiledFunction:
         global _trace_count
         if traced:
             _trace_count += 1
-        (values, grads, opt_values, key), arrays, arg_grads, action_values = outputs
+        (values, grads, opt_values, key), arrays, arg_grads, action_values, rebound = outputs
         state.write(values, grads, opt_values, key, publish_values=True,
                     clear_grads=program.touches_grads)
+        if program.rebound:
+            _write_rebound(program.rebound, rebound)
+            state.refresh()         # they are state from the next call on
         if values is not None:
             state.last_outputs = (values, opt_values)
         if arg_grads:
@@ -277,7 +287,7 @@ class CompiledFunction:
         for action in program.actions:  # recorded Python side effects: scheduler.step()
             action(action_values)
         if snapshot is not None and program is snapshot.program and not (
-                traced or program.actions):
+                traced or program.actions or program.rebound):
             # Nothing but this call's outputs changed since the snapshot was checked.
             if values is None:                  # (a program that writes no state)
                 values, opt_values = snapshot.inputs[0], snapshot.inputs[2]
@@ -313,6 +323,10 @@ class CompiledFunction:
         def run(values, grads, opt_values, hps, key, dynamic):
             program.actions.clear()            # a retrace records the side effects anew
             saved = state.snapshot()
+            # The modules' tensor attributes: a forward may rebind one (a cache it keeps,
+            # weight_norm's hook); the objects are put back after the trace.
+            tensor_attrs = [(d, {k: v for k, v in d.items() if isinstance(v, Tensor)})
+                            for d in state.module_dicts]
             saved_static = [opt._static_groups for opt in state.optimizers]
             patched = _record_scheduler_steps(state.schedulers, program.actions)
             _trace_state.state.compiling = True
@@ -339,6 +353,7 @@ class CompiledFunction:
                         "continue into that graph from a compiled step. Compile the forward "
                         "only (model = torch.compile(model)) and call backward() outside, "
                         "or pass the argument detached.")
+                program.rebound, rebound = _rebound_attributes(state, tensor_attrs)
                 # "untouched": no .grad replaced or updated in place (no backward, no
                 # zero_grad).
                 untouched[0] = all(p._grad is g and (g is None or g._value is v)
@@ -367,10 +382,13 @@ class CompiledFunction:
                 # ReduceLROnPlateau) leave the program, for their replay.
                 action_values = [v for action in program.actions for v in action.take_traced()]
                 if not program.writes_state:
-                    return (None, grads_out, None, new[4]), arrays, arg_grads, action_values
-                return (new[0], grads_out, opt_out, new[4]), arrays, arg_grads, action_values
+                    return ((None, grads_out, None, new[4]), arrays, arg_grads, action_values,
+                            rebound)
+                return ((new[0], grads_out, opt_out, new[4]), arrays, arg_grads,
+                        action_values, rebound)
             finally:
                 _trace_state.state.compiling = False
+                _put_back_attributes(tensor_attrs)
                 for sched, original in patched:
                     if original is None:
                         del sched.step        # back to the class's method (state_dict-safe)
@@ -399,6 +417,48 @@ class CompiledFunction:
         elif not self.keep_grads:
             program.with_grads = not fresh[0]
         return program
+
+
+def _rebound_attributes(state: StepState, tensor_attrs: list) -> tuple:
+    """After a trace, the module tensor attributes its step rebound: a state tensor's new
+    value goes to that tensor (its slot carries it: the attribute keeps its object across
+    calls), the others are returned as ((dict, name) list, values) for the program to
+    output."""
+    in_state = set(map(id, state.tensors))
+    targets, values = [], []
+    for d, before in tensor_attrs:
+        for k, v in d.items():
+            old = before.get(k)
+            if isinstance(v, Tensor) and v is not old:
+                if old is not None and id(old) in in_state:
+                    old._value = v._value
+                else:
+                    targets.append((d, k))
+                    values.append(v._value)
+    return targets, values
+
+
+def _put_back_attributes(tensor_attrs: list) -> None:
+    """Puts back the tensor attributes a trace rebound (they hold tracers), and removes
+    those it added."""
+    for d, before in tensor_attrs:
+        for k in [k for k, v in d.items() if isinstance(v, Tensor) and v is not before.get(k)]:
+            if k in before:
+                d[k] = before[k]
+            else:
+                del d[k]
+
+
+def _write_rebound(targets: list, values: list) -> None:
+    """After a call: the values of the rebound attributes that were not state, into the
+    attribute's tensor (now without a graph) or a new one; PyTorch-parity note: eager code
+    binds a new tensor, with its graph, on every call."""
+    for (d, k), v in zip(targets, values):
+        t = d.get(k)
+        if isinstance(t, Tensor):
+            t._value, t._node = v, None
+        else:
+            d[k] = Tensor._make(v)
 
 
 def _accumulate_argument_grads(args, kwargs, grads: list) -> None:

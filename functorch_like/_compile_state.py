@@ -54,12 +54,47 @@ def is_argument_leaf(x) -> bool:
     return isinstance(x, Tensor) or is_state_object(x)
 
 
+# How far the objects a step reaches by name are looked into (a dict of models, a config
+# object holding a tensor, a list of them), and up to how many entries each: bounded, so
+# that a global dataset list does not become state tensor by tensor.
+_CONTAINER_DEPTH = 2
+_CONTAINER_LIMIT = 64
+
+
+def _entries(obj) -> list[tuple]:
+    """(entry, home) for what a dict, list, tuple or plain object holds, one level down;
+    [] for anything else (state objects, tensors, functions, classes, modules, and
+    containers over the limit). home: (dict or list, key) where the entry can be rebound,
+    None in a tuple."""
+    if isinstance(obj, (Tensor, type, types.ModuleType, types.FunctionType,
+                        types.MethodType)) or is_state_object(obj):
+        return []
+    if isinstance(obj, (dict, list, tuple)):
+        if len(obj) > _CONTAINER_LIMIT:
+            return []
+        if isinstance(obj, dict):
+            return [(v, (obj, k)) for k, v in list(obj.items())]
+        if isinstance(obj, list):
+            return [(v, (obj, i)) for i, v in enumerate(obj)]
+        return [(v, None) for v in obj]
+    attrs = getattr(obj, "__dict__", None)
+    if type(attrs) is not dict or len(attrs) > _CONTAINER_LIMIT:
+        return []
+    return [(v, (attrs, k)) for k, v in list(attrs.items())]
+
+
 def referenced_objects(fn: Callable, depth: int = 2) -> list[tuple]:
     """(object, home) for the objects a function can reach by name: closure cells, named
     globals (following referenced Python functions `depth` levels), and a bound method's
-    instance and its attributes. home says where the name lives, to notice it rebound:
-    (dict, name) for a global or an instance attribute, (cell, None) for a closure cell,
-    None for the bound instance itself."""
+    instance and its attributes; and what those hold, `_CONTAINER_DEPTH` levels into
+    dicts, lists, tuples and plain objects. home says where the object lives, to notice it
+    rebound: (dict, name) for a global, an attribute or a dict entry, (list, index) for a
+    list entry, (cell, None) for a closure cell, None for the bound instance itself and
+    for tuple entries.
+
+    PyTorch-parity note: torch.compile guards exactly the entries a trace reads; here
+    every entry of a container up to `_CONTAINER_LIMIT` entries is watched, and a larger
+    container's tensors are constants of the program."""
     found, seen_fns = [], set()
 
     def visit(f, d):
@@ -95,7 +130,25 @@ def referenced_objects(fn: Callable, depth: int = 2) -> list[tuple]:
             if d > 0 and isinstance(obj, (types.FunctionType, types.MethodType)):
                 visit(obj, d - 1)
     visit(fn, depth)
-    return found
+    # Look into containers; keep those through which state or a tensor is reached (their
+    # homes are watched too: a config dict rebound as a whole).
+    parents = [-1] * len(found)
+    expanded, start = set(), 0
+    for _ in range(_CONTAINER_DEPTH):
+        end = len(found)
+        for i in range(start, end):
+            obj = found[i][0]
+            if id(obj) not in expanded:
+                expanded.add(id(obj))
+                entries = _entries(obj)
+                found.extend(entries)
+                parents.extend([i] * len(entries))
+        start = end
+    keep = [is_state_object(obj) or isinstance(obj, Tensor) for obj, _ in found]
+    for i in reversed(range(len(found))):
+        if keep[i] and parents[i] >= 0:
+            keep[parents[i]] = True
+    return [x for x, k in zip(found, keep) if k]
 
 
 class StepState:
@@ -121,13 +174,14 @@ class StepState:
         # Tensor arguments are inputs; tensors reached by name are state. Where each was
         # found is watched, to notice a name rebound between calls (a notebook cell run
         # again makes a new model and optimizer under the old names).
-        refs = [(obj, home) for obj, home in (referenced_objects(self.fn) if self.fn else [])
-                if is_state_object(obj) or isinstance(obj, Tensor)]
-        self.objects = self.arg_objects + [obj for obj, _ in refs]
+        # (referenced_objects also gives the containers they were found in, whose homes are
+        # watched as well.)
+        refs = referenced_objects(self.fn) if self.fn else []
+        self.objects = self.arg_objects + [obj for obj, _ in refs
+                                           if is_state_object(obj) or isinstance(obj, Tensor)]
         named = [(home[0], home[1], obj) for obj, home in refs
                  if home is not None and home[1] is not None]
         self.ref_cells = [home[0] for obj, home in refs if home is not None and home[1] is None]
-        self.ref_cell_objs = [obj for obj, home in refs if home is not None and home[1] is None]
         modules, optimizers, schedulers, tensors = {}, {}, {}, {}
         for obj in self.objects:
             if isinstance(obj, Module):
@@ -147,6 +201,17 @@ class StepState:
             for t in list(m._parameters.values()) + list(m._buffers.values()):
                 if t is not None:
                     tensors.setdefault(id(t), t)
+        # Tensors held as plain module attributes (a mask or a constant made in __init__, a
+        # cache a forward keeps) are state as well: inputs on every call, written back
+        # when the step changes them. One with a graph is not (its gradient belongs to a
+        # graph outside the step) and stays a constant of the program, which is traced
+        # again when the attribute is replaced (its identity is part of the layout).
+        attr_homes = [(m.__dict__, k, v) for m in self.modules for k, v in m.__dict__.items()
+                      if isinstance(v, Tensor)]
+        constants = tuple(id(t) for _, _, t in attr_homes if t._node is not None)
+        for _, _, t in attr_homes:
+            if t._node is None:
+                tensors.setdefault(id(t), t)
         for opt in self.optimizers:
             for group in opt.param_groups:
                 for p in group["params"]:
@@ -199,7 +264,7 @@ class StepState:
         homes += [(m._modules, k, c) for m in self.modules for k, c in m._modules.items()]
         homes += [(opt.state, p, opt.state[p]) for opt, group in self.opt_groups
                   for p in group["params"] if p in opt.state]
-        homes += named
+        homes += attr_homes + named
         # As columns, so that the per-call checks run in C (map, not a loop).
         self.owner_objs = [o for o, _ in owners]
         self.owner_names = [n for _, n in owners]
@@ -211,7 +276,7 @@ class StepState:
         self.static_keys = [(opt._static_key, g) for opt, g in self.opt_groups]
         layout = (tuple(map(id, self.tensors)), tuple(map(id, self.params)),
                   tuple((tuple(map(id, h)), n) for h, n in slots),
-                  tuple((id(g), n) for g, n in self.hp_slots))
+                  tuple((id(g), n) for g, n in self.hp_slots), constants)
         # A small int per distinct layout, cheap to hash in every guard; a layout seen
         # before gets its number back, so its programs are found again.
         self.layout_id = self._layout_ids.setdefault(layout, len(self._layout_ids))
@@ -263,7 +328,7 @@ class StepState:
     def _attributes_key(self) -> tuple:
         """The modules' plain attributes (numbers, strings, flags and tuples of them, such
         as Dropout's p or BatchNorm's momentum): a trace bakes them in, so they select the
-        program, as torch.compile's guards do. Rebuilt only when a module's __dict__
+        program, as torch.compile's guards do; and the names of their tensor attributes. Rebuilt only when a module's __dict__
         changed (compared in C, identity first)."""
         try:
             same = self.module_dicts == self._module_copies
@@ -271,8 +336,12 @@ class StepState:
             same = False
         if not same:
             self._module_copies = [dict(d) for d in self.module_dicts]
-            self._attributes = tuple(tuple((k, v) for k, v in d.items() if _is_plain(v))
-                                     for d in self.module_dicts)
+            # (and which attributes are tensors: one added between calls is found as
+            # state by the refresh that a new guard causes)
+            self._attributes = tuple(
+                tuple((k, v) if _is_plain(v) else (k, _TENSOR)
+                      for k, v in d.items() if _is_plain(v) or isinstance(v, Tensor))
+                for d in self.module_dicts)
         return self._attributes
 
     def _pack_hps(self, values: list) -> None:
@@ -308,10 +377,11 @@ class StepState:
         try:
             if not (all(map(operator.is_, map(getattr, self.owner_objs, self.owner_names),
                             self.owner_values))
-                    and all(map(operator.is_, map(dict.get, self.home_dicts, self.home_keys),
-                                self.home_objs))):
+                    and all(map(operator.is_, map(operator.getitem, self.home_dicts,
+                                                  self.home_keys), self.home_objs))):
                 return False
-        except ValueError:      # a closure cell emptied (`del` of a nonlocal)
+        # (a closure cell emptied by `del` of a nonlocal, an entry deleted, a list shortened)
+        except (ValueError, LookupError):
             return False
         for holders, name in self.shared_slots:
             first = holders[0].get(name)
@@ -429,7 +499,8 @@ class Snapshot:
         if previous is None:
             n = len(state.home_dicts)
             self.fixed = (list(map(getattr, state.watch_objs[:-1], state.watch_names[:-1])),
-                          list(map(dict.get, state.watch_dicts[:n], state.watch_keys[:n])),
+                          list(map(operator.getitem, state.watch_dicts[:n],
+                                   state.watch_keys[:n])),
                           [dict(d) for d in state.module_dicts],
                           list(map(_requires_grad, state.tensors)),
                           [dict(g) for g in state.watch_groups],
@@ -447,7 +518,7 @@ class Snapshot:
         state, fixed = self.state, self.fixed
         try:
             return (all(map(operator.is_, map(_value, state.tensors), self.inputs[0]))
-                    and all(map(operator.is_, map(dict.get, state.watch_dicts,
+                    and all(map(operator.is_, map(operator.getitem, state.watch_dicts,
                                                   state.watch_keys), self.entry_values))
                     and all(map(operator.is_, map(getattr, state.watch_objs,
                                                   state.watch_names), self.attr_values))
@@ -457,6 +528,9 @@ class Snapshot:
                     and list(map(len, state.watch_group_lists)) == fixed[5])
         except Exception:   # an attribute deleted, a dict replaced, an uncomparable value
             return False
+
+
+_TENSOR = "tensor"      # a tensor attribute, in a guard
 
 
 def _is_plain(v) -> bool:

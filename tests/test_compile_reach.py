@@ -1,0 +1,207 @@
+"""What a compiled step reaches besides parameters, buffers and optimizer state: tensors
+held as plain module attributes, tensors and state objects inside dicts, lists and plain
+objects, and tensor attributes that a forward rebinds. Each is compared with the same
+code run eagerly."""
+
+import types
+
+import numpy as np
+
+import functorch_like as torch
+from functorch_like import nn
+from functorch_like._compile import compile_count
+
+from _compile_helpers import assert_same_state
+
+
+def _close(a, b):
+    np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+class _Scaled(nn.Module):
+    """A linear layer times a tensor held as a plain attribute (neither parameter nor
+    buffer)."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(3, 2)
+        self.scale = torch.tensor(2.0)
+
+    def forward(self, x):
+        return self.lin(x) * self.scale
+
+
+def test_a_module_tensor_attribute_replaced_or_changed_in_place_reaches_the_next_call():
+    torch.manual_seed(0)
+    model = _Scaled()
+    compiled = torch.compile(model)
+    x = torch.randn(4, 3)
+    with torch.no_grad():
+        _close(compiled(x), model(x))
+        before = compile_count()
+        model.scale = torch.tensor(3.0)        # a new tensor: traced again, once
+        _close(compiled(x), model(x))
+        model.scale.fill_(5.0)                 # the same tensor, a new value: no trace
+        _close(compiled(x), model(x))
+        compiled(x)
+    assert compile_count() - before == 1
+
+
+_CONFIG_STEP = """
+def forward(x):
+    return x * CONFIG["scale"] + SHIFTS[0]
+"""
+
+
+def test_tensors_in_a_dict_or_a_list_reached_by_name_are_read_on_every_call():
+    namespace = {"CONFIG": {"scale": torch.tensor(2.0)}, "SHIFTS": [torch.tensor(1.0)]}
+    exec(_CONFIG_STEP, namespace)                   # a step whose names are globals
+    forward = torch.compile(namespace["forward"])
+    x = torch.ones(3)
+
+    def expected():
+        return namespace["forward"](x)
+    _close(forward(x), expected())
+    namespace["CONFIG"]["scale"] = torch.tensor(3.0)    # an entry rebound
+    _close(forward(x), expected())
+    namespace["SHIFTS"][0].fill_(-1.0)                  # an entry changed in place
+    _close(forward(x), expected())
+    namespace["CONFIG"] = {"scale": torch.tensor(7.0)}  # the container rebound
+    _close(forward(x), expected())
+    assert forward(x).tolist() == [6.0, 6.0, 6.0]
+
+
+class _Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 1))
+
+    def forward(self, x):
+        return self.body(x)
+
+
+def _make():
+    torch.manual_seed(0)
+    net = _Net()
+    return net, torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+
+
+def test_models_and_optimizers_in_a_dict_or_a_plain_object_train_as_eager():
+    # A GAN-style dict of models, a list of optimizers, and a trainer object: the step
+    # reaches the state through them (BatchNorm's running statistics included).
+    x = torch.randn(8, 3)
+    net, opt = _make()
+    nets, opts = {"net": net}, [opt]
+
+    def by_dict(x):
+        opts[0].zero_grad()
+        loss = nets["net"](x).pow(2).mean()
+        loss.backward()
+        opts[0].step()
+        return loss
+
+    trainer = types.SimpleNamespace()
+    trainer.net, trainer.opt = _make()
+
+    def by_object(x):
+        trainer.opt.zero_grad()
+        loss = trainer.net(x).pow(2).mean()
+        loss.backward()
+        trainer.opt.step()
+        return loss
+
+    eager_net, eager_opt = _make()
+
+    def eager(x):
+        eager_opt.zero_grad()
+        loss = eager_net(x).pow(2).mean()
+        loss.backward()
+        eager_opt.step()
+        return loss
+
+    compiled = [torch.compile(by_dict), torch.compile(by_object)]
+    for _ in range(3):
+        expected = eager(x)
+        for step in compiled:
+            _close(step(x), expected)
+    for model in (net, trainer.net):
+        assert_same_state(eager_net, model)
+    assert eager_net.body[1].num_batches_tracked.item() == 3
+
+
+class _Keeps(nn.Module):
+    """A forward that keeps tensors as attributes: a running state it reads and rebinds,
+    its input, and its last activation (bound on the first call)."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(3, 3)
+        self.state = torch.zeros(3)
+
+    def forward(self, x):
+        self.seen = x
+        h = self.lin(x)
+        self.state = 0.5 * self.state + h.detach().mean(0)
+        self.last = h
+        return h + self.state
+
+
+def test_tensor_attributes_a_forward_rebinds_hold_their_values_after_each_call():
+    def make():
+        torch.manual_seed(0)
+        model = _Keeps()
+        return model, torch.optim.Adam(model.parameters(), lr=0.1)
+
+    def step_of(model, opt):
+        def step(x):
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+        return step
+
+    model, opt = make()
+    eager_model, eager_opt = make()
+    compiled, eager = torch.compile(step_of(model, opt)), step_of(eager_model, eager_opt)
+    before = compile_count()
+    xs = [torch.randn(5, 3) for _ in range(4)]
+    copies = [x.numpy().copy() for x in xs]
+    for x in xs:
+        _close(compiled(x), eager(x))
+        for name in ("state", "last", "seen"):
+            _close(getattr(model, name), getattr(eager_model, name))
+    assert_same_state(eager_model, model)
+    # The arguments kept as an attribute are still the caller's: not donated by a later
+    # call.
+    for x, c in zip(xs, copies):
+        np.testing.assert_array_equal(x.numpy(), c)
+    # The attributes bound by the first call are state from the second call on.
+    assert compile_count() - before == 2
+
+
+def test_weight_norm_under_compile_trains_as_eager_and_leaves_no_tracer():
+    def make():
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.utils.weight_norm(nn.Linear(3, 4)), nn.ReLU(),
+                              nn.Linear(4, 1))
+        return model, torch.optim.SGD(model.parameters(), lr=0.1)
+
+    def step_of(model, opt):
+        def step(x):
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+        return step
+
+    model, opt = make()
+    eager_model, eager_opt = make()
+    compiled, eager = torch.compile(step_of(model, opt)), step_of(eager_model, eager_opt)
+    x = torch.randn(6, 3)
+    for _ in range(3):
+        _close(compiled(x), eager(x))
+        # The hook's recomputed weight, as the last forward left it: a value, no tracer.
+        _close(model[0].weight, eager_model[0].weight)
+    assert_same_state(eager_model, model)
