@@ -71,6 +71,16 @@ def test_tensors_in_a_dict_or_a_list_reached_by_name_are_read_on_every_call():
     assert forward(x).tolist() == [6.0, 6.0, 6.0]
 
 
+def _squared_step(model, opt):
+    def step(x):
+        opt.zero_grad()
+        loss = model(x).pow(2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+    return step
+
+
 class _Net(nn.Module):
     def __init__(self):
         super().__init__()
@@ -111,14 +121,7 @@ def test_models_and_optimizers_in_a_dict_or_a_plain_object_train_as_eager():
         return loss
 
     eager_net, eager_opt = _make()
-
-    def eager(x):
-        eager_opt.zero_grad()
-        loss = eager_net(x).pow(2).mean()
-        loss.backward()
-        eager_opt.step()
-        return loss
-
+    eager = _squared_step(eager_net, eager_opt)
     compiled = [torch.compile(by_dict), torch.compile(by_object)]
     for _ in range(3):
         expected = eager(x)
@@ -146,24 +149,19 @@ class _Keeps(nn.Module):
         return h + self.state
 
 
-def test_tensor_attributes_a_forward_rebinds_hold_their_values_after_each_call():
-    def make():
+def _compiled_and_eager(make_model, opt_cls):
+    """(compiled step, its model, eager step, its model) over two equal models."""
+    pair = []
+    for _ in range(2):
         torch.manual_seed(0)
-        model = _Keeps()
-        return model, torch.optim.Adam(model.parameters(), lr=0.1)
+        model = make_model()
+        pair.append((_squared_step(model, opt_cls(model.parameters(), lr=0.1)), model))
+    (step, model), (eager, eager_model) = pair
+    return torch.compile(step), model, eager, eager_model
 
-    def step_of(model, opt):
-        def step(x):
-            opt.zero_grad()
-            loss = model(x).pow(2).mean()
-            loss.backward()
-            opt.step()
-            return loss
-        return step
 
-    model, opt = make()
-    eager_model, eager_opt = make()
-    compiled, eager = torch.compile(step_of(model, opt)), step_of(eager_model, eager_opt)
+def test_tensor_attributes_a_forward_rebinds_hold_their_values_after_each_call():
+    compiled, model, eager, eager_model = _compiled_and_eager(_Keeps, torch.optim.Adam)
     before = compile_count()
     xs = [torch.randn(5, 3) for _ in range(4)]
     copies = [x.numpy().copy() for x in xs]
@@ -181,24 +179,9 @@ def test_tensor_attributes_a_forward_rebinds_hold_their_values_after_each_call()
 
 
 def test_weight_norm_under_compile_trains_as_eager_and_leaves_no_tracer():
-    def make():
-        torch.manual_seed(0)
-        model = nn.Sequential(nn.utils.weight_norm(nn.Linear(3, 4)), nn.ReLU(),
-                              nn.Linear(4, 1))
-        return model, torch.optim.SGD(model.parameters(), lr=0.1)
-
-    def step_of(model, opt):
-        def step(x):
-            opt.zero_grad()
-            loss = model(x).pow(2).mean()
-            loss.backward()
-            opt.step()
-            return loss
-        return step
-
-    model, opt = make()
-    eager_model, eager_opt = make()
-    compiled, eager = torch.compile(step_of(model, opt)), step_of(eager_model, eager_opt)
+    compiled, model, eager, eager_model = _compiled_and_eager(
+        lambda: nn.Sequential(nn.utils.weight_norm(nn.Linear(3, 4)), nn.ReLU(),
+                              nn.Linear(4, 1)), torch.optim.SGD)
     x = torch.randn(6, 3)
     for _ in range(3):
         _close(compiled(x), eager(x))
