@@ -46,6 +46,7 @@ import jax
 
 from . import _trace_state
 from ._compile_forward import call_differentiable
+from ._compile_python import Effects, Watch
 from ._compile_state import Snapshot, StepState, distinct, is_argument_leaf, is_state_object
 from ._tensor import Tensor
 from .nn.modules.module import Module
@@ -90,7 +91,7 @@ class _Program:
 
     __slots__ = ("jitted", "actions", "with_grads", "out_treedef", "consts", "state_guard",
                  "n_tensor_args", "differentiable", "pure", "io", "shapes", "touches_grads",
-                 "writes_state", "rebound")
+                 "writes_state", "effects")
 
     def __init__(self, state_guard: tuple, n_tensor_args: int | None):
         self.actions: list[Callable] = []
@@ -107,9 +108,9 @@ class _Program:
         self.pure = None        # that case's jitted program, without donation
         self.io = None          # (input treedef, output treedef, number of state outputs)
         self.shapes: set = set()
-        # (module __dict__, name) of tensor attributes the step rebinds that are not state
-        # (first assigned in it, or with a graph before): the program outputs their values.
-        self.rebound: list[tuple] = []
+        # What the step changes in Python objects that is redone after every call
+        # (_compile_python); the program outputs the values it binds.
+        self.effects = Effects([], [])
         self.state_guard = state_guard      # the StepState.guard() it was traced for
         self.n_tensor_args = n_tensor_args  # when its arguments are that many tensors only
 
@@ -276,9 +277,10 @@ class CompiledFunction:
         (values, grads, opt_values, key), arrays, arg_grads, action_values, rebound = outputs
         state.write(values, grads, opt_values, key, publish_values=True,
                     clear_grads=program.touches_grads)
-        if program.rebound:
-            _write_rebound(program.rebound, rebound)
-            state.refresh()         # they are state from the next call on
+        if program.effects:
+            program.effects.apply(rebound)
+            if program.effects.rebinds:
+                state.refresh()         # the tensors bound are state from the next call on
         if values is not None:
             state.last_outputs = (values, opt_values)
         if arg_grads:
@@ -287,7 +289,7 @@ class CompiledFunction:
         for action in program.actions:  # recorded Python side effects: scheduler.step()
             action(action_values)
         if snapshot is not None and program is snapshot.program and not (
-                traced or program.actions or program.rebound):
+                traced or program.actions or program.effects):
             # Nothing but this call's outputs changed since the snapshot was checked.
             if values is None:                  # (a program that writes no state)
                 values, opt_values = snapshot.inputs[0], snapshot.inputs[2]
@@ -323,10 +325,9 @@ class CompiledFunction:
         def run(values, grads, opt_values, hps, key, dynamic):
             program.actions.clear()            # a retrace records the side effects anew
             saved = state.snapshot()
-            # The modules' tensor attributes: a forward may rebind one (a cache it keeps,
-            # weight_norm's hook); the objects are put back after the trace.
-            tensor_attrs = [(d, {k: v for k, v in d.items() if isinstance(v, Tensor)})
-                            for d in state.module_dicts]
+            # What the step changes in Python objects is put back after the trace, and
+            # redone after every call (_compile_python).
+            watch = Watch(state.traced_containers)
             saved_static = [opt._static_groups for opt in state.optimizers]
             patched = _record_scheduler_steps(state.schedulers, program.actions)
             _trace_state.state.compiling = True
@@ -353,7 +354,7 @@ class CompiledFunction:
                         "continue into that graph from a compiled step. Compile the forward "
                         "only (model = torch.compile(model)) and call backward() outside, "
                         "or pass the argument detached.")
-                program.rebound, rebound = _rebound_attributes(state, tensor_attrs)
+                program.effects, rebound = watch.effects(state.tensors)
                 # "untouched": no .grad replaced or updated in place (no backward, no
                 # zero_grad).
                 untouched[0] = all(p._grad is g and (g is None or g._value is v)
@@ -388,7 +389,7 @@ class CompiledFunction:
                         action_values, rebound)
             finally:
                 _trace_state.state.compiling = False
-                _put_back_attributes(tensor_attrs)
+                watch.put_back()
                 for sched, original in patched:
                     if original is None:
                         del sched.step        # back to the class's method (state_dict-safe)
@@ -417,48 +418,6 @@ class CompiledFunction:
         elif not self.keep_grads:
             program.with_grads = not fresh[0]
         return program
-
-
-def _rebound_attributes(state: StepState, tensor_attrs: list) -> tuple:
-    """After a trace, the module tensor attributes its step rebound: a state tensor's new
-    value goes to that tensor (its slot carries it: the attribute keeps its object across
-    calls), the others are returned as ((dict, name) list, values) for the program to
-    output."""
-    in_state = set(map(id, state.tensors))
-    targets, values = [], []
-    for d, before in tensor_attrs:
-        for k, v in d.items():
-            old = before.get(k)
-            if isinstance(v, Tensor) and v is not old:
-                if old is not None and id(old) in in_state:
-                    old._value = v._value
-                else:
-                    targets.append((d, k))
-                    values.append(v._value)
-    return targets, values
-
-
-def _put_back_attributes(tensor_attrs: list) -> None:
-    """Puts back the tensor attributes a trace rebound (they hold tracers), and removes
-    those it added."""
-    for d, before in tensor_attrs:
-        for k in [k for k, v in d.items() if isinstance(v, Tensor) and v is not before.get(k)]:
-            if k in before:
-                d[k] = before[k]
-            else:
-                del d[k]
-
-
-def _write_rebound(targets: list, values: list) -> None:
-    """After a call: the values of the rebound attributes that were not state, into the
-    attribute's tensor (now without a graph) or a new one; PyTorch-parity note: eager code
-    binds a new tensor, with its graph, on every call."""
-    for (d, k), v in zip(targets, values):
-        t = d.get(k)
-        if isinstance(t, Tensor):
-            t._value, t._node = v, None
-        else:
-            d[k] = Tensor._make(v)
 
 
 def _accumulate_argument_grads(args, kwargs, grads: list) -> None:

@@ -14,9 +14,7 @@ one increment and one set of bias corrections instead of one per parameter.
 
 from __future__ import annotations
 
-import inspect
 import operator
-import types
 from typing import Callable
 
 import jax
@@ -24,6 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _autocast_state, _dtypes, _random
+from ._compile_reach import Reach, container_entries, is_argument_leaf, is_state_object
 from ._tensor import Tensor, publish
 from .nn.modules.module import Module
 from .optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
@@ -40,115 +39,12 @@ _SHAREABLE = ("step",)
 _MODES = ((_grad_mode._state, "enabled"), (_autocast_state, "policy"),
           (_dtypes, "_default_float"), (jax.config, "jax_enable_x64"))
 
+# A Module's own bookkeeping attributes, not containers of the user's tensors.
+_MODULE_INTERNALS = frozenset(vars(Module())) - {"training"}
+
 _training = operator.attrgetter("training")
 _value = operator.attrgetter("_value")
 _requires_grad = operator.attrgetter("_requires_grad")
-
-
-def is_state_object(x) -> bool:
-    return isinstance(x, (Module, Optimizer, LRScheduler, ReduceLROnPlateau))
-
-
-def is_argument_leaf(x) -> bool:
-    """Where a step's arguments are not flattened further: tensors and state objects."""
-    return isinstance(x, Tensor) or is_state_object(x)
-
-
-# How far the objects a step reaches by name are looked into (a dict of models, a config
-# object holding a tensor, a list of them), and up to how many entries each: bounded, so
-# that a global dataset list does not become state tensor by tensor.
-_CONTAINER_DEPTH = 2
-_CONTAINER_LIMIT = 64
-
-
-def _entries(obj) -> list[tuple]:
-    """(entry, home) for what a dict, list, tuple or plain object holds, one level down;
-    [] for anything else (state objects, tensors, functions, classes, modules, and
-    containers over the limit). home: (dict or list, key) where the entry can be rebound,
-    None in a tuple."""
-    if isinstance(obj, (Tensor, type, types.ModuleType, types.FunctionType,
-                        types.MethodType)) or is_state_object(obj):
-        return []
-    if isinstance(obj, (dict, list, tuple)):
-        if len(obj) > _CONTAINER_LIMIT:
-            return []
-        if isinstance(obj, dict):
-            return [(v, (obj, k)) for k, v in list(obj.items())]
-        if isinstance(obj, list):
-            return [(v, (obj, i)) for i, v in enumerate(obj)]
-        return [(v, None) for v in obj]
-    attrs = getattr(obj, "__dict__", None)
-    if type(attrs) is not dict or len(attrs) > _CONTAINER_LIMIT:
-        return []
-    return [(v, (attrs, k)) for k, v in list(attrs.items())]
-
-
-def referenced_objects(fn: Callable, depth: int = 2) -> list[tuple]:
-    """(object, home) for the objects a function can reach by name: closure cells, named
-    globals (following referenced Python functions `depth` levels), and a bound method's
-    instance and its attributes; and what those hold, `_CONTAINER_DEPTH` levels into
-    dicts, lists, tuples and plain objects. home says where the object lives, to notice it
-    rebound: (dict, name) for a global, an attribute or a dict entry, (list, index) for a
-    list entry, (cell, None) for a closure cell, None for the bound instance itself and
-    for tuple entries.
-
-    PyTorch-parity note: torch.compile guards exactly the entries a trace reads; here
-    every entry of a container up to `_CONTAINER_LIMIT` entries is watched, and a larger
-    container's tensors are constants of the program."""
-    found, seen_fns = [], set()
-
-    def visit(f, d):
-        if id(f) in seen_fns:
-            return
-        seen_fns.add(id(f))
-        if is_state_object(f):          # compile(model): the module itself
-            found.append((f, None))
-            return
-        if isinstance(f, types.MethodType):
-            found.append((f.__self__, None))
-            attrs = getattr(f.__self__, "__dict__", None)
-            if isinstance(attrs, dict):
-                found.extend((v, (attrs, k)) for k, v in attrs.items())
-            f = f.__func__
-        f = inspect.unwrap(f) if callable(f) else f
-        code = getattr(f, "__code__", None)
-        if code is None:
-            return
-        for cell in f.__closure__ or ():
-            try:
-                found.append((cell.cell_contents, (cell, None)))
-            except ValueError:      # an empty cell
-                pass
-        globs = getattr(f, "__globals__", {})
-        for name in code.co_names:
-            if name in globs:
-                obj = globs[name]
-                found.append((obj, (globs, name)))
-                if d > 0 and isinstance(obj, (types.FunctionType, types.MethodType)):
-                    visit(obj, d - 1)
-        for obj, _ in list(found):
-            if d > 0 and isinstance(obj, (types.FunctionType, types.MethodType)):
-                visit(obj, d - 1)
-    visit(fn, depth)
-    # Look into containers; keep those through which state or a tensor is reached (their
-    # homes are watched too: a config dict rebound as a whole).
-    parents = [-1] * len(found)
-    expanded, start = set(), 0
-    for _ in range(_CONTAINER_DEPTH):
-        end = len(found)
-        for i in range(start, end):
-            obj = found[i][0]
-            if id(obj) not in expanded:
-                expanded.add(id(obj))
-                entries = _entries(obj)
-                found.extend(entries)
-                parents.extend([i] * len(entries))
-        start = end
-    keep = [is_state_object(obj) or isinstance(obj, Tensor) for obj, _ in found]
-    for i in reversed(range(len(found))):
-        if keep[i] and parents[i] >= 0:
-            keep[parents[i]] = True
-    return [x for x, k in zip(found, keep) if k]
 
 
 class StepState:
@@ -174,9 +70,10 @@ class StepState:
         # Tensor arguments are inputs; tensors reached by name are state. Where each was
         # found is watched, to notice a name rebound between calls (a notebook cell run
         # again makes a new model and optimizer under the old names).
-        # (referenced_objects also gives the containers they were found in, whose homes are
-        # watched as well.)
-        refs = referenced_objects(self.fn) if self.fn else []
+        # (Reach also gives the containers they were found in, whose homes are watched as
+        # well.)
+        reach = Reach(self.fn) if self.fn else None
+        refs = reach.refs if reach else []
         self.objects = self.arg_objects + [obj for obj, _ in refs
                                            if is_state_object(obj) or isinstance(obj, Tensor)]
         named = [(home[0], home[1], obj) for obj, home in refs
@@ -206,12 +103,35 @@ class StepState:
         # when the step changes them. One with a graph is not (its gradient belongs to a
         # graph outside the step) and stays a constant of the program, which is traced
         # again when the attribute is replaced (its identity is part of the layout).
-        attr_homes = [(m.__dict__, k, v) for m in self.modules for k, v in m.__dict__.items()
-                      if isinstance(v, Tensor)]
-        constants = tuple(id(t) for _, _, t in attr_homes if t._node is not None)
-        for _, _, t in attr_homes:
+        # Tensors in a tuple, list or dict attribute (an RNN's kept `(h, c)`) count too.
+        attr_homes, attr_tensors = [], []
+        for m in self.modules:
+            for k, v in m.__dict__.items():
+                if isinstance(v, Tensor):
+                    attr_homes.append((m.__dict__, k, v))
+                    attr_tensors.append(v)
+                elif k not in _MODULE_INTERNALS and isinstance(v, (tuple, list, dict)):
+                    inner = [(x, home) for x, home, _ in container_entries(v, k) if isinstance(x, Tensor)]
+                    if inner:
+                        attr_homes.append((m.__dict__, k, v))
+                        attr_homes += [(*home, x) for x, home in inner if home is not None]
+                        attr_tensors += [x for x, _ in inner]
+        constants = tuple(id(t) for t in attr_tensors if t._node is not None)
+        for t in attr_tensors:
             if t._node is None:
                 tensors.setdefault(id(t), t)
+        # The dicts and lists a traced step may change (_compile_python): the modules'
+        # attribute, buffer and parameter dicts, the containers they hold, and those
+        # reached by name.
+        traced = [(d, type(m).__name__, "module") for m in self.modules
+                  for d in (m.__dict__, m._buffers, m._parameters)]
+        traced += [(v, f"{type(m).__name__}.{k}", "list" if isinstance(v, list) else "dict")
+                   for m in self.modules for k, v in m.__dict__.items()
+                   if k not in _MODULE_INTERNALS and isinstance(v, (list, dict))]
+        traced += reach.containers if reach else []
+        seen = set()
+        self.traced_containers = [c for c in traced
+                                  if not (id(c[0]) in seen or seen.add(id(c[0])))]
         for opt in self.optimizers:
             for group in opt.param_groups:
                 for p in group["params"]:
@@ -339,8 +259,8 @@ class StepState:
             # (and which attributes are tensors: one added between calls is found as
             # state by the refresh that a new guard causes)
             self._attributes = tuple(
-                tuple((k, v) if _is_plain(v) else (k, _TENSOR)
-                      for k, v in d.items() if _is_plain(v) or isinstance(v, Tensor))
+                tuple((k, v) if is_plain(v) else (k, _TENSOR)
+                      for k, v in d.items() if is_plain(v) or isinstance(v, Tensor))
                 for d in self.module_dicts)
         return self._attributes
 
@@ -533,9 +453,10 @@ class Snapshot:
 _TENSOR = "tensor"      # a tensor attribute, in a guard
 
 
-def _is_plain(v) -> bool:
+def is_plain(v) -> bool:
+    """A number, string, flag, None or a tuple of them: a value a guard can hold."""
     if type(v) is tuple:
-        return all(map(_is_plain, v))
+        return all(map(is_plain, v))
     return v is None or type(v) in (bool, int, float, str)
 
 

@@ -1,0 +1,156 @@
+"""The Python objects a compiled step changes while it is traced: put back after the trace,
+and the change redone after every call where it can be.
+
+A trace runs the step's Python (twice: jax.eval_shape, then jax.jit); later calls run only
+the program. So what the step does to the dicts and lists it reaches (`StepState.
+traced_containers`: the modules' attribute, buffer and parameter dicts, and the dicts,
+lists and plain objects reached by name) is undone after each trace, so that nothing keeps a
+tracer, and:
+
+- a tensor, or a tuple, list or dict of tensors, bound to a module attribute or buffer
+  (`self.ema = 0.9 * self.ema + ...`, weight_norm's hook, `self.hidden = (h, c)`), to a dict
+  entry or to an object's attribute (`stats["loss"] = loss`): where the tensors that were
+  there are state, their slots carry the new values (the objects stay the same from call to
+  call); otherwise the values leave the program and are bound after each call, and are
+  state from the next call on;
+- a plain value set on a module (`model.train()` inside the step, a counter): set after
+  each call to the value the trace left. The modules' plain attributes are part of the
+  guard, so a call that starts from another value is traced again;
+- anything else (a list appended to, a plain value of a dict or object changed, an entry
+  deleted) raises UntraceableError naming it: a compiled step could not repeat it.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import jax
+
+from ._compile_state import is_plain
+from ._tensor import Tensor
+from ._trace_state import UntraceableError
+
+_MISSING = object()
+
+
+def _is_tensor(x) -> bool:
+    return isinstance(x, Tensor)
+
+
+def _structure(value) -> tuple:
+    """(treedef, plain leaves with None where a tensor is, the tensors) of a value."""
+    leaves, treedef = jax.tree.flatten(value, is_leaf=_is_tensor)
+    return (treedef, tuple(None if isinstance(x, Tensor) else x for x in leaves),
+            [x for x in leaves if isinstance(x, Tensor)])
+
+
+def _same_structure(a: tuple, b: tuple) -> bool:
+    try:
+        return a[0] == b[0] and a[1] == b[1]
+    except Exception:           # plain leaves without a truth value for ==
+        return False
+
+
+class Effects:
+    """What a traced step changed that is redone after every call (see the module
+    docstring): `rebinds`, (dict, key, treedef, plain leaves) whose tensors' values the
+    program outputs, and `replays`, (module dict, key, plain value)."""
+
+    __slots__ = ("rebinds", "replays")
+
+    def __init__(self, rebinds: list, replays: list):
+        self.rebinds, self.replays = rebinds, replays
+
+    def __bool__(self) -> bool:
+        return bool(self.rebinds or self.replays)
+
+    def apply(self, values) -> None:
+        """After a call: binds the rebound values (into the tensors there, when the entry
+        still has that structure; PyTorch-parity note: eager code binds new tensors, with
+        their graph, on every call) and sets the replayed plain values."""
+        values = iter(values)
+        for d, k, treedef, plain in self.rebinds:
+            new = [next(values) for x in plain if x is None]
+            old = d.get(k, _MISSING)
+            there = None if old is _MISSING else _structure(old)
+            if there is not None and _same_structure(there, (treedef, plain)):
+                for t, v in zip(there[2], new):
+                    t._value, t._node = v, None
+            else:
+                new = iter(new)
+                d[k] = jax.tree.unflatten(treedef, [Tensor._make(next(new)) if x is None else x
+                                                    for x in plain])
+        for d, k, v in self.replays:
+            d[k] = v
+
+
+class Watch:
+    """The traced containers, copied before a trace."""
+
+    def __init__(self, containers: list):
+        """containers: (dict or list, name, kind) with kind "module", "dict", "object" or
+        "list"."""
+        self.containers = containers
+        self.copies = [list(c) if kind == "list" else dict(c) for c, _, kind in containers]
+
+    def effects(self, state_tensors: list) -> tuple:
+        """After the step ran, inside the trace: (Effects, the traced values the program
+        outputs for its rebinds). Writes rebound values that state slots carry into those
+        tensors. Raises UntraceableError for a change that cannot be redone."""
+        in_state = set(map(id, state_tensors))
+        rebinds, replays, values = [], [], []
+        for (c, name, kind), before in zip(self.containers, self.copies):
+            if kind == "list":
+                if len(c) != len(before) or any(map(operator.is_not, c, before)):
+                    appended = len(c) > len(before) and all(map(operator.is_, c, before))
+                    raise _cannot_repeat(f"{'appended to' if appended else 'changed'} the "
+                                         f"list `{name}`", "return the values and "
+                                         "change the list after the call")
+                continue
+            if _unchanged(c, before):
+                continue
+            for k in [*before, *(k for k in c if k not in before)]:
+                new, old = c.get(k, _MISSING), before.get(k, _MISSING)
+                if new is old:
+                    continue
+                where = f"{name}[{k!r}]" if kind == "dict" else f"{name}.{k}"
+                if new is _MISSING:
+                    raise _cannot_repeat(f"deleted `{where}`", "delete it outside the step")
+                shape = _structure(new)
+                if shape[2]:
+                    there = None if old is _MISSING else _structure(old)
+                    if there is not None and _same_structure(there, shape) and all(
+                            id(t) in in_state for t in there[2]):
+                        for t, v in zip(there[2], shape[2]):
+                            t._value = v._value      # the state slot carries it
+                    else:
+                        rebinds.append((c, k, shape[0], shape[1]))
+                        values += [t._value for t in shape[2]]
+                elif kind == "module" and is_plain(new):
+                    replays.append((c, k, new))
+                else:
+                    raise _cannot_repeat(f"set `{where}`", "keep the value in a tensor, or set "
+                                         "it outside the step")
+        return Effects(rebinds, replays), values
+
+    def put_back(self) -> None:
+        """Undoes what the trace changed in the containers."""
+        for (c, _, kind), before in zip(self.containers, self.copies):
+            if kind == "list":
+                if len(c) != len(before) or any(map(operator.is_not, c, before)):
+                    c[:] = before
+            elif not _unchanged(c, before):
+                c.clear()
+                c.update(before)
+
+
+def _unchanged(d: dict, before: dict) -> bool:
+    return len(d) == len(before) and all(map(operator.is_, d.values(), before.values())) \
+        and list(d) == list(before)
+
+
+def _cannot_repeat(what: str, instead: str) -> UntraceableError:
+    return UntraceableError(
+        f"functorch_like.compile: the step {what}. A compiled step runs its Python once, "
+        "while it is traced, and later calls run only the traced program, so this would "
+        f"not happen on every call; {instead}, or call the function without compile.")

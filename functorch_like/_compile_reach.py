@@ -1,0 +1,150 @@
+"""What a compiled step reaches by name: the objects its closure, the globals it names and
+a bound method's instance hold, and what those hold in turn (dicts, lists, tuples and plain
+objects, a few levels deep)."""
+
+from __future__ import annotations
+
+import inspect
+import types
+from typing import Callable
+
+from ._tensor import Tensor
+from .nn.modules.module import Module
+from .optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
+from .optim.optimizer import Optimizer
+
+# How far the objects a step reaches by name are looked into (a dict of models, a config
+# object holding a tensor, a tuple of tensors in a dict), and up to how many entries each:
+# bounded, so that a global dataset list does not become state tensor by tensor.
+_CONTAINER_DEPTH = 3
+_CONTAINER_LIMIT = 64
+
+
+def is_state_object(x) -> bool:
+    return isinstance(x, (Module, Optimizer, LRScheduler, ReduceLROnPlateau))
+
+
+def is_argument_leaf(x) -> bool:
+    """Where a step's arguments are not flattened further: tensors and state objects."""
+    return isinstance(x, Tensor) or is_state_object(x)
+
+
+def container_entries(obj, name: str) -> list[tuple]:
+    """(entry, home, name) for what a dict, list, tuple or plain object holds, one level
+    down; [] for anything else (state objects, tensors, functions, classes, modules, and
+    containers over the limit). home: (dict or list, key) where the entry can be rebound,
+    None in a tuple."""
+    if isinstance(obj, (Tensor, type, types.ModuleType, types.FunctionType,
+                        types.MethodType)) or is_state_object(obj):
+        return []
+    if isinstance(obj, (dict, list, tuple)):
+        if len(obj) > _CONTAINER_LIMIT:
+            return []
+        if isinstance(obj, dict):
+            return [(v, (obj, k), f"{name}[{k!r}]") for k, v in list(obj.items())]
+        if isinstance(obj, list):
+            return [(v, (obj, i), f"{name}[{i}]") for i, v in enumerate(obj)]
+        return [(v, None, f"{name}[{i}]") for i, v in enumerate(obj)]
+    attrs = _plain_attributes(obj)
+    if attrs is None:
+        return []
+    return [(v, (attrs, k), f"{name}.{k}") for k, v in list(attrs.items())]
+
+
+def _plain_attributes(obj) -> dict | None:
+    """A plain object's attribute dict (within the limit), else None."""
+    attrs = getattr(obj, "__dict__", None)
+    return attrs if type(attrs) is dict and len(attrs) <= _CONTAINER_LIMIT else None
+
+
+class Reach:
+    """What a function reaches by name.
+
+    refs: (object, home) for the state objects and tensors, and for the containers they
+    were found in (their homes are watched too: a config dict rebound as a whole). home
+    says where the object lives, to notice it rebound: (dict, name) for a global, an
+    attribute or a dict entry, (list, index) for a list entry, (cell, None) for a closure
+    cell, None for the bound instance itself and for tuple entries.
+    containers: (dict or list, name, kind) for every dict, list and plain object's attribute
+    dict reached (kind "dict", "list" or "object"), which a traced step might change.
+
+    PyTorch-parity note: torch.compile guards exactly the entries a trace reads; here every
+    entry of a container up to `_CONTAINER_LIMIT` entries is watched, `_CONTAINER_DEPTH`
+    levels down, and the tensors of a larger or deeper container are constants of the
+    program.
+    """
+
+    def __init__(self, fn: Callable, depth: int = 2):
+        """depth: how many levels of referenced Python functions are followed."""
+        found = _by_name(fn, depth)                 # (object, home, name)
+        parents = [-1] * len(found)
+        expanded, start = set(), 0
+        for _ in range(_CONTAINER_DEPTH):
+            end = len(found)
+            for i in range(start, end):
+                obj = found[i][0]
+                if id(obj) not in expanded:
+                    expanded.add(id(obj))
+                    inner = container_entries(obj, found[i][2])
+                    found.extend(inner)
+                    parents.extend([i] * len(inner))
+            start = end
+        keep = [is_state_object(obj) or isinstance(obj, Tensor) for obj, _, _ in found]
+        for i in reversed(range(len(found))):
+            if keep[i] and parents[i] >= 0:
+                keep[parents[i]] = True
+        self.refs = [(obj, home) for (obj, home, _), k in zip(found, keep) if k]
+        self.containers, seen = [], set()
+        for obj, _, name in found:
+            if id(obj) in seen or is_state_object(obj):
+                continue
+            seen.add(id(obj))
+            if isinstance(obj, (dict, list)) and len(obj) <= _CONTAINER_LIMIT:
+                self.containers.append((obj, name, "list" if isinstance(obj, list) else "dict"))
+            elif not isinstance(obj, (Tensor, tuple, type, types.ModuleType,
+                                      types.FunctionType, types.MethodType)):
+                attrs = _plain_attributes(obj)
+                if attrs is not None:
+                    self.containers.append((attrs, name, "object"))
+
+
+def _by_name(fn: Callable, depth: int) -> list[tuple]:
+    """(object, home, name) for the objects a function names: closure cells, named globals
+    (following referenced Python functions `depth` levels), and a bound method's instance
+    and its attributes."""
+    found, seen_fns = [], set()
+
+    def visit(f, d):
+        if id(f) in seen_fns:
+            return
+        seen_fns.add(id(f))
+        if is_state_object(f):          # compile(model): the module itself
+            found.append((f, None, type(f).__name__))
+            return
+        if isinstance(f, types.MethodType):
+            found.append((f.__self__, None, "self"))
+            attrs = getattr(f.__self__, "__dict__", None)
+            if isinstance(attrs, dict):
+                found.extend((v, (attrs, k), f"self.{k}") for k, v in attrs.items())
+            f = f.__func__
+        f = inspect.unwrap(f) if callable(f) else f
+        code = getattr(f, "__code__", None)
+        if code is None:
+            return
+        for name, cell in zip(code.co_freevars, f.__closure__ or ()):
+            try:
+                found.append((cell.cell_contents, (cell, None), name))
+            except ValueError:      # an empty cell
+                pass
+        globs = getattr(f, "__globals__", {})
+        for name in code.co_names:
+            if name in globs:
+                obj = globs[name]
+                found.append((obj, (globs, name), name))
+                if d > 0 and isinstance(obj, (types.FunctionType, types.MethodType)):
+                    visit(obj, d - 1)
+        for obj, _, _ in list(found):
+            if d > 0 and isinstance(obj, (types.FunctionType, types.MethodType)):
+                visit(obj, d - 1)
+    visit(fn, depth)
+    return found

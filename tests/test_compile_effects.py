@@ -1,0 +1,126 @@
+"""What a compiled step does to Python objects besides its tensors' values: a buffer or
+attribute rebound in forward, a dict entry set, a module's plain attribute changed, which
+are redone after every call as eager code would do them; and the changes a compiled step
+cannot repeat (a list appended to), which raise a clear error and leave the objects as
+they were."""
+
+import numpy as np
+import pytest
+
+import functorch_like as torch
+from functorch_like import nn
+from functorch_like._trace_state import UntraceableError
+
+from _compile_helpers import assert_same_state
+
+
+def _close(a, b):
+    np.testing.assert_allclose(np.asarray(a.detach().numpy()), np.asarray(b.detach().numpy()),
+                               rtol=1e-5, atol=1e-6)
+
+
+class _Stateful(nn.Module):
+    """A forward that rebinds a buffer (an EMA written the usual PyTorch way), keeps a
+    tuple of tensors (an RNN's hidden state) and counts its calls in a plain attribute."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(3, 3)
+        self.register_buffer("ema", torch.zeros(3))
+        self.hidden = (torch.zeros(3), torch.ones(3))
+        self.calls = 0
+
+    def forward(self, x):
+        h = self.lin(x)
+        self.ema = 0.9 * self.ema + 0.1 * h.detach().mean(0)
+        a, b = self.hidden
+        self.hidden = (0.5 * a + h.detach().mean(0), b * 0.9)
+        self.calls += 1
+        return h + self.hidden[0]
+
+
+def _pair():
+    models = []
+    for _ in range(2):
+        torch.manual_seed(0)
+        model = _Stateful()
+        models.append((model, torch.optim.SGD(model.parameters(), lr=0.1)))
+    return models
+
+
+def _step(model, opt, stats):
+    def step(x):
+        opt.zero_grad()
+        loss = model(x).pow(2).mean()
+        loss.backward()
+        opt.step()
+        stats["loss"] = loss.detach()       # a dict entry set to a tensor
+        return loss
+    return step
+
+
+def test_buffers_attributes_and_dict_entries_a_step_rebinds_are_rebound_after_each_call():
+    (model, opt), (eager_model, eager_opt) = _pair()
+    stats, eager_stats = {}, {}
+    compiled = torch.compile(_step(model, opt, stats))
+    eager = _step(eager_model, eager_opt, eager_stats)
+    for _ in range(4):
+        x = torch.randn(5, 3)
+        _close(compiled(x), eager(x))
+        _close(model.ema, eager_model.ema)
+        for a, b in zip(model.hidden, eager_model.hidden):
+            _close(a, b)
+        _close(stats["loss"], eager_stats["loss"])
+        assert model.calls == eager_model.calls
+    assert_same_state(eager_model, model)
+    assert "ema" in dict(model.named_buffers())
+
+
+def test_train_inside_a_step_leaves_the_model_in_train_mode_as_eager():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 3), nn.Dropout(0.5))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+
+    @torch.compile
+    def step(x):
+        model.train()
+        opt.zero_grad()
+        loss = model(x).pow(2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    model.eval()
+    x = torch.randn(4, 3)
+    step(x)
+    assert model.training and model[1].training
+    step(x)
+    model.eval()
+    step(x)
+    assert model.training
+
+
+def test_changes_a_compiled_step_cannot_repeat_raise_and_leave_the_objects_as_they_were():
+    torch.manual_seed(0)
+    model = nn.Linear(3, 1)
+    history, config = [], {"seen": 0}
+
+    @torch.compile
+    def appends(x):
+        loss = model(x).sum()
+        history.append(loss)
+        return loss
+
+    @torch.compile
+    def counts(x):
+        config["seen"] += 1
+        return model(x).sum()
+
+    x = torch.randn(2, 3)
+    with pytest.raises(UntraceableError, match=r"appended to the list `history`.*return the "
+                       r"values and change the list after the call"):
+        appends(x)
+    assert history == []
+    with pytest.raises(UntraceableError, match=r"set `config\['seen'\]`"):
+        counts(x)
+    assert config == {"seen": 0}
