@@ -10,7 +10,8 @@ key as raw data. Each call then checks the guard, reads the slots, runs the comp
 program, and writes the new values back, donating the old buffers. The program is traced
 once per guard: the training flags of the modules, which tensors require grad, the
 optimizers' structural options, the slot layout, the global modes (grad mode, autocast,
-default dtype) and the non-tensor arguments; jax.jit adds one more per new input
+default dtype), the modules' plain attributes, the plain values the step reads as globals
+or closure variables, and the non-tensor arguments; jax.jit adds one more per new input
 shape/dtype.
 
 Tensor arguments are inputs; one that requires grad is a leaf of the step's graph, and
@@ -162,9 +163,10 @@ class CompiledFunction:
         warnings.warn(
             f"functorch_like.compile: {name!r} hit the recompile limit ({RECOMPILE_LIMIT}, "
             "as torch._dynamo's recompile_limit) and runs eagerly from now on. A guard "
-            "changed on every call: typically a tensor the function reads by name (a "
-            "global or closure variable) is rebound between calls; pass it as an argument "
-            "instead.", UserWarning, stacklevel=5)
+            "changed on every call: typically a global or closure variable the function "
+            "reads is rebound between calls (a new tensor, or a number that changes, such "
+            "as a step counter); pass it as a tensor argument instead.", UserWarning,
+            stacklevel=5)
         self._eager = True
         self._programs.clear()
         self._states.clear()

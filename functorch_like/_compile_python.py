@@ -26,7 +26,7 @@ import operator
 
 import jax
 
-from ._compile_state import is_plain
+from ._compile_reach import is_plain
 from ._tensor import Tensor
 from ._trace_state import UntraceableError
 
@@ -145,8 +145,10 @@ class Watch:
 
 
 def _unchanged(d: dict, before: dict) -> bool:
-    return len(d) == len(before) and all(map(operator.is_, d.values(), before.values())) \
-        and list(d) == list(before)
+    """Whether a dict holds the same keys, in the same order, bound to the same objects
+    (compared by identity)."""
+    return len(d) == len(before) and all(map(operator.is_, d, before)) and all(
+        map(operator.is_, d.values(), before.values()))
 
 
 def _cannot_repeat(what: str, instead: str) -> UntraceableError:

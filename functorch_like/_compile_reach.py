@@ -4,6 +4,7 @@ objects, a few levels deep)."""
 
 from __future__ import annotations
 
+import dis
 import inspect
 import types
 from typing import Callable
@@ -22,6 +23,13 @@ _CONTAINER_LIMIT = 64
 
 def is_state_object(x) -> bool:
     return isinstance(x, (Module, Optimizer, LRScheduler, ReduceLROnPlateau))
+
+
+def is_plain(v) -> bool:
+    """A number, string, flag, None or a tuple of them: a value a guard can hold."""
+    if type(v) is tuple:
+        return all(map(is_plain, v))
+    return v is None or type(v) in (bool, int, float, str)
 
 
 def is_argument_leaf(x) -> bool:
@@ -67,16 +75,20 @@ class Reach:
     cell, None for the bound instance itself and for tuple entries.
     containers: (dict or list, name, kind) for every dict, list and plain object's attribute
     dict reached (kind "dict", "list" or "object"), which a traced step might change.
+    plain: (home, value) for the numbers, strings, flags and tuples of them that the step
+    reads as globals or closure variables: a trace bakes them in, so they are part of the
+    guard (torch.compile guards on them too).
 
     PyTorch-parity note: torch.compile guards exactly the entries a trace reads; here every
     entry of a container up to `_CONTAINER_LIMIT` entries is watched, `_CONTAINER_DEPTH`
     levels down, and the tensors of a larger or deeper container are constants of the
-    program.
+    program; plain values are guarded where they are globals or closure variables, not
+    inside containers or as attributes of plain objects.
     """
 
     def __init__(self, fn: Callable, depth: int = 2):
         """depth: how many levels of referenced Python functions are followed."""
-        found = _by_name(fn, depth)                 # (object, home, name)
+        found, self.plain = _by_name(fn, depth)     # (object, home, name), plain
         parents = [-1] * len(found)
         expanded, start = set(), 0
         for _ in range(_CONTAINER_DEPTH):
@@ -108,11 +120,13 @@ class Reach:
                     self.containers.append((attrs, name, "object"))
 
 
-def _by_name(fn: Callable, depth: int) -> list[tuple]:
+def _by_name(fn: Callable, depth: int) -> tuple:
     """(object, home, name) for the objects a function names: closure cells, named globals
     (following referenced Python functions `depth` levels), and a bound method's instance
-    and its attributes."""
-    found, seen_fns = [], set()
+    and its attributes; and (home, value) for the plain values among the closure cells and
+    the globals it loads as globals (a name used only as an attribute, as `step` in
+    `optimizer.step()`, is not one)."""
+    found, plain, seen_fns = [], [], set()
 
     def visit(f, d):
         if id(f) in seen_fns:
@@ -135,16 +149,22 @@ def _by_name(fn: Callable, depth: int) -> list[tuple]:
             try:
                 found.append((cell.cell_contents, (cell, None), name))
             except ValueError:      # an empty cell
-                pass
+                continue
+            if is_plain(cell.cell_contents):
+                plain.append(((cell, None), cell.cell_contents))
         globs = getattr(f, "__globals__", {})
+        loaded = {i.argval for i in dis.get_instructions(code)
+                  if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
         for name in code.co_names:
             if name in globs:
                 obj = globs[name]
                 found.append((obj, (globs, name), name))
+                if name in loaded and is_plain(obj):
+                    plain.append(((globs, name), obj))
                 if d > 0 and isinstance(obj, (types.FunctionType, types.MethodType)):
                     visit(obj, d - 1)
         for obj, _, _ in list(found):
             if d > 0 and isinstance(obj, (types.FunctionType, types.MethodType)):
                 visit(obj, d - 1)
     visit(fn, depth)
-    return found
+    return found, plain

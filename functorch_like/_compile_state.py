@@ -22,7 +22,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _autocast_state, _dtypes, _random
-from ._compile_reach import Reach, container_entries, is_argument_leaf, is_state_object
+from ._compile_reach import (Reach, container_entries, is_argument_leaf, is_plain,
+                             is_state_object)
 from ._tensor import Tensor, publish
 from .nn.modules.module import Module
 from .optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
@@ -76,6 +77,11 @@ class StepState:
         refs = reach.refs if reach else []
         self.objects = self.arg_objects + [obj for obj, _ in refs
                                            if is_state_object(obj) or isinstance(obj, Tensor)]
+        # The plain values read as globals or closure variables select the program; their
+        # homes are watched like the others, so a new value means a refresh.
+        plain = reach.plain if reach else []
+        self.plain_key = tuple(value for _, value in plain)
+        refs = refs + [(value, home) for home, value in plain]
         named = [(home[0], home[1], obj) for obj, home in refs
                  if home is not None and home[1] is not None]
         self.ref_cells = [home[0] for obj, home in refs if home is not None and home[1] is None]
@@ -230,9 +236,10 @@ class StepState:
 
     def guard(self) -> tuple:
         """What selects the program: training flags, which parameters require grad, the
-        optimizers' structural options, the slot layout, the global modes and the modules'
-        plain attributes. Refreshes the layout first if a shared step count was split or a
-        slot's holder lost its entry."""
+        optimizers' structural options, the slot layout, the global modes, the modules'
+        plain attributes and the plain values read by name. Refreshes the layout first if
+        a shared step count was split, a slot's holder lost its entry or a watched name or
+        entry holds another object."""
         if not self._layout_holds():
             self.refresh()
         hps = list(map(dict.__getitem__, self.hp_groups, self.hp_names))
@@ -243,7 +250,7 @@ class StepState:
                 tuple([key(g) for key, g in self.static_keys]),
                 tuple([len(opt.param_groups) for opt in self.optimizers]),
                 self.hp_layout, self.layout_id, tuple([getattr(o, n) for o, n in _MODES]),
-                self._attributes_key())
+                self._attributes_key(), self.plain_key)
 
     def _attributes_key(self) -> tuple:
         """The modules' plain attributes (numbers, strings, flags and tuples of them, such
@@ -451,13 +458,6 @@ class Snapshot:
 
 
 _TENSOR = "tensor"      # a tensor attribute, in a guard
-
-
-def is_plain(v) -> bool:
-    """A number, string, flag, None or a tuple of them: a value a guard can hold."""
-    if type(v) is tuple:
-        return all(map(is_plain, v))
-    return v is None or type(v) in (bool, int, float, str)
 
 
 def _is_number_or_pair(v) -> bool:

@@ -71,6 +71,47 @@ def test_tensors_in_a_dict_or_a_list_reached_by_name_are_read_on_every_call():
     assert forward(x).tolist() == [6.0, 6.0, 6.0]
 
 
+_PLAIN_STEP = """
+def forward(x):
+    ns.step()
+    return x * BETA
+"""
+
+
+def test_plain_values_read_as_globals_or_closure_variables_select_the_program():
+    # A trace bakes them in, so they are guarded (as torch.compile's guards do); a global
+    # that shares only its name with an attribute the step uses (`step`, the loop counter of
+    # many scripts, next to `ns.step()`) is not.
+    namespace = {"BETA": 0.5, "step": 0, "ns": types.SimpleNamespace(step=lambda: None)}
+    exec(_PLAIN_STEP, namespace)
+    forward = torch.compile(namespace["forward"])
+    x = torch.ones(2)
+    before = compile_count()
+    assert forward(x).tolist() == [0.5, 0.5]
+    namespace["BETA"] = 2.0
+    assert forward(x).tolist() == [2.0, 2.0]
+    namespace["BETA"] = 0.5                 # back: the first program again
+    for i in range(5):
+        namespace["step"] = i
+        assert forward(x).tolist() == [0.5, 0.5]
+    assert compile_count() - before == 2
+
+    def make():
+        shift = 1.0
+
+        def add(x):
+            return x + shift
+
+        def set_shift(value):
+            nonlocal shift
+            shift = value
+        return torch.compile(add), set_shift
+    add, set_shift = make()
+    assert add(x).tolist() == [2.0, 2.0]
+    set_shift(3.0)
+    assert add(x).tolist() == [4.0, 4.0]
+
+
 def _squared_step(model, opt):
     def step(x):
         opt.zero_grad()
