@@ -92,7 +92,7 @@ class _Program:
 
     __slots__ = ("jitted", "actions", "with_grads", "out_treedef", "consts", "state_guard",
                  "n_tensor_args", "differentiable", "pure", "io", "shapes", "touches_grads",
-                 "writes_state", "effects")
+                 "writes_state", "effects", "none_grads")
 
     def __init__(self, state_guard: tuple, n_tensor_args: int | None):
         self.actions: list[Callable] = []
@@ -112,6 +112,7 @@ class _Program:
         # What the step changes in Python objects that is redone after every call
         # (_compile_python); the program outputs the values it binds.
         self.effects = Effects([], [])
+        self.none_grads: tuple = ()     # the parameters whose .grad the step leaves None
         self.state_guard = state_guard      # the StepState.guard() it was traced for
         self.n_tensor_args = n_tensor_args  # when its arguments are that many tensors only
 
@@ -279,6 +280,10 @@ class CompiledFunction:
         (values, grads, opt_values, key), arrays, arg_grads, action_values, rebound = outputs
         state.write(values, grads, opt_values, key, publish_values=True,
                     clear_grads=program.touches_grads)
+        if grads is not None and True in program.none_grads:
+            for p, none in zip(state.params, program.none_grads):
+                if none:
+                    p._grad = None
         if program.effects:
             program.effects.apply(rebound)
             if program.effects.rebinds:
@@ -322,14 +327,12 @@ class CompiledFunction:
                n_tensor_args) -> _Program:
         fn = self.fn
         program = _Program(state_guard, n_tensor_args)
-        fresh, untouched, writes = [False], [False], [True]
+        untouched, writes = [False], [True]
 
         def run(values, grads, opt_values, hps, key, dynamic):
             program.actions.clear()            # a retrace records the side effects anew
             saved = state.snapshot()
-            # What the step changes in Python objects is put back after the trace, and
-            # redone after every call (_compile_python).
-            watch = Watch(state.traced_containers)
+            watch = None
             saved_static = [opt._static_groups for opt in state.optimizers]
             patched = _record_scheduler_steps(state.schedulers, program.actions)
             _trace_state.state.compiling = True
@@ -341,6 +344,12 @@ class CompiledFunction:
                 incoming_values = [None if g is None else g._value for g in incoming]
                 for (group, name), v in zip(state.hp_slots, state.unpack_hps(hps)):
                     group[name] = v
+                # What the step changes in Python objects (the optimizers' groups too: a
+                # warmup that sets lr) is put back after the trace, and redone after every
+                # call (_compile_python).
+                watch = Watch(state.traced_containers + [
+                    (g, f"{type(opt).__name__}.param_groups[{i}]", "group")
+                    for opt in state.optimizers for i, g in enumerate(opt.param_groups)])
                 it = iter(dynamic)
                 rebuilt = [Tensor._make(next(it), requires_grad=s is not None)
                            if s is None or s in ("grad", "graph") else next(it)
@@ -362,9 +371,8 @@ class CompiledFunction:
                 untouched[0] = all(p._grad is g and (g is None or g._value is v)
                                    for p, g, v in zip(state.params, incoming, incoming_values))
                 ran_backward = not untouched[0] or any(x is not None for x in arg_grads)
-                # "fresh": the step made its gradients from nothing (zero_grad inside).
-                fresh[0] = all(p._grad is None or p._grad is not g
-                               for p, g in zip(state.params, incoming))
+                # Gradients the step leaves as None (zero_grad at its end) stay None.
+                program.none_grads = tuple(p._grad is None for p in state.params)
                 new = state.read()
                 opt_out = state.read_opt_outputs()
                 # Whether the step writes any state (parameters, buffers, optimizer state):
@@ -391,7 +399,8 @@ class CompiledFunction:
                         action_values, rebound)
             finally:
                 _trace_state.state.compiling = False
-                watch.put_back()
+                if watch is not None:
+                    watch.put_back()
                 for sched, original in patched:
                     if original is None:
                         del sched.step        # back to the class's method (state_dict-safe)
@@ -406,10 +415,16 @@ class CompiledFunction:
         # keep_unused: a dead .grad input (zero_grad inside) must still arrive, donated, so
         # XLA can write the new gradients into its buffer.
         program.jitted = jax.jit(run, donate_argnums=donate, keep_unused=True)
-        # A trace without compiling tells whether the step makes its gradients afresh (then
-        # .grad neither enters nor leaves the program) and whether it is a forward whose
-        # result needs grad.
-        jax.eval_shape(run, *self._inputs(state, True, dynamic))
+        # A trace without compiling tells whether the step reads the gradients it is given
+        # (not when it makes them afresh, zero_grad before backward: then .grad neither
+        # enters nor leaves the program), and whether it is a forward whose result needs
+        # grad.
+        inputs = self._inputs(state, True, dynamic)
+        jaxpr = jax.make_jaxpr(run)(*inputs).jaxpr
+        start = len(inputs[0])
+        grad_vars = set(map(id, jaxpr.invars[start:start + len(inputs[1])]))
+        reads_grads = any(id(v) in grad_vars for v in
+                          [*jaxpr.outvars, *(v for e in jaxpr.eqns for v in e.invars)])
         if untouched[0]:
             program.with_grads = program.touches_grads = False
             if not writes[0]:
@@ -418,7 +433,7 @@ class CompiledFunction:
                 program.writes_state = False
                 program.jitted = jax.jit(run, keep_unused=True)
         elif not self.keep_grads:
-            program.with_grads = not fresh[0]
+            program.with_grads = reads_grads
         return program
 
 

@@ -13,9 +13,10 @@ tracer, and:
   there are state, their slots carry the new values (the objects stay the same from call to
   call); otherwise the values leave the program and are bound after each call, and are
   state from the next call on;
-- a plain value set on a module (`model.train()` inside the step, a counter): set after
-  each call to the value the trace left. The modules' plain attributes are part of the
-  guard, so a call that starts from another value is traced again;
+- a plain value set on a module (`model.train()` inside the step, a counter) or in an
+  optimizer's param group (a warmup that sets lr from a step number): set after each call
+  to the value the trace left. The modules' plain attributes are part of the guard, so a
+  call that starts from another value is traced again (a group's numbers are inputs);
 - anything else (a list appended to, a plain value of a dict or object changed, an entry
   deleted) raises UntraceableError naming it: a compiled step could not repeat it.
 """
@@ -88,8 +89,8 @@ class Watch:
     """The traced containers, copied before a trace."""
 
     def __init__(self, containers: list):
-        """containers: (dict or list, name, kind) with kind "module", "dict", "object" or
-        "list"."""
+        """containers: (dict or list, name, kind) with kind "module", "group" (an optimizer's
+        param group), "dict", "object" or "list"."""
         self.containers = containers
         self.copies = [list(c) if kind == "list" else dict(c) for c, _, kind in containers]
 
@@ -117,7 +118,7 @@ class Watch:
                 if new is _MISSING:
                     raise _cannot_repeat(f"deleted `{where}`", "delete it outside the step")
                 shape = _structure(new)
-                if shape[2]:
+                if shape[2] and kind != "group":
                     there = None if old is _MISSING else _structure(old)
                     if there is not None and _same_structure(there, shape) and all(
                             id(t) in in_state for t in there[2]):
@@ -126,7 +127,7 @@ class Watch:
                     else:
                         rebinds.append((c, k, shape[0], shape[1]))
                         values += [t._value for t in shape[2]]
-                elif kind == "module" and is_plain(new):
+                elif kind in ("module", "group") and is_plain(new):
                     replays.append((c, k, new))
                 else:
                     raise _cannot_repeat(f"set `{where}`", "keep the value in a tensor, or set "

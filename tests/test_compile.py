@@ -222,6 +222,30 @@ def test_gradient_accumulation_without_zero_grad_matches_eager():
                                rtol=1e-5, atol=1e-7)
 
 
+def test_accumulation_that_steps_and_clears_every_second_call_matches_eager():
+    # backward, then every second call step() and zero_grad() at the end: the gradients
+    # the call is given enter the program (they were read before the step cleared them),
+    # and the cleared ones are None afterwards, as in eager code.
+    (m1, o1), (m2, o2) = _twins(_mlp, torch.optim.SGD, lr=0.1)
+    crit = nn.CrossEntropyLoss()
+
+    def make(model, opt):
+        def step(x, y, i):
+            loss = crit(model(x), y) / 2
+            loss.backward()
+            if i % 2 == 1:
+                opt.step()
+                opt.zero_grad()
+            return loss
+        return step
+    eager, compiled = make(m1, o1), torch.compile(make(m2, o2))
+    for i in range(6):
+        x, y = _data((6,), seed=i)
+        np.testing.assert_allclose(compiled(x, y, i).item(), eager(x, y, i).item(), rtol=1e-5)
+        assert (m2[0].weight.grad is None) == (m1[0].weight.grad is None) == (i % 2 == 1)
+    assert_same_state(m1, m2)
+
+
 def test_decorator_with_arguments_and_state_in_a_bound_method():
     class Trainer:
         def __init__(self):

@@ -100,6 +100,27 @@ def test_train_inside_a_step_leaves_the_model_in_train_mode_as_eager():
     assert model.training
 
 
+def test_a_warmup_that_sets_lr_inside_the_step_leaves_that_lr_in_the_group():
+    (model, opt), (eager_model, eager_opt) = _pair()
+
+    def make(model, opt):
+        def step(x, i):
+            for group in opt.param_groups:
+                group["lr"] = 0.1 * min(1.0, (i + 1) / 3)
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+        return step
+    compiled, eager = torch.compile(make(model, opt)), make(eager_model, eager_opt)
+    for i in range(4):
+        x = torch.randn(5, 3)
+        _close(compiled(x, i), eager(x, i))
+        assert opt.param_groups[0]["lr"] == eager_opt.param_groups[0]["lr"]
+    assert_same_state(eager_model, model)
+
+
 def test_changes_a_compiled_step_cannot_repeat_raise_and_leave_the_objects_as_they_were():
     torch.manual_seed(0)
     model = nn.Linear(3, 1)
