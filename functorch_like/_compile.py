@@ -50,6 +50,7 @@ from ._compile_forward import call_differentiable
 from ._compile_python import Effects, Watch
 from ._compile_state import Snapshot, StepState, distinct, is_argument_leaf, is_state_object
 from ._tensor import Tensor
+from .autograd import _grad_mode
 from .nn.modules.module import Module
 
 # A tensor argument that requires grad or is part of a graph (PyTorch's requires_grad).
@@ -92,7 +93,7 @@ class _Program:
 
     __slots__ = ("jitted", "actions", "with_grads", "out_treedef", "consts", "state_guard",
                  "n_tensor_args", "differentiable", "pure", "io", "shapes", "touches_grads",
-                 "writes_state", "effects", "none_grads")
+                 "writes_state", "effects", "none_grads", "mutated_args")
 
     def __init__(self, state_guard: tuple, n_tensor_args: int | None):
         self.actions: list[Callable] = []
@@ -113,6 +114,7 @@ class _Program:
         # (_compile_python); the program outputs the values it binds.
         self.effects = Effects([], [])
         self.none_grads: tuple = ()     # the parameters whose .grad the step leaves None
+        self.mutated_args: tuple = ()   # the tensor arguments it changes in place
         self.state_guard = state_guard      # the StepState.guard() it was traced for
         self.n_tensor_args = n_tensor_args  # when its arguments are that many tensors only
 
@@ -277,7 +279,8 @@ class CompiledFunction:
         global _trace_count
         if traced:
             _trace_count += 1
-        (values, grads, opt_values, key), arrays, arg_grads, action_values, rebound = outputs
+        (values, grads, opt_values, key), arrays, arg_grads, action_values, rebound, \
+            mutated = outputs
         state.write(values, grads, opt_values, key, publish_values=True,
                     clear_grads=program.touches_grads)
         if grads is not None and True in program.none_grads:
@@ -292,6 +295,8 @@ class CompiledFunction:
             state.last_outputs = (values, opt_values)
         if arg_grads:
             _accumulate_argument_grads(args, kwargs, arg_grads)
+        if mutated:
+            _write_arguments(args, kwargs, program.mutated_args, mutated)
         action_values = iter(action_values)
         for action in program.actions:  # recorded Python side effects: scheduler.step()
             action(action_values)
@@ -354,8 +359,15 @@ class CompiledFunction:
                 rebuilt = [Tensor._make(next(it), requires_grad=s is not None)
                            if s is None or s in ("grad", "graph") else next(it)
                            if s == "array" else leaf for s, leaf in zip(static, leaves)]
+                arg_tensors = [(t, t._value) for t in rebuilt if isinstance(t, Tensor)]
                 args, kwargs = jax.tree.unflatten(treedef, rebuilt)
                 result = fn(*args, **kwargs)
+                # Tensor arguments the step changed in place (`x.mul_(s)`; one that requires
+                # grad only under no_grad, else the op raised as eagerly): their new values
+                # leave the program and go to the caller's tensors, as in eager code.
+                program.mutated_args = tuple(i for i, (t, v) in enumerate(arg_tensors)
+                                             if t._value is not v)
+                mutated = [arg_tensors[i][0]._value for i in program.mutated_args]
                 arg_grads = [None if t._grad is None else t._grad._value
                              for t, s in zip(rebuilt, static) if s == "grad"]
                 if any(t._grad is not None for t, s in zip(rebuilt, static) if s == "graph"):
@@ -394,9 +406,9 @@ class CompiledFunction:
                 action_values = [v for action in program.actions for v in action.take_traced()]
                 if not program.writes_state:
                     return ((None, grads_out, None, new[4]), arrays, arg_grads, action_values,
-                            rebound)
+                            rebound, mutated)
                 return ((new[0], grads_out, opt_out, new[4]), arrays, arg_grads,
-                        action_values, rebound)
+                        action_values, rebound, mutated)
             finally:
                 _trace_state.state.compiling = False
                 if watch is not None:
@@ -435,6 +447,16 @@ class CompiledFunction:
         elif not self.keep_grads:
             program.with_grads = reads_grads
         return program
+
+
+def _write_arguments(args, kwargs, positions: tuple, values: list) -> None:
+    """The new values of the tensor arguments a step changed in place (positions among the
+    arguments' tensors), into the caller's tensors and their views and bases."""
+    tensors = [x for x in jax.tree.leaves((args, kwargs), is_leaf=is_argument_leaf)
+               if isinstance(x, Tensor)]
+    with _grad_mode.no_grad():      # (where it requires grad, the step changed it so)
+        for i, v in zip(positions, values):
+            tensors[i]._set(Tensor._make(v))    # as an in-place op: version, views, base
 
 
 def _accumulate_argument_grads(args, kwargs, grads: list) -> None:

@@ -18,7 +18,8 @@ tracer, and:
   to the value the trace left. The modules' plain attributes are part of the guard, so a
   call that starts from another value is traced again (a group's numbers are inputs);
 - anything else (a list appended to, a plain value of a dict or object changed, an entry
-  deleted) raises UntraceableError naming it: a compiled step could not repeat it.
+  deleted, a draw from a torch.Generator other than the default one) raises
+  UntraceableError naming it: a compiled step could not repeat it.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ class Watch:
 
     def __init__(self, containers: list):
         """containers: (dict or list, name, kind) with kind "module", "group" (an optimizer's
-        param group), "dict", "object" or "list"."""
+        param group), "dict", "object", "generator" (its attributes) or "list"."""
         self.containers = containers
         self.copies = [list(c) if kind == "list" else dict(c) for c, _, kind in containers]
 
@@ -110,6 +111,11 @@ class Watch:
                 continue
             if _unchanged(c, before):
                 continue
+            if kind == "generator":
+                raise _cannot_repeat(
+                    f"drew random numbers from the torch.Generator `{name}`; only the default "
+                    "generator's key is threaded through a compiled program", "draw from the "
+                    "default generator (seeded by torch.manual_seed)")
             for k in [*before, *(k for k in c if k not in before)]:
                 new, old = c.get(k, _MISSING), before.get(k, _MISSING)
                 if new is old:

@@ -9,6 +9,7 @@ import inspect
 import types
 from typing import Callable
 
+from . import _random
 from ._tensor import Tensor
 from .nn.modules.module import Module
 from .optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
@@ -74,7 +75,8 @@ class Reach:
     attribute or a dict entry, (list, index) for a list entry, (cell, None) for a closure
     cell, None for the bound instance itself and for tuple entries.
     containers: (dict or list, name, kind) for every dict, list and plain object's attribute
-    dict reached (kind "dict", "list" or "object"), which a traced step might change.
+    dict reached (kind "dict", "list" or "object"; "generator" for a torch.Generator other
+    than the default one), which a traced step might change.
     plain: (home, value) for the numbers, strings, flags and tuples of them that the step
     reads as globals or closure variables: a trace bakes them in, so they are part of the
     guard (torch.compile guards on them too).
@@ -113,6 +115,11 @@ class Reach:
             seen.add(id(obj))
             if isinstance(obj, (dict, list)) and len(obj) <= _CONTAINER_LIMIT:
                 self.containers.append((obj, name, "list" if isinstance(obj, list) else "dict"))
+            elif isinstance(obj, _random.Generator):
+                # (the default generator's key is state; another one is watched, so that
+                # a draw from it is refused with a clear error)
+                if obj is not _random.default_generator:
+                    self.containers.append((vars(obj), name, "generator"))
             elif not isinstance(obj, (Tensor, tuple, type, types.ModuleType,
                                       types.FunctionType, types.MethodType)):
                 attrs = _plain_attributes(obj)

@@ -145,3 +145,48 @@ def test_changes_a_compiled_step_cannot_repeat_raise_and_leave_the_objects_as_th
     with pytest.raises(UntraceableError, match=r"set `config\['seen'\]`"):
         counts(x)
     assert config == {"seen": 0}
+
+
+def test_tensor_arguments_changed_in_place_are_changed_for_the_caller():
+    @torch.compile
+    def normalize(x, scale):
+        x.sub_(x.mean()).mul_(scale)
+        return x.sum()
+
+    eager_x, base = torch.arange(4.0), torch.arange(8.0)
+    x, view = eager_x.clone(), base[2:6]            # (a view: its base changes too)
+    eager_base = base.clone()
+    normalize.fn(eager_x, 2.0)
+    normalize.fn(eager_base[2:6], 2.0)
+    normalize(x, 2.0)
+    normalize(view, 2.0)
+    assert x.tolist() == eager_x.tolist()
+    assert base.tolist() == eager_base.tolist()
+    # A leaf that requires grad: PyTorch's error, as eagerly; under no_grad (a hand-written
+    # SGD update) the caller's leaf changes.
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used "
+                       "in an in-place operation"):
+        normalize(torch.ones(3, requires_grad=True), 2.0)
+
+    @torch.compile
+    def sgd(w, g):
+        with torch.no_grad():
+            w.sub_(0.5 * g)
+
+    w = torch.ones(3, requires_grad=True)
+    sgd(w, torch.arange(3.0))
+    assert w.tolist() == [1.0, 0.5, 0.0] and w.requires_grad and w.grad_fn is None
+
+
+def test_a_draw_from_another_generator_raises_and_leaves_it_as_it_was():
+    g = torch.Generator().manual_seed(3)
+
+    @torch.compile
+    def noisy(x):
+        return x + torch.randn(3, generator=g)
+
+    with pytest.raises(UntraceableError, match="drew random numbers from the "
+                       "torch.Generator `g`"):
+        noisy(torch.zeros(3))
+    fresh = torch.Generator().manual_seed(3)
+    assert torch.randn(3, generator=g).tolist() == torch.randn(3, generator=fresh).tolist()
