@@ -17,6 +17,7 @@ import numpy as np
 
 from . import _dtypes
 from ._ops_math import as_operand
+from ._ops_search import concrete
 from ._tensor import Tensor, _wrap_dim, apply, mark_view
 from .pure._errors import is_concrete
 
@@ -367,7 +368,7 @@ def masked_select(input, mask):
 
 def nonzero(input, *, as_tuple: bool = False):
     """Indices of non-zero elements: (n, ndim) int64, or a tuple of 1-D index tensors."""
-    idx = np.nonzero(np.asarray(input._value))
+    idx = np.nonzero(concrete(input, "nonzero"))
     if as_tuple:
         return tuple(Tensor._make(jnp.asarray(i, _dtypes.int64.jax)) for i in idx)
     return Tensor._make(jnp.asarray(np.stack(idx, axis=1) if idx else np.zeros((0, 0)),

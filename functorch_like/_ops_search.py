@@ -18,7 +18,9 @@ from ._ops_reduce import named_result
 from ._tensor import Tensor, _wrap_dim, apply
 
 
-def _concrete(t: Tensor, name: str) -> np.ndarray:
+def concrete(t: Tensor, name: str) -> np.ndarray:
+    """The values of a value-shaped op's input; in traced code, the TypeError that says why
+    it cannot run there."""
     if isinstance(t._value, jax.core.Tracer):
         raise TypeError(f"{name}() has an output shape that depends on the input's values, "
                         "so it needs concrete values and cannot run inside traced code "
@@ -45,7 +47,7 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,
     PyTorch parity: NaNs are all distinct, as PyTorch; the outputs do not require grad
     (PyTorch's unique has no derivative either).
     """
-    a = _concrete(input, "unique")
+    a = concrete(input, "unique")
     axis = None if dim is None else _wrap_dim(dim, input.ndim)
     values, inverse, counts = np.unique(a, return_inverse=True, return_counts=True,
                                         axis=axis, equal_nan=False)
@@ -63,7 +65,7 @@ def _unique_result(values, inverse, counts, input, return_inverse, return_counts
 def unique_consecutive(input: Tensor, return_inverse: bool = False,
                        return_counts: bool = False, dim=None):
     """Collapses each run of equal consecutive values (or slices along `dim`) to one."""
-    a = _concrete(input, "unique_consecutive")
+    a = concrete(input, "unique_consecutive")
     if dim is None:
         moved = a.reshape(-1, 1)
     else:
@@ -88,12 +90,12 @@ def bincount(input: Tensor, weights=None, minlength: int = 0) -> Tensor:
                                   f"'{_dtypes.scalar_type_name(input.dtype)}'")
     if minlength < 0:
         raise RuntimeError("minlength should be >= 0")
-    a = _concrete(input, "bincount")
+    a = concrete(input, "bincount")
     if a.ndim != 1 or (a.size and a.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if weights is None:
         return _long(np.bincount(a, minlength=minlength))
-    w = _concrete(weights, "bincount")
+    w = concrete(weights, "bincount")
     if w.ndim != 1 or w.shape[0] != a.shape[0]:
         raise RuntimeError("weights should be 1-d and have the same length as input")
     # Float weights keep their dtype; other weights count in double, as PyTorch.
@@ -103,7 +105,7 @@ def bincount(input: Tensor, weights=None, minlength: int = 0) -> Tensor:
 
 def argwhere(input: Tensor) -> Tensor:
     """The indices (n, input.ndim) of the non-zero elements, in row-major order."""
-    return _long(np.argwhere(_concrete(input, "argwhere")))
+    return _long(np.argwhere(concrete(input, "argwhere")))
 
 
 # ---- fixed-shape ops ------------------------------------------------------------------
@@ -227,7 +229,7 @@ def histogram(input: Tensor, bins=100, *, range=None, weight=None, density: bool
         edges = bins.to(input.dtype)
     else:
         if range is None:
-            data = _concrete(input, "histogram") if input.numel() else np.zeros(1)
+            data = concrete(input, "histogram") if input.numel() else np.zeros(1)
             lo, hi = builtins.float(data.min()), builtins.float(data.max())
         else:
             lo, hi = builtins.float(range[0]), builtins.float(range[1])

@@ -148,9 +148,11 @@ def test_histc_and_histogram():
 
 
 def test_value_shaped_ops_refuse_traced_inputs():
-    """unique/bincount/argwhere need concrete values: under jax.jit they raise a TypeError
-    that says so, never a wrong result (like boolean-mask indexing)."""
-    for fn in (fl.unique, fl.bincount, fl.argwhere, fl.unique_consecutive):
+    """unique/bincount/argwhere/nonzero (and torch.where(condition)) need concrete values:
+    under jax.jit they raise a TypeError that says so, never a wrong result (like
+    boolean-mask indexing)."""
+    for fn in (fl.unique, fl.bincount, fl.argwhere, fl.unique_consecutive, fl.nonzero,
+               lambda a: fl.where(a)[0]):
         with pytest.raises(TypeError, match="depends on the input's values"):
             jax.jit(lambda a, fn=fn: fn(fl.Tensor._make(a))._value)(np.array([1, 2, 2]))
     # Fixed-shape ops trace: searchsorted/isin/histc/median/quantile under jax.jit.
