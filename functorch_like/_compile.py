@@ -40,6 +40,8 @@ from __future__ import annotations
 
 import functools
 import operator
+import types
+import weakref
 from itertools import repeat
 from typing import Callable
 
@@ -150,6 +152,26 @@ class CompiledFunction:
         # arguments can reuse that call's program and outputs as they are (Snapshot).
         self._snapshot: Snapshot | None = None
         self._eager = False         # past the recompile limit: the function runs as it is
+        # A method compiled in its class body: one compiled function per instance, bound to
+        # it (__get__), so that the instance's models and optimizers are found as state.
+        self._bound: dict[int, tuple] = {}
+
+    def __get__(self, obj, objtype=None):
+        """`@torch.compile` on a method in a class body: `obj.method` is compiled for obj
+        (its attributes are state and watched, as for `torch.compile(obj.method)`)."""
+        if obj is None:
+            return self
+        entry = self._bound.get(id(obj))
+        if entry is None or entry[0]() is not obj:
+            compiled = type(self)(types.MethodType(self.fn, obj), donate=self.donate,
+                                  keep_grads=self.keep_grads)
+            key = id(obj)
+            try:
+                ref = weakref.ref(obj, lambda _, bound=self._bound: bound.pop(key, None))
+            except TypeError:           # (an object without weak references: kept alive)
+                ref = (lambda o: lambda: o)(obj)
+            self._bound[key] = entry = (ref, compiled)
+        return entry[1]
 
     def __deepcopy__(self, memo):
         """A copy compiles afresh for the copied function (and the objects it reaches):

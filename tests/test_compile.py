@@ -269,6 +269,60 @@ def test_decorator_with_arguments_and_state_in_a_bound_method():
     assert trainer.opt.state_dict()["state"][0]["step"].item() == 15
 
 
+class _CompiledInClassBody:
+    """A trainer whose step is compiled where it is defined, and a model whose forward is."""
+
+    def __init__(self):
+        torch.manual_seed(0)
+        self.model = _ForwardCompiled()
+        self.opt = torch.optim.Adam(self.model.parameters(), lr=0.01)
+
+    def eager_step(self, x, y):
+        self.opt.zero_grad()
+        loss = nn.functional.cross_entropy(self.model.body(x), y)   # (forward, uncompiled)
+        loss.backward()
+        self.opt.step()
+        return loss
+
+    @torch.compile
+    def step(self, x, y):
+        self.opt.zero_grad()
+        loss = nn.functional.cross_entropy(self.model(x), y)
+        loss.backward()
+        self.opt.step()
+        return loss
+
+
+class _ForwardCompiled(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = _mlp()
+
+    @torch.compile
+    def forward(self, x):
+        return self.body(x)
+
+
+def test_methods_compiled_in_their_class_body_bind_to_each_instance():
+    a, b, c = (_CompiledInClassBody() for _ in range(3))
+    x, y = _data((6,))
+    for _ in range(3):
+        np.testing.assert_allclose(b.step(x, y).item(), a.eager_step(x, y).item(), rtol=1e-5)
+    assert_same_state(a.model, b.model)
+    # Another instance trains its own model (from the same start).
+    np.testing.assert_allclose(c.step(x, y).item(), _CompiledInClassBody().eager_step(x, y)
+                               .item(), rtol=1e-5)
+    assert b.step is b.step and b.step is not c.step
+    # The compiled forward alone, under an eager backward.
+    a.opt.zero_grad()
+    nn.functional.cross_entropy(a.model(x), y).backward()
+    expected = [p.grad.numpy() for p in a.model.parameters()]
+    a.opt.zero_grad()
+    nn.functional.cross_entropy(a.model.body(x), y).backward()
+    for e, p in zip(expected, a.model.parameters()):
+        np.testing.assert_allclose(e, p.grad.numpy(), rtol=1e-5, atol=1e-7)
+
+
 def test_non_tensor_arguments_are_static_and_guarded():
     torch.manual_seed(0)
     model = _mlp()
