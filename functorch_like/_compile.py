@@ -129,7 +129,24 @@ class _Program:
                 return Tensor._make(arrays[0])            # the usual `return loss`
             tensors = [Tensor._make(a) for a in arrays]
         return jax.tree.unflatten(self.out_treedef, [
-            t if c is None else c for t, c in zip(tensors, self.consts)])
+            t if c is None else c.get() if type(c) is _GroupEntry else c
+            for t, c in zip(tensors, self.consts)])
+
+
+class _GroupEntry:
+    """A result leaf that is a param group's hyperparameter as the step read it (`return
+    loss, opt.param_groups[0]["lr"]`): returned as a number, as eager code returns it, not
+    a tensor of the traced input. PyTorch-parity note: it is the group's number after the
+    call, with the step's scheduler.step() replayed, also where the step read it before
+    that scheduler.step()."""
+
+    __slots__ = ("group", "name")
+
+    def __init__(self, group: dict, name: str):
+        self.group, self.name = group, name
+
+    def get(self):
+        return self.group[self.name]
 
 
 class CompiledFunction:
@@ -414,6 +431,11 @@ class CompiledFunction:
                 writes[0] = not (all(map(operator.is_, new[0], values))
                                  and all(map(operator.is_, opt_out, opt_values)))
                 out_leaves, out_treedef = jax.tree.flatten(result, is_leaf=_is_tensor)
+                read_hps = {id(group[name]): _GroupEntry(group, name)
+                            for group, name in state.hp_slots
+                            if isinstance(group[name], jax.core.Tracer)}
+                out_leaves = [x if isinstance(x, Tensor) else read_hps.get(id(x), x)
+                              for x in out_leaves]
                 program.differentiable = () if ran_backward else tuple(
                     j for j, x in enumerate(out_leaves)
                     if isinstance(x, Tensor) and (x._requires_grad or x._node is not None))

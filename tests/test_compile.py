@@ -120,6 +120,24 @@ def test_scheduler_lr_changes_do_not_recompile_but_new_shapes_do():
     assert compile_count() - before == 2
 
 
+def test_a_learning_rate_the_step_returns_is_the_groups_number_as_eager():
+    (m1, o1), (m2, o2) = _twins(_mlp, torch.optim.SGD, lr=0.1)
+    crit = nn.CrossEntropyLoss()
+
+    def make(model, opt, sched):
+        def step(x, y):
+            loss = training_step(model, opt, crit)(x, y)
+            sched.step()
+            return loss, opt.param_groups[0]["lr"]
+        return step
+    eager = make(m1, o1, torch.optim.lr_scheduler.StepLR(o1, 1, gamma=0.5))
+    compiled = torch.compile(make(m2, o2, torch.optim.lr_scheduler.StepLR(o2, 1, gamma=0.5)))
+    x, y = _data((6,))
+    for _ in range(3):
+        (_, lr1), (_, lr2) = eager(x, y), compiled(x, y)
+        assert type(lr2) is float and lr2 == lr1
+
+
 def test_scheduled_lr_trajectory_equals_eager():
     (m1, o1), (m2, o2) = _twins(_mlp, torch.optim.SGD, lr=0.2)
     s1 = torch.optim.lr_scheduler.ExponentialLR(o1, 0.8)
