@@ -582,6 +582,11 @@ def compile(fn: Callable | None = None, *, fullgraph: bool = True, dynamic=None,
         holding that step's gradients, so that it needs no gradient buffers beyond a
         hand-written JAX step. keep_grads=True writes them back as PyTorch does. Steps that
         accumulate into existing gradients always read and write `.grad`.
+
+    PyTorch parity note: the step's Python runs when it is traced, so a Python value it
+    returns is the trace's, unless it is an argument's, a guarded global's or a param
+    group's number: a scheduler's `get_last_lr()` or `last_epoch` returned from inside the
+    step keeps its first value. Return tensors, or read such values after the call.
     """
     if fn is None:
         return lambda f: compile(f, donate=donate, disable=disable, keep_grads=keep_grads)
