@@ -129,24 +129,28 @@ class _Program:
                 return Tensor._make(arrays[0])            # the usual `return loss`
             tensors = [Tensor._make(a) for a in arrays]
         return jax.tree.unflatten(self.out_treedef, [
-            t if c is None else c.get() if type(c) is _GroupEntry else c
+            t if c is None else c.get() if type(c) is _Live else c
             for t, c in zip(tensors, self.consts)])
 
 
-class _GroupEntry:
-    """A result leaf that is a param group's hyperparameter as the step read it (`return
-    loss, opt.param_groups[0]["lr"]`): returned as a number, as eager code returns it, not
-    a tensor of the traced input. PyTorch-parity note: it is the group's number after the
-    call, with the step's scheduler.step() replayed, also where the step read it before
-    that scheduler.step()."""
+class _Live:
+    """A result leaf that is a number the step read from a param group (`return loss,
+    opt.param_groups[0]["lr"]`) or from scheduler.get_last_lr(): returned as a number, as
+    eager code returns it, not the trace's tensor or number. PyTorch-parity note: it is the
+    number after the call, with the step's scheduler.step() replayed, also where the step
+    read it before that scheduler.step()."""
 
-    __slots__ = ("group", "name")
+    __slots__ = ("getter", "key")
 
-    def __init__(self, group: dict, name: str):
-        self.group, self.name = group, name
+    def __init__(self, getter: Callable, key):
+        self.getter, self.key = getter, key
 
     def get(self):
-        return self.group[self.name]
+        return self.getter(self.key)
+
+
+def _last_lr_of(x: "_LastLr") -> float:
+    return x.sched.get_last_lr()[x.index]
 
 
 class CompiledFunction:
@@ -431,11 +435,14 @@ class CompiledFunction:
                 writes[0] = not (all(map(operator.is_, new[0], values))
                                  and all(map(operator.is_, opt_out, opt_values)))
                 out_leaves, out_treedef = jax.tree.flatten(result, is_leaf=_is_tensor)
-                read_hps = {id(group[name]): _GroupEntry(group, name)
+                # (numbers it returns as they read them from a param group or a scheduler
+                # are those after each call, as eagerly: _Live)
+                read_hps = {id(group[name]): _Live(group.__getitem__, name)
                             for group, name in state.hp_slots
                             if isinstance(group[name], jax.core.Tracer)}
-                out_leaves = [x if isinstance(x, Tensor) else read_hps.get(id(x), x)
-                              for x in out_leaves]
+                out_leaves = [x if isinstance(x, Tensor) else
+                              _Live(_last_lr_of, x) if isinstance(x, _LastLr) else
+                              read_hps.get(id(x), x) for x in out_leaves]
                 program.differentiable = () if ran_backward else tuple(
                     j for j, x in enumerate(out_leaves)
                     if isinstance(x, Tensor) and (x._requires_grad or x._node is not None))
@@ -457,11 +464,11 @@ class CompiledFunction:
                 _trace_state.state.compiling = False
                 if watch is not None:
                     watch.put_back()
-                for sched, original in patched:
+                for obj, name, original in patched:
                     if original is None:
-                        del sched.step        # back to the class's method (state_dict-safe)
+                        delattr(obj, name)
                     else:
-                        sched.step = original
+                        setattr(obj, name, original)
                 for opt, sg in zip(state.optimizers, saved_static):
                     opt._static_groups = sg
                 state.restore(saved)
@@ -549,17 +556,36 @@ def _is_tensor(x) -> bool:
 
 
 def _record_scheduler_steps(schedulers, actions) -> list:
-    """Inside the trace, scheduler.step() is recorded (to replay after each call)."""
+    """Inside the trace, scheduler.step() is recorded (to replay after each call), and
+    get_last_lr() gives numbers that a result returns as they are after the call."""
     patched = []
     for sched in schedulers:
-        original = sched.step
-        had_own = "step" in vars(sched)      # else `step` is the class's method
-
-        def recorder(*args, _original=original, **kwargs):
+        def recorder(*args, _original=sched.step, **kwargs):
             actions.append(_Action(_original, args, kwargs))
-        patched.append((sched, original if had_own else None))
-        sched.step = recorder
+        patched.append(_patch(sched, "step", recorder))
+        if hasattr(sched, "get_last_lr"):
+            def last_lr(_sched=sched, _original=sched.get_last_lr):
+                return [_LastLr(v, _sched, i) for i, v in enumerate(_original())]
+            patched.append(_patch(sched, "get_last_lr", last_lr))
     return patched
+
+
+def _patch(obj, name: str, fn) -> tuple:
+    """Sets obj.name = fn; returns (obj, name, what to put back: None for the class's
+    method, which a `del` restores, keeping the object's state_dict clean)."""
+    original = vars(obj).get(name)
+    setattr(obj, name, fn)
+    return obj, name, original
+
+
+class _LastLr(float):
+    """A number of scheduler.get_last_lr() inside a trace; returned from the step, it is
+    the scheduler's number after the call (its recorded step replayed), as eagerly."""
+
+    def __new__(cls, value, sched, index: int):
+        self = super().__new__(cls, value)
+        self.sched, self.index = sched, index
+        return self
 
 
 def compile(fn: Callable | None = None, *, fullgraph: bool = True, dynamic=None,
@@ -584,9 +610,10 @@ def compile(fn: Callable | None = None, *, fullgraph: bool = True, dynamic=None,
         accumulate into existing gradients always read and write `.grad`.
 
     PyTorch parity note: the step's Python runs when it is traced, so a Python value it
-    returns is the trace's, unless it is an argument's, a guarded global's or a param
-    group's number: a scheduler's `get_last_lr()` or `last_epoch` returned from inside the
-    step keeps its first value. Return tensors, or read such values after the call.
+    returns is the trace's, unless it is an argument's, a guarded global's, a param group's
+    number or one of a scheduler's get_last_lr(): a scheduler's `last_epoch` returned from
+    inside the step keeps its first value. Return tensors, or read such values after the
+    call.
     """
     if fn is None:
         return lambda f: compile(f, donate=donate, disable=disable, keep_grads=keep_grads)

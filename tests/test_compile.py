@@ -120,7 +120,7 @@ def test_scheduler_lr_changes_do_not_recompile_but_new_shapes_do():
     assert compile_count() - before == 2
 
 
-def test_a_learning_rate_the_step_returns_is_the_groups_number_as_eager():
+def test_learning_rates_the_step_returns_are_numbers_as_eager():
     (m1, o1), (m2, o2) = _twins(_mlp, torch.optim.SGD, lr=0.1)
     crit = nn.CrossEntropyLoss()
 
@@ -128,14 +128,15 @@ def test_a_learning_rate_the_step_returns_is_the_groups_number_as_eager():
         def step(x, y):
             loss = training_step(model, opt, crit)(x, y)
             sched.step()
-            return loss, opt.param_groups[0]["lr"]
+            return loss, opt.param_groups[0]["lr"], sched.get_last_lr()
         return step
     eager = make(m1, o1, torch.optim.lr_scheduler.StepLR(o1, 1, gamma=0.5))
     compiled = torch.compile(make(m2, o2, torch.optim.lr_scheduler.StepLR(o2, 1, gamma=0.5)))
     x, y = _data((6,))
     for _ in range(3):
-        (_, lr1), (_, lr2) = eager(x, y), compiled(x, y)
+        (_, lr1, last1), (_, lr2, last2) = eager(x, y), compiled(x, y)
         assert type(lr2) is float and lr2 == lr1
+        assert last2 == last1 and type(last2[0]) is float
 
 
 def test_scheduled_lr_trajectory_equals_eager():
