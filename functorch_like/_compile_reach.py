@@ -20,6 +20,7 @@ from .optim.optimizer import Optimizer
 # bounded, so that a global dataset list does not become state tensor by tensor.
 _CONTAINER_DEPTH = 3
 _CONTAINER_LIMIT = 64
+_REACH_LIMIT = 4096         # entries looked at in all (a trainer holding a large history)
 
 
 def is_state_object(x) -> bool:
@@ -83,8 +84,8 @@ class Reach:
 
     PyTorch-parity note: torch.compile guards exactly the entries a trace reads; here every
     entry of a container up to `_CONTAINER_LIMIT` entries is watched, `_CONTAINER_DEPTH`
-    levels down, and the tensors of a larger or deeper container are constants of the
-    program; plain values are guarded where they are globals or closure variables, not
+    levels down (`_REACH_LIMIT` entries in all), and the tensors of a larger or deeper
+    container are constants of the program; plain values are guarded where they are globals or closure variables, not
     inside containers or as attributes of plain objects.
     """
 
@@ -97,7 +98,7 @@ class Reach:
             end = len(found)
             for i in range(start, end):
                 obj = found[i][0]
-                if id(obj) not in expanded:
+                if id(obj) not in expanded and len(found) < _REACH_LIMIT:
                     expanded.add(id(obj))
                     inner = container_entries(obj, found[i][2])
                     found.extend(inner)
