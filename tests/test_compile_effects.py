@@ -11,7 +11,7 @@ import functorch_like as torch
 from functorch_like import nn
 from functorch_like._trace_state import UntraceableError
 
-from _compile_helpers import assert_same_state
+from _compile_helpers import assert_same_state, squared_step
 
 
 def _close(a, b):
@@ -49,11 +49,10 @@ def _pair():
 
 
 def _step(model, opt, stats):
+    train = squared_step(model, opt)
+
     def step(x):
-        opt.zero_grad()
-        loss = model(x).pow(2).mean()
-        loss.backward()
-        opt.step()
+        loss = train(x)
         stats["loss"] = loss.detach()       # a dict entry set to a tensor
         return loss
     return step
@@ -104,14 +103,12 @@ def test_a_warmup_that_sets_lr_inside_the_step_leaves_that_lr_in_the_group():
     (model, opt), (eager_model, eager_opt) = _pair()
 
     def make(model, opt):
+        train = squared_step(model, opt)
+
         def step(x, i):
             for group in opt.param_groups:
                 group["lr"] = 0.1 * min(1.0, (i + 1) / 3)
-            opt.zero_grad()
-            loss = model(x).pow(2).mean()
-            loss.backward()
-            opt.step()
-            return loss
+            return train(x)
         return step
     compiled, eager = torch.compile(make(model, opt)), make(eager_model, eager_opt)
     for i in range(4):

@@ -12,7 +12,7 @@ import functorch_like as torch
 from functorch_like import nn
 from functorch_like._compile import compile_count
 
-from _compile_helpers import assert_same_state, training_step
+from _compile_helpers import assert_same_state, squared_step, training_step
 
 
 def _cnn():
@@ -219,15 +219,7 @@ def test_a_graph_argument_after_plain_calls_still_passes_gradients_back():
 
     # A step that runs backward itself cannot carry the gradient into the outer graph: it
     # says so, instead of stopping the gradient silently.
-    opt = torch.optim.SGD(b2.parameters(), lr=0.1)
-
-    @torch.compile
-    def step(h):
-        opt.zero_grad()
-        loss = b2(h).pow(2).mean()
-        loss.backward()
-        opt.step()
-        return loss
+    step = torch.compile(squared_step(b2, torch.optim.SGD(b2.parameters(), lr=0.1)))
     step(torch.relu(a2(x)).detach())
     with pytest.raises(RuntimeError, match="backward.. through a tensor argument that is "
                                            "part of a graph"):

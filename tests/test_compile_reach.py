@@ -11,7 +11,7 @@ import functorch_like as torch
 from functorch_like import nn
 from functorch_like._compile import compile_count
 
-from _compile_helpers import assert_same_state
+from _compile_helpers import assert_same_state, squared_step
 
 
 def _close(a, b):
@@ -112,16 +112,6 @@ def test_plain_values_read_as_globals_or_closure_variables_select_the_program():
     assert add(x).tolist() == [4.0, 4.0]
 
 
-def _squared_step(model, opt):
-    def step(x):
-        opt.zero_grad()
-        loss = model(x).pow(2).mean()
-        loss.backward()
-        opt.step()
-        return loss
-    return step
-
-
 class _Net(nn.Module):
     def __init__(self):
         super().__init__()
@@ -162,7 +152,7 @@ def test_models_and_optimizers_in_a_dict_or_a_plain_object_train_as_eager():
         return loss
 
     eager_net, eager_opt = _make()
-    eager = _squared_step(eager_net, eager_opt)
+    eager = squared_step(eager_net, eager_opt)
     compiled = [torch.compile(by_dict), torch.compile(by_object)]
     for _ in range(3):
         expected = eager(x)
@@ -196,7 +186,7 @@ def _compiled_and_eager(make_model, opt_cls):
     for _ in range(2):
         torch.manual_seed(0)
         model = make_model()
-        pair.append((_squared_step(model, opt_cls(model.parameters(), lr=0.1)), model))
+        pair.append((squared_step(model, opt_cls(model.parameters(), lr=0.1)), model))
     (step, model), (eager, eager_model) = pair
     return torch.compile(step), model, eager, eager_model
 
