@@ -15,7 +15,9 @@ tracer, and:
   state from the next call on;
 - a plain value set on a module (`model.train()` inside the step, a counter) or in an
   optimizer's param group (a warmup that sets lr from a step number): set after each call
-  to the value the trace left. The modules' plain attributes are part of the guard, so a
+  to the value the trace left; a group's number computed from its traced value
+  (`group["lr"] *= 0.99`) leaves the program and is set after each call (PyTorch-parity
+  note: to the program's float32 precision, unless x64 is on). The modules' plain attributes are part of the guard, so a
   call that starts from another value is traced again (a group's numbers are inputs);
 - anything else (a list appended to, a plain value of a dict or object changed, an entry
   deleted, a draw from a torch.Generator other than the default one) raises
@@ -56,15 +58,17 @@ def _same_structure(a: tuple, b: tuple) -> bool:
 class Effects:
     """What a traced step changed that is redone after every call (see the module
     docstring): `rebinds`, (dict, key, treedef, plain leaves) whose tensors' values the
-    program outputs, and `replays`, (module dict, key, plain value)."""
+    program outputs; `numbers`, (param group, key) set to a number computed from the traced
+    hyperparameters (`group["lr"] *= 0.99`), which the program outputs too; and `replays`,
+    (module dict or param group, key, plain value)."""
 
-    __slots__ = ("rebinds", "replays")
+    __slots__ = ("rebinds", "numbers", "replays")
 
-    def __init__(self, rebinds: list, replays: list):
-        self.rebinds, self.replays = rebinds, replays
+    def __init__(self, rebinds: list, replays: list, numbers: list = ()):
+        self.rebinds, self.replays, self.numbers = rebinds, replays, list(numbers)
 
     def __bool__(self) -> bool:
-        return bool(self.rebinds or self.replays)
+        return bool(self.rebinds or self.replays or self.numbers)
 
     def apply(self, values) -> None:
         """After a call: binds the rebound values (into the tensors there, when the entry
@@ -82,6 +86,9 @@ class Effects:
                 new = iter(new)
                 d[k] = jax.tree.unflatten(treedef, [Tensor._make(next(new)) if x is None else x
                                                     for x in plain])
+        for d, k in self.numbers:
+            # (a Python number again, as eagerly: it waits for the call's result)
+            d[k] = float(next(values))
         for d, k, v in self.replays:
             d[k] = v
 
@@ -100,7 +107,7 @@ class Watch:
         outputs for its rebinds). Writes rebound values that state slots carry into those
         tensors. Raises UntraceableError for a change that cannot be redone."""
         in_state = set(map(id, state_tensors))
-        rebinds, replays, values = [], [], []
+        rebinds, replays, numbers, numbers_values, values = [], [], [], [], []
         for (c, name, kind), before in zip(self.containers, self.copies):
             if kind == "list":
                 if len(c) != len(before) or any(map(operator.is_not, c, before)):
@@ -120,7 +127,7 @@ class Watch:
                 new, old = c.get(k, _MISSING), before.get(k, _MISSING)
                 if new is old:
                     continue
-                where = f"{name}[{k!r}]" if kind == "dict" else f"{name}.{k}"
+                where = f"{name}[{k!r}]" if kind in ("dict", "group") else f"{name}.{k}"
                 if new is _MISSING:
                     raise _cannot_repeat(f"deleted `{where}`", "delete it outside the step")
                 shape = _structure(new)
@@ -135,10 +142,13 @@ class Watch:
                         values += [t._value for t in shape[2]]
                 elif kind in ("module", "group") and is_plain(new):
                     replays.append((c, k, new))
+                elif kind == "group" and isinstance(new, jax.Array) and new.shape == ():
+                    numbers.append((c, k))
+                    numbers_values.append(new)
                 else:
                     raise _cannot_repeat(f"set `{where}`", "keep the value in a tensor, or set "
                                          "it outside the step")
-        return Effects(rebinds, replays), values
+        return Effects(rebinds, replays, numbers), values + numbers_values
 
     def put_back(self) -> None:
         """Undoes what the trace changed in the containers."""

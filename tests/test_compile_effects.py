@@ -118,6 +118,29 @@ def test_a_warmup_that_sets_lr_inside_the_step_leaves_that_lr_in_the_group():
     assert_same_state(eager_model, model)
 
 
+def test_an_lr_decayed_in_place_inside_the_step_keeps_decaying_as_eager():
+    # `group["lr"] *= 0.5` computes from the traced lr: the program outputs the number.
+    (model, opt), (eager_model, eager_opt) = _pair()
+
+    def make(model, opt):
+        train = squared_step(model, opt)
+
+        def step(x):
+            loss = train(x)
+            for group in opt.param_groups:
+                group["lr"] *= 0.5
+            return loss
+        return step
+    compiled, eager = torch.compile(make(model, opt)), make(eager_model, eager_opt)
+    for _ in range(4):
+        x = torch.randn(5, 3)
+        _close(compiled(x), eager(x))
+        lr = opt.param_groups[0]["lr"]
+        assert type(lr) is float            # (to float32 precision: the program's number)
+        np.testing.assert_allclose(lr, eager_opt.param_groups[0]["lr"], rtol=1e-6)
+    assert_same_state(eager_model, model)
+
+
 def test_changes_a_compiled_step_cannot_repeat_raise_and_leave_the_objects_as_they_were():
     torch.manual_seed(0)
     model = nn.Linear(3, 1)
