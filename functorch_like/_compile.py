@@ -50,7 +50,8 @@ import jax
 from . import _trace_state
 from ._compile_forward import call_differentiable
 from ._compile_python import Effects, Watch
-from ._compile_state import Snapshot, StepState, distinct, is_argument_leaf, is_state_object
+from ._compile_reach import is_argument_leaf, is_state_object
+from ._compile_state import Snapshot, StepState, distinct
 from ._tensor import Tensor
 from .autograd import _grad_mode
 from .nn.modules.module import Module

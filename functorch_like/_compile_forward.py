@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import jax
 
-from ._compile_state import StepState, is_argument_leaf
+from ._compile_reach import is_argument_leaf
+from ._compile_state import StepState
 from ._tensor import Tensor, apply
 
 

@@ -17,8 +17,9 @@ tracer, and:
   optimizer's param group (a warmup that sets lr from a step number): set after each call
   to the value the trace left; a group's number computed from its traced value
   (`group["lr"] *= 0.99`) leaves the program and is set after each call (PyTorch-parity
-  note: to the program's float32 precision, unless x64 is on). The modules' plain attributes are part of the guard, so a
-  call that starts from another value is traced again (a group's numbers are inputs);
+  note: to the program's float32 precision, unless x64 is on). The modules' plain
+  attributes are part of the guard, so a call that starts from another value is traced
+  again (a group's numbers are inputs);
 - anything else (a list appended to, a plain value of a dict or object changed, an entry
   deleted, a draw from a torch.Generator other than the default one) raises
   UntraceableError naming it: a compiled step could not repeat it.

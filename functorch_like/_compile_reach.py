@@ -85,8 +85,8 @@ class Reach:
     PyTorch-parity note: torch.compile guards exactly the entries a trace reads; here every
     entry of a container up to `_CONTAINER_LIMIT` entries is watched, `_CONTAINER_DEPTH`
     levels down (`_REACH_LIMIT` entries in all), and the tensors of a larger or deeper
-    container are constants of the program; plain values are guarded where they are globals or closure variables, not
-    inside containers or as attributes of plain objects.
+    container are constants of the program; plain values are guarded where they are
+    globals or closure variables, not inside containers or as attributes of plain objects.
     """
 
     def __init__(self, fn: Callable, depth: int = 2):

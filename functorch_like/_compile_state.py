@@ -22,8 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _autocast_state, _dtypes, _random
-from ._compile_reach import (Reach, container_entries, is_argument_leaf, is_plain,
-                             is_state_object)
+from ._compile_reach import Reach, container_entries, is_plain, is_state_object
 from ._tensor import Tensor, publish
 from .nn.modules.module import Module
 from .optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
@@ -117,7 +116,8 @@ class StepState:
                     attr_homes.append((m.__dict__, k, v))
                     attr_tensors.append(v)
                 elif k not in _MODULE_INTERNALS and isinstance(v, (tuple, list, dict)):
-                    inner = [(x, home) for x, home, _ in container_entries(v, k) if isinstance(x, Tensor)]
+                    inner = [(x, home) for x, home, _ in container_entries(v, k)
+                             if isinstance(x, Tensor)]
                     if inner:
                         attr_homes.append((m.__dict__, k, v))
                         attr_homes += [(*home, x) for x, home in inner if home is not None]
@@ -255,8 +255,8 @@ class StepState:
     def _attributes_key(self) -> tuple:
         """The modules' plain attributes (numbers, strings, flags and tuples of them, such
         as Dropout's p or BatchNorm's momentum): a trace bakes them in, so they select the
-        program, as torch.compile's guards do; and the names of their tensor attributes. Rebuilt only when a module's __dict__
-        changed (compared in C, identity first)."""
+        program, as torch.compile's guards do; and the names of their tensor attributes.
+        Rebuilt only when a module's __dict__ changed (compared in C, identity first)."""
         try:
             same = self.module_dicts == self._module_copies
         except Exception:       # a replaced tensor attribute: no truth value
