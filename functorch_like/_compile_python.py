@@ -13,9 +13,9 @@ tracer, and:
   there are state, their slots carry the new values (the objects stay the same from call to
   call); otherwise the values leave the program and are bound after each call, and are
   state from the next call on;
-- a plain value set on a module (`model.train()` inside the step, a counter) or in an
-  optimizer's param group (a warmup that sets lr from a step number): set after each call
-  to the value the trace left; a group's number computed from its traced value
+- a plain value set on a module (`model.train()` inside the step, a counter), in an
+  optimizer's param group (a warmup that sets lr from a step number), or added to a dict or
+  an object (a cache filled): set after each call to the value the trace left; a group's number computed from its traced value
   (`group["lr"] *= 0.99`) leaves the program and is set after each call (PyTorch-parity
   note: to the program's float32 precision, unless x64 is on). The modules' plain
   attributes are part of the guard, so a call that starts from another value is traced
@@ -61,7 +61,7 @@ class Effects:
     docstring): `rebinds`, (dict, key, treedef, plain leaves) whose tensors' values the
     program outputs; `numbers`, (param group, key) set to a number computed from the traced
     hyperparameters (`group["lr"] *= 0.99`), which the program outputs too; and `replays`,
-    (module dict or param group, key, plain value)."""
+    (dict, key, plain value)."""
 
     __slots__ = ("rebinds", "numbers", "replays")
 
@@ -141,7 +141,8 @@ class Watch:
                     else:
                         rebinds.append((c, k, shape[0], shape[1]))
                         values += [t._value for t in shape[2]]
-                elif kind in ("module", "group") and is_plain(new):
+                elif is_plain(new) and (kind in ("module", "group") or old is _MISSING):
+                    # (an entry added to a dict or an object: a cache filled, set again)
                     replays.append((c, k, new))
                 elif kind == "group" and isinstance(new, jax.Array) and new.shape == ():
                     numbers.append((c, k))

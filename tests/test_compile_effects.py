@@ -4,6 +4,8 @@ are redone after every call as eager code would do them; and the changes a compi
 cannot repeat (a list appended to), which raise a clear error and leave the objects as
 they were."""
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -210,3 +212,24 @@ def test_a_draw_from_another_generator_raises_and_leaves_it_as_it_was():
         noisy(torch.zeros(3))
     fresh = torch.Generator().manual_seed(3)
     assert torch.randn(3, generator=g).tolist() == torch.randn(3, generator=fresh).tolist()
+
+
+class _Config:
+    scale = 2.0
+
+    @functools.cached_property
+    def double(self):
+        return self.scale * 2
+
+
+def test_an_entry_the_step_adds_to_an_object_or_a_dict_is_there_after_the_call():
+    # A cache filled while tracing (cached_property, dict.setdefault) is set again after
+    # the call, not refused like a counter.
+    config, cache = _Config(), {}
+
+    @torch.compile
+    def scaled(x):
+        return x * config.double * cache.setdefault("three", 3)
+
+    assert scaled(torch.ones(2)).tolist() == [12.0, 12.0]
+    assert vars(config) == {"double": 4.0} and cache == {"three": 3}
