@@ -485,6 +485,9 @@ class CompiledFunction:
         # grad.
         inputs = self._inputs(state, True, dynamic)
         jaxpr = jax.make_jaxpr(run)(*inputs).jaxpr
+        # Lists the step appends to hold its results: a later refresh does not look into
+        # them for state (kept here by id, with the list, so that the id stays its own).
+        state.sinks.update((id(lst), lst) for lst, _ in program.effects.appends)
         start = len(inputs[0])
         grad_vars = set(map(id, jaxpr.invars[start:start + len(inputs[1])]))
         reads_grads = any(id(v) in grad_vars for v in

@@ -20,8 +20,12 @@ tracer, and:
   note: to the program's float32 precision, unless x64 is on). The modules' plain
   attributes are part of the guard, so a call that starts from another value is traced
   again (a group's numbers are inputs);
-- anything else (a list appended to, a plain value of a dict or object changed, an entry
-  deleted, a draw from a torch.Generator other than the default one) raises
+- what the step appends to a list (`history.append(loss.detach())`) is appended after each
+  call, its tensors with that call's values (the list is then not looked into for state).
+  PyTorch-parity note: a trace sees only that the list grew at its end, so an insert at
+  the front of a list empty at the time also appends;
+- anything else (a list changed otherwise, a plain value of a dict or object changed, an
+  entry deleted, a draw from a torch.Generator other than the default one) raises
   UntraceableError naming it: a compiled step could not repeat it.
 """
 
@@ -59,17 +63,20 @@ def _same_structure(a: tuple, b: tuple) -> bool:
 class Effects:
     """What a traced step changed that is redone after every call (see the module
     docstring): `rebinds`, (dict, key, treedef, plain leaves) whose tensors' values the
-    program outputs; `numbers`, (param group, key) set to a number computed from the traced
-    hyperparameters (`group["lr"] *= 0.99`), which the program outputs too; and `replays`,
-    (dict, key, plain value)."""
+    program outputs; `appends`, (list, [(treedef, plain leaves), ...]) for what the step
+    appended, whose tensors' values it outputs too; `numbers`, (param group, key) set to a
+    number computed from the traced hyperparameters (`group["lr"] *= 0.99`), output as
+    well; and `replays`, (dict, key, plain value). The program outputs the values in that
+    order."""
 
-    __slots__ = ("rebinds", "numbers", "replays")
+    __slots__ = ("rebinds", "appends", "numbers", "replays")
 
-    def __init__(self, rebinds: list, replays: list, numbers: list = ()):
-        self.rebinds, self.replays, self.numbers = rebinds, replays, list(numbers)
+    def __init__(self, rebinds: list, replays: list, numbers: list = (), appends: list = ()):
+        self.rebinds, self.replays = rebinds, replays
+        self.numbers, self.appends = list(numbers), list(appends)
 
     def __bool__(self) -> bool:
-        return bool(self.rebinds or self.replays or self.numbers)
+        return bool(self.rebinds or self.replays or self.numbers or self.appends)
 
     def apply(self, values) -> None:
         """After a call: binds the rebound values (into the tensors there, when the entry
@@ -87,6 +94,10 @@ class Effects:
                 new = iter(new)
                 d[k] = jax.tree.unflatten(treedef, [Tensor._make(next(new)) if x is None else x
                                                     for x in plain])
+        for lst, items in self.appends:
+            for treedef, plain in items:
+                lst.append(jax.tree.unflatten(treedef, [
+                    Tensor._make(next(values)) if x is None else x for x in plain]))
         for d, k in self.numbers:
             # (a Python number again, as eagerly: it waits for the call's result)
             d[k] = float(next(values))
@@ -108,14 +119,23 @@ class Watch:
         outputs for its rebinds). Writes rebound values that state slots carry into those
         tensors. Raises UntraceableError for a change that cannot be redone."""
         in_state = set(map(id, state_tensors))
-        rebinds, replays, numbers, numbers_values, values = [], [], [], [], []
+        rebinds, replays, numbers, appends = [], [], [], []
+        values, numbers_values, appended_values = [], [], []
         for (c, name, kind), before in zip(self.containers, self.copies):
             if kind == "list":
-                if len(c) != len(before) or any(map(operator.is_not, c, before)):
-                    appended = len(c) > len(before) and all(map(operator.is_, c, before))
-                    raise _cannot_repeat(f"{'appended to' if appended else 'changed'} the "
-                                         f"list `{name}`", "return the values and "
-                                         "change the list after the call")
+                same_start = all(map(operator.is_, c, before))
+                if same_start and len(c) == len(before):
+                    continue
+                if not same_start or len(c) < len(before):
+                    raise _cannot_repeat(f"changed the list `{name}` (other than by appending "
+                                         "to it)", "return the values and change the list "
+                                         "after the call")
+                items = []                  # appended (`history.append(loss.detach())`)
+                for x in c[len(before):]:
+                    shape = _structure(x)
+                    items.append(shape[:2])
+                    appended_values += [t._value for t in shape[2]]
+                appends.append((c, items))
                 continue
             if _unchanged(c, before):
                 continue
@@ -150,7 +170,8 @@ class Watch:
                 else:
                     raise _cannot_repeat(f"set `{where}`", "keep the value in a tensor, or set "
                                          "it outside the step")
-        return Effects(rebinds, replays, numbers), values + numbers_values
+        return (Effects(rebinds, replays, numbers, appends),
+                values + appended_values + numbers_values)
 
     def put_back(self) -> None:
         """Undoes what the trace changed in the containers."""

@@ -89,8 +89,9 @@ class Reach:
     globals or closure variables, not inside containers or as attributes of plain objects.
     """
 
-    def __init__(self, fn: Callable, depth: int = 2):
-        """depth: how many levels of referenced Python functions are followed."""
+    def __init__(self, fn: Callable, depth: int = 2, skip=frozenset()):
+        """depth: how many levels of referenced Python functions are followed; skip: ids
+        of containers not looked into (lists a compiled step appends its results to)."""
         found, self.plain = _by_name(fn, depth)     # (object, home, name), plain
         parents = [-1] * len(found)
         expanded, start = set(), 0
@@ -98,7 +99,8 @@ class Reach:
             end = len(found)
             for i in range(start, end):
                 obj = found[i][0]
-                if id(obj) not in expanded and len(found) < _REACH_LIMIT:
+                if id(obj) not in expanded and id(obj) not in skip and \
+                        len(found) < _REACH_LIMIT:
                     expanded.add(id(obj))
                     inner = container_entries(obj, found[i][2])
                     found.extend(inner)
@@ -114,7 +116,8 @@ class Reach:
             if id(obj) in seen or is_state_object(obj):
                 continue
             seen.add(id(obj))
-            if isinstance(obj, (dict, list)) and len(obj) <= _CONTAINER_LIMIT:
+            # (watched whatever their size: a trace copies them once)
+            if isinstance(obj, (dict, list)):
                 self.containers.append((obj, name, "list" if isinstance(obj, list) else "dict"))
             elif isinstance(obj, _random.Generator):
                 # (the default generator's key is state; another one is watched, so that
@@ -123,8 +126,8 @@ class Reach:
                     self.containers.append((vars(obj), name, "generator"))
             elif not isinstance(obj, (Tensor, tuple, type, types.ModuleType,
                                       types.FunctionType, types.MethodType)):
-                attrs = _plain_attributes(obj)
-                if attrs is not None:
+                attrs = getattr(obj, "__dict__", None)
+                if type(attrs) is dict:
                     self.containers.append((attrs, name, "object"))
 
 

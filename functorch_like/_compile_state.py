@@ -60,6 +60,9 @@ class StepState:
         closure, globals and instance supply the rest (looked up again on refresh)."""
         self.arg_objects, self.fn = objects, fn
         self._layout_ids: dict = {}
+        # Lists the step appends its results to (_compile_python): not looked into for
+        # state, their tensors are the step's outputs.
+        self.sinks: dict = {}
         # (values, optimizer state) a compiled call wrote back: see CompiledFunction._inputs.
         self.last_outputs: tuple | None = None
         self.refresh()
@@ -72,7 +75,7 @@ class StepState:
         # again makes a new model and optimizer under the old names).
         # (Reach also gives the containers they were found in, whose homes are watched as
         # well.)
-        reach = Reach(self.fn) if self.fn else None
+        reach = Reach(self.fn, skip=self.sinks) if self.fn else None
         refs = reach.refs if reach else []
         self.objects = self.arg_objects + [obj for obj, _ in refs
                                            if is_state_object(obj) or isinstance(obj, Tensor)]

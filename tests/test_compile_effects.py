@@ -143,15 +143,38 @@ def test_an_lr_decayed_in_place_inside_the_step_keeps_decaying_as_eager():
     assert_same_state(eager_model, model)
 
 
+def test_what_a_step_appends_to_a_list_is_appended_after_each_call():
+    (model, opt), (eager_model, eager_opt) = _pair()
+
+    def make(model, opt, history):
+        train = squared_step(model, opt)
+
+        def step(x):
+            loss = train(x)
+            history.append((loss.detach(), "loss"))
+            return loss
+        return step
+    history, eager_history = [], []
+    compiled = torch.compile(make(model, opt, history))
+    eager = make(eager_model, eager_opt, eager_history)
+    for _ in range(70):         # (past the 64 entries a container is looked into up to)
+        x = torch.randn(5, 3)
+        _close(compiled(x), eager(x))
+    assert len(history) == 70 and [n for _, n in history] == ["loss"] * 70
+    np.testing.assert_allclose([t.item() for t, _ in history],
+                               [t.item() for t, _ in eager_history], rtol=1e-5)
+
+
 def test_changes_a_compiled_step_cannot_repeat_raise_and_leave_the_objects_as_they_were():
     torch.manual_seed(0)
     model = nn.Linear(3, 1)
-    history, config = [], {"seen": 0}
+    first = torch.tensor(0.0)
+    history, config = [first], {"seen": 0}
 
     @torch.compile
-    def appends(x):
+    def prepends(x):
         loss = model(x).sum()
-        history.append(loss)
+        history.insert(0, loss)
         return loss
 
     @torch.compile
@@ -160,10 +183,11 @@ def test_changes_a_compiled_step_cannot_repeat_raise_and_leave_the_objects_as_th
         return model(x).sum()
 
     x = torch.randn(2, 3)
-    with pytest.raises(UntraceableError, match=r"appended to the list `history`.*return the "
-                       r"values and change the list after the call"):
-        appends(x)
-    assert history == []
+    with pytest.raises(UntraceableError, match=r"changed the list `history` \(other than by "
+                       r"appending to it\).*return the values and change the list after the "
+                       r"call"):
+        prepends(x)
+    assert len(history) == 1 and history[0] is first
     with pytest.raises(UntraceableError, match=r"set `config\['seen'\]`"):
         counts(x)
     assert config == {"seen": 0}
