@@ -96,7 +96,7 @@ class _Program:
 
     __slots__ = ("jitted", "actions", "with_grads", "out_treedef", "consts", "state_guard",
                  "n_tensor_args", "differentiable", "pure", "io", "shapes", "touches_grads",
-                 "writes_state", "effects", "none_grads", "mutated_args")
+                 "writes_state", "effects", "none_grads", "mutated_args", "split", "run")
 
     def __init__(self, state_guard: tuple, n_tensor_args: int | None):
         self.actions: list[Callable] = []
@@ -118,8 +118,35 @@ class _Program:
         self.effects = Effects([], [])
         self.none_grads: tuple = ()     # the parameters whose .grad the step leaves None
         self.mutated_args: tuple = ()   # the tensor arguments it changes in place
+        # (written, read-only) positions among the state's values when the program writes
+        # some and only reads others: then only the written ones are donated (a frozen
+        # backbone's weights, a constant attribute stay the caller's arrays).
+        self.split: tuple | None = None
+        self.run = None             # the traced Python function, unjitted
         self.state_guard = state_guard      # the StepState.guard() it was traced for
         self.n_tensor_args = n_tensor_args  # when its arguments are that many tensors only
+
+    def dispatch(self, inputs: tuple) -> tuple:
+        """Runs the program on a call's inputs (values, grads, optimizer state,
+        hyperparameters, key, arguments); its state values come back as a full list."""
+        if self.split is None:
+            return self.jitted(*inputs)
+        written, read = self.split
+        values = inputs[0]
+        (out, *state_out), *rest = self.jitted([values[i] for i in written], *inputs[1:],
+                                               [values[i] for i in read])
+        full = list(values)
+        for i, v in zip(written, out):
+            full[i] = v
+        return ((full, *state_out), *rest)
+
+    def lower(self, inputs: tuple):
+        """jax's Lowered for these inputs."""
+        if self.split is None:
+            return self.jitted.lower(*inputs)
+        written, read = self.split
+        return self.jitted.lower([inputs[0][i] for i in written], *inputs[1:],
+                                 [inputs[0][i] for i in read])
 
     def result(self, arrays: list, tensors: list | None = None):
         """The step's Python result from its output arrays (or, for a differentiable call,
@@ -280,7 +307,7 @@ class CompiledFunction:
         if program is None:
             raise RuntimeError("functorch_like.compile: this function runs eagerly (it hit "
                                "the recompile limit); there is no program to lower")
-        return program.jitted.lower(*self._inputs(state, program.with_grads, dynamic))
+        return program.lower(self._inputs(state, program.with_grads, dynamic))
 
     def __call__(self, *args, **kwargs):
         if _trace_state.state.compiling or self._eager:
@@ -295,7 +322,7 @@ class CompiledFunction:
             return self._finish(program, state, None, outputs, traced, args, kwargs, tensors)
         jitted = program.jitted
         cached = jitted._cache_size()
-        outputs = jitted(*inputs)
+        outputs = jitted(*inputs) if program.split is None else program.dispatch(inputs)
         # (a changed cache size: this call traced and compiled a new program)
         return self._finish(program, state, snapshot, outputs,
                             jitted._cache_size() != cached, args, kwargs)
@@ -376,7 +403,7 @@ class CompiledFunction:
                n_tensor_args) -> _Program:
         fn = self.fn
         program = _Program(state_guard, n_tensor_args)
-        untouched, writes = [False], [True]
+        untouched, writes, written = [False], [True], [()]
 
         def run(values, grads, opt_values, hps, key, dynamic):
             program.actions.clear()            # a retrace records the side effects anew
@@ -435,6 +462,8 @@ class CompiledFunction:
                 # a forward that does not gains nothing from donating its inputs.
                 writes[0] = not (all(map(operator.is_, new[0], values))
                                  and all(map(operator.is_, opt_out, opt_values)))
+                written[0] = tuple(i for i, (n, v) in enumerate(zip(new[0], values))
+                                   if n is not v)
                 out_leaves, out_treedef = jax.tree.flatten(result, is_leaf=_is_tensor)
                 # (numbers it returns as they read them from a param group or a scheduler
                 # are those after each call, as eagerly: _Live)
@@ -478,6 +507,7 @@ class CompiledFunction:
         donate = (0, 1, 2) if self.donate else ()
         # keep_unused: a dead .grad input (zero_grad inside) must still arrive, donated, so
         # XLA can write the new gradients into its buffer.
+        program.run = run
         program.jitted = jax.jit(run, donate_argnums=donate, keep_unused=True)
         # A trace without compiling tells whether the step reads the gradients it is given
         # (not when it makes them afresh, zero_grad before backward: then .grad neither
@@ -501,7 +531,27 @@ class CompiledFunction:
                 program.jitted = jax.jit(run, keep_unused=True)
         elif not self.keep_grads:
             program.with_grads = reads_grads
+        if program.writes_state and self.donate and len(written[0]) < len(inputs[0]):
+            program.split = _split_donation(program, run, written[0], len(inputs[0]))
         return program
+
+
+def _split_donation(program: _Program, run: Callable, written: tuple, n: int) -> tuple:
+    """Makes the program take the state values it writes and those it only reads as two
+    arguments, donating the first only; returns (written, read-only) positions."""
+    read = tuple(i for i in range(n) if i not in set(written))
+
+    def run_split(values_w, grads, opt_values, hps, key, dynamic, values_r):
+        values = [None] * n
+        for i, v in zip(written, values_w):
+            values[i] = v
+        for i, v in zip(read, values_r):
+            values[i] = v
+        (out, *state_out), *rest = run(values, grads, opt_values, hps, key, dynamic)
+        return ([out[i] for i in written], *state_out), *rest
+
+    program.jitted = jax.jit(run_split, donate_argnums=(0, 1, 2), keep_unused=True)
+    return written, read
 
 
 def _write_arguments(args, kwargs, positions: tuple, values: list) -> None:

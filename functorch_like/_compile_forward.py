@@ -27,7 +27,7 @@ def call_differentiable(program, state: StepState, inputs: tuple, args, kwargs) 
     """
     leaves, in_treedef = jax.tree.flatten(inputs)
     if program.pure is None:
-        program.pure = jax.jit(program.jitted.__wrapped__, keep_unused=True)
+        program.pure = jax.jit(program.run, keep_unused=True)
     shapes = (in_treedef, tuple((v.shape, v.dtype) for v in leaves))
     traced = shapes not in program.shapes
     program.shapes.add(shapes)

@@ -90,7 +90,7 @@ def in_loop(step, x, y, calls: int) -> None:
         program, state, inputs, snapshot = step._prepare(args, {})
         t.append(clock())
         from_snapshot += snapshot is not None
-        outputs = program.jitted(*inputs)
+        outputs = program.dispatch(inputs)
         t.append(clock())
         result = step._finish(program, state, snapshot, outputs, False, args, {})
         t.append(clock())

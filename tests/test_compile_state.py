@@ -376,3 +376,18 @@ def test_names_rebound_between_calls_reach_the_next_call():
         np.testing.assert_allclose(m.a.weight.detach().numpy(),
                                    eager_model.a.weight.detach().numpy(), rtol=1e-6)
     assert not np.array_equal(first, eager_model.a.weight.detach().numpy())
+
+
+def test_state_a_step_only_reads_is_not_donated():
+    # A frozen trunk's weights stay the arrays they were (only what the step writes is
+    # donated), so another holder of those arrays keeps them; the training equals eager.
+    (m1, o1), (m2, o2) = _pair(torch.optim.SGD, lr=0.1)
+    for m in (m1, m2):
+        m.trunk.requires_grad_(False)
+    frozen = m2.trunk.weight._value
+    eager, compiled = _step(m1, o1), torch.compile(_step(m2, o2))
+    x, y = _data()
+    for _ in range(3):
+        np.testing.assert_allclose(compiled(x, y).item(), eager(x, y).item(), rtol=1e-6)
+    assert m2.trunk.weight._value is frozen and not frozen.is_deleted()
+    assert_same_state(m1, m2)
