@@ -15,9 +15,10 @@ tracer, and:
   state from the next call on;
 - a plain value set on a module (`model.train()` inside the step, a counter), in an
   optimizer's param group (a warmup that sets lr from a step number), or added to a dict or
-  an object (a cache filled): set after each call to the value the trace left; a group's number computed from its traced value
-  (`group["lr"] *= 0.99`) leaves the program and is set after each call (PyTorch-parity
-  note: to the program's float32 precision, unless x64 is on). The modules' plain
+  an object (a cache filled): set after each call to the value the trace left; a group's
+  number computed from its traced value (`group["lr"] *= 0.99`) leaves the program and is
+  set after each call (PyTorch-parity note: to the program's float32 precision, unless x64
+  is on). The modules' plain
   attributes are part of the guard, so a call that starts from another value is traced
   again (a group's numbers are inputs);
 - what the step appends to a list (`history.append(loss.detach())`) is appended after each
