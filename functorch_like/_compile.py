@@ -49,7 +49,7 @@ import jax
 
 from . import _trace_state
 from ._compile_forward import call_differentiable
-from ._compile_python import Effects, Watch
+from ._compile_python import Effects, Watch, is_tensor
 from ._compile_reach import is_argument_leaf, is_state_object
 from ._compile_state import Snapshot, StepState, distinct
 from ._tensor import Tensor
@@ -126,27 +126,30 @@ class _Program:
         self.state_guard = state_guard      # the StepState.guard() it was traced for
         self.n_tensor_args = n_tensor_args  # when its arguments are that many tensors only
 
-    def dispatch(self, inputs: tuple) -> tuple:
-        """Runs the program on a call's inputs (values, grads, optimizer state,
-        hyperparameters, key, arguments); its state values come back as a full list."""
+    def _arguments(self, inputs: tuple) -> tuple:
+        """The jitted program's arguments for a call's inputs (values, grads, optimizer
+        state, hyperparameters, key, arguments): with a split, the written values first
+        and the read-only ones last."""
         if self.split is None:
-            return self.jitted(*inputs)
+            return inputs
         written, read = self.split
         values = inputs[0]
-        (out, *state_out), *rest = self.jitted([values[i] for i in written], *inputs[1:],
-                                               [values[i] for i in read])
-        full = list(values)
-        for i, v in zip(written, out):
+        return ([values[i] for i in written], *inputs[1:], [values[i] for i in read])
+
+    def dispatch(self, inputs: tuple) -> tuple:
+        """Runs the program on a call's inputs; its state values come back as a full
+        list."""
+        if self.split is None:
+            return self.jitted(*inputs)
+        (out, *state_out), *rest = self.jitted(*self._arguments(inputs))
+        full = list(inputs[0])
+        for i, v in zip(self.split[0], out):
             full[i] = v
         return ((full, *state_out), *rest)
 
     def lower(self, inputs: tuple):
         """jax's Lowered for these inputs."""
-        if self.split is None:
-            return self.jitted.lower(*inputs)
-        written, read = self.split
-        return self.jitted.lower([inputs[0][i] for i in written], *inputs[1:],
-                                 [inputs[0][i] for i in read])
+        return self.jitted.lower(*self._arguments(inputs))
 
     def result(self, arrays: list, tensors: list | None = None):
         """The step's Python result from its output arrays (or, for a differentiable call,
@@ -464,7 +467,7 @@ class CompiledFunction:
                                  and all(map(operator.is_, opt_out, opt_values)))
                 written[0] = tuple(i for i, (n, v) in enumerate(zip(new[0], values))
                                    if n is not v)
-                out_leaves, out_treedef = jax.tree.flatten(result, is_leaf=_is_tensor)
+                out_leaves, out_treedef = jax.tree.flatten(result, is_leaf=is_tensor)
                 # (numbers it returns as they read them from a param group or a scheduler
                 # are those after each call, as eagerly: _Live)
                 read_hps = {id(group[name]): _Live(group.__getitem__, name)
@@ -554,11 +557,16 @@ def _split_donation(program: _Program, run: Callable, written: tuple, n: int) ->
     return written, read
 
 
+def _argument_tensors(args, kwargs) -> list:
+    """The tensors among a call's arguments, in the order the program takes them."""
+    return [x for x in jax.tree.leaves((args, kwargs), is_leaf=is_argument_leaf)
+            if isinstance(x, Tensor)]
+
+
 def _write_arguments(args, kwargs, positions: tuple, values: list) -> None:
     """The new values of the tensor arguments a step changed in place (positions among the
     arguments' tensors), into the caller's tensors and their views and bases."""
-    tensors = [x for x in jax.tree.leaves((args, kwargs), is_leaf=is_argument_leaf)
-               if isinstance(x, Tensor)]
+    tensors = _argument_tensors(args, kwargs)
     with _grad_mode.no_grad():      # (where it requires grad, the step changed it so)
         for i, v in zip(positions, values):
             tensors[i]._set(Tensor._make(v))    # as an in-place op: version, views, base
@@ -567,8 +575,7 @@ def _write_arguments(args, kwargs, positions: tuple, values: list) -> None:
 def _accumulate_argument_grads(args, kwargs, grads: list) -> None:
     """Eager semantics for the step's tensor arguments that require grad: the gradient
     the step computed for each is added to its .grad."""
-    leaves = jax.tree.leaves((args, kwargs), is_leaf=is_argument_leaf)
-    for t, g in zip([x for x in leaves if isinstance(x, Tensor) and x._requires_grad
+    for t, g in zip([x for x in _argument_tensors(args, kwargs) if x._requires_grad
                      and x._node is None], grads):
         if g is None:
             continue
@@ -586,7 +593,7 @@ class _Action:
     __slots__ = ("fn", "leaves", "treedef", "traced")
 
     def __init__(self, fn: Callable, args: tuple, kwargs: dict):
-        leaves, self.treedef = jax.tree.flatten((args, kwargs), is_leaf=_is_tensor)
+        leaves, self.treedef = jax.tree.flatten((args, kwargs), is_leaf=is_tensor)
         self.fn = fn
         self.traced = [x._value for x in leaves if isinstance(x, Tensor)]
         self.leaves = [_TENSOR if isinstance(x, Tensor) else x for x in leaves]
@@ -603,10 +610,6 @@ class _Action:
 
 
 _TENSOR = object()      # where a recorded call's tensor argument goes
-
-
-def _is_tensor(x) -> bool:
-    return isinstance(x, Tensor)
 
 
 def _record_scheduler_steps(schedulers, actions) -> list:

@@ -43,13 +43,14 @@ from ._trace_state import UntraceableError
 _MISSING = object()
 
 
-def _is_tensor(x) -> bool:
+def is_tensor(x) -> bool:
+    """Where a result or a Python value is not flattened further (jax.tree's is_leaf)."""
     return isinstance(x, Tensor)
 
 
 def _structure(value) -> tuple:
     """(treedef, plain leaves with None where a tensor is, the tensors) of a value."""
-    leaves, treedef = jax.tree.flatten(value, is_leaf=_is_tensor)
+    leaves, treedef = jax.tree.flatten(value, is_leaf=is_tensor)
     return (treedef, tuple(None if isinstance(x, Tensor) else x for x in leaves),
             [x for x in leaves if isinstance(x, Tensor)])
 
