@@ -379,8 +379,9 @@ class CompiledFunction:
             # Nothing but this call's outputs changed since the snapshot was checked.
             if values is None:                  # (a program that writes no state)
                 values, opt_values = snapshot.inputs[0], snapshot.inputs[2]
-            self._snapshot = Snapshot(state, program, (values, None, opt_values,
-                                                       snapshot.inputs[3], key), snapshot)
+            self._snapshot = Snapshot(state, program, (
+                values, None, opt_values, snapshot.inputs[3],
+                snapshot.inputs[4] if key is None else key), snapshot)
         else:
             self._snapshot = self._take_snapshot(program, state)
         return program.result(arrays, tensors)
@@ -488,10 +489,13 @@ class CompiledFunction:
                 # The tensors the recorded scheduler steps were given (a loss for
                 # ReduceLROnPlateau) leave the program, for their replay.
                 action_values = [v for action in program.actions for v in action.take_traced()]
+                # A step that draws nothing leaves the key as it came: it does not leave the
+                # program (no copy of it in XLA, no output buffer, nothing to write back).
+                key_out = None if new[4] is key else new[4]
                 if not program.writes_state:
-                    return ((None, grads_out, None, new[4]), arrays, arg_grads, action_values,
-                            rebound, mutated)
-                return ((new[0], grads_out, opt_out, new[4]), arrays, arg_grads,
+                    return ((None, grads_out, None, key_out), arrays, arg_grads,
+                            action_values, rebound, mutated)
+                return ((new[0], grads_out, opt_out, key_out), arrays, arg_grads,
                         action_values, rebound, mutated)
             finally:
                 _trace_state.state.compiling = False

@@ -339,7 +339,8 @@ class StepState:
         publish_values (after a call, never inside a trace): aliases and views of the
         tensors see their new values. grads None sets every .grad to None, unless
         clear_grads is False (a program that leaves the gradients alone); values and
-        opt_values None (a program that writes no state) leave those as they are."""
+        opt_values None (a program that writes no state) and key_data None (one that drew
+        no random numbers) leave those as they are."""
         for t, v in zip(self.tensors, () if values is None else values):
             t._value = v
             t._node = None
@@ -366,7 +367,8 @@ class StepState:
             else:
                 for e in holders:
                     e[name] = v
-        self.generator._key_data = key_data
+        if key_data is not None:        # (None: a program that drew no random numbers)
+            self.generator._key_data = key_data
 
     def snapshot(self) -> tuple:
         """Everything a trace overwrites, exactly (None gradients stay None), for restore."""
