@@ -414,7 +414,9 @@ class CompiledFunction:
             saved = state.snapshot()
             watch = None
             saved_static = [opt._static_groups for opt in state.optimizers]
-            patched = _record_scheduler_steps(state.schedulers, program.actions)
+            recorder = _trace_state.state.scheduler_recorder
+            _trace_state.state.scheduler_recorder = _SchedulerRecorder(state.schedulers,
+                                                                       program.actions)
             _trace_state.state.compiling = True
             try:
                 for opt in state.optimizers:
@@ -501,11 +503,7 @@ class CompiledFunction:
                 _trace_state.state.compiling = False
                 if watch is not None:
                     watch.put_back()
-                for obj, name, original in patched:
-                    if original is None:
-                        delattr(obj, name)
-                    else:
-                        setattr(obj, name, original)
+                _trace_state.state.scheduler_recorder = recorder
                 for opt, sg in zip(state.optimizers, saved_static):
                     opt._static_groups = sg
                 state.restore(saved)
@@ -616,27 +614,24 @@ class _Action:
 _TENSOR = object()      # where a recorded call's tensor argument goes
 
 
-def _record_scheduler_steps(schedulers, actions) -> list:
-    """Inside the trace, scheduler.step() is recorded (to replay after each call), and
-    get_last_lr() gives numbers that a result returns as they are after the call."""
-    patched = []
-    for sched in schedulers:
-        def recorder(*args, _original=sched.step, **kwargs):
-            actions.append(_Action(_original, args, kwargs))
-        patched.append(_patch(sched, "step", recorder))
-        if hasattr(sched, "get_last_lr"):
-            def last_lr(_sched=sched, _original=sched.get_last_lr):
-                return [_LastLr(v, _sched, i) for i, v in enumerate(_original())]
-            patched.append(_patch(sched, "get_last_lr", last_lr))
-    return patched
+class _SchedulerRecorder:
+    """Inside the trace, step() of the step's schedulers is recorded (to replay after each
+    call: LRScheduler's `_recordable`), and their get_last_lr() gives numbers that a result
+    returns as they are after the call."""
 
+    def __init__(self, schedulers, actions: list):
+        self.ids, self.actions = {id(s) for s in schedulers}, actions
 
-def _patch(obj, name: str, fn) -> tuple:
-    """Sets obj.name = fn; returns (obj, name, what to put back: None for the class's
-    method, which a `del` restores, keeping the object's state_dict clean)."""
-    original = vars(obj).get(name)
-    setattr(obj, name, fn)
-    return obj, name, original
+    def record_step(self, sched, replay: Callable, args: tuple, kwargs: dict) -> bool:
+        if id(sched) not in self.ids:
+            return False
+        self.actions.append(_Action(replay, args, kwargs))
+        return True
+
+    def last_lr(self, sched, lrs: list) -> list:
+        if id(sched) not in self.ids:
+            return lrs
+        return [_LastLr(v, sched, i) for i, v in enumerate(lrs)]
 
 
 class _LastLr(float):

@@ -5,6 +5,10 @@ import threading
 
 class _State(threading.local):
     compiling = False
+    # While compile traces a step: what records its schedulers' step() calls (to replay
+    # them after every call) and marks the lrs their get_last_lr() gives
+    # (`record_step(scheduler, replay, args, kwargs) -> bool`, `last_lr(scheduler, lrs)`).
+    scheduler_recorder = None
 
 
 state = _State()

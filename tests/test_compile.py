@@ -159,6 +159,38 @@ def test_scheduled_lr_trajectory_equals_eager():
     assert_same_state(m1, m2)
 
 
+def test_scheduler_methods_taken_before_compile_are_recorded_and_replayed():
+    """`after = sched.step` (a bound method held by the step) steps the scheduler after
+    every call as eagerly, and a `sched.get_last_lr` taken the same way returns the lrs as
+    they are after the call; one compilation."""
+    (m1, o1), (m2, o2) = _twins(_mlp, torch.optim.SGD, lr=0.2)
+    crit = nn.CrossEntropyLoss()
+
+    def make(model, opt):
+        warm = torch.optim.lr_scheduler.LinearLR(opt, start_factor=0.1, total_iters=2)
+        decay = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+        sched = torch.optim.lr_scheduler.SequentialLR(opt, [warm, decay], milestones=[2])
+        after, last_lr = sched.step, sched.get_last_lr
+
+        def step(x, y):
+            loss = training_step(model, opt, crit)(x, y)
+            after()
+            return loss, last_lr()
+        return step, sched
+    (eager, s1), (compiled, s2) = make(m1, o1), make(m2, o2)
+    compiled = torch.compile(compiled)
+    x, y = _data((6,))
+    before = compile_count()
+    for _ in range(5):
+        (l1, lrs1), (l2, lrs2) = eager(x, y), compiled(x, y)
+        np.testing.assert_allclose(l2.item(), l1.item(), rtol=1e-5)
+        assert lrs2 == pytest.approx(lrs1) and lrs2 == pytest.approx(s2.get_last_lr())
+    assert compile_count() - before == 1
+    assert s2.last_epoch == s1.last_epoch == 5
+    assert o2.param_groups[0]["lr"] == pytest.approx(o1.param_groups[0]["lr"])
+    assert_same_state(m1, m2)
+
+
 def test_train_eval_switch_recompiles_once_each():
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(6, 6), nn.Dropout(0.5))

@@ -820,3 +820,43 @@ def test_error_messages_match_torch(name):
     with pytest.raises(type(theirs.value)) as ours:
         ERROR_CASES[name](ft)
     assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("values, num_classes", [
+    ([-1, 2], 3), ([3, 2], 3), ([0], 0), ([0], -2), ([], -1), ([], 0), ([], 3),
+    ([[0, 2]], -1), (1, 3), ([[1, 0], [2, 2]], 4)])
+def test_one_hot_values_shapes_and_errors_match_torch(values, num_classes):
+    """Shapes (an empty input with num_classes too), inferred class counts, and the
+    errors PyTorch raises for negative, too large and uninferable classes."""
+    try:
+        expected = torch.nn.functional.one_hot(torch.tensor(values, dtype=torch.long),
+                                                num_classes)
+    except RuntimeError as e:
+        with pytest.raises(RuntimeError, match=str(e).replace(".", r"\.")):
+            F.one_hot(ft.tensor(values, dtype=ft.long), num_classes)
+        return
+    got = F.one_hot(ft.tensor(values, dtype=ft.long), num_classes)
+    assert got.dtype == ft.int64 and tuple(got.shape) == tuple(expected.shape)
+    np.testing.assert_array_equal(got.numpy(), expected.numpy())
+
+
+def test_one_hot_refuses_other_dtypes_as_torch(x64):
+    for dtype in (ft.int32, ft.float32, ft.uint8):
+        with pytest.raises(RuntimeError, match="only applicable to index tensor of type "
+                                               "LongTensor"):
+            F.one_hot(ft.tensor([0, 1], dtype=dtype), 2)
+
+
+def test_one_hot_in_traced_code():
+    """With num_classes, one_hot runs in a compiled step and under jax.jit (a class out of
+    range gives a row of zeros there: values cannot be checked); without it, its shape
+    depends on the values, and it says so."""
+    labels = ft.tensor([2, 0, 5])
+    step = ft.compile(lambda y: F.one_hot(y, 3) * 2)
+    np.testing.assert_array_equal(step(labels).numpy(),
+                                  [[0, 0, 2], [2, 0, 0], [0, 0, 0]])
+    jitted = jax.jit(lambda v: F.one_hot(ft.Tensor._make(v), 3)._value)
+    np.testing.assert_array_equal(jitted(labels._value)[:2], [[0, 0, 1], [1, 0, 0]])
+    with pytest.raises(TypeError, match="one_hot.. without num_classes has an output shape "
+                                        "that depends on the input's values"):
+        ft.compile(lambda y: F.one_hot(y))(labels)

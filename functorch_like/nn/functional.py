@@ -407,13 +407,38 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
 
 
 def one_hot(tensor, num_classes: int = -1):
+    """int64 tensor of shape (*tensor.shape, num_classes): 1 at each class index, else 0.
+
+    tensor: int64 class indices of any shape. num_classes -1 infers max + 1 (a value-shaped
+    output: eager only). Errors as PyTorch's: a non-int64 input, an empty one without a
+    positive num_classes, negative or too large classes.
+
+    PyTorch parity: in traced code (compile, jax.jit) the values are not checked, and a
+    class outside [0, num_classes) gives a row of zeros (PyTorch's CUDA path leaves that
+    check to a device-side assert).
+    """
     from .. import _dtypes
-    if num_classes == -1:
-        num_classes = int(tensor.max().item()) + 1
-    if int(tensor.max().item()) >= num_classes or int(tensor.min().item()) < 0:
-        raise RuntimeError("Class values must be smaller than num_classes.")
-    return Tensor._make(jax.nn.one_hot(tensor._value, num_classes,
-                                       dtype=_dtypes.int64.jax))
+    from ..pure._errors import check_values
+
+    if tensor.dtype != _dtypes.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    value = tensor._value
+    if value.size == 0:
+        if num_classes <= 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+    else:
+        check_values((value,), lambda: (value < 0, value.min()),
+                     lambda _: RuntimeError("Class values must be non-negative."))
+        if num_classes == -1:
+            if isinstance(value, jax.core.Tracer):
+                raise TypeError("one_hot() without num_classes has an output shape that "
+                                "depends on the input's values, so it cannot run inside "
+                                "traced code (functorch_like.compile, jax.jit); pass "
+                                "num_classes")
+            num_classes = int(value.max()) + 1
+        check_values((value,), lambda: (value >= num_classes, value.max()),
+                     lambda _: RuntimeError("Class values must be smaller than num_classes."))
+    return Tensor._make(jax.nn.one_hot(value, num_classes, dtype=_dtypes.int64.jax))
 
 
 # ---- activations --------------------------------------------------------------------

@@ -9,10 +9,12 @@ import warnings
 from copy import deepcopy
 from typing import Any, Callable, Iterable
 
+import jax
 import numpy as np
 
 from .. import _factories
 from .._dtypes import long
+from .._ops_math import where
 from .._tensor import Tensor
 from ..autograd._grad_mode import no_grad
 from ..nn.modules.batchnorm import _BatchNorm
@@ -33,10 +35,19 @@ def _is_inexact(t: Tensor) -> bool:
     return t.is_floating_point() or t.is_complex()
 
 
-def _lerp_(averaged: Tensor, current: Tensor, weight: float) -> None:
+def _traced(t) -> bool:
+    """Whether `t` is a tensor whose value is unknown now (inside a compiled step)."""
+    return isinstance(t, Tensor) and isinstance(t._value, jax.core.Tracer)
+
+
+def _lerp_(averaged: Tensor, current: Tensor, weight) -> None:
     """averaged <- lerp(averaged, current, weight) in place, with at::lerp's two-sided
-    formula (exact at both ends), as torch's `_foreach_lerp_`."""
-    if weight < 0.5:
+    formula (exact at both ends), as torch's `_foreach_lerp_`. weight: a float, or a 0-d
+    tensor inside a compiled step (the side is then picked in the program)."""
+    if _traced(weight):
+        averaged.copy_(where(weight < 0.5, averaged + weight * (current - averaged),
+                             current - (current - averaged) * (1 - weight)))
+    elif weight < 0.5:
         averaged.copy_(averaged + weight * (current - averaged))
     else:
         averaged.copy_(current - (current - averaged) * (1 - weight))
@@ -74,9 +85,13 @@ def get_swa_multi_avg_fn() -> Callable:
     def swa_update(averaged_param_list, current_param_list, num_averaged) -> None:
         with no_grad():
             if _is_inexact(averaged_param_list[0]):
-                n = int(num_averaged)
-                weight = (float(np.float32(1) / np.float32(n + 1))
-                          if isinstance(num_averaged, Tensor) else 1 / (n + 1))
+                if _traced(num_averaged):       # (a float32 0-d tensor, as torch's)
+                    weight = 1 / (num_averaged + 1)
+                elif isinstance(num_averaged, Tensor):
+                    n = int(num_averaged)
+                    weight = float(np.float32(1) / np.float32(n + 1))
+                else:
+                    weight = 1 / (int(num_averaged) + 1)
                 for p_avg, p_model in zip(averaged_param_list, current_param_list,
                                           strict=True):
                     _lerp_(p_avg, p_model, weight)
@@ -159,7 +174,10 @@ class AveragedModel(Module):
         else:
             self_param, model_param = self.parameters(), model.parameters()
         averaged, current = [], []
-        copy_param = int(self.n_averaged) == 0
+        # Inside a compiled step the count is not known while tracing: both the first
+        # update's copy and the average are computed, and the program picks one.
+        traced = _traced(self.n_averaged)
+        copy_param = not traced and int(self.n_averaged) == 0
         with no_grad():
             for p_averaged, p_model in zip(self_param, model_param):
                 p_model_ = p_model.detach().to(p_averaged.device)
@@ -169,6 +187,10 @@ class AveragedModel(Module):
                     p_averaged.detach().copy_(p_model_)
             if not copy_param:
                 self._average(averaged, current)
+            if traced:
+                first = self.n_averaged == 0
+                for p_averaged, p_model in zip(averaged, current):
+                    p_averaged.copy_(where(first, p_model, p_averaged))
             if not self.use_buffers:
                 for b_swa, b_model in zip(self.module.buffers(), model.buffers(), strict=True):
                     b_swa.detach().copy_(b_model.detach().to(b_swa.device))

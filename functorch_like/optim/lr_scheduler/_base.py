@@ -3,8 +3,10 @@ formulas, its attribute names and state_dict format, and its warnings about call
 
 from __future__ import annotations
 
+import functools
 import warnings
 
+from ... import _trace_state
 from ..optimizer import Optimizer
 
 
@@ -65,6 +67,22 @@ def _set_momentum(group: dict, value: float, use_beta1: bool) -> None:
         group["momentum"] = value
 
 
+def _recordable(step):
+    """A scheduler's step() as compile sees it: called while a compiled step is traced, on
+    a scheduler of that step, it is recorded (and replayed after every call) instead of run.
+    In the method itself, so that a bound method taken before (`after = sched.step`) is
+    recorded too."""
+    @functools.wraps(step)
+    def recorded(self, *args, **kwargs):
+        recorder = _trace_state.state.scheduler_recorder
+        if recorder is not None and recorder.record_step(self, functools.partial(step, self),
+                                                         args, kwargs):
+            return None
+        return step(self, *args, **kwargs)
+    recorded.recordable = True
+    return recorded
+
+
 class LRScheduler:
     """Base class: `step()` advances `last_epoch` and writes each group's lr.
 
@@ -74,6 +92,12 @@ class LRScheduler:
 
     _get_lr_called_within_step: bool = False
     _is_initial: bool = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("step")
+        if step is not None and not getattr(step, "recordable", False):
+            cls.step = _recordable(step)
 
     def __init__(self, optimizer, last_epoch: int = -1):
         if not isinstance(optimizer, Optimizer):
@@ -107,6 +131,9 @@ class LRScheduler:
             self._is_initial = False
 
     def get_last_lr(self) -> list[float]:
+        recorder = _trace_state.state.scheduler_recorder
+        if recorder is not None:        # (inside a compiled step: numbers as after the call)
+            return recorder.last_lr(self, self._last_lr)
         return self._last_lr
 
     def get_lr(self) -> list[float]:
@@ -120,6 +147,7 @@ class LRScheduler:
     def _lrs(self) -> list[float]:
         return [group["lr"] for group in self.optimizer.param_groups]
 
+    @_recordable
     def step(self, epoch: int | None = None) -> None:
         if self._step_count == 1:
             if not getattr(self.optimizer.step, "_wrapped_by_lr_sched", False):
