@@ -5,6 +5,7 @@ objects, a few levels deep)."""
 from __future__ import annotations
 
 import dis
+import functools
 import inspect
 import types
 from typing import Callable
@@ -131,10 +132,14 @@ class Reach:
                     self.containers.append((attrs, name, "object"))
 
 
+# What `_by_name` follows into: the functions a step calls by name or holds.
+_CALLABLES = (types.FunctionType, types.MethodType, functools.partial)
+
+
 def _by_name(fn: Callable, depth: int) -> tuple:
     """(object, home, name) for the objects a function names: closure cells, named globals
-    (following referenced Python functions `depth` levels), and a bound method's instance
-    and its attributes; and (home, value) for the plain values among the closure cells and
+    (following referenced Python functions `depth` levels), a bound method's instance and
+    its attributes, and what a functools.partial binds; and (home, value) for the plain values among the closure cells and
     the globals it loads as globals (a name used only as an attribute, as `step` in
     `optimizer.step()`, is not one)."""
     found, plain, seen_fns = [], [], set()
@@ -145,6 +150,14 @@ def _by_name(fn: Callable, depth: int) -> tuple:
         seen_fns.add(id(f))
         if is_state_object(f):          # compile(model): the module itself
             found.append((f, None, type(f).__name__))
+            return
+        if isinstance(f, functools.partial):     # the objects it binds, then its function
+            found.extend((v, None, f"partial.args[{i}]") for i, v in enumerate(f.args))
+            found.extend((v, (f.keywords, k), f"partial.keywords[{k!r}]")
+                         for k, v in f.keywords.items())
+            # (its keywords can be changed later, its args cannot)
+            plain.extend(((f.keywords, k), v) for k, v in f.keywords.items() if is_plain(v))
+            visit(f.func, d)
             return
         if isinstance(f, types.MethodType):
             found.append((f.__self__, None, "self"))
@@ -172,10 +185,10 @@ def _by_name(fn: Callable, depth: int) -> tuple:
                 found.append((obj, (globs, name), name))
                 if name in loaded and is_plain(obj):
                     plain.append(((globs, name), obj))
-                if d > 0 and isinstance(obj, (types.FunctionType, types.MethodType)):
+                if d > 0 and isinstance(obj, _CALLABLES):
                     visit(obj, d - 1)
         for obj, _, _ in list(found):
-            if d > 0 and isinstance(obj, (types.FunctionType, types.MethodType)):
+            if d > 0 and isinstance(obj, _CALLABLES):
                 visit(obj, d - 1)
     visit(fn, depth)
     return found, plain

@@ -3,6 +3,7 @@ held as plain module attributes, tensors and state objects inside dicts, lists a
 objects, and tensor attributes that a forward rebinds. Each is compared with the same
 code run eagerly."""
 
+import functools
 import types
 
 import numpy as np
@@ -189,6 +190,33 @@ def _compiled_and_eager(make_model, opt_cls):
         pair.append((squared_step(model, opt_cls(model.parameters(), lr=0.1)), model))
     (step, model), (eager, eager_model) = pair
     return torch.compile(step), model, eager, eager_model
+
+
+def test_a_partial_binding_the_model_and_optimizer_trains_as_eager():
+    """compile(functools.partial(step, model, opt, scale=...)): what the partial binds is
+    state, and a keyword changed between calls selects the program, as eagerly."""
+    def step(model, opt, x, scale=1.0):
+        opt.zero_grad()
+        loss = scale * model(x).pow(2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    def run(compiled):
+        torch.manual_seed(0)
+        model = nn.Linear(3, 2)
+        bound = functools.partial(step, model, torch.optim.Adam(model.parameters(), lr=0.1),
+                                  scale=1.0)
+        fn = torch.compile(bound) if compiled else bound
+        losses = []
+        for i in range(4):
+            if i == 2:
+                bound.keywords["scale"] = 3.0
+            losses.append(fn(torch.ones(4, 3)).item())
+        return losses, model
+    (eager, m1), (compiled, m2) = run(False), run(True)
+    np.testing.assert_allclose(compiled, eager, rtol=1e-5)
+    assert_same_state(m1, m2)
 
 
 def test_tensor_attributes_a_forward_rebinds_hold_their_values_after_each_call():
