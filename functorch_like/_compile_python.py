@@ -15,7 +15,8 @@ tracer, and:
   state from the next call on;
 - a plain value set on a module (`model.train()` inside the step, a counter), in an
   optimizer's param group (a warmup that sets lr from a step number), or added to a dict or
-  an object (a cache filled): set after each call to the value the trace left; a group's
+  an object (a cache filled; an empty dict or list, as a defaultdict gives a user
+  optimizer's `self.state[p]`): set after each call to the value the trace left; a group's
   number computed from its traced value (`group["lr"] *= 0.99`) leaves the program and is
   set after each call (PyTorch-parity note: to the program's float32 precision, unless x64
   is on). The modules' plain
@@ -150,7 +151,8 @@ class Watch:
                 new, old = c.get(k, _MISSING), before.get(k, _MISSING)
                 if new is old:
                     continue
-                where = f"{name}[{k!r}]" if kind in ("dict", "group") else f"{name}.{k}"
+                where = f"{name}[{_key_text(k)}]" if kind in ("dict", "group") else \
+                    f"{name}.{k}"
                 if new is _MISSING:
                     raise _cannot_repeat(f"deleted `{where}`", "delete it outside the step")
                 shape = _structure(new)
@@ -163,8 +165,10 @@ class Watch:
                     else:
                         rebinds.append((c, k, shape[0], shape[1]))
                         values += [t._value for t in shape[2]]
-                elif is_plain(new) and (kind in ("module", "group") or old is _MISSING):
-                    # (an entry added to a dict or an object: a cache filled, set again)
+                elif (is_plain(new) and kind in ("module", "group")) or (
+                        old is _MISSING and (is_plain(new) or _empty_container(new))):
+                    # (an entry added to a dict or an object: a cache filled, set again;
+                    # an empty dict: a defaultdict's entry looked up, as an optimizer's state)
                     replays.append((c, k, new))
                 elif kind == "group" and isinstance(new, jax.Array) and new.shape == ():
                     numbers.append((c, k))
@@ -184,6 +188,18 @@ class Watch:
             elif not _unchanged(c, before):
                 c.clear()
                 c.update(before)
+
+
+def _empty_container(x) -> bool:
+    return type(x) in (dict, list) and not x
+
+
+def _key_text(k) -> str:
+    """A dict key in a message: its repr, or a tensor's kind and shape (an optimizer's
+    state is keyed by parameters, whose values a trace cannot print)."""
+    if isinstance(k, Tensor):
+        return f"<{type(k).__name__} of shape {list(k.shape)}>"
+    return repr(k)
 
 
 def _unchanged(d: dict, before: dict) -> bool:

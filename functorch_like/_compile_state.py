@@ -114,17 +114,19 @@ class StepState:
         # Tensors in a tuple, list or dict attribute (an RNN's kept `(h, c)`) count too.
         attr_homes, attr_tensors = [], []
         for m in self.modules:
-            for k, v in m.__dict__.items():
-                if isinstance(v, Tensor):
-                    attr_homes.append((m.__dict__, k, v))
-                    attr_tensors.append(v)
-                elif k not in _MODULE_INTERNALS and isinstance(v, (tuple, list, dict)):
-                    inner = [(x, home) for x, home, _ in container_entries(v, k)
-                             if isinstance(x, Tensor)]
-                    if inner:
-                        attr_homes.append((m.__dict__, k, v))
-                        attr_homes += [(*home, x) for x, home in inner if home is not None]
-                        attr_tensors += [x for x, _ in inner]
+            _held_tensors(m.__dict__, attr_homes, attr_tensors, _MODULE_INTERNALS)
+        # A PyTorch-style optimizer (its own step(), no transform) keeps tensors in its
+        # state entries, which its traced step reads and updates as any other tensors:
+        # they are state the same way, and the entries are watched.
+        custom_state = []
+        for opt in self.optimizers:
+            if opt._pytorch_style():
+                name = f"{type(opt).__name__}.state"
+                custom_state.append((opt.state, name, "dict"))
+                for i, entry in enumerate(opt.state.values()):
+                    if type(entry) is dict:
+                        custom_state.append((entry, f"{name}[{i}]", "dict"))
+                        _held_tensors(entry, attr_homes, attr_tensors)
         constants = tuple(id(t) for t in attr_tensors if t._node is not None)
         for t in attr_tensors:
             if t._node is None:
@@ -137,7 +139,7 @@ class StepState:
         traced += [(v, f"{type(m).__name__}.{k}", "list" if isinstance(v, list) else "dict")
                    for m in self.modules for k, v in m.__dict__.items()
                    if k not in _MODULE_INTERNALS and isinstance(v, (list, dict))]
-        traced += reach.containers if reach else []
+        traced += custom_state + (reach.containers if reach else [])
         seen = set()
         self.traced_containers = [c for c in traced
                                   if not (id(c[0]) in seen or seen.add(id(c[0])))]
@@ -154,6 +156,8 @@ class StepState:
         # one array under `name`; more than one holder where a group shares a step count.
         slots = []
         for opt, group in self.opt_groups:
+            if opt._pytorch_style():
+                continue
             entries = [opt.state[p] for p in group["params"] if p in opt.state]
             shared = set()
             for name in _SHAREABLE:
@@ -166,8 +170,10 @@ class StepState:
         self.opt_slots = slots
         self.shared_slots = [(holders, name) for holders, name in slots if len(holders) > 1]
         # Numeric hyperparameters enter the program as values (lr changes never recompile).
-        self.hp_slots = [(group, name) for _, group in self.opt_groups
-                         for name, value in group.items()
+        # (A PyTorch-style optimizer's step may branch on them: they stay Python values,
+        # part of the guard through its _static_key.)
+        self.hp_slots = [(group, name) for opt, group in self.opt_groups
+                         if not opt._pytorch_style() for name, value in group.items()
                          if name not in ("params", "initial_lr") and _is_number_or_pair(value)]
         self.hp_groups = [g for g, _ in self.hp_slots]
         self.hp_names = [n for _, n in self.hp_slots]
@@ -463,6 +469,23 @@ class Snapshot:
 
 
 _TENSOR = "tensor"      # a tensor attribute, in a guard
+
+
+def _held_tensors(d: dict, homes: list, tensors: list, skip=()) -> None:
+    """Adds the tensors a dict holds, as values or inside a tuple, list or dict value (not
+    under the keys in `skip`), to `tensors`, and where they live, (container, key, object),
+    to `homes`."""
+    for k, v in d.items():
+        if isinstance(v, Tensor):
+            homes.append((d, k, v))
+            tensors.append(v)
+        elif k not in skip and isinstance(v, (tuple, list, dict)):
+            inner = [(x, home) for x, home, _ in container_entries(v, k)
+                     if isinstance(x, Tensor)]
+            if inner:
+                homes.append((d, k, v))
+                homes += [(*home, x) for x, home in inner if home is not None]
+                tensors += [x for x, _ in inner]
 
 
 def _is_number_or_pair(v) -> bool:

@@ -13,6 +13,7 @@ import pytest
 import functorch_like as torch
 from functorch_like import nn
 from functorch_like.nn import functional as F
+from functorch_like._trace_state import UntraceableError
 from functorch_like.optim import swa_utils
 
 from _compile_helpers import assert_same_state
@@ -286,6 +287,64 @@ def activation_checkpointing():
     return step, [m]
 
 
+class _AdamByHand(torch.optim.Optimizer):
+    """An Adam written as for PyTorch (its own step(), state made at the first step, a
+    branch on a hyperparameter), as users subclass torch.optim.Optimizer."""
+
+    def __init__(self, params, lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        for group in self.param_groups:
+            b1, b2 = group["betas"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                g = p.grad
+                if group["weight_decay"] != 0:
+                    g = g.add(p, alpha=group["weight_decay"])
+                state = self.state[p]
+                if len(state) == 0:
+                    state["step"] = torch.tensor(0.0)
+                    state["m"], state["v"] = torch.zeros_like(p), torch.zeros_like(p)
+                state["step"] += 1
+                state["m"].mul_(b1).add_(g, alpha=1 - b1)
+                state["v"].mul_(b2).addcmul_(g, g, value=1 - b2)
+                denom = (state["v"] / (1 - b2 ** state["step"])).sqrt().add_(group["eps"])
+                p.addcdiv_(state["m"] / (1 - b1 ** state["step"]), denom, value=-group["lr"])
+
+
+def pytorch_style_optimizer_with_a_scheduler():
+    m = _mlp()
+    opt = _AdamByHand(m.parameters(), weight_decay=0.01)
+    return _plain(m, opt, torch.optim.lr_scheduler.StepLR(opt, 2, 0.5).step), [m]
+
+
+def pytorch_style_optimizer_that_keeps_no_state():
+    """Looks its state up (a defaultdict's empty entry) and stores nothing in it."""
+    class PlainSGD(torch.optim.Optimizer):
+        def __init__(self, params):
+            super().__init__(params, dict(lr=0.1, momentum=0.0))
+
+        @torch.no_grad()
+        def step(self, closure=None):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    state = self.state[p]
+                    if group["momentum"] != 0:
+                        state["buf"] = p.grad.clone()
+                    p.add_(p.grad, alpha=-group["lr"])
+    m = _mlp()
+    opt = PlainSGD(m.parameters())
+
+    def step(x, y):
+        loss = _plain(m, opt)(x, y)
+        assert all(v == {} for v in opt.state.values())
+        return loss
+    return step, [m]
+
+
 def _averaged(**kwargs):
     def pattern():
         m = _bn_mlp()
@@ -302,7 +361,8 @@ PATTERNS = {f.__name__: f for f in [
     param_groups_one_cycle_and_sequential_lr, sequential_lr, lstm_with_embedding,
     tied_weights_weight_decay, bf16_autocast, evaluation_in_eval_mode_under_no_grad,
     buffer_counter_in_forward, sgd_closure, input_noise_and_functional_dropout,
-    activation_checkpointing]}
+    activation_checkpointing, pytorch_style_optimizer_with_a_scheduler,
+    pytorch_style_optimizer_that_keeps_no_state]}
 PATTERNS.update({
     "swa_average_model": _averaged(),
     "swa_average_with_buffers": _averaged(use_buffers=True),
@@ -362,3 +422,42 @@ def test_averaged_model_under_compile_copies_first_then_averages():
     assert int(avg.n_averaged) == 2
     for p, q in zip(avg.module.parameters(), m.parameters()):
         np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy() - 0.5, rtol=1e-6)
+
+
+def test_a_pytorch_style_optimizer_compiles_again_only_for_new_state_or_hyperparameters():
+    """Its step branches on the group's values, which stay Python values: the first call
+    makes the state, the second runs with it, and an lr change traces once more."""
+    from functorch_like._compile import compile_count
+    torch.manual_seed(0)
+    m = _mlp()
+    opt = _AdamByHand(m.parameters())
+    step = torch.compile(_plain(m, opt))
+    x, y = torch.ones(6, 4), torch.zeros(6, dtype=torch.long)
+    before = compile_count()
+    for _ in range(4):
+        step(x, y)
+    assert compile_count() - before == 2
+    assert float(opt.state[m[0].weight]["step"]) == 4
+    opt.param_groups[0]["lr"] = 0.001
+    for _ in range(3):
+        step(x, y)
+    assert compile_count() - before == 3
+
+
+def test_a_pytorch_style_optimizer_counting_in_a_python_int_raises_under_compile():
+    class CountingSGD(torch.optim.Optimizer):
+        def __init__(self, params):
+            super().__init__(params, dict(lr=0.1))
+
+        @torch.no_grad()
+        def step(self, closure=None):
+            for p in self.param_groups[0]["params"]:
+                state = self.state[p]
+                state["n"] = state.get("n", 0) + 1
+                p.add_(p.grad, alpha=-0.1)
+    m = nn.Linear(4, 3)
+    step = torch.compile(_plain(m, CountingSGD(m.parameters())))
+    with pytest.raises(UntraceableError, match=r"set `CountingSGD.state\[<Parameter of "
+                                               r"shape \[3, 4\]>\]`.*keep the value in a "
+                                               "tensor"):
+        step(torch.ones(6, 4), torch.zeros(6, dtype=torch.long))

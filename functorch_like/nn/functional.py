@@ -413,9 +413,9 @@ def one_hot(tensor, num_classes: int = -1):
     output: eager only). Errors as PyTorch's: a non-int64 input, an empty one without a
     positive num_classes, negative or too large classes.
 
-    PyTorch parity: in traced code (compile, jax.jit) the values are not checked, and a
-    class outside [0, num_classes) gives a row of zeros (PyTorch's CUDA path leaves that
-    check to a device-side assert).
+    PyTorch parity: in traced code (compile, jax.jit) the values cannot be checked; the
+    row of a class outside [0, num_classes) is then filled with the smallest integer (as
+    this library's out-of-range writes are), never a valid-looking row.
     """
     from .. import _dtypes
     from ..pure._errors import check_values
@@ -438,7 +438,11 @@ def one_hot(tensor, num_classes: int = -1):
             num_classes = int(value.max()) + 1
         check_values((value,), lambda: (value >= num_classes, value.max()),
                      lambda _: RuntimeError("Class values must be smaller than num_classes."))
-    return Tensor._make(jax.nn.one_hot(value, num_classes, dtype=_dtypes.int64.jax))
+    out = jax.nn.one_hot(value, num_classes, dtype=_dtypes.int64.jax)
+    if isinstance(value, jax.core.Tracer):
+        bad = (value < 0) | (value >= num_classes)
+        out = jnp.where(bad[..., None], jnp.iinfo(out.dtype).min, out)
+    return Tensor._make(out)
 
 
 # ---- activations --------------------------------------------------------------------

@@ -24,6 +24,8 @@ class OptaxOptimizer(Optimizer):
     momentum or weight decay), unlike torch.optim which skips it.
     """
 
+    _own_state_format = True
+
     def __init__(self, params, transform: optax.GradientTransformation | Callable,
                  lr: float | None = None, **hyperparams):
         self._factory = None

@@ -52,9 +52,19 @@ _typename = typename
 
 
 class Optimizer:
-    """Base class. Subclasses define `_transform(group)` (a pure optax transform built from
-    the group's structural options) and `_hyperparams(group)` (the numeric values passed in
-    at every step)."""
+    """Base class. The optimizers here define `_transform(group)` (a pure optax transform
+    built from the group's structural options) and `_hyperparams(group)` (the numeric
+    values passed in at every step), and share `step()`.
+
+    A subclass written as for PyTorch (its own `step()` updating `p` in place from `p.grad`
+    and `self.state[p]`, no `_transform`) works as torch.optim.Optimizer's: its groups are
+    not validated further, `state_dict()` holds its state entries as they are, and
+    `load_state_dict()` casts floating tensors to the parameter's dtype (except "step").
+    PyTorch-parity note: the loaded tensors are copies (torch's `.to()` may keep the
+    state_dict's own), since a compiled step donates the state it updates. Under
+    functorch_like.compile its hyperparameters are Python values that its step may branch
+    on: a compiled step is traced again when one changes.
+    """
 
     # PyTorch's per-parameter state keys shown by state_dict(), in order.
     _state_keys: tuple = ()
@@ -64,6 +74,8 @@ class Optimizer:
     # Whether torch has state for a parameter before its first step (Adagrad makes it in
     # the constructor); else state_dict() leaves out state that has not stepped yet.
     _state_before_first_step = False
+    # A subclass without a transform whose state and state_dict are of its own making.
+    _own_state_format = False
 
     def __init__(self, params: Iterable, defaults: dict):
         self.defaults = defaults
@@ -146,7 +158,14 @@ class Optimizer:
 
     def _validate(self, group: dict) -> None:
         """Subclasses check a group's values with PyTorch's messages (by building it)."""
-        self._transform(group)
+        if not self._pytorch_style():
+            self._transform(group)
+
+    @classmethod
+    def _pytorch_style(cls) -> bool:
+        """Whether this is a subclass written as for PyTorch: its own step(), no transform
+        (LBFGS and OptaxOptimizer have neither, but their own state formats)."""
+        return cls._transform is Optimizer._transform and not cls._own_state_format
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         for group in self.param_groups:
@@ -162,8 +181,11 @@ class Optimizer:
         raise NotImplementedError
 
     def _static_key(self, group: dict) -> tuple:
-        """The options that change the program (not its inputs)."""
-        raise NotImplementedError
+        """The options that change the program (not its inputs). For a PyTorch-style
+        subclass, every hyperparameter: its step reads them as Python values."""
+        if not self._pytorch_style():
+            raise NotImplementedError
+        return tuple((k, _hashable(v)) for k, v in group.items() if k != "params")
 
     def _hyperparams(self, group: dict) -> dict:
         raise NotImplementedError
@@ -223,7 +245,10 @@ class Optimizer:
 
     def _init_state(self) -> None:
         """Creates the state of every parameter that requires grad and has none yet (so a
-        compiled step sees the same state structure on every call)."""
+        compiled step sees the same state structure on every call); a PyTorch-style
+        subclass makes its own, in its step."""
+        if self._pytorch_style():
+            return
         for group in self.param_groups:
             transform = self._transform(group)
             params = [p for p in group["params"] if p.requires_grad]
@@ -332,6 +357,9 @@ class Optimizer:
                     index[id(p)] = len(index)
                 packed["params"].append(index[id(p)])
             groups.append(packed)
+        if self._pytorch_style():       # torch's: the entries themselves, keyed by index
+            return {"state": {index.get(id(p), p): entry for p, entry in self.state.items()},
+                    "param_groups": groups}
         state, steps = {}, {}
         for p, entry in self.state.items():
             step = entry.get("step")
@@ -362,13 +390,19 @@ class Optimizer:
                 id_map[idx] = p
         self.state = defaultdict(dict)
         for idx, entry in state_dict["state"].items():
+            if self._pytorch_style():
+                p = id_map.get(idx)
+                self.state[idx if p is None else p] = (
+                    entry if p is None else _cast_to_param(p, entry))
+                continue
             p = id_map[int(idx)]
             self.state[p] = self._complete_state(self._import_state(entry, p), p)
         for mine, saved in zip(self.param_groups, saved_groups):
             for k, v in saved.items():
                 if k != "params":
                     mine[k] = tuple(v) if isinstance(v, list) and k in _PAIRS else v
-        self._share_steps()
+        if not self._pytorch_style():
+            self._share_steps()
 
     def _share_steps(self) -> None:
         """After loading: a group's parameters with equal step counts share one array (see
@@ -388,6 +422,30 @@ class Optimizer:
 
 # Hyperparameters that are pairs: torch keeps them as tuples (a JSON round trip makes lists).
 _PAIRS = ("betas", "etas", "step_sizes")
+
+
+def _cast_to_param(p: Tensor, value, key=None):
+    """A loaded state entry of a PyTorch-style optimizer, as torch's load_state_dict casts
+    it: floating tensors to the parameter's dtype, except under "step"; dicts and lists
+    entry by entry; other values as they are. Tensors are copies (see Optimizer)."""
+    if isinstance(value, Tensor):
+        if key != "step" and p.is_floating_point():
+            return value.detach().to(p.dtype).clone()
+        return value.detach().clone()
+    if isinstance(value, dict):
+        return {k: _cast_to_param(p, v, k) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_cast_to_param(p, v, key) for v in value)
+    return value
+
+
+def _hashable(value):
+    """A group value as part of a guard: itself where it hashes, else its repr."""
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
 
 
 def _numel(p) -> int:
