@@ -90,10 +90,16 @@ class Reach:
     globals or closure variables, not inside containers or as attributes of plain objects.
     """
 
-    def __init__(self, fn: Callable, depth: int = 2, skip=frozenset()):
+    def __init__(self, fn: Callable | None, depth: int = 2, skip=frozenset(), hooks=()):
         """depth: how many levels of referenced Python functions are followed; skip: ids
-        of containers not looked into (lists a compiled step appends its results to)."""
-        found, self.plain = _by_name(fn, depth)     # (object, home, name), plain
+        of containers not looked into (lists a compiled step appends its results to);
+        hooks: functions the step runs without naming them (its modules' and tensors'
+        hooks), looked into as the step is."""
+        found, self.plain = _by_name(fn, depth) if fn is not None else ([], [])
+        for hook in hooks:
+            more, plain = _by_name(hook, depth)
+            found += more
+            self.plain += plain
         parents = [-1] * len(found)
         expanded, start = set(), 0
         for _ in range(_CONTAINER_DEPTH):

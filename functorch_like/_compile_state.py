@@ -28,6 +28,7 @@ from .nn.modules.module import Module
 from .optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
 from .autograd import _grad_mode
 from .optim.optimizer import Optimizer
+from .utils import hooks as _hooks
 
 # Optimizer state entries that may be shared by the parameters of a group: their new value
 # depends only on their old value, so equal inputs give equal outputs.
@@ -79,6 +80,14 @@ class StepState:
         refs = reach.refs if reach else []
         self.objects = self.arg_objects + [obj for obj, _ in refs
                                            if is_state_object(obj) or isinstance(obj, Tensor)]
+        # The hooks of the modules and tensors found run in the step too (a forward hook
+        # that keeps activations in a dict): what they reach is found the same way.
+        hooks = _hook_functions(self.objects)
+        if hooks:
+            reach = Reach(self.fn, skip=self.sinks, hooks=hooks)
+            refs = reach.refs
+            self.objects = self.arg_objects + [
+                obj for obj, _ in refs if is_state_object(obj) or isinstance(obj, Tensor)]
         # The plain values read as globals or closure variables select the program; their
         # homes are watched like the others, so a new value means a refresh.
         plain = reach.plain if reach else []
@@ -224,6 +233,7 @@ class StepState:
         attrs = [(opt, name) for opt in self.optimizers for name in ("state", "param_groups")]
         attrs += [(cell, "cell_contents") for cell in self.ref_cells]
         attrs += _MODES
+        attrs.append((_hooks.changes, "count"))     # a hook registered or removed anywhere
         attrs.append((self.generator, "_raw"))
         self.watch_objs = [o for o, _ in attrs]
         self.watch_names = [n for _, n in attrs]
@@ -259,7 +269,16 @@ class StepState:
                 tuple([key(g) for key, g in self.static_keys]),
                 tuple([len(opt.param_groups) for opt in self.optimizers]),
                 self.hp_layout, self.layout_id, tuple([getattr(o, n) for o, n in _MODES]),
-                self._attributes_key(), self.plain_key)
+                self._attributes_key(), self.plain_key, self._hooks_key())
+
+    def _hooks_key(self) -> tuple:
+        """Which hooks the modules and tensors hold (by their handles' ids, never reused):
+        a trace runs them, so they select the program, as torch.compile's guards do."""
+        return (tuple(tuple(m._forward_pre_hooks) + (None,) + tuple(m._forward_hooks)
+                      for m in self.modules),
+                tuple(tuple(t.__dict__.get("_grad_hooks", ())) + (None,)
+                      + tuple(t.__dict__.get("_post_accumulate_hooks", ()))
+                      for t in self.tensors))
 
     def _attributes_key(self) -> tuple:
         """The modules' plain attributes (numbers, strings, flags and tuples of them, such
@@ -469,6 +488,24 @@ class Snapshot:
 
 
 _TENSOR = "tensor"      # a tensor attribute, in a guard
+
+
+def _hook_functions(objects: list) -> list:
+    """The hooks of the modules among `objects` (and their submodules), and of their and
+    the other tensors' parameters and buffers."""
+    hooks, tensors = [], []
+    for obj in objects:
+        if isinstance(obj, Module):
+            for m in obj.modules():
+                hooks += [*m._forward_pre_hooks.values(), *m._forward_hooks.values()]
+                tensors += [t for t in (*m._parameters.values(), *m._buffers.values())
+                            if t is not None]
+        elif isinstance(obj, Tensor):
+            tensors.append(obj)
+    for t in tensors:
+        hooks += [*t.__dict__.get("_grad_hooks", {}).values(),
+                  *t.__dict__.get("_post_accumulate_hooks", {}).values()]
+    return hooks
 
 
 def _held_tensors(d: dict, homes: list, tensors: list, skip=()) -> None:

@@ -1,7 +1,7 @@
 """What a compiled step reaches besides parameters, buffers and optimizer state: tensors
 held as plain module attributes, tensors and state objects inside dicts, lists and plain
-objects, and tensor attributes that a forward rebinds. Each is compared with the same
-code run eagerly."""
+objects, what a functools.partial binds and what hooks reach, and tensor attributes that a
+forward rebinds. Each is compared with the same code run eagerly."""
 
 import functools
 import types
@@ -247,3 +247,49 @@ def test_weight_norm_under_compile_trains_as_eager_and_leaves_no_tracer():
         # The hook's recomputed weight, as the last forward left it: a value, no tracer.
         _close(model[0].weight, eager_model[0].weight)
     assert_same_state(eager_model, model)
+
+
+def test_a_forward_hook_that_keeps_activations_in_a_dict_works_as_eager():
+    """What a module's hook reaches (a dict it stores activations in, found through its
+    closure) is handled as what the step reaches: the entry is bound after each call."""
+    def run(compiled):
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+        acts = {}
+        model[0].register_forward_hook(lambda m, i, o: acts.__setitem__("h", o.detach()))
+        step = squared_step(model, torch.optim.SGD(model.parameters(), lr=0.1))
+        step = torch.compile(step) if compiled else step
+        seen = []
+        for i in range(3):
+            step(torch.ones(2, 3) * i)
+            seen.append(acts["h"].detach().numpy().copy())
+        return seen, model
+    (eager, m1), (compiled, m2) = run(False), run(True)
+    np.testing.assert_allclose(np.array(compiled), np.array(eager), rtol=1e-5)
+    assert_same_state(m1, m2)
+
+
+def test_hooks_registered_or_removed_between_calls_select_the_program():
+    """A trace runs the hooks there are: one added or removed later (on a module or a
+    parameter) is part of the guard, as in torch.compile."""
+    def run(compiled):
+        torch.manual_seed(0)
+        model = nn.Linear(3, 2)
+        step = squared_step(model, torch.optim.SGD(model.parameters(), lr=0.1))
+        step = torch.compile(step) if compiled else step
+        x, losses = torch.ones(4, 3), []
+        losses.append(step(x).item())
+        scale = model.register_forward_hook(lambda m, i, o: o * 3)
+        losses.append(step(x).item())
+        freeze = model.weight.register_hook(lambda g: g * 0)
+        losses.append(step(x).item())
+        scale.remove()
+        losses.append(step(x).item())
+        freeze.remove()
+        losses.append(step(x).item())
+        return losses, model
+    before = compile_count()
+    (eager, m1), (compiled, m2) = run(False), run(True)
+    np.testing.assert_allclose(compiled, eager, rtol=1e-5)
+    assert_same_state(m1, m2)
+    assert compile_count() - before == 4     # (the last call is the first call's program)

@@ -5,18 +5,30 @@ from __future__ import annotations
 import itertools
 
 
+class _Changes:
+    """How many hooks were registered or removed so far: a compiled step, whose program
+    ran the hooks there were when it was traced, checks it before reusing one."""
+
+    count = 0
+
+
+changes = _Changes()
+
+
 class RemovableHandle:
     """Returned by register_*_hook; `remove()` unregisters the hook (also on leaving a
-    `with` block)."""
+    `with` block). Its id, the hook's key in its dict, is never reused."""
 
     _ids = itertools.count()
 
     def __init__(self, hooks: dict):
         self.hooks = hooks
         self.id = next(RemovableHandle._ids)
+        changes.count += 1
 
     def remove(self) -> None:
-        self.hooks.pop(self.id, None)
+        if self.hooks.pop(self.id, None) is not None:
+            changes.count += 1
 
     def __enter__(self):
         return self
