@@ -217,6 +217,7 @@ class StepState:
             [list(c) for c in zip(*homes)] if homes else ([], [], []))
         self._watch_columns()
         self._module_copies: list | None = None     # see _attributes_key
+        self._hooks_seen: int | None = None         # see _hooks_key (reset by a refresh)
         self.static_keys = [(opt._static_key, g) for opt, g in self.opt_groups]
         layout = (tuple(map(id, self.tensors)), tuple(map(id, self.params)),
                   tuple((tuple(map(id, h)), n) for h, n in slots),
@@ -273,12 +274,17 @@ class StepState:
 
     def _hooks_key(self) -> tuple:
         """Which hooks the modules and tensors hold (by their handles' ids, never reused):
-        a trace runs them, so they select the program, as torch.compile's guards do."""
-        return (tuple(tuple(m._forward_pre_hooks) + (None,) + tuple(m._forward_hooks)
+        a trace runs them, so they select the program, as torch.compile's guards do.
+        Rebuilt only after a hook was registered or removed somewhere."""
+        if self._hooks_seen != _hooks.changes.count:
+            self._hooks_seen = _hooks.changes.count
+            self._hooks = (
+                tuple(tuple(m._forward_pre_hooks) + (None,) + tuple(m._forward_hooks)
                       for m in self.modules),
                 tuple(tuple(t.__dict__.get("_grad_hooks", ())) + (None,)
                       + tuple(t.__dict__.get("_post_accumulate_hooks", ()))
                       for t in self.tensors))
+        return self._hooks
 
     def _attributes_key(self) -> tuple:
         """The modules' plain attributes (numbers, strings, flags and tuples of them, such
