@@ -7,7 +7,9 @@ functions of jax arrays and pytrees.
 
 # ruff: noqa: A001, A004  (torch shadows builtins: float, int, bool, sum, max, ...)
 from . import _methods  # noqa: F401  (binds Tensor methods and operators)
+from . import _dynamo as _dynamo
 from . import autograd as autograd
+from . import compiler as compiler
 from . import func as func
 from . import linalg as linalg
 from ._compile import compile as compile

@@ -61,9 +61,21 @@ _needs_grad = operator.attrgetter("requires_grad")
 
 _trace_count = 0
 
-# Programs one compiled function may trace for its guards (jax.jit's shapes aside) before
-# it runs eagerly instead: torch._dynamo's recompile_limit.
-RECOMPILE_LIMIT = 8
+# Every compiled function, for reset_compiled (torch.compiler.reset()).
+_ALL: "weakref.WeakSet[CompiledFunction]" = weakref.WeakSet()
+
+
+def reset_compiled() -> None:
+    """Forgets every compiled function's programs and state (see CompiledFunction)."""
+    for compiled in list(_ALL):
+        compiled._reset()
+
+
+def _recompile_limit() -> int:
+    """Programs one compiled function may trace for its guards (jax.jit's shapes aside)
+    before it runs eagerly instead: torch._dynamo.config.recompile_limit (8)."""
+    from ._dynamo.config import config
+    return config.recompile_limit
 
 
 def compile_count() -> int:
@@ -194,6 +206,14 @@ class CompiledFunction:
         self.fn = fn
         self.donate = donate
         self.keep_grads = keep_grads
+        self._reset()
+        # A method compiled in its class body: one compiled function per instance, bound to
+        # it (__get__), so that the instance's models and optimizers are found as state.
+        self._bound: dict[int, tuple] = {}
+        _ALL.add(self)
+
+    def _reset(self) -> None:
+        """No programs, no state: the next call traces afresh."""
         self._states: dict[tuple, StepState] = {}
         self._programs: dict[tuple, _Program] = {}
         # The last call's (number of tensor arguments, state, state guard, program), for
@@ -204,9 +224,6 @@ class CompiledFunction:
         # arguments can reuse that call's program and outputs as they are (Snapshot).
         self._snapshot: Snapshot | None = None
         self._eager = False         # past the recompile limit: the function runs as it is
-        # A method compiled in its class body: one compiled function per instance, bound to
-        # it (__get__), so that the instance's models and optimizers are found as state.
-        self._bound: dict[int, tuple] = {}
 
     def __get__(self, obj, objtype=None):
         """`@torch.compile` on a method in a class body: `obj.method` is compiled for obj
@@ -238,16 +255,15 @@ class CompiledFunction:
         import warnings
         name = getattr(self.fn, "__qualname__", type(self.fn).__name__)
         warnings.warn(
-            f"functorch_like.compile: {name!r} hit the recompile limit ({RECOMPILE_LIMIT}, "
-            "as torch._dynamo's recompile_limit) and runs eagerly from now on. A guard "
-            "changed on every call: typically a global or closure variable the function "
-            "reads is rebound between calls (a new tensor, or a number that changes, such "
-            "as a step counter); pass it as a tensor argument instead.", UserWarning,
+            f"functorch_like.compile: {name!r} hit the recompile limit "
+            f"({_recompile_limit()}, torch._dynamo.config.recompile_limit) and runs eagerly "
+            "from now on. A guard changed on every call: typically a global or closure "
+            "variable the function reads is rebound between calls (a new tensor, or a "
+            "number that changes, such as a step counter); pass it as a tensor argument "
+            "instead.", UserWarning,
             stacklevel=5)
+        self._reset()
         self._eager = True
-        self._programs.clear()
-        self._states.clear()
-        self._last = self._snapshot = None
 
     def _state(self, leaves, static) -> StepState:
         key = tuple(s for s in static if isinstance(s, tuple) and s and s[0] == "state")
@@ -278,7 +294,7 @@ class CompiledFunction:
             guard = (static, treedef, state.guard())
             program = self._programs.get(guard)
             if program is None:
-                if len(self._programs) >= RECOMPILE_LIMIT:
+                if len(self._programs) >= _recompile_limit():
                     return self._give_up(), state, dynamic
                 tensors_only = not kwargs and all(s is None for s in static) and len(
                     static) == len(args)
@@ -673,7 +689,7 @@ def compile(fn: Callable | None = None, *, fullgraph: bool = True, dynamic=None,
     """
     if fn is None:
         return lambda f: compile(f, donate=donate, disable=disable, keep_grads=keep_grads)
-    if disable:
+    if disable or getattr(fn, "_torchdynamo_disable", False):   # (torch.compiler.disable)
         return fn
     compiled = CompiledFunction(fn, donate=donate, keep_grads=keep_grads)
     if isinstance(fn, Module):

@@ -469,3 +469,49 @@ def test_a_tensor_name_rebound_on_every_call_hits_the_recompile_limit_then_runs_
     assert len([w for w in caught if "recompile limit" in str(w.message)]) == 1
     assert compile_count() - before == 8
     assert_same_state(m1, m2)
+
+
+def test_torch_compiler_is_compiling_disable_reset_and_the_recompile_limit():
+    """torch.compiler.is_compiling() is True while a step is traced (so a step can skip
+    what needs values there), disable() keeps a function eager, reset() makes compiled
+    functions trace afresh, and torch._dynamo.config.cache_size_limit (recompile_limit)
+    sets when a function gives up and runs eagerly."""
+    torch.manual_seed(0)
+    model = _mlp()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    printed = []
+
+    def step(x, y):
+        loss = training_step(model, opt, nn.CrossEntropyLoss())(x, y)
+        if not torch.compiler.is_compiling():
+            printed.append(loss.item())
+        return loss
+    x, y = _data((6,))
+    step(x, y)
+    assert len(printed) == 1 and not torch.compiler.is_compiling()
+    compiled = torch.compile(step)
+    before = compile_count()
+    compiled(x, y)
+    compiled(x, y)
+    assert compile_count() - before == 1 and len(printed) == 1
+    torch.compiler.reset()
+    compiled(x, y)
+    assert compile_count() - before == 2
+
+    eager_only = torch.compiler.disable(step)
+    assert torch.compile(eager_only) is eager_only
+    eager_only(x, y)
+    assert len(printed) == 2 and compile_count() - before == 2
+
+    limit = torch._dynamo.config.recompile_limit
+    torch._dynamo.config.cache_size_limit = 2
+    try:
+        assert torch._dynamo.config.recompile_limit == 2
+        scaled = torch.compile(lambda x, s: model(x) * s)
+        with pytest.warns(UserWarning, match=r"recompile limit \(2, "):
+            for s in (1.0, 2.0, 3.0):
+                np.testing.assert_allclose(scaled(x, s).detach().numpy(),
+                                           (model(x) * s).detach().numpy(), rtol=1e-6)
+        assert compile_count() - before == 4
+    finally:
+        torch._dynamo.config.recompile_limit = limit
