@@ -130,7 +130,7 @@ def test_grad_scaler_errors_and_disabled():
             assert not lib.cuda.amp.GradScaler().is_enabled() or lib.cuda.is_available()
 
 
-def test_grad_scaler_with_a_compiled_model_matches_eager_and_refuses_a_compiled_step():
+def test_grad_scaler_with_a_compiled_model_matches_eager():
     def run(compile_model):
         fl.manual_seed(0)
         model = fl.nn.Linear(3, 1)
@@ -148,16 +148,51 @@ def test_grad_scaler_with_a_compiled_model_matches_eager_and_refuses_a_compiled_
     np.testing.assert_allclose(w_compiled, w_eager, rtol=1e-6)
     assert s_compiled == s_eager == 2.0 ** 7          # the inf step backed off once
 
-    model = fl.nn.Linear(3, 1)
-    opt = fl.optim.SGD(model.parameters(), lr=0.1)
-    scaler = fl.amp.GradScaler("cpu")
 
-    @fl.compile
-    def step(x):
+def _scaled_steps(lib, factors, compiled):
+    """Adam steps with a GradScaler's full recipe (scale, backward, unscale_, clipping,
+    step, update), each loss times factors[i] (inf/nan: non-finite gradients, a skipped
+    step); torch's eagerly, or ours eagerly or compiled. Returns per step (scale, growth
+    tracker, parameters, Adam's step count)."""
+    lib.manual_seed(0)
+    p = lib.nn.Parameter(lib.tensor([1.0, -2.0, 0.5]))
+    opt = lib.optim.Adam([p], lr=0.1)
+    scaler = lib.amp.GradScaler("cpu", init_scale=2.0 ** 10, growth_factor=4.0,
+                                backoff_factor=0.25, growth_interval=2)
+
+    def step(factor):
         opt.zero_grad()
-        scaler.scale(model(x).sum()).backward()
+        scaler.scale((p * p).sum() * factor).backward()
+        scaler.unscale_(opt)
+        lib.nn.utils.clip_grad_norm_([p], 1.0)
         scaler.step(opt)
         scaler.update()
+    step = lib.compile(step) if compiled else step
+    out = []
+    for f in factors:
+        step(lib.tensor(f))
+        count = opt.state[p]["step"] if p in opt.state else 0
+        out.append((scaler.get_scale(), scaler.state_dict()["_growth_tracker"],
+                    p.detach().numpy().copy(), float(count)))
+    return out
 
-    with pytest.raises(RuntimeError, match=r"GradScaler\.\w+\(\) cannot run inside"):
-        step(fl.ones(4, 3))
+
+def test_grad_scaler_inside_a_compiled_step_skips_and_scales_as_torch():
+    """The compiled program keeps the old parameters and Adam state on an inf/nan step and
+    computes the new scale itself: the trajectory is torch's eager one, from one program."""
+    from functorch_like._compile import compile_count
+    factors = [1.0, 1.0, float("inf"), 1.0, 1.0, 1.0, float("nan"), 1.0]
+    expected = _scaled_steps(torch, factors, compiled=False)
+    before = compile_count()
+    got = _scaled_steps(fl, factors, compiled=True)
+    # (the first call makes the scale and tracker tensors, the second runs with them)
+    assert compile_count() - before == 2
+    assert [g[0] for g in got] == [e[0] for e in expected]
+    assert [g[1] for g in got] == [e[1] for e in expected]
+    eager = _scaled_steps(fl, factors, compiled=False)
+    for (_, _, p_got, n_got), (_, _, p_exp, n_exp), (_, _, p_ours, _) in zip(got, expected,
+                                                                         eager):
+        np.testing.assert_allclose(p_got, p_ours, rtol=1e-6)
+        # (Adam and clipping here round a few float32 ulps away from torch's kernels)
+        np.testing.assert_allclose(p_got, p_exp, rtol=1e-5, atol=2e-6)
+        assert n_got == n_exp

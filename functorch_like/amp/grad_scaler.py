@@ -7,10 +7,15 @@ runs `optimizer.step()` only if none was; `update()` then multiplies the scale b
 after `growth_interval` consecutive clean steps (unless that overflows float32), as
 PyTorch's `_amp_update_scale_`.
 
-PyTorch parity: `step` reads the inf/NaN flag on the host (as PyTorch's `.item()`), so it
-cannot run inside a compiled step (a clear UntraceableError says so); with a compiled
-model (`torch.compile(model)`) it runs as usual in the eager loop. Sparse gradients and optimizers with their own
-scaling (`_step_supports_amp_scaling`) are not supported.
+Eagerly, `step` reads the inf/NaN flag on the host (as PyTorch's `.item()`). Inside a
+step compiled with functorch_like.compile, where that value is not known, the optimizer
+step runs and the program keeps the old parameters and optimizer state where a gradient
+was inf/NaN, and `update` computes the new scale in the program: the same numbers.
+
+PyTorch parity: inside a compiled step the scale's reciprocal is taken in float32 unless
+x64 is on (PyTorch takes it in float64), exact for the powers of two that the default
+factors keep. Sparse gradients and optimizers with their own scaling
+(`_step_supports_amp_scaling`) are not supported.
 """
 
 from __future__ import annotations
@@ -24,29 +29,54 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import _device, _dtypes, _trace_state
+from .. import _device, _dtypes
 from .._tensor import Tensor, publish
 
 __all__ = ["GradScaler", "OptState"]
-
-
-def _refuse_under_compile(what: str) -> None:
-    """GradScaler decides on values (skip the step when a gradient is inf/NaN): inside a
-    compiled step that decision cannot be taken while tracing."""
-    if _trace_state.state.compiling:
-        raise _trace_state.UntraceableError(
-            f"GradScaler.{what}() cannot run inside a function compiled with "
-            "functorch_like.compile: it skips the optimizer step when a gradient is inf/NaN, "
-            "a decision on values that a traced step cannot take. Compile the model "
-            "instead (model = torch.compile(model)) and keep scaler.scale(loss).backward(), "
-            "scaler.step(optimizer) and scaler.update() in eager code, or train without a "
-            "GradScaler (bfloat16 autocast needs none).")
 
 
 class OptState(enum.Enum):
     READY = 0
     UNSCALED = 1
     STEPPED = 2
+
+
+def _traced(x) -> bool:
+    return isinstance(x, jax.core.Tracer)
+
+
+def _array(v):
+    return v._value if isinstance(v, Tensor) else v
+
+
+def _step_unless(optimizer, skip, args: tuple, kwargs: dict):
+    """Inside a compiled step, the traced form of skipping an optimizer step: runs it,
+    then keeps the old values of the parameters and of the state entries it had where
+    `skip` (a traced flag: a gradient was inf/NaN). Returns what step returned."""
+    params = [p for group in optimizer.param_groups for p in group["params"]]
+    old_params = [p._value for p in params]
+    old_state = [(entry, {k: _array(v) for k, v in entry.items()})
+                 for entry in optimizer.state.values() if isinstance(entry, dict)]
+    retval = optimizer.step(*args, **kwargs)
+    merged = {}         # (an array several entries share, as a step count, stays shared)
+
+    def keep(old, new):
+        if new is old or getattr(new, "shape", None) != getattr(old, "shape", ()):
+            return new
+        key = (id(old), id(new))
+        if key not in merged:
+            merged[key] = jnp.where(skip, old, new)
+        return merged[key]
+    for p, old in zip(params, old_params):
+        p._value = keep(old, p._value)
+    for entry, olds in old_state:
+        for k, old in olds.items():
+            new = entry.get(k)
+            if isinstance(new, Tensor):
+                new._value = keep(old, new._value)
+            elif new is not None:
+                entry[k] = keep(old, new)
+    return retval
 
 
 def _fresh_state() -> dict:
@@ -97,7 +127,7 @@ class GradScaler:
             self._backoff_factor = backoff_factor
             self._growth_interval = growth_interval
             self._init_growth_tracker = 0
-            self._growth_tracker: int | None = None
+            self._growth_tracker: Tensor | None = None     # int32, as torch's
             self._per_optimizer_states: dict = defaultdict(_fresh_state)
 
     def _check_scale(self, funcname: str) -> None:
@@ -108,7 +138,7 @@ class GradScaler:
 
     def _lazy_init(self) -> None:
         self._scale = Tensor._make(jnp.asarray(self._init_scale, jnp.float32))
-        self._growth_tracker = self._init_growth_tracker
+        self._growth_tracker = Tensor._make(jnp.asarray(self._init_growth_tracker, jnp.int32))
 
     def scale(self, outputs):
         """`outputs` (a Tensor, or a nested list/tuple/iterable of them) times the scale."""
@@ -129,7 +159,6 @@ class GradScaler:
         before gradient clipping, and records whether any is inf/NaN."""
         if not self._enabled:
             return
-        _refuse_under_compile("unscale_")
         self._check_scale("unscale_")
         state = self._per_optimizer_states[id(optimizer)]
         if state["stage"] is OptState.UNSCALED:
@@ -137,8 +166,12 @@ class GradScaler:
                                "the last update().")
         if state["stage"] is OptState.STEPPED:
             raise RuntimeError("unscale_() is being called after step().")
-        # The reciprocal in float64, then float32, as PyTorch.
-        inv_scale = jnp.asarray(np.float32(1.0 / np.float64(self.get_scale())))
+        scale = self._scale._value
+        if _traced(scale):      # (float32 unless x64 is on: see the module's parity note)
+            wide = jax.dtypes.canonicalize_dtype(jnp.float64)
+            inv_scale = (1 / scale.astype(wide)).astype(jnp.float32)
+        else:                   # the reciprocal in float64, then float32, as PyTorch
+            inv_scale = jnp.asarray(np.float32(1.0 / np.float64(float(scale))))
         grads = []
         for group in optimizer.param_groups:
             for p in group["params"]:
@@ -165,7 +198,6 @@ class GradScaler:
         if "closure" in kwargs:
             raise RuntimeError("Closure use is not currently supported if GradScaler is "
                                "enabled.")
-        _refuse_under_compile("step")
         self._check_scale("step")
         state = self._per_optimizer_states[id(optimizer)]
         if state["stage"] is OptState.STEPPED:
@@ -174,8 +206,11 @@ class GradScaler:
             self.unscale_(optimizer)
         if len(state["found_inf_per_device"]) == 0:
             raise AssertionError("No inf checks were recorded for this optimizer.")
+        found = list(state["found_inf_per_device"].values())
         retval = None
-        if not sum(float(v) for v in state["found_inf_per_device"].values()):
+        if any(map(_traced, found)):
+            retval = _step_unless(optimizer, sum(found) > 0, args, kwargs)
+        elif not sum(float(v) for v in found):
             retval = optimizer.step(*args, **kwargs)
         state["stage"] = OptState.STEPPED
         return retval
@@ -195,26 +230,48 @@ class GradScaler:
                     raise AssertionError(
                         "new_scale should be a float or a 1-element torch.cuda.FloatTensor "
                         "or torch.FloatTensor with requires_grad=False.")
-                value = new_scale.item()
-            self._scale = Tensor._make(jnp.asarray(value, jnp.float32))
+                value = new_scale._value
+            self._scale = Tensor._make(jnp.asarray(value, jnp.float32).reshape(()))
         else:
             found = [v for s in self._per_optimizer_states.values()
                      for v in s["found_inf_per_device"].values()]
             if not found:
                 raise AssertionError("No inf checks were recorded prior to update.")
-            scale = np.float32(self.get_scale())
-            if sum(float(v) for v in found):
-                scale, self._growth_tracker = scale * np.float32(self._backoff_factor), 0
+            if any(map(_traced, found)):
+                self._update_traced(sum(found) > 0)
             else:
-                successful = self._growth_tracker + 1
-                if successful == self._growth_interval:
-                    grown = scale * np.float32(self._growth_factor)
-                    if np.isfinite(grown):
-                        scale = grown
-                    successful = 0
-                self._growth_tracker = successful
-            self._scale = Tensor._make(jnp.asarray(scale, jnp.float32))
-        self._per_optimizer_states = defaultdict(_fresh_state)
+                self._update_eager(bool(sum(float(v) for v in found)))
+        # (emptied, not replaced: inside a compiled step, what the iteration recorded there
+        # is then gone, and nothing is left to repeat after each call)
+        self._per_optimizer_states.clear()
+
+    def _update_eager(self, found_inf: bool) -> None:
+        scale = np.float32(self.get_scale())
+        tracker = int(self._growth_tracker.item())
+        if found_inf:
+            scale, tracker = scale * np.float32(self._backoff_factor), 0
+        else:
+            tracker += 1
+            if tracker == self._growth_interval:
+                grown = scale * np.float32(self._growth_factor)
+                if np.isfinite(grown):
+                    scale = grown
+                tracker = 0
+        self._set(scale, tracker)
+
+    def _update_traced(self, found_inf) -> None:
+        """_update_eager's rule as a program (PyTorch's `_amp_update_scale_` kernel)."""
+        scale = self._scale._value.astype(jnp.float32)
+        successful = self._growth_tracker._value + 1
+        grow = successful == self._growth_interval
+        grown = scale * np.float32(self._growth_factor)
+        self._set(jnp.where(found_inf, scale * np.float32(self._backoff_factor),
+                            jnp.where(grow & jnp.isfinite(grown), grown, scale)),
+                  jnp.where(found_inf | grow, 0, successful))
+
+    def _set(self, scale, tracker) -> None:
+        self._scale = Tensor._make(jnp.asarray(scale, jnp.float32))
+        self._growth_tracker = Tensor._make(jnp.asarray(tracker, jnp.int32))
 
     def get_scale(self) -> float:
         """The current scale as a Python float (1.0 when disabled)."""
@@ -244,7 +301,7 @@ class GradScaler:
         if not self._enabled:
             return 0
         return (self._init_growth_tracker if self._growth_tracker is None
-                else self._growth_tracker)
+                else int(self._growth_tracker.item()))
 
     def is_enabled(self) -> bool:
         return self._enabled
@@ -273,4 +330,5 @@ class GradScaler:
         self._growth_interval = state_dict["growth_interval"]
         self._init_growth_tracker = state_dict["_growth_tracker"]
         if self._growth_tracker is not None:
-            self._growth_tracker = state_dict["_growth_tracker"]
+            self._growth_tracker = Tensor._make(jnp.asarray(state_dict["_growth_tracker"],
+                                                            jnp.int32))
