@@ -252,6 +252,9 @@ class StepState:
         # Groups are compared by value: their hyperparameters, the options the static keys
         # read, an entry added.
         self.watch_groups = [g for _, g in self.opt_groups]
+        # Which parameters each group holds: one added to or removed from a group's list
+        # changes the layout.
+        self.group_params = [list(g["params"]) for g in self.watch_groups]
         self.watch_group_lists = [opt.param_groups for opt in self.optimizers]
 
     def guard(self) -> tuple:
@@ -344,6 +347,10 @@ class StepState:
         # (a closure cell emptied by `del` of a nonlocal, an entry deleted, a list shortened)
         except (ValueError, LookupError):
             return False
+        for group, params in zip(self.watch_groups, self.group_params):
+            if len(group["params"]) != len(params) or not all(
+                    map(operator.is_, group["params"], params)):
+                return False
         for holders, name in self.shared_slots:
             first = holders[0].get(name)
             for e in holders:
@@ -466,7 +473,8 @@ class Snapshot:
                                    state.watch_keys[:n])),
                           [dict(d) for d in state.module_dicts],
                           list(map(_requires_grad, state.tensors)),
-                          [dict(g) for g in state.watch_groups],
+                          # (and of each group's parameter list: one appended to it)
+                          [{**g, "params": list(g["params"])} for g in state.watch_groups],
                           list(map(len, state.watch_group_lists)))
         else:
             self.fixed = previous.fixed

@@ -8,7 +8,7 @@ from functorch_like import nn
 from functorch_like._compile import compile_count
 from functorch_like._trace_state import UntraceableError
 
-from _compile_helpers import assert_same_state, training_step
+from _compile_helpers import assert_same_state, squared_step, training_step
 
 
 def _mlp():
@@ -515,3 +515,26 @@ def test_torch_compiler_is_compiling_disable_reset_and_the_recompile_limit():
         assert compile_count() - before == 4
     finally:
         torch._dynamo.config.recompile_limit = limit
+
+
+def test_parameters_added_to_a_group_list_between_calls_are_stepped_as_eager():
+    """`opt.param_groups[0]["params"].extend(...)` (not add_param_group) between calls:
+    the group's list is part of what a call checks, so the new parameters train."""
+    def run(compiled):
+        torch.manual_seed(0)
+        trunk, head = nn.Linear(3, 2), nn.Linear(2, 1)
+        opt = torch.optim.SGD(trunk.parameters(), lr=0.1)
+        step = squared_step(nn.Sequential(trunk, head), opt)
+        step = torch.compile(step) if compiled else step
+        losses = []
+        for i in range(4):
+            if i == 2:
+                opt.param_groups[0]["params"].extend(head.parameters())
+            if i == 3:
+                del opt.param_groups[0]["params"][0]
+            losses.append(step(torch.ones(4, 3)).item())
+        return losses, trunk, head
+    (l1, t1, h1), (l2, t2, h2) = run(False), run(True)
+    np.testing.assert_allclose(l2, l1, rtol=1e-5)
+    assert_same_state(t1, t2)
+    assert_same_state(h1, h2)
