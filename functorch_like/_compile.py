@@ -11,7 +11,8 @@ program, and writes the new values back, donating the old buffers. The program i
 once per guard: the training flags of the modules, which tensors require grad, the
 optimizers' structural options, the slot layout, the global modes (grad mode, autocast,
 default dtype), the modules' plain attributes, the plain values the step reads as globals
-or closure variables, and the non-tensor arguments; jax.jit adds one more per new input
+or closure variables (or under a key or attribute name it uses, in the dicts and objects
+it reaches), the hooks, and the non-tensor arguments; jax.jit adds one more per new input
 shape/dtype.
 
 Tensor arguments are inputs; one that requires grad is a leaf of the step's graph, and

@@ -80,14 +80,16 @@ class Reach:
     dict reached (kind "dict", "list" or "object"; "generator" for a torch.Generator other
     than the default one), which a traced step might change.
     plain: (home, value) for the numbers, strings, flags and tuples of them that the step
-    reads as globals or closure variables: a trace bakes them in, so they are part of the
-    guard (torch.compile guards on them too).
+    reads as globals or closure variables, and those in the dicts and plain objects reached
+    (a bound method's instance too) under a key or attribute name its code uses: a trace
+    bakes them in, so they are part of the guard (torch.compile guards on them too).
 
     PyTorch-parity note: torch.compile guards exactly the entries a trace reads; here every
     entry of a container up to `_CONTAINER_LIMIT` entries is watched, `_CONTAINER_DEPTH`
     levels down (`_REACH_LIMIT` entries in all), and the tensors of a larger or deeper
-    container are constants of the program; plain values are guarded where they are
-    globals or closure variables, not inside containers or as attributes of plain objects.
+    container are constants of the program; a plain value in a container is guarded when
+    the step's code names its key (so also when that name is used for something else, and
+    not when the key is computed, `cfg[name]`; list entries not at all).
     """
 
     def __init__(self, fn: Callable | None, depth: int = 2, skip=frozenset(), hooks=()):
@@ -95,11 +97,13 @@ class Reach:
         of containers not looked into (lists a compiled step appends its results to);
         hooks: functions the step runs without naming them (its modules' and tensors'
         hooks), looked into as the step is."""
-        found, self.plain = _by_name(fn, depth) if fn is not None else ([], [])
-        for hook in hooks:
-            more, plain = _by_name(hook, depth)
+        found, self.plain, mentioned, globs = [], [], set(), set()
+        for root in ([] if fn is None else [fn]) + list(hooks):
+            more, plain, names, namespaces = _by_name(root, depth)
             found += more
             self.plain += plain
+            mentioned |= names
+            globs |= namespaces
         parents = [-1] * len(found)
         expanded, start = set(), 0
         for _ in range(_CONTAINER_DEPTH):
@@ -113,6 +117,20 @@ class Reach:
                     found.extend(inner)
                     parents.extend([i] * len(inner))
             start = end
+        # Plain values in the dicts and plain objects reached (`cfg["kl_weight"]`,
+        # `self.epoch` in a compiled method) are guarded where the code mentions their key
+        # (a string constant or an attribute name it uses): a trace bakes them in. Names
+        # bound in a module's globals keep their own rule (loaded as globals, _by_name).
+        # (a model's, optimizer's or scheduler's own attributes are not: compile guards
+        # or replays those itself)
+        globs |= {id(vars(obj)) for obj, _, _ in found if is_state_object(obj)}
+        guarded = {(id(home[0]), home[1]) for home, _ in self.plain}
+        for obj, home, _ in found:
+            if (home is not None and type(home[1]) is str and home[1] in mentioned
+                    and isinstance(home[0], dict) and id(home[0]) not in globs
+                    and is_plain(obj) and (id(home[0]), home[1]) not in guarded):
+                guarded.add((id(home[0]), home[1]))
+                self.plain.append((home, obj))
         keep = [is_state_object(obj) or isinstance(obj, Tensor) for obj, _, _ in found]
         for i in reversed(range(len(found))):
             if keep[i] and parents[i] >= 0:
@@ -145,10 +163,11 @@ _CALLABLES = (types.FunctionType, types.MethodType, functools.partial)
 def _by_name(fn: Callable, depth: int) -> tuple:
     """(object, home, name) for the objects a function names: closure cells, named globals
     (following referenced Python functions `depth` levels), a bound method's instance and
-    its attributes, and what a functools.partial binds; and (home, value) for the plain values among the closure cells and
-    the globals it loads as globals (a name used only as an attribute, as `step` in
-    `optimizer.step()`, is not one)."""
-    found, plain, seen_fns = [], [], set()
+    its attributes, and what a functools.partial binds; (home, value) for the plain
+    values among the closure cells and the globals it loads as globals (a name used only as
+    an attribute, as `step` in `optimizer.step()`, is not one); the names and string
+    constants its code (and the code followed) uses; and the ids of the globals dicts."""
+    found, plain, seen_fns, mentioned, namespaces = [], [], set(), set(), set()
 
     def visit(f, d):
         if id(f) in seen_fns:
@@ -165,6 +184,9 @@ def _by_name(fn: Callable, depth: int) -> tuple:
             plain.extend(((f.keywords, k), v) for k, v in f.keywords.items() if is_plain(v))
             visit(f.func, d)
             return
+        # (the code of a model's, optimizer's or scheduler's own method is theirs: its
+        # names say nothing about the user's containers)
+        own = not (isinstance(f, types.MethodType) and is_state_object(f.__self__))
         if isinstance(f, types.MethodType):
             found.append((f.__self__, None, "self"))
             attrs = getattr(f.__self__, "__dict__", None)
@@ -182,7 +204,10 @@ def _by_name(fn: Callable, depth: int) -> tuple:
                 continue
             if is_plain(cell.cell_contents):
                 plain.append(((cell, None), cell.cell_contents))
+        if own:
+            mentioned.update(_names_used(code))
         globs = getattr(f, "__globals__", {})
+        namespaces.add(id(globs))
         loaded = {i.argval for i in dis.get_instructions(code)
                   if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
         for name in code.co_names:
@@ -197,4 +222,16 @@ def _by_name(fn: Callable, depth: int) -> tuple:
             if d > 0 and isinstance(obj, _CALLABLES):
                 visit(obj, d - 1)
     visit(fn, depth)
-    return found, plain
+    return found, plain, mentioned, namespaces
+
+
+def _names_used(code) -> set:
+    """The attribute and global names and the string constants of a code object and of
+    those nested in it (comprehensions, lambdas)."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if type(const) is str:
+            names.add(const)
+        elif isinstance(const, types.CodeType):
+            names |= _names_used(const)
+    return names

@@ -88,7 +88,8 @@ class StepState:
             refs = reach.refs
             self.objects = self.arg_objects + [
                 obj for obj, _ in refs if is_state_object(obj) or isinstance(obj, Tensor)]
-        # The plain values read as globals or closure variables select the program; their
+        # The plain values read as globals or closure variables (or named entries of what
+        # the step reaches: Reach.plain) select the program; their
         # homes are watched like the others, so a new value means a refresh.
         plain = reach.plain if reach else []
         self.plain_key = tuple(value for _, value in plain)

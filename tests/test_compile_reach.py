@@ -113,6 +113,48 @@ def test_plain_values_read_as_globals_or_closure_variables_select_the_program():
     assert add(x).tolist() == [4.0, 4.0]
 
 
+def test_plain_values_in_dicts_and_objects_the_step_mentions_select_the_program():
+    """`cfg["kl_weight"]`, `ns.scale` and `self.warmup` in a compiled method are baked in
+    by a trace, so they are guarded where the step's code names their key; an entry the
+    code never names (a counter the loop keeps in the same dict) is not."""
+    cfg = {"kl_weight": 0.0, "epoch": 0}
+    ns = types.SimpleNamespace(scale=1.0)
+
+    class Trainer:
+        def __init__(self):
+            torch.manual_seed(0)
+            self.model = nn.Linear(3, 1)
+            self.opt = torch.optim.SGD(self.model.parameters(), lr=0.1)
+            self.warmup = 1.0
+
+        def step(self, x):
+            self.opt.zero_grad()
+            loss = self.model(x).pow(2).mean() * (1 + cfg["kl_weight"]) * ns.scale
+            (loss * self.warmup).backward()
+            self.opt.step()
+            return loss
+
+    def run(compiled):
+        cfg["kl_weight"], ns.scale = 0.0, 1.0
+        trainer = Trainer()
+        step = torch.compile(trainer.step) if compiled else trainer.step
+        before, losses = compile_count(), []
+        for i in range(6):
+            cfg["epoch"] = i                    # never named by the step
+            if i in (1, 2):
+                cfg["kl_weight"] = i * 0.5
+            if i == 3:
+                ns.scale = 2.0
+            if i == 4:
+                trainer.warmup = 0.5
+            losses.append(step(torch.ones(2, 3)).item())
+        return losses, compile_count() - before, trainer.model
+    (eager, _, m1), (compiled, traces, m2) = run(False), run(True)
+    np.testing.assert_allclose(compiled, eager, rtol=1e-5)
+    assert_same_state(m1, m2)
+    assert traces == 5          # the first, then one per change the step reads
+
+
 class _Net(nn.Module):
     def __init__(self):
         super().__init__()
