@@ -89,8 +89,8 @@ class StepState:
             self.objects = self.arg_objects + [
                 obj for obj, _ in refs if is_state_object(obj) or isinstance(obj, Tensor)]
         # The plain values read as globals or closure variables (or named entries of what
-        # the step reaches: Reach.plain) select the program; their
-        # homes are watched like the others, so a new value means a refresh.
+        # the step reaches: Reach.plain) select the program; their homes are watched like
+        # the others, so a new value means a refresh.
         plain = reach.plain if reach else []
         self.plain_key = tuple(value for _, value in plain)
         refs = refs + [(value, home) for home, value in plain]
