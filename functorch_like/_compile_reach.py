@@ -205,7 +205,7 @@ def _by_name(fn: Callable, depth: int) -> tuple:
             if is_plain(cell.cell_contents):
                 plain.append(((cell, None), cell.cell_contents))
         if own:
-            mentioned.update(_names_used(code))
+            mentioned.update(names_used(code))
         globs = getattr(f, "__globals__", {})
         namespaces.add(id(globs))
         loaded = {i.argval for i in dis.get_instructions(code)
@@ -225,7 +225,7 @@ def _by_name(fn: Callable, depth: int) -> tuple:
     return found, plain, mentioned, namespaces
 
 
-def _names_used(code) -> set:
+def names_used(code) -> set:
     """The attribute and global names and the string constants of a code object and of
     those nested in it (comprehensions, lambdas)."""
     names = set(code.co_names)
@@ -233,5 +233,5 @@ def _names_used(code) -> set:
         if type(const) is str:
             names.add(const)
         elif isinstance(const, types.CodeType):
-            names |= _names_used(const)
+            names |= names_used(const)
     return names

@@ -22,7 +22,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _autocast_state, _dtypes, _random
-from ._compile_reach import Reach, container_entries, is_plain, is_state_object
+from ._compile_reach import (Reach, container_entries, is_plain, is_state_object,
+                             names_used)
 from ._tensor import Tensor, publish
 from .nn.modules.module import Module
 from .optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
@@ -125,6 +126,12 @@ class StepState:
         attr_homes, attr_tensors = [], []
         for m in self.modules:
             _held_tensors(m.__dict__, attr_homes, attr_tensors, _MODULE_INTERNALS)
+        # Plain values one level inside a module's dict or plain-object attribute (a config
+        # object, `self.opts["shift"]`) that its class's code names: a trace bakes them in
+        # too, so they are guarded as the step's named values are.
+        nested = [entry for m in self.modules for entry in _module_plain_entries(m)]
+        self.plain_key += tuple(value for _, _, value in nested)
+        attr_homes += nested
         # A PyTorch-style optimizer (its own step(), no transform) keeps tensors in its
         # state entries, which its traced step reads and updates as any other tensors:
         # they are state the same way, and the entries are watched.
@@ -521,6 +528,41 @@ def _hook_functions(objects: list) -> list:
         hooks += [*t.__dict__.get("_grad_hooks", {}).values(),
                   *t.__dict__.get("_post_accumulate_hooks", {}).values()]
     return hooks
+
+
+def _module_plain_entries(m: Module) -> list:
+    """(container, key, value) for the plain values in `m`'s dict and plain-object
+    attributes whose key its class's code uses."""
+    names = _class_names(type(m))
+    out = []
+    for k, v in m.__dict__.items():
+        if k in _MODULE_INTERNALS or is_plain(v) or isinstance(v, (Tensor, Module)):
+            continue
+        out += [(home[0], home[1], x) for x, home, _ in container_entries(v, k)
+                if home is not None and type(home[1]) is str and home[1] in names
+                and is_plain(x)]
+    return out
+
+
+_CLASS_NAMES: dict = {}
+
+
+def _class_names(cls) -> set:
+    """The names and string constants the methods (and properties) of a Module subclass
+    and its bases use, the Module base class's aside."""
+    names = _CLASS_NAMES.get(cls)
+    if names is None:
+        names = set()
+        for c in cls.__mro__:
+            if c is Module or c is object:
+                continue
+            for v in vars(c).values():
+                fn = v.fget if isinstance(v, property) else getattr(v, "__func__", v)
+                code = getattr(fn, "__code__", None)
+                if code is not None:
+                    names |= names_used(code)
+        _CLASS_NAMES[cls] = names
+    return names
 
 
 def _held_tensors(d: dict, homes: list, tensors: list, skip=()) -> None:

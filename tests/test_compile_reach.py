@@ -155,6 +155,39 @@ def test_plain_values_in_dicts_and_objects_the_step_mentions_select_the_program(
     assert traces == 5          # the first, then one per change the step reads
 
 
+class _Configured(nn.Module):
+    """A module that reads plain values from a config object and an options dict it
+    holds."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(3, 1)
+        self.config = types.SimpleNamespace(scale=1.0, unused=0)
+        self.options = {"shift": 0.0}
+
+    def forward(self, x):
+        return self.lin(x) * self.config.scale + self.options["shift"]
+
+
+def test_plain_values_in_a_modules_config_object_or_dict_select_the_program():
+    def run(compiled):
+        torch.manual_seed(0)
+        model = _Configured()
+        fn = torch.compile(model) if compiled else model
+        before, outs = compile_count(), []
+        for i in range(5):
+            model.config.unused = i             # never named by the module's code
+            if i == 1:
+                model.config.scale = 3.0
+            if i == 2:
+                model.options["shift"] = 1.0
+            outs.append(fn(torch.ones(1, 3)).item())
+        return outs, compile_count() - before
+    (eager, _), (compiled, traces) = run(False), run(True)
+    np.testing.assert_allclose(compiled, eager, rtol=1e-6)
+    assert traces == 3
+
+
 class _Net(nn.Module):
     def __init__(self):
         super().__init__()
