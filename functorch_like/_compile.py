@@ -448,7 +448,8 @@ class CompiledFunction:
                 # call (_compile_python).
                 watch = Watch(state.traced_containers + [
                     (g, f"{type(opt).__name__}.param_groups[{i}]", "group")
-                    for opt in state.optimizers for i, g in enumerate(opt.param_groups)])
+                    for opt in state.optimizers for i, g in enumerate(opt.param_groups)],
+                    state.randoms)
                 it = iter(dynamic)
                 rebuilt = [Tensor._make(next(it), requires_grad=s is not None)
                            if s is None or s in ("grad", "graph") else next(it)

@@ -27,15 +27,19 @@ tracer, and:
   PyTorch-parity note: a trace sees only that the list grew at its end, so an insert at
   the front of a list empty at the time also appends;
 - anything else (a list changed otherwise, a plain value of a dict or object changed, an
-  entry deleted, a draw from a torch.Generator other than the default one) raises
-  UntraceableError naming it: a compiled step could not repeat it.
+  entry deleted, a draw from a torch.Generator other than the default one, or from
+  Python's `random`, `numpy.random` or a numpy generator) raises UntraceableError naming
+  it: a compiled step could not repeat it.
 """
 
 from __future__ import annotations
 
 import operator
+import pickle
+import random
 
 import jax
+import numpy as np
 
 from ._compile_reach import is_plain
 from ._tensor import Tensor
@@ -109,18 +113,29 @@ class Effects:
 
 
 class Watch:
-    """The traced containers, copied before a trace."""
+    """The traced containers, copied before a trace, and the states of the Python and
+    numpy random generators the step might draw from."""
 
-    def __init__(self, containers: list):
+    def __init__(self, containers: list, randoms: list = ()):
         """containers: (dict or list, name, kind) with kind "module", "group" (an optimizer's
-        param group), "dict", "object", "generator" (its attributes) or "list"."""
+        param group), "dict", "object", "generator" (its attributes) or "list"; randoms:
+        (random.Random, numpy Generator or RandomState, name) reached by the step (the
+        global ones of `random` and `numpy.random` are always watched)."""
         self.containers = containers
         self.copies = [list(c) if kind == "list" else dict(c) for c, _, kind in containers]
+        self.randoms = [(r, name, _get_state(r)) for r, name in [*_global_randoms(), *randoms]]
 
     def effects(self, state_tensors: list) -> tuple:
         """After the step ran, inside the trace: (Effects, the traced values the program
         outputs for its rebinds). Writes rebound values that state slots carry into those
         tensors. Raises UntraceableError for a change that cannot be redone."""
+        for r, name, before in self.randoms:
+            if pickle.dumps(_get_state(r)) != pickle.dumps(before):
+                raise _cannot_repeat(
+                    f"drew random numbers from {name}", "draw with torch (torch.rand, "
+                    "torch.randint, ...: the default "
+                    "generator's key is threaded through the program), or draw outside the "
+                    "step and pass the values in")
         in_state = set(map(id, state_tensors))
         rebinds, replays, numbers, appends = [], [], [], []
         values, numbers_values, appended_values = [], [], []
@@ -180,7 +195,9 @@ class Watch:
                 values + appended_values + numbers_values)
 
     def put_back(self) -> None:
-        """Undoes what the trace changed in the containers."""
+        """Undoes what the trace changed in the containers and the random generators."""
+        for r, _, before in self.randoms:
+            _set_state(r, before)
         for (c, _, kind), before in zip(self.containers, self.copies):
             if kind == "list":
                 if len(c) != len(before) or any(map(operator.is_not, c, before)):
@@ -188,6 +205,28 @@ class Watch:
             elif not _unchanged(c, before):
                 c.clear()
                 c.update(before)
+
+
+def _global_randoms() -> list:
+    return [(random._inst, "Python's `random` module"),
+            (np.random.mtrand._rand, "`numpy.random`")]
+
+
+def _get_state(r):
+    if isinstance(r, random.Random):
+        return r.getstate()
+    if isinstance(r, np.random.Generator):
+        return r.bit_generator.state
+    return r.get_state()
+
+
+def _set_state(r, state) -> None:
+    if isinstance(r, random.Random):
+        r.setstate(state)
+    elif isinstance(r, np.random.Generator):
+        r.bit_generator.state = state
+    else:
+        r.set_state(state)
 
 
 def _empty_container(x) -> bool:

@@ -7,8 +7,11 @@ from __future__ import annotations
 import dis
 import functools
 import inspect
+import random
 import types
 from typing import Callable
+
+import numpy as np
 
 from . import _random
 from ._tensor import Tensor
@@ -136,6 +139,9 @@ class Reach:
             if keep[i] and parents[i] >= 0:
                 keep[parents[i]] = True
         self.refs = [(obj, home) for (obj, home, _), k in zip(found, keep) if k]
+        # Python and numpy random generators (a draw from one would be baked in: Watch)
+        self.randoms = list({id(obj): (obj, f"`{name}`") for obj, _, name in found
+                             if isinstance(obj, _RANDOM_TYPES)}.values())
         self.containers, seen = [], set()
         for obj, _, name in found:
             if id(obj) in seen or is_state_object(obj):
@@ -155,6 +161,8 @@ class Reach:
                 if type(attrs) is dict:
                     self.containers.append((attrs, name, "object"))
 
+
+_RANDOM_TYPES = (random.Random, np.random.Generator, np.random.RandomState)
 
 # What `_by_name` follows into: the functions a step calls by name or holds.
 _CALLABLES = (types.FunctionType, types.MethodType, functools.partial)

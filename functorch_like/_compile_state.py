@@ -93,6 +93,7 @@ class StepState:
         # the step reaches: Reach.plain) select the program; their homes are watched like
         # the others, so a new value means a refresh.
         plain = reach.plain if reach else []
+        self.randoms = reach.randoms if reach else []    # (Python and numpy generators)
         self.plain_key = tuple(value for _, value in plain)
         refs = refs + [(value, home) for home, value in plain]
         named = [(home[0], home[1], obj) for obj, home in refs

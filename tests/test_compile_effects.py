@@ -193,6 +193,29 @@ def test_changes_a_compiled_step_cannot_repeat_raise_and_leave_the_objects_as_th
     assert config == {"seen": 0}
 
 
+def test_draws_from_python_or_numpy_random_raise_and_leave_their_state_as_it_was():
+    """A trace would bake one draw into the program (every call would reuse it): Python's
+    `random`, numpy's global generator and a numpy Generator the step reaches are refused
+    by name, and their state is put back."""
+    import random
+    rng = np.random.default_rng(0)
+    steps = {
+        "Python's `random` module": lambda x: x * random.random(),
+        "`numpy.random`": lambda x: x * float(np.random.rand()),
+        "`rng`": lambda x: x * float(rng.random()),
+    }
+    random.seed(1)
+    np.random.seed(1)
+    before = (random.getstate(), np.random.get_state()[1].copy(), rng.bit_generator.state)
+    for name, fn in steps.items():
+        with pytest.raises(UntraceableError, match=f"drew random numbers from {name}.*draw "
+                                                   "with torch"):
+            torch.compile(fn)(torch.ones(2))
+    assert random.getstate() == before[0]
+    np.testing.assert_array_equal(np.random.get_state()[1], before[1])
+    assert rng.bit_generator.state == before[2]
+
+
 def test_tensor_arguments_changed_in_place_are_changed_for_the_caller():
     @torch.compile
     def normalize(x, scale):
