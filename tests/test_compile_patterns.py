@@ -17,6 +17,7 @@ from functorch_like._trace_state import UntraceableError
 from functorch_like.optim import swa_utils
 
 from _compile_helpers import assert_same_state
+from _custom_optimizer import momentum_sgd
 
 
 def _mlp():
@@ -287,37 +288,9 @@ def activation_checkpointing():
     return step, [m]
 
 
-class _AdamByHand(torch.optim.Optimizer):
-    """An Adam written as for PyTorch (its own step(), state made at the first step, a
-    branch on a hyperparameter), as users subclass torch.optim.Optimizer."""
-
-    def __init__(self, params, lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
-
-    @torch.no_grad()
-    def step(self, closure=None):
-        for group in self.param_groups:
-            b1, b2 = group["betas"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                g = p.grad
-                if group["weight_decay"] != 0:
-                    g = g.add(p, alpha=group["weight_decay"])
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = torch.tensor(0.0)
-                    state["m"], state["v"] = torch.zeros_like(p), torch.zeros_like(p)
-                state["step"] += 1
-                state["m"].mul_(b1).add_(g, alpha=1 - b1)
-                state["v"].mul_(b2).addcmul_(g, g, value=1 - b2)
-                denom = (state["v"] / (1 - b2 ** state["step"])).sqrt().add_(group["eps"])
-                p.addcdiv_(state["m"] / (1 - b1 ** state["step"]), denom, value=-group["lr"])
-
-
 def pytorch_style_optimizer_with_a_scheduler():
     m = _mlp()
-    opt = _AdamByHand(m.parameters(), weight_decay=0.01)
+    opt = momentum_sgd(torch)(m.parameters(), lr=0.1, weight_decay=0.01)
     return _plain(m, opt, torch.optim.lr_scheduler.StepLR(opt, 2, 0.5).step), [m]
 
 
@@ -430,7 +403,7 @@ def test_a_pytorch_style_optimizer_compiles_again_only_for_new_state_or_hyperpar
     from functorch_like._compile import compile_count
     torch.manual_seed(0)
     m = _mlp()
-    opt = _AdamByHand(m.parameters())
+    opt = momentum_sgd(torch)(m.parameters(), lr=0.1)
     step = torch.compile(_plain(m, opt))
     x, y = torch.ones(6, 4), torch.zeros(6, dtype=torch.long)
     before = compile_count()
