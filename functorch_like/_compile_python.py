@@ -133,9 +133,8 @@ class Watch:
             if pickle.dumps(_get_state(r)) != pickle.dumps(before):
                 raise _cannot_repeat(
                     f"drew random numbers from {name}", "draw with torch (torch.rand, "
-                    "torch.randint, ...: the default "
-                    "generator's key is threaded through the program), or draw outside the "
-                    "step and pass the values in")
+                    "torch.randint, ...: the default generator's key is threaded through "
+                    "the program), or draw outside the step and pass the values in")
         in_state = set(map(id, state_tensors))
         rebinds, replays, numbers, appends = [], [], [], []
         values, numbers_values, appended_values = [], [], []

@@ -59,7 +59,7 @@ class Optimizer:
     A subclass written as for PyTorch (its own `step()` updating `p` in place from `p.grad`
     and `self.state[p]`, no `_transform`) works as torch.optim.Optimizer's: its groups are
     not validated further, `state_dict()` holds its state entries as they are, and
-    `load_state_dict()` casts floating tensors to the parameter's dtype (except "step").
+    `load_state_dict()` casts tensors to a floating parameter's dtype (except "step").
     PyTorch-parity note: the loaded tensors are copies (torch's `.to()` may keep the
     state_dict's own), since a compiled step donates the state it updates. Under
     functorch_like.compile its hyperparameters are Python values that its step may branch
@@ -426,8 +426,9 @@ _PAIRS = ("betas", "etas", "step_sizes")
 
 def _cast_to_param(p: Tensor, value, key=None):
     """A loaded state entry of a PyTorch-style optimizer, as torch's load_state_dict casts
-    it: floating tensors to the parameter's dtype, except under "step"; dicts and lists
-    entry by entry; other values as they are. Tensors are copies (see Optimizer)."""
+    it: tensors to the parameter's dtype where it is floating, except under "step"; dicts
+    and lists entry by entry; other values as they are. Tensors are copies (see
+    Optimizer)."""
     if isinstance(value, Tensor):
         if key != "step" and p.is_floating_point():
             return value.detach().to(p.dtype).clone()
