@@ -91,6 +91,19 @@ def test_nonfinite_norm_raises_like_torch_or_propagates():
     assert grads[1] == grads[0] == (True, True)
 
 
+def test_the_nonfinite_check_in_a_compiled_step_names_itself():
+    """The check reads the norm's value, which a compiled step does not have: the error
+    names the argument (the default, scaling by the norm, runs there)."""
+    from functorch_like._trace_state import UntraceableError
+    params = params_with_grads(fl)
+    strict = fl.compile(lambda: fl.nn.utils.clip_grad_norm_(params, 1.0,
+                                                            error_if_nonfinite=True))
+    with pytest.raises(UntraceableError, match=r"error_if_nonfinite=True \(the check reads "
+                                               r"the norm\) needs a concrete value"):
+        strict()
+    assert np.isfinite(fl.compile(lambda: fl.nn.utils.clip_grad_norm_(params, 1.0))().item())
+
+
 def test_empty_inputs_like_torch():
     results = []
     for lib in (torch, fl):

@@ -12,8 +12,10 @@ import types
 import warnings
 from typing import Iterable, Union
 
+import jax
 import jax.numpy as jnp
 
+from ... import _trace_state
 from ..._tensor import Tensor, apply
 from ...autograd._grad_mode import no_grad
 from ...pure.optim._clip import clip_coefficient, global_norm
@@ -49,7 +51,7 @@ def get_total_norm(tensors: _tensor_or_tensors, norm_type: float = 2.0,
       tensors: a Tensor or an iterable of Tensors (any shapes).
       norm_type: p of the p-norm; `inf` for the max norm.
       error_if_nonfinite: raise RuntimeError if the result is nan or inf (reads the value:
-        inside functorch_like.compile that is an error, as any `bool(tensor)` there).
+        inside traced code an UntraceableError says so).
       foreach: accepted for torch compatibility; XLA fuses the per-tensor norms anyway.
     Returns:
       A 0-d Tensor (float32 0. when there are no tensors).
@@ -62,6 +64,8 @@ def get_total_norm(tensors: _tensor_or_tensors, norm_type: float = 2.0,
     with no_grad():
         total_norm = apply(_f_total_norm, "LinalgVectorNormBackward0", *tensors,
                            norm_type=norm_type)
+        if error_if_nonfinite and isinstance(total_norm._value, jax.core.Tracer):
+            raise _trace_state.untraceable("error_if_nonfinite=True (the check reads the norm)")
         if error_if_nonfinite and bool(apply(_f_nonfinite, "IsfiniteBackward0", total_norm)):
             raise RuntimeError(
                 f"The total norm of order {norm_type} for gradients from `parameters` is "
