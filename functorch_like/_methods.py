@@ -203,7 +203,19 @@ Tensor.new_tensor = _new_tensor
 Tensor.type_as = lambda self, other: self.to(other.dtype)
 Tensor.T = property(lambda self: S.permute(self, *reversed(range(self.ndim))) if self.ndim
                     else self)
-Tensor.mT = property(lambda self: S.transpose(self, -2, -1))
+
+
+def _matrix_transpose(self, name: str, conj: bool):
+    """x.mT / x.mH: the last two dims swapped (conjugated for mH), with torch's error."""
+    if self.ndim < 2:
+        raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of "
+                           f"matrices. Got {self.ndim}-D tensor.")
+    out = S.transpose(self, -2, -1)
+    return out.conj() if conj and out.is_complex() else out
+
+
+Tensor.mT = property(lambda self: _matrix_transpose(self, "mT", False))
+Tensor.mH = property(lambda self: _matrix_transpose(self, "mH", True))
 Tensor.H = property(lambda self: S.t(self).conj() if self.is_complex() else S.t(self))
 Tensor.real = property(CX.real)
 Tensor.imag = property(CX.imag)

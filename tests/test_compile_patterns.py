@@ -318,6 +318,12 @@ def pytorch_style_optimizer_that_keeps_no_state():
     return step, [m]
 
 
+def orthogonal_parametrization():
+    m = nn.Sequential(nn.utils.parametrizations.orthogonal(nn.Linear(4, 4)), nn.Tanh(),
+                      nn.Linear(4, 3))
+    return _plain(m, torch.optim.SGD(m.parameters(), lr=0.1)), [m]
+
+
 def _averaged(**kwargs):
     def pattern():
         m = _bn_mlp()
@@ -335,7 +341,7 @@ PATTERNS = {f.__name__: f for f in [
     tied_weights_weight_decay, bf16_autocast, evaluation_in_eval_mode_under_no_grad,
     buffer_counter_in_forward, sgd_closure, input_noise_and_functional_dropout,
     activation_checkpointing, pytorch_style_optimizer_with_a_scheduler,
-    pytorch_style_optimizer_that_keeps_no_state]}
+    pytorch_style_optimizer_that_keeps_no_state, orthogonal_parametrization]}
 PATTERNS.update({
     "swa_average_model": _averaged(),
     "swa_average_with_buffers": _averaged(use_buffers=True),

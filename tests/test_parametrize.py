@@ -100,3 +100,71 @@ def test_register_set_cache_and_remove():
         parametrize.remove_parametrizations(m, "weight")
     with pytest.raises(ValueError, match="does not have a parameter, a buffer, or a"):
         parametrize.register_parametrization(m, "nope", Symmetric())
+
+
+def _orthogonal_linear(lib, shape, **kwargs):
+    lin = lib.nn.Linear(shape[1], shape[0], bias=False)
+    with lib.no_grad():
+        lin.weight.copy_(lib.tensor(np.random.default_rng(1).standard_normal(shape)
+                                    .astype(np.float32)))
+    return lib.nn.utils.parametrizations.orthogonal(lin, **kwargs)
+
+
+@pytest.mark.parametrize("shape, kwargs", [
+    ((4, 4), {}), ((4, 4), {"orthogonal_map": "cayley"}),
+    ((4, 4), {"orthogonal_map": "householder", "use_trivialization": False}),
+    ((4, 4), {"orthogonal_map": "matrix_exp", "use_trivialization": False}),
+    ((5, 3), {}), ((3, 5), {"orthogonal_map": "householder", "use_trivialization": False}),
+    ((3, 5), {"orthogonal_map": "cayley", "use_trivialization": False})])
+def test_orthogonal_weights_and_training_match_torch(shape, kwargs):
+    """The parametrized weight at registration and after three SGD steps, and the
+    state_dict's entries, as torch's (square weights, or no trivialization: nothing is
+    drawn at random)."""
+    results = []
+    for lib in (torch, fl):
+        lin = _orthogonal_linear(lib, shape, **kwargs)
+        weights = [lin.weight.detach().numpy().copy()]
+        opt = lib.optim.SGD(lin.parameters(), lr=0.1)
+        x = lib.tensor(np.linspace(-1, 1, 2 * shape[1], dtype=np.float32).reshape(2, -1))
+        for _ in range(3):
+            opt.zero_grad()
+            lin(x).pow(3).sum().backward()
+            opt.step()
+            weights.append(lin.weight.detach().numpy().copy())
+        results.append((weights, {k: tuple(v.shape) for k, v in lin.state_dict().items()}))
+    (t_weights, t_keys), (f_weights, f_keys) = results
+    assert f_keys == t_keys
+    for t_w, f_w in zip(t_weights, f_weights):
+        np.testing.assert_allclose(f_w, t_w, rtol=1e-5, atol=1e-5)
+    w = f_weights[-1]
+    gram = w.T @ w if shape[0] >= shape[1] else w @ w.T
+    np.testing.assert_allclose(gram, np.eye(min(shape)), atol=1e-5)
+
+
+def test_orthogonal_non_square_trivialization_is_orthogonal_and_keeps_the_columns():
+    """With a tall weight the base is completed with random columns (drawn from our
+    generator, so not torch's), and the weight is the QR of the original."""
+    got = _orthogonal_linear(fl, (5, 3)).weight.detach().numpy()
+    ref = _orthogonal_linear(torch, (5, 3)).weight.detach().numpy()
+    np.testing.assert_allclose(got.T @ got, np.eye(3), atol=1e-5)
+    np.testing.assert_allclose(got, ref, atol=1e-5)
+
+
+def test_orthogonal_errors_match_torch():
+    for lib in (torch, fl):
+        P = lib.nn.utils.parametrizations
+        with pytest.raises(ValueError, match="Expected a matrix or batch of matrices. Got a "
+                                             "tensor of 1 dimensions."):
+            P.orthogonal(lib.nn.Linear(3, 3), "bias")
+        with pytest.raises(ValueError, match='orthogonal_map has to be one of "matrix_exp", '
+                                             '"cayley", "householder". Got: qr'):
+            P.orthogonal(lib.nn.Linear(3, 3), orthogonal_map="qr")
+        with pytest.raises(ValueError, match="has no parameter or buffer with name 'w'"):
+            P.orthogonal(lib.nn.Linear(3, 3), "w")
+        lin = P.orthogonal(lib.nn.Linear(3, 3), use_trivialization=False)
+        with pytest.raises(NotImplementedError, match="It is not possible to assign to the "
+                                                      "matrix exponential"):
+            lin.weight = lib.eye(3)
+        with pytest.raises(RuntimeError, match=r"tensor.mH is only supported on matrices or "
+                                               r"batches of matrices. Got 1-D tensor."):
+            lib.ones(3).mH

@@ -1,5 +1,6 @@
-"""torch.nn.utils.parametrizations: weight_norm and spectral_norm as parametrizations
-(state_dict keys `parametrizations.weight.original0/1` and `.original` + `.0._u/_v`)."""
+"""torch.nn.utils.parametrizations: weight_norm, spectral_norm and orthogonal as
+parametrizations (state_dict keys `parametrizations.weight.original0/1`, `.original` +
+`.0._u/_v`, and `.original` + `.0.base`)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from .. import functional as F
 from ..modules.conv import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from ..modules.module import Module
 from . import parametrize
+from ._orthogonal import orthogonal as orthogonal
 from .weight_norm import _weight_norm, norm_except_dim
 
-__all__ = ["spectral_norm", "weight_norm"]
+__all__ = ["orthogonal", "spectral_norm", "weight_norm"]
 
 
 class _WeightNorm(Module):

@@ -63,7 +63,12 @@ class ParametrizationList(ModuleList):
             new = original
             for module in reversed(list(self)):
                 if hasattr(module, "right_inverse"):
-                    new = module.right_inverse(new)
+                    # (one that cannot invert is taken as the identity here, as in torch:
+                    # orthogonal's maps without trivialization)
+                    try:
+                        new = module.right_inverse(new)
+                    except NotImplementedError:
+                        pass
         self.is_tensor = isinstance(new, Tensor)
         self.ntensors = 1 if self.is_tensor else len(new)
         if self.is_tensor:
