@@ -303,6 +303,11 @@ def test_scheduler_step_before_optimizer_step_warns_like_torch():
     assert ours == theirs
     assert len(ours) == 1 and ours[0][0] is UserWarning
     assert "Detected call of `lr_scheduler.step()` before `optimizer.step()`" in ours[0][1]
+    # (pointing at the caller's line, through the wrapper that records steps for compile)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        wrong_order(fl)
+    assert caught[0].filename == __file__
 
 
 def test_right_order_does_not_warn():

@@ -155,7 +155,7 @@ class LRScheduler:
                               "rate scheduler initialization. Please, make sure to call "
                               "`optimizer.step()` before `lr_scheduler.step()`. See more "
                               "details at https://pytorch.org/docs/stable/optim.html#how-to-"
-                              "adjust-learning-rate", UserWarning, stacklevel=2)
+                              "adjust-learning-rate", UserWarning, stacklevel=3)
             elif not getattr(self.optimizer, "_opt_called", False):
                 warnings.warn("Detected call of `lr_scheduler.step()` before `optimizer.step()`. "
                               "In PyTorch 1.1.0 and later, you should call them in the opposite "
@@ -163,10 +163,10 @@ class LRScheduler:
                               "to do this will result in PyTorch skipping the first value of "
                               "the learning rate schedule. See more details at "
                               "https://pytorch.org/docs/stable/optim.html#how-to-adjust-"
-                              "learning-rate", UserWarning, stacklevel=2)
+                              "learning-rate", UserWarning, stacklevel=3)
         self._step_count += 1
         if epoch is not None:
-            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=3)
         self._update_lr(epoch)
 
     def _update_lr(self, epoch: int | None = None) -> None:
