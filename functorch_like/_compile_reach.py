@@ -91,8 +91,9 @@ class Reach:
     entry of a container up to `_CONTAINER_LIMIT` entries is watched, `_CONTAINER_DEPTH`
     levels down (`_REACH_LIMIT` entries in all), and the tensors of a larger or deeper
     container are constants of the program; a plain value in a container is guarded when
-    the step's code names its key (so also when that name is used for something else, and
-    not when the key is computed, `cfg[name]`; list entries not at all).
+    the step's code names it (a dict entry by a string constant, an attribute by a name:
+    so also when that string or name is used for something else, and not when the key is
+    computed, `cfg[name]`; list entries not at all).
     """
 
     def __init__(self, fn: Callable | None, depth: int = 2, skip=frozenset(), hooks=()):
@@ -100,12 +101,14 @@ class Reach:
         of containers not looked into (lists a compiled step appends its results to);
         hooks: functions the step runs without naming them (its modules' and tensors'
         hooks), looked into as the step is."""
-        found, self.plain, mentioned, globs = [], [], set(), set()
+        found, self.plain, globs = [], [], set()
+        attr_names, keys = set(), set()
         for root in ([] if fn is None else [fn]) + list(hooks):
-            more, plain, names, namespaces = _by_name(root, depth)
+            more, plain, (names, strings), namespaces = _by_name(root, depth)
             found += more
             self.plain += plain
-            mentioned |= names
+            attr_names |= names
+            keys |= strings
             globs |= namespaces
         parents = [-1] * len(found)
         expanded, start = set(), 0
@@ -121,17 +124,22 @@ class Reach:
                     parents.extend([i] * len(inner))
             start = end
         # Plain values in the dicts and plain objects reached (`cfg["kl_weight"]`,
-        # `self.epoch` in a compiled method) are guarded where the code mentions their key
-        # (a string constant or an attribute name it uses): a trace bakes them in. Names
-        # bound in a module's globals keep their own rule (loaded as globals, _by_name).
-        # (a model's, optimizer's or scheduler's own attributes are not: compile guards
-        # or replays those itself)
+        # `self.epoch` in a compiled method) are guarded where the code names them: a
+        # dict's entry where its key is a string constant of the code, an object's
+        # attribute where its name is one the code uses (so `stats["step"]`, kept by the
+        # loop, is not guarded for `optimizer.step()`). A trace bakes them in. Names bound
+        # in a module's globals keep their own rule (loaded as globals, _by_name); a
+        # model's, optimizer's or scheduler's own attributes are not guarded here (compile
+        # guards or replays those itself).
         globs |= {id(vars(obj)) for obj, _, _ in found if is_state_object(obj)}
+        attr_dicts = {id(attrs) for obj, _, _ in found
+                      if type(attrs := getattr(obj, "__dict__", None)) is dict}
         guarded = {(id(home[0]), home[1]) for home, _ in self.plain}
         for obj, home, _ in found:
-            if (home is not None and type(home[1]) is str and home[1] in mentioned
-                    and isinstance(home[0], dict) and id(home[0]) not in globs
-                    and is_plain(obj) and (id(home[0]), home[1]) not in guarded):
+            if (home is not None and type(home[1]) is str and isinstance(home[0], dict)
+                    and home[1] in (attr_names if id(home[0]) in attr_dicts else keys)
+                    and id(home[0]) not in globs and is_plain(obj)
+                    and (id(home[0]), home[1]) not in guarded):
                 guarded.add((id(home[0]), home[1]))
                 self.plain.append((home, obj))
         keep = [is_state_object(obj) or isinstance(obj, Tensor) for obj, _, _ in found]
@@ -173,9 +181,10 @@ def _by_name(fn: Callable, depth: int) -> tuple:
     (following referenced Python functions `depth` levels), a bound method's instance and
     its attributes, and what a functools.partial binds; (home, value) for the plain
     values among the closure cells and the globals it loads as globals (a name used only as
-    an attribute, as `step` in `optimizer.step()`, is not one); the names and string
-    constants its code (and the code followed) uses; and the ids of the globals dicts."""
-    found, plain, seen_fns, mentioned, namespaces = [], [], set(), set(), set()
+    an attribute, as `step` in `optimizer.step()`, is not one); (the names, the string
+    constants) its code (and the code followed) uses; and the ids of the globals dicts."""
+    found, plain, seen_fns, namespaces = [], [], set(), set()
+    names, strings = set(), set()
 
     def visit(f, d):
         if id(f) in seen_fns:
@@ -213,7 +222,9 @@ def _by_name(fn: Callable, depth: int) -> tuple:
             if is_plain(cell.cell_contents):
                 plain.append(((cell, None), cell.cell_contents))
         if own:
-            mentioned.update(names_used(code))
+            used = code_names(code)
+            names.update(used[0])
+            strings.update(used[1])
         globs = getattr(f, "__globals__", {})
         namespaces.add(id(globs))
         loaded = {i.argval for i in dis.get_instructions(code)
@@ -230,16 +241,23 @@ def _by_name(fn: Callable, depth: int) -> tuple:
             if d > 0 and isinstance(obj, _CALLABLES):
                 visit(obj, d - 1)
     visit(fn, depth)
-    return found, plain, mentioned, namespaces
+    return found, plain, (names, strings), namespaces
+
+
+def code_names(code) -> tuple[set, set]:
+    """(the attribute and global names, the string constants) of a code object and of
+    those nested in it (comprehensions, lambdas)."""
+    names, strings = set(code.co_names), set()
+    for const in code.co_consts:
+        if type(const) is str:
+            strings.add(const)
+        elif isinstance(const, types.CodeType):
+            inner = code_names(const)
+            names |= inner[0]
+            strings |= inner[1]
+    return names, strings
 
 
 def names_used(code) -> set:
-    """The attribute and global names and the string constants of a code object and of
-    those nested in it (comprehensions, lambdas)."""
-    names = set(code.co_names)
-    for const in code.co_consts:
-        if type(const) is str:
-            names.add(const)
-        elif isinstance(const, types.CodeType):
-            names |= names_used(const)
-    return names
+    """Both of code_names: every name and string constant the code uses."""
+    return set.union(*code_names(code))

@@ -116,8 +116,9 @@ def test_plain_values_read_as_globals_or_closure_variables_select_the_program():
 def test_plain_values_in_dicts_and_objects_the_step_mentions_select_the_program():
     """`cfg["kl_weight"]`, `ns.scale` and `self.warmup` in a compiled method are baked in
     by a trace, so they are guarded where the step's code names their key; an entry the
-    code never names (a counter the loop keeps in the same dict) is not."""
-    cfg = {"kl_weight": 0.0, "epoch": 0}
+    code never names as a key (counters the loop keeps in the same dict, one of them named
+    like the `step()` the code calls) is not."""
+    cfg = {"kl_weight": 0.0, "epoch": 0, "step": 0}
     ns = types.SimpleNamespace(scale=1.0)
 
     class Trainer:
@@ -140,7 +141,7 @@ def test_plain_values_in_dicts_and_objects_the_step_mentions_select_the_program(
         step = torch.compile(trainer.step) if compiled else trainer.step
         before, losses = compile_count(), []
         for i in range(6):
-            cfg["epoch"] = i                    # never named by the step
+            cfg["epoch"] = cfg["step"] = i      # never named by the step as keys
             if i in (1, 2):
                 cfg["kl_weight"] = i * 0.5
             if i == 3:
