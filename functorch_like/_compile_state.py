@@ -533,15 +533,16 @@ def _hook_functions(objects: list) -> list:
 
 def _module_plain_entries(m: Module) -> list:
     """(container, key, value) for the plain values in `m`'s dict and plain-object
-    attributes whose key its class's code uses."""
+    attributes whose key its class's code uses, and in its list attributes (`self.weights
+    = [0.5, 0.5]`, read by index)."""
     names = _class_names(type(m))
     out = []
     for k, v in m.__dict__.items():
         if k in _MODULE_INTERNALS or is_plain(v) or isinstance(v, (Tensor, Module)):
             continue
         out += [(home[0], home[1], x) for x, home, _ in container_entries(v, k)
-                if home is not None and type(home[1]) is str and home[1] in names
-                and is_plain(x)]
+                if home is not None and is_plain(x)
+                and (type(home[1]) is int or home[1] in names)]
     return out
 
 

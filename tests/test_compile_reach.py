@@ -157,17 +157,19 @@ def test_plain_values_in_dicts_and_objects_the_step_mentions_select_the_program(
 
 
 class _Configured(nn.Module):
-    """A module that reads plain values from a config object and an options dict it
-    holds."""
+    """A module that reads plain values from a config object, an options dict and a list
+    it holds."""
 
     def __init__(self):
         super().__init__()
         self.lin = nn.Linear(3, 1)
         self.config = types.SimpleNamespace(scale=1.0, unused=0)
         self.options = {"shift": 0.0}
+        self.weights = [1.0, 0.0]
 
     def forward(self, x):
-        return self.lin(x) * self.config.scale + self.options["shift"]
+        y = self.lin(x) * self.config.scale + self.options["shift"]
+        return y * self.weights[0] + self.weights[1]
 
 
 def test_plain_values_in_a_modules_config_object_or_dict_select_the_program():
@@ -182,11 +184,13 @@ def test_plain_values_in_a_modules_config_object_or_dict_select_the_program():
                 model.config.scale = 3.0
             if i == 2:
                 model.options["shift"] = 1.0
+            if i == 3:
+                model.weights[1] = 2.0
             outs.append(fn(torch.ones(1, 3)).item())
         return outs, compile_count() - before
     (eager, _), (compiled, traces) = run(False), run(True)
     np.testing.assert_allclose(compiled, eager, rtol=1e-6)
-    assert traces == 3
+    assert traces == 4
 
 
 class _Net(nn.Module):
