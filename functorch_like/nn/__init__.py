@@ -69,6 +69,8 @@ from .modules import CrossEntropyLoss as CrossEntropyLoss
 from .modules import HuberLoss as HuberLoss
 from .modules import KLDivLoss as KLDivLoss
 from .modules import L1Loss as L1Loss
+from .modules import LinearCrossEntropyLoss as LinearCrossEntropyLoss
+from .modules import LinearCrossEntropyOptions as LinearCrossEntropyOptions
 from .modules import MSELoss as MSELoss
 from .modules import NLLLoss as NLLLoss
 from .modules import SmoothL1Loss as SmoothL1Loss
@@ -262,6 +264,8 @@ __all__ = [
     "Identity",
     "KLDivLoss",
     "L1Loss",
+    "LinearCrossEntropyLoss",
+    "LinearCrossEntropyOptions",
     "LayerNorm",
     "LeakyReLU",
     "Linear",

@@ -82,6 +82,7 @@ from ._functional_losses import cosine_embedding_loss as cosine_embedding_loss
 from ._functional_losses import cosine_similarity as cosine_similarity
 from ._functional_losses import gaussian_nll_loss as gaussian_nll_loss
 from ._functional_losses import hinge_embedding_loss as hinge_embedding_loss
+from ._functional_linear_ce import linear_cross_entropy as linear_cross_entropy
 from ._functional_losses import margin_ranking_loss as margin_ranking_loss
 from ._functional_losses import multi_margin_loss as multi_margin_loss
 from ._functional_losses import multilabel_margin_loss as multilabel_margin_loss
