@@ -51,7 +51,7 @@ import jax
 from . import _trace_state
 from ._compile_forward import call_differentiable
 from ._compile_python import Effects, Watch, is_tensor
-from ._compile_reach import is_argument_leaf, is_state_object
+from ._compile_reach import is_argument_leaf, is_state_object, typed
 from ._compile_state import Snapshot, StepState, distinct
 from ._tensor import Tensor
 from .autograd import _grad_mode
@@ -59,6 +59,7 @@ from .nn.modules.module import Module
 
 # A tensor argument that requires grad or is part of a graph (PyTorch's requires_grad).
 _needs_grad = operator.attrgetter("requires_grad")
+_aval = operator.attrgetter("aval")     # an array's shape, dtype and weak type
 
 _trace_count = 0
 
@@ -99,7 +100,8 @@ def _split_args(args, kwargs):
             dynamic.append(leaf)
             static.append("array")
         else:
-            static.append(leaf if not is_state_object(leaf) else ("state", id(leaf)))
+            # (with its type: 1, 1.0 and True are equal but trace differently)
+            static.append(("state", id(leaf)) if is_state_object(leaf) else typed(leaf))
     return dynamic, tuple(static), treedef, leaves
 
 
@@ -109,9 +111,10 @@ class _Program:
 
     __slots__ = ("jitted", "actions", "with_grads", "out_treedef", "consts", "state_guard",
                  "n_tensor_args", "differentiable", "pure", "io", "shapes", "touches_grads",
-                 "writes_state", "effects", "none_grads", "mutated_args", "split", "run")
+                 "writes_state", "effects", "none_grads", "mutated_args", "split", "run",
+                 "avals")
 
-    def __init__(self, state_guard: tuple, n_tensor_args: int | None):
+    def __init__(self, state_guard: tuple, n_tensor_args: int | None, avals: list):
         self.actions: list[Callable] = []
         self.with_grads = True
         # False for a step that neither reads nor changes any .grad (a forward, an
@@ -138,6 +141,10 @@ class _Program:
         self.run = None             # the traced Python function, unjitted
         self.state_guard = state_guard      # the StepState.guard() it was traced for
         self.n_tensor_args = n_tensor_args  # when its arguments are that many tensors only
+        # The shapes and dtypes of the array inputs it was traced for: one program per
+        # signature, as the Python of the trace (what it returns, which arguments it
+        # changes) may depend on them; never one jax.jit retraced for another shape.
+        self.avals = avals
 
     def _arguments(self, inputs: tuple) -> tuple:
         """The jitted program's arguments for a call's inputs (values, grads, optimizer
@@ -217,6 +224,9 @@ class CompiledFunction:
         """No programs, no state: the next call traces afresh."""
         self._states: dict[tuple, StepState] = {}
         self._programs: dict[tuple, _Program] = {}
+        # The guards traced for, input shapes aside (the recompile limit counts these: a
+        # new batch shape is one more program but not one more guard).
+        self._guards: set = set()
         # The last call's (number of tensor arguments, state, state guard, program), for
         # the common call with tensor arguments only: then the argument part of the guard
         # is known and only the state's guard is checked.
@@ -279,29 +289,32 @@ class CompiledFunction:
         last = self._last
         if last is not None and not kwargs and len(args) == last[0] and all(
                 isinstance(a, Tensor) and not a.requires_grad for a in args):
-            state = last[1]
-            if state.guard() == last[2]:
-                return last[3], state, [a._value for a in args]
+            state, values = last[1], [a._value for a in args]
+            if state.guard() == last[2] and list(map(_aval, values)) == last[3].avals:
+                return last[3], state, values
         dynamic, static, treedef, leaves = _split_args(args, kwargs)
         state = self._state(leaves, static)
+        avals = list(map(_aval, dynamic))
+        signature = tuple(avals)
         try:
             guard = (static, treedef, state.guard())
-            program = self._programs.get(guard)
+            program = self._programs.get((*guard, signature))
         except TypeError:
             raise TypeError("functorch_like.compile: non-tensor arguments must be hashable "
                             "(they are part of the compiled program)") from None
         if program is None:
             state.refresh()     # something changed: new parameters, groups or state?
             guard = (static, treedef, state.guard())
-            program = self._programs.get(guard)
+            program = self._programs.get((*guard, signature))
             if program is None:
-                if len(self._programs) >= _recompile_limit():
+                if guard not in self._guards and len(self._guards) >= _recompile_limit():
                     return self._give_up(), state, dynamic
+                self._guards.add(guard)
                 tensors_only = not kwargs and all(s is None for s in static) and len(
                     static) == len(args)
-                program = self._programs[guard] = self._build(
+                program = self._programs[(*guard, signature)] = self._build(
                     state, treedef, static, leaves, dynamic, guard[2],
-                    len(args) if tensors_only else None)
+                    len(args) if tensors_only else None, avals)
         if program.n_tensor_args is not None:
             self._last = (len(args), state, guard[2], program)
         return program, state, dynamic
@@ -354,9 +367,10 @@ class CompiledFunction:
         if (snapshot is not None and not kwargs
                 and len(args) == snapshot.program.n_tensor_args
                 and all(map(isinstance, args, repeat(Tensor)))
-                and not any(map(_needs_grad, args)) and snapshot.holds()):
-            return (snapshot.program, snapshot.state,
-                    (*snapshot.inputs, [a._value for a in args]), snapshot)
+                and not any(map(_needs_grad, args))
+                and list(map(_aval, values := [a._value for a in args]))
+                == snapshot.program.avals and snapshot.holds()):
+            return snapshot.program, snapshot.state, (*snapshot.inputs, values), snapshot
         program, state, dynamic = self._lookup(args, kwargs)
         if program is None:
             return None, state, None, None
@@ -421,9 +435,9 @@ class CompiledFunction:
         return Snapshot(state, program, (values, None, opt_values, hps, key))
 
     def _build(self, state: StepState, treedef, static, leaves, dynamic, state_guard,
-               n_tensor_args) -> _Program:
+               n_tensor_args, avals: list) -> _Program:
         fn = self.fn
-        program = _Program(state_guard, n_tensor_args)
+        program = _Program(state_guard, n_tensor_args, avals)
         untouched, writes, written = [False], [True], [()]
 
         def run(values, grads, opt_values, hps, key, dynamic):
@@ -543,9 +557,10 @@ class CompiledFunction:
         state.sinks.update((id(lst), lst) for lst, _ in program.effects.appends)
         start = len(inputs[0])
         grad_vars = set(map(id, jaxpr.invars[start:start + len(inputs[1])]))
-        reads_grads = any(id(v) in grad_vars for v in
-                          [*jaxpr.outvars, *(v for e in jaxpr.eqns for v in e.invars)])
-        if untouched[0]:
+        uses_grads = any(id(v) in grad_vars for e in jaxpr.eqns for v in e.invars)
+        reads_grads = uses_grads or any(id(v) in grad_vars for v in jaxpr.outvars)
+        # (a step that changes no .grad but uses them, optimizer.step() alone, reads them)
+        if untouched[0] and not uses_grads:
             program.with_grads = program.touches_grads = False
             if not writes[0]:
                 # An evaluation: its inputs stay valid (a state_dict taken before it, too)

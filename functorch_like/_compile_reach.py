@@ -38,6 +38,14 @@ def is_plain(v) -> bool:
     return v is None or type(v) in (bool, int, float, str)
 
 
+def typed(v):
+    """A plain value with its type, for a guard: 1, 1.0 and True are equal in Python but
+    trace differently (an int fill makes an int64 tensor)."""
+    if type(v) is tuple:
+        return tuple(map(typed, v))
+    return type(v), v
+
+
 def is_argument_leaf(x) -> bool:
     """Where a step's arguments are not flattened further: tensors and state objects."""
     return isinstance(x, Tensor) or is_state_object(x)

@@ -23,7 +23,7 @@ import numpy as np
 
 from . import _autocast_state, _dtypes, _random
 from ._compile_reach import (Reach, container_entries, is_plain, is_state_object,
-                             names_used)
+                             names_used, typed)
 from ._tensor import Tensor, publish
 from .nn.modules.module import Module
 from .optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
@@ -94,7 +94,7 @@ class StepState:
         # the others, so a new value means a refresh.
         plain = reach.plain if reach else []
         self.randoms = reach.randoms if reach else []    # (Python and numpy generators)
-        self.plain_key = tuple(value for _, value in plain)
+        self.plain_key = tuple(typed(value) for _, value in plain)
         refs = refs + [(value, home) for home, value in plain]
         named = [(home[0], home[1], obj) for obj, home in refs
                  if home is not None and home[1] is not None]
@@ -131,7 +131,7 @@ class StepState:
         # object, `self.opts["shift"]`) that its class's code names: a trace bakes them in
         # too, so they are guarded as the step's named values are.
         nested = [entry for m in self.modules for entry in _module_plain_entries(m)]
-        self.plain_key += tuple(value for _, _, value in nested)
+        self.plain_key += tuple(typed(value) for _, _, value in nested)
         attr_homes += nested
         # A PyTorch-style optimizer (its own step(), no transform) keeps tensors in its
         # state entries, which its traced step reads and updates as any other tensors:
@@ -312,7 +312,7 @@ class StepState:
             # (and which attributes are tensors: one added between calls is found as
             # state by the refresh that a new guard causes)
             self._attributes = tuple(
-                tuple((k, v) if is_plain(v) else (k, _TENSOR)
+                tuple((k, typed(v)) if is_plain(v) else (k, _TENSOR)
                       for k, v in d.items() if is_plain(v) or isinstance(v, Tensor))
                 for d in self.module_dicts)
         return self._attributes

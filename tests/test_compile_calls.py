@@ -1,0 +1,103 @@
+"""How a compiled function's calls behave as the same function run eagerly: input
+shapes, argument types, steps that only use the gradients, values the step rebinds."""
+
+import numpy as np
+import pytest
+
+import functorch_like as torch
+from functorch_like import nn
+
+FILL = 1
+
+
+def _twice(fn, calls):
+    """[(eager result, compiled result)] of fn over the argument lists in `calls`; each
+    call gets fresh copies of its tensor arguments."""
+    compiled = torch.compile(fn)
+    out = []
+    for args in calls:
+        e_args = [a.clone() if isinstance(a, torch.Tensor) else a for a in args]
+        c_args = [a.clone() if isinstance(a, torch.Tensor) else a for a in args]
+        out.append(((fn(*e_args), e_args), (compiled(*c_args), c_args)))
+    return out
+
+
+def _same(a, b):
+    if isinstance(a, torch.Tensor):
+        assert isinstance(b, torch.Tensor) and a.dtype == b.dtype
+        np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-6)
+    elif isinstance(a, (tuple, list)):
+        assert type(a) is type(b) and len(a) == len(b)
+        for x, y in zip(a, b):
+            _same(x, y)
+    else:
+        assert type(a) is type(b) and a == b
+
+
+def test_what_a_step_returns_and_changes_follows_each_calls_input_shape():
+    # The Python of a trace may depend on the shapes: one program per input signature.
+    # (Once the metadata of the newest shape's trace answered for every shape.)
+    def step(x):
+        if x.shape[0] > 2:
+            x.mul_(10)
+            return x.sum(), x.size(0)
+        return x.sum()
+    for (eager, e_args), (compiled, c_args) in _twice(
+            step, [[torch.ones(n)] for n in (3, 2, 3, 2)]):
+        _same(eager, compiled)
+        _same(e_args, c_args)
+
+
+def test_a_new_batch_shape_compiles_once_more_and_old_shapes_reuse_their_programs():
+    model = nn.Linear(3, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+
+    @torch.compile
+    def step(x, y):
+        opt.zero_grad()
+        loss = ((model(x) - y) ** 2).mean()
+        loss.backward()
+        opt.step()
+        return loss.detach(), x.size(0)
+    step(torch.randn(4, 3), torch.randn(4, 1))
+    start = torch._compile.compile_count()
+    sizes = [step(torch.randn(n, 3), torch.randn(n, 1))[1] for n in (2, 4, 2, 4)]
+    assert sizes == [2, 4, 2, 4]
+    assert torch._compile.compile_count() == start + 1
+
+
+@pytest.mark.parametrize("values", [(1, 1.0, True), (0, 0.0, False)])
+def test_arguments_and_globals_equal_in_value_but_not_type_trace_apart(values):
+    def fill(x, n):
+        a = torch.full((3,), n)
+        a[0] = 2.7
+        return a + x
+
+    def fill_global(x):
+        a = torch.full((3,), FILL)
+        a[0] = 2.5
+        return a + x
+    compiled, compiled_global = torch.compile(fill), torch.compile(fill_global)
+    x = torch.zeros(3, dtype=torch.bool)
+    for n in values:
+        _same(fill(x, n), compiled(x, n))
+        globals()["FILL"] = n
+        _same(fill_global(x), compiled_global(x))
+    globals()["FILL"] = 1
+
+
+def test_a_compiled_optimizer_step_alone_uses_the_gradients_backward_left():
+    # It once saw no .grad at all (the step changes none) and moved nothing.
+    def run(compiled):
+        torch.manual_seed(0)
+        m = nn.Linear(2, 1, bias=False)
+        opt = torch.optim.SGD(m.parameters(), lr=0.1, momentum=0.9)
+        do_step = torch.compile(lambda: opt.step()) if compiled else opt.step
+        for i in range(3):
+            opt.zero_grad()
+            m(torch.ones(1, 2)).sum().mul(i + 1).backward()
+            do_step()
+        return m.weight.detach().numpy(), m.weight.grad.numpy()
+    eager, compiled = run(False), run(True)
+    np.testing.assert_allclose(compiled[0], eager[0], rtol=1e-6)
+    np.testing.assert_allclose(compiled[1], eager[1], rtol=1e-6)
