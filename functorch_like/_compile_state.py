@@ -230,7 +230,9 @@ class StepState:
         self.static_keys = [(opt._static_key, g) for opt, g in self.opt_groups]
         layout = (tuple(map(id, self.tensors)), tuple(map(id, self.params)),
                   tuple((tuple(map(id, h)), n) for h, n in slots),
-                  tuple((id(g), n) for g, n in self.hp_slots), constants)
+                  tuple((id(g), n) for g, n in self.hp_slots), constants,
+                  # (a program replays the step() of the schedulers it was traced with)
+                  tuple(map(id, self.schedulers)))
         # A small int per distinct layout, cheap to hash in every guard; a layout seen
         # before gets its number back, so its programs are found again.
         self.layout_id = self._layout_ids.setdefault(layout, len(self._layout_ids))

@@ -101,3 +101,30 @@ def test_a_compiled_optimizer_step_alone_uses_the_gradients_backward_left():
     eager, compiled = run(False), run(True)
     np.testing.assert_allclose(compiled[0], eager[0], rtol=1e-6)
     np.testing.assert_allclose(compiled[1], eager[1], rtol=1e-6)
+
+
+def test_a_scheduler_rebound_between_calls_is_the_one_stepped():
+    # A program replays the step() of the schedulers it was traced with: a new scheduler
+    # under the old name (a fine-tuning schedule, a notebook cell run again) retraces.
+    def run(compiled):
+        torch.manual_seed(0)
+        model = nn.Linear(3, 2)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        holder = {"sched": torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)}
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = nn.functional.mse_loss(model(x), y)
+            loss.backward()
+            opt.step()
+            holder["sched"].step()
+            return loss
+        f = torch.compile(step) if compiled else step
+        x, y = torch.ones(4, 3), torch.zeros(4, 2)
+        f(x, y), f(x, y)
+        holder["sched"] = torch.optim.lr_scheduler.ConstantLR(opt, factor=1.0, total_iters=0)
+        lrs = [(f(x, y), opt.param_groups[0]["lr"])[1] for _ in range(3)]
+        return lrs, holder["sched"].last_epoch, model.bias.detach().numpy()
+    eager, compiled = run(False), run(True)
+    assert compiled[:2] == eager[:2] == ([0.025] * 3, 3)
+    np.testing.assert_allclose(compiled[2], eager[2], rtol=1e-6)

@@ -749,3 +749,21 @@ def test_param_group_added_later_matches_torch(x64, name, kw):
     np.testing.assert_allclose(results[1][0], results[0][0], rtol=RTOL, atol=ATOL)
     assert_weights_close(results[1][1], results[0][1])
     assert_state_close(results[1][2], results[0][2])
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam"])
+def test_a_tensor_lr_changed_in_place_is_read_at_every_step_as_torch(name):
+    # (torch's schedulers change a tensor lr with fill_; the step once kept the first value)
+    def run(lib):
+        w = lib.nn.Parameter(lib.ones(3))
+        opt = getattr(lib.optim, name)([w], lr=lib.tensor(0.1))
+        out = []
+        for lr in (0.05, 0.0, 0.2):
+            opt.zero_grad()
+            (w * lib.tensor([1.0, 2.0, 3.0])).sum().backward()
+            opt.step()
+            opt.param_groups[0]["lr"].fill_(lr)
+            out.append(w.detach().numpy().copy())
+        return out
+    for mine, theirs in zip(run(fl), run(torch)):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-6)

@@ -222,6 +222,9 @@ class Optimizer:
         (a conversion per hyperparameter per step costs more than the update itself)."""
         if isinstance(value, jax.core.Tracer):        # inside functorch_like.compile
             return jnp.asarray(value, dtype)
+        if isinstance(value, Tensor):
+            # (read every step: torch's schedulers change a tensor lr in place, fill_)
+            return value._value.astype(dtype)
         key = (id(group), name)
         cached = self._hp_arrays.get(key)
         if cached is None or cached[0] != value or type(cached[0]) is not type(value) \
