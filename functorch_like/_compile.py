@@ -463,7 +463,7 @@ class CompiledFunction:
                 watch = Watch(state.traced_containers + [
                     (g, f"{type(opt).__name__}.param_groups[{i}]", "group")
                     for opt in state.optimizers for i, g in enumerate(opt.param_groups)],
-                    state.randoms)
+                    state.randoms, state.rebound)
                 it = iter(dynamic)
                 rebuilt = [Tensor._make(next(it), requires_grad=s is not None)
                            if s is None or s in ("grad", "graph") else next(it)

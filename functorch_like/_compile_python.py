@@ -116,12 +116,14 @@ class Watch:
     """The traced containers, copied before a trace, and the states of the Python and
     numpy random generators the step might draw from."""
 
-    def __init__(self, containers: list, randoms: list = ()):
+    def __init__(self, containers: list, randoms: list = (), rebound: list = ()):
         """containers: (dict or list, name, kind) with kind "module", "group" (an optimizer's
         param group), "dict", "object", "generator" (its attributes) or "list"; randoms:
         (random.Random, numpy Generator or RandomState, name) reached by the step (the
-        global ones of `random` and `numpy.random` are always watched)."""
+        global ones of `random` and `numpy.random` are always watched); rebound: (globals
+        dict or closure cell, name) for the variables the step's code rebinds."""
         self.containers = containers
+        self.rebound = [(c, name, _variable(c, name)) for c, name in rebound]
         self.copies = [list(c) if kind == "list" else dict(c) for c, _, kind in containers]
         self.randoms = [(r, name, _get_state(r)) for r, name in [*_global_randoms(), *randoms]]
 
@@ -135,6 +137,13 @@ class Watch:
                     f"drew random numbers from {name}", "draw with torch (torch.rand, "
                     "torch.randint, ...: the default generator's key is threaded through "
                     "the program), or draw outside the step and pass the values in")
+        for c, name, before in self.rebound:
+            if _variable(c, name) is not before:
+                kind = "global" if isinstance(c, dict) else "closure (nonlocal)"
+                raise _cannot_repeat(
+                    f"rebinds the {kind} variable `{name}`", "keep the value in a tensor "
+                    "changed in place (a buffer, `count.add_(1)`), or rebind it outside the "
+                    "step and pass it in")
         in_state = set(map(id, state_tensors))
         rebinds, replays, numbers, appends = [], [], [], []
         values, numbers_values, appended_values = [], [], []
@@ -197,6 +206,9 @@ class Watch:
         """Undoes what the trace changed in the containers and the random generators."""
         for r, _, before in self.randoms:
             _set_state(r, before)
+        for c, name, before in self.rebound:
+            if _variable(c, name) is not before:
+                _set_variable(c, name, before)
         for (c, _, kind), before in zip(self.containers, self.copies):
             if kind == "list":
                 if len(c) != len(before) or any(map(operator.is_not, c, before)):
@@ -226,6 +238,28 @@ def _set_state(r, state) -> None:
         r.bit_generator.state = state
     else:
         r.set_state(state)
+
+
+def _variable(c, name: str):
+    """The object a globals dict binds to `name`, or a cell holds (_MISSING if none)."""
+    if isinstance(c, dict):
+        return c.get(name, _MISSING)
+    try:
+        return c.cell_contents
+    except ValueError:          # an empty cell
+        return _MISSING
+
+
+def _set_variable(c, name: str, value) -> None:
+    if isinstance(c, dict):
+        if value is _MISSING:
+            c.pop(name, None)
+        else:
+            c[name] = value
+    elif value is _MISSING:
+        del c.cell_contents
+    else:
+        c.cell_contents = value
 
 
 def _empty_container(x) -> bool:

@@ -111,8 +111,12 @@ class Reach:
         hooks), looked into as the step is."""
         found, self.plain, globs = [], [], set()
         attr_names, keys = set(), set()
+        # (dict or cell, name) for the globals and closure variables the code rebinds
+        # (`global n; n += 1`, `nonlocal`): a trace must not leave its values there.
+        self.rebound = []
         for root in ([] if fn is None else [fn]) + list(hooks):
-            more, plain, (names, strings), namespaces = _by_name(root, depth)
+            more, plain, (names, strings), namespaces, rebound = _by_name(root, depth)
+            self.rebound += rebound
             found += more
             self.plain += plain
             attr_names |= names
@@ -191,7 +195,7 @@ def _by_name(fn: Callable, depth: int) -> tuple:
     values among the closure cells and the globals it loads as globals (a name used only as
     an attribute, as `step` in `optimizer.step()`, is not one); (the names, the string
     constants) its code (and the code followed) uses; and the ids of the globals dicts."""
-    found, plain, seen_fns, namespaces = [], [], set(), set()
+    found, plain, seen_fns, namespaces, rebound = [], [], set(), set(), []
     names, strings = set(), set()
 
     def visit(f, d):
@@ -222,7 +226,13 @@ def _by_name(fn: Callable, depth: int) -> tuple:
         code = getattr(f, "__code__", None)
         if code is None:
             return
+        instructions = list(dis.get_instructions(code))
+        stored = {i.argval for i in instructions
+                  if i.opname in ("STORE_DEREF", "DELETE_DEREF", "STORE_GLOBAL",
+                                  "DELETE_GLOBAL")}
         for name, cell in zip(code.co_freevars, f.__closure__ or ()):
+            if name in stored:
+                rebound.append((cell, name))
             try:
                 found.append((cell.cell_contents, (cell, None), name))
             except ValueError:      # an empty cell
@@ -235,8 +245,9 @@ def _by_name(fn: Callable, depth: int) -> tuple:
             strings.update(used[1])
         globs = getattr(f, "__globals__", {})
         namespaces.add(id(globs))
-        loaded = {i.argval for i in dis.get_instructions(code)
-                  if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
+        loaded = {i.argval for i in instructions if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
+        rebound.extend((globs, name) for name in stored if name not in code.co_freevars
+                       and name not in code.co_cellvars)
         for name in code.co_names:
             if name in globs:
                 obj = globs[name]
@@ -249,7 +260,7 @@ def _by_name(fn: Callable, depth: int) -> tuple:
             if d > 0 and isinstance(obj, _CALLABLES):
                 visit(obj, d - 1)
     visit(fn, depth)
-    return found, plain, (names, strings), namespaces
+    return found, plain, (names, strings), namespaces, rebound
 
 
 def code_names(code) -> tuple[set, set]:

@@ -94,6 +94,7 @@ class StepState:
         # the others, so a new value means a refresh.
         plain = reach.plain if reach else []
         self.randoms = reach.randoms if reach else []    # (Python and numpy generators)
+        self.rebound = reach.rebound if reach else []    # (globals and cells it rebinds)
         self.plain_key = tuple(typed(value) for _, value in plain)
         refs = refs + [(value, home) for home, value in plain]
         named = [(home[0], home[1], obj) for obj, home in refs

@@ -1,6 +1,8 @@
 """How a compiled function's calls behave as the same function run eagerly: input
 shapes, argument types, steps that only use the gradients, values the step rebinds."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -128,3 +130,40 @@ def test_a_scheduler_rebound_between_calls_is_the_one_stepped():
     eager, compiled = run(False), run(True)
     assert compiled[:2] == eager[:2] == ([0.025] * 3, 3)
     np.testing.assert_allclose(compiled[2], eager[2], rtol=1e-6)
+
+
+COUNTER = 0
+TOTAL = torch.zeros(2)
+
+
+def test_a_step_that_rebinds_a_global_or_nonlocal_raises_and_leaves_it_as_it_was():
+    # It once ran the Python twice per call (counting 2, 4, 6) or left a tracer behind.
+    global TOTAL
+
+    def count(x):
+        global COUNTER
+        COUNTER += 1
+        return x * COUNTER
+
+    def accumulate(x):
+        global TOTAL
+        TOTAL = TOTAL + x
+        return TOTAL.sum()
+
+    def make_counter():
+        n = 0
+
+        def step(x):
+            nonlocal n
+            n += 1
+            return x * n
+        return step, lambda: n
+    closure, read_n = make_counter()
+    before = TOTAL
+    for fn, name, kind in ((count, "COUNTER", "global"), (accumulate, "TOTAL", "global"),
+                           (closure, "n", "closure (nonlocal)")):
+        with pytest.raises(torch._trace_state.UntraceableError,
+                           match=re.escape(f"rebinds the {kind} variable `{name}`")):
+            torch.compile(fn)(torch.ones(2))
+    assert COUNTER == 0 and TOTAL is before and read_n() == 0
+    np.testing.assert_array_equal(TOTAL.numpy(), [0.0, 0.0])       # no tracer left there
