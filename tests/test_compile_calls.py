@@ -138,8 +138,6 @@ TOTAL = torch.zeros(2)
 
 def test_a_step_that_rebinds_a_global_or_nonlocal_raises_and_leaves_it_as_it_was():
     # It once ran the Python twice per call (counting 2, 4, 6) or left a tracer behind.
-    global TOTAL
-
     def count(x):
         global COUNTER
         COUNTER += 1
