@@ -154,6 +154,15 @@ class Reach:
                     and (id(home[0]), home[1]) not in guarded):
                 guarded.add((id(home[0]), home[1]))
                 self.plain.append((home, obj))
+        # A scheduler's numbers that the code names (`sched.last_epoch` in a warm-up
+        # formula) are read by the trace too; its step() is replayed, not traced.
+        for obj, _, _ in found:
+            if isinstance(obj, (LRScheduler, ReduceLROnPlateau)):
+                attrs = vars(obj)
+                for k in attr_names & attrs.keys():
+                    if is_plain(attrs[k]) and (id(attrs), k) not in guarded:
+                        guarded.add((id(attrs), k))
+                        self.plain.append(((attrs, k), attrs[k]))
         keep = [is_state_object(obj) or isinstance(obj, Tensor) for obj, _, _ in found]
         for i in reversed(range(len(found))):
             if keep[i] and parents[i] >= 0:

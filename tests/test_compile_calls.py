@@ -165,3 +165,32 @@ def test_a_step_that_rebinds_a_global_or_nonlocal_raises_and_leaves_it_as_it_was
             torch.compile(fn)(torch.ones(2))
     assert COUNTER == 0 and TOTAL is before and read_n() == 0
     np.testing.assert_array_equal(TOTAL.numpy(), [0.0, 0.0])       # no tracer left there
+
+
+@pytest.mark.parametrize("set_lr", ["constant", "warmup_from_last_epoch"])
+def test_a_step_that_sets_the_lr_itself_trains_as_eager(set_lr):
+    # A constant lr set inside crashed the second call (its device array was made an
+    # argument of the executable); a warm-up reading sched.last_epoch kept its first value.
+    def run(compiled):
+        torch.manual_seed(0)
+        model = nn.Linear(3, 2)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        sched = torch.optim.lr_scheduler.ExponentialLR(opt, 0.5)
+
+        def step(x, y):
+            for g in opt.param_groups:
+                g["lr"] = 0.05 if set_lr == "constant" else 0.1 * min(
+                    1.0, (sched.last_epoch + 1) / 3)
+            opt.zero_grad()
+            loss = nn.functional.mse_loss(model(x), y)
+            loss.backward()
+            opt.step()
+            sched.step()
+            return loss
+        f = torch.compile(step) if compiled else step
+        x, y = torch.randn(4, 3), torch.randn(4, 2)
+        out = [(f(x, y).item(), opt.param_groups[0]["lr"]) for _ in range(4)]
+        return out, model.weight.detach().numpy()
+    eager, compiled = run(False), run(True)
+    np.testing.assert_allclose(np.array(compiled[0]), np.array(eager[0]), rtol=1e-6)
+    np.testing.assert_allclose(compiled[1], eager[1], rtol=1e-6)

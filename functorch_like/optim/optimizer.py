@@ -16,8 +16,10 @@ from typing import Any, Callable, Iterable
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 
+from .. import _trace_state
 from .._tensor import Tensor, publish, typename
 from ..autograd._grad_mode import enable_grad
 
@@ -225,6 +227,11 @@ class Optimizer:
         if isinstance(value, Tensor):
             # (read every step: torch's schedulers change a tensor lr in place, fill_)
             return value._value.astype(dtype)
+        if _trace_state.state.compiling:
+            # A number the compiled step set (`group["lr"] = 0.05`): a constant of its
+            # program, not a device array kept here (jax would make that an argument of
+            # the executable, which its fast path then failed to pass).
+            return np.asarray(value, dtype)
         key = (id(group), name)
         cached = self._hp_arrays.get(key)
         if cached is None or cached[0] != value or type(cached[0]) is not type(value) \
