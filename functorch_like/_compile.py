@@ -54,6 +54,7 @@ from ._compile_python import Effects, Watch, is_tensor
 from ._compile_reach import is_argument_leaf, is_state_object, typed
 from ._compile_state import Snapshot, StepState, distinct
 from ._tensor import Tensor
+from ._trace_state import UntraceableError
 from .autograd import _grad_mode
 from .nn.modules.module import Module
 
@@ -654,12 +655,26 @@ class _SchedulerRecorder:
 
     def __init__(self, schedulers, actions: list):
         self.ids, self.actions = {id(s) for s in schedulers}, actions
+        self.scheduled = set()      # ids of the optimizers of the schedulers recorded
 
     def record_step(self, sched, replay: Callable, args: tuple, kwargs: dict) -> bool:
         if id(sched) not in self.ids:
             return False
         self.actions.append(_Action(replay, args, kwargs))
+        self.scheduled.add(id(getattr(sched, "optimizer", None)))
         return True
+
+    def optimizer_steps(self, optimizer) -> None:
+        """Refuses an optimizer step after a recorded step of its scheduler: the recorded
+        step changes the lr only after the call, so this update would use the old one."""
+        if id(optimizer) in self.scheduled:
+            raise UntraceableError(
+                "functorch_like.compile: the step calls scheduler.step() before "
+                "optimizer.step() of the same optimizer. Inside a compiled step a "
+                "scheduler's step is replayed after the call, so this update would use the "
+                "lr from before it, where eager code uses the new one. Call scheduler.step() "
+                "after optimizer.step() (PyTorch's order), or outside the compiled "
+                "function.")
 
     def last_lr(self, sched, lrs: list) -> list:
         if id(sched) not in self.ids:

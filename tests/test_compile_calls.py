@@ -194,3 +194,23 @@ def test_a_step_that_sets_the_lr_itself_trains_as_eager(set_lr):
     eager, compiled = run(False), run(True)
     np.testing.assert_allclose(np.array(compiled[0]), np.array(eager[0]), rtol=1e-6)
     np.testing.assert_allclose(compiled[1], eager[1], rtol=1e-6)
+
+
+def test_a_scheduler_stepped_before_its_optimizer_inside_a_step_raises():
+    # Its step is replayed after the call: the update would silently use the old lr.
+    model = nn.Linear(3, 2)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    sched = torch.optim.lr_scheduler.ExponentialLR(opt, 0.5)
+
+    @torch.compile
+    def step(x):
+        opt.zero_grad()
+        model(x).sum().backward()
+        sched.step()
+        opt.step()
+    weight = model.weight.detach().clone()
+    with pytest.raises(torch._trace_state.UntraceableError,
+                       match=r"scheduler.step\(\) before optimizer.step\(\)"):
+        step(torch.ones(1, 3))
+    np.testing.assert_array_equal(model.weight.detach().numpy(), weight.numpy())
+    assert sched.last_epoch == 0 and opt.param_groups[0]["lr"] == 0.1

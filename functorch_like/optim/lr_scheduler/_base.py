@@ -26,6 +26,9 @@ def _track_step_called(optimizer) -> None:
 
     def step(*args, **kwargs):
         optimizer._opt_called = True
+        recorder = _trace_state.state.scheduler_recorder
+        if recorder is not None:
+            recorder.optimizer_steps(optimizer)
         return inner(*args, **kwargs)
     step._wrapped_by_lr_sched = True
     optimizer.step = step
