@@ -305,17 +305,32 @@ class CompiledFunction:
                             "(they are part of the compiled program)") from None
         if program is None:
             state.refresh()     # something changed: new parameters, groups or state?
-            guard = (static, treedef, state.guard())
-            program = self._programs.get((*guard, signature))
-            if program is None:
+            while True:
+                guard = (static, treedef, state.guard())
+                program = self._programs.get((*guard, signature))
+                if program is not None:
+                    break
                 if guard not in self._guards and len(self._guards) >= _recompile_limit():
                     return self._give_up(), state, dynamic
-                self._guards.add(guard)
                 tensors_only = not kwargs and all(s is None for s in static) and len(
                     static) == len(args)
-                program = self._programs[(*guard, signature)] = self._build(
-                    state, treedef, static, leaves, dynamic, guard[2],
-                    len(args) if tensors_only else None, avals)
+                try:
+                    program = self._build(state, treedef, static, leaves, dynamic, guard[2],
+                                          len(args) if tensors_only else None, avals)
+                except _Unreached as found:
+                    # State the search by name missed: it is state from now on, and the
+                    # step is traced again.
+                    if any(x is found.obj for x in state.found_objects):
+                        raise UntraceableError(
+                            f"functorch_like.compile: the step uses {found.what()} that "
+                            "it cannot follow as state; pass it to the compiled function "
+                            "as an argument") from None
+                    state.found_objects.append(found.obj)
+                    state.refresh()
+                    continue
+                self._guards.add(guard)
+                self._programs[(*guard, signature)] = program
+                break
         if program.n_tensor_args is not None:
             self._last = (len(args), state, guard[2], program)
         return program, state, dynamic
@@ -450,6 +465,8 @@ class CompiledFunction:
             _trace_state.state.scheduler_recorder = _SchedulerRecorder(state.schedulers,
                                                                        program.actions)
             _trace_state.state.compiling = True
+            discover = _trace_state.state.discover
+            _trace_state.state.discover = _discoverer(state)
             try:
                 for opt in state.optimizers:
                     opt._static_groups = [dict(g) for g in opt.param_groups]
@@ -534,6 +551,7 @@ class CompiledFunction:
                         action_values, rebound, mutated)
             finally:
                 _trace_state.state.compiling = False
+                _trace_state.state.discover = discover
                 if watch is not None:
                     watch.put_back()
                 _trace_state.state.scheduler_recorder = recorder
@@ -619,6 +637,37 @@ def _accumulate_argument_grads(args, kwargs, grads: list) -> None:
             t._grad = Tensor._make(g)
         else:
             t._grad._value = t._grad._value + g
+
+
+class _Unreached(Exception):
+    """Raised inside a trace for a module, optimizer, scheduler or parameter the step uses
+    that is not among its state (reached some way the search by name does not follow)."""
+
+    def __init__(self, obj):
+        super().__init__(obj)
+        self.obj = obj
+
+    def what(self) -> str:
+        if isinstance(self.obj, Tensor):
+            return f"a parameter of shape {list(self.obj.shape)}"
+        return f"a {type(self.obj).__name__}"
+
+
+def _discoverer(state: StepState) -> Callable:
+    """`_trace_state.state.discover` for a trace of `state`'s step: raises _Unreached for
+    an object that is not state and was made before the trace."""
+    known = {id(x) for x in (*state.modules, *state.optimizers, *state.schedulers,
+                             *state.tensors)}
+    start = next(_trace_state.serials)
+
+    def discover(obj) -> None:
+        if id(obj) in known:
+            return
+        serial = obj.__dict__.get("_serial") if hasattr(obj, "__dict__") else None
+        if serial is not None and serial > start:
+            return      # made inside the step (a module built in forward): eager's too
+        raise _Unreached(obj)
+    return discover
 
 
 class _Action:

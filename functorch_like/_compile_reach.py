@@ -8,6 +8,7 @@ import dis
 import functools
 import inspect
 import random
+import sys
 import types
 from typing import Callable
 
@@ -196,6 +197,26 @@ _RANDOM_TYPES = (random.Random, np.random.Generator, np.random.RandomState)
 # What `_by_name` follows into: the functions a step calls by name or holds.
 _CALLABLES = (types.FunctionType, types.MethodType, functools.partial)
 
+# Packages whose modules and classes are libraries, not the user's code: their attributes
+# are not looked into for the step's state.
+_LIBRARIES = frozenset({"functorch_like", "jax", "jaxlib", "numpy", "torch", "optax",
+                        "flax", "scipy", "sklearn", "builtins"}) | frozenset(
+    sys.stdlib_module_names)
+
+
+def _followable(obj) -> bool:
+    """A function, bound method or partial, or a wrapper of one (another compiled
+    function, a functools.wraps decorator's result)."""
+    return isinstance(obj, _CALLABLES) or (
+        callable(obj) and not is_state_object(obj)
+        and "__wrapped__" in getattr(obj, "__dict__", ()))
+
+
+def _users(obj) -> bool:
+    """Whether a module or class is the user's (its attributes may hold their state)."""
+    name = obj.__name__ if isinstance(obj, types.ModuleType) else obj.__module__
+    return isinstance(name, str) and name.split(".")[0] not in _LIBRARIES
+
 
 def _by_name(fn: Callable, depth: int) -> tuple:
     """(object, home, name) for the objects a function names: closure cells, named globals
@@ -248,12 +269,15 @@ def _by_name(fn: Callable, depth: int) -> tuple:
                 continue
             if is_plain(cell.cell_contents):
                 plain.append(((cell, None), cell.cell_contents))
+            elif d > 0 and not _followable(cell.cell_contents):
+                members(cell.cell_contents, name, d, code_names(code)[0])
         if own:
             used = code_names(code)
             names.update(used[0])
             strings.update(used[1])
         globs = getattr(f, "__globals__", {})
         namespaces.add(id(globs))
+        used = code_names(code)[0]
         loaded = {i.argval for i in instructions if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
         rebound.extend((globs, name) for name in stored if name not in code.co_freevars
                        and name not in code.co_cellvars)
@@ -263,11 +287,33 @@ def _by_name(fn: Callable, depth: int) -> tuple:
                 found.append((obj, (globs, name), name))
                 if name in loaded and is_plain(obj):
                     plain.append(((globs, name), obj))
-                if d > 0 and isinstance(obj, _CALLABLES):
+                if d > 0 and _followable(obj):
                     visit(obj, d - 1)
+                elif d > 0:
+                    members(obj, name, d, used)
         for obj, _, _ in list(found):
-            if d > 0 and isinstance(obj, _CALLABLES):
+            if d > 0 and _followable(obj):
                 visit(obj, d - 1)
+
+    def members(obj, name: str, d: int, used: set) -> None:
+        """What a global module or class of the user's (`helpers.model`, `Cfg.scale`,
+        `Cfg.f(x)`) holds under the names the code uses, and the functions a global dict
+        or list holds (`losses["mse"](x)`)."""
+        if isinstance(obj, (types.ModuleType, type)) and _users(obj) and \
+                not is_state_object(obj):
+            attrs = vars(obj)
+            for a in used & attrs.keys():
+                v = attrs[a]
+                v = v.__func__ if isinstance(v, (staticmethod, classmethod)) else v
+                found.append((v, (attrs, a), f"{name}.{a}"))
+                if is_plain(v):
+                    plain.append(((attrs, a), v))
+                if _followable(v):
+                    visit(v, d - 1)
+        elif isinstance(obj, (dict, list, tuple)) and len(obj) <= _CONTAINER_LIMIT:
+            for v in (obj.values() if isinstance(obj, dict) else obj):
+                if _followable(v):
+                    visit(v, d - 1)
     visit(fn, depth)
     return found, plain, (names, strings), namespaces, rebound
 

@@ -61,6 +61,9 @@ class StepState:
         """objects: the state objects among a call's arguments; fn: the step, whose
         closure, globals and instance supply the rest (looked up again on refresh)."""
         self.arg_objects, self.fn = objects, fn
+        # State a trace met that the search by name did not find (`_trace_state.discover`):
+        # kept for this state's life (where it lives is not watched).
+        self.found_objects: list = []
         self._layout_ids: dict = {}
         # Lists the step appends its results to (_compile_python): not looked into for
         # state, their tensors are the step's outputs.
@@ -79,15 +82,15 @@ class StepState:
         # well.)
         reach = Reach(self.fn, skip=self.sinks) if self.fn else None
         refs = reach.refs if reach else []
-        self.objects = self.arg_objects + [obj for obj, _ in refs
-                                           if is_state_object(obj) or isinstance(obj, Tensor)]
+        self.objects = self.arg_objects + self.found_objects + [
+            obj for obj, _ in refs if is_state_object(obj) or isinstance(obj, Tensor)]
         # The hooks of the modules and tensors found run in the step too (a forward hook
         # that keeps activations in a dict): what they reach is found the same way.
         hooks = _hook_functions(self.objects)
         if hooks:
             reach = Reach(self.fn, skip=self.sinks, hooks=hooks)
             refs = reach.refs
-            self.objects = self.arg_objects + [
+            self.objects = self.arg_objects + self.found_objects + [
                 obj for obj, _ in refs if is_state_object(obj) or isinstance(obj, Tensor)]
         # The plain values read as globals or closure variables (or named entries of what
         # the step reaches: Reach.plain) select the program; their homes are watched like

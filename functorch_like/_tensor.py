@@ -70,6 +70,11 @@ def apply(fn, name: str, *args, **static):
         else:
             vals.append(a)
     record = needs_grad and is_grad_enabled()
+    if _trace_state.state.discover is not None:
+        for a in args:
+            if isinstance(a, Tensor) and "_serial" in getattr(a, "__dict__", ()) and \
+                    not isinstance(a._value, jax.core.Tracer):
+                _trace_state.state.discover(a)      # a Parameter compile did not find
     tape = None
     if record and _trace_state.state.compiling:
         # Inside functorch_like.compile the op is linearized as it is traced, so backward

@@ -1,5 +1,6 @@
 """Whether functorch_like.compile is tracing a step now (read by Tensor's value accessors)."""
 
+import itertools
 import threading
 
 
@@ -9,9 +10,18 @@ class _State(threading.local):
     # them after every call) and marks the lrs their get_last_lr() gives
     # (`record_step(scheduler, replay, args, kwargs) -> bool`, `last_lr(scheduler, lrs)`).
     scheduler_recorder = None
+    # While compile traces a step: `discover(obj)` for each Module called, Optimizer
+    # stepped, scheduler stepped and Parameter used, which raises when it is state that
+    # compile did not find (reached some way its search does not follow: a module's
+    # attribute, a function in a dict, another compiled function's closure).
+    discover = None
+    # Modules and Parameters made from now on carry higher serials: made inside a trace,
+    # they are not state compile should have found.
+    serials = None
 
 
 state = _State()
+serials = itertools.count()       # (see _State.serials)
 
 
 class UntraceableError(RuntimeError):

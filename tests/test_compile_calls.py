@@ -214,3 +214,89 @@ def test_a_scheduler_stepped_before_its_optimizer_inside_a_step_raises():
         step(torch.ones(1, 3))
     np.testing.assert_array_equal(model.weight.detach().numpy(), weight.numpy())
     assert sched.last_epoch == 0 and opt.param_groups[0]["lr"] == 0.1
+
+
+def _linear_ones():
+    m = nn.Linear(2, 1)
+    with torch.no_grad():
+        m.weight.fill_(1.0)
+        m.bias.fill_(0.0)
+    return m
+
+
+def _follows_changes(compiled, eager, model, rebind=lambda: None):
+    """compiled() == eager() before and after the model's weights change in place (and
+    after `rebind()` changes the plain values they read)."""
+    for _ in range(3):
+        np.testing.assert_allclose(compiled().detach().numpy(), eager().detach().numpy(),
+                                   rtol=1e-6)
+        with torch.no_grad():
+            model.weight.add_(1.0)
+        rebind()
+
+
+def test_a_compiled_function_calling_another_follows_the_inner_ones_model():
+    # The inner compiled function's closure was not looked into: its model was baked in.
+    model, x = _linear_ones(), torch.ones(1, 2)
+    inner = torch.compile(lambda x: model(x))
+    outer = torch.compile(lambda x: inner(x) * 2)
+    _follows_changes(lambda: outer(x), lambda: model(x) * 2, model)
+
+
+def test_models_and_numbers_held_by_a_users_module_class_or_dict_of_functions_are_state():
+    import types
+    model, x = _linear_ones(), torch.ones(1, 2)
+    helpers = types.ModuleType("user_helpers")        # (a module of the user's)
+    helpers.model, helpers.SCALE = model, 1.0
+    helpers.forward = lambda x: helpers.model(x) * helpers.SCALE
+
+    class Cfg:
+        scale = 1.0
+
+        @staticmethod
+        def forward(x):
+            return model(x) * Cfg.scale
+    table = {"f": lambda x: model(x) * Cfg.scale}
+    globals().update(_helpers=helpers, _Cfg=Cfg, _table=table)
+    cases = [(lambda x: _helpers.forward(x), lambda: helpers.SCALE),
+             (lambda x: _Cfg.forward(x), lambda: Cfg.scale),
+             (lambda x: _table["f"](x), lambda: Cfg.scale)]
+    for fn, scale in cases:
+        def rebind():
+            helpers.SCALE += 1.0
+            Cfg.scale += 1.0
+        compiled = torch.compile(fn)
+        _follows_changes(lambda: compiled(x), lambda: model(x) * scale(), model, rebind)
+
+
+def test_a_model_the_search_cannot_reach_is_found_when_the_trace_calls_it():
+    # Deeper than the containers looked into: the trace meets it and traces again with it
+    # as state (it was a constant of the program).
+    model, x = _linear_ones(), torch.ones(1, 2)
+    nest = {"a": {"b": {"c": {"d": {"model": model}}}}}
+    compiled = torch.compile(lambda x: nest["a"]["b"]["c"]["d"]["model"](x))
+    _follows_changes(lambda: compiled(x), lambda: model(x), model)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    nest["a"]["b"]["c"]["d"]["opt"] = opt
+
+    def train(x):
+        inner = nest["a"]["b"]["c"]["d"]
+        inner["opt"].zero_grad()
+        loss = inner["model"](x).sum()
+        loss.backward()
+        inner["opt"].step()
+        return loss
+    eager_model = _linear_ones()
+    eager_opt = torch.optim.SGD(eager_model.parameters(), lr=0.1)
+    with torch.no_grad():
+        eager_model.weight.copy_(model.weight)
+    compiled_train = torch.compile(train)
+    for _ in range(3):
+        got = compiled_train(x)
+        eager_opt.zero_grad()
+        want = eager_model(x).sum()
+        want.backward()
+        eager_opt.step()
+        np.testing.assert_allclose(got.numpy(), want.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(model.weight.detach().numpy(),
+                               eager_model.weight.detach().numpy(), rtol=1e-6)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from .. import _trace_state
 from .._tensor import Tensor, _flatten, _unflatten
 
 
@@ -23,6 +24,7 @@ class Parameter(Tensor):
             value = jnp.asarray(data)
         self._init(value)
         self.requires_grad = requires_grad
+        self._serial = next(_trace_state.serials)   # (see _trace_state: made when)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()

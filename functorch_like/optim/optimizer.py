@@ -281,6 +281,8 @@ class Optimizer:
 
     def step(self, closure: Callable | None = None):
         """One update of every parameter that has a gradient (one compiled program)."""
+        if _trace_state.state.discover is not None:
+            _trace_state.state.discover(self)
         loss = None
         if closure is not None:
             with enable_grad():

@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterator
 import jax.numpy as jnp
 import numpy as np
 
-from ... import _dtypes
+from ... import _dtypes, _trace_state
 from ..._tensor import Tensor, typename
 from ...autograd._grad_mode import no_grad
 from ...utils.hooks import RemovableHandle
@@ -49,6 +49,7 @@ class Module:
         if args or kwargs:
             raise TypeError(f"{type(self).__name__}.__init__() got an unexpected argument")
         object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_serial", next(_trace_state.serials))
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_non_persistent_buffers_set", set())
@@ -62,6 +63,9 @@ class Module:
             f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
+        discover = _trace_state.state.discover
+        if discover is not None:            # (inside functorch_like.compile's trace)
+            discover(self)
         for hook in list(self._forward_pre_hooks.values()):
             result = hook(self, args)
             if result is not None:

@@ -81,6 +81,8 @@ def _recordable(step):
         if recorder is not None and recorder.record_step(self, functools.partial(step, self),
                                                          args, kwargs):
             return None
+        if _trace_state.state.discover is not None:
+            _trace_state.state.discover(self)
         return step(self, *args, **kwargs)
     recorded.recordable = True
     return recorded
