@@ -181,8 +181,12 @@ class Watch:
                 shape = _structure(new)
                 if shape[2] and kind != "group":
                     there = None if old is _MISSING else _structure(old)
+                    # (not one sharing its value with other tensors, a `p.detach()` or a
+                    # view: writing the new value into it would write into those)
                     if there is not None and _same_structure(there, shape) and all(
-                            id(t) in in_state for t in there[2]):
+                            id(t) in in_state and t._aliases is None
+                            and not t.__dict__.get("_views")
+                            and not t.__dict__.get("_view_of") for t in there[2]):
                         for t, v in zip(there[2], shape[2]):
                             t._value = v._value      # the state slot carries it
                     else:

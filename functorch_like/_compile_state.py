@@ -236,7 +236,12 @@ class StepState:
                   tuple((tuple(map(id, h)), n) for h, n in slots),
                   tuple((id(g), n) for g, n in self.hp_slots), constants,
                   # (a program replays the step() of the schedulers it was traced with)
-                  tuple(map(id, self.schedulers)))
+                  tuple(map(id, self.schedulers)),
+                  # (which of its parameters and buffers each module has: one set to None
+                  # between calls may stay state through an optimizer's group)
+                  tuple((tuple(k for k, t in m._parameters.items() if t is not None),
+                         tuple(k for k, t in m._buffers.items() if t is not None))
+                        for m in self.modules))
         # A small int per distinct layout, cheap to hash in every guard; a layout seen
         # before gets its number back, so its programs are found again.
         self.layout_id = self._layout_ids.setdefault(layout, len(self._layout_ids))

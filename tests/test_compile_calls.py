@@ -300,3 +300,65 @@ def test_a_model_the_search_cannot_reach_is_found_when_the_trace_calls_it():
         np.testing.assert_allclose(got.numpy(), want.detach().numpy(), rtol=1e-6)
     np.testing.assert_allclose(model.weight.detach().numpy(),
                                eager_model.weight.detach().numpy(), rtol=1e-6)
+
+
+def _train_twins(make, steps=3, between=lambda model: None):
+    """(eager, compiled) losses and final state of a model trained by SGD on the squared
+    output, `between(model)` called after the first step."""
+    from _compile_helpers import squared_step
+    out = []
+    for compiled in (False, True):
+        torch.manual_seed(0)
+        model = make()
+        opt = torch.optim.SGD(model.parameters(), lr=0.05)
+        step = squared_step(model, opt)
+        step = torch.compile(step) if compiled else step
+        x = torch.ones(4, 3)
+        losses = []
+        for i in range(steps):
+            losses.append(step(x).item())
+            if i == 0:
+                between(model)
+        out.append((losses, model))
+    return out
+
+
+def test_a_parameter_set_to_none_between_calls_retraces():
+    # The optimizer still holds the old bias: the layout of tensors stayed the same and the
+    # program kept adding it.
+    def drop_bias(model):
+        model.bias = None
+    (eager, e_model), (compiled, c_model) = _train_twins(lambda: nn.Linear(3, 1),
+                                                         between=drop_bias)
+    np.testing.assert_allclose(compiled, eager, rtol=1e-6)
+    assert c_model.bias is None
+    np.testing.assert_allclose(c_model.weight.detach().numpy(),
+                               e_model.weight.detach().numpy(), rtol=1e-6)
+
+
+class _Snapshotting(nn.Module):
+    """Keeps `weight.detach()` (sharing its value) as a plain attribute it rebinds in
+    forward, as the hook-style spectral_norm does."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(3, 1)
+        self.snapshot = self.lin.weight.detach()
+
+    def forward(self, x):
+        self.snapshot = self.lin.weight.detach() * 2
+        return self.lin(x)
+
+
+@pytest.mark.parametrize("make", [_Snapshotting,
+                                  lambda: nn.utils.spectral_norm(nn.Linear(3, 2))])
+def test_rebinding_an_attribute_that_shares_a_parameters_value_leaves_the_parameter(make):
+    # The new value was written into the attribute's old tensor, and so into the
+    # parameter it shared its value with.
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        (eager, e_model), (compiled, c_model) = _train_twins(make, steps=4)
+    np.testing.assert_allclose(compiled, eager, rtol=1e-5)
+    from _compile_helpers import assert_same_state
+    assert_same_state(e_model, c_model)
