@@ -86,24 +86,59 @@ def compile_count() -> int:
     return _trace_count
 
 
-def _split_args(args, kwargs):
-    """Tensors become dynamic inputs; state objects and other values are static."""
-    leaves, treedef = jax.tree.flatten((args, kwargs), is_leaf=is_argument_leaf)
-    dynamic, static = [], []
-    for leaf in leaves:
+def _split_args(leaves: list, state_index: dict) -> tuple:
+    """(dynamic inputs, static part, sources) of a call's argument leaves: tensors become
+    dynamic inputs; state objects and other values are static.
+
+    A tensor that is also state (a parameter passed in) is that state tensor in the
+    trace, and one passed twice is the same tensor there, as eagerly (in-place changes
+    through either name show through the other). `sources` gives, per dynamic input, the
+    argument tensor it is the value of (None for a .grad's value and a raw array)."""
+    dynamic, static, sources, first = [], [], [], {}
+    for i, leaf in enumerate(leaves):
         if isinstance(leaf, Tensor):
+            if id(leaf) in state_index:
+                static.append(("state tensor", state_index[id(leaf)]))
+                continue
+            if id(leaf) in first:
+                static.append(("same", first[id(leaf)]))
+                continue
+            first[id(leaf)] = i
             dynamic.append(leaf._value)
-            # One that requires grad ("grad", a leaf) or is part of a graph ("graph") is
-            # differentiated through, as in eager code.
-            static.append("graph" if leaf._node is not None else
-                          "grad" if leaf._requires_grad else None)
+            sources.append(leaf)
+            # One that requires grad (a leaf, with or without a .grad, which enters too)
+            # or is part of a graph ("graph") is differentiated through, as eagerly.
+            if leaf._node is not None:
+                static.append("graph")
+            elif leaf._requires_grad:
+                static.append(("grad", leaf._grad is not None))
+                if leaf._grad is not None:
+                    dynamic.append(leaf._grad._value)
+                    sources.append(None)
+            else:
+                static.append(None)
         elif isinstance(leaf, (jax.Array,)):
             dynamic.append(leaf)
+            sources.append(None)
             static.append("array")
         else:
             # (with its type: 1, 1.0 and True are equal but trace differently)
             static.append(("state", id(leaf)) if is_state_object(leaf) else typed(leaf))
-    return dynamic, tuple(static), treedef, leaves
+    return dynamic, tuple(static), sources
+
+
+def _distinct_inputs(args: tuple, state: StepState) -> bool:
+    """Whether tensor arguments are all the program's own inputs: none passed twice, none
+    state (either would be one tensor in the trace, as eagerly)."""
+    ids = list(map(id, args))
+    return len(set(ids)) == len(ids) and not any(map(state.tensor_index.__contains__, ids))
+
+
+def _own_tensors(leaves: list, static: tuple) -> list:
+    """The argument tensors that are the program's own inputs (not state, not repeats), in
+    the order it takes them."""
+    return [x for x, s in zip(leaves, static) if isinstance(x, Tensor) and (
+        s is None or s == "graph" or (type(s) is tuple and s[0] == "grad"))]
 
 
 class _Program:
@@ -277,8 +312,8 @@ class CompiledFunction:
         self._reset()
         self._eager = True
 
-    def _state(self, leaves, static) -> StepState:
-        key = tuple(s for s in static if isinstance(s, tuple) and s and s[0] == "state")
+    def _state(self, leaves) -> StepState:
+        key = tuple(id(x) for x in leaves if is_state_object(x))
         state = self._states.get(key)
         if state is None:
             state = self._states[key] = StepState(
@@ -291,10 +326,12 @@ class CompiledFunction:
         if last is not None and not kwargs and len(args) == last[0] and all(
                 isinstance(a, Tensor) and not a.requires_grad for a in args):
             state, values = last[1], [a._value for a in args]
-            if state.guard() == last[2] and list(map(_aval, values)) == last[3].avals:
+            if state.guard() == last[2] and list(map(_aval, values)) == last[3].avals \
+                    and _distinct_inputs(args, state):
                 return last[3], state, values
-        dynamic, static, treedef, leaves = _split_args(args, kwargs)
-        state = self._state(leaves, static)
+        leaves, treedef = jax.tree.flatten((args, kwargs), is_leaf=is_argument_leaf)
+        state = self._state(leaves)
+        dynamic, static, _ = _split_args(leaves, state.tensor_index)
         avals = list(map(_aval, dynamic))
         signature = tuple(avals)
         try:
@@ -306,6 +343,9 @@ class CompiledFunction:
         if program is None:
             state.refresh()     # something changed: new parameters, groups or state?
             while True:
+                dynamic, static, _ = _split_args(leaves, state.tensor_index)
+                avals = list(map(_aval, dynamic))
+                signature = tuple(avals)
                 guard = (static, treedef, state.guard())
                 program = self._programs.get((*guard, signature))
                 if program is not None:
@@ -385,7 +425,8 @@ class CompiledFunction:
                 and all(map(isinstance, args, repeat(Tensor)))
                 and not any(map(_needs_grad, args))
                 and list(map(_aval, values := [a._value for a in args]))
-                == snapshot.program.avals and snapshot.holds()):
+                == snapshot.program.avals and _distinct_inputs(args, snapshot.state)
+                and snapshot.holds()):
             return snapshot.program, snapshot.state, (*snapshot.inputs, values), snapshot
         program, state, dynamic = self._lookup(args, kwargs)
         if program is None:
@@ -414,10 +455,14 @@ class CompiledFunction:
                 state.refresh()         # the tensors bound are state from the next call on
         if values is not None:
             state.last_outputs = (values, opt_values)
-        if arg_grads:
-            _accumulate_argument_grads(args, kwargs, arg_grads)
-        if mutated:
-            _write_arguments(args, kwargs, program.mutated_args, mutated)
+        if arg_grads or mutated:
+            leaves = jax.tree.leaves((args, kwargs), is_leaf=is_argument_leaf)
+            _, static, _ = _split_args(leaves, state.tensor_index)
+            own = _own_tensors(leaves, static)
+            if arg_grads:
+                _set_argument_grads(own, arg_grads)
+            if mutated:
+                _write_arguments(own, program.mutated_args, mutated)
         action_values = iter(action_values)
         for action in program.actions:  # recorded Python side effects: scheduler.step()
             action(action_values)
@@ -482,11 +527,11 @@ class CompiledFunction:
                     (g, f"{type(opt).__name__}.param_groups[{i}]", "group")
                     for opt in state.optimizers for i, g in enumerate(opt.param_groups)],
                     state.randoms, state.rebound)
-                it = iter(dynamic)
-                rebuilt = [Tensor._make(next(it), requires_grad=s is not None)
-                           if s is None or s in ("grad", "graph") else next(it)
-                           if s == "array" else leaf for s, leaf in zip(static, leaves)]
-                arg_tensors = [(t, t._value) for t in rebuilt if isinstance(t, Tensor)]
+                rebuilt = _rebuild_arguments(static, leaves, dynamic, state)
+                own = _own_tensors(rebuilt, static)
+                arg_tensors = [(t, t._value) for t in own]
+                grads_in = [t._grad for t, s in zip(rebuilt, static)
+                            if type(s) is tuple and s[0] == "grad"]
                 args, kwargs = jax.tree.unflatten(treedef, rebuilt)
                 result = fn(*args, **kwargs)
                 # Tensor arguments the step changed in place (`x.mul_(s)`; one that requires
@@ -495,8 +540,14 @@ class CompiledFunction:
                 program.mutated_args = tuple(i for i, (t, v) in enumerate(arg_tensors)
                                              if t._value is not v)
                 mutated = [arg_tensors[i][0]._value for i in program.mutated_args]
-                arg_grads = [None if t._grad is None else t._grad._value
-                             for t, s in zip(rebuilt, static) if s == "grad"]
+                # (the .grad of each that requires grad, as the step left it: given to
+                # the caller's tensor after the call)
+                grad_args = [t for t, s in zip(rebuilt, static)
+                             if type(s) is tuple and s[0] == "grad"]
+                arg_grads = [None if t._grad is None else t._grad._value for t in grad_args]
+                grads_changed = any(t._grad is not g or (g is not None and g._value is not v)
+                                    for t, g, v in zip(grad_args, grads_in, [
+                                        None if g is None else g._value for g in grads_in]))
                 if any(t._grad is not None for t, s in zip(rebuilt, static) if s == "graph"):
                     raise RuntimeError(
                         "functorch_like.compile: the step ran backward() through a tensor "
@@ -509,7 +560,7 @@ class CompiledFunction:
                 # zero_grad).
                 untouched[0] = all(p._grad is g and (g is None or g._value is v)
                                    for p, g, v in zip(state.params, incoming, incoming_values))
-                ran_backward = not untouched[0] or any(x is not None for x in arg_grads)
+                ran_backward = not untouched[0] or grads_changed
                 # Gradients the step leaves as None (zero_grad at its end) stay None.
                 program.none_grads = tuple(p._grad is None for p in state.params)
                 new = state.read()
@@ -611,32 +662,46 @@ def _split_donation(program: _Program, run: Callable, written: tuple, n: int) ->
     return written, read
 
 
-def _argument_tensors(args, kwargs) -> list:
-    """The tensors among a call's arguments, in the order the program takes them."""
-    return [x for x in jax.tree.leaves((args, kwargs), is_leaf=is_argument_leaf)
-            if isinstance(x, Tensor)]
+def _rebuild_arguments(static: tuple, leaves: list, dynamic: list, state) -> list:
+    """The argument leaves as the trace sees them: fresh tensors of the dynamic inputs
+    (with their .grad where one entered), the state tensors themselves where a state
+    tensor was passed, the first one again where a tensor was passed twice."""
+    it, rebuilt = iter(dynamic), []
+    for s, leaf in zip(static, leaves):
+        if s is None or s == "graph" or (type(s) is tuple and s[0] == "grad"):
+            t = Tensor._make(next(it), requires_grad=s is not None)
+            if type(s) is tuple and s[1]:
+                t._grad = Tensor._make(next(it))
+            rebuilt.append(t)
+        elif s == "array":
+            rebuilt.append(next(it))
+        elif type(s) is tuple and s[0] == "state tensor":
+            rebuilt.append(state.tensors[s[1]])
+        elif type(s) is tuple and s[0] == "same":
+            rebuilt.append(rebuilt[s[1]])
+        else:
+            rebuilt.append(leaf)
+    return rebuilt
 
 
-def _write_arguments(args, kwargs, positions: tuple, values: list) -> None:
-    """The new values of the tensor arguments a step changed in place (positions among the
-    arguments' tensors), into the caller's tensors and their views and bases."""
-    tensors = _argument_tensors(args, kwargs)
+def _write_arguments(tensors: list, positions: tuple, values: list) -> None:
+    """The new values of the tensor arguments a step changed in place (positions among
+    `tensors`, the program's own), into the caller's tensors and their views and bases."""
     with _grad_mode.no_grad():      # (where it requires grad, the step changed it so)
         for i, v in zip(positions, values):
             tensors[i]._set(Tensor._make(v))    # as an in-place op: version, views, base
 
 
-def _accumulate_argument_grads(args, kwargs, grads: list) -> None:
-    """Eager semantics for the step's tensor arguments that require grad: the gradient
-    the step computed for each is added to its .grad."""
-    for t, g in zip([x for x in _argument_tensors(args, kwargs) if x._requires_grad
-                     and x._node is None], grads):
+def _set_argument_grads(tensors: list, grads: list) -> None:
+    """Eager semantics for the step's tensor arguments that require grad: each one's
+    .grad is what the step left there (its .grad before the call entered the program)."""
+    for t, g in zip([x for x in tensors if x._requires_grad and x._node is None], grads):
         if g is None:
-            continue
-        if t._grad is None:
+            t._grad = None
+        elif t._grad is None:
             t._grad = Tensor._make(g)
         else:
-            t._grad._value = t._grad._value + g
+            t._grad._value = g
 
 
 class _Unreached(Exception):

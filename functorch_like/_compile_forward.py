@@ -37,11 +37,12 @@ def call_differentiable(program, state: StepState, inputs: tuple, args, kwargs) 
     for i, t in enumerate(state.tensors):
         if t._requires_grad:
             mixed[i] = t
-    arg_tensors = [x for x in jax.tree.leaves((args, kwargs), is_leaf=is_argument_leaf)
-                   if isinstance(x, (Tensor, jax.Array))]
-    start = len(leaves) - len(arg_tensors)
-    for i, t in enumerate(arg_tensors):
-        if isinstance(t, Tensor) and (t._requires_grad or t._node is not None):
+    from ._compile import _split_args
+    _, _, sources = _split_args(
+        jax.tree.leaves((args, kwargs), is_leaf=is_argument_leaf), state.tensor_index)
+    start = len(leaves) - len(sources)
+    for i, t in enumerate(sources):
+        if t is not None and (t._requires_grad or t._node is not None):
             mixed[start + i] = t
     program.io = (in_treedef,) + (program.io[1:] if program.io else (None, None))
     outs = apply(_run_pure, "CompiledFunctionBackward", *mixed, program=program)

@@ -170,6 +170,7 @@ class StepState:
                 for p in group["params"]:
                     tensors.setdefault(id(p), p)
         self.tensors = list(tensors.values())
+        self.tensor_index = {id(t): i for i, t in enumerate(self.tensors)}
         self.params = [t for t in self.tensors if t._requires_grad]
         self.opt_groups = [(opt, group) for opt in self.optimizers for group in opt.param_groups]
         for opt in self.optimizers:

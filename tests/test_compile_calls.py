@@ -362,3 +362,64 @@ def test_rebinding_an_attribute_that_shares_a_parameters_value_leaves_the_parame
     np.testing.assert_allclose(compiled, eager, rtol=1e-5)
     from _compile_helpers import assert_same_state
     assert_same_state(e_model, c_model)
+
+
+def test_a_tensor_passed_twice_or_also_state_is_one_tensor_in_the_step_as_eagerly():
+    # Each argument was an independent input: in-place changes through one name were lost
+    # to the other, and a parameter passed in was donated twice.
+    def add_then_read(a, b):
+        a.add_(1)
+        return b * 2
+    x = torch.zeros(2)
+    compiled = torch.compile(add_then_read)
+    for _ in range(2):
+        got = compiled(x, x)
+    np.testing.assert_array_equal(got.numpy(), [4.0, 4.0])
+    np.testing.assert_array_equal(x.numpy(), [2.0, 2.0])
+
+    def run(compiled):
+        torch.manual_seed(0)
+        model = nn.Linear(2, 1, bias=False)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x, w):             # w is model.weight
+            opt.zero_grad()
+            loss = model(x).sum() + (w ** 2).sum()
+            loss.backward()
+            opt.step()
+            return loss
+        f = torch.compile(step) if compiled else step
+        return [f(torch.ones(1, 2), model.weight).item() for _ in range(3)], \
+            model.weight.detach().numpy()
+    (eager, e_w), (compiled_, c_w) = run(False), run(True)
+    np.testing.assert_allclose(compiled_, eager, rtol=1e-6)
+    np.testing.assert_allclose(c_w, e_w, rtol=1e-6)
+
+
+def test_a_tensor_arguments_grad_enters_the_step_as_eagerly():
+    # The step saw a fresh .grad: accumulation without zeroing, and a zero_() at its
+    # start, went wrong.
+    def run(compiled, zero_first):
+        torch.manual_seed(0)
+        w = torch.randn(3, requires_grad=True)
+
+        def step(w, x):
+            if zero_first and w.grad is not None:
+                w.grad.zero_()
+            loss = ((x * w).sum() - 1) ** 2
+            loss.backward()
+            with torch.no_grad():
+                w.sub_(0.1 * w.grad)
+            return loss, w.grad.clone()
+        f = torch.compile(step) if compiled else step
+        rng = np.random.default_rng(0)
+        out = [f(w, torch.tensor(rng.standard_normal(3).astype(np.float32)))
+               for _ in range(3)]
+        return [(a.item(), b.numpy()) for a, b in out], w.detach().numpy(), w.grad.numpy()
+    for zero_first in (False, True):
+        eager, compiled = run(False, zero_first), run(True, zero_first)
+        for (le, ge), (lc, gc) in zip(eager[0], compiled[0]):
+            np.testing.assert_allclose(lc, le, rtol=1e-6)
+            np.testing.assert_allclose(gc, ge, rtol=1e-6)
+        np.testing.assert_allclose(compiled[1], eager[1], rtol=1e-6)
+        np.testing.assert_allclose(compiled[2], eager[2], rtol=1e-6)
