@@ -193,3 +193,50 @@ def test_attention_dropout_in_training_only_and_compiled_step_equals_eager(
     runs = eager_and_compiled_losses(build, 5)
     np.testing.assert_allclose(runs[1], runs[0], rtol=1e-5)
     assert runs[1][-1] < runs[1][0]
+
+
+@pytest.mark.parametrize("where", ["sdpa_bool", "sdpa_float", "mha_no_weights",
+                                   "mha_weights", "encoder_layer"])
+def test_a_query_that_may_attend_to_nothing_is_handled_as_torch(where):
+    # torch 2.13's fused attention gives such a row 0 and finite gradients (its explicit
+    # softmax, MHA with need_weights=True, NaN); ours was NaN, and NaN everywhere in q/k/v's
+    # gradients, so one fully padded sequence made a whole batch's update NaN.
+    rng = np.random.default_rng(1)
+    q0 = rng.standard_normal((1, 1, 3, 4)).astype(np.float32)
+    allowed = np.tril(np.ones((3, 3), bool))
+    allowed[1] = False
+    x = rng.standard_normal((2, 3, 4)).astype(np.float32)
+    padding = np.array([[False, False, True], [True, True, True]])
+    torch.manual_seed(0)
+    t_layer = torch.nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0, batch_first=True)
+    t_mha = torch.nn.MultiheadAttention(4, 2, batch_first=True)
+    results = []
+    for lib in (torch, fl):
+        if where.startswith("sdpa"):
+            q = lib.tensor(q0, requires_grad=True)
+            mask = lib.tensor(allowed) if where == "sdpa_bool" else lib.tensor(
+                np.where(allowed, 0.0, -np.inf).astype(np.float32))
+            out = lib.nn.functional.scaled_dot_product_attention(q, q, q, attn_mask=mask)
+            leaf = q
+        else:
+            if lib is torch:
+                module = t_layer if where == "encoder_layer" else t_mha
+            else:
+                module = (fl.nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0, batch_first=True)
+                          if where == "encoder_layer" else
+                          fl.nn.MultiheadAttention(4, 2, batch_first=True))
+                source = t_layer if where == "encoder_layer" else t_mha
+                module.load_state_dict({k: fl.tensor(v.detach().numpy())
+                                        for k, v in source.state_dict().items()})
+            leaf = lib.tensor(x, requires_grad=True)
+            if where == "encoder_layer":
+                out = module(leaf, src_key_padding_mask=lib.tensor(padding))
+            else:
+                out = module(leaf, leaf, leaf, key_padding_mask=lib.tensor(padding),
+                             need_weights=where == "mha_weights")[0]
+            out = out[0, :2]            # the real tokens of the first sample
+        out.pow(2).sum().backward()
+        results.append((out.detach().numpy(), leaf.grad.numpy()))
+    (t_out, t_grad), (f_out, f_grad) = results
+    np.testing.assert_allclose(f_out, t_out, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(f_grad, t_grad, rtol=1e-4, atol=1e-6)

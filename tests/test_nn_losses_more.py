@@ -247,3 +247,23 @@ def test_pure_losses_under_jit_and_grad(x64):
     out = jax.jit(L.multilabel_margin_loss, static_argnames="reduction")(A, bad,
                                                                           reduction="none")
     assert np.isnan(out[2]) and np.isfinite(out[0])
+
+
+@pytest.mark.parametrize("loss, kwargs", [
+    ("cross_entropy", {}), ("cross_entropy", {"label_smoothing": 0.1}),
+    ("cross_entropy", {"weight": "ones"}), ("nll_loss", {}), ("nll_loss", {"weight": "ones"})])
+def test_a_batch_whose_targets_are_all_ignored_is_nan_with_zero_gradient_as_torch(loss,
+                                                                                  kwargs):
+    # The gradient was NaN: one all-padding batch turned every weight into NaN.
+    x0 = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
+    out = []
+    for lib in (torch, fl):
+        x = lib.tensor(x0, requires_grad=True)
+        kw = {k: (lib.ones(4) if v == "ones" else v) for k, v in kwargs.items()}
+        scores = x if loss == "cross_entropy" else x.log_softmax(1)
+        value = getattr(lib.nn.functional, loss)(scores, lib.tensor([1, 1, 1]),
+                                                 ignore_index=1, **kw)
+        value.backward()
+        out.append((value.item(), x.grad.numpy()))
+    assert np.isnan(out[0][0]) and np.isnan(out[1][0])
+    np.testing.assert_array_equal(out[1][1], out[0][1])

@@ -9,11 +9,13 @@ from ..pure import _attention
 
 
 def _f_mha(q, k, v, w_in, b_in, w_out, b_out, key_padding_mask, attn_mask, rng, w_q, w_k,
-           w_v, bias_k, bias_v, *, num_heads, dropout_p, average, add_zero_attn):
+           w_v, bias_k, bias_v, *, num_heads, dropout_p, average, add_zero_attn,
+           need_weights):
     return _attention.multi_head_attention(
         q, k, v, num_heads, w_in, b_in, w_out, b_out, key_padding_mask, attn_mask, dropout_p,
         average_attn_weights=average, rng=rng, q_proj_weight=w_q, k_proj_weight=w_k,
-        v_proj_weight=w_v, bias_k=bias_k, bias_v=bias_v, add_zero_attn=add_zero_attn)
+        v_proj_weight=w_v, bias_k=bias_k, bias_v=bias_v, add_zero_attn=add_zero_attn,
+        need_weights=need_weights)
 
 
 def multi_head_attention_forward(query, key, value, embed_dim_to_check: int, num_heads: int,
@@ -83,7 +85,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check: int, num
                          v_proj_weight, bias_k, bias_v, num_heads=num_heads,
                          dropout_p=float(dropout_p) if use_dropout else 0.0,
                          average=bool(average_attn_weights),
-                         add_zero_attn=bool(add_zero_attn))
+                         add_zero_attn=bool(add_zero_attn), need_weights=bool(need_weights))
     if not batched:
         out, weights = out.squeeze(1), weights.squeeze(0)
     return out, (weights if need_weights else None)

@@ -25,12 +25,20 @@ def _as_bias(mask: Array | None, allowed_when_true: bool, dtype) -> Array | None
     return mask.astype(dtype)
 
 
-def _attend(q, k, v, bias, dropout_p, key, scale):
-    """softmax(q k^T * scale + bias) (dropped out) @ v, and the attention weights."""
+def _attend(q, k, v, bias, dropout_p, key, scale, empty_rows_zero: bool = False):
+    """softmax(q k^T * scale + bias) (dropped out) @ v, and the attention weights.
+
+    empty_rows_zero: a row that may attend to nothing (every score -inf) gets weights 0,
+    so its output is 0 and its gradients are finite (PyTorch 2.13's fused attention);
+    otherwise its softmax is NaN (PyTorch's explicit softmax)."""
     scores = jnp.einsum("...ld,...sd->...ls", q, k) * scale
     if bias is not None:
         scores = scores + bias
-    weights = jax.nn.softmax(scores, axis=-1)
+    if empty_rows_zero and bias is not None:
+        empty = jnp.all(scores == -jnp.inf, axis=-1, keepdims=True)
+        weights = jnp.where(empty, 0, jax.nn.softmax(jnp.where(empty, 0, scores), axis=-1))
+    else:
+        weights = jax.nn.softmax(scores, axis=-1)
     if dropout_p > 0 and key is not None:
         keep = jax.random.bernoulli(key, 1 - dropout_p, weights.shape)
         weights = jnp.where(keep, weights / (1 - dropout_p), 0).astype(weights.dtype)
@@ -52,7 +60,8 @@ def scaled_dot_product_attention(q: Array, k: Array, v: Array, attn_mask: Array 
         a divisor of q's; each key/value head serves that many consecutive query heads.
       key: PRNG key for dropout_p > 0.
     Returns:
-      (..., L, Ev). A row that may attend to nothing is NaN, as in PyTorch.
+      (..., L, Ev). A row that may attend to nothing is 0 (with finite gradients), as in
+      PyTorch 2.13.
     """
     if enable_gqa and q.ndim >= 3:
         heads = q.shape[-3]
@@ -69,7 +78,7 @@ def scaled_dot_product_attention(q: Array, k: Array, v: Array, attn_mask: Array 
         causal = jnp.tril(jnp.ones((length, source), bool))
         bias = _as_bias(causal, True, q.dtype) if bias is None else bias + _as_bias(
             causal, True, q.dtype)
-    return _attend(q, k, v, bias, dropout_p, key, scale)[0]
+    return _attend(q, k, v, bias, dropout_p, key, scale, empty_rows_zero=True)[0]
 
 
 def _pad_keys(bias: Array | None, count: int) -> Array | None:
@@ -88,8 +97,8 @@ def multi_head_attention(query: Array, key: Array, value: Array, num_heads: int,
                          rng: PRNGKey | None = None, q_proj_weight: Array | None = None,
                          k_proj_weight: Array | None = None,
                          v_proj_weight: Array | None = None, bias_k: Array | None = None,
-                         bias_v: Array | None = None,
-                         add_zero_attn: bool = False) -> tuple[Array, Array]:
+                         bias_v: Array | None = None, add_zero_attn: bool = False,
+                         need_weights: bool = True) -> tuple[Array, Array]:
     """nn.MultiheadAttention's computation on time-major input.
 
     Args:
@@ -103,6 +112,8 @@ def multi_head_attention(query: Array, key: Array, value: Array, num_heads: int,
       bias_k, bias_v: (1, 1, E): one more key and value, appended after projection
         (add_bias_kv).
       add_zero_attn: one more all-zero key and value per head, appended last.
+      need_weights: False computes as PyTorch's scaled_dot_product_attention path does: a
+        query that may attend to nothing gets output 0 (else NaN, as PyTorch's).
     Returns:
       output (L, N, E) and weights, averaged over heads (N, L, S') or per head
       (N, num_heads, L, S'), S' = S plus the appended keys.
@@ -140,7 +151,8 @@ def multi_head_attention(query: Array, key: Array, value: Array, num_heads: int,
     if key_padding_mask is not None:
         pad = _pad_keys(_as_bias(key_padding_mask, False, q.dtype), extra)[:, None, None, :]
         bias = pad if bias is None else bias + pad
-    out, weights = _attend(q, k, v, bias, dropout_p, rng, 1 / math.sqrt(d))
+    out, weights = _attend(q, k, v, bias, dropout_p, rng, 1 / math.sqrt(d),
+                           empty_rows_zero=not need_weights)
     out = out.transpose(2, 0, 1, 3).reshape(length, n, e)
     out = out @ out_proj_weight.T + (0 if out_proj_bias is None else out_proj_bias)
     return out, (weights.mean(axis=1) if average_attn_weights else weights)

@@ -12,6 +12,7 @@ import jax
 import jax.numpy as jnp
 
 from ._errors import OutOfBoundsError, check_values, first_where
+from .losses import _weighted_mean
 from ._types import Array
 
 __all__ = ["linear_cross_entropy_chunked"]
@@ -83,5 +84,5 @@ def linear_cross_entropy_chunked(input: Array, weight: Array, target: Array,
         return losses.astype(input.dtype)
     total = jnp.sum(losses)
     if reduction == "mean":
-        total = total / jnp.sum(counts)
+        total = _weighted_mean(total, jnp.sum(counts))     # (all ignored: NaN, grad 0)
     return total.astype(input.dtype)

@@ -136,8 +136,17 @@ def _class_index_loss(scores: Array, target: Array, weight: Array | None, ignore
     w = jnp.where(valid, w, 0)
     loss = jnp.where(valid & ~in_range, jnp.nan, loss_of(picked) * w)
     if reduction == "mean":
-        return jnp.sum(loss) / jnp.sum(w)
+        return _weighted_mean(jnp.sum(loss), jnp.sum(w))
     return _reduce(loss, reduction)
+
+
+def _weighted_mean(total: Array, denom: Array) -> Array:
+    """total / denom, whose gradient is 0 where denom is 0 (every target ignored): the
+    loss is NaN then, as PyTorch's, but its gradient leaves the parameters as they are,
+    as PyTorch's does, instead of making them NaN."""
+    empty = denom == 0
+    return jnp.where(empty, jax.lax.stop_gradient(total / denom),
+                     total / jnp.where(empty, 1, denom))
 
 
 def nll_loss(input: Array, target: Array, weight: Array | None = None,
@@ -210,7 +219,7 @@ def cross_entropy(input: Array, target: Array, weight: Array | None = None,
             denom = jnp.sum(valid)
         else:
             denom = jnp.sum(jnp.where(valid, weight[jnp.where(valid, target, 0)], 0))
-        smooth = jnp.sum(smooth) / denom
+        smooth = _weighted_mean(jnp.sum(smooth), denom)
     else:
         smooth = _reduce(smooth, reduction)
     return (1 - label_smoothing) * nll + smooth * (label_smoothing / classes)

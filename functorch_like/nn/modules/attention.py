@@ -108,7 +108,8 @@ class MultiheadAttention(Module):
                              self.bias_k, self.bias_v, num_heads=self.num_heads,
                              dropout_p=float(self.dropout) if use_dropout else 0.0,
                              average=bool(average_attn_weights),
-                             add_zero_attn=bool(self.add_zero_attn))
+                             add_zero_attn=bool(self.add_zero_attn),
+                             need_weights=bool(need_weights))
         if batched and self.batch_first:
             out = out.transpose(0, 1)
         elif not batched:
