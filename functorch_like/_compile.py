@@ -48,7 +48,7 @@ from typing import Callable
 
 import jax
 
-from . import _trace_state
+from . import _random, _trace_state
 from ._compile_forward import call_differentiable
 from ._compile_python import Effects, Watch, is_tensor
 from ._compile_reach import is_argument_leaf, is_state_object, typed
@@ -127,6 +127,19 @@ def _split_args(leaves: list, state_index: dict) -> tuple:
     return dynamic, tuple(static), sources
 
 
+def _check_containers_unchanged(args, kwargs, treedef, leaves: list) -> None:
+    """Refuses a step that changed a list or dict it was passed: the trace saw copies
+    (the arguments are rebuilt from their leaves), so the change would be lost."""
+    now, now_treedef = jax.tree.flatten((args, kwargs), is_leaf=is_argument_leaf)
+    if now_treedef != treedef or any(map(operator.is_not, now, leaves)):
+        raise UntraceableError(
+            "functorch_like.compile: the step changed a list, tuple or dict it was passed "
+            "(appended to it, or set or deleted an entry). A compiled step runs its Python "
+            "once, while it is traced, on copies of such arguments, so the change would "
+            "not reach yours; return the values and change the container after the call, "
+            "or call the function without compile.")
+
+
 def _distinct_inputs(args: tuple, state: StepState) -> bool:
     """Whether tensor arguments are all the program's own inputs: none passed twice, none
     state (either would be one tensor in the trace, as eagerly)."""
@@ -148,7 +161,7 @@ class _Program:
     __slots__ = ("jitted", "actions", "with_grads", "out_treedef", "consts", "state_guard",
                  "n_tensor_args", "differentiable", "pure", "io", "shapes", "touches_grads",
                  "writes_state", "effects", "none_grads", "mutated_args", "split", "run",
-                 "avals")
+                 "avals", "held")
 
     def __init__(self, state_guard: tuple, n_tensor_args: int | None, avals: list):
         self.actions: list[Callable] = []
@@ -170,6 +183,7 @@ class _Program:
         self.effects = Effects([], [])
         self.none_grads: tuple = ()     # the parameters whose .grad the step leaves None
         self.mutated_args: tuple = ()   # the tensor arguments it changes in place
+        self.held = False       # whether it returns state or argument tensors themselves
         # (written, read-only) positions among the state's values when the program writes
         # some and only reads others: then only the written ones are donated (a frozen
         # backbone's weights, a constant attribute stay the caller's arrays).
@@ -207,17 +221,37 @@ class _Program:
         """jax's Lowered for these inputs."""
         return self.jitted.lower(*self._arguments(inputs))
 
-    def result(self, arrays: list, tensors: list | None = None):
+    def result(self, arrays: list, tensors: list | None = None, state=None, args=()):
         """The step's Python result from its output arrays (or, for a differentiable call,
-        from the Tensors already made for them)."""
+        from the Tensors already made for them); state tensors and argument tensors it
+        returns are those objects (`state`, `args`: the call's)."""
+        consts = self.consts
+        if self.held:
+            leaves = jax.tree.leaves(args, is_leaf=is_argument_leaf)
+            own = _own_tensors(leaves, _split_args(leaves, state.tensor_index)[1])
+            consts = [c.get(state, own) if type(c) is _Held else c for c in consts]
+        elif tensors is None and consts == (None,) and self.out_treedef.num_leaves == 1 \
+                and self.out_treedef.num_nodes == 1:
+            return Tensor._make(arrays[0])            # the usual `return loss`
         if tensors is None:
-            if self.consts == (None,) and self.out_treedef.num_leaves == 1 and \
-                    self.out_treedef.num_nodes == 1:
-                return Tensor._make(arrays[0])            # the usual `return loss`
-            tensors = [Tensor._make(a) for a in arrays]
+            tensors = [None if a is None else Tensor._make(a) for a in arrays]
         return jax.tree.unflatten(self.out_treedef, [
             t if c is None else c.get() if type(c) is _Live else c
-            for t, c in zip(tensors, self.consts)])
+            for t, c in zip(tensors, consts)])
+
+
+class _Held:
+    """A result leaf that is a state tensor or a tensor argument itself (`return
+    model.weight`, `x.add_(1); return x`): returned as that object, as eagerly, holding
+    its value after the call."""
+
+    __slots__ = ("kind", "index")
+
+    def __init__(self, kind: str, index: int):
+        self.kind, self.index = kind, index
+
+    def get(self, state, own: list):
+        return state.tensors[self.index] if self.kind == "state" else own[self.index]
 
 
 class _Live:
@@ -476,7 +510,7 @@ class CompiledFunction:
                 snapshot.inputs[4] if key is None else key), snapshot)
         else:
             self._snapshot = self._take_snapshot(program, state)
-        return program.result(arrays, tensors)
+        return program.result(arrays, tensors, state, (args, kwargs))
 
     @staticmethod
     def _take_snapshot(program: _Program, state: StepState) -> Snapshot | None:
@@ -525,7 +559,11 @@ class CompiledFunction:
                 # call (_compile_python).
                 watch = Watch(state.traced_containers + [
                     (g, f"{type(opt).__name__}.param_groups[{i}]", "group")
-                    for opt in state.optimizers for i, g in enumerate(opt.param_groups)],
+                    for opt in state.optimizers for i, g in enumerate(opt.param_groups)] + [
+                    # (a generator passed in: a draw from it is refused, not leaked)
+                    (vars(g), "passed as an argument", "generator") for g in leaves
+                    if isinstance(g, _random.Generator)
+                    and g is not _random.default_generator],
                     state.randoms, state.rebound)
                 rebuilt = _rebuild_arguments(static, leaves, dynamic, state)
                 own = _own_tensors(rebuilt, static)
@@ -534,6 +572,7 @@ class CompiledFunction:
                             if type(s) is tuple and s[0] == "grad"]
                 args, kwargs = jax.tree.unflatten(treedef, rebuilt)
                 result = fn(*args, **kwargs)
+                _check_containers_unchanged(args, kwargs, treedef, rebuilt)
                 # Tensor arguments the step changed in place (`x.mul_(s)`; one that requires
                 # grad only under no_grad, else the op raised as eagerly): their new values
                 # leave the program and go to the caller's tensors, as in eager code.
@@ -580,6 +619,13 @@ class CompiledFunction:
                 out_leaves = [x if isinstance(x, Tensor) else
                               _Live(_last_lr_of, x) if isinstance(x, _LastLr) else
                               read_hps.get(id(x), x) for x in out_leaves]
+                # (state tensors and tensor arguments returned are returned themselves)
+                own_ids = {id(t): i for i, t in enumerate(own)}
+                out_leaves = [_Held("state", state.tensor_index[id(x)])
+                              if id(x) in state.tensor_index else
+                              _Held("arg", own_ids[id(x)]) if id(x) in own_ids else x
+                              for x in out_leaves]
+                program.held = any(type(x) is _Held for x in out_leaves)
                 program.differentiable = () if ran_backward else tuple(
                     j for j, x in enumerate(out_leaves)
                     if isinstance(x, Tensor) and (x._requires_grad or x._node is not None))

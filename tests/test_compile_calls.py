@@ -423,3 +423,52 @@ def test_a_tensor_arguments_grad_enters_the_step_as_eagerly():
             np.testing.assert_allclose(gc, ge, rtol=1e-6)
         np.testing.assert_allclose(compiled[1], eager[1], rtol=1e-6)
         np.testing.assert_allclose(compiled[2], eager[2], rtol=1e-6)
+
+
+def test_a_step_that_changes_a_list_or_dict_it_was_passed_raises():
+    # The trace saw copies rebuilt from the leaves: the changes were silently lost.
+    def store(batch, history):
+        batch["out"] = batch["x"] * 2
+        history.append(batch["x"].sum())
+        return batch["x"].sum()
+    batch, history = {"x": torch.ones(2)}, []
+    with pytest.raises(torch._trace_state.UntraceableError, match="changed a list, tuple or "
+                                                                  "dict it was passed"):
+        torch.compile(store)(batch, history)
+    assert list(batch) == ["x"] and history == []
+    reads = torch.compile(lambda batch: batch["x"].sum() * 2)      # reading them is fine
+    assert reads({"x": torch.ones(2)}).item() == 4.0
+
+
+def test_a_draw_from_a_generator_passed_in_raises_and_leaves_it_usable():
+    # A tracer was left in the generator: even eager draws from it failed afterwards.
+    gen = torch.Generator().manual_seed(5)
+    with pytest.raises(torch._trace_state.UntraceableError, match="torch.Generator"):
+        torch.compile(lambda x, g: x + torch.rand(3, generator=g))(torch.zeros(3), gen)
+    expected = torch.rand(3, generator=torch.Generator().manual_seed(5))
+    np.testing.assert_array_equal(torch.rand(3, generator=gen).numpy(), expected.numpy())
+
+
+def test_a_returned_argument_or_parameter_is_that_tensor_as_eagerly():
+    def bump(a):
+        a.add_(1)
+        return a
+    x = torch.zeros(2)
+    out = torch.compile(bump)(x)
+    assert out is x
+    out.add_(100)
+    np.testing.assert_array_equal(x.numpy(), [101.0, 101.0])
+    model = nn.Linear(2, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+
+    @torch.compile
+    def step(x):
+        opt.zero_grad()
+        model(x).sum().backward()
+        opt.step()
+        return model.weight, model.bias.detach()
+    for _ in range(2):
+        weight, bias = step(torch.ones(1, 2))
+    assert weight is model.weight and weight.requires_grad
+    assert bias is not model.bias
+    np.testing.assert_array_equal(bias.numpy(), model.bias.detach().numpy())
