@@ -767,3 +767,68 @@ def test_a_tensor_lr_changed_in_place_is_read_at_every_step_as_torch(name):
         return out
     for mine, theirs in zip(run(fl), run(torch)):
         np.testing.assert_allclose(mine, theirs, rtol=1e-6)
+
+
+@pytest.mark.parametrize("name, kwargs, change", [
+    ("SGD", {"lr": 0.1}, {"lr": -0.1}),
+    ("Adam", {"lr": 0.1}, {"betas": (0.9, 1.0)}),
+    ("SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True}, {"dampening": 0.5}),
+    ("Adagrad", {"lr": 0.1}, {"lr_decay": -0.1})])
+def test_values_set_on_a_group_after_construction_are_used_unchecked_as_torch(name, kwargs,
+                                                                               change):
+    # torch checks hyperparameters in its constructor only (a negative lr later is
+    # gradient ascent); the step raised the constructor's error.
+    def run(lib):
+        w = lib.nn.Parameter(lib.ones(2))
+        opt = getattr(lib.optim, name)([w], **kwargs)
+        out = []
+        for i in range(3):
+            opt.zero_grad()
+            (w * lib.tensor([1.0, 2.0])).sum().backward()
+            opt.step()
+            if i == 0:
+                opt.param_groups[0].update(change)
+            out.append(w.detach().numpy().copy())
+        return out
+    for mine, theirs in zip(run(fl), run(torch)):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-6)
+    with pytest.raises(ValueError, match="Invalid learning rate: -0.1"):
+        fl.optim.SGD([fl.nn.Parameter(fl.ones(2))], lr=-0.1)
+
+
+def test_an_optimizer_state_dict_kept_across_a_compiled_step_stays_readable():
+    # Its arrays were the step's donated buffers: reading or saving it later raised.
+    model = fl.nn.Linear(3, 2)
+    opt = fl.optim.Adam(model.parameters(), lr=0.1)
+    step = fl.compile(lambda x: (opt.zero_grad(), model(x).sum().backward(), opt.step()))
+    x = fl.ones(4, 3)
+    step(x)
+    kept = opt.state_dict()
+    before = kept["state"][0]["exp_avg"].numpy().copy()
+    step(x)
+    np.testing.assert_array_equal(kept["state"][0]["exp_avg"].numpy(), before)
+    fresh = fl.optim.Adam(model.parameters(), lr=0.1)
+    fresh.load_state_dict(kept)
+    np.testing.assert_array_equal(fresh.state_dict()["state"][0]["exp_avg"].numpy(), before)
+
+
+def test_loading_an_optimizer_state_between_compiled_steps_does_not_retrace():
+    # load_state_dict made new state dicts, a new layout: every load traced again, and
+    # after 8 the step ran eagerly.
+    model = fl.nn.Linear(3, 2)
+    opt = fl.optim.Adam(model.parameters(), lr=0.1)
+
+    @fl.compile
+    def step(x):
+        opt.zero_grad()
+        model(x).sum().backward()
+        opt.step()
+    x = fl.ones(4, 3)
+    step(x)
+    saved = opt.state_dict()
+    start = fl._compile.compile_count()
+    for _ in range(3):
+        opt.load_state_dict(saved)
+        step(x)
+    assert fl._compile.compile_count() == start
+    assert int(opt.state_dict()["state"][0]["step"]) == 2

@@ -20,6 +20,7 @@ import numpy as np
 import optax
 
 from .. import _trace_state
+from ..pure.optim import _base as _checks
 from .._tensor import Tensor, publish, typename
 from ..autograd._grad_mode import enable_grad
 
@@ -260,7 +261,8 @@ class Optimizer:
         if self._pytorch_style():
             return
         for group in self.param_groups:
-            transform = self._transform(group)
+            with _checks.unchecked():     # (torch checks values at construction only)
+                transform = self._transform(group)
             params = [p for p in group["params"] if p.requires_grad]
             self._group_state(group, params, transform, self._static_key(group))
 
@@ -301,7 +303,8 @@ class Optimizer:
             # needed up to 1.39x the memory of the same step written over a dict in JAX;
             # in this order it needs the same (scripts/xla_memory.py --sweep).
             live.sort(key=_numel)
-            transform = self._transform(sgroup)
+            with _checks.unchecked():     # (torch checks values at construction only)
+                transform = self._transform(sgroup)
             static = self._static_key(sgroup)
             key.append((static, len(live)))
             transforms.append(transform)
@@ -336,6 +339,10 @@ class Optimizer:
             value = entry[name]
             if name == "step":
                 value = value.astype(jnp.float32)    # PyTorch keeps step as float32 0-d
+            else:
+                # A copy: a compiled step donates (frees) the buffers it updates, which
+                # would leave a state_dict kept from before it unreadable.
+                value = jnp.array(value, copy=True)
             out[name] = Tensor._make(value)
         return out
 
@@ -359,7 +366,10 @@ class Optimizer:
         """PyTorch's format: {"state": {index: {...}}, "param_groups": [{..., "params":
         [indices]}]}, indices counting parameters across groups in order; `state` in the
         order the parameters' state was created, and only those with visible state (SGD
-        without momentum has none), as torch."""
+        without momentum has none), as torch.
+
+        PyTorch parity: the state tensors are copies, taken now (torch's are the live
+        state tensors, which later steps change in place)."""
         index, groups = {}, []
         for group in self.param_groups:
             packed = {k: v for k, v in group.items() if k != "params"}
@@ -400,15 +410,27 @@ class Optimizer:
         for mine, saved in zip(self.param_groups, saved_groups):
             for p, idx in zip(mine["params"], saved["params"]):
                 id_map[idx] = p
-        self.state = defaultdict(dict)
+        loaded = {}
         for idx, entry in state_dict["state"].items():
             if self._pytorch_style():
                 p = id_map.get(idx)
-                self.state[idx if p is None else p] = (
+                loaded[idx if p is None else p] = (
                     entry if p is None else _cast_to_param(p, entry))
                 continue
             p = id_map[int(idx)]
-            self.state[p] = self._complete_state(self._import_state(entry, p), p)
+            loaded[p] = self._complete_state(self._import_state(entry, p), p)
+        # Into the same state dict and per-parameter dicts (where a parameter had one):
+        # a compiled step holds them as its state's slots, and finds them again instead
+        # of tracing anew after every load.
+        before = dict(self.state)
+        self.state.clear()
+        for p, entry in loaded.items():
+            kept = before.get(p)
+            if type(kept) is dict and type(entry) is dict:
+                kept.clear()
+                kept.update(entry)
+                entry = kept
+            self.state[p] = entry
         for mine, saved in zip(self.param_groups, saved_groups):
             for k, v in saved.items():
                 if k != "params":

@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import optax
 
 from ._base import (HyperParams, check_nonneg, hp_as, leafwise, make_hyperparams,
-                    require_params, step_counts, weight_decay_terms, zeros_like_tree)
+                    require_params, step_counts, weight_decay_terms, zeros_like_tree, reject)
 
 
 class AdadeltaState(NamedTuple):
@@ -34,7 +34,7 @@ def adadelta(lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6, weight_decay:
     """
     check_nonneg("learning rate", lr)
     if not 0.0 <= rho <= 1.0:
-        raise ValueError(f"Invalid rho value: {rho}")
+        reject(f"Invalid rho value: {rho}")
     check_nonneg("epsilon value", eps)
     check_nonneg("weight_decay value", weight_decay)
 

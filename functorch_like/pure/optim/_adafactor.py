@@ -9,7 +9,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from ._base import HyperParams, leafwise, make_hyperparams, step_counts
+from ._base import HyperParams, leafwise, make_hyperparams, step_counts, reject
 
 
 class AdafactorState(NamedTuple):
@@ -23,17 +23,17 @@ class AdafactorState(NamedTuple):
 def _check(lr: float, beta2_decay: float, eps: tuple, d: float, weight_decay: float) -> None:
     # torch's constructor checks, in its order and with its texts.
     if not 0.0 <= lr:
-        raise ValueError(f"Learning rate should be >= 0 but is: {lr}")
+        reject(f"Learning rate should be >= 0 but is: {lr}")
     if not 0.0 >= beta2_decay:
-        raise ValueError(f"beta2_decay should be <= 0 but is: {beta2_decay}")
+        reject(f"beta2_decay should be <= 0 but is: {beta2_decay}")
     if eps[0] is not None and not 0.0 <= eps[0]:
-        raise ValueError(f"epsilon1 should be >= 0 but is: {eps[0]}")
+        reject(f"epsilon1 should be >= 0 but is: {eps[0]}")
     if not 0.0 <= eps[1]:
-        raise ValueError(f"epsilon2 should be >= 0 but is: {eps[1]}")
+        reject(f"epsilon2 should be >= 0 but is: {eps[1]}")
     if not 1.0 <= d:
-        raise ValueError(f"Clipping threshold d should be >= 1 but is: {d}")
+        reject(f"Clipping threshold d should be >= 1 but is: {d}")
     if not 0.0 <= weight_decay:
-        raise ValueError(f"weight_decay should be >= 0 but is: {weight_decay}")
+        reject(f"weight_decay should be >= 0 but is: {weight_decay}")
 
 
 def _lerp(a, b, w):

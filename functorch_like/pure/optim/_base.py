@@ -3,6 +3,8 @@ counts (PyTorch's `state[p]["step"]`), PyTorch's argument checks, and leafwise u
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from typing import Any, Callable, NamedTuple
 
 import jax
@@ -70,10 +72,36 @@ def hp_as(hp: HyperParams, dtype) -> HyperParams:
     return {name: value.astype(dtype) for name, value in hp.items()}
 
 
+class _Checks(threading.local):
+    on = True
+
+
+_checks = _Checks()
+
+
+@contextlib.contextmanager
+def unchecked():
+    """Within: the hyperparameter checks pass whatever the values. torch.optim checks them
+    in its constructor (and add_param_group) only; a value set on a group later (a
+    negative lr for gradient ascent) is used as it is, so the facade builds a step's
+    transform in here."""
+    before, _checks.on = _checks.on, False
+    try:
+        yield
+    finally:
+        _checks.on = before
+
+
+def reject(message: str) -> None:
+    """Raises ValueError(message) for a bad hyperparameter, unless `unchecked()`."""
+    if _checks.on:
+        raise ValueError(message)
+
+
 def check_nonneg(name: str, value: float) -> None:
     """PyTorch's constructor checks: `Invalid learning rate: -0.1` etc. (ValueError)."""
     if not 0.0 <= value:
-        raise ValueError(f"Invalid {name}: {value}")
+        reject(f"Invalid {name}: {value}")
 
 
 def weight_decay_terms(g: Array, p: Array | None, h: HyperParams,
@@ -90,7 +118,7 @@ def weight_decay_terms(g: Array, p: Array | None, h: HyperParams,
 
 def check_beta(index: int, value: float) -> None:
     if not 0.0 <= value < 1.0:
-        raise ValueError(f"Invalid beta parameter at index {index}: {value}")
+        reject(f"Invalid beta parameter at index {index}: {value}")
 
 
 def check_adam_args(lr: float, betas: tuple[float, float], eps: float,

@@ -8,7 +8,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from ._base import HyperParams, hp_as, leafwise, make_hyperparams, step_counts, zeros_like_tree
+from ._base import HyperParams, hp_as, leafwise, make_hyperparams, step_counts, zeros_like_tree, reject
 
 # torch.optim._muon's constants (from Keller Jordan's Muon post).
 EPS = 1e-7
@@ -102,11 +102,11 @@ def muon(lr: float = 1e-3, weight_decay: float = 0.1, momentum: float = 0.95,
     ValueError("Param gradient must be a 2D matrix") at the update, as torch's step does.
     """
     if not 0.0 <= lr:
-        raise ValueError(f"Learning rate should be >= 0 but is: {lr}")
+        reject(f"Learning rate should be >= 0 but is: {lr}")
     if not 0.0 <= momentum:
-        raise ValueError(f"momentum should be >= 0 but is: {momentum}")
+        reject(f"momentum should be >= 0 but is: {momentum}")
     if not 0.0 <= weight_decay:
-        raise ValueError(f"weight decay should be >= 0 but is: {weight_decay}")
+        reject(f"weight decay should be >= 0 but is: {weight_decay}")
     if adjust_lr_fn not in _ADJUST_LR_FNS:
         raise ValueError(f"Adjust learning rate function {adjust_lr_fn} is not supported")
     if len(ns_coefficients) != 3:

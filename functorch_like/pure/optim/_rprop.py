@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import optax
 
 from ._base import (HyperParams, check_nonneg, hp_as, leafwise, make_hyperparams, step_counts,
-                    zeros_like_tree)
+                    zeros_like_tree, reject)
 
 
 class RpropState(NamedTuple):
@@ -40,7 +40,7 @@ def rprop(lr: float = 1e-2, etas: tuple[float, float] = (0.5, 1.2),
     check_nonneg("learning rate", lr)
     etaminus, etaplus = etas
     if not 0.0 < etaminus < 1.0 < etaplus:
-        raise ValueError(f"Invalid eta values: {etaminus}, {etaplus}")
+        reject(f"Invalid eta values: {etaminus}, {etaplus}")
 
     def init(params):
         return RpropState(

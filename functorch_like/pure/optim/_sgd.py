@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-import jax
 import jax.numpy as jnp
 import optax
 
 from ._base import (HyperParams, check_nonneg, hp_as, leafwise, make_hyperparams,
-                    require_params, step_counts, zeros_like_tree)
+                    require_params, step_counts, zeros_like_tree, reject)
 
 
 class SGDState(NamedTuple):
@@ -45,7 +44,7 @@ def sgd(lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
     check_nonneg("momentum value", momentum)
     check_nonneg("weight_decay value", weight_decay)
     if nesterov and (momentum <= 0 or dampening != 0):
-        raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        reject("Nesterov momentum requires a momentum and zero dampening")
     use_momentum = momentum != 0
 
     def init(params):

@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import optax
 
 from ._base import (HyperParams, check_beta, hp_as, leafwise, make_hyperparams, step_counts,
-                    zeros_like_tree)
+                    zeros_like_tree, reject)
 
 
 class SparseAdamState(NamedTuple):
@@ -46,9 +46,9 @@ def sparse_adam(lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
     zero (torch stores and updates it, this skips it).
     """
     if not 0.0 < lr:
-        raise ValueError(f"Invalid learning rate: {lr}")
+        reject(f"Invalid learning rate: {lr}")
     if not 0.0 < eps:
-        raise ValueError(f"Invalid epsilon value: {eps}")
+        reject(f"Invalid epsilon value: {eps}")
     check_beta(0, betas[0])
     check_beta(1, betas[1])
 
