@@ -800,3 +800,28 @@ def test_jax_arrays_in_state_dict_are_loaded():
     m = nn.Linear(3, 4)
     m.load_state_dict({"weight": jax.numpy.ones((4, 3)), "bias": np.zeros(4, np.float32)})
     assert np.all(m.weight.detach().numpy() == 1) and np.all(m.bias.detach().numpy() == 0)
+
+
+@pytest.mark.parametrize("target, module, strict", [
+    ("1.0", "tanh", False), ("1.extra", "tanh", False), ("", "tanh", False),
+    ("1.x", "tanh", True), ("0.weight", "tanh", False), ("0", 3, False), ("9.0", "tanh", False)])
+def test_set_submodule_sets_or_raises_as_torch(target, module, strict):
+    def run(lib):
+        model = lib.nn.Sequential(lib.nn.Linear(2, 2), lib.nn.Sequential(lib.nn.ReLU()))
+        try:
+            model.set_submodule(target, lib.nn.Tanh() if module == "tanh" else module,
+                                strict=strict)
+        except Exception as e:          # noqa: BLE001 - the error is the result here
+            return type(e).__name__, str(e)
+        return repr(model)
+    assert run(ft) == run(torch)
+
+
+def test_layer_norm_reset_parameters_restores_ones_and_zeros():
+    ln = nn.LayerNorm(3)
+    with ft.no_grad():
+        ln.weight.add_(2.0)
+        ln.bias.add_(1.0)
+    ln.reset_parameters()
+    np.testing.assert_array_equal(ln.weight.detach().numpy(), np.ones(3))
+    np.testing.assert_array_equal(ln.bias.detach().numpy(), np.zeros(3))

@@ -134,3 +134,18 @@ def test_compiled_lstm_classifier_step_equals_eager(eager_and_compiled_losses):
     runs = eager_and_compiled_losses(build, 6)
     np.testing.assert_allclose(runs[1], runs[0], rtol=1e-5)
     assert runs[1][-1] < runs[1][0]
+
+
+@pytest.mark.parametrize("kind", ["RNN", "GRU", "LSTM"])
+def test_flatten_parameters_and_all_weights_as_torch(kind):
+    # flatten_parameters() is called by much user code (a no-op without cuDNN, as here).
+    kwargs = dict(num_layers=2, bidirectional=True)
+    if kind == "LSTM":
+        kwargs["proj_size"] = 2
+    theirs = getattr(torch.nn, kind)(4, 3, **kwargs)
+    ours = getattr(fl.nn, kind)(4, 3, **kwargs)
+    ours.flatten_parameters()
+    assert ours._all_weights == theirs._all_weights
+    assert [[tuple(p.shape) for p in layer] for layer in ours.all_weights] == \
+        [[tuple(p.shape) for p in layer] for layer in theirs.all_weights]
+    assert ours.all_weights[1][0] is ours.weight_ih_l0_reverse

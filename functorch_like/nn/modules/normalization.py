@@ -25,6 +25,15 @@ class LayerNorm(Module):
         if not (elementwise_affine and bias):
             self.register_parameter("bias", None)
 
+    def reset_parameters(self) -> None:
+        """Weight to ones, bias to zeros, as torch's."""
+        from ...autograd._grad_mode import no_grad
+        with no_grad():
+            if self.weight is not None:
+                self.weight.fill_(1.0)
+            if self.bias is not None:
+                self.bias.zero_()
+
     def forward(self, input):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 

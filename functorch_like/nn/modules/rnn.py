@@ -63,6 +63,21 @@ class RNNBase(Module):
                                key=fresh_key())
         assign_params(self, arrays, *self._factory)
 
+    def flatten_parameters(self) -> None:
+        """PyTorch re-packs the weights for cuDNN here; JAX's programs take them as they
+        are, so there is nothing to do (as in torch without cuDNN)."""
+
+    @property
+    def _all_weights(self) -> list[list[str]]:
+        """The parameter names per layer and direction, as torch's."""
+        per = len(self._names) // (self.num_layers * (2 if self.bidirectional else 1))
+        return [self._names[i:i + per] for i in range(0, len(self._names), per)]
+
+    @property
+    def all_weights(self) -> list[list]:
+        """The parameters per layer and direction, as torch's."""
+        return [[getattr(self, name) for name in names] for names in self._all_weights]
+
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
         if self.proj_size != 0:
