@@ -339,8 +339,11 @@ def index_select(input, dim: int, index):
     v = index._value
     if is_concrete(v) and v.size:
         size = input.shape[d] if input.ndim else 1
-        # Negative indices are out of range too (PyTorch's text and type).
-        if builtins.int(jnp.min(v)) < 0 or builtins.int(jnp.max(v)) >= size:
+        # Negative indices are out of range too (PyTorch's text and type). (Evaluated now
+        # also inside a trace, where the index may be a constant of the program.)
+        with jax.ensure_compile_time_eval():
+            low, high = builtins.int(jnp.min(v)), builtins.int(jnp.max(v))
+        if low < 0 or high >= size:
             raise IndexError("index out of range in self")
     return apply(_f_index_select, "IndexSelectBackward0", input, index.reshape(-1), axis=d)
 

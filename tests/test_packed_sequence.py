@@ -219,3 +219,31 @@ def test_traced_lengths_give_a_clear_error():
     with pytest.raises(TypeError, match="lengths must be concrete values"):
         jax.jit(lambda lengths: apply_fn(params, buffers, x, lengths)[0])(
             jnp.asarray(LENGTHS))
+
+
+@pytest.mark.parametrize("kind, enforce_sorted", [("GRU", True), ("LSTM", False)])
+def test_a_compiled_step_that_packs_its_batch_trains_as_eager(kind, enforce_sorted):
+    # The batch sizes made inside the trace were traced values the RNN could not read.
+    lengths = [5, 3, 2] if enforce_sorted else [2, 5, 3]
+
+    def run(compiled):
+        fl.manual_seed(0)
+        rnn = getattr(fl.nn, kind)(4, 6, batch_first=True, bidirectional=True)
+        opt = fl.optim.SGD(rnn.parameters(), lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            packed = R.pack_padded_sequence(x, lengths, batch_first=True,
+                                            enforce_sorted=enforce_sorted)
+            out, _ = rnn(packed)
+            padded, _ = R.pad_packed_sequence(out, batch_first=True)
+            loss = padded.pow(2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+        f = fl.compile(step) if compiled else step
+        x = fl.tensor(np.random.default_rng(0).standard_normal((3, 5, 4)).astype(np.float32))
+        return [f(x).item() for _ in range(3)], rnn.weight_ih_l0.detach().numpy()
+    (eager, e_w), (compiled, c_w) = run(False), run(True)
+    np.testing.assert_allclose(compiled, eager, rtol=1e-5)
+    np.testing.assert_allclose(c_w, e_w, rtol=1e-5, atol=1e-7)

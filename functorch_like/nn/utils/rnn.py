@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -28,7 +29,10 @@ __all__ = ["PackedSequence", "invert_permutation", "pack_padded_sequence",
 
 
 def _index_tensor(values) -> Tensor:
-    return Tensor._make(jnp.asarray(np.asarray(values), _dtypes.int64.jax))
+    # Concrete even inside a trace (functorch_like.compile, jax.jit): batch sizes and sort
+    # orders decide shapes, and an RNN reads them back as numbers.
+    with jax.ensure_compile_time_eval():
+        return Tensor._make(jnp.asarray(np.asarray(values), _dtypes.int64.jax))
 
 
 def concrete_ints(values, what: str) -> np.ndarray:
@@ -36,7 +40,9 @@ def concrete_ints(values, what: str) -> np.ndarray:
     if isinstance(values, Tensor):
         if not is_concrete(values._value):
             raise TypeError(f"{what} must be concrete values (they decide the packed "
-                            "shapes); pass a Python list of ints inside traced code")
+                            "shapes); pass a Python list of ints inside traced code (under "
+                            "functorch_like.compile, pack inside the compiled function: a "
+                            "PackedSequence passed to it has traced batch sizes)")
         values = np.asarray(values._value)
     return np.asarray(values).astype(np.int64).reshape(-1)
 
@@ -103,6 +109,10 @@ def invert_permutation(permutation: Tensor | None) -> Tensor | None:
     """The permutation q with q[p[i]] = i (None for None)."""
     if permutation is None:
         return None
+    if is_concrete(permutation._value):     # (kept concrete inside a trace: _index_tensor)
+        with jax.ensure_compile_time_eval():
+            return Tensor._make(jnp.argsort(permutation._value).astype(
+                permutation._value.dtype))
     return Tensor._make(jnp.argsort(permutation._value).astype(permutation._value.dtype))
 
 
