@@ -517,7 +517,8 @@ class CompiledFunction:
         """The snapshot the next call may start from, or None where the state as left
         needs the full path (another program, or inputs that are not this call's distinct
         outputs)."""
-        if program.n_tensor_args is None or program.with_grads or program.differentiable:
+        if program.n_tensor_args is None or program.with_grads or program.differentiable \
+                or state.tensor_hps:
             return None
         if state.guard() != program.state_guard:    # (also repacks changed hyperparameters)
             return None
@@ -548,7 +549,11 @@ class CompiledFunction:
             _trace_state.state.discover = _discoverer(state)
             try:
                 for opt in state.optimizers:
-                    opt._static_groups = [dict(g) for g in opt.param_groups]
+                    # (a tensor lr as its number: the structure never depends on it)
+                    opt._static_groups = [
+                        {k: float(v._value) if k != "params" and isinstance(v, Tensor)
+                         and v.ndim == 0 else v for k, v in g.items()}
+                        for g in opt.param_groups]
                 state.write(values, grads, opt_values, key)
                 incoming = [p._grad for p in state.params]
                 incoming_values = [None if g is None else g._value for g in incoming]

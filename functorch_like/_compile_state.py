@@ -199,6 +199,9 @@ class StepState:
                          if not opt._pytorch_style() for name, value in group.items()
                          if name not in ("params", "initial_lr") and _is_number_or_pair(value)]
         self.hp_groups = [g for g, _ in self.hp_slots]
+        # A tensor lr (torch's way to change it without recompiling) is read as a number on
+        # every call: a scheduler changes it in place (fill_), which no snapshot sees.
+        self.tensor_hps = any(isinstance(g[n], Tensor) for g, n in self.hp_slots)
         self.hp_names = [n for _, n in self.hp_slots]
         self._hp_values: list | None = None       # the values behind hp_vector
         self.hp_layout: tuple = ()
@@ -287,6 +290,8 @@ class StepState:
         if not self._layout_holds():
             self.refresh()
         hps = list(map(dict.__getitem__, self.hp_groups, self.hp_names))
+        if self.tensor_hps:
+            hps = [float(v._value) if isinstance(v, Tensor) else v for v in hps]
         if hps != self._hp_values:
             self._pack_hps(hps)
         return (tuple(map(_training, self.modules)),
@@ -597,6 +602,8 @@ def _held_tensors(d: dict, homes: list, tensors: list, skip=()) -> None:
 
 
 def _is_number_or_pair(v) -> bool:
+    if isinstance(v, Tensor):       # a tensor lr: a 0-d floating one that needs no grad
+        return v.ndim == 0 and v.is_floating_point() and not v.requires_grad
     if isinstance(v, bool):
         return False
     if isinstance(v, (int, float)):

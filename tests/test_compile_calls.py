@@ -472,3 +472,35 @@ def test_a_returned_argument_or_parameter_is_that_tensor_as_eagerly():
     assert weight is model.weight and weight.requires_grad
     assert bias is not model.bias
     np.testing.assert_array_equal(bias.numpy(), model.bias.detach().numpy())
+
+
+@pytest.mark.parametrize("name", ["Adam", "SGD"])
+def test_a_tensor_lr_under_a_scheduler_compiles_once_and_trains_as_eager(name):
+    # A tensor lr raised inside the compiled step (its checks read it as a bool).
+    def run(compiled):
+        torch.manual_seed(0)
+        model = nn.Linear(3, 2)
+        lr = torch.tensor(0.05)
+        opt = getattr(torch.optim, name)(model.parameters(), lr=lr)
+        sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+
+        def step(x):
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+            sched.step()
+            return loss
+        f = torch.compile(step) if compiled else step
+        x = torch.randn(4, 3)
+        f(x)
+        start = torch._compile.compile_count()
+        losses = [f(x).item() for _ in range(3)]
+        return (losses, torch._compile.compile_count() - start,
+                opt.param_groups[0]["lr"] is lr, lr.item(), model.weight.detach().numpy())
+    eager, compiled = run(False), run(True)
+    np.testing.assert_allclose(compiled[0], eager[0], rtol=1e-6)
+    assert compiled[1] == 0                     # lr changes did not retrace
+    assert compiled[2] and eager[2]             # the same tensor, changed in place (torch's)
+    assert compiled[3] == eager[3] == pytest.approx(0.05 * 0.5 ** 4)
+    np.testing.assert_allclose(compiled[4], eager[4], rtol=1e-6)

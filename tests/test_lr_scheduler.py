@@ -468,3 +468,24 @@ def test_resume_with_last_epoch_matches_torch(name):
             seq.append(record(opt2, sched2, ()))
         rows.append(seq)
     assert_rows_equal(rows[1], rows[0])
+
+
+@pytest.mark.parametrize("make", [
+    lambda opt, lib: lib.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5),
+    lambda opt, lib: lib.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=4),
+    lambda opt, lib: lib.optim.lr_scheduler.ReduceLROnPlateau(opt, patience=0)])
+def test_a_tensor_lr_is_changed_in_place_as_torch(make):
+    def run(lib):
+        lr = lib.tensor(0.1)
+        opt = lib.optim.SGD([lib.nn.Parameter(lib.ones(2))], lr=lr)
+        sched = make(opt, lib)
+        values = []
+        for _ in range(3):
+            opt.step()
+            sched.step(*((1.0,) if "Plateau" in type(sched).__name__ else ()))
+            values.append(float(opt.param_groups[0]["lr"]))
+        return values, opt.param_groups[0]["lr"] is lr, float(
+            opt.param_groups[0].get("initial_lr", 0.1))
+    ours, theirs = run(fl), run(torch)
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-6)
+    assert ours[1:] == theirs[1:]

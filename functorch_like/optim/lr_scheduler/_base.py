@@ -7,6 +7,8 @@ import functools
 import warnings
 
 from ... import _trace_state
+from ..._tensor import Tensor
+from ...autograd._grad_mode import no_grad
 from ..optimizer import Optimizer
 
 
@@ -32,6 +34,17 @@ def _track_step_called(optimizer) -> None:
         return inner(*args, **kwargs)
     step._wrapped_by_lr_sched = True
     optimizer.step = step
+
+
+def set_lr(group: dict, lr, key: str = "lr") -> None:
+    """Writes a group's lr as torch's schedulers do: a tensor lr is changed in place
+    (fill_), so that it stays the tensor the user (or a compiled step) holds."""
+    current = group[key]
+    if isinstance(current, Tensor):
+        with no_grad():
+            current.fill_(float(lr))
+    else:
+        group[key] = float(lr) if isinstance(lr, Tensor) and lr.ndim == 0 else lr
 
 
 def _format_param(name: str, optimizer, param) -> list:
@@ -110,7 +123,10 @@ class LRScheduler:
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
+                # (a tensor lr's copy: the lr itself is changed in place, set_lr)
+                initial = group["lr"]
+                group.setdefault("initial_lr", initial.clone() if isinstance(initial, Tensor)
+                                 else initial)
         else:
             for i, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
@@ -189,7 +205,7 @@ class LRScheduler:
         finally:
             self._get_lr_called_within_step = False
         for group, lr in zip(self.optimizer.param_groups, values):
-            group["lr"] = lr
+            set_lr(group, lr)
         self._last_lr = self._lrs()
 
     def state_dict(self) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ._base import LRScheduler
+from ._base import LRScheduler, set_lr
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -85,5 +85,5 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         finally:
             self._get_lr_called_within_step = False
         for group, lr in zip(self.optimizer.param_groups, values):
-            group["lr"] = lr
+            set_lr(group, lr)
         self._last_lr = self._lrs()

@@ -7,7 +7,7 @@ import math
 import types
 
 from ..optimizer import Optimizer
-from ._base import LRScheduler, _cycle_momentum, _format_param, _set_momentum
+from ._base import LRScheduler, _cycle_momentum, _format_param, _set_momentum, set_lr
 
 
 class CyclicLR(LRScheduler):
@@ -28,7 +28,7 @@ class CyclicLR(LRScheduler):
         base_lrs = _format_param("base_lr", optimizer, base_lr)
         if last_epoch == -1:
             for lr, group in zip(base_lrs, optimizer.param_groups):
-                group["lr"] = lr
+                set_lr(group, lr)
         self.max_lrs = _format_param("max_lr", optimizer, max_lr)
         up = float(step_size_up)
         down = float(step_size_down) if step_size_down is not None else up

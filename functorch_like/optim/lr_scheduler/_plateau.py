@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 
-from ._base import LRScheduler, EPOCH_DEPRECATION_WARNING
+from ._base import LRScheduler, EPOCH_DEPRECATION_WARNING, set_lr
 from ..optimizer import Optimizer
 
 
@@ -87,7 +87,7 @@ class ReduceLROnPlateau(LRScheduler):
             old = float(group["lr"])
             new = max(old * self.factor, self.min_lrs[i])
             if old - new > self.eps:
-                group["lr"] = new
+                set_lr(group, new)
 
     def load_state_dict(self, state_dict: dict) -> None:
         self.__dict__.update(state_dict)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from ._base import LRScheduler
+from ._base import LRScheduler, set_lr
 from ._plateau import ReduceLROnPlateau
 
 
@@ -58,7 +58,7 @@ class SequentialLR(_Composite):
         self.last_epoch = last_epoch + 1
         self.optimizer = optimizer
         for group in optimizer.param_groups:
-            group["lr"] = group["initial_lr"]
+            set_lr(group, group["initial_lr"])
         self._recursive_undo(self)     # undo the initial step each scheduler took
         idx = bisect_right(self._milestones, 0)
         self._schedulers[idx]._initial_step()

@@ -100,7 +100,7 @@ def reject(message: str) -> None:
 
 def check_nonneg(name: str, value: float) -> None:
     """PyTorch's constructor checks: `Invalid learning rate: -0.1` etc. (ValueError)."""
-    if not 0.0 <= value:
+    if _checks.on and not 0.0 <= value:
         reject(f"Invalid {name}: {value}")
 
 
@@ -117,7 +117,7 @@ def weight_decay_terms(g: Array, p: Array | None, h: HyperParams,
 
 
 def check_beta(index: int, value: float) -> None:
-    if not 0.0 <= value < 1.0:
+    if _checks.on and not 0.0 <= value < 1.0:
         reject(f"Invalid beta parameter at index {index}: {value}")
 
 
