@@ -119,3 +119,16 @@ def test_pure_embedding_bag_under_jit_and_grad():
     ref.backward()
     np.testing.assert_allclose(value, ref.item(), rtol=1e-5)
     np.testing.assert_allclose(grad, tw.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_offsets_not_starting_at_zero_raise_as_torch():
+    # They were accepted, and the first indices silently left out of every bag.
+    def call(lib):
+        bag = lib.nn.EmbeddingBag(5, 2, mode="sum")
+        return bag(lib.tensor([1, 2, 3]), lib.tensor([1, 2]))
+    errors = []
+    for lib in (torch, fl):
+        with pytest.raises(RuntimeError) as info:
+            call(lib)
+        errors.append(str(info.value).split("\n")[0])
+    assert errors[0] == errors[1]

@@ -176,3 +176,17 @@ def test_instance_norm_module_unbatched_eval_uses_running_stats(x64):
         warnings.simplefilter("error")
         _compare(lambda nn: nn.InstanceNorm1d(3, track_running_stats=True), X3[0],
                  modes=(True, False), steps=1)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.nn.GroupNorm(2, 4)(lib.ones(2, 6, 3)),
+    lambda lib: lib.nn.functional.group_norm(lib.ones(2, 6, 3), 4),
+    lambda lib: lib.nn.functional.group_norm(lib.ones(2, 6, 3), 3, weight=lib.ones(4))])
+def test_group_norm_shape_errors_are_torchs(call):
+    # They were a JAX reshape TypeError.
+    errors = []
+    for lib in (torch, fl):
+        with pytest.raises(RuntimeError) as info:
+            call(lib)
+        errors.append(str(info.value))
+    assert errors[0] == errors[1]

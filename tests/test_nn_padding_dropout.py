@@ -196,3 +196,17 @@ def test_pure_dropouts_under_jit_and_grad():
         # The gradient is the scale of each unit: zero exactly where the unit was dropped.
         dropped = np.isclose(f(x, key), f(x + 1.0, key))
         np.testing.assert_array_equal(np.asarray(grad) == 0, dropped)
+
+
+@pytest.mark.parametrize("mode, pad, shape", [
+    ("reflect", (3, 3), (1, 1, 3)), ("reflect", (4, 0), (1, 1, 3)),
+    ("reflect", (2, 2, 2, 2), (1, 1, 2, 3)), ("circular", (4, 0), (1, 1, 3))])
+def test_padding_that_would_mirror_or_wrap_more_than_once_raises_as_torch(mode, pad, shape):
+    # It returned values mirrored or wrapped several times.
+    check_raises(lambda lib, x: lib.nn.functional.pad(x, pad, mode=mode), rand(*shape))
+
+
+@pytest.mark.parametrize("mode, pad", [("reflect", (2, 2)), ("circular", (3, 3)),
+                                       ("replicate", (4, 0))])
+def test_padding_up_to_the_limit_still_matches_torch(mode, pad):
+    check(lambda lib, x: lib.nn.functional.pad(x, pad, mode=mode), rand(1, 2, 3))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import jax
+
 from .._tensor import Tensor, apply
 from ..autograd._grad_mode import no_grad
 from ..pure import _embedding_bag
+from ..pure._errors import is_concrete
 
 
 def _f_embedding_bag(idx, w, offsets, psw, *, mode, include_last_offset, padding_idx,
@@ -48,6 +51,13 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
             raise ValueError("offsets has to be a 1D Tensor but got None")
         if offsets.dim() != 1:
             raise ValueError("offsets has to be a 1D Tensor")
+        if is_concrete(offsets._value) and offsets._value.size:
+            with jax.ensure_compile_time_eval():
+                first = int(offsets._value[0])
+            if first != 0:
+                raise RuntimeError("offsets[0] has to be 0, i.e., the first sequence in the "
+                                   "mini-batch has to start from position 0. However, got "
+                                   f"{first}")
     else:
         raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension "
                          f"{input.dim()}")

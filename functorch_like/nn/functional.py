@@ -172,6 +172,16 @@ def pad(input, pad, mode: str = "constant", value: float | None = None):
         for i in range(len(pad) // 2):
             if input.shape[-1 - i] + min(pad[2 * i], 0) + min(pad[2 * i + 1], 0) < 0:
                 raise RuntimeError("narrow(): length must be non-negative.")
+    for i in range(len(pad) // 2):
+        # Reflection mirrors once and circular padding wraps once, as PyTorch's kernels.
+        size, (left, right) = input.shape[-1 - i], pad[2 * i:2 * i + 2]
+        if mode == "reflect" and (left >= size or right >= size):
+            raise RuntimeError(
+                f"Argument #{4 + 2 * i}: Padding size should be less than the corresponding "
+                f"input dimension, but got: padding ({left}, {right}) at dimension "
+                f"{input.ndim - 1 - i} of input {list(input.shape)}")
+        if mode == "circular" and (left > size or right > size):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
     # PyTorch's grad_fn names: one kernel per mode and padded rank; circular copies slices.
     name = {"constant": "ConstantPadNdBackward0", "circular": "CopySlices",
             "reflect": f"ReflectionPad{len(pad) // 2}DBackward0",
@@ -331,6 +341,18 @@ def _f_group_norm(x, w, b, *, num_groups, eps):
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normalizes each of num_groups groups of the channels of input (N, C, *); weight and
+    bias (C,) scale and shift per channel."""
+    channels = input.shape[1] if input.ndim > 1 else 0
+    if input.ndim < 2 or channels % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by "
+                           f"num_groups, but got input of shape {list(input.shape)} and "
+                           f"num_groups={num_groups}")
+    for what, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.ndim != 1 or t.shape[0] != channels):
+            raise RuntimeError(f"Expected {what} to be a vector of size equal to the number "
+                               f"of channels in input, but got {what} of shape "
+                               f"{list(t.shape)} and input of shape {list(input.shape)}")
     return apply(_f_group_norm, "NativeGroupNormBackward0", input, weight, bias,
                  num_groups=num_groups, eps=eps)
 
