@@ -224,3 +224,29 @@ def test_a_graph_argument_after_plain_calls_still_passes_gradients_back():
     with pytest.raises(RuntimeError, match="backward.. through a tensor argument that is "
                                            "part of a graph"):
         step(torch.relu(a2(x)))
+
+
+def test_module_compile_compiles_its_calls_in_place():
+    # torch's nn.Module.compile(): model(x) runs compiled, the module and its state_dict
+    # keys stay as they are, and training through it gives eager's numbers.
+    def make():
+        torch.manual_seed(0)
+        return nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Dropout(0.5), nn.Linear(4, 1))
+    eager, compiled = make(), make()
+    assert compiled.compile() is None
+    start = torch._compile.compile_count()
+    x = torch.randn(5, 3)
+    for model in (eager, compiled):
+        torch.manual_seed(1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        for _ in range(3):
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+    assert torch._compile.compile_count() == start + 1
+    assert list(compiled.state_dict()) == list(eager.state_dict())
+    assert_same_state(eager, compiled)
+    compiled.eval()                      # a mode change retraces, as a guard
+    with torch.no_grad():
+        np.testing.assert_allclose(compiled(x).numpy(), eager.eval()(x).numpy(), rtol=1e-6)

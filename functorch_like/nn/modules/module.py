@@ -39,6 +39,10 @@ def _addindent(text: str, spaces: int) -> str:
     return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
 
 
+# id -> the compiled call of the modules Module.compile() compiled (a plain dict: its
+# truth test is the one check every module call makes).
+_COMPILED_CALLS: dict = {}
+
 class Module:
     """Base class of all layers and models (PyTorch's `torch.nn.Module`)."""
 
@@ -63,6 +67,14 @@ class Module:
             f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
+        if _COMPILED_CALLS and not _trace_state.state.compiling:
+            compiled = _COMPILED_CALLS.get(id(self))
+            if compiled is not None:            # (Module.compile())
+                return compiled(*args, **kwargs)
+        return self._call_impl(*args, **kwargs)
+
+    def _call_impl(self, *args, **kwargs):
+        """A call as written: pre-hooks, forward, hooks (what Module.compile compiles)."""
         discover = _trace_state.state.discover
         if discover is not None:            # (inside functorch_like.compile's trace)
             discover(self)
@@ -76,6 +88,18 @@ class Module:
             if result is not None:
                 out = result
         return out
+
+    def compile(self, *args, **kwargs) -> None:
+        """Compiles this module's calls in place (functorch_like.compile of its call, with
+        the same arguments): `model(x)` then runs the compiled program, while the module,
+        its parameters and its state_dict keys stay as they are (torch.compile(model)
+        wraps it instead)."""
+        import weakref
+
+        from ..._compile import compile as compile_fn
+        key = id(self)
+        _COMPILED_CALLS[key] = compile_fn(self._call_impl, *args, **kwargs)
+        weakref.finalize(self, _COMPILED_CALLS.pop, key, None)
 
     def register_forward_pre_hook(self, hook: Callable) -> RemovableHandle:
         """hook(module, args) -> None or new args, called before forward."""
