@@ -168,3 +168,27 @@ def test_orthogonal_errors_match_torch():
         with pytest.raises(RuntimeError, match=r"tensor.mH is only supported on matrices or "
                                                r"batches of matrices. Got 1-D tensor."):
             lib.ones(3).mH
+
+
+@pytest.mark.parametrize("style", ["hook", "parametrization"])
+def test_weight_norm_of_a_1d_tensor_along_dim_0_keeps_one_norm_per_entry_as_torch(style):
+    # It took the whole vector's norm: g had shape (1,) where torch's has (2,).
+    import warnings
+
+    def run(lib):
+        lib.manual_seed(0)
+        layer = lib.nn.Linear(3, 2)
+        with lib.no_grad():
+            layer.bias.copy_(lib.tensor([3.0, -4.0]))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            if style == "hook":
+                lib.nn.utils.weight_norm(layer, name="bias", dim=0)
+                g = layer.bias_g
+            else:
+                lib.nn.utils.parametrizations.weight_norm(layer, name="bias", dim=0)
+                g = layer.parametrizations.bias.original0
+        return g.detach().numpy(), layer.bias.detach().numpy()
+    (theirs_g, theirs_bias), (ours_g, ours_bias) = run(torch), run(fl)
+    np.testing.assert_allclose(ours_g, theirs_g, rtol=1e-6)
+    np.testing.assert_allclose(ours_bias, theirs_bias, rtol=1e-6)

@@ -17,6 +17,8 @@ def norm_except_dim(v, pow: float = 2, dim: int = 0):
     if dim == -1:
         return v.norm(pow)
     dims = [d for d in range(v.ndim) if d != dim % v.ndim]
+    if not dims:            # (a 1-d v along its only dim: each entry's own norm)
+        return v.abs()
     return v.abs().pow(pow).sum(dims, keepdim=True).pow(1.0 / pow)
 
 
