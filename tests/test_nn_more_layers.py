@@ -252,3 +252,26 @@ def test_multi_head_attention_forward_separate_weights_unbatched_no_weights(x64)
         lambda: fl.nn.functional.multi_head_attention_forward(
             *(fl.tensor(x),) * 3, E + 1, H, fl.zeros(3 * E, E), None, None, None, False,
             0.0, fl.zeros(E, E), None), AssertionError)
+
+
+def test_adaptive_log_softmax_trains_under_compile_as_eagerly():
+    # Its target check read the values with .numpy(), which a compiled step cannot.
+    def run(compiled):
+        fl.manual_seed(0)
+        asm = fl.nn.AdaptiveLogSoftmaxWithLoss(4, 10, cutoffs=[3, 6], div_value=2.0)
+        opt = fl.optim.SGD(asm.parameters(), lr=0.5)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = asm(x, y).loss
+            loss.backward()
+            opt.step()
+            return loss
+        f = fl.compile(step) if compiled else step
+        rng = np.random.default_rng(0)
+        x = fl.tensor(rng.standard_normal((8, 4)).astype(np.float32))
+        y = fl.tensor(rng.integers(0, 10, 8))
+        return [f(x, y).item() for _ in range(3)], asm.head.weight.detach().numpy()
+    (eager, e_w), (compiled, c_w) = run(False), run(True)
+    np.testing.assert_allclose(compiled, eager, rtol=1e-5)
+    np.testing.assert_allclose(c_w, e_w, rtol=1e-5, atol=1e-7)

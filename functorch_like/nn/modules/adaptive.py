@@ -9,6 +9,7 @@ import numpy as np
 
 from ..._tensor import apply
 from ...pure import _adaptive_softmax as _asm
+from ...pure._errors import is_concrete
 from .container import ModuleList, Sequential
 from .linear import Linear
 from .module import Module
@@ -97,12 +98,14 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         batched = targ_dim > 0
         x = input_ if batched else input_.unsqueeze(0)
         target = target_ if batched else target_.unsqueeze(0)
-        # PyTorch's check needs the values (JAX would clamp out-of-range indices).
-        values = np.asarray(target.detach().cpu().numpy())
-        if values.size and (values.min() < 0 or values.max() >= self.n_classes):
-            raise RuntimeError(f"Target values should be in [0, {self.n_classes - 1}], but "
-                               f"values in range [{values.min()}, {values.max()}] were "
-                               "found. ")
+        # PyTorch's check needs the values (JAX would clamp out-of-range indices); in
+        # traced code (functorch_like.compile) they are unknown until the program runs.
+        if is_concrete(target._value):
+            values = np.asarray(target._value)
+            if values.size and (values.min() < 0 or values.max() >= self.n_classes):
+                raise RuntimeError(f"Target values should be in [0, {self.n_classes - 1}], "
+                                   f"but values in range [{values.min()}, {values.max()}] "
+                                   "were found. ")
         output, loss = apply(_f_output, "AdaptiveLogSoftmaxBackward", x, target,
                              *self._weights(), cutoffs=tuple(self.cutoffs))
         if not batched:
