@@ -101,3 +101,22 @@ def test_pure_under_jit_and_grad():
 def test_pure_losses_exports_ctc_loss():
     from functorch_like.pure import losses, nn as pure_nn
     assert losses.ctc_loss is pure_nn.ctc_loss and "ctc_loss" in losses.__all__
+
+
+def test_an_impossible_alignment_has_nan_gradients_within_its_length_as_torch():
+    # Its gradient was finite (near 0), which hid the infinite loss from an optimizer.
+    lp = np.random.RandomState(0).randn(6, 3, 4).astype(np.float32)
+    targets = [[1, 2, 2], [3, 1, 0], [2, 0, 0]]
+    input_lengths, target_lengths = [3, 5, 4], [3, 2, 1]
+    grads = []
+    for lib in (torch, fl):
+        x = lib.tensor(lp, requires_grad=True)
+        loss = lib.nn.functional.ctc_loss(x.log_softmax(2), lib.tensor(targets),
+                                          lib.tensor(input_lengths),
+                                          lib.tensor(target_lengths), reduction="sum")
+        assert np.isinf(loss.item())
+        loss.backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_array_equal(np.isnan(grads[1]), np.isnan(grads[0]))
+    assert np.isnan(grads[1][:3, 0]).all() and not np.isnan(grads[1][:, 1]).any()
+    np.testing.assert_allclose(grads[1][:, 1:], grads[0][:, 1:], rtol=1e-4, atol=1e-6)

@@ -86,6 +86,8 @@ def _nll_bwd(blank, zero_infinity, res, g):
     grad = grad + jnp.where(inside, jnp.exp(lp) * g[None, :, None], 0)     # PyTorch's term
     if zero_infinity:
         grad = jnp.where(jnp.isinf(out)[None, :, None], 0, grad)
+    else:       # an impossible alignment's gradient is NaN within its length, as PyTorch's
+        grad = jnp.where(jnp.isinf(out)[None, :, None] & inside, jnp.nan, grad)
     return grad, None, None, None
 
 
