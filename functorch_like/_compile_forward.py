@@ -49,6 +49,8 @@ def call_differentiable(program, state: StepState, inputs: tuple, args, kwargs) 
     outs = outs if isinstance(outs, tuple) else (outs,)
     _, out_treedef, n_state = program.io
     outputs = jax.tree.unflatten(out_treedef, [o._value for o in outs])
+    # What the step appended to a list (`losses.append(loss)`) keeps its graph, as eagerly.
+    outputs = (*outputs[:4], jax.tree.unflatten(out_treedef, list(outs))[4], *outputs[5:])
     result_outs = iter(outs[n_state:])
     tensors = []
     for j, a in enumerate(outputs[1]):

@@ -89,9 +89,10 @@ class Effects:
         """After a call: binds the rebound values (into the tensors there, when the entry
         still has that structure; PyTorch-parity note: eager code binds new tensors, with
         their graph, on every call) and sets the replayed plain values."""
+        # (values are arrays, or Tensors with their graph after a compiled forward's call)
         values = iter(values)
         for d, k, treedef, plain in self.rebinds:
-            new = [next(values) for x in plain if x is None]
+            new = [_array(next(values)) for x in plain if x is None]
             old = d.get(k, _MISSING)
             there = None if old is _MISSING else _structure(old)
             if there is not None and _same_structure(there, (treedef, plain)):
@@ -104,7 +105,7 @@ class Effects:
         for lst, items in self.appends:
             for treedef, plain in items:
                 lst.append(jax.tree.unflatten(treedef, [
-                    Tensor._make(next(values)) if x is None else x for x in plain]))
+                    _tensor(next(values)) if x is None else x for x in plain]))
         for d, k in self.numbers:
             # (a Python number again, as eagerly: it waits for the call's result)
             d[k] = float(next(values))
@@ -264,6 +265,14 @@ def _set_variable(c, name: str, value) -> None:
         del c.cell_contents
     else:
         c.cell_contents = value
+
+
+def _array(v):
+    return v._value if isinstance(v, Tensor) else v
+
+
+def _tensor(v):
+    return v if isinstance(v, Tensor) else Tensor._make(v)
 
 
 def _empty_container(x) -> bool:

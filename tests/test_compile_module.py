@@ -250,3 +250,24 @@ def test_module_compile_compiles_its_calls_in_place():
     compiled.eval()                      # a mode change retraces, as a guard
     with torch.no_grad():
         np.testing.assert_allclose(compiled(x).numpy(), eager.eval()(x).numpy(), rtol=1e-6)
+
+
+def test_a_compiled_forward_that_appends_its_loss_to_a_list_keeps_the_graph():
+    # The appended tensors were plain values: summing them and calling backward raised.
+    model = nn.Linear(2, 1)
+    losses = []
+
+    def forward(x):
+        loss = model(x).sum()
+        losses.append(loss)
+        return loss
+    grads = []
+    for fn in (forward, torch.compile(forward)):
+        losses.clear()
+        model.zero_grad()
+        fn(torch.ones(1, 2))
+        fn(torch.full((1, 2), 2.0))
+        sum(losses).backward()
+        grads.append(model.weight.grad.numpy().copy())
+    np.testing.assert_array_equal(grads[1], grads[0])
+    np.testing.assert_array_equal(grads[0], [[3.0, 3.0]])
