@@ -49,13 +49,17 @@ from typing import Callable
 import jax
 
 from . import _random, _trace_state
+from ._compile_args import (check_containers_unchanged, distinct_inputs, own_tensors,
+                            rebuild_arguments, set_argument_grads, split_args,
+                            write_arguments)
+from ._compile_discover import Unreached, discoverer
 from ._compile_forward import call_differentiable
 from ._compile_python import Effects, Watch, is_tensor
-from ._compile_reach import is_argument_leaf, is_state_object, typed
+from ._compile_reach import is_argument_leaf, is_state_object
+from ._compile_schedulers import LastLr, SchedulerRecorder, last_lr_of
 from ._compile_state import Snapshot, StepState, distinct
 from ._tensor import Tensor
 from ._trace_state import UntraceableError
-from .autograd import _grad_mode
 from .nn.modules.module import Module
 
 # A tensor argument that requires grad or is part of a graph (PyTorch's requires_grad).
@@ -84,74 +88,6 @@ def _recompile_limit() -> int:
 def compile_count() -> int:
     """How many times functorch_like.compile has traced (= compiled) a step."""
     return _trace_count
-
-
-def _split_args(leaves: list, state_index: dict) -> tuple:
-    """(dynamic inputs, static part, sources) of a call's argument leaves: tensors become
-    dynamic inputs; state objects and other values are static.
-
-    A tensor that is also state (a parameter passed in) is that state tensor in the
-    trace, and one passed twice is the same tensor there, as eagerly (in-place changes
-    through either name show through the other). `sources` gives, per dynamic input, the
-    argument tensor it is the value of (None for a .grad's value and a raw array)."""
-    dynamic, static, sources, first = [], [], [], {}
-    for i, leaf in enumerate(leaves):
-        if isinstance(leaf, Tensor):
-            if id(leaf) in state_index:
-                static.append(("state tensor", state_index[id(leaf)]))
-                continue
-            if id(leaf) in first:
-                static.append(("same", first[id(leaf)]))
-                continue
-            first[id(leaf)] = i
-            dynamic.append(leaf._value)
-            sources.append(leaf)
-            # One that requires grad (a leaf, with or without a .grad, which enters too)
-            # or is part of a graph ("graph") is differentiated through, as eagerly.
-            if leaf._node is not None:
-                static.append("graph")
-            elif leaf._requires_grad:
-                static.append(("grad", leaf._grad is not None))
-                if leaf._grad is not None:
-                    dynamic.append(leaf._grad._value)
-                    sources.append(None)
-            else:
-                static.append(None)
-        elif isinstance(leaf, (jax.Array,)):
-            dynamic.append(leaf)
-            sources.append(None)
-            static.append("array")
-        else:
-            # (with its type: 1, 1.0 and True are equal but trace differently)
-            static.append(("state", id(leaf)) if is_state_object(leaf) else typed(leaf))
-    return dynamic, tuple(static), sources
-
-
-def _check_containers_unchanged(args, kwargs, treedef, leaves: list) -> None:
-    """Refuses a step that changed a list or dict it was passed: the trace saw copies
-    (the arguments are rebuilt from their leaves), so the change would be lost."""
-    now, now_treedef = jax.tree.flatten((args, kwargs), is_leaf=is_argument_leaf)
-    if now_treedef != treedef or any(map(operator.is_not, now, leaves)):
-        raise UntraceableError(
-            "functorch_like.compile: the step changed a list, tuple or dict it was passed "
-            "(appended to it, or set or deleted an entry). A compiled step runs its Python "
-            "once, while it is traced, on copies of such arguments, so the change would "
-            "not reach yours; return the values and change the container after the call, "
-            "or call the function without compile.")
-
-
-def _distinct_inputs(args: tuple, state: StepState) -> bool:
-    """Whether tensor arguments are all the program's own inputs: none passed twice, none
-    state (either would be one tensor in the trace, as eagerly)."""
-    ids = list(map(id, args))
-    return len(set(ids)) == len(ids) and not any(map(state.tensor_index.__contains__, ids))
-
-
-def _own_tensors(leaves: list, static: tuple) -> list:
-    """The argument tensors that are the program's own inputs (not state, not repeats), in
-    the order it takes them."""
-    return [x for x, s in zip(leaves, static) if isinstance(x, Tensor) and (
-        s is None or s == "graph" or (type(s) is tuple and s[0] == "grad"))]
 
 
 class _Program:
@@ -228,7 +164,7 @@ class _Program:
         consts = self.consts
         if self.held:
             leaves = jax.tree.leaves(args, is_leaf=is_argument_leaf)
-            own = _own_tensors(leaves, _split_args(leaves, state.tensor_index)[1])
+            own = own_tensors(leaves, split_args(leaves, state.tensor_index)[1])
             consts = [c.get(state, own) if type(c) is _Held else c for c in consts]
         elif tensors is None and consts == (None,) and self.out_treedef.num_leaves == 1 \
                 and self.out_treedef.num_nodes == 1:
@@ -268,10 +204,6 @@ class _Live:
 
     def get(self):
         return self.getter(self.key)
-
-
-def _last_lr_of(x: "_LastLr") -> float:
-    return x.sched.get_last_lr()[x.index]
 
 
 class CompiledFunction:
@@ -361,11 +293,11 @@ class CompiledFunction:
                 isinstance(a, Tensor) and not a.requires_grad for a in args):
             state, values = last[1], [a._value for a in args]
             if state.guard() == last[2] and list(map(_aval, values)) == last[3].avals \
-                    and _distinct_inputs(args, state):
+                    and distinct_inputs(args, state):
                 return last[3], state, values
         leaves, treedef = jax.tree.flatten((args, kwargs), is_leaf=is_argument_leaf)
         state = self._state(leaves)
-        dynamic, static, _ = _split_args(leaves, state.tensor_index)
+        dynamic, static, _ = split_args(leaves, state.tensor_index)
         avals = list(map(_aval, dynamic))
         signature = tuple(avals)
         try:
@@ -377,7 +309,7 @@ class CompiledFunction:
         if program is None:
             state.refresh()     # something changed: new parameters, groups or state?
             while True:
-                dynamic, static, _ = _split_args(leaves, state.tensor_index)
+                dynamic, static, _ = split_args(leaves, state.tensor_index)
                 avals = list(map(_aval, dynamic))
                 signature = tuple(avals)
                 guard = (static, treedef, state.guard())
@@ -391,7 +323,7 @@ class CompiledFunction:
                 try:
                     program = self._build(state, treedef, static, leaves, dynamic, guard[2],
                                           len(args) if tensors_only else None, avals)
-                except _Unreached as found:
+                except Unreached as found:
                     # State the search by name missed: it is state from now on, and the
                     # step is traced again.
                     if any(x is found.obj for x in state.found_objects):
@@ -459,7 +391,7 @@ class CompiledFunction:
                 and all(map(isinstance, args, repeat(Tensor)))
                 and not any(map(_needs_grad, args))
                 and list(map(_aval, values := [a._value for a in args]))
-                == snapshot.program.avals and _distinct_inputs(args, snapshot.state)
+                == snapshot.program.avals and distinct_inputs(args, snapshot.state)
                 and snapshot.holds()):
             return snapshot.program, snapshot.state, (*snapshot.inputs, values), snapshot
         program, state, dynamic = self._lookup(args, kwargs)
@@ -491,12 +423,12 @@ class CompiledFunction:
             state.last_outputs = (values, opt_values)
         if arg_grads or mutated:
             leaves = jax.tree.leaves((args, kwargs), is_leaf=is_argument_leaf)
-            _, static, _ = _split_args(leaves, state.tensor_index)
-            own = _own_tensors(leaves, static)
+            _, static, _ = split_args(leaves, state.tensor_index)
+            own = own_tensors(leaves, static)
             if arg_grads:
-                _set_argument_grads(own, arg_grads)
+                set_argument_grads(own, arg_grads)
             if mutated:
-                _write_arguments(own, program.mutated_args, mutated)
+                write_arguments(own, program.mutated_args, mutated)
         action_values = iter(action_values)
         for action in program.actions:  # recorded Python side effects: scheduler.step()
             action(action_values)
@@ -542,11 +474,11 @@ class CompiledFunction:
             watch = None
             saved_static = [opt._static_groups for opt in state.optimizers]
             recorder = _trace_state.state.scheduler_recorder
-            _trace_state.state.scheduler_recorder = _SchedulerRecorder(state.schedulers,
+            _trace_state.state.scheduler_recorder = SchedulerRecorder(state.schedulers,
                                                                        program.actions)
             _trace_state.state.compiling = True
             discover = _trace_state.state.discover
-            _trace_state.state.discover = _discoverer(state)
+            _trace_state.state.discover = discoverer(state)
             try:
                 for opt in state.optimizers:
                     # (a tensor lr as its number: the structure never depends on it)
@@ -570,14 +502,14 @@ class CompiledFunction:
                     if isinstance(g, _random.Generator)
                     and g is not _random.default_generator],
                     state.randoms, state.rebound)
-                rebuilt = _rebuild_arguments(static, leaves, dynamic, state)
-                own = _own_tensors(rebuilt, static)
+                rebuilt = rebuild_arguments(static, leaves, dynamic, state)
+                own = own_tensors(rebuilt, static)
                 arg_tensors = [(t, t._value) for t in own]
                 grads_in = [t._grad for t, s in zip(rebuilt, static)
                             if type(s) is tuple and s[0] == "grad"]
                 args, kwargs = jax.tree.unflatten(treedef, rebuilt)
                 result = fn(*args, **kwargs)
-                _check_containers_unchanged(args, kwargs, treedef, rebuilt)
+                check_containers_unchanged(args, kwargs, treedef, rebuilt)
                 # Tensor arguments the step changed in place (`x.mul_(s)`; one that requires
                 # grad only under no_grad, else the op raised as eagerly): their new values
                 # leave the program and go to the caller's tensors, as in eager code.
@@ -622,7 +554,7 @@ class CompiledFunction:
                             for group, name in state.hp_slots
                             if isinstance(group[name], jax.core.Tracer)}
                 out_leaves = [x if isinstance(x, Tensor) else
-                              _Live(_last_lr_of, x) if isinstance(x, _LastLr) else
+                              _Live(last_lr_of, x) if isinstance(x, LastLr) else
                               read_hps.get(id(x), x) for x in out_leaves]
                 # (state tensors and tensor arguments returned are returned themselves)
                 own_ids = {id(t): i for i, t in enumerate(own)}
@@ -711,150 +643,6 @@ def _split_donation(program: _Program, run: Callable, written: tuple, n: int) ->
 
     program.jitted = jax.jit(run_split, donate_argnums=(0, 1, 2), keep_unused=True)
     return written, read
-
-
-def _rebuild_arguments(static: tuple, leaves: list, dynamic: list, state) -> list:
-    """The argument leaves as the trace sees them: fresh tensors of the dynamic inputs
-    (with their .grad where one entered), the state tensors themselves where a state
-    tensor was passed, the first one again where a tensor was passed twice."""
-    it, rebuilt = iter(dynamic), []
-    for s, leaf in zip(static, leaves):
-        if s is None or s == "graph" or (type(s) is tuple and s[0] == "grad"):
-            t = Tensor._make(next(it), requires_grad=s is not None)
-            if type(s) is tuple and s[1]:
-                t._grad = Tensor._make(next(it))
-            rebuilt.append(t)
-        elif s == "array":
-            rebuilt.append(next(it))
-        elif type(s) is tuple and s[0] == "state tensor":
-            rebuilt.append(state.tensors[s[1]])
-        elif type(s) is tuple and s[0] == "same":
-            rebuilt.append(rebuilt[s[1]])
-        else:
-            rebuilt.append(leaf)
-    return rebuilt
-
-
-def _write_arguments(tensors: list, positions: tuple, values: list) -> None:
-    """The new values of the tensor arguments a step changed in place (positions among
-    `tensors`, the program's own), into the caller's tensors and their views and bases."""
-    with _grad_mode.no_grad():      # (where it requires grad, the step changed it so)
-        for i, v in zip(positions, values):
-            tensors[i]._set(Tensor._make(v))    # as an in-place op: version, views, base
-
-
-def _set_argument_grads(tensors: list, grads: list) -> None:
-    """Eager semantics for the step's tensor arguments that require grad: each one's
-    .grad is what the step left there (its .grad before the call entered the program)."""
-    for t, g in zip([x for x in tensors if x._requires_grad and x._node is None], grads):
-        if g is None:
-            t._grad = None
-        elif t._grad is None:
-            t._grad = Tensor._make(g)
-        else:
-            t._grad._value = g
-
-
-class _Unreached(Exception):
-    """Raised inside a trace for a module, optimizer, scheduler or parameter the step uses
-    that is not among its state (reached some way the search by name does not follow)."""
-
-    def __init__(self, obj):
-        super().__init__(obj)
-        self.obj = obj
-
-    def what(self) -> str:
-        if isinstance(self.obj, Tensor):
-            return f"a parameter of shape {list(self.obj.shape)}"
-        return f"a {type(self.obj).__name__}"
-
-
-def _discoverer(state: StepState) -> Callable:
-    """`_trace_state.state.discover` for a trace of `state`'s step: raises _Unreached for
-    an object that is not state and was made before the trace."""
-    known = {id(x) for x in (*state.modules, *state.optimizers, *state.schedulers,
-                             *state.tensors)}
-    start = next(_trace_state.serials)
-
-    def discover(obj) -> None:
-        if id(obj) in known:
-            return
-        serial = obj.__dict__.get("_serial") if hasattr(obj, "__dict__") else None
-        if serial is not None and serial > start:
-            return      # made inside the step (a module built in forward): eager's too
-        raise _Unreached(obj)
-    return discover
-
-
-class _Action:
-    """A scheduler.step(...) call recorded while tracing, replayed after every call. Its
-    tensor arguments (the loss given to ReduceLROnPlateau) are outputs of the program, so
-    that each replay sees that call's values."""
-
-    __slots__ = ("fn", "leaves", "treedef", "traced")
-
-    def __init__(self, fn: Callable, args: tuple, kwargs: dict):
-        leaves, self.treedef = jax.tree.flatten((args, kwargs), is_leaf=is_tensor)
-        self.fn = fn
-        self.traced = [x._value for x in leaves if isinstance(x, Tensor)]
-        self.leaves = [_TENSOR if isinstance(x, Tensor) else x for x in leaves]
-
-    def take_traced(self) -> list:
-        """The traced values of the tensor arguments (once: the action keeps no tracer)."""
-        traced, self.traced = self.traced, []
-        return traced
-
-    def __call__(self, values) -> None:
-        leaves = [Tensor._make(next(values)) if x is _TENSOR else x for x in self.leaves]
-        args, kwargs = jax.tree.unflatten(self.treedef, leaves)
-        self.fn(*args, **kwargs)
-
-
-_TENSOR = object()      # where a recorded call's tensor argument goes
-
-
-class _SchedulerRecorder:
-    """Inside the trace, step() of the step's schedulers is recorded (to replay after each
-    call: LRScheduler's `_recordable`), and their get_last_lr() gives numbers that a result
-    returns as they are after the call."""
-
-    def __init__(self, schedulers, actions: list):
-        self.ids, self.actions = {id(s) for s in schedulers}, actions
-        self.scheduled = set()      # ids of the optimizers of the schedulers recorded
-
-    def record_step(self, sched, replay: Callable, args: tuple, kwargs: dict) -> bool:
-        if id(sched) not in self.ids:
-            return False
-        self.actions.append(_Action(replay, args, kwargs))
-        self.scheduled.add(id(getattr(sched, "optimizer", None)))
-        return True
-
-    def optimizer_steps(self, optimizer) -> None:
-        """Refuses an optimizer step after a recorded step of its scheduler: the recorded
-        step changes the lr only after the call, so this update would use the old one."""
-        if id(optimizer) in self.scheduled:
-            raise UntraceableError(
-                "functorch_like.compile: the step calls scheduler.step() before "
-                "optimizer.step() of the same optimizer. Inside a compiled step a "
-                "scheduler's step is replayed after the call, so this update would use the "
-                "lr from before it, where eager code uses the new one. Call scheduler.step() "
-                "after optimizer.step() (PyTorch's order), or outside the compiled "
-                "function.")
-
-    def last_lr(self, sched, lrs: list) -> list:
-        if id(sched) not in self.ids:
-            return lrs
-        return [_LastLr(v, sched, i) for i, v in enumerate(lrs)]
-
-
-class _LastLr(float):
-    """A number of scheduler.get_last_lr() inside a trace; returned from the step, it is
-    the scheduler's number after the call (its recorded step replayed), as eagerly."""
-
-    def __new__(cls, value, sched, index: int):
-        self = super().__new__(cls, value)
-        self.sched, self.index = sched, index
-        return self
 
 
 def compile(fn: Callable | None = None, *, fullgraph: bool = True, dynamic=None,

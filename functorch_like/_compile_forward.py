@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import jax
 
+from ._compile_args import split_args
 from ._compile_reach import is_argument_leaf
 from ._compile_state import StepState
 from ._tensor import Tensor, apply
@@ -37,8 +38,7 @@ def call_differentiable(program, state: StepState, inputs: tuple, args, kwargs) 
     for i, t in enumerate(state.tensors):
         if t._requires_grad:
             mixed[i] = t
-    from ._compile import _split_args
-    _, _, sources = _split_args(
+    _, _, sources = split_args(
         jax.tree.leaves((args, kwargs), is_leaf=is_argument_leaf), state.tensor_index)
     start = len(leaves) - len(sources)
     for i, t in enumerate(sources):

@@ -1,0 +1,125 @@
+"""A compiled call's arguments: which are inputs of the program (tensors, arrays), which
+select it (everything else, with its type), and how the trace sees them again (a tensor
+passed twice, or also state, is one tensor there); what goes back to the caller's tensors
+after the call."""
+
+from __future__ import annotations
+
+import operator
+
+import jax
+
+from ._compile_reach import is_argument_leaf, is_state_object, typed
+from ._tensor import Tensor
+from ._trace_state import UntraceableError
+from .autograd import _grad_mode
+
+
+def split_args(leaves: list, state_index: dict) -> tuple:
+    """(dynamic inputs, static part, sources) of a call's argument leaves: tensors become
+    dynamic inputs; state objects and other values are static.
+
+    A tensor that is also state (a parameter passed in) is that state tensor in the
+    trace, and one passed twice is the same tensor there, as eagerly (in-place changes
+    through either name show through the other). `sources` gives, per dynamic input, the
+    argument tensor it is the value of (None for a .grad's value and a raw array)."""
+    dynamic, static, sources, first = [], [], [], {}
+    for i, leaf in enumerate(leaves):
+        if isinstance(leaf, Tensor):
+            if id(leaf) in state_index:
+                static.append(("state tensor", state_index[id(leaf)]))
+                continue
+            if id(leaf) in first:
+                static.append(("same", first[id(leaf)]))
+                continue
+            first[id(leaf)] = i
+            dynamic.append(leaf._value)
+            sources.append(leaf)
+            # One that requires grad (a leaf, with or without a .grad, which enters too)
+            # or is part of a graph ("graph") is differentiated through, as eagerly.
+            if leaf._node is not None:
+                static.append("graph")
+            elif leaf._requires_grad:
+                static.append(("grad", leaf._grad is not None))
+                if leaf._grad is not None:
+                    dynamic.append(leaf._grad._value)
+                    sources.append(None)
+            else:
+                static.append(None)
+        elif isinstance(leaf, (jax.Array,)):
+            dynamic.append(leaf)
+            sources.append(None)
+            static.append("array")
+        else:
+            # (with its type: 1, 1.0 and True are equal but trace differently)
+            static.append(("state", id(leaf)) if is_state_object(leaf) else typed(leaf))
+    return dynamic, tuple(static), sources
+
+
+def check_containers_unchanged(args, kwargs, treedef, leaves: list) -> None:
+    """Refuses a step that changed a list or dict it was passed: the trace saw copies
+    (the arguments are rebuilt from their leaves), so the change would be lost."""
+    now, now_treedef = jax.tree.flatten((args, kwargs), is_leaf=is_argument_leaf)
+    if now_treedef != treedef or any(map(operator.is_not, now, leaves)):
+        raise UntraceableError(
+            "functorch_like.compile: the step changed a list, tuple or dict it was passed "
+            "(appended to it, or set or deleted an entry). A compiled step runs its Python "
+            "once, while it is traced, on copies of such arguments, so the change would "
+            "not reach yours; return the values and change the container after the call, "
+            "or call the function without compile.")
+
+
+def distinct_inputs(args: tuple, state) -> bool:
+    """Whether tensor arguments are all the program's own inputs: none passed twice, none
+    state (either would be one tensor in the trace, as eagerly)."""
+    ids = list(map(id, args))
+    return len(set(ids)) == len(ids) and not any(map(state.tensor_index.__contains__, ids))
+
+
+def own_tensors(leaves: list, static: tuple) -> list:
+    """The argument tensors that are the program's own inputs (not state, not repeats), in
+    the order it takes them."""
+    return [x for x, s in zip(leaves, static) if isinstance(x, Tensor) and (
+        s is None or s == "graph" or (type(s) is tuple and s[0] == "grad"))]
+
+
+def rebuild_arguments(static: tuple, leaves: list, dynamic: list, state) -> list:
+    """The argument leaves as the trace sees them: fresh tensors of the dynamic inputs
+    (with their .grad where one entered), the state tensors themselves where a state
+    tensor was passed, the first one again where a tensor was passed twice."""
+    it, rebuilt = iter(dynamic), []
+    for s, leaf in zip(static, leaves):
+        if s is None or s == "graph" or (type(s) is tuple and s[0] == "grad"):
+            t = Tensor._make(next(it), requires_grad=s is not None)
+            if type(s) is tuple and s[1]:
+                t._grad = Tensor._make(next(it))
+            rebuilt.append(t)
+        elif s == "array":
+            rebuilt.append(next(it))
+        elif type(s) is tuple and s[0] == "state tensor":
+            rebuilt.append(state.tensors[s[1]])
+        elif type(s) is tuple and s[0] == "same":
+            rebuilt.append(rebuilt[s[1]])
+        else:
+            rebuilt.append(leaf)
+    return rebuilt
+
+
+def write_arguments(tensors: list, positions: tuple, values: list) -> None:
+    """The new values of the tensor arguments a step changed in place (positions among
+    `tensors`, the program's own), into the caller's tensors and their views and bases."""
+    with _grad_mode.no_grad():      # (where it requires grad, the step changed it so)
+        for i, v in zip(positions, values):
+            tensors[i]._set(Tensor._make(v))    # as an in-place op: version, views, base
+
+
+def set_argument_grads(tensors: list, grads: list) -> None:
+    """Eager semantics for the step's tensor arguments that require grad: each one's
+    .grad is what the step left there (its .grad before the call entered the program)."""
+    for t, g in zip([x for x in tensors if x._requires_grad and x._node is None], grads):
+        if g is None:
+            t._grad = None
+        elif t._grad is None:
+            t._grad = Tensor._make(g)
+        else:
+            t._grad._value = g
