@@ -10,6 +10,7 @@ import operator
 import jax
 
 from ._compile_reach import is_argument_leaf, is_state_object, typed
+from ._compile_state import set_grads
 from ._tensor import Tensor
 from ._trace_state import UntraceableError
 from .autograd import _grad_mode
@@ -116,10 +117,4 @@ def write_arguments(tensors: list, positions: tuple, values: list) -> None:
 def set_argument_grads(tensors: list, grads: list) -> None:
     """Eager semantics for the step's tensor arguments that require grad: each one's
     .grad is what the step left there (its .grad before the call entered the program)."""
-    for t, g in zip([x for x in tensors if x._requires_grad and x._node is None], grads):
-        if g is None:
-            t._grad = None
-        elif t._grad is None:
-            t._grad = Tensor._make(g)
-        else:
-            t._grad._value = g
+    set_grads([x for x in tensors if x._requires_grad and x._node is None], grads)

@@ -415,13 +415,7 @@ class StepState:
                 for p in self.params:
                     p._grad = None
         else:
-            for p, g in zip(self.params, grads):
-                if g is None:
-                    p._grad = None
-                elif p._grad is None:
-                    p._grad = Tensor._make(g)
-                else:
-                    p._grad._value = g
+            set_grads(self.params, grads)
         for (holders, name), v in zip(self.opt_slots, () if opt_values is None else opt_values):
             if len(holders) == 1:
                 holders[0][name] = v
@@ -599,6 +593,18 @@ def _held_tensors(d: dict, homes: list, tensors: list, skip=()) -> None:
                 homes.append((d, k, v))
                 homes += [(*home, x) for x, home in inner if home is not None]
                 tensors += [x for x, _ in inner]
+
+
+def set_grads(tensors: list, grads: list) -> None:
+    """Each tensor's .grad becomes the array given (None: no .grad), in the .grad tensor
+    it has where it has one."""
+    for t, g in zip(tensors, grads):
+        if g is None:
+            t._grad = None
+        elif t._grad is None:
+            t._grad = Tensor._make(g)
+        else:
+            t._grad._value = g
 
 
 def _is_number_or_pair(v) -> bool:
