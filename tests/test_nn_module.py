@@ -825,3 +825,68 @@ def test_layer_norm_reset_parameters_restores_ones_and_zeros():
     ln.reset_parameters()
     np.testing.assert_array_equal(ln.weight.detach().numpy(), np.ones(3))
     np.testing.assert_array_equal(ln.bias.detach().numpy(), np.zeros(3))
+
+
+def _extra_state_model(lib):
+    class Counter(lib.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = lib.nn.Linear(2, 1)
+            self.seen = 3
+
+        def get_extra_state(self):
+            return {"seen": self.seen}
+
+        def set_extra_state(self, state):
+            self.seen = state["seen"]
+    return lib.nn.Sequential(Counter())
+
+
+def test_extra_state_is_saved_and_loaded_as_torch():
+    for lib in (torch, ft):
+        model = _extra_state_model(lib)
+        sd = model.state_dict()
+        assert list(sd) == ["0._extra_state", "0.lin.weight", "0.lin.bias"]
+        assert sd["0._extra_state"] == {"seen": 3}
+        fresh = _extra_state_model(lib)
+        fresh[0].seen = 0
+        fresh.load_state_dict(sd)
+        assert fresh[0].seen == 3
+        del sd["0._extra_state"]
+        with pytest.raises(RuntimeError, match=r"Missing key\(s\) in state_dict: .0._extra_state"):
+            fresh.load_state_dict(sd)
+        plain = lib.nn.Sequential(lib.nn.Linear(2, 1))
+        result = plain.load_state_dict({"0.weight": lib.ones(1, 2), "0.bias": lib.ones(1),
+                                        "0._extra_state": 1}, strict=False)
+        assert result.unexpected_keys == ["0._extra_state"]
+        with pytest.raises(RuntimeError, match="should never be called"):
+            plain.get_extra_state()
+
+
+def test_state_dict_hooks_run_and_change_entries_as_torch():
+    def run(lib):
+        calls = []
+        model = lib.nn.Sequential(lib.nn.Linear(2, 1))
+        model.register_state_dict_pre_hook(lambda m, prefix, keep: calls.append(("pre", prefix)))
+
+        def rename(m, sd, prefix, meta):
+            calls.append(("post", prefix))
+            sd["extra"] = 1
+        handle = model[0].register_state_dict_post_hook(rename)
+        keys = list(model.state_dict())
+        handle.remove()
+        keys_after_remove = list(model.state_dict())
+
+        def drop_missing(m, incompatible):
+            calls.append(("load post", len(incompatible.missing_keys)))
+            incompatible.missing_keys.clear()
+        model.register_load_state_dict_post_hook(drop_missing)
+
+        def fill_bias(m, sd, prefix, meta, strict, missing, unexpected, errors):
+            calls.append(("load pre", prefix))
+            sd.setdefault(prefix + "bias", lib.zeros(1))
+        model[0].register_load_state_dict_pre_hook(fill_bias)
+        result = model.load_state_dict({"0.weight": lib.ones(1, 2)})
+        return calls, keys, keys_after_remove, result.missing_keys, \
+            model[0].bias.detach().numpy().tolist()
+    assert run(ft) == run(torch)

@@ -43,6 +43,23 @@ def _addindent(text: str, spaces: int) -> str:
 # truth test is the one check every module call makes).
 _COMPILED_CALLS: dict = {}
 
+# The state-dict hook tables a Module keeps (register_state_dict_pre_hook, ...).
+_STATE_DICT_HOOKS = ("_state_dict_pre_hooks", "_state_dict_hooks",
+                     "_load_state_dict_pre_hooks", "_load_state_dict_post_hooks")
+_EXTRA_STATE = "_extra_state"       # the state_dict key of get_extra_state()'s value
+
+
+def _add_hook(module, table: str, hook: Callable) -> RemovableHandle:
+    """Registers `hook` in one of a module's hook tables (made on first use for a module
+    built without Module.__init__)."""
+    hooks = module.__dict__.get(table)
+    if hooks is None:
+        hooks = OrderedDict()
+        object.__setattr__(module, table, hooks)
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    return handle
+
 class Module:
     """Base class of all layers and models (PyTorch's `torch.nn.Module`)."""
 
@@ -60,6 +77,8 @@ class Module:
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
+        for name in _STATE_DICT_HOOKS:
+            object.__setattr__(self, name, OrderedDict())
 
     # ---- forward ----------------------------------------------------------------------
     def forward(self, *args, **kwargs):
@@ -420,6 +439,43 @@ class Module:
         for name, b in self._buffers.items():
             if b is not None and name not in self._non_persistent_buffers_set:
                 destination[prefix + name] = b if keep_vars else b.detach()
+        if type(self).get_extra_state is not Module.get_extra_state:
+            destination[prefix + _EXTRA_STATE] = self.get_extra_state()
+
+    def get_extra_state(self) -> Any:
+        """What a subclass adds to its state_dict under `_extra_state` (it overrides this
+        and set_extra_state); the base class's raises, as torch's."""
+        raise RuntimeError(
+            "Reached a code path in Module.get_extra_state() that should never be called. "
+            "Please file an issue at https://github.com/pytorch/pytorch/issues/new?template="
+            "bug-report.yml to report this bug.")
+
+    def set_extra_state(self, state: Any) -> None:
+        """Restores what get_extra_state gave (see there)."""
+        raise RuntimeError(
+            "Reached a code path in Module.set_extra_state() that should never be called. "
+            "Please file an issue at https://github.com/pytorch/pytorch/issues/new?template="
+            "bug-report.yml to report this bug.")
+
+    def register_state_dict_pre_hook(self, hook: Callable) -> RemovableHandle:
+        """hook(module, prefix, keep_vars), called before this module's entries are
+        saved by state_dict()."""
+        return _add_hook(self, "_state_dict_pre_hooks", hook)
+
+    def register_state_dict_post_hook(self, hook: Callable) -> RemovableHandle:
+        """hook(module, state_dict, prefix, local_metadata) -> None, called after this
+        module's and its children's entries are saved; it may change state_dict in place."""
+        return _add_hook(self, "_state_dict_hooks", hook)
+
+    def register_load_state_dict_pre_hook(self, hook: Callable) -> RemovableHandle:
+        """hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs), called before this module's entries are loaded."""
+        return _add_hook(self, "_load_state_dict_pre_hooks", hook)
+
+    def register_load_state_dict_post_hook(self, hook: Callable) -> RemovableHandle:
+        """hook(module, incompatible_keys) -> None, called after this module and its
+        children were loaded; it may change the key lists in place."""
+        return _add_hook(self, "_load_state_dict_post_hooks", hook)
 
     def state_dict(self, *args, destination=None, prefix: str = "",
                    keep_vars: bool = False) -> "OrderedDict[str, Tensor]":
@@ -429,11 +485,16 @@ class Module:
             destination, prefix, keep_vars = (list(args) + [None, "", False][len(args):])[:3]
         if destination is None:
             destination = OrderedDict()
+        for hook in list(self.__dict__.get("_state_dict_pre_hooks", {}).values()):
+            hook(self, prefix, keep_vars)
         self._save_to_state_dict(destination, prefix, keep_vars)
         for name, module in self._modules.items():
             if module is not None:
                 module.state_dict(destination=destination, prefix=prefix + name + ".",
                                   keep_vars=keep_vars)
+        for hook in list(self.__dict__.get("_state_dict_hooks", {}).values()):
+            if hook(self, destination, prefix, {}) is not None:
+                raise RuntimeError("state_dict post-hook must return None")
         return destination
 
     def _load_from_state_dict(self, state_dict, prefix: str, local_metadata: dict,
@@ -443,6 +504,8 @@ class Module:
         method, signature included (subclasses override it to migrate old checkpoints), so
         the key lists come out in its order. Like PyTorch, load_state_dict always passes
         strict=True here and applies its own `strict` to the collected lists."""
+        for hook in list(self.__dict__.get("_load_state_dict_pre_hooks", {}).values()):
+            hook(self, state_dict, prefix, local_metadata, strict, missing, unexpected, errors)
         del strict
         assign = local_metadata.get("assign_to_params_buffers", False)
         local = {k: v for k, v in itertools.chain(
@@ -467,10 +530,18 @@ class Module:
                     target._value = source._value
                 else:
                     target.copy_(source)
+        extra = prefix + _EXTRA_STATE
+        if type(self).set_extra_state is not Module.set_extra_state:
+            if extra in state_dict:
+                self.set_extra_state(state_dict[extra])
+            else:
+                missing.append(extra)
+        elif extra in state_dict:
+            unexpected.append(extra)
         # A key is unexpected at the deepest module its path reaches: a dotted rest must
         # name a child, a plain one must name an own parameter or persistent buffer.
         for key in state_dict:
-            if key.startswith(prefix):
+            if key.startswith(prefix) and key != extra:
                 head = key[len(prefix):].split(".", 1)
                 if len(head) > 1:
                     if head[0] not in self._modules:
@@ -497,6 +568,14 @@ class Module:
             for name, child in module._modules.items():
                 if child is not None:
                     load(child, prefix + name + ".")
+            # (the hooks may change the key lists in place)
+            keys = _IncompatibleKeys(missing, unexpected)
+            for hook in list(module.__dict__.get("_load_state_dict_post_hooks", {}).values()):
+                if hook(module, keys) is not None:
+                    raise AssertionError(
+                        "Hooks registered with ``register_load_state_dict_post_hook`` are not "
+                        "expected to return new values, if incompatible_keys need to be "
+                        "modified, it should be done inplace.")
         load(self, "")
         if strict:
             if unexpected:
