@@ -240,3 +240,24 @@ def test_a_query_that_may_attend_to_nothing_is_handled_as_torch(where):
     (t_out, t_grad), (f_out, f_grad) = results
     np.testing.assert_allclose(f_out, t_out, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(f_grad, t_grad, rtol=1e-4, atol=1e-6)
+
+
+def test_sdpa_kernel_selects_backends_within_its_block_as_torch():
+    from functorch_like.nn.attention import SDPBackend, current_backends, sdpa_kernel
+    assert {b.name: int(b) for b in SDPBackend} == {
+        b.name: int(b) for b in torch.nn.attention.SDPBackend}
+    q = fl.tensor(Q)
+    expected = fl.nn.functional.scaled_dot_product_attention(q, q, q).numpy()
+    with sdpa_kernel([SDPBackend.MATH, SDPBackend.MATH, SDPBackend.FLASH_ATTENTION]):
+        assert current_backends() == [SDPBackend.MATH, SDPBackend.FLASH_ATTENTION]
+        got = fl.nn.functional.scaled_dot_product_attention(q, q, q).numpy()
+    np.testing.assert_array_equal(got, expected)
+    assert len(current_backends()) == 5
+    for lib in (torch, fl):
+        with pytest.raises(AssertionError, match="Backend must be an instance of SDPBackend"):
+            with lib.nn.attention.sdpa_kernel("math"):
+                pass
+    model = fl.nn.Linear(2, 1)
+    out = fl.nn.utils.stateless.functional_call(
+        model, {"weight": fl.ones(1, 2), "bias": fl.zeros(1)}, (fl.ones(1, 2),))
+    assert out.item() == 2.0
