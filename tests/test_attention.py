@@ -245,7 +245,7 @@ def test_a_query_that_may_attend_to_nothing_is_handled_as_torch(where):
 def test_sdpa_kernel_selects_backends_within_its_block_as_torch():
     from functorch_like.nn.attention import SDPBackend, current_backends, sdpa_kernel
     assert {b.name: int(b) for b in SDPBackend} == {
-        b.name: int(b) for b in torch.nn.attention.SDPBackend}
+        name: int(b) for name, b in torch.nn.attention.SDPBackend.__members__.items()}
     q = fl.tensor(Q)
     expected = fl.nn.functional.scaled_dot_product_attention(q, q, q).numpy()
     with sdpa_kernel([SDPBackend.MATH, SDPBackend.MATH, SDPBackend.FLASH_ATTENTION]):
