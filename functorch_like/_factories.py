@@ -36,6 +36,16 @@ def _from_host(arr, dtype=None):
     """
     arr = np.asarray(arr)
     target = jax.dtypes.canonicalize_dtype(arr.dtype if dtype is None else dtype)
+    if arr.dtype.kind in "iu" and target.kind in "iu" and arr.size and \
+            target.itemsize < arr.dtype.itemsize:
+        # (x64 off stores int64 as int32: a value that does not fit would wrap silently)
+        info = np.iinfo(target)
+        low, high = arr.min(), arr.max()
+        if low < info.min or high > info.max:
+            raise RuntimeError(
+                f"value {high if high > info.max else low} cannot be converted to type "
+                f"{target} without overflow: 64-bit integers need JAX's x64 mode "
+                "(torch.set_default_dtype(torch.float64) or JAX_ENABLE_X64=1)")
     # A private host copy first: device_put of a numpy array may alias it or read it
     # after returning (an asynchronous transfer), so a caller writing to its array right
     # after tensor() / as_tensor() could otherwise change the tensor.
@@ -84,11 +94,26 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
     if isinstance(data, (np.ndarray, np.generic)):
         return _finish(_from_host(data, _dtypes.to_jax(dtype)), None, device, requires_grad)
     _check_ragged(data)
+    data = _tensors_as_scalars(data)
     arr = np.asarray(data)
     if arr.dtype == object:
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
     target = _dtypes.to_jax(dtype) if dtype is not None else _infer_jax_dtype(arr)
     return _finish(_from_host(arr, target), None, device, requires_grad)
+
+
+def _tensors_as_scalars(data):
+    """Tensors inside nested lists/tuples as the numbers they hold, as torch.tensor takes
+    them (`torch.tensor([loss1, loss2])` of 1-element tensors is 1-D); one with more than
+    one element raises torch's ValueError."""
+    if isinstance(data, Tensor):
+        if data.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return np.asarray(data._value).reshape(())
+    if isinstance(data, (list, tuple)) and any(
+            isinstance(x, (Tensor, list, tuple)) for x in data):
+        return [_tensors_as_scalars(x) for x in data]
+    return data
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:

@@ -249,6 +249,19 @@ _OPERATORS = {
     "__rrshift__": _reflected(MM.bitwise_right_shift),
 }
 
+def _comparison_with_objects(fn, other_result: bool):
+    """`t == None`, `t != "a"`: False / True for an object that is no tensor, array or
+    number (Python's rule for objects that do not compare), as PyTorch's."""
+    def compare(self, other):
+        if other is None or isinstance(other, (str, bytes, list, dict, tuple, set, type)):
+            return other_result
+        return fn(self, other)
+    return compare
+
+
+_OPERATORS["__eq__"] = _comparison_with_objects(M.eq, False)
+_OPERATORS["__ne__"] = _comparison_with_objects(M.ne, True)
+
 for _name, _fn in _OPERATORS.items():
     setattr(Tensor, _name, _fn)
 

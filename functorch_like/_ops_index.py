@@ -10,6 +10,7 @@ bounds-checked with PyTorch's IndexError, since JAX would clamp them silently; t
 from __future__ import annotations
 
 import builtins
+import warnings
 
 import jax
 import jax.numpy as jnp
@@ -33,6 +34,12 @@ def _parse(shape, index):
     ('n',) None, ('e',) Ellipsis, ('a', j) the j-th index array."""
     if not isinstance(index, tuple):
         index = (index,)
+    if any(isinstance(x, Tensor) and x._value.dtype == jnp.uint8 for x in index):
+        # A byte tensor index is a mask, as in PyTorch (where it is deprecated).
+        warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a "
+                      "dtype torch.bool instead.", UserWarning, stacklevel=4)
+        index = tuple(Tensor._make(x._value.astype(jnp.bool_)) if isinstance(x, Tensor)
+                      and x._value.dtype == jnp.uint8 else x for x in index)
     consuming = 0
     for item in index:
         if item is None or item is Ellipsis:

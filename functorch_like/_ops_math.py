@@ -161,7 +161,25 @@ def div(input, other, *, rounding_mode=None):
                          f"but found '{rounding_mode}'")
     if rounding_mode is None:
         return _binary(_f_div, "DivBackward0", input, other, float_result=True)
+    _check_integer_divisor(input, other)
     return _binary(_f_div, "DivBackward0", input, other, rounding_mode=rounding_mode)
+
+
+def _check_integer_divisor(input, other) -> None:
+    """Integer division or modulus by zero raises, as PyTorch's kernels do (XLA would give
+    an arbitrary number); checked where the divisor's values are known."""
+    from .pure._errors import check_values
+    a, b = as_operand(input), as_operand(other)
+    if not all(isinstance(x, (builtins.int, builtins.bool)) or (
+            isinstance(x, Tensor) and not jnp.issubdtype(x.dtype.jax, jnp.inexact)
+            and not jnp.issubdtype(x.dtype.jax, jnp.complexfloating)) for x in (a, b)):
+        return
+    if isinstance(b, (builtins.int, builtins.bool)):
+        if b == 0:
+            raise RuntimeError("ZeroDivisionError")
+        return
+    check_values((b._value,), lambda: (b._value == 0, b._value),
+                 lambda _: RuntimeError("ZeroDivisionError"))
 
 
 divide = true_divide = div
@@ -173,11 +191,13 @@ def floor_divide(input, other):
 
 def remainder(input, other):
     """Python-style modulus (the sign of the divisor)."""
+    _check_integer_divisor(input, other)
     return _binary(_f_remainder, "RemainderBackward0", input, other)
 
 
 def fmod(input, other):
     """C-style modulus (the sign of the dividend)."""
+    _check_integer_divisor(input, other)
     return _binary(_f_fmod, "FmodBackward0", input, other)
 
 

@@ -103,7 +103,26 @@ from ._functional_unpool import max_unpool3d as max_unpool3d
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """input @ weight.T + bias; input (*, in), weight (out, in) -> (*, out)."""
+    """input @ weight.T + bias; input (*, in), weight (out, in) -> (*, out). Mixed dtypes
+    raise PyTorch's errors (outside autocast, which casts them first)."""
+    from .. import _autocast_state, _dtypes
+    if _autocast_state.cast is None and isinstance(input, Tensor) and isinstance(
+            weight, Tensor):
+        if input.dtype != weight.dtype:
+            if bias is None:
+                raise RuntimeError(
+                    "expected m1 and m2 to have the same dtype, but got: "
+                    f"{_dtypes.cpp_type_name(input.dtype)} != "
+                    f"{_dtypes.cpp_type_name(weight.dtype)}")
+            raise RuntimeError(
+                "mat1 and mat2 must have the same dtype, but got "
+                f"{_dtypes.scalar_type_name(input.dtype)} and "
+                f"{_dtypes.scalar_type_name(weight.dtype)}")
+        if isinstance(bias, Tensor) and bias.dtype != weight.dtype:
+            raise RuntimeError(
+                "self and mat2 must have the same dtype, but got "
+                f"{_dtypes.scalar_type_name(bias.dtype)} and "
+                f"{_dtypes.scalar_type_name(weight.dtype)}")
     return apply(_linear.linear, "AddmmBackward0" if input.ndim == 2 else "ViewBackward0",
                  input, weight, bias)
 

@@ -1,0 +1,86 @@
+"""Eager behaviour training scripts rely on, against torch 2.13: comparisons with
+non-tensors, tensors built from tensors, integer division by zero, byte masks, integers
+that do not fit, and mixed-dtype linear layers."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import functorch_like as fl
+
+
+def _outcome(fn):
+    """The result as a Python value, or (exception type name, message)."""
+    try:
+        out = fn()
+    except Exception as e:          # noqa: BLE001 - the error is the outcome compared
+        return type(e).__name__, str(e)
+    if isinstance(out, (torch.Tensor, fl.Tensor)):
+        return out.tolist(), str(out.dtype).replace("torch.", "")
+    return out
+
+
+def _same(fn):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert _outcome(lambda: fn(fl)) == _outcome(lambda: fn(torch))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L: L.tensor([1.0, 2.0]) == None,                     # noqa: E711
+    lambda L: L.tensor([1.0, 2.0]) != None,                     # noqa: E711
+    lambda L: L.tensor([1.0]) == "a",
+    lambda L: L.tensor([1.0]) != "a"])
+def test_comparing_with_none_or_a_string_gives_a_bool_as_torch(fn):
+    # It raised TypeError, breaking `if t == None` style code that runs under torch.
+    _same(fn)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L: L.tensor([L.tensor([1.0]), L.tensor([2.0])]),
+    lambda L: L.tensor([[L.tensor(1), 2], [3, L.tensor([[4]])]]),
+    lambda L: L.tensor([L.tensor(1.5), 2]),
+    lambda L: L.tensor([L.tensor([1.0, 2.0])])])
+def test_tensors_inside_lists_are_taken_as_their_numbers_as_torch(fn):
+    # torch.tensor([loss1, loss2]) of 1-element tensors was 2-D.
+    _same(fn)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L: L.tensor([5, -5]) // 0, lambda L: L.tensor([5, -5]) % 0,
+    lambda L: L.fmod(L.tensor([5]), 0), lambda L: L.tensor([5]).div(0, rounding_mode="trunc"),
+    lambda L: L.tensor([5]) // L.tensor([0]), lambda L: 5 // L.tensor([1, 0]),
+    lambda L: L.tensor([5.0]) // 0, lambda L: L.tensor([7, -7]) % L.tensor([2, 3])])
+def test_integer_division_by_zero_raises_as_torch(fn):
+    # It gave arbitrary numbers (-2, 0).
+    _same(fn)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L: L.arange(3)[L.tensor([1, 0, 1], dtype=L.uint8)],
+    lambda L: L.arange(6).reshape(2, 3)[L.tensor([0, 1], dtype=L.uint8)]])
+def test_a_byte_tensor_index_is_a_mask_as_torch(fn):
+    # It gathered positions 1, 0, 1 instead.
+    _same(fn)
+    with pytest.warns(UserWarning, match="indexing with dtype torch.uint8 is now deprecated"):
+        fn(fl)
+
+
+def test_an_integer_that_does_not_fit_without_x64_raises():
+    # (x64 off stores int64 as int32) 2**40 became 0.
+    for make in (lambda: fl.tensor([2 ** 40]), lambda: fl.from_numpy(np.array([-2 ** 33]))):
+        with pytest.raises(RuntimeError, match="without overflow: 64-bit integers need"):
+            make()
+    assert fl.tensor([2 ** 31 - 1, -2 ** 31]).tolist() == [2 ** 31 - 1, -2 ** 31]
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L: L.nn.functional.linear(L.ones(1, 2), L.ones(1, 2).half()),
+    lambda L: L.nn.functional.linear(L.ones(1, 2), L.ones(1, 2).half(), L.ones(1).half()),
+    lambda L: L.nn.functional.linear(L.ones(1, 2), L.ones(1, 2), L.ones(1).half()),
+    lambda L: L.nn.Linear(2, 1).half()(L.ones(1, 2))])
+def test_a_linear_layer_of_mixed_dtypes_raises_as_torch(fn):
+    # It promoted silently, hiding a forgotten input cast.
+    _same(fn)
