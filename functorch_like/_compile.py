@@ -55,7 +55,7 @@ from ._compile_args import (check_containers_unchanged, distinct_inputs, own_ten
 from ._compile_discover import Unreached, discoverer
 from ._compile_forward import call_differentiable
 from ._compile_python import Effects, Watch, is_tensor
-from ._compile_reach import is_argument_leaf, is_state_object
+from ._compile_reach import as_dicts, in_order, is_argument_leaf, is_state_object
 from ._compile_schedulers import LastLr, SchedulerRecorder, last_lr_of
 from ._compile_state import Snapshot, StepState, distinct
 from ._tensor import Tensor
@@ -97,7 +97,7 @@ class _Program:
     __slots__ = ("jitted", "actions", "with_grads", "out_treedef", "consts", "state_guard",
                  "n_tensor_args", "differentiable", "pure", "io", "shapes", "touches_grads",
                  "writes_state", "effects", "none_grads", "mutated_args", "split", "run",
-                 "avals", "held")
+                 "avals", "held", "grads_none")
 
     def __init__(self, state_guard: tuple, n_tensor_args: int | None, avals: list):
         self.actions: list[Callable] = []
@@ -163,7 +163,7 @@ class _Program:
         returns are those objects (`state`, `args`: the call's)."""
         consts = self.consts
         if self.held:
-            leaves = jax.tree.leaves(args, is_leaf=is_argument_leaf)
+            leaves = jax.tree.leaves(in_order(args), is_leaf=is_argument_leaf)
             own = own_tensors(leaves, split_args(leaves, state.tensor_index)[1])
             consts = [c.get(state, own) if type(c) is _Held else c for c in consts]
         elif tensors is None and consts == (None,) and self.out_treedef.num_leaves == 1 \
@@ -171,9 +171,9 @@ class _Program:
             return Tensor._make(arrays[0])            # the usual `return loss`
         if tensors is None:
             tensors = [None if a is None else Tensor._make(a) for a in arrays]
-        return jax.tree.unflatten(self.out_treedef, [
+        return as_dicts(jax.tree.unflatten(self.out_treedef, [
             t if c is None else c.get() if type(c) is _Live else c
-            for t, c in zip(tensors, consts)])
+            for t, c in zip(tensors, consts)]))
 
 
 class _Held:
@@ -292,17 +292,19 @@ class CompiledFunction:
         if last is not None and not kwargs and len(args) == last[0] and all(
                 isinstance(a, Tensor) and not a.requires_grad for a in args):
             state, values = last[1], [a._value for a in args]
-            if state.guard() == last[2] and list(map(_aval, values)) == last[3].avals \
-                    and distinct_inputs(args, state):
-                return last[3], state, values
-        leaves, treedef = jax.tree.flatten((args, kwargs), is_leaf=is_argument_leaf)
+            program = last[3]
+            if state.guard() == last[2] and list(map(_aval, values)) == program.avals \
+                    and distinct_inputs(args, state) and (
+                        not program.with_grads or program.grads_none == state.grads_none()):
+                return program, state, values
+        leaves, treedef = jax.tree.flatten(in_order((args, kwargs)), is_leaf=is_argument_leaf)
         state = self._state(leaves)
         dynamic, static, _ = split_args(leaves, state.tensor_index)
         avals = list(map(_aval, dynamic))
         signature = tuple(avals)
         try:
             guard = (static, treedef, state.guard())
-            program = self._programs.get((*guard, signature))
+            program = self._find((*guard, signature), state)
         except TypeError:
             raise TypeError("functorch_like.compile: non-tensor arguments must be hashable "
                             "(they are part of the compiled program)") from None
@@ -313,7 +315,7 @@ class CompiledFunction:
                 avals = list(map(_aval, dynamic))
                 signature = tuple(avals)
                 guard = (static, treedef, state.guard())
-                program = self._programs.get((*guard, signature))
+                program = self._find((*guard, signature), state)
                 if program is not None:
                     break
                 if guard not in self._guards and len(self._guards) >= _recompile_limit():
@@ -335,11 +337,23 @@ class CompiledFunction:
                     state.refresh()
                     continue
                 self._guards.add(guard)
-                self._programs[(*guard, signature)] = program
+                key = (*guard, signature)
+                self._programs[key if key not in self._programs else
+                               (*key, program.grads_none)] = program
                 break
         if program.n_tensor_args is not None:
             self._last = (len(args), state, guard[2], program)
         return program, state, dynamic
+
+    def _find(self, key: tuple, state: StepState):
+        """The program for a guard and input signature; one that takes the gradients
+        also for the pattern of None .grads it was traced for."""
+        program = self._programs.get(key)
+        if program is not None and program.with_grads:
+            pattern = state.grads_none()
+            if program.grads_none != pattern:
+                program = self._programs.get((*key, pattern))
+        return program
 
     def _inputs(self, state: StepState, with_grads: bool, dynamic: list) -> tuple:
         values, grads, opt_values, hps, key = state.read(with_grads)
@@ -422,7 +436,7 @@ class CompiledFunction:
         if values is not None:
             state.last_outputs = (values, opt_values)
         if arg_grads or mutated:
-            leaves = jax.tree.leaves((args, kwargs), is_leaf=is_argument_leaf)
+            leaves = jax.tree.leaves(in_order((args, kwargs)), is_leaf=is_argument_leaf)
             _, static, _ = split_args(leaves, state.tensor_index)
             own = own_tensors(leaves, static)
             if arg_grads:
@@ -466,6 +480,8 @@ class CompiledFunction:
                n_tensor_args, avals: list) -> _Program:
         fn = self.fn
         program = _Program(state_guard, n_tensor_args, avals)
+        grads_none = program.grads_none = state.grads_none()
+        discovering = [True]
         untouched, writes, written = [False], [True], [()]
 
         def run(values, grads, opt_values, hps, key, dynamic):
@@ -487,6 +503,15 @@ class CompiledFunction:
                          and v.ndim == 0 else v for k, v in g.items()}
                         for g in opt.param_groups]
                 state.write(values, grads, opt_values, key)
+                if grads is not None and not discovering[0]:
+                    # A .grad that was None is None in the trace too (its input is zeros
+                    # only to keep the program's inputs one structure): an optimizer then
+                    # skips that parameter, as eagerly. (The first trace, which finds out
+                    # whether the step reads the gradients, keeps the zeros: accumulating
+                    # into them shows as a read.)
+                    for p, none in zip(state.params, grads_none):
+                        if none:
+                            p._grad = None
                 incoming = [p._grad for p in state.params]
                 incoming_values = [None if g is None else g._value for g in incoming]
                 for (group, name), v in zip(state.hp_slots, state.unpack_hps(hps)):
@@ -507,7 +532,7 @@ class CompiledFunction:
                 arg_tensors = [(t, t._value) for t in own]
                 grads_in = [t._grad for t, s in zip(rebuilt, static)
                             if type(s) is tuple and s[0] == "grad"]
-                args, kwargs = jax.tree.unflatten(treedef, rebuilt)
+                args, kwargs = as_dicts(jax.tree.unflatten(treedef, rebuilt))
                 result = fn(*args, **kwargs)
                 check_containers_unchanged(args, kwargs, treedef, rebuilt)
                 # Tensor arguments the step changed in place (`x.mul_(s)`; one that requires
@@ -547,7 +572,7 @@ class CompiledFunction:
                                  and all(map(operator.is_, opt_out, opt_values)))
                 written[0] = tuple(i for i, (n, v) in enumerate(zip(new[0], values))
                                    if n is not v)
-                out_leaves, out_treedef = jax.tree.flatten(result, is_leaf=is_tensor)
+                out_leaves, out_treedef = jax.tree.flatten(in_order(result), is_leaf=is_tensor)
                 # (numbers it returns as they read them from a param group or a scheduler
                 # are those after each call, as eagerly: _Live)
                 read_hps = {id(group[name]): _Live(group.__getitem__, name)
@@ -604,7 +629,10 @@ class CompiledFunction:
         # enters nor leaves the program), and whether it is a forward whose result needs
         # grad.
         inputs = self._inputs(state, True, dynamic)
-        jaxpr = jax.make_jaxpr(run)(*inputs).jaxpr
+        # (through another function object: jax would reuse this trace for the program's
+        # own, which must see a None .grad as None)
+        jaxpr = jax.make_jaxpr(lambda *a: run(*a))(*inputs).jaxpr
+        discovering[0] = False
         # Lists the step appends to hold its results: a later refresh does not look into
         # them for state (kept here by id, with the list, so that the id stays its own).
         state.sinks.update((id(lst), lst) for lst, _ in program.effects.appends)

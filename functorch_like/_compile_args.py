@@ -9,7 +9,7 @@ import operator
 
 import jax
 
-from ._compile_reach import is_argument_leaf, is_state_object, typed
+from ._compile_reach import in_order, is_argument_leaf, is_state_object, typed
 from ._compile_state import set_grads
 from ._tensor import Tensor
 from ._trace_state import UntraceableError
@@ -60,7 +60,7 @@ def split_args(leaves: list, state_index: dict) -> tuple:
 def check_containers_unchanged(args, kwargs, treedef, leaves: list) -> None:
     """Refuses a step that changed a list or dict it was passed: the trace saw copies
     (the arguments are rebuilt from their leaves), so the change would be lost."""
-    now, now_treedef = jax.tree.flatten((args, kwargs), is_leaf=is_argument_leaf)
+    now, now_treedef = jax.tree.flatten(in_order((args, kwargs)), is_leaf=is_argument_leaf)
     if now_treedef != treedef or any(map(operator.is_not, now, leaves)):
         raise UntraceableError(
             "functorch_like.compile: the step changed a list, tuple or dict it was passed "

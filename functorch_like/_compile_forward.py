@@ -14,7 +14,7 @@ from __future__ import annotations
 import jax
 
 from ._compile_args import split_args
-from ._compile_reach import is_argument_leaf
+from ._compile_reach import in_order, is_argument_leaf
 from ._compile_state import StepState
 from ._tensor import Tensor, apply
 
@@ -39,7 +39,8 @@ def call_differentiable(program, state: StepState, inputs: tuple, args, kwargs) 
         if t._requires_grad:
             mixed[i] = t
     _, _, sources = split_args(
-        jax.tree.leaves((args, kwargs), is_leaf=is_argument_leaf), state.tensor_index)
+        jax.tree.leaves(in_order((args, kwargs)), is_leaf=is_argument_leaf),
+        state.tensor_index)
     start = len(leaves) - len(sources)
     for i, t in enumerate(sources):
         if t is not None and (t._requires_grad or t._node is not None):

@@ -41,7 +41,7 @@ import random
 import jax
 import numpy as np
 
-from ._compile_reach import is_plain
+from ._compile_reach import as_dicts, in_order, is_plain
 from ._tensor import Tensor
 from ._trace_state import UntraceableError
 
@@ -55,7 +55,7 @@ def is_tensor(x) -> bool:
 
 def _structure(value) -> tuple:
     """(treedef, plain leaves with None where a tensor is, the tensors) of a value."""
-    leaves, treedef = jax.tree.flatten(value, is_leaf=is_tensor)
+    leaves, treedef = jax.tree.flatten(in_order(value), is_leaf=is_tensor)
     return (treedef, tuple(None if isinstance(x, Tensor) else x for x in leaves),
             [x for x in leaves if isinstance(x, Tensor)])
 
@@ -100,12 +100,12 @@ class Effects:
                     t._value, t._node = v, None
             else:
                 new = iter(new)
-                d[k] = jax.tree.unflatten(treedef, [Tensor._make(next(new)) if x is None else x
-                                                    for x in plain])
+                d[k] = as_dicts(jax.tree.unflatten(treedef, [
+                    Tensor._make(next(new)) if x is None else x for x in plain]))
         for lst, items in self.appends:
             for treedef, plain in items:
-                lst.append(jax.tree.unflatten(treedef, [
-                    _tensor(next(values)) if x is None else x for x in plain]))
+                lst.append(as_dicts(jax.tree.unflatten(treedef, [
+                    _tensor(next(values)) if x is None else x for x in plain])))
         for d, k in self.numbers:
             # (a Python number again, as eagerly: it waits for the call's result)
             d[k] = float(next(values))

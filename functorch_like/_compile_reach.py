@@ -12,6 +12,7 @@ import sys
 import types
 from typing import Callable
 
+import jax
 import numpy as np
 
 from . import _random
@@ -45,6 +46,35 @@ def typed(v):
     if type(v) is tuple:
         return tuple(map(typed, v))
     return type(v), v
+
+
+class _InOrder(dict):
+    """A dict as a pytree node that keeps its insertion order (JAX sorts a dict's keys:
+    a step's `batch.values()` or returned metrics would come back reordered)."""
+
+
+jax.tree_util.register_pytree_node(
+    _InOrder, lambda d: (list(d.values()), tuple(d.keys())),
+    lambda keys, values: _InOrder(zip(keys, values)))
+
+
+def in_order(tree):
+    """`tree` with its plain dicts (in lists, tuples and dicts) as insertion-ordered
+    pytree nodes; `as_dicts` turns them back."""
+    if type(tree) is dict:
+        return _InOrder((k, in_order(v)) for k, v in tree.items())
+    if type(tree) in (list, tuple):
+        return type(tree)(in_order(x) for x in tree)
+    return tree
+
+
+def as_dicts(tree):
+    """The inverse of `in_order`: its nodes as plain dicts again."""
+    if type(tree) is _InOrder:
+        return {k: as_dicts(v) for k, v in tree.items()}
+    if type(tree) in (list, tuple):
+        return type(tree)(as_dicts(x) for x in tree)
+    return tree
 
 
 def is_argument_leaf(x) -> bool:

@@ -25,6 +25,7 @@ from . import _autocast_state, _dtypes, _random
 from ._compile_reach import (Reach, container_entries, is_plain, is_state_object,
                              names_used, typed)
 from ._tensor import Tensor, publish
+from .nn.modules import module as _module
 from .nn.modules.module import Module
 from .optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
 from .autograd import _grad_mode
@@ -235,6 +236,7 @@ class StepState:
         self._watch_columns()
         self._module_copies: list | None = None     # see _attributes_key
         self._hooks_seen: int | None = None         # see _hooks_key (reset by a refresh)
+        self._members_seen = _module.MEMBERS.count  # see _layout_holds
         self.static_keys = [(opt._static_key, g) for opt, g in self.opt_groups]
         layout = (tuple(map(id, self.tensors)), tuple(map(id, self.params)),
                   tuple((tuple(map(id, h)), n) for h, n in slots),
@@ -259,6 +261,7 @@ class StepState:
         attrs += [(cell, "cell_contents") for cell in self.ref_cells]
         attrs += _MODES
         attrs.append((_hooks.changes, "count"))     # a hook registered or removed anywhere
+        attrs.append((_module.MEMBERS, "count"))   # a parameter, buffer or submodule set
         attrs.append((self.generator, "_raw"))
         self.watch_objs = [o for o, _ in attrs]
         self.watch_names = [n for _, n in attrs]
@@ -300,6 +303,11 @@ class StepState:
                 tuple([len(opt.param_groups) for opt in self.optimizers]),
                 self.hp_layout, self.layout_id, tuple([getattr(o, n) for o, n in _MODES]),
                 self._attributes_key(), self.plain_key, self._hooks_key())
+
+    def grads_none(self) -> tuple:
+        """Which parameters' .grad is None: a program that takes the gradients sees None
+        there, as eager code does (its input is zeros), so it is traced for one pattern."""
+        return tuple([p._grad is None for p in self.params])
 
     def _hooks_key(self) -> tuple:
         """Which hooks the modules and tensors hold (by their handles' ids, never reused):
@@ -364,6 +372,8 @@ class StepState:
         return out
 
     def _layout_holds(self) -> bool:
+        if self._members_seen != _module.MEMBERS.count:
+            return False            # (a module's parameters, buffers or children changed)
         try:
             if not (all(map(operator.is_, map(getattr, self.owner_objs, self.owner_names),
                             self.owner_values))

@@ -504,3 +504,72 @@ def test_a_tensor_lr_under_a_scheduler_compiles_once_and_trains_as_eager(name):
     assert compiled[2] and eager[2]             # the same tensor, changed in place (torch's)
     assert compiled[3] == eager[3] == pytest.approx(0.05 * 0.5 ** 4)
     np.testing.assert_allclose(compiled[4], eager[4], rtol=1e-6)
+
+
+def test_a_parameter_without_a_gradient_is_skipped_as_eagerly():
+    # Its None .grad entered the trace as zeros: AdamW decayed an unused head, and its
+    # .grad came back as zeros.
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body, self.head = nn.Linear(3, 1), nn.Linear(3, 2)
+
+        def forward(self, x):
+            return self.body(x)
+
+    def run(compiled):
+        torch.manual_seed(0)
+        model = Net()
+        opt = torch.optim.AdamW(model.parameters(), lr=0.1, weight_decay=0.5)
+
+        def step(x, y):                 # (zero_grad outside, as in accumulation loops)
+            loss = nn.functional.mse_loss(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+        f = torch.compile(step) if compiled else step
+        x, y = torch.randn(4, 3), torch.randn(4, 1)
+        for _ in range(3):
+            f(x, y)
+            opt.zero_grad()
+        return model.head.weight.grad, {k: v.numpy() for k, v in model.state_dict().items()}
+    (e_grad, eager), (c_grad, compiled) = run(False), run(True)
+    assert e_grad is None and c_grad is None
+    for k in eager:
+        np.testing.assert_allclose(compiled[k], eager[k], rtol=1e-6, err_msg=k)
+
+
+def test_parameters_buffers_and_submodules_added_between_calls_retrace():
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(2, 1)
+            self.register_buffer("shift", None)
+
+        def forward(self, x):
+            out = self.lin(x)
+            if self.shift is not None:
+                out = out + self.shift
+            if hasattr(self, "extra"):
+                out = out + self.extra(x)
+            return out
+    torch.manual_seed(0)
+    model = Net()
+    compiled = torch.compile(lambda x: model(x).sum())
+    x = torch.ones(3, 2)
+    changes = [lambda: None, lambda: setattr(model, "shift", torch.tensor(10.0)),
+               lambda: model.add_module("extra", nn.Linear(2, 1)),
+               lambda: model.register_buffer("shift", torch.tensor(-5.0))]
+    for change in changes:
+        change()
+        np.testing.assert_allclose(compiled(x).item(), model(x).sum().item(), rtol=1e-6)
+
+
+def test_dicts_passed_in_and_returned_keep_their_order():
+    # JAX sorts a dict's keys: `batch.values()` and returned metrics came back reordered.
+    concat = torch.compile(lambda batch: torch.cat(list(batch.values())))
+    batch = {"z": torch.tensor([1.0]), "a": torch.tensor([2.0])}
+    assert concat(batch).tolist() == [1.0, 2.0]
+    metrics = torch.compile(lambda x: {"loss": x.sum(), "acc": x.mean(), "n": 2})
+    out = metrics(torch.ones(2))
+    assert list(out) == ["loss", "acc", "n"] and type(out) is dict

@@ -43,6 +43,17 @@ def _addindent(text: str, spaces: int) -> str:
 # truth test is the one check every module call makes).
 _COMPILED_CALLS: dict = {}
 
+
+class _Members:
+    """How many times a parameter, buffer or submodule was set, added or removed on any
+    module (through Module's methods): a compiled step checks it before reusing its
+    program, whose layout of tensors and modules such a change may alter."""
+
+    count = 0
+
+
+MEMBERS = _Members()
+
 # The state-dict hook tables a Module keeps (register_state_dict_pre_hook, ...).
 _STATE_DICT_HOOKS = ("_state_dict_pre_hooks", "_state_dict_hooks",
                      "_load_state_dict_pre_hooks", "_load_state_dict_post_hooks")
@@ -150,11 +161,13 @@ class Module:
                 raise AttributeError("cannot assign module before Module.__init__() call")
             self._remove_from(name, self.__dict__, self._parameters, self._buffers)
             self._modules[name] = value
+            MEMBERS.count += 1
         elif params is not None and name in self._modules:
             if value is not None:
                 raise TypeError(f"cannot assign '{_typename(value)}' as child module "
                                 f"'{name}' (torch.nn.Module or None expected)")
             self._modules[name] = value
+            MEMBERS.count += 1
         elif isinstance(value, Buffer):
             self.register_buffer(name, value, value.persistent)
         elif params is not None and name in self._buffers:
@@ -162,6 +175,7 @@ class Module:
                 raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' "
                                 "(torch.Tensor or None expected)")
             self._buffers[name] = value
+            MEMBERS.count += 1
         else:
             object.__setattr__(self, name, value)
 
@@ -183,6 +197,7 @@ class Module:
             if name in store:
                 del store[name]
                 self._non_persistent_buffers_set.discard(name)
+                MEMBERS.count += 1
                 return
         object.__delattr__(self, name)
 
@@ -205,6 +220,7 @@ class Module:
             raise TypeError(f"cannot assign '{_typename(param)}' object to parameter "
                             f"'{name}' (torch.nn.Parameter or None required)")
         self._parameters[name] = param
+        MEMBERS.count += 1
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         if "_buffers" not in self.__dict__:
@@ -218,6 +234,7 @@ class Module:
         if isinstance(tensor, Buffer):
             tensor = Tensor._make(tensor._value)
         self._buffers[name] = tensor
+        MEMBERS.count += 1
         if persistent:
             self._non_persistent_buffers_set.discard(name)
         else:
@@ -235,6 +252,7 @@ class Module:
         if name == "":
             raise KeyError('module name can\'t be empty string ""')
         self._modules[name] = module
+        MEMBERS.count += 1
 
     register_module = add_module
 
