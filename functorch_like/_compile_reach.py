@@ -311,7 +311,9 @@ def _by_name(fn: Callable, depth: int) -> tuple:
         loaded = {i.argval for i in instructions if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
         rebound.extend((globs, name) for name in stored if name not in code.co_freevars
                        and name not in code.co_cellvars)
-        for name in code.co_names:
+        # (names loaded as globals, by this code or code nested in it: an attribute name,
+        # `batch.x`, says nothing about a global `x`)
+        for name in global_names(code):
             if name in globs:
                 obj = globs[name]
                 found.append((obj, (globs, name), name))
@@ -346,6 +348,22 @@ def _by_name(fn: Callable, depth: int) -> tuple:
                     visit(v, d - 1)
     visit(fn, depth)
     return found, plain, (names, strings), namespaces, rebound
+
+
+_GLOBAL_OPS = frozenset({"LOAD_GLOBAL", "LOAD_NAME", "STORE_GLOBAL", "DELETE_GLOBAL"})
+
+
+def global_names(code) -> list:
+    """The global names a code object (and the code nested in it) loads, stores or
+    deletes, in first-use order."""
+    names = {}
+    for instruction in dis.get_instructions(code):
+        if instruction.opname in _GLOBAL_OPS:
+            names.setdefault(instruction.argval, None)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names.update(dict.fromkeys(global_names(const)))
+    return list(names)
 
 
 def code_names(code) -> tuple[set, set]:

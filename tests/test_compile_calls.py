@@ -2,6 +2,7 @@
 shapes, argument types, steps that only use the gradients, values the step rebinds."""
 
 import re
+from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -573,3 +574,20 @@ def test_dicts_passed_in_and_returned_keep_their_order():
     metrics = torch.compile(lambda x: {"loss": x.sum(), "acc": x.mean(), "n": 2})
     out = metrics(torch.ones(2))
     assert list(out) == ["loss", "acc", "n"] and type(out) is dict
+
+
+class _Batch(NamedTuple):
+    inputs: torch.Tensor
+
+
+def test_a_global_named_like_an_attribute_the_step_reads_is_not_state():
+    # `batch.inputs` made a module-level `inputs` tensor state: rebinding it each loop
+    # iteration retraced every call.
+    model = nn.Linear(2, 1)
+    step = torch.compile(lambda batch: model(batch.inputs).sum())
+    step(_Batch(torch.ones(3, 2)))
+    start = torch._compile.compile_count()
+    for i in range(4):
+        globals()["inputs"] = torch.full((3, 2), float(i))
+        step(_Batch(globals()["inputs"]))
+    assert torch._compile.compile_count() == start
