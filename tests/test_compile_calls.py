@@ -585,7 +585,8 @@ def test_a_global_named_like_an_attribute_the_step_reads_is_not_state():
     # iteration retraced every call.
     model = nn.Linear(2, 1)
     step = torch.compile(lambda batch: model(batch.inputs).sum())
-    step(_Batch(torch.ones(3, 2)))
+    globals()["inputs"] = torch.ones(3, 2)
+    step(_Batch(globals()["inputs"]))
     start = torch._compile.compile_count()
     for i in range(4):
         globals()["inputs"] = torch.full((3, 2), float(i))
