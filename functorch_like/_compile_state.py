@@ -441,14 +441,21 @@ class StepState:
     def snapshot(self) -> tuple:
         """Everything a trace overwrites, exactly (None gradients stay None), for restore."""
         gen = self.generator
+        # (and the .grad a tensor that no longer requires grad still holds: a frozen
+        # layer's, which zero_grad(set_to_none=False) in the step writes to)
+        frozen = [(t, t._grad, t._grad._value) for t in self.tensors
+                  if not t._requires_grad and t._grad is not None]
         return ([(t._value, t._node) for t in self.tensors],
                 [(p._grad, None if p._grad is None else p._grad._value) for p in self.params],
                 [[e[name] for e in holders] for holders, name in self.opt_slots],
                 [group[name] for group, name in self.hp_slots],
-                (gen._typed, gen._raw, gen._impl))
+                (gen._typed, gen._raw, gen._impl), frozen)
 
     def restore(self, saved: tuple) -> None:
-        values, grads, opt_values, hps, key = saved
+        values, grads, opt_values, hps, key, frozen = saved
+        for t, g, gv in frozen:
+            t._grad = g
+            g._value = gv
         for t, (v, node) in zip(self.tensors, values):
             t._value, t._node = v, node
         for p, (g, gv) in zip(self.params, grads):

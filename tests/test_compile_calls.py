@@ -592,3 +592,26 @@ def test_a_global_named_like_an_attribute_the_step_reads_is_not_state():
         globals()["inputs"] = torch.full((3, 2), float(i))
         step(_Batch(globals()["inputs"]))
     assert torch._compile.compile_count() == start
+
+
+def test_freezing_a_layer_whose_grad_was_zeroed_in_place_leaves_no_tracer():
+    # zero_grad(set_to_none=False) in the step wrote a traced value into the frozen
+    # layer's .grad, which stayed there.
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+
+    @torch.compile
+    def step(x, y):
+        loss = nn.functional.mse_loss(model(x), y)
+        loss.backward()
+        opt.step()
+        opt.zero_grad(set_to_none=False)
+        return loss
+    x, y = torch.randn(4, 3), torch.randn(4, 1)
+    step(x, y)
+    step(x, y)
+    model[0].requires_grad_(False)
+    frozen = model[0].weight.detach().numpy().copy()
+    step(x, y)
+    np.testing.assert_array_equal(model[0].weight.grad.numpy(), np.zeros((4, 3)))
+    np.testing.assert_array_equal(model[0].weight.detach().numpy(), frozen)
