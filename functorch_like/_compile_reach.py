@@ -10,7 +10,7 @@ import inspect
 import random
 import sys
 import types
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import jax
 import numpy as np
@@ -27,6 +27,14 @@ from .optim.optimizer import Optimizer
 _CONTAINER_DEPTH = 3
 _CONTAINER_LIMIT = 64
 _REACH_LIMIT = 4096         # entries looked at in all (a trainer holding a large history)
+
+
+class AttrHome(NamedTuple):
+    """Where a guarded value lives when it is an attribute read through its object
+    (getattr(obj, name): the instance's or its class's)."""
+
+    obj: object
+    name: str
 
 
 def is_state_object(x) -> bool:
@@ -194,6 +202,24 @@ class Reach:
                     if is_plain(attrs[k]) and (id(attrs), k) not in guarded:
                         guarded.add((id(attrs), k))
                         self.plain.append(((attrs, k), attrs[k]))
+        # A plain object's number that its user class defines (`cfg.aux_weight`, a
+        # default in `class Config`) is guarded as getattr(obj, name): set on the instance
+        # or on the class later, it is seen either way.
+        for obj, _, _ in found:
+            attrs = _plain_attributes(obj)
+            if attrs is None or isinstance(obj, (dict, list, tuple, Tensor, type)) or \
+                    is_state_object(obj) or not users(type(obj)):
+                continue
+            defaults = {}
+            for c in reversed(type(obj).__mro__):
+                if users(c):
+                    defaults.update(vars(c))
+            for k in (attr_names & defaults.keys()) - attrs.keys():
+                value = defaults[k]
+                if not k.startswith("__") and is_plain(value) and value is not None and \
+                        (id(obj), k) not in guarded:
+                    guarded.add((id(obj), k))
+                    self.plain.append((AttrHome(obj, k), value))
         keep = [is_state_object(obj) or isinstance(obj, Tensor) for obj, _, _ in found]
         for i in reversed(range(len(found))):
             if keep[i] and parents[i] >= 0:
@@ -242,7 +268,7 @@ def _followable(obj) -> bool:
         and "__wrapped__" in getattr(obj, "__dict__", ()))
 
 
-def _users(obj) -> bool:
+def users(obj) -> bool:
     """Whether a module or class is the user's (its attributes may hold their state)."""
     name = obj.__name__ if isinstance(obj, types.ModuleType) else obj.__module__
     return isinstance(name, str) and name.split(".")[0] not in _LIBRARIES
@@ -331,7 +357,7 @@ def _by_name(fn: Callable, depth: int) -> tuple:
         """What a global module or class of the user's (`helpers.model`, `Cfg.scale`,
         `Cfg.f(x)`) holds under the names the code uses, and the functions a global dict
         or list holds (`losses["mse"](x)`)."""
-        if isinstance(obj, (types.ModuleType, type)) and _users(obj) and \
+        if isinstance(obj, (types.ModuleType, type)) and users(obj) and \
                 not is_state_object(obj):
             attrs = vars(obj)
             for a in used & attrs.keys():

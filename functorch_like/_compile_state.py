@@ -15,6 +15,7 @@ one increment and one set of bias corrections instead of one per parameter.
 from __future__ import annotations
 
 import operator
+import types
 from typing import Callable
 
 import jax
@@ -22,8 +23,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _autocast_state, _dtypes, _random
-from ._compile_reach import (Reach, container_entries, is_plain, is_state_object,
-                             names_used, typed)
+from ._compile_reach import (AttrHome, Reach, container_entries, is_plain,
+                             is_state_object, names_used, typed, users)
 from ._tensor import Tensor, publish
 from .nn.modules import module as _module
 from .nn.modules.module import Module
@@ -100,7 +101,10 @@ class StepState:
         self.randoms = reach.randoms if reach else []    # (Python and numpy generators)
         self.rebound = reach.rebound if reach else []    # (globals and cells it rebinds)
         self.plain_key = tuple(typed(value) for _, value in plain)
-        refs = refs + [(value, home) for home, value in plain]
+        # (values read through an object, AttrHome, are watched as its attributes)
+        self.attr_homes = [home for home, _ in plain if isinstance(home, AttrHome)]
+        refs = refs + [(value, home) for home, value in plain
+                       if not isinstance(home, AttrHome)]
         named = [(home[0], home[1], obj) for obj, home in refs
                  if home is not None and home[1] is not None]
         self.ref_cells = [home[0] for obj, home in refs if home is not None and home[1] is None]
@@ -218,6 +222,7 @@ class StepState:
                   for name in ("_parameters", "_buffers", "_modules")]
         owners += [(opt, "state") for opt in self.optimizers]
         owners += [(cell, "cell_contents") for cell in self.ref_cells]    # names rebound
+        owners += [(home.obj, home.name) for home in self.attr_homes]
         # ... and their entries (with the globals and instance attributes named).
         homes = [(m._parameters, k, t) for m in self.modules
                  for k, t in m._parameters.items() if t is not None]
@@ -259,6 +264,7 @@ class StepState:
         its list, so that the next snapshot only replaces that tail."""
         attrs = [(opt, name) for opt in self.optimizers for name in ("state", "param_groups")]
         attrs += [(cell, "cell_contents") for cell in self.ref_cells]
+        attrs += [(home.obj, home.name) for home in self.attr_homes]
         attrs += _MODES
         attrs.append((_hooks.changes, "count"))     # a hook registered or removed anywhere
         attrs.append((_module.MEMBERS, "count"))   # a parameter, buffer or submodule set
@@ -544,10 +550,11 @@ _TENSOR = "tensor"      # a tensor attribute, in a guard
 def _hook_functions(objects: list) -> list:
     """The hooks of the modules among `objects` (and their submodules), and of their and
     the other tensors' parameters and buffers."""
-    hooks, tensors = [], []
+    hooks, tensors, classes = [], [], {}
     for obj in objects:
         if isinstance(obj, Module):
             for m in obj.modules():
+                classes.setdefault(type(m), None)
                 hooks += [*m._forward_pre_hooks.values(), *m._forward_hooks.values()]
                 tensors += [t for t in (*m._parameters.values(), *m._buffers.values())
                             if t is not None]
@@ -556,7 +563,31 @@ def _hook_functions(objects: list) -> list:
     for t in tensors:
         hooks += [*t.__dict__.get("_grad_hooks", {}).values(),
                   *t.__dict__.get("_post_accumulate_hooks", {}).values()]
+    # The methods of the user's module classes run in the step too (their forward): the
+    # globals they and the helpers they call read are found as the step's are.
+    for cls in classes:
+        hooks += _user_methods(cls)
     return hooks
+
+
+_USER_METHODS: dict = {}
+
+
+def _user_methods(cls) -> list:
+    """The plain functions (methods, static and class methods, property getters) defined
+    by a Module subclass of the user's and its bases of the user's."""
+    methods = _USER_METHODS.get(cls)
+    if methods is None:
+        methods = []
+        for c in cls.__mro__:
+            if c is Module or c is object or not users(c):
+                continue
+            for v in vars(c).values():
+                fn = v.fget if isinstance(v, property) else getattr(v, "__func__", v)
+                if isinstance(fn, types.FunctionType):
+                    methods.append(fn)
+        _USER_METHODS[cls] = methods
+    return methods
 
 
 def _module_plain_entries(m: Module) -> list:

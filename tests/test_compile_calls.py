@@ -615,3 +615,42 @@ def test_freezing_a_layer_whose_grad_was_zeroed_in_place_leaves_no_tracer():
     step(x, y)
     np.testing.assert_array_equal(model[0].weight.grad.numpy(), np.zeros((4, 3)))
     np.testing.assert_array_equal(model[0].weight.detach().numpy(), frozen)
+
+
+HELPER_SCALE = 1.0
+
+
+def _scaled(x):
+    return x * HELPER_SCALE
+
+
+class _Config:
+    aux_weight = 0.0            # a class-level default the instance does not override
+
+
+def test_numbers_read_by_a_modules_forward_helpers_or_as_class_defaults_are_guarded():
+    # Neither was guarded: changing them between calls was silently ignored.
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(2, 1)
+
+        def forward(self, x):
+            return _scaled(self.lin(x))
+    torch.manual_seed(0)
+    model, cfg = Net(), _Config()
+    step = torch.compile(lambda x: model(x).sum() + cfg.aux_weight)
+    x = torch.ones(3, 2)
+
+    def check():
+        np.testing.assert_allclose(step(x).item(), model(x).sum().item() + cfg.aux_weight,
+                                   rtol=1e-6)
+    check()
+    globals()["HELPER_SCALE"] = 3.0
+    check()
+    _Config.aux_weight = 5.0
+    check()
+    cfg.aux_weight = 1.0
+    check()
+    globals()["HELPER_SCALE"] = 1.0
+    _Config.aux_weight = 0.0
