@@ -93,6 +93,7 @@ from ._factories import arange as arange
 from ._factories import linspace as linspace
 from ._factories import logspace as logspace
 from ._factories import eye as eye
+from . import random as random
 from ._random import Generator as Generator
 from ._random import default_generator as default_generator
 from ._random import manual_seed as manual_seed

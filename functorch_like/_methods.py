@@ -388,3 +388,4 @@ for _name, _fn in {"stft": _SIG.stft, "istft": _SIG.istft, "igamma": _SPM.igamma
 for _name, _fn in {"igamma_": _SPM.igamma, "igammac_": _SPM.igammac,
                    "mvlgamma_": _SPM.mvlgamma}.items():
     setattr(Tensor, _name, _inplace(_fn))
+from . import _methods_layout  # noqa: E402,F401  (stride(), new(), is_cpu, `in`)

@@ -6,11 +6,13 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
 from . import _dtypes
 from ._tensor import Tensor, _wrap_dim, apply, mark_view
+from .pure._errors import is_concrete
 
 
 def _sizes(args) -> tuple:
@@ -301,12 +303,42 @@ def _f_repeat_interleave(x, *, repeats, axis):
     return jnp.repeat(x, repeats, axis=axis)
 
 
-def repeat_interleave(input, repeats: int, dim=None):
-    if dim is None:
-        return apply(_f_repeat_interleave, "RepeatInterleaveBackward0", input.reshape(-1),
-                     repeats=int(repeats), axis=0)
-    return apply(_f_repeat_interleave, "RepeatInterleaveBackward0", input,
-                 repeats=int(repeats), axis=_wrap_dim(dim, input.ndim))
+def _f_repeat_interleave_each(x, r, *, axis, total):
+    return jnp.repeat(x, r, axis=axis, total_repeat_length=total)
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """Each entry of `input` (flattened when dim is None) repeated `repeats` times along
+    `dim`: an int, or a 1-D tensor of one count per entry. `repeat_interleave(counts)`
+    alone gives arange(len(counts)) repeated by counts (int64).
+
+    A tensor of counts decides the output's size: in traced code pass output_size."""
+    if repeats is None:                     # torch.repeat_interleave(repeats)
+        repeats = input
+        input = Tensor._make(jnp.arange(repeats.numel(), dtype=repeats._value.dtype))
+    x, axis = (input.reshape(-1), 0) if dim is None else (input, _wrap_dim(dim, input.ndim))
+    if isinstance(repeats, Tensor) and repeats.ndim == 1 and repeats.numel() != 1:
+        size = x.shape[axis] if x.ndim else 1
+        if repeats.shape[0] != size:
+            raise RuntimeError(f"repeats must have the same size as input along dim, but "
+                               f"got repeats.size(0) = {repeats.shape[0]} and "
+                               f"input.size({0 if dim is None else axis}) = {size}")
+        r = repeats._value
+        if output_size is None:
+            if not is_concrete(r):
+                raise TypeError("repeat_interleave with a tensor of counts has an output "
+                                "size that depends on their values; pass output_size "
+                                "inside traced code (functorch_like.compile, jax.jit)")
+            with jax.ensure_compile_time_eval():
+                if bool(jnp.any(r < 0)):
+                    raise RuntimeError("repeats can not be negative")
+                output_size = int(jnp.sum(r))
+        return apply(_f_repeat_interleave_each, "RepeatInterleaveBackward0", x, repeats,
+                     axis=axis, total=int(output_size))
+    if isinstance(repeats, Tensor):
+        repeats = repeats.item()
+    return apply(_f_repeat_interleave, "RepeatInterleaveBackward0", x, repeats=int(repeats),
+                 axis=axis)
 
 
 def _f_cat(*xs, axis, dtype):

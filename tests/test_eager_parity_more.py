@@ -84,3 +84,47 @@ def test_an_integer_that_does_not_fit_without_x64_raises():
 def test_a_linear_layer_of_mixed_dtypes_raises_as_torch(fn):
     # It promoted silently, hiding a forgotten input cast.
     _same(fn)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L: L.repeat_interleave(L.tensor([1, 2])),
+    lambda L: L.tensor([[1, 2], [3, 4]]).repeat_interleave(L.tensor([1, 2]), dim=0),
+    lambda L: L.repeat_interleave(L.tensor([1, 2, 3]), L.tensor([2])),
+    lambda L: L.repeat_interleave(L.tensor([1, 2]), L.tensor([1, 2, 3])),
+    lambda L: L.repeat_interleave(L.tensor([1, 2]), L.tensor([1, -2])),
+    lambda L: L.tensor([1.0, 2.0]).repeat_interleave(2)])
+def test_repeat_interleave_with_a_tensor_of_counts_as_torch(fn):
+    _same(fn)
+
+
+def test_repeat_interleave_with_counts_passes_gradients_as_torch():
+    grads = []
+    for lib in (torch, fl):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        (x.repeat_interleave(lib.tensor([2, 3])) * lib.arange(5.0)).sum().backward()
+        grads.append(x.grad.tolist())
+    assert grads[0] == grads[1]
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L: L.ones(2, 3).stride(), lambda L: L.ones(2, 3).stride(1),
+    lambda L: L.ones(()).stride(), lambda L: L.ones(2, 3).is_cpu,
+    lambda L: (tuple(L.ones(2, 3).new(2, 2).shape), str(L.ones(2, 3).new(2, 2).dtype)),
+    lambda L: L.ones(2, 3).new([1, 2]), lambda L: L.ones(2, 3).new((1, 2)),
+    lambda L: tuple(L.ones(2, 3).new(L.Size([2, 1])).shape),
+    lambda L: L.ones(2, 3, dtype=L.int64).new(), lambda L: 2 in L.tensor([[1, 2], [3, 4]]),
+    lambda L: 5 in L.tensor([1, 2]), lambda L: "a" in L.tensor([1, 2])])
+def test_stride_is_cpu_new_and_in_as_torch(fn):
+    _same(fn)
+
+
+def test_fork_rng_puts_the_default_generator_back_as_torch():
+    def run(lib):
+        lib.manual_seed(0)
+        with lib.random.fork_rng():
+            lib.manual_seed(5)
+            lib.rand(3)
+        after = lib.rand(2)
+        lib.manual_seed(0)
+        return lib.random.initial_seed(), after.tolist() == lib.rand(2).tolist()
+    assert run(fl) == run(torch) == (0, True)

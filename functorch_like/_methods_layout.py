@@ -1,0 +1,57 @@
+"""Tensor methods about layout and legacy construction: stride(), is_cpu, new(),
+`in`. Every tensor here is one contiguous array (as is_contiguous() says), so strides
+are the row-major ones of its shape."""
+
+from __future__ import annotations
+
+import builtins
+
+from ._tensor import Size, Tensor
+
+
+def stride(self, dim=None):
+    """The row-major strides of the shape (a tuple, or one dim's).
+
+    PyTorch parity: a transposed or expanded view reports its base's layout in torch;
+    here every tensor is contiguous, so it reports its own shape's."""
+    strides, step = [], 1
+    for size in reversed(self.shape):
+        strides.append(step)
+        step *= builtins.max(size, 1)
+    strides = tuple(reversed(strides))
+    if dim is None:
+        return strides
+    if not -len(strides) <= dim < builtins.max(len(strides), 1):
+        raise IndexError(f"Dimension out of range (expected to be in range of "
+                         f"[{-len(strides)}, {len(strides) - 1}], but got {dim})")
+    return strides[dim]
+
+
+def new(self, *args, **kwargs):
+    """Legacy constructor: `t.new(2, 3)` an uninitialized (here zero) tensor of t's dtype
+    and device, `t.new([1, 2])` one of the data, `t.new()` an empty one."""
+    from . import _factories
+    if len(args) == 1 and not isinstance(args[0], builtins.int) and not hasattr(
+            args[0], "__index__"):
+        data = args[0]
+        if isinstance(data, (list, tuple)) and not isinstance(data, Size):   # data
+            return _factories.tensor(data, dtype=self.dtype)
+        if isinstance(data, Tensor):
+            return data.to(self.dtype)
+        return _factories.zeros(*data, dtype=self.dtype)      # a size (tuple, Size)
+    return _factories.zeros(*(args or (0,)), dtype=self.dtype)
+
+
+def contains(self, element) -> bool:
+    """`element in t`: whether any entry equals it (a number or a tensor)."""
+    if not isinstance(element, (Tensor, builtins.bool, builtins.int, builtins.float,
+                                builtins.complex)):
+        raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you "
+                           f"passed in a {type(element)}.")
+    return builtins.bool((self == element).any())
+
+
+Tensor.stride = stride
+Tensor.new = new
+Tensor.__contains__ = contains
+Tensor.is_cpu = property(lambda self: self.device.type == "cpu")
