@@ -330,6 +330,9 @@ def _f_fill(x, v):
 def fill_(self, value):
     """Fills with `value` (a number or a 0-d tensor, whose gradient flows)."""
     from ._ops_math import as_operand
+    if isinstance(value, Tensor) and value.ndim:
+        raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor "
+                           f"with {value.ndim} dimensions.")
     return self._set(apply(_f_fill, "FillBackward1", self, as_operand(value)))
 
 

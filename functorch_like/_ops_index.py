@@ -318,6 +318,8 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
     if src is None:
         src = value
     d = _wrap_dim(dim, input.ndim)
+    if isinstance(src, Tensor) and src.dtype != input.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     _check_bounds(index, input.shape[d], d)
     mode = {None: "set", "add": "add", "multiply": "multiply"}[reduce]
     name = "ScatterBackward0" if isinstance(src, Tensor) else "ScatterBackward1"

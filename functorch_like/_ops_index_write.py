@@ -96,6 +96,8 @@ def index_add(input, dim: int, index, source, *, alpha=1):
     size = _dim_size(input, d)
     bad = _bad_index(index, size)
     if bad is not None:
+        if input.ndim <= 1:         # (torch's kernels for 1-d and n-d inputs say it apart)
+            raise IndexError("index out of range in self")
         raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {size}")
     return apply(_f_index_add, "IndexAddBackward0", input, index.reshape(-1), source,
                  axis=d, alpha=alpha, checked=is_concrete(index._value))

@@ -132,8 +132,15 @@ def add(input, other, *, alpha=1):
     return _binary(_f_add, "AddBackward0", input, other, **static)
 
 
+def _no_bool_subtraction(a, b) -> None:
+    if all(isinstance(x, Tensor) and x.dtype == _dtypes.bool for x in (a, b)):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+
+
 def sub(input, other, *, alpha=1):
     """input - alpha * other."""
+    _no_bool_subtraction(input, other)
     static = {} if alpha == 1 else {"alpha": alpha}
     return _binary(_f_sub, "SubBackward0", input, other, **static)
 
@@ -142,6 +149,7 @@ subtract = sub
 
 
 def rsub(input, other, *, alpha=1):
+    _no_bool_subtraction(input, other)
     return _binary(_f_sub, "RsubBackward1", other, input,
                    **({} if alpha == 1 else {"alpha": alpha}))
 
@@ -463,7 +471,19 @@ tanh = _unary(jnp.tanh, "TanhBackward0")
 sigmoid = _unary(jax.nn.sigmoid, "SigmoidBackward0")
 erf = _unary(jax.lax.erf, "ErfBackward0")
 reciprocal = _unary(jnp.reciprocal, "ReciprocalBackward0")
-neg = negative = _unary(jnp.negative, "NegBackward0", to_float=False)
+_neg = _unary(jnp.negative, "NegBackward0", to_float=False)
+
+
+def neg(input):
+    """-input (not for bool tensors, as PyTorch)."""
+    if isinstance(input, Tensor) and input.dtype == _dtypes.bool:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or "
+                           "`logical_not()` operator instead.")
+    return _neg(input)
+
+
+negative = neg
 
 
 def abs_with_torch_grad(x):

@@ -166,6 +166,18 @@ def _check_nonempty(input, name, dim=None):
         raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
 
 
+def _check_reducible(input, dim, name: str) -> None:
+    """PyTorch's IndexErrors for an index reduction over nothing."""
+    if input.numel() or input.ndim == 0:
+        return
+    if dim is None:
+        raise IndexError(f"{name}(): Expected reduction dim to be specified for "
+                         "input.numel() == 0.")
+    axis = _wrap_dim(dim, input.ndim)
+    if input.shape[axis] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
+
+
 def max(input, dim=None, keepdim: bool = False):
     """max(x) -> 0-d max; max(x, dim) -> (values, indices); max(x, other) -> maximum."""
     if isinstance(dim, Tensor):
@@ -174,6 +186,7 @@ def max(input, dim=None, keepdim: bool = False):
         _check_nonempty(input, "max")
         return apply(_f_amax, "MaxBackward1", input, axis=None, keepdims=False)
     axis = _wrap_dim(dim, input.ndim)
+    _check_reducible(input, axis, "max")
     values, indices = apply(_f_max_dim, "MaxBackward0", input, axis=axis, keepdims=keepdim)
     return return_types.max(values, indices)
 
@@ -186,6 +199,7 @@ def min(input, dim=None, keepdim: bool = False):
         _check_nonempty(input, "min")
         return apply(_f_amin, "MinBackward1", input, axis=None, keepdims=False)
     axis = _wrap_dim(dim, input.ndim)
+    _check_reducible(input, axis, "min")
     values, indices = apply(_f_min_dim, "MinBackward0", input, axis=axis, keepdims=keepdim)
     return return_types.min(values, indices)
 
@@ -220,6 +234,7 @@ def _no_bool(input, message):
 def argmax(input, dim=None, keepdim: bool = False):
     """Index of the (first) maximum, over the flattened input when dim is None."""
     _no_bool(input, "argmax(): does not support bool input")
+    _check_reducible(input, dim, "argmax")
     axis = None if dim is None else _wrap_dim(dim, input.ndim)
     if axis is None and keepdim:
         return apply(_f_argmax, "ArgmaxBackward0", input.reshape(-1), axis=0,
@@ -229,6 +244,7 @@ def argmax(input, dim=None, keepdim: bool = False):
 
 def argmin(input, dim=None, keepdim: bool = False):
     _no_bool(input, "argmin(): does not support bool input")
+    _check_reducible(input, dim, "argmin")
     axis = None if dim is None else _wrap_dim(dim, input.ndim)
     if axis is None and keepdim:
         return apply(_f_argmin, "ArgminBackward0", input.reshape(-1), axis=0,
@@ -256,8 +272,14 @@ def _var_args(dim, unbiased, correction):
     return dim, correction
 
 
+def _floating_only(input) -> None:
+    if not (input.is_floating_point() or input.is_complex()):
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+
+
 def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
     """Variance with Bessel's `correction` (default 1 = unbiased), as torch.var."""
+    _floating_only(input)
     dim, correction = _var_args(dim, unbiased, correction)
     name = "VarBackward0"
     return apply(_f_var, name, input, axis=_dims(dim, input.ndim), correction=correction,
@@ -266,6 +288,7 @@ def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=Non
 
 def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
     """Standard deviation with Bessel's `correction` (default 1), as torch.std."""
+    _floating_only(input)
     dim, correction = _var_args(dim, unbiased, correction)
     return apply(_f_std, "StdBackward0", input, axis=_dims(dim, input.ndim),
                  correction=correction, keepdims=keepdim)

@@ -199,6 +199,11 @@ def bernoulli(input: Tensor, p=None, *, generator=None) -> Tensor:
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
                 generator=None) -> Tensor:
     """Samples indices by the (unnormalized) row weights of `input` (1-D or 2-D)."""
+    from .pure._errors import check_values
+    check_values((input._value,), lambda: (~(jnp.isfinite(input._value) & (input._value >= 0)),
+                                           input._value),
+                 lambda _: RuntimeError("probability tensor contains either `inf`, `nan` or "
+                                        "element < 0"))
     logits = jnp.log(input._value)
     key = next_key(generator)
     if replacement:

@@ -128,3 +128,20 @@ def test_fork_rng_puts_the_default_generator_back_as_torch():
         lib.manual_seed(0)
         return lib.random.initial_seed(), after.tolist() == lib.rand(2).tolist()
     assert run(fl) == run(torch) == (0, True)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L: L.tensor([True]) - L.tensor([False]),
+    lambda L: -L.tensor([True]),
+    lambda L: L.tensor([1, 2]).std(), lambda L: L.tensor([1, 2]).var(),
+    lambda L: L.zeros(2).fill_(L.tensor([3.0])),
+    lambda L: L.multinomial(L.tensor([-1.0, 1.0]), 1),
+    lambda L: L.zeros(0).argmax(), lambda L: L.zeros(0, 3).max(0),
+    lambda L: L.zeros(0, 3).argmin(1),
+    lambda L: L.zeros(3).index_add_(0, L.tensor([3]), L.ones(1)),
+    lambda L: L.zeros(3, 2).index_add_(0, L.tensor([5]), L.ones(1, 2)),
+    lambda L: L.zeros(3).scatter_(0, L.tensor([1]), L.tensor([1])),
+    lambda L: L.zeros(3).scatter(0, L.tensor([1]), 5)])
+def test_bad_arguments_raise_torchs_errors(fn):
+    # They computed a number, or raised another type (ValueError, TypeError).
+    _same(fn)
