@@ -49,9 +49,9 @@ from typing import Callable
 import jax
 
 from . import _random, _trace_state
-from ._compile_args import (check_containers_unchanged, distinct_inputs, own_tensors,
-                            rebuild_arguments, set_argument_grads, split_args,
-                            write_arguments)
+from ._compile_args import (check_containers_unchanged, distinct_inputs, is_grad_leaf,
+                            own_tensors, rebuild_arguments, set_argument_grads,
+                            split_args, write_arguments)
 from ._compile_discover import Unreached, discoverer
 from ._compile_forward import call_differentiable
 from ._compile_python import Effects, Watch, is_tensor
@@ -530,8 +530,8 @@ class CompiledFunction:
                 rebuilt = rebuild_arguments(static, leaves, dynamic, state)
                 own = own_tensors(rebuilt, static)
                 arg_tensors = [(t, t._value) for t in own]
-                grads_in = [t._grad for t, s in zip(rebuilt, static)
-                            if type(s) is tuple and s[0] == "grad"]
+                grad_args = [t for t, s in zip(rebuilt, static) if is_grad_leaf(s)]
+                grads_in = [t._grad for t in grad_args]
                 args, kwargs = as_dicts(jax.tree.unflatten(treedef, rebuilt))
                 result = fn(*args, **kwargs)
                 check_containers_unchanged(args, kwargs, treedef, rebuilt)
@@ -543,8 +543,6 @@ class CompiledFunction:
                 mutated = [arg_tensors[i][0]._value for i in program.mutated_args]
                 # (the .grad of each that requires grad, as the step left it: given to
                 # the caller's tensor after the call)
-                grad_args = [t for t, s in zip(rebuilt, static)
-                             if type(s) is tuple and s[0] == "grad"]
                 arg_grads = [None if t._grad is None else t._grad._value for t in grad_args]
                 grads_changed = any(t._grad is not g or (g is not None and g._value is not v)
                                     for t, g, v in zip(grad_args, grads_in, [

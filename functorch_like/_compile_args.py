@@ -77,11 +77,21 @@ def distinct_inputs(args: tuple, state) -> bool:
     return len(set(ids)) == len(ids) and not any(map(state.tensor_index.__contains__, ids))
 
 
+def is_grad_leaf(s) -> bool:
+    """Whether a static entry is a tensor argument that requires grad (a leaf)."""
+    return type(s) is tuple and s[0] == "grad"
+
+
+def is_own(s) -> bool:
+    """Whether a static entry is a tensor argument that is one of the program's own
+    inputs (not state, not a repeat)."""
+    return s is None or s == "graph" or is_grad_leaf(s)
+
+
 def own_tensors(leaves: list, static: tuple) -> list:
     """The argument tensors that are the program's own inputs (not state, not repeats), in
     the order it takes them."""
-    return [x for x, s in zip(leaves, static) if isinstance(x, Tensor) and (
-        s is None or s == "graph" or (type(s) is tuple and s[0] == "grad"))]
+    return [x for x, s in zip(leaves, static) if isinstance(x, Tensor) and is_own(s)]
 
 
 def rebuild_arguments(static: tuple, leaves: list, dynamic: list, state) -> list:
@@ -90,9 +100,9 @@ def rebuild_arguments(static: tuple, leaves: list, dynamic: list, state) -> list
     tensor was passed, the first one again where a tensor was passed twice."""
     it, rebuilt = iter(dynamic), []
     for s, leaf in zip(static, leaves):
-        if s is None or s == "graph" or (type(s) is tuple and s[0] == "grad"):
+        if is_own(s):
             t = Tensor._make(next(it), requires_grad=s is not None)
-            if type(s) is tuple and s[1]:
+            if is_grad_leaf(s) and s[1]:
                 t._grad = Tensor._make(next(it))
             rebuilt.append(t)
         elif s == "array":

@@ -17,6 +17,7 @@ import numpy as np
 from . import _autocast_state, _dtypes
 from ._tensor import Tensor, apply
 from .pure import _activations
+from .pure._errors import check_values
 
 _SCALARS = (builtins.bool, builtins.int, builtins.float, builtins.complex)
 
@@ -176,7 +177,6 @@ def div(input, other, *, rounding_mode=None):
 def _check_integer_divisor(input, other) -> None:
     """Integer division or modulus by zero raises, as PyTorch's kernels do (XLA would give
     an arbitrary number); checked where the divisor's values are known."""
-    from .pure._errors import check_values
     a, b = as_operand(input), as_operand(other)
     if not all(isinstance(x, (builtins.int, builtins.bool)) or (
             isinstance(x, Tensor) and not jnp.issubdtype(x.dtype.jax, jnp.inexact)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from .. import _random
+from .. import _autocast_state, _dtypes, _random
 from .._methods import log_softmax as _log_softmax
 from .._methods import softmax as _softmax
 from .._ops_math import as_operand
@@ -105,7 +105,6 @@ from ._functional_unpool import max_unpool3d as max_unpool3d
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """input @ weight.T + bias; input (*, in), weight (out, in) -> (*, out). Mixed dtypes
     raise PyTorch's errors (outside autocast, which casts them first)."""
-    from .. import _autocast_state, _dtypes
     if _autocast_state.cast is None and isinstance(input, Tensor) and isinstance(
             weight, Tensor):
         if input.dtype != weight.dtype:
