@@ -313,6 +313,7 @@ def _by_name(fn: Callable, depth: int) -> tuple:
         if code is None:
             return
         instructions = list(dis.get_instructions(code))
+        used, constants = code_names(code)
         stored = {i.argval for i in instructions
                   if i.opname in ("STORE_DEREF", "DELETE_DEREF", "STORE_GLOBAL",
                                   "DELETE_GLOBAL")}
@@ -326,14 +327,12 @@ def _by_name(fn: Callable, depth: int) -> tuple:
             if is_plain(cell.cell_contents):
                 plain.append(((cell, None), cell.cell_contents))
             elif d > 0 and not _followable(cell.cell_contents):
-                members(cell.cell_contents, name, d, code_names(code)[0])
+                members(cell.cell_contents, name, d, used)
         if own:
-            used = code_names(code)
-            names.update(used[0])
-            strings.update(used[1])
+            names.update(used)
+            strings.update(constants)
         globs = getattr(f, "__globals__", {})
         namespaces.add(id(globs))
-        used = code_names(code)[0]
         loaded = {i.argval for i in instructions if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
         rebound.extend((globs, name) for name in stored if name not in code.co_freevars
                        and name not in code.co_cellvars)

@@ -578,16 +578,21 @@ def _user_methods(cls) -> list:
     by a Module subclass of the user's and its bases of the user's."""
     methods = _USER_METHODS.get(cls)
     if methods is None:
-        methods = []
-        for c in cls.__mro__:
-            if c is Module or c is object or not users(c):
-                continue
-            for v in vars(c).values():
-                fn = v.fget if isinstance(v, property) else getattr(v, "__func__", v)
-                if isinstance(fn, types.FunctionType):
-                    methods.append(fn)
+        methods = [fn for c in cls.__mro__ if c is not Module and c is not object
+                   and users(c) for fn in _class_functions(c)]
         _USER_METHODS[cls] = methods
     return methods
+
+
+def _class_functions(cls) -> list:
+    """The plain functions a class defines itself: methods, static and class methods
+    (their functions), property getters."""
+    out = []
+    for v in vars(cls).values():
+        fn = v.fget if isinstance(v, property) else getattr(v, "__func__", v)
+        if isinstance(fn, types.FunctionType):
+            out.append(fn)
+    return out
 
 
 def _module_plain_entries(m: Module) -> list:
@@ -615,13 +620,9 @@ def _class_names(cls) -> set:
     if names is None:
         names = set()
         for c in cls.__mro__:
-            if c is Module or c is object:
-                continue
-            for v in vars(c).values():
-                fn = v.fget if isinstance(v, property) else getattr(v, "__func__", v)
-                code = getattr(fn, "__code__", None)
-                if code is not None:
-                    names |= names_used(code)
+            if c is not Module and c is not object:
+                for fn in _class_functions(c):
+                    names |= names_used(fn.__code__)
         _CLASS_NAMES[cls] = names
     return names
 
