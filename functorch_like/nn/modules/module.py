@@ -133,15 +133,11 @@ class Module:
 
     def register_forward_pre_hook(self, hook: Callable) -> RemovableHandle:
         """hook(module, args) -> None or new args, called before forward."""
-        handle = RemovableHandle(self._forward_pre_hooks)
-        self._forward_pre_hooks[handle.id] = hook
-        return handle
+        return _add_hook(self, "_forward_pre_hooks", hook)
 
     def register_forward_hook(self, hook: Callable) -> RemovableHandle:
         """hook(module, args, output) -> None or a new output, called after forward."""
-        handle = RemovableHandle(self._forward_hooks)
-        self._forward_hooks[handle.id] = hook
-        return handle
+        return _add_hook(self, "_forward_hooks", hook)
 
     # ---- registration -----------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
