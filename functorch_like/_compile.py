@@ -157,14 +157,12 @@ class _Program:
         """jax's Lowered for these inputs."""
         return self.jitted.lower(*self._arguments(inputs))
 
-    def result(self, arrays: list, tensors: list | None = None, state=None, args=()):
+    def result(self, arrays: list, tensors: list | None = None, state=None, own=()):
         """The step's Python result from its output arrays (or, for a differentiable call,
         from the Tensors already made for them); state tensors and argument tensors it
-        returns are those objects (`state`, `args`: the call's)."""
+        returns are those objects (`state`, and `own`: the call's own tensor arguments)."""
         consts = self.consts
         if self.held:
-            leaves = jax.tree.leaves(in_order(args), is_leaf=is_argument_leaf)
-            own = own_tensors(leaves, split_args(leaves, state.tensor_index)[1])
             consts = [c.get(state, own) if type(c) is _Held else c for c in consts]
         elif tensors is None and consts == (None,) and self.out_treedef.num_leaves == 1 \
                 and self.out_treedef.num_nodes == 1:
@@ -435,10 +433,11 @@ class CompiledFunction:
                 state.refresh()         # the tensors bound are state from the next call on
         if values is not None:
             state.last_outputs = (values, opt_values)
-        if arg_grads or mutated:
+        own = ()
+        if arg_grads or mutated or program.held:
+            # (the caller's tensor arguments that are the program's own inputs)
             leaves = jax.tree.leaves(in_order((args, kwargs)), is_leaf=is_argument_leaf)
-            _, static, _ = split_args(leaves, state.tensor_index)
-            own = own_tensors(leaves, static)
+            own = own_tensors(leaves, split_args(leaves, state.tensor_index)[1])
             if arg_grads:
                 set_argument_grads(own, arg_grads)
             if mutated:
@@ -456,7 +455,7 @@ class CompiledFunction:
                 snapshot.inputs[4] if key is None else key), snapshot)
         else:
             self._snapshot = self._take_snapshot(program, state)
-        return program.result(arrays, tensors, state, (args, kwargs))
+        return program.result(arrays, tensors, state, own)
 
     @staticmethod
     def _take_snapshot(program: _Program, state: StepState) -> Snapshot | None:
