@@ -9,10 +9,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONPATH=.
 out="${OUT:-.}"
-python -c "import jax; print(jax.devices())"
-python scripts/bench.py --quick --json "$out/bench_gpu.json"
-python scripts/compile_overhead.py --calls 5000
-python scripts/xla_memory.py --sweep
-JAX_PLATFORMS=cpu CUDA_VISIBLE_DEVICES= python scripts/bench.py --quick \
+# The device image's python3 is the one that holds jax[cuda], flax and torch.
+py=$(command -v python3 || command -v python)
+"$py" -c "import jax; print(jax.devices())"
+"$py" scripts/bench.py --quick --json "$out/bench_gpu.json"
+"$py" scripts/compile_overhead.py --calls 5000
+"$py" scripts/xla_memory.py --sweep
+JAX_PLATFORMS=cpu CUDA_VISIBLE_DEVICES= "$py" scripts/bench.py --quick \
     --json "$out/bench_host_cpu.json"
-python examples/train_digits.py --no-progress
+"$py" examples/train_digits.py --no-progress
