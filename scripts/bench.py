@@ -136,14 +136,14 @@ def raw_mlp_step(opt, loss_fn=raw_mlp_loss):
     return step
 
 
-def bench_raw(kind, batch):
+def bench_raw(kind, batch, opt=None):
     """The hand-written jax.jit step (run, memory bytes), its pytrees as dicts (as a JAX
-    user writes them)."""
+    user writes them). opt: the optax optimizer, Adam(1e-3) by default."""
     ft.manual_seed(0)
     model = make_mlp() if kind == "mlp" else make_cnn()
     params = {k: v._value for k, v in model.named_parameters()}
     stats = {k: v._value for k, v in model.named_buffers()}
-    opt = optax.adam(1e-3)
+    opt = optax.adam(1e-3) if opt is None else opt
     opt_state = opt.init(params)
     x, y = _data(kind, batch)
     key = jax.random.key(0)
@@ -154,7 +154,7 @@ def bench_raw(kind, batch):
         def run():
             state[0], state[1], loss = jitted(state[0], state[1], x, y)
             loss.block_until_ready()
-        mem = _xla_bytes(jitted.lower(params, opt_state, x, y).compile())
+        compiled = jitted.lower(params, opt_state, x, y).compile()
     else:
         def step(params, stats, opt_state, key, x, y):
             key, sub = jax.random.split(key)
@@ -168,8 +168,9 @@ def bench_raw(kind, batch):
         def run():
             *state[:], loss = jitted(*state, x, y)
             loss.block_until_ready()
-        mem = _xla_bytes(jitted.lower(params, stats, opt_state, key, x, y).compile())
-    return run, mem
+        compiled = jitted.lower(params, stats, opt_state, key, x, y).compile()
+    run.compiled = compiled                 # (its XLA program, for scripts/step_parts.py)
+    return run, _xla_bytes(compiled)
 
 
 def _data(kind, batch):

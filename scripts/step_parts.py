@@ -1,6 +1,6 @@
 """Where a compiled step's time goes beyond a hand-written one, measured in pairs.
 
-    python scripts/step_parts.py [--steps 300] [--workloads mlp:8,mlp:128,mlp:1024,cnn:64]
+    python scripts/step_parts.py [--steps 300] [--workloads mlp:8,...] [--hlo DIR]
 
 For each workload of scripts/bench.py, three steps are timed in turn, each synchronized,
 over the same loop: the hand-written jax.jit step (raw), the XLA program that
@@ -10,6 +10,10 @@ it (compiled). Taking the three in turn puts each on the same clock and cache st
 that a GPU's clock changes and a shared machine's load hit them alike. It prints their
 medians and the medians of the per-step ratios: program/raw is what the traced program
 costs on the device over the hand-written one; compiled/program is the Python around it.
+A fourth, raw_hps, is the hand-written step with optax.inject_hyperparams: its
+hyperparameters are inputs, as the compiled step's are (a scheduler changes lr without a
+recompile), where raw bakes them in as constants. --hlo writes each workload's optimized
+XLA programs (raw and the compiled step's) there, to compare their kernels.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import jax  # noqa: E402
+import optax  # noqa: E402
 
 import bench  # noqa: E402
 
@@ -47,6 +52,7 @@ def program_only(kind: str, batch: int):
         inputs[0] = (values, None, opt_values, old[3], old[4] if key_out is None else key_out,
                      old[5])
         arrays[0].block_until_ready()
+    run.compiled = step.lower(x, y).compile()
     return run
 
 
@@ -69,24 +75,34 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--workloads", default="mlp:8,mlp:128,mlp:1024,cnn:64")
+    parser.add_argument("--hlo", help="write the optimized XLA programs to this folder")
     args = parser.parse_args()
     device = jax.devices()[0]
     print(f"device: {device.platform} ({device.device_kind}); jax {jax.__version__}; "
           f"{args.steps} steps each, in turn")
-    print(f"{'workload':<12}{'raw us':>10}{'program us':>12}{'compiled us':>13}"
-          f"{'program/raw':>13}{'compiled/program':>18}{'compiled/raw':>14}")
+    print(f"{'workload':<12}{'raw us':>10}{'raw_hps us':>12}{'program us':>12}"
+          f"{'compiled us':>13}{'raw_hps/raw':>13}{'program/raw':>13}"
+          f"{'compiled/program':>18}{'compiled/raw':>14}")
     for kind, batch in (w.split(":") for w in args.workloads.split(",")):
         batch = int(batch)
         raw, _ = bench.bench_raw(kind, batch)
+        raw_hps, _ = bench.bench_raw(kind, batch, optax.inject_hyperparams(optax.adam)(1e-3))
         compiled, _ = bench.bench_compiled(kind, batch)
-        times = paired({"raw": raw, "program": program_only(kind, batch),
+        program = program_only(kind, batch)
+        if args.hlo:
+            out = Path(args.hlo)
+            out.mkdir(parents=True, exist_ok=True)
+            for name, run in (("raw", raw), ("raw_hps", raw_hps), ("program", program)):
+                (out / f"{kind}_b{batch}_{name}.txt").write_text(run.compiled.as_text())
+        times = paired({"raw": raw, "raw_hps": raw_hps, "program": program,
                         "compiled": compiled}, args.steps)
         med = {k: statistics.median(v) * 1e6 for k, v in times.items()}
 
         def ratio(a, b):
             return statistics.median(x / y for x, y in zip(times[a], times[b]))
-        print(f"{kind + ' b' + str(batch):<12}{med['raw']:>10.1f}{med['program']:>12.1f}"
-              f"{med['compiled']:>13.1f}{ratio('program', 'raw'):>13.3f}"
+        print(f"{kind + ' b' + str(batch):<12}{med['raw']:>10.1f}{med['raw_hps']:>12.1f}"
+              f"{med['program']:>12.1f}{med['compiled']:>13.1f}"
+              f"{ratio('raw_hps', 'raw'):>13.3f}{ratio('program', 'raw'):>13.3f}"
               f"{ratio('compiled', 'program'):>18.3f}{ratio('compiled', 'raw'):>14.3f}")
 
 
