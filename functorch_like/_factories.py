@@ -14,6 +14,7 @@ import numpy as np
 from . import _dtypes
 from ._ops_shape import new_shape
 from ._tensor import Tensor
+from .autograd import _errors as _ag_errors
 
 
 def _finish(value, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -23,8 +24,16 @@ def _finish(value, dtype=None, device=None, requires_grad=False) -> Tensor:
     if device is not None:
         t = t.to(device)
     if requires_grad:
-        t.requires_grad_(True)
+        require_grad(t)
     return t
+
+
+def require_grad(t: Tensor) -> None:
+    """requires_grad=True of a factory or Parameter, with their message for an integer
+    tensor (torch's, capitalized unlike the setter's)."""
+    if not jnp.issubdtype(t._value.dtype, jnp.inexact):
+        raise RuntimeError("O" + _ag_errors.CANNOT_REQUIRE_GRAD[1:])
+    t.requires_grad = True
 
 
 def _from_host(arr, dtype=None):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
+from . import _dtypes
 from . import _ops_combine as C
 from . import _ops_complex as CX
 from . import _ops_contract as K
@@ -129,16 +130,28 @@ def _f_log_softmax(x, *, dim):
     return _activations.log_softmax(x, dim)
 
 
+def _softmax_input(name: str, input, dim, dtype) -> tuple:
+    """(the input cast to `dtype`, the wrapped dim); torch's NotImplementedError for an
+    integer, bool or complex input without a floating `dtype`."""
+    x = input if dtype is None else input.to(dtype)
+    dim = _wrap_dim(dim, x.ndim)
+    if not x.is_floating_point():
+        kernel = "lastdim_kernel_impl" if dim >= x.ndim - 1 else "kernel_impl"
+        raise NotImplementedError(f'"{name}_{kernel}" not implemented for '
+                                  f"'{_dtypes.scalar_type_name(x.dtype)}'")
+    return x, dim
+
+
 def softmax(input, dim, dtype=None):
     """exp(x) / sum(exp(x)) along `dim` (PyTorch's IndexError for a dim out of range)."""
-    x = input if dtype is None else input.to(dtype)
-    return apply(_f_softmax, "SoftmaxBackward0", x, dim=_wrap_dim(dim, x.ndim))
+    x, dim = _softmax_input("softmax", input, dim, dtype)
+    return apply(_f_softmax, "SoftmaxBackward0", x, dim=dim)
 
 
 def log_softmax(input, dim, dtype=None):
     """x - logsumexp(x) along `dim`."""
-    x = input if dtype is None else input.to(dtype)
-    return apply(_f_log_softmax, "LogSoftmaxBackward0", x, dim=_wrap_dim(dim, x.ndim))
+    x, dim = _softmax_input("log_softmax", input, dim, dtype)
+    return apply(_f_log_softmax, "LogSoftmaxBackward0", x, dim=dim)
 
 
 Tensor.softmax = softmax

@@ -340,13 +340,15 @@ class Tensor:
             # the no-op, see below); only the text differs.
             raise RuntimeError(_ag_errors.requires_grad_non_leaf(value))
         if value and not _differentiable(self._value):
-            raise RuntimeError("only Tensors of floating point and complex dtype can require "
-                               "gradients")
+            raise RuntimeError(_ag_errors.CANNOT_REQUIRE_GRAD)
         self._requires_grad = builtins.bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         if self._node is not None and requires_grad:
             return self         # already requires grad: PyTorch allows this on a non-leaf
+        if requires_grad and self._node is None and not _differentiable(self._value):
+            # (torch's wording differs between this method, the setter and the factories)
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
 

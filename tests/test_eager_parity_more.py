@@ -145,3 +145,27 @@ def test_fork_rng_puts_the_default_generator_back_as_torch():
 def test_bad_arguments_raise_torchs_errors(fn):
     # They computed a number, or raised another type (ValueError, TypeError).
     _same(fn)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L: L.softmax(L.tensor([1, 2, 3]), 0),
+    lambda L: L.log_softmax(L.tensor([[1, 2, 3]]), 0),
+    lambda L: L.tensor([[1, 2, 3]]).softmax(1),
+    lambda L: L.nn.functional.softmax(L.tensor([True, False]), dim=0),
+    lambda L: L.nn.functional.log_softmax(L.tensor([1j, 2j]), dim=0),
+    lambda L: [round(v, 4) for v in L.softmax(L.tensor([1, 2, 3]), 0, dtype=L.float32).tolist()]])
+def test_softmax_of_integers_raises_unless_given_a_floating_dtype(fn):
+    # It computed a float result where torch has no integer kernel.
+    _same(fn)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L: L.tensor([1, 2]).requires_grad_(),
+    lambda L: setattr(L.tensor([1, 2]), "requires_grad", True),
+    lambda L: L.tensor([1, 2], requires_grad=True),
+    lambda L: L.zeros(2, dtype=L.long, requires_grad=True),
+    lambda L: L.nn.Parameter(L.tensor([1, 2])),
+    lambda L: L.nn.Parameter(L.tensor([1, 2]), requires_grad=False).requires_grad])
+def test_integer_tensors_refuse_grad_with_each_of_torchs_messages(fn):
+    # torch words it three ways: the method, the setter, and factories and Parameter.
+    _same(fn)

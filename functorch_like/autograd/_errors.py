@@ -32,3 +32,8 @@ def requires_grad_non_leaf(value: bool) -> str:
 
 VIEW_OF_LEAF_INPLACE = ("a view of a leaf Variable that requires grad is being used in an "
                         "in-place operation.")
+
+
+# What the requires_grad setter raises for an integer or bool tensor; factories and
+# Parameter say it with a capital O.
+CANNOT_REQUIRE_GRAD = "only Tensors of floating point and complex dtype can require gradients"

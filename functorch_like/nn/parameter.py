@@ -6,6 +6,7 @@ import jax
 import jax.numpy as jnp
 
 from .. import _trace_state
+from .._factories import require_grad
 from .._tensor import Tensor, _flatten, _unflatten
 
 
@@ -23,7 +24,10 @@ class Parameter(Tensor):
         else:
             value = jnp.asarray(data)
         self._init(value)
-        self.requires_grad = requires_grad
+        if requires_grad:
+            require_grad(self)
+        else:
+            self.requires_grad = False
         self._serial = next(_trace_state.serials)   # (see _trace_state: made when)
 
     def __repr__(self) -> str:
