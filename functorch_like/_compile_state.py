@@ -323,6 +323,8 @@ class StepState:
             self._hooks_seen = _hooks.changes.count
             self._hooks = (
                 tuple(tuple(m._forward_pre_hooks) + (None,) + tuple(m._forward_hooks)
+                      + (None,) + tuple(m.__dict__.get("_backward_hooks", ()))
+                      + (None,) + tuple(m.__dict__.get("_backward_pre_hooks", ()))
                       for m in self.modules),
                 tuple(tuple(t.__dict__.get("_grad_hooks", ())) + (None,)
                       + tuple(t.__dict__.get("_post_accumulate_hooks", ()))
@@ -555,7 +557,9 @@ def _hook_functions(objects: list) -> list:
         if isinstance(obj, Module):
             for m in obj.modules():
                 classes.setdefault(type(m), None)
-                hooks += [*m._forward_pre_hooks.values(), *m._forward_hooks.values()]
+                hooks += [*m._forward_pre_hooks.values(), *m._forward_hooks.values(),
+                          *m.__dict__.get("_backward_hooks", {}).values(),
+                          *m.__dict__.get("_backward_pre_hooks", {}).values()]
                 tensors += [t for t in (*m._parameters.values(), *m._buffers.values())
                             if t is not None]
         elif isinstance(obj, Tensor):

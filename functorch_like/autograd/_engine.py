@@ -16,6 +16,7 @@ from typing import Any, Sequence
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.custom_derivatives import SymbolicZero
 
 from ..pure._errors import ConcreteValuesNeeded
 from . import _errors
@@ -38,11 +39,15 @@ def compile_count() -> int:
 class Program:
     """A recorded graph's structure as a pure function, and its compiled vjp."""
 
-    def __init__(self, steps: tuple, roots: tuple, probes: tuple, hooked: tuple = ()):
+    def __init__(self, steps: tuple, roots: tuple, probes: tuple, hooked: tuple = (),
+                 grouped: tuple = ()):
         self.steps = steps      # ((fn, static, input_specs, multi), ...)
         self.roots = roots      # output specs
         self.probes = probes    # ((step, index), ...)
         self.hooked = hooked    # ((step, index), ...) outputs with Tensor hooks
+        # Steps whose node has a group hook (a Module's backward hooks); in `hooks`, their
+        # callbacks follow the Tensor hooks' tuples.
+        self.grouped = grouped
         self.jitted = jax.jit(self._vjp)
         self.eager = False
 
@@ -50,6 +55,8 @@ class Program:
         env: list[tuple] = []
         probe_at = {spec: k for k, spec in enumerate(self.probes)}
         hook_at = {spec: k for k, spec in enumerate(self.hooked)} if hooks else {}
+        group_at = ({pos: len(self.hooked) + k for k, pos in enumerate(self.grouped)}
+                    if hooks else {})
 
         def resolve(spec):
             kind, a, b = spec
@@ -63,6 +70,9 @@ class Program:
             if probe_at:
                 outs = tuple(o + probe_vals[probe_at[(pos, i)]] if (pos, i) in probe_at else o
                              for i, o in enumerate(outs))
+            if pos in group_at:
+                # (wrapped first: its backward runs after the outputs' Tensor hooks)
+                outs = _group_hooked(outs, hooks[group_at[pos]])
             if hook_at:
                 # After the probe: a retained gradient is the one the hooks returned.
                 outs = tuple(_hooked(o, hooks[hook_at[(pos, i)]]) if (pos, i) in hook_at
@@ -119,6 +129,27 @@ def _hooked(x, hooks):
         return (_conj(run_hooks(hooks, _conj(ct))),)
     identity.defvjp(fwd, bwd)
     return identity(x)
+
+
+def _group_hooked(xs: tuple, callback) -> tuple:
+    """Identity of a node's outputs whose backward passes all their cotangents at once
+    through `callback` (None for an output no gradient reached)."""
+    avals = [(jnp.shape(x), jnp.result_type(x)) for x in xs]
+
+    @jax.custom_vjp
+    def identity(*v):
+        return v
+
+    def fwd(*v):
+        return tuple(p.value for p in v), None
+
+    def bwd(_, cts):
+        grads = [None if isinstance(c, SymbolicZero) else _conj(c) for c in cts]
+        out = callback(grads)
+        return tuple(jnp.zeros(shape, dtype) if g is None else _conj(g)
+                     for g, (shape, dtype) in zip(out, avals))
+    identity.defvjp(fwd, bwd, symbolic_zeros=True)
+    return identity(*xs)
 
 
 def run_hooks(hooks, grad):
@@ -255,12 +286,18 @@ def run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None
                   for index, table in (node.hooks or {}).items() if table and runs[i]}
     hooked = tuple(sorted(hook_table))
     hooks = tuple(hook_table[spec] for spec in hooked)
+    # Module backward hooks, on the nodes that run.
+    grouped = tuple(i for i, node in enumerate(nodes)
+                    if node.group_hook is not None and runs[i])
+    group_hooks = {i: nodes[i].group_hook for i in grouped}
 
-    key = (tuple(steps), tuple(root_specs), tuple(probes), len(leaves), len(consts), hooked)
+    key = (tuple(steps), tuple(root_specs), tuple(probes), len(leaves), len(consts), hooked,
+           grouped)
     program = _programs.get(key)
     if program is None:
         program = _programs[key] = Program(tuple(steps), tuple(root_specs), tuple(probes),
-                                           hooked)
+                                           hooked, grouped)
+    hooks += tuple(group_hooks.values())
 
     probe_vals = [jnp.zeros_like(probed[spec]._value) for spec in probes]
     cot_vals = [g._value.astype(r._value.dtype) for g, r in zip(grad_roots, roots)]
@@ -281,7 +318,7 @@ def run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None
                  else _linearize_steps(steps, leaf_vals, consts, probes, probe_vals))
         lg, pg = _tape_vjp(nodes, steps, root_specs, probes, leaf_vals, cot_vals,
                            dict(zip(hooked, hooks)), tapes,
-                           _check_nan if is_anomaly_enabled() else None)
+                           _check_nan if is_anomaly_enabled() else None, group_hooks)
         leaf_grads = [Tensor._make(g) for g in lg]
         probe_grads = [Tensor._make(g) for g in pg]
     elif hooks:
@@ -337,12 +374,13 @@ def run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None
 
 
 def _tape_vjp(nodes, steps, root_specs, probes, leaf_vals, cot_vals, hooks, tapes,
-              check=None):
+              check=None, group_hooks=None):
     """Reverse accumulation through per-node vjps (`tapes`): recorded while tracing
     (compile mode: the forward ran once, as traced; nothing is replayed), or linearized
     node by node in anomaly mode. `hooks`: {(step, output): Tensor hooks}, applied to that
     output's gradient before it flows on. `check(node, input cotangents)`: anomaly mode's
-    test of each node's result."""
+    test of each node's result. `group_hooks`: {step: a Module's backward hooks}, given
+    all of that node's output gradients at once (after their Tensor hooks)."""
     cots: dict[tuple, Any] = {}
 
     def add(spec, c):
@@ -358,16 +396,20 @@ def _tape_vjp(nodes, steps, root_specs, probes, leaf_vals, cot_vals, hooks, tape
         outs, flowing = [], False
         for k, (shape, dtype) in enumerate(avals):
             c = cots.pop(("n", i, k), None)
-            if c is None:
-                c = (jnp.zeros(shape, dtype) if jnp.issubdtype(dtype, jnp.inexact)
-                     else np.zeros(shape, jax.dtypes.float0))
-            else:
+            if c is not None:
                 flowing = True
                 if hooks and (i, k) in hooks:
                     c = _conj(run_hooks(hooks[(i, k)], _conj(c)))
-            if (i, k) in probe_at:
-                probe_grads[probe_at[(i, k)]] = _conj(c)
             outs.append(c)
+        if flowing and group_hooks and i in group_hooks:
+            outs = [None if g is None else _conj(g)
+                    for g in group_hooks[i]([None if c is None else _conj(c) for c in outs])]
+        for k, (shape, dtype) in enumerate(avals):
+            if outs[k] is None:
+                outs[k] = (jnp.zeros(shape, dtype) if jnp.issubdtype(dtype, jnp.inexact)
+                           else np.zeros(shape, jax.dtypes.float0))
+            if (i, k) in probe_at:
+                probe_grads[probe_at[(i, k)]] = _conj(outs[k])
         if not flowing:
             continue
         in_cots = vjp_fn(tuple(outs) if nodes[i].multi else outs[0])

@@ -20,7 +20,7 @@ class Node:
     """What `tensor.grad_fn` returns: names the op (`<AddBackward0>`), walks the graph."""
 
     __slots__ = ("fn", "static", "inputs", "leaf_values", "_name", "multi", "freed",
-                 "retained", "__weakref__", "tape", "hooks")
+                 "retained", "__weakref__", "tape", "hooks", "group_hook")
 
     def __init__(self, fn: Callable, static: tuple, inputs: tuple, name: str, multi: bool,
                  leaf_values: tuple | None = None):
@@ -38,6 +38,10 @@ class Node:
         self.tape = None
         # Tensor.register_hook on an output: {output index: {handle id: hook}}.
         self.hooks: dict[int, dict] | None = None
+        # A Module's backward hooks (nn/modules/_backward_hooks.py): called once with the
+        # gradients of all outputs (None where none flows), after their Tensor hooks;
+        # returns the gradients that flow on.
+        self.group_hook: Callable | None = None
 
     def name(self) -> str:
         return self._name

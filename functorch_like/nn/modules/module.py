@@ -13,7 +13,7 @@ import numpy as np
 
 from ... import _dtypes, _trace_state
 from ..._tensor import Tensor, typename
-from ...autograd._grad_mode import no_grad
+from ...autograd._grad_mode import is_grad_enabled, no_grad
 from ...utils.hooks import RemovableHandle
 from ..parameter import Buffer, Parameter
 
@@ -60,15 +60,17 @@ _STATE_DICT_HOOKS = ("_state_dict_pre_hooks", "_state_dict_hooks",
 _EXTRA_STATE = "_extra_state"       # the state_dict key of get_extra_state()'s value
 
 
-def _add_hook(module, table: str, hook: Callable) -> RemovableHandle:
+def _add_hook(module, table: str, hook: Callable, prepend: bool = False) -> RemovableHandle:
     """Registers `hook` in one of a module's hook tables (made on first use for a module
-    built without Module.__init__)."""
+    built without Module.__init__); prepend: to be called before those already there."""
     hooks = module.__dict__.get(table)
     if hooks is None:
         hooks = OrderedDict()
         object.__setattr__(module, table, hooks)
     handle = RemovableHandle(hooks)
     hooks[handle.id] = hook
+    if prepend:
+        hooks.move_to_end(handle.id, last=False)
     return handle
 
 class Module:
@@ -88,6 +90,8 @@ class Module:
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
         for name in _STATE_DICT_HOOKS:
             object.__setattr__(self, name, OrderedDict())
 
@@ -112,11 +116,21 @@ class Module:
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
+        backward_hook = None
+        if (self.__dict__.get("_backward_hooks") or self.__dict__.get("_backward_pre_hooks")) \
+                and is_grad_enabled():
+            from ._backward_hooks import BackwardHook
+            backward_hook = BackwardHook(
+                self, list(self.__dict__.get("_backward_hooks", {}).values()),
+                list(self.__dict__.get("_backward_pre_hooks", {}).values()))
+            args = backward_hook.setup_inputs(args)
         out = self.forward(*args, **kwargs)
         for hook in list(self._forward_hooks.values()):
             result = hook(self, args, out)
             if result is not None:
                 out = result
+        if backward_hook is not None:
+            out = backward_hook.setup_outputs(out)
         return out
 
     def compile(self, *args, **kwargs) -> None:
@@ -138,6 +152,25 @@ class Module:
     def register_forward_hook(self, hook: Callable) -> RemovableHandle:
         """hook(module, args, output) -> None or a new output, called after forward."""
         return _add_hook(self, "_forward_hooks", hook)
+
+    def register_full_backward_hook(self, hook: Callable,
+                                    prepend: bool = False) -> RemovableHandle:
+        """hook(module, grad_input, grad_output) -> None or a new grad_input, called when
+        the gradients with respect to the module's inputs are computed.
+
+        grad_input has one entry per positional argument (None for a non-tensor; zeros
+        for a tensor that needs no grad beside one that does); grad_output one per
+        top-level output tensor (None where no gradient reached it). When no input
+        requires grad, it is called once the output gradients are known, with a warning,
+        as torch. PyTorch parity: inside functorch_like.compile it runs while the step is
+        traced, on traced gradients (as Tensor hooks do)."""
+        return _add_hook(self, "_backward_hooks", hook, prepend)
+
+    def register_full_backward_pre_hook(self, hook: Callable,
+                                        prepend: bool = False) -> RemovableHandle:
+        """hook(module, grad_output) -> None or a new grad_output, called when the
+        gradients with respect to the module's outputs are computed."""
+        return _add_hook(self, "_backward_pre_hooks", hook, prepend)
 
     # ---- registration -----------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
