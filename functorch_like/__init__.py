@@ -7,6 +7,7 @@ functions of jax arrays and pytrees.
 
 # ruff: noqa: A001, A004  (torch shadows builtins: float, int, bool, sum, max, ...)
 from . import _methods  # noqa: F401  (binds Tensor methods and operators)
+from ._foreach import functions as _foreach_functions
 from . import _dynamo as _dynamo
 from . import autograd as autograd
 from . import compiler as compiler
@@ -1129,3 +1130,5 @@ from ._signal import stft as stft  # noqa: E402
 
 __all__ += ["igamma", "igammac", "mvlgamma", "bartlett_window", "blackman_window",
             "hamming_window", "hann_window", "kaiser_window", "istft", "stft"]
+
+globals().update(_foreach_functions())     # torch._foreach_add, ...
