@@ -49,7 +49,8 @@ from typing import Callable
 import jax
 
 from . import _random, _trace_state
-from ._compile_args import (check_containers_unchanged, distinct_inputs, is_grad_leaf,
+from ._compile_args import (check_containers_unchanged, check_objects_unchanged,
+                            data_objects, distinct_inputs, is_grad_leaf,
                             own_tensors, rebuild_arguments, set_argument_grads,
                             split_args, write_arguments)
 from ._compile_discover import Unreached, discoverer
@@ -532,7 +533,9 @@ class CompiledFunction:
                 grad_args = [t for t, s in zip(rebuilt, static) if is_grad_leaf(s)]
                 grads_in = [t._grad for t in grad_args]
                 args, kwargs = as_dicts(jax.tree.unflatten(treedef, rebuilt))
+                objects = data_objects((args, kwargs))
                 result = fn(*args, **kwargs)
+                check_objects_unchanged(objects)
                 check_containers_unchanged(args, kwargs, treedef, rebuilt)
                 # Tensor arguments the step changed in place (`x.mul_(s)`; one that requires
                 # grad only under no_grad, else the op raised as eagerly): their new values

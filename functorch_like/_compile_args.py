@@ -9,7 +9,8 @@ import operator
 
 import jax
 
-from ._compile_reach import in_order, is_argument_leaf, is_state_object, typed
+from ._compile_reach import (in_order, is_argument_leaf, is_data_object, is_state_object,
+                             typed)
 from ._compile_state import set_grads
 from ._tensor import Tensor
 from ._trace_state import UntraceableError
@@ -55,6 +56,36 @@ def split_args(leaves: list, state_index: dict) -> tuple:
             # (with its type: 1, 1.0 and True are equal but trace differently)
             static.append(("state", id(leaf)) if is_state_object(leaf) else typed(leaf))
     return dynamic, tuple(static), sources
+
+
+def data_objects(tree) -> list:
+    """(object, its attributes now) for the data objects in a step's arguments."""
+    out, stack = [], [tree]
+    while stack:
+        x = stack.pop()
+        if type(x) in (list, tuple) or isinstance(x, tuple):
+            stack.extend(x)
+        elif type(x) is dict:
+            stack.extend(x.values())
+        elif is_data_object(x):
+            attrs = object.__getattribute__(x, "__dict__")
+            out.append((x, dict(attrs)))
+            stack.extend(attrs.values())
+    return out
+
+
+def check_objects_unchanged(objects: list) -> None:
+    """Refuses a step that set or deleted an attribute of a data object it was passed:
+    the trace saw a copy, so the change would be lost."""
+    for obj, before in objects:
+        now = object.__getattribute__(obj, "__dict__")
+        if now.keys() != before.keys() or any(now[k] is not v for k, v in before.items()):
+            raise UntraceableError(
+                f"functorch_like.compile: the step set or deleted an attribute of the "
+                f"{type(obj).__name__} object it was passed. A compiled step runs its "
+                "Python once, while it is traced, on a copy of such an argument, so the "
+                "change would not reach yours; return the values and set them after the "
+                "call, or call the function without compile.")
 
 
 def check_containers_unchanged(args, kwargs, treedef, leaves: list) -> None:

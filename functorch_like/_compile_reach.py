@@ -66,22 +66,85 @@ jax.tree_util.register_pytree_node(
     lambda keys, values: _InOrder(zip(keys, values)))
 
 
+class _DataObject:
+    """A data object (a dataclass, a UserDict, a batch object holding tensors) as a pytree
+    node: its attributes are its children, so its tensors are program inputs and a new
+    object of the same layout each call (a batch) finds the same program. `as_dicts`
+    makes a new object of its class from them (without calling __init__)."""
+
+    __slots__ = ("cls", "keys", "values")
+
+    def __init__(self, cls: type, keys: tuple, values: list):
+        self.cls, self.keys, self.values = cls, keys, values
+
+
+jax.tree_util.register_pytree_node(
+    _DataObject, lambda o: (o.values, (o.cls, o.keys)),
+    lambda aux, values: _DataObject(aux[0], aux[1], list(values)))
+
+_DATA_VALUES = (bool, int, float, complex, str, bytes, type(None))
+
+
+def _is_data(v, depth: int = 3) -> bool:
+    """A tensor, number, string or None, or a list, tuple or dict of them (a few levels)."""
+    if isinstance(v, (Tensor, *_DATA_VALUES)):
+        return True
+    if depth and isinstance(v, (list, tuple)):
+        return all(_is_data(x, depth - 1) for x in v)
+    if depth and type(v) is dict:
+        return all(_is_data(x, depth - 1) for x in v.values())
+    return False
+
+
+def is_data_object(x) -> bool:
+    """Whether `x` is passed to a step as a data object (_DataObject): a dataclass
+    instance, a UserDict, or an object holding tensors, with nothing but tensors, numbers,
+    strings and containers of them as attributes."""
+    cls = type(x)
+    if cls.__module__ == "builtins" or isinstance(
+            x, (Tensor, jax.Array, np.ndarray, type)) or is_state_object(x):
+        return False
+    try:
+        attrs = object.__getattribute__(x, "__dict__")
+    except AttributeError:
+        return False
+    if type(attrs) is not dict or not attrs:
+        return False
+    import collections
+    import dataclasses
+    if not (dataclasses.is_dataclass(x) or isinstance(x, collections.UserDict) or any(
+            isinstance(v, Tensor) or isinstance(v, (list, tuple, dict)) and any(
+                isinstance(e, Tensor) for e in (v.values() if isinstance(v, dict) else v))
+            for v in attrs.values())):
+        return False
+    return all(map(_is_data, attrs.values()))
+
+
 def in_order(tree):
     """`tree` with its plain dicts (in lists, tuples and dicts) as insertion-ordered
-    pytree nodes; `as_dicts` turns them back."""
+    pytree nodes, and its data objects as _DataObject nodes; `as_dicts` turns them
+    back."""
     if type(tree) is dict:
         return _InOrder((k, in_order(v)) for k, v in tree.items())
     if type(tree) in (list, tuple):
         return type(tree)(in_order(x) for x in tree)
+    if is_data_object(tree):
+        attrs = object.__getattribute__(tree, "__dict__")
+        return _DataObject(type(tree), tuple(attrs), [in_order(v) for v in attrs.values()])
     return tree
 
 
 def as_dicts(tree):
-    """The inverse of `in_order`: its nodes as plain dicts again."""
+    """The inverse of `in_order`: its nodes as plain dicts and data objects again."""
     if type(tree) is _InOrder:
         return {k: as_dicts(v) for k, v in tree.items()}
     if type(tree) in (list, tuple):
         return type(tree)(as_dicts(x) for x in tree)
+    if type(tree) is _DataObject:
+        obj = tree.cls.__new__(tree.cls)
+        object.__getattribute__(obj, "__dict__").update(
+            zip(tree.keys, map(as_dicts, tree.values)))
+        return obj
     return tree
 
 
