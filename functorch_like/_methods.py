@@ -176,7 +176,13 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
         input, mat1, mat2 = _autocast_state.cast(addmm, "AddmmBackward0",
                                                       (input, mat1, mat2))
     prod = M.mm(mat1, mat2)
-    prod = prod if alpha == 1 else M.mul(prod, alpha)
+    if alpha == 0:
+        # torch ignores the product (nan and inf in it do not reach the result)
+        prod = M.mul(prod.detach().nan_to_num(0.0, 0.0, 0.0), 0)
+    elif alpha != 1:
+        prod = M.mul(prod, alpha)
+    if beta == 0:
+        return M.add(prod, M.mul(input.detach().nan_to_num(0.0, 0.0, 0.0), 0))   # likewise
     return M.add(prod, input if beta == 1 else M.mul(input, beta))
 
 

@@ -134,9 +134,16 @@ def add(input, other, *, alpha=1):
 
 
 def _no_bool_subtraction(a, b) -> None:
-    if all(isinstance(x, Tensor) and x.dtype == _dtypes.bool for x in (a, b)):
+    """torch's checks: a Python bool counts as a bool tensor."""
+    bools = [x is True or x is False or isinstance(x, Tensor) and x.dtype == _dtypes.bool
+             for x in (a, b)]
+    if all(bools):
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
+    if any(bools):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not "
+                           "supported. If you are trying to invert a mask, use the `~` or "
+                           "`logical_not()` operator instead.")
 
 
 def sub(input, other, *, alpha=1):
@@ -498,9 +505,12 @@ abs = absolute = _unary(abs_with_torch_grad, "AbsBackward0", to_float=False)
 
 
 def _sign(x):
-    # PyTorch's sign is (0 < x) - (x < 0): 0 for NaN, where jnp.sign gives NaN.
+    # PyTorch's sign is (0 < x) - (x < 0): 0 for NaN, where jnp.sign gives NaN; a bool is
+    # its own sign.
     if jnp.issubdtype(x.dtype, jnp.floating):
         return jnp.where(jnp.isnan(x), jnp.zeros((), x.dtype), jnp.sign(x))
+    if x.dtype == jnp.bool_:
+        return x
     return jnp.sign(x)
 
 
@@ -548,6 +558,10 @@ def _f_clamp(x, lo, hi, *, dtype):
         to_hi = to_hi | ((hi < lo) & ~jnp.isnan(x))     # NaN stays NaN
     if not jnp.issubdtype(dtype, jnp.inexact):
         return clipped
+    # A NaN bound makes the result NaN, as torch's (comparisons with NaN are False).
+    for bound in (lo, hi):
+        if bound is not None:
+            clipped = jnp.where(jnp.isnan(bound), bound, clipped)
     # The gradient flows to x where min <= x <= max (bounds included), to a tensor bound
     # where it was chosen, and nowhere else (e.g. x < min == max): the selects below pick
     # the same values as `clipped`, each carrying its own gradient.

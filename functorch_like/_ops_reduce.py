@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import builtins
+import math
+import warnings
 from collections import namedtuple
 
 import jax
@@ -54,7 +56,11 @@ def _dims(dim, ndim):
         return None
     if isinstance(dim, builtins.int):
         dim = (dim,)
-    out = tuple(sorted({_wrap_dim(d, ndim) for d in dim}))
+    wrapped = [_wrap_dim(d, ndim) for d in dim]
+    for i, d in enumerate(wrapped):
+        if d in wrapped[:i] and ndim:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    out = tuple(sorted(set(wrapped)))
     return out if out and ndim else None        # a 0-d input's dim 0 / -1 is itself
 
 
@@ -88,8 +94,10 @@ def sum(input, dim=None, keepdim: bool = False, *, dtype=None):
 
 
 def nansum(input, dim=None, keepdim: bool = False, *, dtype=None):
-    return sum(_ops_math().where(_ops_math().isnan(input), 0.0, input), dim, keepdim,
-               dtype=dtype)
+    """sum treating NaN as 0 (integers and bools have none: their sum, as torch)."""
+    if input.is_floating_point() or input.is_complex():
+        input = _ops_math().where(_ops_math().isnan(input), 0.0, input)
+    return sum(input, dim, keepdim, dtype=dtype)
 
 
 def _ops_math():
@@ -253,22 +261,34 @@ def argmin(input, dim=None, keepdim: bool = False):
 
 
 def _f_var(x, *, axis, correction, keepdims):
-    return jnp.var(x, axis=axis, ddof=correction, keepdims=keepdims)
+    # torch divides by max(N - correction, 0): inf (or nan for constant data) past N.
+    n = x.size if axis is None else math.prod(x.shape[a] for a in axis)
+    mean = jnp.mean(x, axis=axis, keepdims=True)
+    centered = x - mean
+    squares = (centered * jnp.conj(centered)).real if jnp.iscomplexobj(x) else centered ** 2
+    return jnp.sum(squares, axis=axis, keepdims=keepdims) / builtins.max(n - correction, 0)
 
 
 def _f_std(x, *, axis, correction, keepdims):
-    v = jnp.var(x, axis=axis, ddof=correction, keepdims=keepdims)
+    v = _f_var(x, axis=axis, correction=correction, keepdims=keepdims)
     # PyTorch's std_backward masks the gradient to 0 where std == 0 (constant input);
     # d sqrt(v) at v = 0 would give inf * 0 = NaN.
     zero = v == 0
     return jnp.where(zero, jnp.zeros((), v.dtype), jnp.sqrt(jnp.where(zero, 1, v)))
 
 
-def _var_args(dim, unbiased, correction):
+def _var_args(dim, unbiased, correction, input=None, name="var"):
     if isinstance(dim, builtins.bool):          # var(x, unbiased) overload
         dim, unbiased = None, dim
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
+    if input is not None:
+        axis = _dims(dim, input.ndim)
+        n = math.prod(input.shape) if axis is None else math.prod(input.shape[a] for a in axis)
+        if n - correction <= 0:
+            warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be "
+                          "strictly less than the reduction factor (input numel divided by "
+                          "output numel).", UserWarning, stacklevel=3)
     return dim, correction
 
 
@@ -280,7 +300,7 @@ def _floating_only(input) -> None:
 def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
     """Variance with Bessel's `correction` (default 1 = unbiased), as torch.var."""
     _floating_only(input)
-    dim, correction = _var_args(dim, unbiased, correction)
+    dim, correction = _var_args(dim, unbiased, correction, input, "var")
     name = "VarBackward0"
     return apply(_f_var, name, input, axis=_dims(dim, input.ndim), correction=correction,
                  keepdims=keepdim)
@@ -289,7 +309,7 @@ def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=Non
 def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
     """Standard deviation with Bessel's `correction` (default 1), as torch.std."""
     _floating_only(input)
-    dim, correction = _var_args(dim, unbiased, correction)
+    dim, correction = _var_args(dim, unbiased, correction, input, "std")
     return apply(_f_std, "StdBackward0", input, axis=_dims(dim, input.ndim),
                  correction=correction, keepdims=keepdim)
 
@@ -313,6 +333,10 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None):
     """Vector p-norm over `dim` (all elements by default); 'fro' is the 2-norm."""
     if p == "fro" or p is None:
         p = 2
+    if p == "nuc":
+        from . import linalg
+        return linalg.matrix_norm(input if dtype is None else input.to(dtype), "nuc",
+                                  (-2, -1) if dim is None else dim, keepdim)
     if isinstance(p, str):
         raise RuntimeError(f"norm with p={p!r} is not supported")
     x = input if dtype is None else input.to(dtype)

@@ -169,3 +169,40 @@ def test_softmax_of_integers_raises_unless_given_a_floating_dtype(fn):
 def test_integer_tensors_refuse_grad_with_each_of_torchs_messages(fn):
     # torch words it three ways: the method, the setter, and factories and Parameter.
     _same(fn)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L: L.clamp(L.tensor([0.0, 2.0]), min=float("nan")).isnan(),
+    lambda L: L.clamp(L.tensor([0.0, 2.0]), max=L.tensor(float("nan"))).isnan(),
+    lambda L: L.var(L.tensor([1.0, 2.0]), correction=2),
+    lambda L: L.var(L.tensor([1.0, 1.0]), correction=2).isnan(),
+    lambda L: L.std(L.tensor([1.0, 2.0]), correction=3),
+    lambda L: [round(v, 5) for v in L.var(L.tensor([[1.0, 2.0, 4.0], [0.0, 1.0, 1.0]]),
+                                          1).tolist()],
+    lambda L: round(L.std(L.tensor([1 + 1j, 2 - 1j])).item(), 5),
+    lambda L: L.nansum(L.tensor([1, 2])),
+    lambda L: L.nansum(L.tensor([[True, True]]), 1),
+    lambda L: L.linalg.vector_norm(L.tensor([3 + 4j])),
+    lambda L: L.linalg.vector_norm(L.tensor([3 + 4j, 0j]), 0),
+    lambda L: round(L.norm(L.tensor([[1.0, 2.0], [3.0, 4.0]]), "nuc").item(), 4),
+    lambda L: L.norm(L.ones(2, 2, 2), "nuc", dim=(1, 2)).round(),
+    lambda L: L.sign(L.tensor([True, False])),
+    lambda L: L.ones(2, 3).sum((1, -1)),
+    lambda L: L.ones(2, 3).mean((0, 0)),
+    lambda L: L.tensor([True]) - 1,
+    lambda L: 1 - L.tensor([True]),
+    lambda L: L.tensor([1.0]) - True,
+    lambda L: L.tensor([True]) - True,
+    lambda L: L.addmm(L.full((2, 2), float("nan")), L.ones(2, 3), L.ones(3, 2), beta=0),
+    lambda L: L.addmm(L.ones(2, 2), L.full((2, 3), float("inf")), L.ones(3, 2), alpha=0)])
+def test_nan_bounds_degenerate_corrections_dtypes_and_bool_subtraction_as_torch(fn):
+    # Each computed another number, dtype or no error: clamp ignored a NaN bound, var gave
+    # nan past N - correction = 0, nansum of ints and complex norms changed dtype, a
+    # repeated dim was accepted, addmm let the ignored operand's NaN through.
+    _same(fn)
+
+
+def test_var_warns_as_torch_when_no_degrees_of_freedom_are_left():
+    for L in (fl, torch):
+        with pytest.warns(UserWarning, match=r"var\(\): degrees of freedom is <= 0"):
+            L.var(L.tensor([1.0, 2.0]), correction=2)

@@ -30,14 +30,14 @@ def vector_norm(x: Array, p: float = 2.0, axis=None, keepdims: bool = False) -> 
     if p == float("-inf"):
         return jnp.min(a, axis=axis, keepdims=keepdims)
     if p == 0:
-        return jnp.sum(a != 0, axis=axis, keepdims=keepdims).astype(x.dtype)
+        return jnp.sum(a != 0, axis=axis, keepdims=keepdims).astype(a.dtype)
     if p == 1:
         return jnp.sum(a, axis=axis, keepdims=keepdims)
     s = jnp.sum(a * a if p == 2 else a**p, axis=axis, keepdims=keepdims)
     zero = s == 0
     safe = jnp.where(zero, jnp.ones((), s.dtype), s)
     root = jnp.sqrt(safe) if p == 2 else safe ** (1.0 / p)
-    return jnp.where(zero, jnp.zeros((), s.dtype), root).astype(x.dtype)
+    return jnp.where(zero, jnp.zeros((), s.dtype), root).astype(a.dtype)
 
 
 def pairwise_distance(x1: Array, x2: Array, p: float = 2.0, eps: float = 1e-6,
