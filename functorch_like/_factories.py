@@ -12,7 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _dtypes
-from ._ops_shape import new_shape
+from ._ops_shape import new_shape, size_argument
 from ._tensor import Tensor
 from .autograd import _errors as _ag_errors
 
@@ -151,17 +151,20 @@ def _filled(size, fill, dtype, device, requires_grad, op=""):
     return _finish(jnp.full(new_shape(size, op), fill, d), None, device, requires_grad)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
-    return _filled(size, 0, dtype, device, requires_grad, "zeros")
+def zeros(*sizes, size=None, dtype=None, device=None, requires_grad=False,
+          out=None) -> Tensor:
+    return _filled(size_argument(sizes, size, "zeros"), 0, dtype, device, requires_grad, "zeros")
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
-    return _filled(size, 1, dtype, device, requires_grad)
+def ones(*sizes, size=None, dtype=None, device=None, requires_grad=False,
+          out=None) -> Tensor:
+    return _filled(size_argument(sizes, size, "ones"), 1, dtype, device, requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
+def empty(*sizes, size=None, dtype=None, device=None, requires_grad=False,
+          memory_format=None) -> Tensor:
     """Uninitialized in PyTorch; zeros here (JAX has no uninitialized memory)."""
-    return _filled(size, 0, dtype, device, requires_grad)
+    return _filled(size_argument(sizes, size, "empty"), 0, dtype, device, requires_grad)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:

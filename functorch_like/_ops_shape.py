@@ -22,6 +22,16 @@ def _sizes(args) -> tuple:
     return tuple(int(a) for a in args)
 
 
+def size_argument(sizes: tuple, size, op: str) -> tuple:
+    """A factory's sizes, given positionally (`zeros(2, 3)`) or as `size=` (torch's
+    keyword), never both."""
+    if size is None:
+        return sizes
+    if sizes:
+        raise TypeError(f"{op}() got multiple values for argument 'size'")
+    return (size,)
+
+
 def new_shape(args, op: str = "") -> tuple:
     """The shape of a tensor being created (`_sizes` rules); negative sizes raise
     PyTorch's error (torch.zeros words it its own way)."""

@@ -21,7 +21,18 @@ _DEFAULT_SEED = 67280421310721   # PyTorch's default CPU seed
 
 
 def _key_from_seed(seed: int):
-    return jax.random.key(int(seed) & 0xFFFFFFFFFFFFFFFF)
+    """The key of a 64-bit seed (negative seeds wrap, as torch's). jax.random.key keeps
+    only the low 32 bits without x64 (2**32 would seed as 0), so the threefry key's two
+    words are set from the seed's high and low halves; a seed below 2**32 gives the key
+    jax.random.key gives."""
+    seed = int(seed) & 0xFFFF_FFFF_FFFF_FFFF
+    key = jax.random.key(seed & 0xFFFF_FFFF)
+    data = jax.random.key_data(key)
+    if data.shape == (2,) and data.dtype == jnp.uint32:
+        key = jax.random.wrap_key_data(
+            jnp.array([seed >> 32, seed & 0xFFFF_FFFF], jnp.uint32),
+            impl=jax.random.key_impl(key))
+    return key
 
 
 class Generator:
@@ -66,9 +77,9 @@ class Generator:
     def manual_seed(self, seed: int) -> "Generator":
         seed = int(seed)
         if not -0x8000_0000_0000_0000 <= seed <= 0xFFFF_FFFF_FFFF_FFFF:
-            raise RuntimeError(f"Overflow when unpacking long long")
+            raise ValueError("Overflow when unpacking long long")
+        self._key = _key_from_seed(seed)
         self._seed = seed & 0xFFFF_FFFF_FFFF_FFFF
-        self._key = _key_from_seed(self._seed)
         return self
 
     def seed(self) -> int:
@@ -78,11 +89,19 @@ class Generator:
         return self._seed
 
     def get_state(self) -> Tensor:
-        """The key's raw data as a uint32 tensor (restore with set_state)."""
-        return Tensor._make(jax.random.key_data(self._key))
+        """The key's raw data as a uint8 tensor, as torch's ByteTensor state (restore
+        with set_state). PyTorch parity: 8 bytes (a threefry key), not torch's 5056."""
+        data = jax.random.key_data(self._key)
+        return Tensor._make(jax.lax.bitcast_convert_type(data, jnp.uint8).reshape(-1))
 
     def set_state(self, state: Tensor) -> "Generator":
-        self._key = jax.random.wrap_key_data(jnp.asarray(state._value, jnp.uint32))
+        """Restores a get_state() (also the uint32 key data earlier versions gave)."""
+        value = jnp.asarray(state._value if isinstance(state, Tensor) else state)
+        if value.dtype == jnp.uint8:
+            shape = jax.random.key_data(self._key).shape
+            value = jax.lax.bitcast_convert_type(value.reshape(*shape, 4), jnp.uint32)
+        self._key = jax.random.wrap_key_data(value.astype(jnp.uint32),
+                                             impl=jax.random.key_impl(self._key))
         return self
 
     def next_key(self):
@@ -133,27 +152,36 @@ def _finish(value, requires_grad, device):
     return finish(value, None, device, requires_grad)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+def rand(*sizes, size=None, generator=None, dtype=None, device=None,
+         requires_grad=False) -> Tensor:
     """U[0, 1) samples of `size`."""
-    from ._ops_shape import new_shape
-    value = jax.random.uniform(next_key(generator), new_shape(size), _float(dtype))
+    from ._ops_shape import new_shape, size_argument
+    value = jax.random.uniform(next_key(generator),
+                               new_shape(size_argument(sizes, size, "rand")), _float(dtype))
     return _finish(value, requires_grad, device)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+def randn(*sizes, size=None, generator=None, dtype=None, device=None,
+          requires_grad=False) -> Tensor:
     """N(0, 1) samples of `size`."""
-    from ._ops_shape import new_shape
-    value = jax.random.normal(next_key(generator), new_shape(size),
+    from ._ops_shape import new_shape, size_argument
+    value = jax.random.normal(next_key(generator),
+                              new_shape(size_argument(sizes, size, "randn")),
                               _float(dtype, "normal_kernel_cpu"))
     return _finish(value, requires_grad, device)
 
 
-def randint(*args, size=None, generator=None, dtype=None, device=None,
+def randint(*args, low=None, high=None, size=None, generator=None, dtype=None, device=None,
             requires_grad=False) -> Tensor:
-    """randint(high, size) or randint(low, high, size): integers in [low, high)."""
+    """randint(high, size) or randint(low, high, size): integers in [low, high); each may
+    be given by keyword, as torch's."""
     args = list(args)
     if size is None:
         size = args.pop()
+    if high is not None:
+        args.append(high)
+    if low is not None:
+        args.insert(0, low)
     low, high = (0, args[0]) if len(args) == 1 else args
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
