@@ -232,6 +232,9 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
                                            input._value),
                  lambda _: RuntimeError("probability tensor contains either `inf`, `nan` or "
                                         "element < 0"))
+    check_values((input._value,), lambda: (jnp.sum(input._value, -1) <= 0, input._value),
+                 lambda _: RuntimeError("invalid multinomial distribution (sum of "
+                                        "probabilities <= 0)"))
     logits = jnp.log(input._value)
     key = next_key(generator)
     if replacement:

@@ -206,3 +206,31 @@ def test_var_warns_as_torch_when_no_degrees_of_freedom_are_left():
     for L in (fl, torch):
         with pytest.warns(UserWarning, match=r"var\(\): degrees of freedom is <= 0"):
             L.var(L.tensor([1.0, 2.0]), correction=2)
+
+
+@pytest.mark.parametrize("make, shape", [
+    (lambda L: L.nn.LayerNorm(3), (2, 3)), (lambda L: L.nn.BatchNorm1d(3), (2, 3)),
+    (lambda L: L.nn.GroupNorm(1, 3), (2, 3)), (lambda L: L.nn.RMSNorm(3), (2, 3)),
+    (lambda L: L.nn.InstanceNorm1d(3), (2, 3, 4))])
+def test_normalizing_a_bfloat16_input_with_float32_parameters_stays_bfloat16(make, shape):
+    # The float32 weight promoted the result to float32.
+    def run(L, dtype):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            x = L.arange(float(np.prod(shape))).reshape(shape).to(L.bfloat16) / 7
+            y = make(L)(x.to(dtype))
+        return str(y.dtype), y.float().flatten().tolist()
+    ours, values = run(fl, fl.bfloat16)
+    assert ours == run(torch, torch.bfloat16)[0] == "torch.bfloat16"
+    # Within 2 bfloat16 ulps of torch's float32 computation (torch's own bfloat16
+    # InstanceNorm rounds more coarsely).
+    np.testing.assert_allclose(values, run(torch, torch.float32)[1], atol=0.02)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L: L.multinomial(L.zeros(3), 2, replacement=True),
+    lambda L: L.multinomial(L.tensor([[1.0, 1.0], [0.0, 0.0]]), 1),
+    lambda L: list(L.utils.data.WeightedRandomSampler([0.0, 0.0], 2))])
+def test_sampling_from_all_zero_weights_raises_as_torch(fn):
+    # It returned index 0.
+    _same(fn)

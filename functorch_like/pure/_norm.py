@@ -20,6 +20,12 @@ def _default_float(dtype):
     return jax.dtypes.canonicalize_dtype(jnp.float32 if dtype is None else dtype)
 
 
+def _upcast(x: Array) -> Array:
+    """Half-precision inputs are normalized in float32 (PyTorch's CPU kernels' opmath);
+    the result is cast back to the input's dtype, also with float32 affine parameters."""
+    return x.astype(jnp.float32) if x.dtype in (jnp.float16, jnp.bfloat16) else x
+
+
 def batch_norm_init(num_features: int, affine: bool = True, track_running_stats: bool = True,
                     *, dtype=None) -> dict[str, Array]:
     """PyTorch's BatchNorm state, in state_dict order: weight=1, bias=0, running_mean=0,
@@ -67,6 +73,7 @@ def batch_norm(x: Array, running_mean: Array | None = None, running_var: Array |
     axes = (0,) + tuple(range(2, x.ndim))
     bshape = (1, channels) + (1,) * (x.ndim - 2)
     use_batch_stats = training or running_mean is None
+    dtype, x = x.dtype, _upcast(x)
     if use_batch_stats:
         n = x.size // channels
         if training and n <= 1:
@@ -98,7 +105,7 @@ def batch_norm(x: Array, running_mean: Array | None = None, running_var: Array |
         y = y * weight.reshape(bshape)
     if bias is not None:
         y = y + bias.reshape(bshape)
-    return y, state
+    return y.astype(dtype), state
 
 
 def _shape_tuple(shape) -> tuple[int, ...]:
@@ -134,6 +141,7 @@ def layer_norm(x: Array, normalized_shape: int | Sequence[int], weight: Array | 
     """Normalizes over the trailing dims `normalized_shape` of x (*, *normalized_shape)
     with the biased variance, then applies the elementwise affine."""
     axes = _normalized_axes(x, normalized_shape)
+    dtype, x = x.dtype, _upcast(x)
     mean = jnp.mean(x, axis=axes, keepdims=True)
     var = jnp.mean(jnp.square(x - mean), axis=axes, keepdims=True)
     y = (x - mean) * jax.lax.rsqrt(var + eps)
@@ -141,7 +149,7 @@ def layer_norm(x: Array, normalized_shape: int | Sequence[int], weight: Array | 
         y = y * weight
     if bias is not None:
         y = y + bias
-    return y
+    return y.astype(dtype)
 
 
 def group_norm_init(num_groups: int, num_channels: int, affine: bool = True,
@@ -163,6 +171,7 @@ def group_norm(x: Array, num_groups: int, weight: Array | None = None,
                          f"but got input of shape {shape_str(x.shape)} and "
                          f"num_groups={num_groups}")
     n, c = x.shape[:2]
+    dtype, x = x.dtype, _upcast(x)
     g = x.reshape((n, num_groups, -1))
     mean = jnp.mean(g, axis=-1, keepdims=True)
     var = jnp.mean(jnp.square(g - mean), axis=-1, keepdims=True)
@@ -172,7 +181,7 @@ def group_norm(x: Array, num_groups: int, weight: Array | None = None,
         y = y * weight.reshape(bshape)
     if bias is not None:
         y = y + bias.reshape(bshape)
-    return y
+    return y.astype(dtype)
 
 
 def instance_norm(x: Array, running_mean: Array | None = None,
@@ -216,15 +225,14 @@ def rms_norm(x: Array, normalized_shape: int | Sequence[int], weight: Array | No
              eps: float | None = None) -> Array:
     """x / sqrt(mean(x^2 over the trailing `normalized_shape` dims) + eps) * weight.
 
-    `eps=None` means the machine epsilon of x's dtype (PyTorch's default). Half-precision
-    inputs are computed in float32 and cast back, as PyTorch's kernel does.
+    `eps=None` means the machine epsilon of the dtype it computes in (PyTorch's default):
+    half-precision inputs are computed in float32 and cast back, as PyTorch's kernel does.
     """
     axes = _normalized_axes(x, normalized_shape, star="*")
-    eps = _eps_of(x.dtype, eps)
-    up = x.astype(jnp.float32) if x.dtype in (jnp.float16, jnp.bfloat16) else x
+    up = _upcast(x)
+    eps = _eps_of(up.dtype, eps)        # (float32's for half inputs, as torch's kernel)
     y = (up * jax.lax.rsqrt(jnp.mean(jnp.square(up), axis=axes, keepdims=True) + eps))
-    y = y.astype(x.dtype)
-    return y if weight is None else y * weight
+    return (y if weight is None else y * weight).astype(x.dtype)
 
 
 def local_response_norm(x: Array, size: int, alpha: float = 1e-4, beta: float = 0.75,
