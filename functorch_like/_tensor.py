@@ -22,7 +22,7 @@ import numpy as np
 from . import _autocast_state, _device, _dtypes, _trace_state
 from ._tensor_str import format_tensor
 from .autograd import _errors as _ag_errors
-from .autograd._grad_mode import is_grad_enabled
+from .autograd._grad_mode import func_no_grad, is_grad_enabled
 from .autograd._node import Node
 from .pure._errors import ConcreteValuesNeeded, speculative_trace
 
@@ -84,6 +84,8 @@ def apply(fn, name: str, *args, **static):
         out = _run_op(fn, vals, static)
     multi = isinstance(out, tuple)
     if not record:
+        if func_no_grad() and any(isinstance(v, jax.core.Tracer) for v in vals):
+            out = jax.tree.map(jax.lax.stop_gradient, out)     # (see _grad_mode.func_body)
         if multi:
             return tuple(Tensor._make(o) for o in out)
         return Tensor._make(out)
@@ -451,7 +453,13 @@ class Tensor:
         self._version += 1
 
     def _alias(self) -> "Tensor":
-        t = Tensor._make(self._value)
+        value = self._value
+        if isinstance(value, jax.core.Tracer) and not _trace_state.state.compiling:
+            # Under a JAX transform (torch.func, a user's jax.grad): no gradient flows
+            # through .data or detach(), as through torch's. (functorch_like.compile's
+            # trace differentiates with the tape, and keeps the value as the same tracer.)
+            value = jax.lax.stop_gradient(value)
+        t = Tensor._make(value)
         if self._aliases is None:
             self._aliases = _AliasGroup(self)
         self._aliases.add(t)

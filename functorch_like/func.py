@@ -20,7 +20,7 @@ import jax.numpy as jnp
 
 from . import _random
 from ._tensor import Tensor
-from .autograd._grad_mode import no_grad
+from .autograd._grad_mode import func_body, no_grad
 
 __all__ = ["functional_call", "stack_module_state", "to_pure", "grad", "grad_and_value",
            "vjp", "jvp", "vmap", "jacrev", "jacfwd", "hessian"]
@@ -265,7 +265,7 @@ def _wrap(func: Callable, has_aux: bool = False, seen: dict | None = None,
             args = _reorder(template, args)
         gen = _random.default_generator
         key = gen._key
-        with no_grad():
+        with func_body():
             out = func(*_tensors(args), **_tensors(kwargs))
         if _is_tracer(gen._key) and not _is_tracer(key):
             gen._key = key          # a random op staged by an outer jax.jit: no leak

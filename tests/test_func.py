@@ -548,3 +548,33 @@ def test_vmap_randomness_same_and_different():
     np.testing.assert_array_equal(_np(ffunc.vmap(_drop, randomness="different")(x)), again)
     with pytest.raises(RuntimeError, match="Only allowed values for randomness"):
         ffunc.vmap(_drop, randomness="sometimes")
+
+
+def _stopped_gradients(L):
+    def inner_no_grad(x):
+        with L.no_grad():
+            c = (x * 5).sum()
+        return (x * 2).sum() + c
+
+    def switched_off(x):
+        L.set_grad_enabled(False)
+        y = (x * 3).sum()
+        L.set_grad_enabled(True)
+        return y + x.sum()
+
+    x = L.tensor([1.0, 2.0])
+    with L.no_grad():               # an outer no_grad does not reach into the transform
+        outer = L.func.grad(lambda v: (v * v).sum())(x)
+    return [t.tolist() for t in (
+        L.func.grad(lambda v: (v.detach() * v).sum())(x),
+        L.func.grad(lambda v: (v.data * v).sum())(x),
+        L.func.grad(inner_no_grad)(x),
+        L.func.grad(switched_off)(x),
+        L.func.jacrev(lambda v: v.detach() * v)(x),
+        L.func.hessian(lambda v: (v.detach() * v ** 2).sum())(x),
+        outer)]
+
+
+def test_detach_data_and_an_inner_no_grad_stop_torch_func_gradients_as_torch():
+    # They were ignored: grad of detach(x) * x gave 2x.
+    assert _stopped_gradients(ft) == _stopped_gradients(torch)

@@ -10,6 +10,11 @@ import threading
 
 class _State(threading.local):
     enabled = True
+    # Inside a torch.func transform's function (func.grad, vjp, jvp, ...): JAX, not the
+    # tape, differentiates; `func_no_grad` is set by no_grad() there, and the ops it covers
+    # (and detach()) stop JAX's gradient, as torch.func respects an inner no_grad.
+    in_func = False
+    func_no_grad = False
 
 
 _state = _State()
@@ -35,10 +40,14 @@ class _GradMode:
 
     def __enter__(self):
         self._prev = _state.enabled
+        self._prev_func = _state.func_no_grad
         _state.enabled = self._mode
+        if _state.in_func:
+            _state.func_no_grad = not self._mode
 
     def __exit__(self, *exc):
         _state.enabled = self._prev
+        _state.func_no_grad = self._prev_func
         return False
 
     def __call__(self, fn):
@@ -127,14 +136,18 @@ class set_grad_enabled(_GradMode):
 
     def __init__(self, mode: bool):
         self._prev = _state.enabled
+        self._prev_func = _state.func_no_grad
         self._mode = bool(mode)
         _state.enabled = self._mode
+        if _state.in_func:
+            _state.func_no_grad = not self._mode
 
     def __enter__(self):
         pass
 
     def __exit__(self, *exc):
         _state.enabled = self._prev
+        _state.func_no_grad = self._prev_func
         return False
 
     def __call__(self, fn):
@@ -143,3 +156,22 @@ class set_grad_enabled(_GradMode):
 
     def clone(self):
         return type(self)(self._mode)
+
+
+class func_body:
+    """Where a torch.func transform runs the user's function: no tape recording (JAX
+    differentiates), and JAX's gradient passes until an inner no_grad() (an outer one
+    does not reach in, as in torch.func)."""
+
+    def __enter__(self):
+        self._prev = (_state.enabled, _state.in_func, _state.func_no_grad)
+        _state.enabled, _state.in_func, _state.func_no_grad = False, True, False
+
+    def __exit__(self, *exc):
+        _state.enabled, _state.in_func, _state.func_no_grad = self._prev
+        return False
+
+
+def func_no_grad() -> bool:
+    """Whether ops now stop JAX's gradient (no_grad inside a torch.func transform)."""
+    return _state.func_no_grad
