@@ -191,3 +191,23 @@ def test_pure_conv_pool_fold_under_jit_and_grad():
     np.testing.assert_allclose(value, want.item(), rtol=1e-5)
     np.testing.assert_allclose(grads[0], t_x.grad.numpy(), rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(grads[1], t_w.grad.numpy(), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("nd, kernel, stride, padding", [
+    (2, 3, 2, 1), (2, 2, 1, 1), (2, 3, 1, 1), (3, 3, 2, 1), (1, 2, 2, 1)])
+@pytest.mark.parametrize("count_include_pad", [True, False])
+def test_avg_pool_divisor_with_ceil_mode_and_padding_matches_torch(nd, kernel, stride, padding,
+                                                                   count_include_pad):
+    # The ceil-mode overhang of one dim was counted where a later dim touched padding.
+    x = np.arange(4 ** nd, dtype=np.float32).reshape((1, 1) + (4,) * nd) + 1
+
+    def run(L):
+        t = L.tensor(x, requires_grad=True)
+        pool = getattr(L.nn.functional, f"avg_pool{nd}d")
+        out = pool(t, kernel, stride, padding, ceil_mode=True,
+                   count_include_pad=count_include_pad)
+        out.sum().backward()
+        return out.detach().numpy(), t.grad.numpy()
+
+    for ours, theirs in zip(run(fl), run(torch)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5)

@@ -177,20 +177,17 @@ def _avg_pool(x, nd, kernel_size, stride, padding, ceil_mode, count_include_pad,
     total = _reduce(x, np.asarray(0, x.dtype), jax.lax.add, k, s, d, pads, lead, outs)
     if divisor_override:
         return total / divisor_override
-    # PyTorch's divisor counts the explicit padding (when count_include_pad) but never the
-    # extra right padding that ceil_mode adds: a constant mask summed over each window.
-    mask = np.ones(x.shape[-nd:], dtype=np.float64)
-    for axis, (pi, hi) in enumerate(pads):
-        widths = [(0, 0)] * nd
-        inner = min(pi, hi)
-        widths[axis] = (pi, inner)
-        mask = np.pad(mask, widths, constant_values=1.0 if count_include_pad else 0.0)
-        widths[axis] = (0, hi - inner)
-        mask = np.pad(mask, widths, constant_values=0.0)
-    counts = jax.lax.reduce_window(np.asarray(mask, x.dtype), np.asarray(0, x.dtype),
-                                   jax.lax.add, k, s, [(0, 0)] * nd)
-    counts = counts[tuple(slice(0, o) for o in outs)]
-    return total / counts
+    # PyTorch's divisor, per spatial dim and multiplied over them: a window starting at
+    # o*s - p counts up to the end of the explicit padding (when count_include_pad), or
+    # the input's cells only; never the extra right padding that ceil_mode adds.
+    counts = np.ones((), np.float64)
+    for size, ki, si, pi, o in zip(x.shape[-nd:], k, s, p, outs):
+        start = np.arange(o) * si - pi
+        end = np.minimum(start + ki, size + pi)
+        if not count_include_pad:
+            start, end = np.maximum(start, 0), np.minimum(end, size)
+        counts = np.multiply.outer(counts, (end - start).astype(np.float64))
+    return total / np.asarray(counts, x.dtype)
 
 
 def avg_pool1d(x: Array, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
