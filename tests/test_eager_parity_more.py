@@ -234,3 +234,46 @@ def test_normalizing_a_bfloat16_input_with_float32_parameters_stays_bfloat16(mak
 def test_sampling_from_all_zero_weights_raises_as_torch(fn):
     # It returned index 0.
     _same(fn)
+
+
+def test_threshold_lets_nan_through_as_torch():
+    # NaN was replaced by `value`.
+    _same(lambda L: L.nn.functional.threshold(L.tensor([float("nan"), -1.0, 2.0]), 0.0,
+                                              5.0).isnan())
+    _same(lambda L: L.nn.Threshold(0.0, 5.0)(L.tensor([-1.0, 2.0])))
+
+
+@pytest.mark.parametrize("shape", [(2, 4, 50), (8, 50)])
+def test_dropout2d_draws_per_sample_and_channel_for_3d_and_2d_inputs_with_torchs_warning(shape):
+    # A 3-D input was taken as one unbatched (C, H, W) sample: its mask spanned the
+    # batch; a 2-D one dropped whole rows.
+    fl.manual_seed(0)
+    with pytest.warns(UserWarning, match="dropout2d: Received a"):
+        out = fl.nn.Dropout2d(0.5)(fl.ones(*shape)).numpy()
+    rows = out.reshape(-1, shape[-1]) if len(shape) == 3 else out
+    if len(shape) == 3:       # one value per (N, C) row, the rows independent
+        assert all(len(set(r)) == 1 for r in rows.tolist())
+        assert len({r[0] for r in rows.tolist()}) == 2
+    else:                     # element-wise: both values in every row
+        assert all(len(set(r)) == 2 for r in rows.tolist())
+
+
+def _batchnorm_loads(L):
+    out = []
+    plain = {"weight": L.ones(2), "bias": L.zeros(2), "running_mean": L.zeros(2),
+             "running_var": L.ones(2)}
+    out.append((str(L.nn.BatchNorm1d(2).load_state_dict(plain)), sorted(plain)))
+    model = L.nn.Sequential(L.nn.Linear(2, 2), L.nn.BatchNorm1d(2))
+    current = model.state_dict()
+    del current["1.num_batches_tracked"]
+    try:
+        model.load_state_dict(current)
+    except RuntimeError as err:
+        out.append(str(err))
+    return out
+
+
+def test_batchnorm_loads_checkpoints_from_before_num_batches_tracked_as_torch():
+    # A plain dict without num_batches_tracked (an old checkpoint) was refused; a current
+    # state_dict missing it is still refused, by its metadata's version.
+    assert _batchnorm_loads(fl) == _batchnorm_loads(torch)

@@ -399,10 +399,10 @@ def test_dropout_keys_give_different_masks_and_same_key_same_mask():
                                                                    key=jax.random.key(2))))
 
 
-@pytest.mark.parametrize("shape", [(8, 40, 3, 3), (40, 3, 3)])
+@pytest.mark.parametrize("shape", [(8, 40, 3, 3), (40, 3, 9)])
 def test_dropout2d_zeroes_whole_channels(shape):
-    # A 3-D input is unbatched (C, H, W), as nn.Dropout2d documents. (PyTorch 2.13 itself
-    # still reads a 3-D input as (N, C, L), with a warning that this will change.)
+    # One draw per (N, C), as torch 2.13: a 3-D input is (N, C, L) (torch warns that this
+    # will change to an unbatched (C, H, W)).
     x = jnp.ones(shape)
     y = np.asarray(nn.dropout2d(x, 0.5, key=jax.random.key(3)))
     per_channel = y.reshape(-1, 9)

@@ -144,8 +144,9 @@ def softmin(x: Array, dim: int) -> Array:
 
 
 def threshold(x: Array, threshold: float, value: float) -> Array:
-    """x where x > threshold, else value (kept in x's dtype); gradient 0 where replaced."""
-    return jnp.where(x > threshold, x, jnp.asarray(value).astype(x.dtype))
+    """value where x <= threshold, else x (kept in x's dtype; NaN passes, as torch's);
+    gradient 0 where replaced."""
+    return jnp.where(x <= threshold, jnp.asarray(value).astype(x.dtype), x)
 
 
 def tanhshrink(x: Array) -> Array:

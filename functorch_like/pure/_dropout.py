@@ -40,12 +40,12 @@ def dropout(x: Array, p: float = 0.5, training: bool = True, *,
 
 def dropout2d(x: Array, p: float = 0.5, training: bool = True, *,
               key: PRNGKey | None = None) -> Array:
-    """Zeroes whole channels of (N, C, H, W) (or unbatched (C, H, W)) with probability p."""
-    _check_p(p)
-    if not training or p == 0.0:
-        return x
-    lead = 2 if x.ndim == 4 else 1
-    return _masked(x, p, x.shape[:lead] + (1,) * (x.ndim - lead), key)
+    """Zeroes whole channels of (N, C, H, W) with probability p.
+
+    PyTorch parity: as torch 2.13, one draw per (N, C) whatever the rank (feature
+    dropout): a 3-D input is (N, C, L), not an unbatched (C, H, W), and a 2-D one drops
+    single elements."""
+    return feature_dropout(x, p, training, key=key)
 
 
 def _feature_shape(x):

@@ -37,6 +37,20 @@ class _BatchNorm(Module):
             else:
                 self.register_buffer(name, None)
 
+    _version = 2
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing,
+                              unexpected, errors) -> None:
+        # Checkpoints from before num_batches_tracked existed (version < 2, or a plain dict
+        # without torch's metadata) load with the module's count, as in torch.
+        version = local_metadata.get("version")
+        key = prefix + "num_batches_tracked"
+        if (version is None or version < 2) and self.track_running_stats \
+                and key not in state_dict:
+            state_dict[key] = self.num_batches_tracked.clone()
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing,
+                                      unexpected, errors)
+
     def reset_running_stats(self) -> None:
         if self.track_running_stats:
             self.running_mean.zero_()

@@ -532,6 +532,12 @@ class Module:
             destination, prefix, keep_vars = (list(args) + [None, "", False][len(args):])[:3]
         if destination is None:
             destination = OrderedDict()
+            destination._metadata = OrderedDict()
+        # torch's per-module metadata: the version load_state_dict passes back to
+        # _load_from_state_dict (BatchNorm reads it to migrate older checkpoints).
+        local_metadata = {"version": self._version}
+        if hasattr(destination, "_metadata"):
+            destination._metadata[prefix[:-1]] = local_metadata
         for hook in list(self.__dict__.get("_state_dict_pre_hooks", {}).values()):
             hook(self, prefix, keep_vars)
         self._save_to_state_dict(destination, prefix, keep_vars)
@@ -540,7 +546,7 @@ class Module:
                 module.state_dict(destination=destination, prefix=prefix + name + ".",
                                   keep_vars=keep_vars)
         for hook in list(self.__dict__.get("_state_dict_hooks", {}).values()):
-            if hook(self, destination, prefix, {}) is not None:
+            if hook(self, destination, prefix, local_metadata) is not None:
                 raise RuntimeError("state_dict post-hook must return None")
         return destination
 
@@ -607,10 +613,14 @@ class Module:
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         missing, unexpected, errors = [], [], []
+        # A copy, as torch's, that _load_from_state_dict may change (BatchNorm fills in an
+        # old checkpoint's num_batches_tracked); torch's per-module metadata comes along.
+        metadata = getattr(state_dict, "_metadata", None) or {}
+        state_dict = OrderedDict(state_dict)
 
         def load(module, prefix):
-            module._load_from_state_dict(state_dict, prefix,
-                                         {"assign_to_params_buffers": assign}, True, missing,
+            local = {**metadata.get(prefix[:-1], {}), "assign_to_params_buffers": assign}
+            module._load_from_state_dict(state_dict, prefix, local, True, missing,
                                          unexpected, errors)
             for name, child in module._modules.items():
                 if child is not None:
