@@ -277,3 +277,18 @@ def test_batchnorm_loads_checkpoints_from_before_num_batches_tracked_as_torch():
     # A plain dict without num_batches_tracked (an old checkpoint) was refused; a current
     # state_dict missing it is still refused, by its metadata's version.
     assert _batchnorm_loads(fl) == _batchnorm_loads(torch)
+
+
+@pytest.mark.parametrize("mask", [
+    np.array([[True, False, True], [True, True, True], [False, True, True]]),
+    np.array([[0.0, 0.0, -1.0], [0.5, 0.0, 0.0], [0.0, -2.0, 0.0]], dtype=np.float32)])
+def test_sdpa_with_a_mask_and_is_causal_applies_both_as_torch(mask):
+    # It raised; torch 2.13 on CPU combines them.
+    rng = np.random.default_rng(0)
+    q, k, v = (rng.standard_normal((1, 2, 3, 4)).astype(np.float32) for _ in range(3))
+
+    def run(L):
+        out = L.nn.functional.scaled_dot_product_attention(
+            L.tensor(q), L.tensor(k), L.tensor(v), attn_mask=L.tensor(mask), is_causal=True)
+        return out.numpy()
+    np.testing.assert_allclose(run(fl), run(torch), rtol=1e-5, atol=1e-6)

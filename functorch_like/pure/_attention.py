@@ -54,7 +54,7 @@ def scaled_dot_product_attention(q: Array, k: Array, v: Array, attn_mask: Array 
     Args:
       q: (..., L, E); k: (..., S, E); v: (..., S, Ev).
       attn_mask: broadcastable to (..., L, S): bool (True = may attend) or float (added).
-      is_causal: position l attends to s <= l only (no attn_mask then).
+      is_causal: position l attends to s <= l only (and where attn_mask allows).
       scale: defaults to 1 / sqrt(E).
       enable_gqa: grouped-query attention: k and v may have fewer heads (dim -3) than q,
         a divisor of q's; each key/value head serves that many consecutive query heads.
