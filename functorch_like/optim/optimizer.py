@@ -96,6 +96,10 @@ class Optimizer:
             raise ValueError("optimizer got an empty parameter list")
         if not isinstance(param_groups[0], dict):
             param_groups = [{"params": param_groups}]
+        # torch checks the constructor's values only: a group's own (a momentum of 0 for
+        # biases beside nesterov=True, or any value set later) is used as it is.
+        if not any(v is required for v in defaults.values()):
+            self._validate({**defaults, "params": []})
         for group in param_groups:
             self.add_param_group(group)
 
@@ -156,11 +160,11 @@ class Optimizer:
         existing = {id(p) for g in self.param_groups for p in g["params"]}
         if existing & set(ids):
             raise ValueError("some parameters appear in more than one parameter group")
-        self._validate(param_group)
         self.param_groups.append(param_group)
 
     def _validate(self, group: dict) -> None:
-        """Subclasses check a group's values with PyTorch's messages (by building it)."""
+        """Checks the constructor's values with PyTorch's messages (by building a group of
+        them)."""
         if not self._pytorch_style():
             self._transform(group)
 
