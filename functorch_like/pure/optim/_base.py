@@ -59,11 +59,33 @@ def scalar_states(params: Any, value: float) -> Any:
     return jax.tree.map(lambda _: jnp.full((), value, SCALAR_DTYPE), params)
 
 
+_HALF = (jnp.float16, jnp.bfloat16)
+
+
+def _in_float32(fn: Callable[..., tuple], n_out: int) -> Callable[..., tuple]:
+    """fn computed in float32 for a half-precision gradient, as torch's kernels compute in
+    float32 (opmath) with the hyperparameters as Python floats: in bfloat16, beta2 = 0.999
+    rounds to 1.0 and the update is NaN. The update comes back in the gradient's dtype and
+    each new state in its input's (fn's results are (update, *the last n_out - 1 inputs'
+    new values))."""
+    def wrapped(g, *rest):
+        if g is None or g.dtype not in _HALF:
+            return fn(g, *rest)
+        inputs = (g, *rest)
+        out = fn(*[x.astype(jnp.float32) if getattr(x, "dtype", None) in _HALF else x
+                   for x in inputs])
+        like = (g, *inputs[len(inputs) - (n_out - 1):])
+        return tuple(o.astype(x.dtype) if hasattr(o, "dtype") and hasattr(x, "dtype")
+                     and o.dtype != x.dtype else o for o, x in zip(out, like))
+    return wrapped
+
+
 def leafwise(fn: Callable[..., tuple], n_out: int, like: Any, *trees: Any) -> tuple:
     """Maps `fn` over matching leaves of `like` and `trees` and unzips its n_out results
-    into n_out trees shaped like `like` (a `None` tree is passed as None per leaf)."""
+    into n_out trees shaped like `like` (a `None` tree is passed as None per leaf).
+    Half-precision leaves are computed in float32 (_in_float32)."""
     filled = [jax.tree.map(lambda _: None, like) if t is None else t for t in trees]
-    out = jax.tree.map(fn, like, *filled)
+    out = jax.tree.map(_in_float32(fn, n_out), like, *filled)
     return tuple(jax.tree.map(lambda _, o, i=i: o[i], like, out) for i in range(n_out))
 
 
