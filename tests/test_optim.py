@@ -883,3 +883,18 @@ def test_radam_rectification_is_accurate_for_beta2_near_one(betas):
         return steps
     # (beta2 itself rounds to float32: 0.99999 is 1.7e-5 off in 1 - beta2)
     np.testing.assert_allclose(run(fl), run(torch), rtol=5e-3)
+
+
+def test_a_scheduler_subclassing_the_old_lr_scheduler_name_runs_as_torch():
+    def run(lib):
+        class Halving(lib.optim.lr_scheduler._LRScheduler):
+            def get_lr(self):
+                return [base * 0.5 ** self.last_epoch for base in self.base_lrs]
+        p = lib.nn.Parameter(lib.ones(1))
+        opt = lib.optim.SGD([p], lr=1.0)
+        sched = Halving(opt)
+        for _ in range(3):
+            opt.step()
+            sched.step()
+        return sched.get_last_lr(), isinstance(sched, lib.optim.lr_scheduler.LRScheduler)
+    assert run(fl) == run(torch) == ([0.125], True)

@@ -15,6 +15,11 @@ from ._one_cycle import OneCycleLR
 from ._plateau import ReduceLROnPlateau
 from ._base import EPOCH_DEPRECATION_WARNING
 
+
+class _LRScheduler(LRScheduler):
+    """The pre-2.0 name of LRScheduler, kept for subclasses written against it (torch's
+    own alias)."""
+
 __all__ = [
     "LRScheduler", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
     "PolynomialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "LambdaLR",
