@@ -20,6 +20,7 @@ class _LRScheduler(LRScheduler):
     """The pre-2.0 name of LRScheduler, kept for subclasses written against it (torch's
     own alias)."""
 
+
 __all__ = [
     "LRScheduler", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
     "PolynomialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "LambdaLR",
