@@ -63,7 +63,7 @@ def data_objects(tree) -> list:
     out, stack = [], [tree]
     while stack:
         x = stack.pop()
-        if type(x) in (list, tuple) or isinstance(x, tuple):
+        if isinstance(x, (list, tuple)):
             stack.extend(x)
         elif type(x) is dict:
             stack.extend(x.values())

@@ -4,6 +4,8 @@ objects, a few levels deep)."""
 
 from __future__ import annotations
 
+import collections
+import dataclasses
 import dis
 import functools
 import inspect
@@ -110,8 +112,6 @@ def is_data_object(x) -> bool:
         return False
     if type(attrs) is not dict or not attrs:
         return False
-    import collections
-    import dataclasses
     if not (dataclasses.is_dataclass(x) or isinstance(x, collections.UserDict) or any(
             isinstance(v, Tensor) or isinstance(v, (list, tuple, dict)) and any(
                 isinstance(e, Tensor) for e in (v.values() if isinstance(v, dict) else v))
