@@ -198,8 +198,13 @@ def stack_module_state(models) -> tuple[dict, dict]:
     bnames = [n for n, _ in models[0].named_buffers()]
     params, buffers = {}, {}
     for n in names:
-        stacked = jnp.stack([dict(m.named_parameters())[n]._value for m in models])
-        params[n] = Tensor._make(stacked).requires_grad_(True)
+        tensors = [dict(m.named_parameters())[n] for m in models]
+        flags = {t.requires_grad for t in tensors}
+        if len(flags) > 1:
+            raise RuntimeError(f"Expected {n} from each model to have the same .requires_grad")
+        stacked = jnp.stack([t._value for t in tensors])
+        # (a frozen parameter stays frozen, as torch's)
+        params[n] = Tensor._make(stacked).requires_grad_(flags.pop())
     for n in bnames:
         buffers[n] = Tensor._make(jnp.stack([dict(m.named_buffers())[n]._value
                                              for m in models]))
@@ -336,7 +341,14 @@ def jvp(func: Callable, primals, tangents, *, has_aux: bool = False):
     return tuple(_result(o, like) for o in out)
 
 
-def jacrev(func: Callable, argnums=0, *, has_aux: bool = False) -> Callable:
+def jacrev(func: Callable, argnums=0, *, has_aux: bool = False, chunk_size=None,
+           _preallocate_and_copy: bool = False) -> Callable:
+    """The Jacobian by reverse mode (torch.func.jacrev). PyTorch parity: chunk_size, which
+    bounds torch's vmap over output rows, is accepted and has no effect (JAX computes the
+    rows in one program)."""
+    if chunk_size is not None and chunk_size < 1:
+        raise ValueError("jacrev: `chunk_size` should be greater than 0.")
+
     def j(*args):
         fn = _wrap(func, args_like=args)
         return _result(jax.jacrev(fn, argnums=argnums, has_aux=has_aux)(*_arrays(args)),

@@ -578,3 +578,30 @@ def _stopped_gradients(L):
 def test_detach_data_and_an_inner_no_grad_stop_torch_func_gradients_as_torch():
     # They were ignored: grad of detach(x) * x gave 2x.
     assert _stopped_gradients(ft) == _stopped_gradients(torch)
+
+
+def _stacked_flags(L):
+    models = [L.nn.Linear(2, 1) for _ in range(2)]
+    for m in models:
+        m.weight.requires_grad_(False)
+    params, _ = L.func.stack_module_state(models)
+    flags = {k: v.requires_grad for k, v in params.items()}
+    models[0].bias.requires_grad_(False)
+    try:
+        L.func.stack_module_state(models)
+    except RuntimeError as err:
+        return flags, str(err)
+    return flags, None
+
+
+def test_stack_module_state_keeps_frozen_parameters_frozen_as_torch():
+    # Every stacked parameter required grad; mixed flags passed silently.
+    assert _stacked_flags(ft) == _stacked_flags(torch)
+
+
+def test_jacrev_takes_chunk_size_as_torch():
+    for lib in (ft, torch):
+        jac = lib.func.jacrev(lambda x: x * 2, chunk_size=1)(lib.ones(2))
+        assert jac.tolist() == [[2.0, 0.0], [0.0, 2.0]]
+        with pytest.raises(ValueError, match="chunk_size"):
+            lib.func.jacrev(lambda x: x, chunk_size=0)
