@@ -292,3 +292,28 @@ def test_sdpa_with_a_mask_and_is_causal_applies_both_as_torch(mask):
             L.tensor(q), L.tensor(k), L.tensor(v), attn_mask=L.tensor(mask), is_causal=True)
         return out.numpy()
     np.testing.assert_allclose(run(fl), run(torch), rtol=1e-5, atol=1e-6)
+
+
+def _container_ops(L):
+    def shown(x):
+        return repr(x).replace("\n", " ")
+    seq = L.nn.Sequential(L.nn.ReLU(), L.nn.Tanh())
+    out = [shown(seq * 2), shown(2 * seq), shown(seq.pop(0)), shown(seq)]
+    for bad in (lambda: seq * 0, lambda: seq * "a", lambda: seq + [L.nn.ReLU()]):
+        try:
+            bad()
+        except (TypeError, ValueError) as err:
+            out.append((type(err).__name__, str(err).split(" for <")[0].split(", but <")[0]))
+    grown = L.nn.Sequential(L.nn.ReLU())
+    grown += L.nn.Sequential(L.nn.Tanh())
+    tripled = L.nn.Sequential(L.nn.ReLU())
+    tripled *= 3
+    listed = L.nn.ModuleList([L.nn.ReLU(), L.nn.Tanh(), L.nn.ReLU()])
+    out += [shown(grown), shown(tripled), tripled[0] is tripled[2],
+            shown(listed.pop(slice(0, 2))), shown(listed)]
+    return out
+
+
+def test_sequential_arithmetic_and_pop_as_torch():
+    # pop, *, *=, += were missing; + took any iterable.
+    assert _container_ops(fl) == _container_ops(torch)

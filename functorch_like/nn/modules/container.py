@@ -62,8 +62,41 @@ class Sequential(Module):
     def __iter__(self) -> Iterator[Module]:
         return iter(self._modules.values())
 
+    def _check_sequential(self, other) -> None:
+        if not isinstance(other, Sequential):
+            raise ValueError("add operator supports only objects of Sequential class, but "
+                             f"{type(other)} is given.")
+
     def __add__(self, other: "Sequential") -> "Sequential":
+        self._check_sequential(other)
         return Sequential(*list(self), *list(other))
+
+    def __iadd__(self, other: "Sequential") -> "Sequential":
+        self._check_sequential(other)
+        return self.extend(list(other))
+
+    def _repeats(self, other) -> int:
+        if not isinstance(other, int) or isinstance(other, bool):
+            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and "
+                            f"{type(other)}")
+        if other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
+        return other
+
+    def __mul__(self, other: int) -> "Sequential":
+        """The modules repeated `other` times (the same module objects, as torch's)."""
+        return Sequential(*(list(self) * self._repeats(other)))
+
+    __rmul__ = __mul__
+
+    def __imul__(self, other: int) -> "Sequential":
+        return self.extend(list(self) * (self._repeats(other) - 1))
+
+    def pop(self, key):
+        """Removes and returns the module at `key` (an index or a slice)."""
+        module = self[key]
+        del self[key]
+        return module
 
     def append(self, module: Module) -> "Sequential":
         self.add_module(str(len(self)), module)
@@ -120,6 +153,12 @@ class ModuleList(Module):
 
     def __iadd__(self, modules: Iterable[Module]) -> "ModuleList":
         return self.extend(modules)
+
+    def pop(self, key):
+        """Removes and returns the module at `key` (an index or a slice)."""
+        module = self[key]
+        del self[key]
+        return module
 
     def __add__(self, other: Iterable[Module]) -> "ModuleList":
         return ModuleList(list(self) + list(other))
