@@ -207,6 +207,9 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
         m = mean._value if isinstance(mean, Tensor) else mean
         s = std._value if isinstance(std, Tensor) else std
         shape = jnp.broadcast_shapes(jnp.shape(m), jnp.shape(s))
+        from .pure._errors import check_values
+        check_values((s,), lambda: (jnp.asarray(s) < 0, s),
+                     lambda _: RuntimeError("normal expects all elements of std >= 0.0"))
         dt = (mean if isinstance(mean, Tensor) else std)._value.dtype
         value = m + s * jax.random.normal(next_key(generator), shape, dt)
         return _finish(value, requires_grad, device)
@@ -217,8 +220,23 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
     return _finish(value, requires_grad, device)
 
 
+def _check_p(name: str, p: float) -> None:
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"{name} expects p to be in [0, 1], but got p={p:g}")
+
+
 def bernoulli(input: Tensor, p=None, *, generator=None) -> Tensor:
     """0/1 samples with probabilities `input` (or a scalar p), in input's dtype."""
+    if p is None:
+        from .pure._errors import check_values
+        check_values((input._value,), lambda: (~((input._value >= 0) & (input._value <= 1)),
+                                               input._value),
+                     lambda _: RuntimeError(
+                         "Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could "
+                         "this error message be improved?  If so, please report an "
+                         "enhancement request to PyTorch.)"))
+    else:
+        _check_p("bernoulli_", p)      # (torch words the scalar form so too)
     prob = input._value if p is None else jnp.full(input.shape, p, input._value.dtype)
     value = jax.random.bernoulli(next_key(generator), prob).astype(input._value.dtype)
     return Tensor._make(value)
@@ -277,16 +295,23 @@ def _sample_inplace(t: Tensor, value, name: str) -> Tensor:
 
 
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     value = mean + std * jax.random.normal(next_key(generator), t.shape, t._value.dtype)
     return _sample_inplace(t, value, "NormalBackward0")
 
 
 def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                           f"from={a:g} > to={b:g}")
     value = jax.random.uniform(next_key(generator), t.shape, t._value.dtype, a, b)
     return _sample_inplace(t, value, "UniformBackward0")
 
 
 def bernoulli_(t: Tensor, p=0.5, *, generator=None) -> Tensor:
+    if not isinstance(p, Tensor):
+        _check_p("bernoulli_", p)
     prob = p._value if isinstance(p, Tensor) else p
     value = jax.random.bernoulli(next_key(generator), prob, t.shape)
     return _sample_inplace(t, value, "BernoulliBackward2")
@@ -300,5 +325,7 @@ def random_(t: Tensor, low=0, high=None, *, generator=None) -> Tensor:
 
 
 def exponential_(t: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
+    if not lambd > 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
     value = jax.random.exponential(next_key(generator), t.shape, t._value.dtype) / lambd
     return _sample_inplace(t, value, "ExponentialBackward0")

@@ -63,3 +63,19 @@ def test_sizes_given_twice_raise_torchs_type_error():
     for L in (fl, torch):
         with pytest.raises(TypeError, match="got multiple values for argument 'size'"):
             L.zeros(2, size=(3,))
+
+
+@pytest.mark.parametrize("draw", [
+    lambda L: L.empty(2).uniform_(2, 1), lambda L: L.empty(2).normal_(0, -1.0),
+    lambda L: L.bernoulli(L.full((2,), 1.5)), lambda L: L.bernoulli(L.full((2,), -0.5)),
+    lambda L: L.empty(2).bernoulli_(1.5), lambda L: L.bernoulli(L.full((2,), 0.5), p=2.0),
+    lambda L: L.normal(L.zeros(2), L.tensor([-1.0, 1.0])),
+    lambda L: L.empty(2).exponential_(-1.0)])
+def test_random_draws_refuse_invalid_parameters_as_torch(draw):
+    # They drew anyway (uniform_(2, 1) gave all 2s, bernoulli of 1.5 gave ones).
+    errors = []
+    for L in (fl, torch):
+        with pytest.raises(RuntimeError) as info:
+            draw(L)
+        errors.append(str(info.value))
+    assert errors[0] == errors[1]
