@@ -12,7 +12,6 @@ import os
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from . import _dtypes
 from ._tensor import Tensor, apply
