@@ -898,3 +898,51 @@ def test_a_scheduler_subclassing_the_old_lr_scheduler_name_runs_as_torch():
             sched.step()
         return sched.get_last_lr(), isinstance(sched, lib.optim.lr_scheduler.LRScheduler)
     assert run(fl) == run(torch) == ([0.125], True)
+
+
+def _named_run(lib):
+    model = lib.nn.Linear(2, 1)
+    with lib.no_grad():
+        model.weight.copy_(lib.tensor([[0.5, -1.0]]))
+        model.bias.fill_(0.25)
+    opt = lib.optim.Adam(model.named_parameters(), lr=0.1)
+    out = [opt.param_groups[0]["param_names"]]
+    for _ in range(3):
+        opt.zero_grad()
+        model(lib.ones(1, 2)).sum().backward()
+        opt.step()
+    out.append([round(v, 5) for v in model.weight.flatten().tolist()])
+    saved = opt.state_dict()
+    out.append((saved["param_groups"][0]["param_names"], list(saved["state"])))
+    for bad in (lambda: lib.optim.Adam([("w", model.weight), model.bias]),
+                lambda: lib.optim.SGD(model.named_parameters()).add_param_group(
+                    {"params": [lib.nn.Parameter(lib.ones(1))]})):
+        with pytest.raises(ValueError) as info:
+            bad()
+        out.append(str(info.value))
+    return out
+
+
+def test_named_parameters_are_taken_as_torch():
+    # They raised TypeError.
+    assert _named_run(fl) == _named_run(torch)
+
+
+def test_a_compiled_step_runs_an_optimizer_of_named_parameters_as_eagerly():
+    def make():
+        fl.manual_seed(0)
+        model = fl.nn.Linear(3, 1)
+        return model, fl.optim.AdamW(model.named_parameters(), lr=0.05)
+    x = fl.randn(4, 3)
+
+    def step(model, opt):
+        opt.zero_grad()
+        loss = model(x).pow(2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+    eager, compiled = make(), make()
+    run = fl.compile(lambda: step(*compiled))
+    for _ in range(3):
+        assert float(run()) == pytest.approx(float(step(*eager)), rel=1e-6)
+    np.testing.assert_allclose(compiled[0].weight.tolist(), eager[0].weight.tolist(), rtol=1e-6)

@@ -137,9 +137,20 @@ class Optimizer:
                             "Please use a list instead.")
         else:
             param_group["params"] = list(params)
+        # Named parameters (`model.named_parameters()`): the names go to "param_names".
+        named = [isinstance(p, tuple) and len(p) == 2 for p in param_group["params"]]
+        if any(named):
+            if not all(named):
+                raise ValueError("all optimizer params should be with/without names. Some "
+                                 "param names are missing")
+            param_group["param_names"] = [name for name, _ in param_group["params"]]
+            param_group["params"] = [p for _, p in param_group["params"]]
+        if self.param_groups and (("param_names" in param_group)
+                                  != ("param_names" in self.param_groups[0])):
+            kind = "with names" if "param_names" in param_group else "without names"
+            raise ValueError("all optimizer param groups should be with/without names. "
+                             f"cannot add param group {kind} to the optimizer")
         for p in param_group["params"]:
-            if isinstance(p, tuple) and len(p) == 2:      # named parameters
-                raise TypeError("named parameters are not supported; pass the tensors")
             if not isinstance(p, Tensor):
                 raise TypeError("optimizer can only optimize Tensors, but one of the params is "
                                 + _typename(p))
