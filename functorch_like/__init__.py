@@ -109,6 +109,8 @@ from ._random import randperm as randperm
 from ._random import normal as normal
 from ._random import bernoulli as bernoulli
 from ._random import multinomial as multinomial
+from ._random_more import binomial as binomial
+from ._random_more import poisson as poisson
 from ._random import rand_like as rand_like
 from ._random import randn_like as randn_like
 from ._random import randint_like as randint_like
@@ -736,6 +738,8 @@ __all__ = [
     "normal",
     "bernoulli",
     "multinomial",
+    "poisson",
+    "binomial",
     "rand_like",
     "randn_like",
     "randint_like",
