@@ -16,6 +16,7 @@ from ..._tensor import Tensor, typename
 from ...autograd._grad_mode import is_grad_enabled, no_grad
 from ...utils.hooks import RemovableHandle
 from ..parameter import Buffer, Parameter
+from ._backward_hooks import BackwardHook
 
 _IncompatibleKeysBase = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -119,7 +120,6 @@ class Module:
         backward_hook = None
         if (self.__dict__.get("_backward_hooks") or self.__dict__.get("_backward_pre_hooks")) \
                 and is_grad_enabled():
-            from ._backward_hooks import BackwardHook
             backward_hook = BackwardHook(
                 self, list(self.__dict__.get("_backward_hooks", {}).values()),
                 list(self.__dict__.get("_backward_pre_hooks", {}).values()))
