@@ -22,7 +22,8 @@ import numpy as np
 from . import _autocast_state, _device, _dtypes, _trace_state
 from ._tensor_str import format_tensor
 from .autograd import _errors as _ag_errors
-from .autograd._grad_mode import func_no_grad, is_grad_enabled
+from .autograd._grad_mode import _state as _grad_state
+from .autograd._grad_mode import is_grad_enabled
 from .autograd._node import Node
 from .pure._errors import ConcreteValuesNeeded, speculative_trace
 
@@ -84,7 +85,7 @@ def apply(fn, name: str, *args, **static):
         out = _run_op(fn, vals, static)
     multi = isinstance(out, tuple)
     if not record:
-        if func_no_grad() and any(isinstance(v, jax.core.Tracer) for v in vals):
+        if _grad_state.func_no_grad and any(isinstance(v, jax.core.Tracer) for v in vals):
             out = jax.tree.map(jax.lax.stop_gradient, out)     # (see _grad_mode.func_body)
         if multi:
             return tuple(Tensor._make(o) for o in out)

@@ -170,8 +170,3 @@ class func_body:
     def __exit__(self, *exc):
         _state.enabled, _state.in_func, _state.func_no_grad = self._prev
         return False
-
-
-def func_no_grad() -> bool:
-    """Whether ops now stop JAX's gradient (no_grad inside a torch.func transform)."""
-    return _state.func_no_grad
