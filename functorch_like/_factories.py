@@ -13,7 +13,7 @@ import numpy as np
 
 from . import _dtypes
 from ._ops_shape import new_shape, size_argument
-from ._tensor import Tensor
+from ._tensor import Tensor, _differentiable
 from .autograd import _errors as _ag_errors
 
 
@@ -31,7 +31,7 @@ def _finish(value, dtype=None, device=None, requires_grad=False) -> Tensor:
 def require_grad(t: Tensor) -> None:
     """requires_grad=True of a factory or Parameter, with their message for an integer
     tensor (torch's, capitalized unlike the setter's)."""
-    if not jnp.issubdtype(t._value.dtype, jnp.inexact):
+    if not _differentiable(t._value):
         raise RuntimeError("O" + _ag_errors.CANNOT_REQUIRE_GRAD[1:])
     t.requires_grad = True
 
@@ -157,7 +157,7 @@ def zeros(*sizes, size=None, dtype=None, device=None, requires_grad=False,
 
 
 def ones(*sizes, size=None, dtype=None, device=None, requires_grad=False,
-          out=None) -> Tensor:
+         out=None) -> Tensor:
     return _filled(size_argument(sizes, size, "ones"), 1, dtype, device, requires_grad)
 
 

@@ -13,6 +13,7 @@ import jax.numpy as jnp
 from . import _dtypes
 from ._tensor import Tensor, _wrap_dim, apply
 from .pure import _distance
+from .pure._types import opmath_dtype
 
 
 class return_types:
@@ -70,7 +71,7 @@ def _index_dtype():
 
 def _accumulator(dtype):
     # PyTorch accumulates float16/bfloat16 reductions in float32 and rounds once at the end.
-    return jnp.float32 if dtype in (jnp.float16, jnp.bfloat16) else dtype
+    return opmath_dtype(dtype)
 
 
 def _f_sum(x, *, axis, keepdims, dtype):

@@ -10,7 +10,7 @@ import jax
 import jax.numpy as jnp
 
 from ._errors import ShapeError, shape_str
-from ._types import Array
+from ._types import Array, opmath_dtype
 
 __all__ = ["batch_norm_init", "batch_norm", "layer_norm_init", "layer_norm", "group_norm_init",
            "group_norm", "instance_norm", "rms_norm", "local_response_norm"]
@@ -23,7 +23,8 @@ def _default_float(dtype):
 def _upcast(x: Array) -> Array:
     """Half-precision inputs are normalized in float32 (PyTorch's CPU kernels' opmath);
     the result is cast back to the input's dtype, also with float32 affine parameters."""
-    return x.astype(jnp.float32) if x.dtype in (jnp.float16, jnp.bfloat16) else x
+    up = opmath_dtype(x.dtype)
+    return x if up == x.dtype else x.astype(up)
 
 
 def batch_norm_init(num_features: int, affine: bool = True, track_running_stats: bool = True,

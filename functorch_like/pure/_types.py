@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 import jax
+import jax.numpy as jnp
 
 Array = jax.Array
 PRNGKey = jax.Array
@@ -12,3 +13,9 @@ PRNGKey = jax.Array
 # "bn.running_mean"), arrays in PyTorch's layouts.
 Params = Mapping[str, Any]
 Shape = tuple[int, ...]
+
+
+def opmath_dtype(dtype):
+    """The dtype PyTorch's CPU kernels do a dtype's arithmetic in ("opmath"): float32 for
+    float16 and bfloat16, the dtype itself otherwise."""
+    return jnp.float32 if dtype in (jnp.float16, jnp.bfloat16) else dtype

@@ -10,6 +10,8 @@ from typing import Any, Callable, NamedTuple
 import jax
 import jax.numpy as jnp
 
+from .._types import opmath_dtype
+
 Array = jax.Array
 HyperParams = dict[str, Array]
 
@@ -59,9 +61,6 @@ def scalar_states(params: Any, value: float) -> Any:
     return jax.tree.map(lambda _: jnp.full((), value, SCALAR_DTYPE), params)
 
 
-_HALF = (jnp.float16, jnp.bfloat16)
-
-
 def _in_float32(fn: Callable[..., tuple], n_out: int) -> Callable[..., tuple]:
     """fn computed in float32 for a half-precision gradient, as torch's kernels compute in
     float32 (opmath) with the hyperparameters as Python floats: in bfloat16, beta2 = 0.999
@@ -69,10 +68,11 @@ def _in_float32(fn: Callable[..., tuple], n_out: int) -> Callable[..., tuple]:
     each new state in its input's (fn's results are (update, *the last n_out - 1 inputs'
     new values))."""
     def wrapped(g, *rest):
-        if g is None or g.dtype not in _HALF:
+        if g is None or opmath_dtype(g.dtype) == g.dtype:
             return fn(g, *rest)
         inputs = (g, *rest)
-        out = fn(*[x.astype(jnp.float32) if getattr(x, "dtype", None) in _HALF else x
+        out = fn(*[x.astype(opmath_dtype(x.dtype))
+                   if hasattr(x, "dtype") and opmath_dtype(x.dtype) != x.dtype else x
                    for x in inputs])
         like = (g, *inputs[len(inputs) - (n_out - 1):])
         return tuple(o.astype(x.dtype) if hasattr(o, "dtype") and hasattr(x, "dtype")
