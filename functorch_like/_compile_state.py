@@ -30,7 +30,7 @@ from .nn.modules import module as _module
 from .nn.modules.module import Module
 from .optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
 from .autograd import _grad_mode
-from .optim.optimizer import Optimizer
+from .optim.optimizer import Optimizer, as_state_tensors
 from .utils import hooks as _hooks
 
 # Optimizer state entries that may be shared by the parameters of a group: their new value
@@ -180,23 +180,33 @@ class StepState:
         self.opt_groups = [(opt, group) for opt in self.optimizers for group in opt.param_groups]
         for opt in self.optimizers:
             opt._init_state()
-        # Optimizer state entries: each slot is (holders, name), the state dicts that hold
-        # one array under `name`; more than one holder where a group shares a step count.
-        slots = []
+        # Optimizer state entries: each slot is (holders, name), the state tensors that
+        # hold one array under `name` in their entries; more than one holder where a
+        # group's parameters share a step count (one array in tensors of their own).
+        slots, opt_homes, slot_entries = [], [], []
         for opt, group in self.opt_groups:
             if opt._pytorch_style():
                 continue
             entries = [opt.state[p] for p in group["params"] if p in opt.state]
+            for e in entries:
+                as_state_tensors(e)
             shared = set()
             for name in _SHAREABLE:
-                holders = [e for e in entries if name in e]
-                if len(holders) > 1 and all(e[name] is holders[0][name] for e in holders):
+                holders = [e[name] for e in entries if e.get(name) is not None]
+                if len(holders) > 1 and all(t._value is holders[0]._value for t in holders):
                     slots.append((tuple(holders), name))
+                    slot_entries.append((tuple(id(e) for e in entries if name in e), name))
                     shared.add(name)
-            slots.extend(((e,), name) for e in entries for name in sorted(e)
-                         if name not in shared)
+            for e in entries:
+                for name in sorted(e):
+                    if name not in shared and e[name] is not None:
+                        slots.append(((e[name],), name))
+                        slot_entries.append(((id(e),), name))
+            # (an entry bound to another tensor changes the layout)
+            opt_homes += [(e, name, t) for e in entries for name, t in e.items()
+                          if t is not None]
         self.opt_slots = slots
-        self.shared_slots = [(holders, name) for holders, name in slots if len(holders) > 1]
+        self.shared_slots = [holders for holders, _ in slots if len(holders) > 1]
         # Numeric hyperparameters enter the program as values (lr changes never recompile).
         # (A PyTorch-style optimizer's step may branch on them: they stay Python values,
         # part of the guard through its _static_key.)
@@ -211,9 +221,8 @@ class StepState:
         self._hp_values: list | None = None       # the values behind hp_vector
         self.hp_layout: tuple = ()
         self.hp_vector = None
-        # Columns for reads that run in C: the first holder of each optimizer slot.
-        self.opt_dicts = [holders[0] for holders, _ in slots]
-        self.opt_names = [name for _, name in slots]
+        # A column for reads that run in C: the first holder of each optimizer slot.
+        self.opt_tensors = [holders[0] for holders, _ in slots]
         self.generator = _random.default_generator
         # Where each array lives, to notice a parameter or submodule replaced on its module
         # or an optimizer's state replaced (load_state_dict makes a new `state` dict)
@@ -231,7 +240,7 @@ class StepState:
         homes += [(m._modules, k, c) for m in self.modules for k, c in m._modules.items()]
         homes += [(opt.state, p, opt.state[p]) for opt, group in self.opt_groups
                   for p in group["params"] if p in opt.state]
-        homes += attr_homes + named
+        homes += attr_homes + named + opt_homes
         # As columns, so that the per-call checks run in C (map, not a loop).
         self.owner_objs = [o for o, _ in owners]
         self.owner_names = [n for _, n in owners]
@@ -244,7 +253,9 @@ class StepState:
         self._members_seen = _module.MEMBERS.count  # see _layout_holds
         self.static_keys = [(opt._static_key, g) for opt, g in self.opt_groups]
         layout = (tuple(map(id, self.tensors)), tuple(map(id, self.params)),
-                  tuple((tuple(map(id, h)), n) for h, n in slots),
+                  # (by the entries that hold them: a loaded state_dict's new tensors in
+                  # the same entries find the same programs)
+                  tuple(slot_entries),
                   tuple((id(g), n) for g, n in self.hp_slots), constants,
                   # (a program replays the step() of the schedulers it was traced with)
                   tuple(map(id, self.schedulers)),
@@ -275,11 +286,11 @@ class StepState:
         # dicts) are compared as its whole __dict__, by value, which in C is identity
         # first: cheaper than one getattr each through Module's __getattr__ hook.
         self.module_dicts = [m.__dict__ for m in self.modules]
-        self.watch_dicts = self.home_dicts + [e for holders, _ in self.opt_slots
-                                              for e in holders]
-        self.watch_keys = self.home_keys + [name for holders, name in self.opt_slots
-                                            for _ in holders]
-        # For each holder entry, the index of its optimizer slot.
+        self.watch_dicts = self.home_dicts
+        self.watch_keys = self.home_keys
+        # Every optimizer state tensor, and the index of its slot: its value is the
+        # slot's (what a call rewrites).
+        self.holders = [t for holders, _ in self.opt_slots for t in holders]
         self.holder_slots = [i for i, (holders, _) in enumerate(self.opt_slots)
                              for _ in holders]
         # Groups are compared by value: their hyperparameters, the options the static keys
@@ -395,10 +406,10 @@ class StepState:
             if len(group["params"]) != len(params) or not all(
                     map(operator.is_, group["params"], params)):
                 return False
-        for holders, name in self.shared_slots:
-            first = holders[0].get(name)
-            for e in holders:
-                if e.get(name) is not first or first is None:
+        for holders in self.shared_slots:
+            first = holders[0]._value
+            for t in holders:
+                if t._value is not first:
                     return False
         return True
 
@@ -410,7 +421,7 @@ class StepState:
         # the first call on (accumulating into zeros is accumulating into nothing).
         # (hp_vector is the one guard() packed from the current values.)
         return (list(map(_value, self.tensors)), grads,
-                list(map(dict.__getitem__, self.opt_dicts, self.opt_names)),
+                list(map(_value, self.opt_tensors)),
                 self.hp_vector, self.generator._key_data)
 
     def write(self, values, grads, opt_values, key_data, publish_values: bool = False,
@@ -434,15 +445,19 @@ class StepState:
                     p._grad = None
         else:
             set_grads(self.params, grads)
-        for (holders, name), v in zip(self.opt_slots, () if opt_values is None else opt_values):
+        for (holders, _), v in zip(self.opt_slots, () if opt_values is None else opt_values):
             if len(holders) == 1:
-                holders[0][name] = v
+                holders[0]._value = v
             elif type(v) is list:
-                for e, vi in zip(holders, v):
-                    e[name] = vi
+                for t, vi in zip(holders, v):
+                    t._value = vi
             else:
-                for e in holders:
-                    e[name] = v
+                for t in holders:
+                    t._value = v
+            if publish_values:
+                for t in holders:
+                    if t._aliases is not None or "_views" in t.__dict__:
+                        publish(t)
         if key_data is not None:        # (None: a program that drew no random numbers)
             self.generator._key_data = key_data
 
@@ -455,7 +470,7 @@ class StepState:
                   if not t._requires_grad and t._grad is not None]
         return ([(t._value, t._node) for t in self.tensors],
                 [(p._grad, None if p._grad is None else p._grad._value) for p in self.params],
-                [[e[name] for e in holders] for holders, name in self.opt_slots],
+                [[t._value for t in holders] for holders, _ in self.opt_slots],
                 [group[name] for group, name in self.hp_slots],
                 (gen._typed, gen._raw, gen._impl), frozen)
 
@@ -470,9 +485,9 @@ class StepState:
             p._grad = g
             if g is not None:
                 g._value = gv
-        for (holders, name), vs in zip(self.opt_slots, opt_values):
-            for e, v in zip(holders, vs):
-                e[name] = v
+        for (holders, _), vs in zip(self.opt_slots, opt_values):
+            for t, v in zip(holders, vs):
+                t._value = v
         for (group, name), v in zip(self.hp_slots, hps):
             group[name] = v
         gen = self.generator
@@ -482,10 +497,10 @@ class StepState:
         """The optimizer slots after a trace: a shared slot stays one output if every holder
         ends with the same array, else it splits into one per holder."""
         out = []
-        for holders, name in self.opt_slots:
-            first = holders[0][name]
-            if len(holders) > 1 and any(e[name] is not first for e in holders):
-                out.append([e[name] for e in holders])
+        for holders, _ in self.opt_slots:
+            first = holders[0]._value
+            if len(holders) > 1 and any(t._value is not first for t in holders):
+                out.append([t._value for t in holders])
             else:
                 out.append(first)
         return out
@@ -504,7 +519,8 @@ class Snapshot:
     down the full path.
     """
 
-    __slots__ = ("state", "program", "inputs", "fixed", "attr_values", "entry_values")
+    __slots__ = ("state", "program", "inputs", "fixed", "attr_values", "entry_values",
+                 "holder_values")
 
     def __init__(self, state: StepState, program, inputs: tuple, previous=None):
         """inputs: (values, None, optimizer state, hyperparameters, RNG key) as read()
@@ -512,10 +528,8 @@ class Snapshot:
         program from it and changed nothing but what the program wrote."""
         self.state, self.program, self.inputs = state, program, inputs
         if previous is None:
-            n = len(state.home_dicts)
             self.fixed = (list(map(getattr, state.watch_objs[:-1], state.watch_names[:-1])),
-                          list(map(operator.getitem, state.watch_dicts[:n],
-                                   state.watch_keys[:n])),
+                          list(map(operator.getitem, state.watch_dicts, state.watch_keys)),
                           [dict(d) for d in state.module_dicts],
                           list(map(_requires_grad, state.tensors)),
                           # (and of each group's parameter list: one appended to it)
@@ -525,8 +539,8 @@ class Snapshot:
             self.fixed = previous.fixed
         _, _, opt_values, _, key = inputs
         self.attr_values = self.fixed[0] + [key]
-        self.entry_values = self.fixed[1] + list(map(opt_values.__getitem__,
-                                                     state.holder_slots))
+        self.entry_values = self.fixed[1]
+        self.holder_values = list(map(opt_values.__getitem__, state.holder_slots))
 
     def holds(self) -> bool:
         """Whether every watched attribute and entry still holds the recorded object and
@@ -534,6 +548,8 @@ class Snapshot:
         state, fixed = self.state, self.fixed
         try:
             return (all(map(operator.is_, map(_value, state.tensors), self.inputs[0]))
+                    and all(map(operator.is_, map(_value, state.holders),
+                                self.holder_values))
                     and all(map(operator.is_, map(operator.getitem, state.watch_dicts,
                                                   state.watch_keys), self.entry_values))
                     and all(map(operator.is_, map(getattr, state.watch_objs,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
+from .._tensor import Tensor
 from ..pure import optim as pure_optim
 from .optimizer import Optimizer
 
@@ -27,8 +28,9 @@ class Adagrad(Optimizer):
         for group in self.param_groups:
             step = jnp.zeros((), jnp.int32)      # one count the group shares (_SHARED_KEYS)
             for p in group["params"]:
-                self.state[p].update(step=step,
-                                     sum=jnp.full_like(p._value, initial_accumulator_value))
+                self.state[p].update(
+                    step=Tensor._make(step),
+                    sum=Tensor._make(jnp.full_like(p._value, initial_accumulator_value)))
 
     def _transform(self, group):
         # The state of a parameter added later starts from the constructor's

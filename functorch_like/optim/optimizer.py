@@ -5,7 +5,10 @@ compiled program: each group's pure transform (functorch_like.pure.optim) update
 parameters and state. Numeric hyperparameters (lr, betas, ...) are inputs of that program,
 so a scheduler changing `group["lr"]` never recompiles; structural options (nesterov,
 amsgrad, momentum on/off) and the set of parameters with gradients select the program.
-Per-parameter state lives in `optimizer.state[p]` under PyTorch's key names.
+Per-parameter state lives in `optimizer.state[p]` under PyTorch's key names, as Tensors
+that each step updates in place (as torch's), so that one kept from before a step sees it.
+PyTorch-parity note: "step" is an int32 tensor (torch's is float32); state_dict() gives
+torch's float32.
 """
 
 from __future__ import annotations
@@ -219,8 +222,9 @@ class Optimizer:
                 # In place: functorch_like.compile holds these dicts as its state slots.
                 self.state[p].clear()
                 self.state[p].update({
-                    # Parameters that start together share one step-count array.
-                    name: getattr(fresh, name)[0 if name in _SHARED_KEYS else i]
+                    # Parameters that start together share one step-count array (in
+                    # tensors of their own, as torch's).
+                    name: _wrap(getattr(fresh, name)[0 if name in _SHARED_KEYS else i])
                     for name in fresh._fields
                     if name != "hyperparams" and getattr(fresh, name) is not None})
         sample = self._empty_state(static, transform)
@@ -232,7 +236,7 @@ class Optimizer:
             elif getattr(sample, name) is None:
                 fields[name] = None
             else:
-                fields[name] = [self.state[p][name] for p in params]
+                fields[name] = [_array(self.state[p][name]) for p in params]
         return type(sample)(**fields)
 
     def _hp_array(self, group: dict, name: str, value, dtype):
@@ -342,7 +346,9 @@ class Optimizer:
                 for name in state._fields:
                     value = getattr(state, name)
                     if name != "hyperparams" and value is not None:
-                        entry[name] = value[0 if name in shared else i]
+                        value = value[0 if name in shared else i]
+                        if value is not None:
+                            _set_entry(entry, name, value)
         return loss
 
     # ---- state_dict ---------------------------------------------------------------------
@@ -351,7 +357,7 @@ class Optimizer:
         for name in self._state_keys:
             if name not in entry:
                 continue
-            value = entry[name]
+            value = _array(entry[name])
             if name == "step":
                 value = value.astype(jnp.float32)    # PyTorch keeps step as float32 0-d
             else:
@@ -377,6 +383,14 @@ class Optimizer:
                 state[name] = jnp.array(arr, p._value.dtype, copy=True).reshape(p.shape)
         return state
 
+    def _load_entry(self, entry: dict, p: Tensor) -> dict:
+        """A saved entry as this optimizer's state: arrays made by _import_state and
+        _complete_state, each in a Tensor of its own."""
+        state = self._complete_state(self._import_state(entry, p), p)
+        if self._own_state_format:          # (LBFGS: arrays and lists of its own)
+            return state
+        return {k: _wrap(v) for k, v in state.items()}
+
     def state_dict(self) -> dict:
         """PyTorch's format: {"state": {index: {...}}, "param_groups": [{..., "params":
         [indices]}]}, indices counting parameters across groups in order; `state` in the
@@ -399,7 +413,7 @@ class Optimizer:
                     "param_groups": groups}
         state, steps = {}, {}
         for p, entry in self.state.items():
-            step = entry.get("step")
+            step = _array(entry.get("step"))
             if step is not None and not self._state_before_first_step:
                 # State made ahead of a parameter's first step (functorch_like.compile
                 # creates it for every parameter up front) is state torch would not have.
@@ -433,7 +447,7 @@ class Optimizer:
                     entry if p is None else _cast_to_param(p, entry))
                 continue
             p = id_map[int(idx)]
-            loaded[p] = self._complete_state(self._import_state(entry, p), p)
+            loaded[p] = self._load_entry(entry, p)
         # Into the same state dict and per-parameter dicts (where a parameter had one):
         # a compiled step holds them as its state's slots, and finds them again instead
         # of tracing anew after every load.
@@ -459,10 +473,10 @@ class Optimizer:
         for group in self.param_groups:
             entries = [self.state[p] for p in group["params"] if p in self.state]
             for name in _SHARED_KEYS:
-                values = [e[name] for e in entries if name in e]
+                values = [_array(e[name]) for e in entries if name in e]
                 if len(values) == len(entries) > 1 and len({int(v) for v in values}) == 1:
                     for e in entries:
-                        e[name] = values[0]
+                        _set_entry(e, name, values[0])
 
     def _complete_state(self, state: dict, p: Tensor) -> dict:
         """Fills internal entries PyTorch does not save (e.g. SGD's step)."""
@@ -500,6 +514,38 @@ def _hashable(value):
 
 def _numel(p) -> int:
     return p._value.size
+
+
+def _array(v):
+    """A state entry's array (None stays None)."""
+    return v._value if isinstance(v, Tensor) else v
+
+
+def _set_entry(entry: dict, name: str, value) -> None:
+    """Stores a new array under `name`: into the Tensor the entry holds (in place, as torch
+    updates its state tensors), or as a new Tensor. The views and aliases a user took of
+    it see the new value."""
+    held = entry.get(name)
+    if isinstance(held, Tensor):
+        held._value = value
+        held._version += 1
+        publish(held)
+    else:
+        entry[name] = Tensor._make(value)
+
+
+def _wrap(v):
+    """A state array as a state Tensor (None stays None)."""
+    return v if v is None or isinstance(v, Tensor) else Tensor._make(v)
+
+
+def as_state_tensors(entry: dict) -> None:
+    """Wraps the arrays a state entry holds (one a user stored, `state["step"] =
+    jnp.asarray(3)`) into Tensors, in place: every entry of a transform-based optimizer
+    holds Tensors or None."""
+    for name, v in entry.items():
+        if v is not None and not isinstance(v, Tensor):
+            entry[name] = Tensor._make(jnp.asarray(v))
 
 
 def _all_same(values) -> bool:

@@ -1,0 +1,144 @@
+"""`optimizer.state[p]` holds Tensors, updated in place by every step, as torch.optim's.
+
+The same tiny float64 MLP trains here and in torch from the same weights; the state
+entries are compared by key, type, shape and value, and a state tensor taken before a step
+(or changed in place by the user between steps) behaves as torch's: eagerly and under
+functorch_like.compile.
+"""
+
+import numpy as np
+import pytest
+import torch
+
+import functorch_like as fl
+from test_optim import X, Y, make_model, make_opt
+
+OPTIMIZERS = [
+    ("SGD", dict(lr=0.05, momentum=0.9)),
+    ("Adam", dict(lr=0.01, amsgrad=True)),
+    ("AdamW", dict(lr=0.01)),
+    ("RMSprop", dict(lr=0.003, momentum=0.5, centered=True)),
+    ("Adagrad", dict(lr=0.1)),
+    ("Adadelta", dict(lr=0.5)),
+    ("Adamax", dict(lr=0.01)),
+    ("NAdam", dict(lr=0.01)),
+    ("RAdam", dict(lr=0.01)),
+    ("ASGD", dict(lr=0.01)),
+    ("Rprop", dict(lr=0.01)),
+]
+
+
+def _loss(lib, model):
+    return ((model(lib.tensor(X)) - lib.tensor(Y)) ** 2).mean()
+
+
+def _step(lib, model, opt):
+    opt.zero_grad()
+    _loss(lib, model).backward()
+    opt.step()
+
+
+def _pair(name, kw):
+    tmodel, model = make_model(torch), make_model(fl)
+    return (tmodel, make_opt(torch, tmodel, name, kw)), (model, make_opt(fl, model, name, kw))
+
+
+def _assert_entry_close(mine, theirs, key):
+    np.testing.assert_allclose(np.asarray(mine.detach().numpy(), np.float64),
+                               np.asarray(theirs.detach().numpy(), np.float64),
+                               rtol=1e-10, atol=1e-12, err_msg=key)
+
+
+@pytest.mark.parametrize("name,kw", OPTIMIZERS, ids=[n for n, _ in OPTIMIZERS])
+def test_state_entries_are_tensors_like_torch(x64, name, kw):
+    (tmodel, topt), (model, opt) = _pair(name, kw)
+    for _ in range(3):
+        _step(torch, tmodel, topt)
+        _step(fl, model, opt)
+    for tp, p in zip(tmodel.parameters(), model.parameters()):
+        theirs, mine = topt.state[tp], opt.state[p]
+        # (SGD here also counts steps: the pure rule's first-step test; torch keeps none)
+        assert sorted(mine) == sorted([*theirs, "step"] if name == "SGD" else theirs)
+        for key, value in theirs.items():
+            assert isinstance(mine[key], fl.Tensor), key
+            assert tuple(mine[key].shape) == tuple(value.shape), key
+            assert not mine[key].requires_grad
+            _assert_entry_close(mine[key], value, key)
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["eager", "compiled"])
+def test_a_state_tensor_taken_before_a_step_sees_the_step(x64, compiled):
+    (tmodel, topt), (model, opt) = _pair("Adam", dict(lr=0.01))
+    step = (fl.compile(lambda: _step(fl, model, opt)) if compiled
+            else lambda: _step(fl, model, opt))
+    _step(torch, tmodel, topt)
+    step()
+    tp, p = next(iter(tmodel.parameters())), next(iter(model.parameters()))
+    theirs, mine = topt.state[tp]["exp_avg"], opt.state[p]["exp_avg"]
+    before = mine.clone()
+    for _ in range(2):
+        _step(torch, tmodel, topt)
+        step()
+    assert opt.state[p]["exp_avg"] is mine         # the same tensor, updated in place
+    assert not np.allclose(mine.numpy(), before.numpy())
+    _assert_entry_close(mine, theirs, "exp_avg")
+    assert int(opt.state[p]["step"]) == int(topt.state[tp]["step"]) == 3
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["eager", "compiled"])
+def test_state_changed_in_place_between_steps_is_used_like_torch(x64, compiled):
+    # A momentum reset (as after a learning-rate restart) through the state tensors.
+    (tmodel, topt), (model, opt) = _pair("SGD", dict(lr=0.05, momentum=0.9))
+    step = (fl.compile(lambda: _step(fl, model, opt)) if compiled
+            else lambda: _step(fl, model, opt))
+    for i in range(5):
+        _step(torch, tmodel, topt)
+        step()
+        if i == 2:
+            for tp in tmodel.parameters():
+                topt.state[tp]["momentum_buffer"].zero_()
+            for p in model.parameters():
+                opt.state[p]["momentum_buffer"].zero_()
+    for tp, p in zip(tmodel.parameters(), model.parameters()):
+        _assert_entry_close(p, tp, "weight")
+        _assert_entry_close(opt.state[p]["momentum_buffer"],
+                            topt.state[tp]["momentum_buffer"], "momentum_buffer")
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["eager", "compiled"])
+def test_a_state_entry_rebound_between_steps_is_used_like_torch(x64, compiled):
+    (tmodel, topt), (model, opt) = _pair("Adam", dict(lr=0.01))
+    step = (fl.compile(lambda: _step(fl, model, opt)) if compiled
+            else lambda: _step(fl, model, opt))
+    for i in range(4):
+        _step(torch, tmodel, topt)
+        step()
+        if i == 1:
+            for tp in tmodel.parameters():
+                topt.state[tp]["exp_avg_sq"] = torch.full_like(tp, 0.5)
+            for p in model.parameters():
+                opt.state[p]["exp_avg_sq"] = fl.full_like(p.detach(), 0.5)
+    for tp, p in zip(tmodel.parameters(), model.parameters()):
+        _assert_entry_close(p, tp, "weight")
+        _assert_entry_close(opt.state[p]["exp_avg_sq"], topt.state[tp]["exp_avg_sq"],
+                            "exp_avg_sq")
+
+
+def test_loaded_state_is_tensors_of_its_own(x64):
+    (tmodel, topt), (model, opt) = _pair("Adam", dict(lr=0.01))
+    _step(torch, tmodel, topt)
+    resumed = make_opt(fl, model, "Adam", dict(lr=0.01))
+    resumed.load_state_dict(topt.state_dict())
+    for tp, p in zip(tmodel.parameters(), model.parameters()):
+        for key in ("exp_avg", "exp_avg_sq"):
+            mine = resumed.state[p][key]
+            assert isinstance(mine, fl.Tensor) and mine.dtype == fl.float64
+            _assert_entry_close(mine, topt.state[tp][key], key)
+        assert isinstance(resumed.state[p]["step"], fl.Tensor)
+        assert int(resumed.state[p]["step"]) == 1
+    # The loaded tensors are copies: a step here leaves torch's state dict alone.
+    saved = topt.state_dict()
+    before = saved["state"][0]["exp_avg"].clone()
+    resumed.load_state_dict(saved)
+    _step(fl, model, resumed)
+    assert torch.equal(saved["state"][0]["exp_avg"], before)
