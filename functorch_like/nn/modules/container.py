@@ -1,15 +1,17 @@
-"""Containers: Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict."""
+"""Containers: Sequential, ModuleList, ModuleDict (ParameterList and ParameterDict live in
+container_params.py and are re-exported here, where torch defines them)."""
 
 from __future__ import annotations
 
 import operator
 from collections import OrderedDict
-from collections.abc import Mapping
 from typing import Iterable, Iterator
 
-from ..._tensor import Tensor
-from ..parameter import Parameter
-from .module import Module, _addindent, _typename
+from .container_params import ParameterDict as ParameterDict
+from .container_params import ParameterList as ParameterList
+from .module import Module, _addindent
+
+__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
 
 
 def _index(idx: int, n: int) -> int:
@@ -241,113 +243,3 @@ class ModuleDict(Module):
         items = modules.items() if hasattr(modules, "items") else modules
         for key, module in items:
             self[key] = module
-
-
-def _param_line(k, p, type_name) -> str:
-    if isinstance(p, Tensor):
-        size = "x".join(str(s) for s in p.shape)
-        kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
-        device = f" ({p.device})" if p.device.type == "cuda" else ""
-        return f"  ({k}): {kind} containing: [{type_name(p)} of size {size}{device}]"
-    return f"  ({k}): Object of type: {type(p).__name__}"
-
-
-class ParameterList(Module):
-    """A list of Parameters, registered as '0', '1', ... (plain tensors are wrapped)."""
-
-    def __init__(self, values=None):
-        super().__init__()
-        self._size = 0
-        if values is not None:
-            self.extend(values)
-
-    def __getitem__(self, idx):
-        if isinstance(idx, slice):
-            return ParameterList([self[i] for i in range(len(self))[idx]])
-        return getattr(self, str(_index(idx, len(self))))
-
-    def __setitem__(self, idx: int, param) -> None:
-        idx = _index(idx, len(self))
-        if isinstance(param, Tensor) and not isinstance(param, Parameter):
-            param = Parameter(param)
-        setattr(self, str(idx), param)
-
-    def __len__(self) -> int:
-        return self._size
-
-    def __iter__(self):
-        return iter(self[i] for i in range(len(self)))
-
-    def __iadd__(self, values):
-        return self.extend(values)
-
-    def append(self, value) -> "ParameterList":
-        self._size += 1
-        self[self._size - 1] = value
-        return self
-
-    def extend(self, values) -> "ParameterList":
-        for v in values:
-            self.append(v)
-        return self
-
-    def extra_repr(self) -> str:
-        # PyTorch prints the dtype here ('torch.float32') but the tensor type in
-        # ParameterDict ('torch.FloatTensor').
-        return "\n".join(_param_line(k, p, lambda t: t.dtype) for k, p in enumerate(self))
-
-
-class ParameterDict(Module):
-    """A dict of Parameters (plain tensors are wrapped)."""
-
-    def __init__(self, parameters=None):
-        super().__init__()
-        self._keys: dict[str, None] = {}
-        if parameters is not None:
-            self.update(parameters)
-
-    def __getitem__(self, key: str):
-        return getattr(self, key)
-
-    def __setitem__(self, key: str, value) -> None:
-        self._keys[key] = None
-        if isinstance(value, Tensor) and not isinstance(value, Parameter):
-            value = Parameter(value)
-        setattr(self, key, value)
-
-    def __delitem__(self, key: str) -> None:
-        del self._keys[key]
-        delattr(self, key)
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-    def __iter__(self):
-        return iter(self._keys)
-
-    def __contains__(self, key) -> bool:
-        return key in self._keys
-
-    def keys(self):
-        return self._keys.keys()
-
-    def items(self):
-        return ((k, self[k]) for k in self._keys)
-
-    def values(self):
-        return (self[k] for k in self._keys)
-
-    def update(self, parameters) -> None:
-        """Adds (key, value) pairs; a plain mapping is added in sorted key order, an
-        OrderedDict, ParameterDict or sequence of pairs in its own order (PyTorch's rule)."""
-        if isinstance(parameters, (OrderedDict, ParameterDict)):
-            items = list(parameters.items())
-        elif isinstance(parameters, Mapping):
-            items = sorted(parameters.items())
-        else:
-            items = parameters
-        for k, v in items:
-            self[k] = v
-
-    def extra_repr(self) -> str:
-        return "\n".join(_param_line(k, p, _typename) for k, p in self.items())

@@ -1,7 +1,9 @@
-"""torch.nn.utils: gradient clipping, parameter/vector conversion, padded and packed sequences."""
+"""torch.nn.utils: gradient clipping, parameter/vector conversion, padded and packed sequences,
+pruning."""
 
 from . import parametrizations as parametrizations
 from . import parametrize as parametrize
+from . import prune as prune
 from . import rnn as rnn
 from . import stateless as stateless
 from .weight_norm import remove_weight_norm as remove_weight_norm
