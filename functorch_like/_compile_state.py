@@ -30,6 +30,7 @@ from .nn.modules import module as _module
 from .nn.modules.module import Module
 from .optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
 from .autograd import _grad_mode
+from .optim import _hooks as _opt_hooks
 from .optim.optimizer import Optimizer, as_state_tensors
 from .utils import hooks as _hooks
 
@@ -339,7 +340,12 @@ class StepState:
                       for m in self.modules),
                 tuple(tuple(t.__dict__.get("_grad_hooks", ())) + (None,)
                       + tuple(t.__dict__.get("_post_accumulate_hooks", ()))
-                      for t in self.tensors))
+                      for t in self.tensors),
+                # (an optimizer's step hooks, and every optimizer's)
+                tuple(tuple(opt._optimizer_step_pre_hooks) + (None,)
+                      + tuple(opt._optimizer_step_post_hooks) for opt in self.optimizers),
+                tuple(_opt_hooks._global_optimizer_pre_hooks),
+                tuple(_opt_hooks._global_optimizer_post_hooks))
         return self._hooks
 
     def _attributes_key(self) -> tuple:
@@ -580,6 +586,11 @@ def _hook_functions(objects: list) -> list:
                             if t is not None]
         elif isinstance(obj, Tensor):
             tensors.append(obj)
+        elif isinstance(obj, Optimizer):
+            hooks += [*obj._optimizer_step_pre_hooks.values(),
+                      *obj._optimizer_step_post_hooks.values()]
+    hooks += [*_opt_hooks._global_optimizer_pre_hooks.values(),
+              *_opt_hooks._global_optimizer_post_hooks.values()]
     for t in tensors:
         hooks += [*t.__dict__.get("_grad_hooks", {}).values(),
                   *t.__dict__.get("_post_accumulate_hooks", {}).values()]

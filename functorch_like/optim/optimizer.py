@@ -25,7 +25,14 @@ import optax
 from .. import _trace_state
 from ..pure.optim import _base as _checks
 from .._tensor import Tensor, publish, typename
+from ._hooks import HOOK_DICTS, OptimizerHooks, hooked_step
+from ._hooks import register_optimizer_step_post_hook as register_optimizer_step_post_hook
+from ._hooks import register_optimizer_step_pre_hook as register_optimizer_step_pre_hook
 from ..autograd._grad_mode import enable_grad
+
+
+__all__ = ["Optimizer", "register_optimizer_step_post_hook",
+           "register_optimizer_step_pre_hook", "required"]
 
 
 class _RequiredParameter:
@@ -57,7 +64,7 @@ def compile_count() -> int:
 _typename = typename
 
 
-class Optimizer:
+class Optimizer(OptimizerHooks):
     """Base class. The optimizers here define `_transform(group)` (a pure optax transform
     built from the group's structural options) and `_hyperparams(group)` (the numeric
     values passed in at every step), and share `step()`.
@@ -83,7 +90,14 @@ class Optimizer:
     # A subclass without a transform whose state and state_dict are of its own making.
     _own_state_format = False
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # The step hooks run around every class's own step (torch patches it at init).
+        if "step" in cls.__dict__:
+            cls.step = hooked_step(cls.__dict__["step"])
+
     def __init__(self, params: Iterable, defaults: dict):
+        self._init_hooks()
         self.defaults = defaults
         self.state: defaultdict = defaultdict(dict)
         self.param_groups: list[dict] = []
@@ -109,10 +123,13 @@ class Optimizer:
     def __getstate__(self):
         # Compiled programs (and a scheduler's wrapper of `step`) are rebuilt, not pickled,
         # so an optimizer pickles and deep-copies as torch's does.
+        # Hooks are not kept either, as torch's.
         return {k: v for k, v in self.__dict__.items()
-                if k not in ("_programs", "_samples", "_hp_arrays", "step")}
+                if k not in ("_programs", "_samples", "_hp_arrays", "step", "_in_hooked_step",
+                             *HOOK_DICTS)}
 
     def __setstate__(self, state):
+        self._init_hooks()
         self.__dict__.update(state)
         self._programs, self._samples, self._hp_arrays = {}, {}, {}
 
@@ -392,6 +409,10 @@ class Optimizer:
         return {k: _wrap(v) for k, v in state.items()}
 
     def state_dict(self) -> dict:
+        """PyTorch's format: see _state_dict; its hooks run around it."""
+        return self._state_dict_hooked(self._state_dict)
+
+    def _state_dict(self) -> dict:
         """PyTorch's format: {"state": {index: {...}}, "param_groups": [{..., "params":
         [indices]}]}, indices counting parameters across groups in order; `state` in the
         order the parameters' state was created, and only those with visible state (SGD
@@ -427,7 +448,11 @@ class Optimizer:
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict) -> None:
-        """Loads a state_dict saved here or by torch.optim (same format)."""
+        """Loads a state_dict saved here or by torch.optim (same format); its hooks run
+        around the loading."""
+        self._load_state_dict_hooked(state_dict, self._load_state_dict)
+
+    def _load_state_dict(self, state_dict: dict) -> None:
         saved_groups = state_dict["param_groups"]
         if len(saved_groups) != len(self.param_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")
@@ -551,3 +576,6 @@ def as_state_tensors(entry: dict) -> None:
 def _all_same(values) -> bool:
     """Whether a list holds one object more than once and nothing else."""
     return isinstance(values, list) and len(values) > 1 and all(v is values[0] for v in values)
+
+
+Optimizer.step = hooked_step(Optimizer.step)
