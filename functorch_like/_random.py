@@ -138,12 +138,40 @@ def next_key(generator: Generator | None = None):
 
 
 def _float(dtype, kernel: str = "check_uniform_bounds"):
-    """The JAX dtype of a float draw; other dtypes raise PyTorch's error for `kernel`."""
+    """The JAX dtype of a float (or complex) draw; other dtypes raise PyTorch's error for
+    `kernel`."""
     d = _dtypes.to_jax(dtype) if dtype is not None else _dtypes.get_default_dtype().jax
-    if not jnp.issubdtype(d, jnp.floating):
+    if not jnp.issubdtype(d, jnp.inexact):
         raise NotImplementedError(f"\"{kernel}\" not implemented for "
                                   f"'{_dtypes.scalar_type_name(d)}'")
     return d
+
+
+def _parts(draw, key, shape, dtype):
+    """`draw(key, shape, real dtype)` for a real dtype; for a complex one, the real and
+    imaginary parts are two independent draws, as torch's complex samplers make them."""
+    if not jnp.issubdtype(dtype, jnp.complexfloating):
+        return draw(key, shape, dtype)
+    real = jnp.finfo(dtype).dtype
+    pair = draw(key, (2, *shape), real)
+    return jax.lax.complex(pair[0], pair[1]).astype(dtype)
+
+
+def normal_draw(key, shape, dtype, mean=0.0, std=1.0):
+    """N(mean, std**2) samples; complex: each part has variance std**2 / 2, as torch's (so
+    that E|z - mean|**2 = std**2), and a real number `mean` shifts both parts."""
+    if not jnp.issubdtype(dtype, jnp.complexfloating):
+        return mean + std * jax.random.normal(key, shape, dtype)
+    if isinstance(mean, (int, float)):
+        mean = complex(mean, mean)
+    z = _parts(jax.random.normal, key, shape, dtype) * (1 / jnp.sqrt(2.0))
+    return (mean + std * z).astype(dtype)
+
+
+def uniform_draw(key, shape, dtype, low=0.0, high=1.0):
+    """U[low, high) samples; complex: each part U[low, high), as torch's."""
+    return _parts(lambda k, sh, d: jax.random.uniform(k, sh, d, low, high), key, shape,
+                  dtype)
 
 
 def _finish(value, requires_grad, device):
@@ -155,8 +183,8 @@ def rand(*sizes, size=None, generator=None, dtype=None, device=None,
          requires_grad=False) -> Tensor:
     """U[0, 1) samples of `size`."""
     from ._ops_shape import new_shape, size_argument
-    value = jax.random.uniform(next_key(generator),
-                               new_shape(size_argument(sizes, size, "rand")), _float(dtype))
+    value = uniform_draw(next_key(generator), new_shape(size_argument(sizes, size, "rand")),
+                         _float(dtype))
     return _finish(value, requires_grad, device)
 
 
@@ -164,9 +192,8 @@ def randn(*sizes, size=None, generator=None, dtype=None, device=None,
           requires_grad=False) -> Tensor:
     """N(0, 1) samples of `size`."""
     from ._ops_shape import new_shape, size_argument
-    value = jax.random.normal(next_key(generator),
-                              new_shape(size_argument(sizes, size, "randn")),
-                              _float(dtype, "normal_kernel_cpu"))
+    value = normal_draw(next_key(generator), new_shape(size_argument(sizes, size, "randn")),
+                        _float(dtype, "normal_kernel_cpu"))
     return _finish(value, requires_grad, device)
 
 
@@ -210,12 +237,12 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
         check_values((s,), lambda: (jnp.asarray(s) < 0, s),
                      lambda _: RuntimeError("normal expects all elements of std >= 0.0"))
         dt = (mean if isinstance(mean, Tensor) else std)._value.dtype
-        value = m + s * jax.random.normal(next_key(generator), shape, dt)
+        value = normal_draw(next_key(generator), shape, dt, m, s)
         return _finish(value, requires_grad, device)
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-    value = mean + std * jax.random.normal(next_key(generator), tuple(size or ()),
-                                           _float(dtype, "normal_kernel_cpu"))
+    value = normal_draw(next_key(generator), tuple(size or ()),
+                        _float(dtype, "normal_kernel_cpu"), mean, std)
     return _finish(value, requires_grad, device)
 
 
@@ -296,7 +323,7 @@ def _sample_inplace(t: Tensor, value, name: str) -> Tensor:
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-    value = mean + std * jax.random.normal(next_key(generator), t.shape, t._value.dtype)
+    value = normal_draw(next_key(generator), t.shape, t._value.dtype, mean, std)
     return _sample_inplace(t, value, "NormalBackward0")
 
 
@@ -304,7 +331,7 @@ def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, *, generator=None) -> Te
     if a > b:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
                            f"from={a:g} > to={b:g}")
-    value = jax.random.uniform(next_key(generator), t.shape, t._value.dtype, a, b)
+    value = uniform_draw(next_key(generator), t.shape, t._value.dtype, a, b)
     return _sample_inplace(t, value, "UniformBackward0")
 
 

@@ -23,6 +23,8 @@ class Adafactor(Optimizer):
     PyTorch parity: `lr` must be a number (torch also takes a 1-element Tensor).
     """
 
+    _complex_error = "Adafactor does not support complex parameters"
+
     _state_keys = ("step", "row_var", "col_var", "variance")
 
     def __init__(self, params, lr: float = 1e-2, beta2_decay: float = -0.8,

@@ -18,6 +18,8 @@ class Muon(Optimizer):
     (biases, embeddings) belong in another optimizer, e.g. AdamW.
     """
 
+    _complex_error = "Muon does not support complex parameters"
+
     _state_keys = ("momentum_buffer",)
 
     def __init__(self, params, lr: float = 1e-3, weight_decay: float = 0.1,

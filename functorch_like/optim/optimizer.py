@@ -89,6 +89,9 @@ class Optimizer(OptimizerHooks):
     _state_before_first_step = False
     # A subclass without a transform whose state and state_dict are of its own making.
     _own_state_format = False
+    # torch's RuntimeError at a step with a complex parameter, for those that refuse them
+    # (the others update complex parameters as pairs of real numbers: _update_as_real).
+    _complex_error: str | None = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -310,9 +313,13 @@ class Optimizer(OptimizerHooks):
                 _trace_count += 1      # once per trace = once per compilation
                 out_params, out_states = [], []
                 for transform, p, g, s in zip(transforms, params, grads, states):
-                    updates, s = transform.update(g, s, p)
-                    out_params.append(optax.apply_updates(p, updates))
-                    out_states.append(s)
+                    if any(map(jnp.iscomplexobj, p)):
+                        out_p, out_s = _update_as_real(transform, p, g, s)
+                    else:
+                        updates, out_s = transform.update(g, s, p)
+                        out_p = optax.apply_updates(p, updates)
+                    out_params.append(out_p)
+                    out_states.append(out_s)
                 return out_params, out_states
             program = _PROGRAMS[type(self), key] = jax.jit(run)
         return program
@@ -331,6 +338,8 @@ class Optimizer(OptimizerHooks):
         static_groups = self._static_groups or self.param_groups
         for group, sgroup in zip(self.param_groups, static_groups):
             live = [p for p in group["params"] if p.grad is not None]
+            if self._complex_error and any(jnp.iscomplexobj(p._value) for p in live):
+                raise RuntimeError(self._complex_error)
             for p in live:
                 self.state[p]      # new state enters self.state in the group's order (torch's)
             # The update runs over the group's tensors smallest first: the same per-tensor
@@ -557,6 +566,28 @@ def _set_entry(entry: dict, name: str, value) -> None:
         publish(held)
     else:
         entry[name] = Tensor._make(value)
+
+
+def _as_real(x):
+    """A complex array as torch.view_as_real lays it out: (..., 2) of (real, imag)."""
+    return jnp.stack([x.real, x.imag], axis=-1) if jnp.iscomplexobj(x) else x
+
+
+def _update_as_real(transform, params: list, grads: list, state):
+    """One group's update where some parameters are complex: on their real views, as
+    torch's optimizers update complex parameters (view_as_real of the parameter, its
+    gradient and its state), so Adam's second moment holds re(g)**2 and im(g)**2, not
+    g**2. The state keeps the parameters' complex dtype between steps, as torch's."""
+    updates, new_state = transform.update(
+        [_as_real(g) for g in grads], jax.tree.map(_as_real, state),
+        [_as_real(p) for p in params])
+    new_params = optax.apply_updates([_as_real(p) for p in params], updates)
+
+    def back(new, old):
+        return jax.lax.complex(new[..., 0], new[..., 1]).astype(old.dtype) \
+            if jnp.iscomplexobj(old) else new
+    return ([back(n, p) for n, p in zip(new_params, params)],
+            jax.tree.map(back, new_state, state))
 
 
 def _wrap(v):

@@ -21,11 +21,11 @@ class SparseAdam(Optimizer):
                  maximize: bool = False):
         defaults = dict(lr=lr, betas=betas, eps=eps, maximize=maximize)
         super().__init__(params, defaults)
-        for group in self.param_groups:
-            complex_params = [p for p in group["params"] if p.is_complex()]
-            if complex_params:
-                raise ValueError("Complex params: SparseAdam does not support complex "
-                                 "parameters")
+        complex_params = [[i, j] for i, group in enumerate(self.param_groups)
+                          for j, p in enumerate(group["params"]) if p.is_complex()]
+        if complex_params:
+            raise ValueError(f"Complex params at indices {complex_params}: SparseAdam does "
+                             "not support complex parameters")
 
     def _transform(self, group):
         return pure_optim.sparse_adam(group["lr"], tuple(group["betas"]), group["eps"],

@@ -49,7 +49,11 @@ def rprop(lr: float = 1e-2, etas: tuple[float, float] = (0.5, 1.2),
                                          step_size_min=step_sizes[0],
                                          step_size_max=step_sizes[1]),
             prev=zeros_like_tree(params),
-            step_size=jax.tree.map(lambda p: jnp.full_like(p, lr), params))
+            # (a complex parameter's real and imaginary parts are two numbers that each
+            # start at lr, as torch's complex(lr, lr))
+            step_size=jax.tree.map(
+                lambda p: jnp.full_like(p, complex(lr, lr) if jnp.iscomplexobj(p) else lr),
+                params))
 
     def update(grads, state, params=None):
         del params
