@@ -17,7 +17,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _dtypes
-from ._ops_math import as_operand
+from ._ops_index_key import as_tuple, expand_bool_scalars
+from ._ops_math import as_operand, broadcast_shape
 from ._ops_search import concrete
 from ._tensor import Tensor, _wrap_dim, apply, mark_view
 from .pure._errors import is_concrete
@@ -31,15 +32,19 @@ def _index_array(x):
 
 def _parse(shape, index):
     """(spec, arrays): spec items are ('i', k) ints, ('s', start, stop, step),
-    ('n',) None, ('e',) Ellipsis, ('a', j) the j-th index array."""
-    if not isinstance(index, tuple):
-        index = (index,)
+    ('n',) None, ('e',) Ellipsis, ('a', j) the j-th index array; a spec that starts with
+    ('r', shape) indexes the tensor reshaped to `shape` (bool scalars' new dims)."""
+    index = as_tuple(index)
     if any(isinstance(x, Tensor) and x._value.dtype == jnp.uint8 for x in index):
         # A byte tensor index is a mask, as in PyTorch (where it is deprecated).
         warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a "
                       "dtype torch.bool instead.", UserWarning, stacklevel=4)
         index = tuple(Tensor._make(x._value.astype(jnp.bool_)) if isinstance(x, Tensor)
                       and x._value.dtype == jnp.uint8 else x for x in index)
+    expanded = expand_bool_scalars(tuple(shape), index)
+    if expanded is not None:
+        spec, arrays = _parse(*expanded)
+        return (("r", expanded[0]),) + spec, arrays
     consuming = 0
     for item in index:
         if item is None or item is Ellipsis:
@@ -107,7 +112,20 @@ def _parse(shape, index):
             spec.append(("a", len(arrays)))
             arrays.append(a)
             dim += 1
+    try:
+        np.broadcast_shapes(*(a.shape for a in arrays))
+    except ValueError:
+        raise IndexError("shape mismatch: indexing tensors could not be broadcast together "
+                         "with shapes " + ", ".join(str(list(a.shape)) for a in arrays)) \
+            from None
     return tuple(spec), arrays
+
+
+def _reshaped(x, spec):
+    """(x, spec) with a leading ('r', shape) applied (see _parse)."""
+    if spec and spec[0][0] == "r":
+        return x.reshape(spec[0][1]), spec[1:]
+    return x, spec
 
 
 def _build(spec, arrays):
@@ -158,6 +176,7 @@ def _gather(x, index):
 
 
 def _f_getitem(x, *arrays, spec):
+    x, spec = _reshaped(x, spec)
     if _mixed(spec):
         return _gather(x[_select_ints(spec)], _build(_rest(spec), arrays))
     return _gather(x, _build(spec, arrays)) if arrays else x[_build(spec, arrays)]
@@ -194,6 +213,9 @@ def poisoned(result, bad):
 
 
 def _f_setitem(x, v, *arrays, spec, checked=True):
+    if spec and spec[0][0] == "r":          # (bool scalars: write into the reshaped x)
+        out = _f_setitem(x.reshape(spec[0][1]), v, *arrays, spec=spec[1:], checked=checked)
+        return out.reshape(x.shape)
     v = jnp.asarray(v, x.dtype) if not hasattr(v, "astype") else v.astype(x.dtype)
     v = v.reshape(_strip_leading_ones(v.shape))
     if _mixed(spec) or not checked:
@@ -373,9 +395,20 @@ def masked_fill(input, mask, value):
     return apply(_f_masked_fill, name, input, mask, as_operand(value))
 
 
+def _f_masked_select(x, positions, *, shape):
+    return jnp.broadcast_to(x, shape).reshape(-1)[positions]
+
+
 def masked_select(input, mask):
-    mask = mask.expand_as(input) if mask.shape != input.shape else mask
-    return getitem(input, mask)
+    """The elements of `input` where `mask` is True, as a 1-D tensor; input and mask
+    broadcast to their common shape first (so an element can be picked more than once, and
+    its gradient sums over those picks)."""
+    if not isinstance(mask, Tensor) or mask.dtype != _dtypes.bool:
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
+    shape = broadcast_shape(mask, input)      # (in this order for torch's error text)
+    picked = np.flatnonzero(np.broadcast_to(concrete(mask, "masked_select"), shape))
+    return apply(_f_masked_select, "MaskedSelectBackward0", input,
+                 jnp.asarray(picked, _dtypes.int64.jax), shape=shape)
 
 
 def nonzero(input, *, as_tuple: bool = False):
