@@ -25,6 +25,7 @@ from . import _ops_reduce as R
 from . import _ops_search as SE
 from . import _ops_shape as S
 from . import _ops_shape_more as SM
+from . import _ops_split as SP
 from . import _ops_stats as ST
 from . import _autocast_state, _random
 from ._tensor import Tensor, _wrap_dim, apply
@@ -74,8 +75,8 @@ _PLAIN = {
     "swapaxes": S.transpose, "swapdims": S.transpose, "t": S.t, "movedim": S.movedim,
     "moveaxis": S.movedim, "expand": S.expand, "expand_as": S.expand_as,
     "broadcast_to": S.broadcast_to, "repeat": S.repeat,
-    "repeat_interleave": S.repeat_interleave, "split": S.split, "chunk": S.chunk,
-    "tensor_split": S.tensor_split, "unbind": S.unbind, "narrow": S.narrow, "flip": S.flip,
+    "repeat_interleave": S.repeat_interleave, "split": SP.split, "chunk": SP.chunk,
+    "tensor_split": SP.tensor_split, "unbind": SP.unbind, "narrow": S.narrow, "flip": S.flip,
     "roll": S.roll, "tril": S.tril, "triu": S.triu, "diagonal": S.diagonal, "diag": S.diag,
     "trace": S.trace,
     # indexing
