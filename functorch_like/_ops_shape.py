@@ -63,14 +63,18 @@ def _f_reshape(x, *, shape):
     return jnp.reshape(x, shape)
 
 
-def view(input, *shape):
-    """Same data, new shape (one dim may be -1).
+def view(input, *shape, dtype=None):
+    """Same data, new shape (one dim may be -1); or, given a dtype, the same bytes read as
+    that dtype (see _ops_view_dtype.view_dtype).
 
     PyTorch parity: JAX arrays have no strides, so view never fails on a non-contiguous
     input the way PyTorch's does; it behaves like reshape.
     """
-    if len(shape) == 1 and isinstance(shape[0], _dtypes.dtype):
-        raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
+    if len(shape) == 1 and isinstance(shape[0], _dtypes.dtype) and dtype is None:
+        shape, dtype = (), shape[0]
+    if dtype is not None and not shape:
+        from ._ops_view_dtype import view_dtype
+        return view_dtype(input, dtype)
     shape = _infer_shape(_sizes(shape), input.numel())
     return _as_view(apply(_f_reshape, "ViewBackward0", input, shape=shape), input)
 

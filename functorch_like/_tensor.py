@@ -621,7 +621,9 @@ class Tensor:
                     "refers to a single memory location. Please clone() the tensor before "
                     "performing the operation.")
             base = view[0]
-            if base._node is None and base._requires_grad and is_grad_enabled():
+            # (a dtype view is outside autograd: torch lets it change a leaf's values)
+            if base._node is None and base._requires_grad and is_grad_enabled() and \
+                    view[1] != "dtype":
                 raise RuntimeError(_ag_errors.VIEW_OF_LEAF_INPLACE)
             if view[3] is not None and is_grad_enabled() and (
                     base._node is not None or base._requires_grad):
@@ -724,7 +726,8 @@ def mark_view(out: "Tensor", base: "Tensor", kind: str, info=None, multi=None) -
     """Records that `out` is a view of `base`, as PyTorch's shared storage makes it: an
     in-place op on `out` writes through to `base` (`_write_through`), and one on `base`
     refreshes `out` (`refresh_views`). kind: "index" (basic indexing; info = the index),
-    "reshape", "select" (info = the selection, see _ops_shape._as_selection) or "expand";
+    "reshape", "select" (info = the selection, see _ops_shape._as_selection), "expand" or
+    "dtype" (info = the JAX dtype the bytes are read as, see _ops_view_dtype);
     multi = (function, output) for the pieces of split/unbind."""
     out.__dict__["_view_of"] = (base, kind, info, multi)
     views = base.__dict__.setdefault("_views", [])
@@ -783,6 +786,9 @@ def _view_value(base: "Tensor", spec: tuple, view: "Tensor") -> "Tensor":
         return _ops_shape.selection(base, info)
     if kind == "expand":
         return _ops_shape.expand(base, tuple(view.shape))
+    if kind == "dtype":
+        from ._ops_view_dtype import reinterpret
+        return Tensor._make(reinterpret(base._value, info))
     return _ops_shape.reshape(base, tuple(view.shape))
 
 
@@ -796,6 +802,15 @@ def _write_through(view, value: "Tensor") -> None:
     elif kind == "select":
         from ._ops_shape import write_back
         base._set(write_back(base, value, index))
+    elif kind == "dtype":
+        # New bytes for the base, outside autograd as in torch: its graph is left as it is.
+        from ._ops_view_dtype import reinterpret
+        base._value = reinterpret(value._value, base._value.dtype)
+        base._version += 1
+        publish(base)
+        outer = base.__dict__.get("_view_of")
+        if outer is not None:
+            _write_through(outer, base)
     else:
         base._set(value.reshape(tuple(base.shape)))
 
