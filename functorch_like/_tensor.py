@@ -243,6 +243,8 @@ class Tensor:
         self._grad = None
         self._aliases = None          # an _AliasGroup once .data/detach() shared the value
         self._version = 0
+        if _grad_state.inference:     # made inside torch.inference_mode(): see is_inference
+            self.__dict__["_inference"] = True
 
     @classmethod
     def _make(cls, value, requires_grad: bool = False, node=None, out: int = 0) -> "Tensor":
@@ -344,6 +346,9 @@ class Tensor:
             raise RuntimeError(_ag_errors.requires_grad_non_leaf(value))
         if value and not _differentiable(self._value):
             raise RuntimeError(_ag_errors.CANNOT_REQUIRE_GRAD)
+        if value and self.__dict__.get("_inference") and not _grad_state.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside "
+                               "InferenceMode is not allowed.")
         self._requires_grad = builtins.bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
@@ -461,6 +466,7 @@ class Tensor:
             # trace differentiates with the tape, and keeps the value as the same tracer.)
             value = jax.lax.stop_gradient(value)
         t = Tensor._make(value)
+        _same_inference(t, self)
         if self._aliases is None:
             self._aliases = _AliasGroup(self)
         self._aliases.add(t)
@@ -611,6 +617,8 @@ class Tensor:
         """Makes `self` take `result`'s value and graph position (an in-place op); a view
         (basic indexing, view/reshape/squeeze/flatten, permute/transpose, narrow/split/
         unbind, diagonal) writes the new value through to its base."""
+        if self.__dict__.get("_inference") and not _grad_state.inference:
+            raise RuntimeError(_INFERENCE_INPLACE)
         if self._node is None and self._requires_grad and is_grad_enabled():
             raise RuntimeError(_ag_errors.LEAF_INPLACE)
         view = self.__dict__.get("_view_of")
@@ -730,6 +738,7 @@ def mark_view(out: "Tensor", base: "Tensor", kind: str, info=None, multi=None) -
     "dtype" (info = the JAX dtype the bytes are read as, see _ops_view_dtype);
     multi = (function, output) for the pieces of split/unbind."""
     out.__dict__["_view_of"] = (base, kind, info, multi)
+    _same_inference(out, base)
     views = base.__dict__.setdefault("_views", [])
     if len(views) >= 8 and len(views) % 8 == 0:
         # A long-lived base viewed in every step (x.view(...) in a loop) would otherwise
@@ -737,6 +746,21 @@ def mark_view(out: "Tensor", base: "Tensor", kind: str, info=None, multi=None) -
         views[:] = [ref for ref in views if ref() is not None]
     views.append(weakref.ref(out))
     return out
+
+
+_INFERENCE_INPLACE = (
+    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
+    "clone to get a normal tensor before doing inplace update.See "
+    "https://github.com/pytorch/rfcs/pull/17 for more details.")
+
+
+def _same_inference(view: "Tensor", base: "Tensor") -> None:
+    # A view (or detach/.data alias) is an inference tensor exactly when its base is, in or
+    # out of inference_mode (torch: `normal[0]` made inside the mode is a normal tensor).
+    if base.__dict__.get("_inference"):
+        view.__dict__["_inference"] = True
+    else:
+        view.__dict__.pop("_inference", None)
 
 
 def publish(t: "Tensor") -> None:
