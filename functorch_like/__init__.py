@@ -301,8 +301,8 @@ from ._ops_index import gather as gather
 from ._ops_index import scatter as scatter
 from ._ops_index import scatter_add as scatter_add
 from ._ops_index import index_select as index_select
-from ._ops_index import masked_fill as masked_fill
-from ._ops_index import masked_select as masked_select
+from ._ops_masked import masked_fill as masked_fill
+from ._ops_masked import masked_select as masked_select
 from ._ops_index import nonzero as nonzero
 from ._ops_index import take as take
 from ._ops_index import take_along_dim as take_along_dim

@@ -1,4 +1,4 @@
-"""Indexing (`x[...]`, `x[...] = v`), gather/scatter, index_select, masked ops, nonzero.
+"""Indexing (`x[...]`, `x[...] = v`), gather/scatter, index_select, nonzero, take.
 
 Index arguments are split into a hashable description (ints, slices, None, Ellipsis) and
 integer index arrays that travel as values. Boolean masks become integer indices while
@@ -18,7 +18,7 @@ import numpy as np
 
 from . import _dtypes
 from ._ops_index_key import as_tuple, expand_bool_scalars
-from ._ops_math import as_operand, broadcast_shape
+from ._ops_math import as_operand
 from ._ops_search import concrete
 from ._tensor import Tensor, _wrap_dim, apply, mark_view
 from .pure._errors import is_concrete
@@ -377,38 +377,6 @@ def index_select(input, dim: int, index):
         if low < 0 or high >= size:
             raise IndexError("index out of range in self")
     return apply(_f_index_select, "IndexSelectBackward0", input, index.reshape(-1), axis=d)
-
-
-def _f_masked_fill(x, mask, value):
-    return jnp.where(mask, jnp.asarray(value).astype(x.dtype), x)
-
-
-def masked_fill(input, mask, value):
-    """`value` where `mask` (bool, broadcastable) is True, else input."""
-    if mask.dtype != _dtypes.bool:
-        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
-                           f"{_dtypes.cpp_type_name(mask.dtype)}")
-    if isinstance(value, Tensor) and value.ndim:
-        raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
-                           f"tensor with {value.ndim} dimension(s).")
-    name = "MaskedFillBackward0" if not isinstance(value, Tensor) else "MaskedFillBackward1"
-    return apply(_f_masked_fill, name, input, mask, as_operand(value))
-
-
-def _f_masked_select(x, positions, *, shape):
-    return jnp.broadcast_to(x, shape).reshape(-1)[positions]
-
-
-def masked_select(input, mask):
-    """The elements of `input` where `mask` is True, as a 1-D tensor; input and mask
-    broadcast to their common shape first (so an element can be picked more than once, and
-    its gradient sums over those picks)."""
-    if not isinstance(mask, Tensor) or mask.dtype != _dtypes.bool:
-        raise RuntimeError("masked_select: expected BoolTensor for mask")
-    shape = broadcast_shape(mask, input)      # (in this order for torch's error text)
-    picked = np.flatnonzero(np.broadcast_to(concrete(mask, "masked_select"), shape))
-    return apply(_f_masked_select, "MaskedSelectBackward0", input,
-                 jnp.asarray(picked, _dtypes.int64.jax), shape=shape)
 
 
 def nonzero(input, *, as_tuple: bool = False):
