@@ -86,7 +86,9 @@ def view_dtype(input: Tensor, dtype: _dtypes.dtype) -> Tensor:
     show in it. Like PyTorch's, the result is outside autograd: it never requires grad, and
     a write through it changes the base's values without touching the base's graph.
 
-    PyTorch parity: while JAX's x64 mode is off, 64-bit dtypes are stored as 32-bit ones
+    PyTorch parity: a byte other than 0 or 1 viewed as bool reads True, as in torch, but
+    is stored as 1 (a JAX bool holds no other byte), so viewing it back gives 1 where
+    torch gives the byte. While JAX's x64 mode is off, 64-bit dtypes are stored as 32-bit ones
     (see _dtypes.py), so `view(torch.float64)` of a float32 tensor keeps its shape and
     values. PyTorch's stride(-1) == 1 check never fails here: every tensor is dense.
     """
