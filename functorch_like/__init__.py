@@ -273,10 +273,10 @@ from ._ops_shape import concatenate as concatenate
 from ._ops_shape import stack as stack
 from ._ops_shape import hstack as hstack
 from ._ops_shape import vstack as vstack
-from ._ops_shape import split as split
-from ._ops_shape import chunk as chunk
-from ._ops_shape import tensor_split as tensor_split
-from ._ops_shape import unbind as unbind
+from ._ops_split import split as split
+from ._ops_split import chunk as chunk
+from ._ops_split import tensor_split as tensor_split
+from ._ops_split import unbind as unbind
 from ._ops_shape import narrow as narrow
 from ._ops_shape import flip as flip
 from ._ops_shape import roll as roll
@@ -301,8 +301,8 @@ from ._ops_index import gather as gather
 from ._ops_index import scatter as scatter
 from ._ops_index import scatter_add as scatter_add
 from ._ops_index import index_select as index_select
-from ._ops_index import masked_fill as masked_fill
-from ._ops_index import masked_select as masked_select
+from ._ops_masked import masked_fill as masked_fill
+from ._ops_masked import masked_select as masked_select
 from ._ops_index import nonzero as nonzero
 from ._ops_index import take as take
 from ._ops_index import take_along_dim as take_along_dim

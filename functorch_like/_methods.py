@@ -16,6 +16,7 @@ from . import _ops_contract as K
 from . import _ops_elementwise as E
 from . import _ops_index as I
 from . import _ops_index_write as IW
+from . import _ops_masked as MK
 from . import _ops_select_scatter as SS
 from . import _ops_linalg as LA
 from . import _ops_linalg_svd as LS
@@ -25,6 +26,7 @@ from . import _ops_reduce as R
 from . import _ops_search as SE
 from . import _ops_shape as S
 from . import _ops_shape_more as SM
+from . import _ops_split as SP
 from . import _ops_stats as ST
 from . import _autocast_state, _random
 from ._tensor import Tensor, _wrap_dim, apply
@@ -74,14 +76,14 @@ _PLAIN = {
     "swapaxes": S.transpose, "swapdims": S.transpose, "t": S.t, "movedim": S.movedim,
     "moveaxis": S.movedim, "expand": S.expand, "expand_as": S.expand_as,
     "broadcast_to": S.broadcast_to, "repeat": S.repeat,
-    "repeat_interleave": S.repeat_interleave, "split": S.split, "chunk": S.chunk,
-    "tensor_split": S.tensor_split, "unbind": S.unbind, "narrow": S.narrow, "flip": S.flip,
+    "repeat_interleave": S.repeat_interleave, "split": SP.split, "chunk": SP.chunk,
+    "tensor_split": SP.tensor_split, "unbind": SP.unbind, "narrow": S.narrow, "flip": S.flip,
     "roll": S.roll, "tril": S.tril, "triu": S.triu, "diagonal": S.diagonal, "diag": S.diag,
     "trace": S.trace,
     # indexing
     "gather": I.gather, "scatter": I.scatter, "scatter_add": I.scatter_add,
-    "index_select": I.index_select, "masked_fill": I.masked_fill,
-    "masked_select": I.masked_select, "nonzero": I.nonzero, "take": I.take,
+    "index_select": I.index_select, "masked_fill": MK.masked_fill,
+    "masked_select": MK.masked_select, "nonzero": I.nonzero, "take": I.take,
     "take_along_dim": I.take_along_dim, "where": lambda self, cond, other: M.where(
         cond, self, other),
     # linear algebra
@@ -311,7 +313,7 @@ _INPLACE = {
     "xlogy_": E.xlogy, "logit_": E.logit, "sinc_": E.sinc, "deg2rad_": E.deg2rad,
     "rad2deg_": E.rad2deg, "copysign_": E.copysign, "heaviside_": E.heaviside, "i0_": E.i0,
     "sgn_": E.sgn,
-    "masked_fill_": I.masked_fill, "scatter_": I.scatter, "scatter_add_": I.scatter_add,
+    "masked_fill_": MK.masked_fill, "scatter_": I.scatter, "scatter_add_": I.scatter_add,
     "logical_not_": M.logical_not, "tril_": S.tril, "triu_": S.triu,
     "__iadd__": M.add, "__isub__": M.sub, "__imul__": M.mul, "__itruediv__": M.div,
     "__ifloordiv__": M.floor_divide, "__imod__": M.remainder, "__ipow__": M.pow,

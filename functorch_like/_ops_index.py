@@ -1,4 +1,4 @@
-"""Indexing (`x[...]`, `x[...] = v`), gather/scatter, index_select, masked ops, nonzero.
+"""Indexing (`x[...]`, `x[...] = v`), gather/scatter, index_select, nonzero, take.
 
 Index arguments are split into a hashable description (ints, slices, None, Ellipsis) and
 integer index arrays that travel as values. Boolean masks become integer indices while
@@ -17,6 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _dtypes
+from ._ops_index_key import as_tuple, expand_bool_scalars
 from ._ops_math import as_operand
 from ._ops_search import concrete
 from ._tensor import Tensor, _wrap_dim, apply, mark_view
@@ -31,15 +32,19 @@ def _index_array(x):
 
 def _parse(shape, index):
     """(spec, arrays): spec items are ('i', k) ints, ('s', start, stop, step),
-    ('n',) None, ('e',) Ellipsis, ('a', j) the j-th index array."""
-    if not isinstance(index, tuple):
-        index = (index,)
+    ('n',) None, ('e',) Ellipsis, ('a', j) the j-th index array; a spec that starts with
+    ('r', shape) indexes the tensor reshaped to `shape` (bool scalars' new dims)."""
+    index = as_tuple(index)
     if any(isinstance(x, Tensor) and x._value.dtype == jnp.uint8 for x in index):
         # A byte tensor index is a mask, as in PyTorch (where it is deprecated).
         warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a "
                       "dtype torch.bool instead.", UserWarning, stacklevel=4)
         index = tuple(Tensor._make(x._value.astype(jnp.bool_)) if isinstance(x, Tensor)
                       and x._value.dtype == jnp.uint8 else x for x in index)
+    expanded = expand_bool_scalars(tuple(shape), index)
+    if expanded is not None:
+        spec, arrays = _parse(*expanded)
+        return (("r", expanded[0]),) + spec, arrays
     consuming = 0
     for item in index:
         if item is None or item is Ellipsis:
@@ -107,7 +112,20 @@ def _parse(shape, index):
             spec.append(("a", len(arrays)))
             arrays.append(a)
             dim += 1
+    try:
+        np.broadcast_shapes(*(a.shape for a in arrays))
+    except ValueError:
+        raise IndexError("shape mismatch: indexing tensors could not be broadcast together "
+                         "with shapes " + ", ".join(str(list(a.shape)) for a in arrays)) \
+            from None
     return tuple(spec), arrays
+
+
+def _reshaped(x, spec):
+    """(x, spec) with a leading ('r', shape) applied (see _parse)."""
+    if spec and spec[0][0] == "r":
+        return x.reshape(spec[0][1]), spec[1:]
+    return x, spec
 
 
 def _build(spec, arrays):
@@ -158,6 +176,7 @@ def _gather(x, index):
 
 
 def _f_getitem(x, *arrays, spec):
+    x, spec = _reshaped(x, spec)
     if _mixed(spec):
         return _gather(x[_select_ints(spec)], _build(_rest(spec), arrays))
     return _gather(x, _build(spec, arrays)) if arrays else x[_build(spec, arrays)]
@@ -194,6 +213,9 @@ def poisoned(result, bad):
 
 
 def _f_setitem(x, v, *arrays, spec, checked=True):
+    if spec and spec[0][0] == "r":          # (bool scalars: write into the reshaped x)
+        out = _f_setitem(x.reshape(spec[0][1]), v, *arrays, spec=spec[1:], checked=checked)
+        return out.reshape(x.shape)
     v = jnp.asarray(v, x.dtype) if not hasattr(v, "astype") else v.astype(x.dtype)
     v = v.reshape(_strip_leading_ones(v.shape))
     if _mixed(spec) or not checked:
@@ -355,27 +377,6 @@ def index_select(input, dim: int, index):
         if low < 0 or high >= size:
             raise IndexError("index out of range in self")
     return apply(_f_index_select, "IndexSelectBackward0", input, index.reshape(-1), axis=d)
-
-
-def _f_masked_fill(x, mask, value):
-    return jnp.where(mask, jnp.asarray(value).astype(x.dtype), x)
-
-
-def masked_fill(input, mask, value):
-    """`value` where `mask` (bool, broadcastable) is True, else input."""
-    if mask.dtype != _dtypes.bool:
-        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
-                           f"{_dtypes.cpp_type_name(mask.dtype)}")
-    if isinstance(value, Tensor) and value.ndim:
-        raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
-                           f"tensor with {value.ndim} dimension(s).")
-    name = "MaskedFillBackward0" if not isinstance(value, Tensor) else "MaskedFillBackward1"
-    return apply(_f_masked_fill, name, input, mask, as_operand(value))
-
-
-def masked_select(input, mask):
-    mask = mask.expand_as(input) if mask.shape != input.shape else mask
-    return getitem(input, mask)
 
 
 def nonzero(input, *, as_tuple: bool = False):

@@ -18,6 +18,7 @@ from . import _autocast_state, _dtypes
 from ._tensor import Tensor, apply
 from .pure import _activations
 from .pure._errors import check_values
+from .pure._types import opmath_dtype
 
 _SCALARS = (builtins.bool, builtins.int, builtins.float, builtins.complex)
 
@@ -75,7 +76,29 @@ def _f_div(a, b, *, dtype, rounding_mode=None):
         return jnp.trunc(q)
     if q is None:
         return jnp.floor_divide(_cast(a, dtype), _cast(b, dtype))
+    if jnp.issubdtype(dtype, jnp.floating):
+        return _floor_divide_float(_cast(a, dtype), _cast(b, dtype))
     return jnp.floor(q)
+
+
+def _floor_divide_float(a, b):
+    """PyTorch's `div_floor_floating` (c10/util/generic_math.h), in its opmath dtype.
+
+    Not floor(a / b): the quotient of `a - fmod(a, b)`, stepped down when the remainder's
+    sign differs from b's, so `-1 // inf` is -1 (floor(-0.0) would give -0.0), `inf // 2`
+    is nan, and `1 // 0.1` is 9 (floor(10.000000000000002) would give 10), as in Python.
+    Division by zero keeps IEEE's a / b. Its gradient is zero, as torch's.
+    """
+    out_dtype = a.dtype
+    a, b = a.astype(opmath_dtype(out_dtype)), b.astype(opmath_dtype(out_dtype))
+    mod = jnp.fmod(a, b)
+    div = (a - mod) / b
+    div = jnp.where((mod != 0) & ((b < 0) != (mod < 0)), div - 1, div)
+    floor = jnp.floor(div)
+    floor = jnp.where(div - floor > 0.5, floor + 1, floor)
+    out = jnp.where(div != 0, floor, jnp.copysign(jnp.zeros_like(div), a / b))
+    out = jnp.where(b == 0, a / b, out)
+    return jax.lax.stop_gradient(out.astype(out_dtype))
 
 
 def _f_remainder(a, b, *, dtype):

@@ -1,5 +1,6 @@
 """Shape ops: view/reshape, squeeze/unsqueeze, permute/transpose, expand/repeat,
-cat/stack/split/chunk, flip/roll, tril/triu. Errors use PyTorch's texts."""
+cat/stack, narrow, flip/roll, tril/triu (split/chunk: _ops_split.py). Errors use PyTorch's
+texts."""
 
 from __future__ import annotations
 
@@ -62,14 +63,18 @@ def _f_reshape(x, *, shape):
     return jnp.reshape(x, shape)
 
 
-def view(input, *shape):
-    """Same data, new shape (one dim may be -1).
+def view(input, *shape, dtype=None):
+    """Same data, new shape (one dim may be -1); or, given a dtype, the same bytes read as
+    that dtype (see _ops_view_dtype.view_dtype).
 
     PyTorch parity: JAX arrays have no strides, so view never fails on a non-contiguous
     input the way PyTorch's does; it behaves like reshape.
     """
-    if len(shape) == 1 and isinstance(shape[0], _dtypes.dtype):
-        raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
+    if len(shape) == 1 and isinstance(shape[0], _dtypes.dtype) and dtype is None:
+        shape, dtype = (), shape[0]
+    if dtype is not None and not shape:
+        from ._ops_view_dtype import view_dtype
+        return view_dtype(input, dtype)
     shape = _infer_shape(_sizes(shape), input.numel())
     return _as_view(apply(_f_reshape, "ViewBackward0", input, shape=shape), input)
 
@@ -407,79 +412,6 @@ def hstack(tensors):
 
 def vstack(tensors):
     return cat([t.reshape(1, -1) if t.ndim == 1 else t for t in tensors], 0)
-
-
-def _f_split(x, *, sizes, axis):
-    bounds, acc = [], 0
-    for s in sizes[:-1]:
-        acc += s
-        bounds.append(acc)
-    return tuple(jnp.split(x, bounds, axis=axis))
-
-
-def split(tensor, split_size_or_sections, dim: int = 0):
-    """Splits into chunks of `split_size` (the last may be smaller) or of the given sizes."""
-    d = _wrap_dim(dim, tensor.ndim)
-    n = tensor.shape[d]
-    if isinstance(split_size_or_sections, int):
-        size = split_size_or_sections
-        if size <= 0 and n:
-            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
-                               f"dimension size of {n}")
-        sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else [0]
-    else:
-        sizes = [int(s) for s in split_size_or_sections]
-        if sum(sizes) != n:
-            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
-                               f"(input tensor's size at dimension {d}), but got "
-                               f"split_sizes={sizes}")
-    multi = "Split" if isinstance(split_size_or_sections, int) else "SplitWithSizes"
-    return _pieces(tensor, sizes, d, multi)
-
-
-def _pieces(tensor, sizes: list, d: int, multi: str | None):
-    """The consecutive slices of `sizes` along dim d, as views; `multi` names the function
-    for torch's in-place error on pieces of split/chunk (None: pieces may be modified)."""
-    pieces = apply(_f_split, "SplitBackward0", tensor, sizes=tuple(sizes), axis=d)
-    starts = [sum(sizes[:i]) for i in range(len(sizes))]
-    return tuple(_as_selection(piece, tensor, ("slice", d, start, size),
-                               None if multi is None else (multi, i))
-                 for i, (piece, start, size) in enumerate(zip(pieces, starts, sizes)))
-
-
-def chunk(input, chunks: int, dim: int = 0):
-    """Splits into at most `chunks` pieces of ceil(n / chunks) elements."""
-    if chunks <= 0:
-        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
-    n = input.shape[_wrap_dim(dim, input.ndim)]
-    size = -(-n // chunks) if n else 0
-    return split(input, size if size else 1, dim) if n else (input,)
-
-
-def tensor_split(input, indices_or_sections, dim: int = 0):
-    d = _wrap_dim(dim, input.ndim)
-    n = input.shape[d]
-    if isinstance(indices_or_sections, int):
-        k = indices_or_sections
-        sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
-    else:
-        bounds = [0] + [min(int(i), n) for i in indices_or_sections] + [n]
-        sizes = [max(b - a, 0) for a, b in zip(bounds[:-1], bounds[1:])]
-    return _pieces(input, sizes, d, None)       # torch lets these be modified in place
-
-
-def _f_unbind(x, *, axis):
-    return tuple(jnp.moveaxis(x, axis, 0))
-
-
-def unbind(input, dim: int = 0):
-    """The slices along `dim`, as a tuple."""
-    d = _wrap_dim(dim, input.ndim)
-    if input.shape[d] == 1:
-        return (squeeze(input, d),)
-    pieces = apply(_f_unbind, "UnbindBackward0", input, axis=d)
-    return tuple(_as_selection(piece, input, ("select", d, i), ("Unbind", i))
-                 for i, piece in enumerate(pieces))
 
 
 def _f_narrow(x, *, axis, start, length):

@@ -11,6 +11,7 @@ import jax.numpy as jnp
 from . import _dtypes
 from . import _ops_reduce as R
 from . import _ops_shape as S
+from . import _ops_split as SP
 from ._tensor import Tensor, _wrap_dim, apply
 
 
@@ -50,7 +51,7 @@ def ravel(input):
 
 def split_with_sizes(input, split_sizes, dim: int = 0):
     """Consecutive pieces of the given sizes along `dim` (they must add up to its size)."""
-    return S.split(input, list(split_sizes), dim)
+    return SP.split(input, list(split_sizes), dim)
 
 
 def _directional_split(name: str, min_dims: int, input, sections):
@@ -63,7 +64,7 @@ def _directional_split(name: str, min_dims: int, input, sections):
             raise RuntimeError(f"torch.{name} attempted to split along dimension {d}, but the "
                                f"size of the dimension {input.shape[d]} is not divisible by "
                                f"the split_size {sections}!")
-    return S.tensor_split(input, sections, d)
+    return SP.tensor_split(input, sections, d)
 
 
 def hsplit(input, indices_or_sections):

@@ -243,6 +243,8 @@ class Tensor:
         self._grad = None
         self._aliases = None          # an _AliasGroup once .data/detach() shared the value
         self._version = 0
+        if _grad_state.inference:     # made inside torch.inference_mode(): see is_inference
+            self.__dict__["_inference"] = True
 
     @classmethod
     def _make(cls, value, requires_grad: bool = False, node=None, out: int = 0) -> "Tensor":
@@ -344,6 +346,9 @@ class Tensor:
             raise RuntimeError(_ag_errors.requires_grad_non_leaf(value))
         if value and not _differentiable(self._value):
             raise RuntimeError(_ag_errors.CANNOT_REQUIRE_GRAD)
+        if value and self.__dict__.get("_inference") and not _grad_state.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside "
+                               "InferenceMode is not allowed.")
         self._requires_grad = builtins.bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
@@ -461,6 +466,7 @@ class Tensor:
             # trace differentiates with the tape, and keeps the value as the same tracer.)
             value = jax.lax.stop_gradient(value)
         t = Tensor._make(value)
+        _same_inference(t, self)
         if self._aliases is None:
             self._aliases = _AliasGroup(self)
         self._aliases.add(t)
@@ -611,6 +617,8 @@ class Tensor:
         """Makes `self` take `result`'s value and graph position (an in-place op); a view
         (basic indexing, view/reshape/squeeze/flatten, permute/transpose, narrow/split/
         unbind, diagonal) writes the new value through to its base."""
+        if self.__dict__.get("_inference") and not _grad_state.inference:
+            raise RuntimeError(_INFERENCE_INPLACE)
         if self._node is None and self._requires_grad and is_grad_enabled():
             raise RuntimeError(_ag_errors.LEAF_INPLACE)
         view = self.__dict__.get("_view_of")
@@ -621,7 +629,9 @@ class Tensor:
                     "refers to a single memory location. Please clone() the tensor before "
                     "performing the operation.")
             base = view[0]
-            if base._node is None and base._requires_grad and is_grad_enabled():
+            # (a dtype view is outside autograd: torch lets it change a leaf's values)
+            if base._node is None and base._requires_grad and is_grad_enabled() and \
+                    view[1] != "dtype":
                 raise RuntimeError(_ag_errors.VIEW_OF_LEAF_INPLACE)
             if view[3] is not None and is_grad_enabled() and (
                     base._node is not None or base._requires_grad):
@@ -724,9 +734,11 @@ def mark_view(out: "Tensor", base: "Tensor", kind: str, info=None, multi=None) -
     """Records that `out` is a view of `base`, as PyTorch's shared storage makes it: an
     in-place op on `out` writes through to `base` (`_write_through`), and one on `base`
     refreshes `out` (`refresh_views`). kind: "index" (basic indexing; info = the index),
-    "reshape", "select" (info = the selection, see _ops_shape._as_selection) or "expand";
+    "reshape", "select" (info = the selection, see _ops_shape._as_selection), "expand" or
+    "dtype" (info = the JAX dtype the bytes are read as, see _ops_view_dtype);
     multi = (function, output) for the pieces of split/unbind."""
     out.__dict__["_view_of"] = (base, kind, info, multi)
+    _same_inference(out, base)
     views = base.__dict__.setdefault("_views", [])
     if len(views) >= 8 and len(views) % 8 == 0:
         # A long-lived base viewed in every step (x.view(...) in a loop) would otherwise
@@ -734,6 +746,21 @@ def mark_view(out: "Tensor", base: "Tensor", kind: str, info=None, multi=None) -
         views[:] = [ref for ref in views if ref() is not None]
     views.append(weakref.ref(out))
     return out
+
+
+_INFERENCE_INPLACE = (
+    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
+    "clone to get a normal tensor before doing inplace update.See "
+    "https://github.com/pytorch/rfcs/pull/17 for more details.")
+
+
+def _same_inference(view: "Tensor", base: "Tensor") -> None:
+    # A view (or detach/.data alias) is an inference tensor exactly when its base is, in or
+    # out of inference_mode (torch: `normal[0]` made inside the mode is a normal tensor).
+    if base.__dict__.get("_inference"):
+        view.__dict__["_inference"] = True
+    else:
+        view.__dict__.pop("_inference", None)
 
 
 def publish(t: "Tensor") -> None:
@@ -783,6 +810,9 @@ def _view_value(base: "Tensor", spec: tuple, view: "Tensor") -> "Tensor":
         return _ops_shape.selection(base, info)
     if kind == "expand":
         return _ops_shape.expand(base, tuple(view.shape))
+    if kind == "dtype":
+        from ._ops_view_dtype import reinterpret
+        return Tensor._make(reinterpret(base._value, info))
     return _ops_shape.reshape(base, tuple(view.shape))
 
 
@@ -796,6 +826,15 @@ def _write_through(view, value: "Tensor") -> None:
     elif kind == "select":
         from ._ops_shape import write_back
         base._set(write_back(base, value, index))
+    elif kind == "dtype":
+        # New bytes for the base, outside autograd as in torch: its graph is left as it is.
+        from ._ops_view_dtype import reinterpret
+        base._value = reinterpret(value._value, base._value.dtype)
+        base._version += 1
+        publish(base)
+        outer = base.__dict__.get("_view_of")
+        if outer is not None:
+            _write_through(outer, base)
     else:
         base._set(value.reshape(tuple(base.shape)))
 

@@ -3,6 +3,8 @@ the inference-mode queries (torch.is_inference_mode_enabled, torch.is_inference)
 
 from __future__ import annotations
 
+import builtins
+
 import jax
 
 from . import _device
@@ -56,20 +58,22 @@ def is_warn_always_enabled() -> bool:
 def is_inference_mode_enabled() -> bool:
     """Whether code runs inside `torch.inference_mode()` (and not inside a nested
     `inference_mode(False)`)."""
-    return getattr(_grad_mode._state, "inference", False)
+    return _grad_mode._state.inference
 
 
 def is_inference(input: Tensor) -> bool:
-    """Whether `input` is an inference tensor.
+    """Whether `input` is an inference tensor: made inside `torch.inference_mode()`, or a
+    view (`x[0]`, `x.view(...)`, `detach()`) of one. Outside the mode such a tensor may not
+    be changed in place nor set to require grad (torch's RuntimeErrors).
 
-    PyTorch parity: always False. PyTorch marks tensors created under inference_mode and
-    then forbids them in autograd; JAX arrays carry no such flag and need no such guard,
-    so every tensor here behaves as a normal one.
+    PyTorch parity: torch also refuses an inference tensor that an op recorded for
+    backward would save ("Inference tensors cannot be saved for backward"); here it may
+    take part in autograd (JAX arrays need no version counter to be saved).
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"is_inference(): argument 'input' (position 1) must be Tensor, not "
                         f"{type(input).__name__}")
-    return False
+    return builtins.bool(input.__dict__.get("_inference", False))
 
 
 Tensor.is_inference = lambda self: is_inference(self)

@@ -15,6 +15,7 @@ class _State(threading.local):
     # (and detach()) stop JAX's gradient, as torch.func respects an inner no_grad.
     in_func = False
     func_no_grad = False
+    inference = False        # inside torch.inference_mode(): new tensors are inference ones
 
 
 _state = _State()
@@ -106,7 +107,8 @@ class enable_grad(_GradMode):
 
 
 class inference_mode(_GradMode):
-    """`inference_mode(mode=True)`: as no_grad here (JAX arrays carry no version counters)."""
+    """`inference_mode(mode=True)`: no_grad, and the tensors made inside are inference
+    tensors (`is_inference()`), which may not be modified in place outside the mode."""
 
     _bare_decorator = True
 
@@ -115,7 +117,7 @@ class inference_mode(_GradMode):
 
     def __enter__(self):
         # Tracked for torch.is_inference_mode_enabled(); restored on exit like grad mode.
-        self._prev_inference = getattr(_state, "inference", False)
+        self._prev_inference = _state.inference
         _state.inference = not self._mode
         super().__enter__()
 
