@@ -16,7 +16,7 @@ import numpy as np
 
 from . import _autocast_state, _dtypes
 from ._tensor import Tensor, apply
-from .pure import _activations
+from .pure import _activations, _edge_grads
 from .pure._errors import check_values
 
 _SCALARS = (builtins.bool, builtins.int, builtins.float, builtins.complex)
@@ -617,11 +617,17 @@ def where(condition, input=None, other=None):
 
 
 def _f_maximum(a, b, *, dtype):
-    return jnp.maximum(_cast(a, dtype), _cast(b, dtype))
+    a, b = _cast(a, dtype), _cast(b, dtype)
+    if jnp.issubdtype(dtype, jnp.inexact):
+        return _edge_grads.maximum(a, b)     # torch's: ties share, NaN feeds both
+    return jnp.maximum(a, b)
 
 
 def _f_minimum(a, b, *, dtype):
-    return jnp.minimum(_cast(a, dtype), _cast(b, dtype))
+    a, b = _cast(a, dtype), _cast(b, dtype)
+    if jnp.issubdtype(dtype, jnp.inexact):
+        return _edge_grads.minimum(a, b)
+    return jnp.minimum(a, b)
 
 
 def maximum(input, other):
