@@ -87,7 +87,12 @@ def _f_fmod(a, b, *, dtype):
 
 
 def _f_pow(a, b, *, dtype):
-    return jnp.power(_cast(a, dtype), _cast(b, dtype))
+    a, b = _cast(a, dtype), _cast(b, dtype)
+    if jnp.issubdtype(dtype, jnp.inexact):
+        # torch's gradients at x == 0 (see _edge_grads.pow): d/dx of x**0 is 0, d/dp of
+        # 0**p is 0 for p >= 0 and -inf for p < 0.
+        return _edge_grads.pow(a, b)
+    return jnp.power(a, b)
 
 
 def _f_pow_static(a, *, exponent, dtype):
@@ -653,7 +658,8 @@ def lerp(input, end, weight):
 
 
 def _f_atan2(a, b, *, dtype):
-    return jnp.arctan2(_cast(a, dtype), _cast(b, dtype))
+    # torch's gradient is 0 at (0, 0), where JAX's is NaN (see _edge_grads.atan2).
+    return _edge_grads.atan2(_cast(a, dtype), _cast(b, dtype))
 
 
 def atan2(input, other):

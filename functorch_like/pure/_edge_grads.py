@@ -19,7 +19,8 @@ from jax.custom_derivatives import SymbolicZero
 
 from ._types import Array
 
-__all__ = ["amax", "amin", "max_all", "min_all", "maximum", "minimum"]
+__all__ = ["amax", "amin", "max_all", "min_all", "maximum", "minimum", "pow", "atan2",
+           "hypot", "x_times_log"]
 
 
 def _jvp(out: Array, *terms) -> Array:
@@ -159,3 +160,93 @@ def _minimum_jvp(primals, tangents):
     out = minimum(a, b)
     return out, _jvp(out, (ta, lambda: _split(a == b, a > b, out.dtype)),
                      (tb, lambda: _split(a == b, a < b, out.dtype)))
+
+
+@jax.custom_jvp
+def pow(x: Array, p: Array) -> Array:  # noqa: A001  (torch.pow)
+    """jnp.power(x, p), with torch.pow's gradients: 0 for `x` where p == 0 (JAX: NaN at
+    x == 0), and for `p` 0 where x == 0 and p >= 0, else `result * log(x)` (-inf at x == 0
+    and p < 0, where JAX gives 0)."""
+    return jnp.power(x, p)
+
+
+@functools.partial(pow.defjvp, symbolic_zeros=True)
+def _pow_jvp(primals, tangents):
+    (x, p), (tx, tp) = primals, tangents
+    out = pow(x, p)
+
+    def wrt_x():
+        # torch (pow_backward_self): at::where(exponent == 0.0, 0, grad * exponent *
+        # self.pow(exponent - 1)).
+        return jnp.where(p == 0, jnp.zeros((), out.dtype), p * pow(x, p - 1))
+
+    def wrt_p():
+        # torch (pow_backward_exponent): at::where(self == 0 & exponent >= 0, 0,
+        # grad * result * self.log()); a complex exponent counts when it is real.
+        if jnp.iscomplexobj(p):
+            nonneg = (jnp.imag(p) == 0) & (jnp.real(p) >= 0)
+        else:
+            nonneg = p >= 0
+        return jnp.where((x == 0) & nonneg, jnp.zeros((), out.dtype), out * jnp.log(x))
+
+    return out, _jvp(out, (tx, wrt_x), (tp, wrt_p))
+
+
+@jax.custom_jvp
+def atan2(a: Array, b: Array) -> Array:
+    """jnp.arctan2(a, b); the gradient is 0 where a*a + b*b is 0 (torch; JAX: NaN)."""
+    return jnp.arctan2(a, b)
+
+
+@functools.partial(atan2.defjvp, symbolic_zeros=True)
+def _atan2_jvp(primals, tangents):
+    # torch (atan2_backward): grad * other / (self^2 + other^2) and
+    # grad * -self / (self^2 + other^2), with the reciprocal taken as 0 where the sum of
+    # squares is 0 (torch 2.13 gives 0, not 0/0, at (0, 0) and where the squares underflow).
+    (a, b), (ta, tb) = primals, tangents
+    out = atan2(a, b)
+    denom = a * a + b * b
+    recip = jnp.where(denom == 0, jnp.zeros((), denom.dtype), 1 / denom)
+    return out, _jvp(out, (ta, lambda: b * recip), (tb, lambda: -a * recip))
+
+
+@jax.custom_jvp
+def hypot(a: Array, b: Array) -> Array:
+    """jnp.hypot(a, b), with torch's gradient `grad * input / result`: NaN at (0, 0)
+    (JAX: 1/2 each)."""
+    return jnp.hypot(a, b)
+
+
+@functools.partial(hypot.defjvp, symbolic_zeros=True)
+def _hypot_jvp(primals, tangents):
+    # torch: self: grad * self / result, other: grad * other / result.
+    (a, b), (ta, tb) = primals, tangents
+    out = hypot(a, b)
+    return out, _jvp(out, (ta, lambda: a / out), (tb, lambda: b / out))
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(2, 3))
+def x_times_log(x: Array, y: Array, log, low: float) -> Array:
+    """x * log(y), 0 where x == 0 (unless y is NaN): xlogy (`log=jnp.log`, `low=0`, the
+    edge of log's domain) and xlog1py (`jnp.log1p`, -1).
+
+    PyTorch parity: torch's gradient for x is `xlogy(grad, y)`, 0 where grad is 0 even when
+    log(y) is infinite; as a linear rule it is `grad * log(y)` here (NaN there).
+    """
+    # y <= low (no finite log) and y = inf (0 * inf) are replaced by a point whose log is 0.
+    zero = (x == 0) & ~jnp.isnan(y)
+    return x * log(jnp.where(zero & ((y <= low) | jnp.isinf(y)), low + 1, y))
+
+
+@functools.partial(x_times_log.defjvp, symbolic_zeros=True)
+def _x_times_log_jvp(log, low, primals, tangents):
+    # torch (xlogy): self: at::xlogy(grad, other).masked_fill((self == 0.) & (other <= 0.),
+    # 0.), other: grad * self / other (0/0 = NaN at (0, 0)); xlog1py the same with log1p,
+    # -1 and `other + 1`.
+    (x, y), (tx, ty) = primals, tangents
+    out = x_times_log(x, y, log, low)
+
+    def wrt_x():
+        return jnp.where((x == 0) & (y <= low), jnp.zeros((), out.dtype), log(y))
+
+    return out, _jvp(out, (tx, wrt_x), (ty, lambda: x / (y - low)))
