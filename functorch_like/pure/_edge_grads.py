@@ -20,7 +20,7 @@ from jax.custom_derivatives import SymbolicZero
 from ._types import Array
 
 __all__ = ["amax", "amin", "max_all", "min_all", "maximum", "minimum", "pow", "atan2",
-           "hypot", "x_times_log"]
+           "hypot", "x_times_log", "set_at"]
 
 
 def _jvp(out: Array, *terms) -> Array:
@@ -250,3 +250,45 @@ def _x_times_log_jvp(log, low, primals, tangents):
         return jnp.where((x == 0) & (y <= low), jnp.zeros((), out.dtype), log(y))
 
     return out, _jvp(out, (tx, wrt_x), (ty, lambda: x / (y - low)))
+
+
+# ---- indexed writes ---------------------------------------------------------------------
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(0,))
+def set_at(where, x: Array, v: Array, *indices: Array) -> Array:
+    """`x.at[where(*indices)].set(v)`, with torch's gradient where an index repeats.
+
+    JAX gives a repeated position's gradient to the write that won (one of them); torch's
+    index_put/put/index_copy/scatter give it to every write there (`values: grad.index(
+    indices)`, `source: grad.take(index)`, ...), and none to `x` at the written positions
+    (`self: grad.index_put(indices, zeros_like(values))`).
+
+    Args:
+      where: maps the index arrays to the `.at[]` index (a module-level function or a
+        partial of one).
+      x, v: the destination and the values, broadcastable to the indexed region.
+      indices: integer arrays.
+
+    PyTorch parity: forward mode (`func.jvp`) adds the tangents of repeated writes, where
+    torch's forward mode takes the winner's.
+    """
+    return x.at[where(*indices)].set(v)
+
+
+@functools.partial(set_at.defjvp, symbolic_zeros=True)
+def _set_at_jvp(where, primals, tangents):
+    # The linear map whose transpose is torch's backward: x's tangent with the written
+    # positions cleared, plus every value's tangent added at its position.
+    x, v, *indices = primals
+    tx, tv = tangents[:2]
+    at = where(*indices)
+    out = set_at(where, x, v, *indices)
+    tangent = None
+    if not isinstance(tx, SymbolicZero):
+        # (as a product with a mask: JAX transposes a scatter-set only for unique indices)
+        kept = jnp.ones(x.shape, tx.dtype).at[at].set(jnp.zeros((), tx.dtype))
+        tangent = tx * kept
+    if not isinstance(tv, SymbolicZero):
+        written = jnp.zeros_like(out).at[at].add(tv.astype(out.dtype))
+        tangent = written if tangent is None else tangent + written
+    return out, jnp.zeros_like(out) if tangent is None else tangent
