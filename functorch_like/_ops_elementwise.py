@@ -3,8 +3,9 @@ xlogy, logit, sinc, copysign, logaddexp, float_power, signbit, heaviside, sgn, p
 
 Built on _ops_math's helpers (`_unary`, `_binary`): integer inputs of float-valued ops go
 to the default float dtype, binary ops broadcast and promote as PyTorch. Gradients come
-from JAX except where JAX's derivative differs from PyTorch's at a point (xlogy at x = 0 and y <= 0,
-copysign at 0, fmax/fmin at ties, digamma at 0): those are written to match PyTorch.
+from JAX except where JAX's derivative differs from PyTorch's at a point (xlogy at x = 0,
+hypot at (0, 0), copysign at 0, fmax/fmin at ties, digamma at 0): those are written to
+match PyTorch (pure/_edge_grads.py holds the custom rules).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from . import _dtypes
 from ._ops_math import (_binary, _cast, _f_pow, _promo_args, _sign, _unary,
                         abs_with_torch_grad, as_operand, broadcast_shape)
 from ._tensor import Tensor, apply
+from .pure import _edge_grads
+from .pure._edge_grads import x_times_log
 
 
 def _float_binary(fn, name, op, a, b):
@@ -32,7 +35,8 @@ def _float_binary(fn, name, op, a, b):
 # ---- binary -----------------------------------------------------------------------------
 
 def _f_hypot(a, b, *, dtype):
-    return jnp.hypot(_cast(a, dtype), _cast(b, dtype))
+    # torch's gradient, input / result, is NaN at (0, 0) (JAX's: 1/2 each).
+    return _edge_grads.hypot(_cast(a, dtype), _cast(b, dtype))
 
 
 def hypot(input, other):
@@ -79,16 +83,6 @@ def fmax(input, other):
 def fmin(input, other):
     """Elementwise minimum that ignores NaN."""
     return _binary(_f_fmin, "FminBackward0", input, other)
-
-
-def x_times_log(x, y, log, low):
-    """x * log(y), 0 where x == 0 (unless y is NaN). torch's gradient for x there is
-    log(y) where that is finite, else 0: y <= `low` (the edge of log's domain) is replaced
-    by a point whose log is 0 before the log is taken (and y = inf, where torch's value is
-    0 and its gradient for x inf: here 0).
-    """
-    zero = (x == 0) & ~jnp.isnan(y)
-    return x * log(jnp.where(zero & ((y <= low) | jnp.isinf(y)), low + 1, y))
 
 
 def _f_xlogy(x, y, *, dtype):

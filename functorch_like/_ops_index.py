@@ -10,6 +10,7 @@ bounds-checked with PyTorch's IndexError, since JAX would clamp them silently; t
 from __future__ import annotations
 
 import builtins
+import functools
 import warnings
 
 import jax
@@ -21,6 +22,7 @@ from ._ops_index_key import as_tuple, expand_bool_scalars
 from ._ops_math import as_operand
 from ._ops_search import concrete
 from ._tensor import Tensor, _wrap_dim, apply, mark_view
+from .pure import _edge_grads
 from .pure._errors import is_concrete
 
 
@@ -226,10 +228,27 @@ def _f_setitem(x, v, *arrays, spec, checked=True):
         # Scatter into the flattened tensor: `.at[]` alone would use numpy's placement of
         # dims.
         v = jnp.broadcast_to(v, pos.shape)
-        out = x.reshape(-1).at[pos.reshape(-1)].set(v.reshape(-1)).reshape(x.shape)
+        out = write_at(x.reshape(-1), v.reshape(-1), _flat, pos.reshape(-1)).reshape(x.shape)
     else:
-        out = x.at[_build(spec, arrays)].set(v)      # `.at[].set` broadcasts v itself
+        # `.at[].set` broadcasts v itself
+        out = write_at(x, v, functools.partial(_built, spec), *arrays)
     return out if checked else poisoned(out, jnp.any(pos < 0))
+
+
+def _flat(pos):
+    return pos
+
+
+def _built(spec, *arrays):
+    return _build(spec, arrays)
+
+
+def write_at(x, v, where, *indices):
+    """`x.at[where(*indices)].set(v)`; with index arrays and a floating `x`, a repeated
+    index gives every write there the gradient, as torch (see _edge_grads.set_at)."""
+    if indices and jnp.issubdtype(x.dtype, jnp.inexact):
+        return _edge_grads.set_at(where, x, v, *indices)
+    return x.at[where(*indices)].set(v)
 
 
 def _strip_leading_ones(shape) -> tuple:
@@ -328,9 +347,11 @@ def _f_scatter(x, idx, src, *, axis, mode, checked=True):
     if hasattr(src, "shape") and jnp.ndim(src):
         src = src[tuple(slice(0, n) for n in idx.shape)]
     src = jnp.asarray(src).astype(x.dtype)
-    at = x.at[_scatter_index(idx, axis)]
-    out = at.add(src) if mode == "add" else at.multiply(src) if mode == "multiply" else \
-        at.set(src)
+    if mode == "set":      # every write at a repeated index gets the gradient, as torch's
+        out = write_at(x, src, functools.partial(_scatter_index, axis=axis), idx)
+    else:
+        at = x.at[_scatter_index(idx, axis)]
+        out = at.add(src) if mode == "add" else at.multiply(src)
     return out if checked else poisoned(out, jnp.any((idx < 0) | (idx >= x.shape[axis])))
 
 

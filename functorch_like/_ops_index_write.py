@@ -4,7 +4,9 @@ Each op is out of place; `_methods.py` binds the in-place variants (`index_add_`
 through `Tensor._set`. Concrete indices are bounds-checked with PyTorch's errors, since
 JAX's scatters would drop or wrap them silently. Gradients come from JAX, except
 scatter_reduce's "prod", written as a dense product (JAX differentiates scatter-multiply
-only for unique indices), and "amax"/"amin", whose ties share the gradient as torch's do.
+only for unique indices), "amax"/"amin", whose ties share the gradient as torch's do, and
+the plain writes (index_put, put, index_copy), where every write at a repeated index gets
+the gradient there, as torch's (`_ops_index.write_at`; JAX gives it to the one that won).
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _dtypes
-from ._ops_index import (_build, _check_assignable, _f_getitem, _f_setitem, _parse,
-                         _scatter_index, poisoned)
+from ._ops_index import (_build, _check_assignable, _f_getitem, _f_setitem, _flat, _parse,
+                         _scatter_index, poisoned, write_at)
 from ._ops_math import as_operand
 from ._tensor import Tensor, _wrap_dim, apply
 from .pure._errors import is_concrete
@@ -104,7 +106,9 @@ def index_add(input, dim: int, index, source, *, alpha=1):
 
 
 def _f_index_copy(x, idx, src, *, axis, checked=True):
-    out = x.at[_along(axis, idx)].set(src.reshape(x[_along(axis, idx)].shape))
+    # A repeated index gives every copy the gradient, as torch's (grad.index_select).
+    src = src.reshape(x[_along(axis, idx)].shape)
+    out = write_at(x, src, functools.partial(_along, axis), idx)
     return _guarded(out, idx, 0, x.shape[axis] if x.ndim else 1, checked)
 
 
@@ -203,9 +207,11 @@ def index_put(input, indices, values, accumulate: bool = False):
 
 
 def _f_put(x, idx, src, *, accumulate, checked=True):
-    at = x.reshape(-1).at[idx.reshape(-1)]
-    src = src.reshape(-1).astype(x.dtype)
-    out = (at.add(src) if accumulate else at.set(src)).reshape(x.shape)
+    flat, idx, src = x.reshape(-1), idx.reshape(-1), src.reshape(-1).astype(x.dtype)
+    if accumulate:
+        out = flat.at[idx].add(src).reshape(x.shape)
+    else:   # a repeated index gives every write the gradient, as torch's (grad.take)
+        out = write_at(flat, src, _flat, idx).reshape(x.shape)
     return _guarded(out, idx, -x.size, x.size, checked)
 
 

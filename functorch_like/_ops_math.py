@@ -16,7 +16,7 @@ import numpy as np
 
 from . import _autocast_state, _dtypes
 from ._tensor import Tensor, apply
-from .pure import _activations
+from .pure import _activations, _edge_grads
 from .pure._errors import check_values
 from .pure._types import opmath_dtype
 
@@ -110,7 +110,12 @@ def _f_fmod(a, b, *, dtype):
 
 
 def _f_pow(a, b, *, dtype):
-    return jnp.power(_cast(a, dtype), _cast(b, dtype))
+    a, b = _cast(a, dtype), _cast(b, dtype)
+    if jnp.issubdtype(dtype, jnp.inexact):
+        # torch's gradients at x == 0 (see _edge_grads.pow): d/dx of x**0 is 0, d/dp of
+        # 0**p is 0 for p >= 0 and -inf for p < 0.
+        return _edge_grads.pow(a, b)
+    return jnp.power(a, b)
 
 
 def _f_pow_static(a, *, exponent, dtype):
@@ -640,11 +645,17 @@ def where(condition, input=None, other=None):
 
 
 def _f_maximum(a, b, *, dtype):
-    return jnp.maximum(_cast(a, dtype), _cast(b, dtype))
+    a, b = _cast(a, dtype), _cast(b, dtype)
+    if jnp.issubdtype(dtype, jnp.inexact):
+        return _edge_grads.maximum(a, b)     # torch's: ties share, NaN feeds both
+    return jnp.maximum(a, b)
 
 
 def _f_minimum(a, b, *, dtype):
-    return jnp.minimum(_cast(a, dtype), _cast(b, dtype))
+    a, b = _cast(a, dtype), _cast(b, dtype)
+    if jnp.issubdtype(dtype, jnp.inexact):
+        return _edge_grads.minimum(a, b)
+    return jnp.minimum(a, b)
 
 
 def maximum(input, other):
@@ -670,7 +681,8 @@ def lerp(input, end, weight):
 
 
 def _f_atan2(a, b, *, dtype):
-    return jnp.arctan2(_cast(a, dtype), _cast(b, dtype))
+    # torch's gradient is 0 at (0, 0), where JAX's is NaN (see _edge_grads.atan2).
+    return _edge_grads.atan2(_cast(a, dtype), _cast(b, dtype))
 
 
 def atan2(input, other):

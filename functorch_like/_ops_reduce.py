@@ -12,7 +12,7 @@ import jax.numpy as jnp
 
 from . import _dtypes
 from ._tensor import Tensor, _wrap_dim, apply
-from .pure import _distance
+from .pure import _distance, _edge_grads
 from .pure._types import opmath_dtype
 
 
@@ -133,12 +133,30 @@ def prod(input, dim=None, keepdim: bool = False, *, dtype=None):
                  dtype=_sum_dtype(input, dtype))
 
 
+def _inexact(x) -> bool:
+    return jnp.issubdtype(x.dtype, jnp.inexact)
+
+
 def _f_amax(x, *, axis, keepdims):
+    # torch's gradient: split evenly among ties, NaN over a slice whose max is NaN.
+    if _inexact(x):
+        return _edge_grads.amax(x, axis, keepdims)
     return jnp.max(x, axis=axis, keepdims=keepdims)
 
 
 def _f_amin(x, *, axis, keepdims):
+    if _inexact(x):
+        return _edge_grads.amin(x, axis, keepdims)
     return jnp.min(x, axis=axis, keepdims=keepdims)
+
+
+def _f_max_all(x):
+    # torch's full max(): split evenly among ties, or among the NaN positions.
+    return _edge_grads.max_all(x) if _inexact(x) else jnp.max(x)
+
+
+def _f_min_all(x):
+    return _edge_grads.min_all(x) if _inexact(x) else jnp.min(x)
 
 
 def _zero_index(x):
@@ -193,7 +211,7 @@ def max(input, dim=None, keepdim: bool = False):
         return _ops_math().maximum(input, dim)
     if dim is None:
         _check_nonempty(input, "max")
-        return apply(_f_amax, "MaxBackward1", input, axis=None, keepdims=False)
+        return apply(_f_max_all, "MaxBackward1", input)
     axis = _wrap_dim(dim, input.ndim)
     _check_reducible(input, axis, "max")
     values, indices = apply(_f_max_dim, "MaxBackward0", input, axis=axis, keepdims=keepdim)
@@ -206,7 +224,7 @@ def min(input, dim=None, keepdim: bool = False):
         return _ops_math().minimum(input, dim)
     if dim is None:
         _check_nonempty(input, "min")
-        return apply(_f_amin, "MinBackward1", input, axis=None, keepdims=False)
+        return apply(_f_min_all, "MinBackward1", input)
     axis = _wrap_dim(dim, input.ndim)
     _check_reducible(input, axis, "min")
     values, indices = apply(_f_min_dim, "MinBackward0", input, axis=axis, keepdims=keepdim)

@@ -21,8 +21,10 @@ __all__ = ["relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "tan
 
 
 def relu(x: Array) -> Array:
-    """max(x, 0); the gradient at 0 is 0, as PyTorch."""
-    return jax.nn.relu(x)
+    """max(x, 0); the gradient is 0 at 0 and passes through NaN, as PyTorch."""
+    # torch: threshold_backward(grad, result, 0), i.e. 0 where result <= 0, grad elsewhere
+    # (NaN included; jax.nn.relu's rule gives NaN a 0 gradient).
+    return jnp.where(x <= 0, jnp.zeros((), x.dtype), x)
 
 
 def relu6(x: Array) -> Array:
@@ -32,8 +34,10 @@ def relu6(x: Array) -> Array:
 
 def hardtanh(x: Array, min_val: float = -1.0, max_val: float = 1.0) -> Array:
     """x clipped to [min_val, max_val]; gradient 0 outside the open interval (PyTorch)."""
-    inside = (x > min_val) & (x < max_val)
-    return jnp.where(inside, x, jax.lax.stop_gradient(jnp.clip(x, min_val, max_val)))
+    # torch (hardtanh_backward): 0 where x <= min_val or x >= max_val, grad elsewhere, so a
+    # NaN input gets the gradient.
+    outside = (x <= min_val) | (x >= max_val)
+    return jnp.where(outside, jax.lax.stop_gradient(jnp.clip(x, min_val, max_val)), x)
 
 
 def leaky_relu(x: Array, negative_slope: float = 0.01) -> Array:
