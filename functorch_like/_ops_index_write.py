@@ -16,7 +16,6 @@ import functools
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from . import _dtypes
 from ._ops_index import (_build, _check_assignable, _f_getitem, _f_setitem, _flat, _parse,
@@ -193,13 +192,7 @@ def index_put(input, indices, values, accumulate: bool = False):
         raise RuntimeError("Index put requires the source and destination dtypes match, got "
                            f"{_name(input.dtype)} for the destination and "
                            f"{_name(values.dtype)} for the source.")
-    spec, arrays = _parse(input.shape, tuple(indices))
-    try:
-        np.broadcast_shapes(*(a.shape for a in arrays))
-    except ValueError:
-        raise IndexError("shape mismatch: indexing tensors could not be broadcast together "
-                         "with shapes " + ", ".join(str(list(a.shape)) for a in arrays)) \
-            from None
+    spec, arrays = _parse(input.shape, tuple(indices))    # (checks they broadcast)
     _check_assignable(input, values, spec, arrays)
     fn = _f_index_put_add if accumulate else _f_setitem
     return apply(fn, "IndexPutBackward0", input, values, *arrays, spec=spec,

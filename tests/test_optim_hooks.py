@@ -226,3 +226,4 @@ def test_hooks_are_not_copied_or_pickled_like_torch():
             assert not other._optimizer_state_dict_post_hooks
             other.register_step_post_hook(print)    # and the copy takes new ones
         assert len(opt._optimizer_step_pre_hooks) == 1
+

@@ -264,3 +264,20 @@ def test_repr_matches_torch(name):
         texts.append(repr(getattr(lib.optim, name)([{"params": [a]},
                                                     {"params": [b], "lr": 0.5}])))
     assert texts[1] == texts[0]
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW", "SGD", "Adagrad", "RMSprop", "NAdam"])
+@pytest.mark.parametrize("flags", [dict(fused=True, foreach=True),
+                                   dict(fused=True, differentiable=True),
+                                   dict(fused=True, foreach=True, differentiable=True),
+                                   dict(fused=True), dict(foreach=True, differentiable=True),
+                                   dict(capturable=True)], ids=str)
+def test_implementation_flag_combinations_are_accepted_or_refused_like_torch(name, flags):
+    outcomes = []
+    for lib in (torch, fl):
+        try:
+            getattr(lib.optim, name)([lib.nn.Parameter(lib.zeros(2))], lr=0.1, **flags)
+            outcomes.append(None)
+        except Exception as e:          # noqa: BLE001 (the type is what we compare)
+            outcomes.append((type(e), str(e).replace(lib.__name__, "torch")))
+    assert outcomes[0] == outcomes[1]

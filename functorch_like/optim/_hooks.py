@@ -11,7 +11,7 @@ import functools
 from collections import OrderedDict
 from typing import Callable
 
-from ..utils.hooks import RemovableHandle
+from ..utils.hooks import RemovableHandle, add_hook
 
 # torch.optim.optimizer._global_optimizer_pre_hooks / _post_hooks: run for every optimizer.
 _global_optimizer_pre_hooks: OrderedDict = OrderedDict()
@@ -28,17 +28,13 @@ def register_optimizer_step_pre_hook(hook: Callable) -> RemovableHandle:
     """Registers `hook(optimizer, args, kwargs) -> None or (new_args, new_kwargs)`, run
     before every optimizer's step, before its own pre hooks. `args` holds the optimizer
     itself first, as torch's."""
-    handle = RemovableHandle(_global_optimizer_pre_hooks)
-    _global_optimizer_pre_hooks[handle.id] = hook
-    return handle
+    return add_hook(_global_optimizer_pre_hooks, hook)
 
 
 def register_optimizer_step_post_hook(hook: Callable) -> RemovableHandle:
     """Registers `hook(optimizer, args, kwargs) -> None`, run after every optimizer's step,
     after its own post hooks."""
-    handle = RemovableHandle(_global_optimizer_post_hooks)
-    _global_optimizer_post_hooks[handle.id] = hook
-    return handle
+    return add_hook(_global_optimizer_post_hooks, hook)
 
 
 def hooked_step(step: Callable) -> Callable:
@@ -78,14 +74,6 @@ def hooked_step(step: Callable) -> Callable:
     return wrapper
 
 
-def _register(hooks: OrderedDict, hook: Callable, prepend: bool = False) -> RemovableHandle:
-    handle = RemovableHandle(hooks)
-    hooks[handle.id] = hook
-    if prepend:
-        hooks.move_to_end(handle.id, last=False)
-    return handle
-
-
 class OptimizerHooks:
     """The registration methods of torch.optim.Optimizer's hooks (a base of Optimizer)."""
 
@@ -97,34 +85,34 @@ class OptimizerHooks:
         """Registers `hook(optimizer, args, kwargs) -> None or (new_args, new_kwargs)`,
         run before each step(); a returned pair replaces the step's arguments (`args`
         holds the optimizer first). Returns a handle whose remove() unregisters it."""
-        return _register(self._optimizer_step_pre_hooks, hook)
+        return add_hook(self._optimizer_step_pre_hooks, hook)
 
     def register_step_post_hook(self, hook: Callable) -> RemovableHandle:
         """Registers `hook(optimizer, args, kwargs) -> None`, run after each step()."""
-        return _register(self._optimizer_step_post_hooks, hook)
+        return add_hook(self._optimizer_step_post_hooks, hook)
 
     def register_state_dict_pre_hook(self, hook: Callable,
                                      prepend: bool = False) -> RemovableHandle:
         """Registers `hook(optimizer) -> None`, run before state_dict() builds its dict."""
-        return _register(self._optimizer_state_dict_pre_hooks, hook, prepend)
+        return add_hook(self._optimizer_state_dict_pre_hooks, hook, prepend)
 
     def register_state_dict_post_hook(self, hook: Callable,
                                       prepend: bool = False) -> RemovableHandle:
         """Registers `hook(optimizer, state_dict) -> state_dict or None`, run on the dict
         state_dict() returns; a returned dict replaces it."""
-        return _register(self._optimizer_state_dict_post_hooks, hook, prepend)
+        return add_hook(self._optimizer_state_dict_post_hooks, hook, prepend)
 
     def register_load_state_dict_pre_hook(self, hook: Callable,
                                           prepend: bool = False) -> RemovableHandle:
         """Registers `hook(optimizer, state_dict) -> state_dict or None`, run on (a
         shallow copy of) the dict given to load_state_dict() before it loads; a returned
         dict is loaded instead."""
-        return _register(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
+        return add_hook(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
 
     def register_load_state_dict_post_hook(self, hook: Callable,
                                            prepend: bool = False) -> RemovableHandle:
         """Registers `hook(optimizer) -> None`, run after load_state_dict() loaded."""
-        return _register(self._optimizer_load_state_dict_post_hooks, hook, prepend)
+        return add_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend)
 
     def _state_dict_hooked(self, build: Callable) -> dict:
         """state_dict() with its pre and post hooks around `build()`."""

@@ -122,6 +122,13 @@ class Optimizer(OptimizerHooks):
             self._validate({**defaults, "params": []})
         for group in param_groups:
             self.add_param_group(group)
+        # (the implementation flags do nothing here, but their invalid combinations raise
+        # as in torch, whose optimizers that take `fused` check them after their groups)
+        if defaults.get("fused"):
+            if defaults.get("differentiable"):
+                raise RuntimeError("`fused` does not support `differentiable`")
+            if defaults.get("foreach"):
+                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
     def __getstate__(self):
         # Compiled programs (and a scheduler's wrapper of `step`) are rebuilt, not pickled,

@@ -35,3 +35,13 @@ class RemovableHandle:
 
     def __exit__(self, *exc):
         self.remove()
+
+
+def add_hook(hooks: dict, hook, prepend: bool = False) -> RemovableHandle:
+    """Puts `hook` into a hook table (an OrderedDict) under a new handle's id, last, or
+    first with `prepend`; returns the handle."""
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    if prepend:
+        hooks.move_to_end(handle.id, last=False)
+    return handle

@@ -14,7 +14,7 @@ import numpy as np
 from ... import _dtypes, _trace_state
 from ..._tensor import Tensor, typename
 from ...autograd._grad_mode import is_grad_enabled, no_grad
-from ...utils.hooks import RemovableHandle
+from ...utils.hooks import RemovableHandle, add_hook
 from ..parameter import Buffer, Parameter
 from ._backward_hooks import BackwardHook
 
@@ -68,11 +68,7 @@ def _add_hook(module, table: str, hook: Callable, prepend: bool = False) -> Remo
     if hooks is None:
         hooks = OrderedDict()
         object.__setattr__(module, table, hooks)
-    handle = RemovableHandle(hooks)
-    hooks[handle.id] = hook
-    if prepend:
-        hooks.move_to_end(handle.id, last=False)
-    return handle
+    return add_hook(hooks, hook, prepend)
 
 class Module:
     """Base class of all layers and models (PyTorch's `torch.nn.Module`)."""

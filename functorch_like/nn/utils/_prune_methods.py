@@ -40,13 +40,8 @@ def _zero_flat(default_mask, indices):
     return mask
 
 
-class RandomUnstructured(BasePruningMethod):
-    """Prunes `amount` entries chosen uniformly at random (those with the largest of
-    `rand_like(t)` draws).
-
-    PyTorch parity: the draws come from functorch_like's global generator (JAX keys), so
-    for the same seed the pruned entries differ from torch's; how many are pruned does not.
-    """
+class _Unstructured(BasePruningMethod):
+    """Prunes `amount` entries of the flattened tensor: those `_chosen(flat, k)` gives."""
 
     PRUNING_TYPE = "unstructured"
 
@@ -60,15 +55,27 @@ class RandomUnstructured(BasePruningMethod):
         _validate_pruning_amount(nparams_toprune, tensor_size)
         if nparams_toprune == 0:
             return default_mask.clone()
-        prob = rand_like(t)
-        return _zero_flat(default_mask, topk(prob.view(-1), k=nparams_toprune).indices)
+        return _zero_flat(default_mask, self._chosen(t.view(-1), nparams_toprune))
+
+
+class RandomUnstructured(_Unstructured):
+    """Prunes `amount` entries chosen uniformly at random (those with the largest of
+    `rand_like(t)` draws).
+
+    PyTorch parity: the draws come from functorch_like's global generator (JAX keys), so
+    for the same seed the pruned entries differ from torch's; how many are pruned does not.
+    """
+
+    @staticmethod
+    def _chosen(flat, k):
+        return topk(rand_like(flat), k=k).indices
 
     @classmethod
     def apply(cls, module, name, amount):
         return super().apply(module, name, amount=amount)
 
 
-class L1Unstructured(BasePruningMethod):
+class L1Unstructured(_Unstructured):
     """Prunes the `amount` entries of smallest absolute value (of `importance_scores` when
     given to `apply`).
 
@@ -77,20 +84,9 @@ class L1Unstructured(BasePruningMethod):
     the mask can differ from torch's (never the number pruned).
     """
 
-    PRUNING_TYPE = "unstructured"
-
-    def __init__(self, amount) -> None:
-        _validate_pruning_amount_init(amount)
-        self.amount = amount
-
-    def compute_mask(self, t, default_mask):
-        tensor_size = t.nelement()
-        nparams_toprune = _compute_nparams_toprune(self.amount, tensor_size)
-        _validate_pruning_amount(nparams_toprune, tensor_size)
-        if nparams_toprune == 0:
-            return default_mask.clone()
-        smallest = topk(t.abs().view(-1), k=nparams_toprune, largest=False)
-        return _zero_flat(default_mask, smallest.indices)
+    @staticmethod
+    def _chosen(flat, k):
+        return topk(flat.abs(), k=k, largest=False).indices
 
     @classmethod
     def apply(cls, module, name, amount, importance_scores=None):
