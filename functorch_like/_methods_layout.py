@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import builtins
 
+import numpy as np
+
 from ._tensor import Size, Tensor
 
 
@@ -27,19 +29,48 @@ def stride(self, dim=None):
     return strides[dim]
 
 
+# c10's names of scalar types, as torch's TensorOptions mismatch error prints them.
+_C10_NAMES = {"float64": "double", "float32": "float", "float16": "c10::Half",
+              "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int",
+              "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+              "bool": "bool", "complex64": "c10::complex<float>",
+              "complex128": "c10::complex<double>"}
+
+
+def _options(dtype) -> str:
+    name = _C10_NAMES.get(str(dtype).replace("torch.", ""), str(dtype))
+    return (f"TensorOptions(dtype={name}, device=cpu, layout=Strided, requires_grad=false "
+            "(default), pinned_memory=false (default), memory_format=(nullopt))")
+
+
 def new(self, *args, **kwargs):
-    """Legacy constructor: `t.new(2, 3)` an uninitialized (here zero) tensor of t's dtype
-    and device, `t.new([1, 2])` one of the data, `t.new()` an empty one."""
+    """Legacy constructor: `t.new(2, 3)` (or a torch.Size, or a 0-d integer) an
+    uninitialized (here zero) tensor of t's dtype and device; `t.new([1, 2])`, a tuple or
+    a numpy array, one of the data in t's dtype; `t.new(other)` a tensor sharing other's
+    data, which must have t's dtype; `t.new()` an empty one."""
     from . import _factories
-    if len(args) == 1 and not isinstance(args[0], builtins.int) and not hasattr(
-            args[0], "__index__"):
+    if len(args) == 1 and not isinstance(args[0], builtins.int):
         data = args[0]
-        if isinstance(data, (list, tuple)) and not isinstance(data, Size):   # data
-            return _factories.tensor(data, dtype=self.dtype)
         if isinstance(data, Tensor):
-            return data.to(self.dtype)
-        return _factories.zeros(*data, dtype=self.dtype)      # a size (tuple, Size)
+            if data.dtype != self.dtype:
+                raise TypeError(f"expected {_options(self.dtype)} (got {_options(data.dtype)})")
+            return data.detach()
+        if isinstance(data, np.ndarray) and data.ndim > 0 or isinstance(
+                data, (list, tuple)) and not isinstance(data, Size):
+            return _factories.tensor(data, dtype=self.dtype)
+        if isinstance(data, Size):
+            return _factories.zeros(*data, dtype=self.dtype)
+        if not hasattr(data, "__index__") or isinstance(data, np.ndarray) and not \
+                np.issubdtype(data.dtype, np.integer):
+            raise TypeError(f"new(): data must be a sequence (got "
+                            f"{_qualified(type(data))})")
+        args = (builtins.int(data),)        # (a numpy integer: a size)
     return _factories.zeros(*(args or (0,)), dtype=self.dtype)
+
+
+def _qualified(cls) -> str:
+    module = cls.__module__
+    return cls.__name__ if module == "builtins" else f"{module.split('.')[0]}.{cls.__name__}"
 
 
 def contains(self, element) -> bool:

@@ -10,10 +10,9 @@ replays the recorded graph under `jax.vjp` (autograd/_engine.py).
 from __future__ import annotations
 
 import builtins
-import functools
+import copy
 import warnings
 import weakref
-from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -24,7 +23,7 @@ from ._tensor_str import format_tensor
 from .autograd import _errors as _ag_errors
 from .autograd._grad_mode import _state as _grad_state
 from .autograd._grad_mode import is_grad_enabled
-from .autograd._node import Node
+from .autograd._node import node_class
 from .pure._errors import ConcreteValuesNeeded, speculative_trace
 
 
@@ -106,8 +105,8 @@ def apply(fn, name: str, *args, **static):
         else:
             inputs.append(a)
         leaf_values.append(leaf_value)
-    node = Node(fn, tuple(sorted(static.items())), tuple(inputs), name, multi,
-                tuple(leaf_values))
+    node = node_class(name)(fn, tuple(sorted(static.items())), tuple(inputs), name, multi,
+                            tuple(leaf_values))
     node.tape = tape
     if multi:
         return tuple(_output(o, node, i) for i, o in enumerate(out))
@@ -510,7 +509,7 @@ class Tensor:
     def __bool__(self) -> bool:
         self._require_concrete('bool(tensor) (an `if`/`while` on a tensor, or `and`/`or`)')
         if self._value.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is "
+            raise RuntimeError("Boolean value of Tensor with more than one value is "
                                "ambiguous")
         return builtins.bool(self._value.reshape(()))
 
@@ -686,6 +685,27 @@ class Tensor:
     # ---- pickling (values only, like torch.save of a tensor) --------------------------
     def __reduce__(self):
         return (_rebuild, (np.asarray(self._value), self._requires_grad))
+
+    def __deepcopy__(self, memo):
+        """A copy of a leaf with its own value, requires_grad, a copy of its .grad and of
+        its Python attributes, as torch's Tensor.__deepcopy__ (a Parameter's drops .grad,
+        as torch's). A tensor with a grad_fn cannot be copied, as in torch."""
+        if self._node is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the "
+                "deepcopy protocol at the moment.  If you were attempting to deepcopy a "
+                "module, this may be because of a torch.nn.utils.weight_norm usage, see "
+                "https://github.com/pytorch/pytorch/pull/103001")
+        if id(self) in memo:
+            return memo[id(self)]
+        reduced = self.__reduce__()
+        new = memo[id(self)] = reduced[0](*copy.deepcopy(reduced[1], memo))
+        if type(new) is Tensor and self._grad is not None:
+            new._grad = copy.deepcopy(self._grad, memo)
+        for k, v in self.__dict__.items():
+            if not k.startswith("_"):           # (the library's own entries stay behind)
+                setattr(new, k, copy.deepcopy(v, memo))
+        return new
 
 
 class _AliasGroup:

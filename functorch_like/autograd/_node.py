@@ -85,6 +85,19 @@ class Node:
         return f"<{self._name} object at {hex(id(self))}>"
 
 
+_NODE_CLASSES: dict = {}
+
+
+def node_class(name: str) -> type:
+    """The Node subclass named after an op's grad_fn (`type(t.grad_fn).__name__ ==
+    "AddBackward0"`, as torch's grad_fn classes, which graph walkers such as torchviz
+    print); made once per name."""
+    cls = _NODE_CLASSES.get(name)
+    if cls is None:
+        cls = _NODE_CLASSES[name] = type(name, (Node,), {"__slots__": ()})
+    return cls
+
+
 class AccumulateGrad:
     """The node that stands for a leaf in `next_functions`; `.variable` is the leaf."""
 

@@ -128,6 +128,8 @@ def prelu(input, weight):
 
 def softmin(input, dim=None, _stacklevel: int = 3, dtype=None):
     """softmax(-input) along `dim` (the implicit dim follows softmax's deprecated rule)."""
+    if dim is None:
+        dim = _F._implicit_dim("softmin", input.ndim, _stacklevel)
     return _F.softmax(-input, dim, dtype=dtype)
 
 

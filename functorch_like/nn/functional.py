@@ -568,17 +568,26 @@ def softplus(input, beta: float = 1.0, threshold: float = 20.0):
     return apply(A.softplus, "SoftplusBackward0", input, beta=beta, threshold=threshold)
 
 
-def _implicit_dim(ndim):
+def _implicit_dim(name: str, ndim: int, stacklevel: int) -> int:
+    """PyTorch's deprecated implicit softmax dim, with its warning (pointing at the
+    caller's line: `stacklevel` counts from the public function, as torch's)."""
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the "
+                  "call to include dim=X as an argument.", stacklevel=stacklevel)
     return 0 if ndim in (0, 1, 3) else 1
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
-    """softmax along `dim` (PyTorch's deprecated implicit dim is supported, with its rule)."""
-    return _softmax(input, _implicit_dim(input.ndim) if dim is None else dim, dtype)
+    """softmax along `dim` (PyTorch's deprecated implicit dim is supported, with its rule
+    and warning)."""
+    if dim is None:
+        dim = _implicit_dim("softmax", input.ndim, _stacklevel)
+    return _softmax(input, dim, dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
-    return _log_softmax(input, _implicit_dim(input.ndim) if dim is None else dim, dtype)
+    if dim is None:
+        dim = _implicit_dim("log_softmax", input.ndim, _stacklevel)
+    return _log_softmax(input, dim, dtype)
 
 
 def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12):
