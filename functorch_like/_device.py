@@ -32,6 +32,8 @@ class device:
         try:
             devices = jax.devices(platform)
         except RuntimeError:
+            if self.type == "cuda":     # (torch's error on a machine without CUDA)
+                raise AssertionError("Torch not compiled with CUDA enabled") from None
             raise RuntimeError(f"{self.type} device requested but JAX finds no {platform} "
                                "backend") from None
         return devices[self.index or 0]

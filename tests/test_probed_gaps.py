@@ -105,3 +105,57 @@ def test_implicit_softmax_dim_warns_like_torch():
     # the functional calls' warnings point at the caller's lines, as torch's
     assert our_lines[:3] == their_lines[:3]
     np.testing.assert_allclose(out, tout)
+
+
+def _error_and_warnings(lib, fn):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        err = error_of(lambda: fn(lib))
+    return err, [(w.category.__name__, str(w.message), w.lineno) for w in caught]
+
+
+@pytest.mark.parametrize("fn", [
+    lambda lib: lib.nn.functional.embedding(lib.tensor([1.0]), lib.ones(3, 2)),
+    lambda lib: lib.nn.functional.mse_loss(lib.ones(2, 1), lib.ones(2)),
+    lambda lib: lib.tensor(lib.ones(2)),
+    lambda lib: lib.ones(2).to("cuda"),
+    lambda lib: lib.ones(2).cuda(),
+], ids=["embedding-float-indices", "mse-size-warning", "copy-construct", "to-cuda", "cuda"])
+def test_errors_and_warnings_like_torch(fn):
+    ours, theirs = _error_and_warnings(fl, fn), _error_and_warnings(torch, fn)
+    if ours[0] is not None and ours[0][0] in ("DTypeError", "ShapeError"):
+        ours = ((theirs[0][0], ours[0][1]), ours[1])    # (subclasses of torch's types)
+    assert ours == theirs       # the same text, pointing at the same (user's) line
+
+
+@pytest.mark.parametrize("shapes", [((2, 3), (2, 2)), ((2, 3), (3, 2)), ((3,), (1,)),
+                                    ((3,), (2,)), ((3,), (1, 1)), ((3,), ()),
+                                    ((2, 3, 4), (2, 4, 1))], ids=str)
+def test_nll_loss_target_shapes_like_torch(shapes):
+    ishape, tshape = shapes
+    results = []
+    for lib in (torch, fl):
+        x = lib.arange(1.0, 1.0 + np.prod(ishape)).reshape(ishape)
+        t = lib.zeros(tshape, dtype=lib.long)
+        err = error_of(lambda: lib.nn.functional.nll_loss(x, t))
+        results.append(err[1] if err else lib.nn.functional.nll_loss(x, t).item())
+    assert results[0] == results[1]
+
+
+def test_private_state_dict_hooks_like_torch():
+    results = []
+    for lib in (torch, fl):
+        m = lib.nn.Linear(2, 1)
+        m._register_state_dict_hook(
+            lambda module, sd, prefix, meta: {k + "_renamed": v for k, v in sd.items()})
+        seen = []
+        m._register_load_state_dict_pre_hook(
+            lambda sd, prefix, meta, strict, missing, unexpected, errors: seen.append(
+                sorted(sd)))
+        m._register_load_state_dict_pre_hook(
+            lambda module, sd, *rest: seen.append(type(module).__name__), with_module=True)
+        keys = sorted(m.state_dict())
+        m.load_state_dict({"weight": lib.zeros(1, 2), "bias": lib.zeros(1)})
+        results.append((keys, seen))
+    assert results[0] == results[1]
+    assert results[1][0] == ["bias_renamed", "weight_renamed"]

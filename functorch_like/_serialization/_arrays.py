@@ -146,7 +146,8 @@ class Placer:
         if target not in self._cache:
             try:
                 dev = device(target).jax_device()
-            except (RuntimeError, IndexError, ValueError):
+            # (a CUDA location without a GPU here: AssertionError, as torch's)
+            except (RuntimeError, AssertionError, IndexError, ValueError):
                 dev = jax.devices("cpu")[0]
             self._cache[target] = None if dev == jax.devices()[0] else dev
         return self._cache[target]

@@ -9,6 +9,7 @@ catch it.
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 from typing import Callable
 
@@ -104,3 +105,18 @@ def is_concrete(x) -> bool:
 def shape_str(shape) -> str:
     """PyTorch's `torch.Size([2, 3])` spelling of a shape, used in error messages."""
     return f"[{', '.join(str(int(d)) for d in shape)}]"
+
+
+# Modules whose frames a warning skips to reach the user's line (the library itself, and
+# jax's tracing machinery when the warning comes from inside a traced op).
+_INTERNAL = ("functorch_like", "jax", "jaxlib", "contextlib")
+
+
+def user_stacklevel() -> int:
+    """The `stacklevel` for a `warnings.warn` in the calling function that points at the
+    first frame outside the library and jax (the user's line, as torch's warnings do,
+    however deep the op's implementation is)."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] in _INTERNAL:
+        frame, level = frame.f_back, level + 1
+    return level

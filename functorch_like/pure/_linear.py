@@ -105,9 +105,11 @@ def embedding(indices: Array, weight: Array, padding_idx: int | None = None,
     """
     if not jnp.issubdtype(indices.dtype, jnp.integer):
         from ._errors import DTypeError
+        from ._loss_base import torch_dtype_name
         raise DTypeError(
             "Expected tensor for argument #1 'indices' to have one of the following scalar "
-            f"types: Long, Int; but got {indices.dtype} instead")
+            f"types: Long, Int; but got torch.{torch_dtype_name(indices.dtype)}Tensor "
+            "instead (while checking arguments for embedding)")
     n = weight.shape[0]
     if indices.size:
         check_values((indices,), lambda: ((indices < 0) | (indices >= n), jnp.zeros(())),

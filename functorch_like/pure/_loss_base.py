@@ -8,7 +8,7 @@ import warnings
 import jax
 import jax.numpy as jnp
 
-from ._errors import OutOfBoundsError, ShapeError, shape_str
+from ._errors import OutOfBoundsError, ShapeError, shape_str, user_stacklevel
 from ._types import Array
 
 
@@ -85,7 +85,7 @@ def pointwise_pair(input: Array, target: Array) -> tuple[Array, Array]:
             f"Using a target size ({size_str(target.shape)}) that is different to the input "
             f"size ({size_str(input.shape)}). This will likely lead to incorrect results due "
             "to broadcasting. Please ensure they have the same size.", UserWarning,
-            stacklevel=3)
+            stacklevel=user_stacklevel())
     return input, target
 
 

@@ -88,13 +88,25 @@ def _class_dim(input: Array) -> int:
     return 0 if input.ndim == 1 else 1
 
 
-def _check_class_target(input: Array, target: Array, weight: Array | None) -> None:
-    class_dim = _class_dim(input)
-    # PyTorch compares the batch dims first (for every input of 2 or more dims), then the
-    # dtype, so a float target of the wrong length also gets the batch_size message.
+def _class_target(input: Array, target: Array) -> Array:
+    """The class-index target as the loss reads it, with torch's shape errors in torch's
+    order: the batch dims first (for every input of 2 or more dims), then a target of more
+    than one dim for a (C,) or (N, C) input; a (C,) input takes a () or (1,) target."""
     if input.ndim >= 2 and target.ndim >= 1 and target.shape[0] != input.shape[0]:
         raise ShapeError(f"Expected input batch_size ({input.shape[0]}) to match target "
                          f"batch_size ({target.shape[0]}).")
+    if input.ndim <= 2 and target.ndim > 1:
+        raise ShapeError("0D or 1D target tensor expected, multi-target not supported")
+    if input.ndim == 1 and target.ndim == 1:
+        if target.shape[0] != 1:
+            raise ShapeError(f"For 1D input, 1D target must have size 1, but got target "
+                             f"size: {target.shape[0]}")
+        target = target.reshape(())
+    return target
+
+
+def _check_class_target(input: Array, target: Array, weight: Array | None) -> None:
+    class_dim = _class_dim(input)
     if not jnp.issubdtype(target.dtype, jnp.integer):
         name = _TORCH_DTYPE_NAMES.get(str(target.dtype), str(target.dtype))
         # (Class probabilities would need the input's shape.)
@@ -118,6 +130,7 @@ def _class_index_loss(scores: Array, target: Array, weight: Array | None, ignore
     minus the picked score). Ignored targets contribute 0 and leave the 'mean' denominator;
     in-program out-of-range targets give NaN.
     """
+    target = _class_target(scores, target)
     _check_class_target(scores, target, weight)
     class_dim = _class_dim(scores)
     classes = scores.shape[class_dim]
@@ -211,6 +224,7 @@ def cross_entropy(input: Array, target: Array, weight: Array | None = None,
                             lambda picked: per_target_norm - picked)
     if label_smoothing == 0:
         return nll
+    target = _class_target(input, target)
     valid = target != ignore_index
     terms = logp if weight is None else logp * weight.reshape(wshape)
     smooth = jnp.where(valid, -jnp.sum(terms, axis=class_dim), 0)

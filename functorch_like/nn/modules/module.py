@@ -70,6 +70,28 @@ def _add_hook(module, table: str, hook: Callable, prepend: bool = False) -> Remo
         object.__setattr__(module, table, hooks)
     return add_hook(hooks, hook, prepend)
 
+class _ReturningHook:
+    """A state_dict hook registered through `_register_state_dict_hook`: its result, if
+    not None, replaces the state_dict (a public post hook's must be None)."""
+
+    __slots__ = ("hook",)
+
+    def __init__(self, hook: Callable):
+        self.hook = hook
+
+    def __call__(self, *args):
+        return self.hook(*args)
+
+
+class _WithoutModule(_ReturningHook):
+    """A load_state_dict pre hook registered without the module argument."""
+
+    __slots__ = ()
+
+    def __call__(self, module, *args):
+        return self.hook(*args)
+
+
 class Module:
     """Base class of all layers and models (PyTorch's `torch.nn.Module`)."""
 
@@ -510,10 +532,22 @@ class Module:
         module's and its children's entries are saved; it may change state_dict in place."""
         return _add_hook(self, "_state_dict_hooks", hook)
 
+    def _register_state_dict_hook(self, hook: Callable) -> RemovableHandle:
+        """torch's older private form: hook(module, state_dict, prefix, local_metadata) ->
+        None or a state_dict that replaces it (libraries still use it)."""
+        return _add_hook(self, "_state_dict_hooks", _ReturningHook(hook))
+
     def register_load_state_dict_pre_hook(self, hook: Callable) -> RemovableHandle:
         """hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
         unexpected_keys, error_msgs), called before this module's entries are loaded."""
         return _add_hook(self, "_load_state_dict_pre_hooks", hook)
+
+    def _register_load_state_dict_pre_hook(self, hook: Callable,
+                                           with_module: bool = False) -> RemovableHandle:
+        """torch's older private form: hook(state_dict, prefix, local_metadata, strict,
+        missing_keys, unexpected_keys, error_msgs), the module first with_module."""
+        return _add_hook(self, "_load_state_dict_pre_hooks",
+                         hook if with_module else _WithoutModule(hook))
 
     def register_load_state_dict_post_hook(self, hook: Callable) -> RemovableHandle:
         """hook(module, incompatible_keys) -> None, called after this module and its
@@ -542,7 +576,11 @@ class Module:
                 module.state_dict(destination=destination, prefix=prefix + name + ".",
                                   keep_vars=keep_vars)
         for hook in list(self.__dict__.get("_state_dict_hooks", {}).values()):
-            if hook(self, destination, prefix, local_metadata) is not None:
+            result = hook(self, destination, prefix, local_metadata)
+            if type(hook) is _ReturningHook:
+                if result is not None:
+                    destination = result
+            elif result is not None:
                 raise RuntimeError("state_dict post-hook must return None")
         return destination
 
