@@ -1136,3 +1136,7 @@ __all__ += ["igamma", "igammac", "mvlgamma", "bartlett_window", "blackman_window
             "hamming_window", "hann_window", "kaiser_window", "istft", "stft"]
 
 globals().update(_foreach_functions())     # torch._foreach_add, ...
+
+# Last, once every function and method is bound: numpy-style `axis=`/`keepdims=` keywords.
+from ._kwarg_aliases import install as _install_kwarg_aliases  # noqa: E402
+_install_kwarg_aliases(globals(), Tensor)
