@@ -29,6 +29,7 @@ from .amp import autocast as autocast
 from .amp import is_autocast_enabled as is_autocast_enabled
 from .amp import get_autocast_dtype as get_autocast_dtype
 from . import cpu as cpu
+from . import cuda as cuda
 from ._runtime import get_num_threads as get_num_threads
 from ._runtime import set_num_threads as set_num_threads
 from ._runtime import get_num_interop_threads as get_num_interop_threads
@@ -594,28 +595,8 @@ from ._toplevel_inplace import dropout_ as dropout_
 from ._toplevel_inplace import alpha_dropout_ as alpha_dropout_
 from ._toplevel_inplace import feature_dropout_ as feature_dropout_
 from ._toplevel_inplace import feature_alpha_dropout_ as feature_alpha_dropout_
-from ._device import cuda_is_available as _cuda_is_available
 
 __version__ = "0.1.0"
-
-
-class cuda:
-    """torch.cuda: is_available() asks JAX for a GPU backend."""
-
-    is_available = staticmethod(_cuda_is_available)
-    from .amp._deprecated import cuda_amp as amp
-
-    @staticmethod
-    def device_count() -> "int":
-        import jax
-        return len(jax.devices("gpu")) if _cuda_is_available() else 0
-
-    @staticmethod
-    def manual_seed(seed) -> None:
-        """The one global generator serves every device."""
-        manual_seed(seed)
-
-    manual_seed_all = manual_seed
 
 
 def is_tensor(obj) -> "bool":
