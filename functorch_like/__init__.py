@@ -30,6 +30,8 @@ from .amp import is_autocast_enabled as is_autocast_enabled
 from .amp import get_autocast_dtype as get_autocast_dtype
 from . import cpu as cpu
 from . import cuda as cuda
+from . import version as version
+from . import torch_version as torch_version
 from ._runtime import get_num_threads as get_num_threads
 from ._runtime import set_num_threads as set_num_threads
 from ._runtime import get_num_interop_threads as get_num_interop_threads
@@ -596,7 +598,7 @@ from ._toplevel_inplace import alpha_dropout_ as alpha_dropout_
 from ._toplevel_inplace import feature_dropout_ as feature_dropout_
 from ._toplevel_inplace import feature_alpha_dropout_ as feature_alpha_dropout_
 
-__version__ = "0.1.0"
+from .version import __version__ as __version__  # noqa: E402  (a TorchVersion)
 
 
 def is_tensor(obj) -> "bool":
