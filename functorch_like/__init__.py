@@ -31,6 +31,9 @@ from .amp import get_autocast_dtype as get_autocast_dtype
 from . import cpu as cpu
 from . import cuda as cuda
 from . import version as version
+from . import distributed as distributed
+from . import multiprocessing as multiprocessing
+from . import profiler as profiler
 from . import torch_version as torch_version
 from ._runtime import get_num_threads as get_num_threads
 from ._runtime import set_num_threads as set_num_threads
@@ -481,6 +484,7 @@ from ._toplevel_factories import from_dlpack as from_dlpack
 from ._toplevel_factories import to_dlpack as to_dlpack
 from ._toplevel_state import get_default_device as get_default_device
 from ._toplevel_state import set_default_device as set_default_device
+from ._toplevel_state import set_default_tensor_type as set_default_tensor_type
 from ._toplevel_state import set_warn_always as set_warn_always
 from ._toplevel_state import is_warn_always_enabled as is_warn_always_enabled
 from ._toplevel_state import is_inference_mode_enabled as is_inference_mode_enabled
@@ -1081,7 +1085,7 @@ __all__ = [
 __all__ += [
     "pi", "e", "inf", "nan", "newaxis", "memory_format", "layout", "promote_types",
     "result_type", "can_cast", "scalar_tensor", "range", "fill", "frombuffer",
-    "get_default_device", "set_default_device", "set_warn_always",
+    "get_default_device", "set_default_device", "set_default_tensor_type", "set_warn_always",
     "is_warn_always_enabled", "is_inference_mode_enabled", "is_inference", "vmap",
     "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
     "conv_transpose3d", "max_pool1d", "max_pool2d", "max_pool3d",
