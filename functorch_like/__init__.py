@@ -485,6 +485,8 @@ from ._toplevel_factories import to_dlpack as to_dlpack
 from ._toplevel_state import get_default_device as get_default_device
 from ._toplevel_state import set_default_device as set_default_device
 from ._toplevel_state import set_default_tensor_type as set_default_tensor_type
+from ._ops_strided import as_strided as as_strided
+from ._methods_device import get_device as get_device
 from ._toplevel_state import set_warn_always as set_warn_always
 from ._toplevel_state import is_warn_always_enabled as is_warn_always_enabled
 from ._toplevel_state import is_inference_mode_enabled as is_inference_mode_enabled
@@ -1085,7 +1087,8 @@ __all__ = [
 __all__ += [
     "pi", "e", "inf", "nan", "newaxis", "memory_format", "layout", "promote_types",
     "result_type", "can_cast", "scalar_tensor", "range", "fill", "frombuffer",
-    "get_default_device", "set_default_device", "set_default_tensor_type", "set_warn_always",
+    "get_default_device", "set_default_device", "set_default_tensor_type", "as_strided",
+    "get_device", "set_warn_always",
     "is_warn_always_enabled", "is_inference_mode_enabled", "is_inference", "vmap",
     "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
     "conv_transpose3d", "max_pool1d", "max_pool2d", "max_pool3d",
