@@ -11,7 +11,10 @@ torch recommends for CUDA.
 from __future__ import annotations
 
 import multiprocessing as _mp
-from multiprocessing import *  # noqa: F401,F403  (torch re-exports the whole API)
+
+# torch re-exports the whole API (`from multiprocessing import *`): Process, Queue,
+# get_context, set_start_method, cpu_count, ...
+globals().update({name: getattr(_mp, name) for name in _mp.__all__})
 
 _STRATEGIES = {"file_descriptor", "file_system"}
 _strategy = ["file_descriptor"]
@@ -82,3 +85,8 @@ def spawn(fn, args=(), nprocs: int = 1, join: bool = True, daemon: bool = False,
           start_method: str = "spawn"):
     """torch.multiprocessing.spawn: start_processes with the "spawn" method."""
     return start_processes(fn, args, nprocs, join, daemon, start_method)
+
+
+__all__ = list(_mp.__all__) + [
+    "ProcessContext", "ProcessExitedException", "get_all_sharing_strategies",
+    "get_sharing_strategy", "set_sharing_strategy", "spawn", "start_processes"]
