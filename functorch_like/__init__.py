@@ -29,6 +29,12 @@ from .amp import autocast as autocast
 from .amp import is_autocast_enabled as is_autocast_enabled
 from .amp import get_autocast_dtype as get_autocast_dtype
 from . import cpu as cpu
+from . import cuda as cuda
+from . import version as version
+from . import distributed as distributed
+from . import multiprocessing as multiprocessing
+from . import profiler as profiler
+from . import torch_version as torch_version
 from ._runtime import get_num_threads as get_num_threads
 from ._runtime import set_num_threads as set_num_threads
 from ._runtime import get_num_interop_threads as get_num_interop_threads
@@ -478,6 +484,9 @@ from ._toplevel_factories import from_dlpack as from_dlpack
 from ._toplevel_factories import to_dlpack as to_dlpack
 from ._toplevel_state import get_default_device as get_default_device
 from ._toplevel_state import set_default_device as set_default_device
+from ._toplevel_state import set_default_tensor_type as set_default_tensor_type
+from ._ops_strided import as_strided as as_strided
+from ._methods_device import get_device as get_device
 from ._toplevel_state import set_warn_always as set_warn_always
 from ._toplevel_state import is_warn_always_enabled as is_warn_always_enabled
 from ._toplevel_state import is_inference_mode_enabled as is_inference_mode_enabled
@@ -594,28 +603,8 @@ from ._toplevel_inplace import dropout_ as dropout_
 from ._toplevel_inplace import alpha_dropout_ as alpha_dropout_
 from ._toplevel_inplace import feature_dropout_ as feature_dropout_
 from ._toplevel_inplace import feature_alpha_dropout_ as feature_alpha_dropout_
-from ._device import cuda_is_available as _cuda_is_available
 
-__version__ = "0.1.0"
-
-
-class cuda:
-    """torch.cuda: is_available() asks JAX for a GPU backend."""
-
-    is_available = staticmethod(_cuda_is_available)
-    from .amp._deprecated import cuda_amp as amp
-
-    @staticmethod
-    def device_count() -> "int":
-        import jax
-        return len(jax.devices("gpu")) if _cuda_is_available() else 0
-
-    @staticmethod
-    def manual_seed(seed) -> None:
-        """The one global generator serves every device."""
-        manual_seed(seed)
-
-    manual_seed_all = manual_seed
+from .version import __version__ as __version__  # noqa: E402  (a TorchVersion)
 
 
 def is_tensor(obj) -> "bool":
@@ -1085,6 +1074,11 @@ __all__ = [
     "save",
     "load",
     "cuda",
+    "version",
+    "torch_version",
+    "distributed",
+    "multiprocessing",
+    "profiler",
     "is_tensor",
     "numel",
     "clone",
@@ -1098,7 +1092,8 @@ __all__ = [
 __all__ += [
     "pi", "e", "inf", "nan", "newaxis", "memory_format", "layout", "promote_types",
     "result_type", "can_cast", "scalar_tensor", "range", "fill", "frombuffer",
-    "get_default_device", "set_default_device", "set_warn_always",
+    "get_default_device", "set_default_device", "set_default_tensor_type", "as_strided",
+    "get_device", "set_warn_always",
     "is_warn_always_enabled", "is_inference_mode_enabled", "is_inference", "vmap",
     "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
     "conv_transpose3d", "max_pool1d", "max_pool2d", "max_pool3d",
@@ -1136,3 +1131,7 @@ __all__ += ["igamma", "igammac", "mvlgamma", "bartlett_window", "blackman_window
             "hamming_window", "hann_window", "kaiser_window", "istft", "stft"]
 
 globals().update(_foreach_functions())     # torch._foreach_add, ...
+
+# Last, once every function and method is bound: numpy-style `axis=`/`keepdims=` keywords.
+from ._kwarg_aliases import install as _install_kwarg_aliases  # noqa: E402
+_install_kwarg_aliases(globals(), Tensor)

@@ -413,3 +413,5 @@ for _name, _fn in {"igamma_": _SPM.igamma, "igammac_": _SPM.igammac,
                    "mvlgamma_": _SPM.mvlgamma}.items():
     setattr(Tensor, _name, _inplace(_fn))
 from . import _methods_layout  # noqa: E402,F401  (stride(), new(), is_cpu, `in`)
+from . import _methods_device  # noqa: E402,F401  (pin_memory(), get_device(), cfloat(), ...)
+from . import _ops_strided  # noqa: E402,F401  (data_ptr(), storage_offset(), as_strided())

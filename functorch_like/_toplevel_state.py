@@ -1,9 +1,11 @@
 """Process-wide switches of the top-level namespace: the default device, warn-always, and
-the inference-mode queries (torch.is_inference_mode_enabled, torch.is_inference)."""
+the inference-mode queries (torch.is_inference_mode_enabled, torch.is_inference), and the
+deprecated torch.set_default_tensor_type."""
 
 from __future__ import annotations
 
 import builtins
+import warnings
 
 import jax
 
@@ -82,3 +84,25 @@ if not hasattr(Tensor, "layout"):
     # Every tensor here is dense: x.layout is torch.strided, as for PyTorch's dense ones.
     from ._toplevel_constants import strided as _strided
     Tensor.layout = property(lambda self: _strided)
+
+
+def set_default_tensor_type(t) -> None:
+    """Deprecated since torch 2.1: `set_default_dtype` (and `set_default_device` for a
+    "torch.cuda.*" type) by a legacy type or its name. Warns as torch's does.
+
+    Args:
+      t: a floating legacy type (`torch.DoubleTensor`) or its name ("torch.FloatTensor").
+    """
+    from . import _dtypes, _legacy_types
+    warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please "
+                  "use torch.set_default_dtype() and torch.set_default_device() as "
+                  "alternatives.", UserWarning, stacklevel=2)
+    if not isinstance(t, (str, _legacy_types.tensortype)):
+        raise TypeError("invalid type object: only floating-point types are supported as "
+                        "the default type")
+    d = _legacy_types.dtype_of(t)
+    if not d.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    _dtypes.set_default_dtype(d)
+    if isinstance(t, str) and t.startswith("torch.cuda."):
+        set_default_device("cuda")

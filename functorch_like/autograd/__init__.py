@@ -19,6 +19,7 @@ from ._grad_mode import set_grad_enabled as set_grad_enabled
 from ._node import AccumulateGrad as AccumulateGrad
 from ._node import Node as Node
 from . import function as function
+from . import profiler as profiler
 from .anomaly_mode import detect_anomaly as detect_anomaly
 from .anomaly_mode import is_anomaly_enabled as is_anomaly_enabled
 from .anomaly_mode import set_detect_anomaly as set_detect_anomaly
@@ -28,7 +29,7 @@ from .function import once_differentiable as once_differentiable
 __all__ = ["AccumulateGrad", "Function", "Node", "Variable", "backward",
            "compile_count", "detect_anomaly", "enable_grad", "function", "functional", "grad",
            "gradcheck", "gradgradcheck", "inference_mode", "is_anomaly_enabled",
-           "is_grad_enabled", "no_grad", "once_differentiable", "set_detect_anomaly",
+           "is_grad_enabled", "no_grad", "once_differentiable", "profiler", "set_detect_anomaly",
            "set_grad_enabled"]
 
 
