@@ -202,6 +202,8 @@ def getitem(input, index):
     try:
         spec, arrays = _parse(input.shape, index)
     except TracedMask:
+        spec = None         # (routed below: outside the except, nothing to chain)
+    if spec is None:
         return masked_read(input, index)
     out = apply(_f_getitem, _getitem_name(spec), input, *arrays, spec=spec)
     if not arrays:          # basic indexing is a view in PyTorch: in-place ops write back
@@ -294,6 +296,8 @@ def setitem(input, index, value) -> None:
     try:
         spec, arrays = _parse(input.shape, index)
     except TracedMask:
+        spec = None
+    if spec is None:
         input._set(masked_write(input, index, value))
         return
     value = as_operand(value)

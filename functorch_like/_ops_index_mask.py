@@ -91,7 +91,11 @@ def _region(shape: tuple, index) -> tuple:
             spec.append(("e",))
             dim += len(shape) - consumed
         elif isinstance(item, slice):
-            spec.append(("s", item.start, item.stop, item.step))
+            start, stop, step = (None if v is None else builtins.int(v)
+                                 for v in (item.start, item.stop, item.step))
+            if step is not None and step <= 0:
+                raise ValueError("step must be greater than zero")
+            spec.append(("s", start, stop, step))
             dim += 1
         else:
             if not -shape[dim] <= item < shape[dim]:

@@ -196,6 +196,8 @@ def index_put(input, indices, values, accumulate: bool = False):
     try:
         spec, arrays = _parse(input.shape, tuple(indices))    # (checks they broadcast)
     except TracedMask:      # (inside compile or jit: a `where`, see _ops_index_mask)
+        spec = None
+    if spec is None:
         return masked_write(input, tuple(indices), values, accumulate)
     _check_assignable(input, values, spec, arrays)
     fn = _f_index_put_add if accumulate else _f_setitem

@@ -288,3 +288,17 @@ def test_index_put_with_traced_mask_matches_torch(accumulate):
     def body(lib, x, g):
         return g.index_put((x > 0,), lib.tensor(0.5), accumulate=accumulate)
     _grads_vs_torch(body)
+
+
+def test_compiled_mask_writes_with_none_slices_ellipsis_match_torch():
+    x = np.array([[1.0, -1.0, 2.0], [3.0, -4.0, 5.0]], np.float32)
+
+    def body(y):
+        y = y.clone()
+        y[None, :, y[0] > 0] = 9.0
+        y[1:, y[1] < 0] += 1
+        y[y[:, 0] > 2, 1:] = -7.0
+        y[..., y[0] < 0] *= 3
+        return y
+    np.testing.assert_allclose(fl.compile(body)(fl.tensor(x)).numpy(),
+                               body(torch.tensor(x)).numpy())
