@@ -19,6 +19,7 @@ import numpy as np
 
 from . import _dtypes
 from ._ops_index_key import as_tuple, expand_bool_scalars
+from ._ops_index_mask import TracedMask, masked_read, masked_write
 from ._ops_math import as_operand
 from ._ops_search import concrete
 from ._tensor import Tensor, _wrap_dim, apply, mark_view
@@ -84,9 +85,10 @@ def _parse(shape, index):
             a = _index_array(item)
             if a.dtype == jnp.bool_:
                 if not is_concrete(a):
-                    raise TypeError("boolean mask indexing needs concrete mask values (its "
-                                    "count decides the result's shape); use torch.where "
-                                    "inside traced code")
+                    # (x[mask] and x[mask] = v route this to _ops_index_mask)
+                    raise TracedMask("boolean mask indexing needs concrete mask values (its "
+                                     "count decides the result's shape); use torch.where "
+                                     "inside traced code (functorch_like.compile, jax.jit)")
                 mask_shape = shape[dim:dim + a.ndim]
                 if tuple(a.shape) != tuple(mask_shape):
                     for k, (m, s) in enumerate(zip(a.shape, mask_shape)):
@@ -192,8 +194,17 @@ def _getitem_name(spec):
 
 
 def getitem(input, index):
-    """`input[index]` with ints, slices, None, Ellipsis, integer and boolean tensors."""
-    spec, arrays = _parse(input.shape, index)
+    """`input[index]` with ints, slices, None, Ellipsis, integer and boolean tensors.
+
+    PyTorch parity: with a traced boolean mask (inside compile or jit) the result's shape
+    is unknown; it is a `MaskedSelection` that can only be written back through the same
+    mask (`y[m] += 1`, `y[m] = x[m] * 2`), see _ops_index_mask."""
+    try:
+        spec, arrays = _parse(input.shape, index)
+    except TracedMask:
+        spec = None         # (routed below: outside the except, nothing to chain)
+    if spec is None:
+        return masked_read(input, index)
     out = apply(_f_getitem, _getitem_name(spec), input, *arrays, spec=spec)
     if not arrays:          # basic indexing is a view in PyTorch: in-place ops write back
         mark_view(out, input, "index", index)
@@ -280,8 +291,15 @@ def _check_assignable(input, value, spec, arrays):
 
 
 def setitem(input, index, value) -> None:
-    """`input[index] = value` (in place; the value broadcasts to the indexed shape)."""
-    spec, arrays = _parse(input.shape, index)
+    """`input[index] = value` (in place; the value broadcasts to the indexed shape). With
+    a traced boolean mask (inside compile or jit) it is a `where` (see _ops_index_mask)."""
+    try:
+        spec, arrays = _parse(input.shape, index)
+    except TracedMask:
+        spec = None
+    if spec is None:
+        input._set(masked_write(input, index, value))
+        return
     value = as_operand(value)
     _check_assignable(input, value, spec, arrays)
     # (concrete index tensors were bounds-checked by _parse; traced ones cannot be)

@@ -20,6 +20,7 @@ import jax.numpy as jnp
 from . import _dtypes
 from ._ops_index import (_build, _check_assignable, _f_getitem, _f_setitem, _flat, _parse,
                          _scatter_index, poisoned, write_at)
+from ._ops_index_mask import TracedMask, masked_write
 from ._ops_math import as_operand
 from ._tensor import Tensor, _wrap_dim, apply
 from .pure._errors import is_concrete
@@ -192,7 +193,12 @@ def index_put(input, indices, values, accumulate: bool = False):
         raise RuntimeError("Index put requires the source and destination dtypes match, got "
                            f"{_name(input.dtype)} for the destination and "
                            f"{_name(values.dtype)} for the source.")
-    spec, arrays = _parse(input.shape, tuple(indices))    # (checks they broadcast)
+    try:
+        spec, arrays = _parse(input.shape, tuple(indices))    # (checks they broadcast)
+    except TracedMask:      # (inside compile or jit: a `where`, see _ops_index_mask)
+        spec = None
+    if spec is None:
+        return masked_write(input, tuple(indices), values, accumulate)
     _check_assignable(input, values, spec, arrays)
     fn = _f_index_put_add if accumulate else _f_setitem
     return apply(fn, "IndexPutBackward0", input, values, *arrays, spec=spec,

@@ -16,16 +16,17 @@ import numpy as np
 from . import _dtypes
 from ._ops_reduce import named_result
 from ._tensor import Tensor, _wrap_dim, apply
+from .pure._errors import ValueDependentError
 
 
 def concrete(t: Tensor, name: str) -> np.ndarray:
     """The values of a value-shaped op's input; in traced code, the TypeError that says why
     it cannot run there."""
     if isinstance(t._value, jax.core.Tracer):
-        raise TypeError(f"{name}() has an output shape that depends on the input's values, "
-                        "so it needs concrete values and cannot run inside traced code "
-                        "(functorch_like.compile, jax.jit); call it outside, or use an op "
-                        "with a fixed output shape")
+        raise ValueDependentError(f"{name}() has an output shape that depends on the input's "
+                                  "values, so it needs concrete values and cannot run inside "
+                                  "traced code (functorch_like.compile, jax.jit); call it "
+                                  "outside, or use an op with a fixed output shape")
     return np.asarray(t._value)
 
 

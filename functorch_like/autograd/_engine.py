@@ -18,14 +18,16 @@ import jax.numpy as jnp
 import numpy as np
 from jax.custom_derivatives import SymbolicZero
 
-from ..pure._errors import ConcreteValuesNeeded
+from ..pure._errors import ConcreteValuesNeeded, ValueDependentError
 from . import _errors
 from ._node import Node
 from .anomaly_mode import is_anomaly_enabled
 
+# What traced code raises where it needs concrete values (TracerBoolConversionError is a
+# ConcretizationTypeError; ValueDependentError: nonzero, a mask read, ... on tracers).
 _NEEDS_VALUES = (ConcreteValuesNeeded, jax.errors.ConcretizationTypeError,
                  jax.errors.TracerIntegerConversionError,
-                 jax.errors.TracerArrayConversionError)
+                 jax.errors.TracerArrayConversionError, ValueDependentError)
 
 _programs: dict[tuple, "Program"] = {}
 _trace_count = 0
@@ -88,14 +90,23 @@ class Program:
 
     def vjp(self, leaves, consts, probe_vals, cotangents):
         """The compiled vjp. A graph whose Python needs concrete values (a custom
-        autograd.Function whose forward or backward calls `.item()` or branches on a value)
-        runs unjitted from then on, as it would in PyTorch."""
-        if not self.eager:
-            try:
-                return self.jitted(leaves, consts, probe_vals, cotangents)
-            except _NEEDS_VALUES:
-                self.eager = True
-        return self.hooked_vjp(leaves, consts, probe_vals, cotangents, ())
+        autograd.Function whose forward or backward calls `.item()`, branches on a value,
+        or uses an op with a value-dependent shape such as `nonzero`) runs unjitted from
+        then on, as it would in PyTorch.
+
+        Any TypeError of the traced run also gets the unjitted try (a library op may say
+        "needs values" with a plain TypeError, or a user's forward may return something
+        only a trace cannot use): a TypeError that is the user's mistake raises again
+        there, from the eager run, and leaves the program jitted."""
+        if self.eager:
+            return self.hooked_vjp(leaves, consts, probe_vals, cotangents, ())
+        try:
+            return self.jitted(leaves, consts, probe_vals, cotangents)
+        except (*_NEEDS_VALUES, TypeError):
+            pass            # (outside the except block: an eager error chains to nothing)
+        out = self.hooked_vjp(leaves, consts, probe_vals, cotangents, ())
+        self.eager = True
+        return out
 
     def hooked_vjp(self, leaves, consts, probe_vals, cotangents, hooks):
         """The vjp with Python hooks on intermediate gradients, evaluated eagerly (not

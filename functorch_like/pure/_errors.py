@@ -26,6 +26,12 @@ class OutOfBoundsError(IndexError, ValueError):
     """An index (class label, embedding row) lies outside its valid range."""
 
 
+class ValueDependentError(TypeError):
+    """An op whose output shape (or Python control flow) depends on its input's values met
+    traced ones (inside functorch_like.compile, jax.jit, or a backward replayed under
+    jit). The autograd engine catches it and reruns that backward on concrete values."""
+
+
 class ConcreteValuesNeeded(Exception):
     """Raised by `is_concrete` during a speculative trace: the function checks values."""
 
