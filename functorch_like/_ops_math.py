@@ -522,7 +522,9 @@ negative = neg
 
 
 def abs_with_torch_grad(x):
-    """|x| whose gradient at 0 is 0, as PyTorch's (grad * sgn(x)); JAX's is 1 there."""
+    """|x| with PyTorch's gradient `grad * sgn(x)`: 0 at 0 and NaN (JAX: 1 and -1)."""
+    if jnp.issubdtype(x.dtype, jnp.floating):
+        return _edge_grads.abs(x)
     a = jnp.abs(x)
     if not jnp.issubdtype(x.dtype, jnp.inexact):
         return a
