@@ -8,7 +8,6 @@ graph's structure, so `x * c` with a changing `c` does not recompile backward.
 from __future__ import annotations
 
 import builtins
-import math
 
 import jax
 import jax.numpy as jnp
@@ -316,7 +315,7 @@ def _same_dtype(a, b, prefix):
 def mm(input, mat2):
     """2-D matrix product; both operands must be matrices."""
     if input.ndim != 2 or mat2.ndim != 2:
-        raise RuntimeError(f"self must be a matrix" if input.ndim != 2 else
+        raise RuntimeError("self must be a matrix" if input.ndim != 2 else
                            "mat2 must be a matrix")
     return matmul(input, mat2)
 
@@ -522,7 +521,9 @@ negative = neg
 
 
 def abs_with_torch_grad(x):
-    """|x| whose gradient at 0 is 0, as PyTorch's (grad * sgn(x)); JAX's is 1 there."""
+    """|x| with PyTorch's gradient `grad * sgn(x)`: 0 at 0 and NaN (JAX: 1 and -1)."""
+    if jnp.issubdtype(x.dtype, jnp.floating):
+        return _edge_grads.abs(x)
     a = jnp.abs(x)
     if not jnp.issubdtype(x.dtype, jnp.inexact):
         return a

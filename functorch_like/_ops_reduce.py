@@ -362,6 +362,10 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None):
     if not x.is_floating_point() and not x.is_complex():
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor "
                            f"as input. Got {_dtypes.from_jax(x._value.dtype).name.capitalize()}")
+    if p == 0:                 # (torch: LinalgVectorNormBackward0, and no gradient)
+        from .linalg import norm0
+        return norm0(x, "LinalgVectorNormBackward0", axis=_dims(dim, input.ndim),
+                     keepdims=keepdim)
     return apply(_f_norm, "NormBackward1", x, p=builtins.float(p),
                  axis=_dims(dim, input.ndim), keepdims=keepdim)
 

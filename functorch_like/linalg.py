@@ -11,7 +11,7 @@ import math
 
 import jax.numpy as jnp
 
-from . import _dtypes
+from . import _dtypes, _trace_state
 from . import _ops_math as M
 from . import _ops_reduce as R
 from . import _ops_shape as S
@@ -48,6 +48,8 @@ from ._ops_linalg_more import tensorinv as tensorinv
 from ._ops_linalg_more import tensorsolve as tensorsolve
 from ._ops_linalg_more import vander as vander
 from ._tensor import Tensor, _wrap_dim, apply
+from .autograd._grad_mode import is_grad_enabled
+from .autograd._node import Node
 
 matmul = M.matmul
 
@@ -94,8 +96,31 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
         shown = "inf" if ord == math.inf else f"{ord:g}"
         raise RuntimeError(f"linalg.vector_norm cannot compute the {shown} norm on an empty "
                            "tensor because the operation does not have an identity")
+    if ord == 0:
+        return norm0(x, "LinalgVectorNormBackward0", axis=axis, keepdims=keepdim)
     return apply(R._f_norm, "LinalgVectorNormBackward0", x, p=ord, axis=axis,
                  keepdims=keepdim)
+
+
+def norm0(x: Tensor, name: str, *, axis, keepdims: bool) -> Tensor:
+    """The count of nonzeros (the ord-0 norm), whose backward gives `x` no gradient at all.
+
+    torch's norm backward returns an undefined gradient for p = 0: the output has a
+    grad_fn, but `backward()` leaves `x.grad` None and `autograd.grad` finds `x` unused. So
+    the node is recorded with `x`'s value as a constant, not as an edge to `x`.
+    """
+    out = apply(R._f_norm, name, x._value, p=0.0, axis=axis, keepdims=keepdims)
+    if not (is_grad_enabled() and (x._requires_grad or x._node is not None)):
+        return out
+    node = Node(R._f_norm, (("axis", axis), ("keepdims", keepdims), ("p", 0.0)),
+                (x._value,), name, False)
+    if _trace_state.state.compiling:       # (compile's backward chains per-node vjps)
+        node.tape = (_no_inputs, (), ((out._value.shape, out._value.dtype),))
+    return Tensor._make(out._value, node=node)
+
+
+def _no_inputs(_):
+    return ()
 
 
 _MATRIX_ORDS = ("fro", "nuc", math.inf, -math.inf, 1, -1, 2, -2)

@@ -207,9 +207,6 @@ def test_errors_match_torch():
     (ref, ref_grad), (got, got_grad) = _errors(torch), _errors(fl)
     assert got == ref
     np.testing.assert_array_equal(got_grad, ref_grad)
-    ctx = fl.autograd.function.FunctionCtx()
-    with pytest.raises(NotImplementedError, match="mark_dirty"):
-        ctx.mark_dirty(fl.ones(1))
 
 
 def test_python_values_in_forward_and_backward_run_eagerly():

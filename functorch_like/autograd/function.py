@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import functools
 import inspect
-from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jax.custom_derivatives import SymbolicZero
 
+from ._dirty import dirty_outputs, rebind_dirty
 from ._grad_mode import is_grad_enabled, no_grad
 
 __all__ = ["Function", "FunctionCtx", "InplaceFunction", "NestedIOFunction",
@@ -31,8 +31,7 @@ __all__ = ["Function", "FunctionCtx", "InplaceFunction", "NestedIOFunction",
 class FunctionCtx:
     """The `ctx` passed to forward/setup_context and backward.
 
-    PyTorch parity: the ctx is not the output's `grad_fn` here (grad_fn is the graph node);
-    `mark_dirty` (in-place forwards) is not supported.
+    PyTorch parity: the ctx is not the output's `grad_fn` here (grad_fn is the graph node).
     """
 
     def save_for_backward(self, *tensors) -> None:
@@ -57,10 +56,10 @@ class FunctionCtx:
         self.materialize_grads = bool(value)
 
     def mark_dirty(self, *args) -> None:
-        raise NotImplementedError(
-            "ctx.mark_dirty (an autograd.Function that modifies its inputs in place) is not "
-            "supported by functorch_like: JAX arrays are immutable. Return a new tensor from "
-            "forward instead and assign it to the input outside the Function.")
+        """Inputs that forward modified in place; forward must return them. `apply` then
+        gives back the input objects themselves, holding the new values and this
+        Function's grad_fn (see `_rebind_dirty`)."""
+        self.dirty_tensors = tuple(getattr(self, "dirty_tensors", ())) + args
 
     def save_for_forward(self, *tensors) -> None:
         self.saved_for_forward = tensors
@@ -117,8 +116,12 @@ class Function(FunctionCtx):
     PyTorch parity: the user's forward is traced by JAX, so it must be written with tensor
     operations (as any op here). It runs when `apply` is called and again inside each
     backward (the engine replays the recorded graph), so Python side effects in forward
-    (prints, counters) happen more than once; forward-mode AD (`jvp`), `vmap` staticmethods
-    and `mark_dirty` are not supported.
+    (prints, counters) happen more than once; forward-mode AD (`jvp`) and `vmap`
+    staticmethods are not supported. An input that forward modifies in place must be
+    marked with `ctx.mark_dirty` (and returned): the forward sees copies of the inputs, so
+    an unmarked in-place change raises instead of reaching the caller's tensor (torch
+    changes it), and a dirty input forward does not return keeps its old value when
+    torch's error is raised (torch's has been changed).
     """
 
     def __init__(self, *args, **kwargs):
@@ -171,6 +174,8 @@ class Function(FunctionCtx):
         info = _last_info.get(key)
         if info is not None and is_grad_enabled():
             outs = tuple(o.detach() if i in info.non_diff else o for i, o in enumerate(outs))
+        if info is not None and info.dirty:
+            outs = rebind_dirty(outs, tensors, info.dirty)
         return outs if info is None or info.is_tuple else outs[0]
 
 
@@ -230,12 +235,13 @@ def _has_setup_context(cls) -> bool:
 
 class _Info:
     """What a run of the user's forward tells the facade: which outputs are marked
-    non-differentiable, and whether forward returned a tuple."""
+    non-differentiable, whether forward returned a tuple, and which outputs are inputs
+    marked dirty (output index -> tensor-input index)."""
 
-    __slots__ = ("non_diff", "is_tuple")
+    __slots__ = ("non_diff", "is_tuple", "dirty")
 
-    def __init__(self, non_diff, is_tuple):
-        self.non_diff, self.is_tuple = non_diff, is_tuple
+    def __init__(self, non_diff, is_tuple, dirty=()):
+        self.non_diff, self.is_tuple, self.dirty = non_diff, is_tuple, tuple(dirty)
 
 
 # (Function class, layout, input avals) -> _Info of the latest trace of that call: a
@@ -279,8 +285,10 @@ def _run_forward(meta, arrays):
                             "Tensors) are supported as outputs")
     marked = {id(t) for t in getattr(ctx, "non_differentiable", ())}
     non_diff = frozenset(i for i, o in enumerate(outs) if id(o) in marked)
+    dirty = dirty_outputs(ctx, [a for a in args if isinstance(a, Tensor)], outs,
+                          f"{cls.__name__}Backward")
     avals = tuple((tuple(a.shape), a.dtype) for a in arrays)
-    _last_info[(cls, layout, avals)] = _Info(non_diff, is_tuple)
+    _last_info[(cls, layout, avals)] = _Info(non_diff, is_tuple, dirty)
     values = tuple(o._value for o in outs)
     return (values if is_tuple else values[0]), ctx
 
@@ -292,7 +300,12 @@ def _make_custom_vjp(cls):
 
     def fwd(meta, *primals):
         arrays = tuple(p.value for p in primals)
-        out, ctx = _run_forward(meta, arrays)
+        _, ctx = _run_forward(meta, arrays)
+        # The output comes from the custom_vjp itself, not from this run: a differentiation
+        # of this rule (compile's per-op linearization replayed under the jax.vjp of an
+        # outside backward) then still meets the user's backward, not the forward's ops.
+        # (XLA merges the two traced forwards.)
+        out = call(meta, *arrays)
         outs = out if isinstance(out, tuple) else (out,)
         out_avals = tuple((o.shape, o.dtype) for o in outs)
         in_avals = tuple((a.shape, a.dtype) for a in arrays)

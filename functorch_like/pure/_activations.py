@@ -46,11 +46,15 @@ def leaky_relu(x: Array, negative_slope: float = 0.01) -> Array:
 
 
 def elu(x: Array, alpha: float = 1.0) -> Array:
-    """x for x > 0, else alpha * (exp(x) - 1); the gradient at 0 is alpha, as PyTorch."""
-    # The negative branch sees x itself up to and including 0 (jnp.minimum(x, 0) would
-    # halve the gradient at the tie x == 0) and a harmless 0 above, where it is discarded.
-    neg = jnp.where(x > 0, jnp.zeros((), x.dtype), x)
-    return jnp.where(x > 0, x, alpha * jnp.expm1(neg))
+    """x for x > 0, else alpha * (exp(x) - 1); the gradient at 0 is alpha and at NaN 1, as
+    PyTorch's."""
+    # torch (elu_backward): `x <= 0 ? grad * negcoef * exp(x) : grad * poscoef`, so NaN takes
+    # the linear branch. The exponential branch sees x itself up to and including 0
+    # (jnp.minimum(x, 0) would halve the gradient at the tie x == 0) and a harmless 0
+    # elsewhere (NaN included), where it is discarded.
+    neg_side = x <= 0
+    neg = jnp.where(neg_side, x, jnp.zeros((), x.dtype))
+    return jnp.where(neg_side, alpha * jnp.expm1(neg), x)
 
 
 def selu(x: Array) -> Array:
@@ -60,7 +64,11 @@ def selu(x: Array) -> Array:
 
 
 def gelu(x: Array, approximate: str = "none") -> Array:
-    """x * Phi(x); `approximate='tanh'` uses PyTorch's tanh formula."""
+    """x * Phi(x); `approximate='tanh'` uses PyTorch's tanh formula.
+
+    PyTorch parity: gelu(+inf) is inf here, as torch's float64 and one-element results;
+    torch's vectorized float32 CPU kernel gives NaN there.
+    """
     if approximate == "none":
         return 0.5 * x * (1.0 + jax.lax.erf(x / math.sqrt(2.0)))
     if approximate == "tanh":
@@ -111,11 +119,13 @@ def log_softmax(x: Array, dim: int) -> Array:
 
 
 def celu(x: Array, alpha: float = 1.0) -> Array:
-    """max(0, x) + min(0, alpha (exp(x / alpha) - 1)); the gradient at 0 is 1, as PyTorch."""
+    """max(0, x) + min(0, alpha (exp(x / alpha) - 1)); the gradient at 0 and NaN is 1, as
+    PyTorch's."""
     if alpha == 0:
         raise _DomainError("ZeroDivisionError: alpha cannot be 0 for CELU")
-    neg = jnp.where(x > 0, jnp.zeros((), x.dtype), x)      # as in elu: no tie at 0
-    return jnp.where(x > 0, x, alpha * jnp.expm1(neg / alpha))
+    neg_side = x <= 0                       # as in elu: no tie at 0, NaN is linear
+    neg = jnp.where(neg_side, x, jnp.zeros((), x.dtype))
+    return jnp.where(neg_side, alpha * jnp.expm1(neg / alpha), x)
 
 
 def softsign(x: Array) -> Array:
@@ -123,9 +133,25 @@ def softsign(x: Array) -> Array:
     return x / (1 + jnp.abs(x))
 
 
+@jax.custom_jvp
 def hardswish(x: Array) -> Array:
-    """x relu6(x + 3) / 6; the gradient is 0 at x = -3 and 1 at x = 3, as PyTorch's."""
+    """x relu6(x + 3) / 6; the gradient is 0 at x = -3 and 1 at x = 3 and NaN, as PyTorch's."""
     return x * hardtanh(x + 3, 0.0, 6.0) / 6
+
+
+@hardswish.defjvp
+def _hardswish_jvp(primals, tangents):
+    # torch (hardswish_backward): `x <= -3 ? 0 : x < 3 ? grad * (x / 3 + 0.5) : grad`, so
+    # NaN gets grad (the product rule through relu6 gives NaN there). The outer select
+    # keeps a NaN gradient at 0 below -3, as torch's; the slope is finite wherever the
+    # select drops it (reverse mode multiplies the dropped part, 0, by it). Written with
+    # jnp ops, so that double backward differentiates this formula.
+    (x,), (t,) = primals, tangents
+    out = hardswish(x)
+    low = x <= -3
+    zero = jnp.zeros((), out.dtype)
+    slope = jnp.where(low, zero, jnp.where(x < 3, x / 3 + 0.5, jnp.ones((), out.dtype)))
+    return out, jnp.where(low, zero, t * slope).astype(out.dtype)
 
 
 # PyTorch's hardsigmoid backward multiplies by the float constant 1/6, also for doubles
@@ -133,13 +159,21 @@ def hardswish(x: Array) -> Array:
 _ONE_SIXTH_F32 = float(np.float32(1.0) / np.float32(6.0))
 
 
+@jax.custom_jvp
 def hardsigmoid(x: Array) -> Array:
-    """relu6(x + 3) / 6; gradient 1/6 inside (-3, 3) and 0 elsewhere (PyTorch's rounding)."""
-    y = hardtanh(x + 3, 0.0, 6.0) / 6
-    slope = jnp.where((x > -3) & (x < 3), jnp.asarray(_ONE_SIXTH_F32, x.dtype),
-                      jnp.zeros((), x.dtype))
-    # The value is y; the derivative is slope (x - stop_gradient(x) is 0 with derivative 1).
-    return jax.lax.stop_gradient(y) + slope * (x - jax.lax.stop_gradient(x))
+    """relu6(x + 3) / 6; gradient 1/6 inside (-3, 3) and 0 elsewhere, NaN included
+    (PyTorch's rounding)."""
+    return hardtanh(x + 3, 0.0, 6.0) / 6
+
+
+@hardsigmoid.defjvp
+def _hardsigmoid_jvp(primals, tangents):
+    # torch (hardsigmoid_backward): `(x > -3 && x < 3) ? grad / 6 : 0`. (A custom rule, not
+    # `y + slope * (x - stop_gradient(x))`, which is NaN at x = +-inf.)
+    (x,), (t,) = primals, tangents
+    out = hardsigmoid(x)
+    return out, jnp.where((x > -3) & (x < 3), t * jnp.asarray(_ONE_SIXTH_F32, x.dtype),
+                          jnp.zeros((), out.dtype)).astype(out.dtype)
 
 
 def softmin(x: Array, dim: int) -> Array:
@@ -166,16 +200,23 @@ def _check_lambd(x: Array, lambd: float) -> None:
                            f"but found {lambd:g}")
 
 
+# PyTorch parity (softshrink, hardshrink): torch's CPU backward gives NaN the gradient
+# (`(x >= -lambd && x <= lambd) ? 0 : grad`) on its scalar path, which a tensor of fewer
+# than two SIMD vectors takes; its vectorized path, on the leading chunks of a longer one,
+# gives 0 (as it does for elu/hardswish: NaN there). The scalar rule is the one matched.
+
 def softshrink(x: Array, lambd: float = 0.5) -> Array:
-    """x - lambd above lambd, x + lambd below -lambd, 0 between (gradient 0 at +-lambd)."""
+    """x - lambd above lambd, x + lambd below -lambd, 0 between (gradient 0 at +-lambd);
+    NaN passes with gradient 1 (PyTorch)."""
     _check_lambd(x, lambd)
-    return jnp.where(x > lambd, x - lambd, jnp.where(x < -lambd, x + lambd,
-                                                     jnp.zeros((), x.dtype)))
+    # The inner condition is turned so that NaN falls in `x + lambd`.
+    return jnp.where(x > lambd, x - lambd, jnp.where(x >= -lambd, jnp.zeros((), x.dtype),
+                                                     x + lambd))
 
 
 def hardshrink(x: Array, lambd: float = 0.5) -> Array:
-    """x where |x| > lambd, else 0."""
-    return jnp.where(jnp.abs(x) > lambd, x, jnp.zeros((), x.dtype))
+    """x where |x| > lambd, else 0; NaN passes with gradient 1 (PyTorch)."""
+    return jnp.where(jnp.abs(x) <= lambd, jnp.zeros((), x.dtype), x)
 
 
 def glu(x: Array, dim: int = -1) -> Array:

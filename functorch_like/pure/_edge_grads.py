@@ -20,7 +20,7 @@ from jax.custom_derivatives import SymbolicZero
 from ._types import Array
 
 __all__ = ["amax", "amin", "max_all", "min_all", "maximum", "minimum", "pow", "atan2",
-           "hypot", "x_times_log", "set_at"]
+           "hypot", "x_times_log", "set_at", "abs"]
 
 
 def _jvp(out: Array, *terms) -> Array:
@@ -250,6 +250,22 @@ def _x_times_log_jvp(log, low, primals, tangents):
         return jnp.where((x == 0) & (y <= low), jnp.zeros((), out.dtype), log(y))
 
     return out, _jvp(out, (tx, wrt_x), (ty, lambda: x / (y - low)))
+
+
+@jax.custom_jvp
+def abs(x: Array) -> Array:  # noqa: A001  (torch.abs)
+    """jnp.abs(x) of a real x, with torch's gradient `grad * sgn(x)`: 0 at 0 and at NaN
+    (JAX's is 1 at 0 and -1 at NaN), and NaN where the incoming gradient is NaN."""
+    return jnp.abs(x)
+
+
+@abs.defjvp
+def _abs_jvp(primals, tangents):
+    # torch: self: grad * self.sgn(), and sgn is (0 < x) - (x < 0): 0 at NaN. A product,
+    # not a select, so a NaN gradient stays NaN at x == 0 as torch's.
+    (x,), (t,) = primals, tangents
+    sgn = (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)
+    return abs(x), t * sgn
 
 
 # ---- indexed writes ---------------------------------------------------------------------

@@ -16,6 +16,7 @@ import jax
 import jax.numpy as jnp
 
 from . import init as _init
+from ._activations import relu
 from ._errors import ShapeError
 from ._types import Array, PRNGKey
 
@@ -108,7 +109,7 @@ def _cell(mode: str):
             h = (1 - z) * n + z * h
             return h, h
         pre = gi + gh
-        h = jnp.tanh(pre) if mode == "RNN_TANH" else jnp.maximum(pre, 0)
+        h = jnp.tanh(pre) if mode == "RNN_TANH" else relu(pre)
         return h, h
     return step
 
