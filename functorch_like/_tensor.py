@@ -76,6 +76,8 @@ def apply(fn, name: str, *args, **static):
             if isinstance(a, Tensor) and "_serial" in getattr(a, "__dict__", ()) and \
                     not isinstance(a._value, jax.core.Tracer):
                 _trace_state.state.discover(a)      # a Parameter compile did not find
+    if _grad_state.capture is not None:    # a torch.func transform's run (_func_graph.py)
+        _grad_state.capture.see(fn, args, static)
     tape = None
     if record and _trace_state.state.compiling:
         # Inside functorch_like.compile the op is linearized as it is traced, so backward
@@ -90,6 +92,13 @@ def apply(fn, name: str, *args, **static):
         if multi:
             return tuple(Tensor._make(o) for o in out)
         return Tensor._make(out)
+    return record_op(fn, name, args, out, static, tape)
+
+
+def record_op(fn, name: str, args, out, static: dict, tape=None):
+    """The recording half of `apply`: a Node for `fn(*args, **static)`, whose result `out`
+    (an array or a tuple of arrays) was computed already, and the output Tensors."""
+    multi = isinstance(out, tuple)
     inputs, leaf_values = [], []
     for a in args:
         leaf_value = None
@@ -245,6 +254,8 @@ class Tensor:
         self._version = 0
         if _grad_state.inference:     # made inside torch.inference_mode(): see is_inference
             self.__dict__["_inference"] = True
+        if _grad_state.capture is not None:   # made inside a transform's run: not captured
+            _grad_state.capture.created.add(id(self))
 
     @classmethod
     def _make(cls, value, requires_grad: bool = False, node=None, out: int = 0) -> "Tensor":

@@ -18,7 +18,8 @@ from typing import Any, Callable, Sequence
 import jax
 import jax.numpy as jnp
 
-from . import _random
+from . import _func_graph, _random
+from ._func_graph import _freeze, _reorder, _skeleton
 from ._tensor import Tensor
 from .autograd._grad_mode import func_body, no_grad
 
@@ -235,27 +236,6 @@ def to_pure(module) -> tuple[Callable, dict, dict]:
 
 # ---- transforms ---------------------------------------------------------------------
 
-def _skeleton(tree):
-    """The containers of a pytree without its leaves: the key order to give back."""
-    if isinstance(tree, dict):
-        return {k: _skeleton(v) for k, v in tree.items()}
-    if isinstance(tree, (tuple, list)):
-        return [_skeleton(v) for v in tree]
-    return None
-
-
-def _reorder(template, tree):
-    """jax rebuilds dicts with sorted keys; torch.func keeps the caller's order (a
-    per-sample-gradient dict comes back in named_parameters order), so restore it."""
-    if isinstance(template, dict) and isinstance(tree, dict) and set(template) == set(tree):
-        return type(tree)((k, _reorder(template[k], tree[k])) for k in template)
-    if isinstance(template, (tuple, list)) and isinstance(tree, (tuple, list)) \
-            and len(template) == len(tree):
-        items = [_reorder(t, x) for t, x in zip(template, tree)]
-        return type(tree)(*items) if hasattr(tree, "_fields") else type(tree)(items)
-    return tree
-
-
 def _wrap(func: Callable, has_aux: bool = False, seen: dict | None = None,
           args_like=None) -> Callable:
     """func over Tensors -> function over arrays (for jax transforms).
@@ -294,81 +274,115 @@ def _tensor_inputs(args) -> bool:
 
 
 def grad(func: Callable, argnums=0, has_aux: bool = False) -> Callable:
-    """d func / d args[argnums] for a func returning a scalar (torch.func.grad)."""
+    """d func / d args[argnums] for a func returning a scalar (torch.func.grad).
+
+    PyTorch parity: with Tensors in, the gradient is part of the eager graph when what it
+    was computed from needs grad (an input that requires grad, a closed-over Module's
+    parameters), so a gradient penalty built on it can be `.backward()`ed
+    (_func_graph.py).
+    """
     def g(*args, **kwargs):
-        seen = {}
-        fn = _wrap(func, seen=seen, args_like=args)
-        out = jax.grad(fn, argnums=argnums, has_aux=has_aux)(*_arrays(args), **_arrays(kwargs))
-        template = _skeleton(_selected(args, argnums))
-        out = _reorder((template, seen["out"][1]), out) if has_aux else \
-            _reorder(template, out)
-        return _result(out, _tensor_inputs(args))
+        def core(a, kw):
+            seen = {}
+            fn = _wrap(func, seen=seen, args_like=args)
+            out = jax.grad(fn, argnums=argnums, has_aux=has_aux)(*a, **kw)
+            template = _skeleton(_selected(args, argnums))
+            return _reorder((template, seen["out"][1]), out) if has_aux else \
+                _reorder(template, out)
+        return _func_graph.call("Grad", (_freeze(argnums), has_aux), func, core, args,
+                                kwargs)
     return g
 
 
 def grad_and_value(func: Callable, argnums=0, has_aux: bool = False) -> Callable:
-    """(gradient, value) of a scalar func; with has_aux, (gradient, (value, aux))."""
+    """(gradient, value) of a scalar func; with has_aux, (gradient, (value, aux)).
+    Part of the eager graph as `grad`'s result is."""
     def g(*args, **kwargs):
-        seen = {}
-        fn = _wrap(func, seen=seen, args_like=args)
-        value, grads = jax.value_and_grad(fn, argnums=argnums, has_aux=has_aux)(
-            *_arrays(args), **_arrays(kwargs))
-        grads = _reorder(_skeleton(_selected(args, argnums)), grads)
-        value = _reorder(seen["out"], value)
-        like = _tensor_inputs(args)
-        return _result(grads, like), _result(value, like)
+        def core(a, kw):
+            seen = {}
+            fn = _wrap(func, seen=seen, args_like=args)
+            value, grads = jax.value_and_grad(fn, argnums=argnums, has_aux=has_aux)(*a, **kw)
+            return (_reorder(_skeleton(_selected(args, argnums)), grads),
+                    _reorder(seen["out"], value))
+        return _func_graph.call("GradAndValue", (_freeze(argnums), has_aux), func, core,
+                                args, kwargs)
     return g
 
 
 def vjp(func: Callable, *primals, has_aux: bool = False):
-    """(output, vjp_fn) where vjp_fn(cotangents) gives one cotangent per primal."""
+    """(output, vjp_fn) where vjp_fn(cotangents) gives one cotangent per primal.
+
+    PyTorch parity: the output, and vjp_fn's results, are part of the eager graph when what
+    they were computed from needs grad (_func_graph.py)."""
+    pullbacks = []
+
+    def core(a, kw):
+        res = jax.vjp(_wrap(func, args_like=primals), *a, has_aux=has_aux)
+        pullbacks.append(res[1])
+        return (res[0], res[2]) if has_aux else res[0]
+    out = _func_graph.call("Vjp", has_aux, func, core, primals, {})
     like = _tensor_inputs(primals)
-    res = jax.vjp(_wrap(func, args_like=primals), *_arrays(primals), has_aux=has_aux)
-    out, pullback = res[0], res[1]
+    recorded = like and any(t._node is not None for t in jax.tree.leaves(out, is_leaf=_is_tensor)
+                            if _is_tensor(t))
 
     def vjp_fn(cotangents):
-        return _result(_reorder(_skeleton(primals), pullback(_arrays(cotangents))), like)
+        if not recorded:
+            return _result(_reorder(_skeleton(primals), pullbacks[0](_arrays(cotangents))),
+                           like)
+
+        def pull(a, kw):
+            pullback = jax.vjp(_wrap(func, args_like=primals), *a[0], has_aux=has_aux)[1]
+            return _reorder(_skeleton(primals), pullback(a[1]))
+        return _func_graph.call("VjpFn", has_aux, func, pull, (primals, cotangents), {})
     if has_aux:
-        return _result(out, like), vjp_fn, _result(res[2], like)
-    return _result(out, like), vjp_fn
+        return out[0], vjp_fn, out[1]
+    return out, vjp_fn
 
 
 def jvp(func: Callable, primals, tangents, *, has_aux: bool = False):
-    """(output, jvp_out): the forward-mode derivative along `tangents`."""
-    like = _tensor_inputs(primals)
-    out = jax.jvp(_wrap(func, args_like=primals), tuple(_arrays(primals)),
-                  tuple(_arrays(tangents)), has_aux=has_aux)
-    return tuple(_result(o, like) for o in out)
+    """(output, jvp_out): the forward-mode derivative along `tangents`. Part of the eager
+    graph as `grad`'s result is."""
+    def core(a, kw):
+        return tuple(jax.jvp(_wrap(func, args_like=primals), tuple(a[0]), tuple(a[1]),
+                             has_aux=has_aux))
+    return _func_graph.call("Jvp", has_aux, func, core, (tuple(primals), tuple(tangents)),
+                            {})
 
 
 def jacrev(func: Callable, argnums=0, *, has_aux: bool = False, chunk_size=None,
            _preallocate_and_copy: bool = False) -> Callable:
     """The Jacobian by reverse mode (torch.func.jacrev). PyTorch parity: chunk_size, which
     bounds torch's vmap over output rows, is accepted and has no effect (JAX computes the
-    rows in one program)."""
+    rows in one program). Part of the eager graph as `grad`'s result is."""
     if chunk_size is not None and chunk_size < 1:
         raise ValueError("jacrev: `chunk_size` should be greater than 0.")
 
     def j(*args):
-        fn = _wrap(func, args_like=args)
-        return _result(jax.jacrev(fn, argnums=argnums, has_aux=has_aux)(*_arrays(args)),
-                       _tensor_inputs(args))
+        def core(a, kw):
+            fn = _wrap(func, args_like=args)
+            return jax.jacrev(fn, argnums=argnums, has_aux=has_aux)(*a)
+        return _func_graph.call("Jacrev", (_freeze(argnums), has_aux), func, core, args, {})
     return j
 
 
 def jacfwd(func: Callable, argnums=0, has_aux: bool = False,
            randomness: str = "error") -> Callable:
+    """The Jacobian by forward mode (torch.func.jacfwd), part of the eager graph as
+    `grad`'s result is."""
     def j(*args):
-        fn = _wrap(func, args_like=args)
-        return _result(jax.jacfwd(fn, argnums=argnums, has_aux=has_aux)(*_arrays(args)),
-                       _tensor_inputs(args))
+        def core(a, kw):
+            fn = _wrap(func, args_like=args)
+            return jax.jacfwd(fn, argnums=argnums, has_aux=has_aux)(*a)
+        return _func_graph.call("Jacfwd", (_freeze(argnums), has_aux), func, core, args, {})
     return j
 
 
 def hessian(func: Callable, argnums=0) -> Callable:
+    """The Hessian (torch.func.hessian), part of the eager graph as `grad`'s result is."""
     def h(*args):
-        fn = _wrap(func, args_like=args)
-        return _result(jax.hessian(fn, argnums=argnums)(*_arrays(args)), _tensor_inputs(args))
+        def core(a, kw):
+            return jax.hessian(_wrap(func, args_like=args), argnums=argnums)(*a)
+        return _func_graph.call("Hessian", _freeze(argnums), func, core, args, {})
     return h
 
 
@@ -382,37 +396,44 @@ def vmap(func: Callable, in_dims=0, out_dims=0, randomness: str = "error", *,
 
     randomness: 'error' raises on a random op inside, 'same' uses one draw for the whole
     batch, 'different' gives each batch element its own key.
+
+    PyTorch parity: with Tensors in, the result is part of the eager graph when what it was
+    computed from needs grad (an input that requires grad, the parameters of the Module
+    vmapped, stacked ensemble parameters), so `vmap(model)(x).sum().backward()` trains the
+    model. Backward replays the call with the forward's random key: the same masks.
     """
     if randomness not in ("error", "same", "different"):
         raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or "
                            f"'same'. Got {randomness}")
 
     def v(*args, **kwargs):
-        like = _tensor_inputs(args)
-        seen = {}
-        arrays = _arrays(args)
         dims = in_dims if isinstance(in_dims, (tuple, list)) else (in_dims,) * len(args)
-        if randomness == "different":
-            size = _batch_size(arrays, dims)
-            keys = jax.random.split(_random.next_key(), size)
 
-            def keyed(k, *a):
-                with use_key(k):
-                    return _wrap(func, seen=seen, args_like=args)(*a, **kwargs)
-            out = jax.vmap(keyed, in_axes=(0, *dims), out_axes=out_dims)(keys, *arrays)
-        elif randomness == "same":
-            key = _random.next_key()
+        def core(arrays, kw):
+            seen = {}
+            if randomness == "different":
+                size = _batch_size(arrays, dims)
+                keys = jax.random.split(_random.next_key(), size)
 
-            def same(*a):
-                with use_key(key):
-                    return _wrap(func, seen=seen, args_like=args)(*a, **kwargs)
-            out = jax.vmap(same, in_axes=tuple(dims), out_axes=out_dims)(*arrays)
-        else:
-            def strict(*a):
-                with _no_random():
-                    return _wrap(func, seen=seen, args_like=args)(*a, **kwargs)
-            out = jax.vmap(strict, in_axes=tuple(dims), out_axes=out_dims)(*arrays)
-        return _result(_reorder(seen.get("out"), out), like)
+                def keyed(k, *a):
+                    with use_key(k):
+                        return _wrap(func, seen=seen, args_like=args)(*a, **kw)
+                out = jax.vmap(keyed, in_axes=(0, *dims), out_axes=out_dims)(keys, *arrays)
+            elif randomness == "same":
+                key = _random.next_key()
+
+                def same(*a):
+                    with use_key(key):
+                        return _wrap(func, seen=seen, args_like=args)(*a, **kw)
+                out = jax.vmap(same, in_axes=tuple(dims), out_axes=out_dims)(*arrays)
+            else:
+                def strict(*a):
+                    with _no_random():
+                        return _wrap(func, seen=seen, args_like=args)(*a, **kw)
+                out = jax.vmap(strict, in_axes=tuple(dims), out_axes=out_dims)(*arrays)
+            return _reorder(seen.get("out"), out)
+        return _func_graph.call("Vmap", (_freeze(in_dims), _freeze(out_dims), randomness),
+                                func, core, args, kwargs)
     return v
 
 
