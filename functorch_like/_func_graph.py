@@ -39,32 +39,12 @@ import types
 import jax
 
 from . import _random, _trace_state
-from ._tensor import Tensor, record_op, apply
+from ._func_bridge import _arrays, _is_tensor, _reorder, _skeleton, _tensor_inputs, _tensors
+from ._tensor import Tensor, apply, record_op
 from .autograd._grad_mode import _state as _grad_state
 from .autograd._grad_mode import is_grad_enabled
 
 _MAX_SPECS = 32
-
-
-def _skeleton(tree):
-    """The containers of a pytree without its leaves: the key order to give back."""
-    if isinstance(tree, dict):
-        return {k: _skeleton(v) for k, v in tree.items()}
-    if isinstance(tree, (tuple, list)):
-        return [_skeleton(v) for v in tree]
-    return None
-
-
-def _reorder(template, tree):
-    """jax rebuilds dicts with sorted keys; torch.func keeps the caller's order (a
-    per-sample-gradient dict comes back in named_parameters order), so restore it."""
-    if isinstance(template, dict) and isinstance(tree, dict) and set(template) == set(tree):
-        return type(tree)((k, _reorder(template[k], tree[k])) for k in template)
-    if isinstance(template, (tuple, list)) and isinstance(tree, (tuple, list)) \
-            and len(template) == len(tree):
-        items = [_reorder(t, x) for t, x in zip(template, tree)]
-        return type(tree)(*items) if hasattr(tree, "_fields") else type(tree)(items)
-    return tree
 
 
 class _Id:
@@ -237,7 +217,6 @@ def call(name: str, settings, func, core, args: tuple, kwargs: dict):
       func: the user's function (for the spec's key).
       core: (args, kwargs) of arrays -> the outputs as an array pytree, in caller order.
     """
-    from .func import _arrays, _tensor_inputs, _tensors
     like = _tensor_inputs((args, kwargs))
     leaves, treedef = jax.tree.flatten((args, kwargs), is_leaf=_is_tensor)
     if not like or not is_grad_enabled() or _grad_state.in_func or \
@@ -279,10 +258,6 @@ def call(name: str, settings, func, core, args: tuple, kwargs: dict):
     # An output no differentiable input reaches does not require grad, as in torch.
     outs = [o if m else Tensor._make(o._value) for o, m in zip(outs, mask)]
     return _reorder(_skeleton(out), jax.tree.unflatten(out_tree, outs))
-
-
-def _is_tensor(x) -> bool:
-    return isinstance(x, Tensor)
 
 
 def _transform_op(*arrays, spec: Spec):

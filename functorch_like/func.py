@@ -13,54 +13,22 @@ The bridge the other way, `to_pure(module)`, gives `(apply_fn, params, buffers)`
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
 import jax
 import jax.numpy as jnp
 
 from . import _func_graph, _random
-from ._func_graph import _freeze, _reorder, _skeleton
+from ._func_bridge import (_arrays, _has_raw_arrays, _is_tensor, _is_tracer,
+                          _reorder, _result, _selected, _skeleton, _tensor_inputs,
+                          _tensors, _wrap, use_key)
+from ._func_graph import _freeze
+from ._func_vmap import vmap as vmap
 from ._tensor import Tensor
-from .autograd._grad_mode import func_body, no_grad
+from .autograd._grad_mode import no_grad
 
 __all__ = ["functional_call", "stack_module_state", "to_pure", "grad", "grad_and_value",
            "vjp", "jvp", "vmap", "jacrev", "jacfwd", "hessian"]
-
-
-def _is_tensor(x) -> bool:
-    return isinstance(x, Tensor)
-
-
-def _arrays(tree):
-    """Tensors -> their arrays (plain pytree of arrays), dict key order kept."""
-    return _reorder(_skeleton(tree), jax.tree.map(
-        lambda x: x._value if _is_tensor(x) else x, tree, is_leaf=_is_tensor))
-
-
-def _tensors(tree):
-    """Arrays -> plain Tensors (no graph, no requires_grad), dict key order kept."""
-    return _reorder(_skeleton(tree), jax.tree.map(
-        lambda x: Tensor._make(x) if isinstance(x, (jax.Array, jax.core.Tracer)) else x,
-        tree, is_leaf=_is_tensor))
-
-
-def _has_raw_arrays(tree) -> bool:
-    leaves = jax.tree.leaves(tree, is_leaf=_is_tensor)
-    return any(isinstance(x, (jax.Array, jax.core.Tracer)) and not _is_tensor(x)
-               for x in leaves)
-
-
-@contextlib.contextmanager
-def use_key(key):
-    """Makes the global generator draw from `key` (e.g. a traced key) inside the block."""
-    gen = _random.default_generator
-    saved = gen._key
-    if key is not None:
-        gen._key = key
-    try:
-        yield gen
-    finally:
-        gen._key = saved
 
 
 def _slots(module) -> dict:
@@ -130,10 +98,6 @@ def _swapped(module, values: dict, strict: bool, tie_weights: bool = True):
         # Reversed: a shared module's slot may have been swapped twice.
         for store, key, old in reversed(saved):
             store[key] = old
-
-
-def _is_tracer(x) -> bool:
-    return isinstance(x, jax.core.Tracer)
 
 
 @contextlib.contextmanager
@@ -236,43 +200,6 @@ def to_pure(module) -> tuple[Callable, dict, dict]:
 
 # ---- transforms ---------------------------------------------------------------------
 
-def _wrap(func: Callable, has_aux: bool = False, seen: dict | None = None,
-          args_like=None) -> Callable:
-    """func over Tensors -> function over arrays (for jax transforms).
-
-    jax hands dicts to the function with sorted keys: `args_like` (the caller's arguments)
-    restores their order, and `seen["out"]` receives the skeleton of the output.
-    """
-    template = None if args_like is None else _skeleton(tuple(args_like))
-
-    def inner(*args, **kwargs):
-        if template is not None:
-            args = _reorder(template, args)
-        gen = _random.default_generator
-        key = gen._key
-        with func_body():
-            out = func(*_tensors(args), **_tensors(kwargs))
-        if _is_tracer(gen._key) and not _is_tracer(key):
-            gen._key = key          # a random op staged by an outer jax.jit: no leak
-        if seen is not None:
-            seen["out"] = _skeleton(out)
-        return _arrays(out)
-    return inner
-
-
-def _selected(args, argnums):
-    return tuple(args[i] for i in argnums) if isinstance(argnums, (tuple, list)) \
-        else args[argnums]
-
-
-def _result(tree, like_tensors: bool):
-    return _tensors(tree) if like_tensors else tree
-
-
-def _tensor_inputs(args) -> bool:
-    return any(_is_tensor(x) for x in jax.tree.leaves(args, is_leaf=_is_tensor))
-
-
 def grad(func: Callable, argnums=0, has_aux: bool = False) -> Callable:
     """d func / d args[argnums] for a func returning a scalar (torch.func.grad).
 
@@ -322,8 +249,10 @@ def vjp(func: Callable, *primals, has_aux: bool = False):
         return (res[0], res[2]) if has_aux else res[0]
     out = _func_graph.call("Vjp", has_aux, func, core, primals, {})
     like = _tensor_inputs(primals)
-    recorded = like and any(t._node is not None for t in jax.tree.leaves(out, is_leaf=_is_tensor)
-                            if _is_tensor(t))
+    # Whether the output is in the graph; if not, neither is vjp_fn's result, and the
+    # pullback of this run serves it.
+    recorded = like and any(_is_tensor(t) and t._node is not None
+                            for t in jax.tree.leaves(out, is_leaf=_is_tensor))
 
     def vjp_fn(cotangents):
         if not recorded:
@@ -384,78 +313,3 @@ def hessian(func: Callable, argnums=0) -> Callable:
             return jax.hessian(_wrap(func, args_like=args), argnums=argnums)(*a)
         return _func_graph.call("Hessian", _freeze(argnums), func, core, args, {})
     return h
-
-
-class _RandomnessError:
-    """Stands in for the generator's key under vmap(randomness='error')."""
-
-
-def vmap(func: Callable, in_dims=0, out_dims=0, randomness: str = "error", *,
-         chunk_size=None) -> Callable:
-    """Vectorizes func over the given dims (torch.func.vmap).
-
-    randomness: 'error' raises on a random op inside, 'same' uses one draw for the whole
-    batch, 'different' gives each batch element its own key.
-
-    PyTorch parity: with Tensors in, the result is part of the eager graph when what it was
-    computed from needs grad (an input that requires grad, the parameters of the Module
-    vmapped, stacked ensemble parameters), so `vmap(model)(x).sum().backward()` trains the
-    model. Backward replays the call with the forward's random key: the same masks.
-    """
-    if randomness not in ("error", "same", "different"):
-        raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or "
-                           f"'same'. Got {randomness}")
-
-    def v(*args, **kwargs):
-        dims = in_dims if isinstance(in_dims, (tuple, list)) else (in_dims,) * len(args)
-
-        def core(arrays, kw):
-            seen = {}
-            if randomness == "different":
-                size = _batch_size(arrays, dims)
-                keys = jax.random.split(_random.next_key(), size)
-
-                def keyed(k, *a):
-                    with use_key(k):
-                        return _wrap(func, seen=seen, args_like=args)(*a, **kw)
-                out = jax.vmap(keyed, in_axes=(0, *dims), out_axes=out_dims)(keys, *arrays)
-            elif randomness == "same":
-                key = _random.next_key()
-
-                def same(*a):
-                    with use_key(key):
-                        return _wrap(func, seen=seen, args_like=args)(*a, **kw)
-                out = jax.vmap(same, in_axes=tuple(dims), out_axes=out_dims)(*arrays)
-            else:
-                def strict(*a):
-                    with _no_random():
-                        return _wrap(func, seen=seen, args_like=args)(*a, **kw)
-                out = jax.vmap(strict, in_axes=tuple(dims), out_axes=out_dims)(*arrays)
-            return _reorder(seen.get("out"), out)
-        return _func_graph.call("Vmap", (_freeze(in_dims), _freeze(out_dims), randomness),
-                                func, core, args, kwargs)
-    return v
-
-
-def _batch_size(arrays, dims) -> int:
-    for a, d in zip(arrays, dims):
-        if d is not None:
-            leaf = jax.tree.leaves(a)[0]
-            return leaf.shape[d]
-    raise ValueError("vmap: at least one input must be batched (in_dims not all None)")
-
-
-@contextlib.contextmanager
-def _no_random():
-    gen = _random.default_generator
-    original = type(gen).next_key
-
-    def refuse(self):
-        raise RuntimeError("vmap: called random operation while in randomness error mode. "
-                           "Please either use the 'same' or 'different' randomness flags on "
-                           "vmap or perform the randomness operation out of vmap")
-    type(gen).next_key = refuse
-    try:
-        yield
-    finally:
-        type(gen).next_key = original
