@@ -107,12 +107,15 @@ class Capture:
     replay, they are not inputs.
     """
 
-    __slots__ = ("created", "index", "tensors", "ops")
+    __slots__ = ("created", "index", "tensors", "values", "ops")
 
     def __init__(self):
         self.created: set[int] = set()
         self.index: dict[int, int] = {}
         self.tensors: list[Tensor] = []
+        # Each captured tensor's value when first read: what the replay must see, even if
+        # the run then updates the tensor in place (a BatchNorm buffer).
+        self.values: list = []
         self.ops: list[tuple] = []
 
     def see(self, fn, args, static) -> None:
@@ -123,6 +126,7 @@ class Capture:
                 if k is None and id(a) not in self.created:
                     k = self.index[id(a)] = len(self.tensors)
                     self.tensors.append(a)
+                    self.values.append(a._value)
                 marks.append(("t", k))         # k None: a tensor made in the run
             elif isinstance(a, (jax.Array, jax.core.Tracer)):
                 marks.append(("a", a.shape, a.dtype))
@@ -192,9 +196,15 @@ def _forget(spec: Spec) -> None:
     and tensors)."""
     from .autograd import _engine
     for key in [k for k in _engine._programs
-                if any(fn is _transform_op and static == (("spec", spec),)
+                if any(fn is _transform_op and static[0][1] is spec
                        for fn, static, _, _ in k[0])]:
         del _engine._programs[key]
+
+
+def clear_cache() -> None:
+    """Forgets every interned spec and the backward programs that replay them."""
+    while _specs:
+        _forget(_specs.popitem()[0])
 
 
 def cache_size() -> int:
@@ -234,8 +244,11 @@ def call(name: str, settings, func, core, args: tuple, kwargs: dict):
     finally:
         _grad_state.capture = None
     explicit = [x for x in leaves if _is_tensor(x) or _is_array(x)]
-    inputs = explicit + capture.tensors
-    diff = tuple(_is_tensor(t) and (t._requires_grad or t._node is not None) for t in inputs)
+    # A captured tensor that needs no grad enters as its value when first read (a constant
+    # of the node, not baked into the cached backward program).
+    inputs = explicit + [t if _needs_grad(t) else v
+                         for t, v in zip(capture.tensors, capture.values)]
+    diff = tuple(_is_tensor(t) and _needs_grad(t) for t in inputs)
     flat, out_tree = jax.tree.flatten(out)
     if not any(diff) or not all(_is_array(o) for o in flat) or not flat:
         return _tensors(out)
@@ -258,6 +271,10 @@ def call(name: str, settings, func, core, args: tuple, kwargs: dict):
     # An output no differentiable input reaches does not require grad, as in torch.
     outs = [o if m else Tensor._make(o._value) for o, m in zip(outs, mask)]
     return _reorder(_skeleton(out), jax.tree.unflatten(out_tree, outs))
+
+
+def _needs_grad(t) -> bool:
+    return t._requires_grad or t._node is not None
 
 
 def _transform_op(*arrays, spec: Spec):

@@ -171,6 +171,18 @@ def test_jacrev_hessian_jacfwd_jvp_vjp_reach_parameters():
     _grads_match(ours, theirs)
 
 
+def test_double_backward_through_vmap():
+    w0 = np.arange(6, dtype=np.float32).reshape(2, 3) / 5
+    grads = []
+    for lib in (torch, fl):
+        w = lib.tensor(w0, requires_grad=True)
+        out = lib.func.vmap(lambda r, w=w: (w @ r).tanh())(lib.tensor(X))
+        g, = lib.autograd.grad(out.pow(2).sum(), w, create_graph=True)
+        g.pow(2).sum().backward()
+        grads.append(w.grad)
+    _close(grads[1], grads[0])
+
+
 def test_nested_vmap_of_grad_per_sample_gradients_unchanged():
     theirs, ours = _pair(_mlp, _mlp)
     per = []
@@ -204,7 +216,7 @@ def test_outputs_that_need_no_grad_do_not_require_grad():
 def test_repeated_calls_reuse_one_spec_and_backward_program():
     _, ours = _pair(_mlp, _mlp)
     x = fl.tensor(X)
-    _func_graph._specs.clear()
+    _func_graph.clear_cache()
     for i in range(20):
         # A fresh vmap and a fresh lambda each step: still one spec.
         out = fl.func.vmap(lambda r: ours(r) * 2)(x)
@@ -214,9 +226,13 @@ def test_repeated_calls_reuse_one_spec_and_backward_program():
     assert _func_graph.cache_size() == 1
     assert len(_engine._programs) == programs
     assert _engine.compile_count() == traces
-    for k in range(2 * _func_graph._MAX_SPECS):     # distinct functions: bounded
+    for k in range(_func_graph._MAX_SPECS + 3):     # distinct computations: bounded
         fl.func.vmap(lambda r, k=k: ours(r) * float(k))(x).sum().backward()
     assert _func_graph.cache_size() == _func_graph._MAX_SPECS
+    # (and the backward programs of evicted specs are dropped with them)
+    replays = [key for key in _engine._programs
+               if any(step[0] is _func_graph._transform_op for step in key[0])]
+    assert len(replays) <= _func_graph._MAX_SPECS
 
 
 def test_backward_uses_current_frozen_weights():
