@@ -10,10 +10,8 @@ replays the recorded graph under `jax.vjp` (autograd/_engine.py).
 from __future__ import annotations
 
 import builtins
-import functools
 import warnings
 import weakref
-from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -521,7 +519,7 @@ class Tensor:
     def __bool__(self) -> bool:
         self._require_concrete('bool(tensor) (an `if`/`while` on a tensor, or `and`/`or`)')
         if self._value.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is "
+            raise RuntimeError("Boolean value of Tensor with more than one value is "
                                "ambiguous")
         return builtins.bool(self._value.reshape(()))
 
