@@ -107,7 +107,8 @@ class Capture:
     replay, they are not inputs.
     """
 
-    __slots__ = ("created", "index", "tensors", "values", "ops")
+    __slots__ = ("created", "index", "tensors", "values", "ops", "const_index", "consts",
+                 "const_marks")
 
     def __init__(self):
         self.created: set[int] = set()
@@ -117,22 +118,38 @@ class Capture:
         # the run then updates the tensor in place (a BatchNorm buffer).
         self.values: list = []
         self.ops: list[tuple] = []
+        # Tensors made in the run with concrete values (`torch.full(s, self.c)`, any
+        # result of those alone): made from Python values the fingerprint cannot see, so
+        # they are inputs of the node too, and the replay reads them (_Replay) instead of
+        # baking the values of the call that first compiled it.
+        self.const_index: dict[int, int] = {}
+        self.consts: list = []
+        self.const_marks: list[tuple] = []     # per op: (arg position, const index)
 
     def see(self, fn, args, static) -> None:
-        marks = []
-        for a in args:
+        marks, const_marks = [], []
+        for i, a in enumerate(args):
             if isinstance(a, Tensor):
                 k = self.index.get(id(a))
                 if k is None and id(a) not in self.created:
                     k = self.index[id(a)] = len(self.tensors)
                     self.tensors.append(a)
                     self.values.append(a._value)
+                elif k is None and not isinstance(a._value, jax.core.Tracer):
+                    j = self.const_index.get(id(a))
+                    if j is None:
+                        j = self.const_index[id(a)] = len(self.consts)
+                        self.consts.append(a._value)
+                    const_marks.append((i, j))
+                    marks.append(("c", j, a._value.shape, a._value.dtype))
+                    continue
                 marks.append(("t", k))         # k None: a tensor made in the run
             elif isinstance(a, (jax.Array, jax.core.Tracer)):
                 marks.append(("a", a.shape, a.dtype))
             else:
                 marks.append(_static(a))
         self.ops.append((fn, tuple(sorted(static.items())) if static else (), tuple(marks)))
+        self.const_marks.append(tuple(const_marks))
 
     def fingerprint(self) -> tuple:
         ops = tuple(self.ops)
@@ -141,6 +158,24 @@ class Capture:
             return ops
         except TypeError:                      # an unhashable static argument
             return tuple(_Id(op) if _unhashable(op) else op for op in ops)
+
+
+class _Replay:
+    """The capture of a replay (`_transform_op`): the run's constants (see Capture) are
+    given their forward values, taken from the node's inputs, at the ops that read them."""
+
+    __slots__ = ("created", "const_marks", "consts", "op")
+
+    def __init__(self, const_marks: tuple, consts):
+        self.created: set[int] = set()
+        self.const_marks, self.consts, self.op = const_marks, consts, 0
+
+    def see(self, fn, args, static) -> None:
+        del fn, static
+        if self.op < len(self.const_marks):
+            for i, j in self.const_marks[self.op]:
+                args[i]._value = self.consts[j]
+        self.op += 1
 
 
 def _unhashable(x) -> bool:
@@ -157,10 +192,13 @@ class Spec:
     arrays) and captured `tensors`, which the replay uses, and the outputs' dependence on
     the differentiable inputs per pattern of those (`depends`)."""
 
-    __slots__ = ("key", "plan", "n_inputs", "core", "tensors", "depends", "__weakref__")
+    __slots__ = ("key", "plan", "n_inputs", "core", "tensors", "depends", "const_marks",
+                 "__weakref__")
 
-    def __init__(self, key, plan, n_inputs):
+    def __init__(self, key, plan, n_inputs, const_marks=()):
         self.key, self.plan, self.n_inputs = key, plan, n_inputs
+        # (which op arguments are the run's constants: fixed by the fingerprint)
+        self.const_marks = const_marks
         self.core = None
         self.tensors: list[Tensor] = []
         self.depends: dict[tuple, tuple] = {}
@@ -247,14 +285,15 @@ def call(name: str, settings, func, core, args: tuple, kwargs: dict):
     # A captured tensor that needs no grad enters as its value when first read (a constant
     # of the node, not baked into the cached backward program).
     inputs = explicit + [t if _needs_grad(t) else v
-                         for t, v in zip(capture.tensors, capture.values)]
+                         for t, v in zip(capture.tensors, capture.values)] + capture.consts
     diff = tuple(_is_tensor(t) and _needs_grad(t) for t in inputs)
     flat, out_tree = jax.tree.flatten(out)
     if not any(diff) or not all(_is_array(o) for o in flat) or not flat:
         return _tensors(out)
     plan = tuple(None if _is_tensor(x) or _is_array(x) else _static(x) for x in leaves)
     spec = _intern(Spec((name, settings, _func_key(func), treedef, plan,
-                         capture.fingerprint(), len(capture.tensors)), plan, len(explicit)))
+                         capture.fingerprint(), len(capture.tensors)), plan, len(explicit),
+                        tuple(capture.const_marks)))
     spec.core, spec.tensors = core, capture.tensors
     if _trace_state.state.compiling:
         # Traced by functorch_like.compile: linearized where it is traced (apply), so the
@@ -280,18 +319,24 @@ def _needs_grad(t) -> bool:
 def _transform_op(*arrays, spec: Spec):
     """The recorded op: the transform re-run on `arrays` (the explicit arguments, the
     captured tensors' values, the generator key of the forward), its outputs flat."""
-    explicit, captured = arrays[:spec.n_inputs], arrays[spec.n_inputs:-1]
+    n_captured = len(spec.tensors)
+    explicit = arrays[:spec.n_inputs]
+    captured = arrays[spec.n_inputs:spec.n_inputs + n_captured]
+    consts = arrays[spec.n_inputs + n_captured:-1]
     it = iter(explicit)
     leaves = [next(it) if s is None else _unstatic(s) for s in spec.plan]
     args, kwargs = jax.tree.unflatten(spec.key[3], leaves)
     gen = _random.default_generator
     saved, saved_key = [t._value for t in spec.tensors], gen._key
+    outer = _grad_state.capture
     try:
         for t, v in zip(spec.tensors, captured):
             t._value = v
         gen._key = arrays[-1]
+        _grad_state.capture = _Replay(spec.const_marks, consts)
         out = spec.core(args, kwargs)
     finally:
+        _grad_state.capture = outer
         for t, v in zip(spec.tensors, saved):
             t._value = v
         gen._key = saved_key

@@ -60,6 +60,8 @@ def apply(fn, name: str, *args, **static):
     """
     if _autocast_state.cast is not None:      # inside torch.autocast (amp/autocast_mode.py)
         args = _autocast_state.cast(fn, name, args)
+    if _grad_state.capture is not None:    # a torch.func transform's run (_func_graph.py)
+        _grad_state.capture.see(fn, args, static)
     vals = []
     needs_grad = False
     for a in args:
@@ -74,8 +76,6 @@ def apply(fn, name: str, *args, **static):
             if isinstance(a, Tensor) and "_serial" in getattr(a, "__dict__", ()) and \
                     not isinstance(a._value, jax.core.Tracer):
                 _trace_state.state.discover(a)      # a Parameter compile did not find
-    if _grad_state.capture is not None:    # a torch.func transform's run (_func_graph.py)
-        _grad_state.capture.see(fn, args, static)
     tape = None
     if record and _trace_state.state.compiling:
         # Inside functorch_like.compile the op is linearized as it is traced, so backward

@@ -249,6 +249,32 @@ def test_backward_uses_current_frozen_weights():
         np.testing.assert_allclose(w.grad.numpy(), (2 * 2.0 * scale * X).sum(0), rtol=1e-5)
 
 
+def test_backward_uses_each_calls_constants_made_from_python_values():
+    # A tensor the function makes from a Python value that changes between calls (here
+    # self.c) is not part of the fingerprint: it enters the op as its forward value, so
+    # the cached backward program never keeps the first call's.
+    class Scaled(fl.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = fl.nn.Linear(3, 1)
+            self.c = 1.0
+
+        def forward(self, r):
+            return self.lin(r) * fl.full((1,), self.c) + fl.tensor(self.c) * 0
+
+    model = Scaled()
+    x = fl.tensor(X[:, :3])
+    _func_graph.clear_cache()
+    for c in (1.0, 2.0, -3.0):
+        model.c = c
+        model.zero_grad()
+        fl.func.vmap(model)(x).sum().backward()
+        assert model.lin.bias.grad.item() == pytest.approx(len(X) * c)
+        np.testing.assert_allclose(model.lin.weight.grad.numpy()[0], c * X[:, :3].sum(0),
+                                   rtol=1e-5)
+    assert _func_graph.cache_size() == 1        # (one spec: the constants are inputs)
+
+
 def test_compiled_training_step_through_vmap_matches_eager():
     theirs, ours = _pair(_mlp, _mlp)
     opt = fl.optim.SGD(ours.parameters(), lr=0.1)
