@@ -61,6 +61,8 @@ def apply(fn, name: str, *args, **static):
     """
     if _autocast_state.cast is not None:      # inside torch.autocast (amp/autocast_mode.py)
         args = _autocast_state.cast(fn, name, args)
+    if _grad_state.capture is not None:    # a torch.func transform's run (_func_graph.py)
+        _grad_state.capture.see(fn, args, static)
     vals = []
     needs_grad = False
     for a in args:
@@ -89,6 +91,13 @@ def apply(fn, name: str, *args, **static):
         if multi:
             return tuple(Tensor._make(o) for o in out)
         return Tensor._make(out)
+    return record_op(fn, name, args, out, static, tape)
+
+
+def record_op(fn, name: str, args, out, static: dict, tape=None):
+    """The recording half of `apply`: a Node for `fn(*args, **static)`, whose result `out`
+    (an array or a tuple of arrays) was computed already, and the output Tensors."""
+    multi = isinstance(out, tuple)
     inputs, leaf_values = [], []
     for a in args:
         leaf_value = None
@@ -244,6 +253,8 @@ class Tensor:
         self._version = 0
         if _grad_state.inference:     # made inside torch.inference_mode(): see is_inference
             self.__dict__["_inference"] = True
+        if _grad_state.capture is not None:   # made inside a transform's run: not captured
+            _grad_state.capture.created.add(id(self))
 
     @classmethod
     def _make(cls, value, requires_grad: bool = False, node=None, out: int = 0) -> "Tensor":

@@ -13,53 +13,22 @@ The bridge the other way, `to_pure(module)`, gives `(apply_fn, params, buffers)`
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
 import jax
 import jax.numpy as jnp
 
-from . import _random
+from . import _func_graph, _random
+from ._func_bridge import (_arrays, _has_raw_arrays, _is_tensor, _is_tracer,
+                          _reorder, _result, _selected, _skeleton, _tensor_inputs,
+                          _tensors, _wrap, use_key)
+from ._func_graph import _freeze
+from ._func_vmap import vmap as vmap
 from ._tensor import Tensor
-from .autograd._grad_mode import func_body, no_grad
+from .autograd._grad_mode import no_grad
 
 __all__ = ["functional_call", "stack_module_state", "to_pure", "grad", "grad_and_value",
            "vjp", "jvp", "vmap", "jacrev", "jacfwd", "hessian"]
-
-
-def _is_tensor(x) -> bool:
-    return isinstance(x, Tensor)
-
-
-def _arrays(tree):
-    """Tensors -> their arrays (plain pytree of arrays), dict key order kept."""
-    return _reorder(_skeleton(tree), jax.tree.map(
-        lambda x: x._value if _is_tensor(x) else x, tree, is_leaf=_is_tensor))
-
-
-def _tensors(tree):
-    """Arrays -> plain Tensors (no graph, no requires_grad), dict key order kept."""
-    return _reorder(_skeleton(tree), jax.tree.map(
-        lambda x: Tensor._make(x) if isinstance(x, (jax.Array, jax.core.Tracer)) else x,
-        tree, is_leaf=_is_tensor))
-
-
-def _has_raw_arrays(tree) -> bool:
-    leaves = jax.tree.leaves(tree, is_leaf=_is_tensor)
-    return any(isinstance(x, (jax.Array, jax.core.Tracer)) and not _is_tensor(x)
-               for x in leaves)
-
-
-@contextlib.contextmanager
-def use_key(key):
-    """Makes the global generator draw from `key` (e.g. a traced key) inside the block."""
-    gen = _random.default_generator
-    saved = gen._key
-    if key is not None:
-        gen._key = key
-    try:
-        yield gen
-    finally:
-        gen._key = saved
 
 
 def _slots(module) -> dict:
@@ -129,10 +98,6 @@ def _swapped(module, values: dict, strict: bool, tie_weights: bool = True):
         # Reversed: a shared module's slot may have been swapped twice.
         for store, key, old in reversed(saved):
             store[key] = old
-
-
-def _is_tracer(x) -> bool:
-    return isinstance(x, jax.core.Tracer)
 
 
 @contextlib.contextmanager
@@ -235,206 +200,116 @@ def to_pure(module) -> tuple[Callable, dict, dict]:
 
 # ---- transforms ---------------------------------------------------------------------
 
-def _skeleton(tree):
-    """The containers of a pytree without its leaves: the key order to give back."""
-    if isinstance(tree, dict):
-        return {k: _skeleton(v) for k, v in tree.items()}
-    if isinstance(tree, (tuple, list)):
-        return [_skeleton(v) for v in tree]
-    return None
-
-
-def _reorder(template, tree):
-    """jax rebuilds dicts with sorted keys; torch.func keeps the caller's order (a
-    per-sample-gradient dict comes back in named_parameters order), so restore it."""
-    if isinstance(template, dict) and isinstance(tree, dict) and set(template) == set(tree):
-        return type(tree)((k, _reorder(template[k], tree[k])) for k in template)
-    if isinstance(template, (tuple, list)) and isinstance(tree, (tuple, list)) \
-            and len(template) == len(tree):
-        items = [_reorder(t, x) for t, x in zip(template, tree)]
-        return type(tree)(*items) if hasattr(tree, "_fields") else type(tree)(items)
-    return tree
-
-
-def _wrap(func: Callable, has_aux: bool = False, seen: dict | None = None,
-          args_like=None) -> Callable:
-    """func over Tensors -> function over arrays (for jax transforms).
-
-    jax hands dicts to the function with sorted keys: `args_like` (the caller's arguments)
-    restores their order, and `seen["out"]` receives the skeleton of the output.
-    """
-    template = None if args_like is None else _skeleton(tuple(args_like))
-
-    def inner(*args, **kwargs):
-        if template is not None:
-            args = _reorder(template, args)
-        gen = _random.default_generator
-        key = gen._key
-        with func_body():
-            out = func(*_tensors(args), **_tensors(kwargs))
-        if _is_tracer(gen._key) and not _is_tracer(key):
-            gen._key = key          # a random op staged by an outer jax.jit: no leak
-        if seen is not None:
-            seen["out"] = _skeleton(out)
-        return _arrays(out)
-    return inner
-
-
-def _selected(args, argnums):
-    return tuple(args[i] for i in argnums) if isinstance(argnums, (tuple, list)) \
-        else args[argnums]
-
-
-def _result(tree, like_tensors: bool):
-    return _tensors(tree) if like_tensors else tree
-
-
-def _tensor_inputs(args) -> bool:
-    return any(_is_tensor(x) for x in jax.tree.leaves(args, is_leaf=_is_tensor))
-
-
 def grad(func: Callable, argnums=0, has_aux: bool = False) -> Callable:
-    """d func / d args[argnums] for a func returning a scalar (torch.func.grad)."""
+    """d func / d args[argnums] for a func returning a scalar (torch.func.grad).
+
+    PyTorch parity: with Tensors in, the gradient is part of the eager graph when what it
+    was computed from needs grad (an input that requires grad, a closed-over Module's
+    parameters), so a gradient penalty built on it can be `.backward()`ed
+    (_func_graph.py).
+    """
     def g(*args, **kwargs):
-        seen = {}
-        fn = _wrap(func, seen=seen, args_like=args)
-        out = jax.grad(fn, argnums=argnums, has_aux=has_aux)(*_arrays(args), **_arrays(kwargs))
-        template = _skeleton(_selected(args, argnums))
-        out = _reorder((template, seen["out"][1]), out) if has_aux else \
-            _reorder(template, out)
-        return _result(out, _tensor_inputs(args))
+        def core(a, kw):
+            seen = {}
+            fn = _wrap(func, seen=seen, args_like=args)
+            out = jax.grad(fn, argnums=argnums, has_aux=has_aux)(*a, **kw)
+            template = _skeleton(_selected(args, argnums))
+            return _reorder((template, seen["out"][1]), out) if has_aux else \
+                _reorder(template, out)
+        return _func_graph.call("Grad", (_freeze(argnums), has_aux), func, core, args,
+                                kwargs)
     return g
 
 
 def grad_and_value(func: Callable, argnums=0, has_aux: bool = False) -> Callable:
-    """(gradient, value) of a scalar func; with has_aux, (gradient, (value, aux))."""
+    """(gradient, value) of a scalar func; with has_aux, (gradient, (value, aux)).
+    Part of the eager graph as `grad`'s result is."""
     def g(*args, **kwargs):
-        seen = {}
-        fn = _wrap(func, seen=seen, args_like=args)
-        value, grads = jax.value_and_grad(fn, argnums=argnums, has_aux=has_aux)(
-            *_arrays(args), **_arrays(kwargs))
-        grads = _reorder(_skeleton(_selected(args, argnums)), grads)
-        value = _reorder(seen["out"], value)
-        like = _tensor_inputs(args)
-        return _result(grads, like), _result(value, like)
+        def core(a, kw):
+            seen = {}
+            fn = _wrap(func, seen=seen, args_like=args)
+            value, grads = jax.value_and_grad(fn, argnums=argnums, has_aux=has_aux)(*a, **kw)
+            return (_reorder(_skeleton(_selected(args, argnums)), grads),
+                    _reorder(seen["out"], value))
+        return _func_graph.call("GradAndValue", (_freeze(argnums), has_aux), func, core,
+                                args, kwargs)
     return g
 
 
 def vjp(func: Callable, *primals, has_aux: bool = False):
-    """(output, vjp_fn) where vjp_fn(cotangents) gives one cotangent per primal."""
+    """(output, vjp_fn) where vjp_fn(cotangents) gives one cotangent per primal.
+
+    PyTorch parity: the output, and vjp_fn's results, are part of the eager graph when what
+    they were computed from needs grad (_func_graph.py)."""
+    pullbacks = []
+
+    def core(a, kw):
+        res = jax.vjp(_wrap(func, args_like=primals), *a, has_aux=has_aux)
+        pullbacks.append(res[1])
+        return (res[0], res[2]) if has_aux else res[0]
+    out = _func_graph.call("Vjp", has_aux, func, core, primals, {})
     like = _tensor_inputs(primals)
-    res = jax.vjp(_wrap(func, args_like=primals), *_arrays(primals), has_aux=has_aux)
-    out, pullback = res[0], res[1]
+    # Whether the output is in the graph; if not, neither is vjp_fn's result, and the
+    # pullback of this run serves it.
+    recorded = like and any(_is_tensor(t) and t._node is not None
+                            for t in jax.tree.leaves(out, is_leaf=_is_tensor))
 
     def vjp_fn(cotangents):
-        return _result(_reorder(_skeleton(primals), pullback(_arrays(cotangents))), like)
+        if not recorded:
+            return _result(_reorder(_skeleton(primals), pullbacks[0](_arrays(cotangents))),
+                           like)
+
+        def pull(a, kw):
+            pullback = jax.vjp(_wrap(func, args_like=primals), *a[0], has_aux=has_aux)[1]
+            return _reorder(_skeleton(primals), pullback(a[1]))
+        return _func_graph.call("VjpFn", has_aux, func, pull, (primals, cotangents), {})
     if has_aux:
-        return _result(out, like), vjp_fn, _result(res[2], like)
-    return _result(out, like), vjp_fn
+        return out[0], vjp_fn, out[1]
+    return out, vjp_fn
 
 
 def jvp(func: Callable, primals, tangents, *, has_aux: bool = False):
-    """(output, jvp_out): the forward-mode derivative along `tangents`."""
-    like = _tensor_inputs(primals)
-    out = jax.jvp(_wrap(func, args_like=primals), tuple(_arrays(primals)),
-                  tuple(_arrays(tangents)), has_aux=has_aux)
-    return tuple(_result(o, like) for o in out)
+    """(output, jvp_out): the forward-mode derivative along `tangents`. Part of the eager
+    graph as `grad`'s result is."""
+    def core(a, kw):
+        return tuple(jax.jvp(_wrap(func, args_like=primals), tuple(a[0]), tuple(a[1]),
+                             has_aux=has_aux))
+    return _func_graph.call("Jvp", has_aux, func, core, (tuple(primals), tuple(tangents)),
+                            {})
 
 
 def jacrev(func: Callable, argnums=0, *, has_aux: bool = False, chunk_size=None,
            _preallocate_and_copy: bool = False) -> Callable:
     """The Jacobian by reverse mode (torch.func.jacrev). PyTorch parity: chunk_size, which
     bounds torch's vmap over output rows, is accepted and has no effect (JAX computes the
-    rows in one program)."""
+    rows in one program). Part of the eager graph as `grad`'s result is."""
     if chunk_size is not None and chunk_size < 1:
         raise ValueError("jacrev: `chunk_size` should be greater than 0.")
 
     def j(*args):
-        fn = _wrap(func, args_like=args)
-        return _result(jax.jacrev(fn, argnums=argnums, has_aux=has_aux)(*_arrays(args)),
-                       _tensor_inputs(args))
+        def core(a, kw):
+            fn = _wrap(func, args_like=args)
+            return jax.jacrev(fn, argnums=argnums, has_aux=has_aux)(*a)
+        return _func_graph.call("Jacrev", (_freeze(argnums), has_aux), func, core, args, {})
     return j
 
 
 def jacfwd(func: Callable, argnums=0, has_aux: bool = False,
            randomness: str = "error") -> Callable:
+    """The Jacobian by forward mode (torch.func.jacfwd), part of the eager graph as
+    `grad`'s result is."""
     def j(*args):
-        fn = _wrap(func, args_like=args)
-        return _result(jax.jacfwd(fn, argnums=argnums, has_aux=has_aux)(*_arrays(args)),
-                       _tensor_inputs(args))
+        def core(a, kw):
+            fn = _wrap(func, args_like=args)
+            return jax.jacfwd(fn, argnums=argnums, has_aux=has_aux)(*a)
+        return _func_graph.call("Jacfwd", (_freeze(argnums), has_aux), func, core, args, {})
     return j
 
 
 def hessian(func: Callable, argnums=0) -> Callable:
+    """The Hessian (torch.func.hessian), part of the eager graph as `grad`'s result is."""
     def h(*args):
-        fn = _wrap(func, args_like=args)
-        return _result(jax.hessian(fn, argnums=argnums)(*_arrays(args)), _tensor_inputs(args))
+        def core(a, kw):
+            return jax.hessian(_wrap(func, args_like=args), argnums=argnums)(*a)
+        return _func_graph.call("Hessian", _freeze(argnums), func, core, args, {})
     return h
-
-
-class _RandomnessError:
-    """Stands in for the generator's key under vmap(randomness='error')."""
-
-
-def vmap(func: Callable, in_dims=0, out_dims=0, randomness: str = "error", *,
-         chunk_size=None) -> Callable:
-    """Vectorizes func over the given dims (torch.func.vmap).
-
-    randomness: 'error' raises on a random op inside, 'same' uses one draw for the whole
-    batch, 'different' gives each batch element its own key.
-    """
-    if randomness not in ("error", "same", "different"):
-        raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or "
-                           f"'same'. Got {randomness}")
-
-    def v(*args, **kwargs):
-        like = _tensor_inputs(args)
-        seen = {}
-        arrays = _arrays(args)
-        dims = in_dims if isinstance(in_dims, (tuple, list)) else (in_dims,) * len(args)
-        if randomness == "different":
-            size = _batch_size(arrays, dims)
-            keys = jax.random.split(_random.next_key(), size)
-
-            def keyed(k, *a):
-                with use_key(k):
-                    return _wrap(func, seen=seen, args_like=args)(*a, **kwargs)
-            out = jax.vmap(keyed, in_axes=(0, *dims), out_axes=out_dims)(keys, *arrays)
-        elif randomness == "same":
-            key = _random.next_key()
-
-            def same(*a):
-                with use_key(key):
-                    return _wrap(func, seen=seen, args_like=args)(*a, **kwargs)
-            out = jax.vmap(same, in_axes=tuple(dims), out_axes=out_dims)(*arrays)
-        else:
-            def strict(*a):
-                with _no_random():
-                    return _wrap(func, seen=seen, args_like=args)(*a, **kwargs)
-            out = jax.vmap(strict, in_axes=tuple(dims), out_axes=out_dims)(*arrays)
-        return _result(_reorder(seen.get("out"), out), like)
-    return v
-
-
-def _batch_size(arrays, dims) -> int:
-    for a, d in zip(arrays, dims):
-        if d is not None:
-            leaf = jax.tree.leaves(a)[0]
-            return leaf.shape[d]
-    raise ValueError("vmap: at least one input must be batched (in_dims not all None)")
-
-
-@contextlib.contextmanager
-def _no_random():
-    gen = _random.default_generator
-    original = type(gen).next_key
-
-    def refuse(self):
-        raise RuntimeError("vmap: called random operation while in randomness error mode. "
-                           "Please either use the 'same' or 'different' randomness flags on "
-                           "vmap or perform the randomness operation out of vmap")
-    type(gen).next_key = refuse
-    try:
-        yield
-    finally:
-        type(gen).next_key = original

@@ -16,6 +16,9 @@ class _State(threading.local):
     in_func = False
     func_no_grad = False
     inference = False        # inside torch.inference_mode(): new tensors are inference ones
+    # During the run of a top-level torch.func transform: what notes the tensors its
+    # function reads from outside and the ops it runs (func._func_graph.Capture).
+    capture = None
 
 
 _state = _State()

@@ -1,0 +1,112 @@
+"""The bridge between functions over Tensors and functions over jax arrays, for the
+torch.func transforms: Tensors in and out of array pytrees (keeping the caller's dict key
+order, which jax sorts), and a user's function wrapped for a jax transform."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Callable
+
+import jax
+
+from . import _random
+from ._tensor import Tensor
+from .autograd._grad_mode import func_body
+
+
+def _is_tensor(x) -> bool:
+    return isinstance(x, Tensor)
+
+
+def _arrays(tree):
+    """Tensors -> their arrays (plain pytree of arrays), dict key order kept."""
+    return _reorder(_skeleton(tree), jax.tree.map(
+        lambda x: x._value if _is_tensor(x) else x, tree, is_leaf=_is_tensor))
+
+
+def _tensors(tree):
+    """Arrays -> plain Tensors (no graph, no requires_grad), dict key order kept."""
+    return _reorder(_skeleton(tree), jax.tree.map(
+        lambda x: Tensor._make(x) if isinstance(x, (jax.Array, jax.core.Tracer)) else x,
+        tree, is_leaf=_is_tensor))
+
+
+def _has_raw_arrays(tree) -> bool:
+    leaves = jax.tree.leaves(tree, is_leaf=_is_tensor)
+    return any(isinstance(x, (jax.Array, jax.core.Tracer)) and not _is_tensor(x)
+               for x in leaves)
+
+
+@contextlib.contextmanager
+def use_key(key):
+    """Makes the global generator draw from `key` (e.g. a traced key) inside the block."""
+    gen = _random.default_generator
+    saved = gen._key
+    if key is not None:
+        gen._key = key
+    try:
+        yield gen
+    finally:
+        gen._key = saved
+
+
+def _is_tracer(x) -> bool:
+    return isinstance(x, jax.core.Tracer)
+
+
+def _skeleton(tree):
+    """The containers of a pytree without its leaves: the key order to give back."""
+    if isinstance(tree, dict):
+        return {k: _skeleton(v) for k, v in tree.items()}
+    if isinstance(tree, (tuple, list)):
+        return [_skeleton(v) for v in tree]
+    return None
+
+
+def _reorder(template, tree):
+    """jax rebuilds dicts with sorted keys; torch.func keeps the caller's order (a
+    per-sample-gradient dict comes back in named_parameters order), so restore it."""
+    if isinstance(template, dict) and isinstance(tree, dict) and set(template) == set(tree):
+        return type(tree)((k, _reorder(template[k], tree[k])) for k in template)
+    if isinstance(template, (tuple, list)) and isinstance(tree, (tuple, list)) \
+            and len(template) == len(tree):
+        items = [_reorder(t, x) for t, x in zip(template, tree)]
+        return type(tree)(*items) if hasattr(tree, "_fields") else type(tree)(items)
+    return tree
+
+
+def _wrap(func: Callable, has_aux: bool = False, seen: dict | None = None,
+          args_like=None) -> Callable:
+    """func over Tensors -> function over arrays (for jax transforms).
+
+    jax hands dicts to the function with sorted keys: `args_like` (the caller's arguments)
+    restores their order, and `seen["out"]` receives the skeleton of the output.
+    """
+    template = None if args_like is None else _skeleton(tuple(args_like))
+
+    def inner(*args, **kwargs):
+        if template is not None:
+            args = _reorder(template, args)
+        gen = _random.default_generator
+        key = gen._key
+        with func_body():
+            out = func(*_tensors(args), **_tensors(kwargs))
+        if _is_tracer(gen._key) and not _is_tracer(key):
+            gen._key = key          # a random op staged by an outer jax.jit: no leak
+        if seen is not None:
+            seen["out"] = _skeleton(out)
+        return _arrays(out)
+    return inner
+
+
+def _selected(args, argnums):
+    return tuple(args[i] for i in argnums) if isinstance(argnums, (tuple, list)) \
+        else args[argnums]
+
+
+def _result(tree, like_tensors: bool):
+    return _tensors(tree) if like_tensors else tree
+
+
+def _tensor_inputs(args) -> bool:
+    return any(_is_tensor(x) for x in jax.tree.leaves(args, is_leaf=_is_tensor))
