@@ -297,3 +297,18 @@ def test_compiled_training_step_through_vmap_matches_eager():
         np.testing.assert_allclose(ol.item(), tl.item(), rtol=1e-5)
     for p, q in zip(ours.parameters(), theirs.parameters()):
         _close(p, q)
+
+
+def test_vmap_of_batchnorm_training_with_running_stats_raises_torchs_error():
+    messages = []
+    for lib in (torch, fl):
+        bn = lib.nn.BatchNorm1d(3)
+        x = lib.tensor(np.arange(24, dtype=np.float32).reshape(4, 2, 3))
+        with pytest.raises(RuntimeError) as err:
+            lib.func.vmap(bn)(x)
+        messages.append(str(err.value).split("\n")[0])
+        assert not isinstance(bn.running_mean, type(None))
+        np.testing.assert_array_equal(bn.running_mean.numpy(), np.zeros(3))  # untouched
+        bn.eval()                                   # eval mode and no running stats: fine
+        assert tuple(lib.func.vmap(bn)(x).shape) == (4, 2, 3)
+    assert messages[0] == messages[1]

@@ -332,6 +332,16 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if training and running_mean is not None and num_batches_tracked is None \
             and momentum is None:
         raise ValueError("momentum=None needs num_batches_tracked")
+    if training and running_mean is not None and _batched(input) and not _batched(
+            running_mean):
+        # Under vmap the update would put the batch's tracer into the module's buffer.
+        raise RuntimeError(
+            "Batch norm got a batched tensor as input while the running_mean or "
+            "running_var, which will be updated in place, were not batched.\nIf you are "
+            "using a module and do not need eval mode, please set `track_running_stats` to "
+            "be False.If you are using a prebuilt module and do not need eval mode, please "
+            "see the functorch website for resources on how to patch your module to work "
+            "with vmap")
     out = apply(_f_batch_norm, "NativeBatchNormBackward0", input, running_mean, running_var,
                 weight, bias, num_batches_tracked, training=training, momentum=momentum,
                 eps=eps)
@@ -343,6 +353,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     for buf, value in zip(given, new_stats):
         _write_buffer(buf, value)
     return y
+
+
+def _batched(t) -> bool:
+    """Whether a tensor's value is batched by a vmap (jax's BatchTracer, which jax does
+    not export)."""
+    return type(t._value).__name__ == "BatchTracer"
 
 
 def _f_layer_norm(x, w, b, *, normalized_shape, eps):
