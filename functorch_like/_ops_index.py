@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _dtypes
-from ._ops_index_key import as_tuple, expand_bool_scalars
+from ._ops_index_key import as_tuple, basic_entry, expand_bool_scalars
 from ._ops_index_mask import TracedMask, masked_read, masked_write
 from ._ops_math import as_operand
 from ._ops_search import concrete
@@ -62,18 +62,10 @@ def _parse(shape, index):
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
     spec, arrays, dim = [], [], 0
     for item in index:
-        if item is None:
-            spec.append(("n",))
-        elif item is Ellipsis:
-            spec.append(("e",))
-            dim += len(shape) - consuming
-        elif isinstance(item, slice):
-            start, stop, step = (None if v is None else builtins.int(v)
-                                 for v in (item.start, item.stop, item.step))
-            if step is not None and step <= 0:
-                raise ValueError("step must be greater than zero")
-            spec.append(("s", start, stop, step))
-            dim += 1
+        basic = basic_entry(item, len(shape) - consuming)
+        if basic is not None:
+            spec.append(basic[0])
+            dim += basic[1]
         elif isinstance(item, (builtins.int, np.integer)) and not isinstance(item, builtins.bool):
             size = shape[dim]
             if not -size <= item < size:

@@ -94,3 +94,19 @@ def expand_bool_scalars(shape: tuple, index: tuple):
             dim += k
     new_shape.extend(shape[dim:])             # dims after the last item (no Ellipsis)
     return tuple(new_shape), tuple(new_index)
+
+
+def basic_entry(item, rest: int):
+    """(spec entry, dims consumed) of None, `...` (standing for `rest` dims) or a slice;
+    None for any other index item."""
+    if item is None:
+        return ("n",), 0
+    if item is Ellipsis:
+        return ("e",), rest
+    if isinstance(item, slice):
+        start, stop, step = (None if v is None else builtins.int(v)
+                             for v in (item.start, item.stop, item.step))
+        if step is not None and step <= 0:
+            raise ValueError("step must be greater than zero")
+        return ("s", start, stop, step), 1
+    return None

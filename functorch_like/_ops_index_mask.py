@@ -25,7 +25,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ._ops_index_key import as_tuple
+from ._ops_index_key import as_tuple, basic_entry
 from ._tensor import Tensor, apply
 from .pure._errors import ValueDependentError
 
@@ -85,18 +85,9 @@ def _region(shape: tuple, index) -> tuple:
                                  f"{list(shape)} at index {dim + bad}")
             spec.extend([("s", None, None, None)] * k)
             dim += k
-        elif item is None:
-            spec.append(("n",))
-        elif item is Ellipsis:
-            spec.append(("e",))
-            dim += len(shape) - consumed
-        elif isinstance(item, slice):
-            start, stop, step = (None if v is None else builtins.int(v)
-                                 for v in (item.start, item.stop, item.step))
-            if step is not None and step <= 0:
-                raise ValueError("step must be greater than zero")
-            spec.append(("s", start, stop, step))
-            dim += 1
+        elif (basic := basic_entry(item, len(shape) - consumed)) is not None:
+            spec.append(basic[0])
+            dim += basic[1]
         else:
             if not -shape[dim] <= item < shape[dim]:
                 raise IndexError(f"index {item} is out of bounds for dimension {dim} with size "

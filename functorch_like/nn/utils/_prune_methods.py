@@ -104,13 +104,9 @@ def _channel_mask(t, dim: int, index):
     return mask
 
 
-class RandomStructured(BasePruningMethod):
-    """Prunes `amount` whole channels along `dim` (default -1), chosen at random: those
-    whose `rand(nchannels)` draw is at or below the `amount`-th smallest.
-
-    PyTorch parity: drawn from functorch_like's global generator, so the pruned channels
-    differ from torch's for the same seed; their number does not.
-    """
+class _Structured(BasePruningMethod):
+    """Prunes `amount` whole channels along `dim`: all but those `_kept(t, size, k)`
+    gives (None when nothing is pruned)."""
 
     PRUNING_TYPE = "structured"
 
@@ -125,45 +121,46 @@ class RandomStructured(BasePruningMethod):
         tensor_size = t.shape[self.dim]
         nparams_toprune = _compute_nparams_toprune(self.amount, tensor_size)
         _validate_pruning_amount(nparams_toprune, tensor_size)
+        kept = self._kept(t, tensor_size, nparams_toprune)
         if nparams_toprune == 0:
             return default_mask
-        prob = rand(tensor_size)
-        threshold = kthvalue(prob, k=nparams_toprune).values
-        mask = _channel_mask(t, self.dim, prob > threshold)
+        mask = _channel_mask(t, self.dim, kept)
         return mask * default_mask.to(dtype=mask.dtype)
+
+
+class RandomStructured(_Structured):
+    """Prunes `amount` whole channels along `dim` (default -1), chosen at random: those
+    whose `rand(nchannels)` draw is at or below the `amount`-th smallest.
+
+    PyTorch parity: drawn from functorch_like's global generator, so the pruned channels
+    differ from torch's for the same seed; their number does not.
+    """
+
+    def _kept(self, t, tensor_size, nparams_toprune):
+        if nparams_toprune == 0:
+            return None                 # (nothing drawn, as torch)
+        prob = rand(tensor_size)
+        return prob > kthvalue(prob, k=nparams_toprune).values
 
     @classmethod
     def apply(cls, module, name, amount, dim=-1):
         return super().apply(module, name, amount=amount, dim=dim)
 
 
-class LnStructured(BasePruningMethod):
+class LnStructured(_Structured):
     """Prunes the `amount` channels along `dim` of smallest `n`-norm (the norm over every
     other dim; `n` as torch.norm's `p`: an int, a float, inf, -inf or 'fro').
 
     PyTorch parity: channels of equal norm may be chosen differently from torch's topk.
     """
 
-    PRUNING_TYPE = "structured"
-
     def __init__(self, amount, n, dim: int = -1) -> None:
-        _validate_pruning_amount_init(amount)
-        self.amount = amount
+        super().__init__(amount, dim)
         self.n = n
-        self.dim = dim
 
-    def compute_mask(self, t, default_mask):
-        _validate_structured_pruning(t)
-        _validate_pruning_dim(t, self.dim)
-        tensor_size = t.shape[self.dim]
-        nparams_toprune = _compute_nparams_toprune(self.amount, tensor_size)
-        nparams_tokeep = tensor_size - nparams_toprune
-        _validate_pruning_amount(nparams_toprune, tensor_size)
-        kept = topk(_compute_norm(t, self.n, self.dim), k=nparams_tokeep, largest=True)
-        if nparams_toprune == 0:
-            return default_mask
-        mask = _channel_mask(t, self.dim, kept.indices)
-        return mask * default_mask.to(dtype=mask.dtype)
+    def _kept(self, t, tensor_size, nparams_toprune):
+        return topk(_compute_norm(t, self.n, self.dim), k=tensor_size - nparams_toprune,
+                    largest=True).indices
 
     @classmethod
     def apply(cls, module, name, amount, n, dim, importance_scores=None):
