@@ -27,7 +27,7 @@ def main(argv=None) -> float:
     stacked = vmap(run, in_dims=(0, 0, None))(params, buffers, x)
     with torch.no_grad():
         looped = torch.stack([m(x) for m in models])
-    err = float(np.abs(stacked.numpy() - looped.numpy()).max())
+    err = float(np.abs(stacked.detach().numpy() - looped.numpy()).max())
     print(f"ensemble output {tuple(stacked.shape)}; max |vmap - loop| = {err:.2e}")
     # Float32 on CPU agrees to ~1e-7; GPUs multiply float32 matrices in TF32 by default
     # (JAX's default precision), where batched and single products round differently.
