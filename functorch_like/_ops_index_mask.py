@@ -107,6 +107,11 @@ def _whole(spec) -> bool:
     return builtins.all(s == ("s", None, None, None) or s == ("e",) for s in spec)
 
 
+def refuse(what: str):
+    """Raises the ValueDependentError for a use (`what`) of a traced-mask selection."""
+    raise ValueDependentError(_READ_MESSAGE.format(what=what))
+
+
 class MaskedSelection:
     """`x[mask]` for a traced mask: `full` is x's region (the mask's dims not yet
     collapsed) and `mask` the mask over region dims [p, p + k). Arithmetic applies to

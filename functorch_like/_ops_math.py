@@ -28,6 +28,9 @@ def as_operand(x):
         return x
     if isinstance(x, (np.ndarray, jax.Array, np.generic)):
         return Tensor._make(jnp.asarray(x))
+    from ._ops_index_mask import MaskedSelection, refuse
+    if isinstance(x, MaskedSelection):     # x[mask] with a traced mask: a clear error
+        refuse("passing it to a torch function")
     raise TypeError(f"unsupported operand type: {type(x).__name__}")
 
 

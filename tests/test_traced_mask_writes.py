@@ -238,6 +238,8 @@ def test_eager_mask_read_and_write_unchanged():
     (lambda x: _write(x, x > 0, fl.ones(2)), ("y[mask] = value", "torch.where")),
     (lambda x: _write(x, x > 0, (x * 2)[x > 0]), ("same mask tensor", "torch.where")),
     (lambda x: _write(x, (x[:, 0] > 0, fl.tensor([0, 1])), 0.0), ("traced boolean mask",)),
+    (lambda x: fl.where(x > 0, x[x > 0], x).sum(), ("x[mask]", "passing it to a torch "
+                                                    "function", "torch.where")),
 ])
 def test_unsupported_mask_reads_in_compile_raise_clear_errors(body, names):
     with pytest.raises(TypeError) as info:
