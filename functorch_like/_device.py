@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import jax
 
+# torch's error where a CPU-only build meets CUDA (also torch.cuda's: cuda/_state.py).
+NOT_COMPILED = "Torch not compiled with CUDA enabled"
+
 _ALIASES = {"cpu": "cpu", "cuda": "gpu", "gpu": "gpu", "tpu": "tpu", "mps": "gpu"}
 
 
@@ -33,7 +36,7 @@ class device:
             devices = jax.devices(platform)
         except RuntimeError:
             if self.type == "cuda":     # (torch's error on a machine without CUDA)
-                raise AssertionError("Torch not compiled with CUDA enabled") from None
+                raise AssertionError(NOT_COMPILED) from None
             raise RuntimeError(f"{self.type} device requested but JAX finds no {platform} "
                                "backend") from None
         return devices[self.index or 0]

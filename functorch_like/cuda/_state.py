@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import jax
 
-from .._device import cuda_is_available, device as _device
-
-NOT_COMPILED = "Torch not compiled with CUDA enabled"
+from .._device import NOT_COMPILED, cuda_is_available, device as _device
 current = [0]          # the index set_device chose (a list: rebinding-free state)
 
 
