@@ -38,6 +38,13 @@ def _step(lib, model, opt):
     opt.step()
 
 
+def _our_step(model, opt, compiled):
+    """One training step here, as a function: compiled or eager."""
+    def step():
+        _step(fl, model, opt)
+    return fl.compile(step) if compiled else step
+
+
 def _pair(name, kw):
     tmodel, model = make_model(torch), make_model(fl)
     return (tmodel, make_opt(torch, tmodel, name, kw)), (model, make_opt(fl, model, name, kw))
@@ -69,8 +76,7 @@ def test_state_entries_are_tensors_like_torch(x64, name, kw):
 @pytest.mark.parametrize("compiled", [False, True], ids=["eager", "compiled"])
 def test_a_state_tensor_taken_before_a_step_sees_the_step(x64, compiled):
     (tmodel, topt), (model, opt) = _pair("Adam", dict(lr=0.01))
-    step = (fl.compile(lambda: _step(fl, model, opt)) if compiled
-            else lambda: _step(fl, model, opt))
+    step = _our_step(model, opt, compiled)
     _step(torch, tmodel, topt)
     step()
     tp, p = next(iter(tmodel.parameters())), next(iter(model.parameters()))
@@ -89,8 +95,7 @@ def test_a_state_tensor_taken_before_a_step_sees_the_step(x64, compiled):
 def test_state_changed_in_place_between_steps_is_used_like_torch(x64, compiled):
     # A momentum reset (as after a learning-rate restart) through the state tensors.
     (tmodel, topt), (model, opt) = _pair("SGD", dict(lr=0.05, momentum=0.9))
-    step = (fl.compile(lambda: _step(fl, model, opt)) if compiled
-            else lambda: _step(fl, model, opt))
+    step = _our_step(model, opt, compiled)
     for i in range(5):
         _step(torch, tmodel, topt)
         step()
@@ -108,8 +113,7 @@ def test_state_changed_in_place_between_steps_is_used_like_torch(x64, compiled):
 @pytest.mark.parametrize("compiled", [False, True], ids=["eager", "compiled"])
 def test_a_state_entry_rebound_between_steps_is_used_like_torch(x64, compiled):
     (tmodel, topt), (model, opt) = _pair("Adam", dict(lr=0.01))
-    step = (fl.compile(lambda: _step(fl, model, opt)) if compiled
-            else lambda: _step(fl, model, opt))
+    step = _our_step(model, opt, compiled)
     for i in range(4):
         _step(torch, tmodel, topt)
         step()
