@@ -272,8 +272,9 @@ class StepState:
     def _watch_columns(self) -> None:
         """The columns a `Snapshot` reads: every attribute, dict entry and group that
         guard() and read() depend on, so that the same objects there mean the same guard
-        and inputs. What a call rewrites (the RNG key, the optimizer state) comes last in
-        its list, so that the next snapshot only replaces that tail."""
+        and inputs (the entries are the layout's homes). What a call rewrites: the RNG key,
+        last among the attributes, so that the next snapshot only replaces that tail, and
+        the optimizer state tensors' values."""
         attrs = [(opt, name) for opt in self.optimizers for name in ("state", "param_groups")]
         attrs += [(cell, "cell_contents") for cell in self.ref_cells]
         attrs += [(home.obj, home.name) for home in self.attr_homes]
@@ -287,8 +288,6 @@ class StepState:
         # dicts) are compared as its whole __dict__, by value, which in C is identity
         # first: cheaper than one getattr each through Module's __getattr__ hook.
         self.module_dicts = [m.__dict__ for m in self.modules]
-        self.watch_dicts = self.home_dicts
-        self.watch_keys = self.home_keys
         # Every optimizer state tensor, and the index of its slot: its value is the
         # slot's (what a call rewrites).
         self.holders = [t for holders, _ in self.opt_slots for t in holders]
@@ -525,8 +524,7 @@ class Snapshot:
     down the full path.
     """
 
-    __slots__ = ("state", "program", "inputs", "fixed", "attr_values", "entry_values",
-                 "holder_values")
+    __slots__ = ("state", "program", "inputs", "fixed", "attr_values", "holder_values")
 
     def __init__(self, state: StepState, program, inputs: tuple, previous=None):
         """inputs: (values, None, optimizer state, hyperparameters, RNG key) as read()
@@ -535,7 +533,7 @@ class Snapshot:
         self.state, self.program, self.inputs = state, program, inputs
         if previous is None:
             self.fixed = (list(map(getattr, state.watch_objs[:-1], state.watch_names[:-1])),
-                          list(map(operator.getitem, state.watch_dicts, state.watch_keys)),
+                          list(map(operator.getitem, state.home_dicts, state.home_keys)),
                           [dict(d) for d in state.module_dicts],
                           list(map(_requires_grad, state.tensors)),
                           # (and of each group's parameter list: one appended to it)
@@ -545,7 +543,6 @@ class Snapshot:
             self.fixed = previous.fixed
         _, _, opt_values, _, key = inputs
         self.attr_values = self.fixed[0] + [key]
-        self.entry_values = self.fixed[1]
         self.holder_values = list(map(opt_values.__getitem__, state.holder_slots))
 
     def holds(self) -> bool:
@@ -556,8 +553,8 @@ class Snapshot:
             return (all(map(operator.is_, map(_value, state.tensors), self.inputs[0]))
                     and all(map(operator.is_, map(_value, state.holders),
                                 self.holder_values))
-                    and all(map(operator.is_, map(operator.getitem, state.watch_dicts,
-                                                  state.watch_keys), self.entry_values))
+                    and all(map(operator.is_, map(operator.getitem, state.home_dicts,
+                                                  state.home_keys), fixed[1]))
                     and all(map(operator.is_, map(getattr, state.watch_objs,
                                                   state.watch_names), self.attr_values))
                     and state.module_dicts == fixed[2]
