@@ -585,10 +585,10 @@ def _update_as_real(transform, params: list, grads: list, state):
     torch's optimizers update complex parameters (view_as_real of the parameter, its
     gradient and its state), so Adam's second moment holds re(g)**2 and im(g)**2, not
     g**2. The state keeps the parameters' complex dtype between steps, as torch's."""
+    real_params = [_as_real(p) for p in params]
     updates, new_state = transform.update(
-        [_as_real(g) for g in grads], jax.tree.map(_as_real, state),
-        [_as_real(p) for p in params])
-    new_params = optax.apply_updates([_as_real(p) for p in params], updates)
+        [_as_real(g) for g in grads], jax.tree.map(_as_real, state), real_params)
+    new_params = optax.apply_updates(real_params, updates)
 
     def back(new, old):
         return jax.lax.complex(new[..., 0], new[..., 1]).astype(old.dtype) \
