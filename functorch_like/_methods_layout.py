@@ -8,7 +8,7 @@ import builtins
 
 import numpy as np
 
-from ._tensor import Size, Tensor
+from ._tensor import Size, Tensor, typename
 
 
 def stride(self, dim=None):
@@ -62,15 +62,9 @@ def new(self, *args, **kwargs):
             return _factories.zeros(*data, dtype=self.dtype)
         if not hasattr(data, "__index__") or isinstance(data, np.ndarray) and not \
                 np.issubdtype(data.dtype, np.integer):
-            raise TypeError(f"new(): data must be a sequence (got "
-                            f"{_qualified(type(data))})")
+            raise TypeError(f"new(): data must be a sequence (got {typename(data)})")
         args = (builtins.int(data),)        # (a numpy integer: a size)
     return _factories.zeros(*(args or (0,)), dtype=self.dtype)
-
-
-def _qualified(cls) -> str:
-    module = cls.__module__
-    return cls.__name__ if module == "builtins" else f"{module.split('.')[0]}.{cls.__name__}"
 
 
 def contains(self, element) -> bool:
