@@ -8,6 +8,7 @@ import builtins
 
 import numpy as np
 
+from . import _dtypes
 from ._tensor import Size, Tensor, typename
 
 
@@ -29,16 +30,9 @@ def stride(self, dim=None):
     return strides[dim]
 
 
-# c10's names of scalar types, as torch's TensorOptions mismatch error prints them.
-_C10_NAMES = {"float64": "double", "float32": "float", "float16": "c10::Half",
-              "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int",
-              "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-              "bool": "bool", "complex64": "c10::complex<float>",
-              "complex128": "c10::complex<double>"}
-
-
 def _options(dtype) -> str:
-    name = _C10_NAMES.get(str(dtype).replace("torch.", ""), str(dtype))
+    """torch's TensorOptions text for a dtype (its mismatch error prints two)."""
+    name = _dtypes.cpp_type_name(dtype)
     return (f"TensorOptions(dtype={name}, device=cpu, layout=Strided, requires_grad=false "
             "(default), pinned_memory=false (default), memory_format=(nullopt))")
 
