@@ -12,6 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _dtypes
+from ._host import from_host
 from ._ops_shape import new_shape, size_argument
 from ._tensor import Tensor, _differentiable
 from .autograd import _errors as _ag_errors
@@ -34,31 +35,6 @@ def require_grad(t: Tensor) -> None:
     if not _differentiable(t._value):
         raise RuntimeError("O" + _ag_errors.CANNOT_REQUIRE_GRAD[1:])
     t.requires_grad = True
-
-
-def _from_host(arr, dtype=None):
-    """A jax array holding a copy of the numpy data `arr`, cast on the host to `dtype`.
-
-    `jax.device_put` transfers without compiling anything, where `jnp.array(np_array)`
-    compiles a copy program (and `jnp.asarray(a, dtype)` a cast) for every new shape and
-    dtype: tensor() of fresh data must not cost an XLA compilation.
-    """
-    arr = np.asarray(arr)
-    target = jax.dtypes.canonicalize_dtype(arr.dtype if dtype is None else dtype)
-    if arr.dtype.kind in "iu" and target.kind in "iu" and arr.size and \
-            target.itemsize < arr.dtype.itemsize:
-        # (x64 off stores int64 as int32: a value that does not fit would wrap silently)
-        info = np.iinfo(target)
-        low, high = arr.min(), arr.max()
-        if low < info.min or high > info.max:
-            raise RuntimeError(
-                f"value {high if high > info.max else low} cannot be converted to type "
-                f"{target} without overflow: 64-bit integers need JAX's x64 mode "
-                "(torch.set_default_dtype(torch.float64) or JAX_ENABLE_X64=1)")
-    # A private host copy first: device_put of a numpy array may alias it or read it
-    # after returning (an asynchronous transfer), so a caller writing to its array right
-    # after tensor() / as_tensor() could otherwise change the tensor.
-    return jax.device_put(np.array(arr, dtype=target, copy=True))
 
 
 def _infer_jax_dtype(arr: np.ndarray):
@@ -101,14 +77,14 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
     if isinstance(data, jax.Array):            # immutable: no copy needed
         return _finish(data, dtype, device, requires_grad)
     if isinstance(data, (np.ndarray, np.generic)):
-        return _finish(_from_host(data, _dtypes.to_jax(dtype)), None, device, requires_grad)
+        return _finish(from_host(data, _dtypes.to_jax(dtype)), None, device, requires_grad)
     _check_ragged(data)
     data = _tensors_as_scalars(data)
     arr = np.asarray(data)
     if arr.dtype == object:
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
     target = _dtypes.to_jax(dtype) if dtype is not None else _infer_jax_dtype(arr)
-    return _finish(_from_host(arr, target), None, device, requires_grad)
+    return _finish(from_host(arr, target), None, device, requires_grad)
 
 
 def _tensors_as_scalars(data):
@@ -132,7 +108,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     if isinstance(data, jax.Array):
         return _finish(data, dtype, device)
     if isinstance(data, np.ndarray):
-        return _finish(_from_host(data, _dtypes.to_jax(dtype)), None, device)
+        return _finish(from_host(data, _dtypes.to_jax(dtype)), None, device)
     return tensor(data, dtype=dtype, device=device)
 
 
@@ -143,7 +119,7 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     """A tensor of the array's dtype. JAX arrays are immutable: the memory is copied."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    return Tensor._make(_from_host(ndarray))
+    return Tensor._make(from_host(ndarray))
 
 
 def _filled(size, fill, dtype, device, requires_grad, op=""):
@@ -221,7 +197,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     if not _dtypes.to_jax(dtype).kind == "f" and all(
             isinstance(v, builtins.int) for v in (start, end, step)):
         values = start + np.arange(n, dtype=np.int64) * step
-    return _finish(_from_host(values, _dtypes.to_jax(dtype)), None, device, requires_grad)
+    return _finish(from_host(values, _dtypes.to_jax(dtype)), None, device, requires_grad)
 
 
 def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad=False):
@@ -230,14 +206,14 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad=F
         raise RuntimeError("number of steps must be non-negative")
     d = dtype if dtype is not None else _dtypes.get_default_dtype()
     values = np.linspace(_number(start), _number(end), steps)
-    return _finish(_from_host(values, _dtypes.to_jax(d)), None, device, requires_grad)
+    return _finish(from_host(values, _dtypes.to_jax(d)), None, device, requires_grad)
 
 
 def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None,
              requires_grad=False):
     d = dtype if dtype is not None else _dtypes.get_default_dtype()
     values = np.logspace(_number(start), _number(end), steps, base=base)
-    return _finish(_from_host(values, _dtypes.to_jax(d)), None, device, requires_grad)
+    return _finish(from_host(values, _dtypes.to_jax(d)), None, device, requires_grad)
 
 
 def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad=False):

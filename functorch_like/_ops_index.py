@@ -18,6 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _dtypes
+from ._host import from_host
 from ._ops_index_key import as_tuple, basic_entry, expand_bool_scalars
 from ._ops_index_mask import TracedMask, masked_read, masked_write
 from ._ops_math import as_operand
@@ -30,6 +31,8 @@ from .pure._errors import is_concrete
 def _index_array(x):
     if isinstance(x, Tensor):
         return x._value
+    if isinstance(x, np.ndarray):
+        return from_host(x)      # (the caller may write to its array; backward keeps it)
     return jnp.asarray(x)
 
 

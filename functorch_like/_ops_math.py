@@ -14,6 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _autocast_state, _dtypes
+from ._host import from_host
 from ._tensor import Tensor, apply
 from .pure import _activations, _edge_grads
 from .pure._errors import check_values
@@ -26,8 +27,10 @@ def as_operand(x):
     """A Tensor or a Python scalar; arrays become Tensors."""
     if isinstance(x, (Tensor,) + _SCALARS):
         return x
-    if isinstance(x, (np.ndarray, jax.Array, np.generic)):
-        return Tensor._make(jnp.asarray(x))
+    if isinstance(x, jax.Array):
+        return Tensor._make(x)
+    if isinstance(x, (np.ndarray, np.generic)):
+        return Tensor._make(from_host(x))      # (the caller may write to its array)
     from ._ops_index_mask import MaskedSelection, refuse
     if isinstance(x, MaskedSelection):     # x[mask] with a traced mask: a clear error
         refuse("passing it to a torch function")

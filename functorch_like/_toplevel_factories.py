@@ -10,7 +10,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _dtypes
-from ._factories import _finish, _from_host, _number
+from ._factories import _finish, _number
+from ._host import from_host
 from ._ops_math import as_operand
 from ._tensor import Tensor, apply
 
@@ -21,7 +22,7 @@ def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad: boo
     says otherwise (an int or bool `s` still gives a float tensor, as PyTorch)."""
     del layout, pin_memory      # dense CPU/accelerator arrays only
     d = _dtypes.get_default_dtype() if dtype is None else dtype
-    return _finish(_from_host(np.asarray(_number(s)), _dtypes.to_jax(d)), None, device,
+    return _finish(from_host(np.asarray(_number(s)), _dtypes.to_jax(d)), None, device,
                    requires_grad)
 
 
@@ -50,7 +51,7 @@ def range(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devic
     n = int((end - start) // step) + 1
     d = _dtypes.get_default_dtype() if dtype is None else dtype
     values = start + np.arange(n, dtype=np.float64) * step
-    return _finish(_from_host(values, _dtypes.to_jax(d)), None, device, requires_grad)
+    return _finish(from_host(values, _dtypes.to_jax(d)), None, device, requires_grad)
 
 
 def _f_fill(x, v):
@@ -93,7 +94,7 @@ def frombuffer(buffer, *, dtype, count: int = -1, offset: int = 0,
                          f"({offset} bytes) must not be greater than actual buffer length "
                          f"({n} bytes)")
     arr = np.frombuffer(buffer, dtype=np_dtype, count=count, offset=offset)
-    return _finish(_from_host(arr.copy()), None, None, requires_grad)
+    return _finish(from_host(arr.copy()), None, None, requires_grad)
 
 
 # ---- DLPack ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
+from .._host import owned
 from .._tensor import Tensor
 from ..pure import optim as pure_optim
 from .optimizer import Optimizer
@@ -56,7 +57,7 @@ class Adafactor(Optimizer):
         factors = {k: v for k, v in entry.items() if k in _FACTORS and v is not None}
         state = super()._import_state({k: v for k, v in entry.items() if k not in factors}, p)
         for name, value in factors.items():
-            arr = value._value if isinstance(value, Tensor) else jnp.asarray(value)
+            arr = value._value if isinstance(value, Tensor) else owned(value)
             # A factor keeps its own shape (the base reshapes buffers to the parameter's).
             state[name] = jnp.array(arr, p._value.dtype, copy=True)
         return state

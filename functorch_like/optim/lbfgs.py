@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Callable
 
 import jax.numpy as jnp
-import numpy as np
 
 from .. import _trace_state
+from .._host import owned
 from .._tensor import Tensor, publish
 from ..autograd._grad_mode import enable_grad, no_grad
 from ._line_search import strong_wolfe
@@ -219,8 +219,7 @@ def _write(p: Tensor, value) -> None:
 
 
 def _to_array(value):
-    value = value._value if isinstance(value, Tensor) else np.asarray(value)
-    return jnp.array(value, copy=True)
+    return jnp.array(value._value, copy=True) if isinstance(value, Tensor) else owned(value)
 
 
 def _map_arrays(value, fn):

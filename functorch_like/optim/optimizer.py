@@ -24,6 +24,7 @@ import optax
 
 from .. import _trace_state
 from ..pure.optim import _base as _checks
+from .._host import owned
 from .._tensor import Tensor, publish, typename
 from ._hooks import HOOK_DICTS, OptimizerHooks, hooked_step
 from ._hooks import register_optimizer_step_post_hook as register_optimizer_step_post_hook
@@ -405,7 +406,7 @@ class Optimizer(OptimizerHooks):
         for name, value in entry.items():
             if value is None:         # torch < 2.1 saved SGD's unused momentum_buffer as None
                 continue
-            arr = value._value if isinstance(value, Tensor) else jnp.asarray(value)
+            arr = value._value if isinstance(value, Tensor) else owned(value)
             # Copies: the loaded state must not share buffers with the source state_dict
             # (a compiled step donates, i.e. deletes, the buffers it updates).
             if name == "step":
@@ -608,7 +609,7 @@ def as_state_tensors(entry: dict) -> None:
     holds Tensors or None."""
     for name, v in entry.items():
         if v is not None and not isinstance(v, Tensor):
-            entry[name] = Tensor._make(jnp.asarray(v))
+            entry[name] = Tensor._make(owned(v))
 
 
 def _all_same(values) -> bool:

@@ -8,10 +8,10 @@ from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 from typing import Any, Callable, Iterator
 
-import jax.numpy as jnp
 import numpy as np
 
 from ... import _dtypes, _trace_state
+from ..._host import from_host
 from ..._tensor import Tensor, typename
 from ...autograd._grad_mode import is_grad_enabled, no_grad
 from ...utils.hooks import RemovableHandle, add_hook
@@ -612,7 +612,8 @@ class Module:
                               f"current model is {target.shape}.")
                 continue
             with no_grad():
-                source = value if isinstance(value, Tensor) else Tensor._make(jnp.asarray(arr))
+                # (from_host: the caller's array, often another model's live buffer)
+                source = value if isinstance(value, Tensor) else Tensor._make(from_host(arr))
                 if assign:
                     target._value = source._value
                 else:
