@@ -258,7 +258,8 @@ _OPERATORS = {
     "__rmul__": _reflected(M.mul), "__truediv__": M.div, "__rtruediv__": _reflected(M.div),
     "__floordiv__": M.floor_divide, "__rfloordiv__": _reflected(M.floor_divide),
     "__mod__": M.remainder, "__rmod__": _reflected(M.remainder), "__pow__": M.pow,
-    "__rpow__": _reflected(M.pow), "__matmul__": M.matmul, "__rmatmul__": _reflected(M.matmul),
+    "__rpow__": _reflected(M.pow), "__matmul__": M.matmul_operator,
+    "__rmatmul__": lambda self, other: M.matmul_operator(self, other, reflected=True),
     "__neg__": M.neg, "__pos__": lambda self: self, "__abs__": M.abs,
     "__invert__": M.bitwise_not, "__and__": M.bitwise_and, "__rand__": _reflected(
         M.bitwise_and), "__or__": M.bitwise_or, "__ror__": _reflected(M.bitwise_or),

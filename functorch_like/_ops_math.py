@@ -15,7 +15,7 @@ import numpy as np
 
 from . import _autocast_state, _dtypes
 from ._host import from_host
-from ._tensor import Tensor, apply
+from ._tensor import Tensor, apply, typename
 from .pure import _activations, _edge_grads
 from .pure._errors import check_values
 from .pure._types import opmath_dtype
@@ -272,6 +272,10 @@ def _f_matmul(a, b):
 
 def matmul(input, other):
     """Matrix product with PyTorch's rules for 1-D, 2-D and batched operands."""
+    for position, (name, x) in enumerate((("input", input), ("other", other)), 1):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"matmul(): argument '{name}' (position {position}) must be "
+                            f"Tensor, not {typename(x)}")
     if input.ndim == 0 or other.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{input.ndim}D and {other.ndim}D")
@@ -310,6 +314,23 @@ def matmul(input, other):
     else:
         name = "BmmBackward0" if input.ndim == other.ndim == 3 else "UnsafeViewBackward0"
     return apply(_f_matmul, name, input, other)
+
+
+def matmul_operator(input, other, reflected: bool = False):
+    """`input @ other` (`other @ input` when reflected). A numpy array operand is converted,
+    in the dtype the two promote to; other non-Tensors are NotImplemented, so Python raises
+    its TypeError.
+
+    PyTorch parity: torch gets a numpy operand's product through numpy (`__array_wrap__`),
+    which fails for a tensor that requires grad; here the product is a graph op.
+    """
+    if isinstance(other, np.ndarray):
+        other = as_operand(other)
+        dtype = _dtypes.result_type(input._value, other._value)
+        input, other = input.to(dtype), other.to(dtype)
+    elif not isinstance(other, Tensor):
+        return NotImplemented
+    return matmul(other, input) if reflected else matmul(input, other)
 
 
 def _same_dtype(a, b, prefix):

@@ -24,6 +24,7 @@ from ._func_bridge import (_arrays, _has_raw_arrays, _is_tensor, _is_tracer,
                           _tensors, _wrap, use_key)
 from ._func_graph import _freeze
 from ._func_vmap import vmap as vmap
+from ._host import owned
 from ._tensor import Tensor
 from .autograd._grad_mode import no_grad
 
@@ -89,7 +90,7 @@ def _swapped(module, values: dict, strict: bool, tie_weights: bool = True):
         for name, v in values.items():
             if name in slots:
                 store, key, _ = slots[name]
-                t = v if _is_tensor(v) else Tensor._make(jnp.asarray(v))
+                t = v if _is_tensor(v) else Tensor._make(owned(v))
                 saved.append((store, key, store[key]))
                 store[key] = t
                 live[name] = t

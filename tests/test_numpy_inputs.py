@@ -1,4 +1,4 @@
-"""Numpy data a caller passes in is copied before jax sees it.
+"""Numpy arrays passed in: copied before jax sees them, and treated as PyTorch treats them.
 
 On the CPU jax may alias a numpy buffer, or copy it asynchronously after returning, so a
 caller writing to its array afterwards could change a tensor (or a value saved for
@@ -65,8 +65,12 @@ def _setitem(u):
     lambda u: ft.arange(20.0)[u.astype(np.int64)],
     lambda u: nn.Linear(4, 3).load_state_dict({"weight": u, "bias": u[:, 0]}),
     _sgd_load,
+    lambda u: ft.zeros(2, 3) @ u,
+    lambda u: ft.func.functional_call(nn.Linear(4, 3), {"weight": u, "bias": u[:, 0]},
+                                      (ft.ones(2, 4),)),
 ], ids=["tensor", "as_tensor", "from_numpy", "asarray", "add", "mul_", "where", "setitem",
-        "index", "module_load_state_dict", "optimizer_load_state_dict"])
+        "index", "module_load_state_dict", "optimizer_load_state_dict", "matmul_operator",
+        "functional_call"])
 def test_caller_arrays_are_copied_before_jax_sees_them(caller_array, use):
     array, seen = caller_array
     use(array)
@@ -90,3 +94,38 @@ def test_int64_operand_that_int32_cannot_hold_raises_instead_of_wrapping():
     x = ft.zeros(1, dtype=ft.int64)
     with pytest.raises(RuntimeError, match="cannot be converted to type int32"):
         x + np.array([2 ** 40])
+
+
+def _error(fn):
+    with pytest.raises(Exception) as info:
+        fn()
+    return type(info.value), str(info.value)
+
+
+@pytest.mark.parametrize("call", [
+    lambda T, u: T.cat([T.zeros(3, 4), u]),
+    lambda T, u: T.stack([T.zeros(3, 4), u]),
+    lambda T, u: T.hstack([T.zeros(3, 4), u]),
+    lambda T, u: T.cat((T.zeros(1), [1.0])),
+    lambda T, u: T.matmul(T.zeros(2, 3), u),
+    lambda T, u: T.matmul(u.T, T.zeros(3, 2)),
+    lambda T, u: T.zeros(2, 3) @ [[1.0] * 4] * 3,
+], ids=["cat", "stack", "hstack", "cat_list", "matmul_other", "matmul_input",
+        "operator_list"])
+def test_non_tensor_arguments_raise_torchs_type_error(call):
+    u = np.ones((3, 4), np.float32)
+    assert _error(lambda: call(ft, u)) == _error(lambda: call(torch, u))
+
+
+def test_matmul_operator_with_a_numpy_operand_is_a_graph_op():
+    # torch computes `t @ ndarray` through numpy, which refuses a tensor that requires
+    # grad; here it is an mm whose gradient reaches the tensor.
+    u = np.arange(12, dtype=np.float32).reshape(3, 4)
+    x = ft.ones(2, 3, requires_grad=True)
+    out = x @ u
+    np.testing.assert_allclose(out.detach().numpy(), np.ones((2, 3), np.float32) @ u)
+    out.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), np.ones((2, 4), np.float32) @ u.T)
+    reflected = u.T @ ft.ones(3, 2)
+    assert isinstance(reflected, ft.Tensor)
+    np.testing.assert_allclose(reflected.numpy(), u.T @ np.ones((3, 2), np.float32))
