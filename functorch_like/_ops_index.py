@@ -25,7 +25,7 @@ from ._ops_math import as_operand
 from ._ops_search import concrete
 from ._tensor import Tensor, _wrap_dim, apply, mark_view
 from .pure import _edge_grads
-from .pure._errors import is_concrete
+from .pure._errors import is_concrete, user_stacklevel
 
 
 def _index_array(x):
@@ -44,7 +44,7 @@ def _parse(shape, index):
     if any(isinstance(x, Tensor) and x._value.dtype == jnp.uint8 for x in index):
         # A byte tensor index is a mask, as in PyTorch (where it is deprecated).
         warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a "
-                      "dtype torch.bool instead.", UserWarning, stacklevel=4)
+                      "dtype torch.bool instead.", UserWarning, stacklevel=user_stacklevel())
         index = tuple(Tensor._make(x._value.astype(jnp.bool_)) if isinstance(x, Tensor)
                       and x._value.dtype == jnp.uint8 else x for x in index)
     expanded = expand_bool_scalars(tuple(shape), index)
@@ -285,9 +285,25 @@ def _check_assignable(input, value, spec, arrays):
                            f"broadcast to indexing result of shape {list(target)}")
 
 
+def _refuse_byte_mask_fill(index, value) -> None:
+    """PyTorch writes one value through `masked_fill_` when the index is a single mask
+    among basic indices (ints, slices, None, ...), and masked_fill_ refuses a uint8 mask
+    (which other indexing still accepts, deprecated)."""
+    if not (isinstance(value, (builtins.bool, builtins.int, builtins.float, builtins.complex))
+            or isinstance(value, Tensor) and value.numel() == 1):
+        return
+    items = index if isinstance(index, tuple) else (index,)
+    tensors = [x for x in items if isinstance(x, Tensor)]
+    if len(tensors) == 1 and tensors[0]._value.dtype == jnp.uint8 and not builtins.any(
+            isinstance(x, (list, np.ndarray)) for x in items):
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with "
+                           "dtype unsigned char")
+
+
 def setitem(input, index, value) -> None:
     """`input[index] = value` (in place; the value broadcasts to the indexed shape). With
     a traced boolean mask (inside compile or jit) it is a `where` (see _ops_index_mask)."""
+    _refuse_byte_mask_fill(index, value)
     try:
         spec, arrays = _parse(input.shape, index)
     except TracedMask:

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import _dtypes
 from ._tensor import Tensor
+from .pure._errors import user_stacklevel
 
 _SEQUENCE_WARNING = (
     "Using a non-tuple sequence for multidimensional indexing is deprecated and will be "
@@ -34,7 +35,7 @@ def as_tuple(index) -> tuple:
     if isinstance(index, list) and len(index) < 32 and builtins.any(
             isinstance(item, (list, tuple, np.ndarray, Tensor, slice)) or item is None or
             item is Ellipsis for item in index):
-        warnings.warn(_SEQUENCE_WARNING, UserWarning, stacklevel=4)
+        warnings.warn(_SEQUENCE_WARNING, UserWarning, stacklevel=user_stacklevel())
         return tuple(index)
     return (index,)
 

@@ -362,3 +362,33 @@ def test_floor_division_with_python_scalars_and_float64_as_torch(x64):
     check(lambda t, a, b: t.div(a, b, rounding_mode="floor"),
           np.array([1.0, -1.0, 7.5, 3.0], np.float32), np.array([0.1, 0.1, 2.0, -0.7],
                                                                 np.float32))
+
+
+_TRIGGERED = " (Triggered internally at"        # torch's C++ warnings add where
+
+
+@pytest.mark.parametrize("value", [None, "scalar", "row"])
+@pytest.mark.parametrize("index", [
+    lambda T: T.tensor([1, 0], dtype=T.uint8),
+    lambda T: [[0, 1]],
+], ids=["uint8_mask", "nested_list"])
+def test_index_warnings_and_byte_mask_fill_as_torch(index, value):
+    """The deprecation warnings point at the user's line; a uint8 mask with one value to
+    write raises masked_fill_'s error (value None: a read)."""
+    def run(T):
+        x = T.arange(6.0).reshape(2, 3)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                if value is None:
+                    x[index(T)]
+                else:
+                    x[index(T)] = 0.0 if value == "scalar" else T.zeros(3)
+            except RuntimeError as e:
+                return str(e)
+        return [(w.category, w.filename, w.lineno, str(w.message).split(_TRIGGERED)[0])
+                for w in caught]
+    got, want = run(fl), run(torch)
+    assert got == want
+    if isinstance(want, list):
+        assert want and want[0][1] == __file__
