@@ -236,3 +236,24 @@ def test_pow_second_derivative_keeps_zero_exponent_rule():
 
     for have, want in zip(second(fl), second(torch)):
         np.testing.assert_allclose(have, want, rtol=1e-6, equal_nan=True)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name, call", [
+    ("elu", lambda F, x: F.elu(x, alpha=1.5)),
+    ("celu", lambda F, x: F.celu(x, alpha=2.0)),
+    ("selu", lambda F, x: F.selu(x)),
+])
+def test_exponential_linear_second_derivative_is_zero_at_zero(name, call, dtype, x64):
+    # torch's elu_double_backward takes its exponential branch for x < 0 only, while the
+    # first derivative's is x <= 0: at 0 the slope is alpha and its derivative 0.
+    def first_second(lib, F):
+        x = lib.tensor([0.0, -0.0, NAN, -1.0, 2.0, -INF], dtype=getattr(lib, dtype),
+                       requires_grad=True)
+        g, = lib.autograd.grad(call(F, x).sum(), x, create_graph=True)
+        g2, = lib.autograd.grad((g * lib.arange(1.0, 7.0, dtype=x.dtype)).sum(), x)
+        return g.detach().numpy(), g2.numpy()
+
+    for have, want in zip(first_second(fl, FF), first_second(torch, TF)):
+        assert have.dtype == want.dtype
+        np.testing.assert_allclose(have, want, rtol=1e-6, equal_nan=True)

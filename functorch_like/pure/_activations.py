@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import jax
@@ -46,15 +47,34 @@ def leaky_relu(x: Array, negative_slope: float = 0.01) -> Array:
 
 
 def elu(x: Array, alpha: float = 1.0) -> Array:
-    """x for x > 0, else alpha * (exp(x) - 1); the gradient at 0 is alpha and at NaN 1, as
-    PyTorch's."""
+    """x for x > 0, else alpha * (exp(x) - 1); the gradient at 0 is alpha and at NaN 1, and
+    the second derivative at 0 is 0, as PyTorch's."""
+    return _exp_linear(x, float(alpha), 1.0)
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(1, 2))
+def _exp_linear(x: Array, alpha: float, rate: float) -> Array:
+    """x for x > 0, else alpha * (exp(rate x) - 1): elu (rate 1) and celu (rate 1/alpha)."""
     # torch (elu_backward): `x <= 0 ? grad * negcoef * exp(x) : grad * poscoef`, so NaN takes
     # the linear branch. The exponential branch sees x itself up to and including 0
     # (jnp.minimum(x, 0) would halve the gradient at the tie x == 0) and a harmless 0
     # elsewhere (NaN included), where it is discarded.
     neg_side = x <= 0
     neg = jnp.where(neg_side, x, jnp.zeros((), x.dtype))
-    return jnp.where(neg_side, alpha * jnp.expm1(neg), x)
+    return jnp.where(neg_side, alpha * jnp.expm1(neg * rate), x)
+
+
+@_exp_linear.defjvp
+def _exp_linear_jvp(alpha, rate, primals, tangents):
+    # The slope as torch's elu_backward, and a slope whose own derivative is torch's
+    # elu_double_backward: that one is 0 at x == 0 (its exponential branch is x < 0), so
+    # the exponential is held constant at the tie.
+    (x,), (t,) = primals, tangents
+    out = _exp_linear(x, alpha, rate)
+    neg_side = x <= 0
+    exp = alpha * rate * jnp.exp(jnp.where(neg_side, x, jnp.zeros((), x.dtype)) * rate)
+    exp = jnp.where(x < 0, exp, jax.lax.stop_gradient(exp))
+    return out, t * jnp.where(neg_side, exp, jnp.ones((), x.dtype)).astype(out.dtype)
 
 
 def selu(x: Array) -> Array:
@@ -119,13 +139,11 @@ def log_softmax(x: Array, dim: int) -> Array:
 
 
 def celu(x: Array, alpha: float = 1.0) -> Array:
-    """max(0, x) + min(0, alpha (exp(x / alpha) - 1)); the gradient at 0 and NaN is 1, as
-    PyTorch's."""
+    """max(0, x) + min(0, alpha (exp(x / alpha) - 1)); the gradient at 0 and NaN is 1 and
+    the second derivative at 0 is 0, as PyTorch's."""
     if alpha == 0:
         raise _DomainError("ZeroDivisionError: alpha cannot be 0 for CELU")
-    neg_side = x <= 0                       # as in elu: no tie at 0, NaN is linear
-    neg = jnp.where(neg_side, x, jnp.zeros((), x.dtype))
-    return jnp.where(neg_side, alpha * jnp.expm1(neg / alpha), x)
+    return _exp_linear(x, float(alpha), 1.0 / alpha)
 
 
 def softsign(x: Array) -> Array:
