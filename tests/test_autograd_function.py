@@ -260,3 +260,65 @@ def test_custom_function_in_a_compiled_step_matches_eager():
             return g * 7
     Wrong.apply(x).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [7.0, 7.0])
+
+
+def _doubling(lib, new_style: bool, with_jvp: bool = False):
+    """A Function computing 2x, in the old style (forward takes ctx) or the new one
+    (setup_context), optionally with a jvp staticmethod."""
+    Function = lib.autograd.Function
+    if not new_style:
+        class Double(Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+        return Double
+
+    class Double(Function):
+        generate_vmap_rule = True       # (torch's jacfwd vmaps; without it, it says that)
+
+        @staticmethod
+        def forward(x):
+            return x * 2
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            pass
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    if with_jvp:
+        Double.jvp = staticmethod(lambda ctx, t: t * 2)
+    return Double
+
+
+def _raised(fn):
+    with pytest.raises(Exception) as info:
+        fn()
+    return type(info.value), str(info.value)
+
+
+@pytest.mark.parametrize("new_style", [False, True])
+@pytest.mark.parametrize("transform", [
+    lambda lib, f: lib.func.jvp(f.apply, (lib.ones(2),), (lib.ones(2),)),
+    lambda lib, f: lib.func.jacfwd(lambda x: f.apply(x).sum())(lib.ones(2)),
+    lambda lib, f: lib.func.hessian(lambda x: f.apply(x).sum())(lib.ones(2)),
+], ids=["jvp", "jacfwd", "hessian"])
+def test_forward_mode_through_a_function_raises_torchs_error(transform, new_style):
+    want = _raised(lambda: transform(torch, _doubling(torch, new_style)))
+    assert _raised(lambda: transform(fl, _doubling(fl, new_style))) == want
+
+
+def test_forward_mode_with_a_jvp_staticmethod_says_it_is_not_run():
+    Double = _doubling(fl, True, with_jvp=True)
+    with pytest.raises(NotImplementedError, match="does not run the jvp staticmethod of "
+                                                  "Double"):
+        fl.func.jvp(Double.apply, (fl.ones(2),), (fl.ones(2),))
+    # reverse mode is unaffected
+    np.testing.assert_allclose(fl.func.grad(lambda x: Double.apply(x).sum())(
+        fl.ones(2)).numpy(), [2.0, 2.0])

@@ -22,6 +22,7 @@ import numpy as np
 from jax.custom_derivatives import SymbolicZero
 
 from ._dirty import dirty_outputs, rebind_dirty
+from ._forward_mode import JVP_NEEDED, refuse_forward_mode
 from ._grad_mode import is_grad_enabled, no_grad
 
 __all__ = ["Function", "FunctionCtx", "InplaceFunction", "NestedIOFunction",
@@ -156,8 +157,7 @@ class Function(FunctionCtx):
 
     @staticmethod
     def jvp(ctx, *grad_inputs):
-        raise NotImplementedError("You must implement the jvp function for custom "
-                                  "autograd.Function to use it with forward mode AD.")
+        raise NotImplementedError(JVP_NEEDED)
 
     @classmethod
     def apply(cls, *args, **kwargs):
@@ -251,6 +251,7 @@ _last_info: dict = {}
 
 def _function_op(*arrays, cls, layout, needs_input_grad):
     """The node's pure function (module-level: a stable identity for the caches)."""
+    refuse_forward_mode(cls, arrays, _has_setup_context(cls), cls.jvp is not Function.jvp)
     vjp = _custom_vjps.get(cls)
     if vjp is None:
         vjp = _custom_vjps[cls] = _make_custom_vjp(cls)
