@@ -45,6 +45,9 @@ _EXACT_FOUND = frozenset("""
     abs absolute ceil clamp clip fix floor frac neg negative round sgn sign trunc
 """.split())
 
+_OVERLAP = ("unsupported operation: some elements of the input tensor and the written-to "
+            "tensor refer to a single memory location. Please clone() the tensor before "
+            "performing the operation.")
 _RESIZED = ("An output with one or more elements was resized since it had shape {}, which "
             "does not match the required output shape {}. This behavior is deprecated, and "
             "in a future PyTorch release outputs will not be resized unless they have zero "
@@ -108,6 +111,10 @@ def _wrap(fn, name: str, tensor_cls):
             raise RuntimeError(f"{name}(): functions with out=... arguments don't support "
                                "automatic differentiation, but one of the arguments "
                                "requires grad.")
+        if name in _CAT and any(t is out for t in _tensors(args, kwargs, tensor_cls)):
+            # torch.cat writes its inputs' pieces into out one by one, so it refuses an
+            # out that is one of them (pointwise ops read each element before writing it).
+            raise RuntimeError(_OVERLAP)
         return write_out(name, fn(*args, **kwargs), out)
     return with_out
 

@@ -81,6 +81,11 @@ _OUT_CASES = {
                                            out=m.zeros(2)),
     "out requires grad": lambda m: m.matmul(m.ones(2, 2), m.ones(2),
                                             out=m.zeros(2, requires_grad=True)),
+    "cat into an input": lambda m: (lambda c: m.cat([c, c], out=c))(m.ones(2, 3)),
+    "stack into an input": lambda m: (lambda c: m.stack([c, c], out=c))(m.ones(2, 3)),
+    "add into an input": lambda m: (lambda b: m.add(b, b, alpha=3, out=b))(m.arange(4.)),
+    "mul into a view": lambda m: (lambda x: (m.mul(m.ones(3), 2.0, out=x[0]), x)[1])(
+        m.zeros(2, 3)),
     "ldexp into int": lambda m: m.ldexp(m.ones(2), m.ones(2), out=m.zeros(2, dtype=m.int32)),
 }
 
