@@ -30,6 +30,7 @@ from .amp import is_autocast_enabled as is_autocast_enabled
 from .amp import get_autocast_dtype as get_autocast_dtype
 from . import cpu as cpu
 from . import cuda as cuda
+from . import accelerator as accelerator
 from . import version as version
 from . import distributed as distributed
 from . import multiprocessing as multiprocessing
@@ -1135,3 +1136,6 @@ globals().update(_foreach_functions())     # torch._foreach_add, ...
 # Last, once every function and method is bound: numpy-style `axis=`/`keepdims=` keywords.
 from ._kwarg_aliases import install as _install_kwarg_aliases  # noqa: E402
 _install_kwarg_aliases(globals(), Tensor)
+# And the `out=` keyword of torch's native functions (`torch.matmul(a, b, out=y)`).
+from ._out_arg import install as _install_out_arg  # noqa: E402
+_install_out_arg(globals(), Tensor)

@@ -6,6 +6,9 @@ import jax
 
 # torch's error where a CPU-only build meets CUDA (also torch.cuda's: cuda/_state.py).
 NOT_COMPILED = "Torch not compiled with CUDA enabled"
+# torch's error where a device query meets a build with no accelerator (torch.accelerator,
+# pin_memory).
+NO_ACCELERATOR = "Cannot access accelerator device when none is available."
 
 _ALIASES = {"cpu": "cpu", "cuda": "gpu", "gpu": "gpu", "tpu": "tpu", "mps": "gpu"}
 

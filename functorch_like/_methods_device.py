@@ -12,13 +12,13 @@ records the request for `is_shared()`.
 from __future__ import annotations
 
 from . import _dtypes
-from ._device import cuda_is_available
+from ._device import NO_ACCELERATOR, cuda_is_available
 from ._tensor import Tensor
 
 
 def pin_memory(self, device=None) -> Tensor:
     if not cuda_is_available():
-        raise RuntimeError("Cannot access accelerator device when none is available.")
+        raise RuntimeError(NO_ACCELERATOR)
     return self
 
 

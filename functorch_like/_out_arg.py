@@ -1,0 +1,128 @@
+"""The `out=` keyword of torch-namespace functions (`torch.matmul(a, b, out=y)`).
+
+PyTorch's native functions write their result into a given tensor and return it; the
+official "Tensors" tutorial shows `torch.matmul(tensor, tensor.T, out=y3)` and
+`torch.mul(tensor, tensor, out=z3)`. Here the result is computed as usual and then
+written into `out` as an in-place update (`Tensor._set`), with torch's checks:
+
+- `out` must be a Tensor (TypeError), and no argument, `out` included, may require grad
+  while grad mode is on ("functions with out=... arguments don't support automatic
+  differentiation").
+- dtype: pointwise (TensorIterator) ops cast the result to `out`'s dtype when
+  `torch.can_cast` allows it (`_set` raises torch's "result type Float can't be cast to
+  the desired output type Long" otherwise); linear-algebra kernels want the exact dtype
+  ("Expected out tensor to have dtype float, but got long int instead"); the sign/rounding
+  family says "Found dtype Long but expected Float".
+- shape: an `out` of another shape is resized; torch warns when it had elements.
+
+Reductions are left out on purpose: torch's `sum`/`mean` accept `out=` only with `dim`
+given and compute in `out`'s dtype, rules this wrapper does not model.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+
+from . import _dtypes
+from ._toplevel_dtypes import can_cast
+
+# The groups below were sorted by calling torch 2.13 with an int8 `out` on float inputs.
+_CAST = frozenset("""
+    acos acosh add angle arccos arccosh arcsin arcsinh arctan arctan2 arctanh asin asinh
+    atan atan2 atanh cat column_stack concat concatenate copysign cos cosh deg2rad digamma
+    div divide dstack eq erf erfc erfinv exp exp2 expm1 floor_divide fmax fmin fmod ge
+    greater greater_equal gt hstack hypot i0 kron ldexp le less less_equal lgamma log
+    log10 log1p log2 logaddexp logaddexp2 logical_and logical_not logical_or logical_xor
+    logit lt maximum minimum mul multiply ne nextafter not_equal pow rad2deg reciprocal
+    remainder rsqrt sigmoid sin sinc sinh sqrt square stack sub subtract tan tanh
+    true_divide vstack xlogy
+""".split())
+# torch.cat's own check (the stacking functions call it) words the cast error differently.
+_CAT = frozenset("cat column_stack concat concatenate dstack hstack stack vstack".split())
+_EXACT = frozenset("addmm argmax argmin bmm cross matmul mm mv".split())
+_EXACT_FOUND = frozenset("""
+    abs absolute ceil clamp clip fix floor frac neg negative round sgn sign trunc
+""".split())
+
+_OVERLAP = ("unsupported operation: some elements of the input tensor and the written-to "
+            "tensor refer to a single memory location. Please clone() the tensor before "
+            "performing the operation.")
+_RESIZED = ("An output with one or more elements was resized since it had shape {}, which "
+            "does not match the required output shape {}. This behavior is deprecated, and "
+            "in a future PyTorch release outputs will not be resized unless they have zero "
+            "elements. You can explicitly reuse an out tensor t by resizing it, inplace, to "
+            "zero elements with t.resize_(0).")
+
+
+def _tensors(args, kwargs, tensor_cls):
+    """The Tensor arguments, one level into lists (`torch.cat([a, b], out=c)`)."""
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, (list, tuple)):
+            yield from (v for v in value if isinstance(v, tensor_cls))
+        elif isinstance(value, tensor_cls):
+            yield value
+
+
+def _check_dtype(name: str, result, out) -> None:
+    if result.dtype == out.dtype:
+        return
+    if name in _EXACT:
+        raise RuntimeError(
+            f"Expected out tensor to have dtype {_dtypes.cpp_type_name(result.dtype)}, but "
+            f"got {_dtypes.cpp_type_name(out.dtype)} instead")
+    if name in _EXACT_FOUND:
+        raise RuntimeError(f"Found dtype {_dtypes.scalar_type_name(out.dtype)} but expected "
+                           f"{_dtypes.scalar_type_name(result.dtype)}")
+    if not can_cast(result.dtype, out.dtype):
+        if name in _CAT:
+            raise TypeError("torch.cat(): input types can't be cast to the desired output "
+                            f"type {_dtypes.scalar_type_name(out.dtype)}")
+        # (torch.ldexp is Python code in torch, with its own check)
+        what = "ldexp" if name == "ldexp" else \
+            f"result type {_dtypes.scalar_type_name(result.dtype)}"
+        raise RuntimeError(f"{what} can't be cast to the desired output type "
+                           f"{_dtypes.scalar_type_name(out.dtype)}")
+
+
+def write_out(name: str, result, out):
+    """Writes `result` into `out` (resizing it if needed) and returns `out`."""
+    _check_dtype(name, result, out)
+    if tuple(result.shape) != tuple(out.shape):
+        if out.numel():
+            warnings.warn(_RESIZED.format(list(out.shape), list(result.shape)), UserWarning,
+                          stacklevel=3)
+        return out._set(result, reshape=True)
+    return out._set(result)
+
+
+def _wrap(fn, name: str, tensor_cls):
+    from .autograd._grad_mode import is_grad_enabled
+
+    @functools.wraps(fn)
+    def with_out(*args, out=None, **kwargs):
+        if out is None:
+            return fn(*args, **kwargs)
+        if not isinstance(out, tensor_cls):
+            raise TypeError(f"{name}(): argument 'out' must be Tensor, not "
+                            f"{type(out).__name__}")
+        if is_grad_enabled() and any(t.requires_grad for t in
+                                     (out, *_tensors(args, kwargs, tensor_cls))):
+            raise RuntimeError(f"{name}(): functions with out=... arguments don't support "
+                               "automatic differentiation, but one of the arguments "
+                               "requires grad.")
+        if name in _CAT and any(t is out for t in _tensors(args, kwargs, tensor_cls)):
+            # torch.cat writes its inputs' pieces into out one by one, so it refuses an
+            # out that is one of them (pointwise ops read each element before writing it).
+            raise RuntimeError(_OVERLAP)
+        return write_out(name, fn(*args, **kwargs), out)
+    return with_out
+
+
+def install(namespace: dict, tensor_cls: type) -> None:
+    """Rebinds, in place, the torch-namespace functions listed above to `out=`-accepting
+    ones (`namespace`: the package's globals)."""
+    for name in _CAST | _EXACT | _EXACT_FOUND:
+        fn = namespace.get(name)
+        if fn is not None:
+            namespace[name] = _wrap(fn, name, tensor_cls)
