@@ -26,6 +26,7 @@ import warnings
 
 from . import _dtypes
 from ._toplevel_dtypes import can_cast
+from .pure._errors import user_stacklevel
 
 # The groups below were sorted by calling torch 2.13 with an int8 `out` on float inputs.
 _CAST = frozenset("""
@@ -91,7 +92,7 @@ def write_out(name: str, result, out):
     if tuple(result.shape) != tuple(out.shape):
         if out.numel():
             warnings.warn(_RESIZED.format(list(out.shape), list(result.shape)), UserWarning,
-                          stacklevel=3)
+                          stacklevel=user_stacklevel())
         return out._set(result, reshape=True)
     return out._set(result)
 

@@ -121,8 +121,10 @@ def test_out_argument_resizes_like_torch(shape):
             lib.mul(lib.ones(2, 2), 2.0, out=out)
         assert out.shape == (2, 2) and out.tolist() == [[2.0, 2.0], [2.0, 2.0]]
         # (torch appends where in its C++ sources it warned)
-        messages.append([str(w.message).split(" (Triggered internally")[0] for w in caught])
+        messages.append([(str(w.message).split(" (Triggered internally")[0], w.filename)
+                         for w in caught])
     assert messages[1] == messages[0]
+    assert all(filename == __file__ for _, filename in messages[1])
 
 
 # ---- whole tutorials, printed output compared -------------------------------------------
