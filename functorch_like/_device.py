@@ -10,7 +10,14 @@ NOT_COMPILED = "Torch not compiled with CUDA enabled"
 # pin_memory).
 NO_ACCELERATOR = "Cannot access accelerator device when none is available."
 
-_ALIASES = {"cpu": "cpu", "cuda": "gpu", "gpu": "gpu", "tpu": "tpu", "mps": "gpu"}
+# The JAX platform of each device type this library runs on; "gpu"/"tpu" are accepted as
+# JAX's names for the same (torch itself refuses them).
+_ALIASES = {"cpu": "cpu", "cuda": "gpu", "gpu": "gpu", "tpu": "tpu"}
+# Every device type torch.device accepts (torch 2.13's list, in its order): such a device
+# can be named and compared, and fails only when a tensor is to be put on it.
+_TORCH_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip",
+                "ve", "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+                "privateuseone")
 
 
 class device:
@@ -24,17 +31,20 @@ class device:
             return
         if isinstance(type, int):
             type, index = "cuda", type
-        name, _, idx = str(type).partition(":")
-        if name not in _ALIASES:
-            raise RuntimeError(
-                "Expected one of cpu, cuda, gpu, tpu device type at start of device string: "
-                f"{type}")
-        self.type = "cuda" if name in ("cuda", "gpu", "mps") else name
+        name, colon, idx = str(type).partition(":")
+        if name not in _ALIASES and name not in _TORCH_TYPES:
+            raise RuntimeError(f"Expected one of {', '.join(_TORCH_TYPES)} device type at "
+                               f"start of device string: {type}")
+        if colon and not idx.isdigit():
+            raise RuntimeError(f"Invalid device string: '{type}'")
+        self.type = "cuda" if name == "gpu" else name
         self.index = int(idx) if idx else index
 
     def jax_device(self) -> jax.Device:
         """The JAX device this names (the first of its platform when no index is given)."""
-        platform = _ALIASES[self.type]
+        platform = _ALIASES.get(self.type)
+        if platform is None:
+            raise _unsupported(self.type)
         try:
             devices = jax.devices(platform)
         except RuntimeError:
@@ -45,10 +55,10 @@ class device:
         return devices[self.index or 0]
 
     def __eq__(self, other) -> bool:
-        if isinstance(other, str):
-            other = device(other)
-        return isinstance(other, device) and (self.type, self.index) == (other.type,
-                                                                           other.index)
+        # A string is never equal, as in torch (`t.device == "cpu"` is False there).
+        if not isinstance(other, device):
+            return NotImplemented
+        return (self.type, self.index) == (other.type, other.index)
 
     def __hash__(self) -> int:
         return hash((self.type, self.index))
@@ -60,6 +70,18 @@ class device:
         if self.index is None:
             return f"device(type='{self.type}')"
         return f"device(type='{self.type}', index={self.index})"
+
+
+def _unsupported(kind: str) -> Exception:
+    """The error for a tensor put on a device type torch names but JAX does not run here:
+    torch's CPU build's own where it has one."""
+    if kind == "xpu":
+        return AssertionError("Torch not compiled with XPU enabled")
+    if kind in ("mps", "xla", "vulkan", "opengl", "opencl", "ideep", "hip", "ve", "fpga",
+                "maia", "ipu", "mkldnn"):
+        return RuntimeError(f"PyTorch is not linked with support for {kind} devices")
+    return NotImplementedError(f"functorch_like: tensors on the '{kind}' device are not "
+                               "supported (it has no JAX backend)")
 
 
 def of_array(value) -> device:

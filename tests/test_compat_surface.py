@@ -348,3 +348,26 @@ def test_as_strided_errors_match_torch(call, message):
         with pytest.raises(RuntimeError) as info:
             call(lib.tensor(X))
         assert str(info.value).splitlines()[0] == message
+
+
+def _outcome(fn):
+    try:
+        return "ok", repr(fn())
+    except Exception as e:
+        return type(e).__name__, str(e)
+
+
+@pytest.mark.parametrize("call", [
+    lambda T: T.device("mps"), lambda T: T.device("mps:0"), lambda T: T.device("xla"),
+    lambda T: T.device("meta"), lambda T: T.device("foo"), lambda T: T.device("cuda:x"),
+    lambda T: T.device("cuda:-1"), lambda T: T.ones(2).to("mps"),
+    lambda T: T.nn.Linear(2, 2).to(T.device("mps")), lambda T: T.ones(2).to("xla"),
+    lambda T: T.ones(2).to("xpu"), lambda T: T.device("cpu") == "cpu",
+    lambda T: T.ones(1).device == "cpu", lambda T: T.device("cuda", 1) == T.device("cuda:1"),
+], ids=["mps", "mps0", "xla", "meta", "unknown", "bad_index", "negative_index", "to_mps",
+        "module_to_mps", "to_xla", "to_xpu", "str_equality", "tensor_device_str",
+        "device_equality"])
+def test_device_types_and_errors_as_torchs_cpu_build(call):
+    # torch names every device type it knows; putting a tensor on one this build cannot
+    # run fails then, with the build's error. A string never equals a device.
+    assert _outcome(lambda: call(fl)) == _outcome(lambda: call(torch))
