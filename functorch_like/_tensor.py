@@ -686,7 +686,7 @@ class Tensor:
         if shown:
             suffixes.append(f"dtype={self.dtype!r}")
         if self._node is not None:
-            suffixes.append(f"grad_fn=<{self._node.name()}>")
+            suffixes.append(f"grad_fn=<{self._node._name}>")
         elif self._requires_grad:
             suffixes.append("requires_grad=True")
         return format_tensor(np.asarray(self._value), suffixes=suffixes)

@@ -1186,3 +1186,15 @@ def test_batched_grad_outputs_match_torch():
         res[torch] = jac
     assert tuple(res[ft].shape) == (3, 3)
     _close(res[ft], res[real_torch])
+
+
+def test_copy_slices_node_name_as_torch():
+    # An indexed write's node is torch's autograd-internal CopySlices: name() carries the
+    # torch::autograd namespace, the class name and the tensor's repr do not.
+    def names(torch):
+        x = torch.tensor([1.0, 2.0], requires_grad=True)
+        y = x.clone()
+        y[0] = 3.0
+        return y.grad_fn.name(), type(y.grad_fn).__name__, repr(y), \
+            repr(y.grad_fn).split(" object")[0]
+    assert names(ft) == names(real_torch)

@@ -44,7 +44,8 @@ class Node:
         self.group_hook: Callable | None = None
 
     def name(self) -> str:
-        return self._name
+        # (torch's nodes implemented in autograd itself, not by an op, carry its namespace)
+        return "torch::autograd::CopySlices" if self._name == "CopySlices" else self._name
 
     @property
     def next_functions(self) -> tuple:
