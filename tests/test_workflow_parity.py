@@ -38,3 +38,44 @@ def test_iterable_dataset_without_iter_is_abstract_like_torch():
             pass
         return Stream()
     assert_same_outcome(subclass_without_iter)
+
+
+# ---- optimizers --------------------------------------------------------------------------
+def _linear(lib):
+    """A Linear(3, 2) with fixed weights, and a loss on fixed data."""
+    m = lib.nn.Linear(3, 2)
+    m.load_state_dict({"weight": lib.tensor([[0.3, -0.2, 0.5], [0.1, 0.4, -0.6]]),
+                       "bias": lib.tensor([0.05, -0.1])})
+    x = lib.tensor(np.linspace(-1, 1, 12, dtype=np.float32).reshape(4, 3))
+    y = lib.tensor(np.arange(8, dtype=np.float32).reshape(4, 2) / 8)
+    return m, lambda: ((m(x) - y) ** 2).mean()
+
+
+@pytest.mark.parametrize("name,kw", [("SGD", {"lr": 0.1, "momentum": 0.9}),
+                                     ("Adam", {"lr": 0.01}), ("RMSprop", {"lr": 0.01})])
+def test_loaded_param_groups_keep_the_saved_key_order_like_torch(name, kw):
+    """torch's load_state_dict rebuilds each group from the saved one ("params" where the
+    saved group has it, last): the group's keys then print in that order."""
+    def keys_after_loading(lib):
+        m, loss = _linear(lib)
+        opt = getattr(lib.optim, name)([{"params": [m.weight]}, {"params": [m.bias],
+                                                                  "lr": 0.5}], **kw)
+        loss().backward()
+        opt.step()
+        fresh = getattr(lib.optim, name)([{"params": [m.weight]}, {"params": [m.bias]}], **kw)
+        fresh.load_state_dict(opt.state_dict())
+        return [list(g) for g in fresh.param_groups], [g["lr"] for g in fresh.param_groups]
+    assert_same_outcome(keys_after_loading)
+
+
+def test_loaded_group_takes_the_saved_order_and_keys_like_torch():
+    """A hand-made state_dict: its key order, "params" where it stands."""
+    def keys_after_loading(lib):
+        p = lib.nn.Parameter(lib.ones(2))
+        opt = lib.optim.SGD([p], lr=0.1)
+        opt.load_state_dict({"state": {}, "param_groups": [
+            {"lr": 0.5, "params": [0], "momentum": 0.0, "dampening": 0, "weight_decay": 0.0,
+             "nesterov": False, "maximize": False, "foreach": None, "differentiable": False,
+             "fused": None}]})
+        return list(opt.param_groups[0]), opt.param_groups[0]["params"][0] is p
+    assert_same_outcome(keys_after_loading)

@@ -503,9 +503,7 @@ class Optimizer(OptimizerHooks):
                 entry = kept
             self.state[p] = entry
         for mine, saved in zip(self.param_groups, saved_groups):
-            for k, v in saved.items():
-                if k != "params":
-                    mine[k] = tuple(v) if isinstance(v, list) and k in _PAIRS else v
+            _reload_group(mine, saved)
         if not self._pytorch_style():
             self._share_steps()
 
@@ -527,6 +525,22 @@ class Optimizer(OptimizerHooks):
 
 # Hyperparameters that are pairs: torch keeps them as tuples (a JSON round trip makes lists).
 _PAIRS = ("betas", "etas", "step_sizes")
+
+
+def _reload_group(mine: dict, saved: dict) -> None:
+    """Gives `mine` the saved group's values, in the saved group's key order with "params"
+    (ours) where the saved group has it, as torch's load_state_dict builds the group from
+    the saved one: `print(optimizer.param_groups)` then reads as torch's. Keys only `mine`
+    has follow (torch's __setstate__ adds its defaults there). In place: the compiled step
+    and the hyperparameter cache know the group by identity."""
+    params = mine["params"]
+    rest = {k: v for k, v in mine.items() if k not in saved and k != "params"}
+    mine.clear()
+    for k, v in saved.items():
+        mine[k] = params if k == "params" else (
+            tuple(v) if isinstance(v, list) and k in _PAIRS else v)
+    mine.setdefault("params", params)
+    mine.update(rest)
 
 
 def _cast_to_param(p: Tensor, value, key=None):
