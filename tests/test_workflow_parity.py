@@ -40,6 +40,32 @@ def test_iterable_dataset_without_iter_is_abstract_like_torch():
     assert_same_outcome(subclass_without_iter)
 
 
+def _stream(lib, n, reported):
+    class Stream(lib.utils.data.IterableDataset):
+        """Yields `n` numbers but reports `reported` as its length."""
+        def __iter__(self):
+            return iter(range(n))
+
+        def __len__(self):
+            return reported
+
+        def __repr__(self):
+            return "Stream"
+    return Stream()
+
+
+# (num_workers > 0 is left out: torch would fork this JAX-threaded process.)
+@pytest.mark.parametrize("kwargs", [{"batch_size": None}, {"batch_size": 2}])
+def test_iterable_dataset_longer_than_its_len_warns_like_torch(kwargs):
+    """After len(loader), each item yielded past the reported length warns (torch counts
+    items, batches included, against the length in samples)."""
+    def epochs(lib):
+        loader = lib.utils.data.DataLoader(_stream(lib, 7, 4), **kwargs)
+        first = [np.asarray(b).tolist() for b in loader]       # len() not read yet: quiet
+        return first, len(loader), [np.asarray(b).tolist() for b in loader]
+    assert_same_outcome(epochs)
+
+
 # ---- optimizers --------------------------------------------------------------------------
 def _linear(lib):
     """A Linear(3, 2) with fixed weights, and a loss on fixed data."""

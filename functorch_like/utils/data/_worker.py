@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ._fetch import EXHAUSTED
+from ._reported_len import ReportedLength
 
 _STOP = object()
 _local = threading.local()
@@ -115,6 +116,7 @@ class ThreadedIter:
                   loader.worker_init_fn, info))
         self._thread.start()
         self._sent = self._received = 0
+        self._reported_len = ReportedLength(loader)
         for _ in range(loader.prefetch_factor * loader.num_workers):
             self._put_index()
 
@@ -147,6 +149,7 @@ class ThreadedIter:
         self._put_index()
         if isinstance(data, ExceptionWrapper):
             data.reraise()
+        self._reported_len.count()
         return data
 
     def __len__(self) -> int:

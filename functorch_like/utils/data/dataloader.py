@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable
 from ..._random import Generator
 from ._collate import default_collate, default_convert
 from ._fetch import EXHAUSTED, IterableFetcher, MapFetcher
+from ._reported_len import ReportedLength
 from ._worker import ThreadedIter
 from .dataset import Dataset, IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
@@ -40,6 +41,7 @@ class _SingleProcessIter:
         self._loader_len = loader.__len__
         self._index_iter = iter(loader._index_sampler)
         self._fetcher = make_fetcher()
+        self._reported_len = ReportedLength(loader)
 
     def __iter__(self):
         return self
@@ -48,6 +50,7 @@ class _SingleProcessIter:
         data = self._fetcher.fetch(next(self._index_iter))
         if data is EXHAUSTED:
             raise StopIteration
+        self._reported_len.count()
         return data
 
     def __len__(self) -> int:
@@ -118,6 +121,9 @@ class DataLoader:
     """
 
     _initialized = False
+    # len(dataset) as the last len(loader) of an IterableDataset read it (torch's name):
+    # iterators made afterwards warn when the dataset yields more.
+    _IterableDataset_len_called = None
 
     def __init__(self, dataset: Dataset, batch_size: int | None = 1,
                  shuffle: bool | None = None, sampler: Sampler | Iterable | None = None,
@@ -206,7 +212,7 @@ class DataLoader:
         """Batches per epoch (for an IterableDataset: from `len(dataset)`)."""
         if not self._iterable:
             return len(self._index_sampler)
-        length = len(self.dataset)
+        length = self._IterableDataset_len_called = len(self.dataset)
         if self.batch_size is not None:
             length = length // self.batch_size if self.drop_last else math.ceil(
                 length / self.batch_size)
