@@ -105,3 +105,39 @@ def test_loaded_group_takes_the_saved_order_and_keys_like_torch():
              "fused": None}]})
         return list(opt.param_groups[0]), opt.param_groups[0]["params"][0] is p
     assert_same_outcome(keys_after_loading)
+
+
+# ---- tensors to Python numbers (a training loop's `total += float(loss)`) ---------------
+@pytest.mark.parametrize("convert", [float, int, complex, lambda t: "%f" % t],
+                         ids=["float", "int", "complex", "percent-f"])
+def test_python_number_of_a_many_element_tensor_raises_like_torch(convert):
+    """float()/int()/complex() raise torch's ValueError (item() its RuntimeError)."""
+    assert_same_outcome(lambda lib: convert(lib.tensor([1.0, 2.0])))
+    assert_same_outcome(lambda lib: lib.tensor([1.0, 2.0]).item())
+
+
+_FIRST_CONVERSIONS = """
+import warnings, sys
+import {lib} as torch
+warnings.simplefilter("always")
+t = torch.tensor(1.5, requires_grad=True)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    results = [t.item(), int(t), float(t), float(t), complex(t), float(t * 2)]
+print(repr(results))
+for w in caught:
+    print(w.category.__name__, repr(str(w.message).split(" (Triggered internally")[0]))
+"""
+
+
+def test_float_of_a_tensor_requiring_grad_warns_once_like_torch():
+    """float(loss) warns the first time in a process (torch's TORCH_WARN_ONCE); item() and
+    int() do not warn. Fresh interpreters: the warning is once per process. (torch's text
+    also names the C++ file that raised it; that part is left out.)"""
+    import subprocess
+    import sys
+
+    def run(lib):
+        return subprocess.run([sys.executable, "-c", _FIRST_CONVERSIONS.format(lib=lib)],
+                              capture_output=True, text=True, check=True).stdout
+    assert run("functorch_like") == run("torch")
