@@ -141,3 +141,48 @@ def test_float_of_a_tensor_requiring_grad_warns_once_like_torch():
         return subprocess.run([sys.executable, "-c", _FIRST_CONVERSIONS.format(lib=lib)],
                               capture_output=True, text=True, check=True).stdout
     assert run("functorch_like") == run("torch")
+
+
+def _param_with_grad(lib):
+    p = lib.nn.Parameter(lib.tensor([1.0, -2.0]))
+    p.grad = lib.tensor([0.5, 0.25])
+    return p
+
+
+_TENSOR_ARGUMENTS = {
+    "lr-two-elements": dict(lr=lambda lib: lib.tensor([0.1, 0.2])),
+    "lr-with-foreach": dict(lr=lambda lib: lib.tensor(0.1), foreach=True),
+    "lr-with-foreach-capturable": dict(lr=lambda lib: lib.tensor(0.1), foreach=True,
+                                       capturable=True),
+    "betas-ints": dict(betas=lambda lib: (0, 0.999)),
+    "betas-mixed": dict(betas=lambda lib: (lib.tensor(0.9), 0.999)),
+    "betas-tensors": dict(betas=lambda lib: (lib.tensor(0.9), lib.tensor(0.999))),
+    "betas-tensors-foreach": dict(betas=lambda lib: (lib.tensor(0.9), lib.tensor(0.999)),
+                                  foreach=True),
+    "betas-two-elements": dict(betas=lambda lib: (lib.tensor(0.9), lib.tensor([0.9, 0.9]))),
+}
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW"])
+@pytest.mark.parametrize("case", list(_TENSOR_ARGUMENTS))
+def test_adam_tensor_and_beta_arguments_are_checked_like_torch(name, case):
+    def build(lib):
+        kw = {k: v(lib) if callable(v) else v for k, v in _TENSOR_ARGUMENTS[case].items()}
+        opt = getattr(lib.optim, name)([_param_with_grad(lib)], **kw)
+        return sorted(k for k in opt.param_groups[0] if k != "params")
+    assert_same_outcome(build)
+
+
+@pytest.mark.parametrize("name", ["SGD", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam",
+                                  "RAdam", "ASGD", "Rprop"])
+def test_a_tensor_lr_of_two_elements_is_refused_like_torch(name):
+    assert_same_outcome(lambda lib: getattr(lib.optim, name)([_param_with_grad(lib)],
+                                                             lr=lib.tensor([0.1, 0.2])))
+
+
+def test_adam_foreach_step_refuses_a_tensor_lr_set_later_like_torch():
+    def step(lib):
+        opt = lib.optim.Adam([_param_with_grad(lib)], lr=0.1, foreach=True)
+        opt.param_groups[0]["lr"] = lib.tensor(0.1)
+        opt.step()
+    assert_same_outcome(step)

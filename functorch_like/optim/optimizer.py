@@ -101,6 +101,10 @@ class Optimizer(OptimizerHooks):
             cls.step = hooked_step(cls.__dict__["step"])
 
     def __init__(self, params: Iterable, defaults: dict):
+        # torch's optimizers check this first (before `0 <= lr`, which needs one element).
+        lr = defaults.get("lr")
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
         self._init_hooks()
         self.defaults = defaults
         self.state: defaultdict = defaultdict(dict)
