@@ -66,6 +66,39 @@ def test_iterable_dataset_longer_than_its_len_warns_like_torch(kwargs):
     assert_same_outcome(epochs)
 
 
+@pytest.mark.parametrize("kwargs", [{"pin_memory": True}, {"pin_memory": True,
+                                                           "pin_memory_device": "cpu"},
+                                    {"pin_memory_device": "cpu"}])
+def test_pin_memory_warnings_like_torch(kwargs, monkeypatch):
+    """Each iterator warns as torch's when pinning is asked for without an accelerator (our
+    accelerator check is made to answer as torch's on this machine)."""
+    from functorch_like.utils.data import dataloader
+    monkeypatch.setattr(dataloader, "cuda_is_available", torch.accelerator.is_available)
+
+    def epochs(lib):
+        loader = lib.utils.data.DataLoader([1, 2, 3], batch_size=2, **kwargs)
+        return [[np.asarray(b).tolist() for b in loader] for _ in range(2)]
+    assert_same_outcome(epochs)
+
+
+class _Point:
+    def __init__(self, x):
+        self.x = x
+
+
+def test_collate_extended_through_torchs_module_path():
+    """torch documents extending default_collate via torch.utils.data._utils.collate."""
+    def batch_of_points(lib):
+        c = lib.utils.data._utils.collate
+        fn_map = {**c.default_collate_fn_map,
+                  _Point: lambda batch, *, collate_fn_map=None: [p.x for p in batch]}
+        out = c.collate([(_Point(1), 2.0), (_Point(3), 4.0)], collate_fn_map=fn_map)
+        return out[0], np.asarray(out[1]).tolist(), sorted(
+            k.__name__ if isinstance(k, type) else "tuple" for k in c.default_collate_fn_map
+            if k is not lib.Tensor), lib.utils.data.dataloader.get_worker_info()
+    assert_same_outcome(batch_of_points)
+
+
 # ---- optimizers --------------------------------------------------------------------------
 def _linear(lib):
     """A Linear(3, 2) with fixed weights, and a loss on fixed data."""

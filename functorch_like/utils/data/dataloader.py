@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from typing import Any, Callable, Iterable
 
+from ..._device import cuda_is_available
 from ..._random import Generator
 from ._collate import default_collate, default_convert
 from ._fetch import EXHAUSTED, IterableFetcher, MapFetcher
 from ._reported_len import ReportedLength
 from ._worker import ThreadedIter
+from ._worker import get_worker_info as get_worker_info
 from .dataset import Dataset, IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
@@ -55,6 +58,18 @@ class _SingleProcessIter:
 
     def __len__(self) -> int:
         return self._loader_len()
+
+
+def _warn_pin_memory(loader) -> None:
+    """torch's warnings as each iterator starts: pin_memory_device is ignored, and without
+    an accelerator (here: a GPU JAX can use) there is no pinned memory."""
+    if loader.pin_memory and loader.pin_memory_device:
+        warnings.warn("pin_memory_device is deprecated, the current accelerator will be used "
+                      f"as the device,ignore pin_memory_device='{loader.pin_memory_device}'.",
+                      stacklevel=3)
+    if loader.pin_memory and not cuda_is_available():
+        warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then "
+                      "device pinned memory won't be used.", stacklevel=3)
 
 
 def _check_workers(num_workers, timeout, prefetch_factor, persistent_workers):
@@ -103,7 +118,7 @@ class DataLoader:
             and drop_last).
         num_workers: > 0 prepares batches in a background thread, ahead of time.
         collate_fn: makes a batch from a list of samples (default: `default_collate`).
-        pin_memory: accepted, does nothing.
+        pin_memory: accepted, does nothing (warns as torch when there is no GPU).
         drop_last: drop the last batch when it is smaller than `batch_size`.
         timeout: seconds to wait for a batch from the background thread (0: forever).
         worker_init_fn: called as `worker_init_fn(0)` in the background thread first.
@@ -201,6 +216,7 @@ class DataLoader:
 
     def __iter__(self):
         """A new pass over the dataset (an epoch)."""
+        _warn_pin_memory(self)
         make_fetcher = functools.partial(_make_fetcher, self._iterable, self.dataset,
                                          self._auto_collation, self.collate_fn,
                                          self.drop_last)
