@@ -81,6 +81,13 @@ def test_pin_memory_warnings_like_torch(kwargs, monkeypatch):
     assert_same_outcome(epochs)
 
 
+def test_single_process_iterator_is_named_as_torchs():
+    def iterator(lib):
+        it = iter(lib.utils.data.DataLoader(list(range(5)), batch_size=2))
+        return type(it).__name__, len(it), np.asarray(next(it)).tolist()
+    assert_same_outcome(iterator)
+
+
 class _Point:
     def __init__(self, x):
         self.x = x

@@ -37,7 +37,7 @@ def _make_fetcher(iterable: bool, dataset, auto_collation, collate_fn, drop_last
     return cls(dataset, auto_collation, collate_fn, drop_last)
 
 
-class _SingleProcessIter:
+class _SingleProcessDataLoaderIter:
     """The DataLoader iterator for `num_workers=0`: fetches each batch when asked."""
 
     def __init__(self, loader, make_fetcher: Callable):
@@ -221,7 +221,7 @@ class DataLoader:
                                          self._auto_collation, self.collate_fn,
                                          self.drop_last)
         if self.num_workers == 0:
-            return _SingleProcessIter(self, make_fetcher)
+            return _SingleProcessDataLoaderIter(self, make_fetcher)
         return ThreadedIter(self, make_fetcher)
 
     def __len__(self) -> int:
