@@ -174,13 +174,39 @@ def test_float_of_a_tensor_requiring_grad_warns_once_like_torch():
     """float(loss) warns the first time in a process (torch's TORCH_WARN_ONCE); item() and
     int() do not warn. Fresh interpreters: the warning is once per process. (torch's text
     also names the C++ file that raised it; that part is left out.)"""
+    assert _in_fresh_process(_FIRST_CONVERSIONS, "functorch_like") == \
+        _in_fresh_process(_FIRST_CONVERSIONS, "torch")
+
+
+def _in_fresh_process(script: str, lib: str) -> str:
+    """The output of `script` (with `{lib}` filled in) in a new interpreter."""
     import subprocess
     import sys
+    return subprocess.run([sys.executable, "-c", script.format(lib=lib)],
+                          capture_output=True, text=True, check=True).stdout
 
-    def run(lib):
-        return subprocess.run([sys.executable, "-c", _FIRST_CONVERSIONS.format(lib=lib)],
-                              capture_output=True, text=True, check=True).stdout
-    assert run("functorch_like") == run("torch")
+
+_CREATE_GRAPH_BACKWARDS = """
+import warnings
+import {lib} as torch
+x = torch.tensor([1.0], requires_grad=True)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    torch.autograd.grad((x ** 2).sum(), x, create_graph=True)
+    print(len(caught))
+    (x ** 3).sum().backward(create_graph=True)
+    (x ** 3).sum().backward(create_graph=True)
+print(x.grad.detach().tolist())
+for w in caught:
+    print(w.category.__name__, repr(str(w.message).split(" (Triggered internally")[0]))
+"""
+
+
+def test_backward_with_create_graph_warns_once_like_torch():
+    """backward(create_graph=True) warns about the .grad reference cycle once per process;
+    autograd.grad does not."""
+    assert _in_fresh_process(_CREATE_GRAPH_BACKWARDS, "functorch_like") == \
+        _in_fresh_process(_CREATE_GRAPH_BACKWARDS, "torch")
 
 
 def _param_with_grad(lib):
