@@ -252,3 +252,16 @@ def test_adam_foreach_step_refuses_a_tensor_lr_set_later_like_torch():
         opt.param_groups[0]["lr"] = lib.tensor(0.1)
         opt.step()
     assert_same_outcome(step)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta",
+                                  "Adamax", "NAdam", "RAdam", "ASGD", "Rprop"])
+def test_differentiable_step_on_a_leaf_parameter_fails_like_torch(name):
+    """differentiable=True runs torch's step with grad enabled (even under no_grad): the
+    in-place update of a leaf parameter that requires grad raises."""
+    def step(lib):
+        p = _param_with_grad(lib)
+        opt = getattr(lib.optim, name)([p], differentiable=True)
+        with lib.no_grad():
+            opt.step()
+    assert_same_outcome(step)

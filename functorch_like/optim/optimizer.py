@@ -29,6 +29,7 @@ from .._tensor import Tensor, publish, typename
 from ._hooks import HOOK_DICTS, OptimizerHooks, hooked_step
 from ._hooks import register_optimizer_step_post_hook as register_optimizer_step_post_hook
 from ._hooks import register_optimizer_step_pre_hook as register_optimizer_step_pre_hook
+from ..autograd import _errors as _ag_errors
 from ..autograd._grad_mode import enable_grad
 
 
@@ -350,6 +351,11 @@ class Optimizer(OptimizerHooks):
         static_groups = self._static_groups or self.param_groups
         for group, sgroup in zip(self.param_groups, static_groups):
             live = [p for p in group["params"] if p.grad is not None]
+            if sgroup.get("differentiable") and any(p.is_leaf and p.requires_grad
+                                                    for p in live):
+                # torch's differentiable step runs with grad on: its in-place update of a
+                # leaf parameter fails (a clone or non-leaf parameter is what it expects).
+                raise RuntimeError(_ag_errors.LEAF_INPLACE)
             if self._complex_error and any(jnp.iscomplexobj(p._value) for p in live):
                 raise RuntimeError(self._complex_error)
             for p in live:
