@@ -265,3 +265,65 @@ def test_differentiable_step_on_a_leaf_parameter_fails_like_torch(name):
         with lib.no_grad():
             opt.step()
     assert_same_outcome(step)
+
+
+# ---- checkpoints -------------------------------------------------------------------------
+def _multistep_checkpoint(lib):
+    """A checkpoint dict as a training script saves it after 3 steps."""
+    m, loss = _linear(lib)
+    opt = lib.optim.SGD(m.parameters(), lr=0.1, momentum=0.9)
+    sched = lib.optim.lr_scheduler.MultiStepLR(opt, milestones=[2, 4, 4], gamma=0.5)
+    for _ in range(3):
+        opt.zero_grad()
+        loss().backward()
+        opt.step()
+        sched.step()
+    return {"model": m.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict()}
+
+
+def _resume(lib, checkpoint):
+    """Builds everything afresh from `checkpoint` and trains 3 more steps."""
+    m, loss = _linear(lib)
+    m.load_state_dict(checkpoint["model"])
+    opt = lib.optim.SGD(m.parameters(), lr=0.1, momentum=0.9)
+    opt.load_state_dict(checkpoint["opt"])
+    sched = lib.optim.lr_scheduler.MultiStepLR(opt, milestones=[2, 4, 4], gamma=0.5)
+    sched.load_state_dict(checkpoint["sched"])
+    lrs = []
+    for _ in range(3):
+        opt.zero_grad()
+        loss().backward()
+        opt.step()
+        sched.step()
+        lrs.append(sched.get_last_lr())
+    return lrs, [p.detach().numpy() for p in m.parameters()], dict(sched.milestones)
+
+
+@pytest.mark.parametrize("weights_only", [True, False])
+def test_a_checkpoint_with_a_multistep_scheduler_saves_and_resumes_like_torch(
+        weights_only, tmp_path):
+    """MultiStepLR keeps its milestones in a collections.Counter: torch saves it and its
+    weights-only load allows it."""
+    results = []
+    for lib in (torch, fl):
+        path = tmp_path / f"{lib.__name__}.pt"
+        lib.save(_multistep_checkpoint(lib), path)
+        results.append(_resume(lib, lib.load(path, weights_only=weights_only)))
+    (lrs_t, params_t, ms_t), (lrs, params, ms) = results
+    assert lrs == lrs_t and ms == ms_t
+    for a, b in zip(params, params_t):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_a_torch_checkpoint_with_a_counter_loads_weights_only(tmp_path):
+    path = tmp_path / "torch.pt"
+    torch.save(_multistep_checkpoint(torch), path)
+    loaded = fl.load(path, weights_only=True)
+    assert type(loaded["sched"]["milestones"]) is type(
+        torch.load(path, weights_only=True)["sched"]["milestones"])
+    assert loaded["sched"] == {k: v for k, v in torch.load(path)["sched"].items()}
+    lrs, params, _ = _resume(fl, loaded)
+    lrs_t, params_t, _ = _resume(torch, torch.load(path, weights_only=True))
+    assert lrs == lrs_t
+    for a, b in zip(params, params_t):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
