@@ -327,3 +327,15 @@ def test_a_torch_checkpoint_with_a_counter_loads_weights_only(tmp_path):
     assert lrs == lrs_t
     for a, b in zip(params, params_t):
         np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_sets_and_bytearrays_in_a_checkpoint_save_and_load_weights_only_like_torch(tmp_path):
+    """torch's weights-only format allows sets and bytearrays (e.g. a vocabulary kept beside
+    the weights)."""
+    def round_trip(lib):
+        path = tmp_path / f"{lib.__name__}.pt"
+        lib.save({"vocab": {"a", "b", (1, "c")}, "raw": bytearray(b"\x00\x01"),
+                  "w": lib.ones(2)}, path)
+        out = lib.load(path, weights_only=True)
+        return out["vocab"], type(out["raw"]).__name__, bytes(out["raw"]), out["w"].tolist()
+    assert_same_outcome(round_trip)

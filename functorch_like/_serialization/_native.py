@@ -10,8 +10,9 @@ themselves; everything else is an object with a "type": "dict"/"odict"/"counter"
 "tuple" (with "items"; dict items are [key-node, value-node] pairs, so int keys stay ints;
 a Counter is MultiStepLR's milestones, which torch's weights-only load allows too),
 "tensor"/"ndarray"/"scalar" (with "index" into "tensors"), "float" (non-finite, as text),
-"complex", "bytes" (base64), "size", "dtype", "device". A tensor entry records "file",
-"dtype", "shape", "requires_grad", "class" (Tensor/Parameter/Buffer) and "device".
+"complex", "bytes"/"bytearray" (base64), "set" (of key nodes), "size", "dtype", "device".
+A tensor entry records "file", "dtype", "shape", "requires_grad", "class"
+(Tensor/Parameter/Buffer) and "device".
 
 Loading never executes anything from a "tensors" file: JSON is parsed and each .npy is read
 with pickling disabled. The zip is stored uncompressed, and every entry's CRC is checked.
@@ -107,8 +108,10 @@ class Encoder:
         if kind is np.ndarray or isinstance(obj, np.generic):
             index = self.array(obj, where)
             return {"type": self.entries[index]["kind"], "index": index}
-        if kind is bytes:
-            return {"type": "bytes", "value": base64.b64encode(obj).decode("ascii")}
+        if kind in (bytes, bytearray):
+            return {"type": kind.__name__, "value": base64.b64encode(obj).decode("ascii")}
+        if kind is set:      # (torch's weights-only load allows sets, as bytearrays)
+            return {"type": "set", "items": [self.key(x, where) for x in obj]}
         if kind is Size:
             return {"type": "size", "items": [int(d) for d in obj]}
         if kind is _dtypes.dtype:
@@ -306,6 +309,10 @@ class Decoder:
             return complex(float(re), float(im))
         if kind == "bytes":
             return base64.b64decode(n["value"], validate=True)
+        if kind == "bytearray":
+            return bytearray(base64.b64decode(n["value"], validate=True))
+        if kind == "set":
+            return {self.node(x) for x in n["items"]}
         if kind == "size":
             return Size(int(d) for d in n["items"])
         if kind == "dtype":
