@@ -339,3 +339,19 @@ def test_sets_and_bytearrays_in_a_checkpoint_save_and_load_weights_only_like_tor
         out = lib.load(path, weights_only=True)
         return out["vocab"], type(out["raw"]).__name__, bytes(out["raw"]), out["w"].tolist()
     assert_same_outcome(round_trip)
+
+
+_PEEK_ONE_BATCH = """
+import {lib} as torch
+loader = torch.utils.data.DataLoader(list(range(400)), batch_size=4, num_workers=2)
+print(next(iter(loader)))
+"""
+
+
+def test_peeking_one_batch_with_workers_exits_cleanly_like_torch():
+    """`next(iter(loader))` with num_workers > 0 leaves the prefetching worker busy; the
+    interpreter then exits normally (a loading thread killed inside XLA used to abort it,
+    most runs). Several runs, as the abort depended on timing."""
+    expected = _in_fresh_process(_PEEK_ONE_BATCH, "torch")
+    for _ in range(3):
+        assert _in_fresh_process(_PEEK_ONE_BATCH, "functorch_like") == expected
