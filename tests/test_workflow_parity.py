@@ -40,6 +40,11 @@ def test_iterable_dataset_without_iter_is_abstract_like_torch():
     assert_same_outcome(subclass_without_iter)
 
 
+def test_concat_dataset_old_cummulative_sizes_name_warns_like_torch():
+    assert_same_outcome(lambda lib: lib.utils.data.ConcatDataset([[1, 2], [3]])
+                        .cummulative_sizes)
+
+
 def _stream(lib, n, reported):
     class Stream(lib.utils.data.IterableDataset):
         """Yields `n` numbers but reports `reported` as its length."""

@@ -95,6 +95,14 @@ class ConcatDataset(Dataset[T_co]):
         sample_idx = idx if dataset_idx == 0 else idx - self.cumulative_sizes[dataset_idx - 1]
         return self.datasets[dataset_idx][sample_idx]
 
+    @property
+    def cummulative_sizes(self) -> list:
+        """The old, misspelt name of `cumulative_sizes` (torch still answers to it, with a
+        FutureWarning)."""
+        warnings.warn("`cummulative_sizes` attribute is renamed to `cumulative_sizes`",
+                      FutureWarning, stacklevel=2)
+        return self.cumulative_sizes
+
 
 class ChainDataset(IterableDataset):
     """Iterable datasets chained one after another (lazily)."""
