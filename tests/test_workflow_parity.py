@@ -360,3 +360,21 @@ def test_peeking_one_batch_with_workers_exits_cleanly_like_torch():
     expected = _in_fresh_process(_PEEK_ONE_BATCH, "torch")
     for _ in range(3):
         assert _in_fresh_process(_PEEK_ONE_BATCH, "functorch_like") == expected
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW", "RMSprop", "Adadelta", "Adamax", "NAdam",
+                                  "RAdam", "ASGD", "Rprop"])
+@pytest.mark.parametrize("flags", [{}, {"foreach": True}, {"differentiable": True}], ids=str)
+def test_capturable_step_of_cpu_parameters_fails_like_torch(name, flags):
+    """capturable=True is for accelerator parameters: torch's step refuses CPU ones (with
+    a text per optimizer and implementation); a step with no gradients passes."""
+    def step(lib):
+        p = _param_with_grad(lib)
+        opt = getattr(lib.optim, name)([p], capturable=True, **flags)
+        if p.device.type != "cpu":
+            return "on an accelerator"
+        p.grad = None
+        opt.step()
+        p.grad = lib.ones(2)
+        opt.step()
+    assert_same_outcome(step)

@@ -26,6 +26,7 @@ from .. import _trace_state
 from ..pure.optim import _base as _checks
 from .._host import owned
 from .._tensor import Tensor, publish, typename
+from ._capturable import check_capturable
 from ._hooks import HOOK_DICTS, OptimizerHooks, hooked_step
 from ._hooks import register_optimizer_step_post_hook as register_optimizer_step_post_hook
 from ._hooks import register_optimizer_step_pre_hook as register_optimizer_step_pre_hook
@@ -351,6 +352,7 @@ class Optimizer(OptimizerHooks):
         static_groups = self._static_groups or self.param_groups
         for group, sgroup in zip(self.param_groups, static_groups):
             live = [p for p in group["params"] if p.grad is not None]
+            check_capturable(type(self), sgroup, live)     # (before the update's own checks)
             if sgroup.get("differentiable") and any(p.is_leaf and p.requires_grad
                                                     for p in live):
                 # torch's differentiable step runs with grad on: its in-place update of a
