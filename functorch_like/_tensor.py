@@ -398,6 +398,9 @@ class Tensor:
             raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}' "
                                f"to a tensor of size '{list(self.shape)}'. Please ensure that "
                                "the gradient and the tensor are the same size")
+        if value is not None and value.dtype != self.dtype:
+            raise RuntimeError(_ag_errors.grad_dtype_mismatch(
+                _dtypes.cpp_type_name(value.dtype), _dtypes.scalar_type_name(self.dtype)))
         self._grad = value
 
     @property

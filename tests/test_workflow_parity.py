@@ -378,3 +378,15 @@ def test_capturable_step_of_cpu_parameters_fails_like_torch(name, flags):
         p.grad = lib.ones(2)
         opt.step()
     assert_same_outcome(step)
+
+
+@pytest.mark.parametrize("dtypes", [("float32", "float64"), ("float64", "float32"),
+                                    ("float32", "float16"), ("float32", "int64"),
+                                    ("float16", "bfloat16"), ("float32", "float32")], ids=str)
+def test_assigning_a_grad_of_another_dtype_raises_like_torch(dtypes, x64):
+    """A hand-assigned `.grad` must have the tensor's dtype (torch's grad_dtype check)."""
+    def assign(lib):
+        p = lib.nn.Parameter(lib.ones(2, dtype=getattr(lib, dtypes[0])))
+        p.grad = lib.ones(2, dtype=getattr(lib, dtypes[1]))
+        return str(p.grad.dtype)
+    assert_same_outcome(assign)
