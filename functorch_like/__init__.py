@@ -30,6 +30,7 @@ from .amp import is_autocast_enabled as is_autocast_enabled
 from .amp import get_autocast_dtype as get_autocast_dtype
 from . import cpu as cpu
 from . import cuda as cuda
+from . import accelerator as accelerator
 from . import version as version
 from . import distributed as distributed
 from . import multiprocessing as multiprocessing

@@ -390,3 +390,32 @@ def test_assigning_a_grad_of_another_dtype_raises_like_torch(dtypes, x64):
         p.grad = lib.ones(2, dtype=getattr(lib, dtypes[1]))
         return str(p.grad.dtype)
     assert_same_outcome(assign)
+
+
+# ---- device selection ------------------------------------------------------------------
+_ACCELERATOR_CALLS = ["is_available", "current_accelerator", "device_count",
+                      "current_device_index", "current_device_idx", "synchronize",
+                      "current_stream", "empty_cache", "memory_allocated", "memory_reserved",
+                      "max_memory_allocated", "memory_stats", "reset_peak_memory_stats"]
+
+
+@pytest.mark.parametrize("call", _ACCELERATOR_CALLS)
+def test_torch_accelerator_answers_like_torch_on_this_machine(call):
+    """torch.accelerator (the tutorials' device selection). Compared where both libraries
+    see the same accelerators (this machine has none, or both see one)."""
+    if fl.accelerator.is_available() != torch.accelerator.is_available():
+        assert fl.accelerator.current_accelerator() == fl.device("cuda")
+        return
+    assert_same_outcome(lambda lib: str(getattr(lib.accelerator, call)()))
+
+
+def test_device_selection_idiom_runs_like_torch():
+    def idiom(lib):
+        acc = lib.accelerator
+        device = acc.current_accelerator().type if acc.is_available() else "cpu"
+        with acc.device_index(None):
+            return str(lib.ones(2, device=device).device)
+    if fl.accelerator.is_available() == torch.accelerator.is_available():
+        assert_same_outcome(idiom)
+    else:
+        assert idiom(fl) == "cuda:0"
