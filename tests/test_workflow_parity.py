@@ -419,3 +419,19 @@ def test_device_selection_idiom_runs_like_torch():
         assert_same_outcome(idiom)
     else:
         assert idiom(fl) == "cuda:0"
+
+
+def test_adamw_loading_an_adam_state_dict_stays_decoupled_like_torch():
+    """torch's AdamW forces decoupled_weight_decay=True after load_state_dict: an Adam
+    checkpoint loaded into AdamW then trains with AdamW's decay."""
+    def load_and_step(lib):
+        m, loss = _linear(lib)
+        adam = lib.optim.Adam(m.parameters(), lr=0.1, weight_decay=0.1)
+        loss().backward()
+        adam.step()
+        adamw = lib.optim.AdamW(m.parameters(), lr=0.1, weight_decay=0.1)
+        adamw.load_state_dict(adam.state_dict())
+        adamw.step()
+        return (adamw.param_groups[0]["decoupled_weight_decay"],
+                [np.round(p.detach().numpy(), 5).tolist() for p in m.parameters()])
+    assert_same_outcome(load_and_step)

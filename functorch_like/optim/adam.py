@@ -77,3 +77,10 @@ class AdamW(Adam):
                          maximize=maximize, capturable=capturable,
                          differentiable=differentiable, fused=fused,
                          decoupled_weight_decay=True)
+
+    def _load_state_dict(self, state_dict: dict) -> None:
+        super()._load_state_dict(state_dict)
+        # As torch's AdamW.__setstate__: an AdamW stays decoupled whatever it loads (an
+        # Adam's state_dict carries decoupled_weight_decay=False).
+        for group in self.param_groups:
+            group["decoupled_weight_decay"] = True
