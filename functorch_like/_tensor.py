@@ -19,6 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _autocast_state, _device, _dtypes, _trace_state
+from ._scalar_conversion import check_python_scalar
 from ._tensor_str import format_tensor
 from .autograd import _errors as _ag_errors
 from .autograd._grad_mode import _state as _grad_state
@@ -397,6 +398,9 @@ class Tensor:
             raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}' "
                                f"to a tensor of size '{list(self.shape)}'. Please ensure that "
                                "the gradient and the tensor are the same size")
+        if value is not None and value.dtype != self.dtype:
+            raise RuntimeError(_ag_errors.grad_dtype_mismatch(
+                _dtypes.cpp_type_name(value.dtype), _dtypes.scalar_type_name(self.dtype)))
         self._grad = value
 
     @property
@@ -526,13 +530,16 @@ class Tensor:
 
     def __float__(self) -> float:
         self._require_concrete('float(tensor)')
+        check_python_scalar(self, warn_requires_grad=True)
         return builtins.float(self.item())
 
     def __int__(self) -> int:
         self._require_concrete('int(tensor)')
+        check_python_scalar(self, warn_requires_grad=False)
         return builtins.int(self.item())
 
     def __complex__(self) -> complex:
+        check_python_scalar(self, warn_requires_grad=True)
         return builtins.complex(self.item())
 
     def __index__(self) -> int:

@@ -10,6 +10,7 @@ device raise `RuntimeError: Cannot access accelerator device when none is availa
 from __future__ import annotations
 
 import contextlib
+import warnings
 
 from . import cuda as _cuda
 from ._device import NO_ACCELERATOR
@@ -118,8 +119,17 @@ def get_memory_info(device_index=None, /) -> tuple:
 
 
 # torch keeps the older spellings as aliases.
-current_device_idx = current_device_index
-set_device_idx = set_device_index
+def current_device_idx() -> int:
+    """Deprecated name of current_device_index (torch's FutureWarning)."""
+    warnings.warn("Use `current_device_index` instead.", FutureWarning, stacklevel=2)
+    return current_device_index()
+
+
+def set_device_idx(device, /) -> None:
+    """Deprecated name of set_device_index (torch's FutureWarning)."""
+    warnings.warn("Use `set_device_index` instead.", FutureWarning, stacklevel=2)
+    set_device_index(device)
+
 
 __all__ = ["current_accelerator", "current_device_idx", "current_device_index",
            "current_stream", "device_count", "device_index", "empty_cache",

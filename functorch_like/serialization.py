@@ -77,7 +77,7 @@ def save(obj: Any, f: FileLike, pickle_module: Any = pickle,
     except _native.Unsupported as e:
         if not allow_pickle:
             raise TypeError(
-                f"save() stores Tensors, numbers, strings and dict/OrderedDict/list/tuple "
+                f"save() stores Tensors, numbers, strings and dict/OrderedDict/list/tuple/set "
                 f"containers of them (a state_dict or a checkpoint dict), but found a "
                 f"{type(e.obj).__name__} ({e}). Save `model.state_dict()` or "
                 f"`optimizer.state_dict()` instead, or pass allow_pickle=True to pickle the "

@@ -6,11 +6,13 @@
     data.pkl          only for kind "pickle" (save(..., allow_pickle=True))
 
 A node is a JSON value: null, true/false, integers, finite floats and strings stand for
-themselves; everything else is an object with a "type": "dict"/"odict"/"list"/"tuple"
-(with "items"; dict items are [key-node, value-node] pairs, so int keys stay ints),
+themselves; everything else is an object with a "type": "dict"/"odict"/"counter"/"list"/
+"tuple" (with "items"; dict items are [key-node, value-node] pairs, so int keys stay ints;
+a Counter is MultiStepLR's milestones, which torch's weights-only load allows too),
 "tensor"/"ndarray"/"scalar" (with "index" into "tensors"), "float" (non-finite, as text),
-"complex", "bytes" (base64), "size", "dtype", "device". A tensor entry records "file",
-"dtype", "shape", "requires_grad", "class" (Tensor/Parameter/Buffer) and "device".
+"complex", "bytes"/"bytearray" (base64), "set" (of key nodes), "size", "dtype", "device".
+A tensor entry records "file", "dtype", "shape", "requires_grad", "class"
+(Tensor/Parameter/Buffer) and "device".
 
 Loading never executes anything from a "tensors" file: JSON is parsed and each .npy is read
 with pickling disabled. The zip is stored uncompressed, and every entry's CRC is checked.
@@ -23,7 +25,7 @@ import json
 import math
 import pickle
 import zipfile
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 
 import jax
 import numpy as np
@@ -39,6 +41,7 @@ VERSION = 1
 MANIFEST = "manifest.json"
 PICKLE_ENTRY = "data.pkl"
 _SCALARS = (type(None), bool, int, str)
+_MAPPING_TYPES = {dict: "dict", OrderedDict: "odict", Counter: "counter"}
 _ARRAY_KINDS = "biufcSU"      # numpy kinds an ndarray may have (no objects, no records)
 
 
@@ -105,15 +108,17 @@ class Encoder:
         if kind is np.ndarray or isinstance(obj, np.generic):
             index = self.array(obj, where)
             return {"type": self.entries[index]["kind"], "index": index}
-        if kind is bytes:
-            return {"type": "bytes", "value": base64.b64encode(obj).decode("ascii")}
+        if kind in (bytes, bytearray):
+            return {"type": kind.__name__, "value": base64.b64encode(obj).decode("ascii")}
+        if kind is set:      # (torch's weights-only load allows sets, as bytearrays)
+            return {"type": "set", "items": [self.key(x, where) for x in obj]}
         if kind is Size:
             return {"type": "size", "items": [int(d) for d in obj]}
         if kind is _dtypes.dtype:
             return {"type": "dtype", "name": obj.name}
         if kind is device:
             return {"type": "device", "value": str(obj)}
-        if kind in (dict, OrderedDict, list, tuple):
+        if kind in (dict, OrderedDict, Counter, list, tuple):
             if id(obj) in self._active:
                 raise ValueError(f"cannot save a container that contains itself (at {where})")
             self._active.add(id(obj))
@@ -128,7 +133,7 @@ class Encoder:
             return {"type": kind.__name__,
                     "items": [self.node(v, f"{where}[{i}]") for i, v in enumerate(obj)]}
         items = [[self.key(k, where), self.node(v, f"{where}[{k!r}]")] for k, v in obj.items()]
-        out = {"type": "dict" if kind is dict else "odict", "items": items}
+        out = {"type": _MAPPING_TYPES[kind], "items": items}
         metadata = getattr(obj, "_metadata", None)    # PyTorch's state_dict versions
         if kind is OrderedDict and metadata is not None:
             out["metadata"] = self.node(metadata, f"{where}._metadata")
@@ -282,8 +287,8 @@ class Decoder:
         if type(n) is not dict:
             raise self.corrupt(f"malformed manifest node {n!r:.80}")
         kind = n["type"]
-        if kind in ("dict", "odict"):
-            out = {} if kind == "dict" else OrderedDict()
+        if kind in ("dict", "odict", "counter"):
+            out = {"dict": dict, "odict": OrderedDict, "counter": Counter}[kind]()
             for k, v in n["items"]:
                 out[self.node(k)] = self.node(v)
             if "metadata" in n and kind == "odict":
@@ -304,6 +309,10 @@ class Decoder:
             return complex(float(re), float(im))
         if kind == "bytes":
             return base64.b64decode(n["value"], validate=True)
+        if kind == "bytearray":
+            return bytearray(base64.b64decode(n["value"], validate=True))
+        if kind == "set":
+            return {self.node(x) for x in n["items"]}
         if kind == "size":
             return Size(int(d) for d in n["items"])
         if kind == "dtype":

@@ -23,7 +23,7 @@ import io
 import math
 import pickle
 import zipfile
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 
 import numpy as np
 
@@ -133,7 +133,8 @@ class _Context:
         self.rebuilders = (self.rebuild_tensor, self.rebuild_tensor_v2,
                            self.rebuild_tensor_v3, self.rebuild_parameter,
                            self.rebuild_parameter_with_state)
-        g = {"collections.OrderedDict": OrderedDict, "builtins.set": set,
+        g = {"collections.OrderedDict": OrderedDict, "collections.Counter": Counter,
+             "builtins.set": set,
              "builtins.frozenset": frozenset, "builtins.complex": complex,
              "builtins.bytearray": bytearray, "_codecs.encode": _encode,
              "torch.Size": Size, "torch.device": device,

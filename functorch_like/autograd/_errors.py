@@ -37,3 +37,13 @@ VIEW_OF_LEAF_INPLACE = ("a view of a leaf Variable that requires grad is being u
 # What the requires_grad setter raises for an integer or bool tensor; factories and
 # Parameter say it with a capital O.
 CANNOT_REQUIRE_GRAD = "only Tensors of floating point and complex dtype can require gradients"
+
+
+def grad_dtype_mismatch(got_cpp_name: str, expected_scalar_type: str) -> str:
+    """`tensor.grad = g` with g of another dtype (torch's names: 'double', 'Float')."""
+    return (f"attempting to assign a gradient with dtype '{got_cpp_name}' to a tensor with "
+            f"grad_dtype '{expected_scalar_type}'. The gradient must match the tensor's "
+            "grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype "
+            "attribute with a specific dtype, or None to allow any dtype. Set grad_dtype with "
+            "caution. Diverging the dtypes of a tensor and its gradient may break downstream "
+            "systems that assume they match.")

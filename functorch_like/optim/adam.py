@@ -2,8 +2,33 @@
 
 from __future__ import annotations
 
+from .._tensor import Tensor
 from ..pure import optim as pure_optim
+from ..pure.optim._base import check_adam_args
 from .optimizer import Optimizer
+
+_TENSOR_WITH_FOREACH = "{} as a Tensor is not supported for capturable=False and foreach=True"
+
+
+def _check_adam_types(lr, betas, eps, weight_decay, foreach, capturable) -> None:
+    """torch's Adam constructor checks, in its order: a tensor lr (1 element; not with
+    foreach unless capturable), the value ranges, then betas as two floats or two 1-element
+    tensors (not with foreach unless capturable)."""
+    if isinstance(lr, Tensor):
+        if foreach and not capturable:
+            raise ValueError(_TENSOR_WITH_FOREACH.format("lr"))
+        if lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+    check_adam_args(lr, betas, eps, weight_decay)
+    if not (all(isinstance(b, float) for b in betas[:2])
+            or all(isinstance(b, Tensor) for b in betas[:2])):
+        raise ValueError("betas must be either both floats or both Tensors")
+    for i, beta in enumerate(betas[:2]):
+        if isinstance(beta, Tensor):
+            if foreach and not capturable:
+                raise ValueError(_TENSOR_WITH_FOREACH.format(f"betas[{i}]"))
+            if beta.numel() != 1:
+                raise ValueError(f"Tensor betas[{i}] must be 1-element")
 
 
 class Adam(Optimizer):
@@ -16,6 +41,7 @@ class Adam(Optimizer):
                  weight_decay: float = 0, amsgrad: bool = False, *, foreach=None,
                  maximize: bool = False, capturable: bool = False, differentiable: bool = False,
                  fused=None, decoupled_weight_decay: bool = False):
+        _check_adam_types(lr, betas, eps, weight_decay, foreach, capturable)
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                         amsgrad=amsgrad, maximize=maximize, foreach=foreach,
                         capturable=capturable, differentiable=differentiable, fused=fused,
@@ -23,6 +49,9 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _transform(self, group):
+        if group["foreach"] and isinstance(group["lr"], Tensor) and not group["capturable"]:
+            # torch's step refuses it too (a tensor lr set on the group after construction)
+            raise RuntimeError(_TENSOR_WITH_FOREACH.format("lr"))
         factory = pure_optim.adamw if group["decoupled_weight_decay"] else pure_optim.adam
         return factory(group["lr"], tuple(group["betas"]), group["eps"], group["weight_decay"],
                        group["amsgrad"], maximize=group["maximize"])
@@ -48,3 +77,10 @@ class AdamW(Adam):
                          maximize=maximize, capturable=capturable,
                          differentiable=differentiable, fused=fused,
                          decoupled_weight_decay=True)
+
+    def _load_state_dict(self, state_dict: dict) -> None:
+        super()._load_state_dict(state_dict)
+        # As torch's AdamW.__setstate__: an AdamW stays decoupled whatever it loads (an
+        # Adam's state_dict carries decoupled_weight_decay=False).
+        for group in self.param_groups:
+            group["decoupled_weight_decay"] = True

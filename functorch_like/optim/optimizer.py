@@ -26,9 +26,11 @@ from .. import _trace_state
 from ..pure.optim import _base as _checks
 from .._host import owned
 from .._tensor import Tensor, publish, typename
+from ._capturable import check_capturable
 from ._hooks import HOOK_DICTS, OptimizerHooks, hooked_step
 from ._hooks import register_optimizer_step_post_hook as register_optimizer_step_post_hook
 from ._hooks import register_optimizer_step_pre_hook as register_optimizer_step_pre_hook
+from ..autograd import _errors as _ag_errors
 from ..autograd._grad_mode import enable_grad
 
 
@@ -101,6 +103,10 @@ class Optimizer(OptimizerHooks):
             cls.step = hooked_step(cls.__dict__["step"])
 
     def __init__(self, params: Iterable, defaults: dict):
+        # torch's optimizers check this first (before `0 <= lr`, which needs one element).
+        lr = defaults.get("lr")
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
         self._init_hooks()
         self.defaults = defaults
         self.state: defaultdict = defaultdict(dict)
@@ -346,6 +352,12 @@ class Optimizer(OptimizerHooks):
         static_groups = self._static_groups or self.param_groups
         for group, sgroup in zip(self.param_groups, static_groups):
             live = [p for p in group["params"] if p.grad is not None]
+            check_capturable(type(self), sgroup, live)     # (before the update's own checks)
+            if sgroup.get("differentiable") and any(p.is_leaf and p.requires_grad
+                                                    for p in live):
+                # torch's differentiable step runs with grad on: its in-place update of a
+                # leaf parameter fails (a clone or non-leaf parameter is what it expects).
+                raise RuntimeError(_ag_errors.LEAF_INPLACE)
             if self._complex_error and any(jnp.iscomplexobj(p._value) for p in live):
                 raise RuntimeError(self._complex_error)
             for p in live:
@@ -503,9 +515,7 @@ class Optimizer(OptimizerHooks):
                 entry = kept
             self.state[p] = entry
         for mine, saved in zip(self.param_groups, saved_groups):
-            for k, v in saved.items():
-                if k != "params":
-                    mine[k] = tuple(v) if isinstance(v, list) and k in _PAIRS else v
+            _reload_group(mine, saved)
         if not self._pytorch_style():
             self._share_steps()
 
@@ -527,6 +537,22 @@ class Optimizer(OptimizerHooks):
 
 # Hyperparameters that are pairs: torch keeps them as tuples (a JSON round trip makes lists).
 _PAIRS = ("betas", "etas", "step_sizes")
+
+
+def _reload_group(mine: dict, saved: dict) -> None:
+    """Gives `mine` the saved group's values, in the saved group's key order with "params"
+    (ours) where the saved group has it, as torch's load_state_dict builds the group from
+    the saved one: `print(optimizer.param_groups)` then reads as torch's. Keys only `mine`
+    has follow (torch's __setstate__ adds its defaults there). In place: the compiled step
+    and the hyperparameter cache know the group by identity."""
+    params = mine["params"]
+    rest = {k: v for k, v in mine.items() if k not in saved and k != "params"}
+    mine.clear()
+    for k, v in saved.items():
+        mine[k] = params if k == "params" else (
+            tuple(v) if isinstance(v, list) and k in _PAIRS else v)
+    mine.setdefault("params", params)
+    mine.update(rest)
 
 
 def _cast_to_param(p: Tensor, value, key=None):

@@ -3,6 +3,7 @@
 from ._collate import default_collate as default_collate
 from ._collate import default_convert as default_convert
 from ._worker import get_worker_info as get_worker_info
+from . import _utils as _utils
 from . import distributed as distributed
 from .dataloader import DataLoader as DataLoader
 from .dataset import ChainDataset as ChainDataset

@@ -10,6 +10,7 @@ traceback (and chained as `__cause__`).
 
 from __future__ import annotations
 
+import atexit
 import queue
 import threading
 import traceback
@@ -17,9 +18,52 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ._fetch import EXHAUSTED
+from ._reported_len import ReportedLength
 
 _STOP = object()
 _local = threading.local()
+# The loading threads still running (_Running records).
+_running: set = set()
+_EXIT_JOIN_SECONDS = 10.0
+
+
+def _stop_running_threads() -> None:
+    """At exit, stops every loading thread and waits for it: a daemon thread the
+    interpreter kills at finalization while it is inside XLA's C++ code (collating a batch)
+    aborts the process ("FATAL: exception not rethrown"), which `next(iter(loader))` with
+    num_workers > 0, leaving the prefetching thread at work, used to do."""
+    records = list(_running)
+    for r in records:
+        r.stop.set()
+        r.index_queue.put(_STOP)
+    for r in records:
+        r.thread.join(_EXIT_JOIN_SECONDS)
+
+
+atexit.register(_stop_running_threads)
+
+
+class _Running:
+    """A loading thread with what stops it; in `_running` while the thread runs."""
+
+    def __init__(self, make_fetcher: Callable, index_queue: queue.Queue,
+                 result_queue: queue.Queue, stop: threading.Event, worker_init_fn,
+                 info: "WorkerInfo") -> None:
+        self.stop, self.index_queue = stop, index_queue
+        self.thread = threading.Thread(
+            target=self._run, daemon=True, name="DataLoader worker",
+            args=(make_fetcher, index_queue, result_queue, stop, worker_init_fn, info))
+
+    def _run(self, *worker_loop_args) -> None:
+        try:
+            worker_loop(*worker_loop_args)
+        finally:
+            _running.discard(self)
+
+    def start(self) -> threading.Thread:
+        _running.add(self)
+        self.thread.start()
+        return self.thread
 
 
 @dataclass(frozen=True)
@@ -109,12 +153,10 @@ class ThreadedIter:
         self._index_queue, self._result_queue = queue.Queue(), queue.Queue()
         self._stop = threading.Event()
         info = WorkerInfo(id=0, num_workers=1, seed=0, dataset=loader.dataset)
-        self._thread = threading.Thread(
-            target=worker_loop, daemon=True, name="DataLoader worker",
-            args=(make_fetcher, self._index_queue, self._result_queue, self._stop,
-                  loader.worker_init_fn, info))
-        self._thread.start()
+        self._thread = _Running(make_fetcher, self._index_queue, self._result_queue,
+                                self._stop, loader.worker_init_fn, info).start()
         self._sent = self._received = 0
+        self._reported_len = ReportedLength(loader)
         for _ in range(loader.prefetch_factor * loader.num_workers):
             self._put_index()
 
@@ -147,6 +189,7 @@ class ThreadedIter:
         self._put_index()
         if isinstance(data, ExceptionWrapper):
             data.reraise()
+        self._reported_len.count()
         return data
 
     def __len__(self) -> int:

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from typing import Any, Callable, Iterable
 
+from ..._device import cuda_is_available
 from ..._random import Generator
 from ._collate import default_collate, default_convert
 from ._fetch import EXHAUSTED, IterableFetcher, MapFetcher
+from ._reported_len import ReportedLength
 from ._worker import ThreadedIter
+from ._worker import get_worker_info as get_worker_info
 from .dataset import Dataset, IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
@@ -33,13 +37,14 @@ def _make_fetcher(iterable: bool, dataset, auto_collation, collate_fn, drop_last
     return cls(dataset, auto_collation, collate_fn, drop_last)
 
 
-class _SingleProcessIter:
+class _SingleProcessDataLoaderIter:
     """The DataLoader iterator for `num_workers=0`: fetches each batch when asked."""
 
     def __init__(self, loader, make_fetcher: Callable):
         self._loader_len = loader.__len__
         self._index_iter = iter(loader._index_sampler)
         self._fetcher = make_fetcher()
+        self._reported_len = ReportedLength(loader)
 
     def __iter__(self):
         return self
@@ -48,10 +53,23 @@ class _SingleProcessIter:
         data = self._fetcher.fetch(next(self._index_iter))
         if data is EXHAUSTED:
             raise StopIteration
+        self._reported_len.count()
         return data
 
     def __len__(self) -> int:
         return self._loader_len()
+
+
+def _warn_pin_memory(loader) -> None:
+    """torch's warnings as each iterator starts: pin_memory_device is ignored, and without
+    an accelerator (here: a GPU JAX can use) there is no pinned memory."""
+    if loader.pin_memory and loader.pin_memory_device:
+        warnings.warn("pin_memory_device is deprecated, the current accelerator will be used "
+                      f"as the device,ignore pin_memory_device='{loader.pin_memory_device}'.",
+                      stacklevel=3)
+    if loader.pin_memory and not cuda_is_available():
+        warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then "
+                      "device pinned memory won't be used.", stacklevel=3)
 
 
 def _check_workers(num_workers, timeout, prefetch_factor, persistent_workers):
@@ -100,7 +118,7 @@ class DataLoader:
             and drop_last).
         num_workers: > 0 prepares batches in a background thread, ahead of time.
         collate_fn: makes a batch from a list of samples (default: `default_collate`).
-        pin_memory: accepted, does nothing.
+        pin_memory: accepted, does nothing (warns as torch when there is no GPU).
         drop_last: drop the last batch when it is smaller than `batch_size`.
         timeout: seconds to wait for a batch from the background thread (0: forever).
         worker_init_fn: called as `worker_init_fn(0)` in the background thread first.
@@ -118,6 +136,9 @@ class DataLoader:
     """
 
     _initialized = False
+    # len(dataset) as the last len(loader) of an IterableDataset read it (torch's name):
+    # iterators made afterwards warn when the dataset yields more.
+    _IterableDataset_len_called = None
 
     def __init__(self, dataset: Dataset, batch_size: int | None = 1,
                  shuffle: bool | None = None, sampler: Sampler | Iterable | None = None,
@@ -195,18 +216,19 @@ class DataLoader:
 
     def __iter__(self):
         """A new pass over the dataset (an epoch)."""
+        _warn_pin_memory(self)
         make_fetcher = functools.partial(_make_fetcher, self._iterable, self.dataset,
                                          self._auto_collation, self.collate_fn,
                                          self.drop_last)
         if self.num_workers == 0:
-            return _SingleProcessIter(self, make_fetcher)
+            return _SingleProcessDataLoaderIter(self, make_fetcher)
         return ThreadedIter(self, make_fetcher)
 
     def __len__(self) -> int:
         """Batches per epoch (for an IterableDataset: from `len(dataset)`)."""
         if not self._iterable:
             return len(self._index_sampler)
-        length = len(self.dataset)
+        length = self._IterableDataset_len_called = len(self.dataset)
         if self.batch_size is not None:
             length = length // self.batch_size if self.drop_last else math.ceil(
                 length / self.batch_size)

@@ -7,7 +7,7 @@ import bisect
 import itertools
 import math
 import warnings
-from typing import Generic, Iterable, Iterator, Sequence, TypeVar
+from typing import Generic, Iterable, Sequence, TypeVar
 
 from ..._random import Generator, default_generator, randperm
 from ..._tensor import Tensor
@@ -30,10 +30,11 @@ class Dataset(Generic[T_co]):
 
 
 class IterableDataset(Dataset[T_co], Iterable[T_co]):
-    """A stream of samples: subclasses implement `__iter__`. `a + b` chains two streams."""
+    """A stream of samples: subclasses implement `__iter__`. `a + b` chains two streams.
 
-    def __iter__(self) -> Iterator[T_co]:
-        raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
+    `__iter__` stays abstract (inherited from `collections.abc.Iterable`), so, as in torch,
+    instantiating a class that lacks it raises TypeError ("Can't instantiate abstract class").
+    """
 
     def __add__(self, other: Dataset[T_co]) -> "ChainDataset":
         return ChainDataset([self, other])
@@ -93,6 +94,14 @@ class ConcatDataset(Dataset[T_co]):
         dataset_idx = bisect.bisect_right(self.cumulative_sizes, idx)
         sample_idx = idx if dataset_idx == 0 else idx - self.cumulative_sizes[dataset_idx - 1]
         return self.datasets[dataset_idx][sample_idx]
+
+    @property
+    def cummulative_sizes(self) -> list:
+        """The old, misspelt name of `cumulative_sizes` (torch still answers to it, with a
+        FutureWarning)."""
+        warnings.warn("`cummulative_sizes` attribute is renamed to `cumulative_sizes`",
+                      FutureWarning, stacklevel=2)
+        return self.cumulative_sizes
 
 
 class ChainDataset(IterableDataset):
