@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import warnings
 
+from .pure._errors import user_stacklevel
+
 # torch warns once per process (TORCH_WARN_ONCE) when float()/complex() drop a graph.
 _warned_requires_grad = False
 
@@ -20,4 +22,4 @@ def check_python_scalar(t, warn_requires_grad: bool) -> None:
         raise ValueError("only one element tensors can be converted to Python scalars")
     if warn_requires_grad and t.requires_grad and not _warned_requires_grad:
         _warned_requires_grad = True
-        warnings.warn(_REQUIRES_GRAD_WARNING, UserWarning, stacklevel=3)
+        warnings.warn(_REQUIRES_GRAD_WARNING, UserWarning, stacklevel=user_stacklevel())

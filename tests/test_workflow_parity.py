@@ -171,7 +171,8 @@ with warnings.catch_warnings(record=True) as caught:
     results = [t.item(), int(t), float(t), float(t), complex(t), float(t * 2)]
 print(repr(results))
 for w in caught:
-    print(w.category.__name__, repr(str(w.message).split(" (Triggered internally")[0]))
+    print(w.category.__name__, w.lineno,
+          repr(str(w.message).split(" (Triggered internally")[0]))
 """
 
 
@@ -203,6 +204,7 @@ with warnings.catch_warnings(record=True) as caught:
     (x ** 3).sum().backward(create_graph=True)
 print(x.grad.detach().tolist())
 for w in caught:
+    # (no line: torch's points into its own torch/_tensor.py, where backward() calls C++)
     print(w.category.__name__, repr(str(w.message).split(" (Triggered internally")[0]))
 """
 

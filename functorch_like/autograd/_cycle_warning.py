@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import warnings
 
+from ..pure._errors import user_stacklevel
+
 _warned = False
 
 
@@ -19,4 +21,4 @@ def warn_create_graph_cycle() -> None:
         "parameter and its gradient which can cause a memory leak. We recommend using "
         "autograd.grad when creating the graph to avoid this. If you have to use this "
         "function, make sure to reset the .grad fields of your parameters to None after use "
-        "to break the cycle and avoid the leak.", UserWarning, stacklevel=4)
+        "to break the cycle and avoid the leak.", UserWarning, stacklevel=user_stacklevel())
