@@ -1138,4 +1138,4 @@ from ._kwarg_aliases import install as _install_kwarg_aliases  # noqa: E402
 _install_kwarg_aliases(globals(), Tensor)
 # And the `out=` keyword of torch's native functions (`torch.matmul(a, b, out=y)`).
 from ._out_arg import install as _install_out_arg  # noqa: E402
-_install_out_arg(globals(), Tensor)
+_install_out_arg(globals(), Tensor, aliases=(vars(special),))

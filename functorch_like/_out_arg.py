@@ -120,10 +120,17 @@ def _wrap(fn, name: str, tensor_cls):
     return with_out
 
 
-def install(namespace: dict, tensor_cls: type) -> None:
+def install(namespace: dict, tensor_cls: type, aliases: tuple = ()) -> None:
     """Rebinds, in place, the torch-namespace functions listed above to `out=`-accepting
-    ones (`namespace`: the package's globals)."""
+    ones (`namespace`: the package's globals). In each dict of `aliases` (a submodule's
+    globals, such as torch.special's `expit`, which is `sigmoid`), a name bound to one of
+    those functions is rebound to the same wrapper, so the two stay one function."""
+    wrapped = {}
     for name in _CAST | _EXACT | _EXACT_FOUND:
         fn = namespace.get(name)
         if fn is not None:
-            namespace[name] = _wrap(fn, name, tensor_cls)
+            namespace[name] = wrapped[id(fn)] = _wrap(fn, name, tensor_cls)
+    for names in aliases:
+        for key, value in list(names.items()):
+            if id(value) in wrapped:
+                names[key] = wrapped[id(value)]

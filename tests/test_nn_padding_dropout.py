@@ -39,7 +39,7 @@ from functorch_like.pure import _dropout
 def test_padding_modules_match_torch(make, shape):
     assert repr(make(nn)) == repr(make(torch.nn))
     ref, got = check(lambda t, a: make(t.nn)(a), rand(*shape), atol=0)
-    assert got.grad_fn.name() == type(ref.grad_fn).__name__     # CopySlices for circular
+    assert type(got.grad_fn).__name__ == type(ref.grad_fn).__name__   # CopySlices: circular
 
 
 @pytest.mark.parametrize("make, shape", [(lambda nn: nn.CircularPad1d(1), (2, 3, 4, 5)),
@@ -52,7 +52,7 @@ def test_circular_padding_rank_errors_match_torch(make, shape):
 @pytest.mark.parametrize("pad", [(-1, 1), (-1, -1, 2, 0), (0, -3), (1, 2, -1, 0)])
 def test_negative_constant_padding_crops_like_torch(pad):
     ref, got = check(lambda t, a: t.nn.functional.pad(a, pad, value=0.5), rand(2, 3))
-    assert got.grad_fn.name() == type(ref.grad_fn).__name__
+    assert type(got.grad_fn).__name__ == type(ref.grad_fn).__name__
 
 
 def test_cropping_past_the_size_raises_like_torch():
