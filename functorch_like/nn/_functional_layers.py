@@ -174,7 +174,13 @@ def _lp_pool(nd, input, norm_type, kernel_size, stride, ceil_mode):
 
 def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     """(sum of x^p over each window of (N, C, L)) ^ (1/p)."""
-    return _lp_pool(1, input, norm_type, kernel_size, stride, ceil_mode)
+    out = _lp_pool(1, input, norm_type, kernel_size, stride, ceil_mode)
+    if isinstance(kernel_size, (tuple, list)):
+        # PyTorch's lp_pool1d pools first, then scales by `.mul(kernel_size)`, which takes
+        # no sequence.
+        raise TypeError("mul(): argument 'other' (position 1) must be Tensor, not "
+                        f"{type(kernel_size).__name__}")
+    return out
 
 
 def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):

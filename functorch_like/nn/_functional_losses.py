@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..pure import _distance as D
 from ..pure import _losses_margin
 from ..pure import losses as L
+from . import _loss_weights as _lw
 from . import functional as _F
 
 # PyTorch's grad_fn of a loss written as ops ends in the reduction's node.
@@ -75,6 +76,9 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
     r = _reduction(size_average, reduce, reduction)
     if p not in (1, 2):          # before `p` becomes a static argument of the program
         raise ValueError("only p == 1 and p == 2 supported")
+    if weight is not None and weight.ndim != 1:
+        raise ValueError("weight must be one-dimensional")
+    _lw.check_not_differentiable("multi_margin_loss", weight=weight)
     return _F._loss(_f_multi_margin, "MultiMarginLossBackward0", input, target, weight,
                     p=int(p), margin=margin, reduction=r)
 

@@ -6,6 +6,7 @@ Parity notes: `batch_norm` updates the running statistics in place, as PyTorch's
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import jax
@@ -20,6 +21,7 @@ from ..autograd._grad_mode import no_grad
 from ..pure import _activations as A
 from ..pure import _attention, _conv, _dropout, _linear, _norm, _pool, _unpool
 from ..pure import losses as L
+from . import _loss_weights as _lw
 from ._functional_activations import celu as celu
 from ._functional_activations import celu_ as celu_
 from ._functional_activations import elu_ as elu_
@@ -379,8 +381,17 @@ def _f_group_norm(x, w, b, *, num_groups, eps):
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     """Normalizes each of num_groups groups of the channels of input (N, C, *); weight and
     bias (C,) scale and shift per channel."""
-    channels = input.shape[1] if input.ndim > 1 else 0
-    if input.ndim < 2 or channels % num_groups:
+    if input.ndim < 2:
+        raise RuntimeError("Expected at least 2 dimensions for input tensor but received "
+                           f"{input.ndim}")
+    # PyTorch's _verify_batch_size, on the input seen as (N*C/G, G, *spatial), before the
+    # channel checks (so it raises in eval mode too).
+    size = [input.shape[0] * input.shape[1] // num_groups, num_groups] + list(input.shape[2:])
+    if size[0] * math.prod(size[2:]) == 1:
+        raise ValueError("Expected more than 1 value per channel when training, got input "
+                         f"size {size}")
+    channels = input.shape[1]
+    if channels % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by "
                            f"num_groups, but got input of shape {list(input.shape)} and "
                            f"num_groups={num_groups}")
@@ -655,6 +666,8 @@ def _f_cross_entropy(x, t, w, *, ignore_index, reduction, label_smoothing):
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
                   reduce=None, reduction="mean", label_smoothing=0.0):
     """log_softmax + nll over dim 1 (class indices or class probabilities as target)."""
+    if _lw.class_indices(target):
+        _lw.check_not_differentiable(_lw.nll_op_name(input), weight=weight)
     return _loss(_f_cross_entropy, "NllLossBackward0", input, target, weight,
                  ignore_index=ignore_index,
                  reduction=_legacy_reduction(size_average, reduce, reduction),
@@ -667,6 +680,7 @@ def _f_nll(x, t, w, *, ignore_index, reduction):
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
+    _lw.check_not_differentiable(_lw.nll_op_name(input), weight=weight)
     return _loss(_f_nll, "NllLossBackward0", input, target, weight, ignore_index=ignore_index,
                  reduction=_legacy_reduction(size_average, reduce, reduction))
 
@@ -677,8 +691,11 @@ def _f_bce(x, t, w, *, reduction):
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
                          reduction="mean"):
-    return _loss(_f_bce, "BinaryCrossEntropyBackward0", input, target, weight,
-                 reduction=_legacy_reduction(size_average, reduce, reduction))
+    out = _loss(_f_bce, "BinaryCrossEntropyBackward0", input, target, weight,
+                reduction=_legacy_reduction(size_average, reduce, reduction))
+    # After the shape checks, which PyTorch makes in Python before its autograd's check.
+    _lw.check_not_differentiable("binary_cross_entropy", weight=weight)
+    return out
 
 
 def _f_bce_logits(x, t, w, pw, *, reduction):
@@ -687,6 +704,8 @@ def _f_bce_logits(x, t, w, pw, *, reduction):
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
                                      reduce=None, reduction="mean", pos_weight=None):
+    _lw.check_not_differentiable("binary_cross_entropy_with_logits", weight=weight,
+                                 pos_weight=pos_weight)
     return _loss(_f_bce_logits, "BinaryCrossEntropyWithLogitsBackward0", input, target,
                  weight, pos_weight,
                  reduction=_legacy_reduction(size_average, reduce, reduction))

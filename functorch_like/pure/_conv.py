@@ -191,6 +191,42 @@ def conv_transpose3d(x: Array, weight: Array, bias: Array | None = None, stride=
                            3)
 
 
+def _dim_words(values, nd):
+    """PyTorch's per-dim labels: 1-d ops run as 2-d ones (height 0 or 1 prepended)."""
+    names = ("depth", "height", "width")[-max(nd, 2):]
+    return list(zip(names, values))
+
+
+def _check_output_padding(output_padding, stride, dilation):
+    if all(op < max(s, d) for op, s, d in zip(output_padding, stride, dilation)):
+        return
+    # PyTorch's text names each dim, a 1-d op as a 2-d one with a unit height.
+    one = len(stride) == 1
+    parts = [(f"output_padding_{n}", v) for n, v in _dim_words(((0,) if one else ()) +
+                                                              output_padding, len(stride))]
+    parts += [(f"stride_{n}", v) for n, v in _dim_words(((1,) if one else ()) + stride,
+                                                        len(stride))]
+    parts += [(f"dilation_{n}", v) for n, v in _dim_words(((1,) if one else ()) + dilation,
+                                                          len(stride))]
+    raise ShapeError("output padding must be smaller than either stride or dilation, but got "
+                     + " ".join(f"{n}: {v}" for n, v in parts))
+
+
+def _check_transposed_size(sizes, kernel, stride, padding, output_padding, dilation):
+    outs = [(n - 1) * s - 2 * p + d * (k - 1) + op + 1
+            for n, k, s, p, op, d in zip(sizes, kernel, stride, padding, output_padding,
+                                         dilation)]
+    # A negative size always raises in PyTorch; an empty one raises on some of its CPU
+    # paths and not on others, so it stays an empty result here.
+    if all(o >= 0 for o in outs):
+        return
+    if len(outs) == 1:              # PyTorch runs 1-d as 2-d with a unit height
+        sizes, outs = (1,) + tuple(sizes), [1] + outs
+    raise ShapeError(f"Given input size per channel: ({' x '.join(map(str, sizes))}). "
+                     f"Calculated output size per channel: ({' x '.join(map(str, outs))}). "
+                     "Output size is too small")
+
+
 def _conv_transpose(x, weight, bias, stride, padding, output_padding, groups, dilation, nd):
     _check_input(x, weight, nd, groups, f"conv_transpose{nd}d", transposed=True)
     unbatched = x.ndim == nd + 1
@@ -198,12 +234,10 @@ def _conv_transpose(x, weight, bias, stride, padding, output_padding, groups, di
         x = x[None]
     stride, dilation = ntuple(stride, nd), ntuple(dilation, nd)
     padding, output_padding = ntuple(padding, nd), ntuple(output_padding, nd)
-    if any(op >= max(s, d) for op, s, d in zip(output_padding, stride, dilation)):
-        raise ValueError("output padding must be smaller than either stride or dilation, but "
-                         f"got output_padding={output_padding}, stride={stride}, "
-                         f"dilation={dilation}")
+    _check_output_padding(output_padding, stride, dilation)
     cin, cout_g = weight.shape[:2]
     kernel = weight.shape[2:]
+    _check_transposed_size(x.shape[2:], kernel, stride, padding, output_padding, dilation)
     # (I, O/g, k) -> (O, I/g, k) per group, spatially flipped: a direct convolution over the
     # stride-dilated input computes the transpose.
     w = weight.reshape((groups, cin // groups, cout_g) + kernel)

@@ -107,10 +107,7 @@ def _padded_targets(targets, target_lengths, max_target_length):
 
 
 def _check(log_probs, targets, input_lengths, target_lengths):
-    time = log_probs.shape[0]
-    check_values((input_lengths,), lambda: (input_lengths > time, jnp.max(input_lengths)),
-                 lambda v: ShapeError(f"Expected input_lengths to have value at most {time}, "
-                                      f"but got value {int(v)} {_ALLOC}"))
+    # PyTorch's order (ctc_loss_allocate_outputs): the targets' size, then input_lengths.
     if targets.ndim == 2:
         size = targets.shape[1]
         check_values((target_lengths,),
@@ -118,6 +115,17 @@ def _check(log_probs, targets, input_lengths, target_lengths):
                      lambda v: ShapeError(f"Expected tensor to have size at least {int(v)} at "
                                           f"dimension 1, but got size {size} for argument #2 "
                                           f"'targets' {_ALLOC}"))
+    else:           # concatenated: exactly sum(target_lengths) entries
+        size = targets.shape[0]
+        total = jnp.sum(target_lengths)
+        check_values((target_lengths,), lambda: (total != size, total),
+                     lambda v: ShapeError(f"Expected tensor to have size {int(v)} at "
+                                          f"dimension 0, but got size {size} for argument #2 "
+                                          f"'targets' {_ALLOC}"))
+    time = log_probs.shape[0]
+    check_values((input_lengths,), lambda: (input_lengths > time, jnp.max(input_lengths)),
+                 lambda v: ShapeError(f"Expected input_lengths to have value at most {time}, "
+                                      f"but got value {int(v)} {_ALLOC}"))
 
 
 def ctc_loss(log_probs: Array, targets: Array, input_lengths, target_lengths, blank: int = 0,
@@ -145,8 +153,8 @@ def ctc_loss(log_probs: Array, targets: Array, input_lengths, target_lengths, bl
     `exp(log_probs) - posterior` (see the module docstring), not the plain derivative.
     """
     unbatched = log_probs.ndim == 2
-    if unbatched:
-        log_probs, targets = log_probs[:, None], targets.reshape(1, -1)
+    if unbatched:       # (S,) targets stay a concatenated batch of one, as in PyTorch
+        log_probs = log_probs[:, None]
     input_lengths = jnp.asarray(input_lengths).reshape(-1).astype(jnp.int32)
     target_lengths = jnp.asarray(target_lengths).reshape(-1).astype(jnp.int32)
     _check(log_probs, targets, input_lengths, target_lengths)

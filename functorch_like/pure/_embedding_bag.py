@@ -47,7 +47,10 @@ def embedding_bag(indices: Array, weight: Array, offsets: Array | None = None,
     flat = indices.reshape(-1)
     if padding_idx is not None and padding_idx < 0:
         padding_idx += weight.shape[0]
-    rows = _linear.embedding(flat, weight, padding_idx, scale_grad_by_freq)
+    rows = _linear.embedding(flat, weight, padding_idx)
+    if scale_grad_by_freq and flat.size:
+        frozen = jax.lax.stop_gradient(rows)      # the same rows, gradients scaled
+        rows = frozen + (rows - frozen) * _torch_freq_scale(flat, weight.shape[0])[:, None]
     if padding_idx is not None:               # segment id `bags` is out of range: dropped
         seg = jnp.where(flat == padding_idx, bags, seg)
     if per_sample_weights is not None:
@@ -61,3 +64,16 @@ def embedding_bag(indices: Array, weight: Array, offsets: Array | None = None,
         count = jax.ops.segment_sum(jnp.ones_like(seg), seg, bags)
         out = out / jnp.maximum(count, 1)[:, None].astype(out.dtype)
     return out
+
+
+def _torch_freq_scale(flat: Array, n: int) -> Array:
+    """Per entry, the factor PyTorch's CPU embedding_bag backward scales its row's gradient
+    by with scale_grad_by_freq. It divides the k-th smallest distinct index's row by the
+    count of sorted_indices[k] (the k-th entry of the sorted list, not of the distinct
+    ones), which is the row's own count only while every smaller index occurs once."""
+    safe = jnp.clip(flat, 0, n - 1)
+    counts = jnp.zeros(n, jnp.int32).at[safe].add(1)
+    rank = jnp.cumsum(counts > 0) - 1               # row -> k among the distinct indices
+    ordered = jnp.sort(safe)
+    scale = 1 / counts[ordered[jnp.clip(rank, 0, flat.shape[0] - 1)]]
+    return scale[safe]

@@ -77,6 +77,31 @@ def broadcast_shapes(*shapes) -> tuple:
     return out
 
 
+def infer_size(*shapes) -> list:
+    """torch._C._infer_size's broadcast (binary_cross_entropy's weight against its target),
+    with its own text: the rightmost clashing dim, counted from the end, and the shape
+    merged so far."""
+    out = [1] * max((len(s) for s in shapes), default=0)
+    for i, shape in enumerate(shapes):
+        for k in range(-1, -1 - len(shape), -1):
+            if out[k] == 1:
+                out[k] = shape[k]
+            elif shape[k] not in (1, out[k]):
+                raise ShapeError(
+                    f"Attempting to broadcast a dimension of length {shape[k]} at {k}! "
+                    f"Mismatching argument at index {i} had {size_str(shape)}; but expected "
+                    f"shape should be broadcastable to {out}")
+    return out
+
+
+def check_inplace(shape: tuple, broadcast: tuple) -> None:
+    """PyTorch scales a loss of `shape` in place: an operand that broadcasts it to a larger
+    `broadcast` shape raises instead of growing the loss."""
+    if tuple(broadcast) != tuple(shape):
+        raise ShapeError(f"output with shape {list(shape)} doesn't match the broadcast shape "
+                         f"{list(broadcast)}")
+
+
 def pointwise_pair(input: Array, target: Array) -> tuple[Array, Array]:
     """PyTorch's regression losses broadcast with a warning when the shapes differ."""
     if input.shape != target.shape:

@@ -26,10 +26,10 @@ def poisson_nll_loss(input: Array, target: Array, log_input: bool = True, full: 
     else:
         loss = input - target * jnp.log(input + eps)
     if full:
-        # Evaluated at a harmless t where it is masked out, so that neither the value nor a
-        # gradient with respect to the target sees log(0).
+        # Masked out where t <= 1 (PyTorch's masked_fill): the value is finite there, but
+        # as in PyTorch the target's gradient is NaN where t <= 0 (0 * log(t)).
         big = target > 1
-        t = jnp.where(big, target, 2).astype(loss.dtype)
+        t = target.astype(loss.dtype)
         stirling = t * jnp.log(t) - t + 0.5 * jnp.log(2 * math.pi * t)
         loss = loss + jnp.where(big, stirling, jnp.zeros((), loss.dtype))
     return reduce(loss, reduction)

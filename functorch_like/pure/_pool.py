@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from . import _activations
 from ._conv import ntuple
 from ._errors import ShapeError, shape_str
 from ._types import Array
@@ -28,6 +29,40 @@ def _out_size(size, k, s, p, d, ceil_mode):
     return out
 
 
+def _check_padding(k, p, d, name):
+    """PyTorch's padding checks, in its order: at::max_pool1d's own (plain kernel size),
+    then the output-size one per dim (dilated kernel size), then the 2-d/3-d kernels' shape
+    check (plain kernel size again: only a dilated max pool reaches it)."""
+    if name == "max_pool1d" and p[0] > k[0] // 2:
+        raise ShapeError(f"max_pool1d() padding should be at most half of kernel size, "
+                         f"but got padding={p[0]} and kernel_size={k[0]}")
+    for ki, pi, di in zip(k, p, d):
+        if pi > ((ki - 1) * di + 1) // 2:
+            raise ShapeError(f"pad should be at most half of effective kernel size, but got "
+                             f"pad={pi}, kernel_size={ki} and dilation={di}")
+    if all(pi <= ki // 2 for pi, ki in zip(p, k)):
+        return
+    if len(k) == 3:
+        (kt, kh, kw), (pt, ph, pw) = k, p
+        raise ShapeError("pad should be smaller than or equal to half of kernel size, but got "
+                         f"kT: {kt} kW: {kw} kH: {kh} padT: {pt} padW: {pw} padH: {ph}")
+    (kh, kw), (ph, pw) = ((1,) + k)[-2:], ((0,) + p)[-2:]     # 1-d runs as 2-d
+    raise ShapeError("pad should be smaller than or equal to half of kernel size, but got "
+                     f"padW = {pw}, padH = {ph}, kW = {kw}, kH = {kh}")
+
+
+def _raise_too_small(x, nd, outs, name):
+    if name == "max_pool1d":        # at::max_pool1d checks before it picks a kernel
+        raise ShapeError(f"max_pool1d() Invalid computed output size: {outs[0]}")
+    sizes = tuple(x.shape[-nd:])
+    if nd == 1:                     # the other 1-d pools run as 2-d ones, of unit height
+        sizes, outs = (1,) + sizes, [1] + list(outs)
+    planes = x.shape[-nd - 1]
+    raise ShapeError(f"Given input size: ({'x'.join(map(str, (planes,) + sizes))}). "
+                     f"Calculated output size: ({'x'.join(map(str, [planes] + list(outs)))}). "
+                     "Output size is too small")
+
+
 def _window_args(x, nd, kernel_size, stride, padding, dilation, ceil_mode, name):
     if x.ndim not in (nd + 1, nd + 2):
         if nd == 3:     # PyTorch's 3-d pools' own text
@@ -38,21 +73,11 @@ def _window_args(x, nd, kernel_size, stride, padding, dilation, ceil_mode, name)
     # PyTorch: stride None (or an empty list) means stride = kernel_size.
     s = k if stride is None or stride == [] or stride == () else ntuple(stride, nd)
     p, d = ntuple(padding, nd), ntuple(dilation, nd)
-    bad = [i for i, (pi, ki) in enumerate(zip(p, k)) if pi > ki // 2]
-    if bad:
-        # PyTorch names the first offending dim; max_pool1d words it differently.
-        i = bad[0]
-        if name == "max_pool1d":
-            raise ShapeError(f"max_pool1d() padding should be at most half of kernel size, "
-                             f"but got padding={p[i]} and kernel_size={k[i]}")
-        raise ShapeError(f"pad should be at most half of effective kernel size, but got "
-                         f"pad={p[i]}, kernel_size={k[i]} and dilation={d[i]}")
+    _check_padding(k, p, d, name)
     sizes = x.shape[-nd:]
     outs = [_out_size(n, ki, si, pi, di, ceil_mode) for n, ki, si, pi, di in zip(sizes, k, s, p, d)]
     if any(o <= 0 for o in outs):
-        raise ShapeError(f"Given input size: ({'x'.join(map(str, x.shape[-nd - 1:]))}). "
-                         f"Calculated output size: ({x.shape[-nd - 1]}x"
-                         f"{'x'.join(map(str, outs))}). Output size is too small")
+        _raise_too_small(x, nd, outs, name)
     # Right padding that yields exactly `out` windows (more than `p` in ceil mode).
     his = [max((o - 1) * si + di * (ki - 1) + 1 - n - pi, 0)
            for o, n, ki, si, pi, di in zip(outs, sizes, k, s, p, d)]
@@ -121,7 +146,24 @@ def _argmax_positions(x, nd, kernel_size, stride, padding, dilation, ceil_mode, 
     table = table.reshape((len(windows),) + (1,) * lead + tuple(outs))
     table = jnp.broadcast_to(jnp.asarray(table), (len(windows),) + first.shape)
     index_dtype = jax.dtypes.canonicalize_dtype(jnp.int64)
-    return jnp.take_along_axis(table, first[None], axis=0)[0].astype(index_dtype)
+    picked = jnp.take_along_axis(table, first[None], axis=0)[0]
+    fallback = _window_starts(sizes, k, s, pads, d, outs).reshape((1,) * lead + tuple(outs))
+    # A window with no value above -inf picked a padding cell (-1) when it holds only
+    # padding: PyTorch reports its start instead, even where that lies past the input.
+    return jnp.where(picked < 0, fallback, picked).astype(index_dtype)
+
+
+def _window_starts(sizes, k, s, pads, d, outs):
+    """Per window, PyTorch's initial argmax: the flat position of its first offset, each
+    dim's start stepped by its dilation until it is not negative (the kernel's loop)."""
+    starts = []
+    for o, si, (pi, _), di in zip(outs, s, pads, d):
+        start = np.arange(o) * si - pi
+        starts.append(np.where(start < 0, start + di * (-(start // di)), start))
+    flat = np.zeros((), np.int64)
+    for size, start in zip(sizes, starts):
+        flat = np.add.outer(flat * size, start)
+    return flat
 
 
 def max_pool1d_with_indices(x: Array, kernel_size, stride=None, padding=0, dilation=1,
@@ -129,9 +171,10 @@ def max_pool1d_with_indices(x: Array, kernel_size, stride=None, padding=0, dilat
     """max_pool1d and, per output, the position of its maximum along L (for max_unpool1d).
     PyTorch parity: on ties the first maximum in the window wins; indices are int64 (int32
     unless x64 is on)."""
-    return (max_pool1d(x, kernel_size, stride, padding, dilation, ceil_mode),
-            _argmax_positions(x, 1, kernel_size, stride, padding, dilation, ceil_mode,
-                              "max_pool1d"))
+    # Named apart from max_pool1d: PyTorch runs this one as a 2-d pool, with its texts.
+    name = "max_pool1d_with_indices"
+    return (_max_pool(x, 1, kernel_size, stride, padding, dilation, ceil_mode, name),
+            _argmax_positions(x, 1, kernel_size, stride, padding, dilation, ceil_mode, name))
 
 
 def max_pool2d_with_indices(x: Array, kernel_size, stride=None, padding=0, dilation=1,
@@ -327,4 +370,5 @@ def lp_pool(x: Array, nd: int, norm_type: float, kernel_size, stride=None,
     window = 1
     for ki in k:
         window *= ki
-    return (jnp.sign(avg) * jax.nn.relu(jnp.abs(avg)) * window) ** (1.0 / norm_type)
+    # PyTorch's relu passes the gradient at NaN (jax.nn.relu's rule gives it 0).
+    return (jnp.sign(avg) * _activations.relu(jnp.abs(avg)) * window) ** (1.0 / norm_type)

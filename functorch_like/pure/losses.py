@@ -17,6 +17,9 @@ from ._errors import (DTypeError, OutOfBoundsError, ShapeError, check_values, fi
                       shape_str)
 from ._loss_base import DomainError as _DomainError
 from ._loss_base import TORCH_DTYPE_NAMES as _TORCH_DTYPE_NAMES
+from ._loss_base import broadcast_shapes as _broadcast_shapes
+from ._loss_base import check_inplace as _check_inplace
+from ._loss_base import infer_size as _infer_size
 from ._loss_base import pointwise_pair as _pointwise_pair
 from ._loss_base import reduce as _reduce
 from ._loss_base import size_str as _size
@@ -278,6 +281,8 @@ def binary_cross_entropy(input: Array, target: Array, weight: Array | None = Non
         raise ValueError(f"Using a target size ({_size(target.shape)}) that is different to "
                          f"the input size ({_size(input.shape)}) is deprecated. Please ensure "
                          "they have the same size.")
+    if weight is not None:
+        _check_inplace(target.shape, _infer_size(target.shape, weight.shape))
     # Written as "not inside" so that NaN fails the check too, as in PyTorch.
     check_values((input,), lambda: (~((input >= 0) & (input <= 1)), jnp.zeros(())),
                  lambda _: _DomainError("all elements of input should be between 0 and 1"))
@@ -302,6 +307,10 @@ def binary_cross_entropy_with_logits(input: Array, target: Array, weight: Array 
     if input.shape != target.shape:
         raise ValueError(f"Target size ({_size(target.shape)}) must be the same as input size "
                          f"({_size(input.shape)})")
+    if pos_weight is not None:
+        _check_inplace(input.shape, _broadcast_shapes(pos_weight.shape, target.shape))
+    if weight is not None:
+        _check_inplace(input.shape, _broadcast_shapes(input.shape, weight.shape))
     # log(1 + exp(-x)) = softplus(-x), which never overflows. Not the hand-written
     # log1p(exp(-|x|)) + max(-x, 0): autodiff of |x| and max at x = 0 gives -1 instead of
     # -sigmoid(0) = -1/2, a wrong gradient for every logit of 0 (a zero-initialized layer).
