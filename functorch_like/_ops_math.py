@@ -120,7 +120,18 @@ def _f_pow(a, b, *, dtype):
         # torch's gradients at x == 0 (see _edge_grads.pow): d/dx of x**0 is 0, d/dp of
         # 0**p is 0 for p >= 0 and -inf for p < 0.
         return _edge_grads.pow(a, b)
-    return jnp.power(a, b)
+    return _int_pow(a, b)
+
+
+def _int_pow(a, b):
+    """Integer a ** b with torch's rule for a negative exponent (JAX gives garbage): 1 ** b
+    is 1, (-1) ** b is -1 for odd b and 1 for even b, anything else truncates to 0."""
+    if jnp.issubdtype(b.dtype, jnp.unsignedinteger) or b.dtype == jnp.bool_:
+        return jnp.power(a, b)
+    neg = b < 0
+    out = jnp.power(a, jnp.where(neg, 0, b))
+    at_neg = jnp.where(a == 1, 1, jnp.where(a == -1, jnp.where(b % 2 == 0, 1, -1), 0))
+    return jnp.where(neg, at_neg.astype(out.dtype), out)
 
 
 def _f_pow_static(a, *, exponent, dtype):

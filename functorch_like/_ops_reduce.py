@@ -231,13 +231,28 @@ def min(input, dim=None, keepdim: bool = False):
     return return_types.min(values, indices)
 
 
+def _check_amax_dims(input, dim, name):
+    """PyTorch's errors for amax/amin over nothing: the dim is named as the caller gave it."""
+    if input.numel():
+        return
+    if dim == () or dim is None:
+        _check_nonempty(input, name)
+    for d in (dim,) if isinstance(dim, builtins.int) else dim:
+        if input.ndim and input.shape[_wrap_dim(d, input.ndim)] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+
 def amax(input, dim=(), keepdim: bool = False):
+    """The maximum over `dim` (every dim when empty); the gradient is shared by ties."""
     axis = None if dim == () or dim is None else _dims(dim, input.ndim)
+    _check_amax_dims(input, dim, "amax")
     return apply(_f_amax, "AmaxBackward0", input, axis=axis, keepdims=keepdim)
 
 
 def amin(input, dim=(), keepdim: bool = False):
+    """The minimum over `dim` (every dim when empty); the gradient is shared by ties."""
     axis = None if dim == () or dim is None else _dims(dim, input.ndim)
+    _check_amax_dims(input, dim, "amin")
     return apply(_f_amin, "AminBackward0", input, axis=axis, keepdims=keepdim)
 
 
@@ -417,15 +432,21 @@ def _bool_dims(dim, ndim):
     return _dims(dim, ndim)
 
 
+def _bool_result(out, input):
+    # PyTorch keeps uint8 for a uint8 input (the pre-bool-dtype behaviour); others give bool.
+    return out.to(input.dtype) if input.dtype == _dtypes.uint8 else out
+
+
 def all(input, dim=None, keepdim: bool = False):
-    """True where every element over `dim` is non-zero (bool result, as PyTorch)."""
-    return apply(_f_all, "AllBackward0", input, axis=_bool_dims(dim, input.ndim),
-                 keepdims=keepdim)
+    """True where every element over `dim` is non-zero (bool result; uint8 for uint8)."""
+    return _bool_result(apply(_f_all, "AllBackward0", input,
+                              axis=_bool_dims(dim, input.ndim), keepdims=keepdim), input)
 
 
 def any(input, dim=None, keepdim: bool = False):
-    return apply(_f_any, "AnyBackward0", input, axis=_bool_dims(dim, input.ndim),
-                 keepdims=keepdim)
+    """True where some element over `dim` is non-zero (bool result; uint8 for uint8)."""
+    return _bool_result(apply(_f_any, "AnyBackward0", input,
+                              axis=_bool_dims(dim, input.ndim), keepdims=keepdim), input)
 
 
 def _f_count_nonzero(x, *, axis):

@@ -139,6 +139,8 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False):
     """(values, indices): the most frequent value along `dim` (the smallest on a tie of
     counts) and the index of its last occurrence, as PyTorch's CPU kernel."""
     axis = _wrap_dim(dim, input.ndim)
+    if input.ndim and input.shape[axis] == 0:
+        raise IndexError(f"mode(): Expected reduction dim {axis} to have non-zero size.")
     return return_types.mode(*apply(_f_mode, "ModeBackward0", input, axis=axis,
                                     keepdims=keepdim))
 
@@ -231,6 +233,11 @@ def _f_aminmax(x, *, axis, keepdims):
 def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):
     """(min, max) over `dim` (all elements when None)."""
     axis = None if dim is None or not input.ndim else _wrap_dim(dim, input.ndim)
+    if input.numel() == 0 and axis is None:
+        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
+                           "operation has no identity.")
+    if axis is not None and input.shape[axis] == 0:
+        raise IndexError(f"aminmax: Expected reduction dim {axis} to have non-zero size.")
     out = apply(_f_aminmax, "AminmaxBackward0", input, axis=axis, keepdims=keepdim)
     return named_result("aminmax", ("min", "max"))(*out)
 
