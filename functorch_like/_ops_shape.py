@@ -14,6 +14,7 @@ import numpy as np
 from . import _dtypes
 from ._tensor import Tensor, _wrap_dim, apply, mark_view, typename
 from .pure._errors import is_concrete
+from . import _ops_shape_checks as _checks
 
 
 def _sizes(args) -> tuple:
@@ -146,6 +147,7 @@ def reshape_as(input, other):
 def flatten(input, start_dim: int = 0, end_dim: int = -1):
     """Merges dims start_dim..end_dim into one."""
     if input.ndim == 0:
+        _wrap_dim(start_dim, 0), _wrap_dim(end_dim, 0)   # only 0 and -1 (PyTorch)
         return reshape(input, 1)
     s, e = _wrap_dim(start_dim, input.ndim), _wrap_dim(end_dim, input.ndim)
     if s > e:
@@ -208,7 +210,9 @@ def permute(input, *dims):
 
 
 def transpose(input, dim0: int, dim1: int):
+    """Swaps two dims; a 0-d tensor accepts only dims 0 and -1 (PyTorch)."""
     if input.ndim == 0:
+        _wrap_dim(dim0, 0), _wrap_dim(dim1, 0)
         return input
     a, b = _wrap_dim(dim0, input.ndim), _wrap_dim(dim1, input.ndim)
     axes = list(range(input.ndim))
@@ -236,6 +240,7 @@ def movedim(input, source, destination):
     dst = (destination,) if isinstance(destination, int) else tuple(destination)
     src = [_wrap_dim(s, input.ndim) for s in src]
     dst = [_wrap_dim(d, input.ndim) for d in dst]
+    _checks.check_movedim(input.ndim, src, dst)
     order = [i for i in range(input.ndim) if i not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -262,12 +267,14 @@ def expanded_shape(shape: tuple, sizes: tuple, type_name: str) -> tuple:
                            f"dimensions in the tensor ({len(shape)})")
     lead = len(sizes) - len(shape)
     out = []
-    for i, s in enumerate(sizes):
+    # PyTorch checks from the last dim backwards, so the last mismatch is the one named.
+    for i in reversed(range(len(sizes))):
+        s = sizes[i]
         if i < lead:
             if s < 0:
                 raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a "
                                    f"leading, non-existing dimension {i}")
-            out.append(s)
+            out.insert(0, s)
             continue
         cur = shape[i - lead]
         if s == -1:
@@ -277,7 +284,7 @@ def expanded_shape(shape: tuple, sizes: tuple, type_name: str) -> tuple:
                 f"The expanded size of the tensor ({s}) must match the existing size ({cur}) "
                 f"at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
                 f"{list(shape)}")
-        out.append(s)
+        out.insert(0, s)
     return tuple(out)
 
 
@@ -377,6 +384,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0):
     if not tensors:
         # A ValueError in PyTorch, unlike the other cat errors.
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    _checks.check_cat_not_0d(tensors)
     numbered = [(i, t) for i, t in enumerate(tensors) if not (t.ndim == 1 and t.numel() == 0)]
     numbered = numbered or [(0, tensors[0])]
     kept = [t for _, t in numbered]
@@ -418,11 +426,14 @@ def stack(tensors: Sequence[Tensor], dim: int = 0):
 
 
 def hstack(tensors):
+    """cat of the inputs made at least 1-D, along dim 0 for 1-D ones, else dim 1."""
+    tensors = [t.reshape(1) if t.ndim == 0 else t for t in tensors]
     return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
 
 
 def vstack(tensors):
-    return cat([t.reshape(1, -1) if t.ndim == 1 else t for t in tensors], 0)
+    """cat along dim 0 of the inputs made at least 2-D."""
+    return cat([t.reshape(1, -1) if t.ndim < 2 else t for t in tensors], 0)
 
 
 def _f_narrow(x, *, axis, start, length):
@@ -432,6 +443,8 @@ def _f_narrow(x, *, axis, start, length):
 
 
 def narrow(input, dim: int, start: int, length: int):
+    """`length` elements of `dim` from `start` (negative: from the end), as a view."""
+    _checks.check_narrow(input, dim, int(start), int(length))
     d = _wrap_dim(dim, input.ndim)
     start = int(start) % input.shape[d] if int(start) < 0 else int(start)
     if start + length > input.shape[d]:
@@ -447,8 +460,9 @@ def _f_flip(x, *, axes):
 
 def flip(input, dims):
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
-    return apply(_f_flip, "FlipBackward0", input,
-                 axes=tuple(_wrap_dim(d, input.ndim) for d in dims))
+    axes = tuple(_wrap_dim(d, input.ndim) for d in dims)
+    _checks.check_unique_flip(axes)
+    return apply(_f_flip, "FlipBackward0", input, axes=axes)
 
 
 def _f_roll(x, *, shifts, axes):
@@ -461,6 +475,7 @@ def roll(input, shifts, dims=None):
                      axes=0).view(tuple(input.shape))
     shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    _checks.check_roll(input, shifts, dims)
     return apply(_f_roll, "RollBackward0", input, shifts=shifts,
                  axes=tuple(_wrap_dim(d, input.ndim) for d in dims))
 
@@ -492,6 +507,7 @@ def _f_diagonal(x, *, offset, axis1, axis2):
 
 def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
     a1, a2 = _wrap_dim(dim1, input.ndim), _wrap_dim(dim2, input.ndim)
+    _checks.check_diagonal_dims(a1, a2, dim1, dim2)
     out = apply(_f_diagonal, "DiagonalBackward0", input, offset=offset, axis1=a1, axis2=a2)
     return _as_selection(out, input, ("diagonal", offset, a1, a2))
 
@@ -501,6 +517,9 @@ def _f_diag(x, *, k):
 
 
 def diag(input, diagonal: int = 0):
+    """A 1-D input's diagonal matrix, or a 2-D input's `diagonal`-th diagonal."""
+    if input.ndim not in (1, 2):
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
     return apply(_f_diag, "DiagBackward0", input, k=diagonal)
 
 
