@@ -238,9 +238,13 @@ def t(input):
 def movedim(input, source, destination):
     src = (source,) if isinstance(source, int) else tuple(source)
     dst = (destination,) if isinstance(destination, int) else tuple(destination)
-    src = [_wrap_dim(s, input.ndim) for s in src]
-    dst = [_wrap_dim(d, input.ndim) for d in dst]
-    _checks.check_movedim(input.ndim, src, dst)
+    _checks.check_movedim_counts(list(src), list(dst))
+    wrapped_src = [_wrap_dim(s, input.ndim) for s in src]
+    wrapped_dst = [_wrap_dim(d, input.ndim) for d in dst]
+    _checks.check_movedim_repeats(list(src), list(dst), wrapped_src, wrapped_dst)
+    if input.ndim == 0:
+        return input     # dims 0 / -1 of a 0-d tensor: nothing moves
+    src, dst = wrapped_src, wrapped_dst
     order = [i for i in range(input.ndim) if i not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)

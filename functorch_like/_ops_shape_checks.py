@@ -32,14 +32,18 @@ def check_narrow(input, dim: int, start: int, length: int) -> None:
                          f"but got {start})")
 
 
-def check_movedim(ndim: int, src: list, dst: list) -> None:
-    """movedim: as many sources as destinations, none repeated (src/dst already wrapped)."""
+def check_movedim_counts(src: list, dst: list) -> None:
+    """movedim: as many sources as destinations (checked before the dims are wrapped)."""
     if len(src) != len(dst):
         raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) "
                            f"should contain the same number of dims as destination ({dst} "
                            "dims)")
-    for name, dims in (("source", src), ("destination", dst)):
-        if len(set(dims)) != len(dims):
+
+
+def check_movedim_repeats(src: list, dst: list, wrapped_src: list, wrapped_dst: list) -> None:
+    """movedim: no dim repeated (PyTorch names the dims as the caller gave them)."""
+    for name, dims, wrapped in (("source", src, wrapped_src), ("destination", dst, wrapped_dst)):
+        if len(set(wrapped)) != len(wrapped):
             raise RuntimeError(f"movedim: repeated dim in `{name}` ({dims})")
 
 
