@@ -204,7 +204,7 @@ def _apply_taps(x: Array, taps) -> Array:
     return y
 
 
-def _check_sizes(x, output_size, mode):
+def _check_sizes(x, output_size, mode, antialias):
     nd = x.ndim - 2
     if any(n <= 0 for n in x.shape[2:]) or any(
             o < 0 or (o == 0 and mode != "area") for o in output_size):
@@ -213,6 +213,12 @@ def _check_sizes(x, output_size, mode):
         raise ShapeError(f"Input and output sizes should be greater than 0, but got input "
                          f"({named(x.shape[2:])}){' and' if nd == 1 else ''} output "
                          f"({named(output_size)})")
+    if antialias and x.dtype in (jnp.float16, jnp.bfloat16) and tuple(
+            x.shape[2:]) != tuple(output_size):
+        # No half-precision anti-aliased weights on PyTorch's CPU.
+        kind = "Half" if x.dtype == jnp.float16 else "BFloat16"
+        raise NotImplementedError(
+            f'"compute_index_ranges_weights" not implemented for \'{kind}\'')
     if not jnp.issubdtype(x.dtype, jnp.floating) and mode not in ("nearest",
                                                                    "nearest-exact"):
         # PyTorch has no integer kernels for the interpolating modes (NotImplementedError).
@@ -230,7 +236,7 @@ def resize(x: Array, output_size, scales, mode: str, align_corners: bool = False
     cases is not the transpose of the forward (see `_kernel_taps`).
     """
     nd = x.ndim - 2
-    _check_sizes(x, output_size, mode)
+    _check_sizes(x, output_size, mode, antialias)
     if mode == "area":
         # adaptive_avg_pool: an output size of 0 gives an empty tensor.
         return adaptive_avg_pool(x, nd, tuple(output_size), "adaptive_avg_pool")
