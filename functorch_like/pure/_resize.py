@@ -5,8 +5,10 @@ Interpolation is separable: along each spatial axis the output is a weighted sum
 gathered input rows, with the source indices and weights computed in numpy from PyTorch's
 formulas (`area_pixel_compute_scale`, `area_pixel_compute_source_index` and the cubic
 convolution coefficients with A = -0.75), in the arithmetic precision PyTorch uses (float32
-for float32/half inputs, float64 for float64). Gradients come from JAX: the gather's
-transpose is the scatter-add that PyTorch's backward kernels perform.
+for float32/half inputs, float64 for float64). antialias=True uses `_resize_aa`'s taps.
+Gradients come from JAX (the gather's transpose is the scatter-add that PyTorch's backward
+kernels perform), except where PyTorch's backward kernel is not the forward's transpose
+(`_kernel_taps`): there `_linear_grad.mismatched_linear` states PyTorch's backward.
 """
 
 from __future__ import annotations
@@ -115,12 +117,12 @@ def _source(scale, dst, align_corners, cubic):
     return src if cubic else np.maximum(src, 0)
 
 
-def _nearest_index(n_in, n_out, s, backward):
+def _nearest_index(n_in, n_out, s, shortcuts):
     # nearest_idx: the CPU kernels of the 2-d forward and of every backward copy a dim
     # whose size is unchanged and halve the index of a doubled one, whatever the scale.
-    if backward and n_out == n_in:
+    if shortcuts and n_out == n_in:
         return np.arange(n_in)
-    if backward and n_out == 2 * n_in:
+    if shortcuts and n_out == 2 * n_in:
         return np.arange(n_out) >> 1
     dst = np.arange(n_out, dtype=s.dtype)
     # floorf: PyTorch floors in single precision whatever the input's dtype.
