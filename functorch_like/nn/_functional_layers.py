@@ -267,25 +267,26 @@ _RESIZE_NAMES = {"nearest": "UpsampleNearest{n}DBackward0",
                  "bicubic": "UpsampleBicubic2DBackward0",
                  "trilinear": "UpsampleTrilinear3DBackward0",
                  "area": "AdaptiveAvgPool{n}DBackward0"}
+_AA_NAMES = {"bilinear": "UpsampleBilinear2DAaBackward0",
+             "bicubic": "UpsampleBicubic2DAaBackward0"}
 
 
-def _f_resize(x, *, output_size, scales, mode, align_corners):
-    return _resize.resize(x, output_size, scales, mode, align_corners)
+def _f_resize(x, *, output_size, scales, mode, align_corners, antialias):
+    return _resize.resize(x, output_size, scales, mode, align_corners, antialias)
 
 
 def interpolate(input, size=None, scale_factor=None, mode: str = "nearest",
                 align_corners=None, recompute_scale_factor=None, antialias: bool = False):
     """Resamples (N, C, L), (N, C, H, W) or (N, C, D, H, W) to `size` or by
-    `scale_factor` with PyTorch's index formulas (see pure `_resize.interpolate`).
-
-    PyTorch parity: antialias=True is not supported (NotImplementedError).
+    `scale_factor` with PyTorch's index formulas (see pure `_resize.interpolate`);
+    antialias=True: PyTorch's anti-aliased 'bilinear'/'bicubic' kernels.
     """
     output_size, scales, align_corners = _resize.resolve_interpolate_args(
         tuple(input.shape), size, scale_factor, mode, align_corners, recompute_scale_factor,
         antialias)
-    name = _RESIZE_NAMES[mode].format(n=input.ndim - 2)
+    name = (_AA_NAMES if antialias else _RESIZE_NAMES)[mode].format(n=input.ndim - 2)
     return apply(_f_resize, name, input, output_size=output_size, scales=scales, mode=mode,
-                 align_corners=bool(align_corners))
+                 align_corners=bool(align_corners), antialias=bool(antialias))
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):

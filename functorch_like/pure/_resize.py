@@ -5,8 +5,10 @@ Interpolation is separable: along each spatial axis the output is a weighted sum
 gathered input rows, with the source indices and weights computed in numpy from PyTorch's
 formulas (`area_pixel_compute_scale`, `area_pixel_compute_source_index` and the cubic
 convolution coefficients with A = -0.75), in the arithmetic precision PyTorch uses (float32
-for float32/half inputs, float64 for float64). Gradients come from JAX: the gather's
-transpose is the scatter-add that PyTorch's backward kernels perform.
+for float32/half inputs, float64 for float64). antialias=True uses `_resize_aa`'s taps.
+Gradients come from JAX (the gather's transpose is the scatter-add that PyTorch's backward
+kernels perform), except where PyTorch's backward kernel is not the forward's transpose
+(`_kernel_taps`): there `_linear_grad.mismatched_linear` states PyTorch's backward.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from ._errors import ShapeError, shape_str
+from ._linear_grad import mismatched_linear
 from ._pool import adaptive_avg_pool
+from ._resize_aa import aa_taps, cubic_conv1, cubic_conv2
 from ._types import Array
 
 __all__ = ["interpolate", "resize", "resolve_interpolate_args", "pixel_shuffle",
@@ -79,8 +83,6 @@ def resolve_interpolate_args(shape, size=None, scale_factor=None, mode: str = "n
     if antialias and not (mode in ("bilinear", "bicubic") and len(shape) == 4):
         raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos "
                          "modes and requires a 4-D tensor as input")
-    if antialias:
-        raise NotImplementedError("interpolate: antialias=True is not supported")
     _check_mode(mode, len(shape))
     return output_size, scales, align_corners
 
@@ -115,14 +117,25 @@ def _source(scale, dst, align_corners, cubic):
     return src if cubic else np.maximum(src, 0)
 
 
-def _taps(mode, n_in, n_out, align_corners, scale, ftype):
+def _nearest_index(n_in, n_out, s, shortcuts):
+    # nearest_idx: the CPU kernels of the 2-d forward and of every backward copy a dim
+    # whose size is unchanged and halve the index of a doubled one, whatever the scale.
+    if shortcuts and n_out == n_in:
+        return np.arange(n_in)
+    if shortcuts and n_out == 2 * n_in:
+        return np.arange(n_out) >> 1
+    dst = np.arange(n_out, dtype=s.dtype)
+    # floorf: PyTorch floors in single precision whatever the input's dtype.
+    idx = np.floor((s * dst).astype(np.float32)).astype(np.int64)
+    return np.minimum(idx, n_in - 1)
+
+
+def _taps(mode, n_in, n_out, align_corners, scale, ftype, nearest_shortcuts=False):
     """[(indices, weights or None)] of one axis: output o = sum_j w_j[o] * x[idx_j[o]]."""
     dst = np.arange(n_out, dtype=ftype)
     s = _scale(n_in, n_out, align_corners, scale, ftype)
     if mode == "nearest":
-        # floorf: PyTorch floors in single precision whatever the input's dtype.
-        idx = np.floor((s * dst).astype(np.float32)).astype(np.int64)
-        return [(np.minimum(idx, n_in - 1), None)]
+        return [(_nearest_index(n_in, n_out, s, nearest_shortcuts), None)]
     if mode == "nearest-exact":
         src = _source(s, dst, False, False)
         idx = np.floor((src + ftype(0.5)).astype(np.float32)).astype(np.int64)
@@ -137,48 +150,106 @@ def _taps(mode, n_in, n_out, align_corners, scale, ftype):
         i1 = i0 + (i0 < n_in - 1)
         return [(i0, ftype(1) - t), (i1, t)]
     a = ftype(_CUBIC_A)
-
-    def conv1(x):
-        return ((a + 2) * x - (a + 3)) * x * x + 1
-
-    def conv2(x):
-        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
-    weights = [conv2(t + 1), conv1(t), conv1(1 - t), conv2(2 - t)]
+    weights = [cubic_conv2(t + 1, a), cubic_conv1(t, a), cubic_conv1(1 - t, a),
+               cubic_conv2(2 - t, a)]
     return [(np.clip(i0 - 1 + j, 0, n_in - 1), w) for j, w in enumerate(weights)]
 
 
-def resize(x: Array, output_size, scales, mode: str, align_corners: bool = False) -> Array:
-    """Resamples the spatial dims of (N, C, *spatial) to `output_size` with PyTorch's
-    upsample kernels (`scales`: the per-dim scale factors the kernel uses, or None)."""
+def _kernel_taps(shape, output_size, scales, mode, align_corners, antialias, ftype,
+                 backward):
+    """The taps of every spatial axis used by PyTorch's forward kernel, or (`backward`)
+    those its backward kernel scatters with: they differ in a few corner cases."""
+    sizes = list(zip(shape[2:], output_size, scales))
+    if backward and mode == "bicubic" and not antialias and all(
+            n == o for n, o, _ in sizes):
+        # upsample_bicubic2d_backward copies when no size changes.
+        return [[(np.arange(n), None)] for n, _, _ in sizes]
+    taps = []
+    for n, o, scale in sizes:
+        if antialias and (n != o or backward):
+            # The forward skips an unchanged dim; the backward always weighs.
+            taps.append(aa_taps(mode, n, o, _scale(n, o, align_corners, scale, ftype), ftype))
+        elif antialias:
+            taps.append([(np.arange(n), None)])
+        else:
+            taps.append(_taps(mode, n, o, align_corners, scale, ftype,
+                              backward or len(sizes) == 2))
+    if antialias and not backward and output_size[1] == 1 and shape[2] != output_size[0]:
+        # PyTorch's anti-aliased vertical pass into a one-column output repeats its first
+        # row (its backward weighs each row correctly).
+        taps[0] = [(np.full(o, idx[0]), np.full(o, w[0])) for idx, w in taps[0]
+                   for o in [output_size[0]]]
+    return taps
+
+
+def _same_taps(a, b) -> bool:
+    return len(a) == len(b) and all(
+        len(ta) == len(tb) and all(np.array_equal(ia, ib) and (
+            (wa is None and wb is None) or (wa is not None and wb is not None
+                                            and np.array_equal(wa, wb)))
+            for (ia, wa), (ib, wb) in zip(ta, tb))
+        for ta, tb in zip(a, b))
+
+
+def _apply_taps(x: Array, taps) -> Array:
     nd = x.ndim - 2
-    if any(o <= 0 for o in output_size) or any(n <= 0 for n in x.shape[2:]):
-        def named(sizes):
-            return ", ".join(f"{a}: {n}" for a, n in zip("DHW"[3 - nd:], sizes))
-        raise ShapeError(f"Input and output sizes should be greater than 0, but got input "
-                         f"({named(x.shape[2:])}){' and' if nd == 1 else ''} output "
-                         f"({named(output_size)})")
-    if not jnp.issubdtype(x.dtype, jnp.floating) and mode not in ("nearest",
-                                                                   "nearest-exact"):
-        # PyTorch has no integer kernels for the interpolating modes (NotImplementedError).
-        raise NotImplementedError(f"interpolate: mode '{mode}' is not implemented for "
-                                  f"{x.dtype} inputs")
-    if mode == "area":
-        return adaptive_avg_pool(x, nd, tuple(output_size), "adaptive_avg_pool")
-    scales = scales or (None,) * nd
-    ftype = np.float64 if x.dtype == jnp.float64 else np.float32
     y = x
     # Last axis first: the same order of sums as PyTorch's separable CPU kernels.
     for axis in reversed(range(nd)):
-        taps = _taps(mode, x.shape[2 + axis], output_size[axis], align_corners, scales[axis],
-                     ftype)
         total = None
-        for idx, w in taps:
+        for idx, w in taps[axis]:
             part = jnp.take(y, jnp.asarray(idx), axis=2 + axis)
             if w is not None:
                 part = part * jnp.asarray(w, x.dtype).reshape((-1,) + (1,) * (nd - 1 - axis))
             total = part if total is None else total + part
         y = total
     return y
+
+
+def _check_sizes(x, output_size, mode, antialias):
+    nd = x.ndim - 2
+    if any(n <= 0 for n in x.shape[2:]) or any(
+            o < 0 or (o == 0 and mode != "area") for o in output_size):
+        def named(sizes):
+            return ", ".join(f"{a}: {n}" for a, n in zip("DHW"[3 - nd:], sizes))
+        raise ShapeError(f"Input and output sizes should be greater than 0, but got input "
+                         f"({named(x.shape[2:])}){' and' if nd == 1 else ''} output "
+                         f"({named(output_size)})")
+    if antialias and x.dtype in (jnp.float16, jnp.bfloat16) and tuple(
+            x.shape[2:]) != tuple(output_size):
+        # No half-precision anti-aliased weights on PyTorch's CPU.
+        kind = "Half" if x.dtype == jnp.float16 else "BFloat16"
+        raise NotImplementedError(
+            f'"compute_index_ranges_weights" not implemented for \'{kind}\'')
+    if not jnp.issubdtype(x.dtype, jnp.floating) and mode not in ("nearest",
+                                                                   "nearest-exact"):
+        # PyTorch has no integer kernels for the interpolating modes (NotImplementedError).
+        raise NotImplementedError(f"interpolate: mode '{mode}' is not implemented for "
+                                  f"{x.dtype} inputs")
+
+
+def resize(x: Array, output_size, scales, mode: str, align_corners: bool = False,
+           antialias: bool = False) -> Array:
+    """Resamples the spatial dims of (N, C, *spatial) to `output_size` with PyTorch's
+    upsample kernels (`scales`: the per-dim scale factors the kernel uses, or None;
+    `antialias`: the anti-aliased 'bilinear'/'bicubic' kernels).
+
+    PyTorch parity: the gradient is PyTorch's backward kernel's, which in a few corner
+    cases is not the transpose of the forward (see `_kernel_taps`).
+    """
+    nd = x.ndim - 2
+    _check_sizes(x, output_size, mode, antialias)
+    if mode == "area":
+        # adaptive_avg_pool: an output size of 0 gives an empty tensor.
+        return adaptive_avg_pool(x, nd, tuple(output_size), "adaptive_avg_pool")
+    scales = scales or (None,) * nd
+    ftype = np.float64 if x.dtype == jnp.float64 else np.float32
+    args = (x.shape, output_size, scales, mode, align_corners, antialias, ftype)
+    fwd = _kernel_taps(*args, backward=False)
+    bwd = _kernel_taps(*args, backward=True)
+    if _same_taps(fwd, bwd) or not jnp.issubdtype(x.dtype, jnp.floating):
+        return _apply_taps(x, fwd)
+    return mismatched_linear(lambda a: _apply_taps(a, fwd), lambda a: _apply_taps(a, bwd), x)
 
 
 def interpolate(x: Array, size=None, scale_factor=None, mode: str = "nearest",
@@ -194,11 +265,12 @@ def interpolate(x: Array, size=None, scale_factor=None, mode: str = "nearest",
         'bilinear' (4-D), 'bicubic' (4-D, A = -0.75, edges clamped), 'trilinear' (5-D) or
         'area' (adaptive average pooling).
       align_corners: for the interpolating modes: the corner pixels' centres align.
-    PyTorch parity: antialias=True is not supported (NotImplementedError).
+      antialias: for 'bilinear' and 'bicubic': PyTorch's anti-aliased kernels (the filter
+        widened by the downsampling factor; Keys cubic with a = -0.5 for bicubic).
     """
     output_size, scales, align_corners = resolve_interpolate_args(
         x.shape, size, scale_factor, mode, align_corners, recompute_scale_factor, antialias)
-    return resize(x, output_size, scales, mode, bool(align_corners))
+    return resize(x, output_size, scales, mode, bool(align_corners), antialias)
 
 
 def pixel_shuffle(x: Array, upscale_factor: int) -> Array:

@@ -1,0 +1,126 @@
+"""F.interpolate corner cases against real PyTorch: anti-aliased bilinear/bicubic (forward
+and gradient), the nearest kernels' index shortcuts (2-d forward, every backward), the
+bicubic backward's copy, PyTorch's one-column anti-aliased forward, empty area outputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from _tensor_ops_ref import check, check_raises, rand
+
+import functorch_like as fl
+
+
+def _interp(**kwargs):
+    return lambda t, a: t.nn.functional.interpolate(a, **kwargs)
+
+
+def _aa_configs(count=24, seed=0):
+    """A seeded sweep of anti-aliased configurations: mode, align_corners, size or scale
+    factor, downsampling and upsampling, per dim."""
+    rng = np.random.default_rng(seed)
+    configs = []
+    for k in range(count):
+        h, w = (int(n) for n in rng.integers(2, 12, size=2))
+        kwargs = dict(mode=("bilinear", "bicubic")[k % 2], antialias=True,
+                      align_corners=bool(rng.integers(2)))
+        if rng.integers(2):
+            kwargs["size"] = tuple(int(n) for n in rng.integers(1, 14, size=2))
+        else:
+            # At least one output pixel per dim (PyTorch refuses empty outputs here).
+            kwargs["scale_factor"] = tuple(max(float(s), round(1 / n + 0.01, 2)) for s, n in
+                                           zip(np.round(rng.uniform(0.2, 2.5, size=2), 2),
+                                               (h, w)))
+        configs.append(((1, 2, h, w), kwargs))
+    return configs
+
+
+@pytest.mark.parametrize("shape, kwargs", _aa_configs())
+def test_antialias_sweep_matches_torch(shape, kwargs):
+    check(_interp(**kwargs), rand(*shape), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(size=(3, 4), mode="bilinear"),
+    dict(scale_factor=0.37, mode="bicubic"),
+    dict(scale_factor=(2.5, 1.5), mode="bicubic", align_corners=True),
+    # An unchanged dim with a scale: the forward skips it, the backward weighs it.
+    dict(scale_factor=(0.5, 1.3), mode="bilinear"),
+    dict(scale_factor=(1.3, 0.5), mode="bicubic"),
+    # A one-column output: PyTorch's forward repeats the first row.
+    dict(size=(3, 1), mode="bicubic", align_corners=True),
+    dict(size=(12, 1), mode="bilinear"),
+])
+def test_antialias_matches_torch_float64(x64, kwargs):
+    check(_interp(antialias=True, **kwargs), rand(2, 2, 8, 7).astype(np.float64), x64=True,
+          rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+def test_antialias_grad_fn_name_matches_torch(mode):
+    x = rand(1, 1, 6, 6)
+    names = [_interp(size=3, mode=mode, antialias=True)(t, t.tensor(x, requires_grad=True))
+             .grad_fn.name() for t in (torch, fl)]
+    assert names[0] == names[1]
+
+
+@pytest.mark.parametrize("x, kwargs", [
+    (rand(1, 1, 4, 4), dict(size=(2, 2), mode="nearest", antialias=True)),
+    (rand(1, 1, 4, 4, 4), dict(size=2, mode="trilinear", antialias=True)),
+    (rand(1, 1, 4), dict(size=2, mode="linear", antialias=True)),
+    (rand(1, 1, 4, 4), dict(size=(0, 2), mode="bilinear", antialias=True)),
+    (rand(1, 1, 4, 4).astype(np.float16), dict(size=2, mode="bicubic", antialias=True)),
+])
+def test_antialias_errors_match_torch(x, kwargs):
+    check_raises(_interp(**kwargs), x)
+
+
+@pytest.mark.parametrize("shape, kwargs", [
+    ((1, 1, 5, 3), dict(scale_factor=(3, 1.3))),      # unchanged width: a copy
+    ((1, 2, 5, 3), dict(scale_factor=(2.1, 0.7))),    # doubled height: dst >> 1
+    ((2, 1, 4, 3), dict(scale_factor=(1.1, 2.1))),
+])
+def test_nearest_2d_index_shortcuts_match_torch(shape, kwargs):
+    check(_interp(mode="nearest", **kwargs), rand(*shape))
+
+
+@pytest.mark.parametrize("shape, kwargs", [
+    ((1, 1, 3), dict(scale_factor=2.1)),               # forward scales, backward halves
+    ((1, 2, 4), dict(scale_factor=1.2)),               # forward scales, backward copies
+    ((1, 1, 2, 3, 3), dict(scale_factor=(1.2, 2.1, 1.1))),
+    ((1, 1, 3), dict(scale_factor=1.7)),               # no shortcut: a plain scatter
+])
+def test_nearest_1d_3d_backward_matches_torch(shape, kwargs):
+    check(_interp(mode="nearest", **kwargs), rand(*shape))
+
+
+def test_nearest_double_backward_is_the_forward_kernel_like_torch():
+    grads = []
+    x, up, upup = rand(1, 1, 3), rand(1, 1, 6), rand(1, 1, 3)
+    for t in (torch, fl):
+        a = t.tensor(x, requires_grad=True)
+        out = t.nn.functional.interpolate(a, scale_factor=2.1, mode="nearest")
+        g = t.tensor(up, requires_grad=True)
+        (ga,) = t.autograd.grad(out, a, g, create_graph=True)
+        (gg,) = t.autograd.grad(ga, g, t.tensor(upup))
+        grads.append((ga.detach().numpy(), gg.numpy()))
+    for ours, ref in zip(grads[1], grads[0]):
+        np.testing.assert_allclose(ours, ref, rtol=1e-6)
+
+
+@pytest.mark.parametrize("shape, kwargs", [
+    ((1, 1, 1, 3), dict(scale_factor=1.3, recompute_scale_factor=False)),
+    ((1, 2, 3, 2), dict(scale_factor=(1.2, 1.4))),
+])
+def test_bicubic_backward_copies_when_no_size_changes_like_torch(shape, kwargs):
+    check(_interp(mode="bicubic", **kwargs), rand(*shape))
+
+
+@pytest.mark.parametrize("x, kwargs", [
+    (rand(1, 1, 4, 4), dict(size=(0, 2))),
+    (rand(1, 1, 4), dict(size=0)),
+    (rand(1, 1, 4, 4, 4), dict(scale_factor=0.1)),
+])
+def test_area_empty_output_matches_torch(x, kwargs):
+    check(_interp(mode="area", **kwargs), x, grad=False)
