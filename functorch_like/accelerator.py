@@ -82,34 +82,23 @@ def empty_cache() -> None:
     _cuda.empty_cache()
 
 
-def memory_allocated(device_index=None, /) -> int:
-    _require()
-    return _cuda.memory_allocated(device_index)
+def _memory_query(name: str):
+    """torch.accelerator.<name>(device_index=None): torch.cuda's, after the check that an
+    accelerator exists."""
+    def query(device_index=None, /):
+        _require()
+        return getattr(_cuda, name)(device_index)
+    query.__name__ = query.__qualname__ = name
+    query.__doc__ = f"torch.cuda.{name} of the accelerator (torch's error without one)."
+    return query
 
 
-def max_memory_allocated(device_index=None, /) -> int:
-    _require()
-    return _cuda.max_memory_allocated(device_index)
-
-
-def memory_reserved(device_index=None, /) -> int:
-    _require()
-    return _cuda.memory_reserved(device_index)
-
-
-def max_memory_reserved(device_index=None, /) -> int:
-    _require()
-    return _cuda.max_memory_reserved(device_index)
-
-
-def memory_stats(device_index=None, /) -> dict:
-    _require()
-    return _cuda.memory_stats(device_index)
-
-
-def reset_peak_memory_stats(device_index=None, /) -> None:
-    _require()
-    _cuda.reset_peak_memory_stats(device_index)
+memory_allocated = _memory_query("memory_allocated")
+max_memory_allocated = _memory_query("max_memory_allocated")
+memory_reserved = _memory_query("memory_reserved")
+max_memory_reserved = _memory_query("max_memory_reserved")
+memory_stats = _memory_query("memory_stats")
+reset_peak_memory_stats = _memory_query("reset_peak_memory_stats")
 
 
 def get_memory_info(device_index=None, /) -> tuple:
