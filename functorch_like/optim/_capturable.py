@@ -8,6 +8,8 @@ text differs by optimizer and by implementation (single-tensor, or foreach=True)
 
 from __future__ import annotations
 
+import jax
+
 _DEVICES = ["cuda", "xpu", "hpu", "privateuseone"]
 _PLAIN = "params and state_steps"
 # torch class name -> ((subject, lists "xla") single-tensor, (subject, lists "xla") foreach)
@@ -31,6 +33,8 @@ def check_capturable(cls: type, group: dict, params: list) -> None:
     `params` (those about to step) is on a device torch cannot capture on."""
     if not group.get("capturable") or not params:
         return
+    if any(isinstance(p._value, jax.core.Tracer) for p in params):
+        return      # (traced by compile: a tracer has no device to check, so none is made)
     known = next((c.__name__ for c in cls.__mro__ if c.__name__ in _MESSAGES), None)
     if known is None:
         return
