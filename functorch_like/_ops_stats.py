@@ -47,10 +47,22 @@ def _f_median_dim(x, *, axis, keepdims, ignore_nan):
     return values, idx.astype(_dtypes.int64.jax)
 
 
+def _empty_median(dtype):
+    """The median of no elements: NaN, which torch's CPU kernel casts to integer dtypes as
+    x86 does (the int64 or int32 minimum, truncated to narrower ints: 0; True for bool)."""
+    if jnp.issubdtype(dtype, jnp.inexact):
+        return jnp.array(jnp.nan, dtype)
+    if dtype == jnp.bool_:
+        return jnp.array(True)
+    if dtype == jnp.int64:
+        return jnp.array(jnp.iinfo(jnp.int64).min, dtype)
+    return jnp.array(jnp.iinfo(jnp.int32).min, jnp.int32).astype(dtype)
+
+
 def _f_median_all(x, *, ignore_nan):
     flat = x.reshape(-1)
     if flat.size == 0:
-        return jnp.array(jnp.nan, x.dtype)
+        return _empty_median(x.dtype)
     value = jax.lax.stop_gradient(flat[_median_index(flat, ignore_nan=ignore_nan)[0]])
     if not jnp.issubdtype(x.dtype, jnp.inexact):
         return value
@@ -66,7 +78,8 @@ def _median(input, dim, keepdim, ignore_nan, name):
         return apply(_f_median_all, "MedianBackward0", input, ignore_nan=ignore_nan)
     axis = _wrap_dim(dim, input.ndim)
     if input.ndim and input.shape[axis] == 0:
-        raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
+        # (torch's nanmedian says "median()" too)
+        raise IndexError(f"median(): Expected reduction dim {axis} to have non-zero size.")
     out = apply(_f_median_dim, "MedianBackward1", input, axis=axis, keepdims=keepdim,
                 ignore_nan=ignore_nan)
     return getattr(return_types, name)(*out)

@@ -83,3 +83,21 @@ def test_scatter_reduce_add_and_multiply_on_bool_match_torch():
         for reduce in ("add", "multiply"):
             check(lambda t, x, s: t.scatter(x, 0, t.tensor([0, 1, 1]), s, reduce=reduce),
                   np.array([True, False, True]), np.array([False, True, True]))
+
+
+# ---- median / nanmedian of no elements --------------------------------------------------
+
+@pytest.mark.parametrize("op", ["median", "nanmedian"])
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.int16, np.int8, np.uint8, np.bool_,
+                                   np.float32])
+def test_median_of_an_empty_tensor_matches_torch(op, dtype):
+    # Integer ones raised ValueError("cannot convert float NaN to integer"); torch casts
+    # its NaN (int64/int32 minimum, 0 for narrower ints, True for bool). (x64: int64 kept.)
+    check(lambda t, x: getattr(t, op)(x), np.zeros(0, dtype), x64=True)
+
+
+@pytest.mark.parametrize("op", ["median", "nanmedian"])
+@pytest.mark.parametrize("shape,dim", [((0,), 0), ((2, 0), 1), ((0, 2), -2)])
+def test_median_along_an_empty_dim_raises_torch_text(op, shape, dim):
+    # nanmedian said "nanmedian(): ..."; torch says "median(): ..." for both.
+    check_raises(lambda t, x: getattr(t, op)(x, dim), np.zeros(shape, np.float32))
