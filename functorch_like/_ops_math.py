@@ -403,20 +403,29 @@ def ne(input, other):
     return _binary(_f_ne, "NeBackward0", input, other)
 
 
+def _ordered(fn, name, kernel, input, other):
+    """An order comparison: torch has none for complex (its NotImplementedError)."""
+    dtype = _dtypes.result_type(*_promo_args(as_operand(input), as_operand(other)))
+    if jnp.issubdtype(dtype, jnp.complexfloating):
+        raise NotImplementedError(f'"{kernel}_cpu" not implemented for '
+                                  f"'{_dtypes.scalar_type_name(dtype)}'")
+    return _binary(fn, name, input, other)
+
+
 def lt(input, other):
-    return _binary(_f_lt, "LtBackward0", input, other)
+    return _ordered(_f_lt, "LtBackward0", "lt", input, other)
 
 
 def le(input, other):
-    return _binary(_f_le, "LeBackward0", input, other)
+    return _ordered(_f_le, "LeBackward0", "le", input, other)
 
 
 def gt(input, other):
-    return _binary(_f_gt, "GtBackward0", input, other)
+    return _ordered(_f_gt, "GtBackward0", "gt", input, other)
 
 
 def ge(input, other):
-    return _binary(_f_ge, "GeBackward0", input, other)
+    return _ordered(_f_ge, "GeBackward0", "ge", input, other)
 
 
 less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne
@@ -473,12 +482,14 @@ def logical_not(input):
     return apply(_f_lnot, "LogicalNotBackward0", input)
 
 
-def _bitwise(jfn, name):
+def _bitwise(jfn, name, bool_ok=True):
+    """An integer-only binary op; on float (and, unless `bool_ok`, on bool) operands torch's
+    NotImplementedError."""
     def op(input, other):
         input, other = as_operand(input), as_operand(other)
         dtype = _dtypes.result_type(*_promo_args(input, other))
         broadcast_shape(input, other)
-        if jnp.issubdtype(dtype, jnp.inexact):
+        if jnp.issubdtype(dtype, jnp.inexact) or not bool_ok and dtype == jnp.bool_:
             raise NotImplementedError(f'"{name}_cpu" not implemented for '
                                       f"'{_dtypes.scalar_type_name(dtype)}'")
         return apply(_bitwise_fns[name], name, input, other, dtype=dtype)
@@ -697,11 +708,18 @@ def _f_minimum(a, b, *, dtype):
     return jnp.minimum(a, b)
 
 
+def _no_complex(name, *operands) -> None:
+    if builtins.any(isinstance(x, Tensor) and x.is_complex() for x in operands):
+        raise RuntimeError(f"{name} not implemented for complex tensors.")
+
+
 def maximum(input, other):
+    _no_complex("maximum", input, other)
     return _binary(_f_maximum, "MaximumBackward0", input, other)
 
 
 def minimum(input, other):
+    _no_complex("minimum", input, other)
     return _binary(_f_minimum, "MinimumBackward0", input, other)
 
 

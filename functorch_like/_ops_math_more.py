@@ -28,10 +28,10 @@ acosh = arccosh = M._unary(jnp.arccosh, "AcoshBackward0")
 atanh = arctanh = M._unary(jnp.arctanh, "AtanhBackward0")
 
 # Integer-only binary ops: torch's `"<kernel>_cpu" not implemented for 'Float'` otherwise.
-gcd = M._bitwise(jnp.gcd, "gcd")
-lcm = M._bitwise(jnp.lcm, "lcm")
-bitwise_left_shift = M._bitwise(jnp.left_shift, "lshift")
-bitwise_right_shift = M._bitwise(jnp.right_shift, "rshift")     # arithmetic for signed
+gcd = M._bitwise(jnp.gcd, "gcd", bool_ok=False)
+lcm = M._bitwise(jnp.lcm, "lcm", bool_ok=False)
+bitwise_left_shift = M._bitwise(jnp.left_shift, "lshift", bool_ok=False)
+bitwise_right_shift = M._bitwise(jnp.right_shift, "rshift", bool_ok=False)  # arithmetic
 
 
 def _f_ldexp(a, b, *, dtype):

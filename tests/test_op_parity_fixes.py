@@ -101,3 +101,46 @@ def test_median_of_an_empty_tensor_matches_torch(op, dtype):
 def test_median_along_an_empty_dim_raises_torch_text(op, shape, dim):
     # nanmedian said "nanmedian(): ..."; torch says "median(): ..." for both.
     check_raises(lambda t, x: getattr(t, op)(x, dim), np.zeros(shape, np.float32))
+
+
+# ---- shifts of bools, order comparisons of complex ----------------------------------------
+
+B, C = np.array([True, False]), np.array([1 + 2j, 3j], np.complex64)
+F, I = np.array([1.0, 2.0], np.float32), np.array([1, 2])
+
+UNSUPPORTED = {
+    "b<<b": (lambda t, b: b << b, B),
+    "b>>b": (lambda t, b: b >> b, B),
+    "b>>True": (lambda t, b: b >> True, B),
+    "True<<b": (lambda t, b: True << b, B),
+    "bitwise_left_shift": (lambda t, b: t.bitwise_left_shift(b, b), B),
+    "bitwise_right_shift": (lambda t, b: t.bitwise_right_shift(b, b), B),
+    "<<=": (lambda t, b: b.clone().__ilshift__(b), B),
+    "gcd": (lambda t, b: t.gcd(b, b), B),
+    "lcm": (lambda t, b: t.lcm(b, b), B),
+    "f>=1+2j": (lambda t, f: f >= 1 + 2j, F),
+    "f<1+2j": (lambda t, f: f < 1 + 2j, F),
+    "f<=1+2j": (lambda t, f: f <= 1 + 2j, F),
+    "f>1+2j": (lambda t, f: f > 1 + 2j, F),
+    "1j<f": (lambda t, f: 1j < f, F),
+    "i>=1j": (lambda t, i: i >= 1j, I),
+    "c<c": (lambda t, c: c < c, C),
+    "ge(c, 1)": (lambda t, c: t.ge(c, 1), C),
+    "gt_": (lambda t, f: f.clone().gt_(1j), F),
+    "maximum": (lambda t, c: t.maximum(c, c), C),
+    "minimum": (lambda t, c: t.minimum(c, c), C),
+    "fmax": (lambda t, c: t.fmax(c, c), C),
+    "fmin": (lambda t, c: t.fmin(c, c), C),
+}
+
+
+@pytest.mark.parametrize("case", list(UNSUPPORTED))
+def test_ops_torch_lacks_for_bool_or_complex_raise_its_error(case):
+    # They returned values (bool shifts gave ints; complex compared by real part).
+    fn, x = UNSUPPORTED[case]
+    check_raises(fn, x)
+
+
+def test_shifts_and_comparisons_that_torch_has_still_work():
+    check(lambda t, b, i: (b << 1, i << b, b << i, i >> 1), B, I)
+    check(lambda t, f, c: (f == 1 + 2j, c != c, f >= 1, f < f), F, C)
