@@ -144,3 +144,21 @@ def test_ops_torch_lacks_for_bool_or_complex_raise_its_error(case):
 def test_shifts_and_comparisons_that_torch_has_still_work():
     check(lambda t, b, i: (b << 1, i << b, b << i, i >> 1), B, I)
     check(lambda t, f, c: (f == 1 + 2j, c != c, f >= 1, f < f), F, C)
+
+
+# ---- nanmean of integers ------------------------------------------------------------------
+
+@pytest.mark.parametrize("x", [np.array([1, 2]), np.array([True]), np.array([1, 2], np.uint8)],
+                         ids=["int64", "bool", "uint8"])
+@pytest.mark.parametrize("kwargs", [{}, {"dtype": "float32"}, {"dim": 0}], ids=repr)
+def test_nanmean_of_an_integer_input_raises_torch_error(x, kwargs):
+    # It computed (after casting to dtype=); torch refuses the input's own dtype.
+    def run(t, x):
+        kw = {k: getattr(t, v) if k == "dtype" else v for k, v in kwargs.items()}
+        return t.nanmean(x, **kw)
+    check_raises(run, x)
+
+
+def test_nanmean_with_an_integer_dtype_raises_torch_error():
+    check_raises(lambda t, x: t.nanmean(x, dtype=t.int64), F)
+    check(lambda t, x: t.nanmean(x, dtype=t.float32), np.array([1.0, np.nan], np.float32))
