@@ -469,6 +469,8 @@ def take(input, index):
         raise RuntimeError("take(): Expected a long tensor for index, but got "
                            f"{_dtypes.scalar_type_name(index.dtype)}")
     v, n = index._value, input.numel()
+    if v.size and not n:
+        raise IndexError("take(): tried to take from an empty tensor")
     if is_concrete(v) and v.size:
         lo, hi = builtins.int(jnp.min(v)), builtins.int(jnp.max(v))
         if lo < -n or hi >= n:

@@ -230,6 +230,8 @@ def put(input, index, source, accumulate: bool = False):
                            f"self.dtype = {_name(input.dtype)} and source.dtype = "
                            f"{_name(source.dtype)}")
     n = input.numel()
+    if index.numel() and not n:
+        raise IndexError("put_(): Tried to put elements into an empty tensor")
     bad = _bad_index(index, n, -n)
     if bad is not None:
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} "

@@ -162,3 +162,26 @@ def test_nanmean_of_an_integer_input_raises_torch_error(x, kwargs):
 def test_nanmean_with_an_integer_dtype_raises_torch_error():
     check_raises(lambda t, x: t.nanmean(x, dtype=t.int64), F)
     check(lambda t, x: t.nanmean(x, dtype=t.float32), np.array([1.0, np.nan], np.float32))
+
+
+# ---- take / put_ on an empty tensor -------------------------------------------------------
+
+EMPTY_WRITES = {
+    "take": lambda t, e: t.take(e, t.tensor([0])),
+    "put_": lambda t, e: e.clone().put_(t.tensor([0]), t.tensor([1.0])),
+    "put": lambda t, e: t.put(e, t.tensor([0]), t.tensor([1.0])),
+    "put_accumulate": lambda t, e: e.clone().put_(t.tensor([0]), t.tensor([1.0]), True),
+}
+
+
+@pytest.mark.parametrize("shape", [(0,), (2, 0)], ids=repr)
+@pytest.mark.parametrize("op", list(EMPTY_WRITES))
+def test_take_and_put_on_an_empty_tensor_raise_torch_text(op, shape):
+    # They said "out of range: tried to access index 0 on a tensor of 0 elements.".
+    check_raises(EMPTY_WRITES[op], np.zeros(shape, np.float32))
+
+
+def test_take_and_put_with_no_indices_on_an_empty_tensor_work():
+    check(lambda t, e: (t.take(e, t.tensor([], dtype=t.int64)),
+                        e.clone().put_(t.tensor([], dtype=t.int64), t.tensor([]))),
+          np.zeros(0, np.float32), grad=False)
