@@ -408,6 +408,11 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
     _check_index_tensor(index, "scatter")
     if src is None:
         src = value
+    if reduce is not None and isinstance(src, Tensor):
+        warnings.warn("The reduce argument of torch.scatter with Tensor src is deprecated and "
+                      "will be removed in a future PyTorch release. Use torch.scatter_reduce "
+                      "instead for more reduction options.", UserWarning,
+                      stacklevel=user_stacklevel())
     d = _wrap_dim(dim, input.ndim)
     if isinstance(src, Tensor) and src.dtype != input.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")

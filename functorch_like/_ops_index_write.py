@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import warnings
 
 import jax
 import jax.numpy as jnp
@@ -23,7 +24,7 @@ from ._ops_index import (_build, _check_assignable, _f_getitem, _f_setitem, _fla
 from ._ops_index_mask import TracedMask, masked_write
 from ._ops_math import as_operand
 from ._tensor import Tensor, _wrap_dim, apply
-from .pure._errors import is_concrete
+from .pure._errors import is_concrete, user_stacklevel
 
 
 def _name(dtype) -> str:
@@ -366,6 +367,8 @@ def index_reduce(input, dim: int, index, source, reduce: str, *, include_self: b
     if reduce not in ("prod", "mean", "amax", "amin"):
         raise RuntimeError("index_reduce(): Expected reduce to be one of prod, mean, amax or "
                            f"amin but got {reduce}.")
+    warnings.warn("index_reduce() is in beta and the API may change at any time.", UserWarning,
+                  stacklevel=user_stacklevel())
     d = _vector_index("index_reduce_", input, dim, index, source)
     if _bad_index(index, _dim_size(input, d)) is not None:
         raise IndexError("index out of range in self")

@@ -185,3 +185,37 @@ def test_take_and_put_with_no_indices_on_an_empty_tensor_work():
     check(lambda t, e: (t.take(e, t.tensor([], dtype=t.int64)),
                         e.clone().put_(t.tensor([], dtype=t.int64), t.tensor([]))),
           np.zeros(0, np.float32), grad=False)
+
+
+# ---- warnings of scatter's reduce= with a tensor src, and of index_reduce ------------------
+
+def _warning_texts(fn):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fn()
+    # (torch appends where in its C++ source the warning was raised)
+    return [str(w.message).split(" (Triggered internally")[0] for w in caught
+            if issubclass(w.category, UserWarning)]
+
+
+WARNING_OPS = {
+    "scatter_reduce_src": lambda t: t.scatter(t.ones(2), 0, t.tensor([0]), t.ones(1),
+                                              reduce="add"),
+    "scatter_reduce_value": lambda t: t.scatter(t.ones(2), 0, t.tensor([0]), 2.0,
+                                                reduce="add"),
+    "scatter_": lambda t: t.ones(2).scatter_(0, t.tensor([0]), t.ones(1), reduce="multiply"),
+    "index_reduce": lambda t: t.index_reduce(t.ones(2), 0, t.tensor([0]), t.ones(1), "prod"),
+    "index_reduce_": lambda t: t.ones(2).index_reduce_(0, t.tensor([0]), t.ones(1), "amax"),
+}
+
+
+@pytest.mark.parametrize("op", list(WARNING_OPS))
+def test_scatter_reduce_and_index_reduce_warn_as_torch(op):
+    # They did not warn.
+    torch.set_warn_always(True)     # (torch warns once per process otherwise)
+    try:
+        want = _warning_texts(lambda: WARNING_OPS[op](torch))
+    finally:
+        torch.set_warn_always(False)
+    assert want or op == "scatter_reduce_value"
+    assert _warning_texts(lambda: WARNING_OPS[op](fl)) == want
