@@ -492,5 +492,11 @@ def take_along_dim(input, indices, dim=None):
     if dim is None:
         return apply(_f_take_along_dim, "TakeAlongDimBackward0", input.reshape(-1),
                      indices.reshape(-1), axis=0)
-    return apply(_f_take_along_dim, "TakeAlongDimBackward0", input, indices,
-                 axis=_wrap_dim(dim, input.ndim))
+    axis = _wrap_dim(dim, input.ndim)
+    if indices.ndim != input.ndim:
+        raise RuntimeError("torch.take_along_dim(): input and indices should have the same "
+                           f"number of dimensions, but got {input.ndim} dimensions for input, "
+                           f"and {indices.ndim} dimensions for indices")
+    if not input.ndim:      # (unlike gather, torch refuses a 0-d input here)
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    return apply(_f_take_along_dim, "TakeAlongDimBackward0", input, indices, axis=axis)

@@ -14,6 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _autocast_state, _dtypes
+from ._complex_refusals import check_clamp, no_complex
 from ._host import from_host
 from ._tensor import Tensor, apply, typename
 from .pure import _activations, _edge_grads
@@ -654,8 +655,13 @@ def _f_clamp(x, lo, hi, *, dtype):
 def clamp(input, min=None, max=None):
     """Clips to [min, max] (scalars or tensors); the gradient flows where
     min <= input <= max."""
+    return _clamp(input, min, max, "clamp")
+
+
+def _clamp(input, min, max, variant):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    check_clamp(input, min, max, variant)
     lo = as_operand(min) if min is not None else None
     hi = as_operand(max) if max is not None else None
     dtype = _dtypes.result_type(*_promo_args(*(v for v in (input, lo, hi) if v is not None)))
@@ -669,11 +675,11 @@ clip = clamp
 
 
 def clamp_min(input, min):
-    return clamp(input, min=min)
+    return _clamp(input, min, None, "clamp_min")
 
 
 def clamp_max(input, max):
-    return clamp(input, max=max)
+    return _clamp(input, None, max, "clamp_max")
 
 
 def _f_where(cond, a, b, *, dtype):
@@ -708,18 +714,13 @@ def _f_minimum(a, b, *, dtype):
     return jnp.minimum(a, b)
 
 
-def _no_complex(name, *operands) -> None:
-    if builtins.any(isinstance(x, Tensor) and x.is_complex() for x in operands):
-        raise RuntimeError(f"{name} not implemented for complex tensors.")
-
-
 def maximum(input, other):
-    _no_complex("maximum", input, other)
+    no_complex("maximum", input, other)
     return _binary(_f_maximum, "MaximumBackward0", input, other)
 
 
 def minimum(input, other):
-    _no_complex("minimum", input, other)
+    no_complex("minimum", input, other)
     return _binary(_f_minimum, "MinimumBackward0", input, other)
 
 

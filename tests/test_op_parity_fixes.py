@@ -219,3 +219,63 @@ def test_scatter_reduce_and_index_reduce_warn_as_torch(op):
         torch.set_warn_always(False)
     assert want or op == "scatter_reduce_value"
     assert _warning_texts(lambda: WARNING_OPS[op](fl)) == want
+
+
+# ---- ordering ops on complex tensors ---------------------------------------------------------
+
+COMPLEX_ORDERING = {
+    "clamp_min(c, 0)": lambda t, c, f: t.clamp_min(c, 0),
+    "clamp_min(c, c)": lambda t, c, f: t.clamp_min(c, c),
+    "clamp_max(c, c)": lambda t, c, f: t.clamp_max(c, c),
+    "clamp(c, c)": lambda t, c, f: t.clamp(c, c),
+    "clamp(c, None, c)": lambda t, c, f: t.clamp(c, None, c),
+    "clamp(c, 0, 1)": lambda t, c, f: t.clamp(c, 0, 1),
+    "f.clamp(max=c)": lambda t, c, f: f.clamp(max=c),
+    "f.clamp(min=c)": lambda t, c, f: f.clamp(min=c),
+    "f.clamp(c, c)": lambda t, c, f: f.clamp(c, c),
+    "f.clamp(max=1j)": lambda t, c, f: f.clamp(max=1j),
+    "max": lambda t, c, f: t.max(c),
+    "min": lambda t, c, f: c.min(),
+    "amax": lambda t, c, f: t.amax(c),
+    "amin": lambda t, c, f: t.amin(c, 0),
+    "max(dim)": lambda t, c, f: t.max(c, 0),
+    "min(dim)": lambda t, c, f: t.min(c, 0),
+    "cummax": lambda t, c, f: t.cummax(c, 0),
+    "cummin": lambda t, c, f: t.cummin(c, 0),
+    "topk": lambda t, c, f: t.topk(c, 1),
+    "sort": lambda t, c, f: t.sort(c, descending=True),
+    "argsort": lambda t, c, f: t.argsort(c),
+    "msort": lambda t, c, f: t.msort(c),
+    "aminmax": lambda t, c, f: t.aminmax(c),
+    "kthvalue": lambda t, c, f: t.kthvalue(c, 1),
+    "median": lambda t, c, f: t.median(c),
+    "nanmedian": lambda t, c, f: t.nanmedian(c),
+    "median(dim)": lambda t, c, f: t.median(c, 0),
+    "argmax": lambda t, c, f: t.argmax(c),
+    "argmin(dim)": lambda t, c, f: t.argmin(c, 0),
+    "mode": lambda t, c, f: t.mode(c),
+}
+
+
+@pytest.mark.parametrize("case", list(COMPLEX_ORDERING))
+def test_ordering_ops_on_complex_raise_torch_error(case):
+    # They ordered complex numbers lexicographically (JAX's order) and returned values.
+    check_raises(COMPLEX_ORDERING[case], C, F)
+
+
+# ---- take_along_dim's checks ---------------------------------------------------------------
+
+@pytest.mark.parametrize("shapes,dim", [(((), ()), 0), (((), ()), -1), (((), ()), 1),
+                                        (((2,), ()), 0), (((), (1,)), 0),
+                                        (((2, 3), (2,)), 0)], ids=repr)
+def test_take_along_dim_refuses_0d_and_rank_mismatch_as_torch(shapes, dim):
+    # They raised JAX ValueErrors.
+    x_shape, i_shape = shapes
+    check_raises(lambda t, x: t.take_along_dim(x, t.zeros(i_shape, dtype=t.int64), dim),
+                 rand(*x_shape))
+
+
+def test_take_along_dim_still_works():
+    check(lambda t, x: (t.take_along_dim(x, t.tensor([[0], [2]]), 1),
+                        t.take_along_dim(x, t.tensor([5, 0])),
+                        t.take_along_dim(x[0, 0], t.tensor(0))), rand(2, 3))
