@@ -19,6 +19,7 @@ import numpy as np
 from . import _dtypes
 from . import _ops_math as M
 from . import _ops_shape as S
+from ._complex_refusals import refuse_complex_kernel
 from ._ops_reduce import _index_dtype, named_result, return_types
 from ._tensor import Size, Tensor, _wrap_dim, apply
 
@@ -338,6 +339,7 @@ def _f_cum_extreme(x, *, axis, largest):
 
 def cummax(input, dim: int):
     """Running maximum along `dim` and where it was found: (values, indices)."""
+    refuse_complex_kernel("cummax_cpu", input)
     values, indices = apply(_f_cum_extreme, "CummaxBackward0", input,
                             axis=_wrap_dim(dim, input.ndim), largest=True)
     return return_types.cummax(values, indices)
@@ -345,6 +347,7 @@ def cummax(input, dim: int):
 
 def cummin(input, dim: int):
     """Running minimum along `dim` and where it was found: (values, indices)."""
+    refuse_complex_kernel("cummin_cpu", input)
     values, indices = apply(_f_cum_extreme, "CumminBackward0", input,
                             axis=_wrap_dim(dim, input.ndim), largest=False)
     return return_types.cummin(values, indices)

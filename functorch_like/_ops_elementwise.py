@@ -15,6 +15,7 @@ import jax.numpy as jnp
 import jax.scipy.special as jss
 
 from . import _dtypes
+from ._complex_refusals import no_complex
 from ._ops_math import (_binary, _cast, _f_pow, _promo_args, _sign, _unary,
                         abs_with_torch_grad, as_operand, broadcast_shape)
 from ._tensor import Tensor, apply
@@ -77,11 +78,13 @@ def _f_fmin(a, b, *, dtype):
 
 def fmax(input, other):
     """Elementwise maximum that ignores NaN (NaN only where both are NaN)."""
+    no_complex("fmax", input, other)
     return _binary(_f_fmax, "FmaxBackward0", input, other)
 
 
 def fmin(input, other):
     """Elementwise minimum that ignores NaN."""
+    no_complex("fmin", input, other)
     return _binary(_f_fmin, "FminBackward0", input, other)
 
 

@@ -333,6 +333,11 @@ def _check_index_tensor(index, name):
         raise RuntimeError(_INDEX_DTYPE_ERRORS[name])
 
 
+def _size_along(input, d: int) -> int:
+    """input's size along dim `d`; a 0-d tensor has size 1 there, as in torch."""
+    return input.shape[d] if input.ndim else 1
+
+
 def _check_bounds(index, size, dim):
     """gather/scatter indices lie in [0, size): PyTorch rejects negative ones too."""
     v = index._value
@@ -344,25 +349,33 @@ def _check_bounds(index, size, dim):
                                f"{size}")
 
 
+def add_at(at, x, src):
+    """`at.add(src)` (`at` being `x.at[...]`); on bool an `or`, as torch adds bools (JAX's
+    add refuses them)."""
+    return at.max(src) if x.dtype == jnp.bool_ else at.add(src)
+
+
 def _f_gather(x, idx, *, axis):
+    shape = idx.shape
+    x, idx = jnp.atleast_1d(x), jnp.atleast_1d(idx)     # torch reads 0-d as of size 1
     # PyTorch allows an index smaller than the input in the other dims: crop first.
     crop = tuple(slice(0, n) if d != axis else slice(None) for d, n in enumerate(idx.shape))
-    return jnp.take_along_axis(x[crop], idx, axis=axis)
+    return jnp.take_along_axis(x[crop], idx, axis=axis).reshape(shape)
 
 
 def gather(input, dim: int, index, *, sparse_grad: bool = False):
     """out[i][j] = input[index[i][j]][j] (for dim 0), index of input's rank."""
     _check_index_tensor(index, "gather")
     d = _wrap_dim(dim, input.ndim)
-    if index.ndim != input.ndim:
+    if builtins.max(index.ndim, 1) != builtins.max(input.ndim, 1):    # (0-d counts as 1-d)
         raise RuntimeError("Index tensor must have the same number of dimensions as input "
                            "tensor")
-    for ax in range(input.ndim):
+    for ax in range(builtins.min(index.ndim, input.ndim)):
         if ax != d and index.shape[ax] > input.shape[ax]:
             raise RuntimeError(f"Size does not match at dimension {ax} expected index "
                                f"{list(index.shape)} to be no larger than self "
                                f"{list(input.shape)} apart from dimension {d}")
-    _check_bounds(index, input.shape[d], d)
+    _check_bounds(index, _size_along(input, d), d)
     return apply(_f_gather, "GatherBackward0", input, index, axis=d)
 
 
@@ -373,6 +386,8 @@ def _scatter_index(idx, axis):
 
 
 def _f_scatter(x, idx, src, *, axis, mode, checked=True):
+    shape = x.shape
+    x, idx = jnp.atleast_1d(x), jnp.atleast_1d(idx)     # torch reads 0-d as of size 1
     if hasattr(src, "shape") and jnp.ndim(src):
         src = src[tuple(slice(0, n) for n in idx.shape)]
     src = jnp.asarray(src).astype(x.dtype)
@@ -380,7 +395,11 @@ def _f_scatter(x, idx, src, *, axis, mode, checked=True):
         out = write_at(x, src, functools.partial(_scatter_index, axis=axis), idx)
     else:
         at = x.at[_scatter_index(idx, axis)]
-        out = at.add(src) if mode == "add" else at.multiply(src)
+        if mode == "add":
+            out = add_at(at, x, src)
+        else:   # (on bool a product is an `and`)
+            out = at.min(src) if x.dtype == jnp.bool_ else at.multiply(src)
+    out = out.reshape(shape)
     return out if checked else poisoned(out, jnp.any((idx < 0) | (idx >= x.shape[axis])))
 
 
@@ -389,10 +408,15 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
     _check_index_tensor(index, "scatter")
     if src is None:
         src = value
+    if reduce is not None and isinstance(src, Tensor):
+        warnings.warn("The reduce argument of torch.scatter with Tensor src is deprecated and "
+                      "will be removed in a future PyTorch release. Use torch.scatter_reduce "
+                      "instead for more reduction options.", UserWarning,
+                      stacklevel=user_stacklevel())
     d = _wrap_dim(dim, input.ndim)
     if isinstance(src, Tensor) and src.dtype != input.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
-    _check_bounds(index, input.shape[d], d)
+    _check_bounds(index, _size_along(input, d), d)
     mode = {None: "set", "add": "add", "multiply": "multiply"}[reduce]
     name = "ScatterBackward0" if isinstance(src, Tensor) else "ScatterBackward1"
     return apply(_f_scatter, name, input, index, as_operand(src), axis=d, mode=mode,
@@ -402,12 +426,14 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
 def scatter_add(input, dim: int, index, src):
     _check_index_tensor(index, "scatter_add")
     d = _wrap_dim(dim, input.ndim)
-    _check_bounds(index, input.shape[d], d)
+    _check_bounds(index, _size_along(input, d), d)
     return apply(_f_scatter, "ScatterAddBackward0", input, index, src, axis=d, mode="add",
                  checked=is_concrete(index._value))
 
 
 def _f_index_select(x, idx, *, axis):
+    if not x.ndim:          # (a 0-d input gives a 0-d result, as torch's)
+        return jnp.take(x.reshape(1), idx, axis=0).reshape(())
     return jnp.take(x, idx, axis=axis)
 
 
@@ -448,6 +474,8 @@ def take(input, index):
         raise RuntimeError("take(): Expected a long tensor for index, but got "
                            f"{_dtypes.scalar_type_name(index.dtype)}")
     v, n = index._value, input.numel()
+    if v.size and not n:
+        raise IndexError("take(): tried to take from an empty tensor")
     if is_concrete(v) and v.size:
         lo, hi = builtins.int(jnp.min(v)), builtins.int(jnp.max(v))
         if lo < -n or hi >= n:
@@ -464,5 +492,11 @@ def take_along_dim(input, indices, dim=None):
     if dim is None:
         return apply(_f_take_along_dim, "TakeAlongDimBackward0", input.reshape(-1),
                      indices.reshape(-1), axis=0)
-    return apply(_f_take_along_dim, "TakeAlongDimBackward0", input, indices,
-                 axis=_wrap_dim(dim, input.ndim))
+    axis = _wrap_dim(dim, input.ndim)
+    if indices.ndim != input.ndim:
+        raise RuntimeError("torch.take_along_dim(): input and indices should have the same "
+                           f"number of dimensions, but got {input.ndim} dimensions for input, "
+                           f"and {indices.ndim} dimensions for indices")
+    if not input.ndim:      # (unlike gather, torch refuses a 0-d input here)
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    return apply(_f_take_along_dim, "TakeAlongDimBackward0", input, indices, axis=axis)

@@ -13,17 +13,18 @@ from __future__ import annotations
 
 import builtins
 import functools
+import warnings
 
 import jax
 import jax.numpy as jnp
 
 from . import _dtypes
 from ._ops_index import (_build, _check_assignable, _f_getitem, _f_setitem, _flat, _parse,
-                         _scatter_index, poisoned, write_at)
+                         _scatter_index, add_at, poisoned, write_at)
 from ._ops_index_mask import TracedMask, masked_write
 from ._ops_math import as_operand
 from ._tensor import Tensor, _wrap_dim, apply
-from .pure._errors import is_concrete
+from .pure._errors import is_concrete, user_stacklevel
 
 
 def _name(dtype) -> str:
@@ -72,7 +73,7 @@ def _vector_index(op, input, dim, index, source):
     if index.numel() != n_src:
         raise RuntimeError(f"{op}(): Number of indices ({index.numel()}) should be equal to "
                            f"source.size(dim): ({n_src}), for dim: {dim}")
-    if input.ndim and source.ndim and any(
+    if input.ndim != source.ndim or any(
             a != b for k, (a, b) in enumerate(zip(input.shape, source.shape)) if k != d):
         raise RuntimeError("source tensor shape must match self tensor shape, excluding the "
                            f"specified dimension. Got self.shape = {list(input.shape)} "
@@ -86,9 +87,10 @@ def _vector_index(op, input, dim, index, source):
 # ---- index_add / index_copy / index_fill ------------------------------------------------
 
 def _f_index_add(x, idx, src, *, axis, alpha, checked=True):
+    shape, x = x.shape, jnp.atleast_1d(x)      # torch reads a 0-d input as of size 1
     src = src if alpha == 1 else src * alpha
-    out = x.at[_along(axis, idx)].add(src.reshape(x[_along(axis, idx)].shape))
-    return _guarded(out, idx, 0, x.shape[axis] if x.ndim else 1, checked)
+    out = add_at(x.at[_along(axis, idx)], x, src.reshape(x[_along(axis, idx)].shape))
+    return _guarded(out.reshape(shape), idx, 0, x.shape[axis], checked)
 
 
 def index_add(input, dim: int, index, source, *, alpha=1):
@@ -107,9 +109,10 @@ def index_add(input, dim: int, index, source, *, alpha=1):
 
 def _f_index_copy(x, idx, src, *, axis, checked=True):
     # A repeated index gives every copy the gradient, as torch's (grad.index_select).
+    shape, x = x.shape, jnp.atleast_1d(x)      # torch reads a 0-d input as of size 1
     src = src.reshape(x[_along(axis, idx)].shape)
     out = write_at(x, src, functools.partial(_along, axis), idx)
-    return _guarded(out, idx, 0, x.shape[axis] if x.ndim else 1, checked)
+    return _guarded(out.reshape(shape), idx, 0, x.shape[axis], checked)
 
 
 def index_copy(input, dim: int, index, source):
@@ -144,9 +147,10 @@ def index_copy(input, dim: int, index, source):
 
 
 def _f_index_fill(x, idx, value, *, axis, checked=True):
+    shape, x = x.shape, jnp.atleast_1d(x)      # torch reads a 0-d input as of size 1
     out = x.at[_along(axis, idx)].set(jnp.asarray(value).astype(x.dtype))
-    size = x.shape[axis] if x.ndim else 1
-    return _guarded(out, idx, -size, size, checked)
+    size = x.shape[axis]
+    return _guarded(out.reshape(shape), idx, -size, size, checked)
 
 
 def index_fill(input, dim: int, index, value):
@@ -227,6 +231,8 @@ def put(input, index, source, accumulate: bool = False):
                            f"self.dtype = {_name(input.dtype)} and source.dtype = "
                            f"{_name(source.dtype)}")
     n = input.numel()
+    if index.numel() and not n:
+        raise IndexError("put_(): Tried to put elements into an empty tensor")
     bad = _bad_index(index, n, -n)
     if bad is not None:
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} "
@@ -294,8 +300,10 @@ _scatter_extremum.defvjp(_scatter_extremum_fwd, _scatter_extremum_bwd)
 
 
 def _f_scatter_reduce(x, idx, src, *, axis, reduce, include_self, checked=True):
-    return _guarded(_scatter_reduced(x, idx, src, axis, reduce, include_self), idx, 0,
-                    x.shape[axis] if x.ndim else 1, checked)
+    shape = x.shape     # (torch reads 0-d tensors as of size 1)
+    x, idx, src = jnp.atleast_1d(x), jnp.atleast_1d(idx), jnp.atleast_1d(src)
+    out = _scatter_reduced(x, idx, src, axis, reduce, include_self).reshape(shape)
+    return _guarded(out, idx, 0, x.shape[axis], checked)
 
 
 def _scatter_reduced(x, idx, src, axis, reduce, include_self):
@@ -306,7 +314,7 @@ def _scatter_reduced(x, idx, src, axis, reduce, include_self):
     if not include_self:        # the positions written to start from the reduction's identity
         x = x.at[at].set(_identity(reduce, x.dtype))
     if reduce == "sum":
-        return x.at[at].add(src)
+        return add_at(x.at[at], x, src)
     if reduce == "prod":
         return _dense_prod(x, idx, src, axis)
     count = jnp.ones(x.shape, x.dtype)
@@ -331,7 +339,7 @@ def scatter_reduce(input, dim: int, index, src, reduce: str, *, include_self: bo
         raise RuntimeError("reduce argument must be either sum, prod, mean, amax or amin, got "
                            f"{reduce}")
     d = _wrap_dim(dim, input.ndim)
-    if index.ndim != input.ndim:
+    if builtins.max(index.ndim, 1) != builtins.max(input.ndim, 1):    # (0-d counts as 1-d)
         raise RuntimeError("Index tensor must have the same number of dimensions as self "
                            "tensor")
     if any(k != d and i > s for k, (i, s) in enumerate(zip(index.shape, input.shape))) or \
@@ -359,13 +367,18 @@ def index_reduce(input, dim: int, index, source, reduce: str, *, include_self: b
     if reduce not in ("prod", "mean", "amax", "amin"):
         raise RuntimeError("index_reduce(): Expected reduce to be one of prod, mean, amax or "
                            f"amin but got {reduce}.")
+    warnings.warn("index_reduce() is in beta and the API may change at any time.", UserWarning,
+                  stacklevel=user_stacklevel())
     d = _vector_index("index_reduce_", input, dim, index, source)
     if _bad_index(index, _dim_size(input, d)) is not None:
         raise IndexError("index out of range in self")
     # index_reduce is scatter_reduce with the index repeated over source's other dims.
-    shape = [1] * source.ndim
-    shape[d] = -1
-    full = index.reshape(shape).expand(*source.shape) if source.ndim else index.reshape(())
+    if not source.ndim:
+        full = index.reshape(())
+    else:
+        shape = [1] * source.ndim
+        shape[d] = -1
+        full = index.reshape(shape).expand(*source.shape)
     return _scatter_reduce(input, d, full, source, reduce, include_self, "IndexReduceBackward0")
 
 

@@ -14,6 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _autocast_state, _dtypes
+from ._complex_refusals import check_clamp, no_complex
 from ._host import from_host
 from ._tensor import Tensor, apply, typename
 from .pure import _activations, _edge_grads
@@ -403,20 +404,29 @@ def ne(input, other):
     return _binary(_f_ne, "NeBackward0", input, other)
 
 
+def _ordered(fn, name, kernel, input, other):
+    """An order comparison: torch has none for complex (its NotImplementedError)."""
+    dtype = _dtypes.result_type(*_promo_args(as_operand(input), as_operand(other)))
+    if jnp.issubdtype(dtype, jnp.complexfloating):
+        raise NotImplementedError(f'"{kernel}_cpu" not implemented for '
+                                  f"'{_dtypes.scalar_type_name(dtype)}'")
+    return _binary(fn, name, input, other)
+
+
 def lt(input, other):
-    return _binary(_f_lt, "LtBackward0", input, other)
+    return _ordered(_f_lt, "LtBackward0", "lt", input, other)
 
 
 def le(input, other):
-    return _binary(_f_le, "LeBackward0", input, other)
+    return _ordered(_f_le, "LeBackward0", "le", input, other)
 
 
 def gt(input, other):
-    return _binary(_f_gt, "GtBackward0", input, other)
+    return _ordered(_f_gt, "GtBackward0", "gt", input, other)
 
 
 def ge(input, other):
-    return _binary(_f_ge, "GeBackward0", input, other)
+    return _ordered(_f_ge, "GeBackward0", "ge", input, other)
 
 
 less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne
@@ -473,12 +483,14 @@ def logical_not(input):
     return apply(_f_lnot, "LogicalNotBackward0", input)
 
 
-def _bitwise(jfn, name):
+def _bitwise(jfn, name, bool_ok=True):
+    """An integer-only binary op; on float (and, unless `bool_ok`, on bool) operands torch's
+    NotImplementedError."""
     def op(input, other):
         input, other = as_operand(input), as_operand(other)
         dtype = _dtypes.result_type(*_promo_args(input, other))
         broadcast_shape(input, other)
-        if jnp.issubdtype(dtype, jnp.inexact):
+        if jnp.issubdtype(dtype, jnp.inexact) or not bool_ok and dtype == jnp.bool_:
             raise NotImplementedError(f'"{name}_cpu" not implemented for '
                                       f"'{_dtypes.scalar_type_name(dtype)}'")
         return apply(_bitwise_fns[name], name, input, other, dtype=dtype)
@@ -643,8 +655,13 @@ def _f_clamp(x, lo, hi, *, dtype):
 def clamp(input, min=None, max=None):
     """Clips to [min, max] (scalars or tensors); the gradient flows where
     min <= input <= max."""
+    return _clamp(input, min, max, "clamp")
+
+
+def _clamp(input, min, max, variant):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    check_clamp(input, min, max, variant)
     lo = as_operand(min) if min is not None else None
     hi = as_operand(max) if max is not None else None
     dtype = _dtypes.result_type(*_promo_args(*(v for v in (input, lo, hi) if v is not None)))
@@ -658,11 +675,11 @@ clip = clamp
 
 
 def clamp_min(input, min):
-    return clamp(input, min=min)
+    return _clamp(input, min, None, "clamp_min")
 
 
 def clamp_max(input, max):
-    return clamp(input, max=max)
+    return _clamp(input, None, max, "clamp_max")
 
 
 def _f_where(cond, a, b, *, dtype):
@@ -698,10 +715,12 @@ def _f_minimum(a, b, *, dtype):
 
 
 def maximum(input, other):
+    no_complex("maximum", input, other)
     return _binary(_f_maximum, "MaximumBackward0", input, other)
 
 
 def minimum(input, other):
+    no_complex("minimum", input, other)
     return _binary(_f_minimum, "MinimumBackward0", input, other)
 
 

@@ -28,10 +28,10 @@ acosh = arccosh = M._unary(jnp.arccosh, "AcoshBackward0")
 atanh = arctanh = M._unary(jnp.arctanh, "AtanhBackward0")
 
 # Integer-only binary ops: torch's `"<kernel>_cpu" not implemented for 'Float'` otherwise.
-gcd = M._bitwise(jnp.gcd, "gcd")
-lcm = M._bitwise(jnp.lcm, "lcm")
-bitwise_left_shift = M._bitwise(jnp.left_shift, "lshift")
-bitwise_right_shift = M._bitwise(jnp.right_shift, "rshift")     # arithmetic for signed
+gcd = M._bitwise(jnp.gcd, "gcd", bool_ok=False)
+lcm = M._bitwise(jnp.lcm, "lcm", bool_ok=False)
+bitwise_left_shift = M._bitwise(jnp.left_shift, "lshift", bool_ok=False)
+bitwise_right_shift = M._bitwise(jnp.right_shift, "rshift", bool_ok=False)  # arithmetic
 
 
 def _f_ldexp(a, b, *, dtype):
@@ -132,10 +132,15 @@ def _f_nanmean(x, *, axis, keepdims):
 
 def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None):
     """The mean of the non-NaN elements over `dim` (all by default); NaN where all are."""
-    x = input if dtype is None else input.to(dtype)
-    if not x.is_floating_point() and not x.is_complex():
+    # torch checks the input's own dtype (an int input is refused even with a float dtype=)
+    if not input.is_floating_point() and not input.is_complex():
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
-                           f"but got {_dtypes.scalar_type_name(x.dtype)}")
+                           f"but got {_dtypes.scalar_type_name(input.dtype)}")
+    if dtype is not None and not (dtype.is_floating_point or dtype.is_complex):
+        raise RuntimeError("nanmean(): could not infer output dtype. Optional dtype must be "
+                           "either a floating point or complex dtype. Got: "
+                           f"{_dtypes.scalar_type_name(dtype)}")
+    x = input if dtype is None else input.to(dtype)
     return apply(_f_nanmean, "DivBackward0", x, axis=R._dims(dim, x.ndim),
                  keepdims=builtins.bool(keepdim))
 

@@ -11,6 +11,7 @@ import jax
 import jax.numpy as jnp
 
 from . import _dtypes
+from ._complex_refusals import refuse_complex, refuse_complex_kernel
 from ._tensor import Tensor, _wrap_dim, apply
 from .pure import _distance, _edge_grads
 from .pure._types import opmath_dtype
@@ -210,8 +211,10 @@ def max(input, dim=None, keepdim: bool = False):
     if isinstance(dim, Tensor):
         return _ops_math().maximum(input, dim)
     if dim is None:
+        refuse_complex_kernel("max_all", input)
         _check_nonempty(input, "max")
         return apply(_f_max_all, "MaxBackward1", input)
+    refuse_complex("max(): does not support complex input", input)
     axis = _wrap_dim(dim, input.ndim)
     _check_reducible(input, axis, "max")
     values, indices = apply(_f_max_dim, "MaxBackward0", input, axis=axis, keepdims=keepdim)
@@ -223,8 +226,10 @@ def min(input, dim=None, keepdim: bool = False):
     if isinstance(dim, Tensor):
         return _ops_math().minimum(input, dim)
     if dim is None:
+        refuse_complex_kernel("min_all", input)
         _check_nonempty(input, "min")
         return apply(_f_min_all, "MinBackward1", input)
+    refuse_complex("min(): does not support complex input", input)
     axis = _wrap_dim(dim, input.ndim)
     _check_reducible(input, axis, "min")
     values, indices = apply(_f_min_dim, "MinBackward0", input, axis=axis, keepdims=keepdim)
@@ -245,6 +250,7 @@ def _check_amax_dims(input, dim, name):
 def amax(input, dim=(), keepdim: bool = False):
     """The maximum over `dim` (every dim when empty); the gradient is shared by ties."""
     axis = None if dim == () or dim is None else _dims(dim, input.ndim)
+    refuse_complex_kernel("max_values_cpu", input)
     _check_amax_dims(input, dim, "amax")
     return apply(_f_amax, "AmaxBackward0", input, axis=axis, keepdims=keepdim)
 
@@ -252,6 +258,7 @@ def amax(input, dim=(), keepdim: bool = False):
 def amin(input, dim=(), keepdim: bool = False):
     """The minimum over `dim` (every dim when empty); the gradient is shared by ties."""
     axis = None if dim == () or dim is None else _dims(dim, input.ndim)
+    refuse_complex_kernel("min_values_cpu", input)
     _check_amax_dims(input, dim, "amin")
     return apply(_f_amin, "AminBackward0", input, axis=axis, keepdims=keepdim)
 
@@ -276,6 +283,7 @@ def _no_bool(input, message):
 def argmax(input, dim=None, keepdim: bool = False):
     """Index of the (first) maximum, over the flattened input when dim is None."""
     _no_bool(input, "argmax(): does not support bool input")
+    refuse_complex("argmax(): does not support complex input", input)
     _check_reducible(input, dim, "argmax")
     axis = None if dim is None else _wrap_dim(dim, input.ndim)
     if axis is None and keepdim:
@@ -286,6 +294,7 @@ def argmax(input, dim=None, keepdim: bool = False):
 
 def argmin(input, dim=None, keepdim: bool = False):
     _no_bool(input, "argmin(): does not support bool input")
+    refuse_complex("argmin(): does not support complex input", input)
     _check_reducible(input, dim, "argmin")
     axis = None if dim is None else _wrap_dim(dim, input.ndim)
     if axis is None and keepdim:
@@ -468,6 +477,7 @@ def _f_sort(x, *, axis, descending, stable):
 
 
 def sort(input, dim: int = -1, descending: bool = False, stable: bool = False):
+    refuse_complex(" Sort does not support complex dtypes on CPU", input)
     values, indices = apply(_f_sort, "SortBackward0", input,
                             axis=_wrap_dim(dim, input.ndim), descending=descending,
                             stable=stable)
@@ -491,6 +501,7 @@ def _f_topk(x, *, k, axis, largest):
 def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
     """The k largest (or smallest) entries along `dim` and their indices."""
     _no_bool(input, "topk does not support bool dtypes on CPU")
+    refuse_complex(" topk does not support complex dtypes on CPU", input)
     axis = _wrap_dim(dim, input.ndim)
     if not 0 <= k <= (input.shape[axis] if input.ndim else 1):
         raise RuntimeError("selected index k out of range")

@@ -16,6 +16,7 @@ import jax
 import jax.numpy as jnp
 
 from . import _dtypes
+from ._complex_refusals import refuse_complex_kernel
 from ._ops_reduce import return_types
 from ._ops_reduce import named_result
 from ._tensor import Tensor, _wrap_dim, apply
@@ -47,10 +48,22 @@ def _f_median_dim(x, *, axis, keepdims, ignore_nan):
     return values, idx.astype(_dtypes.int64.jax)
 
 
+def _empty_median(dtype):
+    """The median of no elements: NaN, which torch's CPU kernel casts to integer dtypes as
+    x86 does (the int64 or int32 minimum, truncated to narrower ints: 0; True for bool)."""
+    if jnp.issubdtype(dtype, jnp.inexact):
+        return jnp.array(jnp.nan, dtype)
+    if dtype == jnp.bool_:
+        return jnp.array(True)
+    if dtype == jnp.int64:
+        return jnp.array(jnp.iinfo(jnp.int64).min, dtype)
+    return jnp.array(jnp.iinfo(jnp.int32).min, jnp.int32).astype(dtype)
+
+
 def _f_median_all(x, *, ignore_nan):
     flat = x.reshape(-1)
     if flat.size == 0:
-        return jnp.array(jnp.nan, x.dtype)
+        return _empty_median(x.dtype)
     value = jax.lax.stop_gradient(flat[_median_index(flat, ignore_nan=ignore_nan)[0]])
     if not jnp.issubdtype(x.dtype, jnp.inexact):
         return value
@@ -62,11 +75,13 @@ def _f_median_all(x, *, ignore_nan):
 
 
 def _median(input, dim, keepdim, ignore_nan, name):
+    refuse_complex_kernel("median_cpu" if dim is None else "median_out", input)
     if dim is None:
         return apply(_f_median_all, "MedianBackward0", input, ignore_nan=ignore_nan)
     axis = _wrap_dim(dim, input.ndim)
     if input.ndim and input.shape[axis] == 0:
-        raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
+        # (torch's nanmedian says "median()" too)
+        raise IndexError(f"median(): Expected reduction dim {axis} to have non-zero size.")
     out = apply(_f_median_dim, "MedianBackward1", input, axis=axis, keepdims=keepdim,
                 ignore_nan=ignore_nan)
     return getattr(return_types, name)(*out)
@@ -101,6 +116,7 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):
     PyTorch parity: among equal values, the index is the k-th of a stable sort; PyTorch's
     selection algorithm may return another of the tied indices.
     """
+    refuse_complex_kernel("kthvalue_cpu", input)
     axis = _wrap_dim(dim, input.ndim)
     size = input.shape[axis] if input.ndim else 1
     if not 1 <= k <= size:
@@ -138,6 +154,7 @@ named_result("mode", ("values", "indices"))
 def mode(input: Tensor, dim: int = -1, keepdim: bool = False):
     """(values, indices): the most frequent value along `dim` (the smallest on a tie of
     counts) and the index of its last occurrence, as PyTorch's CPU kernel."""
+    refuse_complex_kernel("mode_cpu", input)
     axis = _wrap_dim(dim, input.ndim)
     if input.ndim and input.shape[axis] == 0:
         raise IndexError(f"mode(): Expected reduction dim {axis} to have non-zero size.")
@@ -232,6 +249,7 @@ def _f_aminmax(x, *, axis, keepdims):
 
 def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):
     """(min, max) over `dim` (all elements when None)."""
+    refuse_complex_kernel("aminmax_cpu", input)
     axis = None if dim is None or not input.ndim else _wrap_dim(dim, input.ndim)
     if input.numel() == 0 and axis is None:
         raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
