@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import warnings
-
-from .pure._errors import user_stacklevel
+from ._warn_once import warn_once
 
 # torch warns once per process (TORCH_WARN_ONCE) when float()/complex() drop a graph.
-_warned_requires_grad = False
-
 _REQUIRES_GRAD_WARNING = ("Converting a tensor with requires_grad=True to a scalar may lead "
                           "to unexpected behavior.\nConsider using tensor.detach() first.")
 
@@ -17,9 +13,7 @@ def check_python_scalar(t, warn_requires_grad: bool) -> None:
     """Raises torch's ValueError unless `t` has one element, and (for float/complex, as
     torch's Python bindings) warns the first time a tensor that requires grad is converted.
     `t.item()` itself raises a RuntimeError instead and never warns, as torch's."""
-    global _warned_requires_grad
     if t._value.size != 1:
         raise ValueError("only one element tensors can be converted to Python scalars")
-    if warn_requires_grad and t.requires_grad and not _warned_requires_grad:
-        _warned_requires_grad = True
-        warnings.warn(_REQUIRES_GRAD_WARNING, UserWarning, stacklevel=user_stacklevel())
+    if warn_requires_grad and t.requires_grad:
+        warn_once(_REQUIRES_GRAD_WARNING)

@@ -18,9 +18,9 @@ import jax.numpy as jnp
 import numpy as np
 from jax.custom_derivatives import SymbolicZero
 
+from .._warn_once import warn_once
 from ..pure._errors import ConcreteValuesNeeded, ValueDependentError
 from . import _errors
-from ._cycle_warning import warn_create_graph_cycle
 from ._node import Node
 from .anomaly_mode import is_anomaly_enabled
 
@@ -239,7 +239,7 @@ def run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None
     from .._tensor import Tensor
 
     if accumulate and create_graph:
-        warn_create_graph_cycle()
+        warn_once(_errors.CREATE_GRAPH_CYCLE)
     root_nodes = [r._node for r in roots if r._node is not None]
     nodes = _collect(root_nodes)
     pos = {id(n): i for i, n in enumerate(nodes)}

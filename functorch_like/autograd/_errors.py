@@ -47,3 +47,13 @@ def grad_dtype_mismatch(got_cpp_name: str, expected_scalar_type: str) -> str:
             "attribute with a specific dtype, or None to allow any dtype. Set grad_dtype with "
             "caution. Diverging the dtypes of a tensor and its gradient may break downstream "
             "systems that assume they match.")
+
+
+# backward(create_graph=True)'s warning (torch's engine gives it once per process;
+# autograd.grad does not).
+CREATE_GRAPH_CYCLE = (
+    "Using backward() with create_graph=True will create a reference cycle between the "
+    "parameter and its gradient which can cause a memory leak. We recommend using "
+    "autograd.grad when creating the graph to avoid this. If you have to use this "
+    "function, make sure to reset the .grad fields of your parameters to None after use "
+    "to break the cycle and avoid the leak.")
