@@ -12,7 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _dtypes
-from ._tensor import Tensor, _wrap_dim, apply, mark_view, typename
+from ._tensor import Tensor, _wrap_dim, apply, mark_view
 from .pure._errors import is_concrete
 from . import _ops_shape_checks as _checks
 
@@ -367,24 +367,13 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
                  axis=axis)
 
 
-def _tensor_list(tensors) -> list:
-    """The `tensors` argument of cat/stack as a list, with PyTorch's error for an entry that
-    is not a Tensor (a numpy array is not converted, as in PyTorch)."""
-    tensors = list(tensors)
-    for i, t in enumerate(tensors):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
-                            f"{typename(t)}")
-    return tensors
-
-
 def _f_cat(*xs, axis, dtype):
     return jnp.concatenate([x.astype(dtype) for x in xs], axis=axis)
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0):
     """Concatenates along `dim`, promoting dtypes; legacy empty 1-D tensors are skipped."""
-    tensors = _tensor_list(tensors)
+    tensors = _checks.tensor_list(tensors)
     if not tensors:
         # A ValueError in PyTorch, unlike the other cat errors.
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
@@ -416,7 +405,7 @@ def _f_stack(*xs, axis, dtype):
 
 def stack(tensors: Sequence[Tensor], dim: int = 0):
     """Stacks equal-shaped tensors along a new dim."""
-    tensors = _tensor_list(tensors)
+    tensors = _checks.tensor_list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     for i, t in enumerate(tensors[1:], 1):

@@ -3,7 +3,7 @@ or fail with another message (found by parity fuzzing against torch)."""
 
 from __future__ import annotations
 
-from ._tensor import _wrap_dim
+from ._tensor import Tensor, _wrap_dim, typename
 
 
 def check_no_dims(input, dims) -> None:
@@ -58,6 +58,17 @@ def check_diagonal_dims(a1: int, a2: int, dim1, dim2) -> None:
     """diagonal's two dims differ (PyTorch names them as given)."""
     if a1 == a2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+
+
+def tensor_list(tensors) -> list:
+    """The `tensors` argument of cat/stack as a list, with PyTorch's error for an entry that
+    is not a Tensor (a numpy array is not converted, as in PyTorch)."""
+    tensors = list(tensors)
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{typename(t)}")
+    return tensors
 
 
 def check_cat_not_0d(tensors) -> None:
