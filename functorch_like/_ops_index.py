@@ -21,7 +21,7 @@ from . import _dtypes
 from ._host import from_host
 from ._ops_index_key import as_tuple, basic_entry, expand_bool_scalars
 from ._ops_index_mask import TracedMask, masked_read, masked_write
-from ._ops_math import as_operand
+from ._ops_math import _SCALARS, as_operand
 from ._ops_search import concrete
 from ._tensor import Tensor, _wrap_dim, apply, mark_view
 from .pure import _edge_grads
@@ -289,8 +289,7 @@ def _refuse_byte_mask_fill(index, value) -> None:
     """PyTorch writes one value through `masked_fill_` when the index is a single mask
     among basic indices (ints, slices, None, ...), and masked_fill_ refuses a uint8 mask
     (which other indexing still accepts, deprecated)."""
-    if not (isinstance(value, (builtins.bool, builtins.int, builtins.float, builtins.complex))
-            or isinstance(value, Tensor) and value.numel() == 1):
+    if not (isinstance(value, _SCALARS) or isinstance(value, Tensor) and value.numel() == 1):
         return
     items = index if isinstance(index, tuple) else (index,)
     tensors = [x for x in items if isinstance(x, Tensor)]
