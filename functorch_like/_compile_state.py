@@ -26,6 +26,7 @@ from . import _autocast_state, _dtypes, _random
 from ._compile_reach import (AttrHome, Reach, container_entries, is_plain,
                              is_state_object, names_used, typed, users)
 from ._tensor import Tensor, publish
+from ._writes import WRITES
 from .nn.modules import module as _module
 from .nn.modules.module import Module
 from .optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
@@ -439,8 +440,10 @@ class StepState:
         clear_grads is False (a program that leaves the gradients alone); values and
         opt_values None (a program that writes no state) and key_data None (one that drew
         no random numbers) leave those as they are."""
+        # A call's own write-back stores into `_v`: it is not one of the writes `_writes`
+        # counts, and it is over before the call records the count.
         for t, v in zip(self.tensors, () if values is None else values):
-            t._value = v
+            t._v = v
             t._node = None
             if publish_values and (t._aliases is not None or "_views" in t.__dict__):
                 publish(t)
@@ -452,13 +455,13 @@ class StepState:
             set_grads(self.params, grads)
         for (holders, _), v in zip(self.opt_slots, () if opt_values is None else opt_values):
             if len(holders) == 1:
-                holders[0]._value = v
+                holders[0]._v = v
             elif type(v) is list:
                 for t, vi in zip(holders, v):
-                    t._value = vi
+                    t._v = vi
             else:
                 for t in holders:
-                    t._value = v
+                    t._v = v
             if publish_values:
                 for t in holders:
                     if t._aliases is not None or "_views" in t.__dict__:
@@ -522,9 +525,18 @@ class Snapshot:
     guard() and read() are many Python calls. The snapshot is taken after the call was
     dispatched, while the device runs; anything changed in between sends the next call
     down the full path.
+
+    Where the count of tensor and module writes (`_writes.WRITES`) is the one recorded
+    here, the tensors' values and requires_grad and the modules' attributes are unchanged
+    without looking: only the dict entries, attributes and groups are compared.
+    PyTorch-parity note: a module attribute written around `Module.__setattr__`
+    (`object.__setattr__(module, ...)`, `module.__dict__[...]`) is not a counted write; a
+    step that reads one sees the new value only after some other change (or
+    `torch.compiler.reset()`).
     """
 
-    __slots__ = ("state", "program", "inputs", "fixed", "attr_values", "holder_values")
+    __slots__ = ("state", "program", "inputs", "fixed", "attr_values", "holder_values",
+                 "writes")
 
     def __init__(self, state: StepState, program, inputs: tuple, previous=None):
         """inputs: (values, None, optimizer state, hyperparameters, RNG key) as read()
@@ -544,21 +556,24 @@ class Snapshot:
         _, _, opt_values, _, key = inputs
         self.attr_values = self.fixed[0] + [key]
         self.holder_values = list(map(opt_values.__getitem__, state.holder_slots))
+        self.writes = WRITES.count
 
     def holds(self) -> bool:
         """Whether every watched attribute and entry still holds the recorded object and
         every module dict and group equals its copy."""
         state, fixed = self.state, self.fixed
         try:
-            return (all(map(operator.is_, map(_value, state.tensors), self.inputs[0]))
+            if WRITES.count != self.writes and not (
+                    all(map(operator.is_, map(_value, state.tensors), self.inputs[0]))
                     and all(map(operator.is_, map(_value, state.holders),
                                 self.holder_values))
-                    and all(map(operator.is_, map(operator.getitem, state.home_dicts,
-                                                  state.home_keys), fixed[1]))
+                    and state.module_dicts == fixed[2]
+                    and list(map(_requires_grad, state.tensors)) == fixed[3]):
+                return False
+            return (all(map(operator.is_, map(operator.getitem, state.home_dicts,
+                                              state.home_keys), fixed[1]))
                     and all(map(operator.is_, map(getattr, state.watch_objs,
                                                   state.watch_names), self.attr_values))
-                    and state.module_dicts == fixed[2]
-                    and list(map(_requires_grad, state.tensors)) == fixed[3]
                     and state.watch_groups == fixed[4]
                     and list(map(len, state.watch_group_lists)) == fixed[5])
         except Exception:   # an attribute deleted, a dict replaced, an uncomparable value

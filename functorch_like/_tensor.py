@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import builtins
 import copy
+import operator
 import warnings
 import weakref
 
@@ -19,6 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _autocast_state, _device, _dtypes, _trace_state
+from ._writes import WRITES
 from ._scalar_conversion import check_python_scalar
 from ._tensor_str import format_tensor
 from .autograd import _errors as _ag_errors
@@ -232,9 +234,19 @@ class Tensor:
     `jax.grad`, `jax.vmap` and `jnp` functions.
     """
 
-    __slots__ = ("_value", "_requires_grad", "_node", "_out", "_grad", "_aliases",
+    # `_v` holds the array; `_value` (below) reads it and counts each write into an
+    # existing tensor (`_writes.WRITES`). Only a new tensor's first value (`_init`) and a
+    # compiled call's write-back store into `_v` directly.
+    __slots__ = ("_v", "_requires_grad", "_node", "_out", "_grad", "_aliases",
                  "_version", "__weakref__", "__dict__")
     __array_priority__ = 1000     # numpy defers to our reflected operators
+
+    def _set_value(self, value) -> None:
+        self._v = value
+        WRITES.count += 1
+
+    _value = property(operator.attrgetter("_v"), _set_value,
+                      doc="The tensor's jax.Array (or tracer while compile traces).")
 
     # ---- construction -----------------------------------------------------------------
     def __init__(self, *args, **kwargs):
@@ -245,7 +257,7 @@ class Tensor:
         self._init(src._value)
 
     def _init(self, value, requires_grad=False, node=None, out=0):
-        self._value = value
+        self._v = value                 # (a new tensor: not a counted write)
         self._requires_grad = requires_grad
         self._node = node
         self._out = out
@@ -361,6 +373,7 @@ class Tensor:
             raise RuntimeError("Setting requires_grad=True on inference tensor outside "
                                "InferenceMode is not allowed.")
         self._requires_grad = builtins.bool(value)
+        WRITES.count += 1
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         if self._node is not None and requires_grad:
@@ -494,6 +507,7 @@ class Tensor:
     def detach_(self) -> "Tensor":
         self._node = None
         self._requires_grad = False
+        WRITES.count += 1
         return self
 
     def _require_concrete(self, what: str) -> None:

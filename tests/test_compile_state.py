@@ -5,6 +5,7 @@ import copy
 import re
 
 import numpy as np
+import pytest
 
 import functorch_like as torch
 from functorch_like import nn
@@ -257,6 +258,70 @@ def test_changes_between_calls_reach_the_next_call():
         assert not compiled._snapshot.holds(), f"change {i} went unnoticed"
     np.testing.assert_allclose(compiled(x, y).item(), eager(x, y).item(), rtol=1e-5)
     assert_same_state(m1, m2, rtol=1e-5, atol=1e-6)
+
+
+def _under_no_grad(fn, *args):
+    with torch.no_grad():
+        fn(*args)
+
+
+# Writes `_writes` counts, each made alone between two compiled calls: the call after one
+# must not take the tensors and modules as the last call left them.
+_COUNTED_WRITES = {
+    "data": lambda m, o: setattr(m.a.weight, "data", torch.full((3, 8), 0.1)),
+    "in-place": lambda m, o: _under_no_grad(m.a.bias.mul_, 0.5),
+    "optimizer state": lambda m, o: o.state[m.a.weight]["exp_avg"].zero_(),
+    "requires_grad_": lambda m, o: m.a.weight.requires_grad_(False),
+    "requires_grad": lambda m, o: setattr(m.a.bias, "requires_grad", False),
+    "detach_": lambda m, o: m.trunk.weight.detach_(),
+    "eval": lambda m, o: m.eval(),
+    "attribute": lambda m, o: setattr(m, "note", 1),
+    "del attribute": lambda m, o: delattr(m, "note"),
+}
+
+
+@pytest.mark.parametrize("name", list(_COUNTED_WRITES))
+def test_a_counted_write_alone_between_calls_reaches_the_next_call(name):
+    from functorch_like._writes import WRITES
+    change = _COUNTED_WRITES[name]
+    (m1, o1), (m2, o2) = _pair(lr=0.05)
+    m1.note = m2.note = 0
+    x, y = _data()
+    eager, compiled = _step(m1, o1), torch.compile(_step(m2, o2))
+    losses = [eager(x, y).item() for _ in range(2)]
+    change(m1, o1)
+    losses.append(eager(x, y).item())
+    got = [compiled(x, y).item() for _ in range(2)]
+    assert compiled._snapshot.writes == WRITES.count     # (nothing else wrote since)
+    change(m2, o2)
+    assert not compiled._snapshot.holds()
+    got.append(compiled(x, y).item())
+    np.testing.assert_allclose(got, losses, rtol=1e-5)
+    assert_same_state(m1, m2, rtol=1e-5, atol=1e-6)
+
+
+def test_a_loop_that_changes_nothing_keeps_the_count_of_writes():
+    # What lets a call skip looking at every tensor (`_writes`): between two calls of a
+    # plain loop over a DataLoader, with a scheduler stepping and .item() read, nothing
+    # writes into a tensor or a module.
+    from functorch_like._writes import WRITES
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(5, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Dropout(0.2),
+                          nn.Linear(8, 3))
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    sched = torch.optim.lr_scheduler.StepLR(opt, 1)
+    step = torch.compile(training_step(model, opt, nn.CrossEntropyLoss()))
+    x, y = _data(24)
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y),
+                                         batch_size=8, shuffle=True)
+    unchanged = []
+    for _ in range(2):
+        for xb, yb in loader:
+            if step._snapshot is not None:
+                unchanged.append(step._snapshot.writes == WRITES.count)
+            step(xb, yb).item()
+        sched.step()
+    assert unchanged == [True] * 5
 
 
 def test_reseeding_between_calls_repeats_the_dropout_masks():

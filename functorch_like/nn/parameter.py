@@ -8,6 +8,7 @@ import jax.numpy as jnp
 from .. import _trace_state
 from .._factories import require_grad
 from .._tensor import Tensor, _flatten, _unflatten
+from .._writes import WRITES
 
 
 class Parameter(Tensor):
@@ -58,7 +59,7 @@ jax.tree_util.register_pytree_node(Parameter, _flatten, _unflatten)
 
 # ---- lazy modules' placeholders ------------------------------------------------------
 
-_VALUE_SLOT = Tensor.__dict__["_value"]        # Tensor's own storage for the array
+_VALUE_SLOT = Tensor.__dict__["_v"]        # Tensor's own storage for the array
 
 
 def _internal(frame) -> bool:
@@ -111,6 +112,7 @@ class UninitializedTensorMixin:
     @_value.setter
     def _value(self, value) -> None:
         _VALUE_SLOT.__set__(self, value)
+        WRITES.count += 1
 
     def _placeholder(self):
         return _VALUE_SLOT.__get__(self)
@@ -151,6 +153,7 @@ class UninitializedTensorMixin:
         if device is not None:
             value = jax.device_put(value, _device.device(device).jax_device())
         _VALUE_SLOT.__set__(self, value)
+        WRITES.count += 1
         self.__class__ = self.cls_to_become
 
     def share_memory_(self):

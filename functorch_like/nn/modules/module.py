@@ -13,6 +13,7 @@ import numpy as np
 from ... import _dtypes, _trace_state
 from ..._host import from_host
 from ..._tensor import Tensor, typename
+from ..._writes import WRITES
 from ...autograd._grad_mode import is_grad_enabled, no_grad
 from ...utils.hooks import RemovableHandle, add_hook
 from ..parameter import Buffer, Parameter
@@ -192,6 +193,7 @@ class Module:
 
     # ---- registration -----------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
+        WRITES.count += 1       # (any attribute: a compiled step may read it)
         params = self.__dict__.get("_parameters")
         if isinstance(value, Parameter):
             if params is None:
@@ -240,6 +242,7 @@ class Module:
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name: str) -> None:
+        WRITES.count += 1
         for store in (self._parameters, self._buffers, self._modules):
             if name in store:
                 del store[name]
