@@ -25,3 +25,60 @@ def test_out_argument_type_error_names_the_type_like_torch():
             continue   # torch's add takes a Python number as out= (a 0-d tensor it drops)
         expected = error_of(lambda: torch.add(torch.ones(2), 1, out=theirs))
         assert error_of(lambda: fl.add(fl.ones(2), 1, out=ours)) == expected
+
+
+# ---- create_graph: a gradient that reads nothing requiring grad is a constant ----------
+
+def _create_graph_cases(lib):
+    """(name, f(x, y) -> scalar): gradients w.r.t. x and y, some constant, some not."""
+    return [
+        ("sum*2", lambda x, y: x.sum() * 2 + y.sum()),
+        ("x*x", lambda x, y: (x * x).sum() + (y * 3).sum()),
+        ("exp", lambda x, y: x.exp().sum() + y.mean()),
+        ("relu", lambda x, y: lib.relu(x).sum() + (x * y).sum()),
+        ("abs", lambda x, y: x.abs().sum() * y.sum()),
+        ("matmul", lambda x, y: (x @ lib.ones(3, 3) @ y).sum()),
+        ("linear", lambda x, y: (x * 0).sum() + (y.tanh() * 2).sum()),
+    ]
+
+
+def _grad_records(lib, f, grad_out_requires=False):
+    x = lib.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    y = lib.tensor([1.5, 2.0, -0.5], requires_grad=True)
+    out = f(x, y)
+    grad_out = lib.tensor(1.0, requires_grad=grad_out_requires)
+    grads = lib.autograd.grad(out, (x, y), grad_out, create_graph=True)
+    return [(g.detach().numpy().tolist(), g.grad_fn is None, g.requires_grad, g.is_leaf)
+            for g in grads]
+
+
+@pytest.mark.parametrize("index", range(7))
+@pytest.mark.parametrize("grad_out_requires", [False, True])
+def test_create_graph_gradient_records_only_what_depends_like_torch(index, grad_out_requires):
+    name, theirs = _create_graph_cases(torch)[index]
+    _, ours = _create_graph_cases(fl)[index]
+    expected = _grad_records(torch, theirs, grad_out_requires)
+    got = _grad_records(fl, ours, grad_out_requires)
+    for (tv, *tflags), (fv, *fflags) in zip(expected, got):
+        np.testing.assert_allclose(fv, tv, rtol=1e-6, err_msg=name)
+        assert fflags == tflags, name
+
+
+def test_backward_create_graph_constant_grad_is_a_leaf_like_torch():
+    def run(lib):
+        z = lib.ones(3, requires_grad=True)
+        with pytest.warns(UserWarning):
+            (z.sum() * 2).backward(create_graph=True)
+        return z.grad.tolist(), z.grad.grad_fn is None, z.grad.requires_grad
+
+    assert run(fl) == run(torch)
+
+
+def test_create_graph_second_order_still_flows_where_it_depends():
+    def run(lib):
+        x = lib.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        g, = lib.autograd.grad((x ** 3).sum(), x, create_graph=True)
+        gg, = lib.autograd.grad(g.sum(), x)
+        return gg.tolist()
+
+    np.testing.assert_allclose(run(fl), run(torch), rtol=1e-6)
