@@ -82,3 +82,40 @@ def test_create_graph_second_order_still_flows_where_it_depends():
         return gg.tolist()
 
     np.testing.assert_allclose(run(fl), run(torch), rtol=1e-6)
+
+
+# ---- LambdaLR / MultiplicativeLR whose lambda returns a tensor ---------------------------
+
+def _lr_record(lr):
+    return (type(lr).__name__, float(lr), getattr(lr, "dtype", None) is not None)
+
+
+@pytest.mark.parametrize("kind", ["LambdaLR", "MultiplicativeLR"])
+@pytest.mark.parametrize("initial", ["float", "tensor"])
+def test_lambda_returning_a_tensor_keeps_tensor_lrs_like_torch(kind, initial):
+    def run(lib):
+        lr = 0.1 if initial == "float" else lib.tensor(0.1)
+        p = lib.nn.Parameter(lib.ones(2))
+        opt = lib.optim.SGD([p], lr=lr)
+        factor = (lambda e: lib.tensor(0.5) ** e) if kind == "LambdaLR" else (
+            lambda e: lib.tensor(0.5))
+        sched = getattr(lib.optim.lr_scheduler, kind)(opt, factor)
+        rows, lasts = [], []
+        for _ in range(3):
+            p.grad = lib.ones(2)
+            opt.step()
+            sched.step()
+            group_lr = opt.param_groups[0]["lr"]
+            lasts.append(sched.get_last_lr()[0])
+            rows.append((_lr_record(group_lr), _lr_record(lasts[-1]),
+                         lasts[-1] is group_lr, p.detach().tolist()))
+        # get_last_lr() is a snapshot (a clone), not the lr a later step changes
+        return rows, [float(v) for v in lasts]
+
+    ours, theirs = run(fl), run(torch)
+    for o, t in zip(ours[0], theirs[0]):
+        assert (o[0][0], o[0][2], o[1][0], o[1][2], o[2]) == (
+            t[0][0], t[0][2], t[1][0], t[1][2], t[2])      # types, tensor-ness, aliasing
+        np.testing.assert_allclose([o[0][1], o[1][1]], [t[0][1], t[1][1]], rtol=1e-6)
+        np.testing.assert_allclose(o[3], t[3], rtol=1e-6)
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-6)
