@@ -119,3 +119,36 @@ def test_lambda_returning_a_tensor_keeps_tensor_lrs_like_torch(kind, initial):
         np.testing.assert_allclose([o[0][1], o[1][1]], [t[0][1], t[1][1]], rtol=1e-6)
         np.testing.assert_allclose(o[3], t[3], rtol=1e-6)
     np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-6)
+
+
+# ---- DistributedSampler without a process group --------------------------------------------
+
+@pytest.mark.parametrize("kw", [{}, dict(num_replicas=2), dict(rank=0)])
+def test_distributed_sampler_defaults_need_a_process_group_like_torch(kw):
+    expected = error_of(lambda: torch.utils.data.DistributedSampler(list(range(6)), **kw))
+    assert expected is not None
+    assert error_of(lambda: fl.utils.data.DistributedSampler(list(range(6)), **kw)) == expected
+
+
+@pytest.mark.parametrize("n,replicas", [(11, 3), (4, 6)])
+@pytest.mark.parametrize("drop_last", [False, True])
+def test_distributed_sampler_shuffled_shares_match_torchs_shape(n, replicas, drop_last):
+    """The permutation is JAX's (other numbers), but each rank's share has torch's length,
+    the ranks together hold every index the same number of times as torch's, and
+    set_epoch changes the order as torch's does."""
+    def shares(lib, epoch):
+        out = []
+        for rank in range(replicas):
+            s = lib.utils.data.DistributedSampler(list(range(n)), num_replicas=replicas,
+                                                  rank=rank, seed=3, drop_last=drop_last)
+            s.set_epoch(epoch)
+            out.append(list(s))
+        return out
+
+    for epoch in (0, 1):
+        ours, theirs = shares(fl, epoch), shares(torch, epoch)
+        assert [len(s) for s in ours] == [len(s) for s in theirs]
+        counts = [sorted(np.bincount(sum(s, []), minlength=n).tolist()) for s in (ours, theirs)]
+        assert counts[0] == counts[1]
+    if any(shares(torch, 0)):            # (n < replicas with drop_last: nothing to order)
+        assert shares(fl, 0) != shares(fl, 1)
