@@ -186,3 +186,146 @@ def test_step_after_a_parameter_changed_matches_torch(index, change):
     if theirs[0] is None:
         # (float16 updates round differently: torch mixes float32 state in)
         np.testing.assert_allclose(ours[3], theirs[3], rtol=2e-3, atol=2e-3)
+
+
+# ---- DataLoader workers ---------------------------------------------------------------------
+# torch's workers are processes: each side runs in a fresh interpreter (torch's forked from
+# one that never imported JAX), printing what it saw as JSON.
+_WORKERS_SCRIPT = r'''
+import json, math, sys
+import {lib} as torch
+from {lib}.utils.data import DataLoader, Dataset, IterableDataset, get_worker_info
+
+CTX = "fork" if "{lib}" == "torch" else None
+
+
+def load(dataset, **kw):
+    out = []
+    for b in DataLoader(dataset, num_workers=kw.pop("num_workers", 2),
+                        multiprocessing_context=CTX, **kw):
+        out.append(b.tolist() if hasattr(b, "tolist") else b)
+    return out
+
+
+class Stream(IterableDataset):
+    def __init__(self, n, shard):
+        self.n, self.shard = n, shard
+
+    def __iter__(self):
+        info = get_worker_info()
+        if self.shard and info is not None:
+            return iter(range(info.id, self.n, info.num_workers))
+        return iter(range(self.n))
+
+
+class Uneven(IterableDataset):
+    def __iter__(self):
+        i = get_worker_info().id
+        return iter(range(10 * i, 10 * i + i + 1))
+
+
+class Range(IterableDataset):
+    """torch's documented example: worker_init_fn splits [start, end) across workers."""
+    def __init__(self, start, end):
+        self.start, self.end = start, end
+
+    def __iter__(self):
+        return iter(range(self.start, self.end))
+
+
+def split_range(worker_id):
+    info = get_worker_info()
+    d = info.dataset
+    per = int(math.ceil((d.end - d.start) / float(info.num_workers)))
+    d.start, d.end = d.start + worker_id * per, min(d.start + (worker_id + 1) * per, d.end)
+
+
+class Who(Dataset):
+    def __len__(self):
+        return 7
+
+    def __getitem__(self, i):
+        info = get_worker_info()
+        return -1 if info is None else info.id
+
+
+class Seeds(IterableDataset):
+    def __init__(self):
+        self.epochs = 0
+
+    def __iter__(self):
+        self.epochs += 1
+        info = get_worker_info()
+        yield [info.id, info.num_workers, info.seed - (info.seed - info.id),
+               torch.initial_seed() == info.seed, self.epochs,
+               info.dataset is self, torch.rand(2).tolist()]
+
+
+out = dict(
+    sharded=[load(Stream(7, True), batch_size=2), load(Stream(7, True), batch_size=None,
+                                                       num_workers=3)],
+    duplicated=[load(Stream(5, False), batch_size=2), load(Stream(3, False), batch_size=None,
+                                                           num_workers=3)],
+    uneven=[load(Uneven(), batch_size=None, num_workers=3),
+            load(Uneven(), batch_size=2, num_workers=4, drop_last=True),
+            load(Uneven(), batch_size=2, num_workers=4)],
+    documented=load(Range(3, 10), batch_size=None, worker_init_fn=split_range),
+    map_workers=load(Who(), batch_size=2, num_workers=3),
+    main_info=get_worker_info(),
+)
+loader = DataLoader(Range(0, 4), num_workers=3, multiprocessing_context=CTX,
+                    worker_init_fn=lambda i: print("init", i, get_worker_info().id, flush=True))
+list(loader)
+seeds = []
+for persistent in (False, True):
+    g = torch.Generator().manual_seed(7)
+    loader = DataLoader(Seeds(), batch_size=None, num_workers=2, generator=g,
+                        multiprocessing_context=CTX, persistent_workers=persistent)
+    epochs = [list(loader) for _ in range(2)]
+    seeds.append([[row[:6] for row in e] for e in epochs])
+    # same generator seed, same worker streams; the two workers' streams differ
+    again = list(DataLoader(Seeds(), batch_size=None, num_workers=2,
+                            generator=torch.Generator().manual_seed(7),
+                            multiprocessing_context=CTX))
+    seeds.append([epochs[0][0][6] == again[0][6], epochs[0][0][6] != epochs[0][1][6]])
+out["seeds"] = seeds
+# Making an iterator draws the base seed from the global generator (or the loader's).
+draws = []
+for gen in (None, torch.Generator()):
+    torch.manual_seed(0)
+    a = torch.rand(1).item()
+    torch.manual_seed(0)
+    iter(DataLoader(list(range(3)), generator=gen))
+    draws.append(torch.rand(1).item() == a)
+out["draws"] = draws
+print("JSON" + json.dumps(out))
+'''
+
+
+def _run_workers_script(lib):
+    import subprocess
+    import sys
+    proc = subprocess.run([sys.executable, "-c", _WORKERS_SCRIPT.replace("{lib}", lib)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = proc.stdout.splitlines()
+    inits = sorted(line for line in lines if line.startswith("init"))
+    data = [line for line in lines if line.startswith("JSON")][0]
+    return inits, __import__("json").loads(data[4:])
+
+
+@pytest.fixture(scope="module")
+def worker_runs():
+    return _run_workers_script("functorch_like"), _run_workers_script("torch")
+
+
+@pytest.mark.parametrize("key", ["sharded", "duplicated", "uneven", "documented",
+                                 "map_workers", "main_info", "seeds", "draws"])
+def test_dataloader_workers_match_torch(worker_runs, key):
+    (_, ours), (_, theirs) = worker_runs
+    assert ours[key] == theirs[key]
+
+
+def test_worker_init_fn_runs_once_per_worker_inside_it_like_torch(worker_runs):
+    (ours, _), (theirs, _) = worker_runs
+    assert ours == theirs == ["init 0 0", "init 1 1", "init 2 2"]
