@@ -4,7 +4,8 @@ PyTorch parity: the same arguments, defaults, argument-conflict errors and batch
 `num_workers > 0` loads in one background thread (not processes) that prefetches
 `prefetch_factor * num_workers` batches and runs torch's workers in turn (_worker.py):
 a map-style dataset gives the batches of `num_workers=0`, an IterableDataset one stream
-per worker, interleaved, as torch. `pin_memory` is accepted and does nothing (JAX manages transfers).
+per worker, interleaved, as torch. `pin_memory` is accepted and does nothing (JAX
+manages transfers).
 """
 
 from __future__ import annotations
