@@ -25,6 +25,7 @@ import functools
 import warnings
 
 from . import _dtypes
+from ._argparse_names import argparse_typename
 from ._toplevel_dtypes import can_cast
 from .pure._errors import user_stacklevel
 
@@ -106,7 +107,7 @@ def _wrap(fn, name: str, tensor_cls):
             return fn(*args, **kwargs)
         if not isinstance(out, tensor_cls):
             raise TypeError(f"{name}(): argument 'out' must be Tensor, not "
-                            f"{type(out).__name__}")
+                            f"{argparse_typename(out)}")
         if is_grad_enabled() and any(t.requires_grad for t in
                                      (out, *_tensors(args, kwargs, tensor_cls))):
             raise RuntimeError(f"{name}(): functions with out=... arguments don't support "

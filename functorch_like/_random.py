@@ -9,6 +9,7 @@ uint32 data, `_key_data`, so that a call makes no Python key object).
 from __future__ import annotations
 
 import os
+import threading
 
 import jax
 import jax.numpy as jnp
@@ -110,31 +111,54 @@ class Generator:
 
 
 default_generator = Generator()
+# A DataLoader worker's own global generator, set in the thread that runs it: each of
+# torch's worker processes seeds its own global generator (base_seed + worker id), and
+# the workers here are emulated in one loading thread (utils/data/_worker.py).
+_thread = threading.local()
+
+
+def _global() -> Generator:
+    """The global generator of the calling thread: a worker's own, else the default."""
+    generator = getattr(_thread, "generator", None)
+    return default_generator if generator is None else generator
+
+
+def set_thread_generator(generator: Generator | None) -> None:
+    """Makes `generator` the global one in the calling thread (None: the default)."""
+    _thread.generator = generator
 
 
 def manual_seed(seed: int) -> Generator:
     """Seeds the global generator (and returns it), as torch.manual_seed."""
-    return default_generator.manual_seed(seed)
+    return _global().manual_seed(seed)
 
 
 def seed() -> int:
-    return default_generator.seed()
+    return _global().seed()
 
 
 def initial_seed() -> int:
-    return default_generator.initial_seed()
+    return _global().initial_seed()
 
 
 def get_rng_state() -> Tensor:
-    return default_generator.get_state()
+    return _global().get_state()
 
 
 def set_rng_state(state: Tensor) -> None:
-    default_generator.set_state(state)
+    _global().set_state(state)
 
 
 def next_key(generator: Generator | None = None):
-    return (generator or default_generator).next_key()
+    return (generator or _global()).next_key()
+
+
+def draw_seed(generator: Generator | None = None) -> int:
+    """A random non-negative 63-bit seed, as torch's
+    `torch.empty((), dtype=torch.int64).random_(generator=g).item()` (a DataLoader
+    iterator's base seed)."""
+    high, low = (int(b) for b in jax.random.bits(next_key(generator), (2,), jnp.uint32))
+    return ((high << 32) | low) >> 1
 
 
 def _float(dtype, kernel: str = "check_uniform_bounds"):

@@ -199,7 +199,9 @@ def test_iterable_dataset():
         for workers in (0, 2):
             loader = fdata.DataLoader(Stream(), batch_size=3, drop_last=drop_last,
                                       num_workers=workers)
-            assert [b.tolist() for b in loader] == expected
+            # (as torch: each worker iterates the whole unsharded stream, interleaved)
+            assert [b.tolist() for b in loader] == [b for b in expected
+                                                    for _ in range(max(workers, 1))]
             assert len(loader) == len(expected)
     chained = fdata.DataLoader(Stream() + Stream(), batch_size=None)
     assert [t for t in chained] == list(range(7)) * 2
@@ -285,7 +287,7 @@ def test_worker_init_fn_runs_in_the_worker():
                               worker_init_fn=lambda wid: calls.append(
                                   (wid, fdata.get_worker_info() is not None)))
     assert [b.tolist() for b in loader] == [[0, 1], [2, 3]]
-    assert calls == [(0, True)]
+    assert calls == [(0, True), (1, True)]     # once per worker, inside it (as torch)
 
 
 # ---- argument conflicts ----------------------------------------------------------------

@@ -21,6 +21,7 @@ from jax.custom_derivatives import SymbolicZero
 from .._warn_once import warn_once
 from ..pure._errors import ConcreteValuesNeeded, ValueDependentError
 from . import _errors
+from ._grad_deps import outputs_needing_grad
 from ._node import Node
 from .anomaly_mode import is_anomaly_enabled
 
@@ -196,6 +197,30 @@ def _replay_vjp(*flat, program, n_leaves, n_consts, n_probes, hooks=()):
     return tuple(leaf_grads) + tuple(probe_grads)
 
 
+def _drop_constant_grads(program, outs, flat, n_leaves, n_consts, n_probes) -> tuple:
+    """create_graph's gradients that read nothing requiring grad, detached (torch records
+    them with no grad_fn: `grad(x.sum() * 2, x, create_graph=True)` is a constant)."""
+    from .._tensor import Tensor
+
+    def value(v):
+        return v._value if isinstance(v, Tensor) else v
+
+    def needs(v):
+        return isinstance(v, Tensor) and (v.requires_grad or v._node is not None)
+
+    parts = (flat[:n_leaves], flat[n_leaves:n_leaves + n_consts],
+             flat[n_leaves + n_consts:n_leaves + n_consts + n_probes],
+             flat[n_leaves + n_consts + n_probes:])
+    args = tuple([value(v) for v in part] for part in parts)
+    requires = jax.tree.leaves(tuple([needs(v) for v in part] for part in parts))
+    if len(requires) != len(jax.tree.leaves(args)):
+        return outs         # (a None or non-array constant: keep every output recorded)
+    depends = outputs_needing_grad(program, args, requires)
+    if depends is None or len(depends) != len(outs):
+        return outs
+    return tuple(o if d else o.detach() for o, d in zip(outs, depends))
+
+
 def _collect(root_nodes: Sequence[Node]) -> list[Node]:
     """Nodes reachable from the roots, inputs before users (iterative DFS)."""
     order, seen = [], set()
@@ -326,6 +351,9 @@ def run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None
                      n_leaves=len(leaves), n_consts=len(consts), n_probes=len(probes),
                      hooks=hooks)
         outs = outs if isinstance(outs, tuple) else (outs,)
+        if not hooks:
+            outs = _drop_constant_grads(program, outs, flat, len(leaves), len(consts),
+                                        len(probes))
         leaf_grads, probe_grads = outs[:len(leaves)], outs[len(leaves):]
     elif all(node.tape is not None for node in nodes) or is_anomaly_enabled():
         tapes = ([node.tape for node in nodes] if all(node.tape is not None for node in nodes)

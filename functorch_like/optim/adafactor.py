@@ -35,6 +35,19 @@ class Adafactor(Optimizer):
                         weight_decay=weight_decay, foreach=foreach, maximize=maximize)
         super().__init__(params, defaults)
 
+    def _param_shaped_state_keys(self):
+        return ("variance",)     # (row_var/col_var are factored: not the parameter's shape)
+
+    def _check_changed_param(self, group, p, entry):
+        if entry.get("variance") is not None and p.grad.ndim >= 2:
+            # torch's check when a vector's state meets a matrix gradient
+            raise AssertionError("row_var and col_var should be defined when grad is "
+                                 "multidimensional")
+        super()._check_changed_param(group, p, entry)
+
+    def _lerps_state(self, group):
+        return True      # (torch updates exp_avg with lerp_: one dtype only)
+
     def _transform(self, group):
         return pure_optim.adafactor(group["lr"], group["beta2_decay"], tuple(group["eps"]),
                                     group["d"], group["weight_decay"],

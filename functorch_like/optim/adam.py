@@ -48,6 +48,9 @@ class Adam(Optimizer):
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
 
+    def _lerps_state(self, group):
+        return True      # (torch updates exp_avg with lerp_: one dtype only)
+
     def _transform(self, group):
         if group["foreach"] and isinstance(group["lr"], Tensor) and not group["capturable"]:
             # torch's step refuses it too (a tensor lr set on the group after construction)

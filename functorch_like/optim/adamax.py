@@ -20,6 +20,9 @@ class Adamax(Optimizer):
                         capturable=capturable)
         super().__init__(params, defaults)
 
+    def _lerps_state(self, group):
+        return True      # (torch updates exp_avg with lerp_: one dtype only)
+
     def _transform(self, group):
         return pure_optim.adamax(group["lr"], tuple(group["betas"]), group["eps"],
                                  group["weight_decay"], maximize=group["maximize"])

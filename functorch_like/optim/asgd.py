@@ -24,6 +24,9 @@ class ASGD(Optimizer):
                         capturable=capturable)
         super().__init__(params, defaults)
 
+    def _param_outgrown(self, new, both):
+        del new, both    # torch's parameter update does not read ASGD's state (ax)
+
     def _transform(self, group):
         return pure_optim.asgd(group["lr"], group["lambd"], group["alpha"], group["t0"],
                                group["weight_decay"], maximize=group["maximize"])

@@ -27,6 +27,9 @@ class NAdam(Optimizer):
                         foreach=foreach, capturable=capturable, differentiable=differentiable)
         super().__init__(params, defaults)
 
+    def _lerps_state(self, group):
+        return True      # (torch updates exp_avg with lerp_: one dtype only)
+
     def _transform(self, group):
         return pure_optim.nadam(group["lr"], tuple(group["betas"]), group["eps"],
                                 group["weight_decay"], group["momentum_decay"],

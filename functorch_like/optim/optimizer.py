@@ -27,6 +27,7 @@ from ..pure.optim import _base as _checks
 from .._host import owned
 from .._tensor import Tensor, publish, typename
 from ._capturable import check_capturable
+from ._state_checks import check_state_matches
 from ._hooks import HOOK_DICTS, OptimizerHooks, hooked_step
 from ._hooks import register_optimizer_step_post_hook as register_optimizer_step_post_hook
 from ._hooks import register_optimizer_step_pre_hook as register_optimizer_step_pre_hook
@@ -90,6 +91,9 @@ class Optimizer(OptimizerHooks):
     # Whether torch has state for a parameter before its first step (Adagrad makes it in
     # the constructor); else state_dict() leaves out state that has not stepped yet.
     _state_before_first_step = False
+    # Its first op meeting a changed parameter is `grad op state` (Rprop), not the reverse
+    # (the operands' order in torch's size-mismatch error; optim/_state_checks.py).
+    _grad_meets_state_first = False
     # A subclass without a transform whose state and state_dict are of its own making.
     _own_state_format = False
     # torch's RuntimeError at a step with a complex parameter, for those that refuse them
@@ -245,6 +249,27 @@ class Optimizer(OptimizerHooks):
     def _hyperparams(self, group: dict) -> dict:
         raise NotImplementedError
 
+    def _check_changed_param(self, group: dict, p: Tensor, entry: dict) -> None:
+        """torch's error when p's shape or dtype changed since its state was made."""
+        check_state_matches(self, group, p, entry)
+
+    def _param_shaped_state_keys(self) -> tuple:
+        """The state entries shaped like the parameter (checked against a changed one)."""
+        return tuple(k for k in self._state_keys
+                     if k != "step" and k not in self._scalar_state_keys)
+
+    def _lerps_state(self, group: dict) -> bool:
+        """Whether torch's step updates the state with `lerp_`, which refuses a gradient
+        of another dtype than the state's."""
+        del group
+        return False
+
+    def _param_outgrown(self, new: tuple, both: tuple) -> None:
+        """A parameter shrank to a shape its state broadcasts from: torch's in-place
+        update of the parameter with a `both`-shaped term fails."""
+        raise RuntimeError(f"output with shape {list(new)} doesn't match the broadcast "
+                           f"shape {list(both)}")
+
     # ---- the step ---------------------------------------------------------------------
     def _group_state(self, group: dict, params: list[Tensor], transform, static):
         """The pure state NamedTuple for `params`, from per-parameter state (fresh state
@@ -361,7 +386,8 @@ class Optimizer(OptimizerHooks):
             if self._complex_error and any(jnp.iscomplexobj(p._value) for p in live):
                 raise RuntimeError(self._complex_error)
             for p in live:
-                self.state[p]      # new state enters self.state in the group's order (torch's)
+                # (new state enters self.state in the group's order, as torch's)
+                self._check_changed_param(sgroup, p, self.state[p])
             # The update runs over the group's tensors smallest first: the same per-tensor
             # arithmetic, but XLA's CPU scheduler then keeps fewer activations of a compiled
             # training step alive. In PyTorch's order (weight before bias) an MLP step

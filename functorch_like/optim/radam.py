@@ -23,6 +23,9 @@ class RAdam(Optimizer):
                         differentiable=differentiable)
         super().__init__(params, defaults)
 
+    def _lerps_state(self, group):
+        return True      # (torch updates exp_avg with lerp_: one dtype only)
+
     def _transform(self, group):
         return pure_optim.radam(group["lr"], tuple(group["betas"]), group["eps"],
                                 group["weight_decay"], group["decoupled_weight_decay"],

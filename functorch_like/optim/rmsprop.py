@@ -21,6 +21,9 @@ class RMSprop(Optimizer):
                         maximize=maximize, differentiable=differentiable)
         super().__init__(params, defaults)
 
+    def _lerps_state(self, group):
+        return bool(group["centered"])     # (torch: grad_avg.lerp_ when centered)
+
     def _transform(self, group):
         return pure_optim.rmsprop(group["lr"], group["alpha"], group["eps"],
                                   group["weight_decay"], group["momentum"], group["centered"],

@@ -21,6 +21,14 @@ class Rprop(Optimizer):
                         capturable=capturable)
         super().__init__(params, defaults)
 
+    _grad_meets_state_first = True     # (torch's first op: grad.mul(prev))
+
+    def _param_outgrown(self, new, both):
+        # torch's Rprop masks the new gradient with the sign of `grad * prev` first.
+        dim = next(i for i, (n, b) in enumerate(zip(new, both)) if n != b)
+        raise IndexError(f"The shape of the mask {list(both)} at index {dim} does not match "
+                         f"the shape of the indexed tensor {list(new)} at index {dim}")
+
     def _transform(self, group):
         return pure_optim.rprop(group["lr"], tuple(group["etas"]), tuple(group["step_sizes"]),
                                 maximize=group["maximize"])

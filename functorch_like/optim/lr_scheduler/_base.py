@@ -44,7 +44,9 @@ def set_lr(group: dict, lr, key: str = "lr") -> None:
         with no_grad():
             current.fill_(float(lr))
     else:
-        group[key] = float(lr) if isinstance(lr, Tensor) and lr.ndim == 0 else lr
+        # A tensor from the formula (LambdaLR's lambda returning one) stays a tensor, as in
+        # torch's `_update_param_group_val`.
+        group[key] = lr
 
 
 def _format_param(name: str, optimizer, param) -> list:
@@ -165,8 +167,11 @@ class LRScheduler:
             warnings.warn("To get the last learning rate computed by the scheduler, please use "
                           "`get_last_lr()`.", UserWarning, stacklevel=3)
 
-    def _lrs(self) -> list[float]:
-        return [group["lr"] for group in self.optimizer.param_groups]
+    def _lrs(self) -> list[float | Tensor]:
+        """Each group's lr; a tensor one cloned (torch's `_param_groups_val_list`), so
+        that `get_last_lr()` does not follow a later in-place change of the lr."""
+        return [group["lr"].clone() if isinstance(group["lr"], Tensor) else group["lr"]
+                for group in self.optimizer.param_groups]
 
     @_recordable
     def step(self, epoch: int | None = None) -> None:

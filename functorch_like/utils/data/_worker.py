@@ -1,4 +1,5 @@
-"""Background loading for `num_workers > 0`: one thread fetches batches ahead.
+"""Background loading for `num_workers > 0`: torch's worker processes, emulated in one
+thread that fetches batches ahead.
 
 The consumer draws the indices from the sampler (so the random streams advance in the
 consumer's thread, at the same points whatever `num_workers` is) and keeps
@@ -6,17 +7,30 @@ consumer's thread, at the same points whatever `num_workers` is) and keeps
 order. An exception in the thread is re-raised in the consumer as PyTorch does it:
 the same type, "Caught <type> in DataLoader worker process <id>." and the original
 traceback (and chained as `__cause__`).
+
+PyTorch parity: the thread runs `num_workers` workers as torch's processes would, each
+with its own copy of the dataset (a shallow copy: an attribute a worker sets stays in that
+worker, as after a fork), its `get_worker_info()` (id, num_workers, seed = base_seed + id,
+dataset) and its own global generator seeded with that seed (`torch.initial_seed()` in a
+worker is its seed). `worker_init_fn(id)` runs for each. Batches are handed to the workers
+round-robin, so an IterableDataset is iterated once per worker (each yields its whole
+stream unless it shards itself by `get_worker_info()`), and its batches interleave worker
+by worker, a worker that ran out being skipped, as torch's in-order loader yields them.
+Not emulated: the seeding of Python's `random` and NumPy's global state per worker (one
+process shares them; seeding them in the thread would reseed the user's main streams).
 """
 
 from __future__ import annotations
 
 import atexit
+import copy
 import queue
 import threading
 import traceback
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from ..._random import Generator, draw_seed, set_thread_generator
 from ._fetch import EXHAUSTED
 from ._reported_len import ReportedLength
 
@@ -48,11 +62,11 @@ class _Running:
 
     def __init__(self, make_fetcher: Callable, index_queue: queue.Queue,
                  result_queue: queue.Queue, stop: threading.Event, worker_init_fn,
-                 info: "WorkerInfo") -> None:
+                 workers: list) -> None:
         self.stop, self.index_queue = stop, index_queue
         self.thread = threading.Thread(
             target=self._run, daemon=True, name="DataLoader worker",
-            args=(make_fetcher, index_queue, result_queue, stop, worker_init_fn, info))
+            args=(make_fetcher, index_queue, result_queue, stop, worker_init_fn, workers))
 
     def _run(self, *worker_loop_args) -> None:
         try:
@@ -68,11 +82,7 @@ class _Running:
 
 @dataclass(frozen=True)
 class WorkerInfo:
-    """What `get_worker_info()` returns inside the loading thread.
-
-    The single thread does the work of every worker, so `num_workers` is 1 here: an
-    IterableDataset that shards itself by worker reads its whole stream once.
-    """
+    """What `get_worker_info()` returns inside a worker (torch's fields)."""
 
     id: int
     num_workers: int
@@ -81,8 +91,66 @@ class WorkerInfo:
 
 
 def get_worker_info() -> WorkerInfo | None:
-    """Info about the loading thread when called inside it, else None."""
+    """Info about the worker running the caller, else None (the main process)."""
     return getattr(_local, "info", None)
+
+
+class _Worker:
+    """One of torch's worker processes: its WorkerInfo (with its dataset copy), its own
+    global generator, and its fetcher once started."""
+
+    def __init__(self, worker_id: int, num_workers: int, base_seed: int, dataset) -> None:
+        seed = base_seed + worker_id
+        self.info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed,
+                               dataset=copy.copy(dataset))
+        self.generator = Generator().manual_seed(seed)
+        self.fetcher = self.init_error = None
+        self.ended = False
+
+    def run(self, fn: Callable, *args):
+        """`fn(*args)` as inside this worker: its worker info and global generator."""
+        _local.info = self.info
+        set_thread_generator(self.generator)
+        try:
+            return fn(*args)
+        finally:
+            _local.info = None
+            set_thread_generator(None)
+
+    def start(self, make_fetcher: Callable, worker_init_fn, first_time: bool) -> None:
+        """worker_init_fn (once per worker's life), then a fresh fetcher (per epoch)."""
+        self.ended, self.init_error = False, None
+        try:
+            if first_time and worker_init_fn is not None:
+                self.run(worker_init_fn, self.info.id)
+            self.fetcher = self.run(make_fetcher, self.info.dataset)
+        except BaseException as exc:   # reported with the worker's first batch
+            self.init_error = ExceptionWrapper(
+                exc, f"in DataLoader worker process {self.info.id}")
+
+    def fetch(self, index):
+        if self.init_error is not None:
+            return self.init_error
+        try:
+            data = self.run(self.fetcher.fetch, index)
+        except BaseException as exc:
+            return ExceptionWrapper(exc, f"in DataLoader worker process {self.info.id}")
+        self.ended = data is EXHAUSTED
+        return data
+
+
+def _round_robin(workers: list):
+    """The worker of each next batch, torch's order: in turn, skipping ended ones."""
+    turn = 0
+    while True:
+        worker = None
+        for _ in workers:
+            candidate = workers[turn]
+            turn = (turn + 1) % len(workers)
+            if not candidate.ended:
+                worker = candidate
+                break
+        yield worker
 
 
 class KeyErrorMessage(str):
@@ -115,28 +183,26 @@ class ExceptionWrapper:
 
 
 def worker_loop(make_fetcher: Callable, index_queue: queue.Queue, result_queue: queue.Queue,
-                stop: threading.Event, worker_init_fn, info: WorkerInfo) -> None:
-    """Fetches `(seq, index)` requests until `_STOP`, answering `(seq, batch)`."""
-    _local.info = info
-    fetcher, init_error = None, None
-    try:
-        if worker_init_fn is not None:
-            worker_init_fn(info.id)
-        fetcher = make_fetcher()
-    except BaseException as exc:   # reported with the first batch asked for
-        init_error = ExceptionWrapper(exc, f"in DataLoader worker process {info.id}")
+                stop: threading.Event, worker_init_fn, workers: tuple) -> None:
+    """Fetches `(seq, index)` requests until `_STOP`, answering `(seq, batch)`: each from
+    the next worker in turn; a worker whose dataset ran out passes the request on, and
+    EXHAUSTED comes back once every worker's has."""
+    workers, first_time = workers
+    for worker in workers:
+        worker.start(make_fetcher, worker_init_fn, first_time)
+    turns = _round_robin(workers)
     while True:
         item = index_queue.get()
         if item is _STOP or stop.is_set():
             return
         seq, index = item
-        if init_error is not None:
-            result_queue.put((seq, init_error))
-            continue
-        try:
-            data = fetcher.fetch(index)
-        except BaseException as exc:
-            data = ExceptionWrapper(exc, f"in DataLoader worker process {info.id}")
+        data = EXHAUSTED
+        worker = next(turns)
+        while worker is not None:
+            data = worker.fetch(index)
+            if data is not EXHAUSTED:
+                break
+            worker = next(turns)
         result_queue.put((seq, data))
 
 
@@ -152,9 +218,10 @@ class ThreadedIter:
         self._index_iter = iter(loader._index_sampler)
         self._index_queue, self._result_queue = queue.Queue(), queue.Queue()
         self._stop = threading.Event()
-        info = WorkerInfo(id=0, num_workers=1, seed=0, dataset=loader.dataset)
+        self._base_seed = draw_seed(loader.generator)      # (before the sampler's draw)
+        workers = _workers(loader, self._base_seed)
         self._thread = _Running(make_fetcher, self._index_queue, self._result_queue,
-                                self._stop, loader.worker_init_fn, info).start()
+                                self._stop, loader.worker_init_fn, workers).start()
         self._sent = self._received = 0
         self._reported_len = ReportedLength(loader)
         for _ in range(loader.prefetch_factor * loader.num_workers):
@@ -203,3 +270,17 @@ class ThreadedIter:
 
     def __del__(self):
         self._shutdown()
+
+
+def _workers(loader, base_seed: int) -> tuple:
+    """(the workers of a new iterator, whether they are new): persistent workers live on
+    in the loader, keeping their dataset copies, generators and worker_init_fn's effects
+    (torch keeps the processes)."""
+    kept = loader.__dict__.get("_kept_workers")
+    if loader.persistent_workers and kept is not None:
+        return kept, False
+    workers = [_Worker(i, loader.num_workers, base_seed, loader.dataset)
+               for i in range(loader.num_workers)]
+    if loader.persistent_workers:
+        loader._kept_workers = workers
+    return workers, True

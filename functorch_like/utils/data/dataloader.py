@@ -2,8 +2,10 @@
 
 PyTorch parity: the same arguments, defaults, argument-conflict errors and batches.
 `num_workers > 0` loads in one background thread (not processes) that prefetches
-`prefetch_factor * num_workers` batches; the batches and their order are those of
-`num_workers=0`. `pin_memory` is accepted and does nothing (JAX manages transfers).
+`prefetch_factor * num_workers` batches and runs torch's workers in turn (_worker.py):
+a map-style dataset gives the batches of `num_workers=0`, an IterableDataset one stream
+per worker, interleaved, as torch. `pin_memory` is accepted and does nothing (JAX
+manages transfers).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import warnings
 from typing import Any, Callable, Iterable
 
 from ..._device import cuda_is_available
-from ..._random import Generator
+from ..._random import Generator, draw_seed
 from ._collate import default_collate, default_convert
 from ._fetch import EXHAUSTED, IterableFetcher, MapFetcher
 from ._reported_len import ReportedLength
@@ -32,7 +34,7 @@ class _InfiniteConstantSampler(Sampler):
             yield None
 
 
-def _make_fetcher(iterable: bool, dataset, auto_collation, collate_fn, drop_last):
+def _make_fetcher(iterable: bool, auto_collation, collate_fn, drop_last, dataset):
     cls = IterableFetcher if iterable else MapFetcher
     return cls(dataset, auto_collation, collate_fn, drop_last)
 
@@ -43,7 +45,10 @@ class _SingleProcessDataLoaderIter:
     def __init__(self, loader, make_fetcher: Callable):
         self._loader_len = loader.__len__
         self._index_iter = iter(loader._index_sampler)
-        self._fetcher = make_fetcher()
+        # torch draws the workers' base seed here too: the global stream (or the loader's
+        # generator) advances as with workers.
+        self._base_seed = draw_seed(loader.generator)
+        self._fetcher = make_fetcher(loader.dataset)
         self._reported_len = ReportedLength(loader)
 
     def __iter__(self):
@@ -116,17 +121,18 @@ class DataLoader:
         sampler: the order of the indices (excludes `shuffle`).
         batch_sampler: yields lists of indices (excludes batch_size, shuffle, sampler
             and drop_last).
-        num_workers: > 0 prepares batches in a background thread, ahead of time.
+        num_workers: > 0 prepares batches in a background thread, ahead of time, as that
+            many workers (each with its dataset copy, worker info and seed).
         collate_fn: makes a batch from a list of samples (default: `default_collate`).
         pin_memory: accepted, does nothing (warns as torch when there is no GPU).
         drop_last: drop the last batch when it is smaller than `batch_size`.
         timeout: seconds to wait for a batch from the background thread (0: forever).
-        worker_init_fn: called as `worker_init_fn(0)` in the background thread first.
+        worker_init_fn: called as `worker_init_fn(id)` for each worker, inside it.
         multiprocessing_context: accepted for PyTorch's signature, unused.
         generator: the Generator a shuffling RandomSampler draws from.
         prefetch_factor: batches prefetched per worker (default 2 when num_workers > 0).
-        persistent_workers: accepted (needs num_workers > 0); the thread is restarted per
-            epoch.
+        persistent_workers: (needs num_workers > 0) the workers, with their dataset copies
+            and generators, live on between epochs (worker_init_fn runs once).
         pin_memory_device, in_order: accepted for PyTorch's signature, unused (batches
             always come in order).
 
@@ -217,7 +223,7 @@ class DataLoader:
     def __iter__(self):
         """A new pass over the dataset (an epoch)."""
         _warn_pin_memory(self)
-        make_fetcher = functools.partial(_make_fetcher, self._iterable, self.dataset,
+        make_fetcher = functools.partial(_make_fetcher, self._iterable,
                                          self._auto_collation, self.collate_fn,
                                          self.drop_last)
         if self.num_workers == 0:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 from typing import Iterator, TypeVar
 
-import jax
-
 from ..._random import Generator, randperm
 from .dataset import Dataset
 from .sampler import Sampler
@@ -21,25 +19,29 @@ class DistributedSampler(Sampler[T_co]):
 
     Args:
         dataset: the dataset (only its length is used).
-        num_replicas: number of replicas (default: `jax.process_count()`).
-        rank: this replica's index (default: `jax.process_index()`).
+        num_replicas: number of replicas (default: the process group's world size; with
+            no process group, as here, torch's ValueError).
+        rank: this replica's index (default: the process group's rank, likewise).
         shuffle: permute the indices, by a generator seeded with `seed + epoch`, so every
             replica draws the same permutation; call `set_epoch(e)` before each epoch.
         seed: the shuffle seed, identical on all replicas.
         drop_last: drop the tail instead of padding.
 
     PyTorch parity: the same partition and padding as torch; with shuffle=True the
-    permutation is another one (JAX's PRNG) but equally shared by all replicas. The
-    default world size and rank are JAX's process count and index, not torch.distributed's.
+    permutation is another one (JAX's PRNG) but equally shared by all replicas.
     """
 
     def __init__(self, dataset: Dataset, num_replicas: int | None = None,
                  rank: int | None = None, shuffle: bool = True, seed: int = 0,
                  drop_last: bool = False) -> None:
+        from ... import distributed as dist     # (here: the package imports this module)
+        # As torch: the defaults come from the default process group, which cannot be
+        # initialized here, so leaving them out raises what torch raises without one
+        # ("Default process group has not been initialized ...", ValueError).
         if num_replicas is None:
-            num_replicas = jax.process_count()
+            num_replicas = dist.get_world_size()
         if rank is None:
-            rank = jax.process_index()
+            rank = dist.get_rank()
         if rank >= num_replicas or rank < 0:
             raise ValueError(f"Invalid rank {rank}, rank should be in the interval "
                              f"[0, {num_replicas - 1}]")
