@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import functools
 
+from ._tensor import typename
+
 # Functions whose first two parameters are both Tensors (names as torch's signatures give).
 _BOTH = dict.fromkeys("""
     atan2 arctan2 hypot maximum minimum fmax fmin nextafter ldexp logaddexp logaddexp2
@@ -36,19 +38,10 @@ _TENSOR_OR_NUMBER = dict.fromkeys("""
 _TENSOR_OR_NUMBER.update(clamp_min="min", clamp_max="max")
 
 
-def py_type_name(value) -> str:
-    """The type name torch's parser prints: CPython's `tp_name`, which carries the module
-    for extension types (`numpy.float64`) but not for builtins or Python classes."""
-    cls = type(value)
-    if cls.__module__.split(".")[0] == "numpy":
-        return f"numpy.{cls.__name__}"
-    return cls.__name__
-
-
 def _got(args, kwargs, tensor_cls) -> str:
     """torch's "got (int, Tensor, out=Tensor)" list of the argument types."""
     def name(v):
-        return "Tensor" if isinstance(v, tensor_cls) else py_type_name(v)
+        return "Tensor" if isinstance(v, tensor_cls) else typename(v)
     parts = [name(v) for v in args] + [f"{k}={name(v)}" for k, v in kwargs.items()]
     # (torch ends a keyword-only list with ", ": "got (dim=tuple, )")
     return "(" + ", ".join(parts) + (", )" if kwargs and not args else ")")
@@ -66,7 +59,7 @@ def _check(fname: str, params: tuple, first: int, args, kwargs, tensor_cls) -> N
             continue
         if not isinstance(value, tensor_cls):
             raise TypeError(f"{fname}(): argument '{param}'{where} must be Tensor, not "
-                            f"{py_type_name(value)}")
+                            f"{typename(value)}")
 
 
 def _function(fn, name: str, params: tuple, tensor_cls):
