@@ -82,3 +82,57 @@ def test_scalar_input_of_tensor_or_number_functions_is_an_invalid_combination(na
 def test_invalid_combination_lists_keyword_types_like_torch():
     same_as_torch(lambda lib: lib.eq(2, other=lib.tensor([1.0])))
     same_as_torch(lambda lib: lib.eq(2, lib.tensor([1.0]), out=lib.tensor([True])))
+
+
+# ---- in-place ops: broadcast, then output shape, then dtype cast, then kernel dtypes ------
+
+def _operand(lib, kind, shape):
+    base = np.arange(1, 1 + int(np.prod(shape))).reshape(shape)
+    return {"f": lib.tensor(base.astype(np.float32) + 0.5),
+            "i": lib.tensor(base.astype(np.int64)),
+            "b": lib.tensor(base % 2 == 0)}[kind]
+
+
+INPLACE_BINARY = """add_ sub_ mul_ div_ floor_divide_ remainder_ pow_ atan2_ hypot_ xlogy_
+    copysign_ bitwise_and_ bitwise_xor_ bitwise_left_shift_ gcd_ lcm_ nextafter_ ldexp_
+    clamp_min_ logical_or_ eq_ __iadd__ __imul__ __iand__""".split()
+
+
+@pytest.mark.parametrize("other_shape", [(3,), (2, 3), (2,)], ids=str)
+@pytest.mark.parametrize("kinds", ["if", "ii", "ib", "bf", "bi", "fi", "ff", "bb"])
+@pytest.mark.parametrize("name", INPLACE_BINARY)
+def test_inplace_binary_check_order_matches_torch(name, kinds, other_shape):
+    # a.add_(b) with an int `a` and a float `b` of shape (2, 3) raised the cast error
+    # where torch names the broadcast shape first; gcd_/hypot_ raised their kernel's
+    # NotImplementedError where torch raises the cast error.
+    def run(lib):
+        a = _operand(lib, kinds[0], (3,))
+        getattr(a, name)(_operand(lib, kinds[1], other_shape))
+        return a
+    same_as_torch(run)
+
+
+@pytest.mark.parametrize("name", ["clamp_", "clamp_min_", "clamp_max_", "clip_"])
+@pytest.mark.parametrize("kind", ["i", "b"])
+def test_inplace_clamp_with_scalar_bound_names_cpp_type(name, kind):
+    # torch's Scalar clamp says "can't be cast to the desired output type long int".
+    same_as_torch(lambda lib: getattr(_operand(lib, kind, (3,)), name)(1.5))
+
+
+def test_inplace_bitwise_with_float_scalar_raises_cast_error():
+    same_as_torch(lambda lib: _operand(lib, "i", (3,)).bitwise_and_(1.5))
+    same_as_torch(lambda lib: _operand(lib, "b", (3,)).bitwise_or_(1.5))
+
+
+@pytest.mark.parametrize("op", [
+    lambda a, b: a // b, lambda a, b: a % b, lambda a, b: a.fmod(b), lambda a, b: a ** b,
+    lambda a, b: a.div(b, rounding_mode="trunc"), lambda a, b: a.floor_divide_(b),
+    lambda a, b: a.pow_(b), lambda a, b: a.remainder_(b)])
+@pytest.mark.parametrize("other", ["tensor", True, False, 2])
+def test_bool_integer_division_and_pow_match_torch(op, other):
+    # bool // bool gave int64 numbers (or "ZeroDivisionError"), bool ** True an int64
+    # tensor; torch has no bool kernel for these (and bool ** True is x itself).
+    def run(lib):
+        a = lib.tensor([True, False, True])
+        return op(a, lib.tensor([True, True, False]) if other == "tensor" else other)
+    same_as_torch(run)
