@@ -194,3 +194,21 @@ def test_prod_double_backward_matches_torch(values, op):
 
 def test_prod_of_empty_slices_has_torch_gradient():
     same_as_torch(_grad_of(lambda lib, x: x.reshape(0, 3).prod(0).sum(), []))
+
+
+# ---- grad_fn of basic indexing: the last of torch's select/slice/unsqueeze steps ---------
+
+@pytest.mark.parametrize("key", [
+    (0,), (0, 0), (slice(None), 0), (slice(None), slice(None)), (0, slice(None)),
+    (slice(None), None), (None, slice(None)), (Ellipsis, 0), (0, Ellipsis),
+    (slice(None, 2), slice(None)), (slice(None), slice(None, 1)), (None, None), (0, 0, None),
+    (slice(0, 3), 0), (slice(None), slice(0, 2)), (slice(None, None, 1), 1),
+    (0, Ellipsis, None), (Ellipsis, None, 0), (-1, slice(None)), (slice(1, None), 0),
+    (slice(None), slice(None, None, 2)), (slice(None, 5),), (Ellipsis,), (slice(None),),
+    (slice(-3, None),), (slice(0, 3),), (slice(None, 2),), slice(None), slice(0, 5),
+    slice(1, None), 0, None, Ellipsis], ids=str)
+def test_basic_indexing_grad_fn_name_matches_torch(key):
+    # x[0, 0] was SliceBackward0 (torch: SelectBackward0), x[:, :] too (torch: an alias).
+    def run(lib):
+        return lib.zeros(3, 2, requires_grad=True)[key].grad_fn.name()
+    same_as_torch(run)
