@@ -8,7 +8,8 @@ the desired output type Long"), and only then whether its kernel supports that d
 (`NotImplementedError: "gcd_cpu" not implemented for 'Float'`). Here the op is computed
 out of place and written back with `Tensor._set`, which checks dtype before shape, and the
 out-of-place op's own dtype refusals come first of all; the checks below restore torch's
-order.
+order. A few ops check their operands before the iterator (sub_ with a bool, heaviside_
+with mixed dtypes, ldexp_, which is Python code in torch): those come first, as there.
 """
 
 from __future__ import annotations
