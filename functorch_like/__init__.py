@@ -1139,3 +1139,6 @@ _install_kwarg_aliases(globals(), Tensor)
 # And the `out=` keyword of torch's native functions (`torch.matmul(a, b, out=y)`).
 from ._out_arg import install as _install_out_arg  # noqa: E402
 _install_out_arg(globals(), Tensor, aliases=(vars(special),))
+# Outermost: the Tensor-only parameters of torch's signatures (`torch.maximum(t, 2)` raises).
+from ._tensor_args import install as _install_tensor_args  # noqa: E402
+_install_tensor_args(globals(), Tensor)

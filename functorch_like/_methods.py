@@ -28,7 +28,7 @@ from . import _ops_shape as S
 from . import _ops_shape_more as SM
 from . import _ops_split as SP
 from . import _ops_stats as ST
-from . import _autocast_state, _random
+from . import _autocast_state, _inplace_checks, _random
 from ._tensor import Tensor, _wrap_dim, apply
 from .pure import _activations
 
@@ -290,9 +290,22 @@ for _name, _fn in _OPERATORS.items():
 
 # ---- in-place variants --------------------------------------------------------------
 
-def _inplace(fn):
-    def method(self, *args, **kwargs):
-        return self._set(fn(self, *args, **kwargs))
+def _inplace(fn, name=None):
+    if name not in _inplace_checks.POINTWISE:
+        def method(self, *args, **kwargs):
+            return self._set(fn(self, *args, **kwargs))
+    else:
+        def method(self, *args, **kwargs):
+            # torch's order: broadcast, output shape, dtype cast, kernel dtypes
+            _inplace_checks.check_shape(name, self, args, kwargs)
+            try:
+                result = fn(self, *args, **kwargs)
+            except NotImplementedError:
+                _inplace_checks.check_cast(name, self, args, kwargs)
+                raise
+            if name in _inplace_checks.CLAMP:
+                _inplace_checks.check_cast(name, self, args, kwargs)
+            return self._set(result)
     method.__name__ = fn.__name__ + "_"
     method.__doc__ = f"In-place version of {fn.__name__}."
     return method
@@ -342,7 +355,7 @@ _INPLACE = {
 }
 
 for _name, _fn in _INPLACE.items():
-    setattr(Tensor, _name, _inplace(_fn))
+    setattr(Tensor, _name, _inplace(_fn, _name))
 
 
 def _f_fill(x, v):
@@ -412,7 +425,7 @@ for _name, _fn in {"stft": _SIG.stft, "istft": _SIG.istft, "igamma": _SPM.igamma
     setattr(Tensor, _name, _fn)
 for _name, _fn in {"igamma_": _SPM.igamma, "igammac_": _SPM.igammac,
                    "mvlgamma_": _SPM.mvlgamma}.items():
-    setattr(Tensor, _name, _inplace(_fn))
+    setattr(Tensor, _name, _inplace(_fn, _name))
 from . import _methods_layout  # noqa: E402,F401  (stride(), new(), is_cpu, `in`)
 from . import _methods_device  # noqa: E402,F401  (pin_memory(), get_device(), cfloat(), ...)
 from . import _ops_strided  # noqa: E402,F401  (data_ptr(), storage_offset(), as_strided())

@@ -181,11 +181,41 @@ def _f_getitem(x, *arrays, spec):
     return _gather(x, _build(spec, arrays)) if arrays else x[_build(spec, arrays)]
 
 
-def _getitem_name(spec):
-    if len(spec) == 1:
-        return {"i": "SelectBackward0", "s": "SliceBackward0", "n": "UnsqueezeBackward0",
-                "e": "AliasBackward0", "a": "IndexBackward0"}[spec[0][0]]
-    return "IndexBackward0" if any(s[0] == "a" for s in spec) else "SliceBackward0"
+def _getitem_name(spec, shape, index):
+    if isinstance(index, slice):
+        return "SliceBackward0"
+    if any(s[0] == "a" for s in spec):
+        return "IndexBackward0"
+    if any(s[0] == "r" for s in spec):
+        return "SliceBackward0"
+    return _basic_name(spec, shape)
+
+
+def _keeps_dim(start, stop, step, length) -> bool:
+    """torch's test for skipping a slice: start 0 as written (-3 is a slice even when it
+    means 0), a stop at or past the end, step 1."""
+    return (start or 0) == 0 and (stop is None or stop >= length) and step in (None, 1)
+
+
+def _basic_name(spec, shape) -> str:
+    """torch applies basic indices one at a time (select, slice, unsqueeze), skipping an
+    Ellipsis and a slice that keeps its whole dim: its grad_fn is the last one applied,
+    AliasBackward0 when none was (`x[0, 0]` is SelectBackward0, `x[:, :]` an alias).
+    A bare slice (`x[:]`, not in a tuple) is always sliced, as torch's fast path does."""
+    consumed = builtins.sum(1 for s in spec if s[0] in "is")
+    dim, name = 0, "AliasBackward0"
+    for s in spec:
+        if s[0] == "e":
+            dim += len(shape) - consumed
+        elif s[0] == "n":
+            name = "UnsqueezeBackward0"
+        else:
+            if s[0] == "i":
+                name = "SelectBackward0"
+            elif not _keeps_dim(*s[1:], shape[dim]):
+                name = "SliceBackward0"
+            dim += 1
+    return name
 
 
 def getitem(input, index):
@@ -200,7 +230,7 @@ def getitem(input, index):
         spec = None         # (routed below: outside the except, nothing to chain)
     if spec is None:
         return masked_read(input, index)
-    out = apply(_f_getitem, _getitem_name(spec), input, *arrays, spec=spec)
+    out = apply(_f_getitem, _getitem_name(spec, input.shape, index), input, *arrays, spec=spec)
     if not arrays:          # basic indexing is a view in PyTorch: in-place ops write back
         mark_view(out, input, "index", index)
     return out

@@ -140,6 +140,10 @@ def _f_pow_static(a, *, exponent, dtype):
     return jnp.power(_cast(a, dtype), exponent)
 
 
+def _f_bool_pow(a, *, exponent):
+    return a if exponent else jnp.ones_like(a)
+
+
 def broadcast_shape(*operands) -> tuple:
     """The broadcast shape of Tensors/scalars, with PyTorch's error when there is none.
 
@@ -222,14 +226,18 @@ def div(input, other, *, rounding_mode=None):
                          f"but found '{rounding_mode}'")
     if rounding_mode is None:
         return _binary(_f_div, "DivBackward0", input, other, float_result=True)
-    _check_integer_divisor(input, other)
+    _check_integer_divisor(input, other, f"div_{rounding_mode}_cpu")
     return _binary(_f_div, "DivBackward0", input, other, rounding_mode=rounding_mode)
 
 
-def _check_integer_divisor(input, other) -> None:
+def _check_integer_divisor(input, other, kernel: str) -> None:
     """Integer division or modulus by zero raises, as PyTorch's kernels do (XLA would give
-    an arbitrary number); checked where the divisor's values are known."""
+    an arbitrary number); checked where the divisor's values are known. torch's `kernel`
+    has no bool version, which it finds (after broadcasting) before any zero divisor."""
     a, b = as_operand(input), as_operand(other)
+    broadcast_shape(a, b)
+    if _dtypes.result_type(*_promo_args(a, b)) == jnp.bool_:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
     if not all(isinstance(x, (builtins.int, builtins.bool)) or (
             isinstance(x, Tensor) and not jnp.issubdtype(x.dtype.jax, jnp.inexact)
             and not jnp.issubdtype(x.dtype.jax, jnp.complexfloating)) for x in (a, b)):
@@ -251,13 +259,13 @@ def floor_divide(input, other):
 
 def remainder(input, other):
     """Python-style modulus (the sign of the divisor)."""
-    _check_integer_divisor(input, other)
+    _check_integer_divisor(input, other, "remainder_cpu")
     return _binary(_f_remainder, "RemainderBackward0", input, other)
 
 
 def fmod(input, other):
     """C-style modulus (the sign of the dividend)."""
-    _check_integer_divisor(input, other)
+    _check_integer_divisor(input, other, "fmod_cpu")
     return _binary(_f_fmod, "FmodBackward0", input, other)
 
 
@@ -266,8 +274,13 @@ def pow(input, exponent):
     if isinstance(input, _SCALARS):
         exponent = as_operand(exponent)
         dtype = _dtypes.result_type(input, exponent._value)
+        _no_bool_pow(dtype)
         return apply(_f_pow, "PowBackward2", input, exponent, dtype=dtype)
     input = as_operand(input)
+    if isinstance(exponent, builtins.bool) and input.dtype == _dtypes.bool:
+        # torch's bool x ** True is x and x ** False is ones (its special cases for the
+        # exponents 1 and 0), in bool; there is no bool pow kernel for anything else.
+        return apply(_f_bool_pow, "PowBackward0", input, exponent=exponent)
     if isinstance(exponent, builtins.int) and not isinstance(exponent, builtins.bool):
         dtype = _dtypes.result_type(input._value, exponent)
         if exponent < 0 and not jnp.issubdtype(dtype, jnp.inexact):
@@ -275,7 +288,14 @@ def pow(input, exponent):
         return apply(_f_pow_static, "PowBackward0", input, exponent=exponent, dtype=dtype)
     if isinstance(exponent, _SCALARS):
         return _binary(_f_pow, "PowBackward0", input, exponent)
+    broadcast_shape(input, exponent)
+    _no_bool_pow(_dtypes.result_type(*_promo_args(input, exponent)))
     return _binary(_f_pow, "PowBackward1", input, exponent)
+
+
+def _no_bool_pow(dtype) -> None:
+    if dtype == jnp.bool_:
+        raise NotImplementedError('"pow" not implemented for \'Bool\'')
 
 
 def _f_matmul(a, b):

@@ -124,6 +124,12 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None):
 
 
 def _f_prod(x, *, axis, keepdims, dtype):
+    if jnp.issubdtype(dtype, jnp.floating):
+        # torch's gradient (inf elements give NaN; see _edge_grads.prod), over one axis
+        one_axis = None if axis is None or x.ndim == 0 else axis[0]
+        out = _edge_grads.prod(x.astype(_accumulator(dtype)), one_axis,
+                               keepdims and x.ndim > 0)
+        return (out if x.ndim or not keepdims else out.reshape(())).astype(dtype)
     return jnp.prod(x, axis=axis, keepdims=keepdims, dtype=_accumulator(dtype)).astype(dtype)
 
 
@@ -408,6 +414,9 @@ def cumsum(input, dim: int, *, dtype=None):
 def _f_cumprod(x, *, axis, dtype):
     if x.ndim == 0:
         return x.astype(dtype)
+    if jnp.issubdtype(dtype, jnp.floating):
+        # torch's gradient (inf elements give NaN; see _edge_grads.cumprod)
+        return _edge_grads.cumprod(x.astype(_accumulator(dtype)), axis).astype(dtype)
     return jnp.cumprod(x, axis=axis, dtype=_accumulator(dtype)).astype(dtype)
 
 

@@ -19,7 +19,7 @@ from jax.custom_derivatives import SymbolicZero
 
 from ._types import Array
 
-__all__ = ["amax", "amin", "max_all", "min_all", "maximum", "minimum", "pow", "atan2",
+__all__ = ["amax", "amin", "max_all", "min_all", "prod", "cumprod", "maximum", "minimum", "pow", "atan2",
            "hypot", "x_times_log", "set_at", "abs"]
 
 
@@ -123,6 +123,67 @@ def _min_all_jvp(primals, tangents):
     (x,), (t,) = primals, tangents
     out = min_all(x)
     return out, _share(x, out, t, None, False, nan_chosen=True)
+
+
+def _others_product(x: Array, axis) -> Array:
+    """The product of the other elements of each one's slice along `axis` (None: all),
+    from exclusive cumulative products on both sides: no division, so exact at zeros."""
+    if x.size == 0:
+        return jnp.ones_like(x)
+    if axis is None:
+        return _others_product(x.reshape(-1), 0).reshape(x.shape)
+    ones = jnp.ones_like(jax.lax.slice_in_dim(x, 0, 1, axis=axis))
+    before = jnp.concatenate(
+        [ones, jax.lax.slice_in_dim(jnp.cumprod(x, axis), 0, -1, axis=axis)], axis)
+    flipped = jnp.flip(x, axis)
+    after = jnp.concatenate(
+        [ones, jax.lax.slice_in_dim(jnp.cumprod(flipped, axis), 0, -1, axis=axis)], axis)
+    return before * jnp.flip(after, axis)
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(1, 2))
+def prod(x: Array, axis=None, keepdims: bool = False) -> Array:
+    """jnp.prod(x, axis) (one axis or all) with torch.prod's gradient, whose rule is
+    chosen by the whole input: with no zero anywhere, `grad * result / input` (so an inf
+    element gets NaN, as inf/inf), otherwise the product of the others (JAX's rule)."""
+    return jnp.prod(x, axis=axis, keepdims=keepdims)
+
+
+@prod.defjvp
+def _prod_jvp(axis, keepdims, primals, tangents):
+    # derivatives.yaml: prod_backward(grad, self.to(grad.scalar_type()), result[, dim])
+    (x,), (t,) = primals, tangents
+    out = prod(x, axis, keepdims)
+    if isinstance(t, SymbolicZero):
+        return out, jnp.zeros_like(out)
+    zero = x == 0
+    # (the division is kept off zeros so that the branch not taken has no NaN derivative)
+    quotient = _restored(out, axis, x.ndim, keepdims) / jnp.where(zero, 1, x)
+    weight = jnp.where(jnp.any(zero), _others_product(x, axis), quotient)
+    return out, jnp.sum(t * weight, axis=axis, keepdims=keepdims).astype(out.dtype)
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
+def cumprod(x: Array, axis: int) -> Array:
+    """jnp.cumprod(x, axis) with torch.cumprod's gradient: for a slice with no zero,
+    `reversed_cumsum(grad * result) / input` (NaN at an inf element, where JAX's exact
+    rule gives a number); a slice with a zero keeps the exact rule, as torch's."""
+    return jnp.cumprod(x, axis)
+
+
+@cumprod.defjvp
+def _cumprod_jvp(axis, primals, tangents):
+    # The transpose of `out * cumsum(t / x)` is torch's reversed_cumsum(grad * out) / x.
+    (x,), (t,) = primals, tangents
+    out = cumprod(x, axis)
+    if isinstance(t, SymbolicZero):
+        return out, jnp.zeros_like(out)
+    has_zero = jnp.any(x == 0, axis, keepdims=True)
+    # Each branch is fed values that keep it finite where the other is taken: the branch
+    # not taken is transposed too (with a zero cotangent), and 0 * inf would be NaN.
+    quotient = out * jnp.cumsum(t / jnp.where(has_zero, 1, x), axis)
+    exact = jax.jvp(lambda v: jnp.cumprod(v, axis), (jnp.where(has_zero, x, 1),), (t,))[1]
+    return out, jnp.where(has_zero, exact, quotient).astype(out.dtype)
 
 
 # ---- elementwise ------------------------------------------------------------------------
