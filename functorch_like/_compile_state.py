@@ -535,8 +535,7 @@ class Snapshot:
     `torch.compiler.reset()`).
     """
 
-    __slots__ = ("state", "program", "inputs", "fixed", "attr_values", "holder_values",
-                 "writes")
+    __slots__ = ("state", "program", "inputs", "fixed", "attr_values", "writes")
 
     def __init__(self, state: StepState, program, inputs: tuple, previous=None):
         """inputs: (values, None, optimizer state, hyperparameters, RNG key) as read()
@@ -553,9 +552,7 @@ class Snapshot:
                           list(map(len, state.watch_group_lists)))
         else:
             self.fixed = previous.fixed
-        _, _, opt_values, _, key = inputs
-        self.attr_values = self.fixed[0] + [key]
-        self.holder_values = list(map(opt_values.__getitem__, state.holder_slots))
+        self.attr_values = self.fixed[0] + [inputs[4]]       # (the RNG key, last)
         self.writes = WRITES.count
 
     def holds(self) -> bool:
@@ -566,7 +563,7 @@ class Snapshot:
             if WRITES.count != self.writes and not (
                     all(map(operator.is_, map(_value, state.tensors), self.inputs[0]))
                     and all(map(operator.is_, map(_value, state.holders),
-                                self.holder_values))
+                                map(self.inputs[2].__getitem__, state.holder_slots)))
                     and state.module_dicts == fixed[2]
                     and list(map(_requires_grad, state.tensors)) == fixed[3]):
                 return False

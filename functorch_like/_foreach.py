@@ -73,9 +73,15 @@ def _unary(name: str):
     return op, op_
 
 
+_SCALAR_FORMS = {"maximum": "clamp_min", "minimum": "clamp_max"}
+
+
 def _binary(name: str, method: str, takes_alpha: bool):
     def call(t, v, alpha, inplace):
-        fn = getattr(t, method + ("_" if inplace else ""))
+        # (a number: torch's Scalar overloads of maximum/minimum are clamps, where
+        # `t.maximum(number)` itself is refused)
+        m = _SCALAR_FORMS.get(method, method) if isinstance(v, numbers.Number) else method
+        fn = getattr(t, m + ("_" if inplace else ""))
         return fn(v, alpha=alpha) if alpha is not None else fn(v)
 
     def op(self, other, *, alpha=None):

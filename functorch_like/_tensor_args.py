@@ -115,3 +115,9 @@ def install(namespace: dict, tensor_cls: type) -> None:
     for name, other in _TENSOR_OR_NUMBER.items():
         if name in namespace:
             namespace[name] = _tensor_input(namespace[name], name, other, tensor_cls)
+    # torch.special's names for igamma/igammac check the same, under their native names.
+    special = namespace.get("special")
+    for name in ("gammainc", "gammaincc"):
+        if special is not None and hasattr(special, name):
+            setattr(special, name, _function(getattr(special, name), f"special_{name}",
+                                             ("input", "other"), tensor_cls))
