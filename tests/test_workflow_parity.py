@@ -1,31 +1,16 @@
-"""The training workflow around a model (datasets, loaders, optimizers, schedulers, gradient
-clipping) as a user script writes it, run with torch and with functorch_like: same values,
-same errors, same warnings. Each test here covers a difference found by such a comparison.
+"""The training workflow around a model (datasets, loaders, checkpoints, conversions to
+Python numbers, device selection) as a user script writes it, run with torch and with
+functorch_like: same values, same errors, same warnings. Each test here covers a
+difference found by such a comparison; the optimizers' part is in
+test_workflow_parity_optim.py.
 """
-
-import warnings
 
 import numpy as np
 import pytest
 import torch
 
 import functorch_like as fl
-
-
-def outcome(fn):
-    """(result, None) or (None, (exception type name, message)); warnings recorded."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            result, error = fn(), None
-        except Exception as e:  # noqa: BLE001 - the exception itself is what is compared
-            result, error = None, (type(e).__name__, str(e))
-    return result, error, [(w.category.__name__, str(w.message)) for w in caught]
-
-
-def assert_same_outcome(use):
-    """`use(lib)` gives the same result, error and warnings with torch and functorch_like."""
-    assert outcome(lambda: use(fl)) == outcome(lambda: use(torch))
+from _workflow_helpers import assert_same_outcome, linear_and_loss
 
 
 # ---- datasets ----------------------------------------------------------------------------
@@ -111,47 +96,6 @@ def test_collate_extended_through_torchs_module_path():
     assert_same_outcome(batch_of_points)
 
 
-# ---- optimizers --------------------------------------------------------------------------
-def _linear(lib):
-    """A Linear(3, 2) with fixed weights, and a loss on fixed data."""
-    m = lib.nn.Linear(3, 2)
-    m.load_state_dict({"weight": lib.tensor([[0.3, -0.2, 0.5], [0.1, 0.4, -0.6]]),
-                       "bias": lib.tensor([0.05, -0.1])})
-    x = lib.tensor(np.linspace(-1, 1, 12, dtype=np.float32).reshape(4, 3))
-    y = lib.tensor(np.arange(8, dtype=np.float32).reshape(4, 2) / 8)
-    return m, lambda: ((m(x) - y) ** 2).mean()
-
-
-@pytest.mark.parametrize("name,kw", [("SGD", {"lr": 0.1, "momentum": 0.9}),
-                                     ("Adam", {"lr": 0.01}), ("RMSprop", {"lr": 0.01})])
-def test_loaded_param_groups_keep_the_saved_key_order_like_torch(name, kw):
-    """torch's load_state_dict rebuilds each group from the saved one ("params" where the
-    saved group has it, last): the group's keys then print in that order."""
-    def keys_after_loading(lib):
-        m, loss = _linear(lib)
-        opt = getattr(lib.optim, name)([{"params": [m.weight]}, {"params": [m.bias],
-                                                                  "lr": 0.5}], **kw)
-        loss().backward()
-        opt.step()
-        fresh = getattr(lib.optim, name)([{"params": [m.weight]}, {"params": [m.bias]}], **kw)
-        fresh.load_state_dict(opt.state_dict())
-        return [list(g) for g in fresh.param_groups], [g["lr"] for g in fresh.param_groups]
-    assert_same_outcome(keys_after_loading)
-
-
-def test_loaded_group_takes_the_saved_order_and_keys_like_torch():
-    """A hand-made state_dict: its key order, "params" where it stands."""
-    def keys_after_loading(lib):
-        p = lib.nn.Parameter(lib.ones(2))
-        opt = lib.optim.SGD([p], lr=0.1)
-        opt.load_state_dict({"state": {}, "param_groups": [
-            {"lr": 0.5, "params": [0], "momentum": 0.0, "dampening": 0, "weight_decay": 0.0,
-             "nesterov": False, "maximize": False, "foreach": None, "differentiable": False,
-             "fused": None}]})
-        return list(opt.param_groups[0]), opt.param_groups[0]["params"][0] is p
-    assert_same_outcome(keys_after_loading)
-
-
 # ---- tensors to Python numbers (a training loop's `total += float(loss)`) ---------------
 @pytest.mark.parametrize("convert", [float, int, complex, lambda t: "%f" % t],
                          ids=["float", "int", "complex", "percent-f"])
@@ -216,68 +160,10 @@ def test_backward_with_create_graph_warns_once_like_torch():
         _in_fresh_process(_CREATE_GRAPH_BACKWARDS, "torch")
 
 
-def _param_with_grad(lib):
-    p = lib.nn.Parameter(lib.tensor([1.0, -2.0]))
-    p.grad = lib.tensor([0.5, 0.25])
-    return p
-
-
-_TENSOR_ARGUMENTS = {
-    "lr-two-elements": dict(lr=lambda lib: lib.tensor([0.1, 0.2])),
-    "lr-with-foreach": dict(lr=lambda lib: lib.tensor(0.1), foreach=True),
-    "lr-with-foreach-capturable": dict(lr=lambda lib: lib.tensor(0.1), foreach=True,
-                                       capturable=True),
-    "betas-ints": dict(betas=lambda lib: (0, 0.999)),
-    "betas-mixed": dict(betas=lambda lib: (lib.tensor(0.9), 0.999)),
-    "betas-tensors": dict(betas=lambda lib: (lib.tensor(0.9), lib.tensor(0.999))),
-    "betas-tensors-foreach": dict(betas=lambda lib: (lib.tensor(0.9), lib.tensor(0.999)),
-                                  foreach=True),
-    "betas-two-elements": dict(betas=lambda lib: (lib.tensor(0.9), lib.tensor([0.9, 0.9]))),
-}
-
-
-@pytest.mark.parametrize("name", ["Adam", "AdamW"])
-@pytest.mark.parametrize("case", list(_TENSOR_ARGUMENTS))
-def test_adam_tensor_and_beta_arguments_are_checked_like_torch(name, case):
-    def build(lib):
-        kw = {k: v(lib) if callable(v) else v for k, v in _TENSOR_ARGUMENTS[case].items()}
-        opt = getattr(lib.optim, name)([_param_with_grad(lib)], **kw)
-        return sorted(k for k in opt.param_groups[0] if k != "params")
-    assert_same_outcome(build)
-
-
-@pytest.mark.parametrize("name", ["SGD", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam",
-                                  "RAdam", "ASGD", "Rprop"])
-def test_a_tensor_lr_of_two_elements_is_refused_like_torch(name):
-    assert_same_outcome(lambda lib: getattr(lib.optim, name)([_param_with_grad(lib)],
-                                                             lr=lib.tensor([0.1, 0.2])))
-
-
-def test_adam_foreach_step_refuses_a_tensor_lr_set_later_like_torch():
-    def step(lib):
-        opt = lib.optim.Adam([_param_with_grad(lib)], lr=0.1, foreach=True)
-        opt.param_groups[0]["lr"] = lib.tensor(0.1)
-        opt.step()
-    assert_same_outcome(step)
-
-
-@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta",
-                                  "Adamax", "NAdam", "RAdam", "ASGD", "Rprop"])
-def test_differentiable_step_on_a_leaf_parameter_fails_like_torch(name):
-    """differentiable=True runs torch's step with grad enabled (even under no_grad): the
-    in-place update of a leaf parameter that requires grad raises."""
-    def step(lib):
-        p = _param_with_grad(lib)
-        opt = getattr(lib.optim, name)([p], differentiable=True)
-        with lib.no_grad():
-            opt.step()
-    assert_same_outcome(step)
-
-
 # ---- checkpoints -------------------------------------------------------------------------
 def _multistep_checkpoint(lib):
     """A checkpoint dict as a training script saves it after 3 steps."""
-    m, loss = _linear(lib)
+    m, loss = linear_and_loss(lib)
     opt = lib.optim.SGD(m.parameters(), lr=0.1, momentum=0.9)
     sched = lib.optim.lr_scheduler.MultiStepLR(opt, milestones=[2, 4, 4], gamma=0.5)
     for _ in range(3):
@@ -290,7 +176,7 @@ def _multistep_checkpoint(lib):
 
 def _resume(lib, checkpoint):
     """Builds everything afresh from `checkpoint` and trains 3 more steps."""
-    m, loss = _linear(lib)
+    m, loss = linear_and_loss(lib)
     m.load_state_dict(checkpoint["model"])
     opt = lib.optim.SGD(m.parameters(), lr=0.1, momentum=0.9)
     opt.load_state_dict(checkpoint["opt"])
@@ -364,36 +250,6 @@ def test_peeking_one_batch_with_workers_exits_cleanly_like_torch():
         assert _in_fresh_process(_PEEK_ONE_BATCH, "functorch_like") == expected
 
 
-@pytest.mark.parametrize("name", ["Adam", "AdamW", "RMSprop", "Adadelta", "Adamax", "NAdam",
-                                  "RAdam", "ASGD", "Rprop"])
-@pytest.mark.parametrize("flags", [{}, {"foreach": True}, {"differentiable": True}], ids=str)
-def test_capturable_step_of_cpu_parameters_fails_like_torch(name, flags):
-    """capturable=True is for accelerator parameters: torch's step refuses CPU ones (with
-    a text per optimizer and implementation); a step with no gradients passes."""
-    def step(lib):
-        p = _param_with_grad(lib)
-        opt = getattr(lib.optim, name)([p], capturable=True, **flags)
-        if p.device.type != "cpu":
-            return "on an accelerator"
-        p.grad = None
-        opt.step()
-        p.grad = lib.ones(2)
-        opt.step()
-    assert_same_outcome(step)
-
-
-@pytest.mark.parametrize("dtypes", [("float32", "float64"), ("float64", "float32"),
-                                    ("float32", "float16"), ("float32", "int64"),
-                                    ("float16", "bfloat16"), ("float32", "float32")], ids=str)
-def test_assigning_a_grad_of_another_dtype_raises_like_torch(dtypes, x64):
-    """A hand-assigned `.grad` must have the tensor's dtype (torch's grad_dtype check)."""
-    def assign(lib):
-        p = lib.nn.Parameter(lib.ones(2, dtype=getattr(lib, dtypes[0])))
-        p.grad = lib.ones(2, dtype=getattr(lib, dtypes[1]))
-        return str(p.grad.dtype)
-    assert_same_outcome(assign)
-
-
 # ---- device selection ------------------------------------------------------------------
 _ACCELERATOR_CALLS = ["is_available", "current_accelerator", "device_count",
                       "current_device_index", "current_device_idx", "synchronize",
@@ -421,19 +277,3 @@ def test_device_selection_idiom_runs_like_torch():
         assert_same_outcome(idiom)
     else:
         assert idiom(fl) == "cuda:0"
-
-
-def test_adamw_loading_an_adam_state_dict_stays_decoupled_like_torch():
-    """torch's AdamW forces decoupled_weight_decay=True after load_state_dict: an Adam
-    checkpoint loaded into AdamW then trains with AdamW's decay."""
-    def load_and_step(lib):
-        m, loss = _linear(lib)
-        adam = lib.optim.Adam(m.parameters(), lr=0.1, weight_decay=0.1)
-        loss().backward()
-        adam.step()
-        adamw = lib.optim.AdamW(m.parameters(), lr=0.1, weight_decay=0.1)
-        adamw.load_state_dict(adam.state_dict())
-        adamw.step()
-        return (adamw.param_groups[0]["decoupled_weight_decay"],
-                [np.round(p.detach().numpy(), 5).tolist() for p in m.parameters()])
-    assert_same_outcome(load_and_step)

@@ -1,11 +1,36 @@
-"""F.multi_head_attention_forward: nn.MultiheadAttention's computation as a function, over
-functorch_like.pure._attention.multi_head_attention."""
+"""torch.nn.functional's attention: scaled_dot_product_attention, over
+functorch_like.pure._attention.scaled_dot_product_attention, and
+multi_head_attention_forward (nn.MultiheadAttention's computation as a function), over
+functorch_like.pure._attention.multi_head_attention. nn.functional re-exports them."""
 
 from __future__ import annotations
 
 from .. import _random
 from .._tensor import apply
 from ..pure import _attention
+
+
+def _f_sdpa(q, k, v, mask, key, *, dropout_p, is_causal, scale, enable_gqa):
+    return _attention.scaled_dot_product_attention(q, k, v, mask, dropout_p, is_causal, scale,
+                                                   enable_gqa, key=key)
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: float = 0.0,
+                                 is_causal: bool = False, scale=None, enable_gqa: bool = False):
+    """softmax(Q K^T * scale + mask) V over (..., L, E) queries and (..., S, E) keys/values;
+    a bool attn_mask is True where attending is allowed; enable_gqa lets key/value have
+    fewer heads (dim -3) than the query; is_causal with an attn_mask applies both for 4-d
+    inputs without dropout, and raises otherwise, as torch 2.13 on CPU. Dropout applies whenever dropout_p > 0 (PyTorch's functional form
+    does not look at a module's training flag)."""
+    if is_causal and attn_mask is not None and (query.ndim != 4 or dropout_p > 0):
+        # (torch's CPU flash kernel, which takes both, serves 4-d inputs without dropout;
+        # its math path refuses the pair)
+        raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be "
+                           "set when is_causal=True")
+    rng = _random.next_key() if dropout_p > 0 else None
+    return apply(_f_sdpa, "ScaledDotProductAttentionBackward", query, key, value, attn_mask,
+                 rng, dropout_p=float(dropout_p), is_causal=bool(is_causal),
+                 scale=None if scale is None else float(scale), enable_gqa=bool(enable_gqa))
 
 
 def _f_mha(q, k, v, w_in, b_in, w_out, b_out, key_padding_mask, attn_mask, rng, w_q, w_k,

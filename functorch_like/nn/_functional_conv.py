@@ -1,0 +1,120 @@
+"""torch.nn.functional's linear maps, 1-d/2-d convolutions and padding: linear, bilinear,
+conv1d, conv2d, conv_transpose2d and pad. Each dispatches one pure-core function;
+nn.functional re-exports them (the 3-d and transposed 1-d/3-d forms live in
+_functional_layers).
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+
+from .. import _autocast_state, _dtypes
+from .._tensor import Tensor, apply
+from ..pure import _conv, _linear
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """input @ weight.T + bias; input (*, in), weight (out, in) -> (*, out). Mixed dtypes
+    raise PyTorch's errors (outside autocast, which casts them first)."""
+    if _autocast_state.cast is None and isinstance(input, Tensor) and isinstance(
+            weight, Tensor):
+        if input.dtype != weight.dtype:
+            if bias is None:
+                raise RuntimeError(
+                    "expected m1 and m2 to have the same dtype, but got: "
+                    f"{_dtypes.cpp_type_name(input.dtype)} != "
+                    f"{_dtypes.cpp_type_name(weight.dtype)}")
+            raise RuntimeError(
+                "mat1 and mat2 must have the same dtype, but got "
+                f"{_dtypes.scalar_type_name(input.dtype)} and "
+                f"{_dtypes.scalar_type_name(weight.dtype)}")
+        if isinstance(bias, Tensor) and bias.dtype != weight.dtype:
+            raise RuntimeError(
+                "self and mat2 must have the same dtype, but got "
+                f"{_dtypes.scalar_type_name(bias.dtype)} and "
+                f"{_dtypes.scalar_type_name(weight.dtype)}")
+    return apply(_linear.linear, "AddmmBackward0" if input.ndim == 2 else "ViewBackward0",
+                 input, weight, bias)
+
+
+def bilinear(input1, input2, weight, bias=None):
+    return apply(_linear.bilinear, "AddBackward0", input1, input2, weight, bias)
+
+
+def _f_conv(x, w, b, *, nd, stride, padding, dilation, groups):
+    fn = _conv.conv1d if nd == 1 else _conv.conv2d
+    return fn(x, w, b, stride, padding, dilation, groups)
+
+
+def _norm_arg(v):
+    return tuple(v) if isinstance(v, list) else v
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """(N, C_in, L) * (C_out, C_in/groups, K) -> (N, C_out, L_out)."""
+    return apply(_f_conv, "ConvolutionBackward0", input, weight, bias, nd=1,
+                 stride=_norm_arg(stride), padding=_norm_arg(padding),
+                 dilation=_norm_arg(dilation), groups=groups)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """(N, C_in, H, W) * (C_out, C_in/groups, kH, kW) -> (N, C_out, H_out, W_out)."""
+    return apply(_f_conv, "ConvolutionBackward0", input, weight, bias, nd=2,
+                 stride=_norm_arg(stride), padding=_norm_arg(padding),
+                 dilation=_norm_arg(dilation), groups=groups)
+
+
+def _f_conv_t(x, w, b, *, stride, padding, output_padding, groups, dilation):
+    return _conv.conv_transpose2d(x, w, b, stride, padding, output_padding, groups, dilation)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
+                     groups=1, dilation=1):
+    """Transposed 2-D convolution; weight (C_in, C_out/groups, kH, kW)."""
+    return apply(_f_conv_t, "ConvolutionBackward0", input, weight, bias,
+                 stride=_norm_arg(stride), padding=_norm_arg(padding),
+                 output_padding=_norm_arg(output_padding), groups=groups,
+                 dilation=_norm_arg(dilation))
+
+
+def _f_pad(x, *, pad, mode, value):
+    widths = [(0, 0)] * x.ndim
+    for i in range(len(pad) // 2):
+        widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    if mode == "constant":     # lax.pad: a negative amount crops, as PyTorch's does
+        return jax.lax.pad(x, jnp.asarray(value, x.dtype), [(lo, hi, 0) for lo, hi in widths])
+    return jnp.pad(x, widths, mode={"reflect": "reflect", "replicate": "edge",
+                                    "circular": "wrap"}[mode])
+
+
+def pad(input, pad, mode: str = "constant", value: float | None = None):
+    """Pads the last len(pad)//2 dims; `pad` lists (left, right) pairs from the last dim.
+    In constant mode a negative amount crops that side, as in PyTorch."""
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.ndim:
+        raise RuntimeError("Padding length should be less than or equal to two times the "
+                           "input dimension")
+    if mode not in ("constant", "reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unsupported padding mode: {mode}")
+    if mode == "constant":      # PyTorch crops (narrows) first, then pads
+        for i in range(len(pad) // 2):
+            if input.shape[-1 - i] + min(pad[2 * i], 0) + min(pad[2 * i + 1], 0) < 0:
+                raise RuntimeError("narrow(): length must be non-negative.")
+    for i in range(len(pad) // 2):
+        # Reflection mirrors once and circular padding wraps once, as PyTorch's kernels.
+        size, (left, right) = input.shape[-1 - i], pad[2 * i:2 * i + 2]
+        if mode == "reflect" and (left >= size or right >= size):
+            raise RuntimeError(
+                f"Argument #{4 + 2 * i}: Padding size should be less than the corresponding "
+                f"input dimension, but got: padding ({left}, {right}) at dimension "
+                f"{input.ndim - 1 - i} of input {list(input.shape)}")
+        if mode == "circular" and (left > size or right > size):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+    # PyTorch's grad_fn names: one kernel per mode and padded rank; circular copies slices.
+    name = {"constant": "ConstantPadNdBackward0", "circular": "CopySlices",
+            "reflect": f"ReflectionPad{len(pad) // 2}DBackward0",
+            "replicate": f"ReplicationPad{len(pad) // 2}DBackward0"}[mode]
+    return apply(_f_pad, name, input, pad=tuple(int(p) for p in pad),
+                 mode=mode, value=0.0 if value is None else value)

@@ -1,0 +1,106 @@
+"""torch.nn.functional's common losses: mse_loss, l1_loss, smooth_l1_loss, huber_loss,
+cross_entropy, nll_loss, binary_cross_entropy(_with_logits) and kl_div, with the two
+helpers every loss function shares (`_legacy_reduction`: PyTorch's deprecated
+size_average/reduce arguments; `_loss`: the dispatch that accepts Python numbers as
+operands). nn.functional re-exports them; the other losses live in _functional_losses.
+"""
+
+from __future__ import annotations
+
+from .._ops_math import as_operand
+from .._tensor import apply
+from ..pure import losses as L
+from . import _loss_weights as _lw
+
+
+def _legacy_reduction(size_average, reduce, reduction):
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    return "none" if not reduce else "mean" if size_average else "sum"
+
+
+def _loss(fn, name, *args, **static):
+    return apply(fn, name, *[as_operand(a) if a is not None else None for a in args],
+                 **static)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    return _loss(L.mse_loss, "MseLossBackward0", input, target,
+                 reduction=_legacy_reduction(size_average, reduce, reduction))
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    return _loss(L.l1_loss, "L1LossBackward0", input, target,
+                 reduction=_legacy_reduction(size_average, reduce, reduction))
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean",
+                   beta=1.0):
+    return _loss(L.smooth_l1_loss, "SmoothL1LossBackward0", input, target,
+                 reduction=_legacy_reduction(size_average, reduce, reduction), beta=beta)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0):
+    return _loss(L.huber_loss, "HuberLossBackward0", input, target, reduction=reduction,
+                 delta=delta)
+
+
+def _f_cross_entropy(x, t, w, *, ignore_index, reduction, label_smoothing):
+    return L.cross_entropy(x, t, w, ignore_index, reduction, label_smoothing)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
+                  reduce=None, reduction="mean", label_smoothing=0.0):
+    """log_softmax + nll over dim 1 (class indices or class probabilities as target)."""
+    if _lw.class_indices(target):
+        _lw.check_not_differentiable(_lw.nll_op_name(input), weight=weight)
+    return _loss(_f_cross_entropy, "NllLossBackward0", input, target, weight,
+                 ignore_index=ignore_index,
+                 reduction=_legacy_reduction(size_average, reduce, reduction),
+                 label_smoothing=label_smoothing)
+
+
+def _f_nll(x, t, w, *, ignore_index, reduction):
+    return L.nll_loss(x, t, w, ignore_index, reduction)
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    _lw.check_not_differentiable(_lw.nll_op_name(input), weight=weight)
+    return _loss(_f_nll, "NllLossBackward0", input, target, weight, ignore_index=ignore_index,
+                 reduction=_legacy_reduction(size_average, reduce, reduction))
+
+
+def _f_bce(x, t, w, *, reduction):
+    return L.binary_cross_entropy(x, t, w, reduction)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
+    out = _loss(_f_bce, "BinaryCrossEntropyBackward0", input, target, weight,
+                reduction=_legacy_reduction(size_average, reduce, reduction))
+    # After the shape checks, which PyTorch makes in Python before its autograd's check.
+    _lw.check_not_differentiable("binary_cross_entropy", weight=weight)
+    return out
+
+
+def _f_bce_logits(x, t, w, pw, *, reduction):
+    return L.binary_cross_entropy_with_logits(x, t, w, reduction, pw)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
+                                     reduce=None, reduction="mean", pos_weight=None):
+    _lw.check_not_differentiable("binary_cross_entropy_with_logits", weight=weight,
+                                 pos_weight=pos_weight)
+    return _loss(_f_bce_logits, "BinaryCrossEntropyWithLogitsBackward0", input, target,
+                 weight, pos_weight,
+                 reduction=_legacy_reduction(size_average, reduce, reduction))
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean",
+           log_target=False):
+    return _loss(L.kl_div, "KlDivBackward0", input, target,
+                 reduction=_legacy_reduction(size_average, reduce, reduction),
+                 log_target=log_target)

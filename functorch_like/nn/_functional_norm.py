@@ -1,0 +1,112 @@
+"""torch.nn.functional's batch_norm, layer_norm and group_norm over the pure core's
+normalizations; nn.functional re-exports them.
+
+Parity note: `batch_norm` in training updates the running statistics in place, as
+PyTorch's does (they are data, written without a grad_fn).
+"""
+
+from __future__ import annotations
+
+import math
+
+import jax
+
+from .._tensor import Tensor, apply
+from ..pure import _norm
+
+
+_BN_STATS = ("running_mean", "running_var", "num_batches_tracked")
+
+
+def _f_batch_norm(x, rm, rv, w, b, nbt, *, training, momentum, eps):
+    y, state = _norm.batch_norm(x, rm, rv, w, b, nbt, training=training, momentum=momentum,
+                                eps=eps)
+    if not training:
+        return y          # eval reads the statistics and returns them unchanged
+    # Only the statistics that were given come back: every output of `apply` is an array.
+    return (y,) + tuple(state[k] for k in _BN_STATS if k in state)
+
+
+def _write_buffer(buffer: Tensor | None, value) -> None:
+    # Running statistics are data, not part of the graph: written in place, no grad_fn.
+    if buffer is not None and value is not None:
+        buffer._value = jax.lax.stop_gradient(value._value)
+        buffer._version += 1
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5, *, num_batches_tracked=None):
+    """Batch normalization over dim 1; in training updates running_mean/var in place
+    (momentum None needs `num_batches_tracked`, a functorch_like extension that BatchNorm
+    modules pass, and increments it)."""
+    if training and running_mean is not None and num_batches_tracked is None \
+            and momentum is None:
+        raise ValueError("momentum=None needs num_batches_tracked")
+    if training and running_mean is not None and _batched(input) and not _batched(
+            running_mean):
+        # Under vmap the update would put the batch's tracer into the module's buffer.
+        raise RuntimeError(
+            "Batch norm got a batched tensor as input while the running_mean or "
+            "running_var, which will be updated in place, were not batched.\nIf you are "
+            "using a module and do not need eval mode, please set `track_running_stats` to "
+            "be False.If you are using a prebuilt module and do not need eval mode, please "
+            "see the functorch website for resources on how to patch your module to work "
+            "with vmap")
+    out = apply(_f_batch_norm, "NativeBatchNormBackward0", input, running_mean, running_var,
+                weight, bias, num_batches_tracked, training=training, momentum=momentum,
+                eps=eps)
+    if not training:
+        return out
+    y, *new_stats = out
+    # The pure core returns the statistics it was given, in _BN_STATS order.
+    given = [b for b in (running_mean, running_var, num_batches_tracked) if b is not None]
+    for buf, value in zip(given, new_stats):
+        _write_buffer(buf, value)
+    return y
+
+
+def _batched(t) -> bool:
+    """Whether a tensor's value is batched by a vmap (jax's BatchTracer, which jax does
+    not export)."""
+    return type(t._value).__name__ == "BatchTracer"
+
+
+def _f_layer_norm(x, w, b, *, normalized_shape, eps):
+    return _norm.layer_norm(x, normalized_shape, w, b, eps)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(
+        normalized_shape)
+    return apply(_f_layer_norm, "NativeLayerNormBackward0", input, weight, bias,
+                 normalized_shape=shape, eps=eps)
+
+
+def _f_group_norm(x, w, b, *, num_groups, eps):
+    return _norm.group_norm(x, num_groups, w, b, eps)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normalizes each of num_groups groups of the channels of input (N, C, *); weight and
+    bias (C,) scale and shift per channel."""
+    if input.ndim < 2:
+        raise RuntimeError("Expected at least 2 dimensions for input tensor but received "
+                           f"{input.ndim}")
+    # PyTorch's _verify_batch_size, on the input seen as (N*C/G, G, *spatial), before the
+    # channel checks (so it raises in eval mode too).
+    size = [input.shape[0] * input.shape[1] // num_groups, num_groups] + list(input.shape[2:])
+    if size[0] * math.prod(size[2:]) == 1:
+        raise ValueError("Expected more than 1 value per channel when training, got input "
+                         f"size {size}")
+    channels = input.shape[1]
+    if channels % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by "
+                           f"num_groups, but got input of shape {list(input.shape)} and "
+                           f"num_groups={num_groups}")
+    for what, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.ndim != 1 or t.shape[0] != channels):
+            raise RuntimeError(f"Expected {what} to be a vector of size equal to the number "
+                               f"of channels in input, but got {what} of shape "
+                               f"{list(t.shape)} and input of shape {list(input.shape)}")
+    return apply(_f_group_norm, "NativeGroupNormBackward0", input, weight, bias,
+                 num_groups=num_groups, eps=eps)
