@@ -6,22 +6,14 @@ Parity notes: `batch_norm` updates the running statistics in place, as PyTorch's
 
 from __future__ import annotations
 
-# math, jax, jnp, as_operand, Tensor, no_grad and L are not used here any more: they stay
-# imported so that this module's namespace (`dir(F)`) is what it was before its code moved
-# to the _functional_* modules re-exported below.
-import math
+# (`math` and `Tensor` are names torch.nn.functional has too)
+import math  # noqa: F401
 import warnings
-
-import jax
-import jax.numpy as jnp
 
 from .._methods import log_softmax as _log_softmax
 from .._methods import softmax as _softmax
-from .._ops_math import as_operand
-from .._tensor import Tensor, apply
-from ..autograd._grad_mode import no_grad
+from .._tensor import Tensor, apply  # noqa: F401
 from ..pure import _activations as A
-from ..pure import losses as L
 from ._functional_activations import celu as celu
 from ._functional_activations import celu_ as celu_
 from ._functional_activations import elu_ as elu_
