@@ -192,7 +192,7 @@ def test_step_after_a_parameter_changed_matches_torch(index, change):
 # torch's workers are processes: each side runs in a fresh interpreter (torch's forked from
 # one that never imported JAX), printing what it saw as JSON.
 _WORKERS_SCRIPT = r'''
-import json, math, sys
+import json, math, os, sys
 import {lib} as torch
 from {lib}.utils.data import DataLoader, Dataset, IterableDataset, get_worker_info
 
@@ -274,7 +274,10 @@ out = dict(
     main_info=get_worker_info(),
 )
 loader = DataLoader(Range(0, 4), num_workers=3, multiprocessing_context=CTX,
-                    worker_init_fn=lambda i: print("init", i, get_worker_info().id, flush=True))
+                    worker_init_fn=lambda i: os.write(
+                        1, f"init {i} {get_worker_info().id}\n".encode()))
+# (one write per line: torch's worker processes share the pipe, and print's pieces of two
+# lines interleave)
 list(loader)
 seeds = []
 for persistent in (False, True):
