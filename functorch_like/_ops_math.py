@@ -60,12 +60,29 @@ def _float_dtype(dtype):
 
 def _f_add(a, b, *, dtype, alpha=1):
     b = _cast(b, dtype)
-    return _cast(a, dtype) + (b if alpha == 1 else b * alpha)
+    return _cast(a, dtype) + (b if alpha == 1 else (b * alpha).astype(dtype))
 
 
 def _f_sub(a, b, *, dtype, alpha=1):
     b = _cast(b, dtype)
-    return _cast(a, dtype) - (b if alpha == 1 else b * alpha)
+    return _cast(a, dtype) - (b if alpha == 1 else (b * alpha).astype(dtype))
+
+
+def _check_alpha(a, b, alpha) -> None:
+    """torch's alpha_check: alpha must fit the operands' common dtype (a bool alpha only a
+    bool result, a float alpha no integer one, a complex alpha only a complex one)."""
+    if alpha == 1 and type(alpha) is builtins.int:
+        return
+    dtype = _dtypes.result_type(*_promo_args(as_operand(a), as_operand(b)))
+    if isinstance(alpha, builtins.bool) and dtype != jnp.bool_:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if not jnp.issubdtype(dtype, jnp.inexact) and not isinstance(
+            alpha, (builtins.bool, builtins.int)):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating"
+                           " point number.")
+    if isinstance(alpha, builtins.complex) and not jnp.issubdtype(dtype, jnp.complexfloating):
+        raise RuntimeError("For non-complex input tensors, argument alpha must not be a "
+                           "complex number.")
 
 
 def _f_mul(a, b, *, dtype):
@@ -179,6 +196,7 @@ def _binary(fn, name, a, b, *, float_result=False, **static):
 
 def add(input, other, *, alpha=1):
     """input + alpha * other, broadcasting, PyTorch's type promotion."""
+    _check_alpha(input, other, alpha)
     static = {} if alpha == 1 else {"alpha": alpha}
     return _binary(_f_add, "AddBackward0", input, other, **static)
 
@@ -199,6 +217,7 @@ def _no_bool_subtraction(a, b) -> None:
 def sub(input, other, *, alpha=1):
     """input - alpha * other."""
     _no_bool_subtraction(input, other)
+    _check_alpha(input, other, alpha)
     static = {} if alpha == 1 else {"alpha": alpha}
     return _binary(_f_sub, "SubBackward0", input, other, **static)
 
@@ -206,8 +225,11 @@ def sub(input, other, *, alpha=1):
 subtract = sub
 
 
-def rsub(input, other, *, alpha=1):
+def rsub(input, other, alpha=1):
+    """other - alpha * input (alpha is keyword-only when other is a Tensor, as torch's
+    signatures say; the argument parser checks that)."""
     _no_bool_subtraction(input, other)
+    _check_alpha(input, other, alpha)
     return _binary(_f_sub, "RsubBackward1", other, input,
                    **({} if alpha == 1 else {"alpha": alpha}))
 
