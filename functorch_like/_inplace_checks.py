@@ -35,6 +35,9 @@ _SUBTRACTIONS = frozenset(("sub_", "subtract_", "__isub__"))
 _COMPARISONS = frozenset("""
     eq_ ne_ lt_ le_ gt_ ge_ greater_ less_ greater_equal_ less_equal_ not_equal_
 """.split())
+# lerp_ demands self's dtype of `end` and a Tensor `weight` (its own check, first), and a
+# Scalar weight takes no part in promotion: no cast to check, its kernel's refusal stands.
+_NO_CAST = _COMPARISONS | {"lerp_"}
 # torch's clamp with Scalar bounds names the output type the C++ way ("long int").
 CLAMP = frozenset("clamp_ clip_ clamp_min_ clamp_max_".split())
 
@@ -59,7 +62,7 @@ def check_shape(name: str, self: Tensor, args, kwargs) -> None:
 def check_cast(name: str, self: Tensor, args, kwargs) -> None:
     """torch's "result type ... can't be cast" check, for an op whose out-of-place form
     refused the operands' dtype (torch checks the cast before its kernel's dtypes)."""
-    if name in _COMPARISONS:
+    if name in _NO_CAST:
         return
     operands = [v._value if isinstance(v, Tensor) else v
                 for v in (self, *args, *kwargs.values())

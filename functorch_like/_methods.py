@@ -29,6 +29,7 @@ from . import _ops_shape_more as SM
 from . import _ops_split as SP
 from . import _ops_stats as ST
 from . import _autocast_state, _inplace_checks, _random
+from ._dtype_refusals import check_inplace_abs
 from ._tensor import Tensor, _wrap_dim, apply
 from .pure import _activations
 
@@ -261,7 +262,7 @@ _OPERATORS = {
     "__rpow__": _reflected(M.pow), "__matmul__": M.matmul_operator,
     "__rmatmul__": lambda self, other: M.matmul_operator(self, other, reflected=True),
     "__neg__": M.neg, "__pos__": lambda self: self, "__abs__": M.abs,
-    "__invert__": M.bitwise_not, "__and__": M.bitwise_and, "__rand__": _reflected(
+    "__invert__": M.invert, "__and__": M.bitwise_and, "__rand__": _reflected(
         M.bitwise_and), "__or__": M.bitwise_or, "__ror__": _reflected(M.bitwise_or),
     "__xor__": M.bitwise_xor, "__rxor__": _reflected(M.bitwise_xor), "__eq__": M.eq,
     "__ne__": M.ne, "__lt__": M.lt, "__le__": M.le, "__gt__": M.gt, "__ge__": M.ge,
@@ -311,10 +312,16 @@ def _inplace(fn, name=None):
     return method
 
 
+def _abs_(self):
+    """abs_'s out-of-place op: torch refuses to write a complex tensor's real abs back."""
+    check_inplace_abs(self)
+    return M.abs(self)
+
+
 _INPLACE = {
     "add_": M.add, "sub_": M.sub, "subtract_": M.sub, "mul_": M.mul, "multiply_": M.mul,
     "div_": M.div, "divide_": M.div, "true_divide_": M.div, "floor_divide_": M.floor_divide,
-    "remainder_": M.remainder, "fmod_": M.fmod, "pow_": M.pow, "neg_": M.neg, "abs_": M.abs,
+    "remainder_": M.remainder, "fmod_": M.fmod, "pow_": M.pow, "neg_": M.neg, "abs_": _abs_,
     "exp_": M.exp, "log_": M.log, "log1p_": M.log1p, "sqrt_": M.sqrt, "rsqrt_": M.rsqrt,
     "sigmoid_": M.sigmoid, "tanh_": M.tanh, "relu_": M.relu, "sign_": M.sign,
     "floor_": M.floor, "ceil_": M.ceil, "trunc_": M.trunc, "round_": M.round,
@@ -334,7 +341,7 @@ _INPLACE = {
     "__iand__": M.bitwise_and, "__ior__": M.bitwise_or, "__ixor__": M.bitwise_xor,
     # compute out of place, write back keeping self's dtype (comparisons: 1/0 in self's,
     # and self stays in the graph with a zero gradient, as torch's)
-    "absolute_": M.abs, "negative_": M.neg, "fix_": M.trunc, "frac_": M.frac,
+    "absolute_": _abs_, "negative_": M.neg, "fix_": M.trunc, "frac_": M.frac,
     "acos_": M.acos, "arccos_": M.acos, "asin_": M.asin, "arcsin_": M.asin,
     "atan_": M.atan, "arctan_": M.atan, "atan2_": M.atan2, "arctan2_": M.atan2,
     "asinh_": MM.asinh, "arcsinh_": MM.asinh, "acosh_": MM.acosh, "arccosh_": MM.acosh,

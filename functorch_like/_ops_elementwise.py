@@ -16,6 +16,7 @@ import jax.scipy.special as jss
 
 from . import _dtypes
 from ._complex_refusals import no_complex
+from ._dtype_refusals import check, checked
 from ._ops_math import (_binary, _cast, _f_pow, _promo_args, _sign, _unary,
                         abs_with_torch_grad, as_operand, broadcast_shape)
 from ._tensor import Tensor, apply
@@ -135,6 +136,8 @@ def heaviside(input, values):
     if not isinstance(values, Tensor):
         raise TypeError(f"heaviside(): argument 'values' (position 2) must be Tensor, not "
                         f"{type(values).__name__}")
+    check("heaviside", input)
+    check("heaviside", values)      # (either complex operand, before the dtype check)
     if input.dtype != values.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different "
                            "dtypes.")
@@ -149,15 +152,23 @@ def _digamma(x):
     return jnp.where(x == 0, jnp.copysign(jnp.inf, -x).astype(x.dtype), jax.lax.digamma(x))
 
 
-erfinv = _unary(jax.lax.erf_inv, "ErfinvBackward0")
-erfc = _unary(jax.lax.erfc, "ErfcBackward0")
-lgamma = _unary(jax.lax.lgamma, "LgammaBackward0")
-digamma = _unary(_digamma, "DigammaBackward0")
-i0 = _unary(jss.i0, "I0Backward0")
+def _lgamma(x):
+    # torch's (the C library's) lgamma is exactly 0 at 1 and 2, where XLA's float32 one is
+    # a few ulps off; the gradient stays XLA's digamma there.
+    out = jax.lax.lgamma(x)
+    exact = (x == 1) | (x == 2)
+    return jnp.where(exact, out - jax.lax.stop_gradient(out), out)
+
+
+erfinv = checked("erfinv")(_unary(jax.lax.erf_inv, "ErfinvBackward0"))
+erfc = checked("erfc")(_unary(jax.lax.erfc, "ErfcBackward0"))
+lgamma = checked("lgamma")(_unary(_lgamma, "LgammaBackward0"))
+digamma = checked("digamma")(_unary(_digamma, "DigammaBackward0"))
+i0 = checked("i0")(_unary(jss.i0, "I0Backward0"))
 sinc = _unary(jnp.sinc, "SincBackward0")      # jnp.sinc's derivative at 0 is 0, as torch's
-deg2rad = _unary(jnp.deg2rad, "Deg2RadBackward0")
-rad2deg = _unary(jnp.rad2deg, "Rad2DegBackward0")
-signbit = _unary(jnp.signbit, "SignbitBackward0", to_float=False)
+deg2rad = checked("deg2rad")(_unary(jnp.deg2rad, "Deg2RadBackward0"))
+rad2deg = checked("rad2deg")(_unary(jnp.rad2deg, "Rad2DegBackward0"))
+signbit = checked("signbit")(_unary(jnp.signbit, "SignbitBackward0", to_float=False))
 
 
 def _f_polygamma(x, *, n):
@@ -170,6 +181,8 @@ def polygamma(n: int, input):
     """The n-th derivative of digamma (n = 0 is digamma)."""
     if n < 0:
         raise RuntimeError("polygamma(n, x) does not support negative n.")
+    # (n = 0 and 1 dispatch to the digamma and trigamma kernels, as torch's)
+    check("digamma" if n == 0 else "trigamma" if n == 1 else "polygamma", input)
     x = input if input.is_floating_point() else input.to(_dtypes.get_default_dtype())
     return apply(_f_polygamma, "PolygammaBackward0", x, n=int(n))
 
@@ -185,6 +198,7 @@ def _f_logit(x, *, eps):
 
 def logit(input, eps=None):
     """log(p / (1 - p)); with `eps`, p is first clamped to [eps, 1 - eps]."""
+    check("logit", input)
     x = input if input.is_floating_point() else input.to(_dtypes.get_default_dtype())
     return apply(_f_logit, "LogitBackward0", x, eps=None if eps is None else float(eps))
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from . import _autocast_state, _dtypes
 from ._complex_refusals import check_clamp, no_complex
+from ._dtype_refusals import check, check_dtype, checked
 from ._host import from_host
 from ._tensor import Tensor, apply, typename
 from .pure import _activations, _edge_grads
@@ -59,12 +60,29 @@ def _float_dtype(dtype):
 
 def _f_add(a, b, *, dtype, alpha=1):
     b = _cast(b, dtype)
-    return _cast(a, dtype) + (b if alpha == 1 else b * alpha)
+    return _cast(a, dtype) + (b if alpha == 1 else (b * alpha).astype(dtype))
 
 
 def _f_sub(a, b, *, dtype, alpha=1):
     b = _cast(b, dtype)
-    return _cast(a, dtype) - (b if alpha == 1 else b * alpha)
+    return _cast(a, dtype) - (b if alpha == 1 else (b * alpha).astype(dtype))
+
+
+def _check_alpha(a, b, alpha) -> None:
+    """torch's alpha_check: alpha must fit the operands' common dtype (a bool alpha only a
+    bool result, a float alpha no integer one, a complex alpha only a complex one)."""
+    if alpha == 1 and type(alpha) is builtins.int:
+        return
+    dtype = _dtypes.result_type(*_promo_args(as_operand(a), as_operand(b)))
+    if isinstance(alpha, builtins.bool) and dtype != jnp.bool_:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if not jnp.issubdtype(dtype, jnp.inexact) and not isinstance(
+            alpha, (builtins.bool, builtins.int)):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating"
+                           " point number.")
+    if isinstance(alpha, builtins.complex) and not jnp.issubdtype(dtype, jnp.complexfloating):
+        raise RuntimeError("For non-complex input tensors, argument alpha must not be a "
+                           "complex number.")
 
 
 def _f_mul(a, b, *, dtype):
@@ -178,6 +196,7 @@ def _binary(fn, name, a, b, *, float_result=False, **static):
 
 def add(input, other, *, alpha=1):
     """input + alpha * other, broadcasting, PyTorch's type promotion."""
+    _check_alpha(input, other, alpha)
     static = {} if alpha == 1 else {"alpha": alpha}
     return _binary(_f_add, "AddBackward0", input, other, **static)
 
@@ -198,6 +217,7 @@ def _no_bool_subtraction(a, b) -> None:
 def sub(input, other, *, alpha=1):
     """input - alpha * other."""
     _no_bool_subtraction(input, other)
+    _check_alpha(input, other, alpha)
     static = {} if alpha == 1 else {"alpha": alpha}
     return _binary(_f_sub, "SubBackward0", input, other, **static)
 
@@ -205,8 +225,11 @@ def sub(input, other, *, alpha=1):
 subtract = sub
 
 
-def rsub(input, other, *, alpha=1):
+def rsub(input, other, alpha=1):
+    """other - alpha * input (alpha is keyword-only when other is a Tensor, as torch's
+    signatures say; the argument parser checks that)."""
     _no_bool_subtraction(input, other)
+    _check_alpha(input, other, alpha)
     return _binary(_f_sub, "RsubBackward1", other, input,
                    **({} if alpha == 1 else {"alpha": alpha}))
 
@@ -529,10 +552,17 @@ def _f_invert(a):
 
 
 def bitwise_not(input):
-    if input.is_floating_point():
+    """~input for integer and bool tensors (torch's kernel error for the others)."""
+    check("bitwise_not", input)
+    return apply(_f_invert, "BitwiseNotBackward0", input)
+
+
+def invert(input):
+    """The `~` operator: torch's Tensor.__invert__ refuses floating tensors itself."""
+    if input.is_floating_point() or input.is_complex():
         raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
                         "tensors")
-    return apply(_f_invert, "BitwiseNotBackward0", input)
+    return bitwise_not(input)
 
 
 # ---- elementwise math ---------------------------------------------------------------
@@ -573,7 +603,7 @@ sinh = _unary(jnp.sinh, "SinhBackward0")
 cosh = _unary(jnp.cosh, "CoshBackward0")
 tanh = _unary(jnp.tanh, "TanhBackward0")
 sigmoid = _unary(jax.nn.sigmoid, "SigmoidBackward0")
-erf = _unary(jax.lax.erf, "ErfBackward0")
+erf = checked("erf")(_unary(jax.lax.erf, "ErfBackward0"))
 reciprocal = _unary(jnp.reciprocal, "ReciprocalBackward0")
 _neg = _unary(jnp.negative, "NegBackward0", to_float=False)
 
@@ -600,7 +630,7 @@ def abs_with_torch_grad(x):
     return jnp.where(x == 0, jax.lax.stop_gradient(a), a)
 
 
-abs = absolute = _unary(abs_with_torch_grad, "AbsBackward0", to_float=False)
+abs = absolute = checked("abs")(_unary(abs_with_torch_grad, "AbsBackward0", to_float=False))
 
 
 def _sign(x):
@@ -613,13 +643,13 @@ def _sign(x):
     return jnp.sign(x)
 
 
-sign = _unary(_sign, "SignBackward0", to_float=False)
-floor = _unary(jnp.floor, "FloorBackward0", to_float=False)
-ceil = _unary(jnp.ceil, "CeilBackward0", to_float=False)
-trunc = fix = _unary(jnp.trunc, "TruncBackward0", to_float=False)
-frac = _unary(lambda x: x - jnp.trunc(x), "FracBackward0", to_float=False)
+sign = checked("sign")(_unary(_sign, "SignBackward0", to_float=False))
+floor = checked("floor")(_unary(jnp.floor, "FloorBackward0", to_float=False))
+ceil = checked("ceil")(_unary(jnp.ceil, "CeilBackward0", to_float=False))
+trunc = fix = checked("trunc")(_unary(jnp.trunc, "TruncBackward0", to_float=False))
+frac = checked("frac")(_unary(lambda x: x - jnp.trunc(x), "FracBackward0", to_float=False))
 square = _unary(jnp.square, "PowBackward0", to_float=False)
-relu = _unary(_activations.relu, "ReluBackward0", to_float=False)
+relu = checked("relu")(_unary(_activations.relu, "ReluBackward0", to_float=False))
 isnan = _unary(jnp.isnan, "IsnanBackward0", to_float=False)
 isinf = _unary(jnp.isinf, "IsinfBackward0", to_float=False)
 isfinite = _unary(jnp.isfinite, "IsfiniteBackward0", to_float=False)
@@ -629,10 +659,14 @@ def _f_round(x, *, decimals=0):
     return jnp.round(x, decimals)
 
 
-def round(input, *, decimals: int = 0):
-    """Round half to even, as PyTorch."""
-    return apply(_f_round, "RoundBackward0" if decimals == 0 else "RoundBackward1", input,
-                 decimals=decimals)
+def round(input, *, decimals=None):
+    """Round half to even, as PyTorch. Passing `decimals` (even 0) is torch's other
+    overload, with its own kernels and grad_fn."""
+    if decimals is None:
+        check("round", input)
+        return apply(_f_round, "RoundBackward0", input, decimals=0)
+    check("round_decimals0" if decimals == 0 else "round_decimals", input)
+    return apply(_f_round, "RoundBackward1", input, decimals=decimals)
 
 
 def _f_clamp(x, lo, hi, *, dtype):
@@ -686,12 +720,25 @@ def _clamp(input, min, max, variant):
     hi = as_operand(max) if max is not None else None
     dtype = _dtypes.result_type(*_promo_args(*(v for v in (input, lo, hi) if v is not None)))
     broadcast_shape(*(v for v in (input, lo, hi) if v is not None))
+    _check_bool_clamp(dtype, lo, hi)
     name = "ClampBackward1" if not isinstance(lo, Tensor) and not isinstance(hi, Tensor) \
         else "ClampBackward0"
     return apply(_f_clamp, name, input, lo, hi, dtype=dtype)
 
 
 clip = clamp
+
+
+def _check_bool_clamp(dtype, lo, hi) -> None:
+    """torch's clamp kernels have no bool version: with Scalar bounds the one named after
+    the bounds given refuses it, with two Tensor bounds clamp's own; a single Tensor bound
+    goes to maximum/minimum, which take bools."""
+    tensors = isinstance(lo, Tensor) + isinstance(hi, Tensor)
+    if tensors == 0:
+        check_dtype("clamp_scalar" if lo is not None and hi is not None else
+                    "clamp_min_scalar" if lo is not None else "clamp_max_scalar", dtype)
+    elif tensors == 2:
+        check_dtype("clamp_tensor", dtype)
 
 
 def clamp_min(input, min):
@@ -751,10 +798,24 @@ def _f_lerp(a, b, w, *, dtype):
 
 
 def lerp(input, end, weight):
-    """input + weight * (end - input); weight is a number or a broadcastable tensor."""
+    """input + weight * (end - input); weight is a number or a broadcastable tensor.
+
+    As torch's, `end` and a Tensor `weight` must have input's dtype, which must be
+    floating or complex.
+    """
     weight = as_operand(weight)
+    for param, value in (("end", end), ("weight", weight)):
+        if isinstance(value, Tensor) and value.dtype != input.dtype:
+            raise RuntimeError(f"expected dtype {_dtypes.cpp_type_name(input.dtype)} for "
+                               f"`{param}` but got dtype {_dtypes.cpp_type_name(value.dtype)}")
     broadcast_shape(input, end, weight)
-    name = "LerpBackward1" if isinstance(weight, Tensor) else "LerpBackward0"
+    tensor_weight = isinstance(weight, Tensor)
+    check("lerp_tensor" if tensor_weight else "lerp_scalar", input)
+    if isinstance(weight, builtins.complex) and not input.is_complex():
+        # torch converts a Scalar weight to input's opmath type (float for the narrow ones)
+        opmath = "double" if input._value.dtype == jnp.float64 else "float"
+        raise RuntimeError(f"value cannot be converted to type {opmath} without overflow")
+    name = "LerpBackward1" if tensor_weight else "LerpBackward0"
     return apply(_f_lerp, name, input, end, weight, dtype=input._value.dtype)
 
 

@@ -17,6 +17,7 @@ from . import _ops_contract as K
 from . import _ops_math as M
 from . import _ops_reduce as R
 from . import _ops_shape as S
+from ._dtype_refusals import check, kernel_error
 from ._ops_reduce import named_result
 from ._tensor import _wrap_dim, apply
 from .pure._distance import vector_norm
@@ -44,6 +45,11 @@ def ldexp(input, other):
     PyTorch parity: for a negative integer `other`, torch's gradient for input is 0 (its
     backward takes the power in integers); here it is 2 ** other.
     """
+    M.broadcast_shape(input, other)
+    if input.is_floating_point() and other.dtype == _dtypes.bool:
+        # torch's ldexp computes 2 ** other in the exponent's dtype for a floating input,
+        # and that kernel has no bool version
+        raise kernel_error("ldexp_cpu_exp", other.dtype)
     return M._binary(_f_ldexp, "MulBackward0", input, other, float_result=True)
 
 
@@ -98,10 +104,12 @@ def _f_isreal(x):
 
 
 def isposinf(input):
+    check("isposinf", input)
     return apply(_f_isposinf, "IsposinfBackward0", input)
 
 
 def isneginf(input):
+    check("isneginf", input)
     return apply(_f_isneginf, "IsneginfBackward0", input)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 
+from ._overload_args import fits, got, invalid_combination, parse
 from ._tensor import typename
 
 # Functions whose first two parameters are both Tensors (names as torch's signatures give).
@@ -37,14 +38,25 @@ _TENSOR_OR_NUMBER = dict.fromkeys("""
 """.split(), "other")
 _TENSOR_OR_NUMBER.update(clamp_min="min", clamp_max="max")
 
-
-def _got(args, kwargs, tensor_cls) -> str:
-    """torch's "got (int, Tensor, out=Tensor)" list of the argument types."""
-    def name(v):
-        return "Tensor" if isinstance(v, tensor_cls) else typename(v)
-    parts = [name(v) for v in args] + [f"{k}={name(v)}" for k, v in kwargs.items()]
-    # (torch ends a keyword-only list with ", ": "got (dim=tuple, )")
-    return "(" + ", ".join(parts) + (", )" if kwargs and not args else ")")
+# Functions with several overloads, each as torch 2.13 prints it: a call that fits none
+# raises torch's "invalid combination of arguments" listing them (`torch.lerp(t, 2)`,
+# `torch.rsub(2, t)`), where JAX would take the number.
+_OVERLOADS = {
+    "lerp": ("(Tensor input, Tensor end, Tensor weight, *, Tensor out = None)",
+             "(Tensor input, Tensor end, Number weight, *, Tensor out = None)"),
+    "bucketize": ("(Tensor input, Tensor boundaries, *, bool out_int32 = False, "
+                  "bool right = False, Tensor out = None)",
+                  "(Number self, Tensor boundaries, *, bool out_int32 = False, "
+                  "bool right = False)"),
+    "searchsorted": tuple(f"(Tensor sorted_sequence, {t}, *, bool out_int32 = False, "
+                          "bool right = False, str side = None, Tensor sorter = None, "
+                          "Tensor out = None)" for t in ("Tensor input", "Number self")),
+    "rsub": ("(Tensor input, Tensor other, *, Number alpha = 1)",
+             "(Tensor input, Number other, Number alpha = 1)"),
+}
+# Methods (self left out of the signatures), in-place forms included.
+_METHOD_OVERLOADS = {name: ("(Tensor end, Tensor weight)", "(Tensor end, Number weight)")
+                     for name in ("lerp", "lerp_")}
 
 
 def _check(fname: str, params: tuple, first: int, args, kwargs, tensor_cls) -> None:
@@ -89,8 +101,21 @@ def _tensor_input(fn, name: str, other: str, tensor_cls):
         value = args[0] if args else kwargs.get("input")
         if value is not None and not isinstance(value, tensor_cls):
             raise TypeError(f"{name}() received an invalid combination of arguments - got "
-                            f"{_got(args, kwargs, tensor_cls)}, but expected one of:\n"
+                            f"{got(args, kwargs, tensor_cls)}, but expected one of:\n"
                             + _signatures(other))
+        return fn(*args, **kwargs)
+    return checked
+
+
+def _overloaded(fn, name: str, signatures: tuple, tensor_cls, method: bool):
+    """`fn` called only when its arguments fit one of torch's `signatures`."""
+    parsed = [parse(sig) for sig in signatures]
+
+    @functools.wraps(fn)
+    def checked(*args, **kwargs):
+        given = args[1:] if method else args
+        if not any(fits(params, given, kwargs, tensor_cls) for params in parsed):
+            raise TypeError(invalid_combination(name, signatures, given, kwargs, tensor_cls))
         return fn(*args, **kwargs)
     return checked
 
@@ -115,6 +140,13 @@ def install(namespace: dict, tensor_cls: type) -> None:
     for name, other in _TENSOR_OR_NUMBER.items():
         if name in namespace:
             namespace[name] = _tensor_input(namespace[name], name, other, tensor_cls)
+    for name, signatures in _OVERLOADS.items():
+        if name in namespace:
+            namespace[name] = _overloaded(namespace[name], name, signatures, tensor_cls,
+                                          method=False)
+    for name, signatures in _METHOD_OVERLOADS.items():
+        setattr(tensor_cls, name, _overloaded(getattr(tensor_cls, name), name, signatures,
+                                              tensor_cls, method=True))
     # torch.special's names for igamma/igammac check the same, under their native names.
     special = namespace.get("special")
     for name in ("gammainc", "gammaincc"):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import warnings
 
 from .. import _random
+from .._dtype_refusals import check
+from .._ops_math import _no_bool_subtraction
 from .._tensor import apply
 from ..pure import _activations as A
 from . import functional as _F
@@ -46,6 +48,7 @@ def selu_(input):
 
 def celu(input, alpha: float = 1.0, inplace: bool = False):
     """max(0, x) + min(0, alpha (exp(x / alpha) - 1))."""
+    check("elu", input)         # (torch's celu is its elu kernel)
     return _F._act(A.celu, "CeluBackward0", input, inplace, alpha=float(alpha))
 
 
@@ -55,6 +58,7 @@ def celu_(input, alpha: float = 1.0):
 
 def threshold(input, threshold: float, value: float, inplace: bool = False):
     """x where x > threshold, else value (in x's dtype)."""
+    check("threshold", input)
     return _F._act(A.threshold, "ThresholdBackward0", input, inplace, threshold=threshold,
                    value=value)
 
@@ -88,31 +92,38 @@ def rrelu_(input, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool
 
 def hardswish(input, inplace: bool = False):
     """x relu6(x + 3) / 6."""
+    check("hardswish", input)
     return _F._act(A.hardswish, "HardswishBackward0", input, inplace)
 
 
 def hardsigmoid(input, inplace: bool = False):
     """relu6(x + 3) / 6."""
+    check("hardsigmoid", input)
     return _F._act(A.hardsigmoid, "HardsigmoidBackward0", input, inplace)
 
 
 def softsign(input):
     """x / (1 + |x|)."""
+    check("abs", input)         # (torch's softsign is Python code calling abs)
     return apply(A.softsign, "DivBackward0", input)
 
 
 def tanhshrink(input):
     """x - tanh(x)."""
+    # torch's is Python code, input - tanh(input), and tanh(input) is floating
+    _no_bool_subtraction(input, 0.0)
     return apply(A.tanhshrink, "SubBackward0", input)
 
 
 def softshrink(input, lambd: float = 0.5):
     """x -+ lambd outside [-lambd, lambd], 0 inside."""
+    check("softshrink", input)
     return apply(A.softshrink, "SoftshrinkBackward0", input, lambd=float(lambd))
 
 
 def hardshrink(input, lambd: float = 0.5):
     """x outside [-lambd, lambd], 0 inside."""
+    check("hardshrink", input)
     return apply(A.hardshrink, "HardshrinkBackward0", input, lambd=float(lambd))
 
 

@@ -12,6 +12,8 @@ import warnings
 
 from .._methods import log_softmax as _log_softmax
 from .._methods import softmax as _softmax
+from .._dtype_refusals import check
+from .._ops_math import sigmoid as _sigmoid
 from .._tensor import Tensor, apply  # noqa: F401
 from ..pure import _activations as A
 from ._functional_activations import celu as celu
@@ -144,45 +146,54 @@ def _act(fn, name, input, inplace=False, **static):
 
 
 def relu(input, inplace: bool = False):
+    check("relu", input)
     return _act(A.relu, "ReluBackward0", input, inplace)
 
 
 def relu6(input, inplace: bool = False):
+    check("hardtanh", input)
     return _act(A.relu6, "HardtanhBackward0", input, inplace)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    check("hardtanh", input)
     return _act(A.hardtanh, "HardtanhBackward0", input, inplace, min_val=min_val,
                 max_val=max_val)
 
 
 def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False):
+    check("leaky_relu", input)
     return _act(A.leaky_relu, "LeakyReluBackward0", input, inplace,
                 negative_slope=negative_slope)
 
 
 def elu(input, alpha: float = 1.0, inplace: bool = False):
+    check("elu", input)
     return _act(A.elu, "EluBackward0", input, inplace, alpha=alpha)
 
 
 def selu(input, inplace: bool = False):
+    check("elu", input)         # (torch's selu is its elu kernel)
     return _act(A.selu, "EluBackward0", input, inplace)
 
 
 def gelu(input, approximate: str = "none"):
+    check("gelu", input)
     return apply(A.gelu, "GeluBackward0", input, approximate=approximate)
 
 
 def silu(input, inplace: bool = False):
+    check("silu", input)
     return _act(A.silu, "SiluBackward0", input, inplace)
 
 
 def mish(input, inplace: bool = False):
+    check("mish", input)
     return _act(A.mish, "MishBackward0", input, inplace)
 
 
 def sigmoid(input):
-    return apply(A.sigmoid, "SigmoidBackward0", input)
+    return _sigmoid(input)      # (torch.sigmoid: integer inputs give floats)
 
 
 def tanh(input):
@@ -190,10 +201,12 @@ def tanh(input):
 
 
 def logsigmoid(input):
+    check("logsigmoid", input)
     return apply(A.logsigmoid, "LogSigmoidBackward0", input)
 
 
 def softplus(input, beta: float = 1.0, threshold: float = 20.0):
+    check("softplus", input)
     return apply(A.softplus, "SoftplusBackward0", input, beta=beta, threshold=threshold)
 
 

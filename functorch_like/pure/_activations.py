@@ -38,7 +38,9 @@ def hardtanh(x: Array, min_val: float = -1.0, max_val: float = 1.0) -> Array:
     # torch (hardtanh_backward): 0 where x <= min_val or x >= max_val, grad elsewhere, so a
     # NaN input gets the gradient.
     outside = (x <= min_val) | (x >= max_val)
-    return jnp.where(outside, jax.lax.stop_gradient(jnp.clip(x, min_val, max_val)), x)
+    # (an integer x stays integer, as torch's clamp with Scalar bounds of x's dtype)
+    clipped = jnp.clip(x, min_val, max_val).astype(x.dtype)
+    return jnp.where(outside, jax.lax.stop_gradient(clipped), x)
 
 
 def leaky_relu(x: Array, negative_slope: float = 0.01) -> Array:

@@ -165,25 +165,36 @@ def _prod_jvp(axis, keepdims, primals, tangents):
 
 @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
 def cumprod(x: Array, axis: int) -> Array:
-    """jnp.cumprod(x, axis) with torch.cumprod's gradient: for a slice with no zero,
-    `reversed_cumsum(grad * result) / input` (NaN at an inf element, where JAX's exact
-    rule gives a number); a slice with a zero keeps the exact rule, as torch's."""
+    """jnp.cumprod(x, axis) with torch.cumprod's gradient (cumprod_backward's O(n) rule).
+
+    Before a slice's first zero z1 (everywhere in a slice with none): `reversed_cumsum(grad
+    * result) / input`, NaN at an inf element where the exact rule gives a number. At z1:
+    `sum_{z1 <= j < z2} grad_j * prod_{z1 < k <= j} input_k * result_{z1 - 1}` (z2: the
+    second zero); after z1: exactly 0 (JAX's rule gives NaN there for 0 * inf)."""
     return jnp.cumprod(x, axis)
 
 
 @cumprod.defjvp
 def _cumprod_jvp(axis, primals, tangents):
-    # The transpose of `out * cumsum(t / x)` is torch's reversed_cumsum(grad * out) / x.
-    (x,), (t,) = primals, tangents
+    # The JVP written here is the transpose of torch's backward, which JAX transposes back.
+    (x, ), (t, ) = primals, tangents
     out = cumprod(x, axis)
     if isinstance(t, SymbolicZero):
         return out, jnp.zeros_like(out)
-    has_zero = jnp.any(x == 0, axis, keepdims=True)
-    # Each branch is fed values that keep it finite where the other is taken: the branch
+    zeros_so_far = jnp.cumsum(x == 0, axis)
+    before = zeros_so_far == 0                  # j < z1
+    first_run = zeros_so_far == 1               # z1 <= j < z2
+    at_z1 = first_run & (x == 0)
+    # Each coefficient is fed values that keep it finite where it is not used: the branch
     # not taken is transposed too (with a zero cotangent), and 0 * inf would be NaN.
-    quotient = out * jnp.cumsum(t / jnp.where(has_zero, 1, x), axis)
-    exact = jax.jvp(lambda v: jnp.cumprod(v, axis), (jnp.where(has_zero, x, 1),), (t,))[1]
-    return out, jnp.where(has_zero, exact, quotient).astype(out.dtype)
+    quotient = jnp.where(before, out, 0) * jnp.cumsum(
+        jnp.where(before, t, 0) / jnp.where(before, x, 1), axis)
+    prefix = jnp.sum(jnp.where(at_z1, jnp.cumprod(jnp.where(before, x, 1), axis), 0), axis,
+                     keepdims=True)               # result_{z1 - 1}, 1 when z1 = 0
+    after_z1 = jnp.cumprod(jnp.where(first_run & ~at_z1, x, 1), axis)
+    t_z1 = jnp.sum(jnp.where(at_z1, t, 0), axis, keepdims=True)
+    at_zero = jnp.where(first_run, after_z1 * prefix, 0) * t_z1
+    return out, (quotient + at_zero).astype(out.dtype)
 
 
 # ---- elementwise ------------------------------------------------------------------------
