@@ -292,6 +292,10 @@ class StepState:
         # Every optimizer state tensor, and the index of its slot: its value is the
         # slot's (what a call rewrites).
         self.holders = [t for holders, _ in self.opt_slots for t in holders]
+        # (what a call's write-back publishes to aliases and views: `_publish`; and the
+        # counts it saw, none yet for this layout)
+        self.published = self.tensors + self.holders
+        self._settled = self._unaliased = None
         self.holder_slots = [i for i, (holders, _) in enumerate(self.opt_slots)
                              for _ in holders]
         # Groups are compared by value: their hyperparameters, the options the static keys
@@ -441,12 +445,16 @@ class StepState:
         opt_values None (a program that writes no state) and key_data None (one that drew
         no random numbers) leave those as they are."""
         # A call's own write-back stores into `_v`: it is not one of the writes `_writes`
-        # counts, and it is over before the call records the count.
-        for t, v in zip(self.tensors, () if values is None else values):
-            t._v = v
-            t._node = None
-            if publish_values and (t._aliases is not None or "_views" in t.__dict__):
-                publish(t)
+        # counts, and it is over before the call records the count. With no counted
+        # write since the last call's write-back, the tensors' graph nodes are still the
+        # None it left (a node comes with a write of the value).
+        if publish_values and WRITES.count == self._settled:
+            for t, v in zip(self.tensors, () if values is None else values):
+                t._v = v
+        else:
+            for t, v in zip(self.tensors, () if values is None else values):
+                t._v = v
+                t._node = None
         if grads is None:
             if clear_grads:
                 for p in self.params:
@@ -462,12 +470,23 @@ class StepState:
             else:
                 for t in holders:
                     t._v = v
-            if publish_values:
-                for t in holders:
-                    if t._aliases is not None or "_views" in t.__dict__:
-                        publish(t)
+        if publish_values:
+            self._publish()
+            self._settled = WRITES.count
         if key_data is not None:        # (None: a program that drew no random numbers)
             self.generator._key_data = key_data
+
+    def _publish(self) -> None:
+        """After a call's write-back: the `.data`/`detach()` aliases and the views of the
+        state tensors see their new values. No tensor got an alias or a view since a scan
+        here found none: nothing to look for."""
+        if WRITES.aliased == self._unaliased:
+            return
+        found = [t for t in self.published
+                 if t._aliases is not None or "_views" in t.__dict__]
+        for t in found:
+            publish(t)
+        self._unaliased = None if found else WRITES.aliased
 
     def snapshot(self) -> tuple:
         """Everything a trace overwrites, exactly (None gradients stay None), for restore."""

@@ -498,6 +498,7 @@ class Tensor:
             self._aliases = _AliasGroup(self)
         self._aliases.add(t)
         t._aliases = self._aliases
+        WRITES.aliased += 1
         return t
 
     def detach(self) -> "Tensor":
@@ -792,6 +793,7 @@ def mark_view(out: "Tensor", base: "Tensor", kind: str, info=None, multi=None) -
     out.__dict__["_view_of"] = (base, kind, info, multi)
     _same_inference(out, base)
     views = base.__dict__.setdefault("_views", [])
+    WRITES.aliased += 1
     if len(views) >= 8 and len(views) % 8 == 0:
         # A long-lived base viewed in every step (x.view(...) in a loop) would otherwise
         # collect dead references until its next in-place op.

@@ -15,8 +15,12 @@ optimizer groups, closure cells), where a write cannot be counted.
 
 
 class _Writes:
-    __slots__ = ("count",)
+    __slots__ = ("count", "aliased")
 
 
 WRITES = _Writes()
 WRITES.count = 0
+# How many times a tensor got a `.data`/`detach()` alias or a view: a compiled call's
+# write-back skips looking for aliases and views of its state to update while this is what
+# it was when it last found none (`StepState._publish`).
+WRITES.aliased = 0

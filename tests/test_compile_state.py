@@ -458,3 +458,30 @@ def test_state_a_step_only_reads_is_not_donated():
         np.testing.assert_allclose(compiled(x, y).item(), eager(x, y).item(), rtol=1e-6)
     assert m2.trunk.weight._value is frozen and not frozen.is_deleted()
     assert_same_state(m1, m2)
+
+
+_ALIASES = {
+    "detach": lambda m, o: m.a.weight.detach(),
+    "data": lambda m, o: m.a.weight.data,
+    "view": lambda m, o: m.a.weight.view(-1),
+    "index": lambda m, o: m.a.weight[1],
+    "optimizer state": lambda m, o: o.state[m.a.weight]["exp_avg"].detach(),
+}
+
+
+@pytest.mark.parametrize("name", list(_ALIASES))
+def test_an_alias_or_view_taken_between_calls_sees_the_next_calls_values(name):
+    # A call's write-back looks for aliases and views to update only when one was taken
+    # since it last found none (`StepState._publish`): one taken between plain calls
+    # must still see the state the next call writes, as it would in torch.
+    (m, o), _ = _pair(lr=0.05)
+    x, y = _data()
+    step = torch.compile(_step(m, o))
+    for _ in range(3):
+        step(x, y)
+    alias = _ALIASES[name](m, o)
+    before = alias.detach().numpy().copy()
+    step(x, y)
+    after = _ALIASES[name](m, o).detach().numpy()
+    assert not np.array_equal(after, before)
+    np.testing.assert_array_equal(alias.detach().numpy(), after)

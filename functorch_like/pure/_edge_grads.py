@@ -187,7 +187,9 @@ def _cumprod_jvp(axis, primals, tangents):
     at_z1 = first_run & (x == 0)
     # Each coefficient is fed values that keep it finite where it is not used: the branch
     # not taken is transposed too (with a zero cotangent), and 0 * inf would be NaN.
-    quotient = jnp.where(before, out, 0) * jnp.cumsum(
+    # (past z1 this term is out_j = 0 times a finite sum: kept there for its derivative,
+    # which torch's double backward has, unless out_j is NaN, 0 * inf)
+    quotient = jnp.where(before | jnp.isfinite(out), out, 0) * jnp.cumsum(
         jnp.where(before, t, 0) / jnp.where(before, x, 1), axis)
     prefix = jnp.sum(jnp.where(at_z1, jnp.cumprod(jnp.where(before, x, 1), axis), 0), axis,
                      keepdims=True)               # result_{z1 - 1}, 1 when z1 = 0
