@@ -143,3 +143,131 @@ def test_max_with_a_tensor_is_still_the_elementwise_overload():
     same_as_torch(lambda lib: x32(lib).min(lib.tensor([1.5, 0.5])))
     same_as_torch(lambda lib: lib.max(x32(lib), dim=lib.tensor(1)))
     same_as_torch(lambda lib: lib.max(x32(lib), dim=lib.tensor(1.0)))
+
+
+# ---- indexing: the order and text of torch's checks ----------------------------------
+
+def _t(lib, data, dtype=None):
+    return lib.tensor(data, dtype=None if dtype is None else getattr(lib, dtype))
+
+
+# name -> key(lib); x is 3x2 unless the name starts with "x3" (2x3x4)
+INDEX_KEYS = {
+    "int16_tensor": lambda lib: _t(lib, [0, 1], "int16"),
+    "int8_tensor": lambda lib: _t(lib, [0, 1], "int8"),
+    "int32_tensor": lambda lib: _t(lib, [0, 1], "int32"),
+    "int16_0d_is_an_int": lambda lib: _t(lib, 1, "int16"),
+    "0d_tensor_out_of_bounds": lambda lib: (0, _t(lib, 5)),
+    "bound_then_float_tensor": lambda lib: (_t(lib, [0, 5]), _t(lib, [0.0, 1.0])),
+    "int16_then_bound": lambda lib: (_t(lib, [0], "int16"), _t(lib, [5])),
+    "bad_mask_then_int16": lambda lib: (_t(lib, [True, False]), _t(lib, [0], "int16")),
+    "bound_then_bad_broadcast": lambda lib: (_t(lib, [5, 0, 0]), _t(lib, [0, 1])),
+    "bad_mask_then_bad_broadcast": lambda lib: (_t(lib, [True, False]), _t(lib, [0, 1, 1])),
+    "bad_mask_then_int": lambda lib: (_t(lib, [True, False]), 5),
+    "mask_then_int": lambda lib: (_t(lib, [True, False, True]), 5),
+    "float": lambda lib: 1.5,
+    "int_then_float": lambda lib: (0, 1.5),
+    "float_then_bound": lambda lib: (1.5, 5),
+    "bound_then_float": lambda lib: (5, 1.5),
+    "tensor_then_float": lambda lib: (_t(lib, [0]), 1.5),
+    "numpy_float": lambda lib: np.float64(1.0),
+    "numpy_bool": lambda lib: np.bool_(True),
+    "complex": lambda lib: 1j,
+    "dict": lambda lib: {},
+    "str": lambda lib: "a",
+    "long_str": lambda lib: "abc",
+    "tensor_then_str": lambda lib: (_t(lib, [0]), "a"),
+    "bound_then_str": lambda lib: (5, "a"),
+    "list_of_str": lambda lib: ["a"],
+    "none_then_bound": lambda lib: (None, 5),
+    "nones_then_bound": lambda lib: (None, 0, None, 5),
+    "two_ellipses": lambda lib: (Ellipsis, Ellipsis),
+    "three_ellipses": lambda lib: (Ellipsis, Ellipsis, Ellipsis),
+    "ellipsis_int_ellipsis": lambda lib: (Ellipsis, 1, Ellipsis),
+    "int_two_ellipses": lambda lib: (0, Ellipsis, Ellipsis),
+    "ellipsis_none_ellipsis": lambda lib: (Ellipsis, None, Ellipsis),
+    "two_ellipses_then_int": lambda lib: (Ellipsis, Ellipsis, 1),
+    "two_ellipses_then_slice": lambda lib: (Ellipsis, Ellipsis, slice(0, 1)),
+    "two_ellipses_then_none": lambda lib: (Ellipsis, Ellipsis, None),
+    "two_ellipses_then_tensor": lambda lib: (Ellipsis, Ellipsis, _t(lib, [0])),
+    "list_of_floats": lambda lib: [0.0, 1.0],
+    "list_of_fractions": lambda lib: [0.5, 1.0],
+    "list_int_float": lambda lib: [0, 1.0],
+    "list_float_bool": lambda lib: [1.0, True],
+    "list_bool_int": lambda lib: [True, 0],
+    "nested_list_of_floats": lambda lib: [[0.0, 1.0]],
+    "tuple_of_floats": lambda lib: (0.0, 1.0),
+    "ndarray_of_floats": lambda lib: np.array([0.0, 1.0]),
+    "ndarray_2d_of_floats": lambda lib: np.array([[0.0, 1.0]]),
+    "slice_float_step": lambda lib: slice(0, 2, 0.5),
+    "slice_float_start": lambda lib: slice(0.5, 2),
+    "slice_float_tensor": lambda lib: slice(_t(lib, 0.5), 2),
+    "slice_int_tensors": lambda lib: slice(_t(lib, 0), _t(lib, 2)),
+    "x3_ellipsis_then_bound": lambda lib: (Ellipsis, 5),
+    "x3_true_then_bound": lambda lib: (True, 0, 7),
+    "x3_mask2d_then_bound": lambda lib: (_t(lib, [[True, False, True], [False, True, True]]), 7),
+    "x3_bad_mask2d_then_bound": lambda lib: (_t(lib, [[True, False], [False, True]]), 7),
+    "x3_tensor_none_bound": lambda lib: (_t(lib, [0]), None, 9),
+    "x3_ellipsis_int_ellipsis": lambda lib: (Ellipsis, 0, Ellipsis),
+    "x3_ellipsis_tensor_ellipsis": lambda lib: (Ellipsis, _t(lib, [0, 1]), Ellipsis),
+    "x3_int_two_ellipses_int": lambda lib: (0, Ellipsis, Ellipsis, 1),
+    "x3_two_ellipses_none": lambda lib: (Ellipsis, Ellipsis, None),
+}
+
+
+def _indexed(lib, name):
+    x = lib.arange(24.0).reshape(2, 3, 4) if name.startswith("x3") else x32(lib)
+    return x, INDEX_KEYS[name](lib)
+
+
+@pytest.mark.parametrize("name", list(INDEX_KEYS))
+def test_getitem_checks_as_torch(name):
+    def get(lib):
+        x, key = _indexed(lib, name)
+        return x[key]
+    same_as_torch(get)
+
+
+@pytest.mark.parametrize("name", list(INDEX_KEYS))
+def test_setitem_checks_as_torch(name):
+    def put(lib):
+        x, key = _indexed(lib, name)
+        x[key] = 7.0
+        return x
+    same_as_torch(put)
+
+
+def test_byte_mask_fill_checks_the_mask_shape_first():
+    def put(lib, mask, *rest):
+        x = x32(lib)
+        x[(_t(lib, mask, "uint8"), *rest)] = 7.0
+        return x
+    same_as_torch(lambda lib: put(lib, [1, 0]))
+    same_as_torch(lambda lib: put(lib, [1, 0, 1]))
+    same_as_torch(lambda lib: put(lib, [1, 0], 5))
+
+
+def test_a_str_key_warns_of_the_sequence_as_torch():
+    for lib in (torch, fl):
+        with pytest.warns(UserWarning, match="Using a non-tuple sequence"):
+            with pytest.raises(IndexError, match="too many indices"):
+                x32(lib)["abc"]
+
+
+@pytest.mark.parametrize("key", [
+    lambda lib: (0, _t(lib, [True, False])),
+    lambda lib: (None, _t(lib, [True, False, True])),
+    lambda lib: (slice(0, 1), slice(0, 2), _t(lib, [True, False])),
+    lambda lib: (0, None, _t(lib, [True, False])),
+    lambda lib: (_t(lib, [True, False, True]), 0, _t(lib, [True, False])),
+], ids=lambda f: "")
+@pytest.mark.parametrize("mode", ["get", "set", "set_tensor"])
+def test_mask_shape_error_names_the_sliced_tensor(key, mode):
+    # torch checks a mask against the tensor left once ints, slices and None are applied.
+    def run(lib):
+        x = lib.arange(24.0).reshape(2, 3, 4)
+        if mode == "get":
+            return x[key(lib)]
+        x[key(lib)] = 1.0 if mode == "set" else lib.ones(2)
+        return x
+    same_as_torch(run)
