@@ -271,3 +271,73 @@ def test_mask_shape_error_names_the_sliced_tensor(key, mode):
         x[key(lib)] = 1.0 if mode == "set" else lib.ones(2)
         return x
     same_as_torch(run)
+
+
+# ---- masked_fill / masked_scatter: broadcast texts and the order of checks --------------
+
+def _x3(lib):
+    return lib.arange(3.0)
+
+
+MASKED = {
+    "fill_inplace_mask2": lambda lib: _x3(lib).masked_fill_(_t(lib, [True, False]), 1.0),
+    "fill_mask2": lambda lib: _x3(lib).masked_fill(_t(lib, [True, False]), 1.0),
+    "torch_fill_mask2": lambda lib: lib.masked_fill(_x3(lib), _t(lib, [True, False]),
+                                                    _t(lib, 1.0)),
+    "fill_mask21": lambda lib: _x3(lib).masked_fill(_t(lib, [[True], [False]]), 1.0),
+    "fill_inplace_mask21": lambda lib: _x3(lib).masked_fill_(_t(lib, [[True], [False]]), 1.0),
+    "fill_int_mask2": lambda lib: _x3(lib).masked_fill(_t(lib, [1, 0]), 1.0),
+    "fill_inplace_int_mask2": lambda lib: _x3(lib).masked_fill_(_t(lib, [1, 0]), 1.0),
+    "fill_vector_value_mask2": lambda lib: _x3(lib).masked_fill(_t(lib, [True, False]),
+                                                                _t(lib, [1.0, 2.0])),
+    "fill_inplace_vector_value_mask2": lambda lib: _x3(lib).masked_fill_(
+        _t(lib, [True, False]), _t(lib, [1.0, 2.0])),
+    "fill_inplace_2d_mask_column": lambda lib: lib.zeros(2, 3).masked_fill_(
+        _t(lib, [[True], [False], [True]]), 1.0),
+    "scatter_mask2": lambda lib: _x3(lib).masked_scatter(_t(lib, [True, False]),
+                                                         lib.ones(3)),
+    "torch_scatter_mask2": lambda lib: lib.masked_scatter(_x3(lib), _t(lib, [True, False]),
+                                                          lib.ones(3)),
+    "scatter_inplace_mask2": lambda lib: _x3(lib).masked_scatter_(_t(lib, [True, False]),
+                                                                  lib.ones(3)),
+    "scatter_inplace_mask21": lambda lib: _x3(lib).masked_scatter_(
+        _t(lib, [[True], [False]]), lib.ones(3)),
+    "scatter_mask21": lambda lib: _x3(lib).masked_scatter(_t(lib, [[True], [False]]),
+                                                          lib.ones(3)),
+    "scatter_inplace_int_mask2": lambda lib: _x3(lib).masked_scatter_(_t(lib, [1, 0]),
+                                                                      lib.ones(3)),
+    "scatter_inplace_int_mask21": lambda lib: _x3(lib).masked_scatter_(
+        _t(lib, [[1], [0]]), lib.ones(3)),
+    "scatter_inplace_int_mask3": lambda lib: _x3(lib).masked_scatter_(_t(lib, [1, 0, 1]),
+                                                                      lib.ones(3)),
+    "scatter_int_source_mask2": lambda lib: _x3(lib).masked_scatter(
+        _t(lib, [True, False]), lib.ones(3, dtype=lib.long)),
+    "scatter_inplace_int_source_mask2": lambda lib: _x3(lib).masked_scatter_(
+        _t(lib, [True, False]), lib.ones(3, dtype=lib.long)),
+    "scatter_inplace_short_source": lambda lib: lib.zeros(2, 3).masked_scatter_(
+        _t(lib, [True, False, True]), lib.ones(1)),
+    "scatter_inplace_into_smaller": lambda lib: lib.zeros(1).masked_scatter_(
+        _t(lib, [True, False]), lib.ones(3)),
+    "scatter_2d_mask2": lambda lib: lib.zeros(2, 3).masked_scatter(_t(lib, [True, False]),
+                                                                   lib.ones(6)),
+    "scatter_inplace_2d_mask2": lambda lib: lib.zeros(2, 3).masked_scatter_(
+        _t(lib, [True, False]), lib.ones(6)),
+    "scatter_inplace_broadcast_ok": lambda lib: lib.zeros(2, 3).masked_scatter_(
+        _t(lib, [True, False, True]), lib.arange(6.0)),
+    "fill_inplace_broadcast_ok": lambda lib: lib.zeros(2, 3).masked_fill_(
+        _t(lib, [True, False, True]), 2.5),
+}
+
+
+@pytest.mark.parametrize("name", list(MASKED))
+def test_masked_fill_and_scatter_errors_as_torch(name):
+    same_as_torch(MASKED[name])
+
+
+@pytest.mark.parametrize("dtype", ["bool", "uint8", "int16", "int64", "float16", "bfloat16",
+                                   "float32", "complex64"])
+def test_expand_error_names_the_type_as_torch(dtype):
+    # torch names a type without a legacy tensor class the C++ way: CPUBoolType{[2, 1]}
+    same_as_torch(lambda lib: lib.zeros(2, 1, dtype=getattr(lib, dtype)).expand(3))
+    same_as_torch(lambda lib: lib.zeros(3).masked_scatter_(
+        lib.zeros(2, 1, dtype=getattr(lib, dtype)), lib.ones(3)))
