@@ -32,8 +32,14 @@ _SINGLE = {name: ((0, "dim", False),) for name in """
 """.split()}
 _SINGLE.update(argmax=((0, "dim", True),), argmin=((0, "dim", True),),
                topk=((1, "dim", False),), kthvalue=((1, "dim", False),),
-               chunk=((1, "dim", False),),
-               transpose=((0, "dim0", False), (1, "dim1", False)))
+               chunk=((1, "dim", False),), index_add=((0, "dim", False),),
+               diff=((1, "dim", False),), cross=((1, "dim", True),),
+               take_along_dim=((1, "dim", True),),
+               flatten=((0, "start_dim", False), (1, "end_dim", False)),
+               diagonal=((0, "offset", False), (1, "dim1", False), (2, "dim2", False)),
+               transpose=((0, "dim0", False), (1, "dim1", False)),
+               swapdims=((0, "dim0", False), (1, "dim1", False)),
+               swapaxes=((0, "axis0", False), (1, "axis1", False)))
 
 _MAXMIN = ("(Tensor input, *, Tensor out = None)",
            "(Tensor input, Tensor other, *, Tensor out = None)",

@@ -341,3 +341,23 @@ def test_expand_error_names_the_type_as_torch(dtype):
     same_as_torch(lambda lib: lib.zeros(2, 1, dtype=getattr(lib, dtype)).expand(3))
     same_as_torch(lambda lib: lib.zeros(3).masked_scatter_(
         lib.zeros(2, 1, dtype=getattr(lib, dtype)), lib.ones(3)))
+
+
+MORE_INT_ARGS = {
+    "flatten": lambda lib, x, d: lib.flatten(x, d),
+    "flatten_end": lambda lib, x, d: x.flatten(0, end_dim=d),
+    "diagonal": lambda lib, x, d: lib.diagonal(x, 0, d),
+    "diagonal_offset": lambda lib, x, d: x.diagonal(d),
+    "index_add": lambda lib, x, d: x.index_add(d, lib.zeros(1).long(), lib.ones(1, 2)),
+    "diff": lambda lib, x, d: lib.diff(x, dim=d),
+    "cross": lambda lib, x, d: lib.cross(x.repeat(1, 2)[:, :3], x.repeat(1, 2)[:, :3], dim=d),
+    "take_along_dim": lambda lib, x, d: lib.take_along_dim(x, lib.zeros(3, 2).long(), dim=d),
+    "swapaxes": lambda lib, x, d: x.swapaxes(d, 1),
+    "swapdims": lambda lib, x, d: lib.swapdims(x, 0, d),
+}
+
+
+@pytest.mark.parametrize("dim", [(0,), 0.5, None, 1], ids=repr)
+@pytest.mark.parametrize("name", list(MORE_INT_ARGS))
+def test_more_int_arguments_as_torch(name, dim):
+    same_as_torch(lambda lib: MORE_INT_ARGS[name](lib, x32(lib), dim))
