@@ -1142,3 +1142,6 @@ _install_out_arg(globals(), Tensor, aliases=(vars(special),))
 # Outermost: the Tensor-only parameters of torch's signatures (`torch.maximum(t, 2)` raises).
 from ._tensor_args import install as _install_tensor_args  # noqa: E402
 _install_tensor_args(globals(), Tensor)
+# And the `int dim` of single-dim ops (`torch.argmax(t, (0,))` raises torch's TypeError).
+from ._dim_args import install as _install_dim_args  # noqa: E402
+_install_dim_args(globals(), Tensor)

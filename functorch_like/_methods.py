@@ -334,7 +334,7 @@ _INPLACE = {
     "xlogy_": E.xlogy, "logit_": E.logit, "sinc_": E.sinc, "deg2rad_": E.deg2rad,
     "rad2deg_": E.rad2deg, "copysign_": E.copysign, "heaviside_": E.heaviside, "i0_": E.i0,
     "sgn_": E.sgn,
-    "masked_fill_": MK.masked_fill, "scatter_": I.scatter, "scatter_add_": I.scatter_add,
+    "masked_fill_": MK.masked_fill_, "scatter_": I.scatter, "scatter_add_": I.scatter_add,
     "logical_not_": M.logical_not, "tril_": S.tril, "triu_": S.triu,
     "__iadd__": M.add, "__isub__": M.sub, "__imul__": M.mul, "__itruediv__": M.div,
     "__ifloordiv__": M.floor_divide, "__imod__": M.remainder, "__ipow__": M.pow,
@@ -357,7 +357,7 @@ _INPLACE = {
     "renorm_": MM.renorm, "addr_": MM.addr, "addbmm_": MM.addbmm,
     "index_add_": IW.index_add, "index_copy_": IW.index_copy, "index_fill_": IW.index_fill,
     "index_put_": IW.index_put, "index_reduce_": IW.index_reduce,
-    "scatter_reduce_": IW.scatter_reduce, "masked_scatter_": IW.masked_scatter,
+    "scatter_reduce_": IW.scatter_reduce, "masked_scatter_": IW.masked_scatter_,
     "put_": IW.put,
 }
 

@@ -18,106 +18,13 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _dtypes
-from ._host import from_host
-from ._ops_index_key import as_tuple, basic_entry, expand_bool_scalars
 from ._ops_index_mask import TracedMask, masked_read, masked_write
+from ._ops_index_parse import _parse
 from ._ops_math import _SCALARS, as_operand
 from ._ops_search import concrete
 from ._tensor import Tensor, _wrap_dim, apply, mark_view
 from .pure import _edge_grads
 from .pure._errors import is_concrete, user_stacklevel
-
-
-def _index_array(x):
-    if isinstance(x, Tensor):
-        return x._value
-    if isinstance(x, np.ndarray):
-        return from_host(x)      # (the caller may write to its array; backward keeps it)
-    return jnp.asarray(x)
-
-
-def _parse(shape, index):
-    """(spec, arrays): spec items are ('i', k) ints, ('s', start, stop, step),
-    ('n',) None, ('e',) Ellipsis, ('a', j) the j-th index array; a spec that starts with
-    ('r', shape) indexes the tensor reshaped to `shape` (bool scalars' new dims)."""
-    index = as_tuple(index)
-    if any(isinstance(x, Tensor) and x._value.dtype == jnp.uint8 for x in index):
-        # A byte tensor index is a mask, as in PyTorch (where it is deprecated).
-        warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a "
-                      "dtype torch.bool instead.", UserWarning, stacklevel=user_stacklevel())
-        index = tuple(Tensor._make(x._value.astype(jnp.bool_)) if isinstance(x, Tensor)
-                      and x._value.dtype == jnp.uint8 else x for x in index)
-    expanded = expand_bool_scalars(tuple(shape), index)
-    if expanded is not None:
-        spec, arrays = _parse(*expanded)
-        return (("r", expanded[0]),) + spec, arrays
-    consuming = 0
-    for item in index:
-        if item is None or item is Ellipsis:
-            continue
-        arr_like = isinstance(item, (Tensor, np.ndarray, list, jax.Array))
-        if arr_like:
-            a = _index_array(item)
-            consuming += a.ndim if a.dtype == jnp.bool_ else 1
-        else:
-            consuming += 1
-    if consuming > len(shape):
-        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
-    spec, arrays, dim = [], [], 0
-    for item in index:
-        basic = basic_entry(item, len(shape) - consuming)
-        if basic is not None:
-            spec.append(basic[0])
-            dim += basic[1]
-        elif isinstance(item, (builtins.int, np.integer)) and not isinstance(item, builtins.bool):
-            size = shape[dim]
-            if not -size <= item < size:
-                raise IndexError(f"index {item} is out of bounds for dimension {dim} with size "
-                                 f"{size}")
-            spec.append(("i", builtins.int(item)))
-            dim += 1
-        else:
-            a = _index_array(item)
-            if a.dtype == jnp.bool_:
-                if not is_concrete(a):
-                    # (x[mask] and x[mask] = v route this to _ops_index_mask)
-                    raise TracedMask("boolean mask indexing needs concrete mask values (its "
-                                     "count decides the result's shape); use torch.where "
-                                     "inside traced code (functorch_like.compile, jax.jit)")
-                mask_shape = shape[dim:dim + a.ndim]
-                if tuple(a.shape) != tuple(mask_shape):
-                    for k, (m, s) in enumerate(zip(a.shape, mask_shape)):
-                        if m != s:
-                            raise IndexError(f"The shape of the mask {list(a.shape)} at index "
-                                             f"{k} does not match the shape of the indexed "
-                                             f"tensor {list(shape)} at index {dim + k}")
-                for idx in np.nonzero(np.asarray(a)):
-                    spec.append(("a", len(arrays)))
-                    arrays.append(jnp.asarray(idx, _dtypes.int64.jax))
-                dim += a.ndim
-                continue
-            if not jnp.issubdtype(a.dtype, jnp.integer):
-                raise IndexError("tensors used as indices must be long, int, byte or bool "
-                                 "tensors")
-            size = shape[dim]
-            if is_concrete(a) and a.size:
-                lo, hi = builtins.int(jnp.min(a)), builtins.int(jnp.max(a))
-                bad = hi if hi >= size else lo
-                if lo < -size or hi >= size:
-                    # PyTorch names the index tensor's position among the index tensors
-                    # (ints were applied as selections first), not the dim it indexes.
-                    raise IndexError(f"index {bad} is out of bounds for dimension "
-                                     f"{len(arrays)} with size {size}")
-            spec.append(("a", len(arrays)))
-            arrays.append(a)
-            dim += 1
-    try:
-        np.broadcast_shapes(*(a.shape for a in arrays))
-    except ValueError:
-        raise IndexError("shape mismatch: indexing tensors could not be broadcast together "
-                         "with shapes " + ", ".join(str(list(a.shape)) for a in arrays)) \
-            from None
-    return tuple(spec), arrays
 
 
 def _reshaped(x, spec):
@@ -315,16 +222,28 @@ def _check_assignable(input, value, spec, arrays):
                            f"broadcast to indexing result of shape {list(target)}")
 
 
-def _refuse_byte_mask_fill(index, value) -> None:
+def _one_value(value) -> bool:
+    """A number or a one-element tensor: torch tries such a write as a masked_fill_."""
+    return isinstance(value, _SCALARS) or isinstance(value, Tensor) and value.numel() == 1
+
+
+def _refuse_byte_mask_fill(shape, index, value) -> None:
     """PyTorch writes one value through `masked_fill_` when the index is a single mask
     among basic indices (ints, slices, None, ...), and masked_fill_ refuses a uint8 mask
-    (which other indexing still accepts, deprecated)."""
-    if not (isinstance(value, _SCALARS) or isinstance(value, Tensor) and value.numel() == 1):
+    (which other indexing still accepts, deprecated). torch checks the ints and the
+    mask's shape first, and warns of nothing on this path."""
+    if not _one_value(value):
         return
     items = index if isinstance(index, tuple) else (index,)
     tensors = [x for x in items if isinstance(x, Tensor)]
     if len(tensors) == 1 and tensors[0]._value.dtype == jnp.uint8 and not builtins.any(
             isinstance(x, (list, np.ndarray)) for x in items):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                _parse(shape, index, fill=True)
+            except TracedMask:
+                pass
         raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with "
                            "dtype unsigned char")
 
@@ -332,9 +251,9 @@ def _refuse_byte_mask_fill(index, value) -> None:
 def setitem(input, index, value) -> None:
     """`input[index] = value` (in place; the value broadcasts to the indexed shape). With
     a traced boolean mask (inside compile or jit) it is a `where` (see _ops_index_mask)."""
-    _refuse_byte_mask_fill(index, value)
+    _refuse_byte_mask_fill(input.shape, index, value)
     try:
-        spec, arrays = _parse(input.shape, index)
+        spec, arrays = _parse(input.shape, index, fill=_one_value(value))
     except TracedMask:
         spec = None
     if spec is None:

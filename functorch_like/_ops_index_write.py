@@ -402,18 +402,38 @@ def masked_scatter(input, mask, source):
     order, by the first elements of `source`. Works traced (the positions come from a
     cumsum of the mask).
 
-    PyTorch parity: a `source` with fewer elements than the mask's Trues raises only when
-    the mask is concrete; under jit the extra positions are NaN (floating dtypes; integer
-    ones repeat source's last element, as no integer can mark them).
+    PyTorch parity: torch broadcasts (mask, input) first (naming the mask "tensor a"),
+    then runs masked_scatter_'s checks on the broadcast copy. A `source` with fewer
+    elements than the mask's Trues raises only when the mask is concrete; under jit the
+    extra positions are NaN (floating dtypes; integer ones repeat source's last element,
+    as no integer can mark them).
     """
-    if mask.dtype != _dtypes.bool:
-        raise RuntimeError("masked_scatter_ only supports boolean masks, but got mask with "
-                           f"dtype {_name(mask.dtype)}")
+    from ._ops_math import broadcast_shape
+    shape = broadcast_shape(mask, input)
+    return _masked_scatter(input, mask, source, shape)
+
+
+def masked_scatter_(input, mask, source):
+    """masked_scatter's result for `input` to write back in place, with the in-place
+    op's order of checks: source's dtype, then the mask expanded to input's shape (with
+    expand's errors), then the mask's dtype."""
+    _check_source_dtype(input, source)
+    from ._ops_shape import expanded_shape
+    expanded_shape(tuple(mask.shape), tuple(input.shape), mask.type())
+    return _masked_scatter(input, mask, source, tuple(input.shape))
+
+
+def _check_source_dtype(input, source) -> None:
     if source.dtype != input.dtype:
         raise RuntimeError("masked_scatter: expected self and source to have same dtypes but "
                            f"got{_name(input.dtype)} and {_name(source.dtype)}")
-    from ._ops_math import broadcast_shape
-    shape = broadcast_shape(input, mask)
+
+
+def _masked_scatter(input, mask, source, shape):
+    _check_source_dtype(input, source)
+    if mask.dtype != _dtypes.bool:
+        raise RuntimeError("masked_scatter_ only supports boolean masks, but got mask with "
+                           f"dtype {_name(mask.dtype)}")
     m = mask._value
     if is_concrete(m):
         ones = builtins.int(jnp.sum(jnp.broadcast_to(m, shape)))

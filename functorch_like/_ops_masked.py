@@ -18,13 +18,38 @@ def _f_masked_fill(x, mask, value):
 
 
 def masked_fill(input, mask, value):
-    """`value` where `mask` (bool, broadcastable) is True, else input."""
+    """`value` where `mask` (bool, broadcastable) is True, else input.
+
+    PyTorch parity: torch broadcasts (mask, input) before anything else ("The size of
+    tensor a (2) must match the size of tensor b (3) ..." names the mask first), then
+    applies masked_fill_'s checks to the broadcast copy."""
+    broadcast_shape(mask, input)
+    return _masked_fill(input, mask, value)
+
+
+def masked_fill_(input, mask, value):
+    """masked_fill's result for `input` to write back in place, with the in-place op's
+    order of checks: the mask's dtype and the value's dims, then the broadcast of
+    (input, mask), whose shape must be input's."""
+    _check_fill_args(mask, value)
+    shape = broadcast_shape(input, mask)
+    if shape != tuple(input.shape):
+        raise RuntimeError(f"output with shape {list(input.shape)} doesn't match the "
+                           f"broadcast shape {list(shape)}")
+    return _masked_fill(input, mask, value)
+
+
+def _check_fill_args(mask, value) -> None:
     if mask.dtype != _dtypes.bool:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{_dtypes.cpp_type_name(mask.dtype)}")
     if isinstance(value, Tensor) and value.ndim:
         raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
                            f"tensor with {value.ndim} dimension(s).")
+
+
+def _masked_fill(input, mask, value):
+    _check_fill_args(mask, value)
     name = "MaskedFillBackward0" if not isinstance(value, Tensor) else "MaskedFillBackward1"
     return apply(_f_masked_fill, name, input, mask, as_operand(value))
 

@@ -259,11 +259,19 @@ def _f_broadcast_to(x, *, shape):
     return jnp.broadcast_to(x, shape)
 
 
+# The scalar types with a legacy CPU tensor type, which torch's C++ names types by
+# ("torch.FloatTensor"); others it names "CPUBoolType", "CPUComplexFloatType", ...
+_LEGACY_TYPES = frozenset("Byte Char Short Int Long Half Float Double".split())
+
+
 def expanded_shape(shape: tuple, sizes: tuple, type_name: str) -> tuple:
     """The shape `expand(sizes)` gives a tensor of `shape`, or PyTorch's error.
 
-    `type_name` is the legacy type PyTorch names in the error ("torch.FloatTensor").
+    `type_name` is the tensor's legacy type name ("torch.FloatTensor", `Tensor.type()`).
     """
+    scalar = type_name[len("torch."):-len("Tensor")]
+    if scalar not in _LEGACY_TYPES:
+        type_name = f"CPU{scalar}Type"
     if len(sizes) < len(shape):
         raise RuntimeError(f"expand({type_name}{{{list(shape)}}}, size={list(sizes)}"
                            "): the number of sizes provided "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math  # noqa: F401
 import warnings
 
+from .._dim_args import check_int_arg
 from .._methods import log_softmax as _log_softmax
 from .._methods import softmax as _softmax
 from .._dtype_refusals import check
@@ -223,12 +224,15 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     and warning)."""
     if dim is None:
         dim = _implicit_dim("softmax", input.ndim, _stacklevel)
+    # (torch calls `input.softmax(dim)`: a bad dim is refused as the method's position 1)
+    dim = check_int_arg("softmax", "dim", dim, 1, Tensor)
     return _softmax(input, dim, dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     if dim is None:
         dim = _implicit_dim("log_softmax", input.ndim, _stacklevel)
+    dim = check_int_arg("log_softmax", "dim", dim, 1, Tensor)
     return _log_softmax(input, dim, dtype)
 
 
