@@ -21,7 +21,7 @@ few keywords of a call they come out in reverse order, which is the order used h
 from __future__ import annotations
 
 from ._argparse_names import argparse_typename
-from ._tensor_args import _got
+from ._tensor import typename
 
 _RED = "!"      # torch marks a mismatch with "!" when stdout/stderr are not terminals
 
@@ -101,12 +101,23 @@ def _why(signature: str, args, kwargs, tensor_cls) -> str:
             + _marked(pieces, args, kwargs, tensor_cls) + "\n")
 
 
+def got(args, kwargs, tensor_cls) -> str:
+    """torch's "got (int, Tensor, out=Tensor)" list of the argument types."""
+    def name(v):
+        return "Tensor" if isinstance(v, tensor_cls) else typename(v)
+    # (torch keeps keywords in a C++ unordered_map, which lists a few in reverse order)
+    parts = [name(v) for v in args] + [f"{k}={name(v)}" for k, v in
+                                       reversed(kwargs.items())]
+    # (torch ends a keyword-only list with ", ": "got (dim=tuple, )")
+    return "(" + ", ".join(parts) + (", )" if kwargs and not args else ")")
+
+
 def invalid_combination(name: str, signatures, args, kwargs, tensor_cls) -> str:
     """torch's message for `name(*args, **kwargs)` matching none of `signatures` (args as
     torch's parser sees them: a method's self left out)."""
-    kwargs = dict(reversed(list(kwargs.items())))
     lines = [f"{name}() received an invalid combination of arguments - got "
-             f"{_got(args, kwargs, tensor_cls)}, but expected one of:\n"]
+             f"{got(args, kwargs, tensor_cls)}, but expected one of:\n"]
+    kwargs = dict(reversed(list(kwargs.items())))
     for signature in signatures:
         lines.append(f" * {signature}\n" + _why(signature, args, kwargs, tensor_cls))
     return "".join(lines)

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import functools
 
-from ._overload_args import fits, got, invalid_combination, parse
+from ._argparse_invalid import got, invalid_combination
+from ._overload_args import fits, parse
 from ._tensor import typename
 
 # Functions whose first two parameters are both Tensors (names as torch's signatures give).

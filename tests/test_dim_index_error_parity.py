@@ -97,7 +97,8 @@ def test_int_like_dim_is_accepted(name, form, dim):
         lib, name, form, lib.tensor(0) if isinstance(dim, str) else dim))
 
 
-@pytest.mark.parametrize("dim", [(0,), 0.5, None, lambda lib: lib.tensor([0])], ids=repr)
+@pytest.mark.parametrize("dim", [(0,), 0.5, None, lambda lib: lib.tensor([0])],
+                         ids=["tuple", "float", "None", "tensor"])   # (xdist: stable ids)
 @pytest.mark.parametrize("name", ["cat", "stack", "concat", "concatenate"])
 def test_joining_functions_refuse_a_non_int_dim(name, dim):
     def call(lib, **kw):
