@@ -21,7 +21,7 @@ few keywords of a call they come out in reverse order, which is the order used h
 from __future__ import annotations
 
 from ._argparse_names import argparse_typename
-from ._tensor_args import _got
+from ._overload_args import got as _got
 
 _RED = "!"      # torch marks a mismatch with "!" when stdout/stderr are not terminals
 
