@@ -104,9 +104,10 @@ def _why(signature: str, args, kwargs, tensor_cls) -> str:
 def invalid_combination(name: str, signatures, args, kwargs, tensor_cls) -> str:
     """torch's message for `name(*args, **kwargs)` matching none of `signatures` (args as
     torch's parser sees them: a method's self left out)."""
-    kwargs = dict(reversed(list(kwargs.items())))
     lines = [f"{name}() received an invalid combination of arguments - got "
              f"{_got(args, kwargs, tensor_cls)}, but expected one of:\n"]
+    # (_got lists the keywords in torch's order itself; the "didn't match" lines want it too)
+    kwargs = dict(reversed(list(kwargs.items())))
     for signature in signatures:
         lines.append(f" * {signature}\n" + _why(signature, args, kwargs, tensor_cls))
     return "".join(lines)
