@@ -198,3 +198,75 @@ def test_keyword_order_in_invalid_combination():
     src = "x.sort(dim=(0,), descending=True)"
     want, got = _outcome(T, src), _outcome(F, src)
     assert type(got) is type(want) and str(got) == str(want)
+
+
+# out= of lerp (a pointwise op: casts to out's dtype where torch.can_cast allows) and of
+# bucketize/searchsorted (out must be int64, or int32 with out_int32=True).
+OUT_OK = """
+torch.lerp(b, b * 2, 0.5, out=o)
+torch.lerp(b, b * 2, torch.tensor([0., .5, 1.]), out=o)
+torch.bucketize(b, b[:2] + 0.5, out=ol)
+torch.bucketize(b, b[:2] + 0.5, right=True, out=ol)
+torch.searchsorted(b, b + 0.5, out=ol)
+torch.searchsorted(b, b, side="right", out=ol)
+torch.searchsorted(b.requires_grad_(), b, out=ol)
+""".strip().splitlines()
+
+OUT_BAD = """
+torch.lerp(b, b * 2, 0.5, out=ol)
+torch.lerp(b, b * 2, 0.5, out=3)
+torch.lerp(b.requires_grad_(), b, 0.5, out=o)
+torch.bucketize(b, b[:2] + 0.5, out=o)
+torch.bucketize(b, b[:2] + 0.5, out=torch.empty(3, dtype=torch.float16))
+torch.bucketize(b, b[:2] + 0.5, out_int32=True, out=o)
+torch.bucketize(2.0, b, out=ol)
+torch.bucketize(b, b, out=[1])
+torch.searchsorted(b, b, out=o)
+torch.searchsorted(b, b, out_int32=True, out=torch.empty(3, dtype=torch.uint8))
+torch.searchsorted(b, b, out=3)
+""".strip().splitlines()
+
+
+def _out_call(mod, src, shape=(3,)):
+    torch = mod                                     # noqa: F841 (used by eval)
+    b = mod.tensor([1., 2., 3.])                    # noqa: F841
+    o = mod.zeros(shape)
+    ol = mod.zeros(shape, dtype=mod.long)
+    return eval(src), o, ol
+
+
+@pytest.mark.parametrize("src", OUT_OK)
+def test_out_writes_and_returns_out(src):
+    (want, wo, wol), (got, go, gol) = _out_call(T, src), _out_call(F, src)
+    assert (got is go) == (want is wo) and (got is gol) == (want is wol)
+    assert str(got.dtype).split(".")[-1] == str(want.dtype).split(".")[-1]
+    np.testing.assert_allclose(np.asarray(got.tolist()), want.detach().numpy())
+    np.testing.assert_allclose(np.asarray(go.tolist()), wo.numpy())
+    np.testing.assert_allclose(np.asarray(gol.tolist()), wol.numpy())
+
+
+@pytest.mark.parametrize("src", OUT_BAD)
+def test_out_refusals_match_torch(src):
+    def outcome(mod):
+        try:
+            return _out_call(mod, src)
+        except Exception as e:                      # noqa: BLE001 (compared below)
+            return e
+    want, got = outcome(T), outcome(F)
+    assert isinstance(want, Exception), want
+    assert type(got) is type(want) and str(got) == str(want), (src, got)
+
+
+@pytest.mark.parametrize("src", ["torch.lerp(b, b * 2, 0.5, out=o)",
+                                 "torch.searchsorted(b, b, out=ol)"])
+def test_out_resize_warns_as_torch(src):
+    import warnings
+
+    def warned(mod):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            result = _out_call(mod, src, shape=(2,))[0]
+        return result, [str(x.message).split(" (Triggered internally")[0] for x in w]
+    (want, wmsg), (got, gmsg) = warned(T), warned(F)
+    assert gmsg == wmsg and len(wmsg) == 1
+    np.testing.assert_allclose(np.asarray(got.tolist()), want.numpy())
