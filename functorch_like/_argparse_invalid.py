@@ -117,6 +117,7 @@ def invalid_combination(name: str, signatures, args, kwargs, tensor_cls) -> str:
     torch's parser sees them: a method's self left out)."""
     lines = [f"{name}() received an invalid combination of arguments - got "
              f"{got(args, kwargs, tensor_cls)}, but expected one of:\n"]
+    # (got lists the keywords in torch's order itself; the "didn't match" lines want it too)
     kwargs = dict(reversed(list(kwargs.items())))
     for signature in signatures:
         lines.append(f" * {signature}\n" + _why(signature, args, kwargs, tensor_cls))

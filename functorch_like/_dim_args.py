@@ -23,12 +23,14 @@ import numpy as np
 
 from ._argparse_invalid import invalid_combination, plausible, position_of
 from ._argparse_names import argparse_typename
+from ._dim_lists import check_int_list_arg
 
 # op -> ((index after input/self, torch's parameter name, accepts None), ...), each op
 # with one visible signature (its Dimname overloads are hidden from the parser's errors).
 _SINGLE = {name: ((0, "dim", False),) for name in """
     cumsum cumprod softmax log_softmax logcumsumexp cummax cummin unbind select
     unsqueeze gather index_select mode median nanmedian cat stack concat concatenate
+    scatter_add scatter_add_ scatter_reduce scatter_reduce_
 """.split()}
 _SINGLE.update(argmax=((0, "dim", True),), argmin=((0, "dim", True),),
                topk=((1, "dim", False),), kthvalue=((1, "dim", False),),
@@ -40,6 +42,12 @@ _SINGLE.update(argmax=((0, "dim", True),), argmin=((0, "dim", True),),
                transpose=((0, "dim0", False), (1, "dim1", False)),
                swapdims=((0, "dim0", False), (1, "dim1", False)),
                swapaxes=((0, "axis0", False), (1, "axis1", False)))
+# ... and those whose parameter is an int list ("tuple of ints", see `_dim_lists`): kind
+# "ints1" for a sized `int[1]` (which takes an int too), "ints" for `int[]`.
+_SINGLE.update(amax=((0, "dim", True, "ints1"),), amin=((0, "dim", True, "ints1"),),
+               logsumexp=((0, "dim", False, "ints1"),),
+               roll=((0, "shifts", False, "ints1"), (1, "dims", True, "ints1")),
+               flip=((0, "dims", False, "ints"),))
 
 _MAXMIN = ("(Tensor input, *, Tensor out = None)",
            "(Tensor input, Tensor other, *, Tensor out = None)",
@@ -113,18 +121,27 @@ def _replace(rest, kwargs, key, value):
     return rest, {**kwargs, key: value}
 
 
+def _check(kind: str, name, param, value, pos, tensor_cls, nullable):
+    """`value` checked as torch's parser reads a parameter of this kind."""
+    if kind == "int":
+        return check_int_arg(name, param, value, pos, tensor_cls, nullable)
+    return check_int_list_arg(name, param, value, pos, tensor_cls, kind == "ints1",
+                              nullable)
+
+
 def _single(fn, name, specs, lead: int, tensor_cls):
     """`fn` checking its int parameters first. The first positional is the input (self
     for a method); `lead` is 1 where torch counts it (a function), 0 for a method."""
     @functools.wraps(fn)
     def checked(*args, **kwargs):
         rest = args[1:]
-        for index, param, nullable in specs:
+        for index, param, nullable, *kind in specs:
             value, key = _lookup(rest, kwargs, index, param)
             if key is None:
                 continue
             pos = key + 1 + lead if isinstance(key, int) else None
-            new = check_int_arg(name, param, value, pos, tensor_cls, nullable)
+            new = _check(kind[0] if kind else "int", name, param, value, pos, tensor_cls,
+                         nullable)
             if new is not value:
                 rest, kwargs = _replace(rest, kwargs, key, new)
         return fn(*args[:1], *rest, **kwargs)
@@ -194,3 +211,44 @@ def install(namespace: dict, tensor_cls: type) -> None:
                                               method_sigs, 0, tensor_cls))
     namespace["split"] = _split(namespace["split"], tensor_cls)
     tensor_cls.split = _split(tensor_cls.split, tensor_cls)
+    namespace["permute"] = _permute_function(namespace["permute"], tensor_cls)
+    tensor_cls.permute = _permute_method(tensor_cls.permute, tensor_cls)
+    from ._dim_overloads import install as install_overloads
+    install_overloads(namespace, tensor_cls)
+
+
+def _permute_function(fn, tensor_cls):
+    """torch.permute(input, dims): no varargs, unlike the method; `dims=` is passed on
+    positionally (the implementation takes `*dims`)."""
+    checked = _single(lambda x, dims: fn(x, dims), "permute", ((0, "dims", False, "ints"),),
+                      1, tensor_cls)
+
+    @functools.wraps(fn)
+    def counted(*args, **kwargs):
+        if len(args) > 2:
+            raise TypeError(f"permute() takes 2 positional arguments but {len(args)} were "
+                            "given")
+        return checked(*args, **kwargs)
+    return counted
+
+
+def _permute_method(fn, tensor_cls):
+    """Tensor.permute as torch's parser reads `permute(int[] dims)` with varargs: an int
+    first packs all positionals into the list (`x.permute(1, 0)`), else a single
+    positional (or `dims=`) is the list."""
+    @functools.wraps(fn)
+    def checked(self, *dims, **kwargs):
+        if dims and _is_int(dims[0], tensor_cls):
+            return fn(self, *check_int_list_arg("permute", "dims", dims, 1, tensor_cls,
+                                                False))
+        if len(dims) > 1:
+            raise TypeError(f"permute() takes 1 positional argument but {len(dims)} were "
+                            "given")
+        if dims:
+            return fn(self, *check_int_list_arg("permute", "dims", dims[0], 1, tensor_cls,
+                                                False))
+        if list(kwargs) == ["dims"]:
+            return fn(self, *check_int_list_arg("permute", "dims", kwargs["dims"], None,
+                                                tensor_cls, False))
+        return fn(self, **kwargs)
+    return checked

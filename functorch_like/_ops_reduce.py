@@ -11,6 +11,7 @@ import jax
 import jax.numpy as jnp
 
 from . import _dtypes
+from ._dim_lists import check_norm_dim
 from ._complex_refusals import refuse_complex, refuse_complex_kernel
 from ._tensor import Tensor, _wrap_dim, apply
 from .pure import _distance, _edge_grads
@@ -380,6 +381,7 @@ def _f_norm(x, *, p, axis, keepdims):
 
 def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None):
     """Vector p-norm over `dim` (all elements by default); 'fro' is the 2-norm."""
+    check_norm_dim(p, dim, Tensor)
     if p == "fro" or p is None:
         p = 2
     if p == "nuc":

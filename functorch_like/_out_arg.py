@@ -15,6 +15,8 @@ written into `out` as an in-place update (`Tensor._set`), with torch's checks:
   family says "Found dtype Long but expected Float".
 - shape: an `out` of another shape is resized; torch warns when it had elements.
 
+bucketize/searchsorted want out's dtype to be the one `out_int32` asks for.
+
 Reductions are left out on purpose: torch's `sum`/`mean` accept `out=` only with `dim`
 given and compute in `out`'s dtype, rules this wrapper does not model.
 """
@@ -38,7 +40,7 @@ _CAST = frozenset("""
     log10 log1p log2 logaddexp logaddexp2 logical_and logical_not logical_or logical_xor
     logit lt maximum minimum mul multiply ne nextafter not_equal pow rad2deg reciprocal
     remainder rsqrt sigmoid sin sinc sinh sqrt square stack sub subtract tan tanh
-    true_divide vstack xlogy
+    true_divide vstack xlogy lerp
 """.split())
 # torch.cat's own check (the stacking functions call it) words the cast error differently.
 _CAT = frozenset("cat column_stack concat concatenate dstack hstack stack vstack".split())
@@ -46,6 +48,9 @@ _EXACT = frozenset("addmm argmax argmin bmm cross matmul mm mv".split())
 _EXACT_FOUND = frozenset("""
     abs absolute ceil clamp clip fix floor frac neg negative round sgn sign trunc
 """.split())
+# Index results: out must be int64, or int32 with out_int32=True (torch's own check). They
+# have no gradient, so torch lets their arguments require grad with out=.
+_SEARCH = frozenset("bucketize searchsorted".split())
 
 _OVERLAP = ("unsupported operation: some elements of the input tensor and the written-to "
             "tensor refer to a single memory location. Please clone() the tensor before "
@@ -87,6 +92,16 @@ def _check_dtype(name: str, result, out) -> None:
                            f"{_dtypes.scalar_type_name(out.dtype)}")
 
 
+def _check_search_out(out, out_int32) -> None:
+    """bucketize/searchsorted's own check of out's dtype (before they compute)."""
+    if out.dtype != (_dtypes.int32 if out_int32 else _dtypes.int64):
+        raise RuntimeError(
+            "torch.searchsorted(): output tensor's dtype is wrong, it can only be Int(int32) "
+            "or Long(int64) depending on whether out_int32 flag is True, but we got output "
+            f"tensor's dtype {_dtypes.scalar_type_name(out.dtype)} and out_int32 flag is "
+            f"{bool(out_int32)}")
+
+
 def write_out(name: str, result, out):
     """Writes `result` into `out` (resizing it if needed) and returns `out`."""
     _check_dtype(name, result, out)
@@ -108,11 +123,13 @@ def _wrap(fn, name: str, tensor_cls):
         if not isinstance(out, tensor_cls):
             raise TypeError(f"{name}(): argument 'out' must be Tensor, not "
                             f"{argparse_typename(out)}")
-        if is_grad_enabled() and any(t.requires_grad for t in
+        if name not in _SEARCH and is_grad_enabled() and any(t.requires_grad for t in
                                      (out, *_tensors(args, kwargs, tensor_cls))):
             raise RuntimeError(f"{name}(): functions with out=... arguments don't support "
                                "automatic differentiation, but one of the arguments "
                                "requires grad.")
+        if name in _SEARCH:
+            _check_search_out(out, kwargs.get("out_int32", False))
         if name in _CAT and any(t is out for t in _tensors(args, kwargs, tensor_cls)):
             # torch.cat writes its inputs' pieces into out one by one, so it refuses an
             # out that is one of them (pointwise ops read each element before writing it).
@@ -127,7 +144,7 @@ def install(namespace: dict, tensor_cls: type, aliases: tuple = ()) -> None:
     globals, such as torch.special's `expit`, which is `sigmoid`), a name bound to one of
     those functions is rebound to the same wrapper, so the two stay one function."""
     wrapped = {}
-    for name in _CAST | _EXACT | _EXACT_FOUND:
+    for name in _CAST | _EXACT | _EXACT_FOUND | _SEARCH:
         fn = namespace.get(name)
         if fn is not None:
             namespace[name] = wrapped[id(fn)] = _wrap(fn, name, tensor_cls)

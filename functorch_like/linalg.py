@@ -17,6 +17,7 @@ from . import _ops_reduce as R
 from . import _ops_shape as S
 from ._ops_linalg import LinAlgError as LinAlgError
 from ._ops_linalg import check_float
+from ._dim_lists import check_int_list_arg
 from ._ops_linalg import cholesky as cholesky
 from ._ops_linalg import cholesky_ex as cholesky_ex
 from ._ops_linalg import det as det
@@ -87,6 +88,8 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
     if isinstance(ord, str) or isinstance(ord, builtins.bool):
         raise TypeError("linalg_vector_norm(): argument 'ord' (position 2) must be Number, "
                         f"not {type(ord).__name__}")
+    if dim is not None:         # (torch's parser reads `int[1]? dim` before the kernel)
+        dim = check_int_list_arg("linalg_vector_norm", "dim", dim, None, Tensor)
     check_float(x, "linalg.vector_norm")
     x = _cast(x, dtype, "linalg.vector_norm")
     axis = _norm_dims(dim, x.ndim)
