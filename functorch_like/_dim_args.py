@@ -23,7 +23,7 @@ import numpy as np
 
 from ._argparse_invalid import invalid_combination, plausible, position_of
 from ._argparse_names import argparse_typename
-from ._dim_lists import check_int_list_arg
+from ._dim_lists import check_int_list_arg, unpack
 
 # op -> ((index after input/self, torch's parameter name, accepts None), ...), each op
 # with one visible signature (its Dimname overloads are hidden from the parser's errors).
@@ -196,6 +196,18 @@ def _split(fn, tensor_cls):
     return checked
 
 
+def _varargs_dims(fn, tensor_cls):
+    """Tensor.flip(*dims): torch's method also takes the dims as separate ints
+    (`x.flip(0, 1)`, `x.flip(0)`), read as one list; a single non-int stays the list
+    argument, checked as such."""
+    @functools.wraps(fn)
+    def checked(self, *dims, **kwargs):
+        if len(dims) > 1 or (len(dims) == 1 and _is_int(dims[0], tensor_cls)):
+            dims = (unpack("flip", "dims", dims, tensor_cls),)
+        return fn(self, *dims, **kwargs)
+    return checked
+
+
 def install(namespace: dict, tensor_cls: type) -> None:
     """Rebinds, in place, the torch functions (in `namespace`, the package's globals) and
     Tensor methods above to ones that check their dim first."""
@@ -209,6 +221,7 @@ def install(namespace: dict, tensor_cls: type) -> None:
         namespace[name] = _overloaded(namespace[name], name, fn_sigs, 1, tensor_cls)
         setattr(tensor_cls, name, _overloaded(getattr(tensor_cls, name), name,
                                               method_sigs, 0, tensor_cls))
+    tensor_cls.flip = _varargs_dims(tensor_cls.flip, tensor_cls)
     namespace["split"] = _split(namespace["split"], tensor_cls)
     tensor_cls.split = _split(tensor_cls.split, tensor_cls)
     namespace["permute"] = _permute_function(namespace["permute"], tensor_cls)

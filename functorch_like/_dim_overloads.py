@@ -145,6 +145,18 @@ def _known(op, kwargs) -> bool:
     return all(k in names for k in kwargs)
 
 
+def _bind_without(op, args, kwargs, key) -> bool:
+    """Whether some signature binds the call once keyword `key` is left out and takes a
+    dim from its positionals (so `key`, an alias of dim, names it twice)."""
+    rest = {k: v for k, v in kwargs.items() if k != key}
+    for params in op.parsed:
+        bound = _bind(params, args, rest)
+        if bound and any(params[i].name == "dim" and isinstance(k, int)
+                         for i, (k, _) in bound.items()):
+            return True
+    return False
+
+
 def wrap(fn, op: _Op, method: bool, tensor_cls):
     """`fn` resolving its call against `op`'s signatures first (a method's self is not
     part of them)."""
@@ -158,7 +170,10 @@ def wrap(fn, op: _Op, method: bool, tensor_cls):
             if bound is not None:
                 seen, kwargs = _convert(op, params, bound, seen, kwargs, tensor_cls)
                 return fn(*args[:1], *seen, **kwargs) if method else fn(*seen, **kwargs)
-        if not _known(op, kwargs):
+        if not _known(op, kwargs) or "axis" in kwargs and (
+                "dim" in kwargs or _bind_without(op, seen, kwargs, "axis")):
+            # (an unknown keyword, or `axis` with dim given too: the implementation
+            # raises torch's "unexpected keyword argument" for it)
             return fn(*args, **kwargs)
         _refuse(op, seen, kwargs, tensor_cls)
     return checked
