@@ -19,10 +19,9 @@ from __future__ import annotations
 import functools
 import operator
 
-import numpy as np
-
 from ._argparse_invalid import invalid_combination, plausible, position_of
 from ._argparse_names import argparse_typename
+from ._dim_lists import _int_like as _is_int
 from ._dim_lists import check_int_list_arg, unpack
 
 # op -> ((index after input/self, torch's parameter name, accepts None), ...), each op
@@ -74,14 +73,6 @@ _OVERLOADED = {
 # (or split_with_sizes for a list of sizes) positionally, so every form reads the same.
 _SPLIT = ("(Tensor input, int split_size, int dim = 0)",
           "(Tensor input, tuple of ints split_size, int dim = 0)")
-
-
-def _is_int(value, tensor_cls) -> bool:
-    """Whether torch's parser takes `value` for an `int` parameter: an int (not a bool),
-    a numpy integer, or a 0-d tensor of an integer dtype."""
-    if isinstance(value, tensor_cls):
-        return value.ndim == 0 and value.dtype._np.kind in "iu"
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def _as_int(value) -> int:

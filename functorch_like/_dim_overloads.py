@@ -21,28 +21,9 @@ from ._argparse_invalid import invalid_combination, plausible
 from ._argparse_names import argparse_typename
 from ._dim_args import check_int_arg
 from ._dim_lists import check_int_list_arg, head_ok, _int_like
+from ._overload_args import parse
 
 _INTS = "tuple of ints"
-
-
-class _Param(NamedTuple):
-    type: str
-    name: str
-    optional: bool
-    keyword_only: bool
-
-
-def _parse(signature: str) -> tuple:
-    """The parameters of a signature as torch prints it."""
-    params, keyword_only = [], False
-    for item in signature[1:-1].split(", "):
-        if item in ("*", ""):
-            keyword_only = keyword_only or item == "*"
-            continue
-        declared, _, default = item.partition(" = ")
-        type_, _, name = declared.rpartition(" ")
-        params.append(_Param(type_, name, bool(default), keyword_only))
-    return tuple(params)
 
 
 def _fits_type(type_: str, value, sized: bool, tensor_cls) -> bool:
@@ -181,7 +162,7 @@ def wrap(fn, op: _Op, method: bool, tensor_cls):
 
 def op(name: str, signatures, sized: bool = False) -> _Op:
     """An entry of the table below."""
-    return _Op(name, tuple(signatures), tuple(_parse(s) for s in signatures), sized)
+    return _Op(name, tuple(signatures), tuple(parse(s) for s in signatures), sized)
 
 
 _DT = "torch.dtype dtype = None"

@@ -23,18 +23,19 @@ class Param(NamedTuple):
     keyword_only: bool
 
 
-def parse(signature: str) -> list:
+def parse(signature: str) -> tuple:
     """The parameters of a signature as torch prints it: "(Tensor input, *, bool right =
-    False)"."""
+    False)", "(tuple of ints dim, bool keepdim = False)" (a type may be several words;
+    "()" has none)."""
     params, keyword_only = [], False
-    for item in signature.strip("()").split(", "):
-        if item == "*":
-            keyword_only = True
+    for item in signature[1:-1].split(", "):
+        if item in ("*", ""):
+            keyword_only = keyword_only or item == "*"
             continue
         declared, _, default = item.partition(" = ")
-        type_, name = declared.split(" ")
+        type_, _, name = declared.rpartition(" ")
         params.append(Param(type_, name, bool(default), default == "None", keyword_only))
-    return params
+    return tuple(params)
 
 
 def _is(type_: str, value, tensor_cls) -> bool:
