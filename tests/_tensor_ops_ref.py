@@ -14,6 +14,7 @@ torch's dtype through functorch_like's.
 from __future__ import annotations
 
 import contextlib
+import warnings
 
 import jax
 import numpy as np
@@ -161,3 +162,19 @@ def error_of(fn):
     except Exception as e:                     # noqa: BLE001 (the type is what we compare)
         return type(e).__name__, str(e)
     return None
+
+
+def outcome(fn, lib):
+    """What `fn(lib)` gives, warnings silenced: its error as (type name, message), or its
+    value(s) as (dtype name, nested list) (a tuple or list of them elementwise)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            out = fn(lib)
+        except Exception as e:                 # noqa: BLE001 (the type is what we compare)
+            return type(e).__name__, str(e)
+    if isinstance(out, (tuple, list)):
+        return [outcome(lambda _: o, lib) for o in out]
+    if hasattr(out, "detach"):
+        return str(out.dtype).split(".")[-1], np.asarray(out.detach().numpy()).tolist()
+    return out

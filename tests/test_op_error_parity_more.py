@@ -3,28 +3,13 @@ Tensor-only arguments of binary functions, the order of in-place checks (broadca
 dtype, then kernel), int `dim` arguments, prod's gradient with inf, indexing errors and
 the grad_fn of basic indexing."""
 
-import warnings
 
 import numpy as np
 import pytest
 import torch
 
 import functorch_like as fl
-from _tensor_ops_ref import error_of
-
-
-def outcome(fn, lib):
-    """What `fn(lib)` gives: its error as (type, message), or its value as a list with the
-    dtype's name."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            out = fn(lib)
-        except Exception as e:                 # noqa: BLE001 (the type is what we compare)
-            return type(e).__name__, str(e)
-    if hasattr(out, "detach"):
-        return str(out.dtype).split(".")[-1], np.asarray(out.detach().numpy()).tolist()
-    return out
+from _tensor_ops_ref import outcome
 
 
 def same_as_torch(fn):
