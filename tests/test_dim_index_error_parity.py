@@ -2,7 +2,6 @@
 ops (torch's argument-parser texts, overloads included), indexing errors, and the
 broadcast errors of masked_fill / masked_scatter."""
 
-
 import numpy as np
 import pytest
 import torch
