@@ -116,6 +116,11 @@ def _refuse(op, args, kwargs, tensor_cls):
             elif params[i].type == _INTS:
                 check_int_list_arg(op.name, params[i].name, value, pos, tensor_cls,
                                    op.sized, op.sized)
+            elif params[i].type == "Tensor" and not isinstance(value, tensor_cls):
+                # (`torch.sum(t, 1, out=[1.0])`: only the dim signature takes three)
+                where = f" (position {pos})" if pos else ""
+                raise TypeError(f"{op.name}(): argument '{params[i].name}'{where} must be "
+                                f"Tensor, not {argparse_typename(value)}")
     raise TypeError(invalid_combination(op.name, op.signatures, args, kwargs, tensor_cls))
 
 

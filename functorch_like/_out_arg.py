@@ -17,8 +17,13 @@ written into `out` as an in-place update (`Tensor._set`), with torch's checks:
 
 bucketize/searchsorted want out's dtype to be the one `out_int32` asks for.
 
-Reductions are left out on purpose: torch's `sum`/`mean` accept `out=` only with `dim`
-given and compute in `out`'s dtype, rules this wrapper does not model.
+Reductions: sum/prod/cumsum/cumprod compute in out's dtype (`torch.sum(floats, 1,
+out=longs)` sums the truncated values) unless a `dtype=` is given, which out must then
+match; mean/std/var/logsumexp cast (logsumexp wants a floating out); amax/amin want the
+input's dtype, norm the result's, any/all a bool out (or a uint8 one, tested on the
+input cast to uint8). The (values, indices)
+functions (max/min with a dim, sort, topk, kthvalue) take a pair: see _out_pairs.
+(torch.sum without a dim refuses out= in the dim-overload layer outside this one.)
 """
 
 from __future__ import annotations
@@ -28,13 +33,14 @@ import warnings
 
 from . import _dtypes
 from ._argparse_names import argparse_typename
+from ._out_pairs import check_pair, is_pair, write_pair
 from ._toplevel_dtypes import can_cast
 from .pure._errors import user_stacklevel
 
 # The groups below were sorted by calling torch 2.13 with an int8 `out` on float inputs.
 _CAST = frozenset("""
     acos acosh add angle arccos arccosh arcsin arcsinh arctan arctan2 arctanh asin asinh
-    atan atan2 atanh cat column_stack concat concatenate copysign cos cosh deg2rad digamma
+    atan atan2 atanh logsumexp max mean min std var cat column_stack concat concatenate copysign cos cosh deg2rad digamma
     div divide dstack eq erf erfc erfinv exp exp2 expm1 floor_divide fmax fmin fmod ge
     greater greater_equal gt hstack hypot i0 kron ldexp le less less_equal lgamma log
     log10 log1p log2 logaddexp logaddexp2 logical_and logical_not logical_or logical_xor
@@ -44,13 +50,22 @@ _CAST = frozenset("""
 """.split())
 # torch.cat's own check (the stacking functions call it) words the cast error differently.
 _CAT = frozenset("cat column_stack concat concatenate dstack hstack stack vstack".split())
-_EXACT = frozenset("addmm argmax argmin bmm cross matmul mm mv".split())
+_EXACT = frozenset("addmm argmax argmin bmm cross matmul mm mv norm".split())
+# Accumulations compute in out's dtype, as if called with dtype=out.dtype.
+_ACCUMULATE = frozenset("cumprod cumsum prod sum".split())
+_SAME_AS_INPUT = frozenset("amax amin".split())
+_BOOL_OUT = frozenset("all any".split())
+_WHERE = frozenset(["where"])
+_PAIRS = frozenset("kthvalue max min sort topk".split())    # (also plain outs for max/min)
+# The native function whose name torch's out= errors carry.
+_TORCH_NAME = {"norm": "linalg_vector_norm"}
 _EXACT_FOUND = frozenset("""
     abs absolute ceil clamp clip fix floor frac neg negative round sgn sign trunc
 """.split())
-# Index results: out must be int64, or int32 with out_int32=True (torch's own check). They
-# have no gradient, so torch lets their arguments require grad with out=.
+# Index results: out must be int64, or int32 with out_int32=True (torch's own check).
 _SEARCH = frozenset("bucketize searchsorted".split())
+# Results without a gradient: torch lets their arguments require grad with out=.
+_NO_GRAD = _SEARCH | frozenset("all any argmax argmin".split())
 
 _OVERLAP = ("unsupported operation: some elements of the input tensor and the written-to "
             "tensor refer to a single memory location. Please clone() the tensor before "
@@ -72,9 +87,17 @@ def _tensors(args, kwargs, tensor_cls):
 
 
 def _check_dtype(name: str, result, out) -> None:
-    if result.dtype == out.dtype:
+    if result.dtype == out.dtype or name in _BOOL_OUT:
         return
-    if name in _EXACT:
+    if name in _SAME_AS_INPUT:
+        raise RuntimeError(
+            "Expected the dtype for input and out to match, but got "
+            f"{_dtypes.scalar_type_name(result.dtype)} for input's dtype and "
+            f"{_dtypes.scalar_type_name(out.dtype)} for out's dtype.")
+    if name in _WHERE:
+        raise RuntimeError(f"Expected out type to be {_dtypes.scalar_type_name(result.dtype)}"
+                           f" but got {_dtypes.scalar_type_name(out.dtype)}")
+    if name in _EXACT or name in _ACCUMULATE:
         raise RuntimeError(
             f"Expected out tensor to have dtype {_dtypes.cpp_type_name(result.dtype)}, but "
             f"got {_dtypes.cpp_type_name(out.dtype)} instead")
@@ -102,15 +125,53 @@ def _check_search_out(out, out_int32) -> None:
             f"{bool(out_int32)}")
 
 
-def write_out(name: str, result, out):
-    """Writes `result` into `out` (resizing it if needed) and returns `out`."""
-    _check_dtype(name, result, out)
+def _check_before(name: str, args, kwargs, out, tensor_cls) -> None:
+    """The checks torch makes of out= calls before it computes anything."""
+    if name in _SEARCH:
+        _check_search_out(out, kwargs.get("out_int32", False))
+    if name in _CAT and any(t is out for t in _tensors(args, kwargs, tensor_cls)):
+        # torch.cat writes its inputs' pieces into out one by one, so it refuses an
+        # out that is one of them (pointwise ops read each element before writing it).
+        raise RuntimeError(_OVERLAP)
+    if name == "logsumexp" and not out.dtype.is_floating_point:
+        raise RuntimeError("logsumexp(): Expected floating point type for result tensor, "
+                           f"but got: {_dtypes.scalar_type_name(out.dtype)}")
+    if name in _BOOL_OUT and out.dtype not in (_dtypes.bool, _dtypes.uint8):
+        raise RuntimeError(f"{name} only supports bool tensor for result, got: "
+                           f"{_dtypes.scalar_type_name(out.dtype)}")
+    if name in _WHERE:
+        # (only the scalar-free overload of torch.where takes out=)
+        for pos, (param, value) in enumerate(zip(("input", "other"), args[1:3]), 2):
+            if not isinstance(value, tensor_cls):
+                raise TypeError(f"where(): argument '{param}' (position {pos}) must be "
+                                f"Tensor, not {argparse_typename(value)}")
+
+
+def _compute(fn, name: str, args, kwargs, out):
+    """`fn`'s result; an accumulation computes in out's dtype unless given a dtype."""
+    if name in _ACCUMULATE and kwargs.get("dtype") is None:
+        kwargs = {**kwargs, "dtype": out.dtype}
+    if name in _BOOL_OUT and out.dtype == _dtypes.uint8 and args:
+        # (torch's any/all into a uint8 out test the input cast to uint8: 0.5 counts as 0)
+        args = (args[0].to(_dtypes.uint8), *args[1:])
+    return fn(*args, **kwargs)
+
+
+def _resize_write(result, out):
+    """Writes `result` into `out`, resizing it (with torch's warning when it had
+    elements) if the shapes differ."""
     if tuple(result.shape) != tuple(out.shape):
         if out.numel():
             warnings.warn(_RESIZED.format(list(out.shape), list(result.shape)), UserWarning,
                           stacklevel=user_stacklevel())
         return out._set(result, reshape=True)
     return out._set(result)
+
+
+def write_out(name: str, result, out):
+    """Writes `result` into `out` (resizing it if needed) and returns `out`."""
+    _check_dtype(name, result, out)
+    return _resize_write(result, out)
 
 
 def _wrap(fn, name: str, tensor_cls):
@@ -120,21 +181,28 @@ def _wrap(fn, name: str, tensor_cls):
     def with_out(*args, out=None, **kwargs):
         if out is None:
             return fn(*args, **kwargs)
-        if not isinstance(out, tensor_cls):
-            raise TypeError(f"{name}(): argument 'out' must be Tensor, not "
+        torch_name = _TORCH_NAME.get(name, name)
+        pair = name in _PAIRS and is_pair(out)
+        if pair:
+            check_pair(name, out, tensor_cls)
+        elif not isinstance(out, tensor_cls):
+            raise TypeError(f"{torch_name}(): argument 'out' must be Tensor, not "
                             f"{argparse_typename(out)}")
-        if name not in _SEARCH and is_grad_enabled() and any(t.requires_grad for t in
-                                     (out, *_tensors(args, kwargs, tensor_cls))):
-            raise RuntimeError(f"{name}(): functions with out=... arguments don't support "
-                               "automatic differentiation, but one of the arguments "
-                               "requires grad.")
-        if name in _SEARCH:
-            _check_search_out(out, kwargs.get("out_int32", False))
-        if name in _CAT and any(t is out for t in _tensors(args, kwargs, tensor_cls)):
-            # torch.cat writes its inputs' pieces into out one by one, so it refuses an
-            # out that is one of them (pointwise ops read each element before writing it).
-            raise RuntimeError(_OVERLAP)
-        return write_out(name, fn(*args, **kwargs), out)
+        outs = tuple(out) if pair else (out,)
+        if name not in _NO_GRAD and is_grad_enabled() and any(t.requires_grad for t in
+                                     (*outs, *_tensors(args, kwargs, tensor_cls))):
+            raise RuntimeError(f"{torch_name}(): functions with out=... arguments don't "
+                               "support automatic differentiation, but one of the "
+                               "arguments requires grad.")
+        if pair:
+            return write_pair(name, fn(*args, **kwargs), outs, _resize_write)
+        _check_before(name, args, kwargs, out, tensor_cls)
+        result = _compute(fn, name, args, kwargs, out)
+        if isinstance(result, tuple):
+            # (torch.max(t, 1, out=values): the (values, indices) form wants a pair)
+            raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors, not "
+                            f"{argparse_typename(out)}")
+        return write_out(name, result, out)
     return with_out
 
 
@@ -144,7 +212,8 @@ def install(namespace: dict, tensor_cls: type, aliases: tuple = ()) -> None:
     globals, such as torch.special's `expit`, which is `sigmoid`), a name bound to one of
     those functions is rebound to the same wrapper, so the two stay one function."""
     wrapped = {}
-    for name in _CAST | _EXACT | _EXACT_FOUND | _SEARCH:
+    for name in (_CAST | _EXACT | _EXACT_FOUND | _SEARCH | _ACCUMULATE | _SAME_AS_INPUT
+                 | _BOOL_OUT | _WHERE | _PAIRS):
         fn = namespace.get(name)
         if fn is not None:
             namespace[name] = wrapped[id(fn)] = _wrap(fn, name, tensor_cls)
