@@ -21,8 +21,8 @@ Reductions: sum/prod/cumsum/cumprod compute in out's dtype (`torch.sum(floats, 1
 out=longs)` sums the truncated values) unless a `dtype=` is given, which out must then
 match; mean/std/var/logsumexp cast (logsumexp wants a floating out); amax/amin want the
 input's dtype, norm the result's, any/all a bool out (or a uint8 one, tested on the
-input cast to uint8). The (values, indices)
-functions (max/min with a dim, sort, topk, kthvalue) take a pair: see _out_pairs.
+input cast to uint8). The (values, indices) functions (max/min with a dim, sort,
+topk, kthvalue, cummax, cummin, mode) take a pair: see _out_pairs.
 (torch.sum without a dim refuses out= in the dim-overload layer outside this one.)
 """
 
@@ -56,7 +56,7 @@ _ACCUMULATE = frozenset("cumprod cumsum prod sum".split())
 _SAME_AS_INPUT = frozenset("amax amin".split())
 _BOOL_OUT = frozenset("all any".split())
 _WHERE = frozenset(["where"])
-_PAIRS = frozenset("kthvalue max min sort topk".split())    # (also plain outs for max/min)
+_PAIRS = frozenset("cummax cummin kthvalue max min mode sort topk".split())    # (also plain outs for max/min)
 # The native function whose name torch's out= errors carry.
 _TORCH_NAME = {"norm": "linalg_vector_norm"}
 _EXACT_FOUND = frozenset("""

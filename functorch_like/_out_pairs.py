@@ -14,7 +14,8 @@ from . import _dtypes
 from ._argparse_names import argparse_typename
 
 # name -> out's 1-based position in torch's matched signature (for the element error)
-POSITION = {"max": 3, "min": 3, "sort": 3, "topk": 5, "kthvalue": 4}
+POSITION = {"max": 3, "min": 3, "sort": 3, "topk": 5, "kthvalue": 4, "cummax": 2,
+            "cummin": 2, "mode": 3}
 
 
 def is_pair(out) -> bool:
@@ -40,9 +41,17 @@ def _check_dtypes(name: str, result, out) -> None:
         if indices.dtype != _dtypes.int64:
             raise RuntimeError("output indices must be of scalar type Long")
         return
-    for got, want in ((values.dtype, result[0].dtype), (indices.dtype, _dtypes.int64)):
-        if got != want:
-            raise RuntimeError(
+    for what, got, want in (("values", values.dtype, result[0].dtype),
+                            ("indices", indices.dtype, _dtypes.int64)):
+        if got == want:
+            continue
+        if name in ("cummax", "cummin"):
+            raise RuntimeError(f"expected scalar_type {_dtypes.scalar_type_name(want)} but "
+                               f"found {_dtypes.scalar_type_name(got)}")
+        if name == "mode":
+            raise RuntimeError(f"expected scalar type '{_dtypes.scalar_type_name(want)}' but "
+                               f"got '{_dtypes.scalar_type_name(got)}' for {what} output")
+        raise RuntimeError(
                 f"Expected out tensor to have dtype {_dtypes.cpp_type_name(want)}, but "
                 f"got {_dtypes.cpp_type_name(got)} instead")
 
