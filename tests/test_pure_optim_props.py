@@ -159,7 +159,9 @@ def test_jitted_update_compiles_once(name):
             state = optim.set_hyperparams(
                 state, **{k: 0.5 * float(v) for k, v in state.hyperparams.items()})
     assert len(traces) == 1
-    assert update._cache_size() == 1
+    # (at most one executable; jax's jit cache is one LRU shared by every jitted function
+    # in the process, which a long test session can have evicted this one from by now)
+    assert update._cache_size() <= 1
 
 
 @pytest.mark.parametrize("name", ["sgd-momentum", "rmsprop-centered", "adam", "adagrad"])
