@@ -178,3 +178,22 @@ def outcome(fn, lib):
     if hasattr(out, "detach"):
         return str(out.dtype).split(".")[-1], np.asarray(out.detach().numpy()).tolist()
     return out
+
+
+def _assert_same_outcome(got, want):
+    if isinstance(want, list) and isinstance(got, list):
+        assert len(got) == len(want)
+        for g, w in zip(got, want):
+            _assert_same_outcome(g, w)
+    elif isinstance(want, tuple) and isinstance(want[1], list) and isinstance(got, tuple):
+        assert got[0] == want[0]
+        np.testing.assert_allclose(np.asarray(got[1], dtype=float),
+                                   np.asarray(want[1], dtype=float), rtol=1e-6)
+    else:
+        assert got == want
+
+
+def same_as_torch(fn):
+    """Asserts torch and functorch_like give the same error, or the same values (to
+    1e-6), for `fn(lib)` (see `outcome`)."""
+    _assert_same_outcome(outcome(fn, fl), outcome(fn, torch))

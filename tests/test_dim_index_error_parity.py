@@ -7,25 +7,7 @@ import pytest
 import torch
 
 import functorch_like as fl
-from _tensor_ops_ref import outcome
-
-
-def _assert_same(got, want):
-    if isinstance(want, list) and isinstance(got, list):
-        assert len(got) == len(want)
-        for g, w in zip(got, want):
-            _assert_same(g, w)
-    elif isinstance(want, tuple) and isinstance(want[1], list) and isinstance(got, tuple):
-        assert got[0] == want[0]
-        np.testing.assert_allclose(np.asarray(got[1], dtype=float),
-                                   np.asarray(want[1], dtype=float), rtol=1e-6)
-    else:
-        assert got == want
-
-
-def same_as_torch(fn):
-    """Asserts torch and functorch_like give the same error, or the same values."""
-    _assert_same(outcome(fn, fl), outcome(fn, torch))
+from _tensor_ops_ref import same_as_torch
 
 
 def x32(lib):

@@ -9,18 +9,7 @@ import pytest
 import torch
 
 import functorch_like as fl
-from _tensor_ops_ref import outcome
-
-
-def same_as_torch(fn):
-    """Asserts torch and functorch_like give the same error or value for `fn(lib)`."""
-    want, got = outcome(fn, torch), outcome(fn, fl)
-    if isinstance(want, tuple) and isinstance(want[1], list) and isinstance(got, tuple):
-        assert got[0] == want[0]
-        np.testing.assert_allclose(np.asarray(got[1], dtype=float),
-                                   np.asarray(want[1], dtype=float), rtol=1e-6)
-    else:
-        assert got == want
+from _tensor_ops_ref import outcome, same_as_torch
 
 
 # ---- binary functions whose `other` (or `input`) must be a Tensor ------------------------
