@@ -21,7 +21,7 @@ from ._argparse_invalid import invalid_combination, plausible
 from ._argparse_names import argparse_typename
 from ._dim_args import check_int_arg
 from ._dim_lists import check_int_list_arg, head_ok, _int_like
-from ._overload_args import parse
+from ._overload_args import bind, parse
 
 _INTS = "tuple of ints"
 
@@ -44,28 +44,10 @@ def _fits_type(type_: str, value, sized: bool, tensor_cls) -> bool:
     return argparse_typename(value) == type_
 
 
-def _bind(params, args, kwargs):
-    """{param index: (key, value)} for the call, or None when it cannot bind (key: a
-    positional index or a keyword)."""
-    positional = [i for i, p in enumerate(params) if not p.keyword_only]
-    if len(args) > len(positional):
-        return None
-    bound = {positional[k]: (k, v) for k, v in enumerate(args)}
-    names = {p.name: i for i, p in enumerate(params)}
-    for key, value in kwargs.items():
-        i = names.get("dim" if key == "axis" else key)
-        if i is None or i in bound:
-            return None
-        bound[i] = (key, value)
-    if any(i not in bound and not p.optional for i, p in enumerate(params)):
-        return None
-    return bound
-
-
 def _fit(params, args, kwargs, sized, tensor_cls):
     """The binding when every bound value has its parameter's type (a None default
     takes None), else None."""
-    bound = _bind(params, args, kwargs)
+    bound = bind(params, args, kwargs)
     if bound is None:
         return None
     for i, (_, value) in bound.items():
@@ -107,7 +89,7 @@ def _refuse(op, args, kwargs, tensor_cls):
     candidates = [i for i, s in enumerate(op.signatures) if plausible(s, n)]
     if len(candidates) == 1:
         params = op.parsed[candidates[0]]
-        bound = _bind(params, args, kwargs) or {}
+        bound = bind(params, args, kwargs) or {}
         for i, (key, value) in sorted(bound.items()):
             pos = key + 1 if isinstance(key, int) else None
             if params[i].type == "int":
@@ -136,7 +118,7 @@ def _bind_without(op, args, kwargs, key) -> bool:
     dim from its positionals (so `key`, an alias of dim, names it twice)."""
     rest = {k: v for k, v in kwargs.items() if k != key}
     for params in op.parsed:
-        bound = _bind(params, args, rest)
+        bound = bind(params, args, rest)
         if bound and any(params[i].name == "dim" and isinstance(k, int)
                          for i, (k, _) in bound.items()):
             return True

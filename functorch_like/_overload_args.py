@@ -48,24 +48,28 @@ def _is(type_: str, value, tensor_cls) -> bool:
     return type_ == "str" and isinstance(value, str)
 
 
-def fits(params: list, args, kwargs, tensor_cls) -> bool:
-    """Whether the call binds to the parameters, each value of its declared type."""
-    positional = [p for p in params if not p.keyword_only]
+def bind(params, args, kwargs):
+    """{param index: (key, value)} for the call, or None when it cannot bind (key: a
+    positional index or a keyword; `axis` is torch's alias of `dim`)."""
+    positional = [i for i, p in enumerate(params) if not p.keyword_only]
     if len(args) > len(positional):
-        return False
-    bound = dict(zip((p.name for p in positional), args))
+        return None
+    bound = {positional[k]: (k, v) for k, v in enumerate(args)}
+    names = {p.name: i for i, p in enumerate(params)}
     for key, value in kwargs.items():
-        if key in bound or key not in {p.name for p in params}:
-            return False
-        bound[key] = value
-    for p in params:
-        if p.name not in bound:
-            if not p.optional:
-                return False
-            continue
-        value = bound[p.name]
-        if not (_is(p.type, value, tensor_cls) or value is None and p.none_ok):
-            return False
-    return True
+        i = names.get("dim" if key == "axis" else key)
+        if i is None or i in bound:
+            return None
+        bound[i] = (key, value)
+    if any(i not in bound and not p.optional for i, p in enumerate(params)):
+        return None
+    return bound
 
 
+def fits(params: list, args, kwargs, tensor_cls) -> bool:
+    """Whether the call binds to the parameters, each value of its declared type (None
+    only where the default is None)."""
+    bound = bind(params, args, kwargs)
+    return bound is not None and all(
+        _is(params[i].type, value, tensor_cls) or value is None and params[i].none_ok
+        for i, (_, value) in bound.items())
