@@ -21,8 +21,7 @@ def refuse_complex_kernel(kernel: str, *operands) -> None:
     """torch's `"<kernel>" not implemented for 'ComplexFloat'` when an operand is complex."""
     x = _complex_operand(operands)
     if x is not None:
-        raise NotImplementedError(f'"{kernel}" not implemented for '
-                                  f"'{_dtypes.scalar_type_name(x.dtype)}'")
+        raise _dtypes.kernel_error(kernel, x.dtype)
 
 
 def refuse_complex(message: str, *operands, error=RuntimeError) -> None:

@@ -30,14 +30,8 @@ def dtype_kind(dtype) -> str:
     return COMPLEX if jnp.issubdtype(d, jnp.complexfloating) else FLOAT
 
 
-def kernel_error(kernel: str, dtype) -> NotImplementedError:
-    """torch's dispatch error: `"abs_cpu" not implemented for 'Bool'`."""
-    return NotImplementedError(f'"{kernel}" not implemented for '
-                               f"'{_dtypes.scalar_type_name(dtype)}'")
-
-
 def _kernel(name):
-    return lambda dtype: kernel_error(name, dtype)
+    return lambda dtype: _dtypes.kernel_error(name, dtype)
 
 
 def _text(error, message):

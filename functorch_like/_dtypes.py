@@ -158,6 +158,12 @@ def scalar_type_name(d) -> str:
     return _SCALAR_TYPE_NAMES[d.name]
 
 
+def kernel_error(kernel: str, d) -> NotImplementedError:
+    """torch's dispatch error for a kernel without this dtype (a torch dtype or a stored
+    JAX dtype): `"abs_cpu" not implemented for 'Bool'`."""
+    return NotImplementedError(f'"{kernel}" not implemented for \'{scalar_type_name(d)}\'')
+
+
 # The C++ type names some PyTorch errors spell instead ("float != long int").
 _CPP_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
               "int16": "short int", "int8": "signed char", "uint8": "unsigned char",

@@ -140,8 +140,7 @@ def _softmax_input(name: str, input, dim, dtype) -> tuple:
     dim = _wrap_dim(dim, x.ndim)
     if not x.is_floating_point():
         kernel = "lastdim_kernel_impl" if dim >= x.ndim - 1 else "kernel_impl"
-        raise NotImplementedError(f'"{name}_{kernel}" not implemented for '
-                                  f"'{_dtypes.scalar_type_name(x.dtype)}'")
+        raise _dtypes.kernel_error(f"{name}_{kernel}", x.dtype)
     return x, dim
 
 

@@ -145,8 +145,7 @@ def _triangle_indices(np_fn, row, col, offset, dtype, name):
         raise RuntimeError(f"col must be non-negative, got{col}")
     dtype = _dtypes.int64 if dtype is None else dtype
     if not (dtype.jax.kind in "iu"):
-        raise NotImplementedError(f'"{name}" not implemented for '
-                                  f"'{_dtypes.scalar_type_name(dtype)}'")
+        raise _dtypes.kernel_error(name, dtype)
     rows, cols = np_fn(row, offset, col)
     return Tensor._make(jnp.asarray(np.stack([rows, cols]).reshape(2, -1), dtype.jax))
 
@@ -362,7 +361,6 @@ def _f_logcumsumexp(x, *, axis):
 def logcumsumexp(input, dim: int):
     """log(cumsum(exp(input))) along `dim`, without overflow; floating inputs only."""
     if not (input.is_floating_point() or input.is_complex()):
-        raise NotImplementedError('"logcumsumexp_out_cpu" not implemented for '
-                                  f"'{_dtypes.scalar_type_name(input.dtype)}'")
+        raise _dtypes.kernel_error("logcumsumexp_out_cpu", input.dtype)
     return apply(_f_logcumsumexp, "LogcumsumexpBackward0", input,
                  axis=_wrap_dim(dim, input.ndim))

@@ -29,8 +29,7 @@ def _float_binary(fn, name, op, a, b):
     a, b = as_operand(a), as_operand(b)
     dtype = _dtypes.result_type(*_promo_args(a, b))
     if not jnp.issubdtype(dtype, jnp.inexact):
-        raise NotImplementedError(f'"{op}" not implemented for '
-                                  f"'{_dtypes.scalar_type_name(dtype)}'")
+        raise _dtypes.kernel_error(op, dtype)
     return _binary(fn, name, a, b)
 
 

@@ -33,8 +33,7 @@ def _common_float(name: str, *tensors: Tensor) -> list[Tensor]:
     """Casts to the promoted type; PyTorch's CPU kernels reject integer inputs."""
     dtype = _dtypes.from_jax(_dtypes.result_type(*(t._value for t in tensors)))
     if not (dtype.is_floating_point or dtype.is_complex):
-        raise NotImplementedError(f'"{name}" not implemented for '
-                                  f"'{_dtypes.scalar_type_name(dtype)}'")
+        raise _dtypes.kernel_error(name, dtype)
     return [t.to(dtype) for t in tensors]
 
 

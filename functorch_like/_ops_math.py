@@ -451,8 +451,7 @@ def _ordered(fn, name, kernel, input, other):
     """An order comparison: torch has none for complex (its NotImplementedError)."""
     dtype = _dtypes.result_type(*_promo_args(as_operand(input), as_operand(other)))
     if jnp.issubdtype(dtype, jnp.complexfloating):
-        raise NotImplementedError(f'"{kernel}_cpu" not implemented for '
-                                  f"'{_dtypes.scalar_type_name(dtype)}'")
+        raise _dtypes.kernel_error(f"{kernel}_cpu", dtype)
     return _binary(fn, name, input, other)
 
 
@@ -534,8 +533,7 @@ def _bitwise(jfn, name, bool_ok=True):
         dtype = _dtypes.result_type(*_promo_args(input, other))
         broadcast_shape(input, other)
         if jnp.issubdtype(dtype, jnp.inexact) or not bool_ok and dtype == jnp.bool_:
-            raise NotImplementedError(f'"{name}_cpu" not implemented for '
-                                      f"'{_dtypes.scalar_type_name(dtype)}'")
+            raise _dtypes.kernel_error(f"{name}_cpu", dtype)
         return apply(_bitwise_fns[name], name, input, other, dtype=dtype)
     _bitwise_fns[name] = _compare(jfn)
     return op

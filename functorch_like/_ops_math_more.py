@@ -17,7 +17,7 @@ from . import _ops_contract as K
 from . import _ops_math as M
 from . import _ops_reduce as R
 from . import _ops_shape as S
-from ._dtype_refusals import check, kernel_error
+from ._dtype_refusals import check
 from ._ops_reduce import named_result
 from ._tensor import _wrap_dim, apply
 from .pure._distance import vector_norm
@@ -49,7 +49,7 @@ def ldexp(input, other):
     if input.is_floating_point() and other.dtype == _dtypes.bool:
         # torch's ldexp computes 2 ** other in the exponent's dtype for a floating input,
         # and that kernel has no bool version
-        raise kernel_error("ldexp_cpu_exp", other.dtype)
+        raise _dtypes.kernel_error("ldexp_cpu_exp", other.dtype)
     return M._binary(_f_ldexp, "MulBackward0", input, other, float_result=True)
 
 

@@ -25,8 +25,7 @@ def _f_poisson(rate, key):
 def poisson(input: Tensor, generator=None) -> Tensor:
     """Poisson samples with rates `input` (floating), in its dtype."""
     if not input.is_floating_point():
-        raise NotImplementedError(f'"poisson_cpu" not implemented for '
-                                  f"'{_dtypes.scalar_type_name(input.dtype)}'")
+        raise _dtypes.kernel_error("poisson_cpu", input.dtype)
     check_values((input._value,), lambda: (input._value < 0, input._value),
                  lambda _: RuntimeError("invalid Poisson rate, expected rate to be "
                                         "non-negative"))
