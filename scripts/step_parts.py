@@ -12,7 +12,9 @@ medians and the medians of the per-step ratios: program/raw is what the traced p
 costs on the device over the hand-written one; compiled/program is the Python around it.
 A fourth, raw_hps, is the hand-written step with optax.inject_hyperparams: its
 hyperparameters are inputs, as the compiled step's are (a scheduler changes lr without a
-recompile), where raw bakes them in as constants. --hlo writes each workload's optimized
+recompile), where raw bakes them in as constants. A fifth, program_const, is the program
+of a second compiled step traced with its hyperparameters baked in as constants (as raw
+has them): what hyperparameters as inputs cost on the device. --hlo writes each workload's optimized
 XLA programs (raw and the compiled step's) there, to compare their kernels.
 """
 
@@ -56,6 +58,19 @@ def program_only(kind: str, batch: int):
     return run
 
 
+def program_const(kind: str, batch: int):
+    """program_only() of a step traced with its hyperparameters as constants: the
+    hyperparameter vector is left unread (jax.jit then drops it) and the groups hold the
+    plain numbers while tracing."""
+    from functorch_like._compile_state import StepState
+    unpack = StepState.unpack_hps
+    StepState.unpack_hps = lambda self, vector: list(self._hp_values)
+    try:
+        return program_only(kind, batch)
+    finally:
+        StepState.unpack_hps = unpack
+
+
 def paired(runs: dict, steps: int, warmup: int = 20) -> dict:
     """Per variant, the list of its step times, the variants taken in turn each step."""
     for run in runs.values():
@@ -81,7 +96,8 @@ def main() -> None:
     print(f"device: {device.platform} ({device.device_kind}); jax {jax.__version__}; "
           f"{args.steps} steps each, in turn")
     print(f"{'workload':<12}{'raw us':>10}{'raw_hps us':>12}{'program us':>12}"
-          f"{'compiled us':>13}{'raw_hps/raw':>13}{'program/raw':>13}"
+          f"{'compiled us':>13}{'const us':>10}{'raw_hps/raw':>13}{'program/raw':>13}"
+          f"{'const/raw':>11}"
           f"{'compiled/program':>18}{'compiled/raw':>14}")
     for kind, batch in (w.split(":") for w in args.workloads.split(",")):
         batch = int(batch)
@@ -89,20 +105,23 @@ def main() -> None:
         raw_hps, _ = bench.bench_raw(kind, batch, optax.inject_hyperparams(optax.adam)(1e-3))
         compiled, _ = bench.bench_compiled(kind, batch)
         program = program_only(kind, batch)
+        const = program_const(kind, batch)
         if args.hlo:
             out = Path(args.hlo)
             out.mkdir(parents=True, exist_ok=True)
-            for name, run in (("raw", raw), ("raw_hps", raw_hps), ("program", program)):
+            for name, run in (("raw", raw), ("raw_hps", raw_hps), ("program", program),
+                              ("program_const", const)):
                 (out / f"{kind}_b{batch}_{name}.txt").write_text(run.compiled.as_text())
         times = paired({"raw": raw, "raw_hps": raw_hps, "program": program,
-                        "compiled": compiled}, args.steps)
+                        "compiled": compiled, "program_const": const}, args.steps)
         med = {k: statistics.median(v) * 1e6 for k, v in times.items()}
 
         def ratio(a, b):
             return statistics.median(x / y for x, y in zip(times[a], times[b]))
         print(f"{kind + ' b' + str(batch):<12}{med['raw']:>10.1f}{med['raw_hps']:>12.1f}"
-              f"{med['program']:>12.1f}{med['compiled']:>13.1f}"
+              f"{med['program']:>12.1f}{med['compiled']:>13.1f}{med['program_const']:>10.1f}"
               f"{ratio('raw_hps', 'raw'):>13.3f}{ratio('program', 'raw'):>13.3f}"
+              f"{ratio('program_const', 'raw'):>11.3f}"
               f"{ratio('compiled', 'program'):>18.3f}{ratio('compiled', 'raw'):>14.3f}")
 
 
