@@ -100,6 +100,16 @@ def _class_dim(shape):
     return 0 if len(shape) == 1 else 1
 
 
+@pytest.fixture(params=["gather", "comparison"])
+def picker(request, monkeypatch):
+    """Runs a class-index loss test with each way of picking the target's score: the
+    gather the CPU uses and the comparison of class indices accelerators use (the loss
+    chooses by platform, so the comparison is tested here by standing in for the gather)."""
+    if request.param == "comparison":
+        monkeypatch.setattr(losses, "_pick_by_index", losses._pick_by_comparison)
+    return request.param
+
+
 def _class_target(rng, shape, ignore_index):
     """Integer targets for scores of `shape`, with `ignore_index` present (when batched)."""
     batch = shape[:_class_dim(shape)] + shape[_class_dim(shape) + 1:]
@@ -116,7 +126,7 @@ def _class_target(rng, shape, ignore_index):
 @pytest.mark.parametrize("ignore_index", [-100, 1])  # the default, and a real class
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("shape", CLASS_SHAPES)
-def test_cross_entropy_class_indices_matches_torch(x64, shape, weighted, ignore_index,
+def test_cross_entropy_class_indices_matches_torch(x64, picker, shape, weighted, ignore_index,
                                                    label_smoothing, reduction):
     rng = np.random.default_rng(2)
     x = rng.standard_normal(shape)
@@ -131,7 +141,7 @@ def test_cross_entropy_class_indices_matches_torch(x64, shape, weighted, ignore_
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_cross_entropy_masked_classes_match_torch(x64, reduction):
+def test_cross_entropy_masked_classes_match_torch(x64, picker, reduction):
     # -inf scores (masked classes, as attention-style code writes them) outside the targets:
     # cross_entropy picks from the max-shifted scores, so exp(-inf) must give 0 and no NaN.
     rng = np.random.default_rng(5)
@@ -148,7 +158,7 @@ def test_cross_entropy_masked_classes_match_torch(x64, reduction):
 @pytest.mark.parametrize("ignore_index", [-100, 1])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("shape", CLASS_SHAPES)
-def test_nll_loss_matches_torch(x64, shape, weighted, ignore_index, reduction):
+def test_nll_loss_matches_torch(x64, picker, shape, weighted, ignore_index, reduction):
     rng = np.random.default_rng(3)
     x = rng.standard_normal(shape)  # nll_loss does not need normalized log-probabilities
     t = _class_target(rng, shape, ignore_index)
@@ -163,7 +173,7 @@ def test_nll_loss_matches_torch(x64, shape, weighted, ignore_index, reduction):
 
 @pytest.mark.parametrize("name", ["cross_entropy", "nll_loss"])
 @pytest.mark.parametrize("shape", [(C,), (3, C)])
-def test_all_targets_ignored_like_torch(x64, name, shape):
+def test_all_targets_ignored_like_torch(x64, picker, name, shape):
     """'mean' over no counted targets is 0/0 = NaN in PyTorch; 'sum' and 'none' are 0."""
     x = np.random.default_rng(4).standard_normal(shape)
     t = np.full(shape[:-1], -100, dtype=np.int64)
@@ -174,12 +184,23 @@ def test_all_targets_ignored_like_torch(x64, name, shape):
     assert np.isnan(np.asarray(getattr(losses, name)(jnp.asarray(x), jnp.asarray(t))))
 
 
-def test_uint8_targets_accepted_like_torch(x64):
+def test_uint8_targets_accepted_like_torch(x64, picker):
     x = np.random.default_rng(5).standard_normal((3, C))
     t = np.array([0, 3, 1], dtype=np.uint8)  # PyTorch takes Long or Byte targets
     expected = F.cross_entropy(torch.tensor(x), torch.tensor(t))
     got = losses.cross_entropy(jnp.asarray(x), jnp.asarray(t))
     np.testing.assert_allclose(np.asarray(got), expected.numpy(), rtol=RTOL)
+
+
+def test_uint8_targets_past_class_255_like_torch(x64, picker):
+    # (a uint8 target compared in its own dtype wraps: 300 and -100 become 44 and 156)
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((3, 300))
+    t = np.array([0, 255, 156], dtype=np.uint8)  # (156 is -100 wrapped to uint8)
+    for reduction in REDUCTIONS:
+        expected = F.cross_entropy(torch.tensor(x), torch.tensor(t), reduction=reduction)
+        got = losses.cross_entropy(jnp.asarray(x), jnp.asarray(t), reduction=reduction)
+        np.testing.assert_allclose(np.asarray(got), expected.numpy(), rtol=RTOL)
 
 
 # ---------------------------------------------------------- class-probability targets
