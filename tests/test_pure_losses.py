@@ -403,6 +403,19 @@ def test_default_float32_keeps_dtype_and_finite_gradients():
         assert np.all(np.isfinite(np.asarray(grad)))
 
 
+@pytest.mark.parametrize("platform, scatters", [("cpu", True), ("cuda", False),
+                                                ("tpu", False)])
+def test_class_index_gradient_scatters_on_cpu_only(platform, scatters):
+    """The loss picks the target's score by a gather on the CPU and by comparing class
+    indices elsewhere, whose gradient has no scatter (jax.export lowers for a platform
+    without its device)."""
+    from jax import export
+    grad = jax.jit(jax.grad(lambda a, t: losses.cross_entropy(a, t)))
+    exported = export.export(grad, platforms=(platform,))(
+        jnp.ones((8, C), jnp.float32), jnp.zeros((8,), jnp.int32))
+    assert ("stablehlo.scatter" in exported.mlir_module()) == scatters
+
+
 @pytest.mark.parametrize("bad", [C, -2])
 @pytest.mark.parametrize("call", [
     lambda a, t, r: losses.cross_entropy(a, t, reduction=r),
