@@ -44,6 +44,7 @@ import numpy as np
 from ._compile_reach import as_dicts, in_order, is_plain
 from ._tensor import Tensor
 from ._trace_state import UntraceableError
+from ._writes import CountedDict
 
 _MISSING = object()
 
@@ -276,7 +277,7 @@ def _tensor(v):
 
 
 def _empty_container(x) -> bool:
-    return type(x) in (dict, list) and not x
+    return type(x) in (dict, list, CountedDict) and not x
 
 
 def _key_text(k) -> str:

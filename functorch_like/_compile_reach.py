@@ -19,6 +19,7 @@ import numpy as np
 
 from . import _random
 from ._tensor import Tensor
+from ._writes import CountedDict
 from .nn.modules.module import Module
 from .optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
 from .optim.optimizer import Optimizer
@@ -124,7 +125,7 @@ def in_order(tree):
     """`tree` with its plain dicts (in lists, tuples and dicts) as insertion-ordered
     pytree nodes, and its data objects as _DataObject nodes; `as_dicts` turns them
     back."""
-    if type(tree) is dict:
+    if type(tree) is dict or type(tree) is CountedDict:
         return _InOrder((k, in_order(v)) for k, v in tree.items())
     if type(tree) in (list, tuple):
         return type(tree)(in_order(x) for x in tree)

@@ -26,7 +26,7 @@ from . import _autocast_state, _dtypes, _random
 from ._compile_reach import (AttrHome, Reach, container_entries, is_plain,
                              is_state_object, names_used, typed, users)
 from ._tensor import Tensor, publish
-from ._writes import WRITES
+from ._writes import WRITES, _Counting as Counted
 from .nn.modules import module as _module
 from .nn.modules.module import Module
 from .optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
@@ -153,7 +153,7 @@ class StepState:
                 name = f"{type(opt).__name__}.state"
                 custom_state.append((opt.state, name, "dict"))
                 for i, entry in enumerate(opt.state.values()):
-                    if type(entry) is dict:
+                    if isinstance(entry, dict):
                         custom_state.append((entry, f"{name}[{i}]", "dict"))
                         _held_tensors(entry, attr_homes, attr_tensors)
         constants = tuple(id(t) for t in attr_tensors if t._node is not None)
@@ -249,6 +249,12 @@ class StepState:
         self.owner_values = list(map(getattr, self.owner_objs, self.owner_names))
         self.home_dicts, self.home_keys, self.home_objs = (
             [list(c) for c in zip(*homes)] if homes else ([], [], []))
+        # The entries of plain dicts (globals, instance attributes, a dict the user set):
+        # a snapshot looks only at these while the count of writes stands, which covers
+        # the counted dicts' (_writes.CountedDict: modules' members, optimizers' state).
+        loose = [i for i, d in enumerate(self.home_dicts) if not isinstance(d, Counted)]
+        self.loose_dicts = [self.home_dicts[i] for i in loose]
+        self.loose_keys = [self.home_keys[i] for i in loose]
         self._watch_columns()
         self._module_copies: list | None = None     # see _attributes_key
         self._hooks_seen: int | None = None         # see _hooks_key (reset by a refresh)
@@ -546,8 +552,11 @@ class Snapshot:
     down the full path.
 
     Where the count of tensor and module writes (`_writes.WRITES`) is the one recorded
-    here, the tensors' values and requires_grad and the modules' attributes are unchanged
-    without looking: only the dict entries, attributes and groups are compared.
+    here, the tensors' values and requires_grad, the modules' attributes and the entries
+    of the counted dicts that hold the state tensors (`_writes.CountedDict`: modules'
+    parameters, buffers and submodules, optimizers' state) are unchanged without
+    looking: only plain dicts' entries (globals, attributes), the watched attributes and
+    the groups are compared.
     PyTorch-parity note: a module attribute written around `Module.__setattr__`
     (`object.__setattr__(module, ...)`, `module.__dict__[...]`) is not a counted write; a
     step that reads one sees the new value only after some other change (or
@@ -568,7 +577,8 @@ class Snapshot:
                           list(map(_requires_grad, state.tensors)),
                           # (and of each group's parameter list: one appended to it)
                           [{**g, "params": list(g["params"])} for g in state.watch_groups],
-                          list(map(len, state.watch_group_lists)))
+                          list(map(len, state.watch_group_lists)),
+                          list(map(operator.getitem, state.loose_dicts, state.loose_keys)))
         else:
             self.fixed = previous.fixed
         self.attr_values = self.fixed[0] + [inputs[4]]       # (the RNG key, last)
@@ -579,16 +589,19 @@ class Snapshot:
         every module dict and group equals its copy."""
         state, fixed = self.state, self.fixed
         try:
-            if WRITES.count != self.writes and not (
-                    all(map(operator.is_, map(_value, state.tensors), self.inputs[0]))
-                    and all(map(operator.is_, map(_value, state.holders),
-                                map(self.inputs[2].__getitem__, state.holder_slots)))
-                    and state.module_dicts == fixed[2]
-                    and list(map(_requires_grad, state.tensors)) == fixed[3]):
+            if WRITES.count == self.writes:
+                if not all(map(operator.is_, map(operator.getitem, state.loose_dicts,
+                                                 state.loose_keys), fixed[6])):
+                    return False
+            elif not (all(map(operator.is_, map(_value, state.tensors), self.inputs[0]))
+                      and all(map(operator.is_, map(_value, state.holders),
+                                  map(self.inputs[2].__getitem__, state.holder_slots)))
+                      and state.module_dicts == fixed[2]
+                      and list(map(_requires_grad, state.tensors)) == fixed[3]
+                      and all(map(operator.is_, map(operator.getitem, state.home_dicts,
+                                                    state.home_keys), fixed[1]))):
                 return False
-            return (all(map(operator.is_, map(operator.getitem, state.home_dicts,
-                                              state.home_keys), fixed[1]))
-                    and all(map(operator.is_, map(getattr, state.watch_objs,
+            return (all(map(operator.is_, map(getattr, state.watch_objs,
                                                   state.watch_names), self.attr_values))
                     and state.watch_groups == fixed[4]
                     and list(map(len, state.watch_group_lists)) == fixed[5])

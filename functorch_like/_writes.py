@@ -10,8 +10,13 @@ compiled call's own write-back, which happens before it records the count.
 `_compile_state.Snapshot` records the count after a call; when the next call finds it
 unchanged, the tensors' values, their requires_grad and the modules' attributes are as
 that call left them, and it compares only what lives in plain containers (dict entries,
-optimizer groups, closure cells), where a write cannot be counted.
+optimizer groups, closure cells), where a write cannot be counted. Also counted: every
+change of the dicts that hold the state tensors (`CountedDict`: a module's parameters,
+buffers and submodules, an optimizer's state and per-parameter entries).
 """
+
+from collections import defaultdict
+from copy import deepcopy
 
 
 class _Writes:
@@ -24,3 +29,89 @@ WRITES.count = 0
 # write-back skips looking for aliases and views of its state to update while this is what
 # it was when it last found none (`StepState._publish`).
 WRITES.aliased = 0
+
+
+class _Counting:
+    """Every change of the container counts as a write. Mixed into dict and defaultdict
+    for the containers a compiled step finds its state tensors in (a module's parameters,
+    buffers and submodules; an optimizer's state and its per-parameter entries): while
+    the count stands, a snapshot need not look inside them (`Snapshot.holds`)."""
+
+    __slots__ = ()
+
+    def __setitem__(self, key, value):
+        WRITES.count += 1
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key):
+        WRITES.count += 1
+        super().__delitem__(key)
+
+    def __ior__(self, other):
+        WRITES.count += 1
+        return super().__ior__(other)
+
+    def pop(self, *args):
+        WRITES.count += 1
+        return super().pop(*args)
+
+    def popitem(self):
+        WRITES.count += 1
+        return super().popitem()
+
+    def clear(self):
+        WRITES.count += 1
+        super().clear()
+
+    def update(self, *args, **kwargs):
+        WRITES.count += 1
+        super().update(*args, **kwargs)
+
+    def setdefault(self, key, default=None):
+        WRITES.count += 1
+        return super().setdefault(key, default)
+
+
+class CountedDict(_Counting, dict):
+    """A dict whose changes are counted writes (see _Counting). Pickles as a plain dict, so
+    that torch.save's files load in PyTorch; deep-copies as itself."""
+
+    __slots__ = ()
+
+    def __reduce_ex__(self, protocol):
+        return dict, (dict(self),)
+
+    def __deepcopy__(self, memo):
+        new = memo[id(self)] = CountedDict()
+        for key, value in self.items():
+            dict.__setitem__(new, deepcopy(key, memo), deepcopy(value, memo))
+        return new
+
+
+class CountedDefaultDict(_Counting, defaultdict):
+    """An optimizer's `state`: a defaultdict of CountedDict entries whose changes are
+    counted writes. Pickles as torch's `defaultdict(dict)` (the entries as plain dicts);
+    deep-copies as itself."""
+
+    __slots__ = ()
+
+    def __init__(self, *args):
+        super().__init__(CountedDict, *args)
+
+    def __reduce_ex__(self, protocol):
+        return defaultdict, (dict,), None, None, iter(dict(self).items())
+
+    def __repr__(self) -> str:
+        return f"defaultdict({dict!r}, {dict.__repr__(self)})"     # torch's state's
+
+    def __deepcopy__(self, memo):
+        new = memo[id(self)] = CountedDefaultDict()
+        for key, value in self.items():
+            dict.__setitem__(new, deepcopy(key, memo), deepcopy(value, memo))
+        return new
+
+
+def counted(d: dict, kind=CountedDict):
+    """`d` as a counted container (itself where it already is one), for containers that
+    come from outside: unpickled, loaded, or set by the user."""
+    return d if isinstance(d, _Counting) else kind(d)

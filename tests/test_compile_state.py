@@ -277,6 +277,17 @@ _COUNTED_WRITES = {
     "eval": lambda m, o: m.eval(),
     "attribute": lambda m, o: setattr(m, "note", 1),
     "del attribute": lambda m, o: delattr(m, "note"),
+    # (writes into the dicts that hold the state: _writes.CountedDict)
+    "state entry set": lambda m, o: o.state[m.a.weight].__setitem__(
+        "exp_avg", torch.full((3, 8), 0.01)),
+    "state entries replaced": lambda m, o: o.state.__setitem__(m.a.weight, {
+        k: v.clone() if k == "step" else torch.zeros_like(v)
+        for k, v in o.state[m.a.weight].items()}),
+    "state entries dropped": lambda m, o: o.state.pop(m.a.bias),
+    "state cleared": lambda m, o: o.state.clear(),
+    # (objects that exist already: making one would count writes of its own)
+    "parameter dict entry": lambda m, o: m.a._parameters.__setitem__("bias", m.b.bias),
+    "module dict entry": lambda m, o: m._modules.__setitem__("a", m.b),
 }
 
 

@@ -33,6 +33,7 @@ import numpy as np
 from .. import _dtypes
 from .._device import device
 from .._tensor import Size, Tensor
+from .._writes import CountedDict
 from . import _arrays
 from ._errors import CheckpointError, UnsafeCheckpointError
 
@@ -97,6 +98,8 @@ class Encoder:
 
     def node(self, obj, where: str = "obj"):
         kind = type(obj)
+        if kind is CountedDict:     # (a pytorch-style optimizer's entries: plain dicts)
+            kind = dict
         if kind in _SCALARS:
             return obj
         if kind is float:

@@ -26,6 +26,7 @@ from .. import _trace_state
 from ..pure.optim import _base as _checks
 from .._host import owned
 from .._tensor import Tensor, publish, typename
+from .._writes import CountedDefaultDict, counted
 from ._capturable import check_capturable
 from ._state_checks import check_state_matches
 from ._hooks import HOOK_DICTS, OptimizerHooks, hooked_step
@@ -113,7 +114,9 @@ class Optimizer(OptimizerHooks):
             raise ValueError("Tensor lr must be 1-element")
         self._init_hooks()
         self.defaults = defaults
-        self.state: defaultdict = defaultdict(dict)
+        # (counted: a compiled step's snapshot need not look inside it; prints and pickles
+        # as torch's defaultdict(dict))
+        self.state: defaultdict = CountedDefaultDict()
         self.param_groups: list[dict] = []
         self._programs: dict = {}
         self._samples: dict = {}
@@ -152,6 +155,9 @@ class Optimizer(OptimizerHooks):
     def __setstate__(self, state):
         self._init_hooks()
         self.__dict__.update(state)
+        if isinstance(self.__dict__.get("state"), dict):    # (unpickled as plain dicts)
+            self.state = CountedDefaultDict(
+                {p: counted(e) if type(e) is dict else e for p, e in self.state.items()})
         self._programs, self._samples, self._hp_arrays = {}, {}, {}
 
     def __repr__(self) -> str:
@@ -535,11 +541,11 @@ class Optimizer(OptimizerHooks):
         self.state.clear()
         for p, entry in loaded.items():
             kept = before.get(p)
-            if type(kept) is dict and type(entry) is dict:
+            if isinstance(kept, dict) and type(entry) is dict:
                 kept.clear()
                 kept.update(entry)
                 entry = kept
-            self.state[p] = entry
+            self.state[p] = counted(entry) if type(entry) is dict else entry
         for mine, saved in zip(self.param_groups, saved_groups):
             _reload_group(mine, saved)
         if not self._pytorch_style():

@@ -13,7 +13,7 @@ import numpy as np
 from ... import _dtypes, _trace_state
 from ..._host import from_host
 from ..._tensor import Tensor, typename
-from ..._writes import WRITES
+from ..._writes import WRITES, CountedDict, counted
 from ...autograd._grad_mode import is_grad_enabled, no_grad
 from ...utils.hooks import RemovableHandle, add_hook
 from ..parameter import Buffer, Parameter
@@ -55,6 +55,7 @@ class _Members:
 
 
 MEMBERS = _Members()
+_MEMBER_DICTS = ("_parameters", "_buffers", "_modules")
 
 # The state-dict hook tables a Module keeps (register_state_dict_pre_hook, ...).
 _STATE_DICT_HOOKS = ("_state_dict_pre_hooks", "_state_dict_hooks",
@@ -104,10 +105,11 @@ class Module:
             raise TypeError(f"{type(self).__name__}.__init__() got an unexpected argument")
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_serial", next(_trace_state.serials))
-        object.__setattr__(self, "_parameters", OrderedDict())
-        object.__setattr__(self, "_buffers", OrderedDict())
+        # (counted dicts: a compiled step's snapshot need not look inside them)
+        object.__setattr__(self, "_parameters", CountedDict())
+        object.__setattr__(self, "_buffers", CountedDict())
         object.__setattr__(self, "_non_persistent_buffers_set", set())
-        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_modules", CountedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_backward_hooks", OrderedDict())
@@ -712,3 +714,6 @@ class Module:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        for name in _MEMBER_DICTS:      # (unpickled as plain dicts)
+            if name in self.__dict__:
+                object.__setattr__(self, name, counted(self.__dict__[name]))
