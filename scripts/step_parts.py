@@ -91,13 +91,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--workloads", default="mlp:8,mlp:128,mlp:1024,cnn:64")
     parser.add_argument("--hlo", help="write the optimized XLA programs to this folder")
-    parser.add_argument("--gather-pick", action="store_true",
-                        help="trace the steps' cross entropy with the CPU's gather on every "
-                             "platform (to compare with its pick by comparison on a GPU)")
     args = parser.parse_args()
-    if args.gather_pick:
-        from functorch_like.pure import losses
-        losses._pick_by_comparison = losses._pick_by_index
     device = jax.devices()[0]
     print(f"device: {device.platform} ({device.device_kind}); jax {jax.__version__}; "
           f"{args.steps} steps each, in turn")

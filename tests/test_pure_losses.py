@@ -100,16 +100,6 @@ def _class_dim(shape):
     return 0 if len(shape) == 1 else 1
 
 
-@pytest.fixture(params=["gather", "comparison"])
-def picker(request, monkeypatch):
-    """Runs a class-index loss test with each way of picking the target's score: the
-    gather the CPU uses and the comparison of class indices accelerators use (the loss
-    chooses by platform, so the comparison is tested here by standing in for the gather)."""
-    if request.param == "comparison":
-        monkeypatch.setattr(losses, "_pick_by_index", losses._pick_by_comparison)
-    return request.param
-
-
 def _class_target(rng, shape, ignore_index):
     """Integer targets for scores of `shape`, with `ignore_index` present (when batched)."""
     batch = shape[:_class_dim(shape)] + shape[_class_dim(shape) + 1:]
@@ -126,7 +116,7 @@ def _class_target(rng, shape, ignore_index):
 @pytest.mark.parametrize("ignore_index", [-100, 1])  # the default, and a real class
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("shape", CLASS_SHAPES)
-def test_cross_entropy_class_indices_matches_torch(x64, picker, shape, weighted, ignore_index,
+def test_cross_entropy_class_indices_matches_torch(x64, shape, weighted, ignore_index,
                                                    label_smoothing, reduction):
     rng = np.random.default_rng(2)
     x = rng.standard_normal(shape)
@@ -141,7 +131,7 @@ def test_cross_entropy_class_indices_matches_torch(x64, picker, shape, weighted,
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_cross_entropy_masked_classes_match_torch(x64, picker, reduction):
+def test_cross_entropy_masked_classes_match_torch(x64, reduction):
     # -inf scores (masked classes, as attention-style code writes them) outside the targets:
     # cross_entropy picks from the max-shifted scores, so exp(-inf) must give 0 and no NaN.
     rng = np.random.default_rng(5)
@@ -158,7 +148,7 @@ def test_cross_entropy_masked_classes_match_torch(x64, picker, reduction):
 @pytest.mark.parametrize("ignore_index", [-100, 1])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("shape", CLASS_SHAPES)
-def test_nll_loss_matches_torch(x64, picker, shape, weighted, ignore_index, reduction):
+def test_nll_loss_matches_torch(x64, shape, weighted, ignore_index, reduction):
     rng = np.random.default_rng(3)
     x = rng.standard_normal(shape)  # nll_loss does not need normalized log-probabilities
     t = _class_target(rng, shape, ignore_index)
@@ -173,7 +163,7 @@ def test_nll_loss_matches_torch(x64, picker, shape, weighted, ignore_index, redu
 
 @pytest.mark.parametrize("name", ["cross_entropy", "nll_loss"])
 @pytest.mark.parametrize("shape", [(C,), (3, C)])
-def test_all_targets_ignored_like_torch(x64, picker, name, shape):
+def test_all_targets_ignored_like_torch(x64, name, shape):
     """'mean' over no counted targets is 0/0 = NaN in PyTorch; 'sum' and 'none' are 0."""
     x = np.random.default_rng(4).standard_normal(shape)
     t = np.full(shape[:-1], -100, dtype=np.int64)
@@ -184,7 +174,7 @@ def test_all_targets_ignored_like_torch(x64, picker, name, shape):
     assert np.isnan(np.asarray(getattr(losses, name)(jnp.asarray(x), jnp.asarray(t))))
 
 
-def test_uint8_targets_accepted_like_torch(x64, picker):
+def test_uint8_targets_accepted_like_torch(x64):
     x = np.random.default_rng(5).standard_normal((3, C))
     t = np.array([0, 3, 1], dtype=np.uint8)  # PyTorch takes Long or Byte targets
     expected = F.cross_entropy(torch.tensor(x), torch.tensor(t))
@@ -192,7 +182,7 @@ def test_uint8_targets_accepted_like_torch(x64, picker):
     np.testing.assert_allclose(np.asarray(got), expected.numpy(), rtol=RTOL)
 
 
-def test_uint8_targets_past_class_255_like_torch(x64, picker):
+def test_uint8_targets_past_class_255_like_torch(x64):
     # (a uint8 target compared in its own dtype wraps: 300 and -100 become 44 and 156)
     rng = np.random.default_rng(6)
     x = rng.standard_normal((3, 300))
@@ -401,19 +391,6 @@ def test_default_float32_keeps_dtype_and_finite_gradients():
         value, grad = jax.value_and_grad(fn)(x)
         assert value.dtype == grad.dtype == jnp.float32
         assert np.all(np.isfinite(np.asarray(grad)))
-
-
-@pytest.mark.parametrize("platform, scatters", [("cpu", True), ("cuda", False),
-                                                ("tpu", False)])
-def test_class_index_gradient_scatters_on_cpu_only(platform, scatters):
-    """The loss picks the target's score by a gather on the CPU and by comparing class
-    indices elsewhere, whose gradient has no scatter (jax.export lowers for a platform
-    without its device)."""
-    from jax import export
-    grad = jax.jit(jax.grad(lambda a, t: losses.cross_entropy(a, t)))
-    exported = export.export(grad, platforms=(platform,))(
-        jnp.ones((8, C), jnp.float32), jnp.zeros((8,), jnp.int32))
-    assert ("stablehlo.scatter" in exported.mlir_module()) == scatters
 
 
 @pytest.mark.parametrize("bad", [C, -2])

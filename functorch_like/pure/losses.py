@@ -153,42 +153,14 @@ def _class_index_loss(scores: Array, target: Array, weight: Array | None, ignore
     valid = target != ignore_index
     in_range = (target >= 0) & (target < classes)
     safe = jnp.where(valid & in_range, target, 0)
-    picked, w = jax.lax.platform_dependent(scores, safe, weight, cpu=_pick_by_index,
-                                           default=_pick_by_comparison)
+    picked = jnp.take_along_axis(scores, jnp.expand_dims(safe, class_dim), axis=class_dim)
+    picked = jnp.squeeze(picked, class_dim)
+    w = jnp.ones_like(picked) if weight is None else weight[safe].astype(picked.dtype)
     w = jnp.where(valid, w, 0)
     loss = jnp.where(valid & ~in_range, jnp.nan, loss_of(picked) * w)
     if reduction == "mean":
         return _weighted_mean(jnp.sum(loss), jnp.sum(w))
     return _reduce(loss, reduction)
-
-
-def _pick_by_index(scores: Array, target: Array, weight: Array | None) -> tuple:
-    """(scores[target], weight[target] or ones) along the class dim, by a gather. On the
-    CPU: XLA's CPU schedule of a training step keeps fewer buffers alive with the gather's
-    scatter gradient than with _pick_by_comparison (scripts/xla_memory.py --sweep, batch
-    1024: the benchmark's MLP 5.82 MB against 6.80 MB)."""
-    class_dim = _class_dim(scores)
-    picked = jnp.squeeze(jnp.take_along_axis(scores, jnp.expand_dims(target, class_dim),
-                                             axis=class_dim), class_dim)
-    w = jnp.ones_like(picked) if weight is None else weight[target].astype(picked.dtype)
-    return picked, w
-
-
-def _pick_by_comparison(scores: Array, target: Array, weight: Array | None) -> tuple:
-    """_pick_by_index's values by comparing class indices: the gradient is then a select
-    that fuses into the softmax's, where a gather's is a scatter that XLA runs as kernels
-    of its own; on a GPU a small step's time is its kernel launches. The same floats (one
-    score plus zeros)."""
-    class_dim = _class_dim(scores)
-    hit = jax.lax.broadcasted_iota(target.dtype, scores.shape, class_dim) \
-        == jnp.expand_dims(target, class_dim)
-    picked = jnp.sum(jnp.where(hit, scores, 0), axis=class_dim)
-    if weight is None:
-        return picked, jnp.ones_like(picked)
-    shape = [1] * scores.ndim
-    shape[class_dim] = scores.shape[class_dim]
-    return picked, jnp.sum(jnp.where(hit, weight.reshape(shape).astype(picked.dtype), 0),
-                           axis=class_dim)
 
 
 def _weighted_mean(total: Array, denom: Array) -> Array:
