@@ -6,8 +6,6 @@ import collections
 import copy
 import io
 import pickle
-import sys
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -16,8 +14,8 @@ import functorch_like as fl
 from functorch_like import nn
 from functorch_like._writes import WRITES, CountedDefaultDict, CountedDict
 
-sys.path.insert(0, str(Path(__file__).parent))
-from _custom_optimizer import momentum_sgd  # noqa: E402
+from _compile_helpers import training_step
+from _custom_optimizer import momentum_sgd
 
 
 def _model_and_adam():
@@ -95,16 +93,7 @@ def test_a_plain_training_loop_checks_no_dict_entry_between_calls():
     # What the counted dicts buy: a compiled call of a model + optimizer step finds every
     # state tensor in a counted dict, so its snapshot check looks at none of their entries.
     model, opt = _model_and_adam()
-    crit = nn.CrossEntropyLoss()
-
-    @fl.compile
-    def step(x, y):
-        opt.zero_grad()
-        loss = crit(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss
-
+    step = fl.compile(training_step(model, opt, nn.CrossEntropyLoss()))
     x, y = fl.ones(5, 4), fl.tensor([0, 1, 2, 0, 1])
     for _ in range(3):
         step(x, y)
