@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The device-tool run that issue 6 still needs: the benchmark on the GPU and on the same
 # host's CPU, the step's device and Python parts timed in turn (step_parts.py), the
-# per-call Python pieces, XLA's memory by tensor order, and the main job. About 2.5
-# minutes on an H200 machine, plus its start.
+# per-call Python pieces (and the optimized XLA programs, in $OUT/hlo), XLA's memory by
+# tensor order, and the main job. About 2.5 minutes on an H200 machine, plus its start.
 # Run from the repository root on a machine whose jax sees a GPU (the device image has
 # jax[cuda], optax, flax, torch):
 #     bash scripts/gpu_check.sh
@@ -15,7 +15,8 @@ out="${OUT:-.}"
 py=$(command -v python3 || command -v python)
 "$py" -c "import jax; print(jax.devices())"
 "$py" scripts/bench.py --quick --json "$out/bench_gpu.json"
-"$py" scripts/step_parts.py --steps 1000
+# (--hlo: the GPU's optimized programs come back in $OUT, to compare their kernels)
+"$py" scripts/step_parts.py --steps 1000 --hlo "$out/hlo"
 "$py" scripts/compile_overhead.py --calls 5000
 "$py" scripts/xla_memory.py --sweep
 JAX_PLATFORMS=cpu CUDA_VISIBLE_DEVICES= "$py" scripts/bench.py --quick \
