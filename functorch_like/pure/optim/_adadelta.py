@@ -8,7 +8,8 @@ import jax.numpy as jnp
 import optax
 
 from ._base import (HyperParams, check_nonneg, hp_as, leafwise, make_hyperparams,
-                    require_params, step_counts, weight_decay_terms, zeros_like_tree, reject)
+                    next_step, reject, require_params, step_counts, weight_decay_terms,
+                    zeros_like_tree)
 
 
 class AdadeltaState(NamedTuple):
@@ -57,7 +58,7 @@ def adadelta(lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6, weight_decay:
             v = rho * v + (1 - rho) * g * g
             delta = jnp.sqrt(acc + eps) / jnp.sqrt(v + eps) * g
             acc = rho * acc + (1 - rho) * delta * delta
-            return -h["lr"] * delta, step + 1, v, acc
+            return -h["lr"] * delta, next_step(step), v, acc
 
         updates, steps, v, acc = leafwise(leaf, 4, grads, params, state.step,
                                           state.square_avg, state.acc_delta)

@@ -9,7 +9,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from ._base import HyperParams, leafwise, make_hyperparams, step_counts, reject
+from ._base import HyperParams, leafwise, make_hyperparams, next_step, reject, step_counts
 
 
 class AdafactorState(NamedTuple):
@@ -107,7 +107,7 @@ def adafactor(lr: float = 1e-2, beta2_decay: float = -0.8,
             if maximize:
                 g = -g
             eps1 = h["eps1"] if eps1_given else jnp.asarray(jnp.finfo(p.dtype).eps, wide)
-            step = step + 1
+            step = next_step(step)
             t = step.astype(wide)
             weight = (t ** h["beta2_decay"]).astype(g.dtype)
             rho = jnp.minimum(h["lr"], 1 / jnp.sqrt(t))

@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import optax
 
 from ._base import (HyperParams, check_nonneg, hp_as, leafwise, make_hyperparams,
-                    require_params, step_counts)
+                    next_step, require_params, step_counts)
 
 
 class AdagradState(NamedTuple):
@@ -55,7 +55,7 @@ def adagrad(lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
                 g = -g
             if p is not None:
                 g = g + h["weight_decay"] * p
-            step = step + 1
+            step = next_step(step)
             clr = h["lr"] / (1 + (step - 1).astype(g.dtype) * h["lr_decay"])
             acc = acc + g * g
             return -clr * (g / (jnp.sqrt(acc) + h["eps"])), step, acc

@@ -8,7 +8,8 @@ import jax.numpy as jnp
 import optax
 
 from ._base import (HyperParams, adam_hyperparams, check_adam_args, hp_as, leafwise,
-                    require_params, step_counts, weight_decay_terms, zeros_like_tree)
+                    next_step, require_params, step_counts, weight_decay_terms,
+                    zeros_like_tree)
 
 
 class AdamState(NamedTuple):
@@ -39,7 +40,7 @@ def _adam(lr, betas, eps, weight_decay, amsgrad, maximize, decoupled, name):
             if maximize:
                 g = -g
             g, decay = weight_decay_terms(g, p, h, decoupled)
-            step = step + 1
+            step = next_step(step)
             t = step.astype(g.dtype)
             m = m + (1 - b1) * (g - m)                    # torch's exp_avg.lerp_(g, 1 - b1)
             v = b2 * v + (1 - b2) * g * g

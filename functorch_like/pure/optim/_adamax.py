@@ -8,7 +8,8 @@ import jax.numpy as jnp
 import optax
 
 from ._base import (HyperParams, adam_hyperparams, check_adam_args, hp_as, leafwise,
-                    require_params, step_counts, weight_decay_terms, zeros_like_tree)
+                    next_step, require_params, step_counts, weight_decay_terms,
+                    zeros_like_tree)
 
 
 class AdamaxState(NamedTuple):
@@ -49,7 +50,7 @@ def adamax(lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999), eps: flo
             if maximize:
                 g = -g
             g, _ = weight_decay_terms(g, p, h, False)
-            step = step + 1
+            step = next_step(step)
             m = m + (1 - b1) * (g - m)
             u = jnp.maximum(h["beta2"] * u, jnp.abs(g) + h["eps"])
             clr = h["lr"] / (1 - b1 ** step.astype(g.dtype))

@@ -7,9 +7,9 @@ from typing import Any, NamedTuple
 import jax.numpy as jnp
 import optax
 
-from ._base import (SCALAR_DTYPE, HyperParams, check_nonneg, hp_as, leafwise,
-                    make_hyperparams, scalar_states, step_counts, weight_decay_terms,
-                    zeros_like_tree)
+from ._base import (HyperParams, SCALAR_DTYPE, check_nonneg, hp_as, leafwise,
+                    make_hyperparams, next_step, scalar_states, step_counts,
+                    weight_decay_terms, zeros_like_tree)
 
 
 class ASGDState(NamedTuple):
@@ -60,7 +60,7 @@ def asgd(lr: float = 1e-2, lambd: float = 1e-4, alpha: float = 0.75, t0: float =
             if maximize:
                 g = -g
             g, _ = weight_decay_terms(g, p, h, False)
-            step = step + 1
+            step = next_step(step)
             eta_p = eta.astype(g.dtype)
             updates = -(h["lambd"] * eta_p) * p - eta_p * g
             new_p = p + updates          # what optax.apply_updates will make of it

@@ -50,6 +50,17 @@ def step_counts(params: Any) -> Any:
     return jax.tree.map(lambda _: jnp.zeros((), jnp.int32), params)
 
 
+def next_step(step):
+    """step + 1 for an int step counter, saturating at its dtype's largest value, as
+    optax's safe_increment: a count that wrapped to negative would make the bias
+    corrections NaN (after 2**31 steps in int32). Under jit the saturating form is also
+    one fused op whose result the bias corrections read, where XLA copies a donated
+    counter that it increments inside each of its readers."""
+    if jnp.issubdtype(step.dtype, jnp.integer):
+        return jnp.where(step < jnp.iinfo(step.dtype).max, step + 1, step)
+    return step + 1
+
+
 # torch keeps some per-parameter scalars (NAdam's mu_product, ASGD's eta and mu) as float32
 # 0-d tensors whatever the parameter's dtype (its default "scalar dtype"), and rounds them
 # to float32 at every step; matching that rounding is what keeps trajectories equal.

@@ -8,7 +8,8 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from ._base import HyperParams, hp_as, leafwise, make_hyperparams, step_counts, zeros_like_tree, reject
+from ._base import (HyperParams, hp_as, leafwise, make_hyperparams, next_step, reject,
+                    step_counts, zeros_like_tree)
 
 # torch.optim._muon's constants (from Keller Jordan's Muon post).
 EPS = 1e-7
@@ -137,7 +138,7 @@ def muon(lr: float = 1e-3, weight_decay: float = 0.1, momentum: float = 0.95,
             # decoupled decay p *= 1 - lr * wd, then p -= adjusted_lr * O (as one update)
             decay = -h["lr"] * h["weight_decay"] * p
             return (decay - _adjust_lr(h["lr"], adjust_lr_fn, p.shape) * ortho.astype(g.dtype),
-                    step + 1, buf)
+                    next_step(step), buf)
 
         updates, steps, bufs = leafwise(leaf, 3, grads, params, state.step,
                                         state.momentum_buffer)

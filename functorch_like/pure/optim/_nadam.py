@@ -7,9 +7,9 @@ from typing import Any, NamedTuple
 import jax.numpy as jnp
 import optax
 
-from ._base import (SCALAR_DTYPE, HyperParams, adam_hyperparams, check_adam_args,
-                    check_nonneg, hp_as, leafwise, require_params, scalar_states, step_counts,
-                    weight_decay_terms, zeros_like_tree)
+from ._base import (HyperParams, SCALAR_DTYPE, adam_hyperparams, check_adam_args,
+                    check_nonneg, hp_as, leafwise, next_step, require_params,
+                    scalar_states, step_counts, weight_decay_terms, zeros_like_tree)
 
 
 class NAdamState(NamedTuple):
@@ -61,7 +61,7 @@ def nadam(lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999), eps: floa
             if maximize:
                 g = -g
             g, decay = weight_decay_terms(g, p, h, decoupled_weight_decay)
-            step = step + 1
+            step = next_step(step)
             t = step.astype(g.dtype)
             mu = b1 * (1.0 - 0.5 * 0.96 ** (t * psi))
             mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))

@@ -8,7 +8,8 @@ import jax.numpy as jnp
 import optax
 
 from ._base import (HyperParams, adam_hyperparams, check_adam_args, hp_as, leafwise,
-                    require_params, step_counts, weight_decay_terms, zeros_like_tree)
+                    next_step, require_params, step_counts, weight_decay_terms,
+                    zeros_like_tree)
 
 
 class RAdamState(NamedTuple):
@@ -55,7 +56,7 @@ def radam(lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: floa
             if maximize:
                 g = -g
             g, decay = weight_decay_terms(g, p, h, decoupled_weight_decay)
-            step = step + 1
+            step = next_step(step)
             t = step.astype(g.dtype)
             m = m + (1 - b1) * (g - m)
             v = b2 * v + (1 - b2) * g * g

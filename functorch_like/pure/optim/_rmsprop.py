@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import optax
 
 from ._base import (HyperParams, check_nonneg, hp_as, leafwise, make_hyperparams,
-                    require_params, step_counts, zeros_like_tree)
+                    next_step, require_params, step_counts, zeros_like_tree)
 
 
 class RMSpropState(NamedTuple):
@@ -69,8 +69,8 @@ def rmsprop(lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                 denom = jnp.sqrt(v) + h["eps"]
             if use_momentum:
                 buf = h["momentum"] * buf + g / denom
-                return -h["lr"] * buf, step + 1, v, buf, m
-            return -h["lr"] * (g / denom), step + 1, v, buf, m
+                return -h["lr"] * buf, next_step(step), v, buf, m
+            return -h["lr"] * (g / denom), next_step(step), v, buf, m
 
         updates, steps, v, bufs, m = leafwise(leaf, 5, grads, params, state.step,
                                               state.square_avg, state.momentum_buffer,

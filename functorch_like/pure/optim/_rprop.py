@@ -8,8 +8,8 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from ._base import (HyperParams, check_nonneg, hp_as, leafwise, make_hyperparams, step_counts,
-                    zeros_like_tree, reject)
+from ._base import (HyperParams, check_nonneg, hp_as, leafwise, make_hyperparams,
+                    next_step, reject, step_counts, zeros_like_tree)
 
 
 class RpropState(NamedTuple):
@@ -67,7 +67,7 @@ def rprop(lr: float = 1e-2, etas: tuple[float, float] = (0.5, 1.2),
             step_size = jnp.clip(step_size * factor, h["step_size_min"],
                                  h["step_size_max"])
             g = jnp.where(s < 0, jnp.zeros_like(g), g)
-            return -jnp.sign(g) * step_size, step + 1, g, step_size
+            return -jnp.sign(g) * step_size, next_step(step), g, step_size
 
         updates, steps, prev, sizes = leafwise(leaf, 4, grads, state.step, state.prev,
                                                state.step_size)

@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import optax
 
 from ._base import (HyperParams, check_nonneg, hp_as, leafwise, make_hyperparams,
-                    require_params, step_counts, zeros_like_tree, reject)
+                    next_step, reject, require_params, step_counts, zeros_like_tree)
 
 
 class SGDState(NamedTuple):
@@ -67,7 +67,7 @@ def sgd(lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
                 later = h["momentum"] * buf + (1 - h["dampening"]) * g
                 buf = jnp.where(step == 0, g, later)
                 g = g + h["momentum"] * buf if nesterov else buf
-            return -h["lr"] * g, step + 1, buf
+            return -h["lr"] * g, next_step(step), buf
 
         updates, steps, bufs = leafwise(leaf, 3, grads, params, state.step,
                                         state.momentum_buffer)

@@ -8,8 +8,8 @@ from typing import Any, NamedTuple
 import jax.numpy as jnp
 import optax
 
-from ._base import (HyperParams, check_beta, hp_as, leafwise, make_hyperparams, step_counts,
-                    zeros_like_tree, reject)
+from ._base import (HyperParams, check_beta, hp_as, leafwise, make_hyperparams, next_step,
+                    reject, step_counts, zeros_like_tree)
 
 
 class SparseAdamState(NamedTuple):
@@ -68,7 +68,7 @@ def sparse_adam(lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
             if maximize:
                 g = -g
             rows = present_rows(g)
-            step = step + 1
+            step = next_step(step)
             t = step.astype(g.dtype)
             # torch's order of operations: update = (new - old) * (1 - b), then old + update
             m_new = m + (g - m) * (1 - b1)
