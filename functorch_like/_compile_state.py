@@ -26,7 +26,7 @@ from . import _autocast_state, _dtypes, _random
 from ._compile_reach import (AttrHome, Reach, container_entries, is_plain,
                              is_state_object, names_used, typed, users)
 from ._tensor import Tensor, publish
-from ._writes import WRITES, _Counting as Counted
+from ._writes import WRITES, Counted
 from .nn.modules import module as _module
 from .nn.modules.module import Module
 from .optim.lr_scheduler import LRScheduler, ReduceLROnPlateau

@@ -31,7 +31,7 @@ WRITES.count = 0
 WRITES.aliased = 0
 
 
-class _Counting:
+class Counted:
     """Every change of the container counts as a write. Mixed into dict and defaultdict
     for the containers a compiled step finds its state tensors in (a module's parameters,
     buffers and submodules; an optimizer's state and its per-parameter entries): while
@@ -72,9 +72,10 @@ class _Counting:
         return super().setdefault(key, default)
 
 
-class CountedDict(_Counting, dict):
-    """A dict whose changes are counted writes (see _Counting). Pickles as a plain dict, so
-    that torch.save's files load in PyTorch; deep-copies as itself."""
+class CountedDict(Counted, dict):
+    """A dict whose changes are counted writes (see Counted). Pickles as a plain dict (a
+    pickled module or optimizer names no class of this module; Module and Optimizer make
+    their dicts counted again when unpickled); deep-copies as itself."""
 
     __slots__ = ()
 
@@ -88,7 +89,7 @@ class CountedDict(_Counting, dict):
         return new
 
 
-class CountedDefaultDict(_Counting, defaultdict):
+class CountedDefaultDict(Counted, defaultdict):
     """An optimizer's `state`: a defaultdict of CountedDict entries whose changes are
     counted writes. Pickles as torch's `defaultdict(dict)` (the entries as plain dicts);
     deep-copies as itself."""
@@ -111,7 +112,7 @@ class CountedDefaultDict(_Counting, defaultdict):
         return new
 
 
-def counted(d: dict, kind=CountedDict):
-    """`d` as a counted container (itself where it already is one), for containers that
-    come from outside: unpickled, loaded, or set by the user."""
-    return d if isinstance(d, _Counting) else kind(d)
+def counted(d: dict) -> dict:
+    """`d` as a CountedDict (itself where it already is counted), for dicts that come from
+    outside: unpickled or loaded."""
+    return d if isinstance(d, Counted) else CountedDict(d)
