@@ -14,8 +14,9 @@ A fourth, raw_hps, is the hand-written step with optax.inject_hyperparams: its
 hyperparameters are inputs, as the compiled step's are (a scheduler changes lr without a
 recompile), where raw bakes them in as constants. A fifth, program_const, is the program
 of a second compiled step traced with its hyperparameters baked in as constants (as raw
-has them): what hyperparameters as inputs cost on the device. --hlo writes each workload's optimized
-XLA programs (raw and the compiled step's) there, to compare their kernels.
+has them): what hyperparameters as inputs cost on the device. --hlo writes each
+workload's optimized XLA programs (raw and the compiled step's) there, to compare their
+kernels.
 """
 
 from __future__ import annotations
@@ -119,7 +120,8 @@ def main() -> None:
         def ratio(a, b):
             return statistics.median(x / y for x, y in zip(times[a], times[b]))
         print(f"{kind + ' b' + str(batch):<12}{med['raw']:>10.1f}{med['raw_hps']:>12.1f}"
-              f"{med['program']:>12.1f}{med['compiled']:>13.1f}{med['program_const']:>10.1f}"
+              f"{med['program']:>12.1f}{med['compiled']:>13.1f}"
+              f"{med['program_const']:>10.1f}"
               f"{ratio('raw_hps', 'raw'):>13.3f}{ratio('program', 'raw'):>13.3f}"
               f"{ratio('program_const', 'raw'):>11.3f}"
               f"{ratio('compiled', 'program'):>18.3f}{ratio('compiled', 'raw'):>14.3f}")
