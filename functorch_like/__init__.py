@@ -284,6 +284,10 @@ from ._ops_split import split as split
 from ._ops_split import chunk as chunk
 from ._ops_split import tensor_split as tensor_split
 from ._ops_split import unbind as unbind
+from ._ops_split import narrow_copy as narrow_copy
+from ._ops_split import unsafe_chunk as unsafe_chunk
+from ._ops_split import unsafe_split as unsafe_split
+from ._ops_split import unsafe_split_with_sizes as unsafe_split_with_sizes
 from ._ops_shape import narrow as narrow
 from ._ops_shape import flip as flip
 from ._ops_shape import roll as roll
@@ -311,6 +315,7 @@ from ._ops_index import index_select as index_select
 from ._ops_masked import masked_fill as masked_fill
 from ._ops_masked import masked_select as masked_select
 from ._ops_index import nonzero as nonzero
+from ._ops_index import nonzero_static as nonzero_static
 from ._ops_index import take as take
 from ._ops_index import take_along_dim as take_along_dim
 from ._ops_index_write import index_add as index_add
@@ -897,6 +902,11 @@ __all__ = [
     "tensor_split",
     "unbind",
     "narrow",
+    "narrow_copy",
+    "unsafe_chunk",
+    "unsafe_split",
+    "unsafe_split_with_sizes",
+    "nonzero_static",
     "flip",
     "roll",
     "tril",

@@ -119,10 +119,30 @@ _PLAIN = {
     "renorm": MM.renorm, "addr": MM.addr, "addbmm": MM.addbmm, "msort": MM.msort,
     "greater": M.gt, "less": M.lt, "greater_equal": M.ge, "less_equal": M.le,
     "not_equal": M.ne, "fix": M.trunc,
+    # pieces that are new tensors, not views; nonzero with a static shape
+    "narrow_copy": SP.narrow_copy, "unsafe_split": SP.unsafe_split,
+    "unsafe_split_with_sizes": SP.unsafe_split_with_sizes, "unsafe_chunk": SP.unsafe_chunk,
+    "nonzero_static": I.nonzero_static,
 }
 
 for _name, _fn in _PLAIN.items():
     setattr(Tensor, _name, _fn)
+
+
+def _nn_method(name: str):
+    """A Tensor method that is an nn.functional function (imported at the call: nn imports
+    this module)."""
+    def method(self, *args, **kwargs):
+        from .nn import functional
+        return getattr(functional, name)(self, *args, **kwargs)
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
+Tensor.hardshrink = _nn_method("hardshrink")
+Tensor.prelu = _nn_method("prelu")
+# Which output of its graph node a tensor is (0 for a leaf), as torch's output_nr.
+Tensor.output_nr = property(lambda self: self._out if self._node is not None else 0)
 
 
 def _f_softmax(x, *, dim):

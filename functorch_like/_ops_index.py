@@ -412,6 +412,19 @@ def nonzero(input, *, as_tuple: bool = False):
                                     _dtypes.int64.jax))
 
 
+def nonzero_static(input, *, size: int, fill_value: int = -1):
+    """nonzero's (n, ndim) indices padded with `fill_value` rows (or cut) to `size` rows:
+    a static shape, so it works inside a compiled step, where nonzero cannot."""
+    if isinstance(size, builtins.bool) or not isinstance(size, builtins.int) or size < 0:
+        raise RuntimeError("nonzero_static: 'size' must be an non-negative integer")
+    v = input._value
+    if v.ndim == 0:
+        out = jnp.zeros((size, 0), _dtypes.int64.jax)
+    else:
+        out = jnp.stack(jnp.nonzero(v, size=size, fill_value=fill_value), axis=1)
+    return Tensor._make(out.astype(_dtypes.int64.jax))
+
+
 def _f_take(x, idx):
     return jnp.take(x.reshape(-1), idx)
 

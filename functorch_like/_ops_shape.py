@@ -443,16 +443,23 @@ def _f_narrow(x, *, axis, start, length):
     return x[tuple(idx)]
 
 
-def narrow(input, dim: int, start: int, length: int):
-    """`length` elements of `dim` from `start` (negative: from the end), as a view."""
+def narrow_args(input, dim: int, start: int, length: int) -> tuple:
+    """(dim, start, length) of a narrow, checked with torch's errors; a negative start
+    counts from the end."""
     _checks.check_narrow(input, dim, int(start), int(length))
     d = _wrap_dim(dim, input.ndim)
     start = int(start) % input.shape[d] if int(start) < 0 else int(start)
     if start + length > input.shape[d]:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
                            f"({input.shape[d]}).")
-    out = apply(_f_narrow, "SliceBackward0", input, axis=d, start=start, length=int(length))
-    return _as_selection(out, input, ("slice", d, start, int(length)))
+    return d, start, int(length)
+
+
+def narrow(input, dim: int, start: int, length: int):
+    """`length` elements of `dim` from `start` (negative: from the end), as a view."""
+    d, start, length = narrow_args(input, dim, start, length)
+    out = apply(_f_narrow, "SliceBackward0", input, axis=d, start=start, length=length)
+    return _as_selection(out, input, ("slice", d, start, length))
 
 
 def _f_flip(x, *, axes):

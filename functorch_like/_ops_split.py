@@ -1,4 +1,5 @@
-"""Ops that cut a tensor into pieces along a dim: split, chunk, tensor_split, unbind.
+"""Ops that cut a tensor into pieces along a dim: split, chunk, tensor_split, unbind, their
+unsafe_ variants, and narrow_copy (a copy, not a view).
 
 Every piece is a view of the input (an in-place op on it writes through, see
 _ops_shape._as_selection). Errors use PyTorch's texts.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from . import _dtypes
-from ._ops_shape import _as_selection, squeeze
+from ._ops_shape import _as_selection, _f_narrow, narrow_args, squeeze
 from ._tensor import Tensor, _wrap_dim, apply
 
 
@@ -21,7 +22,7 @@ def _f_slices(x, *, bounds, axis):
 def _pieces(tensor, bounds: list, d: int, name: str, multi: str | None):
     """The slices (start, length) of dim d, as views, one graph node `name` for all;
     `multi` names the function for torch's in-place error on pieces of split/chunk (None:
-    pieces may be modified, as tensor_split's)."""
+    pieces may be modified, as tensor_split's and the unsafe_ variants')."""
     pieces = apply(_f_slices, name, tensor, bounds=tuple(bounds), axis=d)
     return tuple(_as_selection(piece, tensor, ("slice", d, start, length),
                                None if multi is None else (multi, i))
@@ -33,8 +34,10 @@ def _consecutive(sizes: list) -> list:
     return list(zip(starts, sizes))
 
 
-def split(tensor, split_size_or_sections, dim: int = 0):
-    """Splits into chunks of `split_size` (the last may be smaller) or of the given sizes."""
+def split(tensor, split_size_or_sections, dim: int = 0, *, _unsafe: bool = False):
+    """Splits into chunks of `split_size` (the last may be smaller) or of the given sizes.
+    (_unsafe: unsafe_split's pieces, which may be modified in place.)"""
+    unsafe = "Unsafe" if _unsafe else ""
     d = _wrap_dim(dim, tensor.ndim)
     n = tensor.shape[d]
     if isinstance(split_size_or_sections, int):
@@ -47,17 +50,18 @@ def split(tensor, split_size_or_sections, dim: int = 0):
                                f"dimension size of {n}")
         # (an empty dim is one empty piece)
         sizes = [size] * (n // size) + ([n % size] if n % size else []) if n else [0]
-        return _pieces(tensor, _consecutive(sizes), d, "SplitBackward0", "Split")
+        return _pieces(tensor, _consecutive(sizes), d, f"{unsafe}SplitBackward0",
+                       None if _unsafe else "Split")
     sizes = [int(s) for s in split_size_or_sections]
     if sum(sizes) != n:
         raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
                            f"(input tensor's size at dimension {d}), but got "
                            f"split_sizes={sizes}")
-    return _pieces(tensor, _consecutive(sizes), d, "SplitWithSizesBackward0",
-                   "SplitWithSizes")
+    return _pieces(tensor, _consecutive(sizes), d, f"{unsafe}SplitWithSizesBackward0",
+                   None if _unsafe else "SplitWithSizes")
 
 
-def chunk(input, chunks: int, dim: int = 0):
+def chunk(input, chunks: int, dim: int = 0, *, _unsafe: bool = False):
     """Splits into at most `chunks` pieces of ceil(n / chunks) elements; an empty dim gives
     `chunks` empty pieces (as torch, which keeps the count when every piece is empty)."""
     if input.ndim == 0:
@@ -66,8 +70,40 @@ def chunk(input, chunks: int, dim: int = 0):
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     n = input.shape[_wrap_dim(dim, input.ndim)]
     if n == 0:
-        return split(input, [0] * chunks, dim)
-    return split(input, -(-n // chunks), dim)
+        return split(input, [0] * chunks, dim, _unsafe=_unsafe)
+    return split(input, -(-n // chunks), dim, _unsafe=_unsafe)
+
+
+def unsafe_split(tensor, split_size, dim: int = 0):
+    """split's pieces, which share the input's data as split's do but may be modified in
+    place (torch's unsafe_split: its autograd does not track them as views; here an
+    in-place change of one reaches the input's graph as a view's does)."""
+    return split(tensor, split_size, dim, _unsafe=True)
+
+
+def unsafe_split_with_sizes(tensor, split_sizes, dim: int = 0):
+    """split_with_sizes' pieces that may be modified in place (see unsafe_split)."""
+    return split(tensor, [int(s) for s in split_sizes], dim, _unsafe=True)
+
+
+def unsafe_chunk(input, chunks: int, dim: int = 0):
+    """chunk's pieces that may be modified in place (see unsafe_split)."""
+    return chunk(input, chunks, dim, _unsafe=True)
+
+
+def narrow_copy(input, dim: int, start: int, length: int):
+    """narrow's elements as a new tensor, not a view.
+
+    PyTorch parity: a dim past the last raises torch's internal check's RuntimeError, as
+    torch's narrow_copy does (narrow raises IndexError). torch 2.13's gradient of a
+    negative `start` fails; here it is narrow's."""
+    if int(dim) >= max(input.ndim, 1):
+        raise RuntimeError("Expected dim < static_cast<int64_t>(self_sizes.size()) to be "
+                           "true, but got false.  (Could this error message be improved?  "
+                           "If so, please report an enhancement request to PyTorch.)")
+    d, start, length = narrow_args(input, dim, start, length)
+    return apply(_f_narrow, "NarrowCopyBackward0", input, axis=d, start=start,
+                 length=length)
 
 
 def _tensor_argument(indices: Tensor):
