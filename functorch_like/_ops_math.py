@@ -425,144 +425,6 @@ def outer(input, vec2):
     return mul(input.reshape(-1, 1), vec2.reshape(1, -1))
 
 
-# ---- comparisons and logic ----------------------------------------------------------
-
-def _compare(jfn):
-    def f(a, b, *, dtype):
-        return jfn(_cast(a, dtype), _cast(b, dtype))
-    f.__name__ = jfn.__name__
-    return f
-
-
-_f_eq, _f_ne = _compare(jnp.equal), _compare(jnp.not_equal)
-_f_lt, _f_le = _compare(jnp.less), _compare(jnp.less_equal)
-_f_gt, _f_ge = _compare(jnp.greater), _compare(jnp.greater_equal)
-
-
-def eq(input, other):
-    return _binary(_f_eq, "EqBackward0", input, other)
-
-
-def ne(input, other):
-    return _binary(_f_ne, "NeBackward0", input, other)
-
-
-def _ordered(fn, name, kernel, input, other):
-    """An order comparison: torch has none for complex (its NotImplementedError)."""
-    dtype = _dtypes.result_type(*_promo_args(as_operand(input), as_operand(other)))
-    if jnp.issubdtype(dtype, jnp.complexfloating):
-        raise _dtypes.kernel_error(f"{kernel}_cpu", dtype)
-    return _binary(fn, name, input, other)
-
-
-def lt(input, other):
-    return _ordered(_f_lt, "LtBackward0", "lt", input, other)
-
-
-def le(input, other):
-    return _ordered(_f_le, "LeBackward0", "le", input, other)
-
-
-def gt(input, other):
-    return _ordered(_f_gt, "GtBackward0", "gt", input, other)
-
-
-def ge(input, other):
-    return _ordered(_f_ge, "GeBackward0", "ge", input, other)
-
-
-less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne
-
-
-def equal(input, other) -> bool:
-    """True when both have the same shape and elements."""
-    return input.shape == other.shape and builtins.bool(jnp.all(input._value == other._value))
-
-
-def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
-    return builtins.bool(jnp.allclose(input._value, other._value, rtol, atol, equal_nan))
-
-
-def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return Tensor._make(jnp.isclose(input._value, as_operand(other)._value
-                                    if isinstance(other, Tensor) else other, rtol, atol,
-                                    equal_nan))
-
-
-def _logical(jfn):
-    def f(a, b):
-        return jfn(a, b)
-    return f
-
-
-_f_land, _f_lor, _f_lxor = (_logical(jnp.logical_and), _logical(jnp.logical_or),
-                            _logical(jnp.logical_xor))
-
-
-def _logical_op(fn, name, input, other):
-    input, other = as_operand(input), as_operand(other)
-    broadcast_shape(input, other)
-    return apply(fn, name, input, other)
-
-
-def logical_and(input, other):
-    return _logical_op(_f_land, "LogicalAndBackward0", input, other)
-
-
-def logical_or(input, other):
-    return _logical_op(_f_lor, "LogicalOrBackward0", input, other)
-
-
-def logical_xor(input, other):
-    return _logical_op(_f_lxor, "LogicalXorBackward0", input, other)
-
-
-def _f_lnot(a):
-    return jnp.logical_not(a)
-
-
-def logical_not(input):
-    return apply(_f_lnot, "LogicalNotBackward0", input)
-
-
-def _bitwise(jfn, name, bool_ok=True):
-    """An integer-only binary op; on float (and, unless `bool_ok`, on bool) operands torch's
-    NotImplementedError."""
-    def op(input, other):
-        input, other = as_operand(input), as_operand(other)
-        dtype = _dtypes.result_type(*_promo_args(input, other))
-        broadcast_shape(input, other)
-        if jnp.issubdtype(dtype, jnp.inexact) or not bool_ok and dtype == jnp.bool_:
-            raise _dtypes.kernel_error(f"{name}_cpu", dtype)
-        return apply(_bitwise_fns[name], name, input, other, dtype=dtype)
-    _bitwise_fns[name] = _compare(jfn)
-    return op
-
-
-_bitwise_fns: dict = {}
-bitwise_and = _bitwise(jnp.bitwise_and, "bitwise_and")
-bitwise_or = _bitwise(jnp.bitwise_or, "bitwise_or")
-bitwise_xor = _bitwise(jnp.bitwise_xor, "bitwise_xor")
-
-
-def _f_invert(a):
-    return jnp.logical_not(a) if a.dtype == jnp.bool_ else jnp.invert(a)
-
-
-def bitwise_not(input):
-    """~input for integer and bool tensors (torch's kernel error for the others)."""
-    check("bitwise_not", input)
-    return apply(_f_invert, "BitwiseNotBackward0", input)
-
-
-def invert(input):
-    """The `~` operator: torch's Tensor.__invert__ refuses floating tensors itself."""
-    if input.is_floating_point() or input.is_complex():
-        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
-                        "tensors")
-    return bitwise_not(input)
-
-
 # ---- elementwise math ---------------------------------------------------------------
 
 def _unary(jfn, name, *, to_float=True):
@@ -827,3 +689,30 @@ def atan2(input, other):
 
 
 arctan2 = atan2
+
+
+# The comparisons, logical and bitwise ops live in _ops_compare; the modules that take
+# every op from here (`_ops_math as M`) find them here too.
+from ._ops_compare import allclose as allclose  # noqa: E402
+from ._ops_compare import bitwise_and as bitwise_and  # noqa: E402
+from ._ops_compare import bitwise_not as bitwise_not  # noqa: E402
+from ._ops_compare import bitwise_or as bitwise_or  # noqa: E402
+from ._ops_compare import bitwise_xor as bitwise_xor  # noqa: E402
+from ._ops_compare import eq as eq  # noqa: E402
+from ._ops_compare import equal as equal  # noqa: E402
+from ._ops_compare import ge as ge  # noqa: E402
+from ._ops_compare import greater as greater  # noqa: E402
+from ._ops_compare import greater_equal as greater_equal  # noqa: E402
+from ._ops_compare import gt as gt  # noqa: E402
+from ._ops_compare import invert as invert  # noqa: E402
+from ._ops_compare import isclose as isclose  # noqa: E402
+from ._ops_compare import le as le  # noqa: E402
+from ._ops_compare import less as less  # noqa: E402
+from ._ops_compare import less_equal as less_equal  # noqa: E402
+from ._ops_compare import logical_and as logical_and  # noqa: E402
+from ._ops_compare import logical_not as logical_not  # noqa: E402
+from ._ops_compare import logical_or as logical_or  # noqa: E402
+from ._ops_compare import logical_xor as logical_xor  # noqa: E402
+from ._ops_compare import lt as lt  # noqa: E402
+from ._ops_compare import ne as ne  # noqa: E402
+from ._ops_compare import not_equal as not_equal  # noqa: E402

@@ -18,6 +18,7 @@ from . import _ops_math as M
 from . import _ops_reduce as R
 from . import _ops_shape as S
 from ._dtype_refusals import check
+from ._ops_compare import _bitwise
 from ._ops_reduce import named_result
 from ._tensor import _wrap_dim, apply
 from .pure._distance import vector_norm
@@ -29,10 +30,10 @@ acosh = arccosh = M._unary(jnp.arccosh, "AcoshBackward0")
 atanh = arctanh = M._unary(jnp.arctanh, "AtanhBackward0")
 
 # Integer-only binary ops: torch's `"<kernel>_cpu" not implemented for 'Float'` otherwise.
-gcd = M._bitwise(jnp.gcd, "gcd", bool_ok=False)
-lcm = M._bitwise(jnp.lcm, "lcm", bool_ok=False)
-bitwise_left_shift = M._bitwise(jnp.left_shift, "lshift", bool_ok=False)
-bitwise_right_shift = M._bitwise(jnp.right_shift, "rshift", bool_ok=False)  # arithmetic
+gcd = _bitwise(jnp.gcd, "gcd", bool_ok=False)
+lcm = _bitwise(jnp.lcm, "lcm", bool_ok=False)
+bitwise_left_shift = _bitwise(jnp.left_shift, "lshift", bool_ok=False)
+bitwise_right_shift = _bitwise(jnp.right_shift, "rshift", bool_ok=False)  # arithmetic
 
 
 def _f_ldexp(a, b, *, dtype):

@@ -26,7 +26,9 @@ def concrete(t: Tensor, name: str) -> np.ndarray:
         raise ValueDependentError(f"{name}() has an output shape that depends on the input's "
                                   "values, so it needs concrete values and cannot run inside "
                                   "traced code (functorch_like.compile, jax.jit); call it "
-                                  "outside, or use an op with a fixed output shape")
+                                  "outside, or use an op with a fixed output shape"
+                                  + (" (nonzero_static(size=...))" if name == "nonzero"
+                                     else ""))
     return np.asarray(t._value)
 
 

@@ -97,6 +97,15 @@ def test_nonzero_static_works_inside_a_compiled_step():
     assert got.tolist() == torch.tensor(x).nonzero_static(size=3).tolist()
 
 
+def test_nonzero_inside_a_compiled_step_names_nonzero_static():
+    @fl.compile
+    def positions(x):
+        return x.nonzero()
+
+    with pytest.raises(Exception, match=r"nonzero_static\(size=\.\.\.\)"):
+        positions(fl.tensor([0.0, 2.0]))
+
+
 def test_output_nr_like_torch():
     for lib in (torch, fl):
         x = lib.ones(3, 2, requires_grad=True)
