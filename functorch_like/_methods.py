@@ -28,7 +28,7 @@ from . import _ops_shape as S
 from . import _ops_shape_more as SM
 from . import _ops_split as SP
 from . import _ops_stats as ST
-from . import _autocast_state, _inplace_checks, _random
+from . import _autocast_state, _inplace_checks, _random, _resize
 from ._dtype_refusals import check_inplace_abs
 from ._tensor import Tensor, _wrap_dim, apply
 from .pure import _activations
@@ -429,7 +429,8 @@ Tensor.transpose_ = _reshape_inplace(S.transpose)
 Tensor.swapaxes_ = Tensor.swapdims_ = Tensor.transpose_
 Tensor.fill_diagonal_ = SS.fill_diagonal_
 Tensor.float_power_ = MM.float_power_
-Tensor.resize_ = _reshape_inplace(S.reshape)
+Tensor.resize_ = _resize.resize_
+Tensor.resize_as_ = _resize.resize_as_
 Tensor.normal_ = _random.normal_
 Tensor.uniform_ = _random.uniform_
 Tensor.bernoulli_ = _random.bernoulli_
