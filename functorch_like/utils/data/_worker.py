@@ -27,6 +27,7 @@ import copy
 import queue
 import threading
 import traceback
+import weakref
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -36,8 +37,11 @@ from ._reported_len import ReportedLength
 
 _STOP = object()
 _local = threading.local()
-# The loading threads still running (_Running records).
+# The loading threads still running (_Running records), and every loading thread started
+# (a thread outlives its record: after its loop it still drops its arguments, freeing
+# arrays in XLA's C++ code).
 _running: set = set()
+_threads: "weakref.WeakSet[threading.Thread]" = weakref.WeakSet()
 _EXIT_JOIN_SECONDS = 10.0
 
 
@@ -46,12 +50,13 @@ def _stop_running_threads() -> None:
     interpreter kills at finalization while it is inside XLA's C++ code (collating a batch)
     aborts the process ("FATAL: exception not rethrown"), which `next(iter(loader))` with
     num_workers > 0, leaving the prefetching thread at work, used to do."""
-    records = list(_running)
-    for r in records:
+    for r in list(_running):
         r.stop.set()
         r.index_queue.put(_STOP)
-    for r in records:
-        r.thread.join(_EXIT_JOIN_SECONDS)
+    # (every thread, also one whose loop has ended: the interpreter would kill it while
+    # it frees its arguments' arrays, with the same abort)
+    for thread in list(_threads):
+        thread.join(_EXIT_JOIN_SECONDS)
 
 
 atexit.register(_stop_running_threads)
@@ -76,6 +81,7 @@ class _Running:
 
     def start(self) -> threading.Thread:
         _running.add(self)
+        _threads.add(self.thread)
         self.thread.start()
         return self.thread
 
