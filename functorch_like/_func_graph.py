@@ -111,7 +111,10 @@ class Capture:
                  "const_marks")
 
     def __init__(self):
-        self.created: set[int] = set()
+        # The tensors made in the run, by id, kept alive until it ends: a freed one's id,
+        # reused by a tensor made later, would make that one "captured" or share another
+        # constant's slot (flaky fingerprints, a replay reading the wrong constant).
+        self.created: dict[int, Tensor] = {}
         self.index: dict[int, int] = {}
         self.tensors: list[Tensor] = []
         # Each captured tensor's value when first read: what the replay must see, even if
@@ -167,7 +170,7 @@ class _Replay:
     __slots__ = ("created", "const_marks", "consts", "op")
 
     def __init__(self, const_marks: tuple, consts):
-        self.created: set[int] = set()
+        self.created: dict[int, Tensor] = {}       # (see Capture)
         self.const_marks, self.consts, self.op = const_marks, consts, 0
 
     def see(self, fn, args, static) -> None:

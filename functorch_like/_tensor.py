@@ -267,7 +267,8 @@ class Tensor:
         if _grad_state.inference:     # made inside torch.inference_mode(): see is_inference
             self.__dict__["_inference"] = True
         if _grad_state.capture is not None:   # made inside a transform's run: not captured
-            _grad_state.capture.created.add(id(self))
+            # (kept, by id: a tensor freed in the run must not lend its id to another)
+            _grad_state.capture.created[id(self)] = self
 
     @classmethod
     def _make(cls, value, requires_grad: bool = False, node=None, out: int = 0) -> "Tensor":

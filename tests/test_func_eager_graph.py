@@ -275,6 +275,32 @@ def test_backward_uses_each_calls_constants_made_from_python_values():
     assert _func_graph.cache_size() == 1        # (one spec: the constants are inputs)
 
 
+def test_constants_made_and_freed_in_the_function_keep_their_own_values():
+    # Each tensor the function makes from a Python value is a constant of the recorded
+    # op, found by its id. One freed mid-run (`a` here) once lent its id to the next one
+    # made (`b`), which then read the first one's value in the replay: wrong gradients.
+    def f(r):
+        a = fl.full((1,), 2.0)
+        y = r * a
+        del a
+        b = fl.tensor(3.0)
+        z = y + b
+        del b
+        c = fl.full((), 5.0)
+        return (z * c).sum()
+
+    w = fl.tensor(X, requires_grad=True)
+    _func_graph.clear_cache()
+    for _ in range(3):
+        w.grad = None
+        out = fl.func.vmap(f)(w)
+        out.sum().backward()
+        np.testing.assert_allclose(out.detach().numpy(), ((X * 2 + 3) * 5).sum(1),
+                                   rtol=1e-5)
+        np.testing.assert_allclose(w.grad.numpy(), np.full(X.shape, 10.0))
+    assert _func_graph.cache_size() == 1
+
+
 def test_compiled_training_step_through_vmap_matches_eager():
     theirs, ours = _pair(_mlp, _mlp)
     opt = fl.optim.SGD(ours.parameters(), lr=0.1)
