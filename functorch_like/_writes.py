@@ -71,6 +71,14 @@ class Counted:
         WRITES.count += 1
         return super().setdefault(key, default)
 
+    def __deepcopy__(self, memo):
+        """A copy of the same counted type (its entries copied without counting: a new
+        container's first contents are not writes)."""
+        new = memo[id(self)] = type(self)()
+        for key, value in self.items():
+            dict.__setitem__(new, deepcopy(key, memo), deepcopy(value, memo))
+        return new
+
 
 class CountedDict(Counted, dict):
     """A dict whose changes are counted writes (see Counted). Pickles as a plain dict (a
@@ -81,12 +89,6 @@ class CountedDict(Counted, dict):
 
     def __reduce_ex__(self, protocol):
         return dict, (dict(self),)
-
-    def __deepcopy__(self, memo):
-        new = memo[id(self)] = CountedDict()
-        for key, value in self.items():
-            dict.__setitem__(new, deepcopy(key, memo), deepcopy(value, memo))
-        return new
 
 
 class CountedDefaultDict(Counted, defaultdict):
@@ -104,12 +106,6 @@ class CountedDefaultDict(Counted, defaultdict):
 
     def __repr__(self) -> str:
         return f"defaultdict({dict!r}, {dict.__repr__(self)})"     # torch's state's
-
-    def __deepcopy__(self, memo):
-        new = memo[id(self)] = CountedDefaultDict()
-        for key, value in self.items():
-            dict.__setitem__(new, deepcopy(key, memo), deepcopy(value, memo))
-        return new
 
 
 def counted(d: dict) -> dict:
