@@ -66,6 +66,7 @@ from .nn.modules.module import Module
 # A tensor argument that requires grad or is part of a graph (PyTorch's requires_grad).
 _needs_grad = operator.attrgetter("requires_grad")
 _aval = operator.attrgetter("aval")     # an array's shape, dtype and weak type
+_array = operator.attrgetter("_value")
 
 _trace_count = 0
 
@@ -403,7 +404,7 @@ class CompiledFunction:
                 and len(args) == snapshot.program.n_tensor_args
                 and all(map(isinstance, args, repeat(Tensor)))
                 and not any(map(_needs_grad, args))
-                and list(map(_aval, values := [a._value for a in args]))
+                and list(map(_aval, values := list(map(_array, args))))
                 == snapshot.program.avals and distinct_inputs(args, snapshot.state)
                 and snapshot.holds()):
             return snapshot.program, snapshot.state, (*snapshot.inputs, values), snapshot

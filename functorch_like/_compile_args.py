@@ -104,8 +104,8 @@ def check_containers_unchanged(args, kwargs, treedef, leaves: list) -> None:
 def distinct_inputs(args: tuple, state) -> bool:
     """Whether tensor arguments are all the program's own inputs: none passed twice, none
     state (either would be one tensor in the trace, as eagerly)."""
-    ids = list(map(id, args))
-    return len(set(ids)) == len(ids) and not any(map(state.tensor_index.__contains__, ids))
+    return state.tensor_index.keys().isdisjoint(map(id, args)) and (
+        len(args) < 2 or len(set(map(id, args))) == len(args))
 
 
 def is_grad_leaf(s) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import operator
 import types
+from itertools import chain
 from typing import Callable
 
 import jax
@@ -42,8 +43,10 @@ _SHAREABLE = ("step",)
 # The global modes a trace depends on, as (object, attribute): grad mode, the autocast
 # policy, the default float dtype and JAX's x64 switch. A call under other modes than the
 # program's trace gets its own program, as eager code would compute differently.
-_MODES = ((_grad_mode._state, "enabled"), (_autocast_state, "policy"),
-          (_dtypes, "_default_float"), (jax.config, "jax_enable_x64"))
+_UNCOUNTED_MODES = ((_grad_mode._state, "enabled"), (jax.config, "jax_enable_x64"))
+# (their setters count a write: `_writes`)
+_COUNTED_MODES = ((_autocast_state, "policy"), (_dtypes, "_default_float"))
+_MODES = _UNCOUNTED_MODES + _COUNTED_MODES
 
 # A Module's own bookkeeping attributes, not containers of the user's tensors.
 _MODULE_INTERNALS = frozenset(vars(Module())) - {"training"}
@@ -227,11 +230,11 @@ class StepState:
         self.opt_tensors = [holders[0] for holders, _ in slots]
         self.generator = _random.default_generator
         # Where each array lives, to notice a parameter or submodule replaced on its module
-        # or an optimizer's state replaced (load_state_dict makes a new `state` dict)
-        # between calls: the dicts themselves, as attributes of their owners, ...
+        # or an optimizer's state or groups replaced (load_state_dict makes a new `state`
+        # dict) between calls: the containers themselves, as attributes of their owners, ...
         owners = [(m, name) for m in self.modules
                   for name in ("_parameters", "_buffers", "_modules")]
-        owners += [(opt, "state") for opt in self.optimizers]
+        owners += [(opt, name) for opt in self.optimizers for name in ("state", "param_groups")]
         owners += [(cell, "cell_contents") for cell in self.ref_cells]    # names rebound
         owners += [(home.obj, home.name) for home in self.attr_homes]
         # ... and their entries (with the globals and instance attributes named).
@@ -281,11 +284,19 @@ class StepState:
         guard() and read() depend on, so that the same objects there mean the same guard
         and inputs (the entries are the layout's homes). What a call rewrites: the RNG key,
         last among the attributes, so that the next snapshot only replaces that tail, and
-        the optimizer state tensors' values."""
-        attrs = [(opt, name) for opt in self.optimizers for name in ("state", "param_groups")]
-        attrs += [(cell, "cell_contents") for cell in self.ref_cells]
+        the optimizer state tensors' values.
+
+        The first `len(loose_objs)` attributes are those whose writes are not counted
+        (`_writes`): closure cells, attributes of other objects (or read from a class),
+        the thread's grad mode and JAX's x64 switch. A snapshot compares only those while
+        the count of writes stands; the rest change only by counted writes."""
+        attrs = [(cell, "cell_contents") for cell in self.ref_cells]
         attrs += [(home.obj, home.name) for home in self.attr_homes]
-        attrs += _MODES
+        attrs += _UNCOUNTED_MODES
+        self.loose_objs = [o for o, _ in attrs]
+        self.loose_names = [n for _, n in attrs]
+        attrs += [(opt, name) for opt in self.optimizers for name in ("state", "param_groups")]
+        attrs += _COUNTED_MODES
         attrs.append((_hooks.changes, "count"))     # a hook registered or removed anywhere
         attrs.append((_module.MEMBERS, "count"))   # a parameter, buffer or submodule set
         attrs.append((self.generator, "_raw"))
@@ -311,6 +322,8 @@ class StepState:
         # changes the layout.
         self.group_params = [list(g["params"]) for g in self.watch_groups]
         self.watch_group_lists = [opt.param_groups for opt in self.optimizers]
+        # Which dicts the optimizers' lists hold: a group replaced there is another layout.
+        self.group_ids = list(map(id, self.watch_groups))
 
     def guard(self) -> tuple:
         """What selects the program: training flags, which parameters require grad, the
@@ -418,6 +431,8 @@ class StepState:
         # (a closure cell emptied by `del` of a nonlocal, an entry deleted, a list shortened)
         except (ValueError, LookupError):
             return False
+        if list(map(id, chain.from_iterable(self.watch_group_lists))) != self.group_ids:
+            return False            # (a group added to or replaced in param_groups)
         for group, params in zip(self.watch_groups, self.group_params):
             if len(group["params"]) != len(params) or not all(
                     map(operator.is_, group["params"], params)):
@@ -551,12 +566,13 @@ class Snapshot:
     dispatched, while the device runs; anything changed in between sends the next call
     down the full path.
 
-    Where the count of tensor and module writes (`_writes.WRITES`) is the one recorded
-    here, the tensors' values and requires_grad, the modules' attributes and the entries
-    of the counted dicts that hold the state tensors (`_writes.CountedDict`: modules'
-    parameters, buffers and submodules, optimizers' state) are unchanged without
-    looking: only plain dicts' entries (globals, attributes), the watched attributes and
-    the groups are compared.
+    Where the count of writes (`_writes.WRITES`) is the one recorded here, the tensors'
+    values and requires_grad, the modules' and optimizers' attributes, the entries of the
+    counted dicts that hold the state tensors (`_writes.CountedDict`: modules'
+    parameters, buffers and submodules, optimizers' state), the global RNG key, the
+    autocast policy and the default dtype are unchanged without looking: only plain
+    dicts' entries (globals, attributes), closure cells, other objects' attributes, the
+    grad mode, JAX's x64 switch and the groups are compared.
     PyTorch-parity note: a module attribute written around `Module.__setattr__`
     (`object.__setattr__(module, ...)`, `module.__dict__[...]`) is not a counted write; a
     step that reads one sees the new value only after some other change (or
@@ -577,8 +593,8 @@ class Snapshot:
                           list(map(_requires_grad, state.tensors)),
                           # (and of each group's parameter list: one appended to it)
                           [{**g, "params": list(g["params"])} for g in state.watch_groups],
-                          list(map(len, state.watch_group_lists)),
-                          list(map(operator.getitem, state.loose_dicts, state.loose_keys)))
+                          list(map(operator.getitem, state.loose_dicts, state.loose_keys)),
+                          list(map(getattr, state.loose_objs, state.loose_names)))
         else:
             self.fixed = previous.fixed
         self.attr_values = self.fixed[0] + [inputs[4]]       # (the RNG key, last)
@@ -590,8 +606,10 @@ class Snapshot:
         state, fixed = self.state, self.fixed
         try:
             if WRITES.count == self.writes:
-                if not all(map(operator.is_, map(operator.getitem, state.loose_dicts,
-                                                 state.loose_keys), fixed[6])):
+                if not (all(map(operator.is_, map(operator.getitem, state.loose_dicts,
+                                                  state.loose_keys), fixed[5]))
+                        and all(map(operator.is_, map(getattr, state.loose_objs,
+                                                      state.loose_names), fixed[6]))):
                     return False
             elif not (all(map(operator.is_, map(_value, state.tensors), self.inputs[0]))
                       and all(map(operator.is_, map(_value, state.holders),
@@ -599,12 +617,13 @@ class Snapshot:
                       and state.module_dicts == fixed[2]
                       and list(map(_requires_grad, state.tensors)) == fixed[3]
                       and all(map(operator.is_, map(operator.getitem, state.home_dicts,
-                                                    state.home_keys), fixed[1]))):
+                                                    state.home_keys), fixed[1]))
+                      and all(map(operator.is_, map(getattr, state.watch_objs,
+                                                    state.watch_names), self.attr_values))):
                 return False
-            return (all(map(operator.is_, map(getattr, state.watch_objs,
-                                                  state.watch_names), self.attr_values))
-                    and state.watch_groups == fixed[4]
-                    and list(map(len, state.watch_group_lists)) == fixed[5])
+            return (state.watch_groups == fixed[4]
+                    and list(map(id, chain.from_iterable(state.watch_group_lists)))
+                    == state.group_ids)
         except Exception:   # an attribute deleted, a dict replaced, an uncomparable value
             return False
 

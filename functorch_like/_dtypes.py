@@ -14,6 +14,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ._writes import WRITES
+
 
 class dtype:
     """A torch dtype: `torch.float32`. Compares by the JAX type it is stored as."""
@@ -99,6 +101,7 @@ def set_default_dtype(d: dtype) -> None:
     if d.name == "float64" and not jax.config.jax_enable_x64:
         jax.config.update("jax_enable_x64", True)
     _default_float = _NAMES[d.name]
+    WRITES.count += 1       # (a compiled step's program depends on it)
 
 
 def default_int() -> dtype:

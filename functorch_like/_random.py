@@ -16,6 +16,7 @@ import jax.numpy as jnp
 
 from . import _dtypes
 from ._tensor import Tensor, apply
+from ._writes import WRITES
 
 _DEFAULT_SEED = 67280421310721   # PyTorch's default CPU seed
 
@@ -57,9 +58,11 @@ class Generator:
             self._typed = jax.random.wrap_key_data(self._raw, impl=self._impl)
         return self._typed
 
+    # A new key is a counted write (`_writes`): a compiled step reads the global one.
     @_key.setter
     def _key(self, key) -> None:
         self._typed, self._raw = key, None
+        WRITES.count += 1
 
     @property
     def _key_data(self):
@@ -73,6 +76,7 @@ class Generator:
     def _key_data(self, raw) -> None:
         # Raw data in the layout of the current key's implementation (threefry: uint32[2]).
         self._raw, self._typed = raw, None
+        WRITES.count += 1
 
     def manual_seed(self, seed: int) -> "Generator":
         seed = int(seed)

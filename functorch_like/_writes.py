@@ -2,15 +2,19 @@
 cheap test that nothing it depends on changed between two calls.
 
 Counted: every write of a Tensor's value (`Tensor._value`'s setter: in-place ops, `.data =`,
-optimizer and load_state_dict writes, ...), every change of a tensor's requires_grad, and
+optimizer and load_state_dict writes, ...), every change of a tensor's requires_grad,
 every attribute set or deleted through `Module.__setattr__`/`__delattr__` (`model.eval()`,
-`model.scale = 2.0`). Not counted: a new tensor's first value (`Tensor._init`), and a
-compiled call's own write-back, which happens before it records the count.
+`model.scale = 2.0`) or set through `Optimizer.__setattr__`, every new key of a
+Generator (a draw, a reseed), every hook registered or removed, and every change of the
+autocast policy or the default dtype. Not counted: a new tensor's first value
+(`Tensor._init`), and a compiled call's own write-back, which happens before it records
+the count.
 
 `_compile_state.Snapshot` records the count after a call; when the next call finds it
-unchanged, the tensors' values, their requires_grad and the modules' attributes are as
-that call left them, and it compares only what lives in plain containers (dict entries,
-optimizer groups, closure cells), where a write cannot be counted. Also counted: every
+unchanged, what those writes change is as that call left them, and it compares only what
+lives in plain containers (dict entries, optimizer groups, closure cells) and the global
+switches of other owners (the thread's grad mode, JAX's x64), where a write cannot be
+counted. Also counted: every
 change of the dicts that hold the state tensors (`CountedDict`: a module's parameters,
 buffers and submodules, an optimizer's state and per-parameter entries).
 """

@@ -1,6 +1,7 @@
 """functorch_like.compile's state slots: shared step counters, parameters that do not
 step, guards checked on every call, and the RNG key threaded as raw data."""
 
+import contextlib
 import copy
 import re
 
@@ -245,6 +246,8 @@ def test_changes_between_calls_reach_the_next_call():
         lambda m, o: (setattr(m.trunk, "bias", nn.Parameter(torch.ones(8))),
                       o.param_groups[0]["params"].__setitem__(1, m.trunk.bias)),
         lambda m, o: m.trunk.bias.data.fill_(0.5),
+        # (a group replaced in the optimizer's list: before, its new lr went unused)
+        lambda m, o: o.param_groups.__setitem__(0, {**o.param_groups[0], "lr": 0.3}),
     ]
     for i, change in enumerate(changes):
         for _ in range(2):
@@ -288,6 +291,11 @@ _COUNTED_WRITES = {
     # (objects that exist already: making one would count writes of its own)
     "parameter dict entry": lambda m, o: m.a._parameters.__setitem__("bias", m.b.bias),
     "module dict entry": lambda m, o: m._modules.__setitem__("a", m.b),
+    # (attributes of objects a snapshot no longer looks at while the count stands)
+    "optimizer attribute": lambda m, o: setattr(o, "param_groups", [
+        {**g, "lr": 0.2} for g in o.param_groups]),
+    "reseed": lambda m, o: torch.manual_seed(7),
+    "hook": lambda m, o: m.a.register_forward_hook(lambda mod, args, out: out * 2),
 }
 
 
@@ -314,7 +322,9 @@ def test_a_counted_write_alone_between_calls_reaches_the_next_call(name):
 def test_a_loop_that_changes_nothing_keeps_the_count_of_writes():
     # What lets a call skip looking at every tensor (`_writes`): between two calls of a
     # plain loop over a DataLoader, with a scheduler stepping and .item() read, nothing
-    # writes into a tensor or a module.
+    # writes into a tensor or a module. The one counted write is the shuffling sampler's
+    # draw from the global generator as an epoch starts (torch's draws there too), which
+    # the step must see: it reads that generator's key.
     from functorch_like._writes import WRITES
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(5, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Dropout(0.2),
@@ -332,7 +342,7 @@ def test_a_loop_that_changes_nothing_keeps_the_count_of_writes():
                 unchanged.append(step._snapshot.writes == WRITES.count)
             step(xb, yb).item()
         sched.step()
-    assert unchanged == [True] * 5
+    assert unchanged == [True, True, False, True, True]
 
 
 def test_reseeding_between_calls_repeats_the_dropout_masks():
@@ -350,6 +360,36 @@ def test_reseeding_between_calls_repeats_the_dropout_masks():
     assert not np.array_equal(first[0], first[1])
     for u, v in zip(first, again):
         np.testing.assert_array_equal(u, v)
+
+
+@contextlib.contextmanager
+def _default_dtype(dtype):
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(before)
+
+
+@pytest.mark.parametrize("mode", ["autocast", "default dtype"])
+def test_a_global_mode_set_alone_between_calls_reaches_the_next_call(mode):
+    # Setting these is a counted write (`_writes`): the snapshot of the call before must
+    # not hold under them, and the call computes as eager code does there.
+    (m1, o1), (m2, o2) = _pair(lr=0.05)
+    x, y = _data()
+    eager, compiled = _step(m1, o1), torch.compile(_step(m2, o2))
+    for _ in range(2):
+        eager(x, y), compiled(x, y)
+    assert compiled._snapshot.holds()
+    with (torch.autocast("cpu", dtype=torch.bfloat16) if mode == "autocast"
+          else _default_dtype(torch.float16)):
+        assert not compiled._snapshot.holds()
+        got, expected = compiled(x, y), eager(x, y)
+        assert got.dtype == expected.dtype
+        np.testing.assert_allclose(got.float().item(), expected.float().item(), rtol=1e-4)
+    np.testing.assert_allclose(compiled(x, y).item(), eager(x, y).item(), rtol=1e-5)
+    assert_same_state(m1, m2, rtol=1e-5, atol=1e-6)
 
 
 def test_global_modes_select_their_own_program():

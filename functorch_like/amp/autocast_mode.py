@@ -26,6 +26,7 @@ import functools
 import warnings
 
 from .. import _autocast_state, _device, _dtypes
+from .._writes import WRITES
 
 __all__ = ["autocast", "is_autocast_enabled", "get_autocast_dtype", "set_autocast_enabled",
            "set_autocast_dtype", "is_autocast_available"]
@@ -105,6 +106,7 @@ def _refresh() -> None:
     _autocast_state.cast = cast_inputs if on else None
     _autocast_state.policy = tuple((d, _enabled[d], _dtype[d].name) for d in _enabled) \
         if on else None
+    WRITES.count += 1       # (a compiled step's program depends on the policy)
 
 
 def _check_device_type(device_type) -> str:

@@ -26,7 +26,7 @@ from .. import _trace_state
 from ..pure.optim import _base as _checks
 from .._host import owned
 from .._tensor import Tensor, publish, typename
-from .._writes import CountedDefaultDict, counted
+from .._writes import WRITES, CountedDefaultDict, counted
 from ._capturable import check_capturable
 from ._state_checks import check_state_matches
 from ._hooks import HOOK_DICTS, OptimizerHooks, hooked_step
@@ -143,6 +143,12 @@ class Optimizer(OptimizerHooks):
                 raise RuntimeError("`fused` does not support `differentiable`")
             if defaults.get("foreach"):
                 raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
+    def __setattr__(self, name: str, value) -> None:
+        # A counted write (`_writes`): a compiled step's snapshot need not look at the
+        # attributes it reads (`state`, `param_groups`) while the count stands.
+        WRITES.count += 1
+        object.__setattr__(self, name, value)
 
     def __getstate__(self):
         # Compiled programs (and a scheduler's wrapper of `step`) are rebuilt, not pickled,

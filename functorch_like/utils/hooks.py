@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 
+from .._writes import WRITES
+
 
 class _Changes:
     """How many hooks were registered or removed so far: a compiled step, whose program
@@ -25,10 +27,12 @@ class RemovableHandle:
         self.hooks = hooks
         self.id = next(RemovableHandle._ids)
         changes.count += 1
+        WRITES.count += 1
 
     def remove(self) -> None:
         if self.hooks.pop(self.id, None) is not None:
             changes.count += 1
+            WRITES.count += 1
 
     def __enter__(self):
         return self
