@@ -9,7 +9,8 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from ._base import HyperParams, leafwise, make_hyperparams, next_step, reject, step_counts
+from ._base import (HyperParams, decoupled_decay, leafwise, make_hyperparams, next_step,
+                    reject, step_counts)
 
 
 class AdafactorState(NamedTuple):
@@ -112,7 +113,7 @@ def adafactor(lr: float = 1e-2, beta2_decay: float = -0.8,
             weight = (t ** h["beta2_decay"]).astype(g.dtype)
             rho = jnp.minimum(h["lr"], 1 / jnp.sqrt(t))
             alpha = jnp.maximum(h["eps2"], _rms(p, wide)) * rho
-            decay = -(h["lr"] * h["weight_decay"]).astype(g.dtype) * p
+            decay = decoupled_decay(p, (1 - h["lr"] * h["weight_decay"]).astype(g.dtype))
             if g.ndim > 1:
                 row_var = _lerp(row_var, _mean_square(g, -1), weight)
                 col_var = _lerp(col_var, _mean_square(g, -2), weight)

@@ -137,6 +137,19 @@ def check_nonneg(name: str, value: float) -> None:
         reject(f"Invalid {name}: {value}")
 
 
+def decoupled_decay(p: Array, factor: Array) -> Array:
+    """The update term of a decoupled weight decay, `p *= factor` with factor = 1 - lr * wd
+    (shapes of p; factor a scalar of p's dtype).
+
+    PyTorch-parity note: written as `p * factor - p`, not `-lr * wd * p`, because torch
+    multiplies by `factor` rounded to p's dtype, and that rounding is a sizeable part of a
+    small decay: float32(1 - 1e-5) is 1 - 1.0014e-5, so -lr * wd * p decays 0.14 % less
+    than torch at every step (AdamW's defaults; 2e-5 apart after 200 steps). The
+    difference `p * factor - p` is exact (Sterbenz), so p plus it is torch's `p * factor`.
+    """
+    return p * factor - p
+
+
 def weight_decay_terms(g: Array, p: Array | None, h: HyperParams,
                        decoupled: bool) -> tuple[Array, Array]:
     """PyTorch's two weight decays, for optimizers that offer both: L2 folds `wd * p` into
@@ -145,7 +158,7 @@ def weight_decay_terms(g: Array, p: Array | None, h: HyperParams,
     if p is None:
         return g, jnp.zeros_like(g)
     if decoupled:
-        return g, -h["lr"] * h["weight_decay"] * p
+        return g, decoupled_decay(p, 1 - h["lr"] * h["weight_decay"])
     return g + h["weight_decay"] * p, jnp.zeros_like(g)
 
 
