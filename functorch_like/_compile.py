@@ -47,6 +47,7 @@ from itertools import repeat
 from typing import Callable
 
 import jax
+import jax.extend.core
 
 from . import _random, _trace_state
 from ._compile_args import (check_containers_unchanged, check_objects_unchanged,
@@ -484,6 +485,7 @@ class CompiledFunction:
         grads_none = program.grads_none = state.grads_none()
         discovering = [True]
         untouched, writes, written = [False], [True], [()]
+        cleared: set = set()    # (the tensors whose .grad the trace set to None)
 
         def run(values, grads, opt_values, hps, key, dynamic):
             program.actions.clear()            # a retrace records the side effects anew
@@ -496,6 +498,9 @@ class CompiledFunction:
             _trace_state.state.compiling = True
             discover = _trace_state.state.discover
             _trace_state.state.discover = discoverer(state)
+            outer_cleared = _trace_state.state.cleared
+            cleared.clear()
+            _trace_state.state.cleared = cleared
             try:
                 for opt in state.optimizers:
                     # (a tensor lr as its number: the structure never depends on it)
@@ -612,6 +617,7 @@ class CompiledFunction:
             finally:
                 _trace_state.state.compiling = False
                 _trace_state.state.discover = discover
+                _trace_state.state.cleared = outer_cleared
                 if watch is not None:
                     watch.put_back()
                 _trace_state.state.scheduler_recorder = recorder
@@ -639,8 +645,19 @@ class CompiledFunction:
         state.sinks.update((id(lst), lst) for lst, _ in program.effects.appends)
         start = len(inputs[0])
         grad_vars = set(map(id, jaxpr.invars[start:start + len(inputs[1])]))
-        uses_grads = any(id(v) in grad_vars for e in jaxpr.eqns for v in e.invars)
+        used = {id(v) for e in jaxpr.eqns for v in e.invars}
+        uses_grads = not grad_vars.isdisjoint(used)
         reads_grads = uses_grads or any(id(v) in grad_vars for v in jaxpr.outvars)
+        # Whether it leaves gradients it does not use itself (forward and backward, the
+        # optimizer stepping outside): those are its result, written back as eagerly.
+        leaves_grads = any(
+            isinstance(v, jax.extend.core.Var) and id(v) not in used and not none
+            for v, none in zip(jaxpr.outvars[start:start + len(inputs[1])],
+                               program.none_grads))
+        # Whether it set every .grad to None itself (zero_grad()), so that none it leaves
+        # matters to its next call; zero_grad(set_to_none=False) keeps the tensors, and
+        # an optimizer steps a parameter whose .grad is zeros (not None) on the next call.
+        leaves_grads = leaves_grads or not all(id(p) in cleared for p in state.params)
         # (a step that changes no .grad but uses them, optimizer.step() alone, reads them)
         if untouched[0] and not uses_grads:
             program.with_grads = program.touches_grads = False
@@ -650,7 +667,7 @@ class CompiledFunction:
                 program.writes_state = False
                 program.jitted = jax.jit(run, keep_unused=True)
         elif not self.keep_grads:
-            program.with_grads = reads_grads
+            program.with_grads = reads_grads or leaves_grads
         if program.writes_state and self.donate and len(written[0]) < len(inputs[0]):
             program.split = _split_donation(program, run, written[0], len(inputs[0]))
         return program
@@ -690,10 +707,12 @@ def compile(fn: Callable | None = None, *, fullgraph: bool = True, dynamic=None,
         (default). With donation, arrays taken from the model before a call (e.g. an old
         `state_dict()` not yet saved) are invalidated by it; pass donate=False or clone them.
       keep_grads: PyTorch parity note: a step that clears the gradients itself (calls
-        `zero_grad()` before `backward()`) leaves `.grad` as None afterwards, instead of
-        holding that step's gradients, so that it needs no gradient buffers beyond a
-        hand-written JAX step. keep_grads=True writes them back as PyTorch does. Steps that
-        accumulate into existing gradients always read and write `.grad`.
+        `zero_grad()` before `backward()`) and uses them (`optimizer.step()`) leaves `.grad`
+        as None afterwards, instead of holding that step's gradients, so that it needs no
+        gradient buffers beyond a hand-written JAX step. keep_grads=True writes them back as
+        PyTorch does. Steps that accumulate into existing gradients, and steps that leave
+        gradients they do not use (forward and backward, with the optimizer stepping
+        outside), always write `.grad`.
 
     PyTorch parity note: the step's Python runs when it is traced, so a Python value it
     returns is the trace's, unless it is an argument's, a guarded global's, a param group's

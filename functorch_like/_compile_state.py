@@ -465,10 +465,10 @@ class StepState:
         clear_grads is False (a program that leaves the gradients alone); values and
         opt_values None (a program that writes no state) and key_data None (one that drew
         no random numbers) leave those as they are."""
-        # A call's own write-back stores into `_v`: it is not one of the writes `_writes`
-        # counts, and it is over before the call records the count. With no counted
-        # write since the last call's write-back, the tensors' graph nodes are still the
-        # None it left (a node comes with a write of the value).
+        # A call's own write-back stores into `_v` and counts one write for all of it (at
+        # its end; the call records the count after). With no counted write since the
+        # last call's write-back, the tensors' graph nodes are still the None it left (a
+        # node comes with a write of the value).
         if publish_values and WRITES.count == self._settled:
             for t, v in zip(self.tensors, () if values is None else values):
                 t._v = v
@@ -491,11 +491,15 @@ class StepState:
             else:
                 for t in holders:
                     t._v = v
-        if publish_values:
-            self._publish()
-            self._settled = WRITES.count
         if key_data is not None:        # (None: a program that drew no random numbers)
             self.generator._key_data = key_data
+        if publish_values:
+            self._publish()
+            if values is not None or grads is not None or clear_grads:
+                # A counted write for the snapshots of other compiled functions over this
+                # state (the caller's next snapshot records the count after it).
+                WRITES.count += 1
+            self._settled = WRITES.count
 
     def _publish(self) -> None:
         """After a call's write-back: the `.data`/`detach()` aliases and the views of the

@@ -418,6 +418,8 @@ class Tensor:
         if value is not None and value.dtype != self.dtype:
             raise RuntimeError(_ag_errors.grad_dtype_mismatch(
                 _dtypes.cpp_type_name(value.dtype), _dtypes.scalar_type_name(self.dtype)))
+        if value is None and _trace_state.state.cleared is not None:
+            _trace_state.state.cleared.add(id(self))
         self._grad = value
 
     @property

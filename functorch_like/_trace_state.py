@@ -18,6 +18,9 @@ class _State(threading.local):
     # Modules and Parameters made from now on carry higher serials: made inside a trace,
     # they are not state compile should have found.
     serials = None
+    # While compile traces a step: the ids of the tensors whose .grad it set to None
+    # (zero_grad(), `p.grad = None`).
+    cleared = None
 
 
 state = _State()

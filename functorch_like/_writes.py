@@ -6,9 +6,10 @@ optimizer and load_state_dict writes, ...), every change of a tensor's requires_
 every attribute set or deleted through `Module.__setattr__`/`__delattr__` (`model.eval()`,
 `model.scale = 2.0`) or set through `Optimizer.__setattr__`, every new key of a
 Generator (a draw, a reseed), every hook registered or removed, and every change of the
-autocast policy or the default dtype. Not counted: a new tensor's first value
-(`Tensor._init`), and a compiled call's own write-back, which happens before it records
-the count.
+autocast policy or the default dtype. A compiled call's write-back counts as one write,
+for the snapshots of other compiled functions over the same state; the call's own
+snapshot records the count after it. Not counted: a new tensor's first value
+(`Tensor._init`).
 
 `_compile_state.Snapshot` records the count after a call; when the next call finds it
 unchanged, what those writes change is as that call left them, and it compares only what

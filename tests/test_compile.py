@@ -69,6 +69,91 @@ def test_keep_grads_writes_back_the_step_gradients():
         np.testing.assert_allclose(p2.grad.numpy(), p1.grad.numpy(), rtol=1e-4, atol=1e-6)
 
 
+def _forward_backward(model, opt, crit, clip=None):
+    def step(x, y):
+        opt.zero_grad()
+        loss = crit(model(x), y)
+        loss.backward()
+        if clip is not None:
+            nn.utils.clip_grad_norm_(model.parameters(), clip)
+        return loss
+    return step
+
+
+@pytest.mark.parametrize("clip", [None, 0.5], ids=["plain", "clipped inside"])
+def test_a_step_without_the_optimizer_leaves_its_gradients_for_it(clip):
+    # Forward and backward compiled, the optimizer (and clipping) outside: the gradients
+    # are the step's result. Before, they were dropped as in a full step, and the eager
+    # optimizer.step() after it silently did nothing.
+    (m1, o1), (m2, o2) = _twins(_mlp, torch.optim.SGD, lr=0.1)
+    crit = nn.CrossEntropyLoss()
+    eager = _forward_backward(m1, o1, crit, clip)
+    compiled = torch.compile(_forward_backward(m2, o2, crit, clip))
+    x, y = _data((6,))
+    for _ in range(4):
+        np.testing.assert_allclose(compiled(x, y).item(), eager(x, y).item(), rtol=1e-5)
+        for p1, p2 in zip(m1.parameters(), m2.parameters()):
+            np.testing.assert_allclose(p2.grad.numpy(), p1.grad.numpy(), rtol=1e-4, atol=1e-6)
+        for m in (m1, m2):
+            nn.utils.clip_grad_norm_(m.parameters(), 1.0)
+        o1.step()
+        o2.step()
+    assert_same_state(m1, m2)
+
+
+def test_gradients_accumulated_over_calls_of_one_compiled_step():
+    # zero_grad on even calls, optimizer.step() on odd ones: each update uses two
+    # batches' gradients, as eagerly (before, the even call's gradients were dropped).
+    (m1, o1), (m2, o2) = _twins(_mlp, torch.optim.SGD, lr=0.1)
+    crit = nn.CrossEntropyLoss()
+
+    def accumulating(model, opt):
+        def step(x, y, i):
+            if i % 2 == 0:
+                opt.zero_grad()
+            loss = crit(model(x), y) / 2
+            loss.backward()
+            if i % 2 == 1:
+                opt.step()
+            return loss
+        return step
+    eager, compiled = accumulating(m1, o1), torch.compile(accumulating(m2, o2))
+    for i in range(6):
+        x, y = _data((6,), seed=i)
+        np.testing.assert_allclose(compiled(x, y, i).item(), eager(x, y, i).item(),
+                                   rtol=1e-5)
+    assert_same_state(m1, m2)
+
+
+def test_zero_grad_keeping_the_tensors_steps_a_parameter_unused_on_the_next_call():
+    # zero_grad(set_to_none=False) keeps .grad as zeros: AdamW then steps a parameter the
+    # next call does not use (decay, moments, step count), as eagerly. Before, the call
+    # left .grad None and the next one skipped it.
+    def make():
+        torch.manual_seed(0)
+        a, b = nn.Linear(6, 3), nn.Linear(6, 3)
+        return a, b, torch.optim.AdamW([*a.parameters(), *b.parameters()], lr=0.05,
+                                       weight_decay=0.1)
+
+    def stepper(a, b, opt):
+        def step(x, y, use_b):
+            opt.zero_grad(set_to_none=False)
+            out = a(x) + b(x) if use_b else a(x)
+            loss = nn.functional.cross_entropy(out, y)
+            loss.backward()
+            opt.step()
+            return loss
+        return step
+    (a1, b1, o1), (a2, b2, o2) = make(), make()
+    eager, compiled = stepper(a1, b1, o1), torch.compile(stepper(a2, b2, o2))
+    x, y = _data((6,))
+    for use_b in (True, False, False):
+        np.testing.assert_allclose(compiled(x, y, use_b).item(), eager(x, y, use_b).item(),
+                                   rtol=1e-5)
+    assert o2.state[b2.weight]["step"].item() == o1.state[b1.weight]["step"].item() == 3
+    assert_same_state(b1, b2)
+
+
 def test_compiled_equals_eager_cnn_batchnorm_then_eval():
     (m1, o1), (m2, o2) = _twins(_cnn, torch.optim.SGD, lr=0.05, momentum=0.9)
     crit = nn.CrossEntropyLoss()

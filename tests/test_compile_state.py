@@ -536,3 +536,37 @@ def test_an_alias_or_view_taken_between_calls_sees_the_next_calls_values(name):
     after = _ALIASES[name](m, o).detach().numpy()
     assert not np.array_equal(after, before)
     np.testing.assert_array_equal(alias.detach().numpy(), after)
+
+
+@pytest.mark.parametrize("donate", [True, False], ids=["donated", "not donated"])
+def test_two_compiled_steps_over_one_model_see_each_others_writes(donate):
+    # A call's write-back is a counted write: the other function's snapshot must not take
+    # the state as its own last call left it. Before, the second round read the buffers
+    # the other step had donated ("Buffer has been deleted or donated"), or without
+    # donation its old values (a step lost).
+    (m1, o1), (m2, o2) = _pair(torch.optim.SGD, lr=0.1, momentum=0.9)
+    x, y = _data()
+    mse = nn.MSELoss()
+
+    def steps(model, opt):
+        def by_class(x, y):
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        def towards_zero(x):
+            opt.zero_grad()
+            loss = mse(model(x), torch.zeros(len(x), 3))
+            loss.backward()
+            opt.step()
+            return loss
+        return by_class, towards_zero
+    # (each loop alone: the eager twin's writes between compiled calls would be counted)
+    eager = steps(m1, o1)
+    expected = [f(*a).item() for _ in range(3) for f, a in zip(eager, [(x, y), (x,)])]
+    compiled = [torch.compile(f, donate=donate) for f in steps(m2, o2)]
+    got = [f(*a).item() for _ in range(3) for f, a in zip(compiled, [(x, y), (x,)])]
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+    assert_same_state(m1, m2, rtol=1e-5, atol=1e-6)
