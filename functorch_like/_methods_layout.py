@@ -1,6 +1,5 @@
 """Tensor methods about layout and legacy construction: stride(), is_cpu, new(),
-`in`. Every tensor here is one contiguous array (as is_contiguous() says), so strides
-are the row-major ones of its shape."""
+`in`. Strides are torch's (`_layout`): a view's follow from its base's."""
 
 from __future__ import annotations
 
@@ -8,20 +7,14 @@ import builtins
 
 import numpy as np
 
-from . import _dtypes
+from . import _dtypes, _layout
 from ._tensor import Size, Tensor, typename
 
 
 def stride(self, dim=None):
-    """The row-major strides of the shape (a tuple, or one dim's).
-
-    PyTorch parity: a transposed or expanded view reports its base's layout in torch;
-    here every tensor is contiguous, so it reports its own shape's."""
-    strides, step = [], 1
-    for size in reversed(self.shape):
-        strides.append(step)
-        step *= builtins.max(size, 1)
-    strides = tuple(reversed(strides))
+    """torch's strides (a tuple, or one dim's): row-major for a tensor that is no view,
+    and those torch's view ops give for a view (see _layout.strides)."""
+    strides = _layout.strides(self)
     if dim is None:
         return strides
     if not -len(strides) <= dim < builtins.max(len(strides), 1):

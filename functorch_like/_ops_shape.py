@@ -66,10 +66,8 @@ def _f_reshape(x, *, shape):
 
 def view(input, *shape, dtype=None):
     """Same data, new shape (one dim may be -1); or, given a dtype, the same bytes read as
-    that dtype (see _ops_view_dtype.view_dtype).
-
-    PyTorch parity: JAX arrays have no strides, so view never fails on a non-contiguous
-    input the way PyTorch's does; it behaves like reshape.
+    that dtype (see _ops_view_dtype.view_dtype). A non-contiguous view (a transpose, a
+    slice of columns) that no strides can show in the new shape raises, as torch's.
     """
     if len(shape) == 1 and isinstance(shape[0], _dtypes.dtype) and dtype is None:
         shape, dtype = (), shape[0]
@@ -77,12 +75,31 @@ def view(input, *shape, dtype=None):
         from ._ops_view_dtype import view_dtype
         return view_dtype(input, dtype)
     shape = _infer_shape(_sizes(shape), input.numel())
+    if not _viewable(input, shape):
+        raise RuntimeError("view size is not compatible with input tensor's size and stride "
+                           "(at least one dimension spans across two contiguous subspaces). "
+                           "Use .reshape(...) instead.")
     return _as_view(apply(_f_reshape, "ViewBackward0", input, shape=shape), input)
 
 
 def reshape(input, *shape):
-    shape = _infer_shape(_sizes(shape), input.numel())
+    """A view in the new shape where torch's strides allow one, else a copy (as torch's:
+    writing to the copy of a transposed view leaves its base alone)."""
+    return _reshaped(input, _infer_shape(_sizes(shape), input.numel()))
+
+
+def _reshaped(input, shape: tuple):
+    if not _viewable(input, shape):
+        return apply(_f_reshape, "UnsafeViewBackward0", input, shape=shape)
     return _as_view(apply(_f_reshape, "ViewBackward0", input, shape=shape), input)
+
+
+def _viewable(input, shape: tuple) -> bool:
+    """Whether torch can view `input` in `shape` (only a view can fail to be)."""
+    if "_view_of" not in input.__dict__ and input._aliases is None:
+        return True
+    from ._layout import view_strides
+    return view_strides(input, shape) is not None
 
 
 def _as_view(out, base):
@@ -153,7 +170,7 @@ def flatten(input, start_dim: int = 0, end_dim: int = -1):
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     shape = input.shape[:s] + (math.prod(input.shape[s:e + 1]),) + input.shape[e + 1:]
-    return _as_view(apply(_f_reshape, "ViewBackward0", input, shape=tuple(shape)), input)
+    return _reshaped(input, tuple(shape))
 
 
 def unflatten(input, dim: int, sizes):

@@ -8,9 +8,8 @@ lives is found by applying the view chain to the byte positions of the root's el
 
 PyTorch parity: `data_ptr()` is a synthetic address, unique per storage, stable across
 in-place ops, equal for aliases, and offset by `storage_offset() * element_size()` for a
-view (`x[1].data_ptr() - x.data_ptr() == 3 * 4` for a float (2, 3) x, as torch's). A
-`reshape` of a non-contiguous view is a view here (torch copies), and dtype views are
-laid out contiguously from their first element. `as_strided` reads the root storage with
+view (`x[1].data_ptr() - x.data_ptr() == 3 * 4` for a float (2, 3) x, as torch's). Dtype
+views of another element size are laid out contiguously from their first element. `as_strided` reads the root storage with
 the given size/stride/offset, differentiably (a gather); its result is not a view:
 in-place ops on it do not write back.
 """

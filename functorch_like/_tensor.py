@@ -345,7 +345,15 @@ class Tensor:
         return self.dtype.is_complex
 
     def is_contiguous(self, memory_format=None) -> bool:
-        return True
+        """Whether torch's strides of this tensor are row-major (a transposed, sliced or
+        expanded view's are not: see _layout).
+
+        PyTorch-parity note: any memory_format other than contiguous_format answers True
+        (tensors here have no channels-last layout)."""
+        if memory_format is not None and str(memory_format) != "torch.contiguous_format":
+            return True
+        from ._layout import is_contiguous
+        return is_contiguous(self)
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -648,7 +656,11 @@ class Tensor:
         return apply(_identity, "CloneBackward0", self)
 
     def contiguous(self, memory_format=None) -> "Tensor":
-        return self
+        """self where contiguous; else a contiguous copy (as torch's: writing to it leaves
+        self alone)."""
+        if self.is_contiguous():
+            return self
+        return self.clone()
 
     # ---- in-place machinery -----------------------------------------------------------
     def _set(self, result: "Tensor", *, reshape: bool = False) -> "Tensor":

@@ -112,10 +112,9 @@ def test_shape_errors(name):
     check_raises(SHAPE_ERRORS[name], rand(2, 3))
 
 
-def test_view_of_non_contiguous_tensor_is_allowed():
-    """PyTorch parity exception (documented in view's docstring): JAX arrays have no
-    strides, so a view of a transposed tensor works (torch demands reshape)."""
+def test_view_of_non_contiguous_tensor_raises_as_torch_and_reshape_copies():
     x = rand(2, 3)
-    with pytest.raises(RuntimeError, match="view size is not compatible"):
-        torch.from_numpy(x).t().view(6)
-    np.testing.assert_array_equal(fl.tensor(x).t().view(6).numpy(), x.T.reshape(6))
+    for lib in (torch, fl):
+        with pytest.raises(RuntimeError, match="view size is not compatible"):
+            lib.tensor(x).t().view(6)
+    np.testing.assert_array_equal(fl.tensor(x).t().reshape(6).numpy(), x.T.reshape(6))
