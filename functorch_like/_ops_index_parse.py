@@ -32,6 +32,18 @@ def _index_array(x):
     return jnp.asarray(x)
 
 
+def _held_int(item):
+    """A 0-d integer tensor as the int it holds, as torch reads one in an index (a select,
+    also beside index tensors: `x[torch.tensor(1), :, [0, 1]]` is x[1][:, [0, 1]]); a
+    uint8 one is a mask, and a traced one stays an index tensor, as in torch's tracing."""
+    if isinstance(item, Tensor) and item.ndim == 0:
+        value = item._value
+        if jnp.issubdtype(value.dtype, jnp.integer) and value.dtype != jnp.uint8 \
+                and is_concrete(value):
+            return builtins.int(value)
+    return item
+
+
 def _parse(shape, index, fill=False):
     """(spec, arrays): spec items are ('i', k) ints, ('s', start, stop, step),
     ('n',) None, ('e',) Ellipsis, ('a', j) the j-th index array; a spec that starts with
@@ -41,7 +53,7 @@ def _parse(shape, index, fill=False):
     (check_key), then the index tensors' dtypes, the masks' shapes, the broadcast of the
     index tensors, and last their bounds. `fill`: a write of one value, which torch
     tries as a masked_fill_ first, checking a leading mask's shape before the dtypes."""
-    index = check_key(tuple(shape), as_tuple(index))
+    index = check_key(tuple(shape), tuple(map(_held_int, as_tuple(index))))
     if any(_is_byte(x) for x in index):
         # A byte tensor index is a mask, as in PyTorch (where it is deprecated).
         warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a "

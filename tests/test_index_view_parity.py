@@ -393,3 +393,33 @@ def test_index_warnings_and_byte_mask_fill_as_torch(index, value):
     assert got == want
     if isinstance(want, list):
         assert want and want[0][1] == __file__
+
+
+# ---- 0-d integer tensors as indices ---------------------------------------------------
+
+ZERO_D_INDICES = [lambda lib: (lib.tensor(1), slice(None), [0, 1]),
+                  lambda lib: (lib.tensor(1),),
+                  lambda lib: ([0, 1], lib.tensor(2)),
+                  lambda lib: (slice(None), lib.tensor(-1), [[0], [3]]),
+                  lambda lib: (lib.tensor(1, dtype=lib.int8), [2, 0])]
+
+
+@pytest.mark.parametrize("make", ZERO_D_INDICES, ids=range(len(ZERO_D_INDICES)))
+def test_a_0d_integer_tensor_indexes_as_the_int_it_holds(make):
+    # torch reads it as an int (a select) beside index tensors too: x[t(1), :, [0, 1]] is
+    # (3, 2), where numpy's rule for two index arrays gives (2, 3). Before: (2, 3).
+    a = np.arange(24).reshape(2, 3, 4)
+    want, got = torch.tensor(a)[make(torch)], fl.tensor(a)[make(fl)]
+    assert tuple(got.shape) == tuple(want.shape)
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+    t, f = torch.tensor(a), fl.tensor(a)
+    t[make(torch)] = -torch.ones_like(want)
+    f[make(fl)] = -fl.ones_like(got)
+    np.testing.assert_array_equal(f.numpy(), t.numpy())
+
+
+def test_a_0d_integer_tensor_index_alone_is_a_view():
+    for lib in (torch, fl):
+        x = lib.arange(6).reshape(2, 3)
+        x[lib.tensor(1)].fill_(0)
+        assert x.sum().item() == 3
