@@ -197,11 +197,14 @@ def test_64bit_dtypes_are_64bit_in_the_file_while_x64_is_off(tmp_path):
         assert np.load(io.BytesIO(zf.read("data/0.npy"))).dtype == np.int64
     loaded = fl.load(tmp_path / "a.pt")["t"]
     assert loaded.dtype == fl.int64 and loaded.tolist() == [1, -2, 3]
-    # A real int64 that does not fit int32 storage warns instead of wrapping silently.
+    # A real int64 that does not fit int32 storage raises (before: a warning, and the
+    # value wrapped to 0), as the factories do; torch's own file too.
     with jax.enable_x64(True):
         fl.save({"big": fl.tensor([2 ** 40], dtype=fl.int64)}, tmp_path / "b.pt")
-    with pytest.warns(UserWarning, match="int64 values outside the int32 range"):
-        fl.load(tmp_path / "b.pt")
+    torch.save({"big": torch.tensor([2 ** 40, 7])}, tmp_path / "c.pt")
+    for name in ("b.pt", "c.pt"):
+        with pytest.raises(RuntimeError, match="int64 values outside the int32 range"):
+            fl.load(tmp_path / name)
 
 
 def test_tensor_identity_parameters_and_requires_grad(tmp_path):

@@ -8,8 +8,6 @@ written as int64 (PyTorch's layout) and read back into int32 storage that still 
 
 from __future__ import annotations
 
-import warnings
-
 import jax
 import jax.numpy as jnp
 import ml_dtypes
@@ -162,10 +160,11 @@ def make_tensor(arr: np.ndarray, placer: Placer, location: str = "cpu", *,
         if arr.dtype.kind in "iu" and arr.size:
             info = np.iinfo(store)
             if arr.min() < info.min or arr.max() > info.max:
-                warnings.warn(f"{name or 'a tensor'}: int64 values outside the int32 range "
-                              "are truncated because JAX's x64 mode is off; enable it "
-                              "(jax.config.update('jax_enable_x64', True)) before loading",
-                              stacklevel=4)
+                # (as torch.tensor(2**40) here: no value is lost without a word)
+                raise RuntimeError(
+                    f"{name or 'a tensor'}: int64 values outside the int32 range cannot be "
+                    "stored while JAX's x64 mode is off; enable it (jax.config.update("
+                    "'jax_enable_x64', True) or JAX_ENABLE_X64=1) before loading")
         arr = arr.astype(store)
     dev = placer.jax_device(location)
     value = jnp.asarray(arr) if dev is None else jax.device_put(arr, dev)
