@@ -13,6 +13,7 @@ import numpy as np
 
 from . import _dtypes
 from ._host import from_host
+from ._scalar_range import check_fits
 from ._ops_shape import new_shape, size_argument
 from ._tensor import Tensor, _differentiable
 from .autograd import _errors as _ag_errors
@@ -124,6 +125,7 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
 
 def _filled(size, fill, dtype, device, requires_grad, op=""):
     d = _dtypes.to_jax(dtype) if dtype is not None else _dtypes.get_default_dtype().jax
+    check_fits(fill, d)
     return _finish(jnp.full(new_shape(size, op), fill, d), None, device, requires_grad)
 
 

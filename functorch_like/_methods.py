@@ -30,6 +30,7 @@ from . import _ops_split as SP
 from . import _ops_stats as ST
 from . import _autocast_state, _inplace_checks, _random, _resize
 from ._dtype_refusals import check_inplace_abs
+from ._scalar_range import check_fits
 from ._tensor import Tensor, _wrap_dim, apply
 from .pure import _activations
 
@@ -394,6 +395,7 @@ def fill_(self, value):
     if isinstance(value, Tensor) and value.ndim:
         raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor "
                            f"with {value.ndim} dimensions.")
+    check_fits(value, self.dtype)
     return self._set(apply(_f_fill, "FillBackward1", self, as_operand(value)))
 
 

@@ -22,6 +22,7 @@ from ._ops_index_mask import TracedMask, masked_read, masked_write
 from ._ops_index_parse import _parse
 from ._ops_math import _SCALARS, as_operand
 from ._ops_search import concrete
+from ._scalar_range import check_fits
 from ._tensor import Tensor, _wrap_dim, apply, mark_view
 from .pure import _edge_grads
 from .pure._errors import is_concrete, user_stacklevel
@@ -259,6 +260,7 @@ def setitem(input, index, value) -> None:
     if spec is None:
         input._set(masked_write(input, index, value))
         return
+    check_fits(value, input.dtype)
     value = as_operand(value)
     _check_assignable(input, value, spec, arrays)
     # (concrete index tensors were bounds-checked by _parse; traced ones cannot be)

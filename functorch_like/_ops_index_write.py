@@ -23,6 +23,7 @@ from ._ops_index import (_build, _check_assignable, _f_getitem, _f_setitem, _fla
                          _scatter_index, add_at, poisoned, write_at)
 from ._ops_index_mask import TracedMask, masked_write
 from ._ops_math import as_operand
+from ._scalar_range import check_fits
 from ._tensor import Tensor, _wrap_dim, apply
 from .pure._errors import is_concrete, user_stacklevel
 
@@ -167,6 +168,7 @@ def index_fill(input, dim: int, index, value):
     bad = _bad_index(index, size, -size)
     if bad is not None:
         raise IndexError(f"index {bad} is out of bounds for dimension {d} with size {size}")
+    check_fits(value, input.dtype)
     name = "IndexFillBackward1" if isinstance(value, Tensor) else "IndexFillBackward0"
     return apply(_f_index_fill, name, input, index.reshape(-1), as_operand(value), axis=d,
                  checked=is_concrete(index._value))

@@ -10,6 +10,7 @@ import numpy as np
 from . import _dtypes
 from ._ops_math import as_operand, broadcast_shape
 from ._ops_search import concrete
+from ._scalar_range import check_fits
 from ._tensor import Tensor, apply
 
 
@@ -50,6 +51,7 @@ def _check_fill_args(mask, value) -> None:
 
 def _masked_fill(input, mask, value):
     _check_fill_args(mask, value)
+    check_fits(value, input.dtype)
     name = "MaskedFillBackward0" if not isinstance(value, Tensor) else "MaskedFillBackward1"
     return apply(_f_masked_fill, name, input, mask, as_operand(value))
 

@@ -17,6 +17,7 @@ from . import _autocast_state, _dtypes
 from ._complex_refusals import check_clamp, no_complex
 from ._dtype_refusals import check, check_dtype, checked
 from ._host import from_host
+from ._scalar_range import check_fits
 from ._tensor import Tensor, apply, typename
 from .pure import _activations, _edge_grads
 from .pure._errors import check_values
@@ -579,6 +580,8 @@ def _clamp(input, min, max, variant):
     lo = as_operand(min) if min is not None else None
     hi = as_operand(max) if max is not None else None
     dtype = _dtypes.result_type(*_promo_args(*(v for v in (input, lo, hi) if v is not None)))
+    check_fits(min, dtype)
+    check_fits(max, dtype)
     broadcast_shape(*(v for v in (input, lo, hi) if v is not None))
     _check_bool_clamp(dtype, lo, hi)
     name = "ClampBackward1" if not isinstance(lo, Tensor) and not isinstance(hi, Tensor) \
@@ -621,8 +624,11 @@ def where(condition, input=None, other=None):
     if condition.dtype != _dtypes.bool:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
                            f"with dtype {_dtypes.scalar_type_name(condition.dtype)}")
+    scalars = (input, other)
     input, other = as_operand(input), as_operand(other)
     dtype = _dtypes.result_type(*_promo_args(input, other))
+    for value in scalars:
+        check_fits(value, dtype)
     broadcast_shape(condition, input, other)
     return apply(_f_where, "WhereBackward0", condition, input, other, dtype=dtype)
 
