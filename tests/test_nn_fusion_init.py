@@ -213,3 +213,17 @@ def test_deprecated_aliases_warn_like_torch(name, args):
     assert getattr(nn.init, name).__name__ == name
     if name in ("constant", "eye", "dirac"):               # deterministic: same values
         np.testing.assert_array_equal(results[1].numpy(), results[0].numpy())
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.nn.init.uniform_(lib.empty(3), 2, 1),
+    lambda lib: lib.nn.init.trunc_normal_(lib.empty(6), a=2, b=1),
+    lambda lib: lib.nn.init.normal_(lib.empty(3), 0, -1),
+], ids=["uniform_ b < a", "trunc_normal_ b < a", "normal_ std < 0"])
+def test_init_refuses_an_empty_range_or_a_negative_std_as_torch(call):
+    # (before: uniform_ filled with a, trunc_normal_ with b, normal_ drew with |std|)
+    with pytest.raises(RuntimeError) as expected:
+        call(torch)
+    with pytest.raises(RuntimeError) as err:
+        call(fl)
+    assert str(err.value) == str(expected.value)

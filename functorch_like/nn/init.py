@@ -28,18 +28,29 @@ def _key(generator):
     return _random.next_key(generator)
 
 
+def _check_range(a, b) -> None:
+    # (torch's init functions sample with Tensor.uniform_, whose check this is)
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                           f"from={a:g} > to={b:g}")
+
+
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
+    _check_range(a, b)
     return _fill(tensor, _init.uniform(tensor.shape, a, b, key=_key(generator),
                                        dtype=tensor._value.dtype))
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     return _fill(tensor, _init.normal(tensor.shape, mean, std, key=_key(generator),
                                       dtype=tensor._value.dtype))
 
 
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
                   b: float = 2.0, generator=None) -> Tensor:
+    _check_range(a, b)
     return _fill(tensor, _init.trunc_normal(tensor.shape, mean, std, a, b, key=_key(generator),
                                             dtype=tensor._value.dtype))
 
