@@ -29,6 +29,7 @@ from ._compile_reach import (AttrHome, Reach, container_entries, is_plain,
 from ._tensor import Tensor, publish
 from ._writes import WRITES, Counted
 from .nn.modules import module as _module
+from .nn.modules import _forward_hooks as _fwd_hooks
 from .nn.modules.module import Module
 from .optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
 from .autograd import _grad_mode
@@ -368,7 +369,10 @@ class StepState:
                 tuple(tuple(opt._optimizer_step_pre_hooks) + (None,)
                       + tuple(opt._optimizer_step_post_hooks) for opt in self.optimizers),
                 tuple(_opt_hooks._global_optimizer_pre_hooks),
-                tuple(_opt_hooks._global_optimizer_post_hooks))
+                tuple(_opt_hooks._global_optimizer_post_hooks),
+                # (every module's forward hooks)
+                tuple(_fwd_hooks._global_forward_pre_hooks),
+                tuple(_fwd_hooks._global_forward_hooks))
         return self._hooks
 
     def _attributes_key(self) -> tuple:
@@ -654,7 +658,9 @@ def _hook_functions(objects: list) -> list:
             hooks += [*obj._optimizer_step_pre_hooks.values(),
                       *obj._optimizer_step_post_hooks.values()]
     hooks += [*_opt_hooks._global_optimizer_pre_hooks.values(),
-              *_opt_hooks._global_optimizer_post_hooks.values()]
+              *_opt_hooks._global_optimizer_post_hooks.values(),
+              *_fwd_hooks._global_forward_pre_hooks.values(),
+              *_fwd_hooks._global_forward_hooks.values()]
     for t in tensors:
         hooks += [*t.__dict__.get("_grad_hooks", {}).values(),
                   *t.__dict__.get("_post_accumulate_hooks", {}).values()]

@@ -23,13 +23,19 @@ class RemovableHandle:
 
     _ids = itertools.count()
 
-    def __init__(self, hooks: dict):
+    def __init__(self, hooks: dict, *, extra_dict=None):
+        """extra_dict: dicts (or one) keyed by the same id that also lose the entry on
+        remove() (a hook's options: with_kwargs, always_call), as torch's."""
         self.hooks = hooks
         self.id = next(RemovableHandle._ids)
+        self.extra_dicts = [] if extra_dict is None else (
+            list(extra_dict) if isinstance(extra_dict, (list, tuple)) else [extra_dict])
         changes.count += 1
         WRITES.count += 1
 
     def remove(self) -> None:
+        for extra in self.extra_dicts:
+            extra.pop(self.id, None)
         if self.hooks.pop(self.id, None) is not None:
             changes.count += 1
             WRITES.count += 1
@@ -41,10 +47,10 @@ class RemovableHandle:
         self.remove()
 
 
-def add_hook(hooks: dict, hook, prepend: bool = False) -> RemovableHandle:
+def add_hook(hooks: dict, hook, prepend: bool = False, extra_dict=None) -> RemovableHandle:
     """Puts `hook` into a hook table (an OrderedDict) under a new handle's id, last, or
     first with `prepend`; returns the handle."""
-    handle = RemovableHandle(hooks)
+    handle = RemovableHandle(hooks, extra_dict=extra_dict)
     hooks[handle.id] = hook
     if prepend:
         hooks.move_to_end(handle.id, last=False)

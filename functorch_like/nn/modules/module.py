@@ -18,6 +18,10 @@ from ...autograd._grad_mode import is_grad_enabled, no_grad
 from ...utils.hooks import RemovableHandle, add_hook
 from ..parameter import Buffer, Parameter
 from ._backward_hooks import BackwardHook
+from ._forward_hooks import has_global_hooks, run_always_called, run_hooks, run_pre_hooks
+from ._forward_hooks import register_module_forward_hook as register_module_forward_hook
+from ._forward_hooks import register_module_forward_pre_hook as \
+    register_module_forward_pre_hook
 
 _IncompatibleKeysBase = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -63,14 +67,26 @@ _STATE_DICT_HOOKS = ("_state_dict_pre_hooks", "_state_dict_hooks",
 _EXTRA_STATE = "_extra_state"       # the state_dict key of get_extra_state()'s value
 
 
-def _add_hook(module, table: str, hook: Callable, prepend: bool = False) -> RemovableHandle:
+def _add_hook(module, table: str, hook: Callable, prepend: bool = False,
+              options: dict | None = None) -> RemovableHandle:
     """Registers `hook` in one of a module's hook tables (made on first use for a module
-    built without Module.__init__); prepend: to be called before those already there."""
-    hooks = module.__dict__.get(table)
-    if hooks is None:
-        hooks = OrderedDict()
-        object.__setattr__(module, table, hooks)
-    return add_hook(hooks, hook, prepend)
+    built without Module.__init__); prepend: to be called before those already there;
+    options: {name of an option table: whether the hook has it} (with_kwargs, ...)."""
+    hooks = _table(module, table)
+    flags = {name: _table(module, name, dict) for name in options or ()}
+    handle = add_hook(hooks, hook, prepend, extra_dict=list(flags.values()))
+    for name, on in (options or {}).items():
+        if on:
+            flags[name][handle.id] = True
+    return handle
+
+
+def _table(module, name: str, kind=OrderedDict) -> dict:
+    table = module.__dict__.get(name)
+    if table is None:
+        table = kind()
+        object.__setattr__(module, name, table)
+    return table
 
 class _ReturningHook:
     """A state_dict hook registered through `_register_state_dict_hook`: its result, if
@@ -134,10 +150,30 @@ class Module:
         discover = _trace_state.state.discover
         if discover is not None:            # (inside functorch_like.compile's trace)
             discover(self)
-        for hook in list(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
+        if self.__dict__.get("_forward_hooks_always_called") or has_global_hooks():
+            return self._call_with_options(args, kwargs)
+        if self._forward_pre_hooks:
+            args, kwargs = run_pre_hooks(self, args, kwargs)
+        out, args, backward_hook = self._call_forward(args, kwargs)
+        if self._forward_hooks:
+            out = run_hooks(self, args, kwargs, out)
+        return out if backward_hook is None else backward_hook.setup_outputs(out)
+
+    def _call_with_options(self, args, kwargs):
+        """A call with global hooks or an `always_call` hook (see _forward_hooks)."""
+        called: set = set()
+        try:
+            args, kwargs = run_pre_hooks(self, args, kwargs)
+            out, args, backward_hook = self._call_forward(args, kwargs)
+            out = run_hooks(self, args, kwargs, out, called)
+        except Exception:
+            run_always_called(self, args, kwargs, called)
+            raise
+        return out if backward_hook is None else backward_hook.setup_outputs(out)
+
+    def _call_forward(self, args, kwargs) -> tuple:
+        """(forward's output, the arguments it was given, the full backward hooks' setup
+        or None): their output side is set up after the forward hooks, as torch's."""
         backward_hook = None
         if (self.__dict__.get("_backward_hooks") or self.__dict__.get("_backward_pre_hooks")) \
                 and is_grad_enabled():
@@ -145,14 +181,7 @@ class Module:
                 self, list(self.__dict__.get("_backward_hooks", {}).values()),
                 list(self.__dict__.get("_backward_pre_hooks", {}).values()))
             args = backward_hook.setup_inputs(args)
-        out = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, out)
-            if result is not None:
-                out = result
-        if backward_hook is not None:
-            out = backward_hook.setup_outputs(out)
-        return out
+        return self.forward(*args, **kwargs), args, backward_hook
 
     def compile(self, *args, **kwargs) -> None:
         """Compiles this module's calls in place (functorch_like.compile of its call, with
@@ -166,13 +195,22 @@ class Module:
         _COMPILED_CALLS[key] = compile_fn(self._call_impl, *args, **kwargs)
         weakref.finalize(self, _COMPILED_CALLS.pop, key, None)
 
-    def register_forward_pre_hook(self, hook: Callable) -> RemovableHandle:
-        """hook(module, args) -> None or new args, called before forward."""
-        return _add_hook(self, "_forward_pre_hooks", hook)
+    def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """hook(module, args) -> None or new args, called before forward; with_kwargs:
+        hook(module, args, kwargs) -> None or (new args, new kwargs)."""
+        return _add_hook(self, "_forward_pre_hooks", hook, prepend,
+                         {"_forward_pre_hooks_with_kwargs": with_kwargs})
 
-    def register_forward_hook(self, hook: Callable) -> RemovableHandle:
-        """hook(module, args, output) -> None or a new output, called after forward."""
-        return _add_hook(self, "_forward_hooks", hook)
+    def register_forward_hook(self, hook: Callable, *, prepend: bool = False,
+                              with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:
+        """hook(module, args, output) -> None or a new output, called after forward;
+        with_kwargs: hook(module, args, kwargs, output); always_call: also called (with
+        output None) when forward raises."""
+        return _add_hook(self, "_forward_hooks", hook, prepend,
+                         {"_forward_hooks_with_kwargs": with_kwargs,
+                          "_forward_hooks_always_called": always_call})
 
     def register_full_backward_hook(self, hook: Callable,
                                     prepend: bool = False) -> RemovableHandle:
