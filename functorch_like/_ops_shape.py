@@ -230,7 +230,8 @@ def transpose(input, dim0: int, dim1: int):
     """Swaps two dims; a 0-d tensor accepts only dims 0 and -1 (PyTorch)."""
     if input.ndim == 0:
         _wrap_dim(dim0, 0), _wrap_dim(dim1, 0)
-        return input
+        return _as_selection(apply(_f_permute, "TransposeBackward0", input, axes=()), input,
+                             ("permute", ()))
     a, b = _wrap_dim(dim0, input.ndim), _wrap_dim(dim1, input.ndim)
     axes = list(range(input.ndim))
     axes[a], axes[b] = axes[b], axes[a]
@@ -242,14 +243,14 @@ swapaxes = swapdims = transpose
 
 
 def t(input):
-    """Transpose of a matrix; 0-d and 1-d inputs are returned as they are."""
+    """Transpose of a matrix; of a 0-d or 1-d input, a view of it as it is (as torch's:
+    a new tensor, with grad_fn TBackward0)."""
     if input.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{input.ndim}D")
-    if input.ndim < 2:
-        return input
-    return _as_selection(apply(_f_permute, "TBackward0", input, axes=(1, 0)), input,
-                         ("permute", (1, 0)))
+    axes = (1, 0) if input.ndim == 2 else tuple(range(input.ndim))
+    return _as_selection(apply(_f_permute, "TBackward0", input, axes=axes), input,
+                         ("permute", axes))
 
 
 def movedim(input, source, destination):

@@ -599,7 +599,11 @@ class Tensor:
             elif isinstance(a, (str, _device.device, builtins.int)):
                 dev = a
         out = self
-        if dtype is not None and _dtypes.to_jax(dtype) != self._value.dtype:
+        if dtype is not None and (
+                _dtypes.to_jax(dtype) != self._value.dtype
+                # (x64 off: float64 asked of a float32 tensor, int32 of an int64 one, which
+                # are stored alike: still a copy, as torch's, never the tensor itself)
+                or isinstance(dtype, _dtypes.dtype) and dtype.name != self.dtype.name):
             out = apply(_astype, "ToCopyBackward0", out, dtype=_dtypes.to_jax(dtype))
         if dev is not None and _device.device(dev) != self.device:
             target = _device.device(dev).jax_device()
