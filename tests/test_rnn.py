@@ -149,3 +149,17 @@ def test_flatten_parameters_and_all_weights_as_torch(kind):
     assert [[tuple(p.shape) for p in layer] for layer in ours.all_weights] == \
         [[tuple(p.shape) for p in layer] for layer in theirs.all_weights]
     assert ours.all_weights[1][0] is ours.weight_ih_l0_reverse
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.nn.GRU(2, 3)(lib.ones(0, 1, 2)),
+    lambda lib: lib.nn.LSTM(2, 3, batch_first=True)(lib.ones(1, 0, 2)),
+    lambda lib: lib.nn.RNN(2, 3)(lib.ones(0, 2)),
+], ids=["GRU", "LSTM batch_first", "RNN unbatched"])
+def test_an_empty_sequence_raises_as_torch(make):
+    # (before: an empty output and the initial state)
+    with pytest.raises(RuntimeError) as expected:
+        make(torch)
+    with pytest.raises(RuntimeError) as err:
+        make(fl)
+    assert str(err.value) == str(expected.value)

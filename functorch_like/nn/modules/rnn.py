@@ -169,6 +169,8 @@ class RNNBase(Module):
                                        f"got {s.dim()}-D tensor")
             if self.batch_first:
                 input = input.transpose(0, 1)
+        if input.shape[0] == 0:     # (before: an empty output and the initial state)
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         output, h_n, c_n = self._recur(input, hx, cx)
         if not batched:
             output, h_n = output.squeeze(1), h_n.squeeze(1)
