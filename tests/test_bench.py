@@ -64,3 +64,16 @@ def test_module_variant_trains_a_compiled_module_as_the_eager_loop():
         assert not np.array_equal(p0.detach().numpy(), b)
         np.testing.assert_allclose(p1.detach().numpy(), p0.detach().numpy(), rtol=1e-5,
                                    atol=1e-7)
+
+
+def test_ab_call_python_script_pairs_two_trees():
+    # (the tool behind BENCHMARKS.md's paired before-dispatch figures; one tree twice)
+    import subprocess
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, str(root / "scripts" / "ab_call_python.py"),
+                           str(root), str(root), "--rounds", "2"], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["before dispatch", "whole step"]
+    assert all(line.endswith("/2 rounds") for line in lines)
