@@ -101,20 +101,27 @@ def test_a_step_without_the_optimizer_leaves_its_gradients_for_it(clip):
     assert_same_state(m1, m2)
 
 
-def test_gradients_accumulated_over_calls_of_one_compiled_step():
-    # zero_grad on even calls, optimizer.step() on odd ones: each update uses two
-    # batches' gradients, as eagerly (before, the even call's gradients were dropped).
+@pytest.mark.parametrize("clear", ["first", "last"],
+                         ids=["zero_grad first on even calls", "zero_grad after the step"])
+def test_gradients_accumulated_over_calls_of_one_compiled_step(clear):
+    # optimizer.step() on odd calls, each update with two batches' gradients, as eagerly.
+    # zero_grad first: the even call leaves its gradients for the next (before, they were
+    # dropped). zero_grad after the step: the gradients the call is given enter the
+    # program (they were read before the step cleared them), and the cleared ones are
+    # None afterwards.
     (m1, o1), (m2, o2) = _twins(_mlp, torch.optim.SGD, lr=0.1)
     crit = nn.CrossEntropyLoss()
 
     def accumulating(model, opt):
         def step(x, y, i):
-            if i % 2 == 0:
+            if clear == "first" and i % 2 == 0:
                 opt.zero_grad()
             loss = crit(model(x), y) / 2
             loss.backward()
             if i % 2 == 1:
                 opt.step()
+                if clear == "last":
+                    opt.zero_grad()
             return loss
         return step
     eager, compiled = accumulating(m1, o1), torch.compile(accumulating(m2, o2))
@@ -122,6 +129,8 @@ def test_gradients_accumulated_over_calls_of_one_compiled_step():
         x, y = _data((6,), seed=i)
         np.testing.assert_allclose(compiled(x, y, i).item(), eager(x, y, i).item(),
                                    rtol=1e-5)
+        assert (m2[0].weight.grad is None) == (m1[0].weight.grad is None) == (
+            clear == "last" and i % 2 == 1)
     assert_same_state(m1, m2)
 
 
@@ -356,30 +365,6 @@ def test_gradient_accumulation_without_zero_grad_matches_eager():
         compiled(x, y)
     np.testing.assert_allclose(m2[0].weight.grad.numpy(), m1[0].weight.grad.numpy(),
                                rtol=1e-5, atol=1e-7)
-
-
-def test_accumulation_that_steps_and_clears_every_second_call_matches_eager():
-    # backward, then every second call step() and zero_grad() at the end: the gradients
-    # the call is given enter the program (they were read before the step cleared them),
-    # and the cleared ones are None afterwards, as in eager code.
-    (m1, o1), (m2, o2) = _twins(_mlp, torch.optim.SGD, lr=0.1)
-    crit = nn.CrossEntropyLoss()
-
-    def make(model, opt):
-        def step(x, y, i):
-            loss = crit(model(x), y) / 2
-            loss.backward()
-            if i % 2 == 1:
-                opt.step()
-                opt.zero_grad()
-            return loss
-        return step
-    eager, compiled = make(m1, o1), torch.compile(make(m2, o2))
-    for i in range(6):
-        x, y = _data((6,), seed=i)
-        np.testing.assert_allclose(compiled(x, y, i).item(), eager(x, y, i).item(), rtol=1e-5)
-        assert (m2[0].weight.grad is None) == (m1[0].weight.grad is None) == (i % 2 == 1)
-    assert_same_state(m1, m2)
 
 
 def test_decorator_with_arguments_and_state_in_a_bound_method():
