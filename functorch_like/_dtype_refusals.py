@@ -106,6 +106,9 @@ _RULES.update(
     hardsigmoid=_all_kernel("hardsigmoid_cpu"), hardswish=_all_kernel("hardswish_cpu"),
     softshrink=_all_kernel("softshrink_check"), hardshrink=_all_kernel("hardshrink_cpu"),
     threshold={BOOL: _kernel("threshold_cpu"), COMPLEX: _kernel("threshold_cpu")},
+    # (the losses with a kernel of their own: floating inputs only, after promotion)
+    mse_loss=_all_kernel("mse_cpu"), smooth_l1_loss=_all_kernel("smooth_l1_cpu"),
+    huber_loss=_all_kernel("huber_cpu"),
 )
 
 

@@ -267,3 +267,22 @@ def test_a_batch_whose_targets_are_all_ignored_is_nan_with_zero_gradient_as_torc
         out.append((value.item(), x.grad.numpy()))
     assert np.isnan(out[0][0]) and np.isnan(out[1][0])
     np.testing.assert_array_equal(out[1][1], out[0][1])
+
+
+@pytest.mark.parametrize("loss", ["mse_loss", "smooth_l1_loss", "huber_loss"])
+@pytest.mark.parametrize("operands", [
+    lambda lib: (lib.tensor([1, 2]), lib.tensor([0, 0])),
+    lambda lib: (lib.tensor([True]), lib.tensor([False])),
+    lambda lib: (lib.tensor([1], dtype=lib.uint8), lib.tensor([0], dtype=lib.uint8)),
+    lambda lib: (lib.tensor([1j]), lib.tensor([0j])),
+], ids=["long", "bool", "uint8", "complex"])
+def test_losses_with_a_kernel_refuse_non_float_operands_as_torch(loss, operands):
+    # (before: mse_loss of two long tensors gave 2.5)
+    check_raises(lambda lib: getattr(lib.nn.functional, loss)(*operands(lib)))
+
+
+def test_losses_with_a_kernel_take_a_long_target_beside_a_float_input():
+    for loss in ("mse_loss", "smooth_l1_loss", "huber_loss"):
+        got = getattr(fl.nn.functional, loss)(fl.tensor([1., 2.]), fl.tensor([0, 0]))
+        want = getattr(torch.nn.functional, loss)(torch.tensor([1., 2.]), torch.tensor([0, 0]))
+        assert got.item() == pytest.approx(want.item())

@@ -160,3 +160,16 @@ def test_flatten_parameters_and_all_weights_as_torch(kind):
 def test_an_empty_sequence_raises_as_torch(make):
     # (before: an empty output and the initial state)
     check_raises(make)
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.nn.LSTM(2, 3, 2, bidirectional=True, proj_size=2),
+    lambda lib: lib.nn.GRU(2, 3, 2, bias=False),
+    lambda lib: lib.nn.RNN(2, 3),
+], ids=["LSTM proj bidirectional", "GRU no bias", "RNN"])
+def test_flat_weight_names_as_torch(make):
+    want, got = make(torch), make(fl)
+    assert got._flat_weights_names == want._flat_weights_names
+    assert got._all_weights == want._all_weights
+    assert [tuple(w.shape) for w in got._flat_weights] == \
+        [tuple(w.shape) for w in want._flat_weights]

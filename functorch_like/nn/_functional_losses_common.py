@@ -7,8 +7,10 @@ operands). nn.functional re-exports them; the other losses live in _functional_l
 
 from __future__ import annotations
 
+from .. import _dtypes
+from .._dtype_refusals import check_dtype
 from .._ops_math import as_operand
-from .._tensor import apply
+from .._tensor import Tensor, apply
 from ..pure import losses as L
 from . import _loss_weights as _lw
 
@@ -26,7 +28,15 @@ def _loss(fn, name, *args, **static):
                  **static)
 
 
+def _check_kernel(op: str, input, target) -> None:
+    """torch's NotImplementedError for a loss whose kernel has no version for the
+    operands' common dtype (`"mse_cpu" not implemented for 'Long'`)."""
+    check_dtype(op, _dtypes.result_type(*(
+        a._value if isinstance(a, Tensor) else a for a in (input, target))))
+
+
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    _check_kernel("mse_loss", input, target)
     return _loss(L.mse_loss, "MseLossBackward0", input, target,
                  reduction=_legacy_reduction(size_average, reduce, reduction))
 
@@ -38,11 +48,13 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean",
                    beta=1.0):
+    _check_kernel("smooth_l1_loss", input, target)
     return _loss(L.smooth_l1_loss, "SmoothL1LossBackward0", input, target,
                  reduction=_legacy_reduction(size_average, reduce, reduction), beta=beta)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0):
+    _check_kernel("huber_loss", input, target)
     return _loss(L.huber_loss, "HuberLossBackward0", input, target, reduction=reduction,
                  delta=delta)
 

@@ -78,6 +78,24 @@ class RNNBase(Module):
         """The parameters per layer and direction, as torch's."""
         return [[getattr(self, name) for name in names] for names in self._all_weights]
 
+    @property
+    def _flat_weights_names(self) -> list:
+        """torch's names of the weights in order: per layer and direction weight_ih,
+        weight_hh, bias_ih, bias_hh (with bias), weight_hr (with proj_size)."""
+        return [n for n in self._parameters if n.startswith(("weight_", "bias_"))]
+
+    @property
+    def _flat_weights(self) -> list:
+        return [self._parameters[n] for n in self._flat_weights_names]
+
+    @property
+    def _all_weights(self) -> list:
+        """The weights' names grouped per layer and direction, as torch's."""
+        groups: dict = {}
+        for n in self._flat_weights_names:
+            groups.setdefault(n[n.rindex("_l"):], []).append(n)
+        return list(groups.values())
+
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
         if self.proj_size != 0:
