@@ -98,6 +98,15 @@ def pad(input, pad, mode: str = "constant", value: float | None = None):
                            "input dimension")
     if mode not in ("constant", "reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unsupported padding mode: {mode}")
+    # The other modes pad the last 1-3 dims of a batched or unbatched input only.
+    if mode != "constant" and not (len(pad) in (2, 4, 6)
+                                   and len(pad) // 2 + 1 <= input.ndim <= len(pad) // 2 + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {input.ndim}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
     if mode == "constant":      # PyTorch crops (narrows) first, then pads
         for i in range(len(pad) // 2):
             if input.shape[-1 - i] + min(pad[2 * i], 0) + min(pad[2 * i + 1], 0) < 0:

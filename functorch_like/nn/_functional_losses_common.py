@@ -68,6 +68,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     """log_softmax + nll over dim 1 (class indices or class probabilities as target)."""
     if _lw.class_indices(target):
         _lw.check_not_differentiable(_lw.nll_op_name(input), weight=weight)
+    elif ignore_index != -100:
+        raise RuntimeError("ignore_index is not supported for floating point target")
     return _loss(_f_cross_entropy, "NllLossBackward0", input, target, weight,
                  ignore_index=ignore_index,
                  reduction=_legacy_reduction(size_average, reduce, reduction),
@@ -93,7 +95,11 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                          reduction="mean"):
     out = _loss(_f_bce, "BinaryCrossEntropyBackward0", input, target, weight,
                 reduction=_legacy_reduction(size_average, reduce, reduction))
-    # After the shape checks, which PyTorch makes in Python before its autograd's check.
+    # After the shape checks, which PyTorch makes in Python before its kernel's.
+    if isinstance(input, Tensor) and isinstance(target, Tensor) \
+            and target.dtype != input.dtype:
+        raise RuntimeError(f"Found dtype {_dtypes.scalar_type_name(target.dtype)} but "
+                           f"expected {_dtypes.scalar_type_name(input.dtype)}")
     _lw.check_not_differentiable("binary_cross_entropy", weight=weight)
     return out
 
@@ -106,9 +112,18 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                                      reduce=None, reduction="mean", pos_weight=None):
     _lw.check_not_differentiable("binary_cross_entropy_with_logits", weight=weight,
                                  pos_weight=pos_weight)
-    return _loss(_f_bce_logits, "BinaryCrossEntropyWithLogitsBackward0", input, target,
-                 weight, pos_weight,
-                 reduction=_legacy_reduction(size_average, reduce, reduction))
+    out = _loss(_f_bce_logits, "BinaryCrossEntropyWithLogitsBackward0", input, target,
+                weight, pos_weight, reduction=_legacy_reduction(size_average, reduce, reduction))
+    # (after the shape check: torch's kernel computes in the target's dtype, in place)
+    if isinstance(target, Tensor) and target.dtype == _dtypes.bool:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if isinstance(input, Tensor) and isinstance(target, Tensor) \
+            and not target.is_floating_point() and not target.is_complex():
+        raise RuntimeError(f"result type {_dtypes.scalar_type_name(input.dtype)} can't be "
+                           "cast to the desired output type "
+                           f"{_dtypes.scalar_type_name(target.dtype)}")
+    return out
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean",
