@@ -37,7 +37,7 @@ def strides(t) -> tuple:
     torch's only where the element size is unchanged or the base is contiguous."""
     spec = t.__dict__.get("_view_of")
     if spec is None:
-        source = _aliased_view(t)
+        source = aliased_view(t)
         if source is None:
             return contiguous_strides(t.shape)
         return strides(source)
@@ -75,12 +75,11 @@ def strides_are_contiguous(shape: tuple, stride: tuple) -> bool:
     return True
 
 
-def view_strides(t, shape: tuple) -> tuple | None:
-    """The strides of `t` reshaped to `shape` as a view, or None where torch cannot view
-    it so (`t.view(shape)` raises, `t.reshape(shape)` copies)."""
-    if is_contiguous(t):
-        return contiguous_strides(shape)
-    return compute_stride(tuple(t.shape), strides(t), tuple(shape))
+def viewable(t, shape: tuple) -> bool:
+    """Whether torch can view `t` in `shape` (else `t.view(shape)` raises and
+    `t.reshape(shape)` copies): always for a contiguous tensor."""
+    return is_contiguous(t) or compute_stride(tuple(t.shape), strides(t),
+                                              tuple(shape)) is not None
 
 
 def compute_stride(oldshape: tuple, oldstride: tuple, newshape: tuple) -> tuple | None:
@@ -112,9 +111,9 @@ def compute_stride(oldshape: tuple, oldstride: tuple, newshape: tuple) -> tuple 
     return tuple(newstride)
 
 
-def _aliased_view(t):
-    """The view whose storage `t` shares as its `.data`/`detach()` alias (same shape), if
-    any: it has that view's strides."""
+def aliased_view(t):
+    """The live view whose storage `t` shares as its `.data`/`detach()` alias (same
+    shape), if any: `t` is laid out as that view."""
     if t._aliases is None:
         return None
     for ref in t._aliases._members:

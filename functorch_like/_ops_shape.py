@@ -12,6 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _dtypes
+from ._layout import viewable
 from ._tensor import Tensor, _wrap_dim, apply, mark_view
 from .pure._errors import is_concrete
 from . import _ops_shape_checks as _checks
@@ -75,7 +76,7 @@ def view(input, *shape, dtype=None):
         from ._ops_view_dtype import view_dtype
         return view_dtype(input, dtype)
     shape = _infer_shape(_sizes(shape), input.numel())
-    if not _viewable(input, shape):
+    if not viewable(input, shape):
         raise RuntimeError("view size is not compatible with input tensor's size and stride "
                            "(at least one dimension spans across two contiguous subspaces). "
                            "Use .reshape(...) instead.")
@@ -89,17 +90,9 @@ def reshape(input, *shape):
 
 
 def _reshaped(input, shape: tuple):
-    if not _viewable(input, shape):
+    if not viewable(input, shape):
         return apply(_f_reshape, "UnsafeViewBackward0", input, shape=shape)
     return _as_view(apply(_f_reshape, "ViewBackward0", input, shape=shape), input)
-
-
-def _viewable(input, shape: tuple) -> bool:
-    """Whether torch can view `input` in `shape` (only a view can fail to be)."""
-    if "_view_of" not in input.__dict__ and input._aliases is None:
-        return True
-    from ._layout import view_strides
-    return view_strides(input, shape) is not None
 
 
 def _as_view(out, base):

@@ -20,6 +20,7 @@ import builtins
 
 import numpy as np
 
+from ._layout import aliased_view
 from ._tensor import Tensor
 
 _next_address = [0x7F1000000000]   # fake addresses, 64-byte aligned, never reused
@@ -29,13 +30,12 @@ def _chain(t: Tensor) -> list:
     """[(t, byte positions of its elements), (its base, ...), ..., (the storage's owner,
     ...)]: positions are bytes from the start of the owner's storage."""
     spec = t.__dict__.get("_view_of")
-    if spec is None and t._aliases is not None:    # x.detach() of a view x: x's storage
-        for ref in t._aliases._members:
-            m = ref()
-            if m is not None and m is not t and m.__dict__.get("_view_of") is not None \
-                    and m.shape == t.shape:
-                return [(t, _chain(m)[0][1])] + _chain(m)[1:]
-    if spec is not None:
+    if spec is None:
+        source = aliased_view(t)            # x.detach() of a view x: x's storage
+        if source is not None:
+            above = _chain(source)
+            return [(t, above[0][1])] + above[1:]
+    else:
         base, kind, info, _ = spec
         above = _chain(base)
         try:
