@@ -77,7 +77,9 @@ _PLAIN = {
     "unsqueeze": S.unsqueeze, "permute": S.permute, "transpose": S.transpose,
     "swapaxes": S.transpose, "swapdims": S.transpose, "t": S.t, "movedim": S.movedim,
     "moveaxis": S.movedim, "expand": S.expand, "expand_as": S.expand_as,
-    "broadcast_to": S.broadcast_to, "repeat": S.repeat,
+    # (the method also takes the sizes as separate arguments, as torch's does)
+    "broadcast_to": lambda self, *sizes, size=None: S.expand(
+        self, *(sizes if size is None else (size,))), "repeat": S.repeat,
     "repeat_interleave": S.repeat_interleave, "split": SP.split, "chunk": SP.chunk,
     "tensor_split": SP.tensor_split, "unbind": SP.unbind, "narrow": S.narrow, "flip": S.flip,
     "roll": S.roll, "tril": S.tril, "triu": S.triu, "diagonal": S.diagonal, "diag": S.diag,

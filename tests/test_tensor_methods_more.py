@@ -204,3 +204,11 @@ def test_missing_names_are_now_there():
     functions = [n for n in wanted if hasattr(torch, n) and n[0] != "_" and n[-1] != "_"]
     functions += ["is_floating_point", "is_complex", "numel"]
     assert [n for n in functions if not callable(getattr(fl, n, None))] == []
+
+
+def test_broadcast_to_method_takes_sizes_as_arguments():
+    """`x.broadcast_to(2, 3)`, as torch's method (the function takes one size)."""
+    check(lambda t, x: (x.broadcast_to(2, 3), x.broadcast_to((2, 3)),
+                        x.broadcast_to(size=(2, 3)), x.broadcast_to(t.Size([4, 2, 3])),
+                        t.broadcast_to(x, [2, 3])), rand(2, 1))
+    check_raises(lambda t, x: t.broadcast_to(x, 2, 3), rand(2, 1))

@@ -72,7 +72,11 @@ class Node:
         return self.hooks.setdefault(index, {})
 
     def free(self) -> None:
-        """Drops the saved constants after a backward without retain_graph."""
+        """Drops the saved constants after a backward without retain_graph; a node whose
+        torch counterpart saves no tensor keeps them, as torch can backward through it
+        again."""
+        if self._name in SAVES_NO_TENSORS and self.fn.__name__ in _PLAIN_FUNCTIONS:
+            return
         self.freed = True
         self.inputs = tuple(inp if isinstance(inp, tuple) or _is_tensor(inp) else None
                             for inp in self.inputs)
@@ -85,6 +89,34 @@ class Node:
     def __repr__(self) -> str:
         return f"<{self._name} object at {hex(id(self))}>"
 
+
+# The grad_fn names whose torch nodes save no tensor, only sizes, dims or scalars (no
+# `_raw_saved_*` attribute). Backward through them needs no freed value, so torch allows
+# a second backward through a graph made of them only (`(x + 1).sum()`); ours replays
+# them from their inputs, which these nodes keep. A name missing here errs on torch's
+# side for ops that save tensors: a second backward raises. Some of our nodes stand for
+# a composite of torch's (a loss's MeanBackward0, matmul's UnsafeViewBackward0) whose
+# inner nodes save tensors: only nodes of the plain functions below keep their inputs.
+SAVES_NO_TENSORS = frozenset({
+    "AddBackward0", "AddBackward1", "SubBackward0", "SubBackward1", "RsubBackward0",
+    "RsubBackward1", "NegBackward0", "SumBackward0", "SumBackward1", "MeanBackward0",
+    "MeanBackward1", "ViewBackward0", "UnsafeViewBackward0", "ExpandBackward0",
+    "PermuteBackward0", "TBackward0", "TransposeBackward0", "SqueezeBackward0",
+    "SqueezeBackward1", "SqueezeBackward2", "UnsqueezeBackward0", "SliceBackward0",
+    "SelectBackward0", "CatBackward0", "StackBackward0", "CloneBackward0",
+    "ToCopyBackward0", "SplitBackward0", "SplitWithSizesBackward0", "UnbindBackward0",
+    "RepeatBackward0", "FlipBackward0", "RollBackward0", "DiagonalBackward0",
+    "ConstantPadNdBackward0", "TrilBackward0", "TriuBackward0", "CumsumBackward0",
+    "TraceBackward0", "AsStridedBackward0", "UnfoldBackward0", "DiagEmbedBackward0",
+    "AliasBackward0",
+})
+_PLAIN_FUNCTIONS = frozenset({
+    "_f_add", "_f_sub", "_f_NegBackward0", "_f_sum", "_f_mean", "_f_reshape", "_f_permute",
+    "_f_broadcast_to", "_f_tile", "_f_cat", "_f_stack", "_f_narrow", "_f_slices",
+    "_f_getitem", "_f_take", "_f_flip", "_f_roll", "_f_tril", "_f_triu", "_f_diagonal",
+    "_f_cumsum", "_identity", "_astype", "_device_put", "_f_unbind", "_f_unfold",
+    "_f_diag_embed", "_f_pad",
+})
 
 _NODE_CLASSES: dict = {}
 
