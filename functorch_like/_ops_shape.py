@@ -542,5 +542,18 @@ def diag(input, diagonal: int = 0):
     return apply(_f_diag, "DiagBackward0", input, k=diagonal)
 
 
+def _f_trace(x, *, dtype):
+    return jnp.trace(x, dtype=dtype)
+
+
 def trace(input):
-    return diagonal(input).sum()
+    """Sum of the main diagonal of a matrix (integers and bools sum as int64, as torch;
+    torch refuses bool)."""
+    if input.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
+    if input.dtype == _dtypes.bool:
+        raise NotImplementedError('"trace" not implemented for \'Bool\'')
+    dtype = input._value.dtype
+    if not jnp.issubdtype(dtype, jnp.inexact):
+        dtype = _dtypes.int64.jax
+    return apply(_f_trace, "TraceBackward0", input, dtype=dtype)

@@ -212,3 +212,16 @@ def test_broadcast_to_method_takes_sizes_as_arguments():
                         x.broadcast_to(size=(2, 3)), x.broadcast_to(t.Size([4, 2, 3])),
                         t.broadcast_to(x, [2, 3])), rand(2, 1))
     check_raises(lambda t, x: t.broadcast_to(x, 2, 3), rand(2, 1))
+
+
+def test_trace_as_torch():
+    """One TraceBackward0 node; a matrix only (before: a 1-d input raised IndexError and
+    a 3-d one summed a diagonal); integers sum as int64; bool refused."""
+    check(lambda t, x, i, u: (t.trace(x), x[:, :2].trace(), t.trace(i), t.trace(u),
+                              t.trace(x[:0])), rand(3, 4), rand(2, 3, dtype=I64),
+          np.ones((2, 2), np.uint8))
+    for shape in [(3,), (2, 3, 4)]:
+        check_raises(lambda t, x: t.trace(x), rand(*shape))
+    check_raises(lambda t, x: x.trace(), np.ones((2, 2), bool))
+    x = fl.ones(2, 2, requires_grad=True)
+    assert type(x.trace().grad_fn).__name__ == "TraceBackward0"
