@@ -207,8 +207,12 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     elif alpha != 1:
         prod = M.mul(prod, alpha)
     if beta == 0:
-        return M.add(prod, M.mul(input.detach().nan_to_num(0.0, 0.0, 0.0), 0))   # likewise
-    return M.add(prod, input if beta == 1 else M.mul(input, beta))
+        out = M.add(prod, M.mul(input.detach().nan_to_num(0.0, 0.0, 0.0), 0))   # likewise
+    else:
+        out = M.add(prod, input if beta == 1 else M.mul(input, beta))
+    if out._node is not None:
+        out._node.rename("AddmmBackward0")
+    return out
 
 
 Tensor.addcmul = addcmul

@@ -96,11 +96,16 @@ def sum(input, dim=None, keepdim: bool = False, *, dtype=None):
                  dtype=_sum_dtype(input, dtype))
 
 
+def _f_nansum(x, *, axis, keepdims, dtype):
+    return jnp.nansum(x, axis=axis, keepdims=keepdims, dtype=_accumulator(dtype)).astype(dtype)
+
+
 def nansum(input, dim=None, keepdim: bool = False, *, dtype=None):
     """sum treating NaN as 0 (integers and bools have none: their sum, as torch)."""
-    if input.is_floating_point() or input.is_complex():
-        input = _ops_math().where(_ops_math().isnan(input), 0.0, input)
-    return sum(input, dim, keepdim, dtype=dtype)
+    if not (input.is_floating_point() or input.is_complex()):
+        return sum(input, dim, keepdim, dtype=dtype)
+    return apply(_f_nansum, "NansumBackward0", input, axis=_dims(dim, input.ndim),
+                 keepdims=keepdim, dtype=_sum_dtype(input, dtype))
 
 
 def _ops_math():
@@ -398,7 +403,7 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None):
         from .linalg import norm0
         return norm0(x, "LinalgVectorNormBackward0", axis=_dims(dim, input.ndim),
                      keepdims=keepdim)
-    return apply(_f_norm, "NormBackward1", x, p=builtins.float(p),
+    return apply(_f_norm, "LinalgVectorNormBackward0", x, p=builtins.float(p),
                  axis=_dims(dim, input.ndim), keepdims=keepdim)
 
 

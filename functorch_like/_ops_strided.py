@@ -157,7 +157,7 @@ def as_strided(input: Tensor, size, stride, storage_offset: int | None = None) -
         from ._ops_math import where
         out = where(_tensor(found), out, outside)
     if out._node is not None:
-        out._node._name = "AsStridedBackward0"
+        out._node.rename("AsStridedBackward0")
     return out
 
 

@@ -107,7 +107,7 @@ def refresh_views(t: "Tensor") -> None:
         if is_grad_enabled():
             v._node, v._out = fresh._node, fresh._out
             if fresh._node is not None:
-                fresh._node._name = "AsStridedBackward0"    # torch regenerates it so
+                fresh._node.rename("AsStridedBackward0")    # torch regenerates it so
         v._version += 1
         if v._aliases is not None:
             v._aliases.write(v)

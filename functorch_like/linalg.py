@@ -50,7 +50,7 @@ from ._ops_linalg_more import tensorsolve as tensorsolve
 from ._ops_linalg_more import vander as vander
 from ._tensor import Tensor, _wrap_dim, apply
 from .autograd._grad_mode import is_grad_enabled
-from .autograd._node import Node
+from .autograd._node import node_class
 
 matmul = M.matmul
 
@@ -115,7 +115,7 @@ def norm0(x: Tensor, name: str, *, axis, keepdims: bool) -> Tensor:
     out = apply(R._f_norm, name, x._value, p=0.0, axis=axis, keepdims=keepdims)
     if not (is_grad_enabled() and (x._requires_grad or x._node is not None)):
         return out
-    node = Node(R._f_norm, (("axis", axis), ("keepdims", keepdims), ("p", 0.0)),
+    node = node_class(name)(R._f_norm, (("axis", axis), ("keepdims", keepdims), ("p", 0.0)),
                 (x._value,), name, False)
     if _trace_state.state.compiling:       # (compile's backward chains per-node vjps)
         node.tape = (_no_inputs, (), ((out._value.shape, out._value.dtype),))

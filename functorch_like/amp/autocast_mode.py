@@ -34,11 +34,12 @@ __all__ = ["autocast", "is_autocast_enabled", "get_autocast_dtype", "set_autocas
 _enabled = {"cpu": False, "cuda": False}
 _dtype = {"cpu": _dtypes.bfloat16, "cuda": _dtypes.float16}
 
-# PyTorch's fp32 lists, by the ops' grad_fn names (unique to these ops here).
-_LOSSES = ("MseLossBackward0", "L1LossBackward0", "SmoothL1LossBackward0",
+# PyTorch's fp32 lists, by the ops' grad_fn names (unique to these ops here; l1_loss and
+# kl_div, whose names are shared, are found by their functions: _fp32_functions).
+_LOSSES = ("MseLossBackward0", "SmoothL1LossBackward0",
            "HuberLossBackward0", "NllLossBackward0", "BinaryCrossEntropyBackward0",
            "BinaryCrossEntropyWithLogitsBackward0", "SoftMarginLossBackward0",
-           "MultiMarginLossBackward0", "MultilabelMarginLossBackward0", "KlDivBackward0")
+           "MultiMarginLossBackward0", "MultilabelMarginLossBackward0")
 _FP32 = {
     "cpu": frozenset(_LOSSES + ("AvgPool3DBackward0",)),
     "cuda": frozenset(_LOSSES + (
@@ -68,6 +69,14 @@ def _lower_ops(device_type: str) -> frozenset:
     return frozenset(ops)
 
 
+@functools.lru_cache(maxsize=None)
+def _fp32_functions() -> frozenset:
+    """The fp32-list ops (both devices) named after a shared grad_fn, by their pure
+    functions."""
+    from ..pure import losses
+    return frozenset({losses.l1_loss, losses.kl_div})
+
+
 def _tensor_device(value) -> str:
     if not _device.cuda_is_available():
         return "cpu"
@@ -87,7 +96,7 @@ def cast_inputs(fn, name: str, args: tuple) -> tuple:
         if fn in _lower_ops(device_type):
             target, eligible = _dtype[device_type], (_dtypes.float32, _dtypes.float16,
                                                      _dtypes.bfloat16)
-        elif name in _FP32[device_type]:
+        elif name in _FP32[device_type] or fn in _fp32_functions():
             target, eligible = _dtypes.float32, (_dtypes.float16, _dtypes.bfloat16)
         else:
             continue

@@ -60,6 +60,12 @@ class Node:
                 out.append((None, 0))
         return tuple(out)
 
+    def rename(self, name: str) -> None:
+        """Names the node after another op (the last of torch's composite whose value it
+        gives): `name()` and the class name, which graph printers read, both change."""
+        self._name = name
+        self.__class__ = node_class(name)
+
     def retain(self, index: int, tensor: Any) -> None:
         if self.retained is None:
             self.retained = {}
@@ -115,7 +121,7 @@ _PLAIN_FUNCTIONS = frozenset({
     "_f_broadcast_to", "_f_tile", "_f_cat", "_f_stack", "_f_narrow", "_f_slices",
     "_f_getitem", "_f_take", "_f_flip", "_f_roll", "_f_tril", "_f_triu", "_f_diagonal",
     "_f_cumsum", "_identity", "_astype", "_device_put", "_f_unbind", "_f_unfold",
-    "_f_diag_embed", "_f_pad",
+    "_f_diag_embed", "_f_pad", "_f_trace",
 })
 
 _NODE_CLASSES: dict = {}

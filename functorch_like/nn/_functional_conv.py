@@ -34,8 +34,15 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
                 "self and mat2 must have the same dtype, but got "
                 f"{_dtypes.scalar_type_name(bias.dtype)} and "
                 f"{_dtypes.scalar_type_name(weight.dtype)}")
-    return apply(_linear.linear, "AddmmBackward0" if input.ndim == 2 else "ViewBackward0",
-                 input, weight, bias)
+    return apply(_linear.linear, _linear_grad_fn(input.ndim, bias is not None), input,
+                 weight, bias)
+
+
+def _linear_grad_fn(ndim: int, has_bias: bool) -> str:
+    """torch's grad_fn name for linear: the last op of its composite at this input rank."""
+    if has_bias:
+        return "AddmmBackward0" if ndim == 2 else "ViewBackward0"
+    return {1: "SqueezeBackward4", 2: "MmBackward0"}.get(ndim, "UnsafeViewBackward0")
 
 
 def bilinear(input1, input2, weight, bias=None):

@@ -42,8 +42,10 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    return _loss(L.l1_loss, "L1LossBackward0", input, target,
-                 reduction=_legacy_reduction(size_average, reduce, reduction))
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    # (torch's grad_fn: the last op of its composite, abs then the reduction)
+    name = {"mean": "MeanBackward0", "sum": "SumBackward0"}.get(reduction, "AbsBackward0")
+    return _loss(L.l1_loss, name, input, target, reduction=reduction)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean",
@@ -128,6 +130,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean",
            log_target=False):
-    return _loss(L.kl_div, "KlDivBackward0", input, target,
-                 reduction=_legacy_reduction(size_average, reduce, reduction),
-                 log_target=log_target)
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    # (torch's grad_fn: the last op of its composite)
+    name = {"mean": "MeanBackward0", "sum": "SumBackward0", "batchmean": "DivBackward0"}.get(
+        reduction, "MulBackward0" if log_target else "SubBackward0")
+    return _loss(L.kl_div, name, input, target, reduction=reduction, log_target=log_target)

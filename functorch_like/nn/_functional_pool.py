@@ -22,7 +22,7 @@ def _f_max_pool(x, *, nd, kernel_size, stride, padding, dilation, ceil_mode, ind
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """Max over windows of (N, C, L); with return_indices also each maximum's position."""
-    return apply(_f_max_pool, "MaxPool1DWithIndicesBackward0", input, nd=1,
+    return apply(_f_max_pool, "SqueezeBackward1", input, nd=1,
                  kernel_size=_norm_arg(kernel_size), stride=_norm_arg(stride),
                  padding=_norm_arg(padding), dilation=_norm_arg(dilation), ceil_mode=ceil_mode,
                  indices=bool(return_indices))
@@ -75,7 +75,7 @@ def _f_avg_pool(x, *, nd, kernel_size, stride, padding, ceil_mode, count_include
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True):
-    return apply(_f_avg_pool, "AvgPool2DBackward0", input, nd=1,
+    return apply(_f_avg_pool, "SqueezeBackward1", input, nd=1,
                  kernel_size=_norm_arg(kernel_size), stride=_norm_arg(stride),
                  padding=_norm_arg(padding), ceil_mode=ceil_mode,
                  count_include_pad=count_include_pad, divisor_override=None)
@@ -95,7 +95,7 @@ def _f_adaptive_avg(x, *, nd, output_size):
 
 
 def adaptive_avg_pool1d(input, output_size):
-    return apply(_f_adaptive_avg, "AdaptiveAvgPool2DBackward0", input, nd=1,
+    return apply(_f_adaptive_avg, "SqueezeBackward1", input, nd=1,
                  output_size=_norm_arg(output_size))
 
 
