@@ -219,6 +219,23 @@ def install(namespace: dict, tensor_cls: type) -> None:
     tensor_cls.permute = _permute_method(tensor_cls.permute, tensor_cls)
     from ._dim_overloads import install as install_overloads
     install_overloads(namespace, tensor_cls)
+    for name in ("cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack",
+                 "column_stack", "row_stack"):
+        namespace[name] = _tensor_sequence(namespace[name], name, tensor_cls)
+
+
+def _tensor_sequence(fn, name, tensor_cls):
+    """`fn` refusing one Tensor where torch's parser wants a sequence of them (`cat(t)`,
+    a forgotten list, would otherwise concatenate t's rows), before any other check."""
+    @functools.wraps(fn)
+    def checked(*args, **kwargs):
+        value = args[0] if args else kwargs.get("tensors")
+        if isinstance(value, tensor_cls):
+            where = " (position 1)" if args else ""
+            raise TypeError(f"{name}(): argument 'tensors'{where} must be tuple of Tensors, "
+                            "not Tensor")
+        return fn(*args, **kwargs)
+    return checked
 
 
 def _permute_function(fn, tensor_cls):

@@ -12,7 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _dtypes
-from ._host import from_host
+from ._host import from_host, x64_overflow
 from ._scalar_range import check_fits
 from ._ops_shape import new_shape, size_argument
 from ._tensor import Tensor, _differentiable
@@ -84,8 +84,37 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
     arr = np.asarray(data)
     if arr.dtype == object:
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    if arr.dtype.kind in "US":
+        if isinstance(data, str):
+            raise TypeError("new(): invalid data type 'str'")
+        raise ValueError("too many dimensions 'str'")
     target = _dtypes.to_jax(dtype) if dtype is not None else _infer_jax_dtype(arr)
+    _check_python_numbers(arr, target, dtype is None or dtype is _dtypes.int64)
     return _finish(from_host(arr, target), None, device, requires_grad)
+
+
+def _check_python_numbers(arr: np.ndarray, target, int64: bool) -> None:
+    """torch's check of the Python numbers of tensor(data, dtype=<an integer type>): an
+    int must fit, where an unsigned type also takes a negative down to -max (it wraps:
+    -1 is 255 in uint8); a float must lie within the type's range. (A numpy array's
+    values are cast without a check, in torch as here.) `int64`: whether the type is
+    int64, which x64-off stores as int32; from_host then names the x64 mode."""
+    stored = np.dtype(jax.dtypes.canonicalize_dtype(target))
+    if stored.kind not in "iu" or arr.dtype.kind not in "iuf" or not arr.size:
+        return
+    info = np.iinfo(stored)
+    low, high = arr.min(), arr.max()
+    if arr.dtype.kind == "f":
+        fits = info.min <= low and high <= info.max     # (and not nan: comparisons fail)
+    elif info.min == 0:
+        fits = high <= info.max and -int(low) <= info.max
+    else:
+        fits = info.min <= low and high <= info.max
+    if fits:
+        return
+    if int64 and stored == np.int32:
+        raise x64_overflow(high if high > info.max else low, stored)
+    raise RuntimeError(f"value cannot be converted to type {stored.name} without overflow")
 
 
 def _tensors_as_scalars(data):

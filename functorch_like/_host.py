@@ -23,20 +23,27 @@ def from_host(arr, dtype=None):
     """
     arr = np.asarray(arr)
     target = jax.dtypes.canonicalize_dtype(arr.dtype if dtype is None else dtype)
-    if arr.dtype.kind in "iu" and target.kind in "iu" and arr.size and \
-            target.itemsize < arr.dtype.itemsize:
-        # (x64 off stores int64 as int32: a value that does not fit would wrap silently)
+    if arr.dtype.kind in "iu" and target in (np.int32, np.uint32) and arr.size and \
+            target.itemsize < arr.dtype.itemsize and not jax.config.jax_enable_x64:
+        # (x64 off stores int64 as int32: a value that does not fit would wrap silently.
+        # A narrower type asked for wraps, as torch's cast of a numpy array does.)
         info = np.iinfo(target)
         low, high = arr.min(), arr.max()
         if low < info.min or high > info.max:
-            raise RuntimeError(
-                f"value {high if high > info.max else low} cannot be converted to type "
-                f"{target} without overflow: 64-bit integers need JAX's x64 mode "
-                "(torch.set_default_dtype(torch.float64) or JAX_ENABLE_X64=1)")
+            raise x64_overflow(high if high > info.max else low, target)
     # A private host copy first: device_put of a numpy array may alias it or read it
     # after returning (an asynchronous transfer), so a caller writing to its array right
     # after tensor() / as_tensor() could otherwise change the tensor.
-    return jax.device_put(np.array(arr, dtype=target, copy=True))
+    with np.errstate(over="ignore", invalid="ignore"):   # (1e8 as float16 is inf, silently
+        host = np.array(arr, dtype=target, copy=True)    # in torch)
+    return jax.device_put(host)
+
+
+def x64_overflow(value, stored) -> RuntimeError:
+    """The error for a number that an int64 kept in 32 bits (x64 off) cannot hold."""
+    return RuntimeError(f"value {value} cannot be converted to type {stored} without "
+                        "overflow: 64-bit integers need JAX's x64 mode "
+                        "(torch.set_default_dtype(torch.float64) or JAX_ENABLE_X64=1)")
 
 
 def owned(value):

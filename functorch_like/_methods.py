@@ -7,7 +7,9 @@ dtype; a `.data`/`detach()` alias writes through to its base.
 
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
+import numpy as np
 
 from . import _dtypes
 from . import _ops_combine as C
@@ -31,6 +33,7 @@ from . import _ops_stats as ST
 from . import _autocast_state, _inplace_checks, _random, _resize
 from ._dtype_refusals import check_inplace_abs
 from ._scalar_range import check_fits
+from ._warn_once import warn_once
 from ._tensor import Tensor, _wrap_dim, apply
 from .pure import _activations
 
@@ -249,8 +252,17 @@ def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
 Tensor.new_full = _new_full
 Tensor.new_tensor = _new_tensor
 Tensor.type_as = lambda self, other: self.to(other.dtype)
-Tensor.T = property(lambda self: S.permute(self, *reversed(range(self.ndim))) if self.ndim
-                    else self)
+def _reversed_dims(self):
+    """x.T: the dims reversed; torch warns once for a tensor that is not 2-d."""
+    if self.ndim != 2:
+        warn_once("The use of `x.T` on tensors of dimension other than 2 to reverse their "
+                  "shape is deprecated and it will throw an error in a future release. "
+                  "Consider `x.mT` to transpose batches of matrices or `x.permute(*torch."
+                  "arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor.")
+    return S.permute(self, *reversed(range(self.ndim)))
+
+
+Tensor.T = property(_reversed_dims)
 
 
 def _matrix_transpose(self, name: str, conj: bool):
@@ -310,6 +322,27 @@ def _comparison_with_objects(fn, other_result: bool):
 
 _OPERATORS["__eq__"] = _comparison_with_objects(M.eq, False)
 _OPERATORS["__ne__"] = _comparison_with_objects(M.ne, True)
+
+_OPERANDS = (Tensor, bool, int, float, complex, np.ndarray, np.generic, jax.Array)
+
+
+def _operands_only(fn):
+    """torch's binary operators return NotImplemented for an operand that is no tensor,
+    array or number: Python then tries the operand's own method, or raises its TypeError
+    ("unsupported operand type(s) for +: 'Tensor' and 'str'")."""
+    def op(self, other):
+        if not isinstance(other, _OPERANDS):
+            return NotImplemented
+        return fn(self, other)
+    return op
+
+
+for _name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and",
+              "or", "xor", "lshift", "rshift"):
+    for _dunder in (f"__{_name}__", f"__r{_name}__"):
+        _OPERATORS[_dunder] = _operands_only(_OPERATORS[_dunder])
+for _dunder in ("__lt__", "__le__", "__gt__", "__ge__"):
+    _OPERATORS[_dunder] = _operands_only(_OPERATORS[_dunder])
 
 for _name, _fn in _OPERATORS.items():
     setattr(Tensor, _name, _fn)

@@ -24,6 +24,8 @@ from ._ops_math import _SCALARS, as_operand
 from ._ops_search import concrete
 from ._scalar_range import check_fits
 from ._tensor import Tensor, _wrap_dim, apply, mark_view
+from .autograd._errors import VIEW_OF_LEAF_INPLACE
+from .autograd._grad_mode import is_grad_enabled
 from .pure import _edge_grads
 from .pure._errors import is_concrete, user_stacklevel
 
@@ -103,6 +105,28 @@ def _keeps_dim(start, stop, step, length) -> bool:
     """torch's test for skipping a slice: start 0 as written (-3 is a slice even when it
     means 0), a stop at or past the end, step 1."""
     return (start or 0) == 0 and (stop is None or stop >= length) and step in (None, 1)
+
+
+def _writes_through_view(spec, shape, arrays) -> bool:
+    """Whether torch writes `x[index] = v` into a view of x: its basic indices are applied
+    first, and an int, a None, a bool (a new dim, as None) or a slice short of its whole
+    dim makes a view (a leaf's error then names "a view of a leaf Variable")."""
+    taken = builtins.sum(1 if s[0] in "is" else arrays[s[1]].ndim
+                         if s[0] == "a" and arrays[s[1]].dtype == jnp.bool_ else
+                         1 if s[0] == "a" else 0 for s in spec)
+    dim = 0
+    for s in spec:
+        if s[0] in "inr":
+            return True
+        if s[0] == "e":
+            dim += len(shape) - taken
+        elif s[0] == "a":
+            dim += arrays[s[1]].ndim if arrays[s[1]].dtype == jnp.bool_ else 1
+        elif s[0] == "s":
+            if not _keeps_dim(*s[1:], shape[dim]):
+                return True
+            dim += 1
+    return False
 
 
 def _basic_name(spec, shape) -> str:
@@ -263,6 +287,9 @@ def setitem(input, index, value) -> None:
     check_fits(value, input.dtype)
     value = as_operand(value)
     _check_assignable(input, value, spec, arrays)
+    if input._node is None and input._requires_grad and is_grad_enabled() and \
+            _writes_through_view(spec, input.shape, arrays):
+        raise RuntimeError(VIEW_OF_LEAF_INPLACE)
     # (concrete index tensors were bounds-checked by _parse; traced ones cannot be)
     checked = builtins.all(is_concrete(a) for a in arrays)
     result = apply(_f_setitem, "CopySlices", input, value, *arrays, spec=spec,

@@ -44,6 +44,19 @@ def _held_int(item):
     return item
 
 
+def _check_0d_key(key) -> None:
+    """torch's own errors for a bare int or slice indexing a 0-d tensor (in a tuple, or
+    for other keys, the general "too many indices"): index 0 is "invalid", any other int
+    out of bounds of a size-0 dim."""
+    if isinstance(key, (builtins.int, np.integer)) and not isinstance(key, builtins.bool):
+        if key != 0:
+            raise IndexError(f"index {key} is out of bounds for dimension 0 with size 0")
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+    if isinstance(key, slice):
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+
+
 def _parse(shape, index, fill=False):
     """(spec, arrays): spec items are ('i', k) ints, ('s', start, stop, step),
     ('n',) None, ('e',) Ellipsis, ('a', j) the j-th index array; a spec that starts with
@@ -53,6 +66,8 @@ def _parse(shape, index, fill=False):
     (check_key), then the index tensors' dtypes, the masks' shapes, the broadcast of the
     index tensors, and last their bounds. `fill`: a write of one value, which torch
     tries as a masked_fill_ first, checking a leading mask's shape before the dtypes."""
+    if not shape and not isinstance(index, tuple):
+        _check_0d_key(index)
     index = check_key(tuple(shape), tuple(map(_held_int, as_tuple(index))))
     if any(_is_byte(x) for x in index):
         # A byte tensor index is a mask, as in PyTorch (where it is deprecated).

@@ -170,9 +170,13 @@ def broadcast_shape(*operands) -> tuple:
     one, naming the first mismatch in the result's coordinates (JAX's error names neither
     the sizes nor the dim, and is a ValueError/TypeError, not a RuntimeError).
     """
+    return broadcast_of(tuple(x.shape) if isinstance(x, Tensor) else () for x in operands)
+
+
+def broadcast_of(shapes) -> tuple:
+    """The broadcast shape of `shapes`, with PyTorch's error (see broadcast_shape)."""
     shape: tuple = ()
-    for x in operands:
-        other = tuple(x.shape) if isinstance(x, Tensor) else ()
+    for other in shapes:
         n = builtins.max(len(shape), len(other))
         a = (1,) * (n - len(shape)) + shape
         b = (1,) * (n - len(other)) + other
@@ -358,6 +362,8 @@ def matmul(input, other):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{', '.join(map(str, other.shape[:-2] or (1,)))}, {k1}] but got: "
                            f"[{', '.join(map(str, other.shape[:-2] or (1,)))}, {k2}].")
+    if input.ndim > 2 or other.ndim > 2:    # the batch dims broadcast (JAX: a ValueError)
+        broadcast_of((input.shape[:-2], other.shape[:-2]))
     if _autocast_state.cast is not None:    # autocast casts both first, as PyTorch's
         input, other = _autocast_state.cast(_f_matmul, "MmBackward0", (input, other))
     _same_dtype(input, other, "expected m1 and m2 to have the same dtype")

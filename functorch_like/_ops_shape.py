@@ -49,8 +49,15 @@ def new_shape(args, op: str = "") -> tuple:
 
 
 def _infer_shape(shape: tuple, numel: int) -> tuple:
-    if shape.count(-1) > 1:
-        raise RuntimeError("only one dimension can be inferred")
+    inferred = False
+    for i, d in enumerate(shape):        # (in order, as torch's infer_size reports)
+        if d == -1:
+            if inferred:
+                raise RuntimeError("only one dimension can be inferred")
+            inferred = True
+        elif d < 0:
+            raise RuntimeError(f"invalid shape dimension {d} at index {i} of shape "
+                               f"{list(shape)}")
     known = math.prod(d for d in shape if d != -1)
     if -1 in shape:
         if known == 0 or numel % known:
@@ -489,10 +496,12 @@ def _f_roll(x, *, shifts, axes):
 
 
 def roll(input, shifts, dims=None):
-    if dims is None:
-        return apply(_f_roll, "RollBackward0", input.flatten(), shifts=shifts,
-                     axes=0).view(tuple(input.shape))
     shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    if dims is None:            # the flattened tensor, rolled by one shift
+        if len(shifts) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, "
+                               "dims:0")
+        return apply(_f_roll, "RollBackward0", input, shifts=shifts[0], axes=None)
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     _checks.check_roll(input, shifts, dims)
     return apply(_f_roll, "RollBackward0", input, shifts=shifts,

@@ -411,7 +411,10 @@ class Tensor:
                 "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
                 "Its .grad attribute won't be populated during autograd.backward(). If you "
                 "indeed want the .grad field to be populated for a non-leaf Tensor, use "
-                ".retain_grad() on the non-leaf Tensor.", UserWarning, stacklevel=2)
+                ".retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by "
+                "mistake, make sure you access the leaf Tensor instead. See "
+                "github.com/pytorch/pytorch/pull/30531 for more information.", UserWarning,
+                stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -553,7 +556,9 @@ class Tensor:
     def __bool__(self) -> bool:
         self._require_concrete('bool(tensor) (an `if`/`while` on a tensor, or `and`/`or`)')
         if self._value.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is "
+            raise RuntimeError("Boolean value of Tensor with no values is ambiguous"
+                               if self._value.size == 0 else
+                               "Boolean value of Tensor with more than one value is "
                                "ambiguous")
         return builtins.bool(self._value.reshape(()))
 
