@@ -284,7 +284,13 @@ def run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None
             leaf_vals.append(value)
         return ("l", leaf_pos[key], 0)
 
+    # Custom autograd.Functions run the user's backward on their saved ctx, in Python (as
+    # torch, it reads the Python state of the moment): such a graph's program runs
+    # unjitted and is not kept. A double backward traces their forward instead.
+    saved_ctx = not create_graph and any(node.traced is not None for node in nodes)
     for node in nodes:
+        fn, static = (node.traced if create_graph and node.traced is not None
+                      else (node.fn, node.static))
         specs = []
         for inp, value in zip(node.inputs, node.leaf_values):
             if isinstance(inp, tuple):
@@ -294,7 +300,7 @@ def run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None
             else:
                 specs.append(("c", len(consts), 0))
                 consts.append(inp)
-        steps.append((node.fn, _static_key(node.static), tuple(specs), node.multi))
+        steps.append((fn, _static_key(static), tuple(specs), node.multi))
 
     root_specs = []
     for r in roots:
@@ -332,10 +338,13 @@ def run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None
 
     key = (tuple(steps), tuple(root_specs), tuple(probes), len(leaves), len(consts), hooked,
            grouped)
-    program = _programs.get(key)
+    program = None if saved_ctx else _programs.get(key)
     if program is None:
-        program = _programs[key] = Program(tuple(steps), tuple(root_specs), tuple(probes),
-                                           hooked, grouped)
+        program = Program(tuple(steps), tuple(root_specs), tuple(probes), hooked, grouped)
+        if saved_ctx:
+            program.eager = True
+        else:
+            _programs[key] = program
     hooks += tuple(group_hooks.values())
 
     probe_vals = [jnp.zeros_like(probed[spec]._value) for spec in probes]
@@ -367,6 +376,11 @@ def run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None
         lg, pg = program.hooked_vjp(leaf_vals, consts, probe_vals, cot_vals, hooks)
         leaf_grads = [Tensor._make(g) for g in lg]
         probe_grads = [Tensor._make(g) for g in pg]
+    elif saved_ctx and not probes:
+        # (with probes, hooks or anomaly mode the whole graph runs unjitted, as `program`)
+        from ._engine_cut import cut_vjp
+        lg = cut_vjp(nodes, steps, root_specs, leaf_vals, consts, cot_vals)
+        leaf_grads, probe_grads = [Tensor._make(g) for g in lg], []
     else:
         lg, pg = program.vjp(leaf_vals, consts, probe_vals, cot_vals)
         leaf_grads = [Tensor._make(g) for g in lg]

@@ -20,7 +20,7 @@ class Node:
     """What `tensor.grad_fn` returns: names the op (`<AddBackward0>`), walks the graph."""
 
     __slots__ = ("fn", "static", "inputs", "leaf_values", "_name", "multi", "freed",
-                 "retained", "__weakref__", "tape", "hooks", "group_hook")
+                 "retained", "__weakref__", "tape", "hooks", "group_hook", "traced")
 
     def __init__(self, fn: Callable, static: tuple, inputs: tuple, name: str, multi: bool,
                  leaf_values: tuple | None = None):
@@ -42,6 +42,10 @@ class Node:
         # gradients of all outputs (None where none flows), after their Tensor hooks;
         # returns the gradients that flow on.
         self.group_hook: Callable | None = None
+        # A custom autograd.Function's node, whose backward runs the user's Python on the
+        # ctx of its one forward: (fn, static) that re-runs that forward in a trace, for a
+        # double backward (create_graph), which differentiates the user's backward.
+        self.traced: tuple | None = None
 
     def name(self) -> str:
         # (torch's nodes implemented in autograd itself, not by an op, carry its namespace)
@@ -84,6 +88,8 @@ class Node:
         if self._name in SAVES_NO_TENSORS and self.fn.__name__ in _PLAIN_FUNCTIONS:
             return
         self.freed = True
+        if self.traced is not None:
+            self.static = ()            # (the custom Function's saved ctx)
         self.inputs = tuple(inp if isinstance(inp, tuple) or _is_tensor(inp) else None
                             for inp in self.inputs)
         self.leaf_values = (None,) * len(self.inputs)

@@ -1,8 +1,10 @@
 """torch.autograd.Function: custom operations whose backward the user writes.
 
-`Exp.apply(x)` goes through the dispatch point like any op: the node's pure function is
-`_function_op`, which calls one `jax.custom_vjp` per Function class (a stable identity, so
-the backward-program cache recognizes repeated graphs). Its forward runs the user's
+An eager `Exp.apply(x)` runs the user's forward once and records a node holding its ctx
+and outputs (`_function_saved`); backward cuts the graph there and calls the user's
+backward in Python (_engine_cut). Traced (compile, transforms, a double backward), the
+node's pure function is `_function_op`, which calls one `jax.custom_vjp` per Function
+class (a stable identity, so the backward-program cache recognizes repeated graphs). Its forward runs the user's
 `forward` on Tensors wrapping the arrays (grad disabled); its backward runs the user's
 `backward` on Tensors wrapping the cotangents. The ctx's attributes travel from one to the
 other as the custom_vjp's residuals: arrays (saved tensors, tensor attributes) as residual
@@ -21,6 +23,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.custom_derivatives import SymbolicZero
 
+from .. import _trace_state
 from ._dirty import dirty_outputs, rebind_dirty
 from ._forward_mode import JVP_NEEDED, refuse_forward_mode
 from ._grad_mode import is_grad_enabled, no_grad
@@ -114,11 +117,15 @@ class Function(FunctionCtx):
     (None for non-tensor inputs or inputs that need none). The output's grad_fn is named
     `<ClassName>Backward`.
 
-    PyTorch parity: the user's forward is traced by JAX, so it must be written with tensor
-    operations (as any op here). It runs when `apply` is called and again inside each
-    backward (the engine replays the recorded graph), so Python side effects in forward
-    (prints, counters) happen more than once; forward-mode AD (`jvp`) and `vmap`
-    staticmethods are not supported. An input that forward modifies in place must be
+    Called eagerly, as in PyTorch, forward runs once per `apply` and backward once per
+    backward pass, on that call's ctx, each reading Python state (globals, attributes,
+    RNG) as it is when it runs (see _engine_cut).
+
+    PyTorch parity: inside `functorch_like.compile` or a torch.func transform, and for a
+    double backward (create_graph), forward and backward are traced by JAX: they must be
+    written with tensor operations, run again in the replay, and read Python state as it
+    was when traced; forward-mode AD (`jvp`) and `vmap` staticmethods are not supported.
+    An input that forward modifies in place must be
     marked with `ctx.mark_dirty` (and returned): the forward sees copies of the inputs, so
     an unmarked in-place change raises instead of reaching the caller's tensor (torch
     changes it), and a dirty input forward does not return keeps its old value when
@@ -167,8 +174,14 @@ class Function(FunctionCtx):
         tensors = [a for a in args if isinstance(a, Tensor)]
         layout = tuple(_TENSOR if isinstance(a, Tensor) else _hashable(a) for a in args)
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        out = apply(_function_op, f"{cls.__name__}Backward", *tensors, cls=cls,
-                    layout=layout, needs_input_grad=needs)
+        name = f"{cls.__name__}Backward"
+        static = {"cls": cls, "layout": layout, "needs_input_grad": needs}
+        if _trace_state.state.compiling or any(isinstance(t._value, jax.core.Tracer)
+                                               for t in tensors):
+            # Inside compile or a transform: the forward and backward are traced.
+            out = apply(_function_op, name, *tensors, **static)
+        else:
+            out = _apply_eagerly(cls, name, tensors, static)
         outs = out if isinstance(out, tuple) else (out,)
         key = (cls, layout, tuple((t._value.shape, t._value.dtype) for t in tensors))
         info = _last_info.get(key)
@@ -177,6 +190,57 @@ class Function(FunctionCtx):
         if info is not None and info.dirty:
             outs = rebind_dirty(outs, tensors, info.dirty)
         return outs if info is None or info.is_tuple else outs[0]
+
+
+def _apply_eagerly(cls, name: str, tensors: list, static: dict):
+    """An eager call, as torch's: the user's forward runs once, now, on the inputs'
+    values, and its ctx is what backward gets; the node's backward runs the user's Python
+    when backward comes (reading globals, attributes, RNG state as they are then)."""
+    from .._tensor import Tensor, record_op
+    meta = (cls, static["layout"], static["needs_input_grad"])
+    arrays = tuple(t._value for t in tensors)
+    refuse_forward_mode(cls, arrays, _has_setup_context(cls), cls.jvp is not Function.jvp)
+    values, ctx = _run_forward(meta, arrays)
+    if not (is_grad_enabled() and any(t.requires_grad or t._node is not None
+                                      for t in tensors)):
+        return tuple(map(Tensor._make, values)) if isinstance(values, tuple) \
+            else Tensor._make(values)
+    outs = values if isinstance(values, tuple) else (values,)
+    saved = _SavedCall(meta, ctx, values,
+                       tuple((o.shape, o.dtype) for o in outs),
+                       tuple((a.shape, a.dtype) for a in arrays))
+    out = record_op(_function_saved, name, tensors, values, {"cls": cls, "saved": saved})
+    (out[0] if isinstance(out, tuple) else out)._node.traced = (
+        _function_op, tuple(sorted(static.items())))
+    return out
+
+
+class _SavedCall:
+    """One eager call's forward, for its backward: the ctx and the outputs. A static
+    argument of the node, compared by identity (its program is never kept)."""
+
+    __slots__ = ("meta", "ctx", "values", "out_avals", "in_avals")
+
+    def __init__(self, meta, ctx, values, out_avals, in_avals):
+        self.meta, self.ctx, self.values = meta, ctx, values
+        self.out_avals, self.in_avals = out_avals, in_avals
+
+
+def _function_saved(*arrays, cls, saved):
+    """The node's function in a backward replay (unjitted): the forward's outputs, as they
+    were computed, with the user's backward on the saved ctx as their vjp."""
+    @jax.custom_vjp
+    def call(*xs):
+        return saved.values
+
+    def fwd(*primals):
+        return saved.values, None
+
+    def bwd(_, cts):
+        return _run_backward(saved.meta, saved.ctx, cts, saved.out_avals, saved.in_avals)
+
+    call.defvjp(fwd, bwd, symbolic_zeros=True)
+    return call(*arrays)
 
 
 class InplaceFunction(Function):
