@@ -21,7 +21,7 @@ from jax.custom_derivatives import SymbolicZero
 from .._warn_once import warn_once
 from ..pure._errors import ConcreteValuesNeeded, ValueDependentError
 from . import _errors
-from ._grad_deps import outputs_needing_grad
+from ._grad_deps import inputs_read, outputs_needing_grad
 from ._node import Node
 from .anomaly_mode import is_anomaly_enabled
 
@@ -215,10 +215,27 @@ def _drop_constant_grads(program, outs, flat, n_leaves, n_consts, n_probes) -> t
     requires = jax.tree.leaves(tuple([needs(v) for v in part] for part in parts))
     if len(requires) != len(jax.tree.leaves(args)):
         return outs         # (a None or non-array constant: keep every output recorded)
+    _unlink_unread(outs, flat, inputs_read(program, args))
     depends = outputs_needing_grad(program, args, requires)
     if depends is None or len(depends) != len(outs):
         return outs
     return tuple(o if d else o.detach() for o, d in zip(outs, depends))
+
+
+def _unlink_unread(outs, flat, read) -> None:
+    """Turns the replay node's inputs that no gradient reads into constants: a later
+    backward through the gradients then leaves those tensors' `.grad` None, as torch's
+    (`b` of `(x ** 2).sum() + b.sum()` is not in the graph of its gradient for x)."""
+    node = next((o._node for o in outs if o._node is not None), None)
+    if node is None or read is None or len(read) != len(node.inputs):
+        return
+    from .._tensor import Tensor
+    inputs, values = list(node.inputs), list(node.leaf_values)
+    for k, (inp, r) in enumerate(zip(inputs, read)):
+        if not r and (isinstance(inp, tuple) or isinstance(inp, Tensor)):
+            inputs[k] = values[k] if values[k] is not None else flat[k]._value
+            values[k] = None
+    node.inputs, node.leaf_values = tuple(inputs), tuple(values)
 
 
 def _collect(root_nodes: Sequence[Node]) -> list[Node]:
@@ -380,7 +397,7 @@ def run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None
         # (with probes, hooks or anomaly mode the whole graph runs unjitted, as `program`)
         from ._engine_cut import cut_vjp
         lg = cut_vjp(nodes, steps, root_specs, leaf_vals, consts, cot_vals)
-        leaf_grads, probe_grads = [Tensor._make(g) for g in lg], []
+        leaf_grads, probe_grads = [None if g is None else Tensor._make(g) for g in lg], []
     else:
         lg, pg = program.vjp(leaf_vals, consts, probe_vals, cot_vals)
         leaf_grads = [Tensor._make(g) for g in lg]
@@ -392,7 +409,8 @@ def run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None
 
     by_leaf: dict[int, Any] = {}
     for t, g in zip(leaves, leaf_grads):
-        by_leaf[id(t)] = g if id(t) not in by_leaf else by_leaf[id(t)] + g
+        if g is not None:       # (None: no gradient reached it, as torch's undefined one)
+            by_leaf[id(t)] = g if id(t) not in by_leaf else by_leaf[id(t)] + g
     for t in leaves:            # a leaf's hooks see its whole gradient, once
         table = t.__dict__.get("_grad_hooks")
         if table and id(t) in by_leaf and (wanted_ids is None or id(t) in wanted_ids):
@@ -404,7 +422,8 @@ def run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None
     if accumulate:
         done = {id(t) for t, _ in retained}     # a retained input already has its grad
         for t in leaves:
-            if id(t) not in done and (wanted_ids is None or id(t) in wanted_ids):
+            if id(t) not in done and id(t) in by_leaf and (wanted_ids is None
+                                                           or id(t) in wanted_ids):
                 done.add(id(t))
                 _accumulate(t, by_leaf[id(t)], create_graph)
                 for hook in list(t.__dict__.get("_post_accumulate_hooks", {}).values()):

@@ -21,9 +21,10 @@ from jax.custom_derivatives import SymbolicZero
 
 
 def cut_vjp(nodes, steps, root_specs, leaf_vals, consts, cot_vals) -> list:
-    """The leaves' gradients (arrays, in `leaf_vals`' order) of the graph `steps` (the
-    engine's (fn, static, input specs, multi) per node, inputs before users) for the
-    cotangents `cot_vals` of its `root_specs`."""
+    """The leaves' gradients (arrays, in `leaf_vals`' order; None for a leaf no gradient
+    reaches, one a custom backward gave None) of the graph `steps` (the engine's (fn,
+    static, input specs, multi) per node, inputs before users) for the cotangents
+    `cot_vals` of its `root_specs`."""
     from ._engine import Program, _conj, _programs
     from .function import _run_backward
 
@@ -101,7 +102,7 @@ def cut_vjp(nodes, steps, root_specs, leaf_vals, consts, cot_vals) -> list:
             if c is not None:
                 inject(spec, _conj(c))
     flush()
-    return [jnp.zeros_like(v) if g is None else g for g, v in zip(grads, leaf_vals)]
+    return grads[:len(leaf_vals)]
 
 
 def _leaves_reached(pieces, roots) -> set:

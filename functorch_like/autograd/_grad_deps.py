@@ -64,3 +64,30 @@ def outputs_needing_grad(program, args: tuple, requires: Sequence[bool]) -> list
     if len(jaxpr.invars) != len(requires):
         return None
     return _tainted_outputs(jaxpr, requires)
+
+
+def _needed_inputs(jaxpr, needed_out: Sequence[bool]) -> list[bool]:
+    """For each input of `jaxpr`: whether an output marked in `needed_out` reads it
+    (through a chain of equations; call-like equations are looked into)."""
+    needed = {v for v, n in zip(jaxpr.outvars, needed_out) if n and not isinstance(v, Literal)}
+    for eqn in reversed(jaxpr.eqns):
+        outs = [v in needed for v in eqn.outvars]
+        if not any(outs):
+            continue
+        inner = _sub_jaxpr(eqn)
+        ins = _needed_inputs(inner, outs) if inner is not None else [True] * len(eqn.invars)
+        needed.update(v for v, n in zip(eqn.invars, ins) if n and not isinstance(v, Literal))
+    return [v in needed for v in jaxpr.invars]
+
+
+def inputs_read(program, args: tuple) -> list[bool] | None:
+    """Per flattened input of `program.jitted(*args)`: whether any output reads it; None
+    when that cannot be read (see outputs_needing_grad)."""
+    if program.eager:
+        return None
+    try:
+        traced = program.jitted.trace(*args)
+    except Exception:        # noqa: BLE001 (any failure: keep the conservative answer)
+        return None
+    jaxpr = traced.jaxpr.jaxpr
+    return _needed_inputs(jaxpr, [True] * len(jaxpr.outvars))
