@@ -269,6 +269,19 @@ def _static_key(static):
 def run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None,
                  retain_graph: bool, create_graph: bool, accumulate: bool,
                  allow_unused: bool = False):
+    """See _run_backward. Grad mode is create_graph throughout, as torch's engine sets
+    it: hooks and custom backwards run without recording (a post-accumulate hook may
+    update its parameter in place), and create_graph records even under no_grad."""
+    from ._grad_mode import set_grad_enabled
+    with set_grad_enabled(create_graph):
+        return _run_backward(roots, grad_roots, inputs=inputs, retain_graph=retain_graph,
+                             create_graph=create_graph, accumulate=accumulate,
+                             allow_unused=allow_unused)
+
+
+def _run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None,
+                  retain_graph: bool, create_graph: bool, accumulate: bool,
+                  allow_unused: bool = False):
     """Differentiates `roots` (Tensors) with cotangents `grad_roots` (Tensors).
 
     accumulate=True (Tensor.backward): adds into `.grad` of every leaf reached (or of
