@@ -100,6 +100,14 @@ def apply(fn, name: str, *args, **static):
     return record_op(fn, name, args, out, static, tape)
 
 
+def _move_retained(t, old_node, old_out) -> None:
+    """retain_grad follows the tensor through an in-place op, as torch's: `.grad` is the
+    gradient of its new value."""
+    ref = old_node.retained.get(old_out)
+    if ref is not None and ref() is t and t._node is not None:
+        t._node.retain(t._out, t)
+
+
 def record_op(fn, name: str, args, out, static: dict, tape=None):
     """The recording half of `apply`: a Node for `fn(*args, **static)`, whose result `out`
     (an array or a tuple of arrays) was computed already, and the output Tensors."""
@@ -709,11 +717,14 @@ class Tensor:
             raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
                                f"broadcast shape {list(result.shape)}")
         self._value = result._value
+        old_node, old_out = self._node, self._out
         if result._node is not None:
             self._node, self._out = result._node, result._out
         elif is_grad_enabled() and self._node is not None:
             # Overwritten by a value that depends on nothing requiring grad.
             self._node, self._out = None, 0
+        if old_node is not None and old_node.retained and self._node is not old_node:
+            _move_retained(self, old_node, old_out)
         self._version += 1
         if self._aliases is not None:
             self._aliases.write(self)
