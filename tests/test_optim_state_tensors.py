@@ -146,3 +146,26 @@ def test_loaded_state_is_tensors_of_its_own(x64):
     resumed.load_state_dict(saved)
     _step(fl, model, resumed)
     assert torch.equal(saved["state"][0]["exp_avg"], before)
+
+
+@pytest.mark.parametrize("name,kwargs", [("SGD", {"lr": 0.1, "momentum": 0.9}),
+                                         ("Adam", {"lr": 0.1}), ("RMSprop", {"lr": 0.1}),
+                                         ("Adagrad", {"lr": 0.1})])
+@pytest.mark.parametrize("shape", [(2, 3), (4, 2), (1, 2)])
+def test_loaded_state_of_another_shape_fails_at_the_step(name, kwargs, shape):
+    """State keeps its saved shape, as torch's, and the next step raises torch's error
+    (before: a buffer with as many elements was reshaped to the parameter and trained on,
+    a (2, 3) momentum read as the (3, 2) one scrambled)."""
+    def run(T):
+        a = T.ones(3, 2, requires_grad=True)
+        b = T.ones(*shape, requires_grad=True)
+        first = getattr(T.optim, name)([a], **kwargs)
+        a.grad = T.arange(6.0).reshape(3, 2)
+        first.step()
+        second = getattr(T.optim, name)([b], **kwargs)
+        second.load_state_dict(first.state_dict())
+        b.grad = T.ones(*shape)
+        with pytest.raises(RuntimeError) as err:
+            second.step()
+        return str(err.value)
+    assert run(fl) == run(torch)

@@ -71,7 +71,6 @@ class Adafactor(Optimizer):
         state = super()._import_state({k: v for k, v in entry.items() if k not in factors}, p)
         for name, value in factors.items():
             arr = value._value if isinstance(value, Tensor) else owned(value)
-            # A factor keeps its own shape (the base reshapes buffers to the parameter's).
             state[name] = jnp.array(arr, p._value.dtype, copy=True)
         return state
 

@@ -464,7 +464,9 @@ class Optimizer(OptimizerHooks):
             elif name in self._scalar_state_keys:
                 state[name] = jnp.array(arr, jnp.float32, copy=True).reshape(())
             else:
-                state[name] = jnp.array(arr, p._value.dtype, copy=True).reshape(p.shape)
+                # (its own shape, as torch's: a buffer that does not fit the parameter
+                # makes the next step raise torch's error, not train on it reshaped)
+                state[name] = jnp.array(arr, p._value.dtype, copy=True)
         return state
 
     def _load_entry(self, entry: dict, p: Tensor) -> dict:
