@@ -184,3 +184,18 @@ def test_grad_of_a_non_leaf_warns_with_torchs_text():
 def torch_text_prefix(text: str) -> str:
     """torch's text without its " (Triggered internally at ...)" suffix."""
     return text.split(" (Triggered internally")[0]
+
+
+def test_float_of_a_tensor_requiring_grad_warns_only_with_grad_mode_on():
+    """(LBFGS's step converts its closure's loss under no_grad: no warning, as torch.)"""
+    from functorch_like import _warn_once
+    _warn_once._given.clear()
+    x = fl.ones(1, requires_grad=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with fl.no_grad():
+            assert float(x) == 1.0
+        assert not caught
+        float(x * 2)
+    assert len(caught) == 1 and "Converting a tensor with requires_grad=True" in str(
+        caught[0].message)
