@@ -73,11 +73,15 @@ def scalar_states(params: Any, value: float) -> Any:
 
 
 def _in_float32(fn: Callable[..., tuple], n_out: int) -> Callable[..., tuple]:
-    """fn computed in float32 for a half-precision gradient, as torch's kernels compute in
-    float32 (opmath) with the hyperparameters as Python floats: in bfloat16, beta2 = 0.999
-    rounds to 1.0 and the update is NaN. The update comes back in the gradient's dtype and
-    each new state in its input's (fn's results are (update, *the last n_out - 1 inputs'
-    new values))."""
+    """fn computed in float32 for a half-precision gradient, as each of torch's kernels
+    computes in float32 (opmath) with the hyperparameters as Python floats: in bfloat16,
+    beta2 = 0.999 rounds to 1.0 and the update is NaN. The update comes back in the
+    gradient's dtype and each new state in its input's (fn's results are (update, *the
+    last n_out - 1 inputs' new values)).
+
+    PyTorch parity: torch's step rounds each kernel's result (each intermediate tensor)
+    to the half dtype; here only the results are rounded, once: a few ulps apart, and
+    torch's float16 Adam adds eps=1e-8 as 0 (a tiny gradient gives -inf there)."""
     def wrapped(g, *rest):
         if g is None or opmath_dtype(g.dtype) == g.dtype:
             return fn(g, *rest)
