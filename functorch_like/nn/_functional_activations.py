@@ -14,6 +14,7 @@ from .._dtype_refusals import check
 from .._ops_math import _no_bool_subtraction
 from .._tensor import apply
 from ..pure import _activations as A
+from . import _arg_checks as _args
 from . import functional as _F
 
 # ---- in-place forms of the existing activations --------------------------------------
@@ -48,6 +49,7 @@ def selu_(input):
 
 def celu(input, alpha: float = 1.0, inplace: bool = False):
     """max(0, x) + min(0, alpha (exp(x / alpha) - 1))."""
+    _args.require_input("celu", input, inplace)
     check("elu", input)         # (torch's celu is its elu kernel)
     return _F._act(A.celu, "CeluBackward0", input, inplace, alpha=float(alpha))
 
@@ -58,6 +60,7 @@ def celu_(input, alpha: float = 1.0):
 
 def threshold(input, threshold: float, value: float, inplace: bool = False):
     """x where x > threshold, else value (in x's dtype)."""
+    _args.require_input("threshold", input, inplace)
     check("threshold", input)
     return _F._act(A.threshold, "ThresholdBackward0", input, inplace, threshold=threshold,
                    value=value)
@@ -92,37 +95,43 @@ def rrelu_(input, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool
 
 def hardswish(input, inplace: bool = False):
     """x relu6(x + 3) / 6."""
+    _args.require_input("hardswish", input, inplace)
     check("hardswish", input)
     return _F._act(A.hardswish, "HardswishBackward0", input, inplace)
 
 
 def hardsigmoid(input, inplace: bool = False):
     """relu6(x + 3) / 6."""
+    _args.require_input("hardsigmoid", input, inplace)
     check("hardsigmoid", input)
     return _F._act(A.hardsigmoid, "HardsigmoidBackward0", input, inplace)
 
 
 def softsign(input):
     """x / (1 + |x|)."""
+    _args.require_method(input, "abs")
     check("abs", input)         # (torch's softsign is Python code calling abs)
     return apply(A.softsign, "DivBackward0", input)
 
 
 def tanhshrink(input):
     """x - tanh(x)."""
-    # torch's is Python code, input - tanh(input), and tanh(input) is floating
+    # torch's is Python code, input - input.tanh(), and tanh(input) is floating
+    _args.require_method(input, "tanh")
     _no_bool_subtraction(input, 0.0)
     return apply(A.tanhshrink, "SubBackward0", input)
 
 
 def softshrink(input, lambd: float = 0.5):
     """x -+ lambd outside [-lambd, lambd], 0 inside."""
+    _args.require_input("softshrink", input)
     check("softshrink", input)
     return apply(A.softshrink, "SoftshrinkBackward0", input, lambd=float(lambd))
 
 
 def hardshrink(input, lambd: float = 0.5):
     """x outside [-lambd, lambd], 0 inside."""
+    _args.require_input("hardshrink", input)
     check("hardshrink", input)
     return apply(A.hardshrink, "HardshrinkBackward0", input, lambd=float(lambd))
 
@@ -134,6 +143,8 @@ def glu(input, dim: int = -1):
 
 def prelu(input, weight):
     """x where x > 0, else weight * x; weight (C,) is broadcast along dim 1, or (1,)."""
+    _args.require_tensor("prelu", input, "input", 1)
+    _args.require_tensor("prelu", weight, "weight", 2)
     return apply(A.prelu, "PreluKernelBackward0", input, weight)
 
 

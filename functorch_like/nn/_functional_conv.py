@@ -12,30 +12,57 @@ import jax.numpy as jnp
 from .. import _autocast_state, _dtypes
 from .._tensor import Tensor, apply
 from ..pure import _conv, _linear
+from . import _arg_checks as _args
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """input @ weight.T + bias; input (*, in), weight (out, in) -> (*, out). Mixed dtypes
     raise PyTorch's errors (outside autocast, which casts them first)."""
-    if _autocast_state.cast is None and isinstance(input, Tensor) and isinstance(
-            weight, Tensor):
-        if input.dtype != weight.dtype:
-            if bias is None:
-                raise RuntimeError(
-                    "expected m1 and m2 to have the same dtype, but got: "
-                    f"{_dtypes.cpp_type_name(input.dtype)} != "
-                    f"{_dtypes.cpp_type_name(weight.dtype)}")
-            raise RuntimeError(
-                "mat1 and mat2 must have the same dtype, but got "
-                f"{_dtypes.scalar_type_name(input.dtype)} and "
-                f"{_dtypes.scalar_type_name(weight.dtype)}")
-        if isinstance(bias, Tensor) and bias.dtype != weight.dtype:
-            raise RuntimeError(
-                "self and mat2 must have the same dtype, but got "
-                f"{_dtypes.scalar_type_name(bias.dtype)} and "
-                f"{_dtypes.scalar_type_name(weight.dtype)}")
+    _check_linear_args(input, weight, bias)
+    check_linear_dtypes(input, weight, bias)
     return apply(_linear.linear, _linear_grad_fn(input.ndim, bias is not None), input,
                  weight, bias)
+
+
+def check_linear_dtypes(input: Tensor, weight: Tensor, bias: Tensor | None) -> None:
+    """PyTorch's errors for a linear map of mixed dtypes (the matmul's with a bias (addmm),
+    or the mm's without one); none under autocast, which casts the operands first."""
+    if _autocast_state.cast is not None:
+        return
+    if input.dtype != weight.dtype:
+        if bias is None:
+            raise RuntimeError(
+                "expected m1 and m2 to have the same dtype, but got: "
+                f"{_dtypes.cpp_type_name(input.dtype)} != "
+                f"{_dtypes.cpp_type_name(weight.dtype)}")
+        raise RuntimeError(
+            "mat1 and mat2 must have the same dtype, but got "
+            f"{_dtypes.scalar_type_name(input.dtype)} and "
+            f"{_dtypes.scalar_type_name(weight.dtype)}")
+    if bias is not None and bias.dtype != weight.dtype:
+        raise RuntimeError(
+            "self and mat2 must have the same dtype, but got "
+            f"{_dtypes.scalar_type_name(bias.dtype)} and "
+            f"{_dtypes.scalar_type_name(weight.dtype)}")
+
+
+def _check_linear_args(input, weight, bias) -> None:
+    """torch's checks before linear's matmul, in its order: the argument parser's types,
+    then at::linear's ranks, then the transpose of the weight (and addmm's, which takes a
+    2-d input with a bias)."""
+    if not (isinstance(input, Tensor) and isinstance(weight, Tensor)) or not (
+            bias is None or isinstance(bias, Tensor)):
+        _args.require_tensor("linear", input, "input", 1)
+        _args.require_tensor("linear", weight, "weight", 2)
+        _args.require_optional_tensor("linear", bias, "bias", 3)
+    if input.ndim == 0 or weight.ndim == 0:
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are "
+                           f"{input.ndim}D and {weight.ndim}D")
+    if weight.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                           f"{weight.ndim}D")
+    if weight.ndim == 1 and bias is not None and input.ndim == 2:
+        raise RuntimeError("mat2 must be a matrix, got 1-D tensor")
 
 
 def _linear_grad_fn(ndim: int, has_bias: bool) -> str:
@@ -46,7 +73,25 @@ def _linear_grad_fn(ndim: int, has_bias: bool) -> str:
 
 
 def bilinear(input1, input2, weight, bias=None):
+    """y_k = input1 W_k input2 + b_k; input1 (*, in1), input2 (*, in2), weight
+    (out, in1, in2) -> (*, out). Mixed dtypes raise PyTorch's error (outside autocast)."""
+    for position, (name, value) in enumerate((("input1", input1), ("input2", input2),
+                                              ("weight", weight)), 1):
+        _args.require_tensor("bilinear", value, name, position)
+    _args.require_optional_tensor("bilinear", bias, "bias", 4)
+    _check_bilinear_dtypes(input1, input2, weight, bias)
     return apply(_linear.bilinear, "AddBackward0", input1, input2, weight, bias)
+
+
+def _check_bilinear_dtypes(input1, input2, weight, bias) -> None:
+    """at::bilinear's first check: one dtype for all operands (in C++ type names)."""
+    operands = {"input1": input1, "input2": input2, "weight": weight}
+    if bias is not None:
+        operands["bias"] = bias
+    if _autocast_state.cast is None and len({t.dtype for t in operands.values()}) > 1:
+        listed = ", ".join(f"{name}: {_dtypes.cpp_type_name(t.dtype)}"
+                           for name, t in operands.items())
+        raise RuntimeError(f"All tensors must have the same dtype, got {listed}")
 
 
 def _f_conv(x, w, b, *, nd, stride, padding, dilation, groups):
@@ -60,6 +105,8 @@ def _norm_arg(v):
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """(N, C_in, L) * (C_out, C_in/groups, K) -> (N, C_out, L_out)."""
+    _args.require_conv_overload("conv1d", (input, weight, bias, stride, padding, dilation,
+                                           groups))
     return apply(_f_conv, "ConvolutionBackward0", input, weight, bias, nd=1,
                  stride=_norm_arg(stride), padding=_norm_arg(padding),
                  dilation=_norm_arg(dilation), groups=groups)
@@ -67,6 +114,8 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """(N, C_in, H, W) * (C_out, C_in/groups, kH, kW) -> (N, C_out, H_out, W_out)."""
+    _args.require_conv_overload("conv2d", (input, weight, bias, stride, padding, dilation,
+                                           groups))
     return apply(_f_conv, "ConvolutionBackward0", input, weight, bias, nd=2,
                  stride=_norm_arg(stride), padding=_norm_arg(padding),
                  dilation=_norm_arg(dilation), groups=groups)
@@ -79,6 +128,7 @@ def _f_conv_t(x, w, b, *, stride, padding, output_padding, groups, dilation):
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
                      groups=1, dilation=1):
     """Transposed 2-D convolution; weight (C_in, C_out/groups, kH, kW)."""
+    _args.require_conv_tensors("conv_transpose2d", input, weight, bias)
     return apply(_f_conv_t, "ConvolutionBackward0", input, weight, bias,
                  stride=_norm_arg(stride), padding=_norm_arg(padding),
                  output_padding=_norm_arg(output_padding), groups=groups,
@@ -98,6 +148,7 @@ def _f_pad(x, *, pad, mode, value):
 def pad(input, pad, mode: str = "constant", value: float | None = None):
     """Pads the last len(pad)//2 dims; `pad` lists (left, right) pairs from the last dim.
     In constant mode a negative amount crops that side, as in PyTorch."""
+    _args.require_input("pad", input)
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
     if len(pad) // 2 > input.ndim:

@@ -12,6 +12,7 @@ import warnings
 from .. import _random
 from .._tensor import apply
 from ..pure import _dropout
+from . import _arg_checks as _args
 
 
 def _f_dropout(x, key, *, p, channels):
@@ -19,9 +20,11 @@ def _f_dropout(x, key, *, p, channels):
     return fn(x, p, True, key=key)
 
 
-def _dropout_impl(input, p, training, inplace, channels):
+def _dropout_impl(input, p, training, inplace, channels, fname=None):
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if fname is not None:       # (checked after p, as torch's Python code does)
+        _args.require_input(fname, input, inplace)
     if not training or p == 0.0:
         return input
     key = _random.next_key() if p < 1.0 else None
@@ -32,12 +35,13 @@ def _dropout_impl(input, p, training, inplace, channels):
 def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False):
     """Zeroes elements with probability p (mask from the global generator), scales the
     rest by 1/(1-p); identity when not training."""
-    return _dropout_impl(input, p, training, inplace, False)
+    return _dropout_impl(input, p, training, inplace, False, "dropout")
 
 
 def dropout2d(input, p: float = 0.5, training: bool = True, inplace: bool = False):
     """Zeroes whole channels of (N, C, H, W) with probability p; other ranks with torch's
     warnings and behaviour (one draw per (N, C): see pure/_dropout.dropout2d)."""
+    _args.require_method(input, "dim")
     if input.ndim not in (3, 4):
         warnings.warn(f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is "
                       "deprecated and will result in an error in a future release. To retain "

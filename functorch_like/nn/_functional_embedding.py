@@ -10,6 +10,7 @@ import jax.numpy as jnp
 from .._tensor import Tensor, apply
 from ..autograd._grad_mode import no_grad
 from ..pure import _linear
+from . import _arg_checks as _args
 
 
 def _f_embedding(idx, w, *, padding_idx, scale_grad_by_freq):
@@ -26,6 +27,9 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
 
     With max_norm, the looked-up rows of `weight` whose norm exceeds it are first rescaled
     in place, as PyTorch's. PyTorch parity: sparse=True gives the same gradient, dense."""
+    # (torch.embedding takes them as (weight, indices))
+    _args.require_tensor("embedding", weight, "weight", 1)
+    _args.require_tensor("embedding", input, "indices", 2)
     if padding_idx is not None and padding_idx < 0:
         padding_idx += weight.shape[0]
     if max_norm is not None:
@@ -50,6 +54,7 @@ def one_hot(tensor, num_classes: int = -1):
     from .. import _dtypes
     from ..pure._errors import check_values
 
+    _args.require_tensor("one_hot", tensor)
     if tensor.dtype != _dtypes.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     value = tensor._value

@@ -10,6 +10,7 @@ import warnings
 from .. import _random
 from .._tensor import apply
 from ..pure import _conv, _dropout, _fold, _norm, _pool, _resize
+from . import _arg_checks as _args
 from . import functional as _F
 
 # ---- convolutions -------------------------------------------------------------------
@@ -28,6 +29,8 @@ def _f_conv_t(x, w, b, *, nd, stride, padding, output_padding, groups, dilation)
 
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """(N, C_in, D, H, W) * (C_out, C_in/groups, kD, kH, kW) -> (N, C_out, D', H', W')."""
+    _args.require_conv_overload("conv3d", (input, weight, bias, stride, padding, dilation,
+                                           groups))
     a = _F._norm_arg
     return apply(_f_conv, "ConvolutionBackward0", input, weight, bias, nd=3, stride=a(stride),
                  padding=a(padding), dilation=a(dilation), groups=groups)
@@ -35,6 +38,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 def _conv_transpose(nd, input, weight, bias, stride, padding, output_padding, groups,
                     dilation):
+    _args.require_conv_tensors(f"conv_transpose{nd}d", input, weight, bias)
     a = _F._norm_arg
     return apply(_f_conv_t, "ConvolutionBackward0", input, weight, bias, nd=nd,
                  stride=a(stride), padding=a(padding), output_padding=a(output_padding),

@@ -7,11 +7,15 @@ operands). nn.functional re-exports them; the other losses live in _functional_l
 
 from __future__ import annotations
 
+import jax.numpy as jnp
+
 from .. import _dtypes
 from .._dtype_refusals import check_dtype
 from .._ops_math import as_operand
 from .._tensor import Tensor, apply
+from ..pure import _loss_base
 from ..pure import losses as L
+from . import _arg_checks as _args
 from . import _loss_weights as _lw
 
 
@@ -31,8 +35,20 @@ def _loss(fn, name, *args, **static):
 def _check_kernel(op: str, input, target) -> None:
     """torch's NotImplementedError for a loss whose kernel has no version for the
     operands' common dtype (`"mse_cpu" not implemented for 'Long'`)."""
-    check_dtype(op, _dtypes.result_type(*(
-        a._value if isinstance(a, Tensor) else a for a in (input, target))))
+    try:
+        check_dtype(op, _dtypes.result_type(*(
+            a._value if isinstance(a, Tensor) else a for a in (input, target))))
+    except NotImplementedError:
+        _broadcast_first(input, target)
+        raise
+
+
+def _broadcast_first(input, target) -> None:
+    """torch broadcasts a regression loss's operands (warning when their shapes differ)
+    before its kernel looks at their dtype: on the way to a dtype error, the warning and
+    a shape error come first, as the pure core gives them."""
+    if isinstance(input, Tensor) and isinstance(target, Tensor):
+        _loss_base.pointwise_pair(input._value, target._value)
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
@@ -43,9 +59,23 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     reduction = _legacy_reduction(size_average, reduce, reduction)
+    if reduction == "mean":
+        _check_mean_dtype(input, target)
     # (torch's grad_fn: the last op of its composite, abs then the reduction)
     name = {"mean": "MeanBackward0", "sum": "SumBackward0"}.get(reduction, "AbsBackward0")
     return _loss(L.l1_loss, name, input, target, reduction=reduction)
+
+
+def _check_mean_dtype(input, target) -> None:
+    """l1_loss is |input - target| then mean() in torch, and mean() refuses integers
+    (after the broadcast, whose warning and shape error come first)."""
+    dtype = _dtypes.result_type(*(a._value if isinstance(a, Tensor) else a
+                                  for a in (input, target)))
+    if jnp.issubdtype(dtype, jnp.integer):
+        _broadcast_first(input, target)
+        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either "
+                           "a floating point or complex dtype. Got: "
+                           f"{_dtypes.scalar_type_name(dtype)}")
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean",
@@ -68,10 +98,10 @@ def _f_cross_entropy(x, t, w, *, ignore_index, reduction, label_smoothing):
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
                   reduce=None, reduction="mean", label_smoothing=0.0):
     """log_softmax + nll over dim 1 (class indices or class probabilities as target)."""
-    if _lw.class_indices(target):
-        _lw.check_not_differentiable(_lw.nll_op_name(input), weight=weight)
-    elif ignore_index != -100:
-        raise RuntimeError("ignore_index is not supported for floating point target")
+    _args.require_loss_tensors("cross_entropy_loss", input, target, weight)
+    if _lw.class_indices(input, target):
+        _lw.check_nll_weight(input, target, weight, cross_entropy=True,
+                             label_smoothing=label_smoothing)
     return _loss(_f_cross_entropy, "NllLossBackward0", input, target, weight,
                  ignore_index=ignore_index,
                  reduction=_legacy_reduction(size_average, reduce, reduction),
@@ -84,7 +114,8 @@ def _f_nll(x, t, w, *, ignore_index, reduction):
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
-    _lw.check_not_differentiable(_lw.nll_op_name(input), weight=weight)
+    _args.require_loss_tensors("nll_loss_nd", input, target, weight)
+    _lw.check_nll_weight(input, target, weight)
     return _loss(_f_nll, "NllLossBackward0", input, target, weight, ignore_index=ignore_index,
                  reduction=_legacy_reduction(size_average, reduce, reduction))
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from .. import _random
 from .._tensor import apply
 from ..pure import _attention
+from . import _arg_checks as _args
+from ._functional_conv import check_linear_dtypes
 
 
 def _f_sdpa(q, k, v, mask, key, *, dropout_p, is_causal, scale, enable_gqa):
@@ -22,6 +24,10 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
     fewer heads (dim -3) than the query; is_causal with an attn_mask applies both for 4-d
     inputs without dropout, and raises otherwise, as torch 2.13 on CPU. Dropout applies whenever dropout_p > 0 (PyTorch's functional form
     does not look at a module's training flag)."""
+    for position, (name, value) in enumerate((("query", query), ("key", key),
+                                              ("value", value)), 1):
+        _args.require_tensor("scaled_dot_product_attention", value, name, position)
+    _args.require_optional_tensor("scaled_dot_product_attention", attn_mask, "attn_mask", 4)
     if is_causal and attn_mask is not None and (query.ndim != 4 or dropout_p > 0):
         # (torch's CPU flash kernel, which takes both, serves 4-d inputs without dropout;
         # its math path refuses the pair)
@@ -41,6 +47,17 @@ def _f_mha(q, k, v, w_in, b_in, w_out, b_out, key_padding_mask, attn_mask, rng, 
         average_attn_weights=average, rng=rng, q_proj_weight=w_q, k_proj_weight=w_k,
         v_proj_weight=w_v, bias_k=bias_k, bias_v=bias_v, add_zero_attn=add_zero_attn,
         need_weights=need_weights)
+
+
+def check_in_projection_dtypes(query, key, value, in_proj_weight, in_proj_bias,
+                               q_proj_weight, k_proj_weight, v_proj_weight) -> None:
+    """PyTorch's errors for inputs whose dtype is not the projection weights': its
+    attention starts with linear maps of query, key and value, in that order, by slices of
+    in_proj_weight (or by the separate q/k/v weights), and those raise linear's errors."""
+    weights = ((in_proj_weight,) * 3 if in_proj_weight is not None
+               else (q_proj_weight, k_proj_weight, v_proj_weight))
+    for x, w in zip((query, key, value), weights):
+        check_linear_dtypes(x, w, in_proj_bias)
 
 
 def multi_head_attention_forward(query, key, value, embed_dim_to_check: int, num_heads: int,
@@ -102,6 +119,8 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check: int, num
         query, key, value = (x.unsqueeze(1) for x in (query, key, value))
         if key_padding_mask is not None:
             key_padding_mask = key_padding_mask.unsqueeze(0)
+    check_in_projection_dtypes(query, key, value, in_proj_weight, in_proj_bias,
+                               q_proj_weight, k_proj_weight, v_proj_weight)
     use_dropout = training and dropout_p > 0
     rng = _random.next_key() if use_dropout else None
     out, weights = apply(_f_mha, "MultiheadAttentionBackward", query, key, value,

@@ -13,6 +13,7 @@ import jax
 
 from .._tensor import Tensor, apply
 from ..pure import _norm
+from . import _arg_checks as _args
 
 
 _BN_STATS = ("running_mean", "running_var", "num_batches_tracked")
@@ -39,6 +40,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     """Batch normalization over dim 1; in training updates running_mean/var in place
     (momentum None needs `num_batches_tracked`, a functorch_like extension that BatchNorm
     modules pass, and increments it)."""
+    if not training:    # (in training torch's Python code fails first, on input.size())
+        _args.require_tensor("batch_norm", input)
     if training and running_mean is not None and num_batches_tracked is None \
             and momentum is None:
         raise ValueError("momentum=None needs num_batches_tracked")
@@ -76,6 +79,9 @@ def _f_layer_norm(x, w, b, *, normalized_shape, eps):
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    _args.require_tensor("layer_norm", input)
+    _args.require_optional_tensor("layer_norm", weight, "weight", 3)
+    _args.require_optional_tensor("layer_norm", bias, "bias", 4)
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(
         normalized_shape)
     return apply(_f_layer_norm, "NativeLayerNormBackward0", input, weight, bias,
@@ -89,6 +95,7 @@ def _f_group_norm(x, w, b, *, num_groups, eps):
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     """Normalizes each of num_groups groups of the channels of input (N, C, *); weight and
     bias (C,) scale and shift per channel."""
+    _args.require_method(input, "dim")     # (torch's calls input.dim() first)
     if input.ndim < 2:
         raise RuntimeError("Expected at least 2 dimensions for input tensor but received "
                            f"{input.ndim}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .._tensor import apply
 from ..pure import _pool, _unpool
+from . import _arg_checks as _args
 from ._functional_conv import _norm_arg
 
 
@@ -22,6 +23,7 @@ def _f_max_pool(x, *, nd, kernel_size, stride, padding, dilation, ceil_mode, ind
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """Max over windows of (N, C, L); with return_indices also each maximum's position."""
+    _args.require_input("max_pool1d_with_indices" if return_indices else "max_pool1d", input)
     return apply(_f_max_pool, "SqueezeBackward1", input, nd=1,
                  kernel_size=_norm_arg(kernel_size), stride=_norm_arg(stride),
                  padding=_norm_arg(padding), dilation=_norm_arg(dilation), ceil_mode=ceil_mode,
@@ -32,6 +34,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                return_indices=False):
     """Max over windows of (N, C, H, W); stride defaults to kernel_size. With
     return_indices, also each maximum's flat position h * W + w (for max_unpool2d)."""
+    _args.require_input("max_pool2d_with_indices" if return_indices else "max_pool2d", input)
     return apply(_f_max_pool, "MaxPool2DWithIndicesBackward0", input, nd=2,
                  kernel_size=_norm_arg(kernel_size), stride=_norm_arg(stride),
                  padding=_norm_arg(padding), dilation=_norm_arg(dilation), ceil_mode=ceil_mode,
@@ -75,6 +78,7 @@ def _f_avg_pool(x, *, nd, kernel_size, stride, padding, ceil_mode, count_include
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True):
+    _args.require_input("avg_pool1d", input)
     return apply(_f_avg_pool, "SqueezeBackward1", input, nd=1,
                  kernel_size=_norm_arg(kernel_size), stride=_norm_arg(stride),
                  padding=_norm_arg(padding), ceil_mode=ceil_mode,
@@ -83,6 +87,7 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True, divisor_override=None):
+    _args.require_input("avg_pool2d", input)
     return apply(_f_avg_pool, "AvgPool2DBackward0", input, nd=2,
                  kernel_size=_norm_arg(kernel_size), stride=_norm_arg(stride),
                  padding=_norm_arg(padding), ceil_mode=ceil_mode,

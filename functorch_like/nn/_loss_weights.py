@@ -5,6 +5,7 @@ returning a gradient for them."""
 from __future__ import annotations
 
 from .._tensor import Tensor
+from ..pure import _class_targets as _checks
 from ..autograd._grad_mode import is_grad_enabled
 
 
@@ -30,7 +31,23 @@ def nll_op_name(input) -> str:
     return "nll_loss2d_forward" if getattr(input, "ndim", 0) >= 3 else "nll_loss_forward"
 
 
-def class_indices(target) -> bool:
+def class_indices(input, target) -> bool:
     """cross_entropy's target holds class indices (not probabilities): only then does it
-    run nll_loss, whose weight is not differentiable."""
-    return isinstance(target, Tensor) and not target.dtype.is_floating_point
+    run nll_loss, whose weight is not differentiable. PyTorch decides by shapes alone (a
+    target of the input's shape is probabilities, whatever its dtype)."""
+    return tuple(getattr(input, "shape", ())) != tuple(getattr(target, "shape", ()))
+
+
+def check_nll_weight(input, target, weight, cross_entropy: bool = False,
+                     label_smoothing: float = 0.0) -> None:
+    """PyTorch's refusal of a class weight that requires grad, raised where PyTorch raises
+    it: after cross_entropy's log_softmax checks and nll_loss_nd's shape checks (the
+    errors of bad operands win)."""
+    if not (isinstance(weight, Tensor) and weight.requires_grad and is_grad_enabled()):
+        return
+    if isinstance(input, Tensor) and isinstance(target, Tensor):
+        if cross_entropy:
+            _checks.check_label_smoothing(label_smoothing)
+            _checks.check_log_softmax(input._value)
+        _checks.check_nll_nd(input._value, target._value)
+    check_not_differentiable(nll_op_name(input), weight=weight)

@@ -17,6 +17,7 @@ from .._dtype_refusals import check
 from .._ops_math import sigmoid as _sigmoid
 from .._tensor import Tensor, apply  # noqa: F401
 from ..pure import _activations as A
+from . import _arg_checks as _args
 from ._functional_activations import celu as celu
 from ._functional_activations import celu_ as celu_
 from ._functional_activations import elu_ as elu_
@@ -147,66 +148,79 @@ def _act(fn, name, input, inplace=False, **static):
 
 
 def relu(input, inplace: bool = False):
+    _args.require_input("relu", input, inplace)
     check("relu", input)
     return _act(A.relu, "ReluBackward0", input, inplace)
 
 
 def relu6(input, inplace: bool = False):
+    _args.require_input("relu6", input, inplace)
     check("hardtanh", input)
     return _act(A.relu6, "HardtanhBackward0", input, inplace)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    _args.require_input("hardtanh", input, inplace)
     check("hardtanh", input)
     return _act(A.hardtanh, "HardtanhBackward0", input, inplace, min_val=min_val,
                 max_val=max_val)
 
 
 def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False):
+    _args.require_input("leaky_relu", input, inplace)
     check("leaky_relu", input)
     return _act(A.leaky_relu, "LeakyReluBackward0", input, inplace,
                 negative_slope=negative_slope)
 
 
 def elu(input, alpha: float = 1.0, inplace: bool = False):
+    _args.require_input("elu", input, inplace)
     check("elu", input)
     return _act(A.elu, "EluBackward0", input, inplace, alpha=alpha)
 
 
 def selu(input, inplace: bool = False):
+    _args.require_input("selu", input, inplace)
     check("elu", input)         # (torch's selu is its elu kernel)
     return _act(A.selu, "EluBackward0", input, inplace)
 
 
 def gelu(input, approximate: str = "none"):
+    _args.require_input("gelu", input)
     check("gelu", input)
     return apply(A.gelu, "GeluBackward0", input, approximate=approximate)
 
 
 def silu(input, inplace: bool = False):
+    _args.require_input("silu", input, inplace)
     check("silu", input)
     return _act(A.silu, "SiluBackward0", input, inplace)
 
 
 def mish(input, inplace: bool = False):
+    _args.require_input("mish", input, inplace)
     check("mish", input)
     return _act(A.mish, "MishBackward0", input, inplace)
 
 
 def sigmoid(input):
+    _args.require_method(input, "sigmoid")      # (torch's calls input.sigmoid())
     return _sigmoid(input)      # (torch.sigmoid: integer inputs give floats)
 
 
 def tanh(input):
+    _args.require_method(input, "tanh")         # (torch's calls input.tanh())
     return apply(A.tanh, "TanhBackward0", input)
 
 
 def logsigmoid(input):
+    _args.require_input("log_sigmoid", input)
     check("logsigmoid", input)
     return apply(A.logsigmoid, "LogSigmoidBackward0", input)
 
 
 def softplus(input, beta: float = 1.0, threshold: float = 20.0):
+    _args.require_input("softplus", input)
     check("softplus", input)
     return apply(A.softplus, "SoftplusBackward0", input, beta=beta, threshold=threshold)
 
@@ -222,6 +236,8 @@ def _implicit_dim(name: str, ndim: int, stacklevel: int) -> int:
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """softmax along `dim` (PyTorch's deprecated implicit dim is supported, with its rule
     and warning)."""
+    # (torch's calls input.dim() for an implicit dim, then input.softmax())
+    _args.require_method(input, "softmax" if dim is not None else "dim")
     if dim is None:
         dim = _implicit_dim("softmax", input.ndim, _stacklevel)
     # (torch calls `input.softmax(dim)`: a bad dim is refused as the method's position 1)
@@ -230,6 +246,7 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    _args.require_method(input, "log_softmax" if dim is not None else "dim")
     if dim is None:
         dim = _implicit_dim("log_softmax", input.ndim, _stacklevel)
     dim = check_int_arg("log_softmax", "dim", dim, 1, Tensor)

@@ -8,6 +8,7 @@ from typing import Sequence
 import jax
 import jax.numpy as jnp
 
+from . import _conv_checks as _checks
 from . import init as _init
 from ._errors import ShapeError, shape_str
 from ._types import Array, PRNGKey
@@ -46,11 +47,14 @@ def conv_init(in_channels: int, out_channels: int, kernel_size, groups: int = 1,
     return params
 
 
-def _check_input(x, weight, nd: int, groups: int, name: str, transposed: bool = False):
+def _check_rank(x, nd: int, name: str) -> None:
     if x.ndim not in (nd + 1, nd + 2):
         raise ShapeError(
             f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got "
             f"input of size: {shape_str(x.shape)}")
+
+
+def _check_channels(x, weight, nd: int, groups: int, transposed: bool = False) -> None:
     channels = x.shape[-nd - 1]
     expected = weight.shape[0] if transposed else weight.shape[1] * groups
     if channels != expected:
@@ -79,11 +83,16 @@ def _padding(padding, kernel, dilation, stride, nd):
 
 
 def _conv(x, weight, bias, stride, padding, dilation, groups, nd, name):
-    _check_input(x, weight, nd, groups, name)
+    # PyTorch's order: the bias's dtype (not in the overload for string paddings), the
+    # input's rank, the weight's rank, the shapes, and the dtypes the kernel takes
+    if not isinstance(padding, str):
+        _checks.check_bias_dtype(x, bias)
+    _check_rank(x, nd, name)
+    stride, padding, dilation = _checks.conv_params(x, weight, stride, padding, dilation, nd)
+    _check_channels(x, weight, nd, groups)
     unbatched = x.ndim == nd + 1
     if unbatched:
         x = x[None]
-    stride, dilation = ntuple(stride, nd), ntuple(dilation, nd)
     kernel = weight.shape[2:]
     pads = _padding(padding, kernel, dilation, stride, nd)
     padded = [s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pads)]
@@ -93,6 +102,7 @@ def _conv(x, weight, bias, stride, padding, dilation, groups, nd, name):
             f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
             f"Kernel size: ({' x '.join(map(str, spans))}). Kernel size can't be greater "
             "than actual input size")
+    _checks.check_kernel_dtypes(x, weight, bias, nd, transposed=False)
     y = jax.lax.conv_general_dilated(
         x, weight, window_strides=stride, padding=pads, rhs_dilation=dilation,
         dimension_numbers=_LAYOUTS[nd], feature_group_count=groups)
@@ -228,16 +238,18 @@ def _check_transposed_size(sizes, kernel, stride, padding, output_padding, dilat
 
 
 def _conv_transpose(x, weight, bias, stride, padding, output_padding, groups, dilation, nd):
-    _check_input(x, weight, nd, groups, f"conv_transpose{nd}d", transposed=True)
+    _check_rank(x, nd, f"conv_transpose{nd}d")
+    stride, padding, dilation = _checks.conv_params(x, weight, stride, padding, dilation, nd)
+    _check_channels(x, weight, nd, groups, transposed=True)
     unbatched = x.ndim == nd + 1
     if unbatched:
         x = x[None]
-    stride, dilation = ntuple(stride, nd), ntuple(dilation, nd)
-    padding, output_padding = ntuple(padding, nd), ntuple(output_padding, nd)
+    output_padding = ntuple(output_padding, nd)
     _check_output_padding(output_padding, stride, dilation)
     cin, cout_g = weight.shape[:2]
     kernel = weight.shape[2:]
     _check_transposed_size(x.shape[2:], kernel, stride, padding, output_padding, dilation)
+    _checks.check_kernel_dtypes(x, weight, bias, nd, transposed=True)
     # (I, O/g, k) -> (O, I/g, k) per group, spatially flipped: a direct convolution over the
     # stride-dilated input computes the transpose.
     w = weight.reshape((groups, cin // groups, cout_g) + kernel)

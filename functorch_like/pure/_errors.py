@@ -22,6 +22,11 @@ class DTypeError(TypeError, RuntimeError):
     """An argument has a dtype the operation does not accept."""
 
 
+class KernelDTypeError(TypeError, NotImplementedError):
+    """PyTorch's NotImplementedError of a kernel that has no version for the input's dtype
+    (`"log_softmax_lastdim_kernel_impl" not implemented for 'Long'`)."""
+
+
 class OutOfBoundsError(IndexError, ValueError):
     """An index (class label, embedding row) lies outside its valid range."""
 

@@ -58,6 +58,7 @@ def linear(x: Array, weight: Array, bias: Array | None = None) -> Array:
 def bilinear_init(in1_features: int, in2_features: int, out_features: int, bias: bool = True,
                   *, key: PRNGKey, dtype=None) -> dict[str, Array]:
     """PyTorch's Bilinear parameters: weight (out, in1, in2), bias (out,), U(+-1/sqrt(in1))."""
+    _init.check_shape((out_features, in1_features, in2_features))     # (before the sqrt)
     wkey, bkey = jax.random.split(key)
     bound = 1 / math.sqrt(in1_features)
     params = {"weight": _init.uniform((out_features, in1_features, in2_features), -bound, bound,

@@ -103,14 +103,15 @@ def check_inplace(shape: tuple, broadcast: tuple) -> None:
 
 
 def pointwise_pair(input: Array, target: Array) -> tuple[Array, Array]:
-    """PyTorch's regression losses broadcast with a warning when the shapes differ."""
+    """PyTorch's regression losses broadcast with a warning when the shapes differ; the
+    warning comes first, also when the shapes then fail to broadcast."""
     if input.shape != target.shape:
-        broadcast_shapes(input.shape, target.shape)
         warnings.warn(
             f"Using a target size ({size_str(target.shape)}) that is different to the input "
             f"size ({size_str(input.shape)}). This will likely lead to incorrect results due "
             "to broadcasting. Please ensure they have the same size.", UserWarning,
             stacklevel=user_stacklevel())
+        broadcast_shapes(input.shape, target.shape)
     return input, target
 
 

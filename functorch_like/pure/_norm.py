@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 
 from ._errors import ShapeError, shape_str
+from .init import check_shape
 from ._types import Array, opmath_dtype
 
 __all__ = ["batch_norm_init", "batch_norm", "layer_norm_init", "layer_norm", "group_norm_init",
@@ -32,6 +33,8 @@ def batch_norm_init(num_features: int, affine: bool = True, track_running_stats:
     """PyTorch's BatchNorm state, in state_dict order: weight=1, bias=0, running_mean=0,
     running_var=1, num_batches_tracked=0 (int64 under x64, else int32)."""
     dtype = _default_float(dtype)
+    if affine or track_running_stats:
+        check_shape((num_features,))
     params = {}
     if affine:
         params["weight"] = jnp.ones((num_features,), dtype)
@@ -119,6 +122,7 @@ def layer_norm_init(normalized_shape, elementwise_affine: bool = True, bias: boo
     shape, dtype = _shape_tuple(normalized_shape), _default_float(dtype)
     params = {}
     if elementwise_affine:
+        check_shape(shape)
         params["weight"] = jnp.ones(shape, dtype)
         if bias:
             params["bias"] = jnp.zeros(shape, dtype)
@@ -161,6 +165,7 @@ def group_norm_init(num_groups: int, num_channels: int, affine: bool = True,
     dtype = _default_float(dtype)
     if not affine:
         return {}
+    check_shape((num_channels,))
     return {"weight": jnp.ones((num_channels,), dtype), "bias": jnp.zeros((num_channels,), dtype)}
 
 

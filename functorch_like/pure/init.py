@@ -12,6 +12,7 @@ from typing import Sequence
 import jax
 import jax.numpy as jnp
 
+from ._errors import ShapeError, shape_str
 from ._types import Array, PRNGKey
 
 __all__ = [
@@ -58,6 +59,16 @@ def fan_in_and_fan_out(shape: Sequence[int]) -> tuple[int, int]:
     return shape[1] * receptive, shape[0] * receptive
 
 
+
+def check_shape(shape: Sequence[int]) -> None:
+    """PyTorch's error for a negative size, raised where it creates the tensor (a module's
+    constructor): the first negative dim and the whole shape."""
+    negative = [d for d in shape if d < 0]
+    if negative:
+        raise ShapeError(f"Trying to create tensor with negative dimension {negative[0]}: "
+                         f"{shape_str(shape)}")
+
+
 def _fan(shape, mode: str) -> int:
     mode = mode.lower()
     if mode not in ("fan_in", "fan_out"):
@@ -69,17 +80,20 @@ def _fan(shape, mode: str) -> int:
 
 def uniform(shape, a: float = 0.0, b: float = 1.0, *, key: PRNGKey, dtype=None) -> Array:
     """Samples U(a, b) of `shape`."""
+    check_shape(shape)
     return jax.random.uniform(key, tuple(shape), _float_dtype(dtype), a, b)
 
 
 def normal(shape, mean: float = 0.0, std: float = 1.0, *, key: PRNGKey, dtype=None) -> Array:
     """Samples N(mean, std^2) of `shape`."""
+    check_shape(shape)
     return mean + std * jax.random.normal(key, tuple(shape), _float_dtype(dtype))
 
 
 def trunc_normal(shape, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
                  *, key: PRNGKey, dtype=None) -> Array:
     """N(mean, std^2) truncated to [a, b] (bounds are absolute, as in PyTorch)."""
+    check_shape(shape)
     lo, hi = (a - mean) / std, (b - mean) / std
     z = jax.random.truncated_normal(key, lo, hi, tuple(shape), _float_dtype(dtype))
     return mean + std * z
@@ -87,6 +101,7 @@ def trunc_normal(shape, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b:
 
 def constant(shape, val: float, *, dtype=None) -> Array:
     """An array of `shape` filled with `val`."""
+    check_shape(shape)
     return jnp.full(tuple(shape), val, _float_dtype(dtype))
 
 
@@ -100,6 +115,7 @@ def ones(shape, *, dtype=None) -> Array:
 
 def eye(shape, *, dtype=None) -> Array:
     """The identity for a 2-D `shape` (rectangular allowed)."""
+    check_shape(shape)
     if len(shape) != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     return jnp.eye(shape[0], shape[1], dtype=_float_dtype(dtype))
@@ -107,6 +123,7 @@ def eye(shape, *, dtype=None) -> Array:
 
 def xavier_uniform(shape, gain: float = 1.0, *, key: PRNGKey, dtype=None) -> Array:
     """Glorot uniform: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out))."""
+    check_shape(shape)
     fan_in, fan_out = fan_in_and_fan_out(shape)
     bound = math.sqrt(3.0) * gain * math.sqrt(2.0 / float(fan_in + fan_out))
     return uniform(shape, -bound, bound, key=key, dtype=dtype)
@@ -114,6 +131,7 @@ def xavier_uniform(shape, gain: float = 1.0, *, key: PRNGKey, dtype=None) -> Arr
 
 def xavier_normal(shape, gain: float = 1.0, *, key: PRNGKey, dtype=None) -> Array:
     """Glorot normal: N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
+    check_shape(shape)
     fan_in, fan_out = fan_in_and_fan_out(shape)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     return normal(shape, 0.0, std, key=key, dtype=dtype)
@@ -125,6 +143,7 @@ def kaiming_uniform(shape, a: float = 0.0, mode: str = "fan_in",
 
     PyTorch parity: Linear and Conv default to `a=sqrt(5)`, which gives b = 1/sqrt(fan_in).
     """
+    check_shape(shape)
     if 0 in tuple(shape):
         return jnp.zeros(tuple(shape), _float_dtype(dtype))
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(shape, mode))
@@ -135,6 +154,7 @@ def kaiming_uniform(shape, a: float = 0.0, mode: str = "fan_in",
 def kaiming_normal(shape, a: float = 0.0, mode: str = "fan_in",
                    nonlinearity: str = "leaky_relu", *, key: PRNGKey, dtype=None) -> Array:
     """He normal: N(0, std^2) with std = gain / sqrt(fan)."""
+    check_shape(shape)
     if 0 in tuple(shape):
         return jnp.zeros(tuple(shape), _float_dtype(dtype))
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(shape, mode))
@@ -147,6 +167,7 @@ def orthogonal(shape, gain: float = 1.0, *, key: PRNGKey, dtype=None) -> Array:
     As PyTorch: QR of a normal matrix with the signs of R's diagonal folded into Q, so
     the result is uniformly distributed over orthogonal matrices.
     """
+    check_shape(shape)
     if len(shape) < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if 0 in tuple(shape):

@@ -13,12 +13,12 @@ import warnings
 import jax
 import jax.numpy as jnp
 
-from ._errors import (DTypeError, OutOfBoundsError, ShapeError, check_values, first_where,
-                      shape_str)
+from . import _class_targets as _checks
+from ._errors import OutOfBoundsError, check_values, first_where
 from ._loss_base import DomainError as _DomainError
-from ._loss_base import TORCH_DTYPE_NAMES as _TORCH_DTYPE_NAMES
 from ._loss_base import broadcast_shapes as _broadcast_shapes
 from ._loss_base import check_inplace as _check_inplace
+from ._loss_base import check_reduction as _check_reduction
 from ._loss_base import infer_size as _infer_size
 from ._loss_base import pointwise_pair as _pointwise_pair
 from ._loss_base import reduce as _reduce
@@ -66,9 +66,9 @@ def l1_loss(input: Array, target: Array, reduction: str = "mean") -> Array:
 def smooth_l1_loss(input: Array, target: Array, reduction: str = "mean",
                    beta: float = 1.0) -> Array:
     """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta; beta == 0 is l1_loss."""
+    input, target = _pointwise_pair(input, target)      # (before beta's check, as torch)
     if beta < 0:
         raise _DomainError("smooth_l1_loss does not support negative values for beta.")
-    input, target = _pointwise_pair(input, target)
     d = _abs(input - target)
     if beta == 0:
         return _reduce(d, reduction)
@@ -78,57 +78,23 @@ def smooth_l1_loss(input: Array, target: Array, reduction: str = "mean",
 def huber_loss(input: Array, target: Array, reduction: str = "mean",
                delta: float = 1.0) -> Array:
     """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta) (= beta * smooth_l1)."""
+    input, target = _pointwise_pair(input, target)      # (before delta's check, as torch)
     if delta <= 0:
         raise _DomainError("huber_loss does not support non-positive values for delta.")
-    input, target = _pointwise_pair(input, target)
     d = jnp.abs(input - target)
     return _reduce(jnp.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction)
 
 
-def _class_dim(input: Array) -> int:
-    if input.ndim == 0:
-        raise ShapeError("input tensor should be 1D or more (class scores), got a 0-d tensor")
-    return 0 if input.ndim == 1 else 1
-
-
-def _class_target(input: Array, target: Array) -> Array:
-    """The class-index target as the loss reads it, with torch's shape errors in torch's
-    order: the batch dims first (for every input of 2 or more dims), then a target of more
-    than one dim for a (C,) or (N, C) input; a (C,) input takes a () or (1,) target."""
-    if input.ndim >= 2 and target.ndim >= 1 and target.shape[0] != input.shape[0]:
-        raise ShapeError(f"Expected input batch_size ({input.shape[0]}) to match target "
-                         f"batch_size ({target.shape[0]}).")
-    if input.ndim <= 2 and target.ndim > 1:
-        raise ShapeError("0D or 1D target tensor expected, multi-target not supported")
-    if input.ndim == 1 and target.ndim == 1:
-        if target.shape[0] != 1:
-            raise ShapeError(f"For 1D input, 1D target must have size 1, but got target "
-                             f"size: {target.shape[0]}")
-        target = target.reshape(())
-    return target
+def _index_target(input: Array, target: Array) -> Array:
+    """The class-index target as the loss reads it: a (C,) input takes a () or (1,) target
+    (checked by `check_nll_args`)."""
+    return target.reshape(()) if input.ndim == 1 and target.ndim == 1 else target
 
 
 def _wide_index(target: Array) -> Array:
     """A class-index target of fewer than 32 bits (uint8, which torch takes) as int32, so
     that comparing it with ignore_index (-100) or the class count does not wrap."""
     return target.astype(jnp.int32) if target.dtype.itemsize < 4 else target
-
-
-def _check_class_target(input: Array, target: Array, weight: Array | None) -> None:
-    class_dim = _class_dim(input)
-    if not jnp.issubdtype(target.dtype, jnp.integer):
-        name = _TORCH_DTYPE_NAMES.get(str(target.dtype), str(target.dtype))
-        # (Class probabilities would need the input's shape.)
-        raise DTypeError(f"expected target dtype to be Long or Byte, but got {name}")
-    expected = input.shape[:class_dim] + input.shape[class_dim + 1:]
-    if target.shape != expected:
-        raise ShapeError(f"Expected target size {shape_str(expected)}, got "
-                         f"{shape_str(target.shape)}")
-    classes = input.shape[class_dim]
-    if weight is not None and weight.shape != (classes,):
-        raise ShapeError(f"weight tensor should be defined either for all {classes} classes "
-                         f"or no classes but got weight tensor of shape: "
-                         f"{shape_str(weight.shape)}")
 
 
 def _class_index_loss(scores: Array, target: Array, weight: Array | None, ignore_index: int,
@@ -139,10 +105,9 @@ def _class_index_loss(scores: Array, target: Array, weight: Array | None, ignore
     minus the picked score). Ignored targets contribute 0 and leave the 'mean' denominator;
     in-program out-of-range targets give NaN.
     """
-    target = _class_target(scores, target)
-    _check_class_target(scores, target, weight)
-    target = _wide_index(target)
-    class_dim = _class_dim(scores)
+    _checks.check_nll_args(scores, target, weight)
+    target = _wide_index(_index_target(scores, target))
+    class_dim = _checks.class_dim(scores)
     classes = scores.shape[class_dim]
 
     def bad_targets():
@@ -182,6 +147,7 @@ def nll_loss(input: Array, target: Array, weight: Array | None = None,
       weight: per-class weights (C,); 'mean' then divides by the sum of the targets' weights.
       ignore_index: targets equal to it contribute 0 and leave the denominator.
     """
+    _check_reduction(reduction)
     return _class_index_loss(input, target, weight, ignore_index, reduction, jnp.negative)
 
 
@@ -196,16 +162,23 @@ def cross_entropy(input: Array, target: Array, weight: Array | None = None,
         class probabilities of the input's shape (floating).
       weight: per-class weights (C,).
       ignore_index: class-index targets equal to it are excluded (incl. from the mean).
-      label_smoothing: eps in [0, 1]; mixes the target with the uniform distribution.
+      label_smoothing: eps in [0, 1]; mixes the target with the uniform distribution (a
+        negative eps means none, as in PyTorch).
 
     PyTorch parity: with class indices and 'mean', the smoothing term is divided by the
     same denominator as the NLL term (the summed weights of non-ignored targets); with
     probabilities, 'mean' divides by the number of samples, not by the weights.
     """
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise _DomainError(f"label_smoothing must be between 0.0 and 1.0. Got: "
-                           f"{label_smoothing}")
-    class_dim = _class_dim(input)
+    _check_reduction(reduction)
+    probabilities = target.shape == input.shape     # PyTorch's rule, whatever the dtypes
+    if probabilities:
+        _checks.check_probability_args(input, target, weight, ignore_index)
+        _checks.check_label_smoothing(label_smoothing)
+    else:       # (nll_loss's checks follow, in _class_index_loss)
+        _checks.check_label_smoothing(label_smoothing)
+        _checks.check_log_softmax(input)
+    label_smoothing = max(label_smoothing, 0.0)     # (a negative one is ignored, as there)
+    class_dim = _checks.class_dim(input)
     classes = input.shape[class_dim]
     # log_softmax's own steps, kept apart: class-index targets pick the shifted score and
     # subtract it from the log normalizer (the same floats as picking from log_softmax), as
@@ -218,11 +191,7 @@ def cross_entropy(input: Array, target: Array, weight: Array | None = None,
     logp = shifted - log_norm        # log_softmax, for probability targets and smoothing
     wshape = [1] * input.ndim
     wshape[class_dim] = classes
-    if jnp.issubdtype(target.dtype, jnp.floating) and target.shape == input.shape:
-        if weight is not None and weight.shape != (classes,):
-            raise ShapeError(f"cross_entropy: weight tensor should be defined either for "
-                             f"all {classes} classes or no classes but got weight tensor of "
-                             f"shape: {shape_str(weight.shape)}")
+    if probabilities:
         if label_smoothing > 0:
             target = target * (1 - label_smoothing) + label_smoothing / classes
         terms = logp * target
@@ -234,7 +203,7 @@ def cross_entropy(input: Array, target: Array, weight: Array | None = None,
                             lambda picked: per_target_norm - picked)
     if label_smoothing == 0:
         return nll
-    target = _wide_index(_class_target(input, target))
+    target = _wide_index(_index_target(input, target))
     valid = target != ignore_index
     terms = logp if weight is None else logp * weight.reshape(wshape)
     smooth = jnp.where(valid, -jnp.sum(terms, axis=class_dim), 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import _arg_checks as _args
 from .. import functional as F
 from ...pure import init as _init
 from ._init_helpers import assign_params
@@ -24,6 +25,7 @@ class ReLU(_Inplace):
 
 class ReLU6(_Inplace):
     def forward(self, input):
+        _args.require_input("hardtanh", input, self.inplace)    # (torch's calls hardtanh)
         return F.relu6(input, self.inplace)
 
 
@@ -94,11 +96,13 @@ class GELU(Module):
 
 class Sigmoid(Module):
     def forward(self, input):
+        _args.require_input("sigmoid", input)       # (torch's calls torch.sigmoid)
         return F.sigmoid(input)
 
 
 class Tanh(Module):
     def forward(self, input):
+        _args.require_input("tanh", input)          # (torch's calls torch.tanh)
         return F.tanh(input)
 
 

@@ -8,6 +8,7 @@ from ... import _random
 from ..._tensor import apply
 from ...pure import init as _init
 from .._functional_mha import _f_mha     # the op shared with F.multi_head_attention_forward
+from .._functional_mha import check_in_projection_dtypes
 from ._init_helpers import assign_params, fresh_key
 from .linear import Linear
 from .module import Module
@@ -72,7 +73,9 @@ class MultiheadAttention(Module):
                       (("q_proj_weight", e), ("k_proj_weight", self.kdim),
                        ("v_proj_weight", self.vdim))}
         if self._bias:
-            arrays["in_proj_bias"] = jnp.zeros((3 * e,))
+            # (the weights' dtype: a bare jnp.zeros would be float64 under JAX's x64 mode)
+            weight_dtype = next(iter(arrays.values())).dtype
+            arrays["in_proj_bias"] = jnp.zeros((3 * e,), weight_dtype)
         if "bias_k" in self._parameters:           # add_bias_kv (registered in __init__)
             arrays["bias_k"] = _init.xavier_normal((1, 1, e), key=fresh_key())
             arrays["bias_v"] = _init.xavier_normal((1, 1, e), key=fresh_key())
@@ -99,6 +102,8 @@ class MultiheadAttention(Module):
             query, key, value = (x.unsqueeze(1) for x in (query, key, value))
             if key_padding_mask is not None:
                 key_padding_mask = key_padding_mask.unsqueeze(0)
+        check_in_projection_dtypes(query, key, value, self.in_proj_weight, self.in_proj_bias,
+                                   self.q_proj_weight, self.k_proj_weight, self.v_proj_weight)
         use_dropout = self.training and self.dropout > 0
         rng = _random.next_key() if use_dropout else None
         out, weights = apply(_f_mha, "MultiheadAttentionBackward", query, key, value,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import warnings
 
+from .. import _arg_checks as _args
 from .. import functional as F
 from ...pure import _norm
 from ._init_helpers import assign_params, buffer
@@ -70,6 +71,7 @@ class _BatchNorm(Module):
             raise ValueError(f"expected {dims} input (got {input.ndim}D input)")
 
     def forward(self, input):
+        _args.require_method(input, "dim")     # (torch's _check_input_dim calls input.dim())
         self._check_input_dim(input)
         use_batch_stats = self.training or self.running_mean is None
         # With track_running_stats=False the running buffers are None: batch statistics

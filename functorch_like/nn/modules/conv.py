@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import _arg_checks as _args
 from .. import functional as F
 from ...pure import _conv
 from ._init_helpers import assign_params, fresh_key
@@ -68,9 +69,13 @@ class _ConvNd(Module):
     def _conv_forward(self, input, fn):
         if self.padding_mode != "zeros":
             input = F.pad(input, self._explicit_padding(), mode=self.padding_mode)
-            return fn(input, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
-        return fn(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                  self.groups)
+            args = (input, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+        else:
+            args = (input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                    self.groups)
+        # (torch's module passes all seven, which its argument parser's error lists)
+        _args.require_conv_overload(f"conv{self._nd}d", args, all_given=True)
+        return fn(*args)
 
     def extra_repr(self) -> str:
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "

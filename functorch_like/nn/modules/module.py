@@ -648,6 +648,12 @@ class Module:
                 missing.append(key)
                 continue
             value = state_dict[key]
+            if not isinstance(value, Tensor) and not hasattr(value, "__array__"):
+                # PyTorch's refusal of a non-tensor (a list, a number); arrays pass here
+                errors.append(f'While copying the parameter named "{key}", expected '
+                              "torch.Tensor or Tensor-like object from checkpoint but "
+                              f"received {type(value)}")
+                continue
             arr = value._value if isinstance(value, Tensor) else np.asarray(value)
             if tuple(arr.shape) != tuple(target.shape):
                 errors.append(f"size mismatch for {key}: copying a param with shape "
@@ -683,7 +689,8 @@ class Module:
     def load_state_dict(self, state_dict, strict: bool = True,
                         assign: bool = False) -> _IncompatibleKeys:
         """Copies values in place (parameters keep their identity); values may be Tensors,
-        numpy arrays or anything with `__array__` (e.g. real torch tensors).
+        numpy arrays or anything with `__array__` (e.g. real torch tensors). Other values
+        (lists, numbers) are refused with PyTorch's error, as it refuses non-tensors.
 
         Raises RuntimeError with PyTorch's text listing missing/unexpected keys (strict) and
         size mismatches (always), keys in PyTorch's order (module by module, parents first).

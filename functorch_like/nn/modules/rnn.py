@@ -7,9 +7,10 @@ import warnings
 import jax.numpy as jnp
 import numpy as np
 
-from ... import _random
+from ... import _autocast_state, _random
 from ..._tensor import Tensor, apply
 from ...pure import _rnn
+from .._functional_conv import check_linear_dtypes
 from ..utils import rnn as rnn_utils
 from ._init_helpers import assign_params, fresh_key
 from .module import Module
@@ -40,8 +41,11 @@ class RNNBase(Module):
             warnings.warn("dropout option adds dropout after all but last recurrent layer, "
                           "so non-zero dropout expects num_layers greater than 1, but got "
                           f"dropout={dropout} and num_layers={num_layers}", stacklevel=3)
-        if hidden_size <= 0:
-            raise ValueError("hidden_size must be greater than zero")
+        for name, size in (("input_size", input_size), ("hidden_size", hidden_size)):
+            if not isinstance(size, int):
+                raise TypeError(f"{name} should be of type int, got: {type(size).__name__}")
+            if size <= 0:
+                raise ValueError(f"{name} must be greater than zero")
         if num_layers <= 0:
             raise ValueError("num_layers must be greater than zero")
         if proj_size < 0:
@@ -134,6 +138,10 @@ class RNNBase(Module):
             self._check_state(hx, batch, "hidden[0]" if self.mode == "LSTM" else "hidden")
         if cx is not None:
             self._check_state(cx, batch, "hidden[1]", cell=True)
+        if hx is not None and self.mode != "LSTM":
+            # (PyTorch's kernel maps the state with linear; its LSTM goes to oneDNN, whose
+            # errors are its own)
+            check_linear_dtypes(hx, self.weight_hh_l0, getattr(self, "bias_hh_l0", None))
         use_dropout = self.training and self.dropout > 0 and self.num_layers > 1
         key = _random.next_key() if use_dropout else None
         outs = apply(_f_rnn, "RnnBackward0", input, hx, cx, key, lengths,
@@ -143,10 +151,21 @@ class RNNBase(Module):
                      dropout=self.dropout if use_dropout else 0.0)
         return outs[0], outs[1], (outs[2] if self.mode == "LSTM" else None)
 
+    def _check_input_dtype(self, input: Tensor) -> None:
+        """PyTorch's check_input: the input's dtype must be the weights' (outside autocast,
+        which casts them)."""
+        weight = self.weight_ih_l0
+        if input.dtype != weight.dtype and _autocast_state.cast is None:
+            raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype "
+                             f"({weight.dtype}). Convert input: input.to({weight.dtype}), or "
+                             f"convert model: model.to({input.dtype})")
+
     def _run_packed(self, input, hx, cx):
         """A PackedSequence through the layers: each sequence's final states are taken at
         its own last step; hx, cx and the returned states are in the caller's batch order
         (PyTorch permutes them by sorted_indices / unsorted_indices)."""
+        # (PyTorch checks no dtypes for packed input: its kernel's linear raises)
+        check_linear_dtypes(input.data, self.weight_ih_l0, getattr(self, "bias_ih_l0", None))
         batch_sizes = rnn_utils.concrete_ints(input.batch_sizes, "batch_sizes")
         order, restore = input.sorted_indices, input.unsorted_indices
         if order is not None:
@@ -168,8 +187,9 @@ class RNNBase(Module):
             return self._run_packed(input, hx, cx)
         name = type(self).__name__
         if input.dim() not in (2, 3):
+            # (only RNN's text says "tensor")
             raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D "
-                             "instead")
+                             f"{'tensor ' if self.mode.startswith('RNN') else ''}instead")
         batched = input.dim() == 3
         states = [s for s in (hx, cx) if s is not None]
         if not batched:
@@ -187,6 +207,7 @@ class RNNBase(Module):
                                        f"got {s.dim()}-D tensor")
             if self.batch_first:
                 input = input.transpose(0, 1)
+        self._check_input_dtype(input)
         if input.shape[0] == 0:     # (before: an empty output and the initial state)
             raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         output, h_n, c_n = self._recur(input, hx, cx)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ... import _factories
 from ..._tensor import Tensor, apply
 from ...pure import _rnn
+from .._functional_conv import check_linear_dtypes
 from ._init_helpers import assign_params, fresh_key
 from .module import Module
 
@@ -75,6 +76,9 @@ class RNNCellBase(Module):
             states = tuple(s.unsqueeze(0) for s in states)
         self._check(input, states)
         hx, cx = states[0], (states[1] if len(states) > 1 else None)
+        # (PyTorch's cell maps input and state with linear, and raises linear's errors)
+        check_linear_dtypes(input, self.weight_ih, self.bias_ih)
+        check_linear_dtypes(hx, self.weight_hh, self.bias_hh)
         out = apply(_f_cell, _GRAD_FN.get(self._mode, "MulBackward0"), input, hx, cx,
                     self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh,
                     mode=self._mode)
