@@ -245,15 +245,17 @@ def vjp(func: Callable, *primals, has_aux: bool = False):
     pullbacks = []
 
     def core(a, kw):
-        res = jax.vjp(_wrap(func, args_like=primals), *a, has_aux=has_aux)
+        seen = {}
+        res = jax.vjp(_wrap(func, seen=seen, args_like=primals), *a, has_aux=has_aux)
         pullbacks.append(res[1])
-        return (res[0], res[2]) if has_aux else res[0]
+        return _reorder(seen["out"], (res[0], res[2]) if has_aux else res[0])
     out = _func_graph.call("Vjp", has_aux, func, core, primals, {})
     like = _tensor_inputs(primals)
     # Whether the output is in the graph; if not, neither is vjp_fn's result, and the
     # pullback of this run serves it.
     recorded = like and any(_is_tensor(t) and t._node is not None
                             for t in jax.tree.leaves(out, is_leaf=_is_tensor))
+
 
     def vjp_fn(cotangents):
         if not recorded:
@@ -273,10 +275,37 @@ def jvp(func: Callable, primals, tangents, *, has_aux: bool = False):
     """(output, jvp_out): the forward-mode derivative along `tangents`. Part of the eager
     graph as `grad`'s result is."""
     def core(a, kw):
-        return tuple(jax.jvp(_wrap(func, args_like=primals), tuple(a[0]), tuple(a[1]),
-                             has_aux=has_aux))
+        seen = {}
+        out = tuple(jax.jvp(_wrap(func, seen=seen, args_like=primals), tuple(a[0]),
+                            tuple(a[1]), has_aux=has_aux))
+        s = seen["out"]
+        return _reorder((s[0], s[0], s[1]) if has_aux else (s, s), out)
     return _func_graph.call("Jvp", has_aux, func, core, (tuple(primals), tuple(tangents)),
                             {})
+
+
+def _jacobian_order(out_skeleton, in_skeleton):
+    """The key order of a Jacobian: the output's containers, each leaf holding the
+    differentiated input's (jax gives both with sorted dict keys)."""
+    if out_skeleton is None:
+        return in_skeleton
+    if isinstance(out_skeleton, dict):
+        return {k: _jacobian_order(v, in_skeleton) for k, v in out_skeleton.items()}
+    return [_jacobian_order(v, in_skeleton) for v in out_skeleton]
+
+
+def _jacobian_core(jax_transform, func, args, argnums, has_aux, depth=1):
+    """core() of jacrev/jacfwd/hessian: the transform's result in the caller's key order
+    (`depth`: how many times the input's structure nests in the output's)."""
+    def core(a, kw):
+        seen = {}
+        out = jax_transform(_wrap(func, seen=seen, args_like=args), argnums=argnums,
+                            **({"has_aux": True} if has_aux else {}))(*a)
+        order = seen["out"][0] if has_aux else seen["out"]
+        for _ in range(depth):
+            order = _jacobian_order(order, _skeleton(_selected(args, argnums)))
+        return _reorder((order, seen["out"][1]) if has_aux else order, out)
+    return core
 
 
 def jacrev(func: Callable, argnums=0, *, has_aux: bool = False, chunk_size=None,
@@ -288,9 +317,7 @@ def jacrev(func: Callable, argnums=0, *, has_aux: bool = False, chunk_size=None,
         raise ValueError("jacrev: `chunk_size` should be greater than 0.")
 
     def j(*args):
-        def core(a, kw):
-            fn = _wrap(func, args_like=args)
-            return jax.jacrev(fn, argnums=argnums, has_aux=has_aux)(*a)
+        core = _jacobian_core(jax.jacrev, func, args, argnums, has_aux)
         return _func_graph.call("Jacrev", (_freeze(argnums), has_aux), func, core, args, {})
     return j
 
@@ -300,9 +327,7 @@ def jacfwd(func: Callable, argnums=0, has_aux: bool = False,
     """The Jacobian by forward mode (torch.func.jacfwd), part of the eager graph as
     `grad`'s result is."""
     def j(*args):
-        def core(a, kw):
-            fn = _wrap(func, args_like=args)
-            return jax.jacfwd(fn, argnums=argnums, has_aux=has_aux)(*a)
+        core = _jacobian_core(jax.jacfwd, func, args, argnums, has_aux)
         return _func_graph.call("Jacfwd", (_freeze(argnums), has_aux), func, core, args, {})
     return j
 
@@ -310,7 +335,6 @@ def jacfwd(func: Callable, argnums=0, has_aux: bool = False,
 def hessian(func: Callable, argnums=0) -> Callable:
     """The Hessian (torch.func.hessian), part of the eager graph as `grad`'s result is."""
     def h(*args):
-        def core(a, kw):
-            return jax.hessian(_wrap(func, args_like=args), argnums=argnums)(*a)
+        core = _jacobian_core(jax.hessian, func, args, argnums, False, depth=2)
         return _func_graph.call("Hessian", _freeze(argnums), func, core, args, {})
     return h

@@ -1,5 +1,5 @@
-"""Boolean-mask writes in traced code (a custom Function's backward replayed under jit, a
-functorch_like.compile'd step) against PyTorch, the eager fallback of a backward that
+"""Boolean-mask writes in traced code (a custom Function's backward traced inside
+functorch_like.compile, a compiled step) against PyTorch, the eager fallback of a backward that
 needs concrete values (nonzero, a mask read), and the errors for mask reads that cannot be
 traced."""
 
@@ -35,16 +35,27 @@ def _relu(lib, seen=None):
     return MyReLU
 
 
-def test_my_relu_tutorial_backward_runs_traced_and_matches_torch():
+def _backward_of(lib, fn, compiled: bool):
+    """x's gradient of (fn(x) * W3).sum(); with `compiled`, the forward and backward run
+    inside functorch_like.compile (traced)."""
+    x = lib.tensor(X3, requires_grad=True)
+    w = lib.tensor(W3)
+
+    def step(x):
+        (fn.apply(x) * w).sum().backward()
+    (fl.compile(step) if compiled else step)(x)
+    return x.grad.numpy()
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_my_relu_tutorial_backward_matches_torch(compiled):
+    """Eagerly the backward runs on values, as torch's; compiled, it is traced."""
     seen = []
-    grads = []
-    for lib, rec in ((torch, None), (fl, seen)):
-        x = lib.tensor(X3, requires_grad=True)
-        (_relu(lib, rec).apply(x) * lib.tensor(W3)).sum().backward()
-        grads.append(x.grad.numpy())
+    grads = [_backward_of(torch, _relu(torch), False),
+             _backward_of(fl, _relu(fl, seen), compiled)]
     np.testing.assert_allclose(grads[1], grads[0])
     assert (grads[1] == 0).any()
-    assert seen == [True]       # the mask write ran inside the jitted backward
+    assert seen == [compiled]
 
 
 def _iadd(lib, x, g):
@@ -100,12 +111,10 @@ def _custom(lib, body, seen=None):
 
 
 def _grads_vs_torch(body):
-    grads, seen = [], []
-    for lib in (torch, fl):
-        x = lib.tensor(X3, requires_grad=True)
-        fn = _custom(lib, body, seen if lib is fl else None)
-        (fn.apply(x) * lib.tensor(W3)).sum().backward()
-        grads.append(x.grad.numpy())
+    """The mask writes of `body` in a custom backward traced inside compile."""
+    seen = []
+    grads = [_backward_of(torch, _custom(torch, body), False),
+             _backward_of(fl, _custom(fl, body, seen), True)]
     np.testing.assert_allclose(grads[1], grads[0], rtol=1e-6)
     assert seen == [True]
 
