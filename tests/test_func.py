@@ -605,3 +605,35 @@ def test_jacrev_takes_chunk_size_as_torch():
         assert jac.tolist() == [[2.0, 0.0], [0.0, 2.0]]
         with pytest.raises(ValueError, match="chunk_size"):
             lib.func.jacrev(lambda x: x, chunk_size=0)
+
+
+def test_jacobians_keep_the_callers_dict_order():
+    """jax gives dicts back with sorted keys; torch.func keeps the caller's order: a
+    Jacobian over named_parameters flattened by .values() lines up with
+    parameters_to_vector (before: bias before weight, J @ theta != m(x))."""
+    def run(T):
+        m = T.nn.Linear(3, 2)
+        m.load_state_dict({"weight": T.tensor([[0.5, -1.0, 2.0], [0.1, 0.2, -0.3]]),
+                           "bias": T.tensor([0.3, -0.1])})
+        x = T.tensor([[1.0, 2.0, -1.0]])
+        p = {k: v.detach() for k, v in m.named_parameters()}
+
+        def f(p):
+            return T.func.functional_call(m, p, (x,))
+        jac = T.func.jacrev(f)(p)
+        flat = T.cat([j.flatten(2) for j in jac.values()], -1)
+        g = lambda x: {"b": x * 2, "a": x.sin()}          # noqa: E731
+        xx = T.tensor([0.5, 1.0])
+        out, _ = T.func.vjp(g, xx)
+        primal, tangent = T.func.jvp(g, (xx,), (T.ones(2),))
+        jac_aux, aux = T.func.jacrev(lambda x: (g(x), {"z": x, "y": x}), has_aux=True)(xx)
+        hess = T.func.hessian(lambda p: f(p).sum())(p)
+        keys = [list(jac), list(T.func.jacfwd(f)(p)), list(T.func.jacrev(g)(xx)),
+                list(T.func.jacfwd(g)(xx)), list(out), list(primal), list(tangent),
+                list(jac_aux), list(aux), [(k, list(v)) for k, v in hess.items()]]
+        theta = T.nn.utils.parameters_to_vector(m.parameters())
+        return keys, (flat @ theta).detach().numpy(), m(x).detach().numpy()
+    (tk, tv, _), (fk, fv, fm) = run(torch), run(ft)
+    assert fk == tk
+    np.testing.assert_allclose(fv, tv, rtol=1e-6)
+    np.testing.assert_allclose(fv, fm, rtol=1e-6)
