@@ -42,6 +42,7 @@ from . import _random, _trace_state
 from ._func_bridge import _arrays, _is_tensor, _reorder, _skeleton, _tensor_inputs, _tensors
 from ._tensor import Tensor, apply, record_op
 from .autograd._grad_mode import _state as _grad_state
+from .autograd._grad_deps import _needed_inputs
 from .autograd._grad_mode import is_grad_enabled
 
 _MAX_SPECS = 32
@@ -306,10 +307,18 @@ def call(name: str, settings, func, core, args: tuple, kwargs: dict):
         outs = record_op(_transform_op, name + "Backward0", (*inputs, key), tuple(flat),
                          {"spec": spec})
     outs = outs if isinstance(outs, tuple) else (outs,)
-    mask = spec.depends.get(diff)
-    if mask is None:
-        mask = spec.depends[diff] = _dependence(spec, [x._value if _is_tensor(x) else x
-                                                       for x in inputs] + [key], diff)
+    found = spec.depends.get(diff)
+    if found is None:
+        found = spec.depends[diff] = _dependence(spec, [x._value if _is_tensor(x) else x
+                                                        for x in inputs] + [key], diff)
+    mask, read = found
+    if not _trace_state.state.compiling and not all(read):
+        # An input no output reads (the last bias, for a gradient with respect to the
+        # input) is a constant of the node: a backward leaves its .grad None, as torch's.
+        node, kept = outs[0]._node, read + (True,)          # (the key, last, stays)
+        node.inputs = tuple(v if r else (x._value if _is_tensor(x) else x)
+                            for x, v, r in zip((*inputs, key), node.inputs, kept))
+        node.leaf_values = tuple(v if r else None for v, r in zip(node.leaf_values, kept))
     # An output no differentiable input reaches does not require grad, as in torch.
     outs = [o if m else Tensor._make(o._value) for o, m in zip(outs, mask)]
     return _reorder(_skeleton(out), jax.tree.unflatten(out_tree, outs))
@@ -347,11 +356,13 @@ def _transform_op(*arrays, spec: Spec):
 
 
 def _dependence(spec: Spec, values, diff) -> tuple:
-    """Per output of the op: whether a differentiable input reaches it (a data-flow walk
-    of the op's jaxpr; a call into another program counts as reaching all its outputs
-    unless it is a plain jit, which is walked)."""
+    """(per output of the op: whether a differentiable input reaches it, per input:
+    whether an output reads it), by data-flow walks of the op's jaxpr (a call into
+    another program counts as reaching all its outputs unless it is a plain jit, which
+    is walked)."""
     jaxpr = jax.make_jaxpr(functools.partial(_transform_op, spec=spec))(*values).jaxpr
-    return tuple(_reaches(jaxpr, list(diff) + [False]))
+    return (tuple(_reaches(jaxpr, list(diff) + [False])),
+            tuple(_needed_inputs(jaxpr, [True] * len(jaxpr.outvars))[:-1]))
 
 
 def _reaches(jaxpr, mask) -> list:

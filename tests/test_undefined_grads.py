@@ -46,3 +46,32 @@ def test_custom_backward_returning_none():
     t, f = run(torch), run(fl)
     assert t[0] is None and f[0] is None
     assert f[1:] == t[1:]
+
+
+def test_parameter_a_transform_does_not_read():
+    """A gradient penalty built with torch.func: the last bias is read by the model but
+    not by its input gradient, so it gets no .grad, and AdamW's weight decay leaves it."""
+    def run(T):
+        m = T.nn.Sequential(T.nn.Linear(3, 4), T.nn.Tanh(), T.nn.Linear(4, 1))
+        m.load_state_dict({
+            "0.weight": T.tensor(np.linspace(-1, 1, 12, dtype=np.float32).reshape(4, 3)),
+            "0.bias": T.tensor(np.linspace(-0.5, 0.5, 4, dtype=np.float32)),
+            "2.weight": T.tensor(np.linspace(-0.7, 0.9, 4, dtype=np.float32).reshape(1, 4)),
+            "2.bias": T.tensor([0.3])})
+        x = T.tensor(np.linspace(-1, 1, 15, dtype=np.float32).reshape(5, 3))
+        opt = T.optim.AdamW(m.parameters(), lr=0.1, weight_decay=0.5)
+        nones = []
+        for _ in range(3):
+            opt.zero_grad()
+            gp = T.func.vmap(T.func.grad(lambda v: m(v).squeeze()))(x)
+            ((gp.norm(dim=1) - 1) ** 2).mean().backward()
+            nones.append(m[2].bias.grad is None)
+            opt.step()
+        jac = T.func.jacrev(lambda v: m(v).sum() * 2)(x)
+        opt.zero_grad()
+        (jac ** 2).sum().backward()
+        nones.append(m[2].bias.grad is None)
+        return nones, np.concatenate([p.detach().numpy().ravel() for p in m.parameters()])
+    (tn, tp), (fn, fp) = run(torch), run(fl)
+    assert fn == tn == [True] * 4
+    np.testing.assert_allclose(fp, tp, rtol=1e-5, atol=1e-6)
