@@ -11,9 +11,19 @@ def fresh_key():
     return _random.next_key()
 
 
+def _default_floating(t: Tensor, dtype):
+    """The dtype to give `t`: `dtype`, or for a floating array made by the pure core's
+    initializers (float32), torch's default dtype (float64 after
+    `set_default_dtype(torch.float64)`), as torch's modules are made in it."""
+    if dtype is None and t.is_floating_point():
+        return _dtypes.get_default_dtype()
+    return dtype
+
+
 def param(array, dtype=None, device=None) -> Parameter:
     t = Tensor._make(array)
-    if dtype is not None:
+    dtype = _default_floating(t, dtype)
+    if dtype is not None and dtype != t.dtype:
         t = t.to(dtype)
     if device is not None:
         t = t.to(device)
@@ -22,7 +32,8 @@ def param(array, dtype=None, device=None) -> Parameter:
 
 def buffer(array, dtype=None, device=None) -> Tensor:
     t = Tensor._make(array)
-    if dtype is not None and t.is_floating_point():
+    dtype = _default_floating(t, dtype)
+    if dtype is not None and t.is_floating_point() and dtype != t.dtype:
         t = t.to(dtype)
     if device is not None:
         t = t.to(device)
