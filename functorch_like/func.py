@@ -23,13 +23,18 @@ from ._func_bridge import (_arrays, _has_raw_arrays, _is_tensor, _is_tracer,
                           _reorder, _result, _selected, _skeleton, _tensor_inputs,
                           _tensors, _wrap, use_key)
 from ._func_graph import _freeze
+from ._func_extras import debug_unwrap as debug_unwrap
+from ._func_extras import functionalize as functionalize
+from ._func_extras import linearize as linearize
+from ._func_extras import replace_all_batch_norm_modules_ as replace_all_batch_norm_modules_
 from ._func_vmap import vmap as vmap
 from ._host import owned
 from ._tensor import Tensor
 from .autograd._grad_mode import no_grad
 
 __all__ = ["functional_call", "stack_module_state", "to_pure", "grad", "grad_and_value",
-           "vjp", "jvp", "vmap", "jacrev", "jacfwd", "hessian"]
+           "vjp", "jvp", "vmap", "jacrev", "jacfwd", "hessian", "linearize", "functionalize",
+           "debug_unwrap", "replace_all_batch_norm_modules_"]
 
 
 def _slots(module) -> dict:
@@ -257,7 +262,10 @@ def vjp(func: Callable, *primals, has_aux: bool = False):
                             for t in jax.tree.leaves(out, is_leaf=_is_tensor))
 
 
-    def vjp_fn(cotangents):
+    def vjp_fn(cotangents, retain_graph=True, create_graph=None):
+        # (torch passes the two flags on to its backward; every call here can run again
+        # and is part of the graph when its inputs need grad)
+        del retain_graph, create_graph
         if not recorded:
             return _result(_reorder(_skeleton(primals), pullbacks[0](_arrays(cotangents))),
                            like)
