@@ -205,3 +205,25 @@ def test_registering_a_backward_hook_between_compiled_calls_traces_again():
     model.register_full_backward_pre_hook(lambda mod, go: (go[0] * 2,))
     after = grads().tolist()
     np.testing.assert_allclose(after, np.asarray(before) * 2, rtol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["dict", "list"])
+@pytest.mark.parametrize("pre", [False, True])
+def test_module_returning_neither_tensor_nor_tuple_calls_no_backward_hook(kind, pre):
+    """torch warns and calls none of the module's backward hooks (before: the hook ran
+    with grad_output None)."""
+    def run(T):
+        class M(T.nn.Module):
+            def forward(self, x):
+                return {"a": x * 2} if kind == "dict" else [x * 2, x]
+        m, seen = M(), []
+        if pre:
+            m.register_full_backward_pre_hook(lambda mod, go: seen.append("pre"))
+        else:
+            m.register_full_backward_hook(lambda mod, gi, go: seen.append("hook"))
+        x = T.ones(2, requires_grad=True)
+        with pytest.warns(UserWarning) as caught:
+            out = m(x)
+        (out["a"] if kind == "dict" else out[0]).sum().backward()
+        return seen, x.grad.tolist(), str(caught[0].message)
+    assert run(fl) == run(torch)

@@ -42,6 +42,7 @@ class BackwardHook:
         self.input_slots: list[int] = []    # the positional arguments wrapped
         self.input_shapes: list = []        # (shape, dtype) of every positional tensor
         self.grad_output: tuple | None = None
+        self.called = True      # False: the module's output was no Tensor or tuple
 
     def setup_inputs(self, args: tuple) -> tuple:
         """The positional arguments, those that require grad through one identity node."""
@@ -60,7 +61,13 @@ class BackwardHook:
 
     def setup_outputs(self, result):
         """The result, its top-level tensors that require grad through one identity node
-        (a tensor, or the tensors of a tuple, as torch)."""
+        (a tensor, or the tensors of a tuple, as torch). Another output (a dict, a list):
+        torch warns, and calls none of the module's backward hooks."""
+        if not isinstance(result, (Tensor, tuple)):
+            warnings.warn("For backward hooks to be called, module output should be a Tensor "
+                          f"or a tuple of Tensors but received {type(result)}", stacklevel=4)
+            self.called = False
+            return result
         is_tuple = isinstance(result, tuple)
         items = result if is_tuple else (result,)
         slots = [i for i, x in enumerate(items) if _needs_grad(x)]
@@ -99,7 +106,7 @@ class BackwardHook:
         for i, g in zip(self.input_slots, grads):
             grad_input[i] = None if g is None else Tensor._make(g)
         grad_input = tuple(grad_input)
-        for hook in self.hooks:
+        for hook in self.hooks if self.called else ():
             out = hook(self.module, grad_input, self.grad_output)
             if out is not None:
                 grad_input = _replaced(grad_input, out, "hook", "grad_input")
