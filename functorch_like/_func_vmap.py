@@ -37,6 +37,10 @@ def vmap(func: Callable, in_dims=0, out_dims=0, randomness: str = "error", *,
         dims = in_dims if isinstance(in_dims, (tuple, list)) else (in_dims,) * len(args)
 
         def core(arrays, kw):
+            with _torch_errors():
+                return _core(arrays, kw)
+
+        def _core(arrays, kw):
             seen = {}
             if randomness == "different":
                 size = _batch_size(arrays, dims)
@@ -70,6 +74,25 @@ def _batch_size(arrays, dims) -> int:
             leaf = jax.tree.leaves(a)[0]
             return leaf.shape[d]
     raise ValueError("vmap: at least one input must be batched (in_dims not all None)")
+
+
+@contextlib.contextmanager
+def _torch_errors():
+    """torch's RuntimeErrors for reading a batched value in Python inside vmap (JAX's are
+    TypeErrors that describe tracers)."""
+    try:
+        yield
+    except jax.errors.TracerBoolConversionError:
+        raise RuntimeError("vmap: It looks like you're attempting to use a Tensor in some "
+                           "data-dependent control flow. We don't support that yet, please "
+                           "file an issue at https://github.com/pytorch/pytorch/issues .") \
+            from None
+    except (jax.errors.ConcretizationTypeError, jax.errors.TracerIntegerConversionError):
+        raise RuntimeError("vmap: It looks like you're calling .item() on a Tensor. We don't "
+                           "support vmap over calling .item() on a Tensor, please try to "
+                           "rewrite what you're doing with other operations. If error is "
+                           "occurring somewhere inside PyTorch internals, please file a bug "
+                           "report.") from None
 
 
 @contextlib.contextmanager

@@ -206,6 +206,41 @@ def to_pure(module) -> tuple[Callable, dict, dict]:
 
 # ---- transforms ---------------------------------------------------------------------
 
+def _check_grad_args(args: tuple, argnums) -> None:
+    """torch.func.grad's RuntimeErrors for its argnums and differentiated inputs (JAX's
+    are TypeErrors and ValueErrors, worded otherwise)."""
+    nums = argnums if isinstance(argnums, (tuple, list)) else (argnums,)
+    if not nums:
+        raise RuntimeError("argnums must be non-empty")
+    for num in nums:
+        if isinstance(num, int) and not -len(args) <= num < len(args):
+            raise RuntimeError(f"Got argnum={num}, but only {len(args)} positional inputs")
+    for num in nums:
+        for leaf in jax.tree.leaves(args[num] if isinstance(num, int) else (),
+                                    is_leaf=_is_tensor):
+            value = leaf._value if _is_tensor(leaf) else leaf
+            if hasattr(value, "dtype") and not jnp.issubdtype(value.dtype, jnp.inexact):
+                raise RuntimeError("only Tensors of floating point dtype can require "
+                                   "gradients")
+
+
+def _scalar_output(fn: Callable, has_aux: bool) -> Callable:
+    """fn, checking that it returns what torch.func.grad differentiates: a scalar (and,
+    with has_aux, an (output, aux) pair), with torch's errors."""
+    def checked(*args, **kwargs):
+        out = fn(*args, **kwargs)
+        if has_aux and not (isinstance(out, tuple) and len(out) == 2):
+            raise RuntimeError("grad_and_value(f)(*args): output of function f should be a "
+                               "tuple: (output, aux) if has_aux is True")
+        value = out[0] if has_aux else out
+        if jnp.ndim(value) != 0:
+            raise RuntimeError("grad_and_value(f)(*args): Expected f(*args) to return a "
+                               f"scalar Tensor, got tensor with {jnp.ndim(value)} dims. "
+                               "Maybe you wanted to use the vjp or jacrev APIs instead?")
+        return out
+    return checked
+
+
 def grad(func: Callable, argnums=0, has_aux: bool = False) -> Callable:
     """d func / d args[argnums] for a func returning a scalar (torch.func.grad).
 
@@ -215,9 +250,11 @@ def grad(func: Callable, argnums=0, has_aux: bool = False) -> Callable:
     (_func_graph.py).
     """
     def g(*args, **kwargs):
+        _check_grad_args(args, argnums)
+
         def core(a, kw):
             seen = {}
-            fn = _wrap(func, seen=seen, args_like=args)
+            fn = _scalar_output(_wrap(func, seen=seen, args_like=args), has_aux)
             out = jax.grad(fn, argnums=argnums, has_aux=has_aux)(*a, **kw)
             template = _skeleton(_selected(args, argnums))
             return _reorder((template, seen["out"][1]), out) if has_aux else \
@@ -231,9 +268,11 @@ def grad_and_value(func: Callable, argnums=0, has_aux: bool = False) -> Callable
     """(gradient, value) of a scalar func; with has_aux, (gradient, (value, aux)).
     Part of the eager graph as `grad`'s result is."""
     def g(*args, **kwargs):
+        _check_grad_args(args, argnums)
+
         def core(a, kw):
             seen = {}
-            fn = _wrap(func, seen=seen, args_like=args)
+            fn = _scalar_output(_wrap(func, seen=seen, args_like=args), has_aux)
             value, grads = jax.value_and_grad(fn, argnums=argnums, has_aux=has_aux)(*a, **kw)
             return (_reorder(_skeleton(_selected(args, argnums)), grads),
                     _reorder(seen["out"], value))
