@@ -42,7 +42,7 @@ from . import _random, _trace_state
 from ._func_bridge import _arrays, _is_tensor, _reorder, _skeleton, _tensor_inputs, _tensors
 from ._tensor import Tensor, apply, record_op
 from .autograd._grad_mode import _state as _grad_state
-from .autograd._grad_deps import _needed_inputs
+from .autograd._grad_deps import needed_inputs
 from .autograd._grad_mode import is_grad_enabled
 
 _MAX_SPECS = 32
@@ -362,7 +362,7 @@ def _dependence(spec: Spec, values, diff) -> tuple:
     is walked)."""
     jaxpr = jax.make_jaxpr(functools.partial(_transform_op, spec=spec))(*values).jaxpr
     return (tuple(_reaches(jaxpr, list(diff) + [False])),
-            tuple(_needed_inputs(jaxpr, [True] * len(jaxpr.outvars))[:-1]))
+            tuple(needed_inputs(jaxpr, [True] * len(jaxpr.outvars))[:-1]))
 
 
 def _reaches(jaxpr, mask) -> list:

@@ -54,19 +54,24 @@ def outputs_needing_grad(program, args: tuple, requires: Sequence[bool]) -> list
     `jitted.trace` reuses the trace of the call just made (no Python reruns, so a custom
     Function's backward does not run twice).
     """
-    if program.eager:
-        return None
-    try:
-        traced = program.jitted.trace(*args)
-    except Exception:        # noqa: BLE001 (any failure: keep the conservative answer)
-        return None
-    jaxpr = traced.jaxpr.jaxpr
-    if len(jaxpr.invars) != len(requires):
+    jaxpr = _jaxpr_of(program, args)
+    if jaxpr is None or len(jaxpr.invars) != len(requires):
         return None
     return _tainted_outputs(jaxpr, requires)
 
 
-def _needed_inputs(jaxpr, needed_out: Sequence[bool]) -> list[bool]:
+def _jaxpr_of(program, args: tuple):
+    """The jaxpr of `program.jitted(*args)`, or None for a program that runs unjitted or
+    one whose trace fails (the callers then keep their conservative answer)."""
+    if program.eager:
+        return None
+    try:
+        return program.jitted.trace(*args).jaxpr.jaxpr
+    except Exception:        # noqa: BLE001 (any failure: keep the conservative answer)
+        return None
+
+
+def needed_inputs(jaxpr, needed_out: Sequence[bool]) -> list[bool]:
     """For each input of `jaxpr`: whether an output marked in `needed_out` reads it
     (through a chain of equations; call-like equations are looked into)."""
     needed = {v for v, n in zip(jaxpr.outvars, needed_out) if n and not isinstance(v, Literal)}
@@ -75,7 +80,7 @@ def _needed_inputs(jaxpr, needed_out: Sequence[bool]) -> list[bool]:
         if not any(outs):
             continue
         inner = _sub_jaxpr(eqn)
-        ins = _needed_inputs(inner, outs) if inner is not None else [True] * len(eqn.invars)
+        ins = needed_inputs(inner, outs) if inner is not None else [True] * len(eqn.invars)
         needed.update(v for v, n in zip(eqn.invars, ins) if n and not isinstance(v, Literal))
     return [v in needed for v in jaxpr.invars]
 
@@ -83,11 +88,5 @@ def _needed_inputs(jaxpr, needed_out: Sequence[bool]) -> list[bool]:
 def inputs_read(program, args: tuple) -> list[bool] | None:
     """Per flattened input of `program.jitted(*args)`: whether any output reads it; None
     when that cannot be read (see outputs_needing_grad)."""
-    if program.eager:
-        return None
-    try:
-        traced = program.jitted.trace(*args)
-    except Exception:        # noqa: BLE001 (any failure: keep the conservative answer)
-        return None
-    jaxpr = traced.jaxpr.jaxpr
-    return _needed_inputs(jaxpr, [True] * len(jaxpr.outvars))
+    jaxpr = _jaxpr_of(program, args)
+    return None if jaxpr is None else needed_inputs(jaxpr, [True] * len(jaxpr.outvars))
