@@ -76,11 +76,14 @@ def _reorder(template, tree):
 
 
 def _wrap(func: Callable, has_aux: bool = False, seen: dict | None = None,
-          args_like=None) -> Callable:
+          args_like=None, with_writes: bool = False) -> Callable:
     """func over Tensors -> function over arrays (for jax transforms).
 
     jax hands dicts to the function with sorted keys: `args_like` (the caller's arguments)
-    restores their order, and `seen["out"]` receives the skeleton of the output.
+    restores their order, and `seen["out"]` receives the skeleton of the output. With
+    `with_writes`, the function returns (output, writes): per tensor leaf of the
+    positional arguments (jax's order), its new value where func wrote into it in place,
+    else None (see _func_vmap's write-back).
     """
     template = None if args_like is None else _skeleton(tuple(args_like))
 
@@ -89,14 +92,24 @@ def _wrap(func: Callable, has_aux: bool = False, seen: dict | None = None,
             args = _reorder(template, args)
         gen = _random.default_generator
         key = gen._key
+        tensors = _tensors(args)
+        before = [t._value for t in tensor_leaves(tensors)]
         with func_body():
-            out = func(*_tensors(args), **_tensors(kwargs))
+            out = func(*tensors, **_tensors(kwargs))
         if _is_tracer(gen._key) and not _is_tracer(key):
             gen._key = key          # a random op staged by an outer jax.jit: no leak
         if seen is not None:
             seen["out"] = _skeleton(out)
+        if with_writes:
+            return _arrays(out), tuple(None if t._value is b else t._value
+                                       for t, b in zip(tensor_leaves(tensors), before))
         return _arrays(out)
     return inner
+
+
+def tensor_leaves(tree) -> list:
+    """The Tensors of a pytree, in jax's leaf order."""
+    return [x for x in jax.tree.leaves(tree, is_leaf=_is_tensor) if _is_tensor(x)]
 
 
 def _selected(args, argnums):

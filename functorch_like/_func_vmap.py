@@ -9,8 +9,10 @@ from typing import Callable
 import jax
 
 from . import _func_graph, _random
-from ._func_bridge import _reorder, _wrap, use_key
+from ._func_bridge import _is_tensor, _reorder, _tensors, _wrap, tensor_leaves, use_key
 from ._func_graph import _freeze
+from ._tensor import Tensor
+from .autograd._grad_mode import _state as _grad_state
 
 
 class _RandomnessError:
@@ -42,30 +44,77 @@ def vmap(func: Callable, in_dims=0, out_dims=0, randomness: str = "error", *,
 
         def _core(arrays, kw):
             seen = {}
+            # The positional tensors' batch dims, when each argument has one (int or None):
+            # func's in-place writes into them come out with them, to be written back.
+            axes = _leaf_axes(args, dims)
+            wrapped = _wrap(func, seen=seen, args_like=args, with_writes=axes is not None)
+            out_axes = out_dims if axes is None else (out_dims, axes)
             if randomness == "different":
                 size = _batch_size(arrays, dims)
                 keys = jax.random.split(_random.next_key(), size)
 
                 def keyed(k, *a):
                     with use_key(k):
-                        return _wrap(func, seen=seen, args_like=args)(*a, **kw)
-                out = jax.vmap(keyed, in_axes=(0, *dims), out_axes=out_dims)(keys, *arrays)
+                        return wrapped(*a, **kw)
+                out = _vmapped(keyed, (0, *dims), out_axes, (keys, *arrays))
             elif randomness == "same":
                 key = _random.next_key()
 
                 def same(*a):
                     with use_key(key):
-                        return _wrap(func, seen=seen, args_like=args)(*a, **kw)
-                out = jax.vmap(same, in_axes=tuple(dims), out_axes=out_dims)(*arrays)
+                        return wrapped(*a, **kw)
+                out = _vmapped(same, tuple(dims), out_axes, arrays)
             else:
                 def strict(*a):
                     with _no_random():
-                        return _wrap(func, seen=seen, args_like=args)(*a, **kw)
-                out = jax.vmap(strict, in_axes=tuple(dims), out_axes=out_dims)(*arrays)
+                        return wrapped(*a, **kw)
+                out = _vmapped(strict, tuple(dims), out_axes, arrays)
+            if axes is not None:
+                out, writes = out
+                _write_back(args, writes)
             return _reorder(seen.get("out"), out)
         return _func_graph.call("Vmap", (_freeze(in_dims), _freeze(out_dims), randomness),
                                 func, core, args, kwargs)
     return v
+
+
+def _leaf_axes(args: tuple, dims) -> tuple | None:
+    """Per tensor leaf of the positional arguments (jax's order): its argument's batch
+    dim; None when an argument's in_dims entry is a pytree of dims (no write-back)."""
+    axes = []
+    for arg, dim in zip(args, dims):
+        if dim is not None and not isinstance(dim, int):
+            return None
+        axes += [dim] * len(tensor_leaves(_tensors(arg)))
+    return tuple(axes)
+
+
+def _vmapped(fn, in_axes, out_axes, arrays):
+    """jax.vmap(fn)(*arrays); an in-place write of batched values into an argument that
+    is not batched raises, as in torch."""
+    try:
+        return jax.vmap(fn, in_axes=in_axes, out_axes=out_axes)(*arrays)
+    except ValueError as e:
+        if "out_axes" not in str(e) or "None" not in str(e):
+            raise
+    raise RuntimeError("vmap: an in-place operation wrote values that vary across the batch "
+                       "into an input that is not batched (its in_dims entry is None); "
+                       "batch that input or write out of place")
+
+
+def _write_back(args: tuple, writes: tuple) -> None:
+    """func's in-place writes into the caller's tensors (a BatchNorm's stacked running
+    stats, `x.mul_(2)` on the batched input), as torch's vmap makes them; not while the
+    call is replayed for a backward."""
+    if type(_grad_state.capture).__name__ == "_Replay":
+        return
+    from .autograd._grad_mode import no_grad
+    targets = [x for x in jax.tree.leaves(args, is_leaf=_is_tensor)
+               if _is_tensor(x) or isinstance(x, (jax.Array, jax.core.Tracer))]
+    with no_grad():
+        for target, value in zip(targets, writes):
+            if value is not None and _is_tensor(target):
+                target._set(Tensor._make(value))
 
 
 def _batch_size(arrays, dims) -> int:
