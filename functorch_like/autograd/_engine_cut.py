@@ -108,7 +108,7 @@ def cut_vjp(nodes, steps, root_specs, leaf_vals, consts, cot_vals) -> list:
 def _leaves_reached(pieces, roots) -> set:
     """The leaf positions the roots' values depend on (the others' gradients are zero)."""
     seen, leaves = set(), set()
-    stack = [spec for spec in roots]
+    stack = list(roots)
     while stack:
         kind, a, _ = stack.pop()
         if kind == "l":

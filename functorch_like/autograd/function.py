@@ -4,13 +4,14 @@ An eager `Exp.apply(x)` runs the user's forward once and records a node holding 
 and outputs (`_function_saved`); backward cuts the graph there and calls the user's
 backward in Python (_engine_cut). Traced (compile, transforms, a double backward), the
 node's pure function is `_function_op`, which calls one `jax.custom_vjp` per Function
-class (a stable identity, so the backward-program cache recognizes repeated graphs). Its forward runs the user's
-`forward` on Tensors wrapping the arrays (grad disabled); its backward runs the user's
-`backward` on Tensors wrapping the cotangents. The ctx's attributes travel from one to the
-other as the custom_vjp's residuals: arrays (saved tensors, tensor attributes) as residual
-arrays, everything else as Python data. Since the engine differentiates a replay of the
-recorded graph, `create_graph=True` double backward differentiates the user's backward with
-JAX, through the saved tensors' dependence on the inputs, as PyTorch does.
+class (a stable identity, so the backward-program cache recognizes repeated graphs). Its
+forward runs the user's `forward` on Tensors wrapping the arrays (grad disabled); its
+backward runs the user's `backward` on Tensors wrapping the cotangents. The ctx's
+attributes travel from one to the other as the custom_vjp's residuals: arrays (saved
+tensors, tensor attributes) as residual arrays, everything else as Python data. Since the
+engine differentiates a replay of the recorded graph, `create_graph=True` double backward
+differentiates the user's backward with JAX, through the saved tensors' dependence on the
+inputs, as PyTorch does.
 """
 
 from __future__ import annotations
