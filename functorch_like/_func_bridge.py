@@ -93,7 +93,9 @@ def _wrap(func: Callable, has_aux: bool = False, seen: dict | None = None,
         gen = _random.default_generator
         key = gen._key
         tensors = _tensors(args)
-        before = [t._value for t in tensor_leaves(tensors)]
+        if with_writes:
+            leaves = tensor_leaves(tensors)
+            before = [t._value for t in leaves]
         with func_body():
             out = func(*tensors, **_tensors(kwargs))
         if _is_tracer(gen._key) and not _is_tracer(key):
@@ -102,7 +104,7 @@ def _wrap(func: Callable, has_aux: bool = False, seen: dict | None = None,
             seen["out"] = _skeleton(out)
         if with_writes:
             return _arrays(out), tuple(None if t._value is b else t._value
-                                       for t, b in zip(tensor_leaves(tensors), before))
+                                       for t, b in zip(leaves, before))
         return _arrays(out)
     return inner
 
@@ -110,6 +112,13 @@ def _wrap(func: Callable, has_aux: bool = False, seen: dict | None = None,
 def tensor_leaves(tree) -> list:
     """The Tensors of a pytree, in jax's leaf order."""
     return [x for x in jax.tree.leaves(tree, is_leaf=_is_tensor) if _is_tensor(x)]
+
+
+def array_leaves(tree) -> list:
+    """The Tensors and arrays of a pytree, in jax's leaf order: those `_tensors(tree)`
+    makes Tensors of, so position k here is `tensor_leaves(_tensors(tree))[k]`."""
+    return [x for x in jax.tree.leaves(tree, is_leaf=_is_tensor)
+            if _is_tensor(x) or isinstance(x, (jax.Array, jax.core.Tracer))]
 
 
 def _selected(args, argnums):

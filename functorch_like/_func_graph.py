@@ -315,10 +315,7 @@ def call(name: str, settings, func, core, args: tuple, kwargs: dict):
     if not _trace_state.state.compiling and not all(read):
         # An input no output reads (the last bias, for a gradient with respect to the
         # input) is a constant of the node: a backward leaves its .grad None, as torch's.
-        node, kept = outs[0]._node, read + (True,)          # (the key, last, stays)
-        node.inputs = tuple(v if r else (x._value if _is_tensor(x) else x)
-                            for x, v, r in zip((*inputs, key), node.inputs, kept))
-        node.leaf_values = tuple(v if r else None for v, r in zip(node.leaf_values, kept))
+        outs[0]._node.unlink(read + (True,), (*inputs, key))    # (the key, last, stays)
     # An output no differentiable input reaches does not require grad, as in torch.
     outs = [o if m else Tensor._make(o._value) for o, m in zip(outs, mask)]
     return _reorder(_skeleton(out), jax.tree.unflatten(out_tree, outs))

@@ -9,7 +9,7 @@ from typing import Callable
 import jax
 
 from . import _func_graph, _random
-from ._func_bridge import _is_tensor, _reorder, _tensors, _wrap, tensor_leaves, use_key
+from ._func_bridge import _is_tensor, _reorder, _wrap, array_leaves, use_key
 from ._func_graph import _freeze
 from ._tensor import Tensor
 from .autograd._grad_mode import _state as _grad_state
@@ -85,7 +85,7 @@ def _leaf_axes(args: tuple, dims) -> tuple | None:
     for arg, dim in zip(args, dims):
         if dim is not None and not isinstance(dim, int):
             return None
-        axes += [dim] * len(tensor_leaves(_tensors(arg)))
+        axes += [dim] * len(array_leaves(arg))
     return tuple(axes)
 
 
@@ -109,10 +109,8 @@ def _write_back(args: tuple, writes: tuple) -> None:
     if type(_grad_state.capture).__name__ == "_Replay":
         return
     from .autograd._grad_mode import no_grad
-    targets = [x for x in jax.tree.leaves(args, is_leaf=_is_tensor)
-               if _is_tensor(x) or isinstance(x, (jax.Array, jax.core.Tracer))]
     with no_grad():
-        for target, value in zip(targets, writes):
+        for target, value in zip(array_leaves(args), writes):
             if value is not None and _is_tensor(target):
                 target._set(Tensor._make(value))
 

@@ -16,6 +16,8 @@ import math
 import jax
 import numpy as np
 
+from ._host import x64_overflow
+
 # torch's names of the integer types in this message (c10's)
 _NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
           "int64": "int64_t"}
@@ -40,8 +42,6 @@ def check_fits(value, dtype) -> None:
     if fits:
         return
     if stored == np.int32 and not jax.config.jax_enable_x64:    # (an int64 kept in 32 bits)
-        raise RuntimeError(f"value {value} cannot be converted to type {stored} without "
-                           "overflow: 64-bit integers need JAX's x64 mode "
-                           "(torch.set_default_dtype(torch.float64) or JAX_ENABLE_X64=1)")
+        raise x64_overflow(value, stored)
     raise RuntimeError(f"value cannot be converted to type {_NAMES[stored.name]} without "
                        "overflow")

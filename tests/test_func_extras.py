@@ -8,6 +8,7 @@ import torch
 
 import functorch_like as fl
 from _tensor_ops_ref import error_of
+from test_func_vmap_writes import batchnorm_ensemble
 
 X = np.array([0.5, -1.0, 2.0], np.float32)
 
@@ -39,12 +40,8 @@ def test_functionalize():
 
 def test_replace_all_batch_norm_modules_then_vmap_over_an_ensemble():
     def run(T):
-        models = [T.nn.Sequential(T.nn.Linear(3, 2), T.nn.BatchNorm1d(2)) for _ in range(2)]
-        for k, m in enumerate(models):
-            m.load_state_dict({"0.weight": T.tensor(np.full((2, 3), 0.5 + k, np.float32)),
-                               "0.bias": T.tensor([0.1, -0.1]),
-                               "1.weight": T.tensor([1.0, 2.0]),
-                               "1.bias": T.tensor([0.0, 0.5])}, strict=False)
+        models = batchnorm_ensemble(T)
+        for m in models:
             assert T.func.replace_all_batch_norm_modules_(m) is m
         params, buffers = T.func.stack_module_state(models)
         x = T.tensor(np.linspace(-1, 1, 12, dtype=np.float32).reshape(4, 3))

@@ -46,14 +46,20 @@ def test_batched_write_into_an_unbatched_argument_raises():
         assert y.tolist() == [0.0, 0.0]
 
 
+def batchnorm_ensemble(T) -> list:
+    """Two Linear-BatchNorm1d models with fixed weights (and fresh running stats)."""
+    models = [T.nn.Sequential(T.nn.Linear(3, 2), T.nn.BatchNorm1d(2)) for _ in range(2)]
+    for k, m in enumerate(models):
+        m.load_state_dict({"0.weight": T.tensor(np.full((2, 3), 0.5 + k, np.float32)),
+                           "0.bias": T.tensor([0.1, -0.1]),
+                           "1.weight": T.tensor([1.0, 2.0]),
+                           "1.bias": T.tensor([0.0, 0.5])}, strict=False)
+    return models
+
+
 def test_ensemble_batchnorm_running_stats():
     def body(T):
-        models = [T.nn.Sequential(T.nn.Linear(3, 2), T.nn.BatchNorm1d(2)) for _ in range(2)]
-        for k, m in enumerate(models):
-            m.load_state_dict({"0.weight": T.tensor(np.full((2, 3), 0.5 + k, np.float32)),
-                               "0.bias": T.tensor([0.1, -0.1]),
-                               "1.weight": T.tensor([1.0, 2.0]),
-                               "1.bias": T.tensor([0.0, 0.5])}, strict=False)
+        models = batchnorm_ensemble(T)
         params, buffers = T.func.stack_module_state(models)
         x = T.tensor(np.linspace(-1, 1, 12, dtype=np.float32).reshape(4, 3))
         out = T.func.vmap(lambda p, b, v: T.func.functional_call(models[0], (p, b), (v,)),

@@ -227,15 +227,8 @@ def _unlink_unread(outs, flat, read) -> None:
     backward through the gradients then leaves those tensors' `.grad` None, as torch's
     (`b` of `(x ** 2).sum() + b.sum()` is not in the graph of its gradient for x)."""
     node = next((o._node for o in outs if o._node is not None), None)
-    if node is None or read is None or len(read) != len(node.inputs):
-        return
-    from .._tensor import Tensor
-    inputs, values = list(node.inputs), list(node.leaf_values)
-    for k, (inp, r) in enumerate(zip(inputs, read)):
-        if not r and (isinstance(inp, tuple) or isinstance(inp, Tensor)):
-            inputs[k] = values[k] if values[k] is not None else flat[k]._value
-            values[k] = None
-    node.inputs, node.leaf_values = tuple(inputs), tuple(values)
+    if node is not None and read is not None and len(read) == len(node.inputs):
+        node.unlink(read, flat)
 
 
 def _collect(root_nodes: Sequence[Node]) -> list[Node]:

@@ -64,6 +64,18 @@ class Node:
                 out.append((None, 0))
         return tuple(out)
 
+    def unlink(self, read, flat) -> None:
+        """Makes each input that `read` marks False a constant (its value at record time,
+        or as `flat`, the op's arguments, holds it): no gradient flows to it, so a
+        backward leaves that tensor's `.grad` None, as torch's graph does for an input
+        the op's outputs do not read."""
+        inputs, values = list(self.inputs), list(self.leaf_values)
+        for k, (inp, r) in enumerate(zip(inputs, read)):
+            if not r and (isinstance(inp, tuple) or _is_tensor(inp)):
+                inputs[k] = values[k] if values[k] is not None else flat[k]._value
+                values[k] = None
+        self.inputs, self.leaf_values = tuple(inputs), tuple(values)
+
     def rename(self, name: str) -> None:
         """Names the node after another op (the last of torch's composite whose value it
         gives): `name()` and the class name, which graph printers read, both change."""

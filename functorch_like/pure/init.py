@@ -59,7 +59,6 @@ def fan_in_and_fan_out(shape: Sequence[int]) -> tuple[int, int]:
     return shape[1] * receptive, shape[0] * receptive
 
 
-
 def check_shape(shape: Sequence[int]) -> None:
     """PyTorch's error for a negative size, raised where it creates the tensor (a module's
     constructor): the first negative dim and the whole shape."""
