@@ -3,6 +3,8 @@ factors, create_graph gradients that do not depend on the input, DistributedSamp
 defaults, optimizer state after a parameter changes shape, DataLoader workers."""
 
 import numpy as np
+import warnings
+
 import pytest
 import torch
 
@@ -67,7 +69,10 @@ def test_create_graph_gradient_records_only_what_depends_like_torch(index, grad_
 def test_backward_create_graph_constant_grad_is_a_leaf_like_torch():
     def run(lib):
         z = lib.ones(3, requires_grad=True)
-        with pytest.warns(UserWarning):
+        # (the reference-cycle warning comes once per process in both libraries: whether
+        # it comes here depends on the tests run before, so it is not asserted)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             (z.sum() * 2).backward(create_graph=True)
         return z.grad.tolist(), z.grad.grad_fn is None, z.grad.requires_grad
 
