@@ -2,9 +2,9 @@
 factors, create_graph gradients that do not depend on the input, DistributedSampler
 defaults, optimizer state after a parameter changes shape, DataLoader workers."""
 
-import numpy as np
 import warnings
 
+import numpy as np
 import pytest
 import torch
 
