@@ -11,7 +11,9 @@ import jax
 
 from . import _random
 from ._tensor import Tensor
-from .autograd._grad_mode import func_body
+from ._func_frames import frame
+from .autograd._grad_mode import _state as _grad_state
+from .autograd._grad_mode import func_body, no_grad
 
 
 def _is_tensor(x) -> bool:
@@ -76,14 +78,18 @@ def _reorder(template, tree):
 
 
 def _wrap(func: Callable, has_aux: bool = False, seen: dict | None = None,
-          args_like=None, with_writes: bool = False) -> Callable:
+          args_like=None, with_writes: bool = False, reverse: tuple | None = None
+          ) -> Callable:
     """func over Tensors -> function over arrays (for jax transforms).
 
     jax hands dicts to the function with sorted keys: `args_like` (the caller's arguments)
     restores their order, and `seen["out"]` receives the skeleton of the output. With
     `with_writes`, the function returns (output, writes): per tensor leaf of the
     positional arguments (jax's order), its new value where func wrote into it in place,
-    else None (see _func_vmap's write-back).
+    else None (see write_back). `reverse`, for a grad-type transform: the positions of the
+    arguments it differentiates in reverse mode (() in forward mode); func then runs in a
+    transform frame, which refuses in-place writes into those arguments and into tensors
+    made outside func (_func_frames).
     """
     template = None if args_like is None else _skeleton(tuple(args_like))
 
@@ -92,12 +98,16 @@ def _wrap(func: Callable, has_aux: bool = False, seen: dict | None = None,
             args = _reorder(template, args)
         gen = _random.default_generator
         key = gen._key
-        tensors = _tensors(args)
-        if with_writes:
-            leaves = tensor_leaves(tensors)
-            before = [t._value for t in leaves]
-        with func_body():
-            out = func(*tensors, **_tensors(kwargs))
+        with contextlib.nullcontext() if reverse is None else frame() as run:
+            tensors = _tensors(args)
+            if run is not None:
+                for i in reverse:
+                    run.leaves.update((id(t), t) for t in tensor_leaves(tensors[i]))
+            if with_writes:
+                leaves = tensor_leaves(tensors)
+                before = [t._value for t in leaves]
+            with func_body():
+                out = func(*tensors, **_tensors(kwargs))
         if _is_tracer(gen._key) and not _is_tracer(key):
             gen._key = key          # a random op staged by an outer jax.jit: no leak
         if seen is not None:
@@ -107,6 +117,18 @@ def _wrap(func: Callable, has_aux: bool = False, seen: dict | None = None,
                                        for t, b in zip(leaves, before))
         return _arrays(out)
     return inner
+
+
+def write_back(args: tuple, writes: tuple) -> None:
+    """A transform's in-place writes into the caller's tensors (`writes`, as `_wrap`'s
+    with_writes gives them), as torch.func makes them; not while the call is replayed for
+    a backward."""
+    if type(_grad_state.capture).__name__ == "_Replay":
+        return
+    with no_grad():
+        for target, value in zip(array_leaves(args), writes):
+            if value is not None and _is_tensor(target):
+                target._set(Tensor._make(value))
 
 
 def tensor_leaves(tree) -> list:

@@ -9,10 +9,8 @@ from typing import Callable
 import jax
 
 from . import _func_graph, _random
-from ._func_bridge import _is_tensor, _reorder, _wrap, array_leaves, use_key
+from ._func_bridge import _reorder, _wrap, array_leaves, use_key, write_back
 from ._func_graph import _freeze
-from ._tensor import Tensor
-from .autograd._grad_mode import _state as _grad_state
 
 
 class _RandomnessError:
@@ -71,7 +69,7 @@ def vmap(func: Callable, in_dims=0, out_dims=0, randomness: str = "error", *,
                 out = _vmapped(strict, tuple(dims), out_axes, arrays)
             if axes is not None:
                 out, writes = out
-                _write_back(args, writes)
+                write_back(args, writes)
             return _reorder(seen.get("out"), out)
         return _func_graph.call("Vmap", (_freeze(in_dims), _freeze(out_dims), randomness),
                                 func, core, args, kwargs)
@@ -100,19 +98,6 @@ def _vmapped(fn, in_axes, out_axes, arrays):
     raise RuntimeError("vmap: an in-place operation wrote values that vary across the batch "
                        "into an input that is not batched (its in_dims entry is None); "
                        "batch that input or write out of place")
-
-
-def _write_back(args: tuple, writes: tuple) -> None:
-    """func's in-place writes into the caller's tensors (a BatchNorm's stacked running
-    stats, `x.mul_(2)` on the batched input), as torch's vmap makes them; not while the
-    call is replayed for a backward."""
-    if type(_grad_state.capture).__name__ == "_Replay":
-        return
-    from .autograd._grad_mode import no_grad
-    with no_grad():
-        for target, value in zip(array_leaves(args), writes):
-            if value is not None and _is_tensor(target):
-                target._set(Tensor._make(value))
 
 
 def _batch_size(arrays, dims) -> int:

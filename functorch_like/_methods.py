@@ -35,6 +35,7 @@ from ._dtype_refusals import check_inplace_abs
 from ._scalar_range import check_fits
 from ._warn_once import warn_once
 from ._tensor import Tensor, _wrap_dim, apply
+from .autograd._grad_mode import _state as _grad_state
 from .pure import _activations
 
 _PLAIN = {
@@ -353,9 +354,13 @@ for _name, _fn in _OPERATORS.items():
 def _inplace(fn, name=None):
     if name not in _inplace_checks.POINTWISE:
         def method(self, *args, **kwargs):
+            if _grad_state.frame is not None:   # (torch's error names the op)
+                _grad_state.frame.check(self, name, args)
             return self._set(fn(self, *args, **kwargs))
     else:
         def method(self, *args, **kwargs):
+            if _grad_state.frame is not None:
+                _grad_state.frame.check(self, name, args)
             # torch's order: broadcast, output shape, dtype cast, kernel dtypes
             _inplace_checks.check_shape(name, self, args, kwargs)
             try:
@@ -435,10 +440,14 @@ def fill_(self, value):
         raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor "
                            f"with {value.ndim} dimensions.")
     check_fits(value, self.dtype)
+    if _grad_state.frame is not None:
+        _grad_state.frame.check(self, "fill_", (value,))
     return self._set(apply(_f_fill, "FillBackward1", self, as_operand(value)))
 
 
 def zero_(self):
+    if _grad_state.frame is not None:
+        _grad_state.frame.check(self, "zero_")
     return fill_(self, 0)
 
 
@@ -454,8 +463,10 @@ def copy_(self, src, non_blocking: bool = False):
     return self._set(apply(_f_copy, "CopyBackwards", self, as_operand(src)))
 
 
-def _reshape_inplace(fn):
+def _reshape_inplace(fn, name):
     def method(self, *args):
+        if _grad_state.frame is not None:
+            _grad_state.frame.check(self, name)
         return self._set(fn(self, *args), reshape=True)
     return method
 
@@ -463,10 +474,10 @@ def _reshape_inplace(fn):
 Tensor.fill_ = fill_
 Tensor.zero_ = zero_
 Tensor.copy_ = copy_
-Tensor.squeeze_ = _reshape_inplace(S.squeeze)
-Tensor.unsqueeze_ = _reshape_inplace(S.unsqueeze)
-Tensor.t_ = _reshape_inplace(S.t)
-Tensor.transpose_ = _reshape_inplace(S.transpose)
+Tensor.squeeze_ = _reshape_inplace(S.squeeze, "squeeze_")
+Tensor.unsqueeze_ = _reshape_inplace(S.unsqueeze, "unsqueeze_")
+Tensor.t_ = _reshape_inplace(S.t, "t_")
+Tensor.transpose_ = _reshape_inplace(S.transpose, "transpose_")
 Tensor.swapaxes_ = Tensor.swapdims_ = Tensor.transpose_
 Tensor.fill_diagonal_ = SS.fill_diagonal_
 Tensor.float_power_ = MM.float_power_

@@ -24,6 +24,7 @@ from ._ops_math import _SCALARS, as_operand
 from ._ops_search import concrete
 from ._scalar_range import check_fits
 from ._tensor import Tensor, _wrap_dim, apply, mark_view
+from ._func_frames import check_write
 from .autograd._errors import VIEW_OF_LEAF_INPLACE
 from .autograd._grad_mode import is_grad_enabled
 from .pure import _edge_grads
@@ -277,6 +278,7 @@ def setitem(input, index, value) -> None:
     """`input[index] = value` (in place; the value broadcasts to the indexed shape). With
     a traced boolean mask (inside compile or jit) it is a `where` (see _ops_index_mask)."""
     _refuse_byte_mask_fill(input.shape, index, value)
+    check_write(input, setitem=True)        # (inside a torch.func transform)
     try:
         spec, arrays = _parse(input.shape, index, fill=_one_value(value))
     except TracedMask:

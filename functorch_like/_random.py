@@ -16,6 +16,7 @@ import jax.numpy as jnp
 
 from . import _dtypes
 from ._tensor import Tensor, apply
+from ._func_frames import inplace_name
 from ._writes import WRITES
 
 _DEFAULT_SEED = 67280421310721   # PyTorch's default CPU seed
@@ -345,7 +346,7 @@ def _f_overwrite(x, value):
 def _sample_inplace(t: Tensor, value, name: str) -> Tensor:
     """Writes samples into `t`. A non-leaf stays in the graph with a zero gradient, as
     PyTorch's `y.normal_()` (grad_fn NormalBackward0), so `y.sum().backward()` still works."""
-    return t._set(apply(_f_overwrite, name, t, value))
+    return t._set(apply(_f_overwrite, name, t, value), op=inplace_name(name))
 
 
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:

@@ -280,6 +280,8 @@ class Tensor:
         if _grad_state.capture is not None:   # made inside a transform's run: not captured
             # (kept, by id: a tensor freed in the run must not lend its id to another)
             _grad_state.capture.created[id(self)] = self
+        if _grad_state.frame is not None:     # made inside a transform's function
+            self.__dict__["_born"] = _grad_state.frame.serial
 
     @classmethod
     def _make(cls, value, requires_grad: bool = False, node=None, out: int = 0) -> "Tensor":
@@ -680,14 +682,18 @@ class Tensor:
         return self.clone()
 
     # ---- in-place machinery -----------------------------------------------------------
-    def _set(self, result: "Tensor", *, reshape: bool = False) -> "Tensor":
+    def _set(self, result: "Tensor", *, reshape: bool = False,
+             op: str = "copy_") -> "Tensor":
         """Makes `self` take `result`'s value and graph position (an in-place op); a view
         (basic indexing, view/reshape/squeeze/flatten, permute/transpose, narrow/split/
-        unbind, diagonal) writes the new value through to its base."""
+        unbind, diagonal) writes the new value through to its base. `op`: the in-place
+        method's name, for the error inside a torch.func transform (_func_frames)."""
         if self.__dict__.get("_inference") and not _grad_state.inference:
             raise RuntimeError(_INFERENCE_INPLACE)
         if self._node is None and self._requires_grad and is_grad_enabled():
             raise RuntimeError(_ag_errors.LEAF_INPLACE)
+        if _grad_state.frame is not None:     # inside a torch.func transform's function
+            _grad_state.frame.check(self, op)
         view = self.__dict__.get("_view_of")
         if view is not None:
             if view[1] == "expand":

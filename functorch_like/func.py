@@ -21,7 +21,7 @@ import jax.numpy as jnp
 from . import _func_graph, _random
 from ._func_bridge import (_arrays, _has_raw_arrays, _is_tensor, _is_tracer,
                           _reorder, _result, _selected, _skeleton, _tensor_inputs,
-                          _tensors, _wrap, use_key)
+                          _tensors, _wrap, use_key, write_back)
 from ._func_graph import _freeze
 from ._func_extras import debug_unwrap as debug_unwrap
 from ._func_extras import functionalize as functionalize
@@ -224,21 +224,40 @@ def _check_grad_args(args: tuple, argnums) -> None:
                                    "gradients")
 
 
-def _scalar_output(fn: Callable, has_aux: bool) -> Callable:
-    """fn, checking that it returns what torch.func.grad differentiates: a scalar (and,
-    with has_aux, an (output, aux) pair), with torch's errors."""
-    def checked(*args, **kwargs):
-        out = fn(*args, **kwargs)
-        if has_aux and not (isinstance(out, tuple) and len(out) == 2):
-            raise RuntimeError("grad_and_value(f)(*args): output of function f should be a "
-                               "tuple: (output, aux) if has_aux is True")
-        value = out[0] if has_aux else out
-        if jnp.ndim(value) != 0:
-            raise RuntimeError("grad_and_value(f)(*args): Expected f(*args) to return a "
-                               f"scalar Tensor, got tensor with {jnp.ndim(value)} dims. "
-                               "Maybe you wanted to use the vjp or jacrev APIs instead?")
-        return out
-    return checked
+def _check_scalar(out, has_aux: bool) -> None:
+    """torch's errors where a function torch.func.grad differentiates returns no scalar
+    (or, with has_aux, no (output, aux) pair)."""
+    if has_aux and not (isinstance(out, tuple) and len(out) == 2):
+        raise RuntimeError("grad_and_value(f)(*args): output of function f should be a "
+                           "tuple: (output, aux) if has_aux is True")
+    value = out[0] if has_aux else out
+    if jnp.ndim(value) != 0:
+        raise RuntimeError("grad_and_value(f)(*args): Expected f(*args) to return a "
+                           f"scalar Tensor, got tensor with {jnp.ndim(value)} dims. "
+                           "Maybe you wanted to use the vjp or jacrev APIs instead?")
+
+
+def _with_writes(func: Callable, args: tuple, seen: dict, has_aux: bool, reverse: tuple,
+                 check: Callable | None = None) -> Callable:
+    """func as a has_aux function over arrays for a grad-type jax transform: (output,
+    (aux or None, writes)), where writes are func's in-place writes into the arguments
+    (their primal values, which jax gives back as aux; see write_back). `reverse`: the
+    argument positions differentiated in reverse mode (see _wrap); `check(output)` runs
+    on the output first."""
+    fn = _wrap(func, seen=seen, args_like=args, with_writes=True, reverse=reverse)
+
+    def split(*a, **kw):
+        out, writes = fn(*a, **kw)
+        if check is not None:
+            check(out, has_aux)
+        return (out[0], (out[1], writes)) if has_aux else (out, (None, writes))
+    return split
+
+
+def _positions(argnums, n: int) -> tuple:
+    """argnums (an int or a sequence, negative counting from the end) as positions."""
+    nums = argnums if isinstance(argnums, (tuple, list)) else (argnums,)
+    return tuple(num % n for num in nums)
 
 
 def grad(func: Callable, argnums=0, has_aux: bool = False) -> Callable:
@@ -247,17 +266,21 @@ def grad(func: Callable, argnums=0, has_aux: bool = False) -> Callable:
     PyTorch parity: with Tensors in, the gradient is part of the eager graph when what it
     was computed from needs grad (an input that requires grad, a closed-over Module's
     parameters), so a gradient penalty built on it can be `.backward()`ed
-    (_func_graph.py).
+    (_func_graph.py). As torch's, in-place writes inside func into the other arguments
+    reach the caller's tensors, and those into a differentiated argument or a tensor
+    func did not get or make raise (_func_frames).
     """
     def g(*args, **kwargs):
         _check_grad_args(args, argnums)
 
         def core(a, kw):
             seen = {}
-            fn = _scalar_output(_wrap(func, seen=seen, args_like=args), has_aux)
-            out = jax.grad(fn, argnums=argnums, has_aux=has_aux)(*a, **kw)
+            fn = _with_writes(func, args, seen, has_aux, _positions(argnums, len(args)),
+                              _check_scalar)
+            out, (aux, writes) = jax.grad(fn, argnums=argnums, has_aux=True)(*a, **kw)
+            write_back(args, writes)
             template = _skeleton(_selected(args, argnums))
-            return _reorder((template, seen["out"][1]), out) if has_aux else \
+            return _reorder((template, seen["out"][1]), (out, aux)) if has_aux else \
                 _reorder(template, out)
         return _func_graph.call("Grad", (_freeze(argnums), has_aux), func, core, args,
                                 kwargs)
@@ -266,16 +289,19 @@ def grad(func: Callable, argnums=0, has_aux: bool = False) -> Callable:
 
 def grad_and_value(func: Callable, argnums=0, has_aux: bool = False) -> Callable:
     """(gradient, value) of a scalar func; with has_aux, (gradient, (value, aux)).
-    Part of the eager graph as `grad`'s result is."""
+    Part of the eager graph as `grad`'s result is; in-place writes as in `grad`."""
     def g(*args, **kwargs):
         _check_grad_args(args, argnums)
 
         def core(a, kw):
             seen = {}
-            fn = _scalar_output(_wrap(func, seen=seen, args_like=args), has_aux)
-            value, grads = jax.value_and_grad(fn, argnums=argnums, has_aux=has_aux)(*a, **kw)
+            fn = _with_writes(func, args, seen, has_aux, _positions(argnums, len(args)),
+                              _check_scalar)
+            (value, (aux, writes)), grads = jax.value_and_grad(
+                fn, argnums=argnums, has_aux=True)(*a, **kw)
+            write_back(args, writes)
             return (_reorder(_skeleton(_selected(args, argnums)), grads),
-                    _reorder(seen["out"], value))
+                    _reorder(seen["out"], (value, aux) if has_aux else value))
         return _func_graph.call("GradAndValue", (_freeze(argnums), has_aux), func, core,
                                 args, kwargs)
     return g
@@ -288,9 +314,12 @@ def vjp(func: Callable, *primals, has_aux: bool = False):
     they were computed from needs grad (_func_graph.py)."""
     pullbacks = []
 
+    every = tuple(range(len(primals)))     # (every primal is differentiated)
+
     def core(a, kw):
         seen = {}
-        res = jax.vjp(_wrap(func, seen=seen, args_like=primals), *a, has_aux=has_aux)
+        res = jax.vjp(_wrap(func, seen=seen, args_like=primals, reverse=every), *a,
+                      has_aux=has_aux)
         pullbacks.append(res[1])
         return _reorder(seen["out"], (res[0], res[2]) if has_aux else res[0])
     out = _func_graph.call("Vjp", has_aux, func, core, primals, {})
@@ -310,7 +339,8 @@ def vjp(func: Callable, *primals, has_aux: bool = False):
                            like)
 
         def pull(a, kw):
-            pullback = jax.vjp(_wrap(func, args_like=primals), *a[0], has_aux=has_aux)[1]
+            pullback = jax.vjp(_wrap(func, args_like=primals, reverse=every), *a[0],
+                               has_aux=has_aux)[1]
             return _reorder(_skeleton(primals), pullback(a[1]))
         return _func_graph.call("VjpFn", has_aux, func, pull, (primals, cotangents), {})
     if has_aux:
@@ -320,13 +350,17 @@ def vjp(func: Callable, *primals, has_aux: bool = False):
 
 def jvp(func: Callable, primals, tangents, *, has_aux: bool = False):
     """(output, jvp_out): the forward-mode derivative along `tangents`. Part of the eager
-    graph as `grad`'s result is."""
+    graph as `grad`'s result is. PyTorch parity: in-place writes inside func into the
+    primals reach the caller's tensors (their primal values), and those into tensors func
+    did not get or make raise, as torch's."""
     def core(a, kw):
         seen = {}
-        out = tuple(jax.jvp(_wrap(func, seen=seen, args_like=primals), tuple(a[0]),
-                            tuple(a[1]), has_aux=has_aux))
+        fn = _with_writes(func, primals, seen, has_aux, ())
+        out, tangent, (aux, writes) = jax.jvp(fn, tuple(a[0]), tuple(a[1]), has_aux=True)
+        write_back(primals, writes)
         s = seen["out"]
-        return _reorder((s[0], s[0], s[1]) if has_aux else (s, s), out)
+        return _reorder((s[0], s[0], s[1]) if has_aux else (s, s),
+                        (out, tangent, aux) if has_aux else (out, tangent))
     return _func_graph.call("Jvp", has_aux, func, core, (tuple(primals), tuple(tangents)),
                             {})
 
@@ -341,13 +375,20 @@ def _jacobian_order(out_skeleton, in_skeleton):
     return [_jacobian_order(v, in_skeleton) for v in out_skeleton]
 
 
-def _jacobian_core(jax_transform, func, args, argnums, has_aux, depth=1):
+def _jacobian_core(jax_transform, func, args, argnums, has_aux, depth=1,
+                   reverse: bool = True):
     """core() of jacrev/jacfwd/hessian: the transform's result in the caller's key order
-    (`depth`: how many times the input's structure nests in the output's)."""
+    (`depth`: how many times the input's structure nests in the output's; `reverse`:
+    whether it differentiates in reverse mode, see _wrap), func's in-place writes into
+    the arguments written back."""
     def core(a, kw):
         seen = {}
-        out = jax_transform(_wrap(func, seen=seen, args_like=args), argnums=argnums,
-                            **({"has_aux": True} if has_aux else {}))(*a)
+        fn = _with_writes(func, args, seen, has_aux,
+                          _positions(argnums, len(args)) if reverse else ())
+        out, (aux, writes) = jax_transform(fn, argnums=argnums, has_aux=True)(*a)
+        write_back(args, writes)
+        if has_aux:
+            out = (out, aux)
         order = seen["out"][0] if has_aux else seen["out"]
         for _ in range(depth):
             order = _jacobian_order(order, _skeleton(_selected(args, argnums)))
@@ -374,7 +415,7 @@ def jacfwd(func: Callable, argnums=0, has_aux: bool = False,
     """The Jacobian by forward mode (torch.func.jacfwd), part of the eager graph as
     `grad`'s result is."""
     def j(*args):
-        core = _jacobian_core(jax.jacfwd, func, args, argnums, has_aux)
+        core = _jacobian_core(jax.jacfwd, func, args, argnums, has_aux, reverse=False)
         return _func_graph.call("Jacfwd", (_freeze(argnums), has_aux), func, core, args, {})
     return j
 

@@ -19,6 +19,9 @@ class _State(threading.local):
     # During the run of a top-level torch.func transform: what notes the tensors its
     # function reads from outside and the ops it runs (func._func_graph.Capture).
     capture = None
+    # The innermost run of a grad-type torch.func transform's function (_func_frames):
+    # what in-place writes it refuses.
+    frame = None
 
 
 _state = _State()

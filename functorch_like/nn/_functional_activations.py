@@ -86,7 +86,7 @@ def rrelu(input, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool 
     key = _random.next_key() if training else None
     out = apply(_f_rrelu, "RreluWithNoiseBackward0", input, key, lower=float(lower),
                 upper=float(upper), training=bool(training))
-    return input._set(out) if inplace else out
+    return input._set(out, op="rrelu_with_noise_") if inplace else out
 
 
 def rrelu_(input, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False):

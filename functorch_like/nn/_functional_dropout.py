@@ -29,7 +29,7 @@ def _dropout_impl(input, p, training, inplace, channels, fname=None):
         return input
     key = _random.next_key() if p < 1.0 else None
     out = apply(_f_dropout, "MulBackward0", input, key, p=p, channels=channels)
-    return input._set(out) if inplace else out
+    return input._set(out, op="dropout_") if inplace else out
 
 
 def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False):

@@ -348,7 +348,7 @@ def _dropout(kind, name, input, p, training, inplace):
         return input
     key = _random.next_key() if p < 1.0 else None      # the global generator, as dropout
     out = apply(_f_dropout, name, input, key, p=float(p), kind=kind)
-    return input._set(out) if inplace else out
+    return input._set(out, op="dropout_") if inplace else out
 
 
 def _unbatched_feature_dropout(input, p, training, inplace, batched):
@@ -356,7 +356,7 @@ def _unbatched_feature_dropout(input, p, training, inplace, batched):
         return _dropout("feature", "MulBackward0", input, p, training, inplace)
     out = _dropout("feature", "MulBackward0", input.unsqueeze(0), p, training, False)
     out = out.squeeze(0)
-    return input._set(out) if inplace else out
+    return input._set(out, op="dropout_") if inplace else out
 
 
 def dropout1d(input, p: float = 0.5, training: bool = True, inplace: bool = False):

@@ -11,6 +11,7 @@ import math
 
 import jax
 
+from .._func_frames import check_write
 from .._tensor import Tensor, apply
 from ..pure import _norm
 from . import _arg_checks as _args
@@ -31,6 +32,7 @@ def _f_batch_norm(x, rm, rv, w, b, nbt, *, training, momentum, eps):
 def _write_buffer(buffer: Tensor | None, value) -> None:
     # Running statistics are data, not part of the graph: written in place, no grad_fn.
     if buffer is not None and value is not None:
+        check_write(buffer, "add_")     # (inside a torch.func transform; torch's first op)
         buffer._value = jax.lax.stop_gradient(value._value)
         buffer._version += 1
 

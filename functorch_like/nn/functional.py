@@ -139,12 +139,13 @@ from ._functional_losses_common import _legacy_reduction as _legacy_reduction
 from ._functional_losses_common import _loss as _loss
 from ._functional_norm import _write_buffer as _write_buffer
 from ._functional_pool import _max_unpool as _max_unpool
+from .._func_frames import inplace_name
 
 # ---- activations --------------------------------------------------------------------
 
 def _act(fn, name, input, inplace=False, **static):
     out = apply(fn, name, input, **static)
-    return input._set(out) if inplace else out
+    return input._set(out, op=inplace_name(name)) if inplace else out
 
 
 def relu(input, inplace: bool = False):
