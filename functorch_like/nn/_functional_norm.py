@@ -12,7 +12,7 @@ import math
 import jax
 
 from .._func_frames import check_write
-from .._tensor import Tensor, apply
+from .._tensor import Tensor, apply, publish
 from ..pure import _norm
 from . import _arg_checks as _args
 
@@ -35,6 +35,7 @@ def _write_buffer(buffer: Tensor | None, value) -> None:
         check_write(buffer, "add_")     # (inside a torch.func transform; torch's first op)
         buffer._value = jax.lax.stop_gradient(value._value)
         buffer._version += 1
+        publish(buffer)     # (its state_dict()/detach() aliases and views see it, as torch's)
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,

@@ -664,7 +664,14 @@ class Module:
                 # (from_host: the caller's array, often another model's live buffer)
                 source = value if isinstance(value, Tensor) else Tensor._make(from_host(arr))
                 if assign:
-                    target._value = source._value
+                    # The given tensor itself takes the slot, as torch's (a tie between
+                    # two names is broken; a Parameter's requires_grad is kept).
+                    if isinstance(target, Parameter):
+                        if isinstance(source, Parameter):
+                            source.requires_grad_(target.requires_grad)
+                        else:
+                            source = Parameter(source, requires_grad=target.requires_grad)
+                    setattr(self, name, source)
                 else:
                     target.copy_(source)
         extra = prefix + _EXTRA_STATE
