@@ -19,6 +19,8 @@ import numpy as np
 
 from ... import _dtypes, _factories
 from ..._tensor import Tensor
+from ...amp import is_autocast_enabled
+from ...autograd._grad_mode import is_grad_enabled
 from ...pure._errors import is_concrete
 from .. import functional as F
 from .. import init
@@ -254,13 +256,46 @@ class TransformerEncoder(Module):
         mask = _canonical_mask(mask, "mask", None, "", src.dtype, check_other=False)
         seq_len = _get_seq_len(src, self.layers[0].self_attn.batch_first)
         is_causal = _detect_is_causal_mask(mask, is_causal, seq_len)
+        padded = self._nested_padding(src, mask, src_key_padding_mask)
         output = src
         for mod in self.layers:
             output = mod(output, src_mask=mask, is_causal=is_causal,
                          src_key_padding_mask=src_key_padding_mask)
+        if padded is not None:
+            output = output.masked_fill(padded.unsqueeze(-1), 0.0)
         if self.norm is not None:
             output = self.norm(output)
         return output
+
+
+    def _nested_padding(self, src: Tensor, mask, key_padding_mask) -> Tensor | None:
+        """The padded positions (True) where torch's nested-tensor fast path would run:
+        there its output is exactly 0 (the sequences are packed without their padding and
+        padded again with zeros), where the layers' own output is not. The fast path runs
+        in inference (first layer in eval mode, and grad off or no weight of the first
+        layer requiring grad), on a batched src with a key padding mask and no attention
+        mask, outside autocast, when the mask pads at the end (or mask_check is False).
+        Elsewhere the positions that are not padding equal the layers' output, as here."""
+        first = self.layers[0]
+        if not self.use_nested_tensor or first.training or src.dim() != 3 or \
+                key_padding_mask is None or mask is not None or is_autocast_enabled():
+            return None
+        attn = first.self_attn
+        weights = (src, attn.in_proj_weight, attn.in_proj_bias, attn.out_proj.weight,
+                   attn.out_proj.bias, first.norm1.weight, first.norm1.bias,
+                   first.norm2.weight, first.norm2.bias, first.linear1.weight,
+                   first.linear1.bias, first.linear2.weight, first.linear2.bias)
+        if is_grad_enabled() and any(w.requires_grad for w in weights):
+            return None
+        padded = key_padding_mask != 0        # (the canonical mask: -inf where padded)
+        if padded.ndim != 2 or not is_concrete(padded._value):
+            return None
+        if getattr(self, "mask_check", True):
+            pads = np.asarray(padded._value)
+            # left-aligned: no real position after a padded one in any sequence
+            if (np.diff(pads.astype(np.int8), axis=1) < 0).any():
+                return None
+        return padded         # (use_nested_tensor implies batch_first)
 
 
 class TransformerDecoder(Module):
