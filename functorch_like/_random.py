@@ -8,13 +8,14 @@ uint32 data, `_key_data`, so that a call makes no Python key object).
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 
 import jax
 import jax.numpy as jnp
 
-from . import _dtypes
+from . import _device, _dtypes
 from ._tensor import Tensor, apply
 from ._func_frames import inplace_name
 from ._writes import WRITES
@@ -45,7 +46,7 @@ class Generator:
     """
 
     def __init__(self, device="cpu"):
-        self.device = device
+        self.device = _device.device(device)
         self._seed = _DEFAULT_SEED
         self._impl = None           # the key's implementation, once raw data was made
         self._key = _key_from_seed(self._seed)
@@ -100,14 +101,29 @@ class Generator:
         return Tensor._make(jax.lax.bitcast_convert_type(data, jnp.uint8).reshape(-1))
 
     def set_state(self, state: Tensor) -> "Generator":
-        """Restores a get_state() (also the uint32 key data earlier versions gave)."""
-        value = jnp.asarray(state._value if isinstance(state, Tensor) else state)
+        """Restores a get_state() (also the uint32 key data earlier versions gave); torch's
+        TypeError for anything but a uint8 tensor, its RuntimeError for another size."""
+        if not isinstance(state, Tensor):
+            raise TypeError(f"expected a torch.ByteTensor, but got {type(state).__name__}")
+        value = state._value
+        shape = jax.random.key_data(self._key).shape
         if value.dtype == jnp.uint8:
-            shape = jax.random.key_data(self._key).shape
+            if value.size != 4 * math.prod(shape):
+                raise RuntimeError(
+                    f"Expected a CPUGeneratorImplState of size {4 * math.prod(shape)} but "
+                    f"found the input RNG state size to be {value.size}")
             value = jax.lax.bitcast_convert_type(value.reshape(*shape, 4), jnp.uint32)
+        elif value.dtype != jnp.uint32 or value.shape != shape:
+            raise TypeError("RNG state must be a torch.ByteTensor")
         self._key = jax.random.wrap_key_data(value.astype(jnp.uint32),
                                              impl=jax.random.key_impl(self._key))
         return self
+
+    def clone_state(self) -> "Generator":
+        """A new Generator in this one's state (its seed and key), as torch's."""
+        new = Generator(self.device)
+        new._key, new._seed = self._key, self._seed
+        return new
 
     def next_key(self):
         """A fresh subkey; advances the generator."""

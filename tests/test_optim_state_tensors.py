@@ -169,3 +169,43 @@ def test_loaded_state_of_another_shape_fails_at_the_step(name, kwargs, shape):
             second.step()
         return str(err.value)
     assert run(fl) == run(torch)
+
+
+# ---- LBFGS: its state holds Tensors too -------------------------------------------------
+
+def _lbfgs_state(lib, reload: bool):
+    model = lib.nn.Linear(2, 1)
+    with lib.no_grad():
+        model.weight.copy_(lib.tensor([[0.5, -0.25]]))
+        model.bias.fill_(0.1)
+    opt = lib.optim.LBFGS(model.parameters(), history_size=3, max_iter=4)
+    x, y = lib.tensor([[1., 2.], [3., -1.], [0.5, 0.5]]), lib.tensor([[1.], [0.], [2.]])
+
+    def closure():
+        opt.zero_grad()
+        loss = ((model(x) - y) ** 2).mean()
+        loss.backward()
+        return loss
+    opt.step(closure)
+    if reload:
+        again = lib.optim.LBFGS(model.parameters(), history_size=3, max_iter=4)
+        again.load_state_dict(opt.state_dict())
+        opt = again
+    state = opt.state[model.weight]
+    out = {k: (type(v).__name__, float(v.norm())) for k, v in state.items()
+           if k in ("d", "prev_flat_grad")}
+    out["old_dirs"] = [type(v).__name__ for v in state["old_dirs"]]
+    opt.step(closure)           # (and the next step still runs from it)
+    out["weight"] = model.weight.detach().numpy().round(5).tolist()
+    return out
+
+
+@pytest.mark.parametrize("reload", [False, True])
+def test_lbfgs_state_entries_are_tensors(reload):
+    got, want = _lbfgs_state(fl, reload), _lbfgs_state(torch, reload)
+    assert got.keys() == want.keys()
+    for key in ("d", "prev_flat_grad"):
+        assert got[key][0] == want[key][0] == "Tensor"
+        np.testing.assert_allclose(got[key][1], want[key][1], rtol=1e-4)
+    assert got["old_dirs"] == want["old_dirs"]
+    np.testing.assert_allclose(got["weight"], want["weight"], rtol=1e-4, atol=1e-5)

@@ -113,6 +113,10 @@ class LBFGS(Optimizer):
         if jnp.max(jnp.abs(flat_grad)) <= tolerance_grad:
             return orig_loss
 
+        # (the state holds Tensors, as torch's; the loop runs on their arrays)
+        for name in _ARRAY_ENTRIES:
+            if name in state:
+                state[name] = _map_arrays(state[name], _array_of)
         d, t = state.get("d"), state.get("t")
         old_dirs, old_stps, ro = state.get("old_dirs"), state.get("old_stps"), state.get("ro")
         H_diag = state.get("H_diag")
@@ -201,14 +205,31 @@ class LBFGS(Optimizer):
 
         state.update(d=d, t=t, old_dirs=old_dirs, old_stps=old_stps, ro=ro, H_diag=H_diag,
                      prev_flat_grad=prev_flat_grad, prev_loss=prev_loss)
+        for name in _ARRAY_ENTRIES:
+            if name in state:
+                state[name] = _map_arrays(state[name], _as_tensor)
         return orig_loss
 
-    # ---- state_dict: torch's entries, arrays as Tensors ---------------------------------
+    # ---- state_dict: torch's entries, Tensors (shared, as torch's) ------------------------
     def _export_state(self, entry: dict) -> dict:
-        return {name: _map_arrays(value, Tensor._make) for name, value in entry.items()}
+        return {name: _map_arrays(value, _as_tensor) for name, value in entry.items()}
 
     def _import_state(self, entry: dict, p: Tensor) -> dict:
-        return {name: _map_arrays(value, _to_array) for name, value in entry.items()}
+        return {name: _map_arrays(value, lambda v: Tensor._make(_to_array(v)))
+                for name, value in entry.items()}
+
+
+# The state entries that hold arrays (or lists of them) between steps.
+_ARRAY_ENTRIES = ("d", "t", "old_dirs", "old_stps", "ro", "H_diag", "prev_flat_grad",
+                  "prev_loss", "al")
+
+
+def _as_tensor(value) -> Tensor:
+    return value if isinstance(value, Tensor) else Tensor._make(value)
+
+
+def _array_of(value):
+    return value._value if isinstance(value, Tensor) else value
 
 
 def _write(p: Tensor, value) -> None:
