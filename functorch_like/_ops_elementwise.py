@@ -163,7 +163,20 @@ erfinv = checked("erfinv")(_unary(jax.lax.erf_inv, "ErfinvBackward0"))
 erfc = checked("erfc")(_unary(jax.lax.erfc, "ErfcBackward0"))
 lgamma = checked("lgamma")(_unary(_lgamma, "LgammaBackward0"))
 digamma = checked("digamma")(_unary(_digamma, "DigammaBackward0"))
-i0 = checked("i0")(_unary(jss.i0, "I0Backward0"))
+@jax.custom_jvp
+def _i0(x):
+    return jss.i0(x)
+
+
+@_i0.defjvp
+def _i0_jvp(primals, tangents):
+    # torch's derivative, i1(x): JAX's i0 is exp(|x|) * i0e(x), whose derivative takes
+    # |x|'s 1 at 0 (i0'(0) = 1, where it is 0) and loses digits near 0.
+    (x,), (t,) = primals, tangents
+    return jss.i0(x), jss.i1(x) * t
+
+
+i0 = checked("i0")(_unary(_i0, "I0Backward0"))
 sinc = _unary(jnp.sinc, "SincBackward0")      # jnp.sinc's derivative at 0 is 0, as torch's
 deg2rad = checked("deg2rad")(_unary(jnp.deg2rad, "Deg2RadBackward0"))
 rad2deg = checked("rad2deg")(_unary(jnp.rad2deg, "Rad2DegBackward0"))

@@ -436,7 +436,15 @@ def index_select(input, dim: int, index):
 
 def nonzero(input, *, as_tuple: bool = False):
     """Indices of non-zero elements: (n, ndim) int64, or a tuple of 1-D index tensors."""
-    idx = np.nonzero(concrete(input, "nonzero"))
+    values = concrete(input, "nonzero")
+    if np.ndim(values) == 0:
+        # torch: a 0-d tensor is one element at no index: (n, 0), or as a tuple one
+        # index tensor [0] (or empty)
+        n = int(bool(values))
+        if as_tuple:
+            return (Tensor._make(jnp.zeros((n,), _dtypes.int64.jax)),)
+        return Tensor._make(jnp.zeros((n, 0), _dtypes.int64.jax))
+    idx = np.nonzero(values)
     if as_tuple:
         return tuple(Tensor._make(jnp.asarray(i, _dtypes.int64.jax)) for i in idx)
     return Tensor._make(jnp.asarray(np.stack(idx, axis=1) if idx else np.zeros((0, 0)),

@@ -32,12 +32,26 @@ def as_operand(x):
         return x
     if isinstance(x, jax.Array):
         return Tensor._make(x)
+    if isinstance(x, np.generic) and x.dtype.kind in "biufc":
+        return numpy_scalar(x)
     if isinstance(x, (np.ndarray, np.generic)):
         return Tensor._make(from_host(x))      # (the caller may write to its array)
     from ._ops_index_mask import MaskedSelection, refuse
     if isinstance(x, MaskedSelection):     # x[mask] with a traced mask: a clear error
         refuse("passing it to a torch function")
     raise TypeError(f"unsupported operand type: {type(x).__name__}")
+
+
+def numpy_scalar(x: np.generic):
+    """A numpy scalar as the Python number torch's argument parser makes of it: an
+    integer one an int, a bool or floating one a float (`bool_tensor & np.bool_(True)`
+    then fails as torch's does). PyTorch-parity note: torch turns a complex one into a
+    float, dropping its imaginary part with a ComplexWarning; here it stays complex."""
+    if x.dtype.kind in "iu":
+        return builtins.int(x)
+    if x.dtype.kind == "c":
+        return builtins.complex(x)
+    return builtins.float(x)
 
 
 def _promo_args(*xs):
@@ -86,12 +100,22 @@ def _check_alpha(a, b, alpha) -> None:
                            "complex number.")
 
 
+def _factor(x, dtype):
+    """_cast for a factor of a product or quotient. A bool array made floating is kept
+    apart from the arithmetic: XLA rewrites `float(mask) * x` as `select(mask, x, 0)` (and
+    `float(mask) / x` alike), which gives 0 where torch's 0 * inf and 0 / 0 give nan."""
+    if not isinstance(x, _SCALARS) and x.dtype == jnp.bool_ and \
+            jnp.issubdtype(dtype, jnp.inexact):
+        return jax.lax.optimization_barrier(x.astype(dtype))
+    return _cast(x, dtype)
+
+
 def _f_mul(a, b, *, dtype):
-    return _cast(a, dtype) * _cast(b, dtype)
+    return _factor(a, dtype) * _factor(b, dtype)
 
 
 def _f_div(a, b, *, dtype, rounding_mode=None):
-    q = jnp.true_divide(_cast(a, dtype), _cast(b, dtype)) if rounding_mode is None or \
+    q = jnp.true_divide(_factor(a, dtype), _factor(b, dtype)) if rounding_mode is None or \
         jnp.issubdtype(dtype, jnp.inexact) else None
     if rounding_mode is None:
         return q

@@ -73,11 +73,8 @@ def frexp(input):
 
 
 def nextafter(input, other):
-    """The next floating-point value after input towards other.
-
-    PyTorch parity: backward through it raises JAX's NotImplementedError (torch raises
-    RuntimeError "the derivative for 'nextafter' is not implemented.").
-    """
+    """The next floating-point value after input towards other; its gradient is 1 for
+    input and 0 for other, as torch's."""
     a, b = M.as_operand(input), M.as_operand(other)
     dtype = _dtypes.result_type(*M._promo_args(a, b))
     if not jnp.issubdtype(dtype, jnp.floating):
@@ -86,8 +83,19 @@ def nextafter(input, other):
     return M._binary(_f_nextafter, "NextafterBackward0", a, b)
 
 
+@jax.custom_jvp
+def _nextafter(a, b):
+    return jnp.nextafter(a, b)
+
+
+@_nextafter.defjvp
+def _nextafter_jvp(primals, tangents):
+    # (torch's derivative: the step is treated as constant; JAX has none)
+    return jnp.nextafter(*primals), tangents[0]
+
+
 def _f_nextafter(a, b, *, dtype):
-    return jnp.nextafter(M._cast(a, dtype), M._cast(b, dtype))
+    return _nextafter(M._cast(a, dtype), M._cast(b, dtype))
 
 
 def _f_isposinf(x):

@@ -8,6 +8,7 @@ The value-shaped ops run eagerly on concrete values (like `nonzero`); inside tra
 from __future__ import annotations
 
 import builtins
+import math
 
 import jax
 import jax.numpy as jnp
@@ -73,7 +74,8 @@ def unique_consecutive(input: Tensor, return_inverse: bool = False,
         moved = a.reshape(-1, 1)
     else:
         axis = _wrap_dim(dim, input.ndim)
-        moved = np.moveaxis(a, axis, 0).reshape(a.shape[axis], -1)
+        moved = np.moveaxis(a, axis, 0)
+        moved = moved.reshape(moved.shape[0], math.prod(moved.shape[1:]))
     starts = np.ones(moved.shape[0], bool)
     starts[1:] = np.any(moved[1:] != moved[:-1], axis=1)
     inverse = np.cumsum(starts) - 1
@@ -108,7 +110,10 @@ def bincount(input: Tensor, weights=None, minlength: int = 0) -> Tensor:
 
 def argwhere(input: Tensor) -> Tensor:
     """The indices (n, input.ndim) of the non-zero elements, in row-major order."""
-    return _long(np.argwhere(concrete(input, "argwhere")))
+    values = concrete(input, "argwhere")
+    if np.ndim(values) == 0:        # (as torch: one element at no index, (n, 0))
+        return _long(np.zeros((int(bool(values)), 0)))
+    return _long(np.argwhere(values))
 
 
 # ---- fixed-shape ops ------------------------------------------------------------------
@@ -188,7 +193,8 @@ def _check_histogram_input(input: Tensor, bins) -> None:
 def _f_histc(x, *, bins, low, high):
     x = x.reshape(-1)
     if low == high:                     # min = max = 0: the data's range
-        lo, hi = jnp.min(x), jnp.max(x)
+        # (an empty input's range is [0, 0], widened below, as torch's)
+        lo, hi = (jnp.min(x), jnp.max(x)) if x.size else (jnp.zeros((), x.dtype),) * 2
     else:
         lo, hi = jnp.asarray(low, x.dtype), jnp.asarray(high, x.dtype)
     same = lo == hi

@@ -58,7 +58,19 @@ scaled_modified_bessel_k1 = _no_grad_unary(_bessel.scaled_modified_bessel_k1,
 spherical_bessel_j0 = _no_grad_unary(_bessel.spherical_bessel_j0, "spherical_bessel_j0")
 airy_ai = _no_grad_unary(_bessel.airy_ai, "airy_ai")
 
-erfcx = M._unary(jss.erfcx, "SpecialErfcxBackward0")
+
+def no_half(op, kernel: str):
+    """op, refusing float16/bfloat16 inputs with torch's error (its CPU kernel has no
+    half version; JAX's refuses them too, with a TypeError)."""
+    def checked(input):
+        if input.dtype in (_dtypes.float16, _dtypes.bfloat16):
+            raise _dtypes.kernel_error(kernel, input.dtype)
+        return op(input)
+    checked.__doc__ = op.__doc__
+    return checked
+
+
+erfcx = no_half(M._unary(jss.erfcx, "SpecialErfcxBackward0"), "erfcx_cpu")
 erfcx.__doc__ = "exp(x^2) * erfc(x), elementwise (the scaled complementary error function)."
 
 

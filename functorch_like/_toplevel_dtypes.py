@@ -9,6 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _dtypes
+from ._ops_math import numpy_scalar
 from ._tensor import Tensor
 
 _NUMBER = (builtins.bool, builtins.int, builtins.float, builtins.complex)
@@ -43,6 +44,8 @@ def _operand(x, pos: builtins.int):
         return x._value
     if isinstance(x, _NUMBER):
         return x
+    if isinstance(x, np.generic) and x.dtype.kind in "biufc":
+        return numpy_scalar(x)          # (as torch's parser reads one: a Python number)
     raise TypeError(f"result_type(): argument '{('tensor', 'other')[pos]}' (position "
                     f"{pos + 1}) must be Tensor or Number, not {type(x).__name__}")
 

@@ -15,6 +15,7 @@ from . import _ops_math as M
 from ._methods import log_softmax as log_softmax
 from ._methods import softmax as softmax
 from ._ops_reduce import logsumexp as logsumexp
+from ._special_more import no_half
 
 erf = M.erf
 erfc = E.erfc
@@ -35,9 +36,18 @@ round = M.round      # noqa: A001  (torch.special.round)
 i0e = M._unary(jss.i0e, "SpecialI0EBackward0")
 i1 = M._unary(jss.i1, "SpecialI1Backward0")
 i1e = M._unary(jss.i1e, "SpecialI1EBackward0")
-ndtr = M._unary(jss.ndtr, "SpecialNdtrBackward0")
-ndtri = M._unary(jss.ndtri, "SpecialNdtriBackward0")
-log_ndtr = M._unary(jss.log_ndtr, "SpecialLogNdtrBackward0")
+
+
+def _ndtr(x):
+    # torch computes a half input in float32 and rounds; JAX's ndtr refuses half types
+    if x.dtype in (jnp.float16, jnp.bfloat16):
+        return jss.ndtr(x.astype(jnp.float32)).astype(x.dtype)
+    return jss.ndtr(x)
+
+
+ndtr = M._unary(_ndtr, "SpecialNdtrBackward0")
+ndtri = no_half(M._unary(jss.ndtri, "SpecialNdtriBackward0"), "ndtri_cpu")
+log_ndtr = no_half(M._unary(jss.log_ndtr, "SpecialLogNdtrBackward0"), "log_ndtr_cpu")
 entr = M._unary(jss.entr, "SpecialEntrBackward0")
 
 
