@@ -169,6 +169,8 @@ def flatten(input, start_dim: int = 0, end_dim: int = -1):
     s, e = _wrap_dim(start_dim, input.ndim), _wrap_dim(end_dim, input.ndim)
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input            # (torch returns the tensor itself: a 1-d one stays a leaf)
     shape = input.shape[:s] + (math.prod(input.shape[s:e + 1]),) + input.shape[e + 1:]
     return _reshaped(input, tuple(shape))
 

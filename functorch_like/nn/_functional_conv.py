@@ -141,8 +141,17 @@ def _f_pad(x, *, pad, mode, value):
         widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
     if mode == "constant":     # lax.pad: a negative amount crops, as PyTorch's does
         return jax.lax.pad(x, jnp.asarray(value, x.dtype), [(lo, hi, 0) for lo, hi in widths])
-    return jnp.pad(x, widths, mode={"reflect": "reflect", "replicate": "edge",
-                                    "circular": "wrap"}[mode])
+    # A negative amount crops that side, as torch's: circular padding wraps the cropped
+    # input; reflection and replication pad the whole input, then crop.
+    grow = [(max(lo, 0), max(hi, 0)) for lo, hi in widths]
+    jmode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode]
+
+    def cropped(a):
+        return a[tuple(slice(-min(lo, 0), n + min(hi, 0))
+                       for (lo, hi), n in zip(widths, a.shape))]
+    if mode == "circular":
+        return jnp.pad(cropped(x), grow, mode=jmode)
+    return cropped(jnp.pad(x, grow, mode=jmode))
 
 
 def pad(input, pad, mode: str = "constant", value: float | None = None):
@@ -165,10 +174,9 @@ def pad(input, pad, mode: str = "constant", value: float | None = None):
             "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
             "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
             "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
-    if mode == "constant":      # PyTorch crops (narrows) first, then pads
-        for i in range(len(pad) // 2):
-            if input.shape[-1 - i] + min(pad[2 * i], 0) + min(pad[2 * i + 1], 0) < 0:
-                raise RuntimeError("narrow(): length must be non-negative.")
+    for i in range(len(pad) // 2):      # PyTorch crops (narrows) first, then pads
+        if input.shape[-1 - i] + min(pad[2 * i], 0) + min(pad[2 * i + 1], 0) < 0:
+            raise RuntimeError("narrow(): length must be non-negative.")
     for i in range(len(pad) // 2):
         # Reflection mirrors once and circular padding wraps once, as PyTorch's kernels.
         size, (left, right) = input.shape[-1 - i], pad[2 * i:2 * i + 2]
@@ -177,7 +185,8 @@ def pad(input, pad, mode: str = "constant", value: float | None = None):
                 f"Argument #{4 + 2 * i}: Padding size should be less than the corresponding "
                 f"input dimension, but got: padding ({left}, {right}) at dimension "
                 f"{input.ndim - 1 - i} of input {list(input.shape)}")
-        if mode == "circular" and (left > size or right > size):
+        kept = size + min(left, 0) + min(right, 0)      # (circular wraps the cropped input)
+        if mode == "circular" and (left > kept or right > kept):
             raise RuntimeError("Padding value causes wrapping around more than once.")
     # PyTorch's grad_fn names: one kernel per mode and padded rank; circular copies slices.
     name = {"constant": "ConstantPadNdBackward0", "circular": "CopySlices",

@@ -99,13 +99,17 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                   reduce=None, reduction="mean", label_smoothing=0.0):
     """log_softmax + nll over dim 1 (class indices or class probabilities as target)."""
     _args.require_loss_tensors("cross_entropy_loss", input, target, weight)
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    # torch's grad_fn: the last op of its composite (smoothing adds a second term; with
+    # probabilities the loss is a negated sum, divided by the batch for "mean")
     if _lw.class_indices(input, target):
         _lw.check_nll_weight(input, target, weight, cross_entropy=True,
                              label_smoothing=label_smoothing)
-    return _loss(_f_cross_entropy, "NllLossBackward0", input, target, weight,
-                 ignore_index=ignore_index,
-                 reduction=_legacy_reduction(size_average, reduce, reduction),
-                 label_smoothing=label_smoothing)
+        name = "AddBackward0" if label_smoothing > 0 else "NllLossBackward0"
+    else:
+        name = "DivBackward1" if reduction == "mean" else "NegBackward0"
+    return _loss(_f_cross_entropy, name, input, target, weight, ignore_index=ignore_index,
+                 reduction=reduction, label_smoothing=label_smoothing)
 
 
 def _f_nll(x, t, w, *, ignore_index, reduction):

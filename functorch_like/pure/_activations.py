@@ -131,12 +131,17 @@ def softplus(x: Array, beta: float = 1.0, threshold: float = 20.0) -> Array:
 
 
 def softmax(x: Array, dim: int) -> Array:
-    """exp(x) / sum(exp(x)) along `dim` (PyTorch's implicit dim is deprecated: pass one)."""
+    """exp(x) / sum(exp(x)) along `dim` (PyTorch's implicit dim is deprecated: pass one);
+    a 0-d x (dim 0 or -1) is one element: 1, as torch's."""
+    if x.ndim == 0:
+        return jax.nn.softmax(x.reshape(1), axis=0).reshape(())
     return jax.nn.softmax(x, axis=dim)
 
 
 def log_softmax(x: Array, dim: int) -> Array:
-    """x - logsumexp(x) along `dim`."""
+    """x - logsumexp(x) along `dim` (0 for a 0-d x)."""
+    if x.ndim == 0:
+        return jax.nn.log_softmax(x.reshape(1), axis=0).reshape(())
     return jax.nn.log_softmax(x, axis=dim)
 
 

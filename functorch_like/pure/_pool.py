@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import jax
 import jax.numpy as jnp
@@ -365,6 +366,11 @@ def lp_pool(x: Array, nd: int, norm_type: float, kernel_size, stride=None,
     """Power-average pooling: (sum over each window of x^p) ^ (1/p), as PyTorch computes
     it: avg_pool of x^p, times the window size, through sign(.) * relu(|.|)."""
     name = f"lp_pool{nd}d"
+    if norm_type in (math.inf, -math.inf):
+        # torch: the max (min) of |x| over each window, not the formula's inf-th powers
+        sign = 1 if norm_type > 0 else -1
+        return sign * _max_pool(sign * jnp.abs(x), nd, kernel_size, stride, 0, 1,
+                                ceil_mode, name)
     k = ntuple(kernel_size, nd)
     avg = _avg_pool(x ** norm_type, nd, k, stride, 0, ceil_mode, True, None, name)
     window = 1
