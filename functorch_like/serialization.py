@@ -20,6 +20,10 @@ from typing import Any, BinaryIO, Callable, Union
 
 from ._serialization import _arrays, _atomic, _native, _torch_format
 from ._serialization._errors import CheckpointError, UnsafeCheckpointError, describe
+from ._serialization._safe_globals import add_safe_globals as add_safe_globals
+from ._serialization._safe_globals import clear_safe_globals as clear_safe_globals
+from ._serialization._safe_globals import get_safe_globals as get_safe_globals
+from ._serialization._safe_globals import safe_globals as safe_globals
 
 DEFAULT_PROTOCOL = 2      # torch.serialization.DEFAULT_PROTOCOL
 
@@ -33,11 +37,13 @@ _FORMAT_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, pickle.UnpicklingErr
                   OverflowError, RecursionError, OSError)
 _PICKLE_LOAD_ARGS = ("encoding", "errors", "fix_imports")
 
-__all__ = ["save", "load", "CheckpointError", "UnsafeCheckpointError", "DEFAULT_PROTOCOL"]
+__all__ = ["save", "load", "CheckpointError", "UnsafeCheckpointError", "DEFAULT_PROTOCOL",
+           "add_safe_globals", "clear_safe_globals", "get_safe_globals", "safe_globals"]
 
 
 def save(obj: Any, f: FileLike, pickle_module: Any = pickle,
-         pickle_protocol: int = DEFAULT_PROTOCOL, *, allow_pickle: bool = False) -> None:
+         pickle_protocol: int = DEFAULT_PROTOCOL, _use_new_zipfile_serialization: bool = True,
+         _disable_byteorder_record: bool = False, *, allow_pickle: bool = False) -> None:
     """Saves a state_dict, an optimizer state_dict or a checkpoint dict to a file.
 
     The file is a zip holding `manifest.json` (the structure) and one `.npy` per tensor.
@@ -55,6 +61,9 @@ def save(obj: Any, f: FileLike, pickle_module: Any = pickle,
       f: a path (str or os.PathLike) or a writable binary file object.
       pickle_module: the module whose Pickler writes other objects (allow_pickle only).
       pickle_protocol: the pickle protocol for other objects (allow_pickle only).
+      _use_new_zipfile_serialization, _disable_byteorder_record: accepted for PyTorch
+        compatibility; the file is always this format (PyTorch-parity note: torch writes
+        its legacy format with the first False).
       allow_pickle: when `obj` holds anything else (a Module, an Optimizer, your own
         classes), pickle it instead of raising TypeError. **Risk:** such a file can only be
         read with `load(f, weights_only=False)`, and unpickling runs whatever code the file
@@ -90,7 +99,7 @@ def save(obj: Any, f: FileLike, pickle_module: Any = pickle,
 
 
 def load(f: FileLike, map_location: MapLocation = None, pickle_module: Any = None, *,
-         weights_only: bool | None = True, mmap: bool | None = None,
+         weights_only: bool | None = None, mmap: bool | None = None,
          **pickle_load_args) -> Any:
     """Loads a checkpoint written by `save` or by PyTorch's `torch.save`.
 
@@ -108,7 +117,8 @@ def load(f: FileLike, map_location: MapLocation = None, pickle_module: Any = Non
         or a callable `(storage, location) -> storage | device | None`. A device that JAX
         does not have here (a GPU on a CPU-only machine) falls back to the CPU.
       pickle_module: the module whose Unpickler reads pickled objects (weights_only=False).
-      weights_only: True (the default) never runs code from the file. False also loads
+      weights_only: True (the default, unless a pickle_module is given, as in PyTorch)
+        never runs code from the file. False also loads
         files written with `save(..., allow_pickle=True)` and PyTorch files holding other
         Python objects. **Risk:** with False, unpickling runs whatever code the file names;
         use it only for files you trust.
@@ -128,7 +138,8 @@ def load(f: FileLike, map_location: MapLocation = None, pickle_module: Any = Non
     """
     del mmap
     if weights_only is None:
-        weights_only = True
+        # torch: an explicit pickle_module means a full (unsafe) load was asked for
+        weights_only = pickle_module is None
     if weights_only and pickle_module is not None:
         raise RuntimeError("Can not safely load weights when explicit pickle_module is "
                            "specified")

@@ -770,7 +770,9 @@ def test_whole_module_pickling_is_opt_in_on_both_ends(tmp_path):
     with pytest.raises(UnsafeCheckpointError, match="allow_pickle=True.*weights_only=False"):
         fl.load(path)
     with pytest.raises(RuntimeError, match="pickle_module"):
-        fl.load(path, pickle_module=pickle)
+        fl.load(path, pickle_module=pickle, weights_only=True)
+    # as torch's: a pickle_module given without weights_only asks for the full load
+    assert fl.load(path, pickle_module=pickle)["epoch"] == 1
     loaded = fl.load(path, weights_only=False)
     assert loaded["epoch"] == 1 and type(loaded["model"]) is nn.Sequential
     assert all(type(p) is nn.Parameter and p.requires_grad
@@ -783,3 +785,12 @@ def test_whole_module_pickling_is_opt_in_on_both_ends(tmp_path):
     # allow_pickle only permits pickling: plain data still gets the safe format.
     fl.save({"a": fl.ones(2)}, tmp_path / "plain.pt", allow_pickle=True)
     assert fl.load(tmp_path / "plain.pt")["a"].tolist() == [1.0, 1.0]
+
+
+def test_save_accepts_torchs_format_switches(tmp_path):
+    """torch.save's `_use_new_zipfile_serialization` and `_disable_byteorder_record` are
+    accepted (this format is written either way), as scripts pass them."""
+    for kwargs in ({"_use_new_zipfile_serialization": False},
+                   {"_disable_byteorder_record": True}):
+        fl.save({"w": fl.ones(2)}, tmp_path / "w.pt", **kwargs)
+        assert fl.load(tmp_path / "w.pt")["w"].tolist() == [1.0, 1.0]

@@ -31,7 +31,7 @@ from .. import _dtypes
 from .._device import device
 from .._tensor import Size, Tensor
 from ..nn.parameter import Parameter
-from . import _arrays
+from . import _arrays, _safe_globals
 from ._errors import CheckpointError, UnsafeCheckpointError
 
 MAGIC_NUMBER = 0x1950A86A20F9469CFC6C     # torch/serialization.py
@@ -293,6 +293,9 @@ class _Unpickler(pickle.Unpickler):
         if found is not None:
             return found
         if self._ctx.weights_only:
+            marked = _safe_globals.allowed().get(f"{module}.{name}")
+            if marked is not None:          # (torch.serialization.add_safe_globals)
+                return marked
             raise UnsafeCheckpointError(
                 self._ctx.filename,
                 f"refused to load the global '{module}.{name}': a weights-only load allows "
