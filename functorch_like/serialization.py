@@ -1,10 +1,12 @@
 """torch.save / torch.load: checkpoints that load without running code.
 
-`save` writes a zip of a JSON manifest (the structure: dicts, lists, numbers, strings) and
-one .npy file per tensor (functorch_like/_serialization/_native.py describes the layout).
-`load` reads that format, and PyTorch's own checkpoints (the zip format of torch >= 1.6 and
-the legacy format) without PyTorch, through a restricted unpickler. Whole Python objects
-(a Module, an Optimizer) are pickled only when asked for, and loaded only when asked for.
+`save` writes PyTorch's own zip format (_serialization/_torch_writer.py), so that
+`torch.load` in PyTorch reads the file, weights_only included; a checkpoint holding NumPy
+arrays, which a weights-only load refuses in that format, is written in the native format
+instead: a zip of a JSON manifest and one .npy file per array (_serialization/_native.py).
+`load` reads both, and PyTorch's checkpoints (the zip format of torch >= 1.6 and the
+legacy format) without PyTorch, through a restricted unpickler. Whole Python objects (a
+Module, an Optimizer) are pickled only when asked for, and loaded only when asked for.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import zipfile
 import zlib
 from typing import Any, BinaryIO, Callable, Union
 
-from ._serialization import _arrays, _atomic, _native, _torch_format
+from ._serialization import _arrays, _atomic, _native, _torch_format, _torch_writer
 from ._serialization._errors import CheckpointError, UnsafeCheckpointError, describe
 from ._serialization._safe_globals import add_safe_globals as add_safe_globals
 from ._serialization._safe_globals import clear_safe_globals as clear_safe_globals
@@ -46,10 +48,15 @@ def save(obj: Any, f: FileLike, pickle_module: Any = pickle,
          _disable_byteorder_record: bool = False, *, allow_pickle: bool = False) -> None:
     """Saves a state_dict, an optimizer state_dict or a checkpoint dict to a file.
 
-    The file is a zip holding `manifest.json` (the structure) and one `.npy` per tensor.
-    It keeps container types (dict vs OrderedDict, list vs tuple, int vs str keys), each
-    tensor's dtype (the logical one: int64 stays int64 even while JAX stores it as int32),
-    shape, device, `requires_grad`, and Parameter vs Tensor. Loading it never runs code.
+    The file is PyTorch's checkpoint format: `torch.load` in PyTorch reads it (with
+    weights_only=True too), and so does `load` here, without running code. It keeps
+    container types (dict vs OrderedDict and its `_metadata`, list vs tuple, int vs str
+    keys), each tensor's dtype (the logical one: int64 stays int64 even while JAX stores it
+    as int32), shape, `requires_grad`, and Parameter vs Tensor. A checkpoint holding NumPy
+    arrays is written in the native format (manifest.json and .npy entries), which `load`
+    reads safely and PyTorch cannot read (torch's own file would pickle the arrays, which
+    its weights-only load refuses). PyTorch-parity note: tensors that are views of one
+    another are saved as separate copies; the same tensor twice is saved once.
 
     Writing to a path is atomic: the data goes to a temporary file in the same folder,
     which is flushed, fsync'ed and then renamed onto `f`, so a crash or kill mid-save
@@ -60,10 +67,11 @@ def save(obj: Any, f: FileLike, pickle_module: Any = pickle,
         arrays, torch.Size/dtype/device, in dicts, OrderedDicts, lists and tuples.
       f: a path (str or os.PathLike) or a writable binary file object.
       pickle_module: the module whose Pickler writes other objects (allow_pickle only).
-      pickle_protocol: the pickle protocol for other objects (allow_pickle only).
+      pickle_protocol: the pickle protocol of the file's data.pkl (and of other objects,
+        with allow_pickle).
       _use_new_zipfile_serialization, _disable_byteorder_record: accepted for PyTorch
-        compatibility; the file is always this format (PyTorch-parity note: torch writes
-        its legacy format with the first False).
+        compatibility; the file is always the zip format (PyTorch-parity note: torch
+        writes its legacy format with the first False).
       allow_pickle: when `obj` holds anything else (a Module, an Optimizer, your own
         classes), pickle it instead of raising TypeError. **Risk:** such a file can only be
         read with `load(f, weights_only=False)`, and unpickling runs whatever code the file
@@ -95,7 +103,12 @@ def save(obj: Any, f: FileLike, pickle_module: Any = pickle,
         _atomic.write(f, lambda out: _native.write_pickle(out, obj, pickle_module,
                                                           pickle_protocol))
         return
-    _atomic.write(f, lambda out: _native.write(out, enc, root))
+    if any(type(source) not in _arrays.CLASS_NAMES for source in enc.sources):
+        # NumPy arrays: PyTorch's format would pickle them, which a weights-only load
+        # (torch's, and ours) refuses; this format stores them as .npy, loadable safely.
+        _atomic.write(f, lambda out: _native.write(out, enc, root))
+    else:
+        _atomic.write(f, lambda out: _torch_writer.write(out, obj, pickle_protocol))
 
 
 def load(f: FileLike, map_location: MapLocation = None, pickle_module: Any = None, *,

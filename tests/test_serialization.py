@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 
 import jax
 import ml_dtypes
@@ -35,6 +35,19 @@ DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat
 
 
 # ---- helpers ----------------------------------------------------------------------------
+
+def save_native(obj, f) -> None:
+    """Writes `obj` in the native format (manifest.json and .npy entries), which save()
+    keeps for checkpoints holding NumPy arrays and load() reads."""
+    from functorch_like._serialization import _native
+    enc = _native.Encoder()
+    root = enc.node(obj)
+    if isinstance(f, (str, os.PathLike)):
+        with open(f, "wb") as fh:
+            _native.write(fh, enc, root)
+    else:
+        _native.write(f, enc, root)
+
 
 def bits(t) -> bytes:
     return np.asarray(t._value).tobytes()
@@ -153,6 +166,28 @@ def test_checkpoint_dict_keeps_every_container_and_scalar_type(tmp_path):
     assert_same(ckpt, loaded)
     assert loaded["odict"]._metadata == {"": {"version": 1}}
     assert type(loaded["size"]) is fl.Size and loaded["dtype"] is fl.bfloat16
+    with zipfile.ZipFile(tmp_path / "c.pt") as zf:     # (NumPy arrays: the native format)
+        assert "manifest.json" in zf.namelist()
+    # Without NumPy arrays the file is PyTorch's format: the same, and torch reads it
+    for key in ("array", "np_scalar", "text_array"):
+        del ckpt[key]
+    ckpt.update({"set": {1, 2}, "counter": Counter({4: 2}), "bytearray": bytearray(b"ab"),
+                 "t": fl.arange(3.0), "p": nn.Parameter(fl.ones(2))})
+    fl.save(ckpt, tmp_path / "t.pt")
+    with zipfile.ZipFile(tmp_path / "t.pt") as zf:
+        assert "archive/data.pkl" in zf.namelist()
+    loaded = fl.load(tmp_path / "t.pt")
+    assert_same(ckpt, loaded)
+    assert loaded["odict"]._metadata == {"": {"version": 1}}
+    theirs = torch.load(tmp_path / "t.pt")            # weights_only=True
+    assert theirs["odict"]._metadata == {"": {"version": 1}}
+    assert theirs["size"] == torch.Size([2, 3]) and theirs["dtype"] is torch.bfloat16
+    assert theirs["device"] == torch.device("cpu") and theirs["big"] == 2 ** 80
+    assert theirs["t"].tolist() == [0.0, 1.0, 2.0] and type(theirs["p"]) is torch.nn.Parameter
+    assert {k: v for k, v in theirs.items() if k not in ("nan", "z", "size", "dtype", "device",
+                                                          "t", "p", "odict")} == \
+        {k: v for k, v in ckpt.items() if k not in ("nan", "z", "size", "dtype", "device", "t",
+                                                    "p", "odict")}
 
 
 @pytest.mark.parametrize("name", DTYPES)
@@ -181,11 +216,16 @@ def test_every_dtype_round_trips_exactly(tmp_path, x64, name):
     assert_same(tensors, loaded)
     assert loaded["full"].dtype.name == name
     assert type(loaded.get("param")) in (nn.Parameter, type(None))
-    with zipfile.ZipFile(tmp_path / "t.pt") as zf:    # the file holds the logical dtype
-        manifest = json.loads(zf.read("manifest.json"))
-        assert manifest["tensors"][0]["dtype"] == name
-        stored = np.load(io.BytesIO(zf.read("data/0.npy")), allow_pickle=False)
-    assert stored.dtype == (np.uint16 if name == "bfloat16" else np_dtype)
+    # the file is PyTorch's own format, in the logical dtype: torch loads it as saved
+    theirs = torch.load(tmp_path / "t.pt")
+    assert str(theirs["full"].dtype) == f"torch.{name}"
+    assert type(theirs.get("param")) in (torch.nn.Parameter, type(None))
+    for key, t in tensors.items():
+        want = np.asarray(t.detach().float() if name == "bfloat16" else t.detach())
+        got = theirs[key].detach()
+        got = (got.float() if name == "bfloat16" else got).numpy()
+        assert got.shape == want.shape and got.tobytes() == want.astype(got.dtype).tobytes()
+        assert theirs[key].requires_grad == t.requires_grad
 
 
 def test_64bit_dtypes_are_64bit_in_the_file_while_x64_is_off(tmp_path):
@@ -193,8 +233,11 @@ def test_64bit_dtypes_are_64bit_in_the_file_while_x64_is_off(tmp_path):
     t = fl.tensor([1, -2, 3])                          # int64, stored as int32 by JAX
     assert t._value.dtype == np.int32
     fl.save({"t": t}, tmp_path / "a.pt")
-    with zipfile.ZipFile(tmp_path / "a.pt") as zf:
+    assert torch.load(tmp_path / "a.pt")["t"].dtype == torch.int64
+    save_native({"t": t}, tmp_path / "n.pt")           # the native format too
+    with zipfile.ZipFile(tmp_path / "n.pt") as zf:
         assert np.load(io.BytesIO(zf.read("data/0.npy"))).dtype == np.int64
+    assert fl.load(tmp_path / "n.pt")["t"].dtype == fl.int64
     loaded = fl.load(tmp_path / "a.pt")["t"]
     assert loaded.dtype == fl.int64 and loaded.tolist() == [1, -2, 3]
     # A real int64 that does not fit int32 storage raises (before: a warning, and the
@@ -565,10 +608,13 @@ def test_crafted_tensor_cannot_read_outside_its_storage(tmp_path):
 
 @pytest.fixture(scope="module")
 def good_bytes():
+    """A checkpoint as save() writes it (PyTorch's format) and in the native format."""
     model, opt = trained_net_and_adam(steps=1)
-    buf = io.BytesIO()
-    fl.save({"epoch": 1, "model": model.state_dict(), "optim": opt.state_dict()}, buf)
-    return buf.getvalue()
+    ckpt = {"epoch": 1, "model": model.state_dict(), "optim": opt.state_dict()}
+    buf, native = io.BytesIO(), io.BytesIO()
+    fl.save(ckpt, buf)
+    save_native(ckpt, native)
+    return buf.getvalue(), native.getvalue()
 
 
 def test_truncated_files_raise_a_clear_error(tmp_path, good_bytes):
@@ -576,8 +622,8 @@ def test_truncated_files_raise_a_clear_error(tmp_path, good_bytes):
     torch.save({"w": torch.randn(50)}, torch_buf)
     legacy_buf = io.BytesIO()
     torch.save({"w": torch.randn(50)}, legacy_buf, _use_new_zipfile_serialization=False)
-    for kind, data in [("native", good_bytes), ("torch", torch_buf.getvalue()),
-                       ("legacy", legacy_buf.getvalue())]:
+    for kind, data in [("saved", good_bytes[0]), ("native", good_bytes[1]),
+                       ("torch", torch_buf.getvalue()), ("legacy", legacy_buf.getvalue())]:
         for cut in (0, 1, 10, len(data) // 3, len(data) // 2, len(data) - 30, len(data) - 1):
             path = tmp_path / f"{kind}_{cut}.pt"
             path.write_bytes(data[:cut])
@@ -587,12 +633,17 @@ def test_truncated_files_raise_a_clear_error(tmp_path, good_bytes):
 
 
 def test_corrupted_bytes_and_random_files_raise_a_clear_error(tmp_path, good_bytes):
-    # A flipped byte anywhere in a tensor's data or in the manifest fails the CRC check.
-    with zipfile.ZipFile(io.BytesIO(good_bytes)) as zf:
-        offsets = [zf.getinfo(n).header_offset + 30 + len(n) + 100 for n in
-                   ("data/0.npy", "manifest.json")]
-    for i, offset in enumerate(offsets):
-        data = bytearray(good_bytes)
+    # A flipped byte anywhere in a tensor's data or in the structure fails the CRC check.
+    flips = []
+    for data, names in ((good_bytes[0], ("archive/data/0", "archive/data.pkl")),
+                        (good_bytes[1], ("data/0.npy", "manifest.json"))):
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            for n in names:
+                info = zf.getinfo(n)
+                flips.append((data, info.header_offset + 30 + len(n) + len(info.extra)
+                              + min(100, info.file_size // 2)))
+    for i, (good, offset) in enumerate(flips):
+        data = bytearray(good)
         data[offset] ^= 0x01
         path = tmp_path / f"flipped{i}.pt"
         path.write_bytes(bytes(data))
@@ -605,7 +656,7 @@ def test_corrupted_bytes_and_random_files_raise_a_clear_error(tmp_path, good_byt
         with pytest.raises(CheckpointError, match=f"random{i}.pt"):
             fl.load(path)
     with pytest.raises(CheckpointError, match="<BytesIO>"):
-        fl.load(io.BytesIO(good_bytes[:500]))
+        fl.load(io.BytesIO(good_bytes[0][:500]))
     bare = tmp_path / "trailing.pt"            # a valid pickle followed by junk
     bare.write_bytes(pickle.dumps({"a": 1}, protocol=2) + b"junk")
     with pytest.raises(CheckpointError, match="trailing.pt"):
@@ -717,7 +768,7 @@ def test_map_location_variants(tmp_path, fmt):
     cpu = fl.device("cpu")
     path = tmp_path / "cuda_saved.pt"
     if fmt == "native":       # as if saved on a GPU: every tensor's location is cuda:0
-        fl.save({"w": fl.arange(4.0), "n": fl.tensor(3)}, tmp_path / "cpu.pt")
+        save_native({"w": fl.arange(4.0), "n": fl.tensor(3)}, tmp_path / "cpu.pt")
         _rewrite_devices(tmp_path / "cpu.pt", path, "cuda:0")
     else:
         buf = io.BytesIO()
@@ -794,3 +845,23 @@ def test_save_accepts_torchs_format_switches(tmp_path):
                    {"_disable_byteorder_record": True}):
         fl.save({"w": fl.ones(2)}, tmp_path / "w.pt", **kwargs)
         assert fl.load(tmp_path / "w.pt")["w"].tolist() == [1.0, 1.0]
+
+
+def test_torch_loads_a_trained_model_and_optimizer_saved_here(tmp_path):
+    """The point of writing PyTorch's format: a checkpoint saved here resumes in PyTorch
+    (weights_only=True), model and Adam state alike."""
+    model, opt = trained_net_and_adam(steps=2)
+    fl.save({"model": model.state_dict(), "optim": opt.state_dict(), "epoch": 2},
+            tmp_path / "ckpt.pt")
+    ckpt = torch.load(tmp_path / "ckpt.pt")
+    assert ckpt["epoch"] == 2
+    ours = model.state_dict()
+    assert list(ckpt["model"]) == list(ours)
+    for k, v in ckpt["model"].items():
+        assert str(v.dtype) == str(ours[k].dtype) and v.numpy().tobytes() == \
+            np.asarray(ours[k]).astype(v.numpy().dtype).tobytes()
+    assert ckpt["optim"]["param_groups"][0]["lr"] == opt.state_dict()["param_groups"][0]["lr"]
+    state = opt.state_dict()["state"]
+    for i, entry in ckpt["optim"]["state"].items():
+        for k, v in entry.items():
+            np.testing.assert_array_equal(v.numpy(), np.asarray(state[i][k]))
