@@ -60,3 +60,29 @@ def test_encoder_output_at_padding_matches_torch(state, case, zeros):
     got = _run(fl, state, **case)
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
     assert (np.abs(want[1, 3:]).max() == 0) == zeros
+
+
+@pytest.mark.parametrize("mask_check", [True, False])
+def test_inside_compile_as_torch_compile(state, mask_check):
+    """Under compile torch's mask check cannot run, so with mask_check the fast path is
+    skipped (the layers' values at padding); without it the padding is zeroed."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        layer = fl.nn.TransformerEncoderLayer(8, 2, 16, batch_first=True, dropout=0.0)
+        m = fl.nn.TransformerEncoder(layer, 2, mask_check=mask_check)
+    m.load_state_dict({k: fl.tensor(v) for k, v in state.items() if not k.startswith("norm.")})
+    m.eval()
+
+    @fl.compile
+    def run(x, pad):
+        with fl.no_grad():
+            return m(x, src_key_padding_mask=pad)
+
+    out = run(fl.tensor(_X), fl.tensor(_END)).numpy()
+    eager = _run(fl, state, mask=_END, nested=False)      # the layers' own values
+    np.testing.assert_allclose(out[0], eager[0], rtol=1e-4, atol=1e-5)
+    if mask_check:
+        np.testing.assert_allclose(out[1, 3:], eager[1, 3:], rtol=1e-4, atol=1e-5)
+    else:
+        assert np.abs(out[1, 3:]).max() == 0

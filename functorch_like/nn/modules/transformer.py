@@ -274,7 +274,8 @@ class TransformerEncoder(Module):
         padded again with zeros), where the layers' own output is not. The fast path runs
         in inference (first layer in eval mode, and grad off or no weight of the first
         layer requiring grad), on a batched src with a key padding mask and no attention
-        mask, outside autocast, when the mask pads at the end (or mask_check is False).
+        mask, outside autocast, when the mask pads at the end (checked on concrete values
+        only: not inside compile) or mask_check is False.
         Elsewhere the positions that are not padding equal the layers' output, as here."""
         first = self.layers[0]
         if not self.use_nested_tensor or first.training or src.dim() != 3 or \
@@ -288,9 +289,11 @@ class TransformerEncoder(Module):
         if is_grad_enabled() and any(w.requires_grad for w in weights):
             return None
         padded = key_padding_mask != 0        # (the canonical mask: -inf where padded)
-        if padded.ndim != 2 or not is_concrete(padded._value):
+        if padded.ndim != 2:
             return None
         if getattr(self, "mask_check", True):
+            if not is_concrete(padded._value):
+                return None         # (torch skips the fast path under compile then, too)
             pads = np.asarray(padded._value)
             # left-aligned: no real position after a padded one in any sequence
             if (np.diff(pads.astype(np.int8), axis=1) < 0).any():
