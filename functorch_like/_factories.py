@@ -85,9 +85,14 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
     if arr.dtype == object:
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
     if arr.dtype.kind in "US":
-        if isinstance(data, str):
-            raise TypeError("new(): invalid data type 'str'")
-        raise ValueError("too many dimensions 'str'")
+        # torch reads the sizes down the first elements: a string there is one more
+        # dimension it cannot have; met later, among the values, it is a bad value
+        first = data
+        while isinstance(first, (list, tuple)) and first:
+            first = first[0]
+        if isinstance(first, str) and first is not data:
+            raise ValueError("too many dimensions 'str'")
+        raise TypeError("new(): invalid data type 'str'")
     target = _dtypes.to_jax(dtype) if dtype is not None else _infer_jax_dtype(arr)
     _check_python_numbers(arr, target, dtype is None or dtype is _dtypes.int64)
     return _finish(from_host(arr, target), None, device, requires_grad)

@@ -4,7 +4,7 @@ container_params.py and are re-exported here, where torch defines them)."""
 from __future__ import annotations
 
 import operator
-from collections import OrderedDict
+from collections import OrderedDict, abc
 from typing import Iterable, Iterator
 
 from .container_params import ParameterDict as ParameterDict
@@ -240,6 +240,19 @@ class ModuleDict(Module):
         self._modules.clear()
 
     def update(self, modules) -> None:
-        items = modules.items() if hasattr(modules, "items") else modules
-        for key, module in items:
-            self[key] = module
+        """Adds the (key, module) pairs of a mapping or an iterable, with torch's errors."""
+        if not isinstance(modules, abc.Iterable):
+            raise TypeError("ModuleDict.update should be called with an iterable of key/value "
+                            f"pairs, but got {type(modules).__name__}")
+        if isinstance(modules, abc.Mapping) or hasattr(modules, "items"):
+            for key, module in modules.items():
+                self[key] = module
+            return
+        for j, m in enumerate(modules):
+            if not isinstance(m, abc.Iterable):
+                raise TypeError(f"ModuleDict update sequence element #{j} should be Iterable; "
+                                f"is{type(m).__name__}")
+            if len(m) != 2:
+                raise ValueError(f"ModuleDict update sequence element #{j} has length {len(m)}; "
+                                 "2 is required")
+            self[m[0]] = m[1]

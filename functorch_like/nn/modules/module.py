@@ -4,6 +4,7 @@ order and errors, train/eval, hooks, and PyTorch's repr."""
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 from typing import Any, Callable, Iterator
@@ -408,10 +409,12 @@ class Module:
         if target == "":
             return self
         mod = self
-        for item in target.split("."):
-            if item not in mod._modules:
+        for item in target.split("."):       # (torch's lookups and messages)
+            if not hasattr(mod, item):
                 raise AttributeError(f"{mod._get_name()} has no attribute `{item}`")
-            mod = mod._modules[item]
+            mod = getattr(mod, item)
+            if not isinstance(mod, Module):
+                raise AttributeError(f"`{item}` is not an nn.Module")
         return mod
 
     def set_submodule(self, target: str, module: "Module", strict: bool = False) -> None:
@@ -432,16 +435,22 @@ class Module:
     def get_parameter(self, target: str) -> Parameter:
         module_path, _, name = target.rpartition(".")
         mod = self.get_submodule(module_path)
-        if name not in mod._parameters:
-            raise AttributeError(f"{mod._get_name()} has no parameter `{name}`")
-        return mod._parameters[name]
+        if not hasattr(mod, name):
+            raise AttributeError(f"{mod._get_name()} has no attribute `{name}`")
+        param = getattr(mod, name)
+        if not isinstance(param, Parameter):
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
+        return param
 
     def get_buffer(self, target: str) -> Tensor:
         module_path, _, name = target.rpartition(".")
         mod = self.get_submodule(module_path)
+        if not hasattr(mod, name):
+            raise AttributeError(f"{mod._get_name()} has no attribute `{name}`")
+        buffer = getattr(mod, name)
         if name not in mod._buffers:
-            raise AttributeError(f"{mod._get_name()} has no buffer `{name}`")
-        return mod._buffers[name]
+            raise AttributeError(f"`{name}` is not a buffer")
+        return buffer
 
     # ---- modes, grads, conversion -----------------------------------------------------
     def train(self, mode: bool = True) -> "Module":
@@ -602,6 +611,10 @@ class Module:
         """Parameters and persistent buffers keyed like PyTorch: a module's own parameters,
         then its own buffers, then each child's, recursively (`1.running_mean`)."""
         if args:      # legacy positional (destination, prefix, keep_vars)
+            warnings.warn("Positional args are being deprecated, use kwargs instead. Refer to "
+                          "https://pytorch.org/docs/main/generated/torch.nn.Module.html"
+                          "#torch.nn.Module.state_dict for details.", FutureWarning,
+                          stacklevel=2)
             destination, prefix, keep_vars = (list(args) + [None, "", False][len(args):])[:3]
         if destination is None:
             destination = OrderedDict()
