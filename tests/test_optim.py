@@ -808,7 +808,8 @@ def test_values_set_on_a_group_after_construction_are_used_unchecked_as_torch(na
 
 
 def test_an_optimizer_state_dict_kept_across_a_compiled_step_stays_readable():
-    # Its arrays were the step's donated buffers: reading or saving it later raised.
+    # Its arrays were the step's donated buffers: reading or saving it later raised. Its
+    # tensors are the live state tensors, as torch's: they show the later step.
     model = fl.nn.Linear(3, 2)
     opt = fl.optim.Adam(model.parameters(), lr=0.1)
     step = fl.compile(lambda x: (opt.zero_grad(), model(x).sum().backward(), opt.step()))
@@ -817,10 +818,39 @@ def test_an_optimizer_state_dict_kept_across_a_compiled_step_stays_readable():
     kept = opt.state_dict()
     before = kept["state"][0]["exp_avg"].numpy().copy()
     step(x)
-    np.testing.assert_array_equal(kept["state"][0]["exp_avg"].numpy(), before)
+    now = opt.state[model.weight]["exp_avg"].numpy()
+    assert not np.array_equal(now, before)
+    np.testing.assert_array_equal(kept["state"][0]["exp_avg"].numpy(), now)
     fresh = fl.optim.Adam(model.parameters(), lr=0.1)
     fresh.load_state_dict(kept)
-    np.testing.assert_array_equal(fresh.state_dict()["state"][0]["exp_avg"].numpy(), before)
+    np.testing.assert_array_equal(fresh.state_dict()["state"][0]["exp_avg"].numpy(), now)
+    step(x)                 # (the loaded copy is its own: the next step leaves it)
+    np.testing.assert_array_equal(fresh.state_dict()["state"][0]["exp_avg"].numpy(), now)
+
+
+def test_an_optimizer_state_dict_holds_the_live_state_tensors_as_torchs():
+    def run(L):
+        m = L.nn.Linear(2, 1)
+        with L.no_grad():
+            m.weight.copy_(L.tensor([[0.5, -1.0]]))
+            m.bias.fill_(0.25)
+        o = L.optim.Adam(m.parameters(), lr=0.1)
+
+        def step():
+            o.zero_grad()
+            (m(L.ones(1, 2)) ** 2).sum().backward()
+            o.step()
+        step()
+        sd = o.state_dict()
+        step()
+        step()
+        kept = sd["state"][0]
+        return (kept["exp_avg"] is o.state[m.weight]["exp_avg"],
+                kept["exp_avg"].tolist(), kept["exp_avg_sq"].tolist())
+    got, want = run(fl), run(torch)
+    assert got[0] is want[0] is True
+    np.testing.assert_allclose(got[1], want[1], rtol=1e-5)
+    np.testing.assert_allclose(got[2], want[2], rtol=1e-4)
 
 
 def test_loading_an_optimizer_state_between_compiled_steps_does_not_retrace():

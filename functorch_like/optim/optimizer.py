@@ -441,6 +441,11 @@ class Optimizer(OptimizerHooks):
         for name in self._state_keys:
             if name not in entry:
                 continue
+            if name != "step" and isinstance(entry[name], Tensor):
+                # The live state tensor itself, as torch's: later steps (eager or
+                # compiled, whose write-back replaces its value) show through it.
+                out[name] = entry[name]
+                continue
             value = _array(entry[name])
             if name == "step":
                 value = value.astype(jnp.float32)    # PyTorch keeps step as float32 0-d
@@ -487,8 +492,8 @@ class Optimizer(OptimizerHooks):
         order the parameters' state was created, and only those with visible state (SGD
         without momentum has none), as torch.
 
-        PyTorch parity: the state tensors are copies, taken now (torch's are the live
-        state tensors, which later steps change in place)."""
+        The state tensors are the live ones, as torch's: later steps change them in place
+        (PyTorch-parity note: except "step", a float32 copy of the int32 count kept here)."""
         index, groups = {}, []
         for group in self.param_groups:
             packed = {k: v for k, v in group.items() if k != "params"}
