@@ -100,3 +100,28 @@ def test_flatten_over_one_dim_returns_the_tensor(shape, dims):
         y = x.flatten(*dims)
         return y is x, y.is_leaf, tuple(y.shape)
     assert run(fl) == run(torch)
+
+
+def test_loss_targets_that_get_no_gradient():
+    """hinge/cosine-embedding targets are only compared in torch's composites: their
+    .grad stays None (zeros before, which an optimizer would then decay); soft_margin_loss
+    refuses a target that requires grad."""
+    def run(L):
+        F = L.nn.functional
+        out = []
+        a = L.tensor([[0.5, -1.0, 2.0]], requires_grad=True)
+        b = L.tensor([[1.0, -1.0, 1.0]], requires_grad=True)
+        F.hinge_embedding_loss(a, b).backward()
+        out += [a.grad.tolist(), b.grad]
+        a = L.tensor([[0.5, -1.0, 2.0]], requires_grad=True)
+        b = L.tensor([1.0], requires_grad=True)
+        F.cosine_embedding_loss(a, a * 2 + 1, b).backward()
+        out += [[round(v, 5) for v in a.grad[0].tolist()], b.grad]
+        try:
+            F.soft_margin_loss(a, L.ones(1, 3, requires_grad=True))
+        except RuntimeError as e:
+            out.append(str(e))
+        with L.no_grad():
+            out.append(round(F.soft_margin_loss(a, L.ones(1, 3, requires_grad=True)).item(), 5))
+        return out
+    assert run(fl) == run(torch)

@@ -5,6 +5,8 @@ PyTorch's legacy size_average/reduce handling; nn.functional re-exports them.
 
 from __future__ import annotations
 
+from .._tensor import Tensor
+from ..autograd._grad_mode import is_grad_enabled
 from ..pure import _distance as D
 from ..pure import _losses_margin
 from ..pure import losses as L
@@ -25,7 +27,7 @@ def cosine_embedding_loss(input1, input2, target, margin: float = 0, size_averag
     (N, D) with target (N,), or (D,) with a 0-d target."""
     r = _reduction(size_average, reduce, reduction)
     return _F._loss(L.cosine_embedding_loss, _REDUCED.get(r, "AddBackward0"), input1, input2,
-                    target, margin=margin, reduction=r)
+                    _no_grad_target(target), margin=margin, reduction=r)
 
 
 def margin_ranking_loss(input1, input2, target, margin: float = 0, size_average=None,
@@ -40,12 +42,22 @@ def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, 
                          reduction: str = "mean"):
     """x for target 1, max(0, margin - x) for target -1."""
     r = _reduction(size_average, reduce, reduction)
-    return _F._loss(L.hinge_embedding_loss, _REDUCED.get(r, "AddBackward0"), input, target,
-                    margin=margin, reduction=r)
+    return _F._loss(L.hinge_embedding_loss, _REDUCED.get(r, "AddBackward0"), input,
+                    _no_grad_target(target), margin=margin, reduction=r)
+
+
+def _no_grad_target(target):
+    """A ±1 target that torch's composite only compares (where(target == 1, ...)): no
+    gradient reaches it, and its .grad stays None."""
+    return target.detach() if isinstance(target, Tensor) else target
 
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction: str = "mean"):
     """log(1 + exp(-target x)), target +-1."""
+    if isinstance(target, Tensor) and target.requires_grad and is_grad_enabled():
+        raise RuntimeError("The function 'soft_margin_loss' is not differentiable with "
+                           "respect to argument 'target'. This input cannot have "
+                           "requires_grad True.")
     return _F._loss(L.soft_margin_loss, "SoftMarginLossBackward0", input, target,
                     reduction=_reduction(size_average, reduce, reduction))
 
