@@ -80,3 +80,11 @@ def _future_warnings(L) -> list:
 def test_deprecation_warnings():
     assert _future_warnings(fl) == _future_warnings(torch)
     assert len(_future_warnings(fl)) == 2
+
+
+def test_share_memory_marks_parameters_and_buffers_shared():
+    for L in (fl, torch):
+        m = L.nn.BatchNorm1d(2)
+        assert not m.weight.is_shared()
+        assert m.share_memory() is m
+        assert m.weight.is_shared() and m.running_mean.is_shared()

@@ -546,6 +546,10 @@ class Module:
         return self._apply_to_tensors(lambda t: t.detach().to(dst_type))
 
     def share_memory(self) -> "Module":
+        """Marks every parameter and buffer shared (`is_shared()`), as torch's moves them
+        to shared memory (here all memory is the process's own: nothing moves)."""
+        for t in itertools.chain(self.parameters(), self.buffers()):
+            t.share_memory_()
         return self
 
     # ---- state_dict -------------------------------------------------------------------
