@@ -196,3 +196,32 @@ def test_grad_scaler_inside_a_compiled_step_skips_and_scales_as_torch():
         # (Adam and clipping here round a few float32 ulps away from torch's kernels)
         np.testing.assert_allclose(p_got, p_exp, rtol=1e-5, atol=2e-6)
         assert n_got == n_exp
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+@pytest.mark.parametrize("exponent", [127, 100])
+def test_grad_scaler_at_a_scale_whose_reciprocal_is_subnormal(compiled, exponent):
+    """At a scale of 2**127 (reached by growth in a long bf16 run) 1/scale is a float32
+    subnormal, which XLA on CPU flushed to zero: every gradient became 0 and the step did
+    nothing. The gradients and the step are torch's."""
+    def run(lib, compiled):
+        p = lib.nn.Parameter(lib.ones(2))
+        opt = lib.optim.SGD([p], lr=0.1)
+        scaler = lib.amp.GradScaler("cpu", init_scale=2.0 ** exponent)
+
+        def step(x):
+            opt.zero_grad()
+            scaler.scale((p * x).sum()).backward()
+            scaler.unscale_(opt)
+            g = p.grad.clone()
+            scaler.step(opt)
+            scaler.update()
+            return g
+        if compiled:
+            step = lib.compile(step)
+        grads = [step(lib.tensor([0.01, 0.5])).tolist() for _ in range(2)]
+        return grads, p.tolist(), scaler.get_scale()
+    got, want = run(fl, compiled), run(torch, False)
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-6)
+    np.testing.assert_allclose(got[1], want[1], rtol=1e-6)
+    assert got[2] == want[2]

@@ -84,13 +84,38 @@ def _fresh_state() -> dict:
 
 
 @jax.jit
-def _unscale(grads, inv_scale):
-    """(grads * inv_scale, 1.0 if any grad had an inf/NaN else 0.0), as PyTorch's
-    `_amp_foreach_non_finite_check_and_unscale_` (grads are scaled either way)."""
+def _unscale(grads, inv_scale, post):
+    """(grads * inv_scale * post, 1.0 if any grad had an inf/NaN else 0.0), as PyTorch's
+    `_amp_foreach_non_finite_check_and_unscale_` (grads are scaled either way). `post` is
+    1, or 2**-64 where the reciprocal of the scale is below float32's normal range and
+    `inv_scale` holds it times 2**64 (see _reciprocal)."""
     found = jnp.zeros((), jnp.float32)
     for g in grads:
         found = jnp.maximum(found, jnp.any(~jnp.isfinite(g)).astype(jnp.float32))
-    return [(g * inv_scale).astype(g.dtype) for g in grads], found
+    return [(g * inv_scale * post).astype(g.dtype) for g in grads], found
+
+
+_SHIFT = 2.0 ** 64
+_SMALLEST_NORMAL = float(np.finfo(np.float32).tiny)
+
+
+def _reciprocal(scale) -> tuple:
+    """(1/scale, 1.0), or (2**64/scale, 2**-64) where 1/scale is a float32 subnormal (a
+    scale of 2**127 or more): XLA on CPU flushes subnormals to zero, which would zero every
+    gradient, where torch's CPU multiply keeps them. Splitting the factor in two keeps the
+    product torch's for the power-of-two scales GradScaler's default factors keep
+    (PyTorch-parity note: for another scale that large, torch's subnormal reciprocal has
+    fewer digits than this one)."""
+    if _traced(scale):      # (float32 unless x64 is on: see the module's parity note)
+        wide = jax.dtypes.canonicalize_dtype(jnp.float64)
+        tiny = scale.astype(wide) > 1 / _SMALLEST_NORMAL
+        inv = jnp.where(tiny, _SHIFT / scale.astype(wide), 1 / scale.astype(wide))
+        return inv.astype(jnp.float32), jnp.where(tiny, np.float32(1 / _SHIFT),
+                                                  np.float32(1.0))
+    inv = 1.0 / np.float64(float(scale))        # in float64, then float32, as PyTorch
+    if inv < _SMALLEST_NORMAL:
+        return jnp.asarray(np.float32(inv * _SHIFT)), jnp.asarray(np.float32(1 / _SHIFT))
+    return jnp.asarray(np.float32(inv)), jnp.asarray(np.float32(1.0))
 
 
 class GradScaler:
@@ -166,12 +191,7 @@ class GradScaler:
                                "the last update().")
         if state["stage"] is OptState.STEPPED:
             raise RuntimeError("unscale_() is being called after step().")
-        scale = self._scale._value
-        if _traced(scale):      # (float32 unless x64 is on: see the module's parity note)
-            wide = jax.dtypes.canonicalize_dtype(jnp.float64)
-            inv_scale = (1 / scale.astype(wide)).astype(jnp.float32)
-        else:                   # the reciprocal in float64, then float32, as PyTorch
-            inv_scale = jnp.asarray(np.float32(1.0 / np.float64(float(scale))))
+        inv_scale, post = _reciprocal(self._scale._value)
         grads = []
         for group in optimizer.param_groups:
             for p in group["params"]:
@@ -182,7 +202,7 @@ class GradScaler:
                 grads.append(p.grad)
         found = jnp.zeros((), jnp.float32)
         if grads:
-            new, found = _unscale([g._value for g in grads], inv_scale)
+            new, found = _unscale([g._value for g in grads], inv_scale, post)
             for g, value in zip(grads, new):
                 g._value = value
                 g._version += 1
