@@ -60,6 +60,11 @@ class SchedulerRecorder:
         self.scheduled.add(id(getattr(sched, "optimizer", None)))
         return True
 
+    def after_each_call(self, fn: Callable) -> None:
+        """Replays `fn()` after every call: a Python-side change the program cannot make
+        (zeroing a .grad that is no input of it)."""
+        self.actions.append(Action(fn, (), {}))
+
     def optimizer_steps(self, optimizer) -> None:
         """Refuses an optimizer step after a recorded step of its scheduler: the recorded
         step changes the lr only after the call, so this update would use the old one."""

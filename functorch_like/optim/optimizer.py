@@ -245,7 +245,13 @@ class Optimizer(OptimizerHooks):
                     if set_to_none:
                         p.grad = None
                     else:
+                        outside = not isinstance(p.grad._value, jax.core.Tracer)
                         p.grad = p.grad.detach().zero_()
+                        recorder = _trace_state.state.scheduler_recorder
+                        if recorder is not None and outside:
+                            # Inside compile, a .grad that is no input of the program (a
+                            # frozen parameter's, left from before): zeroed after each call.
+                            recorder.after_each_call(lambda p=p: _zero_grad(p))
 
     # ---- subclass interface -----------------------------------------------------------
     def _transform(self, group: dict) -> optax.GradientTransformation:
@@ -689,3 +695,8 @@ def _all_same(values) -> bool:
 
 
 Optimizer.step = hooked_step(Optimizer.step)
+
+
+def _zero_grad(p: Tensor) -> None:
+    if p.grad is not None:
+        p.grad = p.grad.detach().zero_()
