@@ -51,11 +51,15 @@ def _zero_pivots(a):
 
 def _first_info(bad):
     """Per matrix: the 1-based position of the first True along the last dim, 0 if none."""
+    if bad.shape[-1] == 0:              # (0x0 matrices: argmax has nothing to look at)
+        return jnp.zeros(bad.shape[:-1], jnp.int32)
     return jnp.where(jnp.any(bad, -1), jnp.argmax(bad, -1) + 1, 0).astype(jnp.int32)
 
 
 def _check_singular(a, name):
     """Raises PyTorch's LinAlgError for an exactly singular `a` (first failing matrix)."""
+    if a.size == 0:         # (no matrix, or 0x0 ones: nothing can be singular)
+        return
     batched = a.ndim > 2
 
     def compute():
@@ -215,7 +219,7 @@ def _f_cholesky(a, *, upper, check, with_info):
     h = _read_triangle(a, upper)
     L = jax.lax.linalg.cholesky(h, symmetrize_input=False)
     out = jnp.conj(jnp.swapaxes(L, -1, -2)) if upper else L
-    if check:
+    if check and a.size:
         batched = a.ndim > 2
 
         def compute():

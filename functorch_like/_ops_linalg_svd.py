@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _dtypes
-from ._ops_linalg import _f_inv, check_float, check_matrix
+from ._ops_linalg import _f_inv, _triangle_hermitian, check_float, check_matrix
 from ._ops_reduce import named_result
 from ._tensor import Tensor, apply
 
@@ -89,6 +89,11 @@ def _rtol(A: Tensor, atol, rtol):
 
 
 def _f_pinv(a, *, atol, rtol, hermitian):
+    if hermitian:
+        # torch reads the lower triangle only (JAX would average a with its transpose),
+        # and differentiates the general pinv formula at that matrix
+        a = a + jax.lax.stop_gradient(_triangle_hermitian(a, False) - a)
+        hermitian = False
     if atol:                            # cutoff = max(atol, rtol * largest singular value)
         smax = jax.lax.stop_gradient(jnp.max(jnp.abs(
             jnp.linalg.svd(a, compute_uv=False, hermitian=hermitian)), -1))
@@ -98,7 +103,10 @@ def _f_pinv(a, *, atol, rtol, hermitian):
 
 def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False, rcond=None) -> Tensor:
     """The Moore-Penrose pseudo-inverse of A (*, m, n) -> (*, n, m): singular values at or
-    below max(atol, rtol * largest) count as zero (`rcond` is the deprecated rtol)."""
+    below max(atol, rtol * largest) count as zero (`rcond` is the deprecated rtol). With
+    hermitian=True only A's lower triangle is read, as torch's. PyTorch-parity note: for
+    an input that is not Hermitian there, the gradient is the general formula's at the
+    Hermitian matrix read (torch's evaluates it at the input as given)."""
     if A.ndim < 2 or not (A.is_floating_point() or A.is_complex()):
         name = _dtypes.scalar_type_name(A.dtype)
         raise RuntimeError(f"linalg.pinv({name}{{{list(A.shape)}}}): expected a tensor with 2 "
@@ -114,6 +122,8 @@ def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
 
 
 def _f_matrix_rank(a, *, atol, rtol, hermitian):
+    if hermitian:                       # (the lower triangle only, as torch)
+        a = _triangle_hermitian(a, False)
     s = jnp.abs(jnp.linalg.svd(a, compute_uv=False, hermitian=hermitian))
     smax = jnp.max(s, -1, keepdims=True) if s.shape[-1] else jnp.zeros(s.shape[:-1] + (1,))
     tol = jnp.maximum(atol, rtol * smax)

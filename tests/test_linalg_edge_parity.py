@@ -1,0 +1,51 @@
+"""torch.linalg at its edges, against torch 2.13: pinv/matrix_rank with hermitian=True
+read the lower triangle only (JAX averaged the matrix with its transpose: a wrong rank and
+pseudo-inverse for a matrix given by one triangle) and pinv's gradient is torch's general
+one; inv/solve/cholesky/lu_factor/matrix_power of 0x0 matrices or empty batches return
+empty results (the singularity check raised argmax's or an index error)."""
+
+import numpy as np
+import pytest
+import torch
+
+import functorch_like as fl
+
+
+def test_hermitian_reads_the_lower_triangle():
+    a = [[1.0, 5.0], [0.0, 0.0]]
+    for lib in (fl, torch):
+        assert lib.linalg.matrix_rank(lib.tensor(a), hermitian=True).item() == 1
+        np.testing.assert_allclose(lib.linalg.pinv(lib.tensor(a), hermitian=True).tolist(),
+                                   [[1.0, 0.0], [0.0, 0.0]], atol=1e-6)
+
+
+def test_hermitian_pinv_values_and_gradient():
+    rng = np.random.RandomState(0)
+    m = rng.randn(3, 3).astype(np.float32)
+    # (a Hermitian input, as hermitian=True promises: for another, torch's gradient
+    # formula reads the whole input while its value reads one triangle)
+    s = m @ m.T + 3 * np.eye(3, dtype=np.float32)
+    w = rng.randn(3, 3).astype(np.float32)
+
+    def run(lib):
+        x = lib.tensor(s, requires_grad=True)
+        out = lib.linalg.pinv(x, hermitian=True)
+        (out * lib.tensor(w)).sum().backward()
+        return out.detach().numpy(), x.grad.numpy()
+    for g, t in zip(run(fl), run(torch)):
+        np.testing.assert_allclose(g, t, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("case", [
+    lambda L: L.linalg.inv(L.zeros(0, 0)), lambda L: L.linalg.inv(L.zeros(0, 2, 2)),
+    lambda L: L.linalg.cholesky(L.zeros(0, 2, 2)),
+    lambda L: L.linalg.solve(L.zeros(0, 2, 2), L.zeros(0, 2)),
+    lambda L: L.linalg.lu_factor(L.zeros(0, 0))[0],
+    lambda L: L.linalg.lu_factor_ex(L.zeros(3, 0, 0)).info,
+    lambda L: L.linalg.matrix_power(L.zeros(0, 0), -1),
+    lambda L: L.linalg.inv_ex(L.zeros(2, 0, 0)).info,
+])
+def test_empty_matrices(case):
+    got, want = case(fl), case(torch)
+    assert tuple(got.shape) == tuple(want.shape)
+    assert got.tolist() == want.tolist()
