@@ -41,13 +41,43 @@ def qr(A: Tensor, mode: str = "reduced"):
 
 
 def _f_svd(a, *, full_matrices):
+    if full_matrices and a.shape[-1] != a.shape[-2]:
+        return _svd_full(a)
     return tuple(jnp.linalg.svd(a, full_matrices=full_matrices))
+
+
+@jax.custom_jvp
+def _svd_full(a):
+    return tuple(jnp.linalg.svd(a, full_matrices=True))
+
+
+@_svd_full.defjvp
+def _svd_full_jvp(primals, tangents):
+    """The full SVD of a non-square matrix, differentiable as torch's: its derivative is
+    the reduced SVD's, on the first k = min(m, n) columns of U and rows of Vh (torch's
+    backward narrows them to those; JAX has no derivative for the full form). The reduced
+    factors' columns are matched to the full ones' signs (phases) first."""
+    (a,), (da,) = primals, tangents
+    U, S, Vh = jnp.linalg.svd(a, full_matrices=True)
+    k = S.shape[-1]
+    (Ur, _, _), (dU, dS, dVh) = jax.jvp(
+        lambda x: tuple(jnp.linalg.svd(x, full_matrices=False)), (a,), (da,))
+    phase = jnp.sum(jnp.conj(U[..., :, :k]) * Ur, axis=-2)
+    phase = jnp.where(jnp.abs(phase) > 0, phase / jnp.abs(phase), 1)
+    dU = dU * jnp.conj(phase)[..., None, :]
+    dVh = dVh * phase[..., :, None]
+    m, n = a.shape[-2:]
+    dU = jnp.concatenate([dU, jnp.zeros(dU.shape[:-1] + (m - k,), dU.dtype)], axis=-1)
+    dVh = jnp.concatenate([dVh, jnp.zeros(dVh.shape[:-2] + (n - k, n), dVh.dtype)], axis=-2)
+    return (U, S, Vh), (dU, dS, dVh)
 
 
 def svd(A: Tensor, full_matrices: bool = True, *, driver=None):
     """(U, S, Vh) with A = U diag(S) Vh; S descending. `driver` (cuSOLVER's) is ignored.
 
-    Gradients need full_matrices=False (as PyTorch's) and distinct singular values.
+    Gradients need distinct singular values. With full_matrices (the default) and a
+    non-square A, they flow through the first min(m, n) columns of U and rows of Vh only,
+    as torch's backward narrows them.
     """
     check_matrix(A, "linalg.svd", square=False)
     return named_result("linalg_svd", ("U", "S", "Vh"))(

@@ -49,3 +49,26 @@ def test_empty_matrices(case):
     got, want = case(fl), case(torch)
     assert tuple(got.shape) == tuple(want.shape)
     assert got.tolist() == want.tolist()
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (3, 5), (2, 4, 3)])
+def test_full_svd_of_a_non_square_matrix_is_differentiable(shape):
+    """linalg.svd's default full_matrices=True on a non-square matrix: backward raised
+    (JAX has no derivative for the full form); torch's narrows U and Vh to min(m, n)."""
+    rng = np.random.RandomState(len(shape))
+    a = rng.randn(*shape).astype(np.float32)
+    k = min(shape[-2:])
+    w = rng.randn(*shape[:-2], k).astype(np.float32)
+
+    def run(lib):
+        x = lib.tensor(a, requires_grad=True)
+        U, S, Vh = lib.linalg.svd(x)
+        loss = (S * lib.tensor(w)).sum() + ((U[..., :k] @ Vh[..., :k, :]) ** 2 * 0.3).sum()
+        loss.backward()
+        return tuple(U.shape), tuple(Vh.shape), x.grad.numpy()
+    got, want = run(fl), run(torch)
+    assert got[:2] == want[:2]
+    np.testing.assert_allclose(got[2], want[2], rtol=1e-4, atol=1e-5)
+    x = fl.tensor(a, requires_grad=True)
+    fl.svd(x, some=False).S.sum().backward()          # (torch.svd's full form too)
+    assert tuple(x.grad.shape) == shape
