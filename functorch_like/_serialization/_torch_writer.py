@@ -74,7 +74,6 @@ class _TensorData:
 
 _REBUILD_TENSOR = _Global("torch._utils", "_rebuild_tensor_v2")
 _REBUILD_PARAMETER = _Global("torch._utils", "_rebuild_parameter")
-_ORDERED_DICT = OrderedDict
 
 
 def _strides(shape: tuple) -> tuple:
@@ -125,7 +124,7 @@ class _Pickler(pickle._Pickler):
 
     def _tensor_args(self, t: Tensor, requires_grad: bool) -> tuple:
         shape = tuple(t.shape)
-        return (self._storage(t), 0, shape, _strides(shape), requires_grad, _ORDERED_DICT())
+        return (self._storage(t), 0, shape, _strides(shape), requires_grad, OrderedDict())
 
     def reducer_override(self, obj):
         kind = type(obj)
@@ -134,7 +133,7 @@ class _Pickler(pickle._Pickler):
         if isinstance(obj, Tensor):
             if kind is Parameter:
                 return _REBUILD_PARAMETER, (_TensorData(obj), obj.requires_grad,
-                                            _ORDERED_DICT())
+                                            OrderedDict())
             return _REBUILD_TENSOR, self._tensor_args(obj, obj.requires_grad)
         if kind is Size:
             return _Global("torch", "Size"), (tuple(obj),)
