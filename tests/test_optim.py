@@ -830,10 +830,7 @@ def test_an_optimizer_state_dict_kept_across_a_compiled_step_stays_readable():
 
 def test_an_optimizer_state_dict_holds_the_live_state_tensors_as_torchs():
     def run(L):
-        m = L.nn.Linear(2, 1)
-        with L.no_grad():
-            m.weight.copy_(L.tensor([[0.5, -1.0]]))
-            m.bias.fill_(0.25)
+        m = _fixed_linear(L)
         o = L.optim.Adam(m.parameters(), lr=0.1)
 
         def step():
@@ -930,11 +927,17 @@ def test_a_scheduler_subclassing_the_old_lr_scheduler_name_runs_as_torch():
     assert run(fl) == run(torch) == ([0.125], True)
 
 
-def _named_run(lib):
+def _fixed_linear(lib):
+    """Linear(2, 1) with the same weights in either library."""
     model = lib.nn.Linear(2, 1)
     with lib.no_grad():
         model.weight.copy_(lib.tensor([[0.5, -1.0]]))
         model.bias.fill_(0.25)
+    return model
+
+
+def _named_run(lib):
+    model = _fixed_linear(lib)
     opt = lib.optim.Adam(model.named_parameters(), lr=0.1)
     out = [opt.param_groups[0]["param_names"]]
     for _ in range(3):

@@ -410,12 +410,17 @@ class Module:
             return self
         mod = self
         for item in target.split("."):       # (torch's lookups and messages)
-            if not hasattr(mod, item):
-                raise AttributeError(f"{mod._get_name()} has no attribute `{item}`")
-            mod = getattr(mod, item)
+            mod = mod._attribute(item)
             if not isinstance(mod, Module):
                 raise AttributeError(f"`{item}` is not an nn.Module")
         return mod
+
+    def _attribute(self, name: str):
+        """getattr(self, name), with torch's error of get_submodule/get_parameter/
+        get_buffer where there is none."""
+        if not hasattr(self, name):
+            raise AttributeError(f"{self._get_name()} has no attribute `{name}`")
+        return getattr(self, name)
 
     def set_submodule(self, target: str, module: "Module", strict: bool = False) -> None:
         """Sets the submodule at the dotted path `target` (its parent must exist); with
@@ -434,10 +439,7 @@ class Module:
 
     def get_parameter(self, target: str) -> Parameter:
         module_path, _, name = target.rpartition(".")
-        mod = self.get_submodule(module_path)
-        if not hasattr(mod, name):
-            raise AttributeError(f"{mod._get_name()} has no attribute `{name}`")
-        param = getattr(mod, name)
+        param = self.get_submodule(module_path)._attribute(name)
         if not isinstance(param, Parameter):
             raise AttributeError(f"`{name}` is not an nn.Parameter")
         return param
@@ -445,9 +447,7 @@ class Module:
     def get_buffer(self, target: str) -> Tensor:
         module_path, _, name = target.rpartition(".")
         mod = self.get_submodule(module_path)
-        if not hasattr(mod, name):
-            raise AttributeError(f"{mod._get_name()} has no attribute `{name}`")
-        buffer = getattr(mod, name)
+        buffer = mod._attribute(name)
         if name not in mod._buffers:
             raise AttributeError(f"`{name}` is not a buffer")
         return buffer
