@@ -465,6 +465,15 @@ from .autograd import is_grad_enabled as is_grad_enabled
 from .autograd.anomaly_mode import is_anomaly_enabled as is_anomaly_enabled
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled as is_anomaly_check_nan_enabled
 from .autograd import inference_mode as inference_mode
+from ._toplevel_asserts import _assert as _assert
+from ._toplevel_asserts import _assert_async as _assert_async
+from ._toplevel_asserts import _check as _check
+from ._toplevel_asserts import _check_index as _check_index
+from ._toplevel_asserts import _check_value as _check_value
+from ._toplevel_asserts import _check_type as _check_type
+from ._toplevel_asserts import _check_not_implemented as _check_not_implemented
+from ._toplevel_asserts import _check_with as _check_with
+from ._toplevel_asserts import _check_tensor_all as _check_tensor_all
 from .serialization import save as save
 from .serialization import load as load
 from ._toplevel_constants import pi as pi
