@@ -25,13 +25,39 @@ _QR_MODES = ("reduced", "complete", "r")
 
 
 def _f_qr(a, *, mode):
+    if mode == "complete" and a.shape[-2] > a.shape[-1]:
+        return _qr_complete_tall(a)
     q, r = jnp.linalg.qr(a, mode="complete" if mode == "complete" else "reduced")
     return (jnp.zeros((0,), a.dtype), r) if mode == "r" else (q, r)
 
 
+@jax.custom_vjp
+def _qr_complete_tall(a):
+    return tuple(jnp.linalg.qr(a, mode="complete"))
+
+
+def _qr_complete_tall_fwd(a):
+    return _qr_complete_tall(a), None
+
+
+def _qr_complete_tall_bwd(_, cotangents):
+    # Q's last m - n columns are any orthonormal completion: no derivative is defined.
+    raise RuntimeError("The QR decomposition is not differentiable when mode='complete' "
+                       "and nrows > ncols.")
+
+
+_qr_complete_tall.defvjp(_qr_complete_tall_fwd, _qr_complete_tall_bwd)
+
+
 def qr(A: Tensor, mode: str = "reduced"):
     """(Q, R) with A = Q R: mode 'reduced' (k = min(m, n) columns), 'complete', or 'r'
-    (Q is then an empty tensor, as PyTorch)."""
+    (Q is then an empty tensor, as PyTorch). A (*, m, n) gives Q (*, m, k) and R (*, k, n)
+    (k = m for 'complete').
+
+    Backward raises torch's error for mode 'complete' with m > n (Q's extra columns have
+    no derivative). PyTorch parity: for mode 'r' torch's backward raises (it saves no Q);
+    here R's gradient is computed (through the Q it computes and drops).
+    """
     if mode not in _QR_MODES:
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
                            "'reduced' (default), 'r', or 'complete'")

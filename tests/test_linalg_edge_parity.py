@@ -72,3 +72,37 @@ def test_full_svd_of_a_non_square_matrix_is_differentiable(shape):
     x = fl.tensor(a, requires_grad=True)
     fl.svd(x, some=False).S.sum().backward()          # (torch.svd's full form too)
     assert tuple(x.grad.shape) == shape
+
+
+def _qr_grad(lib, a, mode, complete_loss):
+    x = lib.tensor(a, requires_grad=True)
+    q, r = lib.linalg.qr(x, mode=mode)
+    loss = (r * r).sum() + ((q * q[..., :1]).sum() if complete_loss else 0)
+    loss.backward()
+    return x.grad.numpy()
+
+
+def test_qr_complete_tall_backward_refused_as_torch():
+    """Q's last m - n columns of a complete QR of a tall matrix have no derivative: torch's
+    backward raises, and so does ours (JAX gave a number for them). The forward itself, on
+    a tensor that requires grad, is fine in both."""
+    a = np.random.RandomState(1).randn(4, 2).astype(np.float32)
+    for lib in (torch, fl):
+        q, _ = lib.linalg.qr(lib.tensor(a, requires_grad=True), mode="complete")
+        assert tuple(q.shape) == (4, 4)
+        with pytest.raises(RuntimeError, match="not differentiable when mode='complete' and "
+                                               "nrows > ncols"):
+            _qr_grad(lib, a, "complete", True)
+    # a wide or square complete QR is differentiable in both, with the same gradient
+    for shape in ((2, 3), (3, 3)):
+        b = np.random.RandomState(2).randn(*shape).astype(np.float32)
+        np.testing.assert_allclose(_qr_grad(fl, b, "complete", True),
+                                   _qr_grad(torch, b, "complete", True), rtol=1e-4, atol=1e-5)
+
+
+def test_qr_mode_r_gradient_is_reduced_modes():
+    """PyTorch parity (documented): torch refuses backward through mode='r'; here R's
+    gradient is given, and it is torch's for the same R from mode='reduced'."""
+    a = np.random.RandomState(3).randn(4, 3).astype(np.float32)
+    np.testing.assert_allclose(_qr_grad(fl, a, "r", False), _qr_grad(torch, a, "reduced", False),
+                               rtol=1e-4, atol=1e-5)
