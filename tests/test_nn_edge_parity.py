@@ -125,3 +125,18 @@ def test_loss_targets_that_get_no_gradient():
             out.append(round(F.soft_margin_loss(a, L.ones(1, 3, requires_grad=True)).item(), 5))
         return out
     assert run(fl) == run(torch)
+
+
+def test_bce_target_gradient_is_torchs_unclamped_logit():
+    """BCE's derivative in the target is -logit(input), unclamped as torch's: +-inf at
+    inputs 0 and 1 (the clamped logs gave +-100 / n there), and within an ulp elsewhere."""
+    xs = [0.0, 1.0, 0.3, 1e-30] + np.random.RandomState(0).rand(60).astype(np.float32).tolist()
+    ts = [0.5, 0.2, 1.0, 0.0] + np.random.RandomState(1).rand(60).astype(np.float32).tolist()
+    grads = []
+    for lib in (torch, fl):
+        x = lib.tensor(xs, requires_grad=True)
+        t = lib.tensor(ts, requires_grad=True)
+        lib.nn.functional.binary_cross_entropy(x, t).backward()
+        grads.append(np.asarray(t.grad.tolist()))
+    assert grads[1][0] == np.inf and grads[1][1] == -np.inf
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-6)

@@ -238,11 +238,11 @@ def _bce(x: Array, t: Array) -> Array:
 def _bce_jvp(primals, tangents):
     # Autodiff through the clamped logs gives 0 * inf = NaN at x = 0 and x = 1; PyTorch's
     # backward is (x - t) / max(x (1 - x), EPSILON), finite there (0 where x == t).
+    # The target's derivative is PyTorch's -logit(x), unclamped: +-inf at x = 0 and 1.
     x, t = primals
     dx, dt = tangents
-    log_x, log_1mx = _clamped_logs(x)
     d_x = (x - t) / jnp.maximum(x * (1 - x), _BCE_EPSILON)
-    return _bce(x, t), d_x * dx + (log_1mx - log_x) * dt
+    return _bce(x, t), d_x * dx - jnp.log(x / (1 - x)) * dt
 
 
 def binary_cross_entropy(input: Array, target: Array, weight: Array | None = None,
