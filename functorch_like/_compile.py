@@ -58,7 +58,7 @@ from ._compile_discover import Unreached, discoverer
 from ._compile_forward import call_differentiable
 from ._compile_python import Effects, Watch, is_tensor
 from ._compile_reach import as_dicts, in_order, is_argument_leaf, is_state_object
-from ._compile_schedulers import LastLr, SchedulerRecorder, last_lr_of
+from ._compile_schedulers import HostRead, PreRead, SchedulerRecorder, host_read
 from ._compile_state import Snapshot, StepState, distinct
 from ._tensor import Tensor
 from ._trace_state import UntraceableError
@@ -100,7 +100,7 @@ class _Program:
     __slots__ = ("jitted", "actions", "with_grads", "out_treedef", "consts", "state_guard",
                  "n_tensor_args", "differentiable", "pure", "io", "shapes", "touches_grads",
                  "writes_state", "effects", "none_grads", "mutated_args", "split", "run",
-                 "avals", "held", "grads_none")
+                 "avals", "held", "grads_none", "pre_reads")
 
     def __init__(self, state_guard: tuple, n_tensor_args: int | None, avals: list):
         self.actions: list[Callable] = []
@@ -123,6 +123,9 @@ class _Program:
         self.none_grads: tuple = ()     # the parameters whose .grad the step leaves None
         self.mutated_args: tuple = ()   # the tensor arguments it changes in place
         self.held = False       # whether it returns state or argument tensors themselves
+        # The numbers it returns as they were when a call began (PreRead): read at the
+        # start of each call's write-back.
+        self.pre_reads: tuple = ()
         # (written, read-only) positions among the state's values when the program writes
         # some and only reads others: then only the written ones are donated (a frozen
         # backbone's weights, a constant attribute stay the caller's arrays).
@@ -173,8 +176,26 @@ class _Program:
         if tensors is None:
             tensors = [None if a is None else Tensor._make(a) for a in arrays]
         return as_dicts(jax.tree.unflatten(self.out_treedef, [
-            t if c is None else c.get() if type(c) is _Live else c
+            t if c is None else c.get() if isinstance(c, HostRead) else c
             for t, c in zip(tensors, consts)]))
+
+
+# What jax raises where Python asks a traced array (a tensor's, or a param group's number)
+# for its value: np.asarray, bool(), int(), math functions.
+_CONCRETE_VALUE_ERRORS = (jax.errors.ConcretizationTypeError,
+                          jax.errors.TracerIntegerConversionError,
+                          jax.errors.TracerArrayConversionError)
+
+
+def _concrete_value_needed(e: Exception) -> UntraceableError:
+    first = str(e).strip().split("\n")[0]
+    return UntraceableError(
+        f"functorch_like.compile: the step asked for the value of a traced array ({first}). "
+        "Inside a compiled function, tensors and the optimizers' numbers (param_groups' "
+        "lr, betas, ...) are traced: their values exist only when the program runs, while "
+        "the step's Python runs once, to record it. Move this Python outside the compiled "
+        "function (return the value and use it on the result), or use tensor ops such as "
+        "torch.where instead of Python control flow on values.")
 
 
 class _Held:
@@ -189,22 +210,6 @@ class _Held:
 
     def get(self, state, own: list):
         return state.tensors[self.index] if self.kind == "state" else own[self.index]
-
-
-class _Live:
-    """A result leaf that is a number the step read from a param group (`return loss,
-    opt.param_groups[0]["lr"]`) or from scheduler.get_last_lr(): returned as a number, as
-    eager code returns it, not the trace's tensor or number. PyTorch-parity note: it is the
-    number after the call, with the step's scheduler.step() replayed, also where the step
-    read it before that scheduler.step()."""
-
-    __slots__ = ("getter", "key")
-
-    def __init__(self, getter: Callable, key):
-        self.getter, self.key = getter, key
-
-    def get(self):
-        return self.getter(self.key)
 
 
 class CompiledFunction:
@@ -422,6 +427,9 @@ class CompiledFunction:
         global _trace_count
         if traced:
             _trace_count += 1
+        if program.pre_reads:
+            for read in program.pre_reads:
+                read.capture()
         (values, grads, opt_values, key), arrays, arg_grads, action_values, rebound, \
             mutated = outputs
         state.write(values, grads, opt_values, key, publish_values=True,
@@ -493,8 +501,8 @@ class CompiledFunction:
             watch = None
             saved_static = [opt._static_groups for opt in state.optimizers]
             recorder = _trace_state.state.scheduler_recorder
-            _trace_state.state.scheduler_recorder = SchedulerRecorder(state.schedulers,
-                                                                       program.actions)
+            scheduling = SchedulerRecorder(state.schedulers, program.actions)
+            _trace_state.state.scheduler_recorder = scheduling
             _trace_state.state.compiling = True
             discover = _trace_state.state.discover
             _trace_state.state.discover = discoverer(state)
@@ -520,7 +528,8 @@ class CompiledFunction:
                             p._grad = None
                 incoming = [p._grad for p in state.params]
                 incoming_values = [None if g is None else g._value for g in incoming]
-                for (group, name), v in zip(state.hp_slots, state.unpack_hps(hps)):
+                hp_inputs = state.unpack_hps(hps)
+                for (group, name), v in zip(state.hp_slots, hp_inputs):
                     group[name] = v
                 # What the step changes in Python objects (the optimizers' groups too: a
                 # warmup that sets lr) is put back after the trace, and redone after every
@@ -540,7 +549,11 @@ class CompiledFunction:
                 grads_in = [t._grad for t in grad_args]
                 args, kwargs = as_dicts(jax.tree.unflatten(treedef, rebuilt))
                 objects = data_objects((args, kwargs))
-                result = fn(*args, **kwargs)
+                try:
+                    result = fn(*args, **kwargs)
+                except _CONCRETE_VALUE_ERRORS as e:
+                    raise _concrete_value_needed(e) from e
+                scheduling.restore_groups()
                 check_objects_unchanged(objects)
                 check_containers_unchanged(args, kwargs, treedef, rebuilt)
                 # Tensor arguments the step changed in place (`x.mul_(s)`; one that requires
@@ -562,7 +575,8 @@ class CompiledFunction:
                         "continue into that graph from a compiled step. Compile the forward "
                         "only (model = torch.compile(model)) and call backward() outside, "
                         "or pass the argument detached.")
-                program.effects, rebound = watch.effects(state.tensors)
+                program.effects, rebound = watch.effects(
+                    state.tensors, lambda x: host_read(x, state.hp_slots, hp_inputs))
                 # "untouched": no .grad replaced or updated in place (no backward, no
                 # zero_grad).
                 untouched[0] = all(p._grad is g and (g is None or g._value is v)
@@ -579,14 +593,10 @@ class CompiledFunction:
                 written[0] = tuple(i for i, (n, v) in enumerate(zip(new[0], values))
                                    if n is not v)
                 out_leaves, out_treedef = jax.tree.flatten(in_order(result), is_leaf=is_tensor)
-                # (numbers it returns as they read them from a param group or a scheduler
-                # are those after each call, as eagerly: _Live)
-                read_hps = {id(group[name]): _Live(group.__getitem__, name)
-                            for group, name in state.hp_slots
-                            if isinstance(group[name], jax.core.Tracer)}
+                # (numbers it returns as it read them from a param group or a scheduler
+                # are read on the host on every call, as eager code returns them)
                 out_leaves = [x if isinstance(x, Tensor) else
-                              _Live(last_lr_of, x) if isinstance(x, LastLr) else
-                              read_hps.get(id(x), x) for x in out_leaves]
+                              host_read(x, state.hp_slots, hp_inputs) for x in out_leaves]
                 # (state tensors and tensor arguments returned are returned themselves)
                 own_ids = {id(t): i for i, t in enumerate(own)}
                 out_leaves = [_Held("state", state.tensor_index[id(x)])
@@ -601,6 +611,7 @@ class CompiledFunction:
                 is_array = [isinstance(x, (jax.Array, jax.core.Tracer)) for x in out_leaves]
                 program.out_treedef = out_treedef
                 program.consts = tuple(None if a else x for a, x in zip(is_array, out_leaves))
+                program.pre_reads = tuple(x for x in program.consts if type(x) is PreRead)
                 arrays = [x if a else None for a, x in zip(is_array, out_leaves)]
                 grads_out = new[1] if program.with_grads else None
                 # The tensors the recorded scheduler steps were given (a loss for
@@ -618,6 +629,7 @@ class CompiledFunction:
                 _trace_state.state.compiling = False
                 _trace_state.state.discover = discover
                 _trace_state.state.cleared = outer_cleared
+                scheduling.restore_groups()
                 if watch is not None:
                     watch.put_back()
                 _trace_state.state.scheduler_recorder = recorder

@@ -42,6 +42,7 @@ import jax
 import numpy as np
 
 from ._compile_reach import as_dicts, in_order, is_plain
+from ._compile_schedulers import HostRead, PreRead
 from ._tensor import Tensor
 from ._trace_state import UntraceableError
 from ._writes import CountedDict
@@ -106,7 +107,8 @@ class Effects:
         for lst, items in self.appends:
             for treedef, plain in items:
                 lst.append(as_dicts(jax.tree.unflatten(treedef, [
-                    _tensor(next(values)) if x is None else x for x in plain])))
+                    _tensor(next(values)) if x is None else
+                    x.get() if isinstance(x, HostRead) else x for x in plain])))
         for d, k in self.numbers:
             # (a Python number again, as eagerly: it waits for the call's result)
             d[k] = float(next(values))
@@ -129,10 +131,12 @@ class Watch:
         self.copies = [list(c) if kind == "list" else dict(c) for c, _, kind in containers]
         self.randoms = [(r, name, _get_state(r)) for r, name in [*_global_randoms(), *randoms]]
 
-    def effects(self, state_tensors: list) -> tuple:
+    def effects(self, state_tensors: list, host=lambda x: x) -> tuple:
         """After the step ran, inside the trace: (Effects, the traced values the program
         outputs for its rebinds). Writes rebound values that state slots carry into those
-        tensors. Raises UntraceableError for a change that cannot be redone."""
+        tensors. Raises UntraceableError for a change that cannot be redone. host: what a
+        plain leaf is on every call (compile's host_read: a param group's or a scheduler's
+        number read on the host)."""
         for r, name, before in self.randoms:
             if pickle.dumps(_get_state(r)) != pickle.dumps(before):
                 raise _cannot_repeat(
@@ -161,7 +165,7 @@ class Watch:
                 items = []                  # appended (`history.append(loss.detach())`)
                 for x in c[len(before):]:
                     shape = _structure(x)
-                    items.append(shape[:2])
+                    items.append((shape[0], [_appended(v, host, name) for v in shape[1]]))
                     appended_values += [t._value for t in shape[2]]
                 appends.append((c, items))
                 continue
@@ -274,6 +278,21 @@ def _array(v):
 
 def _tensor(v):
     return v if isinstance(v, Tensor) else Tensor._make(v)
+
+
+def _appended(x, host, name: str):
+    """A plain leaf of what the step appended to the list `name`, as appended on every
+    call: a number read from a param group or a scheduler is read on the host when it is
+    appended (before the call's recorded scheduler steps are replayed)."""
+    read = host(x)
+    if type(read) is PreRead:
+        return HostRead(read.getter, read.key)
+    if isinstance(read, HostRead):
+        raise _cannot_repeat(
+            f"appended to the list `{name}` a number read after scheduler.step() (or set "
+            "in the step)", "append it before scheduler.step(), or return it and append it "
+            "after the call")
+    return x
 
 
 def _empty_container(x) -> bool:

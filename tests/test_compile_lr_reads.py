@@ -1,0 +1,228 @@
+"""Learning rates read inside a compiled step give eager code's numbers on every call, or
+a clear UntraceableError where the trace cannot hold them.
+
+A param group's numbers are inputs of the program: read before the step's
+scheduler.step() they are this call's, in tensor math, returned or appended to a list.
+The recorded scheduler.step() only takes effect when it is replayed after the call, so a
+group's lr read after it, and any get_last_lr() number, is read on the host when returned
+or appended (before: as the call began; after: as the call left it) and refused in a
+computation, where the trace would have kept one number for every call."""
+
+import math
+
+import numpy as np
+import pytest
+
+import functorch_like as ft
+from functorch_like._trace_state import UntraceableError
+
+
+def _setup(opt_cls=ft.optim.SGD, sched=lambda o: ft.optim.lr_scheduler.ExponentialLR(o, 0.5),
+           **opt_kwargs):
+    ft.manual_seed(0)
+    model = ft.nn.Linear(3, 2)
+    opt = opt_cls(model.parameters(), **({"lr": 0.1} | opt_kwargs))
+    return model, opt, sched(opt)
+
+
+def _run_both(make_step, calls=4, **setup):
+    """[(results, log, parameters) eager, the same compiled] for the step
+    make_step(model, opt, sched, log) builds, each run from the same seed."""
+    out = []
+    for compiled in (False, True):
+        model, opt, sched = _setup(**setup)
+        log = []
+        step = make_step(model, opt, sched, log)
+        f = ft.compile(step) if compiled else step
+        results = [f(ft.ones(4, 3)) for _ in range(calls)]
+        out.append((results, log, [p.detach().numpy().copy() for p in model.parameters()]))
+    return out
+
+
+def _numbers(results):
+    return [[float(v.detach()) if isinstance(v, ft.Tensor) else float(v)
+             for v in (r if isinstance(r, tuple) else (r,))] for r in results]
+
+
+def test_group_lr_returned_before_and_after_the_scheduler_step():
+    def make(model, opt, sched, log):
+        def step(x):
+            opt.zero_grad()
+            before = opt.param_groups[0]["lr"]
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+            sched.step()
+            return before, opt.param_groups[0]["lr"]
+        return step
+    (eager, _, _), (compiled, _, _) = _run_both(make)
+    assert _numbers(compiled) == _numbers(eager)
+    assert _numbers(eager)[0] == [0.1, 0.05]
+    assert all(type(v) is float for r in compiled for v in r)
+
+
+def test_get_last_lr_returned_before_and_after_the_scheduler_step():
+    def make(model, opt, sched, log):
+        def step(x):
+            opt.zero_grad()
+            before = sched.get_last_lr()[0]
+            model(x).sum().backward()
+            opt.step()
+            sched.step()
+            return before, sched.get_last_lr()[0]
+        return step
+    (eager, _, _), (compiled, _, _) = _run_both(make)
+    assert _numbers(compiled) == _numbers(eager)
+    assert _numbers(eager)[2] == [0.025, 0.0125]
+
+
+def test_group_lr_in_tensor_math_before_the_scheduler_step():
+    """(the program's input on every call: one trace for all calls)"""
+    def make(model, opt, sched, log):
+        def step(x):
+            opt.zero_grad()
+            lr = opt.param_groups[0]["lr"]
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            with ft.no_grad():
+                model.bias -= lr * model.bias.grad      # a hand-written extra update
+            opt.step()
+            sched.step()
+            return loss * lr
+        return step
+    before = ft._compile.compile_count()
+    (eager, _, eager_params), (compiled, _, params) = _run_both(make)
+    assert ft._compile.compile_count() - before == 1
+    np.testing.assert_allclose(_numbers(compiled), _numbers(eager), rtol=1e-6)
+    for a, b in zip(params, eager_params):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_group_lr_read_after_the_scheduler_step_refused_in_math():
+    def make(model, opt, sched, log):
+        def step(x):
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+            sched.step()
+            return loss * opt.param_groups[0]["lr"]
+        return step
+    with pytest.raises(UntraceableError, match=r"SGD.param_groups\[0\]\['lr'\] read after "
+                                               r"scheduler.step\(\)"):
+        _run_both(make)
+
+
+@pytest.mark.parametrize("use", [
+    lambda loss, lr: loss * lr,
+    lambda loss, lr: ft.tensor(lr),
+    lambda loss, lr: loss + (1.0 if lr > 0.05 else 0.0),
+    lambda loss, lr: loss * float(lr),
+    lambda loss, lr: loss * f"{lr:.3f}".count("0"),
+])
+def test_get_last_lr_refused_in_a_computation(use):
+    """The number of the trace would be every call's (it was: 0.1 on every call)."""
+    def make(model, opt, sched, log):
+        def step(x):
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+            out = use(loss, sched.get_last_lr()[0])
+            sched.step()
+            return out
+        return step
+    with pytest.raises(UntraceableError, match=r"ExponentialLR.get_last_lr\(\)\[0\]"):
+        _run_both(make)
+
+
+def test_numbers_appended_to_a_list_are_each_calls():
+    def make(model, opt, sched, log):
+        def step(x):
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+            log.append((sched.get_last_lr()[0], opt.param_groups[0]["lr"]))
+            sched.step()
+            return loss
+        return step
+    (_, eager_log, _), (_, log, _) = _run_both(make)
+    assert log == eager_log
+    assert eager_log[:3] == [(0.1, 0.1), (0.05, 0.05), (0.025, 0.025)]
+    assert all(type(v) is float for pair in log for v in pair)
+
+
+def test_appending_a_number_read_after_the_scheduler_step_is_refused():
+    def make(model, opt, sched, log):
+        def step(x):
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+            sched.step()
+            log.append(sched.get_last_lr()[0])
+            return loss
+        return step
+    with pytest.raises(UntraceableError, match="appended to the list `log` a number read "
+                                               r"after scheduler.step\(\)"):
+        _run_both(make)
+
+
+def test_adam_betas_returned_as_the_call_began():
+    """A pair (betas) is two inputs; returned, it is this call's pair of floats."""
+    def make(model, opt, sched, log):
+        def step(x):
+            opt.zero_grad()
+            betas = opt.param_groups[0]["betas"]
+            model(x).sum().backward()
+            opt.step()
+            return betas
+        return step
+    (eager, _, _), (compiled, _, _) = _run_both(
+        make, opt_cls=ft.optim.Adam, sched=lambda o: None, betas=(0.8, 0.95))
+    assert [tuple(r) for r in compiled] == [tuple(r) for r in eager] == [(0.8, 0.95)] * 4
+
+
+def test_cycling_scheduler_momentum_after_its_step_is_refused():
+    """OneCycleLR cycles momentum too: read after its recorded step, it is refused."""
+    def sched(o):
+        return ft.optim.lr_scheduler.OneCycleLR(o, max_lr=0.5, total_steps=10)
+
+    def make(model, opt, sched, log):
+        def step(x):
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+            sched.step()
+            return loss * opt.param_groups[0]["momentum"]
+        return step
+    with pytest.raises(UntraceableError, match=r"\['momentum'\] read after"):
+        _run_both(make, sched=sched, momentum=0.9)
+
+
+@pytest.mark.parametrize("python", [
+    lambda x, lr: x * (2.0 if lr > 0.05 else 1.0),
+    lambda x, lr: x * math.sqrt(lr),
+    lambda x, lr: x + float(np.asarray(x.detach()).sum()),
+    lambda x, lr: x * float(ft.allclose(x, x + 1)),
+    lambda x, lr: x * float(x.equal(x + 1)),
+])
+def test_python_asking_a_traced_value_raises_untraceable_error(python):
+    """(JAX's ConcretizationTypeError, TracerBoolConversionError and
+    TracerArrayConversionError, as torch.compile users read them: which Python to move)"""
+    model, opt, _ = _setup(sched=lambda o: None)
+
+    @ft.compile
+    def step(x):
+        opt.zero_grad()
+        loss = python(model(x).pow(2).mean(), opt.param_groups[0]["lr"])
+        loss.backward()
+        opt.step()
+        return loss
+
+    with pytest.raises(UntraceableError, match="Move this Python outside the compiled "
+                                               "function") as info:
+        step(ft.ones(4, 3))
+    assert "traced array" in str(info.value)
