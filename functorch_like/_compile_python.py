@@ -206,6 +206,12 @@ class Watch:
                 elif kind == "group" and isinstance(new, jax.Array) and new.shape == ():
                     numbers.append((c, k))
                     numbers_values.append(new)
+                elif kind == "group":
+                    # (a tensor: the group's numbers are the program's inputs as numbers)
+                    raise _cannot_repeat(f"set `{where}` to {type(new).__name__}",
+                                         "set a number computed from the group's numbers "
+                                         "(group['lr'] = group['lr'] * 0.5), or set it "
+                                         "outside the step")
                 else:
                     raise _cannot_repeat(f"set `{where}`", "keep the value in a tensor, or set "
                                          "it outside the step")

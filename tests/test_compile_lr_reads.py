@@ -226,3 +226,22 @@ def test_python_asking_a_traced_value_raises_untraceable_error(python):
                                                "function") as info:
         step(ft.ones(4, 3))
     assert "traced array" in str(info.value)
+
+
+def test_setting_a_group_lr_to_a_tensor_inside_the_step_says_what_to_do_instead():
+    """(the message said "keep the value in a tensor", which is what the step did)"""
+    model, opt, _ = _setup(sched=lambda o: None)
+
+    @ft.compile
+    def step(x):
+        opt.zero_grad()
+        loss = model(x).sum()
+        loss.backward()
+        opt.step()
+        opt.param_groups[0]["lr"] = ft.tensor(0.05)
+        return loss
+
+    with pytest.raises(UntraceableError, match=r"set `SGD.param_groups\[0\]\['lr'\]` to "
+                                               r"Tensor.*group\['lr'\] \* 0.5") as info:
+        step(ft.ones(4, 3))
+    assert "keep the value in a tensor" not in str(info.value)
