@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 from .. import _dtypes
 from .autocast_mode import autocast
+from .custom_functions import custom_bwd, custom_fwd
 from .grad_scaler import GradScaler
 
 
@@ -44,5 +45,23 @@ def _namespace(device: str, default_dtype) -> SimpleNamespace:
     return SimpleNamespace(autocast=_Autocast, GradScaler=_GradScaler)
 
 
+def _deprecated_custom(device: str):
+    """torch.{device}.amp.custom_fwd / custom_bwd: torch.amp's with device_type=device."""
+    def fwd(fwd=None, *, cast_inputs=None):
+        warnings.warn(f"`torch.{device}.amp.custom_fwd(args...)` is deprecated. Please use "
+                      f"`torch.amp.custom_fwd(args..., device_type='{device}')` instead.",
+                      FutureWarning, stacklevel=2)
+        return custom_fwd(fwd, device_type=device, cast_inputs=cast_inputs)
+
+    def bwd(bwd):
+        warnings.warn(f"`torch.{device}.amp.custom_bwd(args...)` is deprecated. Please use "
+                      f"`torch.amp.custom_bwd(args..., device_type='{device}')` instead.",
+                      FutureWarning, stacklevel=2)
+        return custom_bwd(bwd, device_type=device)
+    fwd.__name__, bwd.__name__ = "custom_fwd", "custom_bwd"
+    return fwd, bwd
+
+
 cuda_amp = _namespace("cuda", _dtypes.float16)
+cuda_amp.custom_fwd, cuda_amp.custom_bwd = _deprecated_custom("cuda")
 cpu_amp = _namespace("cpu", _dtypes.bfloat16)
