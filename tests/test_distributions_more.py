@@ -213,3 +213,19 @@ def test_rsample_gradients_follow_the_mean():
         sum(m.sum() for m in means).backward()
         grads.append(np.concatenate([p.grad.numpy() for p in ps]))
     np.testing.assert_allclose(grads[0], grads[1], atol=0.1, rtol=0.1)
+
+
+def test_categorical_repr_after_sampling_names_probs_as_torch():
+    """torch's sample() reads (and caches) probs, so the repr names both after it."""
+    def reprs(lib):
+        lib.manual_seed(0)
+        out = []
+        for kind in ("logits", "probs"):
+            c = lib.distributions.Categorical(**{kind: lib.tensor([0.1, 0.2, 0.7])})
+            out.append(repr(c))
+            c.sample((2,))
+            out.append(repr(c))
+        oh = lib.distributions.OneHotCategorical(logits=lib.tensor([0.1, 0.2, 0.7]))
+        oh.sample()
+        return out + [repr(oh)]
+    assert reprs(fl) == reprs(torch)

@@ -79,7 +79,12 @@ class Categorical(Distribution):
 
     def sample(self, sample_shape=()):
         # Drawn from the logits by JAX (Gumbel-max), not by torch.multinomial on the probs.
-        return _sampling.categorical(self.logits, self._extended_shape(sample_shape))
+        # torch's reads (and so caches) self.probs and not the logits, which the repr shows.
+        logits = self.__dict__.get("logits")
+        if logits is None:
+            logits = probs_to_logits(self.probs)
+        self.probs
+        return _sampling.categorical(logits, self._extended_shape(sample_shape))
 
     def log_prob(self, value):
         if self._validate_args:
