@@ -140,3 +140,44 @@ def test_bce_target_gradient_is_torchs_unclamped_logit():
         grads.append(np.asarray(t.grad.tolist()))
     assert grads[1][0] == np.inf and grads[1][1] == -np.inf
     np.testing.assert_allclose(grads[1], grads[0], rtol=1e-6)
+
+
+@pytest.mark.parametrize("masks", [
+    ("int", None), (None, "int"), ("float", "bool"), ("bool", "float"), ("bool", "bool"),
+])
+def test_attention_mask_types_as_torch(masks):
+    """Integer masks are refused (they were used as additive float masks); a padding mask
+    of another type than attn_mask warns that mismatched masks are deprecated, in the
+    module, F.multi_head_attention_forward and nn.Transformer alike."""
+    def outcome(lib):
+        dtypes = {"int": lib.int64, "float": lib.float32, "bool": lib.bool}
+        kpm = None if masks[0] is None else lib.zeros(2, 3, dtype=dtypes[masks[0]])
+        am = None if masks[1] is None else lib.zeros(3, 3, dtype=dtypes[masks[1]])
+        lib.manual_seed(0)
+        mha = lib.nn.MultiheadAttention(4, 2, batch_first=True)
+        t = lib.nn.Transformer(d_model=4, nhead=2, num_encoder_layers=1, num_decoder_layers=1,
+                               dim_feedforward=8, batch_first=True)
+        x = lib.ones(2, 3, 4)
+        out = []
+        calls = [lambda: mha(x, x, x, key_padding_mask=kpm, attn_mask=am),
+                 lambda: F_mha(lib, mha, x, kpm, am)]
+        if "int" not in masks:      # (torch's Transformer fails earlier on an int tgt_mask)
+            calls.append(lambda: t(x, x, tgt_mask=am, tgt_key_padding_mask=kpm))
+        for call in calls:
+            with warnings.catch_warnings(record=True) as w:
+                warnings.simplefilter("always")
+                try:
+                    call()
+                    out.append(sorted({str(m.message) for m in w
+                                       if "mismatched" in str(m.message)}))
+                except AssertionError as e:
+                    out.append(str(e))
+        return out
+    assert outcome(fl) == outcome(torch)
+
+
+def F_mha(lib, mha, x, kpm, am):
+    q = x.transpose(0, 1)
+    return lib.nn.functional.multi_head_attention_forward(
+        q, q, q, 4, 2, mha.in_proj_weight, mha.in_proj_bias, None, None, False, 0.0,
+        mha.out_proj.weight, mha.out_proj.bias, key_padding_mask=kpm, attn_mask=am)

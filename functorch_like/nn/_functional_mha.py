@@ -5,11 +5,34 @@ functorch_like.pure._attention.multi_head_attention. nn.functional re-exports th
 
 from __future__ import annotations
 
-from .. import _random
+import warnings
+
+from .. import _dtypes, _random
 from .._tensor import apply
 from ..pure import _attention
 from . import _arg_checks as _args
 from ._functional_conv import check_linear_dtypes
+
+
+def check_mask(mask, mask_name: str, other_type=None, other_name: str = "") -> None:
+    """PyTorch's F._canonical_mask checks: an attention mask is bool or floating
+    (AssertionError otherwise), and one of another dtype than `other_type` (the other
+    mask's, where given) warns that mismatched masks are deprecated."""
+    if mask is None:
+        return
+    if mask.dtype != _dtypes.bool and not mask.is_floating_point():
+        raise AssertionError(f"only bool and floating types of {mask_name} are supported")
+    if other_type is not None and mask.dtype != other_type:
+        warnings.warn(f"Support for mismatched {mask_name} and {other_name} is deprecated. "
+                      "Use same type for both instead.", stacklevel=2)
+
+
+def check_masks(key_padding_mask, attn_mask) -> None:
+    """The mask checks of torch's multi-head attention forward (the module's and
+    F.multi_head_attention_forward), in its order."""
+    check_mask(key_padding_mask, "key_padding_mask",
+               None if attn_mask is None else attn_mask.dtype, "attn_mask")
+    check_mask(attn_mask, "attn_mask")
 
 
 def _f_sdpa(q, k, v, mask, key, *, dropout_p, is_causal, scale, enable_gqa):
@@ -119,6 +142,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check: int, num
         query, key, value = (x.unsqueeze(1) for x in (query, key, value))
         if key_padding_mask is not None:
             key_padding_mask = key_padding_mask.unsqueeze(0)
+    check_masks(key_padding_mask, attn_mask)
     check_in_projection_dtypes(query, key, value, in_proj_weight, in_proj_bias,
                                q_proj_weight, k_proj_weight, v_proj_weight)
     use_dropout = training and dropout_p > 0

@@ -8,7 +8,7 @@ from ... import _random
 from ..._tensor import apply
 from ...pure import init as _init
 from .._functional_mha import _f_mha     # the op shared with F.multi_head_attention_forward
-from .._functional_mha import check_in_projection_dtypes
+from .._functional_mha import check_in_projection_dtypes, check_masks
 from ._init_helpers import assign_params, fresh_key
 from .linear import Linear
 from .module import Module
@@ -102,6 +102,7 @@ class MultiheadAttention(Module):
             query, key, value = (x.unsqueeze(1) for x in (query, key, value))
             if key_padding_mask is not None:
                 key_padding_mask = key_padding_mask.unsqueeze(0)
+        check_masks(key_padding_mask, attn_mask)
         check_in_projection_dtypes(query, key, value, self.in_proj_weight, self.in_proj_bias,
                                    self.q_proj_weight, self.k_proj_weight, self.v_proj_weight)
         use_dropout = self.training and self.dropout > 0

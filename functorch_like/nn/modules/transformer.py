@@ -17,7 +17,7 @@ from typing import Callable
 
 import numpy as np
 
-from ... import _dtypes, _factories
+from ... import _factories
 from ..._tensor import Tensor
 from ...amp import is_autocast_enabled
 from ...autograd._grad_mode import is_grad_enabled
@@ -25,6 +25,7 @@ from ...pure._errors import is_concrete
 from .. import functional as F
 from .. import init
 from .activation import GELU, ReLU
+from .._functional_mha import check_mask
 from .attention import MultiheadAttention
 from .container import ModuleList
 from .dropout import Dropout
@@ -46,13 +47,8 @@ def _canonical_mask(mask, mask_name: str, other_type, other_name: str, target_ty
     """PyTorch's F._canonical_mask: a bool mask becomes a float one (-inf where True)."""
     if mask is None:
         return None
-    is_float = mask.is_floating_point()
-    if mask.dtype != _dtypes.bool and not is_float:
-        raise AssertionError(f"only bool and floating types of {mask_name} are supported")
-    if check_other and other_type is not None and mask.dtype != other_type:
-        warnings.warn(f"Support for mismatched {mask_name} and {other_name} is deprecated. "
-                      "Use same type for both instead.", stacklevel=3)
-    if not is_float:
+    check_mask(mask, mask_name, other_type if check_other else None, other_name)
+    if not mask.is_floating_point():
         mask = _factories.zeros_like(mask, dtype=target_type).masked_fill(mask,
                                                                           float("-inf"))
     return mask
