@@ -88,3 +88,23 @@ def test_share_memory_marks_parameters_and_buffers_shared():
         assert not m.weight.is_shared()
         assert m.share_memory() is m
         assert m.weight.is_shared() and m.running_mean.is_shared()
+
+
+def test_to_empty_as_torch():
+    """to_empty keeps the Parameter objects, their shapes, dtypes and requires_grad, moves
+    only the module's own tensors with recurse=False, needs device by keyword, and
+    returns the module (whose reset_parameters() then initializes it)."""
+    def run(lib):
+        lib.manual_seed(0)
+        model = lib.nn.Sequential(lib.nn.Linear(3, 2), lib.nn.BatchNorm1d(2))
+        before = [id(p) for p in model.parameters()]
+        assert model.to_empty(device="cpu") is model
+        assert [id(p) for p in model.parameters()] == before
+        inner = lib.nn.Linear(2, 2)
+        inner.to_empty(device="cpu", recurse=False)
+        with pytest.raises(TypeError, match="required keyword-only argument: 'device'"):
+            model.to_empty()
+        model[0].reset_parameters()
+        return [(tuple(t.shape), str(t.dtype), t.requires_grad)
+                for t in (*model.parameters(), *model.buffers())]
+    assert run(fl) == run(torch)

@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from ... import _dtypes, _trace_state
+from ... import _dtypes, _factories, _trace_state
 from ..._host import from_host
 from ..._tensor import Tensor, typename
 from ..._writes import WRITES, CountedDict, counted
@@ -484,8 +484,9 @@ class Module:
         fn(self)
         return self
 
-    def _apply_to_tensors(self, fn: Callable[[Tensor], Tensor]) -> "Module":
-        for module in self.modules():
+    def _apply_to_tensors(self, fn: Callable[[Tensor], Tensor],
+                          recurse: bool = True) -> "Module":
+        for module in self.modules() if recurse else (self,):
             for store in (module._parameters, module._buffers):
                 for t in store.values():
                     if t is not None:
@@ -541,6 +542,14 @@ class Module:
 
     def cuda(self, device=None) -> "Module":
         return self.to("cuda" if device is None else f"cuda:{device}")
+
+    def to_empty(self, *, device, recurse: bool = True) -> "Module":
+        """Moves the parameters and buffers (of the submodules too, where `recurse`) to
+        `device` without copying their values, as torch's: their values are then
+        unspecified (zeros here), to be set by an init such as reset_parameters(). The
+        Parameter objects stay the same."""
+        return self._apply_to_tensors(lambda t: _factories.empty_like(t, device=device),
+                                      recurse=recurse)
 
     def type(self, dst_type) -> "Module":
         return self._apply_to_tensors(lambda t: t.detach().to(dst_type))
