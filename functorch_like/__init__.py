@@ -28,6 +28,17 @@ from . import jit as jit
 from .amp import autocast as autocast
 from .amp import is_autocast_enabled as is_autocast_enabled
 from .amp import get_autocast_dtype as get_autocast_dtype
+from ._toplevel_autocast import set_autocast_enabled as set_autocast_enabled
+from ._toplevel_autocast import set_autocast_dtype as set_autocast_dtype
+from ._toplevel_autocast import is_autocast_cpu_enabled as is_autocast_cpu_enabled
+from ._toplevel_autocast import set_autocast_cpu_enabled as set_autocast_cpu_enabled
+from ._toplevel_autocast import get_autocast_cpu_dtype as get_autocast_cpu_dtype
+from ._toplevel_autocast import set_autocast_cpu_dtype as set_autocast_cpu_dtype
+from ._toplevel_autocast import get_autocast_gpu_dtype as get_autocast_gpu_dtype
+from ._toplevel_autocast import set_autocast_gpu_dtype as set_autocast_gpu_dtype
+from ._toplevel_autocast import is_autocast_cache_enabled as is_autocast_cache_enabled
+from ._toplevel_autocast import set_autocast_cache_enabled as set_autocast_cache_enabled
+from ._toplevel_autocast import clear_autocast_cache as clear_autocast_cache
 from . import cpu as cpu
 from . import cuda as cuda
 from . import accelerator as accelerator
