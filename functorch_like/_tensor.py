@@ -27,6 +27,7 @@ from ._tensor_views import (_INFERENCE_INPLACE, _AliasGroup, _same_inference,
 from ._tensor_views import mark_view as mark_view
 from ._tensor_views import publish as publish
 from .autograd import _errors as _ag_errors
+from .autograd import forward_ad as _forward_ad
 from .autograd._grad_mode import _state as _grad_state
 from .autograd._grad_mode import is_grad_enabled
 from .autograd._node import node_class
@@ -94,10 +95,12 @@ def apply(fn, name: str, *args, **static):
     if not record:
         if _grad_state.func_no_grad and any(isinstance(v, jax.core.Tracer) for v in vals):
             out = jax.tree.map(jax.lax.stop_gradient, out)     # (see _grad_mode.func_body)
-        if multi:
-            return tuple(Tensor._make(o) for o in out)
-        return Tensor._make(out)
-    return record_op(fn, name, args, out, static, tape)
+        result = tuple(Tensor._make(o) for o in out) if multi else Tensor._make(out)
+    else:
+        result = record_op(fn, name, args, out, static, tape)
+    if _forward_ad.active is not None:     # inside forward_ad.dual_level: jvp the op too
+        _forward_ad.push_tangents(fn, args, vals, static, result)
+    return result
 
 
 def _move_retained(t, old_node, old_out) -> None:
@@ -722,6 +725,8 @@ class Tensor:
         if result._value.shape != self._value.shape and not reshape:
             raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
                                f"broadcast shape {list(result.shape)}")
+        if _forward_ad.active is not None:     # a dual tensor's in-place op: its tangent
+            _forward_ad.set_tangent(self, result)
         self._value = result._value
         old_node, old_out = self._node, self._out
         if result._node is not None:

@@ -18,6 +18,7 @@ from ._grad_mode import no_grad as no_grad
 from ._grad_mode import set_grad_enabled as set_grad_enabled
 from ._node import AccumulateGrad as AccumulateGrad
 from ._node import Node as Node
+from . import forward_ad as forward_ad
 from . import function as function
 from . import profiler as profiler
 from .anomaly_mode import detect_anomaly as detect_anomaly
@@ -27,10 +28,10 @@ from .function import Function as Function
 from .function import once_differentiable as once_differentiable
 
 __all__ = ["AccumulateGrad", "Function", "Node", "Variable", "backward",
-           "compile_count", "detect_anomaly", "enable_grad", "function", "functional", "grad",
-           "gradcheck", "gradgradcheck", "inference_mode", "is_anomaly_enabled",
-           "is_grad_enabled", "no_grad", "once_differentiable", "profiler", "set_detect_anomaly",
-           "set_grad_enabled"]
+           "compile_count", "detect_anomaly", "enable_grad", "forward_ad", "function",
+           "functional", "grad", "gradcheck", "gradgradcheck", "inference_mode",
+           "is_anomaly_enabled", "is_grad_enabled", "no_grad", "once_differentiable",
+           "profiler", "set_detect_anomaly", "set_grad_enabled"]
 
 
 def _as_list(x):

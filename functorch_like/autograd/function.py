@@ -25,6 +25,7 @@ import numpy as np
 from jax.custom_derivatives import SymbolicZero
 
 from .. import _trace_state
+from . import forward_ad
 from ._dirty import dirty_outputs, rebind_dirty
 from ._forward_mode import JVP_NEEDED, refuse_forward_mode
 from ._grad_mode import is_grad_enabled, no_grad
@@ -201,6 +202,13 @@ def _apply_eagerly(cls, name: str, tensors: list, static: dict):
     meta = (cls, static["layout"], static["needs_input_grad"])
     arrays = tuple(t._value for t in tensors)
     refuse_forward_mode(cls, arrays, _has_setup_context(cls), cls.jvp is not Function.jvp)
+    if forward_ad.active is not None and any(forward_ad.has_tangent(t) for t in tensors):
+        # PyTorch-parity note: torch runs the Function's jvp on the tangents; here a
+        # Function is refused under forward_ad, with torch's error where it has no jvp.
+        raise NotImplementedError(JVP_NEEDED if cls.jvp is Function.jvp else
+                                  "functorch_like: forward_ad through a custom "
+                                  "autograd.Function's jvp is not supported; use "
+                                  "torch.func.jvp, which runs it")
     values, ctx = _run_forward(meta, arrays)
     if not (is_grad_enabled() and any(t.requires_grad or t._node is not None
                                       for t in tensors)):
