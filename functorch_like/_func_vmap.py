@@ -32,6 +32,16 @@ def vmap(func: Callable, in_dims=0, out_dims=0, randomness: str = "error", *,
     if randomness not in ("error", "same", "different"):
         raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or "
                            f"'same'. Got {randomness}")
+    if chunk_size is not None and (isinstance(chunk_size, bool)
+                                   or not isinstance(chunk_size, int) or chunk_size <= 0):
+        raise ValueError(f"vmap: chunk_size should be None or greater than 0. (got "
+                         f"{chunk_size})")
+    name = getattr(func, "__name__", type(func).__name__)
+
+    def returning_tensors(*a, **kw):
+        out = func(*a, **kw)
+        _check_outputs(out, out_dims, name)
+        return out
 
     def v(*args, **kwargs):
         dims = in_dims if isinstance(in_dims, (tuple, list)) else (in_dims,) * len(args)
@@ -45,7 +55,8 @@ def vmap(func: Callable, in_dims=0, out_dims=0, randomness: str = "error", *,
             # The positional tensors' batch dims, when each argument has one (int or None):
             # func's in-place writes into them come out with them, to be written back.
             axes = _leaf_axes(args, dims)
-            wrapped = _wrap(func, seen=seen, args_like=args, with_writes=axes is not None)
+            wrapped = _wrap(returning_tensors, seen=seen, args_like=args,
+                            with_writes=axes is not None)
             out_axes = out_dims if axes is None else (out_dims, axes)
             if randomness == "different":
                 size = _batch_size(arrays, dims)
@@ -54,19 +65,21 @@ def vmap(func: Callable, in_dims=0, out_dims=0, randomness: str = "error", *,
                 def keyed(k, *a):
                     with use_key(k):
                         return wrapped(*a, **kw)
-                out = _vmapped(keyed, (0, *dims), out_axes, (keys, *arrays))
+                out = _vmapped(keyed, (0, *dims), out_axes, (keys, *arrays), name,
+                               axes is not None)
             elif randomness == "same":
                 key = _random.next_key()
 
                 def same(*a):
                     with use_key(key):
                         return wrapped(*a, **kw)
-                out = _vmapped(same, tuple(dims), out_axes, arrays)
+                out = _vmapped(same, tuple(dims), out_axes, arrays, name, axes is not None)
             else:
                 def strict(*a):
                     with _no_random():
                         return wrapped(*a, **kw)
-                out = _vmapped(strict, tuple(dims), out_axes, arrays)
+                out = _vmapped(strict, tuple(dims), out_axes, arrays, name,
+                               axes is not None)
             if axes is not None:
                 out, writes = out
                 write_back(args, writes)
@@ -77,34 +90,88 @@ def vmap(func: Callable, in_dims=0, out_dims=0, randomness: str = "error", *,
 
 
 def _leaf_axes(args: tuple, dims) -> tuple | None:
-    """Per tensor leaf of the positional arguments (jax's order): its argument's batch
-    dim; None when an argument's in_dims entry is a pytree of dims (no write-back)."""
+    """Per tensor leaf of the positional arguments (jax's order): its batch dim; None when
+    an in_dims entry's structure is one this does not follow (then no write-back)."""
     axes = []
     for arg, dim in zip(args, dims):
-        if dim is not None and not isinstance(dim, int):
+        leaf_dims = _leaf_dims(arg, dim)
+        if leaf_dims is None:
             return None
-        axes += [dim] * len(array_leaves(arg))
+        axes += leaf_dims
     return tuple(axes)
 
 
-def _vmapped(fn, in_axes, out_axes, arrays):
-    """jax.vmap(fn)(*arrays); an in-place write of batched values into an argument that
-    is not batched raises, as in torch."""
+def _leaf_dims(arg, dim) -> list | None:
+    """The batch dim of each tensor leaf of `arg` (jax's leaf order) for its in_dims entry
+    `dim`: an int or None for the whole argument, or a prefix of its structure (tuples,
+    lists and dicts of dims); None for another structure."""
+    if dim is None or isinstance(dim, int):
+        return [dim] * len(array_leaves(arg))
+    if isinstance(dim, (tuple, list)) and isinstance(arg, (tuple, list)) \
+            and len(dim) == len(arg):
+        pairs = zip(dim, arg)
+    elif isinstance(dim, dict) and isinstance(arg, dict) and dim.keys() == arg.keys():
+        pairs = ((dim[k], arg[k]) for k in sorted(arg))       # (jax's order of dict keys)
+    else:
+        return None
+    out = []
+    for d, a in pairs:
+        sub = _leaf_dims(a, d)
+        if sub is None:
+            return None
+        out += sub
+    return out
+
+
+def _vmapped(fn, in_axes, out_axes, arrays, name: str, writes: bool):
+    """jax.vmap(fn)(*arrays). A batched result where out_dims is None raises torch's
+    ValueError; an in-place write of batched values into an argument that is not batched
+    (`writes`: out_axes is (out_dims, the arguments' axes)) raises, as in torch."""
     try:
         return jax.vmap(fn, in_axes=in_axes, out_axes=out_axes)(*arrays)
     except ValueError as e:
-        if "out_axes" not in str(e) or "None" not in str(e):
+        if "got axis spec None but output was batched" not in str(e):
             raise
-    raise RuntimeError("vmap: an in-place operation wrote values that vary across the batch "
-                       "into an input that is not batched (its in_dims entry is None); "
-                       "batch that input or write out of place")
+        into_argument = writes and str(e).startswith("at vmap out_axes[1]")
+    if into_argument:
+        raise RuntimeError("vmap: an in-place operation wrote values that vary across the "
+                           "batch into an input that is not batched (its in_dims entry is "
+                           "None); batch that input or write out of place")
+    raise ValueError(f"vmap({name}, ...): `{name}` can not return a BatchedTensor when "
+                     "out_dim is None")
+
+
+def _check_outputs(out, out_dims, name: str) -> None:
+    """torch's ValueError for a result leaf that is no Tensor where its out_dims entry
+    batches it (a Python number, None)."""
+    from ._tensor import Tensor
+
+    def check(dim, sub):
+        if dim is None:
+            return
+        if isinstance(dim, (tuple, list)) and isinstance(sub, (tuple, list)) \
+                and len(dim) == len(sub):
+            for d, x in zip(dim, sub):
+                check(d, x)
+            return
+        if isinstance(dim, dict) and isinstance(sub, dict):
+            for k, x in sub.items():
+                check(dim.get(k, 0), x)
+            return
+        for leaf in jax.tree.leaves(sub, is_leaf=lambda x: x is None or isinstance(x, Tensor)):
+            if not isinstance(leaf, (Tensor, jax.Array, jax.core.Tracer)):
+                raise ValueError(f"vmap({name}, ...): `{name}` must only return Tensors, got "
+                                 f"type {type(leaf)}. Did you mean to set out_dims= to None "
+                                 "for output?")
+    check(out_dims, out)
 
 
 def _batch_size(arrays, dims) -> int:
     for a, d in zip(arrays, dims):
-        if d is not None:
-            leaf = jax.tree.leaves(a)[0]
-            return leaf.shape[d]
+        leaves = array_leaves(a)
+        for leaf, leaf_dim in zip(leaves, _leaf_dims(a, d) or [d] * len(leaves)):
+            if isinstance(leaf_dim, int):
+                return leaf.shape[leaf_dim]
     raise ValueError("vmap: at least one input must be batched (in_dims not all None)")
 
 

@@ -148,6 +148,11 @@ def functional_call(module, parameter_and_buffer_dicts, args=(), kwargs=None, *,
         merged = {}
         for d in parameter_and_buffer_dicts:
             merged.update(d)
+        repeated = [k for k in merged
+                    if sum(k in d for d in parameter_and_buffer_dicts) > 1]
+        if repeated:
+            raise ValueError(f"{repeated} appeared in multiple dictionaries; behavior of "
+                             "functional call is ambiguous")
         parameter_and_buffer_dicts = merged
     if not isinstance(args, tuple):
         args = (args,)
@@ -165,6 +170,11 @@ def stack_module_state(models) -> tuple[dict, dict]:
     models = list(models)
     if not models:
         raise RuntimeError("stack_module_state: Expected at least one model, got 0.")
+    if len({m.training for m in models}) > 1:
+        raise RuntimeError("stack_module_state: Expected all models to have the same "
+                           "training/eval mode.")
+    if len({type(m) for m in models}) > 1:
+        raise RuntimeError("stack_module_state: Expected all models to be of the same class.")
     names = [n for n, _ in models[0].named_parameters()]
     bnames = [n for n, _ in models[0].named_buffers()]
     params, buffers = {}, {}
@@ -173,13 +183,23 @@ def stack_module_state(models) -> tuple[dict, dict]:
         flags = {t.requires_grad for t in tensors}
         if len(flags) > 1:
             raise RuntimeError(f"Expected {n} from each model to have the same .requires_grad")
-        stacked = jnp.stack([t._value for t in tensors])
+        stacked = _stack([t._value for t in tensors])
         # (a frozen parameter stays frozen, as torch's)
         params[n] = Tensor._make(stacked).requires_grad_(flags.pop())
     for n in bnames:
-        buffers[n] = Tensor._make(jnp.stack([dict(m.named_buffers())[n]._value
-                                             for m in models]))
+        buffers[n] = Tensor._make(_stack([dict(m.named_buffers())[n]._value
+                                          for m in models]))
     return params, buffers
+
+
+def _stack(values: list):
+    """jnp.stack, with torch.stack's error for unequal shapes."""
+    for i, v in enumerate(values[1:], 1):
+        if v.shape != values[0].shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"{list(values[0].shape)} at entry 0 and {list(v.shape)} at "
+                               f"entry {i}")
+    return jnp.stack(values)
 
 
 def to_pure(module) -> tuple[Callable, dict, dict]:
@@ -206,15 +226,30 @@ def to_pure(module) -> tuple[Callable, dict, dict]:
 
 # ---- transforms ---------------------------------------------------------------------
 
-def _check_grad_args(args: tuple, argnums) -> None:
-    """torch.func.grad's RuntimeErrors for its argnums and differentiated inputs (JAX's
-    are TypeErrors and ValueErrors, worded otherwise)."""
-    nums = argnums if isinstance(argnums, (tuple, list)) else (argnums,)
+def _check_argnums(args: tuple, argnums, element_message: str = "argnum must be int") \
+        -> tuple:
+    """torch.func's RuntimeErrors for argnums (an int or a tuple of distinct ints, each in
+    range: JAX's are TypeErrors and ValueErrors, worded otherwise); the argnums as a
+    tuple."""
+    if isinstance(argnums, bool) or not isinstance(argnums, (int, tuple)):
+        raise RuntimeError(f"argnums must be int or Tuple[int, ...], got: {type(argnums)}")
+    nums = argnums if isinstance(argnums, tuple) else (argnums,)
     if not nums:
         raise RuntimeError("argnums must be non-empty")
     for num in nums:
-        if isinstance(num, int) and not -len(args) <= num < len(args):
+        if isinstance(num, bool) or not isinstance(num, int):
+            raise RuntimeError(f"{element_message}, got: {type(num)}")
+        if not -len(args) <= num < len(args):
             raise RuntimeError(f"Got argnum={num}, but only {len(args)} positional inputs")
+    if len({num % len(args) for num in nums}) != len(nums):
+        raise RuntimeError(f"argnums elements must be unique, got {argnums}")
+    return nums
+
+
+def _check_grad_args(args: tuple, argnums) -> None:
+    """torch.func.grad's RuntimeErrors for its argnums and differentiated inputs (JAX's
+    are TypeErrors and ValueErrors, worded otherwise)."""
+    nums = _check_argnums(args, argnums)
     for num in nums:
         for leaf in jax.tree.leaves(args[num] if isinstance(num, int) else (),
                                     is_leaf=_is_tensor):
@@ -235,6 +270,19 @@ def _check_scalar(out, has_aux: bool) -> None:
         raise RuntimeError("grad_and_value(f)(*args): Expected f(*args) to return a "
                            f"scalar Tensor, got tensor with {jnp.ndim(value)} dims. "
                            "Maybe you wanted to use the vjp or jacrev APIs instead?")
+
+
+def _aux_pair(transform: str) -> Callable:
+    """A check(output, has_aux) for _with_writes: torch's error where a has_aux function
+    returns no (output, aux) pair (`transform`: how torch's message names the call)."""
+    def check(out, has_aux: bool) -> None:
+        if has_aux and not (isinstance(out, tuple) and len(out) == 2):
+            raise RuntimeError(f"{transform}: output of function f should be a tuple: "
+                               "(output, aux) if has_aux is True")
+    return check
+
+
+_JVP = "jvp(f, primals, tangents)"
 
 
 def _with_writes(func: Callable, args: tuple, seen: dict, has_aux: bool, reverse: tuple,
@@ -353,16 +401,47 @@ def jvp(func: Callable, primals, tangents, *, has_aux: bool = False):
     graph as `grad`'s result is. PyTorch parity: in-place writes inside func into the
     primals reach the caller's tensors (their primal values), and those into tensors func
     did not get or make raise, as torch's."""
+    _check_jvp_args(primals, tangents)
+
     def core(a, kw):
         seen = {}
-        fn = _with_writes(func, primals, seen, has_aux, ())
+        fn = _with_writes(func, primals, seen, has_aux, (), _aux_pair(_JVP))
         out, tangent, (aux, writes) = jax.jvp(fn, tuple(a[0]), tuple(a[1]), has_aux=True)
+        # (an integer output's tangent: JAX's float0, torch's integer zeros)
+        tangent = jax.tree.map(lambda t, o: jnp.zeros(o.shape, o.dtype)
+                               if t.dtype == jax.dtypes.float0 else t, tangent, out)
         write_back(primals, writes)
         s = seen["out"]
         return _reorder((s[0], s[0], s[1]) if has_aux else (s, s),
                         (out, tangent, aux) if has_aux else (out, tangent))
     return _func_graph.call("Jvp", has_aux, func, core, (tuple(primals), tuple(tangents)),
                             {})
+
+
+def _check_jvp_args(primals, tangents) -> None:
+    """torch.func.jvp's RuntimeErrors for its primals and tangents (JAX's are TypeErrors
+    and ValueErrors, worded otherwise, or none: a Tensor of primals was unpacked)."""
+    if not isinstance(primals, tuple):
+        raise RuntimeError(f"{_JVP}: Expected primals to be a tuple. E.g. it should be valid "
+                           "to call f(*primals).")
+    same = isinstance(tangents, tuple) and len(tangents) == len(primals) and all(
+        jax.tree.structure(p, is_leaf=_is_tensor) == jax.tree.structure(t, is_leaf=_is_tensor)
+        for p, t in zip(primals, tangents))
+    if not same:
+        raise RuntimeError(f"{_JVP}: Expected primals and tangents to have the same python "
+                           "structure. For example, if primals is a tuple of 3 tensors, "
+                           "tangents also must be. Got primals with structure "
+                           f"{jax.tree.structure(primals, is_leaf=_is_tensor)} and tangents "
+                           f"with structure {jax.tree.structure(tangents, is_leaf=_is_tensor)}")
+    if not any(_is_tensor(x) for x in jax.tree.leaves(primals, is_leaf=_is_tensor)):
+        raise RuntimeError(f"{_JVP}: Expected primals to contain at least one Tensor.")
+    for p, t in zip(jax.tree.leaves(primals, is_leaf=_is_tensor),
+                    jax.tree.leaves(tangents, is_leaf=_is_tensor)):
+        if _is_tensor(p) and _is_tensor(t) and tuple(p.shape) != tuple(t.shape):
+            raise RuntimeError(
+                "Trying to set a forward gradient that has a different size than that of the "
+                f"original Tensor, this is not supported. Tensor is of size {list(p.shape)} "
+                f"while the given forward gradient is of size {list(t.shape)}.")
 
 
 def _jacobian_order(out_skeleton, in_skeleton):
@@ -376,7 +455,7 @@ def _jacobian_order(out_skeleton, in_skeleton):
 
 
 def _jacobian_core(jax_transform, func, args, argnums, has_aux, depth=1,
-                   reverse: bool = True):
+                   reverse: bool = True, transform: str = "vjp(f, *primals)"):
     """core() of jacrev/jacfwd/hessian: the transform's result in the caller's key order
     (`depth`: how many times the input's structure nests in the output's; `reverse`:
     whether it differentiates in reverse mode, see _wrap), func's in-place writes into
@@ -384,7 +463,8 @@ def _jacobian_core(jax_transform, func, args, argnums, has_aux, depth=1,
     def core(a, kw):
         seen = {}
         fn = _with_writes(func, args, seen, has_aux,
-                          _positions(argnums, len(args)) if reverse else ())
+                          _positions(argnums, len(args)) if reverse else (),
+                          _aux_pair(transform))
         out, (aux, writes) = jax_transform(fn, argnums=argnums, has_aux=True)(*a)
         write_back(args, writes)
         if has_aux:
@@ -405,6 +485,7 @@ def jacrev(func: Callable, argnums=0, *, has_aux: bool = False, chunk_size=None,
         raise ValueError("jacrev: `chunk_size` should be greater than 0.")
 
     def j(*args):
+        _check_argnums(args, argnums, "argnums must be int or Tuple[int, ...]")
         core = _jacobian_core(jax.jacrev, func, args, argnums, has_aux)
         return _func_graph.call("Jacrev", (_freeze(argnums), has_aux), func, core, args, {})
     return j
@@ -415,7 +496,9 @@ def jacfwd(func: Callable, argnums=0, has_aux: bool = False,
     """The Jacobian by forward mode (torch.func.jacfwd), part of the eager graph as
     `grad`'s result is."""
     def j(*args):
-        core = _jacobian_core(jax.jacfwd, func, args, argnums, has_aux, reverse=False)
+        _check_argnums(args, argnums, "argnums must be int or Tuple[int, ...]")
+        core = _jacobian_core(jax.jacfwd, func, args, argnums, has_aux, reverse=False,
+                              transform=_JVP)
         return _func_graph.call("Jacfwd", (_freeze(argnums), has_aux), func, core, args, {})
     return j
 
@@ -423,6 +506,7 @@ def jacfwd(func: Callable, argnums=0, has_aux: bool = False,
 def hessian(func: Callable, argnums=0) -> Callable:
     """The Hessian (torch.func.hessian), part of the eager graph as `grad`'s result is."""
     def h(*args):
+        _check_argnums(args, argnums, "argnums must be int or Tuple[int, ...]")
         core = _jacobian_core(jax.hessian, func, args, argnums, False, depth=2)
         return _func_graph.call("Hessian", _freeze(argnums), func, core, args, {})
     return h
