@@ -295,7 +295,10 @@ def _reflected(fn):
 _OPERATORS = {
     "__add__": M.add, "__radd__": _reflected(M.add), "__sub__": M.sub,
     "__rsub__": lambda self, other: M.rsub(self, other), "__mul__": M.mul,
-    "__rmul__": _reflected(M.mul), "__truediv__": M.div, "__rtruediv__": _reflected(M.div),
+    "__rmul__": _reflected(M.mul), "__truediv__": M.div,
+    # (torch's `number / tensor` is `tensor.reciprocal() * number`: its rounding, and
+    # MulBackward0)
+    "__rtruediv__": lambda self, other: M.mul(M.reciprocal(self), other),
     "__floordiv__": M.floor_divide, "__rfloordiv__": _reflected(M.floor_divide),
     "__mod__": M.remainder, "__rmod__": _reflected(M.remainder), "__pow__": M.pow,
     "__rpow__": _reflected(M.pow), "__matmul__": M.matmul_operator,

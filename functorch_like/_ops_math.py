@@ -73,14 +73,32 @@ def _float_dtype(dtype):
 
 # ---- binary arithmetic --------------------------------------------------------------
 
+def _half_opmath(dtype):
+    """float32 where the result is float16/bfloat16 (torch's CPU kernels do that arithmetic
+    in float32 and round once), else None."""
+    return jnp.float32 if dtype in (jnp.float16, jnp.bfloat16) else None
+
+
+def _alpha_terms(a, b, dtype, alpha):
+    """The operands of add/sub as torch's kernels take them: both in the result dtype (a
+    scalar rounded to it), `alpha * b` in float32 with alpha rounded to a half result
+    dtype, for one rounding of the sum at the end."""
+    a, b = _cast(a, dtype), _cast(b, dtype)
+    wide = _half_opmath(dtype)
+    if wide is None:
+        return a, (b if alpha == 1 else (b * alpha).astype(dtype))
+    a, b = a.astype(wide), b.astype(wide)
+    return a, (b if alpha == 1 else b * jnp.asarray(alpha, dtype).astype(wide))
+
+
 def _f_add(a, b, *, dtype, alpha=1):
-    b = _cast(b, dtype)
-    return _cast(a, dtype) + (b if alpha == 1 else (b * alpha).astype(dtype))
+    a, b = _alpha_terms(a, b, dtype, alpha)
+    return (a + b).astype(dtype)
 
 
 def _f_sub(a, b, *, dtype, alpha=1):
-    b = _cast(b, dtype)
-    return _cast(a, dtype) - (b if alpha == 1 else (b * alpha).astype(dtype))
+    a, b = _alpha_terms(a, b, dtype, alpha)
+    return (a - b).astype(dtype)
 
 
 def _check_alpha(a, b, alpha) -> None:
@@ -111,23 +129,43 @@ def _factor(x, dtype):
 
 
 def _f_mul(a, b, *, dtype):
+    wide = _half_opmath(dtype)
+    if wide is not None:
+        return (_factor(a, wide) * _factor(b, wide)).astype(dtype)
     return _factor(a, dtype) * _factor(b, dtype)
 
 
 def _f_div(a, b, *, dtype, rounding_mode=None):
-    q = jnp.true_divide(_factor(a, dtype), _factor(b, dtype)) if rounding_mode is None or \
-        jnp.issubdtype(dtype, jnp.inexact) else None
+    wide = _half_opmath(dtype)
+    if wide is not None:
+        return _f_div(a, b, dtype=wide, rounding_mode=rounding_mode).astype(dtype)
     if rounding_mode is None:
-        return q
+        return jnp.true_divide(_factor(a, dtype), _factor(b, dtype))
+    if not jnp.issubdtype(dtype, jnp.inexact):
+        if rounding_mode == "floor":
+            return jnp.floor_divide(_cast(a, dtype), _cast(b, dtype))
+        # Integer division toward zero, exact (not through float32: above 2**24 it
+        # rounded); operands cast to the result dtype first, as torch's (a negative
+        # scalar wraps into uint8).
+        wide = jnp.int32 if dtype == jnp.bool_ else dtype
+        return jax.lax.div(_cast(a, wide), _cast(b, wide)).astype(dtype)
+    a, b = _cast(a, dtype), _exact_divisor(_cast(b, dtype), jnp.shape(a))
     if rounding_mode == "trunc":
-        if q is None:
-            return jnp.trunc(jnp.true_divide(a, b)).astype(dtype)
-        return jnp.trunc(q)
-    if q is None:
-        return jnp.floor_divide(_cast(a, dtype), _cast(b, dtype))
+        return jnp.trunc(jnp.true_divide(a, b))
     if jnp.issubdtype(dtype, jnp.floating):
-        return _floor_divide_float(_cast(a, dtype), _cast(b, dtype))
-    return jnp.floor(q)
+        return _floor_divide_float(a, b)
+    return jnp.floor(jnp.true_divide(a, b))
+
+
+def _exact_divisor(b, shape):
+    """A divisor at the quotient's full shape, kept from XLA's rewrite of a division by a
+    broadcast value into a multiplication by its reciprocal (1 ulp off in about a third of
+    the quotients: enough to move a rounded quotient to the next integer, where torch's
+    is exact)."""
+    full = jnp.broadcast_shapes(shape, jnp.shape(b))
+    if jnp.shape(b) == full:
+        return b
+    return jax.lax.optimization_barrier(jnp.broadcast_to(b, full))
 
 
 def _floor_divide_float(a, b):
