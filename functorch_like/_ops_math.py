@@ -258,7 +258,18 @@ def _binary(fn, name, a, b, *, float_result=False, **static):
     dtype = _dtypes.result_type(*_promo_args(a, b))
     if float_result:
         dtype = _float_dtype(dtype)
+    if jnp.issubdtype(dtype, jnp.inexact):
+        a, b = _big_int_as_float(a), _big_int_as_float(b)
     return apply(fn, name, a, b, dtype=dtype, **static)
+
+
+def _big_int_as_float(x):
+    """A Python int beyond int32 as a float where the result is floating (JAX cannot pass
+    it to a program as an int without x64; torch computes with it as a float there).
+    (`apply` does the same where a floating tensor is among an op's arguments.)"""
+    if type(x) is builtins.int and not -2 ** 31 <= x < 2 ** 31:
+        return float(x)
+    return x
 
 
 def add(input, other, *, alpha=1):

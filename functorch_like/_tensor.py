@@ -76,6 +76,8 @@ def apply(fn, name: str, *args, **static):
         if isinstance(a, Tensor):
             vals.append(a._value)
             needs_grad = needs_grad or a._requires_grad or a._node is not None
+        elif type(a) is int and not -2147483648 <= a <= 2147483647:
+            vals.append(_big_int(a, args))
         else:
             vals.append(a)
     record = needs_grad and is_grad_enabled()
@@ -101,6 +103,16 @@ def apply(fn, name: str, *args, **static):
     if _forward_ad.active is not None:     # inside forward_ad.dual_level: jvp the op too
         _forward_ad.push_tangents(fn, args, vals, static, result)
     return result
+
+
+def _big_int(a: int, args: tuple):
+    """A Python int beyond int32 among an op's arguments: a float where a floating tensor
+    is among them too (JAX cannot pass it to a program as an int without x64; torch
+    computes with it in the floating dtype), else itself (JAX's OverflowError)."""
+    if any(isinstance(t, Tensor) and jnp.issubdtype(t._value.dtype, jnp.inexact)
+           for t in args):
+        return float(a)
+    return a
 
 
 def _move_retained(t, old_node, old_out) -> None:

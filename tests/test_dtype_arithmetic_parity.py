@@ -67,3 +67,15 @@ def test_number_over_tensor_is_reciprocal_times_number():
         y = 3 / lib.tensor([3.0, 7.0], requires_grad=True)
         assert type(y.grad_fn).__name__ == "MulBackward0"
         assert (1 / lib.tensor([2, 4])).dtype == lib.float32
+
+
+@pytest.mark.parametrize("op", [
+    lambda L, x: x * 2 ** 40, lambda L, x: x + 10 ** 10, lambda L, x: x < 2 ** 40,
+    lambda L, x: x.clamp(min=-2 ** 40, max=2 ** 41), lambda L, x: L.where(x > 0, x, 2 ** 40),
+    lambda L, x: x.masked_fill(x > 0, 2 ** 40), lambda L, x: x.clone().fill_(2 ** 40),
+    lambda L, x: x.bfloat16() * 2 ** 40, lambda L, x: L.ones(2, dtype=L.int32) / 2 ** 40,
+])
+def test_python_ints_beyond_int32_with_floating_tensors(op):
+    """(JAX's OverflowError: a Python int beyond int32 could not enter a program without
+    x64, where torch computes with it as a float)"""
+    assert _same(op(torch, torch.tensor([1.0, -2.0])), op(ft, ft.tensor([1.0, -2.0])))
