@@ -230,9 +230,19 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
         ints = all(isinstance(v, builtins.int) for v in (start, end, step))
         dtype = _dtypes.int64 if ints else _dtypes.get_default_dtype()
     values = start + np.arange(n, dtype=np.float64) * step
-    if not _dtypes.to_jax(dtype).kind == "f" and all(
-            isinstance(v, builtins.int) for v in (start, end, step)):
-        values = start + np.arange(n, dtype=np.int64) * step
+    if _dtypes.to_jax(dtype).kind in "iub":
+        # torch's kernel: start and step as integers (truncated); the length from those
+        # for int64 (arange(0.5, 4, 1.5, dtype=int64) is [0, 1, 2, 3]), from the numbers
+        # as given for the other integer dtypes
+        first, stride = builtins.int(start), builtins.int(step)
+        if dtype.name == "int64":
+            if stride == 0:
+                raise ValueError("step must be nonzero")
+            sign = (stride > 0) - (stride < 0)
+            span = builtins.int(end) - first + stride - sign
+            n = builtins.max(abs(span) // abs(stride) * (1 if (span >= 0) == (stride > 0)
+                                                          else -1), 0)
+        values = first + np.arange(n, dtype=np.int64) * stride
     return _finish(from_host(values, _dtypes.to_jax(dtype)), None, device, requires_grad)
 
 

@@ -188,13 +188,30 @@ Tensor.log_softmax = log_softmax
 
 
 def addcmul(input, tensor1, tensor2, *, value=1):
-    """input + value * tensor1 * tensor2."""
+    """input + value * tensor1 * tensor2, broadcast. `value` is converted to the three
+    tensors' common dtype, as torch's kernel does (truncated for integers: value=0.5 is 0
+    there)."""
+    dtype = _dtypes.result_type(*M._promo_args(input, tensor1, tensor2))
+    if dtype == jnp.bool_:
+        raise NotImplementedError('"addcmul_cpu_out" not implemented for \'Bool\'')
+    if not jnp.issubdtype(dtype, jnp.inexact) and isinstance(value, float):
+        value = int(value)
     return M.add(input, M.mul(M.mul(tensor1, tensor2), value) if value != 1 else
                  M.mul(tensor1, tensor2))
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1):
-    """input + value * tensor1 / tensor2."""
+    """input + value * tensor1 / tensor2, broadcast; integer tensor1 and tensor2 raise
+    torch's error (its historic integer division is gone)."""
+    if all(isinstance(t, Tensor) and not (t.is_floating_point() or t.is_complex())
+           for t in (tensor1, tensor2)):
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future  release "
+            "addcdiv will perform a true division of tensor1 and tensor2. The historic "
+            "addcdiv behavior can be implemented as (input + value * torch.trunc(tensor1 / "
+            "tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / "
+            "tensor2) for float inputs. The future addcdiv behavior is just the latter "
+            "implementation: (input + value * tensor1 / tensor2), for all dtypes.")
     q = M.div(tensor1, tensor2)
     return M.add(input, M.mul(q, value) if value != 1 else q)
 
@@ -457,6 +474,8 @@ def zero_(self):
 def _f_copy(x, src):
     # A new buffer, as torch's copy_ writes into this tensor's own storage: sharing src's
     # array would let a compiled step that donates one of them delete the other.
+    if x.dtype == jnp.bool_ and jnp.iscomplexobj(src):
+        src = src != 0          # (JAX's complex -> bool conversion reads the real part)
     return jnp.array(jnp.broadcast_to(src, x.shape), dtype=x.dtype, copy=True)
 
 

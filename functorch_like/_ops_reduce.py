@@ -443,11 +443,12 @@ def logsumexp(input, dim, keepdim: bool = False):
 
 
 def _f_all(x, *, axis, keepdims):
-    return jnp.all(x, axis=axis, keepdims=keepdims)
+    # (a complex x compared with 0: jnp.all/any read only its real part)
+    return jnp.all(x != 0 if jnp.iscomplexobj(x) else x, axis=axis, keepdims=keepdims)
 
 
 def _f_any(x, *, axis, keepdims):
-    return jnp.any(x, axis=axis, keepdims=keepdims)
+    return jnp.any(x != 0 if jnp.iscomplexobj(x) else x, axis=axis, keepdims=keepdims)
 
 
 def _bool_dims(dim, ndim):
