@@ -511,6 +511,9 @@ def _unary(jfn, name, *, to_float=True):
     """An elementwise op; integer inputs go to the default float dtype when `to_float`."""
     if to_float:
         def f(x):
+            if x.dtype in (jnp.float16, jnp.bfloat16):
+                # (in float32, rounded once: torch's CPU kernels for half dtypes)
+                return jfn(x.astype(jnp.float32)).astype(x.dtype)
             return jfn(x.astype(_float_dtype(x.dtype)) if not jnp.issubdtype(
                 x.dtype, jnp.inexact) else x)
     else:

@@ -79,3 +79,21 @@ def test_python_ints_beyond_int32_with_floating_tensors(op):
     """(JAX's OverflowError: a Python int beyond int32 could not enter a program without
     x64, where torch computes with it as a float)"""
     assert _same(op(torch, torch.tensor([1.0, -2.0])), op(ft, ft.tensor([1.0, -2.0])))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("op", [
+    lambda L, x: L.exp2(x), lambda L, x: L.expm1(x), lambda L, x: L.log2(x.abs() + 0.01),
+    lambda L, x: L.log10(x.abs() + 0.01), lambda L, x: L.sigmoid(x), lambda L, x: L.asinh(x),
+    lambda L, x: L.sinc(x), lambda L, x: L.softmax(x, 0), lambda L, x: L.nn.functional.silu(x),
+    lambda L, x: L.nn.functional.elu(x), lambda L, x: L.nn.functional.softplus(x),
+    lambda L, x: L.nn.functional.mish(x), lambda L, x: L.nn.functional.hardswish(x),
+    lambda L, x: L.nn.functional.leaky_relu(x, 0.1),
+])
+def test_half_unary_ops_in_float32_as_torch(dtype, op):
+    """(computed in half, a third to a half of the values were an ulp or more off torch's,
+    which computes them in float32 and rounds once)"""
+    x = (np.random.default_rng(0).standard_normal(4096) * 2).astype(np.float32)
+    t = torch.tensor(x).to(getattr(torch, dtype))
+    f = ft.tensor(t.float().numpy()).to(getattr(ft, dtype))
+    assert _same(op(torch, t), op(ft, f))
