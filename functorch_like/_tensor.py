@@ -568,7 +568,13 @@ class Tensor:
 
     def tolist(self):
         self._require_concrete('tolist()')
-        return np.asarray(self._value).tolist()
+        value = self._value
+        if isinstance(value, jax.core.Tracer):
+            # (inside a torch.func transform run eagerly the primal is concrete, as
+            # item() finds it; None under a trace: then np.asarray raises JAX's error)
+            concrete = value.to_concrete_value()
+            value = value if concrete is None else concrete
+        return np.asarray(value).tolist()
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """A writable numpy copy (JAX arrays are immutable, so the memory is not shared)."""

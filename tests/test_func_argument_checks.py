@@ -108,3 +108,17 @@ def test_errors_and_results_as_torch(name):
     assert isinstance(theirs, tuple) or name == "vmap out_dims None unbatched" \
         or name == "vmap int with out_dims None"
     assert ours == theirs
+
+
+def test_tolist_inside_grad_and_jvp_as_item():
+    """(item() worked there; tolist() raised JAX's TracerArrayConversionError)"""
+    def run(lib):
+        seen = []
+
+        def f(x):
+            seen.append(x.tolist())
+            return (x * 2).sum()
+        g = lib.func.grad(f)(lib.ones(3))
+        lib.func.jvp(f, (lib.ones(2),), (lib.ones(2),))
+        return g.tolist(), seen
+    assert run(ft) == run(torch) == ([2.0, 2.0, 2.0], [[1.0, 1.0, 1.0], [1.0, 1.0]])
