@@ -44,6 +44,7 @@ def vmap(func: Callable, in_dims=0, out_dims=0, randomness: str = "error", *,
         return out
 
     def v(*args, **kwargs):
+        _check_inputs(name, in_dims, out_dims, args)
         dims = in_dims if isinstance(in_dims, (tuple, list)) else (in_dims,) * len(args)
 
         def core(arrays, kw):
@@ -139,6 +140,76 @@ def _vmapped(fn, in_axes, out_axes, arrays, name: str, writes: bool):
                            "None); batch that input or write out of place")
     raise ValueError(f"vmap({name}, ...): `{name}` can not return a BatchedTensor when "
                      "out_dim is None")
+
+
+def _check_inputs(name: str, in_dims, out_dims, args: tuple) -> None:
+    """torch's ValueErrors for vmap's arguments, before JAX's own (worded otherwise, some
+    TypeErrors): no inputs, in_dims or out_dims of another type, in_dims not matching the
+    arguments, an in_dim on a non-Tensor or out of range, unequal mapped sizes."""
+    from ._tensor import Tensor
+    call = f"vmap({name}, in_dims={in_dims}, ...)(<inputs>)"
+    if not args:
+        raise ValueError(f"vmap({name})(<inputs>): got no inputs. Maybe you forgot to add "
+                         "inputs, or you are trying to vmap over a function with no inputs. "
+                         "The latter is unsupported.")
+    if not (in_dims is None or isinstance(in_dims, tuple) or
+            isinstance(in_dims, int) and not isinstance(in_dims, bool)):
+        raise ValueError(f"{call}: expected `in_dims` to be int or a (potentially nested) "
+                         f"tuple matching the structure of inputs, got: {type(in_dims)}.")
+    if not _dims_tree(out_dims):
+        raise ValueError(f"vmap({name}, ..., out_dims={out_dims}): `out_dims` must be an "
+                         "int, None or a python collection of ints representing where in "
+                         "the outputs the vmapped dimension should appear.")
+    if isinstance(in_dims, tuple) and len(in_dims) != len(args):
+        raise ValueError(f"{call}: in_dims is not compatible with the structure of `inputs`. "
+                         f"in_dims has {len(in_dims)} entries but inputs has {len(args)} "
+                         "(one per positional argument)")
+    dims = in_dims if isinstance(in_dims, tuple) else (in_dims,) * len(args)
+    sizes = []
+    for arg, dim in zip(args, dims):
+        for leaf, d in _leaf_pairs(arg, dim):
+            if d is None:
+                continue
+            if not isinstance(leaf, (Tensor, jax.Array, jax.core.Tracer)):
+                raise ValueError(f"{call}: Got in_dim={d} for an input but the input is of "
+                                 f"type {type(leaf)}. We cannot vmap over non-Tensor "
+                                 "arguments, please use None as the respective in_dim")
+            if not -leaf.ndim <= d < leaf.ndim:
+                raise ValueError(f"{call}: Got in_dim={d} for some input, but that input is "
+                                 f"a Tensor of dimensionality {leaf.ndim} so expected in_dim "
+                                 f"to satisfy -{leaf.ndim} <= in_dim < {leaf.ndim}.")
+            sizes.append(leaf.shape[d])
+    if len(set(sizes)) > 1:
+        raise ValueError("vmap: Expected all tensors to have the same size in the mapped "
+                         f"dimension, got sizes {sizes} for the mapped dimension")
+
+
+def _dims_tree(dims) -> bool:
+    """Whether `dims` is an int, None, or tuples/lists/dicts of those."""
+    if dims is None or isinstance(dims, int) and not isinstance(dims, bool):
+        return True
+    if isinstance(dims, (tuple, list)):
+        return all(map(_dims_tree, dims))
+    if isinstance(dims, dict):
+        return all(map(_dims_tree, dims.values()))
+    return False
+
+
+def _leaf_pairs(arg, dim):
+    """(leaf, its in_dim) for every leaf of `arg` (Tensors and plain values), following
+    the in_dims entry's structure where it is a prefix of the argument's; where it is not,
+    the leaves are skipped (JAX then reports the mismatch)."""
+    from ._tensor import Tensor
+    if dim is None or isinstance(dim, int):
+        return [(x, dim) for x in jax.tree.leaves(arg, is_leaf=lambda x: isinstance(x, Tensor))]
+    if isinstance(dim, (tuple, list)) and isinstance(arg, (tuple, list)) \
+            and len(dim) == len(arg):
+        pairs = zip(dim, arg)
+    elif isinstance(dim, dict) and isinstance(arg, dict) and dim.keys() == arg.keys():
+        pairs = ((dim[k], arg[k]) for k in arg)
+    else:
+        return []
+    return [p for d, a in pairs for p in _leaf_pairs(a, d)]
 
 
 def _check_outputs(out, out_dims, name: str) -> None:

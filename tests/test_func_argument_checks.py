@@ -14,7 +14,9 @@ def _outcome(lib, call):
     try:
         out = call(lib)
     except Exception as e:      # noqa: BLE001 (the outcome compared is any exception)
-        return type(e).__name__, str(e).split(" Got primals with structure")[0]
+        # (up to the structures torch prints as its own TreeSpec reprs)
+        text = str(e).split(" Got primals with structure")[0]
+        return type(e).__name__, text.split(" in_dims has ")[0]
     return out
 
 
@@ -61,6 +63,18 @@ CASES = {
         L.ones(4, 2)),
     "vmap int with out_dims None": lambda L: L.func.vmap(lambda a: 3, out_dims=None)(
         L.ones(4, 2)),
+    "vmap sizes differ": lambda L: L.func.vmap(lambda a, b: a + b)(L.ones(4, 2), L.ones(3, 2)),
+    "vmap in_dims length": lambda L: L.func.vmap(lambda a, b: a, in_dims=(0,))(L.ones(4),
+                                                                                 L.ones(4)),
+    "vmap in_dim out of range": lambda L: L.func.vmap(lambda a: a, in_dims=5)(L.ones(4, 3)),
+    "vmap in_dim on int": lambda L: L.func.vmap(lambda a, n: a * n)(L.ones(4), 3),
+    "vmap in_dim on str": lambda L: L.func.vmap(lambda a, s: a)(L.ones(4), "abc"),
+    "vmap in_dims str": lambda L: L.func.vmap(lambda a: a, in_dims="a")(L.ones(4)),
+    "vmap in_dims float": lambda L: L.func.vmap(lambda a: a, in_dims=0.0)(L.ones(4)),
+    "vmap in_dims list": lambda L: L.func.vmap(lambda a, b: a, in_dims=[0, 0])(L.ones(4),
+                                                                                L.ones(4)),
+    "vmap out_dims str": lambda L: L.func.vmap(lambda a: a, out_dims="a")(L.ones(4)),
+    "vmap no inputs": lambda L: L.func.vmap(lambda: L.ones(2))(),
     "vmap chunk_size 0": lambda L: L.func.vmap(lambda a: a, chunk_size=0)(L.ones(4, 2)),
     "vmap chunk_size -1": lambda L: L.func.vmap(lambda a: a, chunk_size=-1)(L.ones(4, 2)),
     "jvp primals tensor": lambda L: L.func.jvp(lambda a: a, L.ones(3), L.ones(3)),
