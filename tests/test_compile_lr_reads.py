@@ -39,6 +39,15 @@ def _run_both(make_step, calls=4, **setup):
     return out
 
 
+def _update(model, opt, x):
+    """One plain update of the step bodies below: its loss."""
+    opt.zero_grad()
+    loss = model(x).pow(2).mean()
+    loss.backward()
+    opt.step()
+    return loss
+
+
 def _numbers(results):
     return [[float(v.detach()) if isinstance(v, ft.Tensor) else float(v)
              for v in (r if isinstance(r, tuple) else (r,))] for r in results]
@@ -101,10 +110,7 @@ def test_group_lr_in_tensor_math_before_the_scheduler_step():
 def test_group_lr_read_after_the_scheduler_step_refused_in_math():
     def make(model, opt, sched, log):
         def step(x):
-            opt.zero_grad()
-            loss = model(x).pow(2).mean()
-            loss.backward()
-            opt.step()
+            loss = _update(model, opt, x)
             sched.step()
             return loss * opt.param_groups[0]["lr"]
         return step
@@ -124,10 +130,7 @@ def test_get_last_lr_refused_in_a_computation(use):
     """The number of the trace would be every call's (it was: 0.1 on every call)."""
     def make(model, opt, sched, log):
         def step(x):
-            opt.zero_grad()
-            loss = model(x).pow(2).mean()
-            loss.backward()
-            opt.step()
+            loss = _update(model, opt, x)
             out = use(loss, sched.get_last_lr()[0])
             sched.step()
             return out
@@ -139,10 +142,7 @@ def test_get_last_lr_refused_in_a_computation(use):
 def test_numbers_appended_to_a_list_are_each_calls():
     def make(model, opt, sched, log):
         def step(x):
-            opt.zero_grad()
-            loss = model(x).pow(2).mean()
-            loss.backward()
-            opt.step()
+            loss = _update(model, opt, x)
             log.append((sched.get_last_lr()[0], opt.param_groups[0]["lr"]))
             sched.step()
             return loss
@@ -156,10 +156,7 @@ def test_numbers_appended_to_a_list_are_each_calls():
 def test_appending_a_number_read_after_the_scheduler_step_is_refused():
     def make(model, opt, sched, log):
         def step(x):
-            opt.zero_grad()
-            loss = model(x).pow(2).mean()
-            loss.backward()
-            opt.step()
+            loss = _update(model, opt, x)
             sched.step()
             log.append(sched.get_last_lr()[0])
             return loss
@@ -191,10 +188,7 @@ def test_cycling_scheduler_momentum_after_its_step_is_refused():
 
     def make(model, opt, sched, log):
         def step(x):
-            opt.zero_grad()
-            loss = model(x).pow(2).mean()
-            loss.backward()
-            opt.step()
+            loss = _update(model, opt, x)
             sched.step()
             return loss * opt.param_groups[0]["momentum"]
         return step
