@@ -9,7 +9,7 @@ from typing import Callable
 import jax
 
 from . import _func_graph, _random
-from ._func_bridge import _reorder, _wrap, array_leaves, use_key, write_back
+from ._func_bridge import _is_tensor, _reorder, _wrap, array_leaves, use_key, write_back
 from ._func_graph import _freeze
 
 
@@ -106,18 +106,29 @@ def _leaf_dims(arg, dim) -> list | None:
     """The batch dim of each tensor leaf of `arg` (jax's leaf order) for its in_dims entry
     `dim`: an int or None for the whole argument, or a prefix of its structure (tuples,
     lists and dicts of dims); None for another structure."""
+    pairs = _leaf_pairs(arg, dim, sorted)           # (jax's order of dict keys)
+    if pairs is None:
+        return None
+    return [d for x, d in pairs
+            if _is_tensor(x) or isinstance(x, (jax.Array, jax.core.Tracer))]
+
+
+def _leaf_pairs(arg, dim, keys=list) -> list | None:
+    """(leaf, its in_dim) for every leaf of `arg` (Tensors and plain values), following
+    the in_dims entry's structure where it is a prefix of the argument's (dict entries in
+    the order `keys` gives); None where it is not."""
     if dim is None or isinstance(dim, int):
-        return [dim] * len(array_leaves(arg))
+        return [(x, dim) for x in jax.tree.leaves(arg, is_leaf=_is_tensor)]
     if isinstance(dim, (tuple, list)) and isinstance(arg, (tuple, list)) \
             and len(dim) == len(arg):
         pairs = zip(dim, arg)
     elif isinstance(dim, dict) and isinstance(arg, dict) and dim.keys() == arg.keys():
-        pairs = ((dim[k], arg[k]) for k in sorted(arg))       # (jax's order of dict keys)
+        pairs = ((dim[k], arg[k]) for k in keys(arg))
     else:
         return None
     out = []
     for d, a in pairs:
-        sub = _leaf_dims(a, d)
+        sub = _leaf_pairs(a, d, keys)
         if sub is None:
             return None
         out += sub
@@ -167,7 +178,7 @@ def _check_inputs(name: str, in_dims, out_dims, args: tuple) -> None:
     dims = in_dims if isinstance(in_dims, tuple) else (in_dims,) * len(args)
     sizes = []
     for arg, dim in zip(args, dims):
-        for leaf, d in _leaf_pairs(arg, dim):
+        for leaf, d in _leaf_pairs(arg, dim) or ():   # (another structure: JAX's error)
             if d is None:
                 continue
             if not isinstance(leaf, (Tensor, jax.Array, jax.core.Tracer)):
@@ -193,23 +204,6 @@ def _dims_tree(dims) -> bool:
     if isinstance(dims, dict):
         return all(map(_dims_tree, dims.values()))
     return False
-
-
-def _leaf_pairs(arg, dim):
-    """(leaf, its in_dim) for every leaf of `arg` (Tensors and plain values), following
-    the in_dims entry's structure where it is a prefix of the argument's; where it is not,
-    the leaves are skipped (JAX then reports the mismatch)."""
-    from ._tensor import Tensor
-    if dim is None or isinstance(dim, int):
-        return [(x, dim) for x in jax.tree.leaves(arg, is_leaf=lambda x: isinstance(x, Tensor))]
-    if isinstance(dim, (tuple, list)) and isinstance(arg, (tuple, list)) \
-            and len(dim) == len(arg):
-        pairs = zip(dim, arg)
-    elif isinstance(dim, dict) and isinstance(arg, dict) and dim.keys() == arg.keys():
-        pairs = ((dim[k], arg[k]) for k in arg)
-    else:
-        return []
-    return [p for d, a in pairs for p in _leaf_pairs(a, d)]
 
 
 def _check_outputs(out, out_dims, name: str) -> None:
