@@ -262,9 +262,7 @@ def _check_grad_args(args: tuple, argnums) -> None:
 def _check_scalar(out, has_aux: bool) -> None:
     """torch's errors where a function torch.func.grad differentiates returns no scalar
     (or, with has_aux, no (output, aux) pair)."""
-    if has_aux and not (isinstance(out, tuple) and len(out) == 2):
-        raise RuntimeError("grad_and_value(f)(*args): output of function f should be a "
-                           "tuple: (output, aux) if has_aux is True")
+    _aux_pair("grad_and_value(f)(*args)")(out, has_aux)
     value = out[0] if has_aux else out
     if jnp.ndim(value) != 0:
         raise RuntimeError("grad_and_value(f)(*args): Expected f(*args) to return a "
