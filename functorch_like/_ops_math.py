@@ -21,7 +21,7 @@ from ._scalar_range import check_fits
 from ._tensor import Tensor, apply, typename
 from .pure import _activations, _edge_grads
 from .pure._errors import check_values
-from .pure._types import opmath_dtype
+from .pure._types import in_opmath, opmath_dtype
 
 _SCALARS = (builtins.bool, builtins.int, builtins.float, builtins.complex)
 
@@ -73,19 +73,13 @@ def _float_dtype(dtype):
 
 # ---- binary arithmetic --------------------------------------------------------------
 
-def _half_opmath(dtype):
-    """float32 where the result is float16/bfloat16 (torch's CPU kernels do that arithmetic
-    in float32 and round once), else None."""
-    return jnp.float32 if dtype in (jnp.float16, jnp.bfloat16) else None
-
-
 def _alpha_terms(a, b, dtype, alpha):
     """The operands of add/sub as torch's kernels take them: both in the result dtype (a
     scalar rounded to it), `alpha * b` in float32 with alpha rounded to a half result
     dtype, for one rounding of the sum at the end."""
     a, b = _cast(a, dtype), _cast(b, dtype)
-    wide = _half_opmath(dtype)
-    if wide is None:
+    wide = opmath_dtype(dtype)
+    if wide == dtype:
         return a, (b if alpha == 1 else (b * alpha).astype(dtype))
     a, b = a.astype(wide), b.astype(wide)
     return a, (b if alpha == 1 else b * jnp.asarray(alpha, dtype).astype(wide))
@@ -129,15 +123,15 @@ def _factor(x, dtype):
 
 
 def _f_mul(a, b, *, dtype):
-    wide = _half_opmath(dtype)
-    if wide is not None:
+    wide = opmath_dtype(dtype)
+    if wide != dtype:       # (torch's half kernels: in float32, a float scalar unrounded)
         return (_factor(a, wide) * _factor(b, wide)).astype(dtype)
     return _factor(a, dtype) * _factor(b, dtype)
 
 
 def _f_div(a, b, *, dtype, rounding_mode=None):
-    wide = _half_opmath(dtype)
-    if wide is not None:
+    wide = opmath_dtype(dtype)
+    if wide != dtype:
         return _f_div(a, b, dtype=wide, rounding_mode=rounding_mode).astype(dtype)
     if rounding_mode is None:
         return jnp.true_divide(_factor(a, dtype), _factor(b, dtype))
@@ -258,18 +252,7 @@ def _binary(fn, name, a, b, *, float_result=False, **static):
     dtype = _dtypes.result_type(*_promo_args(a, b))
     if float_result:
         dtype = _float_dtype(dtype)
-    if jnp.issubdtype(dtype, jnp.inexact):
-        a, b = _big_int_as_float(a), _big_int_as_float(b)
     return apply(fn, name, a, b, dtype=dtype, **static)
-
-
-def _big_int_as_float(x):
-    """A Python int beyond int32 as a float where the result is floating (JAX cannot pass
-    it to a program as an int without x64; torch computes with it as a float there).
-    (`apply` does the same where a floating tensor is among an op's arguments.)"""
-    if type(x) is builtins.int and not -2 ** 31 <= x < 2 ** 31:
-        return float(x)
-    return x
 
 
 def add(input, other, *, alpha=1):
@@ -510,10 +493,8 @@ def outer(input, vec2):
 def _unary(jfn, name, *, to_float=True):
     """An elementwise op; integer inputs go to the default float dtype when `to_float`."""
     if to_float:
+        @in_opmath
         def f(x):
-            if x.dtype in (jnp.float16, jnp.bfloat16):
-                # (in float32, rounded once: torch's CPU kernels for half dtypes)
-                return jfn(x.astype(jnp.float32)).astype(x.dtype)
             return jfn(x.astype(_float_dtype(x.dtype)) if not jnp.issubdtype(
                 x.dtype, jnp.inexact) else x)
     else:

@@ -77,7 +77,7 @@ def apply(fn, name: str, *args, **static):
             vals.append(a._value)
             needs_grad = needs_grad or a._requires_grad or a._node is not None
         elif type(a) is int and not -2147483648 <= a <= 2147483647:
-            vals.append(_big_int(a, args))
+            vals.append(_big_int(a, args, static))
         else:
             vals.append(a)
     record = needs_grad and is_grad_enabled()
@@ -105,12 +105,15 @@ def apply(fn, name: str, *args, **static):
     return result
 
 
-def _big_int(a: int, args: tuple):
-    """A Python int beyond int32 among an op's arguments: a float where a floating tensor
-    is among them too (JAX cannot pass it to a program as an int without x64; torch
-    computes with it in the floating dtype), else itself (JAX's OverflowError)."""
-    if any(isinstance(t, Tensor) and jnp.issubdtype(t._value.dtype, jnp.inexact)
-           for t in args):
+def _big_int(a: int, args: tuple, static: dict):
+    """A Python int beyond int32 among an op's arguments: a float where the op's result
+    dtype (its `dtype` argument) is floating or a floating tensor is among the arguments
+    (JAX cannot pass it to a program as an int without x64; torch computes with it in the
+    floating dtype), else itself (JAX's OverflowError)."""
+    dtype = getattr(static.get("dtype"), "jax", static.get("dtype"))
+    if (dtype is not None and jnp.issubdtype(dtype, jnp.inexact)) or any(
+            isinstance(t, Tensor) and jnp.issubdtype(t._value.dtype, jnp.inexact)
+            for t in args):
         return float(a)
     return a
 

@@ -12,25 +12,13 @@ import numpy as np
 from ._errors import ShapeError
 from ._loss_base import DomainError as _DomainError
 from ._loss_base import torch_dtype_name
-from ._types import Array, PRNGKey
+from ._types import Array, PRNGKey, in_opmath
 
 __all__ = ["relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "tanh",
            "softmax", "log_softmax", "silu", "softplus", "hardtanh", "mish", "logsigmoid",
            "celu", "softsign", "hardswish", "hardsigmoid", "softmin", "threshold",
            "tanhshrink", "softshrink", "hardshrink", "glu", "rrelu", "prelu",
            "gumbel_softmax"]
-
-
-def _in_float32(fn):
-    """fn computed in float32 for a float16/bfloat16 input and rounded once to its dtype,
-    as torch's CPU kernels compute those dtypes (their opmath); computed in half, a third
-    to a half of the values were an ulp or more off."""
-    @functools.wraps(fn)
-    def wrapped(x, *args, **kwargs):
-        if x.dtype in (jnp.float16, jnp.bfloat16):
-            return fn(x.astype(jnp.float32), *args, **kwargs).astype(x.dtype)
-        return fn(x, *args, **kwargs)
-    return wrapped
 
 
 def relu(x: Array) -> Array:
@@ -55,13 +43,13 @@ def hardtanh(x: Array, min_val: float = -1.0, max_val: float = 1.0) -> Array:
     return jnp.where(outside, jax.lax.stop_gradient(clipped), x)
 
 
-@_in_float32
+@in_opmath
 def leaky_relu(x: Array, negative_slope: float = 0.01) -> Array:
     """x for x > 0, else negative_slope * x."""
     return jnp.where(x > 0, x, x * negative_slope)
 
 
-@_in_float32
+@in_opmath
 def elu(x: Array, alpha: float = 1.0) -> Array:
     """x for x > 0, else alpha * (exp(x) - 1); the gradient at 0 is alpha and at NaN 1, and
     the second derivative at 0 is 0, as PyTorch's."""
@@ -93,14 +81,14 @@ def _exp_linear_jvp(alpha, rate, primals, tangents):
     return out, t * jnp.where(neg_side, exp, jnp.ones((), x.dtype)).astype(out.dtype)
 
 
-@_in_float32
+@in_opmath
 def selu(x: Array) -> Array:
     """scale * elu(x, alpha) with PyTorch's constants."""
     alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
     return scale * elu(x, alpha)
 
 
-@_in_float32
+@in_opmath
 def gelu(x: Array, approximate: str = "none") -> Array:
     """x * Phi(x); `approximate='tanh'` uses PyTorch's tanh formula.
 
@@ -115,34 +103,34 @@ def gelu(x: Array, approximate: str = "none") -> Array:
     raise ValueError(f"approximate argument must be either none or tanh, got {approximate!r}")
 
 
-@_in_float32
+@in_opmath
 def sigmoid(x: Array) -> Array:
     return jax.nn.sigmoid(x)
 
 
-@_in_float32
+@in_opmath
 def logsigmoid(x: Array) -> Array:
     return jax.nn.log_sigmoid(x)
 
 
-@_in_float32
+@in_opmath
 def tanh(x: Array) -> Array:
     return jnp.tanh(x)
 
 
-@_in_float32
+@in_opmath
 def silu(x: Array) -> Array:
     """x * sigmoid(x)."""
     return x * jax.nn.sigmoid(x)
 
 
-@_in_float32
+@in_opmath
 def mish(x: Array) -> Array:
     """x * tanh(softplus(x))."""
     return x * jnp.tanh(softplus(x))
 
 
-@_in_float32
+@in_opmath
 def softplus(x: Array, beta: float = 1.0, threshold: float = 20.0) -> Array:
     """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (PyTorch)."""
     bx = beta * x
@@ -152,7 +140,7 @@ def softplus(x: Array, beta: float = 1.0, threshold: float = 20.0) -> Array:
     return jnp.where(bx > threshold, x, soft)
 
 
-@_in_float32
+@in_opmath
 def softmax(x: Array, dim: int) -> Array:
     """exp(x) / sum(exp(x)) along `dim` (PyTorch's implicit dim is deprecated: pass one);
     a 0-d x (dim 0 or -1) is one element: 1, as torch's."""
@@ -161,7 +149,7 @@ def softmax(x: Array, dim: int) -> Array:
     return jax.nn.softmax(x, axis=dim)
 
 
-@_in_float32
+@in_opmath
 def log_softmax(x: Array, dim: int) -> Array:
     """x - logsumexp(x) along `dim` (0 for a 0-d x)."""
     if x.ndim == 0:
@@ -169,7 +157,7 @@ def log_softmax(x: Array, dim: int) -> Array:
     return jax.nn.log_softmax(x, axis=dim)
 
 
-@_in_float32
+@in_opmath
 def celu(x: Array, alpha: float = 1.0) -> Array:
     """max(0, x) + min(0, alpha (exp(x / alpha) - 1)); the gradient at 0 and NaN is 1 and
     the second derivative at 0 is 0, as PyTorch's."""
@@ -178,14 +166,14 @@ def celu(x: Array, alpha: float = 1.0) -> Array:
     return _exp_linear(x, float(alpha), 1.0 / alpha)
 
 
-@_in_float32
+@in_opmath
 def softsign(x: Array) -> Array:
     """x / (1 + |x|)."""
     return x / (1 + jnp.abs(x))
 
 
 @jax.custom_jvp
-@_in_float32
+@in_opmath
 def hardswish(x: Array) -> Array:
     """x relu6(x + 3) / 6; the gradient is 0 at x = -3 and 1 at x = 3 and NaN, as PyTorch's."""
     return x * hardtanh(x + 3, 0.0, 6.0) / 6
@@ -212,7 +200,7 @@ _ONE_SIXTH_F32 = float(np.float32(1.0) / np.float32(6.0))
 
 
 @jax.custom_jvp
-@_in_float32
+@in_opmath
 def hardsigmoid(x: Array) -> Array:
     """relu6(x + 3) / 6; gradient 1/6 inside (-3, 3) and 0 elsewhere, NaN included
     (PyTorch's rounding)."""
@@ -229,7 +217,7 @@ def _hardsigmoid_jvp(primals, tangents):
                           jnp.zeros((), out.dtype)).astype(out.dtype)
 
 
-@_in_float32
+@in_opmath
 def softmin(x: Array, dim: int) -> Array:
     """softmax(-x) along `dim`."""
     return jax.nn.softmax(-x, axis=dim)
@@ -241,7 +229,7 @@ def threshold(x: Array, threshold: float, value: float) -> Array:
     return jnp.where(x <= threshold, jnp.asarray(value).astype(x.dtype), x)
 
 
-@_in_float32
+@in_opmath
 def tanhshrink(x: Array) -> Array:
     """x - tanh(x)."""
     return x - jnp.tanh(x)
