@@ -4,13 +4,14 @@ program as values.
 
 What the step reads of them: a param group's number read before the recorded step is the
 program's input (this call's, in tensor math too). After the recorded step, a group's lr
-(and momentum or betas, for a scheduler that cycles them), and any number of
-get_last_lr(), is a HostNumber: returned from the step or appended to a list it is read on
+(and momentum or betas, for a scheduler that cycles them), the scheduler's own numbers
+that its step changes (`last_epoch`) and any number of get_last_lr() are HostNumbers: returned from the step or appended to a list it is read on
 the host on every call (HostRead, PreRead), and used in a computation it raises
 UntraceableError, where a float would be the trace's number on every call."""
 
 from __future__ import annotations
 
+import functools
 from typing import Callable
 
 import jax
@@ -131,14 +132,21 @@ class SchedulerRecorder:
                     self.replaced.append((group, name, group[name]))
                     group[name] = SteppedHyperparameter(
                         group, name, f"{type(optimizer).__name__}.param_groups[{i}]")
+        # So are the scheduler's own numbers its step() changes (`last_epoch`), which the
+        # trace would otherwise read as they were before it.
+        attrs = vars(sched)
+        for name in getattr(sched, "_step_changes", ()):
+            if type(attrs.get(name)) in (int, float):
+                self.replaced.append((attrs, name, attrs[name]))
+                attrs[name] = SteppedSchedulerNumber(sched, name)
         return True
 
     def restore_groups(self) -> None:
-        """Puts back the groups' numbers that record_step() replaced (where the step did not
-        set them itself)."""
-        for group, name, value in reversed(self.replaced):
-            if isinstance(group.get(name), SteppedHyperparameter):
-                group[name] = value
+        """Puts back the groups' and schedulers' numbers that record_step() replaced (where
+        the step did not set them itself)."""
+        for home, name, value in reversed(self.replaced):
+            if isinstance(home.get(name), (SteppedHyperparameter, SteppedSchedulerNumber)):
+                home[name] = value
         self.replaced.clear()
 
     def after_each_call(self, fn: Callable) -> None:
@@ -177,14 +185,16 @@ class HostNumber:
     def _what(self) -> str:
         raise NotImplementedError
 
+    def _instead(self) -> str:
+        return ("Use optimizer.param_groups[i]['lr'] read before scheduler.step() (an input "
+                "of the program on every call), return")
+
     def _refuse(self, *args, **kwargs):
         raise UntraceableError(
             f"functorch_like.compile: the step uses {self._what()} in a computation. Inside "
             "a compiled step this number is the one of the trace, where eager code has a new "
-            "one on every call. Use optimizer.param_groups[i]['lr'] read before "
-            "scheduler.step() (an input of the program on every call), return the number "
-            "(returned, it is read after each call), or use it outside the compiled "
-            "function.")
+            f"one on every call. {self._instead()} the number (returned, it is read after "
+            "each call), or use it outside the compiled function.")
 
     def __repr__(self) -> str:
         return f"<{self._what()} inside a compiled step>"
@@ -232,3 +242,23 @@ class SteppedHyperparameter(HostNumber):
 
     def host_read(self) -> HostRead:
         return HostRead(self.group.__getitem__, self.name)
+
+
+class SteppedSchedulerNumber(HostNumber):
+    """A number of a scheduler that its step() changes (`last_epoch`; the class's
+    `_step_changes`), after a recorded step of it, while the step is traced."""
+
+    __slots__ = ("sched", "name")
+
+    def __init__(self, sched, name: str):
+        self.sched, self.name = sched, name
+
+    def _what(self) -> str:
+        return f"{type(self.sched).__name__}.{self.name} read after scheduler.step()"
+
+    def _instead(self) -> str:
+        return (f"Read {self.name} before scheduler.step() (a new value then traces the "
+                "step again), return")
+
+    def host_read(self) -> HostRead:
+        return HostRead(functools.partial(getattr, self.sched), self.name)

@@ -239,3 +239,50 @@ def test_setting_a_group_lr_to_a_tensor_inside_the_step_says_what_to_do_instead(
                                                r"Tensor.*group\['lr'\] \* 0.5") as info:
         step(ft.ones(4, 3))
     assert "keep the value in a tensor" not in str(info.value)
+
+
+@pytest.mark.parametrize("sched,read", [
+    (lambda o: ft.optim.lr_scheduler.StepLR(o, 2, 0.5), lambda s: s.last_epoch),
+    (lambda o: ft.optim.lr_scheduler.StepLR(o, 2, 0.5), lambda s: s._step_count),
+    (lambda o: ft.optim.lr_scheduler.CosineAnnealingWarmRestarts(o, 2), lambda s: s.T_cur),
+])
+def test_scheduler_numbers_returned_after_its_step_are_each_calls(sched, read):
+    """A scheduler's own number read after its recorded step was the one from before it
+    (last_epoch 0, 1, 2, ... where eager code returns 1, 2, 3, ...)."""
+    def make(model, opt, s, log):
+        def step(x):
+            loss = _update(model, opt, x)
+            s.step()
+            return loss, read(s)
+        return step
+    (eager, _, _), (compiled, _, _) = _run_both(make, calls=5, sched=sched)
+    assert [r[1] for r in compiled] == [r[1] for r in eager]
+    assert [type(r[1]) for r in compiled] == [type(r[1]) for r in eager]
+    assert len({r[1] for r in eager}) > 1
+
+
+def test_plateau_counters_returned_after_its_step_are_each_calls():
+    def make(model, opt, sched, log):
+        def step(x):
+            loss = _update(model, opt, x)
+            sched.step(loss)
+            return sched.num_bad_epochs, sched.last_epoch, sched.best
+        return step
+    plateau = lambda o: ft.optim.lr_scheduler.ReduceLROnPlateau(o, mode="max", patience=1)
+    (eager, _, _), (compiled, _, _) = _run_both(make, calls=5, sched=plateau)
+    assert _numbers(compiled) == _numbers(eager)
+    # (a falling loss in "max" mode: the count reaches 2 and restarts)
+    assert _numbers(eager)[-1][:2] == [0.0, 5.0]
+
+
+def test_scheduler_number_after_its_step_refused_in_math():
+    def make(model, opt, sched, log):
+        def step(x):
+            loss = _update(model, opt, x)
+            sched.step()
+            return loss * sched.last_epoch
+        return step
+    with pytest.raises(UntraceableError, match=r"ExponentialLR.last_epoch read after "
+                                               r"scheduler.step\(\) in a computation.*Read "
+                                               r"last_epoch before scheduler.step\(\)"):
+        _run_both(make)

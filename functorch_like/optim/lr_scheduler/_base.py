@@ -112,6 +112,9 @@ class LRScheduler:
 
     _get_lr_called_within_step: bool = False
     _is_initial: bool = False
+    # The numbers of the scheduler that step() changes: read after a recorded step inside
+    # a compiled step, they are read on the host after each call (_compile_schedulers).
+    _step_changes: tuple = ("last_epoch", "_step_count")
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -36,6 +36,8 @@ class CosineAnnealingLR(LRScheduler):
 class CosineAnnealingWarmRestarts(LRScheduler):
     """Cosine annealing restarted every T_i epochs (T_i grows by T_mult)."""
 
+    _step_changes = (*LRScheduler._step_changes, "T_cur", "T_i")
+
     def __init__(self, optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
                  last_epoch: int = -1):
         if T_0 <= 0 or not isinstance(T_0, int):

@@ -12,6 +12,9 @@ from ..optimizer import Optimizer
 class ReduceLROnPlateau(LRScheduler):
     """Multiplies lr by `factor` when a metric stops improving for `patience` epochs."""
 
+    _step_changes = (*LRScheduler._step_changes, "best", "num_bad_epochs",
+                     "cooldown_counter")
+
     def __init__(self, optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
                  threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0,
                  min_lr=0, eps: float = 1e-8):
