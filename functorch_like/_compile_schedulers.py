@@ -5,9 +5,10 @@ program as values.
 What the step reads of them: a param group's number read before the recorded step is the
 program's input (this call's, in tensor math too). After the recorded step, a group's lr
 (and momentum or betas, for a scheduler that cycles them), the scheduler's own numbers
-that its step changes (`last_epoch`) and any number of get_last_lr() are HostNumbers: returned from the step or appended to a list it is read on
-the host on every call (HostRead, PreRead), and used in a computation it raises
-UntraceableError, where a float would be the trace's number on every call."""
+that its step changes (`last_epoch`) and any number of get_last_lr() are HostNumbers:
+returned from the step or appended to a list one is read on the host on every call
+(HostRead, PreRead), and used in a computation it raises UntraceableError, where a float
+would be the trace's number on every call."""
 
 from __future__ import annotations
 
