@@ -60,7 +60,10 @@ def _promo_args(*xs):
 
 def _cast(x, dtype):
     if isinstance(x, _SCALARS):
-        return jnp.asarray(x, dtype)
+        # As a jitted op receives it (a weak 32-bit array, then converted): an int beyond a
+        # narrow dtype wraps, as torch's arithmetic does, also where the op runs unjitted
+        # (past _tensor's variant limit), where jnp.asarray(x, int16) raised OverflowError.
+        return jnp.asarray(x).astype(dtype)
     return x if x.dtype == dtype else x.astype(dtype)
 
 

@@ -46,6 +46,17 @@ def test_numbers_written_into_integer_tensors_as_torch(name):
     assert _outcome(_cases(torch)[name]) == _outcome(_cases(real)[name])
 
 
+@pytest.mark.parametrize("name", list(_cases(real)))
+def test_the_same_where_ops_run_unjitted(name, monkeypatch):
+    """Past the limit of jitted variants of one op (_tensor._MAX_VARIANTS, reached in a
+    long session) ops run unjitted: the numbers and errors are the same. (`add_(40000)` on
+    int16 raised OverflowError there, where jitted it wraps as torch's.)"""
+    import functorch_like._tensor as tensor_module
+    monkeypatch.setattr(tensor_module, "_op_programs", {})
+    monkeypatch.setattr(tensor_module, "_MAX_VARIANTS", 0)
+    assert _outcome(_cases(torch)[name]) == _outcome(_cases(real)[name])
+
+
 def test_an_int64_beyond_32_bits_raises_while_x64_is_off():
     assert not jax.config.jax_enable_x64
     with pytest.raises(RuntimeError, match="64-bit integers need JAX's x64 mode"):
