@@ -37,6 +37,7 @@ from ._warn_once import warn_once
 from ._tensor import Tensor, _wrap_dim, apply
 from .autograd._grad_mode import _state as _grad_state
 from .pure import _activations
+from .pure._types import convert
 
 _PLAIN = {
     # math
@@ -476,7 +477,7 @@ def _f_copy(x, src):
     # array would let a compiled step that donates one of them delete the other.
     if x.dtype == jnp.bool_ and jnp.iscomplexobj(src):
         src = src != 0          # (JAX's complex -> bool conversion reads the real part)
-    return jnp.array(jnp.broadcast_to(src, x.shape), dtype=x.dtype, copy=True)
+    return jnp.array(jnp.broadcast_to(convert(src, x.dtype), x.shape), copy=True)
 
 
 def copy_(self, src, non_blocking: bool = False):

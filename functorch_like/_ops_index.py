@@ -29,6 +29,7 @@ from .autograd._errors import VIEW_OF_LEAF_INPLACE
 from .autograd._grad_mode import is_grad_enabled
 from .pure import _edge_grads
 from .pure._errors import is_concrete, user_stacklevel
+from .pure._types import convert
 
 
 def _reshaped(x, spec):
@@ -187,7 +188,7 @@ def _f_setitem(x, v, *arrays, spec, checked=True):
     if spec and spec[0][0] == "r":          # (bool scalars: write into the reshaped x)
         out = _f_setitem(x.reshape(spec[0][1]), v, *arrays, spec=spec[1:], checked=checked)
         return out.reshape(x.shape)
-    v = jnp.asarray(v, x.dtype) if not hasattr(v, "astype") else v.astype(x.dtype)
+    v = jnp.asarray(v, x.dtype) if not hasattr(v, "astype") else convert(v, x.dtype)
     v = v.reshape(_strip_leading_ones(v.shape))
     if _mixed(spec) or not checked:
         # The flat positions written, with PyTorch's semantics (see _select_ints); an index

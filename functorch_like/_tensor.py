@@ -32,6 +32,7 @@ from .autograd._grad_mode import _state as _grad_state
 from .autograd._grad_mode import is_grad_enabled
 from .autograd._node import node_class
 from .pure._errors import ConcreteValuesNeeded, speculative_trace
+from .pure._types import convert
 
 
 class Size(tuple):
@@ -253,7 +254,7 @@ def _identity(x):
 
 
 def _astype(x, *, dtype):
-    return x.astype(dtype)
+    return convert(x, dtype)      # (a float into an integer type: torch's x86 values)
 
 
 class Tensor:

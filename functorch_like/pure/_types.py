@@ -34,3 +34,29 @@ def in_opmath(fn):
             return fn(x.astype(wide), *args, **kwargs).astype(x.dtype)
         return fn(x, *args, **kwargs)
     return wrapped
+
+
+def convert(x: Array, dtype) -> Array:
+    """x.astype(dtype) as torch's CPU conversion gives it (x86): a float (or a complex's
+    real part) becomes an integer by truncation toward zero through a 32-bit integer, one
+    out of that range (or NaN, inf) being its smallest value, and a narrower integer type
+    then keeps the low bits, so that -1.0 is 255 in uint8 and 200.0 is -56 in int8. An
+    int64 (x64 on) is truncated alike through 64 bits. Shapes: any; values beyond the
+    integer range are undefined in C and these are the ones torch's kernels give on x86.
+
+    PyTorch-parity note: XLA's own conversion saturates (-1.0 -> 0, 300.0 -> 255 in
+    uint8) and takes NaN to 0. With x64 off, int64 is stored in 32 bits and follows the
+    32-bit rule.
+    """
+    target = jax.dtypes.canonicalize_dtype(dtype)     # (int64 is int32 with x64 off)
+    if target.kind not in "iu" or not jnp.issubdtype(x.dtype, jnp.inexact):
+        return x.astype(target)
+    if jnp.iscomplexobj(x):
+        x = jnp.real(x)
+    x = x.astype(opmath_dtype(x.dtype))         # (half: the bounds are beyond its range)
+    wide = jnp.dtype(jnp.int64 if target.itemsize == 8 else jnp.int32)
+    bound = float(2 ** (jnp.iinfo(wide).bits - 1))
+    t = jnp.trunc(x)
+    inside = (t >= -bound) & (t < bound)        # (False for NaN)
+    whole = jnp.where(inside, t, 0).astype(wide)
+    return jnp.where(inside, whole, jnp.iinfo(wide).min).astype(target)
