@@ -54,7 +54,7 @@ from ._compile_args import (check_containers_unchanged, check_objects_unchanged,
                             data_objects, distinct_inputs, is_grad_leaf,
                             own_tensors, rebuild_arguments, set_argument_grads,
                             split_args, write_arguments)
-from ._compile_discover import Unreached, discoverer
+from ._compile_discover import GradsOutsideParams, Unreached, discoverer
 from ._compile_forward import call_differentiable
 from ._compile_python import Effects, Watch, is_tensor
 from ._compile_reach import as_dicts, in_order, is_argument_leaf, is_state_object
@@ -185,6 +185,13 @@ class _Program:
 _CONCRETE_VALUE_ERRORS = (jax.errors.ConcretizationTypeError,
                           jax.errors.TracerIntegerConversionError,
                           jax.errors.TracerArrayConversionError)
+
+
+def _set_requires_grad(flags: list) -> None:
+    """What a compiled step does to its state tensors' requires_grad (a GAN's step that
+    freezes or unfreezes its discriminator), after each call."""
+    for t, flag in flags:
+        t.requires_grad = flag
 
 
 def _concrete_value_needed(e: Exception) -> UntraceableError:
@@ -331,6 +338,13 @@ class CompiledFunction:
                 try:
                     program = self._build(state, treedef, static, leaves, dynamic, guard[2],
                                           len(args) if tensors_only else None, avals)
+                except GradsOutsideParams as made:
+                    if all(id(t) in state.made_params for t in made.tensors):
+                        raise RuntimeError("functorch_like.compile: internal error: a "
+                                           "parameter's gradient left the trace") from None
+                    state.made_params.update(map(id, made.tensors))
+                    state.refresh()
+                    continue
                 except Unreached as found:
                     # State the search by name missed: it is state from now on, and the
                     # step is traced again.
@@ -553,6 +567,13 @@ class CompiledFunction:
                     result = fn(*args, **kwargs)
                 except _CONCRETE_VALUE_ERRORS as e:
                     raise _concrete_value_needed(e) from e
+                given = state.gradients_given(saved)
+                if given:
+                    raise GradsOutsideParams(given)
+                flags = state.requires_grad_changes(saved)
+                if flags:
+                    # (the trace's changes are undone with the rest: done after each call)
+                    scheduling.after_each_call(functools.partial(_set_requires_grad, flags))
                 scheduling.restore_groups()
                 check_objects_unchanged(objects)
                 check_containers_unchanged(args, kwargs, treedef, rebuilt)

@@ -26,6 +26,17 @@ class Unreached(Exception):
         return f"a {type(self.obj).__name__}"
 
 
+class GradsOutsideParams(Exception):
+    """Raised after a trace where the step gave a gradient to state tensors that did not
+    require grad when the call began (it turned their requires_grad on: a GAN's
+    discriminator unfrozen for its own step): from then on their .grad is an input and an
+    output of the program (StepState.made_params), and the step is traced again."""
+
+    def __init__(self, tensors: list):
+        super().__init__(tensors)
+        self.tensors = tensors
+
+
 def discoverer(state: StepState) -> Callable:
     """`_trace_state.state.discover` for a trace of `state`'s step: raises Unreached for
     an object that is not state and was made before the trace."""

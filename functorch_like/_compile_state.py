@@ -72,6 +72,9 @@ class StepState:
         # State a trace met that the search by name did not find (`_trace_state.discover`):
         # kept for this state's life (where it lives is not watched).
         self.found_objects: list = []
+        # ids of the tensors a step made require grad and gave a gradient (they need not
+        # require grad when a call begins): parameters, whose .grad the program carries.
+        self.made_params: set = set()
         self._layout_ids: dict = {}
         # Lists the step appends its results to (_compile_python): not looked into for
         # state, their tensors are the step's outputs.
@@ -182,7 +185,8 @@ class StepState:
                     tensors.setdefault(id(p), p)
         self.tensors = list(tensors.values())
         self.tensor_index = {id(t): i for i, t in enumerate(self.tensors)}
-        self.params = [t for t in self.tensors if t._requires_grad]
+        self.params = [t for t in self.tensors
+                       if t._requires_grad or id(t) in self.made_params]
         self.opt_groups = [(opt, group) for opt in self.optimizers for group in opt.param_groups]
         for opt in self.optimizers:
             opt._init_state()
@@ -520,21 +524,41 @@ class StepState:
     def snapshot(self) -> tuple:
         """Everything a trace overwrites, exactly (None gradients stay None), for restore."""
         gen = self.generator
-        # (and the .grad a tensor that no longer requires grad still holds: a frozen
-        # layer's, which zero_grad(set_to_none=False) in the step writes to)
-        frozen = [(t, t._grad, t._grad._value) for t in self.tensors
-                  if not t._requires_grad and t._grad is not None]
+        # (and the .grad of the tensors that are not parameters: a frozen layer's, which
+        # zero_grad(set_to_none=False) in the step writes to, or one the step gives them:
+        # gradients_given)
+        params = set(map(id, self.params))
+        others = [(t, t._grad, None if t._grad is None else t._grad._value)
+                  for t in self.tensors if id(t) not in params]
         return ([(t._value, t._node) for t in self.tensors],
                 [(p._grad, None if p._grad is None else p._grad._value) for p in self.params],
                 [[t._value for t in holders] for holders, _ in self.opt_slots],
                 [group[name] for group, name in self.hp_slots],
-                (gen._typed, gen._raw, gen._impl), frozen)
+                (gen._typed, gen._raw, gen._impl), others,
+                list(map(_requires_grad, self.tensors)))
+
+    @staticmethod
+    def gradients_given(saved: tuple) -> list:
+        """The tensors that are not parameters whose .grad a trace changed since the
+        snapshot `saved` (a step that turned their requires_grad on and ran backward)."""
+        return [t for t, g, gv in saved[5]
+                if t._grad is not g or g is not None and g._value is not gv]
+
+    def requires_grad_changes(self, saved: tuple) -> list:
+        """(tensor, requires_grad) for each tensor whose requires_grad a trace changed since
+        the snapshot `saved`: what the step does to them on every call, as the program was
+        traced for the flags it began with (they are in the guard)."""
+        return [(t, t._requires_grad) for t, before in zip(self.tensors, saved[6])
+                if t._requires_grad != before]
 
     def restore(self, saved: tuple) -> None:
-        values, grads, opt_values, hps, key, frozen = saved
-        for t, g, gv in frozen:
+        values, grads, opt_values, hps, key, others, flags = saved
+        for t, flag in zip(self.tensors, flags):
+            t._requires_grad = flag
+        for t, g, gv in others:
             t._grad = g
-            g._value = gv
+            if g is not None:
+                g._value = gv
         for t, (v, node) in zip(self.tensors, values):
             t._value, t._node = v, node
         for p, (g, gv) in zip(self.params, grads):
