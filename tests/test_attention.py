@@ -261,3 +261,58 @@ def test_sdpa_kernel_selects_backends_within_its_block_as_torch():
     out = fl.nn.utils.stateless.functional_call(
         model, {"weight": fl.ones(1, 2), "bias": fl.zeros(1)}, (fl.ones(1, 2),))
     assert out.item() == 2.0
+
+
+def _mask_cases(lib):
+    """Calls of multi-head attention with masks (and inputs) of the wrong shape."""
+    lib.manual_seed(0)
+    x = lib.zeros(2, 3, 4)
+    mha = lib.nn.MultiheadAttention(4, 2, batch_first=True)
+    kv = lib.nn.MultiheadAttention(4, 2, add_bias_kv=True, add_zero_attn=True)
+    zb = lambda *s: lib.zeros(*s, dtype=lib.bool)  # noqa: E731
+    F = lib.nn.functional
+
+    def functional(**kw):
+        return F.multi_head_attention_forward(
+            x, x, x, 4, 2, mha.in_proj_weight, mha.in_proj_bias, None, None, False, 0.0,
+            mha.out_proj.weight, mha.out_proj.bias, **kw)
+    layer = lib.nn.TransformerEncoderLayer(4, 2, 8, 0.0, batch_first=True)
+    return {
+        "padding mask of another batch": lambda: mha(
+            x, x, x, key_padding_mask=lib.tensor([[False, False, True]])),
+        "padding mask of another length": lambda: mha(x, x, x, key_padding_mask=zb(2, 4)),
+        "padding mask 1-D for a batch": lambda: mha(
+            x, x, x, key_padding_mask=lib.tensor([False, False, True])),
+        "2-D attn_mask of one row": lambda: mha(x, x, x, attn_mask=zb(1, 3)),
+        "2-D attn_mask too small": lambda: mha(x, x, x, attn_mask=zb(2, 2)),
+        "3-D attn_mask of another batch": lambda: mha(x, x, x, attn_mask=zb(3, 3, 3)),
+        "4-D attn_mask": lambda: mha(x, x, x, attn_mask=lib.zeros(1, 1, 3, 3)),
+        "unbatched 3-D attn_mask": lambda: mha(x[0], x[0], x[0], attn_mask=zb(3, 3, 3)),
+        "2-D key for a batch": lambda: mha(x, x[0], x[0]),
+        "4-D query": lambda: mha(x[None], x[None], x[None]),
+        "padding mask with bias_kv": lambda: kv(x, x, x, key_padding_mask=zb(3, 5)),
+        "functional padding mask": lambda: functional(key_padding_mask=zb(3, 4)),
+        "functional attn_mask": lambda: functional(attn_mask=lib.zeros(3, 2)),
+        "encoder layer padding mask": lambda: layer(x, src_key_padding_mask=zb(2, 4)),
+    }
+
+
+@pytest.mark.parametrize("name", list(_mask_cases(torch)))
+def test_attention_mask_shapes_are_checked_as_torch(name):
+    """(Masks that broadcast were used silently; others failed in JAX's words.)"""
+    errors = []
+    for lib in (torch, fl):
+        with pytest.raises(Exception) as info:
+            _mask_cases(lib)[name]()
+        errors.append((type(info.value), str(info.value)))
+    assert errors[1] == errors[0]
+
+
+def test_attention_masks_of_the_right_shapes_still_work():
+    x = fl.zeros(2, 3, 4)
+    kv = fl.nn.MultiheadAttention(4, 2, add_bias_kv=True, add_zero_attn=True)
+    mha = fl.nn.MultiheadAttention(4, 2, batch_first=True)
+    assert kv(x, x, x, key_padding_mask=fl.zeros(3, 2, dtype=fl.bool))[0].shape == (2, 3, 4)
+    assert mha(x[0], x[0], x[0], attn_mask=fl.zeros(2, 3, 3, dtype=fl.bool))[0].shape == (3, 4)
+    assert mha(x, x, x, attn_mask=fl.zeros(4, 3, 3, dtype=fl.bool),
+               key_padding_mask=fl.zeros(2, 3, dtype=fl.bool))[0].shape == (2, 3, 4)

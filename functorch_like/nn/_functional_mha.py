@@ -35,6 +35,53 @@ def check_masks(key_padding_mask, attn_mask) -> None:
     check_mask(attn_mask, "attn_mask")
 
 
+def check_shapes(query, key, value, key_padding_mask, attn_mask, num_heads: int) -> None:
+    """torch's `_mha_shape_check` (AssertionError): the dims of key, value and the masks
+    for a batched (L, N, E) or unbatched (L, E) query, before the unbatched inputs get
+    their batch dim."""
+    if query.dim() not in (2, 3):
+        raise AssertionError("query should be unbatched 2D or batched 3D tensor but received "
+                             f"{query.dim()}-D query tensor")
+    what = "batched (3-D)" if query.dim() == 3 else "unbatched (2-D)"
+    d = query.dim()
+    if key.dim() != d or value.dim() != d:
+        raise AssertionError(f"For {what} `query`, expected `key` and `value` to be {d}-D but "
+                             f"found {key.dim()}-D and {value.dim()}-D tensors respectively")
+    if key_padding_mask is not None and key_padding_mask.dim() != d - 1:
+        raise AssertionError(f"For {what} `query`, expected `key_padding_mask` to be `None` "
+                             f"or {d - 1}-D but found {key_padding_mask.dim()}-D tensor instead")
+    if attn_mask is not None:
+        if attn_mask.dim() not in (2, 3):
+            raise AssertionError(f"For {what} `query`, expected `attn_mask` to be `None`, 2-D "
+                                 f"or 3-D but found {attn_mask.dim()}-D tensor instead")
+        expected = (num_heads, query.shape[0], key.shape[0])
+        if d == 2 and attn_mask.dim() == 3 and tuple(attn_mask.shape) != expected:
+            raise AssertionError(f"Expected `attn_mask` shape to be {expected} but got "
+                                 f"{attn_mask.shape}")
+
+
+def check_mask_sizes(query, key, key_padding_mask, attn_mask, num_heads: int,
+                     added: int) -> None:
+    """torch's checks of the masks' sizes against time-major (L, N, E) query and (S, N, E)
+    key: attn_mask (L, S) or (N * num_heads, L, S) (RuntimeError), key_padding_mask
+    (N, S) (AssertionError, naming sizes with the `added` key positions of bias_k and
+    add_zero_attn, as torch pads both before its check). A mask that broadcast was used."""
+    tgt_len, bsz, src_len = query.shape[0], query.shape[1], key.shape[0]
+    if attn_mask is not None:
+        expected = (tgt_len, src_len) if attn_mask.dim() == 2 else (
+            bsz * num_heads, tgt_len, src_len)
+        if tuple(attn_mask.shape) != expected:
+            raise RuntimeError(f"The shape of the {attn_mask.dim()}D attn_mask is "
+                               f"{attn_mask.shape}, but should be {expected}.")
+    if key_padding_mask is not None:
+        if key_padding_mask.shape[0] != bsz:
+            raise AssertionError(f"Expected key_padded_mask.shape[0] to be {bsz}, but got "
+                                 f"{key_padding_mask.shape[0]}")
+        if key_padding_mask.shape[1] != src_len:
+            raise AssertionError(f"Expected key_padded_mask.shape[1] to be {src_len + added}, "
+                                 f"but got {key_padding_mask.shape[1] + added}")
+
+
 def _f_sdpa(q, k, v, mask, key, *, dropout_p, is_causal, scale, enable_gqa):
     return _attention.scaled_dot_product_attention(q, k, v, mask, dropout_p, is_causal, scale,
                                                    enable_gqa, key=key)
@@ -111,6 +158,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check: int, num
     """
     if static_k is not None or static_v is not None:
         raise NotImplementedError("static_k / static_v are not supported by functorch_like")
+    check_shapes(query, key, value, key_padding_mask, attn_mask, num_heads)
     if is_causal and attn_mask is None:
         raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the "
                            "Transformer module method `generate_square_subsequent_mask` to "
@@ -143,6 +191,8 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check: int, num
         if key_padding_mask is not None:
             key_padding_mask = key_padding_mask.unsqueeze(0)
     check_masks(key_padding_mask, attn_mask)
+    check_mask_sizes(query, key, key_padding_mask, attn_mask, num_heads,
+                     (bias_k is not None) + bool(add_zero_attn))
     check_in_projection_dtypes(query, key, value, in_proj_weight, in_proj_bias,
                                q_proj_weight, k_proj_weight, v_proj_weight)
     use_dropout = training and dropout_p > 0

@@ -8,7 +8,8 @@ from ... import _random
 from ..._tensor import apply
 from ...pure import init as _init
 from .._functional_mha import _f_mha     # the op shared with F.multi_head_attention_forward
-from .._functional_mha import check_in_projection_dtypes, check_masks
+from .._functional_mha import (check_in_projection_dtypes, check_mask_sizes, check_masks,
+                               check_shapes)
 from ._init_helpers import assign_params, fresh_key
 from .linear import Linear
 from .module import Module
@@ -89,6 +90,8 @@ class MultiheadAttention(Module):
             raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use "
                                "the Transformer module method `generate_square_subsequent_"
                                "mask` to create this mask.")
+        check_masks(key_padding_mask, attn_mask)
+        check_shapes(query, key, value, key_padding_mask, attn_mask, self.num_heads)
         batched = query.dim() == 3
         if query.shape[-1] != self.embed_dim:
             raise AssertionError(f"was expecting embedding dimension of {self.embed_dim}, "
@@ -102,7 +105,8 @@ class MultiheadAttention(Module):
             query, key, value = (x.unsqueeze(1) for x in (query, key, value))
             if key_padding_mask is not None:
                 key_padding_mask = key_padding_mask.unsqueeze(0)
-        check_masks(key_padding_mask, attn_mask)
+        check_mask_sizes(query, key, key_padding_mask, attn_mask, self.num_heads,
+                         (self.bias_k is not None) + bool(self.add_zero_attn))
         check_in_projection_dtypes(query, key, value, self.in_proj_weight, self.in_proj_bias,
                                    self.q_proj_weight, self.k_proj_weight, self.v_proj_weight)
         use_dropout = self.training and self.dropout > 0
