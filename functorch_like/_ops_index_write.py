@@ -337,6 +337,8 @@ def scatter_reduce(input, dim: int, index, src, reduce: str, *, include_self: bo
     with "sum", "prod", "mean", "amax" or "amin"; with include_self=False the positions
     written to ignore input's own value. index: input's rank, no larger than src."""
     _check_int_index(index, "scatter(): Expected dtype int32/int64 for index")
+    # ("max" and "min" are taken as "amax" and "amin", as torch 2.13 takes them)
+    reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)
     if reduce not in _REDUCTIONS:
         raise RuntimeError("reduce argument must be either sum, prod, mean, amax or amin, got "
                            f"{reduce}")

@@ -158,6 +158,10 @@ def test_multihead_attention_separate_projections_initialise_like_torch():
         attn_mask=lib.ones(3, 3, dtype=lib.bool), is_causal=True),
     lambda lib: lib.nn.functional.scaled_dot_product_attention(
         lib.ones(1, 6, 3, 4), lib.ones(1, 4, 3, 4), lib.ones(1, 4, 3, 4), enable_gqa=True),
+    # (4-d, but the value's head size differs: torch's math path, which refuses the pair)
+    lambda lib: lib.nn.functional.scaled_dot_product_attention(
+        lib.ones(2, 2, 4, 3), lib.ones(2, 2, 6, 3), lib.ones(2, 2, 6, 5),
+        attn_mask=lib.zeros(4, 6), is_causal=True),
 ])
 def test_errors_match_torch(call):
     errors = []

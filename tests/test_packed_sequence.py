@@ -247,3 +247,15 @@ def test_a_compiled_step_that_packs_its_batch_trains_as_eager(kind, enforce_sort
     (eager, e_w), (compiled, c_w) = run(False), run(True)
     np.testing.assert_allclose(compiled, eager, rtol=1e-5)
     np.testing.assert_allclose(c_w, e_w, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("lengths", [[[5, 3]], [[[5, 3]]]])
+def test_lengths_of_more_than_one_dim_raise_as_torch(lengths):
+    """(A 2-D lengths tensor was read flat and packed.)"""
+    errors = []
+    for lib in (torch, fl):
+        with pytest.raises(RuntimeError) as info:
+            lib.nn.utils.rnn.pack_padded_sequence(lib.zeros(2, 5, 3), lib.tensor(lengths),
+                                                  batch_first=True)
+        errors.append(str(info.value))
+    assert errors[1] == errors[0]

@@ -3,6 +3,7 @@ index_select, masked ops, nonzero, and in-place ops (on leaves and inside graphs
 
 import numpy as np
 import pytest
+import torch
 
 import functorch_like as fl
 from _tensor_ops_ref import check, check_raises, rand
@@ -338,3 +339,18 @@ def test_out_of_range_writes_under_compile_poison_the_tensor_not_vanish():
     assert (ints.numpy() == np.iinfo(ints.numpy().dtype).min).all()
     with pytest.raises(IndexError):
         setitem(x, fl.tensor([0, 3]))
+
+
+@pytest.mark.parametrize("reduce,include_self", [("max", True), ("max", False),
+                                                 ("min", True), ("min", False)])
+def test_scatter_reduce_takes_max_and_min_as_torch(reduce, include_self):
+    """(torch 2.13 takes "max"/"min" as "amax"/"amin"; they raised here.)"""
+    out = []
+    for lib in (torch, fl):
+        x = lib.tensor([[0.0, 5.0, -5.0], [1.0, 2.0, 3.0]])
+        src = lib.tensor([[-1.0, -2.0, 7.0], [4.0, -4.0, 0.5]])
+        index = lib.tensor([[1, 1, 2], [0, 0, 0]])
+        y = x.scatter_reduce(1, index, src, reduce=reduce, include_self=include_self)
+        x.scatter_reduce_(1, index, src, reduce, include_self=include_self)
+        out.append((y.tolist(), x.tolist()))
+    assert out[1] == out[0]

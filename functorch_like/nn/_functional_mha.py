@@ -92,15 +92,18 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
     """softmax(Q K^T * scale + mask) V over (..., L, E) queries and (..., S, E) keys/values;
     a bool attn_mask is True where attending is allowed; enable_gqa lets key/value have
     fewer heads (dim -3) than the query; is_causal with an attn_mask applies both for 4-d
-    inputs without dropout, and raises otherwise, as torch 2.13 on CPU. Dropout applies whenever dropout_p > 0 (PyTorch's functional form
-    does not look at a module's training flag)."""
+    inputs without dropout with one head size for query, key and value, and raises
+    otherwise, as torch 2.13 on CPU. Dropout applies whenever dropout_p > 0 (PyTorch's
+    functional form does not look at a module's training flag)."""
     for position, (name, value) in enumerate((("query", query), ("key", key),
                                               ("value", value)), 1):
         _args.require_tensor("scaled_dot_product_attention", value, name, position)
     _args.require_optional_tensor("scaled_dot_product_attention", attn_mask, "attn_mask", 4)
-    if is_causal and attn_mask is not None and (query.ndim != 4 or dropout_p > 0):
-        # (torch's CPU flash kernel, which takes both, serves 4-d inputs without dropout;
-        # its math path refuses the pair)
+    if is_causal and attn_mask is not None and (
+            query.ndim != 4 or dropout_p > 0
+            or not query.shape[-1] == key.shape[-1] == value.shape[-1]):
+        # (torch's CPU flash kernel, which takes both, serves 4-d inputs without dropout
+        # whose query, key and value have one head size; its math path refuses the pair)
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be "
                            "set when is_causal=True")
     rng = _random.next_key() if dropout_p > 0 else None

@@ -172,6 +172,10 @@ def pack_padded_sequence(input: Tensor, lengths, batch_first: bool = False,
 
     PyTorch parity: a length longer than T raises here (PyTorch reads past the input).
     """
+    if isinstance(lengths, Tensor) and lengths.dim() != 1:
+        raise RuntimeError("'lengths' argument should be a 1D CPU int64 tensor, but got "
+                           f"{lengths.dim()}D cpu {_dtypes.scalar_type_name(lengths.dtype)} "
+                           "tensor")
     lengths = concrete_ints(lengths, "lengths")
     batch_dim = 0 if batch_first else 1
     sorted_indices = None
