@@ -110,8 +110,9 @@ def _as_view(out, base):
 
 
 def _as_selection(out, base, view: tuple, multi: tuple | None = None):
-    """Marks `out` as a view that selects elements of `base` (a permutation, slice, row or
-    diagonal): in-place ops on it write back through `write_back`. `multi` = (function,
+    """Marks `out` as a view that selects elements of `base` (a permutation, slice, row,
+    diagonal or windows of unfold that do not overlap): in-place ops on it write back
+    through `write_back`. `multi` = (function,
     output index) for the pieces of split/chunk/unbind, which torch's autograd forbids
     modifying in place."""
     mark_view(out, base, "select", view, multi)
@@ -129,6 +130,12 @@ def _f_selection(x, *, view):
         return x[(slice(None),) * axis + (slice(start, start + length),)]
     if kind == "select":
         return x[(slice(None),) * a[0] + (a[1],)]
+    if kind == "unfold":
+        axis, size, step = a
+        windows = (x.shape[axis] - size) // step + 1
+        picked = x.take(np.arange(windows)[:, None] * step + np.arange(size), axis=axis)
+        order = [*range(axis + 1), *range(axis + 2, picked.ndim), axis + 1]
+        return picked.transpose(order)      # (..., windows, ..., size)
     offset, a1, a2 = a
     return x.diagonal(offset, a1, a2)
 

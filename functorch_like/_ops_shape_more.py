@@ -28,8 +28,12 @@ def unfold(input, dimension: int, size: int, step: int):
     """All windows of `size` elements along `dimension`, `step` apart: that dim becomes the
     number of windows, (n - size) // step + 1, and a new last dim of `size` holds each one.
 
-    PyTorch parity: the result is a copy, not a view: an in-place change of it does not
-    reach `input` (overlapping windows share memory in PyTorch).
+    Windows that do not overlap (step >= size) are a view of `input`: an in-place change
+    of them reaches it, as in PyTorch.
+
+    PyTorch parity: overlapping windows (step < size) are a copy: an in-place change of
+    them does not reach `input` (in PyTorch they share its memory, each element several
+    times).
     """
     d = _wrap_dim(dimension, input.ndim)
     n = input.shape[d] if input.ndim else 1
@@ -40,8 +44,11 @@ def unfold(input, dimension: int, size: int, step: int):
         raise RuntimeError(f"size is {size} but must be >= 0")
     if step <= 0:
         raise RuntimeError(f"step is {step} but must be > 0")
-    return apply(_f_unfold, "UnfoldBackward0", input, axis=d, size=builtins.int(size),
-                 step=builtins.int(step))
+    out = apply(_f_unfold, "UnfoldBackward0", input, axis=d, size=builtins.int(size),
+                step=builtins.int(step))
+    if input.ndim and step >= size:
+        S._as_selection(out, input, ("unfold", d, builtins.int(size), builtins.int(step)))
+    return out
 
 
 def ravel(input):

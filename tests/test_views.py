@@ -208,3 +208,22 @@ def test_views_and_data_of_parameters_follow_optimizer_steps(compiled):
     np.testing.assert_array_equal(row.detach().numpy(), w[0])
     np.testing.assert_array_equal(data.numpy(), w)
     np.testing.assert_array_equal(wt.detach().numpy(), w.T)
+
+
+@pytest.mark.parametrize("size,step,shape,dim", [(2, 2, (5,), 0), (2, 3, (6,), 0),
+                                                 (2, 2, (3, 4), 1), (1, 2, (4, 3), 0)])
+def test_writes_through_unfold_windows_that_do_not_overlap_reach_the_base(size, step,
+                                                                          shape, dim):
+    """(unfold was a copy: `u[1, 1] = 8` left the base as it was.)"""
+    out = []
+    for lib in (torch, fl):
+        x = lib.arange(float(np.prod(shape)), requires_grad=True)
+        b = (x * 1).reshape(shape)
+        u = b.unfold(dim, size, step)
+        u[(1,) * (u.ndim - 1) + (0,)] = 8.0
+        u.mul_(2)
+        base_after = b.tolist()
+        b.add_(1)                       # (and the view sees the base's change)
+        (b * b).sum().backward()
+        out.append((base_after, u.tolist(), x.grad.tolist()))
+    assert out[1] == out[0]
