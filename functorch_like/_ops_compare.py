@@ -65,11 +65,20 @@ def equal(input, other) -> bool:
     return input.shape == other.shape and builtins.bool(jnp.all(input._value == other._value))
 
 
+def _same_dtype(input, other) -> None:
+    """isclose's and allclose's check: torch compares tensors of one dtype only."""
+    if isinstance(other, Tensor) and input.dtype != other.dtype:
+        raise RuntimeError(f"{_dtypes.scalar_type_name(input.dtype)} did not match "
+                           f"{_dtypes.scalar_type_name(other.dtype)}")
+
+
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    _same_dtype(input, other)
     return builtins.bool(jnp.allclose(input._value, other._value, rtol, atol, equal_nan))
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    _same_dtype(input, other)
     return Tensor._make(jnp.isclose(input._value, as_operand(other)._value
                                     if isinstance(other, Tensor) else other, rtol, atol,
                                     equal_nan))

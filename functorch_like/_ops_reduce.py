@@ -398,7 +398,7 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None):
     x = input if dtype is None else input.to(dtype)
     if not x.is_floating_point() and not x.is_complex():
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor "
-                           f"as input. Got {_dtypes.from_jax(x._value.dtype).name.capitalize()}")
+                           f"as input. Got {_dtypes.scalar_type_name(x.dtype)}")
     if p == 0:                 # (torch: LinalgVectorNormBackward0, and no gradient)
         from .linalg import norm0
         return norm0(x, "LinalgVectorNormBackward0", axis=_dims(dim, input.ndim),

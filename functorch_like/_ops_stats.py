@@ -76,12 +76,17 @@ def _f_median_all(x, *, ignore_nan):
 
 def _median(input, dim, keepdim, ignore_nan, name):
     refuse_complex_kernel("median_cpu" if dim is None else "median_out", input)
+    boolean = input.dtype == _dtypes.bool
     if dim is None:
+        if boolean and input.numel():       # (no elements: torch's early return)
+            raise _dtypes.kernel_error("median_cpu", input.dtype)
         return apply(_f_median_all, "MedianBackward0", input, ignore_nan=ignore_nan)
     axis = _wrap_dim(dim, input.ndim)
     if input.ndim and input.shape[axis] == 0:
         # (torch's nanmedian says "median()" too)
         raise IndexError(f"median(): Expected reduction dim {axis} to have non-zero size.")
+    if boolean:
+        raise _dtypes.kernel_error("median_out", input.dtype)
     out = apply(_f_median_dim, "MedianBackward1", input, axis=axis, keepdims=keepdim,
                 ignore_nan=ignore_nan)
     return getattr(return_types, name)(*out)

@@ -279,3 +279,31 @@ def test_take_along_dim_still_works():
     check(lambda t, x: (t.take_along_dim(x, t.tensor([[0], [2]]), 1),
                         t.take_along_dim(x, t.tensor([5, 0])),
                         t.take_along_dim(x[0, 0], t.tensor(0))), rand(2, 3))
+
+
+# ---- dtype errors: isclose/allclose of two dtypes, median of bools, norm of small ints ---
+
+DTYPE_ERRORS = {
+    "isclose long float": (lambda t, a, b: t.isclose(a, b), np.array([1, 2]), F),
+    "isclose float long": (lambda t, a, b: t.isclose(a, b), F, np.array([1, 2])),
+    "allclose long float": (lambda t, a, b: t.allclose(a, b), np.array([1, 2]), F),
+    "isclose float half": (lambda t, a, b: t.isclose(a, b.half()), F, F),
+    "median bool": (lambda t, b: t.median(b), B),
+    "median bool dim": (lambda t, b: t.median(b, 0), B),
+    "nanmedian bool": (lambda t, b: b.nanmedian(), B),
+    "norm uint8": (lambda t, i: t.norm(i.to(t.uint8)), I),
+    "norm int8": (lambda t, i: t.norm(i.to(t.int8)), I),
+    "norm int16": (lambda t, i: t.norm(i.to(t.int16)), I),
+}
+
+
+@pytest.mark.parametrize("name", list(DTYPE_ERRORS))
+def test_dtype_errors_match_torch(name):
+    """(isclose/allclose compared across dtypes, median took bools; norm said 'Uint8'.)"""
+    fn, *inputs = DTYPE_ERRORS[name]
+    check_raises(fn, *inputs)
+
+
+def test_median_of_no_bools_and_isclose_of_one_dtype_still_work():
+    check(lambda t, b: t.median(b), np.zeros(0, np.bool_))
+    check(lambda t, a, b: t.isclose(a, b), F, F + 1e-6)
