@@ -173,3 +173,29 @@ def test_flat_weight_names_as_torch(make):
     assert got._all_weights == want._all_weights
     assert [tuple(w.shape) for w in got._flat_weights] == \
         [tuple(w.shape) for w in want._flat_weights]
+
+
+def _lstm_state_cases(lib):
+    z = lib.zeros
+    return {
+        "a bare tensor of two rows": (z(5, 2, 4), z(2, 2, 3)),
+        "a bare tensor of one row": (z(5, 2, 4), z(1, 2, 3)),
+        "a list of one state": (z(5, 2, 4), [z(1, 2, 3)]),
+        "three states": (z(5, 2, 4), (z(1, 2, 3),) * 3),
+        "3-D states for unbatched input": (z(5, 4), (z(1, 1, 3), z(1, 1, 3))),
+        "2-D states for a batch": (z(5, 2, 4), (z(2, 3), z(2, 3))),
+    }
+
+
+@pytest.mark.parametrize("name", list(_lstm_state_cases(torch)))
+def test_lstm_state_errors_match_torch(name):
+    """(A bare tensor as hx raised ValueError from unpacking; a pair of the wrong dims named
+    only hx.)"""
+    errors = []
+    for lib in (torch, fl):
+        lib.manual_seed(0)
+        x, hx = _lstm_state_cases(lib)[name]
+        with pytest.raises(Exception) as info:
+            lib.nn.LSTM(4, 3)(x, hx)
+        errors.append((type(info.value), str(info.value)))
+    assert errors[1] == errors[0]

@@ -192,6 +192,11 @@ class RNNBase(Module):
                              f"{'tensor ' if self.mode.startswith('RNN') else ''}instead")
         batched = input.dim() == 3
         states = [s for s in (hx, cx) if s is not None]
+        want = 3 if batched else 2
+        if len(states) == 2 and any(s.dim() != want for s in states):     # (LSTM's pair)
+            raise RuntimeError(
+                f"For {'batched 3-D' if batched else 'unbatched 2-D'} input, hx and cx should "
+                f"also be {want}-D but got ({hx.dim()}-D, {cx.dim()}-D) tensors")
         if not batched:
             for s in states:
                 if s.dim() != 2:
@@ -251,7 +256,11 @@ class LSTM(RNNBase):
                          dropout, bidirectional, proj_size, device=device, dtype=dtype)
 
     def forward(self, input, hx=None):
-        h0, c0 = (None, None) if hx is None else hx
+        # (hx[0], hx[1] as torch's forward reads them: a bare tensor gives its rows, or
+        # torch's IndexError)
+        h0, c0 = (None, None) if hx is None else (hx[0], hx[1])
+        if isinstance(hx, (tuple, list)) and len(hx) != 2:
+            raise RuntimeError("lstm expects two hidden states")
         output, h_n, c_n = self._run(input, h0, c0)
         return output, (h_n, c_n)
 
