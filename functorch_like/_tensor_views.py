@@ -153,3 +153,5 @@ def _write_through(view, value: "Tensor") -> None:
             _write_through(outer, base)
     else:
         base._set(value.reshape(tuple(base.shape)))
+        if base._node is not None and "_view_of" not in base.__dict__:
+            base._node.rename("CopySlices")     # (torch's node for a write through a view)

@@ -64,3 +64,25 @@ def test_l1_loss_and_kl_div_still_autocast_to_float32():
         assert fl.nn.functional.l1_loss(x, y).dtype == fl.float32
         assert fl.nn.functional.kl_div(x, y, reduction="batchmean").dtype == fl.float32
         assert (x - y).abs().mean().dtype == fl.bfloat16
+
+
+def _view_write_names(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    names = []
+    for view, write in ((lambda y: y.view(2), lambda z: z.sub_(1)),
+                        (lambda y: y.reshape(1, 2), lambda z: z.mul_(2)),
+                        (lambda y: y[0:1], lambda z: z.sub_(1))):
+        y = x * 1
+        z = view(y)
+        write(z)
+        names.append((y.grad_fn.name(), z.grad_fn.name()))
+    y = (x * 1).reshape(2, 1)           # (a view written through a view of it)
+    z = y.t()
+    z.add_(1)
+    names.append((y.grad_fn.name(), z.grad_fn.name()))
+    return names
+
+
+def test_a_base_written_through_its_view_is_copy_slices_as_torch():
+    """(A base written through a reshape view was named ViewBackward0.)"""
+    assert _view_write_names(fl) == _view_write_names(torch)
