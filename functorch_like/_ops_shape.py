@@ -112,9 +112,8 @@ def _as_view(out, base):
 def _as_selection(out, base, view: tuple, multi: tuple | None = None):
     """Marks `out` as a view that selects elements of `base` (a permutation, slice, row,
     diagonal or windows of unfold that do not overlap): in-place ops on it write back
-    through `write_back`. `multi` = (function,
-    output index) for the pieces of split/chunk/unbind, which torch's autograd forbids
-    modifying in place."""
+    through `write_back`. `multi` = (function, output index) for the pieces of
+    split/chunk/unbind, which torch's autograd forbids modifying in place."""
     mark_view(out, base, "select", view, multi)
     return out
 

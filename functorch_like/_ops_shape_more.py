@@ -18,10 +18,7 @@ from ._tensor import Tensor, _wrap_dim, apply
 def _f_unfold(x, *, axis, size, step):
     if x.ndim == 0:
         return x.reshape(1)
-    windows = (x.shape[axis] - size) // step + 1
-    idx = jnp.arange(windows)[:, None] * step + jnp.arange(size)[None, :]
-    out = jnp.take(x, idx, axis=axis)            # (..., windows, size, ...)
-    return jnp.moveaxis(out, axis + 1, -1)
+    return S._f_selection(x, view=("unfold", axis, size, step))
 
 
 def unfold(input, dimension: int, size: int, step: int):

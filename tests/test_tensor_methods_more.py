@@ -25,10 +25,15 @@ def test_shape_helpers():
         rand(2, 3, 4), rand())
 
 
-def test_unfold_writes_do_not_reach_the_input():
-    """Parity note: unfold is a copy here (a view in torch)."""
+def test_unfold_writes_reach_the_input_unless_the_windows_overlap():
+    """Windows that do not overlap are a view, as in torch; parity note: overlapping ones
+    are a copy here (torch's share the input's memory, each element several times)."""
+    for lib in (torch, fl):
+        x = lib.zeros(4)
+        x.unfold(0, 2, 2).fill_(1.0)
+        assert x.sum().item() == 4.0
     x = fl.zeros(4)
-    x.unfold(0, 2, 2).fill_(1.0)
+    x.unfold(0, 2, 1).fill_(1.0)
     assert x.sum().item() == 0.0
 
 
