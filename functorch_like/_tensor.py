@@ -32,6 +32,7 @@ from .autograd._grad_mode import _state as _grad_state
 from .autograd._grad_mode import is_grad_enabled
 from .autograd._node import node_class
 from .pure._errors import ConcreteValuesNeeded, speculative_trace
+from .pure import _edge_grads
 from .pure._types import convert
 
 
@@ -117,6 +118,26 @@ def _big_int(a: int, args: tuple, static: dict):
             for t in args):
         return float(a)
     return a
+
+
+def changed_outside_graph(t: "Tensor") -> None:
+    """A tensor of the graph whose value changed outside autograd (in place under no_grad,
+    or through its `.data`/`detach()` alias): later ops see the new value while its
+    gradient still flows through the op that made it, as in torch, whose backward uses
+    the values saved then. Backward replays the graph, so the tensor's node becomes one
+    whose value is the new one (`_edge_grads.value_of`), named as the old one."""
+    node, out = t._node, t._out
+    was = _grad_state.enabled
+    _grad_state.enabled = True
+    try:
+        made = apply(_edge_grads.value_of, node._name, Tensor._make(t._value, node=node,
+                                                                    out=out),
+                     Tensor._make(t._value))
+    finally:
+        _grad_state.enabled = was
+    t._node, t._out = made._node, made._out
+    if node.retained:
+        _move_retained(t, node, out)
 
 
 def _move_retained(t, old_node, old_out) -> None:
@@ -756,6 +777,8 @@ class Tensor:
         elif is_grad_enabled() and self._node is not None:
             # Overwritten by a value that depends on nothing requiring grad.
             self._node, self._out = None, 0
+        elif self._node is not None:
+            changed_outside_graph(self)     # (under no_grad)
         if old_node is not None and old_node.retained and self._node is not old_node:
             _move_retained(self, old_node, old_out)
         self._version += 1

@@ -41,6 +41,9 @@ class _AliasGroup:
             if t is not None and t is not source:
                 t._value = source._value
                 t._version += 1
+                if t._node is not None:     # (a tensor of the graph, changed through .data)
+                    from ._tensor import changed_outside_graph
+                    changed_outside_graph(t)
                 refresh_views(t)
 
 

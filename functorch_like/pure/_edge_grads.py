@@ -382,3 +382,18 @@ def _set_at_jvp(where, primals, tangents):
         written = jnp.zeros_like(out).at[at].add(tv.astype(out.dtype))
         tangent = written if tangent is None else tangent + written
     return out, jnp.zeros_like(out) if tangent is None else tangent
+
+
+@jax.custom_jvp
+def value_of(x: Array, value: Array) -> Array:
+    """`value` (x's shape and dtype), with the derivative of x: the replay of a tensor of
+    the graph changed outside autograd (under no_grad, through `.data`), whose later ops
+    see the new value while the gradient flows back through the op that made it, as in
+    PyTorch."""
+    return value
+
+
+@value_of.defjvp
+def _value_of_jvp(primals, tangents):
+    x_dot, _ = tangents
+    return primals[1], x_dot
