@@ -12,7 +12,7 @@ import warnings
 from .. import _random
 from .._dtype_refusals import check
 from .._ops_math import _no_bool_subtraction
-from .._tensor import apply
+from .._tensor import _wrap_dim, apply
 from ..pure import _activations as A
 from . import _arg_checks as _args
 from . import functional as _F
@@ -138,7 +138,8 @@ def hardshrink(input, lambd: float = 0.5):
 
 def glu(input, dim: int = -1):
     """a * sigmoid(b) for the halves a, b of `input` along `dim` (whose size must be even)."""
-    return apply(A.glu, "GluBackward0", input, dim=int(dim))
+    dim = _wrap_dim(int(dim), input.ndim)        # (an out-of-range dim raises, as torch's)
+    return apply(A.glu, "GluBackward0", input, dim=dim)
 
 
 def prelu(input, weight):

@@ -30,6 +30,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     # (torch.embedding takes them as (weight, indices))
     _args.require_tensor("embedding", weight, "weight", 1)
     _args.require_tensor("embedding", input, "indices", 2)
+    if weight.dim() != 2:
+        raise RuntimeError("'weight' must be 2-D")
     if padding_idx is not None and padding_idx < 0:
         padding_idx += weight.shape[0]
     if max_norm is not None:

@@ -66,6 +66,10 @@ def conv_params(x: Array, weight: Array, stride, padding, dilation, nd: int) -> 
         padding = _expand(padding, "padding", dims, nd)
     dilation = _expand(dilation, "dilation", dims, nd)
     _check_ranks(x, weight, nd, "weight ")
+    if not isinstance(padding, str) and any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
     return stride, padding, dilation
 
 

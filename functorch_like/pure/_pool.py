@@ -219,8 +219,10 @@ def _avg_pool(x, nd, kernel_size, stride, padding, ceil_mode, count_include_pad,
                                                ceil_mode, name)
     pads = [(pi, hi) for pi, hi in zip(p, his)]
     total = _reduce(x, np.asarray(0, x.dtype), jax.lax.add, k, s, d, pads, lead, outs)
-    if divisor_override:
-        return total / divisor_override
+    if divisor_override is not None:
+        if divisor_override == 0:
+            raise RuntimeError("divisor must be not zero")
+        return _divide(total, divisor_override)
     # PyTorch's divisor, per spatial dim and multiplied over them: a window starting at
     # o*s - p counts up to the end of the explicit padding (when count_include_pad), or
     # the input's cells only; never the extra right padding that ceil_mode adds.
@@ -231,7 +233,16 @@ def _avg_pool(x, nd, kernel_size, stride, padding, ceil_mode, count_include_pad,
         if not count_include_pad:
             start, end = np.maximum(start, 0), np.minimum(end, size)
         counts = np.multiply.outer(counts, (end - start).astype(np.float64))
-    return total / np.asarray(counts, x.dtype)
+    return _divide(total, counts)
+
+
+def _divide(total: Array, divisor) -> Array:
+    """A window sum over its divisor: for integers torch's integer division (truncation
+    toward zero), in the input's dtype."""
+    if jnp.issubdtype(total.dtype, jnp.integer):
+        return jax.lax.div(total, jnp.broadcast_to(jnp.asarray(divisor).astype(total.dtype),
+                                                   total.shape))
+    return total / np.asarray(divisor, total.dtype)
 
 
 def avg_pool1d(x: Array, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
