@@ -48,3 +48,15 @@ def test_use_reentrant_warning_matches_torch():
             cp.checkpoint(lambda a: a * 2, x)
         texts.append([str(r.message) for r in record])
     assert texts[1] == texts[0]
+
+
+def test_reentrant_checkpoint_of_inputs_without_grad_records_nothing_as_torch():
+    """(Its output required grad and the parameters inside were trained.)"""
+    out = []
+    for lib in (torch, fl):
+        lib.manual_seed(0)
+        lin = lib.nn.Linear(2, 2)
+        with pytest.warns(UserWarning, match="None of the inputs have requires_grad=True"):
+            y = lib.utils.checkpoint.checkpoint(lin, lib.ones(1, 2), use_reentrant=True)
+        out.append((y.requires_grad, y.grad_fn is None, lin.weight.grad))
+    assert out[1] == out[0] == (False, True, None)

@@ -54,11 +54,16 @@ def checkpoint(function: Callable, *args, use_reentrant: bool | None = None,
         if kwargs:
             raise ValueError("Unexpected keyword arguments: " + ",".join(kwargs))
         from .._tensor import Tensor
-        from ..autograd import is_grad_enabled
+        from ..autograd import is_grad_enabled, no_grad
         if is_grad_enabled() and not any(isinstance(a, Tensor) and a.requires_grad
                                          for a in args):
             warnings.warn("None of the inputs have requires_grad=True. Gradients will be None",
                           stacklevel=2)
+            # (torch's reentrant checkpoint then records nothing: its output does not
+            # require grad, and the parameters inside get no gradient)
+            with no_grad():
+                return checkpoint(function, *args, use_reentrant=False,
+                                  context_fn=context_fn)
     if context_fn is not None:
         forward_ctx, _ = context_fn()
         with forward_ctx:
