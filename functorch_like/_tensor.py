@@ -748,6 +748,8 @@ class Tensor:
                     "refers to a single memory location. Please clone() the tensor before "
                     "performing the operation.")
             base = view[0]
+            if is_grad_enabled() and "_view_no_grad" in self.__dict__:
+                raise RuntimeError(_ag_errors.NO_GRAD_VIEW_INPLACE)
             # (a dtype view is outside autograd: torch lets it change a leaf's values)
             if base._node is None and base._requires_grad and is_grad_enabled() and \
                     view[1] != "dtype":

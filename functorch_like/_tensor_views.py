@@ -55,6 +55,9 @@ def mark_view(out: "Tensor", base: "Tensor", kind: str, info=None, multi=None) -
     "dtype" (info = the JAX dtype the bytes are read as, see _ops_view_dtype);
     multi = (function, output) for the pieces of split/unbind."""
     out.__dict__["_view_of"] = (base, kind, info, multi)
+    if not is_grad_enabled() and (base._requires_grad or base._node is not None):
+        # (an in-place change of it with grad mode on is refused, as torch's: _set)
+        out.__dict__["_view_no_grad"] = True
     _same_inference(out, base)
     views = base.__dict__.setdefault("_views", [])
     WRITES.aliased += 1

@@ -107,3 +107,37 @@ def test_gradients_as_torch(name):
 def test_the_tensor_keeps_its_grad_fn_name():
     _, h = _no_grad_mul(fl)
     assert repr(h) == repr(_no_grad_mul(torch)[1])
+
+
+def _no_grad_view_then_inplace(lib, leaf: bool):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    a = x if leaf else x * 1
+    with lib.no_grad():
+        v = a[0:1]
+    v.mul_(2)
+
+
+@pytest.mark.parametrize("leaf", [False, True])
+def test_a_view_made_under_no_grad_is_not_changed_in_place_with_grad_on(leaf):
+    """(The change went through, and the gradient was neither the tracked nor the
+    untracked one: [0, 1].)"""
+    errors = []
+    for lib in (torch, fl):
+        with pytest.raises(RuntimeError) as info:
+            _no_grad_view_then_inplace(lib, leaf)
+        errors.append(str(info.value))
+    assert errors[1] == errors[0]
+
+
+def test_views_made_and_changed_under_no_grad_or_of_plain_tensors_still_work():
+    for lib in (torch, fl):
+        b = lib.ones(2)
+        with lib.no_grad():
+            v = b[0:1]
+        v.mul_(2)
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        a = x * 1
+        with lib.no_grad():
+            w = a[0:1]
+            w.mul_(3)
+        assert b.tolist() == [2.0, 1.0] and a.tolist() == [3.0, 2.0]

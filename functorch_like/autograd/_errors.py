@@ -30,6 +30,12 @@ def requires_grad_non_leaf(value: bool) -> str:
     return (msg + " If you want to use a computed variable in a subgraph that doesn't "
             "require differentiation use var_no_grad = var.detach().")
 
+NO_GRAD_VIEW_INPLACE = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode "
+    "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You "
+    "can clarify your code by moving both the view and the inplace either both inside the "
+    "no_grad block (if you don't want the inplace to be tracked) or both outside (if you "
+    "want the inplace to be tracked).")
 VIEW_OF_LEAF_INPLACE = ("a view of a leaf Variable that requires grad is being used in an "
                         "in-place operation.")
 
