@@ -4,6 +4,7 @@ and create_graph records even when backward is called under no_grad (before: the
 gradients had no graph)."""
 
 import numpy as np
+import pytest
 import torch
 
 import functorch_like as fl
@@ -60,3 +61,30 @@ def test_create_graph_under_no_grad_records():
             z.backward(create_graph=True)
         return g.requires_grad, h.tolist(), x.grad.requires_grad
     assert run(fl) == run(torch)
+
+
+def _autograd_argument_cases(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    xc = lib.tensor([1 + 1j, 2.0], requires_grad=True)
+    return {
+        "backward with no inputs": lambda: (x * 2).sum().backward(inputs=[]),
+        "backward with an empty tuple": lambda: lib.autograd.backward([(x * 2).sum()],
+                                                                      inputs=()),
+        "complex scalar without a gradient": lambda: (xc * 2).sum().backward(),
+        "grad of a complex scalar": lambda: lib.autograd.grad((xc * 2).sum(), xc),
+        "set_grad_enabled of a string": lambda: lib.set_grad_enabled("yes"),
+        "set_grad_enabled of an int": lambda: lib.set_grad_enabled(1),
+    }
+
+
+@pytest.mark.parametrize("name", list(_autograd_argument_cases(torch)))
+def test_autograd_argument_errors_match_torch(name):
+    """(Each ran: an empty `inputs` accumulated nothing, a complex loss got a gradient of
+    2-0j, set_grad_enabled took any truth value.)"""
+    errors = []
+    for lib in (torch, fl):
+        with pytest.raises(Exception) as info:
+            _autograd_argument_cases(lib)[name]()
+        errors.append((type(info.value), str(info.value)))
+    assert errors[1] == errors[0]
+    assert fl.is_grad_enabled()

@@ -54,6 +54,9 @@ def _root_grads(outputs, grad_outputs):
         if g is None:
             if out.numel() != 1:
                 raise RuntimeError(_errors.SCALAR_ONLY)
+            if not out.is_floating_point():
+                raise RuntimeError("grad can be implicitly created only for real scalar "
+                                   f"outputs but got {out.dtype}")
             g = ones_like(out)
         elif not isinstance(g, Tensor):
             from .._factories import tensor
@@ -77,6 +80,8 @@ def backward(tensors, grad_tensors=None, retain_graph: bool | None = None,
       inputs: only accumulate into these tensors.
     """
     outputs = _as_list(tensors)
+    if inputs is not None and not _as_list(inputs):
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     grads = _root_grads(outputs, _as_list(grad_tensors))
     if retain_graph is None:
         retain_graph = create_graph

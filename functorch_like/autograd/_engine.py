@@ -266,7 +266,7 @@ def run_backward(roots: Sequence[Any], grad_roots: Sequence[Any], *, inputs=None
     it: hooks and custom backwards run without recording (a post-accumulate hook may
     update its parameter in place), and create_graph records even under no_grad."""
     from ._grad_mode import set_grad_enabled
-    with set_grad_enabled(create_graph):
+    with set_grad_enabled(bool(create_graph)):
         return _run_backward(roots, grad_roots, inputs=inputs, retain_graph=retain_graph,
                              create_graph=create_graph, accumulate=accumulate,
                              allow_unused=allow_unused)

@@ -143,9 +143,12 @@ class set_grad_enabled(_GradMode):
     _bare_decorator = False
 
     def __init__(self, mode: bool):
+        if not isinstance(mode, bool):
+            raise TypeError("set_grad_enabled(): argument 'enabled' (position 1) must be "
+                            f"bool, not {type(mode).__name__}")
         self._prev = _state.enabled
         self._prev_func = _state.func_no_grad
-        self._mode = bool(mode)
+        self._mode = mode
         _state.enabled = self._mode
         if _state.in_func:
             _state.func_no_grad = not self._mode

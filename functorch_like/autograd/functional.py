@@ -170,7 +170,7 @@ def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
       (outputs, vjp), each nested as func's outputs and `inputs` respectively.
     """
     is_in, inputs, is_out, outputs, v = _prepare(func, inputs, v, create_graph, strict, "vjp")
-    with set_grad_enabled(create_graph or is_grad_enabled()):
+    with set_grad_enabled(bool(create_graph) or is_grad_enabled()):
         res = _autograd_grad(outputs, inputs, v, create_graph=create_graph)
         res = _fill_in_zeros(res, inputs, strict, "back")
     return (_untuple(_postprocess(outputs, create_graph), is_out),
@@ -192,7 +192,7 @@ def jvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
         grad_outputs = tuple(zeros_like(out, requires_grad=True) for out in outputs)
         grad_inputs = _autograd_grad(outputs, inputs, grad_outputs, create_graph=True)
         _fill_in_zeros(grad_inputs, inputs, strict, "back")
-    with set_grad_enabled(create_graph or is_grad_enabled()):
+    with set_grad_enabled(bool(create_graph) or is_grad_enabled()):
         res = _autograd_grad(grad_inputs, grad_outputs, v, create_graph=create_graph)
         res = _fill_in_zeros(res, outputs, strict, "back_trick")
     return (_untuple(_postprocess(outputs, create_graph), is_out),
@@ -301,7 +301,7 @@ def vhp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     """(func(inputs), v^T H) for a scalar `func`; the product nested as `inputs`."""
     is_in, inputs, is_out, outputs, v, jac = _scalar_jac(func, inputs, v, create_graph,
                                                          strict, "vhp")
-    with set_grad_enabled(create_graph or is_grad_enabled()):
+    with set_grad_enabled(bool(create_graph) or is_grad_enabled()):
         res = _autograd_grad(jac, inputs, v, create_graph=create_graph)
         res = _fill_in_zeros(res, inputs, strict, "double_back")
     return (_untuple(_postprocess(outputs, create_graph), is_out),
@@ -316,7 +316,7 @@ def hvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     with enable_grad():
         grad_jac = tuple(zeros_like(inp, requires_grad=True) for inp in inputs)
         double_back = _autograd_grad(jac, inputs, grad_jac, create_graph=True)
-    with set_grad_enabled(create_graph or is_grad_enabled()):
+    with set_grad_enabled(bool(create_graph) or is_grad_enabled()):
         res = _autograd_grad(double_back, grad_jac, v, create_graph=create_graph)
         res = _fill_in_zeros(res, inputs, strict, "double_back_trick")
     return (_untuple(_postprocess(outputs, create_graph), is_out),
