@@ -1,9 +1,9 @@
 """The programs cross-entropy traces to: what a training step compiles to on every call.
 
-A class-index cross_entropy reads the target's score with a compare-select over the class
-dim, not a gather, so that its gradient is a select that fuses into the softmax's backward
-instead of a scatter (with its index arrays, separate kernels on CPU and GPU); a 'mean'
-divides once. The values and gradients stay PyTorch's.
+A 'mean' divides once (the NaN of every target ignored is a constant, where a second,
+stop-gradient division made XLA compile one more kernel), and the benchmark MLP's
+compiled step keeps the memory of the hand-written one (XLA's CPU schedule of it depends
+on how the loss picks the target's score). The values and gradients stay PyTorch's.
 """
 
 from __future__ import annotations
@@ -42,16 +42,6 @@ def _data(shape, tshape, seed=0):
     if len(shape) > 1:
         y.reshape(-1)[0] = -100                 # one ignored target
     return x, y, classes
-
-
-@pytest.mark.parametrize("shape,tshape", SHAPES)
-@pytest.mark.parametrize("label_smoothing", [0.0, 0.1])
-def test_cross_entropy_gradient_has_no_gather_or_scatter(shape, tshape, label_smoothing):
-    x, y, _ = _data(shape, tshape)
-    names = _primitives(jax.value_and_grad(
-        lambda s: losses.cross_entropy(s, jnp.asarray(y), label_smoothing=label_smoothing)),
-        jnp.asarray(x))
-    assert not [n for n in names if "gather" in n or "scatter" in n], names
 
 
 def test_mean_cross_entropy_divides_once():
@@ -102,3 +92,17 @@ def test_out_of_range_target_in_a_compiled_step_is_nan():
     per = jax.jit(lambda s, t: losses.cross_entropy(s, t, reduction="none"))(
         x, jnp.asarray([0, 7, 1]))
     assert np.isnan(np.asarray(per)[1]) and not np.isnan(np.asarray(per)[[0, 2]]).any()
+
+
+def test_the_compiled_mlp_step_keeps_the_memory_of_the_hand_written_one():
+    """XLA's own memory analysis (arguments + outputs + temporaries - donated), batch 1024:
+    picking the target's score by a compare-select made it 6.80 MB against 5.82."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    import bench
+    step, x, y = bench.compiled_step("mlp", 1024)
+    step(x, y)
+    compiled = bench._xla_bytes(step.lower(x, y).compile())
+    raw = bench.bench_raw("mlp", 1024)[1]
+    assert compiled <= 1.05 * raw, (compiled, raw)

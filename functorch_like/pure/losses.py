@@ -98,27 +98,9 @@ def _wide_index(target: Array) -> Array:
     return target.astype(jnp.int32) if target.dtype.itemsize < 4 else target
 
 
-def _gather_class(scores: Array, index: Array, class_dim: int) -> Array:
-    """scores[index] along class_dim (index: scores' shape without that dim)."""
-    picked = jnp.take_along_axis(scores, jnp.expand_dims(index, class_dim), axis=class_dim)
-    return jnp.squeeze(picked, class_dim)
-
-
-def _select_class(scores: Array, index: Array, class_dim: int) -> Array:
-    """scores[index] along class_dim as a compare-select-sum over the class dim: the same
-    value (one term and zeros), with a select for its gradient where the gather's is a
-    scatter. XLA fuses the select into the softmax's backward and the sum beside the log
-    normalizer's, where a gather and a scatter with their index arrays are four kernels of
-    their own; for cross_entropy, whose normalizer reads every score anyway."""
-    classes = jax.lax.broadcasted_iota(index.dtype, scores.shape, class_dim)
-    hit = classes == jnp.expand_dims(index, class_dim)
-    return jnp.sum(jnp.where(hit, scores, 0), axis=class_dim)
-
-
 def _class_index_loss(scores: Array, target: Array, weight: Array | None, ignore_index: int,
-                      reduction: str, loss_of, pick=_gather_class) -> Array:
-    """The loss of class-index targets: loss_of(scores[target]) per sample, weighted;
-    `pick(scores, index, class_dim)` reads scores[index].
+                      reduction: str, loss_of) -> Array:
+    """The loss of class-index targets: loss_of(scores[target]) per sample, weighted.
 
     Shared by nll_loss (loss_of = negation) and cross_entropy (loss_of = log normalizer
     minus the picked score). Ignored targets contribute 0 and leave the 'mean' denominator;
@@ -137,7 +119,11 @@ def _class_index_loss(scores: Array, target: Array, weight: Array | None, ignore
     valid = target != ignore_index
     in_range = (target >= 0) & (target < classes)
     safe = jnp.where(valid & in_range, target, 0)
-    picked = pick(scores, safe, class_dim)
+    # (a gather, whose gradient scatters: picking by a compare-select over the class dim
+    # saves XLA four small kernels, but its CPU schedule of the benchmark's compiled MLP
+    # step at batch 1024 then keeps one more activation alive, 5.82 -> 6.80 MB)
+    picked = jnp.take_along_axis(scores, jnp.expand_dims(safe, class_dim), axis=class_dim)
+    picked = jnp.squeeze(picked, class_dim)
     w = jnp.ones_like(picked) if weight is None else weight[safe].astype(picked.dtype)
     w = jnp.where(valid, w, 0)
     loss = jnp.where(valid & ~in_range, jnp.nan, loss_of(picked) * w)
@@ -223,7 +209,7 @@ def cross_entropy(input: Array, target: Array, weight: Array | None = None,
         return _reduce(-jnp.sum(terms, axis=class_dim), reduction)
     per_target_norm = jnp.squeeze(log_norm, class_dim)
     nll = _class_index_loss(shifted, target, weight, ignore_index, reduction,
-                            lambda picked: per_target_norm - picked, _select_class)
+                            lambda picked: per_target_norm - picked)
     if label_smoothing == 0:
         return nll
     target = _wide_index(_index_target(input, target))
