@@ -164,6 +164,14 @@ def error_of(fn):
     return None
 
 
+def same_error(call) -> None:
+    """`call(lib)` raises with torch, and raises the same exception type and message with
+    functorch_like."""
+    expected = error_of(lambda: call(torch))
+    assert expected is not None, "torch does not raise here"
+    assert error_of(lambda: call(fl)) == expected
+
+
 def outcome(fn, lib):
     """What `fn(lib)` gives, warnings silenced: its error as (type name, message), or its
     value(s) as (dtype name, nested list) (a tuple or list of them elementwise)."""
