@@ -38,14 +38,6 @@ def require_optional_tensor(fname: str, value, name: str, position: int) -> None
         require_tensor(fname, value, name, position)
 
 
-def require_floating(kernel: str, input) -> None:
-    """torch's dispatch error for a kernel that has only floating (and complex) dtypes:
-    `"batch_norm" not implemented for 'Long'`, where an integer input gave integers."""
-    from .. import _dtypes
-    if isinstance(input, Tensor) and not (input.is_floating_point() or input.is_complex()):
-        raise _dtypes.kernel_error(kernel, input.dtype)
-
-
 def require_method(value, method: str) -> None:
     """The AttributeError of torch's Python-level functions, which call `input.<method>()`
     first (F.softmax, F.tanh): the value has no such method unless it is a Tensor."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import warnings
 
 from .. import _random
+from .._dtype_refusals import check
 from .._tensor import apply
 from ..pure import _conv, _dropout, _fold, _norm, _pool, _resize
 from . import _arg_checks as _args
@@ -130,7 +131,7 @@ def _f_adaptive_max(x, *, nd, output_size, indices):
 def _adaptive_max(nd, input, output_size, return_indices):
     # PyTorch computes the 1-d case with its 2-d kernel and a squeeze.
     name = "SqueezeBackward1" if nd == 1 else f"AdaptiveMaxPool{nd}DBackward0"
-    _args.require_floating(f"adaptive_max_pool{max(nd, 2)}d", input)
+    check(f"adaptive_max_pool{max(nd, 2)}d", input)
     return apply(_f_adaptive_max, name, input, nd=nd, output_size=_F._norm_arg(output_size),
                  indices=bool(return_indices))
 
@@ -235,7 +236,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     """Normalizes each (sample, channel) plane of (N, C, *) over its spatial dims; with
     use_input_stats and running statistics given, updates them in place (the batch mean
     of the per-instance statistics, variance unbiased)."""
-    _args.require_floating("batch_norm", input)     # (torch's runs batch_norm)
+    check("batch_norm", input)      # (torch's runs batch_norm)
     out = apply(_f_instance_norm, "ViewBackward0", input, running_mean, running_var, weight,
                 bias, use_input_stats=bool(use_input_stats), momentum=momentum, eps=eps)
     if not isinstance(out, tuple):

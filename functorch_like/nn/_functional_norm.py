@@ -11,6 +11,7 @@ import math
 
 import jax
 
+from .._dtype_refusals import check
 from .._func_frames import check_write
 from .._tensor import Tensor, apply, publish
 from ..pure import _norm
@@ -45,7 +46,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     modules pass, and increments it)."""
     if not training:    # (in training torch's Python code fails first, on input.size())
         _args.require_tensor("batch_norm", input)
-    _args.require_floating("batch_norm", input)
+    check("batch_norm", input)
     if not training and (running_mean is None or running_var is None):
         raise RuntimeError(f"running_{'mean' if running_mean is None else 'var'} must be "
                            "defined in evaluation mode")
@@ -89,7 +90,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     _args.require_tensor("layer_norm", input)
     _args.require_optional_tensor("layer_norm", weight, "weight", 3)
     _args.require_optional_tensor("layer_norm", bias, "bias", 4)
-    _args.require_floating("LayerNormKernelImpl", input)
+    check("layer_norm", input)
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(
         normalized_shape)
     return apply(_f_layer_norm, "NativeLayerNormBackward0", input, weight, bias,
@@ -118,7 +119,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
         raise RuntimeError(f"Expected number of channels in input to be divisible by "
                            f"num_groups, but got input of shape {list(input.shape)} and "
                            f"num_groups={num_groups}")
-    _args.require_floating("GroupNormKernelImpl", input)
+    check("group_norm", input)
     for what, t in (("weight", weight), ("bias", bias)):
         if t is not None and (t.ndim != 1 or t.shape[0] != channels):
             raise RuntimeError(f"Expected {what} to be a vector of size equal to the number "

@@ -6,6 +6,7 @@ _functional_layers, max_unpool3d in _functional_unpool).
 
 from __future__ import annotations
 
+from .._dtype_refusals import check
 from .._tensor import apply
 from ..pure import _pool, _unpool
 from . import _arg_checks as _args
@@ -100,12 +101,12 @@ def _f_adaptive_avg(x, *, nd, output_size):
 
 
 def adaptive_avg_pool1d(input, output_size):
-    _args.require_floating("adaptive_avg_pool2d", input)   # (torch's 1-d uses the 2-d kernel)
+    check("adaptive_avg_pool2d", input)     # (torch's 1-d uses the 2-d kernel)
     return apply(_f_adaptive_avg, "SqueezeBackward1", input, nd=1,
                  output_size=_norm_arg(output_size))
 
 
 def adaptive_avg_pool2d(input, output_size):
-    _args.require_floating("adaptive_avg_pool2d", input)
+    check("adaptive_avg_pool2d", input)
     return apply(_f_adaptive_avg, "AdaptiveAvgPool2DBackward0", input, nd=2,
                  output_size=_norm_arg(output_size))
