@@ -110,9 +110,9 @@ _RULES.update(
     mse_loss=_all_kernel("mse_cpu"), smooth_l1_loss=_all_kernel("smooth_l1_cpu"),
     huber_loss=_all_kernel("huber_cpu"),
 )
-# The normalizations and adaptive pools: no integer or bool kernel (integers gave zeros or
-# truncated integers).
-_RULES.update({name: {BOOL: _kernel(kernel), INT: _kernel(kernel)} for name, kernel in (
+# The normalizations and adaptive pools: floating kernels only (integers gave zeros or
+# truncated integers; complex inputs ran or failed in JAX's words).
+_RULES.update({name: _all_kernel(kernel) for name, kernel in (
     ("adaptive_avg_pool2d", "adaptive_avg_pool2d"),
     ("adaptive_max_pool2d", "adaptive_max_pool2d"),
     ("adaptive_max_pool3d", "adaptive_max_pool3d"), ("batch_norm", "batch_norm"),

@@ -41,6 +41,15 @@ def _cases(lib):
                                                     lib.ones(1, 1, 3, 3), padding=(1, -1)),
         "zero conv stride": lambda: F.conv1d(lib.ones(1, 1, 7), lib.ones(1, 1, 3), stride=0),
         "1-D embedding weight": lambda: F.embedding(lib.tensor([0, 2]), lib.arange(3.0)),
+        **{f"{name} {dtype}": (lambda f=f, dtype=dtype: f(lib.ones(1, 2, 4, 4,
+                                                                   dtype=getattr(lib, dtype))))
+           for name, f in (("adaptive_avg_pool2d", lambda x: F.adaptive_avg_pool2d(x, 2)),
+                           ("adaptive_max_pool2d", lambda x: F.adaptive_max_pool2d(x, 2)),
+                           ("batch_norm", lambda x: F.batch_norm(x, None, None, training=True)),
+                           ("layer_norm", lambda x: F.layer_norm(x, (4,))),
+                           ("group_norm", lambda x: F.group_norm(x, 1)),
+                           ("instance_norm", F.instance_norm))
+           for dtype in ("complex64", "bool")},
     }
 
 
