@@ -219,7 +219,7 @@ class StepState:
         self.shared_slots = [holders for holders, _ in slots if len(holders) > 1]
         # Numeric hyperparameters enter the program as values (lr changes never recompile).
         # (A PyTorch-style optimizer's step may branch on them: they stay Python values,
-        # part of the guard through its _static_key.)
+        # part of the guard through its _program_key.)
         self.hp_slots = [(group, name) for opt, group in self.opt_groups
                          if not opt._pytorch_style() for name, value in group.items()
                          if name not in ("params", "initial_lr") and _is_number_or_pair(value)]
@@ -267,7 +267,7 @@ class StepState:
         self._module_copies: list | None = None     # see _attributes_key
         self._hooks_seen: int | None = None         # see _hooks_key (reset by a refresh)
         self._members_seen = _module.MEMBERS.count  # see _layout_holds
-        self.static_keys = [(opt._static_key, g) for opt, g in self.opt_groups]
+        self.static_keys = [(opt._program_key, g) for opt, g in self.opt_groups]
         layout = (tuple(map(id, self.tensors)), tuple(map(id, self.params)),
                   # (by the entries that hold them: a loaded state_dict's new tensors in
                   # the same entries find the same programs)

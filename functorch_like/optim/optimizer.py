@@ -267,6 +267,21 @@ class Optimizer(OptimizerHooks):
     def _hyperparams(self, group: dict) -> dict:
         raise NotImplementedError
 
+    def _skipped_hyperparams(self, group: dict) -> tuple:
+        """The hyperparameters torch's step skips at their current value: a weight_decay of
+        0 (`if weight_decay != 0:` in every torch optimizer). Their term is left out of
+        the update program, as there: it then reads no parameter for a decay of nothing,
+        and a parameter holding inf keeps a finite L2 gradient (0 * inf is NaN)."""
+        value = group.get("weight_decay")
+        if type(value) in (int, float) and value == 0:
+            return ("weight_decay",)
+        return ()
+
+    def _program_key(self, group: dict) -> tuple:
+        """What fixes the update program of a group: its structural options and the
+        hyperparameters skipped at their value (a compiled step guards on both)."""
+        return self._static_key(group), self._skipped_hyperparams(group)
+
     def _check_changed_param(self, group: dict, p: Tensor, entry: dict) -> None:
         """torch's error when p's shape or dtype changed since its state was made."""
         check_state_matches(self, group, p, entry)
@@ -289,9 +304,11 @@ class Optimizer(OptimizerHooks):
                            f"shape {list(both)}")
 
     # ---- the step ---------------------------------------------------------------------
-    def _group_state(self, group: dict, params: list[Tensor], transform, static):
+    def _group_state(self, group: dict, params: list[Tensor], transform, static,
+                     skipped: tuple = ()):
         """The pure state NamedTuple for `params`, from per-parameter state (fresh state
-        for parameters seen for the first time)."""
+        for parameters seen for the first time). The hyperparameters named in `skipped`
+        are left out of it (the pure update then leaves out their term)."""
         new = [p for p in params if self._needs_fresh_state(static, self.state[p])]
         if new:
             fresh = transform.init([p._value for p in new])
@@ -309,7 +326,8 @@ class Optimizer(OptimizerHooks):
         for name in sample._fields:
             if name == "hyperparams":
                 fields[name] = {k: self._hp_array(group, k, v, sample.hyperparams[k].dtype)
-                                for k, v in self._hyperparams(group).items()}
+                                for k, v in self._hyperparams(group).items()
+                                if k not in skipped}
             elif getattr(sample, name) is None:
                 fields[name] = None
             else:
@@ -414,13 +432,13 @@ class Optimizer(OptimizerHooks):
             live.sort(key=_numel)
             with _checks.unchecked():     # (torch checks values at construction only)
                 transform = self._transform(sgroup)
-            static = self._static_key(sgroup)
-            key.append((static, len(live)))
+            static, skipped = self._program_key(sgroup)
+            key.append((static, skipped, len(live)))
             transforms.append(transform)
             groups_params.append(live)
             params.append([p._value for p in live])
             grads.append([p.grad._value.astype(p._value.dtype) for p in live])
-            states.append(self._group_state(group, live, transform, static))
+            states.append(self._group_state(group, live, transform, static, skipped))
         program = self._program(tuple(key), transforms)
         new_params, new_states = program(params, grads, states)
         for live, values, state, old in zip(groups_params, new_params, new_states, states):

@@ -113,7 +113,8 @@ def adafactor(lr: float = 1e-2, beta2_decay: float = -0.8,
             weight = (t ** h["beta2_decay"]).astype(g.dtype)
             rho = jnp.minimum(h["lr"], 1 / jnp.sqrt(t))
             alpha = jnp.maximum(h["eps2"], _rms(p, wide)) * rho
-            decay = decoupled_decay(p, (1 - h["lr"] * h["weight_decay"]).astype(g.dtype))
+            decay = (decoupled_decay(p, (1 - h["lr"] * h["weight_decay"]).astype(g.dtype))
+                     if "weight_decay" in h else 0)     # (see weight_decay_terms)
             if g.ndim > 1:
                 row_var = _lerp(row_var, _mean_square(g, -1), weight)
                 col_var = _lerp(col_var, _mean_square(g, -2), weight)

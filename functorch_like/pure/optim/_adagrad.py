@@ -53,7 +53,7 @@ def adagrad(lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
             h = hp_as(state.hyperparams, g.dtype)
             if maximize:
                 g = -g
-            if p is not None:
+            if p is not None and "weight_decay" in h:     # (see weight_decay_terms)
                 g = g + h["weight_decay"] * p
             step = next_step(step)
             clr = h["lr"] / (1 + (step - 1).astype(g.dtype) * h["lr_decay"])

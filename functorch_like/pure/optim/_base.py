@@ -158,8 +158,10 @@ def weight_decay_terms(g: Array, p: Array | None, h: HyperParams,
                        decoupled: bool) -> tuple[Array, Array]:
     """PyTorch's two weight decays, for optimizers that offer both: L2 folds `wd * p` into
     the gradient before any moment; decoupled (AdamW's) scales the parameter first,
-    `p *= 1 - lr * wd`, returned here as an update term. Returns (gradient, decay term)."""
-    if p is None:
+    `p *= 1 - lr * wd`, returned here as an update term. Returns (gradient, decay term).
+    Without a weight_decay in `h` (left out where it is 0, as torch's step skips it), no
+    term."""
+    if p is None or "weight_decay" not in h:
         return g, jnp.zeros_like(g)
     if decoupled:
         return g, decoupled_decay(p, 1 - h["lr"] * h["weight_decay"])
@@ -197,7 +199,7 @@ def require_params(params: Any, grads: Any, weight_decay: float, hyperparams: Hy
     as NaN if it is not 0, so that a missing decay shows instead of passing silently.
     Returns the gradients to use."""
     message = f"{name} with weight_decay needs `params` in update(updates, state, params)"
-    if params is not None:
+    if params is not None or "weight_decay" not in hyperparams:
         return grads
     if weight_decay != 0:
         raise ValueError(message)

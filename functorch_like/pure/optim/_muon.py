@@ -8,9 +8,8 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from ._base import (HyperParams, decoupled_decay, hp_as, leafwise, make_hyperparams, next_step,
-                    reject,
-                    step_counts, zeros_like_tree)
+from ._base import (HyperParams, hp_as, leafwise, make_hyperparams, next_step, reject,
+                    step_counts, weight_decay_terms, zeros_like_tree)
 
 # torch.optim._muon's constants (from Keller Jordan's Muon post).
 EPS = 1e-7
@@ -137,7 +136,7 @@ def muon(lr: float = 1e-3, weight_decay: float = 0.1, momentum: float = 0.95,
                 u, (state.hyperparams["ns_a"], state.hyperparams["ns_b"],
                     state.hyperparams["ns_c"]), ns_steps, state.hyperparams["eps"])
             # decoupled decay p *= 1 - lr * wd, then p -= adjusted_lr * O (as one update)
-            decay = decoupled_decay(p, 1 - h["lr"] * h["weight_decay"])
+            _, decay = weight_decay_terms(g, p, h, True)
             return (decay - _adjust_lr(h["lr"], adjust_lr_fn, p.shape) * ortho.astype(g.dtype),
                     next_step(step), buf)
 

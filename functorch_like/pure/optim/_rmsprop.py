@@ -59,7 +59,7 @@ def rmsprop(lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
             h = hp_as(state.hyperparams, g.dtype)
             if maximize:
                 g = -g
-            if p is not None:
+            if p is not None and "weight_decay" in h:     # (see weight_decay_terms)
                 g = g + h["weight_decay"] * p
             v = h["alpha"] * v + (1 - h["alpha"]) * g * g
             if centered:

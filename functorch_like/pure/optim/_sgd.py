@@ -61,7 +61,7 @@ def sgd(lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
             h = hp_as(state.hyperparams, g.dtype)
             if maximize:
                 g = -g
-            if p is not None:
+            if p is not None and "weight_decay" in h:     # (see weight_decay_terms)
                 g = g + h["weight_decay"] * p
             if use_momentum:
                 later = h["momentum"] * buf + (1 - h["dampening"]) * g
