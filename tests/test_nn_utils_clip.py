@@ -255,3 +255,27 @@ def test_clip_grad_norm_in_compiled_step_equals_eager():
     np.testing.assert_allclose(runs[1], runs[0], rtol=1e-5, atol=1e-6)
     assert runs[0][-1, 0] < runs[0][0, 0]
     assert runs[0][0, 1] > 0.5                       # the clipping was active
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, 3.0])
+def test_half_gradients_norm_in_float32_as_torch(dtype, norm_type):
+    """A float16 gradient's squares overflow from 256 on: torch sums them in float32 (its
+    kernels' opmath), so [300, 400] has norm 500, not inf (which zeroed every gradient)."""
+    values = [[300.0, 400.0], [-250.0, 12.5]]
+    out = []
+    for lib in (torch, fl):
+        dt = getattr(lib, dtype)
+        params = [lib.nn.Parameter(lib.zeros(2, dtype=dt)) for _ in values]
+        for p, v in zip(params, values):
+            p.grad = lib.tensor(v, dtype=dt)
+        total = lib.nn.utils.clip_grad_norm_(params, 1.0, norm_type=norm_type)
+        norm = lib.linalg.vector_norm(lib.tensor(values[0], dtype=dt), norm_type)
+        out.append([(t.dtype, t.float().tolist()) for t in
+                    (total, norm, lib.tensor(values[1], dtype=dt).norm(norm_type),
+                     *(p.grad for p in params))])
+    (ref, ours) = out
+    assert [d for d, _ in ours] == [getattr(fl, dtype)] * 5
+    for (_, a), (_, b) in zip(ours, ref):
+        np.testing.assert_allclose(a, b, rtol=1e-2)
+    assert np.isfinite(ours[0][1])

@@ -8,7 +8,7 @@ import jax.numpy as jnp
 
 from ._errors import DTypeError, OutOfBoundsError, ShapeError
 from ._loss_base import DomainError, broadcast_shapes, torch_dtype_name
-from ._types import Array
+from ._types import Array, in_opmath
 
 __all__ = ["vector_norm", "pairwise_distance", "cosine_similarity", "pdist"]
 
@@ -18,11 +18,13 @@ def _abs(x: Array) -> Array:
     return jnp.where(x == 0, jax.lax.stop_gradient(jnp.abs(x)), jnp.abs(x))
 
 
+@in_opmath
 def vector_norm(x: Array, p: float = 2.0, axis=None, keepdims: bool = False) -> Array:
     """(sum |x|^p)^(1/p) over `axis`; inf/-inf are max/min |x|, 0 counts the non-zeros.
 
     PyTorch parity: the gradient at the zero vector is 0 (not NaN), and ties of the inf-norm
-    share the gradient equally, as in torch.linalg.vector_norm.
+    share the gradient equally, as in torch.linalg.vector_norm; float16 and bfloat16 are
+    summed in float32 (their squares overflow from 256 on), as torch's kernels do.
     """
     a = _abs(x)
     if p == float("inf"):

@@ -9,12 +9,16 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from .._types import in_opmath
+
 Array = jax.Array
 
 
+@in_opmath
 def vector_norm(x: Array, ord: float = 2.0) -> Array:
     """torch.linalg.vector_norm of a whole array: inf/-inf take max/min of |x|, 0 counts
-    the nonzeros, other p give (sum |x|^p)^(1/p). Shape () in x's dtype."""
+    the nonzeros, other p give (sum |x|^p)^(1/p). Shape () in x's dtype (float16 and
+    bfloat16 summed in float32, as torch: their squares overflow from 256 on)."""
     a = jnp.abs(x)
     if ord == float("inf"):
         return jnp.max(a) if a.size else jnp.zeros((), a.dtype)
