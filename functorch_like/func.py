@@ -23,87 +23,18 @@ from ._func_bridge import (_arrays, _has_raw_arrays, _is_tensor, _is_tracer,
                           _reorder, _result, _selected, _skeleton, _tensor_inputs,
                           _tensors, _wrap, use_key, write_back)
 from ._func_graph import _freeze
+from ._func_swap import slots, swapped
 from ._func_extras import debug_unwrap as debug_unwrap
 from ._func_extras import functionalize as functionalize
 from ._func_extras import linearize as linearize
 from ._func_extras import replace_all_batch_norm_modules_ as replace_all_batch_norm_modules_
 from ._func_vmap import vmap as vmap
-from ._host import owned
 from ._tensor import Tensor
 from .autograd._grad_mode import no_grad
 
 __all__ = ["functional_call", "stack_module_state", "to_pure", "grad", "grad_and_value",
            "vjp", "jvp", "vmap", "jacrev", "jacfwd", "hessian", "linearize", "functionalize",
            "debug_unwrap", "replace_all_batch_norm_modules_"]
-
-
-def _slots(module) -> dict:
-    """Every parameter and buffer by state_dict name, tied and shared names included:
-    name -> (the dict that holds it, its key there, the tensor)."""
-    slots = {}
-    for prefix, mod in module.named_modules(remove_duplicate=False):
-        for store in (mod._parameters, mod._buffers):
-            for name, t in store.items():
-                if t is not None:
-                    slots[prefix + ("." if prefix else "") + name] = (store, name, t)
-    return slots
-
-
-def _tied_names(slots: dict) -> dict:
-    """name -> every name of the same tensor (itself included)."""
-    by_id: dict[int, list] = {}
-    for name, (_, _, t) in slots.items():
-        by_id.setdefault(id(t), []).append(name)
-    return {name: by_id[id(t)] for name, (_, _, t) in slots.items()}
-
-
-def _check_keys(module, slots: dict, values: dict) -> None:
-    """strict=True: PyTorch's reparametrizing error, key lists sorted."""
-    missing, unexpected = sorted(set(slots) - set(values)), sorted(set(values) - set(slots))
-    msgs = []
-    if unexpected:
-        msgs.append(f"Unexpected key(s): {', '.join(map(repr, unexpected))}.")
-    if missing:
-        msgs.append(f"Missing key(s): {', '.join(map(repr, missing))}.")
-    if msgs:
-        raise RuntimeError("Error(s) in reparametrizing for {}:\n\t{}".format(
-            module._get_name(), "\n\t".join(msgs)))
-
-
-@contextlib.contextmanager
-def _swapped(module, values: dict, strict: bool, tie_weights: bool = True):
-    """Temporarily puts the given tensors in place of the module's parameters/buffers.
-
-    The given objects themselves go into the module (raw arrays wrapped in fresh Tensors),
-    as torch.func does: autograd then reaches the given tensors, not the module's
-    Parameters, and in-place buffer updates (BatchNorm) land in them. Yields
-    name -> the tensor in use.
-    """
-    slots = _slots(module)
-    values = dict(values)
-    if tie_weights:
-        # A value given under one name of a tied tensor stands for all its names.
-        tied = _tied_names(slots)
-        for name in list(values):
-            for other in tied.get(name, ()):
-                values.setdefault(other, values[name])
-    if strict:
-        _check_keys(module, slots, values)
-    live = {name: t for name, (_, _, t) in slots.items()}
-    saved = []
-    try:
-        for name, v in values.items():
-            if name in slots:
-                store, key, _ = slots[name]
-                t = v if _is_tensor(v) else Tensor._make(owned(v))
-                saved.append((store, key, store[key]))
-                store[key] = t
-                live[name] = t
-        yield live
-    finally:
-        # Reversed: a shared module's slot may have been swapped twice.
-        for store, key, old in reversed(saved):
-            store[key] = old
 
 
 @contextlib.contextmanager
@@ -115,7 +46,7 @@ def _kept(module, restore_all: bool):
     a value left holding a tracer (written while traced by jax.jit or the like) is put
     back, so no tracer escapes into the module or the generator.
     """
-    tensors = {id(t): (t, t._value) for _, _, t in _slots(module).values()}
+    tensors = {id(t): (t, t._value) for _, _, t in slots(module).values()}
     gen = _random.default_generator
     key = gen._key
     try:
@@ -159,7 +90,7 @@ def functional_call(module, parameter_and_buffer_dicts, args=(), kwargs=None, *,
     kwargs = kwargs or {}
     raw = _has_raw_arrays((parameter_and_buffer_dicts, args, kwargs))
     with _kept(module, restore_all=raw), \
-            _swapped(module, parameter_and_buffer_dicts, strict, tie_weights):
+            swapped(module, parameter_and_buffer_dicts, strict, tie_weights):
         out = module(*_tensors(args), **_tensors(kwargs))
     return _arrays(out) if raw else out
 
@@ -216,7 +147,7 @@ def to_pure(module) -> tuple[Callable, dict, dict]:
     buffers = {n: b._value for n, b in module.named_buffers()}
 
     def apply_fn(params, buffers, *args, key=None, **kwargs):
-        with use_key(key), no_grad(), _swapped(module, {**params, **buffers}, False) as live:
+        with use_key(key), no_grad(), swapped(module, {**params, **buffers}, False) as live:
             out = module(*_tensors(args), **_tensors(kwargs))
             new_buffers = {n: live[n]._value for n in buffers}
         return _arrays(out), new_buffers
