@@ -10,7 +10,7 @@ from collections import namedtuple
 import jax
 import jax.numpy as jnp
 
-from . import _dtypes
+from . import _autocast_state, _dtypes
 from ._dim_lists import check_norm_dim
 from ._complex_refusals import refuse_complex, refuse_complex_kernel
 from ._tensor import Tensor, _wrap_dim, apply
@@ -141,6 +141,8 @@ def _f_prod(x, *, axis, keepdims, dtype):
 
 def prod(input, dim=None, keepdim: bool = False, *, dtype=None):
     name = "ProdBackward0" if dim is None else "ProdBackward1"
+    if _autocast_state.cast is not None:    # (cpu autocast: before the result's dtype)
+        (input,) = _autocast_state.cast(_f_prod, name, (input,))
     axis = None if dim is None else _dims(_wrap_dim(dim, input.ndim), input.ndim)
     return apply(_f_prod, name, input, axis=axis, keepdims=keepdim,
                  dtype=_sum_dtype(input, dtype))

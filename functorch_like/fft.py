@@ -16,7 +16,7 @@ from typing import Sequence
 
 import jax.numpy as jnp
 
-from . import _dtypes
+from . import _autocast_state, _dtypes
 from ._ops_shape import roll as _roll
 from ._tensor import Tensor, _wrap_dim, apply
 
@@ -71,6 +71,8 @@ def _grad_name(kind: str, x: Tensor, one_dim: bool) -> str:
 def _transform(kind, input, s, dim, norm, one_dim):
     """Resolves `s` and `dim` as PyTorch's fftn family does and runs the transform."""
     norm = _check_norm(norm)
+    if _autocast_state.cast is not None:    # (cpu autocast: half inputs go up to float32)
+        (input,) = _autocast_state.cast(_f_fft, "", (input,))
     x = _input(input, kind)
     if s is not None and dim is not None and len(s) != len(dim):
         raise RuntimeError("When given, dim and shape arguments must have the same length")

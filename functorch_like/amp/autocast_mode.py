@@ -4,12 +4,13 @@ While an autocast region is active, the dispatch point (`_tensor.apply`) hands e
 inputs to `cast_inputs`, which looks the op up in the active device's lists:
 
 - lower precision ("fp16/bf16" lists): matmul/mm/bmm/mv, addmm, linear, conv1d/2d/3d and
-  their transposes, prelu (and einsum on cuda): floating inputs (not float64) are cast to
-  the autocast dtype, so the output is in it;
+  their transposes, prelu, einsum (which torch runs as bmm): floating inputs (not float64)
+  are cast to the autocast dtype, so the output is in it;
 - float32 lists: the losses (mse, l1, smooth_l1, huber, nll/cross_entropy, bce,
-  bce_with_logits, soft/multi/multilabel margin), plus on cuda softmax, log_softmax,
-  layer/group norm, sum, prod, cumsum, cumprod, logsumexp, exp, log, pow, norms, ...:
-  float16/bfloat16 inputs are cast up to float32.
+  bce_with_logits, soft/multi/multilabel margin, cosine/hinge embedding, margin ranking,
+  triplet margin, poisson_nll), plus on cpu prod, cdist, ctc_loss and the fft functions,
+  and on cuda softmax, log_softmax, layer/group norm, sum, prod, cumsum, cumprod,
+  logsumexp, exp, log, pow, norms, ...: float16/bfloat16 inputs are cast up to float32.
 
 Other ops run in their inputs' dtype (PyTorch's type promotion). The casts are recorded
 (ToCopyBackward0), so gradients flow back to float32 parameters in float32, as in PyTorch.
@@ -41,7 +42,8 @@ _LOSSES = ("MseLossBackward0", "SmoothL1LossBackward0",
            "BinaryCrossEntropyWithLogitsBackward0", "SoftMarginLossBackward0",
            "MultiMarginLossBackward0", "MultilabelMarginLossBackward0")
 _FP32 = {
-    "cpu": frozenset(_LOSSES + ("AvgPool3DBackward0",)),
+    "cpu": frozenset(_LOSSES + ("AvgPool3DBackward0", "ProdBackward0", "ProdBackward1",
+                                "CdistBackward0")),
     "cuda": frozenset(_LOSSES + (
         "AcosBackward0", "AsinBackward0", "CoshBackward0", "ErfinvBackward0", "ExpBackward0",
         "Expm1Backward0", "LogBackward0", "Log10Backward0", "Log2Backward0", "Log1PBackward0",
@@ -61,20 +63,26 @@ def _lower_ops(device_type: str) -> frozenset:
     from .. import _methods, _ops_contract, _ops_math
     from ..nn import _functional_layers, functional
     from ..pure import _activations, _linear
-    ops = {_ops_math._f_matmul, _methods.addmm, _linear.linear, functional._f_conv,
-           functional._f_conv_t, _functional_layers._f_conv, _functional_layers._f_conv_t,
-           _activations.prelu}
-    if device_type == "cuda":
-        ops.add(_ops_contract._f_einsum)
-    return frozenset(ops)
+    del device_type     # (the same on both: einsum runs as bmm, which both lists hold)
+    return frozenset({_ops_math._f_matmul, _methods.addmm, _linear.linear, functional._f_conv,
+                      functional._f_conv_t, _functional_layers._f_conv,
+                      _functional_layers._f_conv_t, _activations.prelu,
+                      _ops_contract._f_einsum})
 
 
 @functools.lru_cache(maxsize=None)
-def _fp32_functions() -> frozenset:
-    """The fp32-list ops (both devices) named after a shared grad_fn, by their pure
-    functions."""
+def _fp32_functions(device_type: str) -> frozenset:
+    """The fp32-list ops named after a shared grad_fn (or after one that depends on their
+    arguments), by their functions."""
+    from .. import fft
+    from ..nn import _functional_ctc, _functional_losses_common
     from ..pure import losses
-    return frozenset({losses.l1_loss, losses.kl_div})
+    ops = {losses.l1_loss, losses.kl_div, losses.cosine_embedding_loss,
+           losses.margin_ranking_loss, losses.hinge_embedding_loss, losses.poisson_nll_loss,
+           losses.triplet_margin_loss, _functional_losses_common._f_cross_entropy}
+    if device_type == "cpu":
+        ops |= {_functional_ctc._f_ctc, fft._f_fft}
+    return frozenset(ops)
 
 
 def _tensor_device(value) -> str:
@@ -96,7 +104,7 @@ def cast_inputs(fn, name: str, args: tuple) -> tuple:
         if fn in _lower_ops(device_type):
             target, eligible = _dtype[device_type], (_dtypes.float32, _dtypes.float16,
                                                      _dtypes.bfloat16)
-        elif name in _FP32[device_type] or fn in _fp32_functions():
+        elif name in _FP32[device_type] or fn in _fp32_functions(device_type):
             target, eligible = _dtypes.float32, (_dtypes.float16, _dtypes.bfloat16)
         else:
             continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
-from .. import _dtypes
+from .. import _autocast_state, _dtypes
 from .._dtype_refusals import check_dtype
 from .._ops_math import as_operand
 from .._tensor import Tensor, apply
@@ -100,16 +100,23 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     """log_softmax + nll over dim 1 (class indices or class probabilities as target)."""
     _args.require_loss_tensors("cross_entropy_loss", input, target, weight)
     reduction = _legacy_reduction(size_average, reduce, reduction)
+    if _autocast_state.cast is not None:    # (the weight's dtype check sees the cast ones)
+        input, target, weight = _autocast_state.cast(_f_cross_entropy, "",
+                                                     (input, target, weight))
     # torch's grad_fn: the last op of its composite (smoothing adds a second term; with
     # probabilities the loss is a negated sum, divided by the batch for "mean")
-    if _lw.class_indices(input, target):
+    indices = _lw.class_indices(input, target)
+    if indices:
         _lw.check_nll_weight(input, target, weight, cross_entropy=True,
                              label_smoothing=label_smoothing)
         name = "AddBackward0" if label_smoothing > 0 else "NllLossBackward0"
     else:
         name = "DivBackward1" if reduction == "mean" else "NegBackward0"
-    return _loss(_f_cross_entropy, name, input, target, weight, ignore_index=ignore_index,
-                 reduction=reduction, label_smoothing=label_smoothing)
+    out = _loss(_f_cross_entropy, name, input, target, weight, ignore_index=ignore_index,
+                reduction=reduction, label_smoothing=label_smoothing)
+    if indices:
+        _check_weight_dtype(input, weight)
+    return out
 
 
 def _f_nll(x, t, w, *, ignore_index, reduction):
@@ -119,9 +126,23 @@ def _f_nll(x, t, w, *, ignore_index, reduction):
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
     _args.require_loss_tensors("nll_loss_nd", input, target, weight)
+    if _autocast_state.cast is not None:    # (the weight's dtype check sees the cast ones)
+        input, target, weight = _autocast_state.cast(_f_nll, "NllLossBackward0",
+                                                     (input, target, weight))
     _lw.check_nll_weight(input, target, weight)
-    return _loss(_f_nll, "NllLossBackward0", input, target, weight, ignore_index=ignore_index,
-                 reduction=_legacy_reduction(size_average, reduce, reduction))
+    out = _loss(_f_nll, "NllLossBackward0", input, target, weight, ignore_index=ignore_index,
+                reduction=_legacy_reduction(size_average, reduce, reduction))
+    _check_weight_dtype(input, weight)
+    return out
+
+
+def _check_weight_dtype(input, weight) -> None:
+    """torch's nll kernel takes the class weight in the input's dtype only (checked after
+    the shapes: the loss is computed first)."""
+    if isinstance(input, Tensor) and isinstance(weight, Tensor) \
+            and weight.dtype != input.dtype:
+        raise RuntimeError(f"expected scalar type {_dtypes.scalar_type_name(input.dtype)} "
+                           f"but found {_dtypes.scalar_type_name(weight.dtype)}")
 
 
 def _f_bce(x, t, w, *, reduction):
@@ -130,6 +151,9 @@ def _f_bce(x, t, w, *, reduction):
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
                          reduction="mean"):
+    if _autocast_state.cast is not None:        # (its dtype check sees the cast operands)
+        input, target, weight = _autocast_state.cast(_f_bce, "BinaryCrossEntropyBackward0",
+                                                     (input, target, weight))
     out = _loss(_f_bce, "BinaryCrossEntropyBackward0", input, target, weight,
                 reduction=_legacy_reduction(size_average, reduce, reduction))
     # After the shape checks, which PyTorch makes in Python before its kernel's.

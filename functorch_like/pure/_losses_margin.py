@@ -18,8 +18,8 @@ import jax.numpy as jnp
 
 from ._distance import pairwise_distance
 from ._errors import DTypeError, ShapeError, check_values, shape_str
-from ._loss_base import (TargetRangeError, broadcast_shapes, check_reduction, clamp_min0, hinge,
-                         reduce, torch_dtype_name)
+from ._loss_base import (TargetRangeError, broadcast_shapes, check_inplace, check_reduction,
+                         clamp_min0, hinge, reduce, torch_dtype_name)
 from ._types import Array
 
 __all__ = ["cosine_embedding_loss", "margin_ranking_loss", "hinge_embedding_loss",
@@ -87,10 +87,11 @@ def soft_margin_loss(input: Array, target: Array, reduction: str = "mean") -> Ar
     """log(1 + exp(-target x)).
 
     PyTorch parity: the same unguarded formula as PyTorch's, so -target x above ~88
-    (float32) overflows to inf there too.
+    (float32) overflows to inf there too. The loss has the input's shape: a target that
+    broadcasts it larger raises, as PyTorch's in-place kernel does.
     """
     check_reduction(reduction)
-    broadcast_shapes(input.shape, target.shape)
+    check_inplace(input.shape, broadcast_shapes(input.shape, target.shape))
     return reduce(jnp.log1p(jnp.exp(-input * target)), reduction)
 
 

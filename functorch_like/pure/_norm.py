@@ -95,10 +95,11 @@ def batch_norm(x: Array, running_mean: Array | None = None, running_var: Array |
                                      "num_batches_tracked")
                 factor = 1.0 / state["num_batches_tracked"].astype(x.dtype)
             unbiased = var * (n / (n - 1))
-            state["running_mean"] = (1 - factor) * running_mean + factor * jax.lax.stop_gradient(
-                mean)
-            state["running_var"] = (1 - factor) * running_var + factor * jax.lax.stop_gradient(
-                unbiased)
+            # (computed wide, stored in the buffers' own dtype: half statistics stay half)
+            state["running_mean"] = ((1 - factor) * _upcast(running_mean) + factor
+                                     * jax.lax.stop_gradient(mean)).astype(running_mean.dtype)
+            state["running_var"] = ((1 - factor) * _upcast(running_var) + factor
+                                    * jax.lax.stop_gradient(unbiased)).astype(running_var.dtype)
         elif running_mean is not None:
             state.update(running_mean=running_mean, running_var=running_var)
     else:

@@ -259,8 +259,8 @@ def binary_cross_entropy(input: Array, target: Array, weight: Array | None = Non
     """-(t log x + (1 - t) log(1 - x)) for probabilities x of the target's shape.
 
     PyTorch parity: each log is clamped at -100, so x = 0 or 1 gives a finite loss, and the
-    gradient is PyTorch's (x - t) / max(x (1 - x), eps=1e-12). Concrete inputs outside [0, 1]
-    (NaN included) raise.
+    gradient is PyTorch's (x - t) / max(x (1 - x), eps=1e-12). Concrete inputs or targets
+    outside [0, 1] (NaN included) raise, the first such element's.
     """
     if input.shape != target.shape:
         raise ValueError(f"Using a target size ({_size(target.shape)}) that is different to "
@@ -268,9 +268,21 @@ def binary_cross_entropy(input: Array, target: Array, weight: Array | None = Non
                          "they have the same size.")
     if weight is not None:
         _check_inplace(target.shape, _infer_size(target.shape, weight.shape))
-    # Written as "not inside" so that NaN fails the check too, as in PyTorch.
-    check_values((input,), lambda: (~((input >= 0) & (input <= 1)), jnp.zeros(())),
-                 lambda _: _DomainError("all elements of input should be between 0 and 1"))
+    # Written as "not inside" so that NaN fails the check too, as in PyTorch, whose kernel
+    # checks each element's input, then its target.
+    # (one of them traced: the other, concrete one is still checked on its own)
+    traced = [isinstance(a, jax.core.Tracer) for a in (input, target)]
+    checked = (input, target) if traced[0] == traced[1] else \
+        (target,) if traced[0] else (input,)
+
+    def outside():
+        bad_each = [~((a >= 0) & (a <= 1)) for a in checked]
+        bad = bad_each[0] if len(checked) == 1 else bad_each[0] | bad_each[1]
+        return bad, first_where(bad, bad_each[0])
+
+    check_values(checked, outside, lambda first_of_first: _DomainError(
+        "all elements of {} should be between 0 and 1".format(
+            "input" if first_of_first and checked[0] is input else "target")))
     # One floating dtype for both, since the custom derivative needs float tangents
     # (integer 0/1 labels would otherwise come in with float0 ones).
     dtype = jnp.result_type(input, target)

@@ -1,0 +1,125 @@
+"""Reduced precision and losses against torch: BatchNorm's half running statistics stay
+half, CPU autocast casts the ops of torch's lists (binary_cross_entropy and fft ran into
+dtype errors, prod/cdist/embedding losses stayed bf16, einsum stayed float32), and the
+losses' value checks torch makes (soft_margin's broadcast, bce's target range, nll's class
+weight dtype)."""
+
+import numpy as np
+import pytest
+import torch
+
+import functorch_like as fl
+
+LIBS = (torch, fl)
+
+
+def _both(fn):
+    """fn(lib) for torch and functorch_like."""
+    return [fn(lib) for lib in LIBS]
+
+
+def _dt(t):
+    return str(t.dtype).split(".")[-1]
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_batchnorm_running_stats_keep_half_dtype(dtype):
+    def run(lib):
+        lib.manual_seed(0)
+        bn = lib.nn.BatchNorm1d(3).to(getattr(lib, dtype))
+        x = lib.arange(12.0).reshape(4, 3).to(getattr(lib, dtype))
+        for _ in range(3):
+            bn(x * 0.7)
+        rm = lib.zeros(3, dtype=getattr(lib, dtype))
+        rv = lib.ones(3, dtype=getattr(lib, dtype))
+        lib.nn.functional.batch_norm(x, rm, rv, training=True)
+        return [(_dt(t), t.float().tolist()) for t in
+                (bn.running_mean, bn.running_var, rm, rv, bn.state_dict()["running_var"])]
+    ref, ours = _both(run)
+    assert [d for d, _ in ours] == [d for d, _ in ref] == [dtype] * 5
+    # (the values: within an ulp or two of the half type; torch rounds its batch
+    # statistics to half before the update, its variance in its own order)
+    np.testing.assert_allclose([v for _, v in ours], [v for _, v in ref], rtol=1e-2)
+
+
+def _autocast_results(lib, dtype):
+    F = lib.nn.functional
+    x = lib.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]])
+    w = lib.tensor([[1.0, 0.5, -0.5], [0.2, 0.1, 0.3]])
+    with lib.autocast("cpu", dtype=getattr(lib, dtype)):
+        h = x @ w.t()
+        p = lib.sigmoid(h)
+        return {
+            "bce": F.binary_cross_entropy(p, lib.tensor([[1.0, 0.0], [0.0, 1.0]])),
+            "rfft": lib.fft.rfft(h),
+            "prod": h.prod(),
+            "prod_dim": h.prod(1),
+            "cdist": lib.cdist(h, h),
+            "triplet": F.triplet_margin_loss(h, h * 0.5, h * 2),
+            "cosine_embedding": F.cosine_embedding_loss(h, h * 0.5, lib.tensor([1.0, -1.0])),
+            "hinge_embedding": F.hinge_embedding_loss(h, lib.tensor([[1.0, -1.0], [-1.0, 1.0]])),
+            "margin_ranking": F.margin_ranking_loss(h[0], h[1], lib.tensor([1.0, -1.0])),
+            "einsum": lib.einsum("ij,kj->ik", x, w),
+        }
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_cpu_autocast_casts_as_torch(dtype):
+    ref, ours = _both(lambda lib: _autocast_results(lib, dtype))
+    assert list(ours) == list(ref)
+    for name in ref:
+        assert _dt(ours[name]) == _dt(ref[name]), name
+        a, b = (t.detach() if t.is_complex() else t.detach().float()
+                for t in (ours[name], ref[name]))
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=2e-2, atol=1e-3, err_msg=name)
+
+
+def _same_runtime_error(call):
+    errors = []
+    for lib in LIBS:
+        with pytest.raises(RuntimeError) as info:
+            call(lib)
+        errors.append(str(info.value))
+    assert errors[1] == errors[0]
+
+
+@pytest.mark.parametrize("shapes", [((3,), (3, 1)), ((3, 1), (3,))])
+def test_soft_margin_loss_refuses_a_target_that_grows_the_input(shapes):
+    _same_runtime_error(lambda lib: lib.nn.functional.soft_margin_loss(
+        lib.ones(shapes[0]), lib.ones(shapes[1])))
+
+
+@pytest.mark.parametrize("target", [[2.0, -1.0], [0.5, float("nan")], [1.0, 1.5]])
+def test_bce_refuses_targets_outside_0_1(target):
+    _same_runtime_error(lambda lib: lib.nn.functional.binary_cross_entropy(
+        lib.tensor([0.5, 0.5]), lib.tensor(target)))
+
+
+def test_bce_reports_the_first_bad_element():
+    # element 0's target is bad, element 1's input: torch names the target
+    _same_runtime_error(lambda lib: lib.nn.functional.binary_cross_entropy(
+        lib.tensor([0.5, 1.5]), lib.tensor([2.0, 0.5])))
+
+
+@pytest.mark.parametrize("fn", ["cross_entropy", "nll_loss"])
+@pytest.mark.parametrize("dtypes", [("float16", "float32"), ("bfloat16", "float32"),
+                                    ("float32", "float16")])
+def test_class_weight_of_another_dtype_refused(fn, dtypes):
+    def call(lib):
+        x = lib.tensor([[0.1, 0.2], [0.3, -0.1]]).to(getattr(lib, dtypes[0]))
+        w = lib.tensor([1.0, 2.0]).to(getattr(lib, dtypes[1]))
+        return getattr(lib.nn.functional, fn)(x, lib.tensor([0, 1]), weight=w)
+    _same_runtime_error(call)
+
+
+@pytest.mark.parametrize("fn", ["cross_entropy", "nll_loss"])
+def test_class_weight_of_another_dtype_under_autocast_is_cast(fn):
+    def call(lib):
+        x = lib.tensor([[0.1, 0.2], [0.3, -0.1]]).to(lib.bfloat16)
+        with lib.autocast("cpu"):
+            out = getattr(lib.nn.functional, fn)(x, lib.tensor([0, 1]),
+                                                 weight=lib.tensor([1.0, 2.0]))
+        return _dt(out), out.item()
+    ref, ours = _both(call)
+    assert ours[0] == ref[0] == "float32"
+    np.testing.assert_allclose(ours[1], ref[1], rtol=1e-6)
