@@ -283,10 +283,12 @@ class CompiledFunction:
         warnings.warn(
             f"functorch_like.compile: {name!r} hit the recompile limit "
             f"({_recompile_limit()}, torch._dynamo.config.recompile_limit) and runs eagerly "
-            "from now on. A guard changed on every call: typically a global or closure "
-            "variable the function reads is rebound between calls (a new tensor, or a "
-            "number that changes, such as a step counter); pass it as a tensor argument "
-            "instead.", UserWarning,
+            "from now on. A guard changed on every call: typically a Python number "
+            "argument that differs between calls (a loss weight, a step index: each value "
+            "is compiled in, as torch.compile does with specialized numbers), or a global "
+            "or closure variable the function reads that is rebound between calls (a new "
+            "tensor, or a number that changes, such as a step counter); pass such a value "
+            "as a tensor argument instead (torch.tensor(w)).", UserWarning,
             stacklevel=5)
         self._reset()
         self._eager = True

@@ -24,13 +24,34 @@ class OptimizedModule(Module):
     the old buffers.
     """
 
+    # The wrapper's own attributes; any other set or deleted on it is the original's (a
+    # `cm.temperature = 4.0` its forward reads), as in PyTorch.
+    _own = frozenset({"_orig_mod", "_compiled", "forward", "__dict__", "_initialized"})
+
     def __init__(self, mod: Module, compiled) -> None:
+        object.__setattr__(self, "_initialized", False)
         super().__init__()
         self._orig_mod = mod
         self._compiled = compiled
+        self._initialized = True
 
     def forward(self, *args, **kwargs):
         return self._compiled(*args, **kwargs)
+
+    @property
+    def training(self) -> bool:
+        return self._orig_mod.training
+
+    @training.setter
+    def training(self, value: bool) -> None:
+        # (Module.__init__'s default is ignored: the mode is the original's)
+        if self.__dict__.get("_initialized"):
+            self._orig_mod.training = value
+
+    def __len__(self) -> int:
+        if hasattr(type(self._orig_mod), "__len__"):
+            return len(self._orig_mod)
+        raise TypeError(f"{type(self._orig_mod).__name__} does not support len()")
 
     def __getattr__(self, name: str):
         # (through __dict__: while copying or unpickling, _modules may not exist yet)
@@ -38,3 +59,16 @@ class OptimizedModule(Module):
         if original is None:
             raise AttributeError(f"'OptimizedModule' object has no attribute '{name}'")
         return original if name == "_orig_mod" else getattr(original, name)
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in self._own or hasattr(type(self), name) \
+                or not self.__dict__.get("_initialized"):
+            super().__setattr__(name, value)
+        else:
+            setattr(self._orig_mod, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if name in self._own or hasattr(type(self), name):
+            super().__delattr__(name)
+        else:
+            delattr(self._orig_mod, name)

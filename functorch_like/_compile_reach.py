@@ -202,9 +202,9 @@ class Reach:
     entry of a container up to `_CONTAINER_LIMIT` entries is watched, `_CONTAINER_DEPTH`
     levels down (`_REACH_LIMIT` entries in all), and the tensors of a larger or deeper
     container are constants of the program; a plain value in a container is guarded when
-    the step's code names it (a dict entry by a string constant, an attribute by a name:
-    so also when that string or name is used for something else, and not when the key is
-    computed, `cfg[name]`; list entries not at all).
+    the step's code names it (a dict entry by a string constant or by a string the step
+    reaches, an attribute by a name: so also when that string or name is used for
+    something else, and not when the key is computed otherwise) and for every list entry.
     """
 
     def __init__(self, fn: Callable | None, depth: int = 2, skip=frozenset(), hooks=()):
@@ -250,11 +250,18 @@ class Reach:
         attr_dicts = {id(attrs) for obj, _, _ in found
                       if type(attrs := getattr(obj, "__dict__", None)) is dict}
         guarded = {(id(home[0]), home[1]) for home, _ in self.plain}
+        # A key may also be computed from the strings the step reaches (`cfg[KEY]` with a
+        # global KEY, `cfg[name]` over a list of names); a list's entries are read by
+        # index, which the code does not name: every plain one is guarded.
+        keys |= {v for _, v in self.plain if type(v) is str}
+        keys |= {obj for obj, _, _ in found if type(obj) is str}
         for obj, home, _ in found:
-            if (home is not None and type(home[1]) is str and isinstance(home[0], dict)
+            if home is None or not is_plain(obj) or (id(home[0]), home[1]) in guarded:
+                continue
+            if type(home[0]) is list or (
+                    type(home[1]) is str and isinstance(home[0], dict)
                     and home[1] in (attr_names if id(home[0]) in attr_dicts else keys)
-                    and id(home[0]) not in globs and is_plain(obj)
-                    and (id(home[0]), home[1]) not in guarded):
+                    and id(home[0]) not in globs):
                 guarded.add((id(home[0]), home[1]))
                 self.plain.append((home, obj))
         # A scheduler's numbers that the code names (`sched.last_epoch` in a warm-up

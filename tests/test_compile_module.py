@@ -271,3 +271,43 @@ def test_a_compiled_forward_that_appends_its_loss_to_a_list_keeps_the_graph():
         grads.append(model.weight.grad.numpy().copy())
     np.testing.assert_array_equal(grads[1], grads[0])
     np.testing.assert_array_equal(grads[0], [[3.0, 3.0]])
+
+
+class _Tempered(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(2, 1, bias=False)
+        self.temperature = 1.0
+
+    def forward(self, x):
+        return self.fc(x) / self.temperature
+
+
+def test_attributes_set_on_a_compiled_module_are_the_originals():
+    """As torch's OptimizedModule: an attribute set, replaced or deleted through the
+    wrapper is the original's (it stayed on the wrapper, where forward never read it);
+    len() and .training are the original's."""
+    model = _Tempered()
+    with torch.no_grad():
+        model.fc.weight.fill_(1.0)
+    compiled = torch.compile(model)
+    x = torch.ones(1, 2)
+    outs = [compiled(x).item()]
+    compiled.temperature = 4.0
+    outs.append(compiled(x).item())
+    compiled.fc = nn.Linear(2, 1, bias=False)
+    with torch.no_grad():
+        compiled.fc.weight.fill_(2.0)
+    outs.append(compiled(x).item())
+    assert model.temperature == 4.0 and "temperature" not in compiled.__dict__
+    assert compiled.fc is model.fc
+    assert outs == [2.0, 0.5, 1.0]
+    del compiled.temperature
+    assert not hasattr(model, "temperature")
+    model.eval()
+    assert compiled.training is False
+    compiled.train()
+    assert model.training is True
+    assert len(torch.compile(nn.Sequential(nn.ReLU(), nn.Tanh()))) == 2
+    with pytest.raises(TypeError, match="_Tempered does not support len()"):
+        len(compiled)

@@ -193,6 +193,44 @@ def test_plain_values_in_a_modules_config_object_or_dict_select_the_program():
     assert traces == 4
 
 
+TASK_WEIGHTS = [1.0, 1.0]
+CFG = {"aux": 1.0, "extra": 0.5, "count": 0}
+KEY = "aux"
+NAMES = ["extra"]
+
+
+def test_plain_values_read_by_list_index_or_computed_key_select_the_program():
+    """A list entry (`TASK_WEIGHTS[1]`) and a dict entry whose key is a global string or
+    one of a list of names (`CFG[KEY]`, `CFG[name]`) are baked in by a trace: changing
+    them selects another program, as eagerly (they were ignored); an entry no reachable
+    string names (`count`, kept by the loop) is not guarded."""
+    w = nn.Parameter(torch.ones(3))
+
+    def f(x):
+        loss = (w * x).sum() * TASK_WEIGHTS[0] + (w * w).sum() * TASK_WEIGHTS[1]
+        for name in NAMES:
+            loss = loss + CFG[name] * w.sum()
+        return loss + CFG[KEY] * w.sum()
+
+    def run(fn):
+        TASK_WEIGHTS[:] = [1.0, 1.0]
+        CFG.update(aux=1.0, extra=0.5)
+        before, outs = compile_count(), []
+        for i in range(5):
+            CFG["count"] = i
+            if i == 1:
+                TASK_WEIGHTS[1] = 0.0
+            if i == 2:
+                CFG["aux"] = 10.0
+            if i == 3:
+                CFG["extra"] = -2.0
+            outs.append(fn(torch.ones(3)).item())
+        return outs, compile_count() - before
+    (eager, _), (compiled, traces) = run(f), run(torch.compile(f))
+    assert compiled == eager
+    assert traces == 4
+
+
 class _Net(nn.Module):
     def __init__(self):
         super().__init__()

@@ -40,9 +40,11 @@ def concrete_ints(values, what: str) -> np.ndarray:
     if isinstance(values, Tensor):
         if not is_concrete(values._value):
             raise TypeError(f"{what} must be concrete values (they decide the packed "
-                            "shapes); pass a Python list of ints inside traced code (under "
-                            "functorch_like.compile, pack inside the compiled function: a "
-                            "PackedSequence passed to it has traced batch sizes)")
+                            "shapes), and a tensor argument of a compiled or traced "
+                            "function is not: pass them as a Python list of ints (e.g. "
+                            "`lengths.tolist()` outside the compiled step); pack inside "
+                            "the compiled function, since a PackedSequence passed to it "
+                            "has traced batch sizes too")
         values = np.asarray(values._value)
     return np.asarray(values).astype(np.int64).reshape(-1)
 
