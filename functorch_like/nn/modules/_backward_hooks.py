@@ -100,11 +100,13 @@ class BackwardHook:
                 for i in self.output_slots]
 
     def _on_inputs(self, grads: list) -> list:
-        # A positional tensor that needs no grad gets zeros, as torch's (a non-tensor None).
+        # A positional tensor that needs no grad, or that no gradient reached, gets zeros,
+        # as torch's (a non-tensor None).
         grad_input = [None if s is None else Tensor._make(jnp.zeros(*s))
                       for s in self.input_shapes]
         for i, g in zip(self.input_slots, grads):
-            grad_input[i] = None if g is None else Tensor._make(g)
+            if g is not None:
+                grad_input[i] = Tensor._make(g)
         grad_input = tuple(grad_input)
         for hook in self.hooks if self.called else ():
             out = hook(self.module, grad_input, self.grad_output)

@@ -170,6 +170,9 @@ class ModuleList(Module):
         return self
 
     def extend(self, modules: Iterable[Module]) -> "ModuleList":
+        if not hasattr(modules, "__iter__"):
+            raise TypeError("ModuleList.extend should be called with an iterable, but got "
+                            + type(modules).__name__)
         for m in modules:
             self.append(m)
         return self

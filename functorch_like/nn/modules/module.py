@@ -263,7 +263,7 @@ class Module:
         elif params is not None and name in self._buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' "
-                                "(torch.Tensor or None expected)")
+                                "(torch.nn.Buffer, torch.Tensor or None expected)")
             self._buffers[name] = value
             MEMBERS.count += 1
         else:
@@ -378,12 +378,15 @@ class Module:
         for _, m in self.named_children():
             yield m
 
-    def _named_members(self, store: str, prefix: str, recurse: bool, remove_duplicate: bool):
+    def _named_members(self, get_members_fn: Callable, prefix: str = "", recurse: bool = True,
+                       remove_duplicate: bool = True):
+        """(name, member) for the members `get_members_fn(module)` gives of every module
+        (or this one only), as torch's helper of named_parameters and named_buffers."""
         seen = set()
         modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) \
             if recurse else [(prefix, self)]
         for mod_prefix, module in modules:
-            for name, value in getattr(module, store).items():
+            for name, value in get_members_fn(module):
                 if value is None or (remove_duplicate and id(value) in seen):
                     continue
                 seen.add(id(value))
@@ -391,7 +394,8 @@ class Module:
 
     def named_parameters(self, prefix: str = "", recurse: bool = True,
                          remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
-        yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
+        yield from self._named_members(lambda m: m._parameters.items(), prefix, recurse,
+                                       remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         for _, p in self.named_parameters(recurse=recurse):
@@ -399,7 +403,8 @@ class Module:
 
     def named_buffers(self, prefix: str = "", recurse: bool = True,
                       remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
-        yield from self._named_members("_buffers", prefix, recurse, remove_duplicate)
+        yield from self._named_members(lambda m: m._buffers.items(), prefix, recurse,
+                                       remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         for _, b in self.named_buffers(recurse=recurse):
@@ -484,16 +489,21 @@ class Module:
         fn(self)
         return self
 
-    def _apply_to_tensors(self, fn: Callable[[Tensor], Tensor],
-                          recurse: bool = True) -> "Module":
-        for module in self.modules() if recurse else (self,):
-            for store in (module._parameters, module._buffers):
-                for t in store.values():
-                    if t is not None:
-                        new = fn(t)
-                        t._value = new._value      # keep Parameter identity (optimizers)
-                        if t._grad is not None:
-                            t._grad._value = fn(t._grad)._value
+    def _apply(self, fn: Callable[[Tensor], Tensor], recurse: bool = True) -> "Module":
+        """fn applied to every parameter, its .grad and every buffer, children first
+        (through their own _apply: a subclass that overrides it to convert more tensors is
+        called by to(), half(), ...), as torch's. The Parameter and buffer objects stay
+        (an optimizer holds them); their values are fn's."""
+        if recurse:
+            for module in self.children():
+                module._apply(fn)
+        for store in (self._parameters, self._buffers):
+            for t in store.values():
+                if t is not None:
+                    new = fn(t)
+                    t._value = new._value      # keep Parameter identity (optimizers)
+                    if t._grad is not None:
+                        t._grad._value = fn(t._grad)._value
         return self
 
     def to(self, *args, **kwargs) -> "Module":
@@ -519,10 +529,10 @@ class Module:
                 if dtype is not None and (t.is_floating_point() or t.is_complex()):
                     out = out.to(dtype)
                 return out
-        return self._apply_to_tensors(convert)
+        return self._apply(convert)
 
     def _cast_floats(self, dtype) -> "Module":
-        return self._apply_to_tensors(
+        return self._apply(
             lambda t: t.detach().to(dtype) if t.is_floating_point() else t)
 
     def float(self) -> "Module":
@@ -548,11 +558,11 @@ class Module:
         `device` without copying their values, as torch's: their values are then
         unspecified (zeros here), to be set by an init such as reset_parameters(). The
         Parameter objects stay the same."""
-        return self._apply_to_tensors(lambda t: _factories.empty_like(t, device=device),
+        return self._apply(lambda t: _factories.empty_like(t, device=device),
                                       recurse=recurse)
 
     def type(self, dst_type) -> "Module":
-        return self._apply_to_tensors(lambda t: t.detach().to(dst_type))
+        return self._apply(lambda t: t.detach().to(dst_type))
 
     def share_memory(self) -> "Module":
         """Marks every parameter and buffer shared (`is_shared()`), as torch's moves them
@@ -681,6 +691,9 @@ class Module:
                               f"received {type(value)}")
                 continue
             arr = value._value if isinstance(value, Tensor) else np.asarray(value)
+            if target.ndim == 0 and arr.ndim == 1 and arr.shape[0] == 1:
+                # torch's backward compatibility: a 0-d entry saved as one element
+                value = arr = arr[0]
             if tuple(arr.shape) != tuple(target.shape):
                 errors.append(f"size mismatch for {key}: copying a param with shape "
                               f"torch.Size({list(arr.shape)}) from checkpoint, the shape in "
@@ -737,7 +750,9 @@ class Module:
         state_dict = OrderedDict(state_dict)
 
         def load(module, prefix):
-            local = {**metadata.get(prefix[:-1], {}), "assign_to_params_buffers": assign}
+            local = dict(metadata.get(prefix[:-1], {}))
+            if assign:          # (torch adds the key only then)
+                local["assign_to_params_buffers"] = assign
             module._load_from_state_dict(state_dict, prefix, local, True, missing,
                                          unexpected, errors)
             for name, child in module._modules.items():
@@ -787,8 +802,9 @@ class Module:
 
     def __dir__(self):
         attrs = list(super().__dir__())
-        return sorted(set(attrs + list(self._parameters) + list(self._modules) +
-                          list(self._buffers)))
+        keys = attrs + list(self._parameters) + list(self._modules) + list(self._buffers)
+        # (as torch's: names that are not identifiers, Sequential's "0", are left out)
+        return sorted({k for k in keys if not k[0].isdigit()})
 
     def __setstate__(self, state):
         self.__dict__.update(state)

@@ -90,11 +90,15 @@ class ParametrizationList(ModuleList):
                 _register_parameter_or_buffer(self, f"original{i}", part)
         if not unsafe:
             z = self()
-            if z.dtype != original.dtype or z.shape != original.shape:
+            if z.dtype != original.dtype:
                 raise ValueError(
-                    "Registering a parametrization may not change the shape or dtype of the "
-                    f"tensor, unless `unsafe` flag is enabled.\nunparametrized dtype: "
-                    f"{original.dtype}\nparametrized dtype: {z.dtype}\nunparametrized shape: "
+                    "Registering a parametrization may not change the dtype of the tensor, "
+                    "unless `unsafe` flag is enabled.\nunparametrized dtype: "
+                    f"{original.dtype}\nparametrized dtype: {z.dtype}")
+            if z.shape != original.shape:
+                raise ValueError(
+                    "Registering a parametrization may not change the shape of the tensor, "
+                    "unless `unsafe` flag is enabled.\nunparametrized shape: "
                     f"{original.shape}\nparametrized shape: {z.shape}")
 
     def _originals(self):
@@ -123,9 +127,18 @@ class ParametrizationList(ModuleList):
         return x
 
 
+def _refuse_pickling(self):
+    raise RuntimeError(
+        "Serialization of parametrized modules is only supported through state_dict(). "
+        "See:\nhttps://pytorch.org/tutorials/beginner/saving_loading_models.html"
+        "#saving-loading-a-general-checkpoint-for-inference-and-or-resuming-training")
+
+
 def _inject_new_class(module: Module) -> None:
+    # (pickling is refused with torch's error; copy.deepcopy still works: Module's own)
     cls = module.__class__
-    module.__class__ = type(f"Parametrized{cls.__name__}", (cls,), {})
+    module.__class__ = type(f"Parametrized{cls.__name__}", (cls,),
+                            {"__getstate__": _refuse_pickling})
 
 
 def _inject_property(module: Module, tensor_name: str) -> None:

@@ -44,8 +44,11 @@ def global_norm(tree: Any, norm_type: float = 2.0) -> Array:
 
 
 def clip_coefficient(total_norm: Array, max_norm: float | Array) -> Array:
-    """min(max_norm / (total_norm + 1e-6), 1): what clip_grad_norm_ multiplies by."""
-    return jnp.minimum(max_norm / (total_norm + 1e-6), 1.0).astype(total_norm.dtype)
+    """min(max_norm / (total_norm + 1e-6), 1): what clip_grad_norm_ multiplies by
+    (PyTorch-parity: as torch's tensor division of a number, the reciprocal times
+    max_norm, an ulp apart from a direct division)."""
+    return jnp.minimum(jnp.reciprocal(total_norm + 1e-6) * max_norm,
+                       1.0).astype(total_norm.dtype)
 
 
 def clip_grad_norm(max_norm: float, norm_type: float = 2.0) -> optax.GradientTransformation:
