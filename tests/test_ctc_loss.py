@@ -120,3 +120,14 @@ def test_an_impossible_alignment_has_nan_gradients_within_its_length_as_torch():
     np.testing.assert_array_equal(np.isnan(grads[1]), np.isnan(grads[0]))
     assert np.isnan(grads[1][:3, 0]).all() and not np.isnan(grads[1][:, 1]).any()
     np.testing.assert_allclose(grads[1][:, 1:], grads[0][:, 1:], rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("zero_infinity", [False, True])
+def test_a_sample_of_no_frames_aligns_only_the_empty_target(reduction, zero_infinity):
+    """input_length 0: loss 0 for an empty target, inf (or 0 with zero_infinity) for any
+    other, and no gradient at frame 0 (it read frame 0 anyway: finite losses and a
+    gradient there)."""
+    check(lambda t, lp: t.nn.functional.ctc_loss(
+        lp, t.tensor(TARGETS), t.tensor([6, 0, 0]), t.tensor([3, 2, 0]),
+        reduction=reduction, zero_infinity=zero_infinity), LOG_PROBS)

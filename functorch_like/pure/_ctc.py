@@ -50,6 +50,10 @@ def _alpha_nll(lp, ext, input_lengths, ext_lengths, blank):
     skip = (ext != blank) & (ext != before2) & (pos >= 2)
     neg_inf = jnp.array(-jnp.inf, lp.dtype)
     alpha0 = jnp.where(pos < 2, lp_ext[0], neg_inf)
+    # A sample of no frames has aligned nothing: the empty target with probability 1 (a
+    # loss of 0), any other impossible (inf), and frame 0 is not its own.
+    alpha0 = jnp.where((input_lengths > 0)[:, None], alpha0,
+                       jnp.where(pos == 0, jnp.zeros((), lp.dtype), neg_inf))
 
     def step(alpha, frame):
         t, lpt = frame
