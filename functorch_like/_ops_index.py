@@ -29,7 +29,7 @@ from .autograd._errors import VIEW_OF_LEAF_INPLACE
 from .autograd._grad_mode import is_grad_enabled
 from .pure import _edge_grads
 from .pure._errors import is_concrete, user_stacklevel
-from .pure._types import convert
+from .pure._types import convert, in_opmath
 
 
 def _reshaped(x, spec):
@@ -335,6 +335,9 @@ def add_at(at, x, src):
     return at.max(src) if x.dtype == jnp.bool_ else at.add(src)
 
 
+# (in_opmath: their backward scatter-adds in float32 for float16 and bfloat16, as torch's;
+# a bfloat16 scatter-add of 4096 gradients of 0.025 stalls at 8)
+@in_opmath
 def _f_gather(x, idx, *, axis):
     shape = idx.shape
     x, idx = jnp.atleast_1d(x), jnp.atleast_1d(idx)     # torch reads 0-d as of size 1
@@ -411,6 +414,7 @@ def scatter_add(input, dim: int, index, src):
                  checked=is_concrete(index._value))
 
 
+@in_opmath
 def _f_index_select(x, idx, *, axis):
     if not x.ndim:          # (a 0-d input gives a 0-d result, as torch's)
         return jnp.take(x.reshape(1), idx, axis=0).reshape(())
@@ -485,6 +489,7 @@ def take(input, index):
     return apply(_f_take, "TakeBackward0", input, index)
 
 
+@in_opmath
 def _f_take_along_dim(x, idx, *, axis):
     return jnp.take_along_axis(x, idx, axis=axis)
 

@@ -15,6 +15,7 @@ from . import _dtypes
 from ._layout import viewable
 from ._tensor import Tensor, _wrap_dim, apply, mark_view
 from .pure._errors import is_concrete
+from .pure._types import in_opmath
 from . import _ops_shape_checks as _checks
 
 
@@ -281,6 +282,11 @@ def movedim(input, source, destination):
 moveaxis = movedim
 
 
+# The ops below select or repeat elements: their values are exact in any dtype, but their
+# backward adds up the copies' gradients, which torch does in float32 for float16 and
+# bfloat16 (in_opmath: the transpose of the widening sums wide; 4096 bfloat16 copies of
+# 0.025 add up to 102, not the 101 of a bfloat16 sum).
+@in_opmath
 def _f_broadcast_to(x, *, shape):
     return jnp.broadcast_to(x, shape)
 
@@ -345,6 +351,7 @@ def broadcast_to(input, shape):
     return expand(input, tuple(shape))
 
 
+@in_opmath
 def _f_tile(x, *, reps):
     return jnp.tile(x, reps)
 
@@ -359,10 +366,12 @@ def repeat(input, *sizes):
     return apply(_f_tile, "RepeatBackward0", x, reps=sizes)
 
 
+@in_opmath
 def _f_repeat_interleave(x, *, repeats, axis):
     return jnp.repeat(x, repeats, axis=axis)
 
 
+@in_opmath
 def _f_repeat_interleave_each(x, r, *, axis, total):
     return jnp.repeat(x, r, axis=axis, total_repeat_length=total)
 

@@ -123,3 +123,32 @@ def test_class_weight_of_another_dtype_under_autocast_is_cast(fn):
     ref, ours = _both(call)
     assert ours[0] == ref[0] == "float32"
     np.testing.assert_allclose(ours[1], ref[1], rtol=1e-6)
+
+
+_COPIES = {
+    "expand": lambda lib, p, idx: p.expand(4096, 4),
+    "repeat": lambda lib, p, idx: p.repeat(4096, 1),
+    "repeat_interleave": lambda lib, p, idx: p.repeat_interleave(4096, 0),
+    "index_select": lambda lib, p, idx: p.index_select(0, idx),
+    "gather": lambda lib, p, idx: p.expand(4096, 4).gather(0, idx[:, None].expand(4096, 4)),
+    "take_along_dim": lambda lib, p, idx: lib.take_along_dim(p, idx[:, None], 0),
+    # (torch adds these in bfloat16 itself: the sum stalls at 8)
+    "getitem": lambda lib, p, idx: p[idx],
+    "embedding": lambda lib, p, idx: lib.nn.functional.embedding(idx, p),
+}
+
+
+@pytest.mark.parametrize("op", list(_COPIES))
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_half_gradients_of_copies_add_up_as_torch(op, dtype):
+    """4096 copies' gradients: torch adds those of expand, repeat, index_select, gather,
+    ... in float32 (102.0, not the 101.0 or 8.0 of a bfloat16 sum)."""
+    a = np.random.RandomState(0).rand(4096, 4).astype(np.float32) * 0.01 + 0.02
+
+    def run(lib):
+        dt = getattr(lib, dtype)
+        p = lib.tensor(a[:1]).to(dt).requires_grad_()
+        idx = lib.zeros(4096, dtype=lib.long)
+        (_COPIES[op](lib, p, idx) * lib.tensor(a).to(dt)).sum().backward()
+        return _dt(p.grad), p.grad.float().tolist()
+    assert run(fl) == run(torch)
