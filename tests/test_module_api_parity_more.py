@@ -153,3 +153,26 @@ def test_clip_coefficient_rounds_as_torch():
         return p.grad.tolist()
     assert run(fl) == run(torch)
     np.testing.assert_allclose(run(fl), [3.0, 4.0], rtol=1e-6)
+
+
+def test_call_super_init_passes_arguments_to_a_mixin():
+    def run(lib):
+        class Mixin:
+            def __init__(self, tag=None, **kw):
+                self.tag = tag
+                super().__init__(**kw)
+
+        class M(lib.nn.Module, Mixin):
+            call_super_init = True
+
+            def __init__(self):
+                super().__init__(tag="x")
+                self.lin = lib.nn.Linear(1, 1)
+        m = M()
+        return m.tag, [n for n, _ in m.named_parameters()], lib.nn.Module.dump_patches
+    assert run(fl) == run(torch)
+
+
+@pytest.mark.parametrize("args, kwargs", [((3,), {}), ((), {"a": 1})])
+def test_module_init_arguments_refused_as_torch(args, kwargs):
+    _same_error(lambda lib: lib.nn.Module(*args, **kwargs))

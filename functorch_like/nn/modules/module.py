@@ -7,7 +7,7 @@ import itertools
 import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import numpy as np
 
@@ -116,10 +116,19 @@ class Module:
 
     training: bool
     _version = 1
+    T_destination = TypeVar("T_destination", bound=dict)
+    dump_patches: bool = False
+    # True in a subclass: Module.__init__ passes its arguments on to the next class of the
+    # MRO (multiple inheritance with a mixin), as torch's.
+    call_super_init: bool = False
 
     def __init__(self, *args, **kwargs) -> None:
-        if args or kwargs:
-            raise TypeError(f"{type(self).__name__}.__init__() got an unexpected argument")
+        if not self.call_super_init and kwargs:
+            raise TypeError(f"{type(self).__name__}.__init__() got an unexpected keyword "
+                            f"argument '{next(iter(kwargs))}'")
+        if not self.call_super_init and args:
+            raise TypeError(f"{type(self).__name__}.__init__() takes 1 positional argument "
+                            f"but {len(args) + 1} were given")
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_serial", next(_trace_state.serials))
         # (counted dicts: a compiled step's snapshot need not look inside them)
@@ -133,6 +142,8 @@ class Module:
         object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
         for name in _STATE_DICT_HOOKS:
             object.__setattr__(self, name, OrderedDict())
+        if self.call_super_init:
+            super().__init__(*args, **kwargs)
 
     # ---- forward ----------------------------------------------------------------------
     def forward(self, *args, **kwargs):
