@@ -176,3 +176,33 @@ def test_call_super_init_passes_arguments_to_a_mixin():
 @pytest.mark.parametrize("args, kwargs", [((3,), {}), ((), {"a": 1})])
 def test_module_init_arguments_refused_as_torch(args, kwargs):
     _same_error(lambda lib: lib.nn.Module(*args, **kwargs))
+
+
+def test_global_full_backward_hooks_run_before_each_modules_own():
+    def run(lib):
+        import importlib
+        mm = importlib.import_module(lib.__name__ + ".nn.modules.module")
+        seen = []
+        handles = [
+            mm.register_module_full_backward_pre_hook(
+                lambda m, go: seen.append(("gpre", type(m).__name__))),
+            mm.register_module_full_backward_hook(
+                lambda m, gi, go: seen.append(("g", type(m).__name__,
+                                               [None if g is None else g.tolist()
+                                                for g in gi]))),
+        ]
+        try:
+            lin = lib.nn.Linear(2, 1)
+            with lib.no_grad():
+                lin.weight.fill_(0.5)
+                lin.bias.fill_(0.1)
+            lin.register_full_backward_hook(lambda m, gi, go: seen.append(("own",)))
+            x = lib.ones(1, 2, requires_grad=True)
+            (lib.nn.Sequential(lin, lib.nn.Tanh())(x) * 2).sum().backward()
+        finally:
+            for h in handles:
+                h.remove()
+        lib.nn.Identity()(x).sum().backward()           # (removed: nothing more)
+        return [tuple(np.round(np.asarray(v, dtype=object).tolist(), 4).tolist()
+                      if isinstance(v, list) else v for v in e) for e in seen]
+    assert run(fl) == run(torch)

@@ -11,12 +11,43 @@ the input side the full hooks see grad_input and grad_output and may replace gra
 from __future__ import annotations
 
 import warnings
+from collections import OrderedDict
 
 import jax.numpy as jnp
 
 from ..._tensor import Tensor, apply
 
 _NAME = "BackwardHookFunctionBackward"
+
+# The global full backward hooks (torch.nn.modules.module's): every module's call runs
+# them before its own.
+_global_backward_hooks: OrderedDict = OrderedDict()
+_global_backward_pre_hooks: OrderedDict = OrderedDict()
+
+
+def register_module_full_backward_hook(hook):
+    """A full backward hook for every module, run before each module's own: hook(module,
+    grad_input, grad_output) -> None or a new grad_input."""
+    from ...utils.hooks import add_hook
+    return add_hook(_global_backward_hooks, hook, False)
+
+
+def register_module_full_backward_pre_hook(hook):
+    """A full backward pre-hook for every module, run before each module's own:
+    hook(module, grad_output) -> None or a new grad_output."""
+    from ...utils.hooks import add_hook
+    return add_hook(_global_backward_pre_hooks, hook, False)
+
+
+def backward_hook_for(module) -> "BackwardHook | None":
+    """The BackwardHook of one call of `module`, or None when no full backward hook (the
+    global ones, then its own) is registered."""
+    hooks = module.__dict__.get("_backward_hooks")
+    pre = module.__dict__.get("_backward_pre_hooks")
+    if not (hooks or pre or _global_backward_hooks or _global_backward_pre_hooks):
+        return None
+    return BackwardHook(module, [*_global_backward_hooks.values(), *(hooks or {}).values()],
+                        [*_global_backward_pre_hooks.values(), *(pre or {}).values()])
 _NO_INPUT_GRAD = (
     "Full backward hook is firing when gradients are computed with respect to module "
     "outputs since no inputs require gradients. See https://docs.pytorch.org/docs/main/"

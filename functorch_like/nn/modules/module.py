@@ -18,7 +18,11 @@ from ..._writes import WRITES, CountedDict, counted
 from ...autograd._grad_mode import is_grad_enabled, no_grad
 from ...utils.hooks import RemovableHandle, add_hook
 from ..parameter import Buffer, Parameter
-from ._backward_hooks import BackwardHook
+from ._backward_hooks import backward_hook_for
+from ._backward_hooks import register_module_full_backward_hook as \
+    register_module_full_backward_hook
+from ._backward_hooks import register_module_full_backward_pre_hook as \
+    register_module_full_backward_pre_hook
 from ._forward_hooks import has_global_hooks, run_always_called, run_hooks, run_pre_hooks
 from ._forward_hooks import register_module_forward_hook as register_module_forward_hook
 from ._forward_hooks import register_module_forward_pre_hook as \
@@ -186,12 +190,8 @@ class Module:
     def _call_forward(self, args, kwargs) -> tuple:
         """(forward's output, the arguments it was given, the full backward hooks' setup
         or None): their output side is set up after the forward hooks, as torch's."""
-        backward_hook = None
-        if (self.__dict__.get("_backward_hooks") or self.__dict__.get("_backward_pre_hooks")) \
-                and is_grad_enabled():
-            backward_hook = BackwardHook(
-                self, list(self.__dict__.get("_backward_hooks", {}).values()),
-                list(self.__dict__.get("_backward_pre_hooks", {}).values()))
+        backward_hook = backward_hook_for(self) if is_grad_enabled() else None
+        if backward_hook is not None:
             args = backward_hook.setup_inputs(args)
         return self.forward(*args, **kwargs), args, backward_hook
 
