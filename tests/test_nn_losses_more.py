@@ -286,3 +286,23 @@ def test_losses_with_a_kernel_take_a_long_target_beside_a_float_input():
         got = getattr(fl.nn.functional, loss)(fl.tensor([1., 2.]), fl.tensor([0, 0]))
         want = getattr(torch.nn.functional, loss)(torch.tensor([1., 2.]), torch.tensor([0, 0]))
         assert got.item() == pytest.approx(want.item())
+
+
+def test_legacy_reduction_arguments_warn_as_torch():
+    """size_average/reduce give torch's deprecation warning, naming the reduction they
+    stand for (they were taken silently)."""
+    import warnings
+
+    def run(lib):
+        F = lib.nn.functional
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            F.mse_loss(lib.ones(2), lib.zeros(2), size_average=False)
+            lib.nn.L1Loss(reduce=False)
+            lib.nn.CrossEntropyLoss(size_average=True)
+            F.nll_loss(lib.zeros(2, 3), lib.tensor([0, 1]), reduce=False)
+            F.mse_loss(lib.ones(2), lib.zeros(2))             # (no legacy argument)
+        return [(w.category.__name__, str(w.message)) for w in seen]
+    ours = run(fl)
+    assert ours == run(torch)
+    assert len(ours) == 4

@@ -7,6 +7,8 @@ operands). nn.functional re-exports them; the other losses live in _functional_l
 
 from __future__ import annotations
 
+import warnings
+
 import jax.numpy as jnp
 
 from .. import _autocast_state, _dtypes
@@ -20,11 +22,16 @@ from . import _loss_weights as _lw
 
 
 def _legacy_reduction(size_average, reduce, reduction):
+    """The reduction the legacy `size_average`/`reduce` arguments stand for (with torch's
+    deprecation warning), or `reduction` where neither is given."""
     if size_average is None and reduce is None:
         return reduction
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
-    return "none" if not reduce else "mean" if size_average else "sum"
+    out = "none" if not reduce else "mean" if size_average else "sum"
+    warnings.warn("size_average and reduce args will be deprecated, please use "
+                  f"reduction='{out}' instead.", stacklevel=3)
+    return out
 
 
 def _loss(fn, name, *args, **static):
