@@ -75,12 +75,15 @@ def test_float64_dtype(x64):
     np.testing.assert_allclose(got.item(), ref.item(), rtol=1e-12)
 
 
-@pytest.mark.parametrize("case", ["short_targets", "long_input"])
+@pytest.mark.parametrize("case", ["short_targets", "long_input", "few_input_lengths",
+                                  "few_target_lengths"])
 def test_errors_match_torch(case):
     targets = TARGETS[:, :2] if case == "short_targets" else TARGETS
-    in_len = np.array([7, 5, 4]) if case == "long_input" else IN_LEN
+    in_len = {"long_input": np.array([7, 5, 4]), "few_input_lengths": IN_LEN[:2]}.get(
+        case, IN_LEN)
+    tgt_len = TGT_LEN[:2] if case == "few_target_lengths" else TGT_LEN
     check_raises(lambda t, lp, tg, il, tl: t.nn.functional.ctc_loss(lp, tg, il, tl),
-                 LOG_PROBS, targets, in_len, TGT_LEN)
+                 LOG_PROBS, targets, in_len, tgt_len)
 
 
 def test_pure_under_jit_and_grad():

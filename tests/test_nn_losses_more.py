@@ -306,3 +306,10 @@ def test_legacy_reduction_arguments_warn_as_torch():
     ours = run(fl)
     assert ours == run(torch)
     assert len(ours) == 4
+
+
+@pytest.mark.parametrize("target_shape", [(2, 4), (3, 3)])
+def test_multilabel_soft_margin_shape_mismatch_raises_as_torch(target_shape):
+    """A RuntimeError with torch's broadcast message (JAX's TypeError before)."""
+    check_raises(lambda t, x, y: t.nn.functional.multilabel_soft_margin_loss(x, y),
+                 np.zeros((2, 3), np.float32), np.zeros(target_shape, np.float32))

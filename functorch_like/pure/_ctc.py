@@ -111,7 +111,12 @@ def _padded_targets(targets, target_lengths, max_target_length):
 
 
 def _check(log_probs, targets, input_lengths, target_lengths):
-    # PyTorch's order (ctc_loss_allocate_outputs): the targets' size, then input_lengths.
+    # PyTorch's order (ctc_loss_allocate_outputs): the lengths' sizes, the targets' size,
+    # then input_lengths' values.
+    batch = log_probs.shape[1]
+    for name, lengths in (("input_lengths", input_lengths), ("target_lengths", target_lengths)):
+        if lengths.shape[0] != batch:
+            raise ShapeError(f"{name} must be of size batch_size")
     if targets.ndim == 2:
         size = targets.shape[1]
         check_values((target_lengths,),

@@ -102,6 +102,7 @@ def multilabel_soft_margin_loss(input: Array, target: Array, weight: Array | Non
     Args:
       input: logits (N, C) or (C,); target: 0/1 labels of the same shape; weight: (C,).
     """
+    broadcast_shapes(target.shape, input.shape)     # (torch's error: target * ... first)
     loss = -(target * jax.nn.log_sigmoid(input) + (1 - target) * jax.nn.log_sigmoid(-input))
     if weight is not None:
         loss = loss * weight
