@@ -313,3 +313,24 @@ def test_multilabel_soft_margin_shape_mismatch_raises_as_torch(target_shape):
     """A RuntimeError with torch's broadcast message (JAX's TypeError before)."""
     check_raises(lambda t, x, y: t.nn.functional.multilabel_soft_margin_loss(x, y),
                  np.zeros((2, 3), np.float32), np.zeros(target_shape, np.float32))
+
+
+@pytest.mark.parametrize("fn, kw", [("nll_loss", {}), ("cross_entropy", {}),
+                                    ("cross_entropy", {"label_smoothing": 0.1})])
+@pytest.mark.parametrize("target, weight", [([0, 1], [0.0, 0.0, 1.0]),
+                                            ([0, -100], [0.0, 1.0, 1.0]),
+                                            ([-100, -100], [1.0, 1.0, 1.0]),
+                                            ([0, 2], [0.0, 0.0, 1.0])])
+def test_mean_over_class_weights_summing_to_zero_as_torch(fn, kw, target, weight):
+    """Counted targets whose weights sum to 0: the loss is 0/0 and so is torch's gradient
+    (NaN for their scores; it was 0); ignored targets' scores get no gradient (NaN once
+    the divisor was 0)."""
+    def run(lib):
+        x = lib.tensor([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]], requires_grad=True)
+        out = getattr(lib.nn.functional, fn)(x, lib.tensor(target),
+                                             weight=lib.tensor(weight), **kw)
+        out.backward()
+        return out.item(), x.grad.numpy()
+    (ref_loss, ref_grad), (loss, grad) = run(torch), run(fl)
+    np.testing.assert_allclose(loss, ref_loss, rtol=1e-5)
+    np.testing.assert_allclose(grad, ref_grad, rtol=1e-4, atol=1e-6)

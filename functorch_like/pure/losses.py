@@ -126,9 +126,12 @@ def _class_index_loss(scores: Array, target: Array, weight: Array | None, ignore
     picked = jnp.squeeze(picked, class_dim)
     w = jnp.ones_like(picked) if weight is None else weight[safe].astype(picked.dtype)
     w = jnp.where(valid, w, 0)
-    loss = jnp.where(valid & ~in_range, jnp.nan, loss_of(picked) * w)
+    # (an ignored target's loss is 0 by selection, not by its weight: no gradient reaches
+    # its scores even where the mean's divisor is 0, as in torch's kernel, which skips it)
+    loss = jnp.where(valid, jnp.where(in_range, loss_of(picked) * w, jnp.nan), 0)
     if reduction == "mean":
-        return _weighted_mean(jnp.sum(loss), jnp.sum(w))
+        return _weighted_mean(jnp.sum(loss), jnp.sum(w),
+                              None if weight is None else jnp.any(valid))
     return _reduce(loss, reduction)
 
 
@@ -137,12 +140,16 @@ def _class_index_loss(scores: Array, target: Array, weight: Array | None, ignore
 _EMPTY_MEAN = -math.nan
 
 
-def _weighted_mean(total: Array, denom: Array) -> Array:
-    """total / denom, whose gradient is 0 where denom is 0 (every target ignored): the
-    loss is NaN then, as PyTorch's, but its gradient leaves the parameters as they are,
-    as PyTorch's does, instead of making them NaN. (The NaN is a constant: a second,
-    stop-gradient division made XLA compile one more kernel for every mean loss.)"""
-    empty = denom == 0
+def _weighted_mean(total: Array, denom: Array, counted: Array | None = None) -> Array:
+    """total / denom, whose gradient is 0 where every target is ignored: the loss is NaN
+    then, as PyTorch's, but its gradient leaves the parameters as they are, as PyTorch's
+    does, instead of making them NaN. (The NaN is a constant: a second, stop-gradient
+    division made XLA compile one more kernel for every mean loss.)
+
+    counted (with class weights): whether any target is not ignored. Where some are but
+    their weights sum to 0, the loss is 0/0 and so is torch's gradient (-w / total): NaN
+    for those targets' scores. Without it, denom == 0 means every target is ignored."""
+    empty = denom == 0 if counted is None else ~counted
     return jnp.where(empty, _EMPTY_MEAN, total / jnp.where(empty, 1, denom))
 
 
@@ -221,7 +228,8 @@ def cross_entropy(input: Array, target: Array, weight: Array | None = None,
             denom = jnp.sum(valid)
         else:
             denom = jnp.sum(jnp.where(valid, weight[jnp.where(valid, target, 0)], 0))
-        smooth = _weighted_mean(jnp.sum(smooth), denom)
+        smooth = _weighted_mean(jnp.sum(smooth), denom,
+                                None if weight is None else jnp.any(valid))
     else:
         smooth = _reduce(smooth, reduction)
     return (1 - label_smoothing) * nll + smooth * (label_smoothing / classes)
