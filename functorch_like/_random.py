@@ -317,6 +317,17 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
                 generator=None) -> Tensor:
     """Samples indices by the (unnormalized) row weights of `input` (1-D or 2-D)."""
     from .pure._errors import check_values
+    # torch's argument checks, in its order, before the values'
+    if input.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if not input.is_floating_point():
+        raise RuntimeError("multinomial only supports floating-point dtypes for input, got: "
+                           f"{_dtypes.scalar_type_name(input.dtype)}")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    if not replacement and num_samples > input.shape[-1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                           "replacement")
     check_values((input._value,), lambda: (~(jnp.isfinite(input._value) & (input._value >= 0)),
                                            input._value),
                  lambda _: RuntimeError("probability tensor contains either `inf`, `nan` or "
@@ -330,9 +341,6 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
         out = jax.random.categorical(key, logits, shape=(num_samples,) + logits.shape[:-1])
         out = jnp.moveaxis(out, 0, -1)
     else:
-        if num_samples > input.shape[-1]:
-            raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
-                               "replacement")
         gumbel = jax.random.gumbel(key, logits.shape, logits.dtype)   # Gumbel top-k trick
         out = jax.lax.top_k(logits + gumbel, num_samples)[1]
     return Tensor._make(out.astype(_dtypes.int64.jax))

@@ -216,3 +216,16 @@ def test_writing_the_source_array_afterwards_leaves_the_tensor_alone(make):
     t = getattr(fl, make)(src)
     src[0] = src[-1] = -5.0
     assert float(t[0]) == 0.0 and float(t[-1]) == 999_999.0
+
+
+@pytest.mark.parametrize("make, n", [
+    (lambda t: t.ones(2, 2, 2), 1), (lambda t: t.tensor(1.0), 1),
+    (lambda t: t.ones(3), 0), (lambda t: t.ones(3), -1),
+    (lambda t: t.ones(3, dtype=t.long), 1), (lambda t: t.ones(3, dtype=t.bool), 1),
+    (lambda t: t.ones(2, 2, 2, dtype=t.long), 0), (lambda t: t.ones(2, 0), 1)],
+    ids=["3d", "0d", "zero", "negative", "long", "bool", "3d_long", "empty_rows"])
+def test_multinomial_argument_errors_as_torch(make, n):
+    """torch's checks of dims, dtype and count, in its order (a 3-D or integer input was
+    sampled, a count of 0 gave an empty result)."""
+    from _tensor_ops_ref import same_error
+    same_error(lambda lib: lib.multinomial(make(lib), n))
