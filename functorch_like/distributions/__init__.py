@@ -96,3 +96,7 @@ __all__ = [
     "PositiveDefiniteTransform", "PowerTransform", "ReshapeTransform", "SoftmaxTransform",
     "StackTransform", "StickBreakingTransform",
 ]
+
+from . import _module_paths  # noqa: E402
+
+_module_paths.install(__name__)
