@@ -56,8 +56,10 @@ def _torch_error(fn) -> str:
     ("leaky_relu", 0.2), ("leaky_relu", math.sqrt(5)), ("leaky_relu", 0), ("leaky_relu", 3),
     ("selu", None)])
 def test_calculate_gain_matches_torch(nonlinearity, param):
-    assert init.calculate_gain(nonlinearity, param) == pytest.approx(
-        torch.nn.init.calculate_gain(nonlinearity, param), rel=1e-15)
+    ours, ref = init.calculate_gain(nonlinearity, param), \
+        torch.nn.init.calculate_gain(nonlinearity, param)
+    assert ours == pytest.approx(ref, rel=1e-15)
+    assert type(ours) is type(ref)      # (1, not 1.0, for the linear ones: it prints so)
 
 
 @pytest.mark.parametrize("args", [("foo",), ("leaky_relu", True), ("leaky_relu", "0.1")])

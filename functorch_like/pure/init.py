@@ -32,7 +32,7 @@ def _float_dtype(dtype):
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """The recommended gain for a nonlinearity, as `torch.nn.init.calculate_gain`."""
     if nonlinearity in _LINEAR_LIKE:
-        return 1.0
+        return 1         # (an int, as torch's: it prints as 1)
     if nonlinearity == "tanh":
         return 5.0 / 3
     if nonlinearity == "relu":
