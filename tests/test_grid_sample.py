@@ -100,3 +100,18 @@ def test_max_unpool3d_and_pure_exports():
     for name in ("grid_sample", "affine_grid", "ctc_loss", "max_unpool3d", "interpolate",
                  "adaptive_max_pool2d", "lp_pool1d", "rms_norm", "conv3d", "unfold"):
         assert name in pure_nn.__all__ and callable(getattr(pure_nn, name))
+
+
+@pytest.mark.parametrize("size, align", [((1, 1, 1, 4), True), ((1, 1, 3, 4), True),
+                                         ((1, 1, 1, 4), False), ((1, 1, 1, 2, 3), True)])
+def test_affine_grid_unit_size_warning_as_torch(size, align):
+    """torch's warning for a unit-size grid with align_corners=True (none before)."""
+    import warnings
+
+    def run(lib):
+        theta = lib.eye(2, 3)[None] if len(size) == 4 else lib.eye(3, 4)[None]
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            lib.nn.functional.affine_grid(theta, size, align_corners=align)
+        return [str(w.message) for w in seen]
+    assert run(fl) == run(torch)

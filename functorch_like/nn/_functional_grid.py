@@ -13,6 +13,11 @@ _ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to "
                   "old behavior is desired. See the documentation of grid_sample for details.")
 
 
+_UNIT_GRID_WARNING = ("Since version 1.3.0, affine_grid behavior has changed for unit-size "
+                      "grids when align_corners=True. This is not an intended use case of "
+                      "affine_grid. See the documentation of affine_grid for details.")
+
+
 def _align(align_corners) -> bool:
     if align_corners is None:
         warnings.warn(_ALIGN_WARNING, stacklevel=3)
@@ -24,8 +29,12 @@ def affine_grid(theta, size, align_corners=None):
     """(N, 2, 3) affine matrices -> (N, H, W, 2) sampling grid for size (N, C, H, W), or
     (N, 3, 4) -> (N, D, H, W, 3) for (N, C, D, H, W). align_corners=None means False,
     with PyTorch's warning."""
-    return apply(_grid_sample.affine_grid, "AffineGridGeneratorBackward0", theta,
-                 size=tuple(int(s) for s in size), align_corners=_align(align_corners))
+    size, align = tuple(int(s) for s in size), _align(align_corners)
+    out = apply(_grid_sample.affine_grid, "AffineGridGeneratorBackward0", theta, size=size,
+                align_corners=align)
+    if align and min(size[2:]) == 1:        # (after the checks of theta and size, as torch)
+        warnings.warn(_UNIT_GRID_WARNING, stacklevel=2)
+    return out
 
 
 def grid_sample(input, grid, mode: str = "bilinear", padding_mode: str = "zeros",
