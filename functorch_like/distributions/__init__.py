@@ -76,6 +76,7 @@ from .transforms_structured import ReshapeTransform as ReshapeTransform
 from .transforms_structured import StackTransform as StackTransform
 from .von_mises import VonMises as VonMises
 from . import kl_more as _kl_more  # noqa: F401  (registers the new families' KL pairs)
+from . import kl_pairs_more as _kl_pairs_more  # noqa: F401  (the remaining cross pairs)
 
 __all__ = [
     "constraints", "transforms", "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy",
