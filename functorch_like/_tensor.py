@@ -185,6 +185,10 @@ _UNJITTABLE = object()
 # Static arguments that vary call to call (an index, a start offset) would compile a program
 # per value: past this many variants of one function, new variants run unjitted.
 _MAX_VARIANTS = 16
+# An op of more array operands than this (cat of a list of many batches) runs unjitted: a
+# program's compile time grows faster than its parameter count (4096: 15 s), and the op
+# (_ops_shape._concatenate) groups them into programs that repeat.
+_MAX_JIT_OPERANDS = 64
 _variants: dict = {}
 _NEEDS_VALUES = (ConcreteValuesNeeded, jax.errors.ConcretizationTypeError,
                  jax.errors.TracerIntegerConversionError,
@@ -197,7 +201,8 @@ def _run_op(fn, vals, static):
         program = _op_programs.get(key)
     except TypeError:                      # unhashable static arguments
         return fn(*vals, **static)
-    if program is _UNJITTABLE or any(isinstance(v, jax.core.Tracer) for v in vals):
+    if program is _UNJITTABLE or len(vals) > _MAX_JIT_OPERANDS \
+            or any(isinstance(v, jax.core.Tracer) for v in vals):
         return fn(*vals, **static)         # (under an outer transform: inline as before)
     if program is None:
         if _variants.get(fn, 0) >= _MAX_VARIANTS:

@@ -229,3 +229,24 @@ def test_multinomial_argument_errors_as_torch(make, n):
     sampled, a count of 0 gave an empty result)."""
     from _tensor_ops_ref import same_error
     same_error(lambda lib: lib.multinomial(make(lib), n))
+
+
+@pytest.mark.parametrize("op, n, dim", [("cat", 100, 0), ("cat", 1025, 1), ("stack", 70, 1),
+                                        ("stack", 33, -1)])
+def test_cat_and_stack_of_many_tensors_as_torch(op, n, dim):
+    """Many operands (an epoch's batch outputs) run through groups of programs (one
+    4096-operand program took 15 s to compile); values, dtype promotion and gradients are
+    torch's."""
+    rng = np.random.default_rng(n)
+    arrays = [rng.standard_normal((2, 3)).astype(np.float32) for _ in range(n)]
+
+    def run(lib):
+        xs = [lib.tensor(a, requires_grad=True) for a in arrays[:-1]]
+        xs.append(lib.tensor(arrays[-1]).to(lib.float16))         # (promoted to float32)
+        out = getattr(lib, op)(xs, dim)
+        (out * out).sum().backward()
+        return out.detach().numpy(), str(out.dtype), [x.grad.numpy() for x in xs[:-1]]
+    (ref, ref_dtype, ref_grads), (got, got_dtype, grads) = run(torch), run(fl)
+    assert got_dtype == ref_dtype
+    np.testing.assert_allclose(got, ref, rtol=1e-6)
+    np.testing.assert_allclose(np.stack(grads), np.stack(ref_grads), rtol=1e-6)
