@@ -4,6 +4,7 @@ texts."""
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Sequence
 
@@ -412,18 +413,28 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
 
 # XLA compiles a program per operand count, and its compile time grows faster than the
 # count (a concatenate of 4096 arrays, an epoch's batch outputs: 15 s on the 2-core VM, as
-# in plain JAX): many operands are joined in groups of _GROUP, whose programs repeat.
+# in plain JAX): many operands are joined in groups of _GROUP, each group by one jitted
+# program (one dispatch; the programs repeat), and the groups' results in turn.
 _GROUP = 32
 
 
-def _concatenate(xs: list, axis: int):
+@functools.partial(jax.jit, static_argnames=("axis", "dtype", "new_axis"))
+def _join(*xs, axis, dtype, new_axis):
+    xs = [x.astype(dtype) for x in xs]
+    return jnp.stack(xs, axis=axis) if new_axis else jnp.concatenate(xs, axis=axis)
+
+
+def _concatenate(xs: tuple, axis: int, dtype, new_axis: bool = False):
+    """concatenate (or stack, new_axis) of the arrays in dtype, in groups of _GROUP."""
     while len(xs) > _GROUP:
-        xs = [jnp.concatenate(xs[i:i + _GROUP], axis=axis) for i in range(0, len(xs), _GROUP)]
-    return jnp.concatenate(xs, axis=axis)
+        xs = [_join(*xs[i:i + _GROUP], axis=axis, dtype=dtype, new_axis=new_axis)
+              for i in range(0, len(xs), _GROUP)]
+        new_axis = False
+    return _join(*xs, axis=axis, dtype=dtype, new_axis=new_axis)
 
 
 def _f_cat(*xs, axis, dtype):
-    return _concatenate([x.astype(dtype) for x in xs], axis)
+    return _concatenate(xs, axis, dtype)
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0):
@@ -455,7 +466,7 @@ concat = concatenate = cat
 
 
 def _f_stack(*xs, axis, dtype):
-    return _concatenate([jnp.expand_dims(x.astype(dtype), axis) for x in xs], axis)
+    return _concatenate(xs, axis, dtype, new_axis=True)
 
 
 def stack(tensors: Sequence[Tensor], dim: int = 0):
