@@ -547,6 +547,8 @@ class CompiledFunction:
                 hp_inputs = state.unpack_hps(hps)
                 for (group, name), v in zip(state.hp_slots, hp_inputs):
                     group[name] = v
+                _trace_state.state.hp_inputs = {
+                    (id(group), name): v for (group, name), v in zip(state.hp_slots, hp_inputs)}
                 # What the step changes in Python objects (the optimizers' groups too: a
                 # warmup that sets lr) is put back after the trace, and redone after every
                 # call (_compile_python).
@@ -652,6 +654,7 @@ class CompiledFunction:
                 _trace_state.state.compiling = False
                 _trace_state.state.discover = discover
                 _trace_state.state.cleared = outer_cleared
+                _trace_state.state.hp_inputs = None
                 scheduling.restore_groups()
                 if watch is not None:
                     watch.put_back()

@@ -21,6 +21,10 @@ class _State(threading.local):
     # While compile traces a step: the ids of the tensors whose .grad it set to None
     # (zero_grad(), `p.grad = None`).
     cleared = None
+    # While compile traces a step: {(id(param group), name): tracer} for the numeric
+    # hyperparameters it made inputs of the program (an optimizer tells them from a value
+    # the step itself set on its group).
+    hp_inputs = None
 
 
 state = _State()

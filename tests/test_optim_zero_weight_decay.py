@@ -106,3 +106,27 @@ def test_pure_transform_keeps_its_weight_decay_hyperparameter():
     updates, _ = tx.update(grads, state, params)
     np.testing.assert_allclose(updates["w"], -0.1 * (grads["w"] + 0.5 * params["w"]),
                                rtol=1e-5)
+
+
+def test_compiled_step_that_sets_its_own_weight_decay_runs_as_eager():
+    """A weight_decay the step sets on its group itself (from an argument) is the one the
+    update uses, 0 or not (the group's zero as the call began was used instead)."""
+    def run(compiled):
+        ft.manual_seed(0)
+        model = ft.nn.Linear(3, 1)
+        opt = fopt.SGD(model.parameters(), lr=0.1, weight_decay=0)
+
+        def step(x, wd):
+            opt.param_groups[0]["weight_decay"] = wd
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+        fn = ft.compile(step) if compiled else step
+        x = ft.ones(2, 3)
+        losses = [fn(x, wd).item() for wd in (0.5, 0.5, 0.0, 0.5)]
+        return losses, model.weight.detach().numpy()
+    (eager, w_eager), (compiled, w_compiled) = run(False), run(True)
+    np.testing.assert_allclose(compiled, eager, rtol=1e-6)
+    np.testing.assert_allclose(w_compiled, w_eager, rtol=1e-6)

@@ -267,12 +267,21 @@ class Optimizer(OptimizerHooks):
     def _hyperparams(self, group: dict) -> dict:
         raise NotImplementedError
 
-    def _skipped_hyperparams(self, group: dict) -> tuple:
+    def _skipped_hyperparams(self, group: dict, static: dict | None = None) -> tuple:
         """The hyperparameters torch's step skips at their current value: a weight_decay of
         0 (`if weight_decay != 0:` in every torch optimizer). Their term is left out of
         the update program, as there: it then reads no parameter for a decay of nothing,
-        and a parameter holding inf keeps a finite L2 gradient (0 * inf is NaN)."""
+        and a parameter holding inf keeps a finite L2 gradient (0 * inf is NaN).
+
+        static: under functorch_like.compile, the group's numbers as the call began. A
+        value that is still the program's input for one of them stands for that number
+        (the compiled step is guarded on it: _program_key); one the step set itself is
+        taken as it is (a traced one is never skipped)."""
         value = group.get("weight_decay")
+        inputs = _trace_state.state.hp_inputs
+        if static is not None and inputs and \
+                inputs.get((id(group), "weight_decay")) is value:
+            value = static.get("weight_decay")
         if type(value) in (int, float) and value == 0:
             return ("weight_decay",)
         return ()
@@ -432,7 +441,8 @@ class Optimizer(OptimizerHooks):
             live.sort(key=_numel)
             with _checks.unchecked():     # (torch checks values at construction only)
                 transform = self._transform(sgroup)
-            static, skipped = self._program_key(sgroup)
+            static = self._static_key(sgroup)
+            skipped = self._skipped_hyperparams(group, sgroup)
             key.append((static, skipped, len(live)))
             transforms.append(transform)
             groups_params.append(live)
