@@ -40,6 +40,19 @@ class AttrHome(NamedTuple):
     name: str
 
 
+class _Length:
+    """A list's length as an attribute (`n`), for a guard through an AttrHome."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: list):
+        self.items = items
+
+    @property
+    def n(self) -> int:
+        return len(self.items)
+
+
 def is_state_object(x) -> bool:
     return isinstance(x, (Module, Optimizer, LRScheduler, ReduceLROnPlateau))
 
@@ -255,6 +268,7 @@ class Reach:
         # index, which the code does not name: every plain one is guarded.
         keys |= {v for _, v in self.plain if type(v) is str}
         keys |= {obj for obj, _, _ in found if type(obj) is str}
+        lists = {}
         for obj, home, _ in found:
             if home is None or not is_plain(obj) or (id(home[0]), home[1]) in guarded:
                 continue
@@ -264,6 +278,10 @@ class Reach:
                     and id(home[0]) not in globs):
                 guarded.add((id(home[0]), home[1]))
                 self.plain.append((home, obj))
+                if type(home[0]) is list:
+                    lists[id(home[0])] = home[0]
+        # Such a list's length too: `weights[-1]` is another entry once the loop appends.
+        self.plain += [(AttrHome(_Length(items), "n"), len(items)) for items in lists.values()]
         # A scheduler's numbers that the code names (`sched.last_epoch` in a warm-up
         # formula) are read by the trace too; its step() is replayed, not traced.
         for obj, _, _ in found:

@@ -231,6 +231,25 @@ def test_plain_values_read_by_list_index_or_computed_key_select_the_program():
     assert traces == 4
 
 
+def test_a_list_entry_read_from_the_end_follows_the_list_as_it_grows():
+    """`weights[-1]` of a list the loop appends to: the list's length is guarded too (the
+    entry the trace read stayed in use)."""
+    weights = [1.0]
+    w = nn.Parameter(torch.ones(2))
+
+    def f(x):
+        return (w * x).sum() * weights[-1]
+
+    def run(fn):
+        weights[:] = [1.0]
+        outs = []
+        for i in range(4):
+            outs.append(fn(torch.ones(2)).item())
+            weights.append(2.0 + i)
+        return outs
+    assert run(torch.compile(f)) == run(f) == [2.0, 4.0, 6.0, 8.0]
+
+
 class _Net(nn.Module):
     def __init__(self):
         super().__init__()
