@@ -52,10 +52,13 @@ import jax.extend.core
 from . import _random, _trace_state
 from ._compile_args import (check_containers_unchanged, check_objects_unchanged,
                             data_objects, distinct_inputs, is_grad_leaf,
-                            own_tensors, rebuild_arguments, set_argument_grads,
+                            number_inputs, own_tensors, rebuild_arguments,
+                            set_argument_grads,
                             split_args, write_arguments)
 from ._compile_discover import GradsOutsideParams, Unreached, discoverer
 from ._compile_forward import call_differentiable
+from ._compile_numbers import (NUMBER, PinNumbers, changed_floats, dynamic_enabled,
+                               number_only_outputs)
 from ._compile_python import Effects, Watch, is_tensor
 from ._compile_reach import as_dicts, in_order, is_argument_leaf, is_state_object
 from ._compile_schedulers import HostRead, PreRead, SchedulerRecorder, host_read
@@ -100,7 +103,7 @@ class _Program:
     __slots__ = ("jitted", "actions", "with_grads", "out_treedef", "consts", "state_guard",
                  "n_tensor_args", "differentiable", "pure", "io", "shapes", "touches_grads",
                  "writes_state", "effects", "none_grads", "mutated_args", "split", "run",
-                 "avals", "held", "grads_none", "pre_reads")
+                 "avals", "held", "grads_none", "pre_reads", "numbers")
 
     def __init__(self, state_guard: tuple, n_tensor_args: int | None, avals: list):
         self.actions: list[Callable] = []
@@ -137,6 +140,8 @@ class _Program:
         # signature, as the Python of the trace (what it returns, which arguments it
         # changes) may depend on them; never one jax.jit retraced for another shape.
         self.avals = avals
+        # The leaf positions of the float arguments it takes as inputs (_compile_numbers).
+        self.numbers: frozenset = frozenset()
 
     def _arguments(self, inputs: tuple) -> tuple:
         """The jitted program's arguments for a call's inputs (values, grads, optimizer
@@ -222,13 +227,17 @@ class _Held:
 class CompiledFunction:
     """The callable that `functorch_like.compile(fn)` returns."""
 
-    def __init__(self, fn: Callable, *, donate: bool = True, keep_grads: bool = False):
+    def __init__(self, fn: Callable, *, donate: bool = True, keep_grads: bool = False,
+                 dynamic: bool | None = None):
         # (a Module's __dict__ is its state, not metadata to copy onto the wrapper)
         functools.update_wrapper(self, fn, updated=() if isinstance(fn, Module) else
                                  functools.WRAPPER_UPDATES)
         self.fn = fn
         self.donate = donate
         self.keep_grads = keep_grads
+        # torch.compile's `dynamic`: None makes float arguments inputs once they change,
+        # True from the first call, False never (_compile_numbers).
+        self.dynamic = dynamic
         self._reset()
         # A method compiled in its class body: one compiled function per instance, bound to
         # it (__get__), so that the instance's models and optimizers are found as state.
@@ -250,6 +259,10 @@ class CompiledFunction:
         # arguments can reuse that call's program and outputs as they are (Snapshot).
         self._snapshot: Snapshot | None = None
         self._eager = False         # past the recompile limit: the function runs as it is
+        # Leaf positions of the float arguments that are program inputs (they changed
+        # between calls), and of those that must stay constants (_compile_numbers).
+        self._numbers: frozenset = frozenset()
+        self._pinned: frozenset = frozenset()
 
     def __get__(self, obj, objtype=None):
         """`@torch.compile` on a method in a class body: `obj.method` is compiled for obj
@@ -259,7 +272,7 @@ class CompiledFunction:
         entry = self._bound.get(id(obj))
         if entry is None or entry[0]() is not obj:
             compiled = type(self)(types.MethodType(self.fn, obj), donate=self.donate,
-                                  keep_grads=self.keep_grads)
+                                  keep_grads=self.keep_grads, dynamic=self.dynamic)
             key = id(obj)
             try:
                 ref = weakref.ref(obj, lambda _, bound=self._bound: bound.pop(key, None))
@@ -273,7 +286,7 @@ class CompiledFunction:
         programs and state slots belong to the original's objects."""
         import copy
         return type(self)(copy.deepcopy(self.fn, memo), donate=self.donate,
-                          keep_grads=self.keep_grads)
+                          keep_grads=self.keep_grads, dynamic=self.dynamic)
 
     def _give_up(self) -> None:
         """At the recompile limit: warn once, as torch._dynamo does, and run the function
@@ -284,8 +297,8 @@ class CompiledFunction:
             f"functorch_like.compile: {name!r} hit the recompile limit "
             f"({_recompile_limit()}, torch._dynamo.config.recompile_limit) and runs eagerly "
             "from now on. A guard changed on every call: typically a Python number "
-            "argument that differs between calls (a loss weight, a step index: each value "
-            "is compiled in, as torch.compile does with specialized numbers), or a global "
+            "argument that differs between calls (an int such as a step index, or a float "
+            "the step needs as a Python value: each value is compiled in), or a global "
             "or closure variable the function reads that is rebound between calls (a new "
             "tensor, or a number that changes, such as a step counter); pass such a value "
             "as a tensor argument instead (torch.tensor(w)).", UserWarning,
@@ -314,7 +327,10 @@ class CompiledFunction:
                 return program, state, values
         leaves, treedef = jax.tree.flatten(in_order((args, kwargs)), is_leaf=is_argument_leaf)
         state = self._state(leaves)
-        dynamic, static, _ = split_args(leaves, state.tensor_index)
+        if self.dynamic and dynamic_enabled():
+            self._numbers = frozenset(
+                i for i, x in enumerate(leaves) if type(x) is float) - self._pinned
+        dynamic, static, _ = split_args(leaves, state.tensor_index, self._numbers)
         avals = list(map(_aval, dynamic))
         signature = tuple(avals)
         try:
@@ -326,13 +342,21 @@ class CompiledFunction:
         if program is None:
             state.refresh()     # something changed: new parameters, groups or state?
             while True:
-                dynamic, static, _ = split_args(leaves, state.tensor_index)
+                dynamic, static, _ = split_args(leaves, state.tensor_index, self._numbers)
                 avals = list(map(_aval, dynamic))
                 signature = tuple(avals)
                 guard = (static, treedef, state.guard())
                 program = self._find((*guard, signature), state)
                 if program is not None:
                     break
+                if self.dynamic is None and dynamic_enabled():
+                    # Only float arguments changed since a program was traced: from now
+                    # on they are its inputs (torch.compile's automatic dynamic).
+                    changed = changed_floats(self._guards, static, treedef,
+                                             guard[2]) - self._pinned
+                    if changed:
+                        self._numbers = self._numbers | changed
+                        continue
                 if guard not in self._guards and len(self._guards) >= _recompile_limit():
                     return self._give_up(), state, dynamic
                 tensors_only = not kwargs and all(s is None for s in static) and len(
@@ -357,6 +381,16 @@ class CompiledFunction:
                             "as an argument") from None
                     state.found_objects.append(found.obj)
                     state.refresh()
+                    continue
+                except (PinNumbers, UntraceableError, TypeError):
+                    # Float arguments traced as tensors where Python needed their value
+                    # (or returned as results): constants from now on, and traced again
+                    # (an error not due to them recurs there).
+                    numbers = frozenset(i for i, s in enumerate(static) if s == NUMBER)
+                    if not numbers:
+                        raise
+                    self._pinned = self._pinned | numbers
+                    self._numbers = self._numbers - numbers
                     continue
                 self._guards.add(guard)
                 key = (*guard, signature)
@@ -506,6 +540,7 @@ class CompiledFunction:
                n_tensor_args, avals: list) -> _Program:
         fn = self.fn
         program = _Program(state_guard, n_tensor_args, avals)
+        program.numbers = frozenset(i for i, s in enumerate(static) if s == NUMBER)
         grads_none = program.grads_none = state.grads_none()
         discovering = [True]
         untouched, writes, written = [False], [True], [()]
@@ -676,8 +711,15 @@ class CompiledFunction:
         inputs = self._inputs(state, True, dynamic)
         # (through another function object: jax would reuse this trace for the program's
         # own, which must see a None .grad as None)
-        jaxpr = jax.make_jaxpr(lambda *a: run(*a))(*inputs).jaxpr
+        closed, out_shape = jax.make_jaxpr(lambda *a: run(*a), return_shape=True)(*inputs)
+        jaxpr = closed.jaxpr
         discovering[0] = False
+        # (a number the step returns, binds or gives a scheduler that is computed from
+        # dynamic float arguments alone is a float for the caller: they become constants)
+        if program.numbers and number_only_outputs(
+                closed, len(jax.tree.leaves(inputs[:5])), number_inputs(static), out_shape,
+                (1, 3, 4)):
+            raise PinNumbers
         # Lists the step appends to hold its results: a later refresh does not look into
         # them for state (kept here by id, with the list, so that the id stays its own).
         state.sinks.update((id(lst), lst) for lst, _ in program.effects.appends)
@@ -733,7 +775,8 @@ def compile(fn: Callable | None = None, *, fullgraph: bool = True, dynamic=None,
             backend=None, mode=None, options=None, disable: bool = False, donate: bool = True,
             keep_grads: bool = False):
     """Compiles a PyTorch-style step into one XLA program (usable as `@compile` or
-    `@compile(...)`); PyTorch's keyword arguments are accepted and ignored.
+    `@compile(...)`); PyTorch's other keyword arguments (fullgraph, backend, mode,
+    options) are accepted and ignored.
 
     Args:
       fn: the step (its Modules/Optimizers/schedulers are found automatically), or a
@@ -744,6 +787,13 @@ def compile(fn: Callable | None = None, *, fullgraph: bool = True, dynamic=None,
       donate: donate the previous parameter/state buffers so they are updated in place
         (default). With donation, arrays taken from the model before a call (e.g. an old
         `state_dict()` not yet saved) are invalidated by it; pass donate=False or clone them.
+      dynamic: as torch.compile's, for float arguments (_compile_numbers): None (the
+        default) makes one that changes between calls an input of the program from then
+        on (one more program), True makes every float argument an input from the first
+        call, False compiles each value in. Either way a float the step needs as a Python
+        value (control flow, math functions, a number it returns) is compiled in.
+        PyTorch-parity note: int arguments and input shapes are always specialized (one
+        program per value or shape).
       keep_grads: PyTorch parity note: a step that clears the gradients itself (calls
         `zero_grad()` before `backward()`) and uses them (`optimizer.step()`) leaves `.grad`
         as None afterwards, instead of holding that step's gradients, so that it needs no
@@ -759,10 +809,11 @@ def compile(fn: Callable | None = None, *, fullgraph: bool = True, dynamic=None,
     call.
     """
     if fn is None:
-        return lambda f: compile(f, donate=donate, disable=disable, keep_grads=keep_grads)
+        return lambda f: compile(f, donate=donate, disable=disable, keep_grads=keep_grads,
+                                 dynamic=dynamic)
     if disable or getattr(fn, "_torchdynamo_disable", False):   # (torch.compiler.disable)
         return fn
-    compiled = CompiledFunction(fn, donate=donate, keep_grads=keep_grads)
+    compiled = CompiledFunction(fn, donate=donate, keep_grads=keep_grads, dynamic=dynamic)
     if isinstance(fn, Module):
         from ._compile_module import OptimizedModule
         return OptimizedModule(fn, compiled)

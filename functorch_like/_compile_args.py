@@ -9,6 +9,7 @@ import operator
 
 import jax
 
+from ._compile_numbers import NUMBER, as_input
 from ._compile_reach import (in_order, is_argument_leaf, is_data_object, is_state_object,
                              typed)
 from ._compile_state import set_grads
@@ -17,9 +18,10 @@ from ._trace_state import UntraceableError
 from .autograd import _grad_mode
 
 
-def split_args(leaves: list, state_index: dict) -> tuple:
+def split_args(leaves: list, state_index: dict, numbers=()) -> tuple:
     """(dynamic inputs, static part, sources) of a call's argument leaves: tensors become
-    dynamic inputs; state objects and other values are static.
+    dynamic inputs, and so do the float arguments at the leaf positions `numbers` (see
+    _compile_numbers); state objects and other values are static.
 
     A tensor that is also state (a parameter passed in) is that state tensor in the
     trace, and one passed twice is the same tensor there, as eagerly (in-place changes
@@ -52,6 +54,10 @@ def split_args(leaves: list, state_index: dict) -> tuple:
             dynamic.append(leaf)
             sources.append(None)
             static.append("array")
+        elif type(leaf) is float and i in numbers:
+            dynamic.append(as_input(leaf))
+            sources.append(None)
+            static.append(NUMBER)
         else:
             # (with its type: 1, 1.0 and True are equal but trace differently)
             static.append(("state", id(leaf)) if is_state_object(leaf) else typed(leaf))
@@ -138,6 +144,8 @@ def rebuild_arguments(static: tuple, leaves: list, dynamic: list, state) -> list
             rebuilt.append(t)
         elif s == "array":
             rebuilt.append(next(it))
+        elif s == NUMBER:       # (a dynamic float argument: a 0-d float32 tensor)
+            rebuilt.append(Tensor._make(next(it)))
         elif type(s) is tuple and s[0] == "state tensor":
             rebuilt.append(state.tensors[s[1]])
         elif type(s) is tuple and s[0] == "same":
@@ -145,6 +153,18 @@ def rebuild_arguments(static: tuple, leaves: list, dynamic: list, state) -> list
         else:
             rebuilt.append(leaf)
     return rebuilt
+
+
+def number_inputs(static: tuple) -> list:
+    """The positions, among a call's dynamic inputs, of its dynamic float arguments (in
+    the order split_args makes the inputs)."""
+    out, n = [], 0
+    for s in static:
+        if s == NUMBER:
+            out.append(n)
+        if is_own(s) or s == "array" or s == NUMBER:
+            n += 1 + (is_grad_leaf(s) and s[1])
+    return out
 
 
 def write_arguments(tensors: list, positions: tuple, values: list) -> None:

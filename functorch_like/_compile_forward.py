@@ -40,7 +40,7 @@ def call_differentiable(program, state: StepState, inputs: tuple, args, kwargs) 
             mixed[i] = t
     _, _, sources = split_args(
         jax.tree.leaves(in_order((args, kwargs)), is_leaf=is_argument_leaf),
-        state.tensor_index)
+        state.tensor_index, program.numbers)
     start = len(leaves) - len(sources)
     for i, t in enumerate(sources):
         if t is not None and (t._requires_grad or t._node is not None):
