@@ -6,6 +6,7 @@ functions of jax arrays and pytrees.
 """
 
 # ruff: noqa: A001, A004  (torch shadows builtins: float, int, bool, sum, max, ...)
+from . import _xla_flags  # noqa: F401  (first: XLA reads its flags when JAX starts)
 from . import _methods  # noqa: F401  (binds Tensor methods and operators)
 from ._foreach import functions as _foreach_functions
 from . import _dynamo as _dynamo

@@ -43,6 +43,8 @@ def linear(x: Array, weight: Array, bias: Array | None = None) -> Array:
       bias: (out_features,) or None.
     Returns:
       (*, out_features).
+
+    In bfloat16/float16 the bias is added before the product is rounded, as PyTorch's.
     """
     in_features = weight.shape[-1]
     if x.ndim == 0 or x.shape[-1] != in_features:
@@ -51,8 +53,36 @@ def linear(x: Array, weight: Array, bias: Array | None = None) -> Array:
         raise ShapeError(
             f"mat1 and mat2 shapes cannot be multiplied ({rows}x{cols} and "
             f"{in_features}x{weight.shape[0]})")
+    if bias is not None:
+        _check_bias(x, weight, bias)
+    if bias is not None and x.dtype in _HALF and weight.dtype == x.dtype == bias.dtype:
+        # PyTorch's half-precision linear adds the bias to the float32 product and rounds
+        # once (its addmm); the bias's gradient is then summed in float32 as well.
+        y = jnp.matmul(x, weight.T, preferred_element_type=jnp.float32)
+        return (y + bias.astype(jnp.float32)).astype(x.dtype)
     y = jnp.matmul(x, weight.T)
     return y if bias is None else y + bias
+
+
+_HALF = (jnp.bfloat16, jnp.float16)
+
+
+def _check_bias(x: Array, weight: Array, bias: Array) -> None:
+    """PyTorch's error for a bias that does not broadcast to the output, which it
+    expands to (rows, out_features) for addmm (rows: x's leading dims, 1 for a vector)."""
+    target = (math.prod(x.shape[:-1]) if x.ndim > 1 else 1, weight.shape[0])
+    if bias.ndim > 2:
+        raise ShapeError(f"expand(torch.FloatTensor{{{list(bias.shape)}}}, size={list(target)}): "
+                         "the number of sizes provided (2) must be greater or equal to the "
+                         f"number of dimensions in the tensor ({bias.ndim})")
+    if bias.ndim == 2 and x.ndim > 2:
+        return                  # (broadcast against the full output, not addmm's)
+    for i in range(-1, -bias.ndim - 1, -1):
+        if bias.shape[i] not in (1, target[i]):
+            raise ShapeError(
+                f"The expanded size of the tensor ({target[i]}) must match the existing size "
+                f"({bias.shape[i]}) at non-singleton dimension {2 + i}.  Target sizes: "
+                f"{list(target)}.  Tensor sizes: {list(bias.shape)}")
 
 
 def bilinear_init(in1_features: int, in2_features: int, out_features: int, bias: bool = True,

@@ -1,0 +1,74 @@
+"""bfloat16/float16 matrix products as PyTorch rounds them: every op's result rounded to
+the tensor's dtype inside backward passes and compiled programs too (XLA's excess
+precision is switched off, _xla_flags), and a linear map's bias added before its one
+rounding; plus linear's error for a bias that does not fit."""
+
+import numpy as np
+import pytest
+import torch
+
+import functorch_like as fl
+from _tensor_ops_ref import check_raises
+
+_RNG = np.random.RandomState(7)
+X, W, B = (_RNG.randn(5, 7).astype("f4"), _RNG.randn(3, 7).astype("f4"),
+           _RNG.randn(3).astype("f4"))
+G = _RNG.randn(5, 3).astype("f4")
+
+
+def _bits(t) -> np.ndarray:
+    return t.detach().float().numpy()
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_the_gradient_through_a_half_precision_matmul_is_rounded_as_torchs(dtype):
+    def run(lib):
+        x = lib.tensor(X, requires_grad=True)
+        w = lib.tensor(W, requires_grad=True)
+        half = getattr(lib, dtype)
+        (x.to(half) @ w.to(half).t()).backward(lib.tensor(G).to(half))
+        return x.grad, w.grad
+    for want, got in zip(run(torch), run(fl)):
+        np.testing.assert_array_equal(_bits(got), _bits(want))
+
+
+def test_a_compiled_half_precision_matmul_rounds_its_result_as_torchs():
+    want = (torch.tensor(X).bfloat16() @ torch.tensor(W).bfloat16().t()).float()
+    step = fl.compile(lambda a, b: (a.bfloat16() @ b.bfloat16().t()).float())
+    np.testing.assert_array_equal(_bits(step(fl.tensor(X), fl.tensor(W))), _bits(want))
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+@pytest.mark.parametrize("shape", [(7,), (5, 7), (2, 5, 7)])
+def test_a_half_precision_linear_rounds_once_with_its_bias_values_and_gradients(dtype, shape):
+    x_np = _RNG.randn(*shape).astype("f4")
+    g_np = _RNG.randn(*shape[:-1], 3).astype("f4")
+
+    def run(lib):
+        half = getattr(lib, dtype)
+        x, w, b = (lib.tensor(a).to(half).requires_grad_() for a in (x_np, W, B))
+        out = lib.nn.functional.linear(x, w, b)
+        (out.float() * lib.tensor(g_np)).sum().backward()
+        return out, x.grad, w.grad, b.grad
+    for want, got in zip(run(torch), run(fl)):
+        assert got.dtype == getattr(fl, dtype)
+        np.testing.assert_array_equal(_bits(got), _bits(want))
+
+
+def test_an_autocast_linear_and_its_float32_gradients_are_torchs():
+    def run(lib):
+        x, w, b = (lib.tensor(a).requires_grad_() for a in (X, W, B))
+        with lib.autocast("cpu", dtype=lib.bfloat16):
+            out = lib.nn.functional.linear(x, w, b)
+        (out.float() * lib.tensor(G)).sum().backward()
+        return out, x.grad, w.grad, b.grad
+    for want, got in zip(run(torch), run(fl)):
+        np.testing.assert_allclose(_bits(got), _bits(want), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("x_shape, b_shape", [((4, 3), (3,)), ((2, 4, 3), (3,)),
+                                              ((3,), (3,)), ((4, 3), (2, 2)),
+                                              ((4, 3), (1, 2, 2))])
+def test_linear_with_a_bias_that_does_not_fit_raises_torchs_error(x_shape, b_shape):
+    check_raises(lambda lib, x, w, b: lib.nn.functional.linear(x, w, b),
+                 np.ones(x_shape, "f4"), np.ones((2, 3), "f4"), np.ones(b_shape, "f4"))
