@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 import jax.scipy.linalg as jsl
 
-from . import _dtypes
+from . import _autocast_state, _dtypes
 from . import _ops_math as M
 from ._tensor import Tensor, _wrap_dim, apply
 
@@ -136,7 +136,11 @@ def mv(input, vec):
         v, m = _dtypes.scalar_type_name(vec.dtype), _dtypes.scalar_type_name(input.dtype)
         raise RuntimeError(f"addmv input tensors must have the same dtype, but got {v}, {m}, "
                            f"and {v}")
-    return apply(M._f_matmul, "MvBackward0", input, vec)
+    return apply(_f_mv, "MvBackward0", input, vec)
+
+
+def _f_mv(a, b):        # (its own function: on CUDA autocast's list, not on the CPU one)
+    return jnp.matmul(a, b)
 
 
 def _scaled_sum(input, prod, beta, alpha):
@@ -155,6 +159,9 @@ def addmv(input, mat, vec, *, beta=1, alpha=1):
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """beta * input + alpha * bmm(batch1, batch2); input broadcasts to (b, n, p)."""
+    if _autocast_state.cast is not None:    # all three in autocast's dtype, as PyTorch
+        input, batch1, batch2 = _autocast_state.cast(baddbmm, "BaddbmmBackward0",
+                                                     (input, batch1, batch2))
     return _scaled_sum(input, M.bmm(batch1, batch2), beta, alpha)
 
 

@@ -480,11 +480,20 @@ def bmm(input, mat2):
     return matmul(input, mat2)
 
 
+def _f_dot(a, b):
+    return jnp.matmul(a, b)
+
+
 def dot(input, other):
+    """Inner product of two vectors (n,) . (n,) -> (). PyTorch-parity: not on autocast's
+    lists (matmul is): under autocast it keeps its inputs' dtype."""
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D "
                            "tensors")
-    return matmul(input, other)
+    if _autocast_state.cast is None:
+        return matmul(input, other)         # (its checks and messages)
+    _same_dtype(input, other, "expected m1 and m2 to have the same dtype")
+    return apply(_f_dot, "DotBackward0", input, other)
 
 
 def outer(input, vec2):

@@ -12,7 +12,7 @@ import builtins
 import jax
 import jax.numpy as jnp
 
-from . import _dtypes
+from . import _autocast_state, _dtypes
 from . import _ops_contract as K
 from . import _ops_math as M
 from . import _ops_reduce as R
@@ -222,6 +222,9 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1):
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """beta * input + alpha * sum_b batch1[b] @ batch2[b]; input broadcasts to (n, p)."""
+    if _autocast_state.cast is not None:    # all three in autocast's dtype, as PyTorch
+        input, batch1, batch2 = _autocast_state.cast(addbmm, "AddbmmBackward0",
+                                                     (input, batch1, batch2))
     prod = R.sum(M.bmm(batch1, batch2), 0)
     S.expanded_shape(tuple(input.shape), tuple(prod.shape), input.type())
     return K._scaled_sum(input, prod, beta, alpha)

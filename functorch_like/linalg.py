@@ -11,7 +11,7 @@ import math
 
 import jax.numpy as jnp
 
-from . import _dtypes, _trace_state
+from . import _autocast_state, _dtypes, _trace_state
 from . import _ops_math as M
 from . import _ops_reduce as R
 from . import _ops_shape as S
@@ -222,6 +222,8 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
 
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
     """sum(conj(x) * y) along `dim`, broadcasting the other dims."""
+    if _autocast_state.cast is not None:    # (on autocast's lower-precision lists)
+        x, y = _autocast_state.cast(vecdot, "LinalgVecdotBackward0", (x, y))
     if x.dtype != y.dtype:
         raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found "
                            f"x of type {_dtypes.scalar_type_name(x.dtype)} and y of type "
@@ -235,6 +237,8 @@ def multi_dot(tensors) -> Tensor:
     n = len(tensors)
     if n < 2:
         raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {n}")
+    if _autocast_state.cast is not None:    # (on autocast's lower-precision lists)
+        tensors = list(_autocast_state.cast(multi_dot, "MmBackward0", tuple(tensors)))
     for i, t in enumerate(tensors):
         ok = (1, 2) if i in (0, n - 1) else (2,)
         if t.ndim not in ok:

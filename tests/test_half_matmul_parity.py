@@ -72,3 +72,39 @@ def test_an_autocast_linear_and_its_float32_gradients_are_torchs():
 def test_linear_with_a_bias_that_does_not_fit_raises_torchs_error(x_shape, b_shape):
     check_raises(lambda lib, x, w, b: lib.nn.functional.linear(x, w, b),
                  np.ones(x_shape, "f4"), np.ones((2, 3), "f4"), np.ones(b_shape, "f4"))
+
+
+_AC = np.random.RandomState(3)
+_OPS = {
+    "baddbmm": lambda lib, t: lib.baddbmm(t(2, 3, 3), t(2, 3, 4), t(2, 4, 3)),
+    "addbmm": lambda lib, t: lib.addbmm(t(3, 3), t(2, 3, 4), t(2, 4, 3)),
+    "sdpa": lambda lib, t: lib.nn.functional.scaled_dot_product_attention(
+        t(1, 2, 3, 4), t(1, 2, 3, 4), t(1, 2, 3, 4), attn_mask=t(3, 3)),
+    "tensordot": lambda lib, t: lib.tensordot(t(3, 4), t(4, 5), dims=1),
+    "vecdot": lambda lib, t: lib.linalg.vecdot(t(3, 4), t(3, 4)),
+    "multi_dot": lambda lib, t: lib.linalg.multi_dot([t(3, 4), t(4, 2), t(2, 2)]),
+    "matrix_power": lambda lib, t: lib.matrix_power(t(3, 3), 2),
+    "dot": lambda lib, t: lib.dot(t(4), t(4)),
+    "mv": lambda lib, t: lib.mv(t(3, 4), t(4)),
+    "matmul 1-d": lambda lib, t: lib.matmul(t(4), t(4)),
+}
+
+
+@pytest.mark.parametrize("name", list(_OPS))
+def test_cpu_autocast_casts_the_ops_of_torchs_cpu_list_and_no_others(name):
+    arrays = []
+
+    def run(lib):
+        it = iter(arrays)
+
+        def t(*shape):
+            if len(arrays) < 64 and lib is torch:
+                arrays.append(_AC.randn(*shape).astype("f4"))
+                return torch.tensor(arrays[-1])
+            return fl.tensor(next(it))
+        with lib.autocast("cpu", dtype=lib.bfloat16):
+            return _OPS[name](lib, t)
+    want = run(torch)
+    got = run(fl)
+    assert str(got.dtype) == str(want.dtype)
+    np.testing.assert_allclose(_bits(got), _bits(want), rtol=1e-2, atol=1e-2)

@@ -3,9 +3,11 @@
 While an autocast region is active, the dispatch point (`_tensor.apply`) hands each op's
 inputs to `cast_inputs`, which looks the op up in the active device's lists:
 
-- lower precision ("fp16/bf16" lists): matmul/mm/bmm/mv, addmm, linear, conv1d/2d/3d and
-  their transposes, prelu, einsum (which torch runs as bmm): floating inputs (not float64)
-  are cast to the autocast dtype, so the output is in it;
+- lower precision ("fp16/bf16" lists): matmul/mm/bmm, addmm, baddbmm, addbmm, linear,
+  conv1d/2d/3d and their transposes, prelu, linalg.vecdot, linalg.multi_dot,
+  scaled_dot_product_attention, and the ops torch runs as one of those (einsum as bmm,
+  tensordot and matrix_power as mm); mv on cuda only (dot on neither list): floating
+  inputs (not float64) are cast to the autocast dtype, so the output is in it;
 - float32 lists: the losses (mse, l1, smooth_l1, huber, nll/cross_entropy, bce,
   bce_with_logits, soft/multi/multilabel margin, cosine/hinge embedding, margin ranking,
   triplet margin, poisson_nll), plus on cpu prod, cdist, ctc_loss and the fft functions,
@@ -16,8 +18,9 @@ Other ops run in their inputs' dtype (PyTorch's type promotion). The casts are r
 (ToCopyBackward0), so gradients flow back to float32 parameters in float32, as in PyTorch.
 
 PyTorch parity: these are the ops of PyTorch 2.13's CPU and CUDA lists that this library
-has; ops not listed here (baddbmm, addbmm, addmv, addr, chain_matmul, rnn cells, ...) run
-in their inputs' dtype. No cast cache: `cache_enabled` is accepted and ignored. Under
+has; ops not listed here (addmv, addr, the recurrent layers and cells, the fused
+MultiheadAttention, ...) run in their inputs' dtype (torch's CPU LSTM, RNN and
+MultiheadAttention give bfloat16 outputs under autocast, these float32). No cast cache: `cache_enabled` is accepted and ignored. Under
 functorch_like.compile the region's casts are traced into the program like other ops.
 """
 
@@ -60,14 +63,18 @@ _FP32 = {
 def _lower_ops(device_type: str) -> frozenset:
     """The lower-precision ops, by their pure functions (grad_fn names are shared: linear
     records AddmmBackward0, matmul of 3-D operands UnsafeViewBackward0)."""
-    from .. import _methods, _ops_contract, _ops_math
-    from ..nn import _functional_layers, functional
+    from .. import _methods, _ops_contract, _ops_linalg_svd, _ops_math, _ops_math_more, linalg
+    from ..nn import _functional_layers, _functional_mha, functional
     from ..pure import _activations, _linear
-    del device_type     # (the same on both: einsum runs as bmm, which both lists hold)
-    return frozenset({_ops_math._f_matmul, _methods.addmm, _linear.linear, functional._f_conv,
-                      functional._f_conv_t, _functional_layers._f_conv,
-                      _functional_layers._f_conv_t, _activations.prelu,
-                      _ops_contract._f_einsum})
+    # (einsum runs as bmm, tensordot and matrix_power as mm, which both lists hold)
+    ops = {_ops_math._f_matmul, _methods.addmm, _linear.linear, functional._f_conv,
+           functional._f_conv_t, _functional_layers._f_conv, _functional_layers._f_conv_t,
+           _activations.prelu, _ops_contract._f_einsum, _ops_contract._f_tensordot,
+           _ops_contract.baddbmm, _ops_math_more.addbmm, linalg.vecdot, linalg.multi_dot,
+           _ops_linalg_svd._f_matrix_power, _functional_mha._f_sdpa}
+    if device_type == "cuda":       # (mv is on CUDA's list only; dot on neither)
+        ops.add(_ops_contract._f_mv)
+    return frozenset(ops)
 
 
 @functools.lru_cache(maxsize=None)
