@@ -353,3 +353,14 @@ def test_signature_matches_torch(factory, torch_cls):
     for name, p in ours.items():
         assert name in theirs
         assert p.default == theirs[name].default, name
+
+
+@pytest.mark.parametrize("make", [lambda: optim.sgd(lr=0.1), lambda: optim.rmsprop(lr=0.1)])
+def test_setting_a_momentum_on_an_optimizer_built_without_one_raises(make):
+    # Its update has no momentum term: the value was kept in the state and never used
+    # (plain SGD where torch's momentum 0 -> 0.9 gives -0.39 after three steps, not -0.3).
+    state = make().init({"w": jnp.zeros(1)})
+    with pytest.raises(ValueError, match="built with momentum=0"):
+        optim.set_hyperparams(state, momentum=0.9)
+    assert optim.set_hyperparams(state, momentum=0.0, lr=0.2).hyperparams["lr"] == \
+        jnp.float32(0.2)

@@ -31,12 +31,23 @@ def set_hyperparams(state: NamedTuple, **values: float) -> NamedTuple:
     """A copy of an optimizer state with some hyperparameters replaced (e.g. `lr=0.01`).
 
     Works on the state of every optimizer in this package, outside or inside jit; keys
-    must already exist (a typo is an error, not a silently ignored value).
+    must already exist (a typo is an error, not a silently ignored value). A momentum
+    for an sgd/rmsprop built with momentum=0 raises ValueError (its update has no
+    momentum term).
     """
     hp = dict(state.hyperparams)
     for name, value in values.items():
         if name not in hp:
             raise KeyError(f"unknown hyperparameter {name!r}; this optimizer has {sorted(hp)}")
+        if (name == "momentum" and getattr(state, "momentum_buffer", 0) is None
+                and not isinstance(value, jax.core.Tracer) and value != 0):
+            # (its update was built without the momentum term: the new value would be
+            # kept in the state and never used)
+            raise ValueError(
+                "set_hyperparams: this optimizer was built with momentum=0 and keeps no "
+                "momentum buffer, so a momentum set later would be ignored; build it with "
+                "the momentum it will use (torch.optim makes the buffer at the first step "
+                "that has momentum: use the facade's optimizer for that)")
         hp[name] = jnp.asarray(value, hp[name].dtype)
     return state._replace(hyperparams=hp)
 
