@@ -28,6 +28,7 @@ from ._tensor_views import mark_view as mark_view
 from ._tensor_views import publish as publish
 from .autograd import _errors as _ag_errors
 from .autograd import forward_ad as _forward_ad
+from .autograd import _grad_mode
 from .autograd._grad_mode import _state as _grad_state
 from .autograd._grad_mode import is_grad_enabled
 from .autograd._node import node_class
@@ -566,6 +567,13 @@ class Tensor:
             value = jax.lax.stop_gradient(value)
         t = Tensor._make(value)
         _same_inference(t, self)
+        view = self.__dict__.get("_view_of")
+        if view is not None and view[1] != "expand":
+            # A view's .detach()/.data shares its base's storage too (`w[0].detach()
+            # .zero_()` zeroes w's row; `a.diagonal().data` follows a), outside autograd.
+            mark_view(t, view[0], view[1], view[2])
+            t.__dict__["_detached_view"] = True
+            t.__dict__.pop("_view_no_grad", None)
         if self._aliases is None:
             self._aliases = _AliasGroup(self)
         self._aliases.add(t)
@@ -746,7 +754,7 @@ class Tensor:
         if _grad_state.frame is not None:     # inside a torch.func transform's function
             _grad_state.frame.check(self, op)
         view = self.__dict__.get("_view_of")
-        if view is not None:
+        if view is not None and "_detached_view" not in self.__dict__:
             if view[1] == "expand":
                 raise RuntimeError(
                     "unsupported operation: more than one element of the written-to tensor "
@@ -792,7 +800,11 @@ class Tensor:
         if self._aliases is not None:
             self._aliases.write(self)
         if view is not None:
-            _write_through(view, self)
+            if "_detached_view" in self.__dict__:
+                with _grad_mode.no_grad():          # (outside autograd, as .data)
+                    _write_through(view, self)
+            else:
+                _write_through(view, self)
         if not reshape:
             refresh_views(self)
         return self

@@ -110,7 +110,7 @@ def refresh_views(t: "Tensor") -> None:
             continue              # the base was resized in place: no longer a view of it
         alive.append(ref)
         v._value = fresh._value
-        if is_grad_enabled():
+        if is_grad_enabled() and "_detached_view" not in v.__dict__:
             v._node, v._out = fresh._node, fresh._out
             if fresh._node is not None:
                 fresh._node.rename("AsStridedBackward0")    # torch regenerates it so
