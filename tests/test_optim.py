@@ -474,13 +474,15 @@ def test_lr_and_numeric_hyperparams_never_recompile(x64):
                 opt.param_groups[0].update(betas=(0.5, 0.9), eps=1e-3, weight_decay=0.1)
         return hook
 
+    # (a weight_decay of 0 is structural, as torch's `if weight_decay != 0`: one that is
+    # nonzero from the start is an input like the others; 0 -> 0.1 would trace once more)
     tmodel = make_model(torch)
-    topt = torch.optim.Adam(tmodel.parameters(), lr=0.05)
+    topt = torch.optim.Adam(tmodel.parameters(), lr=0.05, weight_decay=0.01)
     tsched = torch.optim.lr_scheduler.StepLR(topt, step_size=3, gamma=0.7)
     tlosses = train(torch, tmodel, topt, 30, hook=changes(topt, tsched))
 
     model = make_model(fl)
-    opt = fl.optim.Adam(model.parameters(), lr=0.05)
+    opt = fl.optim.Adam(model.parameters(), lr=0.05, weight_decay=0.01)
     sched = fl.optim.lr_scheduler.StepLR(opt, step_size=3, gamma=0.7)
     inner = changes(opt, sched)
     counts = []
