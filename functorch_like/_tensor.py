@@ -141,6 +141,35 @@ def changed_outside_graph(t: "Tensor") -> None:
         _move_retained(t, node, out)
 
 
+def share_storage(source: "Tensor", t: "Tensor") -> None:
+    """Makes `t` (new, holding `source`'s value) share `source`'s storage, outside
+    autograd: one alias group (an in-place change of either writes into the other), and
+    where `source` is a view, a view of its base too (`w[0].detach().zero_()` zeroes w's
+    row even when the view `w[0]` is gone; `a.diagonal().data` follows a)."""
+    view = source.__dict__.get("_view_of")
+    if view is not None and view[1] != "expand":
+        mark_view(t, view[0], view[1], view[2])
+        t.__dict__["_detached_view"] = True
+        t.__dict__.pop("_view_no_grad", None)
+    if source._aliases is None:
+        source._aliases = _AliasGroup(source)
+    source._aliases.add(t)
+    t._aliases = source._aliases
+    WRITES.aliased += 1
+
+
+def _view_root(base: "Tensor") -> "Tensor":
+    """The tensor whose storage a view's in-place change writes into (torch's `._base`):
+    up the chain of views, not past a dtype view or a detached one. A leaf there makes the
+    change torch's "view of a leaf" error, raised before anything is written (for a view
+    of a view of a leaf too)."""
+    while True:
+        outer = base.__dict__.get("_view_of")
+        if outer is None or outer[1] == "dtype" or "_detached_view" in base.__dict__:
+            return base
+        base = outer[0]
+
+
 def _move_retained(t, old_node, old_out) -> None:
     """retain_grad follows the tensor through an in-place op, as torch's: `.grad` is the
     gradient of its new value."""
@@ -567,18 +596,7 @@ class Tensor:
             value = jax.lax.stop_gradient(value)
         t = Tensor._make(value)
         _same_inference(t, self)
-        view = self.__dict__.get("_view_of")
-        if view is not None and view[1] != "expand":
-            # A view's .detach()/.data shares its base's storage too (`w[0].detach()
-            # .zero_()` zeroes w's row; `a.diagonal().data` follows a), outside autograd.
-            mark_view(t, view[0], view[1], view[2])
-            t.__dict__["_detached_view"] = True
-            t.__dict__.pop("_view_no_grad", None)
-        if self._aliases is None:
-            self._aliases = _AliasGroup(self)
-        self._aliases.add(t)
-        t._aliases = self._aliases
-        WRITES.aliased += 1
+        share_storage(self, t)
         return t
 
     def detach(self) -> "Tensor":
@@ -764,9 +782,10 @@ class Tensor:
             if is_grad_enabled() and "_view_no_grad" in self.__dict__:
                 raise RuntimeError(_ag_errors.NO_GRAD_VIEW_INPLACE)
             # (a dtype view is outside autograd: torch lets it change a leaf's values)
-            if base._node is None and base._requires_grad and is_grad_enabled() and \
-                    view[1] != "dtype":
-                raise RuntimeError(_ag_errors.VIEW_OF_LEAF_INPLACE)
+            if view[1] != "dtype" and is_grad_enabled():
+                root = _view_root(base)
+                if root._node is None and root._requires_grad:
+                    raise RuntimeError(_ag_errors.VIEW_OF_LEAF_INPLACE)
             if view[3] is not None and is_grad_enabled() and (
                     base._node is not None or base._requires_grad):
                 raise RuntimeError(

@@ -98,3 +98,21 @@ def test_load_state_dict_assign_keeps_requires_grad_of_the_slot():
         return [m.weight is given, m.weight.requires_grad, m.bias.requires_grad,
                 type(m.bias).__name__]
     assert run(fl) == run(torch)
+
+
+def test_a_parameter_shares_the_storage_of_the_tensor_it_wraps():
+    # It held a copy: an init of the tensor after wrapping it, or a step of the
+    # parameter, did not show in the other.
+    def run(lib):
+        t = lib.zeros(3)
+        p = lib.nn.Parameter(t)
+        t.add_(1)
+        seen = [p.detach().numpy().tolist()]
+        p.data.mul_(3)
+        opt = lib.optim.SGD([p], lr=0.5)
+        p.sum().backward()
+        opt.step()
+        w = lib.arange(6.0).reshape(2, 3)
+        lib.nn.Parameter(w[0]).data.fill_(9)
+        return seen + [t.numpy().tolist(), w.numpy().tolist()]
+    assert run(fl) == run(torch)

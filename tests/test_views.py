@@ -227,3 +227,19 @@ def test_writes_through_unfold_windows_that_do_not_overlap_reach_the_base(size, 
         (b * b).sum().backward()
         out.append((base_after, u.tolist(), x.grad.tolist()))
     assert out[1] == out[0]
+
+
+@pytest.mark.parametrize("chain", ["reshape-view", "t-index", "narrow-view"])
+def test_an_in_place_op_on_a_view_of_a_view_of_a_leaf_raises_before_writing(chain):
+    # The error came after the view had taken the new values (a caught error left the
+    # view out of step with its base, and later gradients through it wrong).
+    out = {}
+    for lib in (torch, fl):
+        a = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        w = {"reshape-view": lambda: a.reshape(-1).view(2, 2),
+             "t-index": lambda: a.t()[0],
+             "narrow-view": lambda: a.narrow(0, 0, 1).view(2)}[chain]()
+        with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
+            w.sigmoid_()
+        out[lib] = (w.detach().numpy().tolist(), a.detach().numpy().tolist())
+    assert out[fl] == out[torch]

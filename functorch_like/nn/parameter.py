@@ -7,14 +7,15 @@ import jax.numpy as jnp
 
 from .. import _trace_state
 from .._factories import require_grad
-from .._tensor import Tensor, _flatten, _unflatten
+from .._tensor import Tensor, _flatten, _unflatten, share_storage
 from .._writes import WRITES
 
 
 class Parameter(Tensor):
     """A Tensor that is a module parameter; requires grad by default.
 
-    `Parameter(data)` wraps the data's value (shared, as PyTorch shares storage).
+    `Parameter(data)` shares the data's storage, as PyTorch's: an in-place change of
+    either shows in the other.
     """
 
     def __init__(self, data: Tensor | None = None, requires_grad: bool = True):
@@ -25,6 +26,10 @@ class Parameter(Tensor):
         else:
             value = jnp.asarray(data)
         self._init(value)
+        if isinstance(data, Tensor):
+            # Shares the tensor's storage, as torch's: in-place changes of either (an
+            # init of the tensor after wrapping, an optimizer step) show in the other.
+            share_storage(data, self)
         if requires_grad:
             require_grad(self)
         else:
