@@ -67,7 +67,7 @@ _PLAIN = {
     "signbit": E.signbit, "heaviside": E.heaviside, "i0": E.i0, "sgn": E.sgn,
     "positive": E.positive, "mv": K.mv, "addmv": K.addmv, "baddbmm": K.baddbmm,
     "kron": K.kron, "cross": K.cross,
-    "tile": lambda self, *dims: C.tile(self, S._sizes(dims)), "diff": C.diff,
+    "tile": lambda self, *dims: C.tile(self, S._sizes(dims, "tile", "dims")), "diff": C.diff,
     "rot90": C.rot90, "fliplr": C.fliplr, "flipud": C.flipud, "cummax": C.cummax,
     "cummin": C.cummin, "logcumsumexp": C.logcumsumexp,
     # reductions

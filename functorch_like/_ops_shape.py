@@ -20,11 +20,32 @@ from .pure._types import in_opmath
 from . import _ops_shape_checks as _checks
 
 
-def _sizes(args) -> tuple:
-    """`f(2, 3)`, `f((2, 3))`, `f([2, 3])` and `f(torch.Size)` all mean (2, 3)."""
-    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+def _sizes(args, op: str = "", name: str = "size") -> tuple:
+    """`f(2, 3)`, `f((2, 3))`, `f([2, 3])` and `f(torch.Size)` all mean (2, 3). Each size
+    is an int (or a NumPy integer, a one-element integer tensor): a float, a bool or a
+    float tensor raises torch's TypeError (`x.view(n / 4, -1)` was truncated to 2)."""
+    packed = len(args) == 1 and isinstance(args[0], (tuple, list))
+    if packed:
         args = args[0]
-    return tuple(int(a) for a in args)
+    out = []
+    for i, a in enumerate(args):
+        if type(a) is not int and _not_a_size(a):
+            what = "Tensor" if isinstance(a, Tensor) else type(a).__name__
+            where = (f"but found element of type {what} at pos {i}" if packed or len(args) > 1
+                     else f"not {what}")
+            raise TypeError(f"{op or 'size'}(): argument '{name}' (position 1) must be tuple "
+                            f"of ints, {where}")
+        out.append(int(a))
+    return tuple(out)
+
+
+def _not_a_size(a) -> bool:
+    """Whether torch refuses `a` as a size: a bool, a float, or a tensor/array that is
+    not of an integer dtype."""
+    if isinstance(a, (bool, np.bool_, float, np.floating, complex)):
+        return True
+    dtype = getattr(a, "dtype", None)
+    return dtype is not None and not jnp.issubdtype(getattr(dtype, "jax", dtype), jnp.integer)
 
 
 def size_argument(sizes: tuple, size, op: str) -> tuple:
@@ -40,7 +61,7 @@ def size_argument(sizes: tuple, size, op: str) -> tuple:
 def new_shape(args, op: str = "") -> tuple:
     """The shape of a tensor being created (`_sizes` rules); negative sizes raise
     PyTorch's error (torch.zeros words it its own way)."""
-    shape = _sizes(args)
+    shape = _sizes(args, op)
     for d in shape:
         if d < 0:
             if op == "zeros":
@@ -84,7 +105,7 @@ def view(input, *shape, dtype=None):
     if dtype is not None and not shape:
         from ._ops_view_dtype import view_dtype
         return view_dtype(input, dtype)
-    shape = _infer_shape(_sizes(shape), input.numel())
+    shape = _infer_shape(_sizes(shape, "view"), input.numel())
     if not viewable(input, shape):
         raise RuntimeError("view size is not compatible with input tensor's size and stride "
                            "(at least one dimension spans across two contiguous subspaces). "
@@ -95,7 +116,7 @@ def view(input, *shape, dtype=None):
 def reshape(input, *shape):
     """A view in the new shape where torch's strides allow one, else a copy (as torch's:
     writing to the copy of a transposed view leaves its base alone)."""
-    return _reshaped(input, _infer_shape(_sizes(shape), input.numel()))
+    return _reshaped(input, _infer_shape(_sizes(shape, "reshape", "shape"), input.numel()))
 
 
 def _reshaped(input, shape: tuple):
@@ -224,7 +245,7 @@ def _f_permute(x, *, axes):
 
 
 def permute(input, *dims):
-    dims = _sizes(dims)
+    dims = _sizes(dims, "permute", "dims")
     if len(dims) != input.ndim:
         raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does "
                            "not match the length of the desired ordering of dimensions i.e. "
@@ -335,7 +356,7 @@ def expanded_shape(shape: tuple, sizes: tuple, type_name: str) -> tuple:
 
 def expand(input, *sizes):
     """Broadcasts size-1 dims (and new leading dims) to `sizes`; -1 keeps a dim."""
-    shape = expanded_shape(tuple(input.shape), _sizes(sizes), input.type())
+    shape = expanded_shape(tuple(input.shape), _sizes(sizes, "expand"), input.type())
     out = apply(_f_broadcast_to, "ExpandBackward0", input, shape=shape)
     if math.prod(shape) == input.numel():
         return _as_view(out, input)             # nothing repeated: a plain view
@@ -359,7 +380,7 @@ def _f_tile(x, *, reps):
 
 def repeat(input, *sizes):
     """Tiles the tensor `sizes[i]` times along dim i (like numpy.tile)."""
-    sizes = _sizes(sizes)
+    sizes = _sizes(sizes, "repeat", "repeats")
     if len(sizes) < input.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
                            "of dimensions of tensor")

@@ -88,7 +88,7 @@ def dsplit(input, indices_or_sections):
 
 def sum_to_size(input, *size):
     """Sums `input` down to `size`, a shape that broadcasts (expands) to input's shape."""
-    target = S._sizes(size)
+    target = S._sizes(size, "sum_to_size")
     n = len(target)
     lead = input.ndim - n
     if lead < 0 or any(t != s and t != 1 for t, s in zip(target, input.shape[lead:])):
