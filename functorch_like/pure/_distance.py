@@ -35,7 +35,10 @@ def vector_norm(x: Array, p: float = 2.0, axis=None, keepdims: bool = False) -> 
         return jnp.sum(a != 0, axis=axis, keepdims=keepdims).astype(a.dtype)
     if p == 1:
         return jnp.sum(a, axis=axis, keepdims=keepdims)
-    s = jnp.sum(a * a if p == 2 else a**p, axis=axis, keepdims=keepdims)
+    # (x * x for a real 2-norm: |x|^2 through x * sign(x) has a zero second derivative
+    # where a component is 0, where torch's is 2 (a Hessian of ||x||, a Laplacian))
+    sq = (x * x if not jnp.iscomplexobj(x) else a * a) if p == 2 else a**p
+    s = jnp.sum(sq, axis=axis, keepdims=keepdims)
     zero = s == 0
     safe = jnp.where(zero, jnp.ones((), s.dtype), s)
     root = jnp.sqrt(safe) if p == 2 else safe ** (1.0 / p)

@@ -70,10 +70,12 @@ def smooth_l1_loss(input: Array, target: Array, reduction: str = "mean",
     input, target = _pointwise_pair(input, target)      # (before beta's check, as torch)
     if beta < 0:
         raise _DomainError("smooth_l1_loss does not support negative values for beta.")
-    d = _abs(input - target)
+    diff = input - target
+    d = _abs(diff)
     if beta == 0:
         return _reduce(d, reduction)
-    return _reduce(jnp.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction)
+    # (diff * diff: d * d has a zero second derivative where input == target, torch's 1/beta)
+    return _reduce(jnp.where(d < beta, 0.5 * diff * diff / beta, d - 0.5 * beta), reduction)
 
 
 def huber_loss(input: Array, target: Array, reduction: str = "mean",
