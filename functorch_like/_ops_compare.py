@@ -74,11 +74,13 @@ def _same_dtype(input, other) -> None:
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
     _same_dtype(input, other)
+    broadcast_shape(input, other)       # (torch's error for shapes that do not broadcast)
     return builtins.bool(jnp.allclose(input._value, other._value, rtol, atol, equal_nan))
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     _same_dtype(input, other)
+    broadcast_shape(input, other)
     return Tensor._make(jnp.isclose(input._value, as_operand(other)._value
                                     if isinstance(other, Tensor) else other, rtol, atol,
                                     equal_nan))

@@ -497,6 +497,10 @@ def dot(input, other):
 
 
 def outer(input, vec2):
+    """Outer product of vectors (n,) and (m,) -> (n, m)."""
+    for name, v in (("self", input), ("vec2", vec2)):
+        if isinstance(v, Tensor) and v.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {v.ndim}-D")
     return mul(input.reshape(-1, 1), vec2.reshape(1, -1))
 
 

@@ -166,5 +166,6 @@ def gumbel_softmax(logits, tau: float = 1, hard: bool = False, eps: float = 1e-1
     `hard` returns the one-hot of its argmax, with the soft sample's gradient."""
     if eps != 1e-10:
         warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    dim = _wrap_dim(dim, logits.ndim)       # (torch's IndexError for a dim out of range)
     return apply(_f_gumbel_softmax, "AddBackward0" if hard else "SoftmaxBackward0", logits,
                  _random.next_key(), tau=float(tau), hard=bool(hard), dim=int(dim))

@@ -5,9 +5,11 @@ functorch_like.pure._attention.multi_head_attention. nn.functional re-exports th
 
 from __future__ import annotations
 
+import math
 import warnings
 
 from .. import _dtypes, _random
+from .._ops_math import broadcast_of
 from .._tensor import apply
 from ..pure import _attention
 from . import _arg_checks as _args
@@ -106,10 +108,23 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
         # whose query, key and value have one head size; its math path refuses the pair)
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be "
                            "set when is_causal=True")
+    _check_sdpa_shapes(query, key, attn_mask)
     rng = _random.next_key() if dropout_p > 0 else None
     return apply(_f_sdpa, "ScaledDotProductAttentionBackward", query, key, value, attn_mask,
                  rng, dropout_p=float(dropout_p), is_causal=bool(is_causal),
                  scale=None if scale is None else float(scale), enable_gqa=bool(enable_gqa))
+
+
+def _check_sdpa_shapes(query, key, attn_mask) -> None:
+    """PyTorch's errors (its math path's: the bmm of Q and K^T, then the mask's add) for a
+    key whose embedding size is not the query's and a mask that does not broadcast to the
+    scores (L, S) (JAX's einsum and broadcasting errors before)."""
+    if query.ndim >= 2 and key.ndim >= 2 and key.shape[-1] != query.shape[-1]:
+        b = math.prod(query.shape[:-2])
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{b}, {query.shape[-1]}] but got: [{b}, {key.shape[-1]}].")
+    if attn_mask is not None and query.ndim >= 2 and key.ndim >= 2:
+        broadcast_of(((*query.shape[:-1], key.shape[-2]), tuple(attn_mask.shape)))
 
 
 def _f_mha(q, k, v, w_in, b_in, w_out, b_out, key_padding_mask, attn_mask, rng, w_q, w_k,

@@ -93,6 +93,11 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     check("layer_norm", input)
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(
         normalized_shape)
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != shape:
+            raise RuntimeError(
+                f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
+                f"shape {list(t.shape)} and normalized_shape = {list(shape)}")
     return apply(_f_layer_norm, "NativeLayerNormBackward0", input, weight, bias,
                  normalized_shape=shape, eps=eps)
 

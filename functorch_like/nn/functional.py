@@ -161,6 +161,8 @@ def relu6(input, inplace: bool = False):
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
     _args.require_input("hardtanh", input, inplace)
     check("hardtanh", input)
     return _act(A.hardtanh, "HardtanhBackward0", input, inplace, min_val=min_val,

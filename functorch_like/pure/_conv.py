@@ -67,6 +67,19 @@ def _check_channels(x, weight, nd: int, groups: int, transposed: bool = False) -
         raise ShapeError(f"Given {given}, weight of size {shape_str(weight.shape)}, " + what)
 
 
+def _check_bias(weight, bias, groups: int, transposed: bool = False) -> None:
+    """PyTorch's error for a bias that is not one value per output channel (a (C, 1)
+    bias broadcast over the output's length before)."""
+    if bias is None:
+        return
+    n = weight.shape[1] * groups if transposed else weight.shape[0]
+    if bias.ndim != 1 or bias.shape[0] != n:
+        given = "Given transposed=1, weight" if transposed else "Given weight"
+        raise ShapeError(f"{given} of size {shape_str(weight.shape)}, expected bias to be "
+                         f"1-dimensional with {n} elements, but got bias of size "
+                         f"{shape_str(bias.shape)} instead")
+
+
 def _padding(padding, kernel, dilation, stride, nd):
     if isinstance(padding, str):
         if padding == "valid":
@@ -90,6 +103,7 @@ def _conv(x, weight, bias, stride, padding, dilation, groups, nd, name):
     _check_rank(x, nd, name)
     stride, padding, dilation = _checks.conv_params(x, weight, stride, padding, dilation, nd)
     _check_channels(x, weight, nd, groups)
+    _check_bias(weight, bias, groups)
     unbatched = x.ndim == nd + 1
     if unbatched:
         x = x[None]
@@ -241,6 +255,7 @@ def _conv_transpose(x, weight, bias, stride, padding, output_padding, groups, di
     _check_rank(x, nd, f"conv_transpose{nd}d")
     stride, padding, dilation = _checks.conv_params(x, weight, stride, padding, dilation, nd)
     _check_channels(x, weight, nd, groups, transposed=True)
+    _check_bias(weight, bias, groups, transposed=True)
     unbatched = x.ndim == nd + 1
     if unbatched:
         x = x[None]

@@ -79,8 +79,8 @@ def batch_norm(x: Array, running_mean: Array | None = None, running_var: Array |
     use_batch_stats = training or running_mean is None
     dtype, x = x.dtype, _upcast(x)
     if use_batch_stats:
-        n = x.size // channels
-        if training and n <= 1:
+        n = x.size // channels if channels else 0
+        if training and n == 1:     # (an empty batch is allowed, as torch's)
             raise ValueError("Expected more than 1 value per channel when training, got "
                              f"input size torch.Size({shape_str(x.shape)})")
         mean = jnp.mean(x, axis=axes)
@@ -94,12 +94,17 @@ def batch_norm(x: Array, running_mean: Array | None = None, running_var: Array |
                     raise ValueError("momentum=None (cumulative average) needs "
                                      "num_batches_tracked")
                 factor = 1.0 / state["num_batches_tracked"].astype(x.dtype)
-            unbiased = var * (n / (n - 1))
-            # (computed wide, stored in the buffers' own dtype: half statistics stay half)
-            state["running_mean"] = ((1 - factor) * _upcast(running_mean) + factor
-                                     * jax.lax.stop_gradient(mean)).astype(running_mean.dtype)
-            state["running_var"] = ((1 - factor) * _upcast(running_var) + factor
-                                    * jax.lax.stop_gradient(unbiased)).astype(running_var.dtype)
+            if n == 0:      # (an empty batch leaves them, as torch's; the count still grows)
+                state.update(running_mean=running_mean, running_var=running_var)
+            else:
+                unbiased = var * (n / (n - 1))
+                # (computed wide, stored in the buffers' own dtype: half statistics stay half)
+                state["running_mean"] = ((1 - factor) * _upcast(running_mean) + factor
+                                         * jax.lax.stop_gradient(mean)
+                                         ).astype(running_mean.dtype)
+                state["running_var"] = ((1 - factor) * _upcast(running_var) + factor
+                                        * jax.lax.stop_gradient(unbiased)
+                                        ).astype(running_var.dtype)
         elif running_mean is not None:
             state.update(running_mean=running_mean, running_var=running_var)
     else:

@@ -73,6 +73,9 @@ def _window_args(x, nd, kernel_size, stride, padding, dilation, ceil_mode, name)
     k = ntuple(kernel_size, nd)
     # PyTorch: stride None (or an empty list) means stride = kernel_size.
     s = k if stride is None or stride == [] or stride == () else ntuple(stride, nd)
+    if 0 in s:      # (PyTorch's checks; a ZeroDivisionError in the sizes below otherwise)
+        raise ShapeError("max_pool1d() stride must be greater than zero, but got 0"
+                         if name == "max_pool1d" else "stride should not be zero")
     p, d = ntuple(padding, nd), ntuple(dilation, nd)
     _check_padding(k, p, d, name)
     sizes = x.shape[-nd:]
