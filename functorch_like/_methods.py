@@ -222,14 +222,30 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     if _autocast_state.cast is not None:    # all three in autocast's dtype, as PyTorch
         input, mat1, mat2 = _autocast_state.cast(addmm, "AddmmBackward0",
                                                       (input, mat1, mat2))
+    half = mat1.dtype
+    if half in (_dtypes.bfloat16, _dtypes.float16) and mat2.dtype == half and (
+            not isinstance(input, Tensor) or input.dtype == half):
+        # PyTorch's half-precision addmm adds in float32 and rounds once (its gemm takes
+        # beta * input in): computed in float32 here, rounded at the end.
+        # (autocast, which cast the operands to `half` above, stays out of the float32
+        # computation: it would cast them back, to round the product twice)
+        cast, _autocast_state.cast = _autocast_state.cast, None
+        try:
+            out = addmm(input.float() if isinstance(input, Tensor) else input, mat1.float(),
+                        mat2.float(), beta=beta, alpha=alpha).to(half)
+        finally:
+            _autocast_state.cast = cast
+        if out._node is not None:
+            out._node.rename("AddmmBackward0")
+        return out
     prod = M.mm(mat1, mat2)
     if alpha == 0:
         # torch ignores the product (nan and inf in it do not reach the result)
-        prod = M.mul(prod.detach().nan_to_num(0.0, 0.0, 0.0), 0)
+        prod = M.mul(prod.nan_to_num(0.0, 0.0, 0.0), 0)     # (zero gradients, as torch's)
     elif alpha != 1:
         prod = M.mul(prod, alpha)
     if beta == 0:
-        out = M.add(prod, M.mul(input.detach().nan_to_num(0.0, 0.0, 0.0), 0))   # likewise
+        out = M.add(prod, M.mul(input.nan_to_num(0.0, 0.0, 0.0), 0))   # likewise
     else:
         out = M.add(prod, input if beta == 1 else M.mul(input, beta))
     if out._node is not None:

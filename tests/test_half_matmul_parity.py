@@ -108,3 +108,36 @@ def test_cpu_autocast_casts_the_ops_of_torchs_cpu_list_and_no_others(name):
     got = run(fl)
     assert str(got.dtype) == str(want.dtype)
     np.testing.assert_allclose(_bits(got), _bits(want), rtol=1e-2, atol=1e-2)
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16", "float32"])
+@pytest.mark.parametrize("beta, alpha", [(1, 1), (0.5, 2.0), (0, 1), (1, 0)])
+def test_addmm_rounds_once_and_gives_torchs_gradients(dtype, beta, alpha):
+    # (half: the sum rounded twice, product then bias; beta=0/alpha=0 left the ignored
+    # operand's .grad None where torch's is zeros)
+    rng = np.random.RandomState(1)
+    arrays = rng.randn(4, 5).astype("f4"), rng.randn(4, 6).astype("f4"), rng.randn(6, 5)
+    g = rng.randn(4, 5).astype("f4")
+
+    def run(lib):
+        c, a, b = (lib.tensor(np.asarray(x, "f4")).to(getattr(lib, dtype)).requires_grad_()
+                   for x in arrays)
+        out = lib.addmm(c, a, b, beta=beta, alpha=alpha)
+        (out.float() * lib.tensor(g)).sum().backward()
+        return out, c.grad, a.grad, b.grad
+    for want, got in zip(run(torch), run(fl)):
+        assert got.dtype == getattr(fl, dtype)
+        np.testing.assert_allclose(_bits(got), _bits(want), rtol=1e-6 if dtype == "float32"
+                                   else 0, atol=1e-6 if dtype == "float32" else 0)
+
+
+def test_an_autocast_addmm_rounds_once_as_torchs():
+    def run(lib):
+        c, a, b = (lib.tensor(x).requires_grad_() for x in (B, X, W.T.copy()))
+        with lib.autocast("cpu", dtype=lib.bfloat16):
+            out = lib.addmm(c, a, b)
+        (out.float() * lib.tensor(G)).sum().backward()
+        return out, c.grad, a.grad, b.grad
+    for want, got in zip(run(torch), run(fl)):
+        assert str(got.dtype) == str(want.dtype)
+        np.testing.assert_allclose(_bits(got), _bits(want), rtol=1e-6, atol=1e-6)
