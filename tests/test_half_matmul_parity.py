@@ -141,3 +141,25 @@ def test_an_autocast_addmm_rounds_once_as_torchs():
     for want, got in zip(run(torch), run(fl)):
         assert str(got.dtype) == str(want.dtype)
         np.testing.assert_allclose(_bits(got), _bits(want), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("layer", ["LSTM", "RNN", "GRU", "LSTM2bi", "mha"])
+def test_cpu_autocast_recurrent_and_attention_layers_take_torchs_dtypes(layer):
+    make = {"LSTM": lambda lib: lib.nn.LSTM(4, 3), "RNN": lambda lib: lib.nn.RNN(4, 3),
+            "GRU": lambda lib: lib.nn.GRU(4, 3),
+            "LSTM2bi": lambda lib: lib.nn.LSTM(4, 3, num_layers=2, bidirectional=True),
+            "mha": lambda lib: lib.nn.MultiheadAttention(4, 2)}[layer]
+    x = np.random.RandomState(0).randn(5, 2, 4).astype("f4")
+    torch.manual_seed(0)
+    t_layer = make(torch)
+    f_layer = make(fl)
+    f_layer.load_state_dict({k: v.detach().numpy() for k, v in t_layer.state_dict().items()})
+    outs = []
+    for lib, m in ((torch, t_layer), (fl, f_layer)):
+        with lib.autocast("cpu", dtype=lib.bfloat16):
+            y = m(lib.tensor(x), lib.tensor(x), lib.tensor(x)) if layer == "mha" else \
+                m(lib.tensor(x))
+        outs.append([y[0]] + (list(y[1]) if isinstance(y[1], tuple) else [y[1]]))
+    for want, got in zip(*outs):
+        assert str(got.dtype) == str(want.dtype)
+        np.testing.assert_allclose(_bits(got), _bits(want), atol=3e-2)

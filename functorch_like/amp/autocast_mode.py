@@ -18,9 +18,10 @@ Other ops run in their inputs' dtype (PyTorch's type promotion). The casts are r
 (ToCopyBackward0), so gradients flow back to float32 parameters in float32, as in PyTorch.
 
 PyTorch parity: these are the ops of PyTorch 2.13's CPU and CUDA lists that this library
-has; ops not listed here (addmv, addr, the recurrent layers and cells, the fused
-MultiheadAttention, ...) run in their inputs' dtype (torch's CPU LSTM, RNN and
-MultiheadAttention give bfloat16 outputs under autocast, these float32). No cast cache: `cache_enabled` is accepted and ignored. Under
+has; ops not listed here (addmv, addr, GRU, a projecting LSTM, the recurrent cells, ...)
+run in their inputs' dtype. MultiheadAttention is cast as a whole (torch casts its linear
+maps and attention one by one: the same dtypes, values within the autocast dtype's
+rounding), and so are CPU LSTM and RNN layers (torch's oneDNN kernels). No cast cache: `cache_enabled` is accepted and ignored. Under
 functorch_like.compile the region's casts are traced into the program like other ops.
 """
 
@@ -65,15 +66,20 @@ def _lower_ops(device_type: str) -> frozenset:
     records AddmmBackward0, matmul of 3-D operands UnsafeViewBackward0)."""
     from .. import _methods, _ops_contract, _ops_linalg_svd, _ops_math, _ops_math_more, linalg
     from ..nn import _functional_layers, _functional_mha, functional
+    from ..nn.modules import rnn
     from ..pure import _activations, _linear
     # (einsum runs as bmm, tensordot and matrix_power as mm, which both lists hold)
     ops = {_ops_math._f_matmul, _methods.addmm, _linear.linear, functional._f_conv,
            functional._f_conv_t, _functional_layers._f_conv, _functional_layers._f_conv_t,
            _activations.prelu, _ops_contract._f_einsum, _ops_contract._f_tensordot,
            _ops_contract.baddbmm, _ops_math_more.addbmm, linalg.vecdot, linalg.multi_dot,
-           _ops_linalg_svd._f_matrix_power, _functional_mha._f_sdpa}
+           _ops_linalg_svd._f_matrix_power, _functional_mha._f_sdpa,
+           # (torch's MultiheadAttention runs as linear maps and sdpa, all on the lists)
+           _functional_mha._f_mha}
     if device_type == "cuda":       # (mv is on CUDA's list only; dot on neither)
         ops.add(_ops_contract._f_mv)
+    else:
+        ops.add(rnn._f_rnn_lower)
     return frozenset(ops)
 
 

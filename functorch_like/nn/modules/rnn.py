@@ -26,6 +26,14 @@ def _f_rnn(x, h0, c0, key, lengths, *weights, mode, names, num_layers, bidirecti
     return out
 
 
+def _f_rnn_lower(*args, **kwargs):
+    """_f_rnn for the layers on CPU autocast's lower-precision list (torch's oneDNN LSTM,
+    mkldnn_rnn_layer, and the RNN whose cells run as linear): their floating inputs,
+    weights and states go to the autocast dtype (GRU and a projecting LSTM stay float32,
+    as torch's; amp/autocast_mode)."""
+    return _f_rnn(*args, **kwargs)
+
+
 class RNNBase(Module):
     """The shared machinery: parameters named and shaped as PyTorch's, (batch_first,
     unbatched) input layouts, the initial state check, dropout between layers."""
@@ -144,7 +152,8 @@ class RNNBase(Module):
             check_linear_dtypes(hx, self.weight_hh_l0, getattr(self, "bias_hh_l0", None))
         use_dropout = self.training and self.dropout > 0 and self.num_layers > 1
         key = _random.next_key() if use_dropout else None
-        outs = apply(_f_rnn, "RnnBackward0", input, hx, cx, key, lengths,
+        fn = _f_rnn if self.mode == "GRU" or self.proj_size else _f_rnn_lower
+        outs = apply(fn, "RnnBackward0", input, hx, cx, key, lengths,
                      *[getattr(self, n) for n in self._names], mode=self.mode,
                      names=tuple(self._names), num_layers=self.num_layers,
                      bidirectional=self.bidirectional,
