@@ -498,8 +498,10 @@ def _f_copy(x, src):
 
 def copy_(self, src, non_blocking: bool = False):
     """Copies `src` (broadcast, cast to this dtype) into this tensor; gradient flows to src."""
-    from ._ops_math import as_operand
-    return self._set(apply(_f_copy, "CopyBackwards", self, as_operand(src)))
+    from ._ops_math import as_operand, broadcast_shape
+    src = as_operand(src)
+    broadcast_shape(self, src)      # (torch's error for shapes that do not broadcast)
+    return self._set(apply(_f_copy, "CopyBackwards", self, src))
 
 
 def _reshape_inplace(fn, name):

@@ -136,6 +136,8 @@ def mv(input, vec):
         v, m = _dtypes.scalar_type_name(vec.dtype), _dtypes.scalar_type_name(input.dtype)
         raise RuntimeError(f"addmv input tensors must have the same dtype, but got {v}, {m}, "
                            f"and {v}")
+    if input.dtype == _dtypes.bool:     # (torch's CPU kernel has no bool version)
+        raise _dtypes.kernel_error("addmv_impl_cpu", input.dtype)
     return apply(_f_mv, "MvBackward0", input, vec)
 
 

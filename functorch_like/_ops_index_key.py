@@ -175,7 +175,8 @@ def _specified(index) -> int:
     count = 0
     for item in index:
         if isinstance(item, Tensor):
-            count += _mask_ndim(item) or 1
+            # (a mask its ndim: a 0-d bool tensor names none, it adds a dim as True does)
+            count += item.ndim if item.dtype._np in (np.bool_, np.uint8) else 1
         elif not (item is None or item is Ellipsis or isinstance(item, builtins.bool)):
             count += 1
     return count

@@ -426,6 +426,10 @@ def matmul(input, other):
     if _autocast_state.cast is not None:    # autocast casts both first, as PyTorch's
         input, other = _autocast_state.cast(_f_matmul, "MmBackward0", (input, other))
     _same_dtype(input, other, "expected m1 and m2 to have the same dtype")
+    if input.dtype == _dtypes.bool:     # (torch's CPU kernels have no bool version)
+        raise _dtypes.kernel_error(
+            "dot" if input.ndim == other.ndim == 1 else "addmv_impl_cpu" if other.ndim == 1
+            else "addmm_impl_cpu_" if other.ndim == 2 else "bmm", input.dtype)
     if input.ndim == 2 and other.ndim == 2:
         name = "MmBackward0"
     elif input.ndim == 1 and other.ndim == 1:

@@ -549,6 +549,8 @@ def flip(input, dims):
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     axes = tuple(_wrap_dim(d, input.ndim) for d in dims)
     _checks.check_unique_flip(axes)
+    if input.ndim == 0:         # (torch takes dim 0 or -1 of a 0-d tensor: nothing to flip)
+        axes = ()
     return apply(_f_flip, "FlipBackward0", input, axes=axes)
 
 
