@@ -82,8 +82,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
     _check_ragged(data)
     data = _tensors_as_scalars(data)
     arr = np.asarray(data)
-    if arr.dtype == object:
-        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    if arr.dtype == object:     # (torch's RuntimeError: tensor(None), tensor({...}))
+        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
     if arr.dtype.kind in "US":
         # torch reads the sizes down the first elements: a string there is one more
         # dimension it cannot have; met later, among the values, it is a bad value
@@ -303,6 +303,9 @@ def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=N
 
 def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad=False):
     """The n x m (default n x n) identity matrix."""
+    from ._dim_args import check_int_arg
+    n = check_int_arg("eye", "n", n, 1, Tensor)
+    m = check_int_arg("eye", "m", m, 2, Tensor, nullable=True)
     for name, v in (("n", n), ("m", m)):
         if v is not None and v < 0:
             raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
@@ -319,4 +322,7 @@ def _legacy_tensor(*args, **kwargs) -> Tensor:
         return zeros(*args)
     if len(args) == 1 and isinstance(args[0], Tensor):
         return Tensor._make(args[0]._value)
+    if len(args) == 1 and isinstance(args[0], (builtins.float, builtins.bool, complex)):
+        # (a number is neither sizes nor a sequence of data)
+        raise TypeError(f"new(): data must be a sequence (got {type(args[0]).__name__})")
     return tensor(args[0], dtype=_dtypes.get_default_dtype())

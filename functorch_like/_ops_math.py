@@ -309,7 +309,7 @@ def div(input, other, *, rounding_mode=None):
     """True division (integer inputs give the default float dtype) or, with
     rounding_mode 'trunc'/'floor', rounded division keeping integer dtypes."""
     if rounding_mode not in (None, "trunc", "floor"):
-        raise ValueError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+        raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
                          f"but found '{rounding_mode}'")
     if rounding_mode is None:
         return _binary(_f_div, "DivBackward0", input, other, float_result=True)

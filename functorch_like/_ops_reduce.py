@@ -401,6 +401,8 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None):
     if not x.is_floating_point() and not x.is_complex():
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor "
                            f"as input. Got {_dtypes.scalar_type_name(x.dtype)}")
+    from .linalg import check_empty_norm
+    check_empty_norm(x, builtins.float(p), dim)
     if p == 0:                 # (torch: LinalgVectorNormBackward0, and no gradient)
         from .linalg import norm0
         return norm0(x, "LinalgVectorNormBackward0", axis=_dims(dim, input.ndim),
@@ -521,6 +523,8 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
     """The k largest (or smallest) entries along `dim` and their indices."""
     _no_bool(input, "topk does not support bool dtypes on CPU")
     refuse_complex(" topk does not support complex dtypes on CPU", input)
+    from ._dim_args import check_int_arg
+    k = check_int_arg("topk", "k", k, 1, Tensor)
     axis = _wrap_dim(dim, input.ndim)
     if not 0 <= k <= (input.shape[axis] if input.ndim else 1):
         raise RuntimeError("selected index k out of range")

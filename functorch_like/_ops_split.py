@@ -40,6 +40,11 @@ def split(tensor, split_size_or_sections, dim: int = 0, *, _unsafe: bool = False
     unsafe = "Unsafe" if _unsafe else ""
     d = _wrap_dim(dim, tensor.ndim)
     n = tensor.shape[d]
+    if not isinstance(split_size_or_sections, (int, list, tuple)) and not hasattr(
+            split_size_or_sections, "__index__"):
+        from ._argparse_names import argparse_typename
+        raise TypeError("split_with_sizes(): argument 'split_sizes' (position 2) must be "
+                        f"tuple of ints, not {argparse_typename(split_size_or_sections)}")
     if isinstance(split_size_or_sections, int):
         size = split_size_or_sections
         if size < 0:
@@ -64,6 +69,8 @@ def split(tensor, split_size_or_sections, dim: int = 0, *, _unsafe: bool = False
 def chunk(input, chunks: int, dim: int = 0, *, _unsafe: bool = False):
     """Splits into at most `chunks` pieces of ceil(n / chunks) elements; an empty dim gives
     `chunks` empty pieces (as torch, which keeps the count when every piece is empty)."""
+    from ._dim_args import check_int_arg
+    chunks = check_int_arg("chunk", "chunks", chunks, 1, Tensor)
     if input.ndim == 0:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:

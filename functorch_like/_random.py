@@ -248,12 +248,23 @@ def randint(*args, low=None, high=None, size=None, generator=None, dtype=None, d
     be given by keyword, as torch's."""
     args = list(args)
     if size is None:
+        if len(args) < 2 or isinstance(args[-1], (int, float)):
+            from ._argparse_names import argparse_typename
+            given = args[-1] if len(args) >= 2 else None
+            raise TypeError("randint(): argument 'size' (position 2) must be tuple of ints, "
+                            f"not {argparse_typename(given)}" if given is not None else
+                            "randint() missing required argument 'size' (pos 2)")
         size = args.pop()
     if high is not None:
         args.append(high)
     if low is not None:
         args.insert(0, low)
     low, high = (0, args[0]) if len(args) == 1 else args
+    if any(isinstance(v, float) for v in (low, high)):
+        raise TypeError("randint() received an invalid combination of arguments - got "
+                        f"({', '.join(type(v).__name__ for v in (*args, size))}), but "
+                        "expected one of:\n * (int high, tuple of ints size, ...)\n"
+                        " * (int low, int high, tuple of ints size, ...)")
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
                            f">= to={high}")
@@ -267,6 +278,8 @@ def randint(*args, low=None, high=None, size=None, generator=None, dtype=None, d
 def randperm(n: int, *, generator=None, dtype=None, device=None,
              requires_grad=False) -> Tensor:
     d = _dtypes.to_jax(dtype) if dtype is not None else _dtypes.int64.jax
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     value = jax.random.permutation(next_key(generator), int(n)).astype(d)
     return _finish(value, requires_grad, device)
 
@@ -284,6 +297,12 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
         dt = (mean if isinstance(mean, Tensor) else std)._value.dtype
         value = normal_draw(next_key(generator), shape, dt, m, s)
         return _finish(value, requires_grad, device)
+    if size is None:        # (torch has no overload of two numbers without a size)
+        raise TypeError("normal() received an invalid combination of arguments - got "
+                        f"({type(mean).__name__}, {type(std).__name__}), but expected one "
+                        "of:\n * (Tensor mean, Tensor std, ...)\n * (Tensor mean, float std"
+                        " = 1, ...)\n * (float mean, Tensor std, ...)\n * (float mean, "
+                        "float std, tuple of ints size, ...)")
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     value = normal_draw(next_key(generator), tuple(size or ()),

@@ -94,15 +94,29 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
     x = _cast(x, dtype, "linalg.vector_norm")
     axis = _norm_dims(dim, x.ndim)
     ord = builtins.float(ord)
-    reduced = x.shape if axis is None else [x.shape[d] for d in axis]
-    if (ord < 0 or ord == math.inf) and 0 in tuple(reduced):
-        shown = "inf" if ord == math.inf else f"{ord:g}"
-        raise RuntimeError(f"linalg.vector_norm cannot compute the {shown} norm on an empty "
-                           "tensor because the operation does not have an identity")
+    check_empty_norm(x, ord, dim)
     if ord == 0:
         return norm0(x, "LinalgVectorNormBackward0", axis=axis, keepdims=keepdim)
     return apply(R._f_norm, "LinalgVectorNormBackward0", x, p=ord, axis=axis,
                  keepdims=keepdim)
+
+
+def check_empty_norm(x: Tensor, ord: float, dim) -> None:
+    """PyTorch's error for an inf or negative norm over an empty tensor or an empty dim
+    (no identity to start the max/min from), naming the dim as given."""
+    if not (ord < 0 or ord == math.inf):
+        return
+    shown = "inf" if ord == math.inf else f"{ord:g}"
+    if dim is None:
+        if 0 in tuple(x.shape):
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {shown} norm on an "
+                               "empty tensor because the operation does not have an identity")
+        return
+    for d in ([dim] if isinstance(dim, int) else list(dim)):
+        if x.shape[_norm_dims([d], x.ndim)[0]] == 0:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {shown} norm on the "
+                               f"dimension {d}because this dimension is empty and the "
+                               "operation does not have an identity")
 
 
 def norm0(x: Tensor, name: str, *, axis, keepdims: bool) -> Tensor:

@@ -85,3 +85,48 @@ def test_batch_norm_of_an_empty_batch_is_torchs(momentum):
     assert out[fl] == out[torch]
     with pytest.raises(ValueError, match="Expected more than 1 value per channel"):
         fl.nn.BatchNorm1d(3)(fl.zeros(1, 3))
+
+
+MORE = {
+    "randperm negative": lambda lib: lib.randperm(-1),
+    "randint without a size": lambda lib: lib.randint(0, 5),
+    "tensor(None)": lambda lib: lib.tensor(None),
+    "tensor of a dict": lambda lib: lib.tensor({"a": 1}),
+    "div rounding_mode": lambda lib: lib.ones(2).div(2, rounding_mode="round"),
+    "inf norm of an empty tensor": lambda lib: lib.zeros(0).norm(p=float("inf")),
+    "inf norm over an empty dim": lambda lib: lib.zeros(2, 0).norm(p=float("inf"), dim=-1),
+    "-1 norm over an empty dim": lambda lib: lib.linalg.vector_norm(lib.zeros(2, 0), -1, dim=1),
+    "eye of a float": lambda lib: lib.eye(2.5),
+    "topk of a float": lambda lib: lib.ones(3).topk(1.5),
+    "chunk of a float": lambda lib: lib.ones(3).chunk(2.5),
+    "split of a float": lambda lib: lib.ones(3).split(1.5),
+    "Tensor of a float": lambda lib: lib.Tensor(2.5),
+}
+# (torch's argument parser lists every overload: the type is compared, not the text)
+TYPE_ONLY = {
+    "normal without a size": lambda lib: lib.normal(0.0, 1.0),
+    "randint of a float": lambda lib: lib.randint(0.5, 3, (2,)),
+}
+
+
+@pytest.mark.parametrize("name", list(MORE) + list(TYPE_ONLY))
+def test_a_wrong_argument_raises_torchs_error(name):
+    call = MORE.get(name) or TYPE_ONLY[name]
+    with pytest.raises(Exception) as want:
+        call(torch)
+    with pytest.raises(type(want.value)) as got:
+        call(fl)
+    if name in MORE:
+        assert str(got.value) == str(want.value)
+    else:
+        assert str(got.value).split(" - got ")[0] == str(want.value).split(" - got ")[0]
+
+
+def test_saving_into_a_missing_folder_raises_torchs_error(tmp_path):
+    path = tmp_path / "missing" / "a.pt"
+    with pytest.raises(RuntimeError) as want:
+        torch.save({"a": 1}, path)
+    with pytest.raises(RuntimeError) as got:
+        fl.save({"a": 1}, path)
+    assert str(got.value) == str(want.value)
+    assert not (tmp_path / "missing").exists()

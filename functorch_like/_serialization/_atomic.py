@@ -38,6 +38,9 @@ def write(f, writer: Callable[[BinaryIO], None]) -> None:
     # Write through a symlink to the file it names, as open(path, "wb") would.
     target = os.path.realpath(os.fsdecode(f))
     folder = os.path.dirname(target)
+    if not os.path.isdir(folder):       # (torch's error, before any temporary file)
+        raise RuntimeError(f"Parent directory {os.path.dirname(os.path.abspath(os.fsdecode(f)))}"
+                           " does not exist.")
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp",
                                dir=folder)
     try:
