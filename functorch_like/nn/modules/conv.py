@@ -44,9 +44,9 @@ class _ConvNd(Module):
         self.groups, self.padding_mode = groups, padding_mode
         self.transposed = self._transposed
         self._factory, self._bias = (dtype, device), bias
-        if not bias:
-            self.register_parameter("bias", None)
         self.reset_parameters()
+        if not bias:        # (after weight, as torch's: a bias set later comes second)
+            self.register_parameter("bias", None)
 
     def reset_parameters(self) -> None:
         init = _conv.conv_transpose_init if self._transposed else _conv.conv_init

@@ -26,10 +26,10 @@ class Linear(Module):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
         self._factory = (dtype, device)
-        if not bias:
-            self.register_parameter("bias", None)
         self._bias = bias
         self.reset_parameters()
+        if not bias:        # (after weight, as torch's: a bias set later comes second)
+            self.register_parameter("bias", None)
 
     def reset_parameters(self) -> None:
         arrays = _linear.linear_init(self.in_features, self.out_features, self._bias,
@@ -53,9 +53,9 @@ class Bilinear(Module):
         self.in1_features, self.in2_features = in1_features, in2_features
         self.out_features = out_features
         self._factory, self._bias = (dtype, device), bias
-        if not bias:
-            self.register_parameter("bias", None)
         self.reset_parameters()
+        if not bias:        # (after weight, as torch's: a bias set later comes second)
+            self.register_parameter("bias", None)
 
     def reset_parameters(self) -> None:
         arrays = _linear.bilinear_init(self.in1_features, self.in2_features,
