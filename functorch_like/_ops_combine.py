@@ -61,10 +61,12 @@ def broadcast_shapes(*shapes) -> Size:
 
 
 def broadcast_tensors(*tensors) -> tuple:
-    """The inputs expanded to their common broadcast shape (views, as torch)."""
+    """The inputs expanded to their common broadcast shape (views, as torch); one already
+    of that shape is returned itself, as torch's (a distribution keeps its parameter
+    tensors: `Normal(loc, scale).loc is loc`, a leaf an optimizer can take)."""
     tensors = _tensor_list(tensors)
     shape = M.broadcast_shape(*tensors)
-    return tuple(S.expand(t, shape) for t in tensors)
+    return tuple(t if tuple(t.shape) == shape else S.expand(t, shape) for t in tensors)
 
 
 _MESHGRID_WARNING = ("torch.meshgrid: in an upcoming release, it will be required to pass "

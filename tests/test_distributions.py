@@ -276,3 +276,24 @@ def test_facade_in_jax_grad():
     tl, ts = torch.tensor(loc, requires_grad=True), torch.tensor(scale, requires_grad=True)
     torch.distributions.Normal(tl, ts).log_prob(torch.tensor(x)).sum().backward()
     assert_same((tl.grad, ts.grad), tuple(fl.Tensor._make(v) for v in g))
+
+
+@pytest.mark.parametrize("family, names", [("Normal", ("loc", "scale")),
+                                           ("Gamma", ("concentration", "rate")),
+                                           ("Laplace", ("loc", "scale")),
+                                           ("Uniform", ("low", "high"))])
+def test_a_distribution_keeps_its_parameter_tensors_which_an_optimizer_can_take(family, names):
+    # broadcast_tensors returns a tensor already of the broadcast shape itself, as
+    # torch's: the parameters were expanded copies (non-leaf: "can't optimize a non-leaf")
+    out = {}
+    for lib in (torch, fl):
+        p = lib.tensor([0.25, 0.5], requires_grad=True)
+        q = lib.tensor([1.5, 2.5], requires_grad=True)
+        d = getattr(lib.distributions, family)(p, q)
+        params = [getattr(d, n) for n in names]
+        assert params[0] is p and params[1] is q
+        opt = lib.optim.SGD(params, lr=0.1)
+        d.log_prob(lib.tensor([0.75, 1.25])).sum().backward()
+        opt.step()
+        out[lib] = (p.detach().numpy().tolist(), q.detach().numpy().tolist())
+    np.testing.assert_allclose(out[fl], out[torch], rtol=1e-5)
