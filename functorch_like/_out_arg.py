@@ -59,13 +59,35 @@ _WHERE = frozenset(["where"])
 _PAIRS = frozenset("cummax cummin kthvalue max min mode sort topk".split())    # (also plain outs for max/min)
 # The native function whose name torch's out= errors carry.
 _TORCH_NAME = {"norm": "linalg_vector_norm"}
+# torch.special's own pointwise functions (and its logsumexp), which take out= too; their
+# native names are "special_<name>".
+_SPECIAL = frozenset("""
+    entr erfcx gammainc gammaincc i0e i1 i1e log_ndtr logsumexp multigammaln ndtr ndtri
+    polygamma xlog1py zeta airy_ai bessel_j0 bessel_j1 bessel_y0 bessel_y1
+    modified_bessel_i0 modified_bessel_i1 modified_bessel_k0 modified_bessel_k1
+    scaled_modified_bessel_k0 scaled_modified_bessel_k1 spherical_bessel_j0
+    chebyshev_polynomial_t chebyshev_polynomial_u chebyshev_polynomial_v
+    chebyshev_polynomial_w shifted_chebyshev_polynomial_t shifted_chebyshev_polynomial_u
+    shifted_chebyshev_polynomial_v shifted_chebyshev_polynomial_w hermite_polynomial_h
+    hermite_polynomial_he laguerre_polynomial_l legendre_polynomial_p
+""".split())
 _EXACT_FOUND = frozenset("""
     abs absolute ceil clamp clip fix floor frac neg negative round sgn sign trunc
 """.split())
 # Index results: out must be int64, or int32 with out_int32=True (torch's own check).
 _SEARCH = frozenset("bucketize searchsorted".split())
-# Results without a gradient: torch lets their arguments require grad with out=.
-_NO_GRAD = _SEARCH | frozenset("all any argmax argmin".split())
+# Results without a gradient: torch lets their arguments require grad with out=. (So it
+# does for torch.special's functions that have no derivative there, and for its ndtr,
+# which is composed of other ops.)
+_NO_GRAD = _SEARCH | frozenset("""
+    all any argmax argmin ndtr airy_ai bessel_j0 bessel_j1 bessel_y0 bessel_y1
+    modified_bessel_i0 modified_bessel_i1 modified_bessel_k0 modified_bessel_k1
+    scaled_modified_bessel_k0 scaled_modified_bessel_k1 spherical_bessel_j0
+    chebyshev_polynomial_t chebyshev_polynomial_u chebyshev_polynomial_v
+    chebyshev_polynomial_w shifted_chebyshev_polynomial_t shifted_chebyshev_polynomial_u
+    shifted_chebyshev_polynomial_v shifted_chebyshev_polynomial_w hermite_polynomial_h
+    hermite_polynomial_he laguerre_polynomial_l legendre_polynomial_p
+""".split())
 
 _OVERLAP = ("unsupported operation: some elements of the input tensor and the written-to "
             "tensor refer to a single memory location. Please clone() the tensor before "
@@ -174,14 +196,14 @@ def write_out(name: str, result, out):
     return _resize_write(result, out)
 
 
-def _wrap(fn, name: str, tensor_cls):
+def _wrap(fn, name: str, tensor_cls, torch_name: str | None = None):
     from .autograd._grad_mode import is_grad_enabled
+    torch_name = torch_name or _TORCH_NAME.get(name, name)
 
     @functools.wraps(fn)
     def with_out(*args, out=None, **kwargs):
         if out is None:
             return fn(*args, **kwargs)
-        torch_name = _TORCH_NAME.get(name, name)
         pair = name in _PAIRS and is_pair(out)
         if pair:
             check_pair(name, out, tensor_cls)
@@ -221,3 +243,6 @@ def install(namespace: dict, tensor_cls: type, aliases: tuple = ()) -> None:
         for key, value in list(names.items()):
             if id(value) in wrapped:
                 names[key] = wrapped[id(value)]
+            elif key in _SPECIAL and callable(value):
+                names[key] = wrapped[id(value)] = _wrap(value, key, tensor_cls,
+                                                        f"special_{key}")
