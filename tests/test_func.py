@@ -637,3 +637,12 @@ def test_jacobians_keep_the_callers_dict_order():
     assert fk == tk
     np.testing.assert_allclose(fv, tv, rtol=1e-6)
     np.testing.assert_allclose(fv, fm, rtol=1e-6)
+
+
+def test_tensors_pass_through_jax_jit_vmap_and_grad_as_the_readme_says():
+    t = ft.tensor([1.0, 2.0, 3.0])
+    assert float(jax.jit(lambda a: (a ** 2).sum())(t)) == 14.0
+    np.testing.assert_allclose(jax.vmap(lambda a: a * 2)(t).numpy(), [2.0, 4.0, 6.0])
+    grad = jax.grad(lambda a: jnp.asarray((a ** 2).sum()))(t)
+    assert isinstance(grad, ft.Tensor)
+    np.testing.assert_allclose(grad.numpy(), [2.0, 4.0, 6.0])
