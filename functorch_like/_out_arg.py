@@ -59,17 +59,21 @@ _WHERE = frozenset(["where"])
 _PAIRS = frozenset("cummax cummin kthvalue max min mode sort topk".split())    # (also plain outs for max/min)
 # The native function whose name torch's out= errors carry.
 _TORCH_NAME = {"norm": "linalg_vector_norm"}
-# torch.special's own pointwise functions (and its logsumexp), which take out= too; their
-# native names are "special_<name>".
-_SPECIAL = frozenset("""
-    entr erfcx gammainc gammaincc i0e i1 i1e log_ndtr logsumexp multigammaln ndtr ndtri
-    polygamma xlog1py zeta airy_ai bessel_j0 bessel_j1 bessel_y0 bessel_y1
-    modified_bessel_i0 modified_bessel_i1 modified_bessel_k0 modified_bessel_k1
-    scaled_modified_bessel_k0 scaled_modified_bessel_k1 spherical_bessel_j0
-    chebyshev_polynomial_t chebyshev_polynomial_u chebyshev_polynomial_v
+# torch.special's functions without a derivative of their own (torch lets their arguments
+# require grad with out=, see _NO_GRAD).
+_SPECIAL_NO_DERIVATIVE = frozenset("""
+    airy_ai bessel_j0 bessel_j1 bessel_y0 bessel_y1 modified_bessel_i0 modified_bessel_i1
+    modified_bessel_k0 modified_bessel_k1 scaled_modified_bessel_k0 scaled_modified_bessel_k1
+    spherical_bessel_j0 chebyshev_polynomial_t chebyshev_polynomial_u chebyshev_polynomial_v
     chebyshev_polynomial_w shifted_chebyshev_polynomial_t shifted_chebyshev_polynomial_u
     shifted_chebyshev_polynomial_v shifted_chebyshev_polynomial_w hermite_polynomial_h
     hermite_polynomial_he laguerre_polynomial_l legendre_polynomial_p
+""".split())
+# torch.special's own pointwise functions (and its logsumexp), which take out= too; their
+# native names are "special_<name>".
+_SPECIAL = _SPECIAL_NO_DERIVATIVE | frozenset("""
+    entr erfcx gammainc gammaincc i0e i1 i1e log_ndtr logsumexp multigammaln ndtr ndtri
+    polygamma xlog1py zeta
 """.split())
 _EXACT_FOUND = frozenset("""
     abs absolute ceil clamp clip fix floor frac neg negative round sgn sign trunc
@@ -79,15 +83,7 @@ _SEARCH = frozenset("bucketize searchsorted".split())
 # Results without a gradient: torch lets their arguments require grad with out=. (So it
 # does for torch.special's functions that have no derivative there, and for its ndtr,
 # which is composed of other ops.)
-_NO_GRAD = _SEARCH | frozenset("""
-    all any argmax argmin ndtr airy_ai bessel_j0 bessel_j1 bessel_y0 bessel_y1
-    modified_bessel_i0 modified_bessel_i1 modified_bessel_k0 modified_bessel_k1
-    scaled_modified_bessel_k0 scaled_modified_bessel_k1 spherical_bessel_j0
-    chebyshev_polynomial_t chebyshev_polynomial_u chebyshev_polynomial_v
-    chebyshev_polynomial_w shifted_chebyshev_polynomial_t shifted_chebyshev_polynomial_u
-    shifted_chebyshev_polynomial_v shifted_chebyshev_polynomial_w hermite_polynomial_h
-    hermite_polynomial_he laguerre_polynomial_l legendre_polynomial_p
-""".split())
+_NO_GRAD = _SEARCH | _SPECIAL_NO_DERIVATIVE | frozenset("all any argmax argmin ndtr".split())
 
 _OVERLAP = ("unsupported operation: some elements of the input tensor and the written-to "
             "tensor refer to a single memory location. Please clone() the tensor before "
