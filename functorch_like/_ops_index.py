@@ -362,8 +362,8 @@ def gather(input, dim: int, index, *, sparse_grad: bool = False):
     return apply(_f_gather, "GatherBackward0", input, index, axis=d)
 
 
-def _check_scatter_shapes(input, d: int, index, src) -> None:
-    """PyTorch's shape checks of scatter/scatter_add: index of input's rank (and src's,
+def check_scatter_shapes(input, d: int, index, src) -> None:
+    """PyTorch's shape checks of scatter/scatter_add/scatter_reduce: index of input's rank (and src's,
     a tensor src: a 0-d one is not a scalar), no larger than input apart from dim `d`
     and no larger than src (JAX's broadcasting error, or a silent fill, before)."""
     rank = builtins.max(index.ndim, 1)      # (0-d counts as 1-d)
@@ -419,7 +419,7 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
     d = _wrap_dim(dim, input.ndim)
     if isinstance(src, Tensor) and src.dtype != input.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
-    _check_scatter_shapes(input, d, index, src if isinstance(src, Tensor) else None)
+    check_scatter_shapes(input, d, index, src if isinstance(src, Tensor) else None)
     _check_bounds(index, _size_along(input, d), d)
     mode = {None: "set", "add": "add", "multiply": "multiply"}[reduce]
     name = "ScatterBackward0" if isinstance(src, Tensor) else "ScatterBackward1"
@@ -430,7 +430,7 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
 def scatter_add(input, dim: int, index, src):
     _check_index_tensor(index, "scatter_add")
     d = _wrap_dim(dim, input.ndim)
-    _check_scatter_shapes(input, d, index, src)
+    check_scatter_shapes(input, d, index, src)
     _check_bounds(index, _size_along(input, d), d)
     return apply(_f_scatter, "ScatterAddBackward0", input, index, src, axis=d, mode="add",
                  checked=is_concrete(index._value))

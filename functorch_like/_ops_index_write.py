@@ -20,7 +20,7 @@ import jax.numpy as jnp
 
 from . import _dtypes
 from ._ops_index import (_build, _check_assignable, _f_getitem, _f_setitem, _flat, _parse,
-                         _scatter_index, add_at, poisoned, write_at)
+                         _scatter_index, add_at, check_scatter_shapes, poisoned, write_at)
 from ._ops_index_mask import TracedMask, masked_write
 from ._ops_math import as_operand
 from ._scalar_range import check_fits
@@ -343,14 +343,7 @@ def scatter_reduce(input, dim: int, index, src, reduce: str, *, include_self: bo
         raise RuntimeError("reduce argument must be either sum, prod, mean, amax or amin, got "
                            f"{reduce}")
     d = _wrap_dim(dim, input.ndim)
-    if builtins.max(index.ndim, 1) != builtins.max(input.ndim, 1):    # (0-d counts as 1-d)
-        raise RuntimeError("Index tensor must have the same number of dimensions as self "
-                           "tensor")
-    if any(k != d and i > s for k, (i, s) in enumerate(zip(index.shape, input.shape))) or \
-            any(i > s for i, s in zip(index.shape, src.shape)):
-        raise RuntimeError(f"Expected index {list(index.shape)} to be no larger than self "
-                           f"{list(input.shape)} apart from dimension {d} and to be no larger "
-                           f"size than src {list(src.shape)}")
+    check_scatter_shapes(input, d, index, src)
     if src.dtype != input.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     return _scatter_reduce(input, d, index, src, reduce, include_self, "ScatterReduceBackward0")

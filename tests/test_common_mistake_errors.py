@@ -44,6 +44,8 @@ CASES = {
         0, lib.zeros(3, dtype=lib.long), lib.ones(2, 3)),
     "scatter_add small src": lambda lib: lib.zeros(2, 3).scatter_add(
         1, lib.tensor([[0, 1, 2]]), lib.ones(1, 2)),
+    "scatter_reduce 0-d src tensor": lambda lib: lib.zeros(2, 3).scatter_reduce(
+        0, lib.zeros(1, 3, dtype=lib.long), lib.tensor(2.0), "sum"),
     "gumbel_softmax dim": lambda lib: lib.nn.functional.gumbel_softmax(lib.ones(2, 3), dim=5),
     "sdpa key size": lambda lib: lib.nn.functional.scaled_dot_product_attention(
         lib.ones(1, 2, 3, 4), lib.ones(1, 2, 3, 5), lib.ones(1, 2, 3, 4)),
