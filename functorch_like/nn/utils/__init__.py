@@ -16,6 +16,11 @@ from .clip_grad import get_total_norm as get_total_norm
 from .convert_parameters import parameters_to_vector as parameters_to_vector
 from .convert_parameters import vector_to_parameters as vector_to_parameters
 from . import fusion as fusion
+from . import memory_format as memory_format
+from .memory_format import convert_conv2d_weight_memory_format as \
+    convert_conv2d_weight_memory_format
+from .memory_format import convert_conv3d_weight_memory_format as \
+    convert_conv3d_weight_memory_format
 from .fusion import fuse_conv_bn_eval as fuse_conv_bn_eval
 from .fusion import fuse_conv_bn_weights as fuse_conv_bn_weights
 from .fusion import fuse_linear_bn_eval as fuse_linear_bn_eval
