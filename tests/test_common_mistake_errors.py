@@ -103,6 +103,9 @@ MORE = {
     "chunk of a float": lambda lib: lib.ones(3).chunk(2.5),
     "split of a float": lambda lib: lib.ones(3).split(1.5),
     "Tensor of a float": lambda lib: lib.Tensor(2.5),
+    "pad_sequence of lists": lambda lib: lib.nn.utils.rnn.pad_sequence([[1, 2], [3]]),
+    "pad_sequence with a list": lambda lib: lib.nn.utils.rnn.pad_sequence(
+        [lib.ones(2), [3]]),
 }
 # (torch's argument parser lists every overload: the type is compared, not the text)
 TYPE_ONLY = {

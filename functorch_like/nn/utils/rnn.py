@@ -256,6 +256,10 @@ def pad_sequence(sequences, batch_first: bool = False, padding_value: float = 0.
                            f"{padding_side}.")
     if not sequences:
         raise RuntimeError("received an empty list of sequences")
+    for i, seq in enumerate(sequences):     # (torch's argument parser's TypeError)
+        if not isinstance(seq, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(seq).__name__}")
     trailing = tuple(sequences[0].shape[1:])
     for s in sequences[1:]:
         for k, (a, b) in enumerate(zip(trailing, s.shape[1:])):
