@@ -17,7 +17,7 @@ import jax.scipy.special as jss
 from . import _dtypes
 from . import _ops_math as M
 from ._tensor import Tensor, apply
-from .pure import _bessel, _orthopoly
+from .pure import _bessel, _gammainc, _orthopoly
 
 __all__ = ["bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "modified_bessel_i0",
            "modified_bessel_i1", "modified_bessel_k0", "modified_bessel_k1",
@@ -77,11 +77,11 @@ erfcx.__doc__ = "exp(x^2) * erfc(x), elementwise (the scaled complementary error
 # ---- two-argument functions -----------------------------------------------------------------
 
 def _f_gammainc(a, x, *, dtype):
-    return jss.gammainc(M._cast(a, dtype), M._cast(x, dtype))
+    return _gammainc.gammainc(M._cast(a, dtype), M._cast(x, dtype))
 
 
 def _f_gammaincc(a, x, *, dtype):
-    return jss.gammaincc(M._cast(a, dtype), M._cast(x, dtype))
+    return _gammainc.gammaincc(M._cast(a, dtype), M._cast(x, dtype))
 
 
 def _floating_only(kernel, input, other):

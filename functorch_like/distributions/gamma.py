@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from numbers import Number
 
-import jax.scipy.special as jss
-
 import functorch_like as torch   # resolved at call time: this package loads inside torch's
 
 from .._tensor import apply
+from ..pure import _gammainc
 from . import _sampling, constraints
 from .distribution import ExponentialFamily
 from .utils import broadcast_all
@@ -17,7 +16,7 @@ __all__ = ["Gamma", "Exponential"]
 
 
 def _f_gammainc(a, x):
-    return jss.gammainc(a, x)
+    return _gammainc.gammainc(a, x)     # (accurate for a large shape too)
 
 
 def _scalar_batch(*params, first):
