@@ -14,9 +14,10 @@ instead: with lambda = x / a and eta = sign(lambda - 1) sqrt(2 (lambda - 1 - ln 
 c0(eta) = 1/(lambda - 1) - 1/eta and c1(eta) = 1/eta^3 - 1/(lambda - 1)^3 - 1/(lambda - 1)^2
 - 1/(12 (lambda - 1)) (the next term is below 1e-7 there). Near eta = 0 both forms cancel,
 so c0 and c1 are polynomials in eta, fitted (Chebyshev, at 60 digits with mpmath) to the
-closed forms over |eta| <= 0.36, which holds |x - a| <= 0.3 a: largest errors 1.3e-14 and
-3.5e-12. Elsewhere, JAX's own functions are accurate enough (below a = 50 their error
-stays near 1e-6; away from x = a the result is within float32 rounding of 0 or 1).
+closed forms over |eta| <= 0.36 (scripts/fit_temme_coefficients.py), which holds
+|x - a| <= 0.3 a: largest errors 1.3e-14 and 3.5e-12. Elsewhere, JAX's own functions are
+accurate enough (below a = 50 their error stays near 1e-6; away from x = a the result is
+within float32 rounding of 0 or 1).
 """
 
 from __future__ import annotations
