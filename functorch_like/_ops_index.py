@@ -363,9 +363,10 @@ def gather(input, dim: int, index, *, sparse_grad: bool = False):
 
 
 def check_scatter_shapes(input, d: int, index, src) -> None:
-    """PyTorch's shape checks of scatter/scatter_add/scatter_reduce: index of input's rank (and src's,
-    a tensor src: a 0-d one is not a scalar), no larger than input apart from dim `d`
-    and no larger than src (JAX's broadcasting error, or a silent fill, before)."""
+    """PyTorch's shape checks of scatter/scatter_add/scatter_reduce: index of input's
+    rank (and src's, a tensor src: a 0-d one is not a scalar), no larger than input apart
+    from dim `d` and no larger than src (JAX's broadcasting error, or a silent fill,
+    before)."""
     rank = builtins.max(index.ndim, 1)      # (0-d counts as 1-d)
     if rank != builtins.max(input.ndim, 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as self "

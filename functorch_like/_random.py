@@ -228,8 +228,8 @@ def rand(*sizes, size=None, generator=None, dtype=None, device=None,
          requires_grad=False) -> Tensor:
     """U[0, 1) samples of `size`."""
     from ._ops_shape import new_shape, size_argument
-    value = uniform_draw(next_key(generator), new_shape(size_argument(sizes, size, "rand"), "rand"),
-                         _float(dtype))
+    shape = new_shape(size_argument(sizes, size, "rand"), "rand")
+    value = uniform_draw(next_key(generator), shape, _float(dtype))
     return _finish(value, requires_grad, device)
 
 
@@ -237,8 +237,8 @@ def randn(*sizes, size=None, generator=None, dtype=None, device=None,
           requires_grad=False) -> Tensor:
     """N(0, 1) samples of `size`."""
     from ._ops_shape import new_shape, size_argument
-    value = normal_draw(next_key(generator), new_shape(size_argument(sizes, size, "randn"), "randn"),
-                        _float(dtype, "normal_kernel_cpu"))
+    shape = new_shape(size_argument(sizes, size, "randn"), "randn")
+    value = normal_draw(next_key(generator), shape, _float(dtype, "normal_kernel_cpu"))
     return _finish(value, requires_grad, device)
 
 
@@ -270,7 +270,8 @@ def randint(*args, low=None, high=None, size=None, generator=None, dtype=None, d
                            f">= to={high}")
     from ._ops_shape import new_shape
     d = _dtypes.to_jax(dtype) if dtype is not None else _dtypes.int64.jax
-    value = jax.random.randint(next_key(generator), new_shape((tuple(size),), "randint"), low, high,
+    shape = new_shape((tuple(size),), "randint")
+    value = jax.random.randint(next_key(generator), shape, low, high,
                                d if jnp.issubdtype(d, jnp.integer) else jnp.int32).astype(d)
     return _finish(value, requires_grad, device)
 

@@ -39,8 +39,8 @@ def write(f, writer: Callable[[BinaryIO], None]) -> None:
     target = os.path.realpath(os.fsdecode(f))
     folder = os.path.dirname(target)
     if not os.path.isdir(folder):       # (torch's error, before any temporary file)
-        raise RuntimeError(f"Parent directory {os.path.dirname(os.path.abspath(os.fsdecode(f)))}"
-                           " does not exist.")
+        parent = os.path.dirname(os.path.abspath(os.fsdecode(f)))
+        raise RuntimeError(f"Parent directory {parent} does not exist.")
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp",
                                dir=folder)
     try:

@@ -21,8 +21,9 @@ PyTorch parity: these are the ops of PyTorch 2.13's CPU and CUDA lists that this
 has; ops not listed here (addmv, addr, GRU, a projecting LSTM, the recurrent cells, ...)
 run in their inputs' dtype. MultiheadAttention is cast as a whole (torch casts its linear
 maps and attention one by one: the same dtypes, values within the autocast dtype's
-rounding), and so are CPU LSTM and RNN layers (torch's oneDNN kernels). No cast cache: `cache_enabled` is accepted and ignored. Under
-functorch_like.compile the region's casts are traced into the program like other ops.
+rounding), and so are CPU LSTM and RNN layers (torch's oneDNN kernels). No cast cache:
+`cache_enabled` is accepted and ignored. Under functorch_like.compile the region's casts
+are traced into the program like other ops.
 """
 
 from __future__ import annotations

@@ -72,9 +72,10 @@ def _check_bias(x: Array, weight: Array, bias: Array) -> None:
     expands to (rows, out_features) for addmm (rows: x's leading dims, 1 for a vector)."""
     target = (math.prod(x.shape[:-1]) if x.ndim > 1 else 1, weight.shape[0])
     if bias.ndim > 2:
-        raise ShapeError(f"expand(torch.FloatTensor{{{list(bias.shape)}}}, size={list(target)}): "
-                         "the number of sizes provided (2) must be greater or equal to the "
-                         f"number of dimensions in the tensor ({bias.ndim})")
+        raise ShapeError(f"expand(torch.FloatTensor{{{list(bias.shape)}}}, "
+                         f"size={list(target)}): the number of sizes provided (2) must be "
+                         "greater or equal to the number of dimensions in the tensor "
+                         f"({bias.ndim})")
     if bias.ndim == 2 and x.ndim > 2:
         return                  # (broadcast against the full output, not addmm's)
     for i in range(-1, -bias.ndim - 1, -1):
