@@ -178,12 +178,15 @@ class Function(FunctionCtx):
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         name = f"{cls.__name__}Backward"
         static = {"cls": cls, "layout": layout, "needs_input_grad": needs}
-        if _trace_state.state.compiling or any(isinstance(t._value, jax.core.Tracer)
-                                               for t in tensors):
-            # Inside compile or a transform: the forward and backward are traced.
-            out = apply(_function_op, name, *tensors, **static)
-        else:
-            out = _apply_eagerly(cls, name, tensors, static)
+        try:
+            if _trace_state.state.compiling or any(isinstance(t._value, jax.core.Tracer)
+                                                   for t in tensors):
+                # Inside compile or a transform: the forward and backward are traced.
+                out = apply(_function_op, name, *tensors, **static)
+            else:
+                out = _apply_eagerly(cls, name, tensors, static)
+        except _NoTensorOutput as e:
+            return e.output
         outs = out if isinstance(out, tuple) else (out,)
         key = (cls, layout, tuple((t._value.shape, t._value.dtype) for t in tensors))
         info = _last_info.get(key)
@@ -191,6 +194,10 @@ class Function(FunctionCtx):
             outs = tuple(o.detach() if i in info.non_diff else o for i, o in enumerate(outs))
         if info is not None and info.dirty:
             outs = rebind_dirty(outs, tensors, info.dirty)
+        if info is not None and info.others:
+            it = iter(outs)
+            outs = tuple(info.others[i] if i in info.others else next(it)
+                         for i in range(len(outs) + len(info.others)))
         return outs if info is None or info.is_tuple else outs[0]
 
 
@@ -311,10 +318,12 @@ class _Info:
     non-differentiable, whether forward returned a tuple, and which outputs are inputs
     marked dirty (output index -> tensor-input index)."""
 
-    __slots__ = ("non_diff", "is_tuple", "dirty")
+    __slots__ = ("non_diff", "is_tuple", "dirty", "others")
 
-    def __init__(self, non_diff, is_tuple, dirty=()):
+    def __init__(self, non_diff, is_tuple, dirty=(), others=None):
         self.non_diff, self.is_tuple, self.dirty = non_diff, is_tuple, tuple(dirty)
+        # {position: value} of the outputs that are not Tensors (put back by apply)
+        self.others = others or {}
 
 
 # (Function class, layout, input avals) -> _Info of the latest trace of that call: a
@@ -352,17 +361,21 @@ def _run_forward(meta, arrays):
             output = cls.forward(ctx, *args)
     is_tuple = isinstance(output, tuple)
     outs = output if is_tuple else (output,)
-    for i, o in enumerate(outs):
-        if not isinstance(o, Tensor):
-            raise TypeError(f"functorch_like: the forward of {cls.__name__} returned a "
-                            f"{type(o).__name__} at output {i}; only Tensors (or a tuple of "
-                            "Tensors) are supported as outputs")
+    # Outputs that are not Tensors pass through as they are, as torch's (their gradient
+    # in backward is None); the node has the Tensor outputs.
+    others = {i: o for i, o in enumerate(outs) if not isinstance(o, Tensor)}
+    if len(others) == len(outs):
+        raise _NoTensorOutput(output)   # (returned as it is: nothing to differentiate)
+    if others:
+        ctx._fl_other_outputs = (len(outs), tuple(others))
+        outs = tuple(o for o in outs if isinstance(o, Tensor))
+        is_tuple = True
     marked = {id(t) for t in getattr(ctx, "non_differentiable", ())}
     non_diff = frozenset(i for i, o in enumerate(outs) if id(o) in marked)
     dirty = dirty_outputs(ctx, [a for a in args if isinstance(a, Tensor)], outs,
                           f"{cls.__name__}Backward")
     avals = tuple((tuple(a.shape), a.dtype) for a in arrays)
-    _last_info[(cls, layout, avals)] = _Info(non_diff, is_tuple, dirty)
+    _last_info[(cls, layout, avals)] = _Info(non_diff, is_tuple, dirty, others)
     values = tuple(o._value for o in outs)
     return (values if is_tuple else values[0]), ctx
 
@@ -390,6 +403,15 @@ def _make_custom_vjp(cls):
 
     call.defvjp(fwd, bwd, symbolic_zeros=True)
     return call
+
+
+class _NoTensorOutput(Exception):
+    """Raised by a forward that returned no Tensor at all: apply returns its output as
+    it is, as torch's."""
+
+    def __init__(self, output):
+        super().__init__()
+        self.output = output
 
 
 class _Residual:
@@ -439,6 +461,10 @@ def _run_backward(meta, ctx, cts, out_avals, in_avals):
             grads_in.append(Tensor._make(jnp.zeros(shape, dtype)) if materialize else None)
         else:
             grads_in.append(Tensor._make(ct))
+    other = getattr(ctx, "_fl_other_outputs", None)
+    if other is not None:       # (None for the outputs that were not Tensors, as torch's)
+        it = iter(grads_in)
+        grads_in = [None if i in other[1] else next(it) for i in range(other[0])]
     with no_grad():
         result = cls.backward(ctx, *grads_in)
     result = result if isinstance(result, tuple) else (result,)

@@ -1,0 +1,77 @@
+"""A custom autograd.Function may return outputs that are not Tensors, as torch's: they
+pass through as they are and backward gets None for them (a TypeError before)."""
+
+import numpy as np
+import pytest
+import torch
+
+import functorch_like as fl
+
+
+def _functions(lib):
+    class Scaled(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, n):
+            ctx.save_for_backward(x)
+            return x * 2, n + 1, "tag"
+
+        @staticmethod
+        def backward(ctx, g, g_n, g_tag):
+            assert g_n is None and g_tag is None
+            (x,) = ctx.saved_tensors
+            return g * 3 + x, None
+
+    class Counted(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            out = x * x
+            flag = x.clone()
+            ctx.mark_non_differentiable(flag)
+            ctx.save_for_backward(x)
+            return 7, out, flag
+
+        @staticmethod
+        def backward(ctx, g_count, g_out, g_flag):
+            assert g_count is None
+            (x,) = ctx.saved_tensors
+            return g_out * 2 * x
+    return Scaled, Counted
+
+
+def _run(lib, compiled=False):
+    Scaled, Counted = _functions(lib)
+    x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+
+    def step(x):
+        y, n, tag = Scaled.apply(x, 3)
+        count, z, flag = Counted.apply(x)
+        return y, n, tag, count, z, flag
+    fn = fl.compile(step) if compiled else step
+    y, n, tag, count, z, flag = fn(x)
+    (y.sum() + z.sum()).backward()
+    return ((n, tag, count, flag.requires_grad, y.requires_grad),
+            y.detach().numpy(), z.detach().numpy(), x.grad.numpy())
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_non_tensor_outputs_pass_through_and_get_none_gradients(compiled):
+    want = _run(torch)
+    got = _run(fl, compiled)
+    assert got[0] == want[0]
+    for g, w in zip(got[1:], want[1:]):
+        np.testing.assert_allclose(g, w, rtol=1e-6)
+
+
+def test_a_forward_without_any_tensor_output_returns_it_as_it_is():
+    def make(lib):
+        class NoTensor(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return 1, "a"
+
+            @staticmethod
+            def backward(ctx, *grads):
+                return None
+        return NoTensor
+    for lib in (torch, fl):
+        assert make(lib).apply(lib.ones(2, requires_grad=True)) == (1, "a")
