@@ -75,3 +75,38 @@ def test_a_forward_without_any_tensor_output_returns_it_as_it_is():
         return NoTensor
     for lib in (torch, fl):
         assert make(lib).apply(lib.ones(2, requires_grad=True)) == (1, "a")
+
+
+def test_save_for_backward_of_a_non_tensor_raises_torchs_type_error():
+    errors = []
+    for lib in (torch, fl):
+        class Saves(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x, 3)
+                return x * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return g
+        with pytest.raises(TypeError) as err:
+            Saves.apply(lib.ones(2, requires_grad=True))
+        errors.append(str(err.value))
+    assert errors[1] == errors[0]
+
+
+def test_autograd_graph_module():
+    # torch.autograd.graph: Node for isinstance checks; save_on_cpu and
+    # disable_saved_tensors_hooks change nothing here; saved_tensors_hooks, whose hooks
+    # would never run, is refused (an AttributeError before: no such module)
+    import functorch_like.autograd.graph as graph
+    x = fl.tensor([1.0, 2.0], requires_grad=True)
+    assert isinstance((x * 2).grad_fn, graph.Node)
+    with fl.autograd.graph.save_on_cpu(pin_memory=True):
+        y = (x * x).sum()
+    with graph.disable_saved_tensors_hooks("no hooks"):
+        y.backward()
+    np.testing.assert_allclose(x.grad.numpy(), [2.0, 4.0])
+    with pytest.raises(NotImplementedError, match="saved_tensors_hooks"):
+        with graph.saved_tensors_hooks(lambda t: t, lambda t: t):
+            pass

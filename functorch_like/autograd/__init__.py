@@ -20,6 +20,7 @@ from ._node import AccumulateGrad as AccumulateGrad
 from ._node import Node as Node
 from . import forward_ad as forward_ad
 from . import function as function
+from . import graph as graph
 from . import profiler as profiler
 from .anomaly_mode import detect_anomaly as detect_anomaly
 from .anomaly_mode import is_anomaly_enabled as is_anomaly_enabled
@@ -29,7 +30,7 @@ from .function import once_differentiable as once_differentiable
 
 __all__ = ["AccumulateGrad", "Function", "Node", "Variable", "backward",
            "compile_count", "detect_anomaly", "enable_grad", "forward_ad", "function",
-           "functional", "grad", "gradcheck", "gradgradcheck", "inference_mode",
+           "functional", "grad", "gradcheck", "gradgradcheck", "graph", "inference_mode",
            "is_anomaly_enabled", "is_grad_enabled", "no_grad", "once_differentiable",
            "profiler", "set_detect_anomaly", "set_grad_enabled"]
 

@@ -43,10 +43,10 @@ class FunctionCtx:
     def save_for_backward(self, *tensors) -> None:
         """Keeps tensors (or None) for backward, read back as `ctx.saved_tensors`."""
         from .._tensor import Tensor
-        for t in tensors:
+        for i, t in enumerate(tensors):     # (no tensors.index: == of Tensors)
             if t is not None and not isinstance(t, Tensor):
                 raise TypeError("save_for_backward can only save variables, but argument "
-                                f"{tensors.index(t)} is of type {type(t).__name__}")
+                                f"{i} is of type {type(t).__name__}")
         self.to_save = tensors
 
     @property
