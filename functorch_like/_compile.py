@@ -57,7 +57,7 @@ from ._compile_args import (check_containers_unchanged, check_objects_unchanged,
                             split_args, write_arguments)
 from ._compile_discover import GradsOutsideParams, Unreached, discoverer
 from ._compile_forward import call_differentiable
-from ._compile_numbers import (NUMBER, PinNumbers, changed_floats, dynamic_enabled,
+from ._compile_numbers import (NUMBER, PinNumbers, dynamic_enabled,
                                number_only_outputs)
 from ._compile_python import Effects, Watch, is_tensor
 from ._compile_reach import as_dicts, in_order, is_argument_leaf, is_state_object
@@ -235,8 +235,8 @@ class CompiledFunction:
         self.fn = fn
         self.donate = donate
         self.keep_grads = keep_grads
-        # torch.compile's `dynamic`: None makes float arguments inputs once they change,
-        # True from the first call, False never (_compile_numbers).
+        # torch.compile's `dynamic`: True makes float arguments inputs of the program
+        # (_compile_numbers); None and False compile each value in.
         self.dynamic = dynamic
         self._reset()
         # A method compiled in its class body: one compiled function per instance, bound to
@@ -349,14 +349,6 @@ class CompiledFunction:
                 program = self._find((*guard, signature), state)
                 if program is not None:
                     break
-                if self.dynamic is None and dynamic_enabled():
-                    # Only float arguments changed since a program was traced: from now
-                    # on they are its inputs (torch.compile's automatic dynamic).
-                    changed = changed_floats(self._guards, static, treedef,
-                                             guard[2]) - self._pinned
-                    if changed:
-                        self._numbers = self._numbers | changed
-                        continue
                 if guard not in self._guards and len(self._guards) >= _recompile_limit():
                     return self._give_up(), state, dynamic
                 tensors_only = not kwargs and all(s is None for s in static) and len(
@@ -382,10 +374,11 @@ class CompiledFunction:
                     state.found_objects.append(found.obj)
                     state.refresh()
                     continue
-                except (PinNumbers, UntraceableError, TypeError):
+                except Exception:
                     # Float arguments traced as tensors where Python needed their value
-                    # (or returned as results): constants from now on, and traced again
-                    # (an error not due to them recurs there).
+                    # (or returned as results, or refused as tensors by an op): constants
+                    # from now on, and traced again (an error not due to them recurs
+                    # there).
                     numbers = frozenset(i for i, s in enumerate(static) if s == NUMBER)
                     if not numbers:
                         raise
@@ -787,13 +780,17 @@ def compile(fn: Callable | None = None, *, fullgraph: bool = True, dynamic=None,
       donate: donate the previous parameter/state buffers so they are updated in place
         (default). With donation, arrays taken from the model before a call (e.g. an old
         `state_dict()` not yet saved) are invalidated by it; pass donate=False or clone them.
-      dynamic: as torch.compile's, for float arguments (_compile_numbers): None (the
-        default) makes one that changes between calls an input of the program from then
-        on (one more program), True makes every float argument an input from the first
-        call, False compiles each value in. Either way a float the step needs as a Python
-        value (control flow, math functions, a number it returns) is compiled in.
-        PyTorch-parity note: int arguments and input shapes are always specialized (one
-        program per value or shape).
+      dynamic: True makes every float argument an input of the program (one program for
+        all its values) where the step uses it only in tensor math; a float the step
+        needs as a Python value (control flow, math functions, a number it returns, an
+        op that refuses a tensor there) is compiled in. None (the default) and False
+        compile each value in, one program per value. PyTorch-parity notes: torch's
+        default makes a changing number dynamic on its own (a SymFloat that stays a
+        Python double); here the stand-in is a 0-d float32 tensor, so arithmetic on it
+        is float32 (`1 - 0.9999999` is 19% off), an op with a number overload and a
+        tensor overload takes the tensor one (`torch.normal(0.0, s, size=...)` ignores
+        size), and `isinstance(w, float)` is False: hence opt-in. Int arguments and
+        input shapes are always specialized.
       keep_grads: PyTorch parity note: a step that clears the gradients itself (calls
         `zero_grad()` before `backward()`) and uses them (`optimizer.step()`) leaves `.grad`
         as None afterwards, instead of holding that step's gradients, so that it needs no

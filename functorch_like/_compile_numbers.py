@@ -1,20 +1,22 @@
-"""Python float arguments of a compiled step that change between calls: program inputs
-from the first change on, as torch.compile's automatic dynamic shapes make them
-(its first program specializes on the value, the next one takes it as an input).
+"""Python float arguments of a compiled step as inputs of its program:
+`functorch_like.compile(fn, dynamic=True)`. Without it (the default, and dynamic=False)
+each value is compiled in, one program per value, as before.
 
-A float argument is a guarded constant on the first trace. When a call misses only
-because some float arguments differ from a program's (a loss weight, a temperature or a
-KL factor annealed over training), those positions become dynamic: the trace sees each as
-a 0-d float32 tensor holding the call's value, and later values reuse that program.
+With dynamic=True the trace sees each float argument as a 0-d float32 tensor holding the
+call's value, and later values reuse that program. Where the trace cannot use a tensor
+in the number's place, the position is pinned (a guarded constant for good, one program
+per value, up to the recompile limit): Python that needs its value (`if w > 0.5:`,
+`math.exp(w)`, `range`, a shape), an op that refuses a tensor there (any error in the
+trace), or a result computed from such numbers alone (`return loss, w`: the caller gets
+the float, not a tensor).
 
-Where the trace cannot use a tensor in the number's place, the position is pinned (a
-guarded constant for good, one program per value as before, up to the recompile limit):
-Python that needs its value (`if w > 0.5:`, `math.exp(w)`, `range`, a shape), or a result
-that is computed from such numbers alone (`return loss, w`: the caller gets the float, not
-a tensor). PyTorch-parity notes: int arguments stay specialized (torch makes them dynamic
-too; here an int used as an index or a shape would need a concrete value); under 64-bit
-mode floats stay specialized as well; Python arithmetic on the number inside the step is
-done in float32 (torch's SymFloat keeps doubles): results may differ in the last bit.
+PyTorch-parity notes (why it is opt-in): torch.compile makes a changing number dynamic
+by itself, as a SymFloat that stays a Python double. Here arithmetic on the stand-in is
+float32 (`1 - d` for an EMA decay d = 0.9999999 is 19% off), an op with a number and a
+tensor overload takes the tensor one (`torch.normal(0.0, s, size=...)` draws one value),
+validations of concrete values are skipped (a quantile q out of range), and
+`isinstance(w, float)` is False. Int arguments stay specialized (an int used as an index
+or a shape needs a concrete value); under 64-bit mode floats stay specialized as well.
 """
 
 from __future__ import annotations
@@ -40,22 +42,6 @@ def dynamic_enabled() -> bool:
 def as_input(value: float):
     """The program input for a dynamic float argument."""
     return jnp.asarray(value, jnp.float32)
-
-
-def changed_floats(guards, static: tuple, treedef, state_guard) -> set:
-    """Leaf positions where this call's float arguments differ from those of a program
-    traced with every other guard equal (empty when there is no such program)."""
-    for g_static, g_treedef, g_state in guards:
-        if g_treedef != treedef or g_state != state_guard or len(g_static) != len(static):
-            continue
-        diff = {i for i, (a, b) in enumerate(zip(g_static, static)) if a != b}
-        if diff and all(_is_float(g_static[i]) and _is_float(static[i]) for i in diff):
-            return diff
-    return set()
-
-
-def _is_float(entry) -> bool:
-    return type(entry) is tuple and len(entry) == 2 and entry[0] is float
 
 
 def number_only_outputs(closed, n_inputs_before: int, number_inputs: list,

@@ -1,6 +1,6 @@
-"""Float arguments of a compiled step that change between calls become program inputs
-(torch.compile's automatic dynamic: one program for the first value, one more taking the
-number as an input), unless the step needs them as Python values."""
+"""Float arguments of a compiled step: compiled in, one program per value, by default
+(as before); inputs of one program with `compile(dynamic=True)`, unless the step needs
+them as Python values (then they are compiled in, traced again)."""
 
 import math
 import warnings
@@ -17,7 +17,7 @@ from _compile_helpers import assert_same_state
 WEIGHTS = [0.5, 0.25, 0.125, 1.0, 2.0, 0.75, 3.0, 0.1, 0.2, 0.3, 4.0]
 
 
-def _weighted_run(compiled: bool, **kw):
+def _weighted_run(compiled: bool, kwargs: bool = False, **compile_kw):
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
     opt = torch.optim.Adam(model.parameters(), lr=0.05)
@@ -28,31 +28,40 @@ def _weighted_run(compiled: bool, **kw):
         loss.backward()
         opt.step()
         return loss
-    step = torch.compile(step) if compiled else step
+    step = torch.compile(step, **compile_kw) if compiled else step
     x = torch.linspace(-1, 1, 12).reshape(4, 3)
-    losses = [step(x, w, temperature=1 + w / 4).item() if kw.get("kwargs") else
-              step(x, w).item() for w in WEIGHTS]
+    losses = [step(x, w, temperature=1 + w / 4).item() if kwargs else step(x, w).item()
+              for w in WEIGHTS]
     return model, losses
 
 
 @pytest.mark.parametrize("kwargs", [False, True])
-def test_a_float_argument_changed_on_every_call_compiles_twice_and_trains_as_eager(kwargs):
-    # More values than the recompile limit (8): before, each was compiled in and the
-    # function fell back to eager with a warning.
-    eager_model, eager_losses = _weighted_run(False, kwargs=kwargs)
+def test_with_dynamic_true_a_float_argument_changed_on_every_call_compiles_once(kwargs):
+    # (without it: one program per value, eager past the recompile limit, with a warning)
+    eager_model, eager_losses = _weighted_run(False, kwargs)
     before = compile_count()
     with warnings.catch_warnings():
         warnings.simplefilter("error")          # (no recompile-limit warning)
-        model, losses = _weighted_run(True, kwargs=kwargs)
-    assert compile_count() - before == 2
+        model, losses = _weighted_run(True, kwargs, dynamic=True)
+    assert compile_count() - before == 1
+    np.testing.assert_allclose(losses, eager_losses, rtol=1e-5)
+    assert_same_state(eager_model, model)
+
+
+def test_by_default_each_float_value_is_compiled_in_and_the_numbers_stay_eagers():
+    eager_model, eager_losses = _weighted_run(False)
+    before = compile_count()
+    with pytest.warns(UserWarning, match="hit the recompile limit"):
+        model, losses = _weighted_run(True)
+    assert compile_count() - before == 8      # (then eager: torch's recompile_limit)
     np.testing.assert_allclose(losses, eager_losses, rtol=1e-5)
     assert_same_state(eager_model, model)
 
 
 def test_a_float_the_step_branches_on_stays_a_constant_with_eager_results():
-    @torch.compile
+    @torch.compile(dynamic=True)
     def scaled(x, w):
-        if w > 0.3:                 # needs the number: one program per value, as before
+        if w > 0.3:                 # needs the number: one program per value
             return x * 2
         return x * w
     x = torch.ones(2)
@@ -63,7 +72,7 @@ def test_a_float_the_step_branches_on_stays_a_constant_with_eager_results():
 
 
 def test_a_float_returned_or_computed_from_floats_alone_stays_a_python_float():
-    @torch.compile
+    @torch.compile(dynamic=True)
     def step(x, w):
         return x.sum() * w, w, w * 2
     x = torch.ones(3)
@@ -75,12 +84,27 @@ def test_a_float_returned_or_computed_from_floats_alone_stays_a_python_float():
 
 
 def test_a_float_used_by_python_math_stays_a_constant():
-    @torch.compile
+    @torch.compile(dynamic=True)
     def step(x, w):
         return x * math.exp(w)
     x = torch.ones(2)
     for w in [0.5, 0.25, 0.125]:
         np.testing.assert_allclose(step(x, w).numpy(), np.full(2, math.exp(w)), rtol=1e-6)
+
+
+def test_a_float_an_op_refuses_as_a_tensor_stays_a_constant():
+    # (scatter_ of a scalar value, batch_norm's momentum: errors on the tensor stand-in
+    # made every later call fail; any error in the trace now pins the number)
+    def step(x, s, m):
+        target = torch.zeros(2, 3).scatter_(1, torch.tensor([[0], [2]]), 1 - s)
+        out = torch.nn.functional.batch_norm(x, torch.zeros(3), torch.ones(3),
+                                             training=True, momentum=m)
+        return target, out
+    compiled = torch.compile(step, dynamic=True)
+    x = torch.linspace(-1, 1, 6).reshape(2, 3)
+    for s, m in [(0.1, 0.1), (0.2, 0.3), (0.3, 0.5)]:
+        for got, want in zip(compiled(x, s, m), step(x, s, m)):
+            np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-6)
 
 
 def test_an_lr_set_from_a_float_argument_is_a_python_float_in_the_group():
@@ -101,7 +125,7 @@ def test_an_lr_set_from_a_float_argument_is_a_python_float_in_the_group():
             opt.step()
             return loss
         return step
-    compiled, eager = torch.compile(make(model, opt)), make(twin, twin_opt)
+    compiled, eager = torch.compile(make(model, opt), dynamic=True), make(twin, twin_opt)
     x = torch.ones(2, 3)
     for lr in [0.1, 0.05, 0.025, 0.01]:
         compiled(x, lr)
@@ -113,7 +137,7 @@ def test_an_lr_set_from_a_float_argument_is_a_python_float_in_the_group():
 def test_an_int_argument_stays_specialized_one_program_per_value():
     # (PyTorch-parity note: torch makes a changing int dynamic too; here an int may be
     # an index or a shape, which a traced number cannot be)
-    @torch.compile
+    @torch.compile(dynamic=True)
     def step(x, n):
         return x[:n].sum() * n
     x = torch.arange(6.0)
@@ -123,8 +147,8 @@ def test_an_int_argument_stays_specialized_one_program_per_value():
     assert compile_count() - before == 3
 
 
-@pytest.mark.parametrize("dynamic, programs", [(True, 1), (False, 3), (None, 2)])
-def test_dynamic_true_takes_floats_as_inputs_from_the_first_call_and_false_never(
+@pytest.mark.parametrize("dynamic, programs", [(True, 1), (False, 3), (None, 3)])
+def test_dynamic_true_takes_floats_as_inputs_and_the_default_compiles_each_value(
         dynamic, programs):
     @torch.compile(dynamic=dynamic)
     def step(x, w):
