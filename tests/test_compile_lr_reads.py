@@ -286,3 +286,28 @@ def test_scheduler_number_after_its_step_refused_in_math():
                                                r"scheduler.step\(\) in a computation.*Read "
                                                r"last_epoch before scheduler.step\(\)"):
         _run_both(make)
+
+
+@pytest.mark.parametrize("option, values", [("momentum", [0.5, 0.0, 0.9, 0.9, 0.0, 0.5]),
+                                            ("nesterov", [False, True, False])])
+def test_a_structural_option_the_step_sets_in_a_group_is_used_by_its_update(option, values):
+    # (the update's structure read the group as the call began: momentum set to 0.9 in
+    # the step after a call with 0 stepped without momentum, 0.12 off after six calls)
+    def run(compiled):
+        ft.manual_seed(0)
+        m = ft.nn.Linear(3, 2)
+        opt = ft.optim.SGD(m.parameters(), lr=0.1, momentum=0.5)
+        x, y = ft.linspace(-1, 1, 12).reshape(4, 3), ft.ones(4, 2)
+
+        def step(x, y, value):
+            opt.param_groups[0][option] = value
+            opt.zero_grad()
+            loss = ((m(x) - y) ** 2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+        f = ft.compile(step) if compiled else step
+        for v in values:
+            f(x, y, v)
+        return m.weight.detach().numpy()
+    np.testing.assert_allclose(run(True), run(False), rtol=1e-6, atol=1e-7)

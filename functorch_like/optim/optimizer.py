@@ -418,8 +418,10 @@ class Optimizer(OptimizerHooks):
                 loss = closure()
         key, transforms, groups_params, params, grads, states = [], [], [], [], [], []
         # Under functorch_like.compile the live groups may hold traced hyperparameters;
-        # structural decisions read the concrete snapshot instead.
-        static_groups = self._static_groups or self.param_groups
+        # structural decisions read the concrete snapshot instead, except for an option the
+        # step itself set to a concrete value (`group["momentum"] = 0.9` before step()).
+        static_groups = self.param_groups if self._static_groups is None else [
+            _step_static(g, s) for g, s in zip(self.param_groups, self._static_groups)]
         for group, sgroup in zip(self.param_groups, static_groups):
             live = [p for p in group["params"] if p.grad is not None]
             check_capturable(type(self), sgroup, live)     # (before the update's own checks)
@@ -612,6 +614,25 @@ class Optimizer(OptimizerHooks):
     def _complete_state(self, state: dict, p: Tensor) -> dict:
         """Fills internal entries PyTorch does not save (e.g. SGD's step)."""
         return state
+
+
+def _step_static(group: dict, snapshot: dict) -> dict:
+    """A group's options for the structure of a compiled step's update: the snapshot
+    taken as the call began, with the values the step itself set (concrete ones; a value
+    that is still the program's input, or another traced one, stands for its snapshot)."""
+    inputs = _trace_state.state.hp_inputs or {}
+    out = None
+    for k, v in group.items():
+        if k == "params" or inputs.get((id(group), k)) is v or snapshot.get(k) is v:
+            continue
+        if isinstance(v, Tensor):
+            v = v._value if v.ndim == 0 else v
+        if isinstance(v, jax.core.Tracer):
+            continue
+        if out is None:
+            out = dict(snapshot)
+        out[k] = float(v) if isinstance(v, jax.Array) and v.ndim == 0 else v
+    return snapshot if out is None else out
 
 
 # Hyperparameters that are pairs: torch keeps them as tuples (a JSON round trip makes lists).
