@@ -66,9 +66,13 @@ def is_plain(v) -> bool:
 
 def typed(v):
     """A plain value with its type, for a guard: 1, 1.0 and True are equal in Python but
-    trace differently (an int fill makes an int64 tensor)."""
+    trace differently (an int fill makes an int64 tensor); a float by its bits."""
     if type(v) is tuple:
         return tuple(map(typed, v))
+    if type(v) is float:
+        # (by its bits: -0.0 == 0.0 in Python, but 1 / w tells them apart; and a NaN
+        # equals itself this way, where nan != nan made each call a new program)
+        return float, v.hex()
     return type(v), v
 
 

@@ -158,3 +158,17 @@ def test_dynamic_true_takes_floats_as_inputs_and_the_default_compiles_each_value
     for w in [0.5, 0.25, 0.125]:
         assert step(x, w).item() == 3 * w
     assert compile_count() - before == programs
+
+
+def test_a_float_is_guarded_by_its_bits_negative_zero_and_nan_included():
+    # (-0.0 == 0.0 reused 0.0's program: 1 / (x * -0.0) gave +inf; each new NaN object
+    # was a new program, nan != nan)
+    f = torch.compile(lambda x, w: 1 / (x * w))
+    x = torch.ones(2)
+    assert f(x, 0.0).tolist() == [math.inf, math.inf]
+    assert f(x, -0.0).tolist() == [-math.inf, -math.inf]
+    g = torch.compile(lambda x, w: x * w)
+    before = compile_count()
+    for _ in range(3):
+        assert np.isnan(g(x, float("nan")).numpy()).all()
+    assert compile_count() - before == 1
