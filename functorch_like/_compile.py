@@ -181,9 +181,13 @@ class _Program:
         if tensors is None:
             tensors = [None if a is None else Tensor._make(a) for a in arrays]
         return as_dicts(jax.tree.unflatten(self.out_treedef, [
-            t if c is None else c.get() if isinstance(c, HostRead) else c
+            t if c is None else t._value.item() if c is _NUMBER_OUT else
+            c.get() if isinstance(c, HostRead) else c
             for t, c in zip(tensors, consts)]))
 
+
+# A result leaf that is a number computed in the program (Program.result reads it).
+_NUMBER_OUT = object()
 
 # What jax raises where Python asks a traced array (a tensor's, or a param group's number)
 # for its value: np.asarray, bool(), int(), math functions.
@@ -660,10 +664,14 @@ class CompiledFunction:
                 program.differentiable = () if ran_backward else tuple(
                     j for j, x in enumerate(out_leaves)
                     if isinstance(x, Tensor) and (x._requires_grad or x._node is not None))
+                # (a number computed from a param group's traced numbers, `lr * 2`, is a
+                # Python number for the caller, as eagerly: read from its output array)
+                numbers = [isinstance(x, jax.core.Tracer) for x in out_leaves]
                 out_leaves = [x._value if isinstance(x, Tensor) else x for x in out_leaves]
                 is_array = [isinstance(x, (jax.Array, jax.core.Tracer)) for x in out_leaves]
                 program.out_treedef = out_treedef
-                program.consts = tuple(None if a else x for a, x in zip(is_array, out_leaves))
+                program.consts = tuple(_NUMBER_OUT if n else None if a else x
+                                       for a, n, x in zip(is_array, numbers, out_leaves))
                 program.pre_reads = tuple(x for x in program.consts if type(x) is PreRead)
                 arrays = [x if a else None for a, x in zip(is_array, out_leaves)]
                 grads_out = new[1] if program.with_grads else None

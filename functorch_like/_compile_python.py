@@ -298,6 +298,13 @@ def _appended(x, host, name: str):
             f"appended to the list `{name}` a number read after scheduler.step() (or set "
             "in the step)", "append it before scheduler.step(), or return it and append it "
             "after the call")
+    if isinstance(x, jax.core.Tracer):
+        # (a number computed from a param group's traced numbers, `lr * 2`: the trace's
+        # value would be appended on every call)
+        raise _cannot_repeat(
+            f"appended to the list `{name}` a number computed from an optimizer's traced "
+            "hyperparameters", "append the number it was computed from, or return it and "
+            "append it after the call")
     return x
 
 

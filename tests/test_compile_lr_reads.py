@@ -311,3 +311,39 @@ def test_a_structural_option_the_step_sets_in_a_group_is_used_by_its_update(opti
             f(x, y, v)
         return m.weight.detach().numpy()
     np.testing.assert_allclose(run(True), run(False), rtol=1e-6, atol=1e-7)
+
+
+def test_a_number_computed_from_a_groups_lr_is_returned_as_a_python_number():
+    # (it came back as a 0-d Tensor where eager code returns a float)
+    m = ft.nn.Linear(2, 1)
+    opt = ft.optim.SGD(m.parameters(), lr=0.1)
+    sched = ft.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+
+    @ft.compile
+    def step(x):
+        opt.zero_grad()
+        loss = m(x).sum()
+        loss.backward()
+        opt.step()
+        return loss, opt.param_groups[0]["lr"] * 2
+    for expected in [0.2, 0.1, 0.05]:
+        loss, doubled = step(ft.ones(3, 2))
+        assert type(doubled) is float and doubled == pytest.approx(expected, rel=1e-6)
+        sched.step()
+
+
+def test_appending_a_number_computed_from_a_groups_lr_is_refused():
+    # (the trace's value, a JAX tracer, was appended to the caller's list on every call)
+    m = ft.nn.Linear(2, 1)
+    opt = ft.optim.SGD(m.parameters(), lr=0.1)
+    history = []
+
+    @ft.compile
+    def step(x):
+        opt.zero_grad()
+        m(x).sum().backward()
+        opt.step()
+        history.append(opt.param_groups[0]["lr"] * 2)
+    with pytest.raises(UntraceableError, match="computed from an optimizer's traced"):
+        step(ft.ones(3, 2))
+    assert history == []
