@@ -263,9 +263,8 @@ class CompiledFunction:
         # arguments can reuse that call's program and outputs as they are (Snapshot).
         self._snapshot: Snapshot | None = None
         self._eager = False         # past the recompile limit: the function runs as it is
-        # Leaf positions of the float arguments that are program inputs (they changed
-        # between calls), and of those that must stay constants (_compile_numbers).
-        self._numbers: frozenset = frozenset()
+        # Leaf positions of the float arguments that must stay constants even with
+        # dynamic=True (_compile_numbers).
         self._pinned: frozenset = frozenset()
 
     def __get__(self, obj, objtype=None):
@@ -331,10 +330,7 @@ class CompiledFunction:
                 return program, state, values
         leaves, treedef = jax.tree.flatten(in_order((args, kwargs)), is_leaf=is_argument_leaf)
         state = self._state(leaves)
-        if self.dynamic and dynamic_enabled():
-            self._numbers = frozenset(
-                i for i, x in enumerate(leaves) if type(x) is float) - self._pinned
-        dynamic, static, _ = split_args(leaves, state.tensor_index, self._numbers)
+        dynamic, static, _ = split_args(leaves, state.tensor_index, self._floats_in(leaves))
         avals = list(map(_aval, dynamic))
         signature = tuple(avals)
         try:
@@ -346,7 +342,8 @@ class CompiledFunction:
         if program is None:
             state.refresh()     # something changed: new parameters, groups or state?
             while True:
-                dynamic, static, _ = split_args(leaves, state.tensor_index, self._numbers)
+                dynamic, static, _ = split_args(leaves, state.tensor_index,
+                                                self._floats_in(leaves))
                 avals = list(map(_aval, dynamic))
                 signature = tuple(avals)
                 guard = (static, treedef, state.guard())
@@ -387,7 +384,6 @@ class CompiledFunction:
                     if not numbers:
                         raise
                     self._pinned = self._pinned | numbers
-                    self._numbers = self._numbers - numbers
                     continue
                 self._guards.add(guard)
                 key = (*guard, signature)
@@ -397,6 +393,13 @@ class CompiledFunction:
         if program.n_tensor_args is not None:
             self._last = (len(args), state, guard[2], program)
         return program, state, dynamic
+
+    def _floats_in(self, leaves: list) -> frozenset:
+        """The leaf positions of the float arguments that are program inputs: with
+        dynamic=True, every float not pinned (_compile_numbers); else none."""
+        if not (self.dynamic and dynamic_enabled()):
+            return frozenset()
+        return frozenset(i for i, x in enumerate(leaves) if type(x) is float) - self._pinned
 
     def _find(self, key: tuple, state: StepState):
         """The program for a guard and input signature; one that takes the gradients
