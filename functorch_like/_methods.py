@@ -541,10 +541,11 @@ for _name, _fn in _linalg_legacy_methods().items():
 from . import _signal as _SIG  # noqa: E402
 from . import _special_more as _SPM  # noqa: E402
 for _name, _fn in {"stft": _SIG.stft, "istft": _SIG.istft, "igamma": _SPM.igamma,
-                   "igammac": _SPM.igammac, "mvlgamma": _SPM.mvlgamma}.items():
+                   "igammac": _SPM.igammac, "mvlgamma": _SPM.mvlgamma_method("mvlgamma")
+                   }.items():
     setattr(Tensor, _name, _fn)
 for _name, _fn in {"igamma_": _SPM.igamma, "igammac_": _SPM.igammac,
-                   "mvlgamma_": _SPM.mvlgamma}.items():
+                   "mvlgamma_": _SPM.mvlgamma_method("mvlgamma_")}.items():
     setattr(Tensor, _name, _inplace(_fn, _name))
 from . import _methods_layout  # noqa: E402,F401  (stride(), new(), is_cpu, `in`)
 from . import _methods_device  # noqa: E402,F401  (pin_memory(), get_device(), cfloat(), ...)

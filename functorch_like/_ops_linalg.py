@@ -109,13 +109,22 @@ def inv_ex(A: Tensor, *, check_errors: bool = False):
     return named_result("linalg_inv_ex", ("inverse", "info"))(*out)
 
 
+def _f_det(a):
+    if a.shape[-1] == 0:                # (JAX's LU fails on 0x0; the empty product is 1)
+        return jnp.ones(a.shape[:-2], a.dtype) + 0 * a.sum((-2, -1))
+    return jnp.linalg.det(a)
+
+
 def det(A: Tensor) -> Tensor:
-    """The determinant of each square matrix of `A` (*, n, n) -> (*)."""
+    """The determinant of each square matrix of `A` (*, n, n) -> (*); 1 for 0x0 ones."""
     check_matrix(A, "linalg.det")
-    return apply(jnp.linalg.det, "LinalgDetBackward0", A)
+    return apply(_f_det, "LinalgDetBackward0", A)
 
 
 def _f_slogdet(a):
+    if a.shape[-1] == 0:
+        zero = 0 * a.sum((-2, -1))
+        return zero + 1, jnp.real(zero)
     sign, logabsdet = jnp.linalg.slogdet(a)
     return sign.astype(a.dtype), logabsdet
 
@@ -133,7 +142,7 @@ def torch_slogdet(input: Tensor):
 
 
 def _f_logdet(a):
-    sign, logabsdet = jnp.linalg.slogdet(a)
+    sign, logabsdet = _f_slogdet(a)
     return jnp.where(sign < 0, jnp.nan, logabsdet)
 
 

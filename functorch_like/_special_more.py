@@ -16,6 +16,7 @@ import jax.scipy.special as jss
 
 from . import _dtypes
 from . import _ops_math as M
+from ._dim_args import check_int_arg
 from ._tensor import Tensor, apply
 from .pure import _bessel, _gammainc, _orthopoly
 
@@ -135,18 +136,34 @@ def _f_multigammaln(x, *, p):
     return jnp.sum(terms, axis=-1) + p * (p - 1) / 4 * math.log(math.pi)
 
 
+def _multigammaln(name: str, input: Tensor, p: int, position: int = 2) -> Tensor:
+    p = check_int_arg(name, "p", p, position, Tensor)       # (1.5 would be truncated)
+    if p < 1:
+        raise RuntimeError("p has to be greater than or equal to 1")
+    return apply(_f_multigammaln, "MvlgammaBackward0", input, p=p)
+
+
 def multigammaln(input: Tensor, p: int) -> Tensor:
     """The multivariate log-gamma function of dimension p, elementwise (shape of input).
 
     PyTorch parity: as torch 2.13, only p >= 1 is checked (elements <= (p - 1) / 2 give
     NaN or inf, not an error).
     """
-    if p < 1:
-        raise RuntimeError("p has to be greater than or equal to 1")
-    return apply(_f_multigammaln, "MvlgammaBackward0", input, p=int(p))
+    return _multigammaln("special_multigammaln", input, p)
 
 
-mvlgamma = multigammaln
+def mvlgamma(input: Tensor, p: int) -> Tensor:
+    """torch.mvlgamma: special.multigammaln under torch's other name."""
+    return _multigammaln("mvlgamma", input, p)
+
+
+def mvlgamma_method(name: str):
+    """Tensor.mvlgamma / mvlgamma_ (`name`): torch counts p's position without self."""
+    def method(self: Tensor, p: int) -> Tensor:
+        return _multigammaln(name, self, p, position=1)
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"Tensor.{name}(p): see torch.mvlgamma."
+    return method
 
 
 # ---- orthogonal polynomials ----------------------------------------------------------------

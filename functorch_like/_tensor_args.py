@@ -9,8 +9,9 @@ torch word the refusal as "received an invalid combination of arguments".
 
 The tables were sorted by calling torch 2.13 with an int in each position. Positions
 count from 1 and leave `self` out for methods (`t.maximum(2)` says "position 1"); a
-keyword argument is named without one. The wrappers are installed last in the package's
-`__init__`, outermost, so this check runs before the `out=` one, as torch's parser does.
+keyword argument is named without one. The wrappers are installed late in the package's
+`__init__`, outside the `out=` ones, so this check runs first, as torch's parser does;
+the first-parameter check (`install_first`) goes outside the `int dim` ones too.
 """
 
 from __future__ import annotations
@@ -29,6 +30,70 @@ _BOTH = dict.fromkeys("""
 """.split(), ("input", "other"))
 _BOTH.update(heaviside=("input", "values"), outer=("input", "vec2"), dot=("input", "tensor"),
              mm=("input", "mat2"), polar=("abs", "angle"), complex=("real", "imag"))
+_BOTH.update(dict.fromkeys(("binary_cross_entropy_with_logits", "hinge_embedding_loss",
+                            "kl_div"), ("input", "target")),
+             pairwise_distance=("x1", "x2"), binomial=("count", "prob"))
+# torch.* functions whose first parameter is a Tensor in every overload: a number there
+# (`torch.exp(1.0)`, `torch.sum(2)`) raises torch's TypeError, where jnp took the number and
+# gave a result torch never gives, or an AttributeError came from deeper down. Sorted by
+# calling torch 2.13 with a float first (tests/test_number_input_refusals.py does again).
+_FIRST = dict.fromkeys("""
+    abs abs_ absolute acos acos_ acosh acosh_ adaptive_avg_pool1d adaptive_max_pool1d
+    adjoint alpha_dropout alpha_dropout_ amax amin aminmax angle arccos arccos_ arccosh
+    arccosh_ arcsin arcsin_ arcsinh arcsinh_ arctan arctan_ arctanh arctanh_ argmax
+    argmin argsort argwhere as_strided asin asin_ asinh asinh_ atan atan_ atanh atanh_
+    avg_pool1d batch_norm bernoulli bincount bitwise_not broadcast_to ceil ceil_ celu
+    celu_ channel_shuffle cholesky cholesky_inverse cholesky_solve chunk clone
+    combinations conj conj_physical conj_physical_ constant_pad_nd conv_transpose1d
+    conv_transpose2d conv_transpose3d corrcoef cos cos_ cosh cosh_ count_nonzero cov
+    cummax cummin cumprod cumsum deg2rad deg2rad_ det detach detach_ diag diag_embed
+    diagflat diagonal diagonal_scatter diff digamma dropout dropout_ empty_like erf erf_
+    erfc erfc_ erfinv exp exp2 exp2_ exp_ expm1 expm1_ feature_alpha_dropout
+    feature_alpha_dropout_ feature_dropout feature_dropout_ fix fix_ flatten flip fliplr
+    flipud floor floor_ frac frac_ frexp frobenius_norm full_like gather geqrf ger
+    get_device gradient group_norm hardshrink histc histogram i0 i0_ imag index_add
+    index_copy index_put index_put_ index_reduce index_select instance_norm inverse
+    is_complex is_conj is_floating_point is_inference is_neg is_nonzero is_same_size
+    is_signed isfinite isinf isnan isneginf isposinf isreal istft kthvalue layer_norm
+    lgamma log log10 log10_ log1p log1p_ log2 log2_ log_ log_softmax logcumsumexp logdet
+    logical_not logit logit_ logsumexp lu_solve masked_scatter masked_select matrix_exp
+    matrix_power max max_pool1d max_pool1d_with_indices max_pool2d max_pool3d mean
+    median min mode msort multinomial mv mvlgamma nan_to_num nan_to_num_ nanmean
+    nanmedian nansum narrow_copy neg neg_ negative negative_ nonzero nonzero_static
+    nuclear_norm numel ones_like orgqr ormqr pdist permute pinverse pixel_shuffle
+    pixel_unshuffle poisson poisson_nll_loss positive prelu prod put qr rad2deg rad2deg_
+    rand_like randn_like ravel real reciprocal reciprocal_ relu relu_ renorm reshape
+    resolve_conj resolve_neg rms_norm roll rot90 round round_ rrelu rrelu_ rsqrt rsqrt_
+    scatter_add scatter_reduce select select_scatter selu selu_ sgn sigmoid sigmoid_
+    sign signbit sin sin_ sinc sinc_ sinh sinh_ slice_scatter slogdet softmax sort
+    split_with_sizes sqrt sqrt_ square square_ squeeze sum svd swapaxes swapdims t take
+    take_along_dim tan tan_ tanh tanh_ threshold threshold_ tile topk trace transpose
+    triangular_solve tril triu trunc trunc_ unbind unflatten unique_consecutive
+    unsafe_chunk unsafe_split unsafe_split_with_sizes unsqueeze view_as_complex
+    view_as_real zero_ zeros_like
+""".split(), "input")
+_FIRST.update(dict.fromkeys(("bilinear", "cosine_embedding_loss", "margin_ranking_loss"),
+                            "input1"),
+              cosine_similarity="x1", cumulative_trapezoid="y", trapezoid="y", trapz="y",
+              embedding="weight", lu_unpack="LU_data", repeat_interleave="repeats",
+              triplet_margin_loss="anchor", vander="x", where="condition")
+# torch.special's, whose native functions are named `special_<name>` in torch's errors.
+_SPECIAL_FIRST = dict.fromkeys("""
+    bessel_j0 bessel_j1 bessel_y0 bessel_y1 digamma entr erf erfc erfcx erfinv exp2 expit
+    expm1 gammaln i0 i0e i1 i1e log1p log_ndtr log_softmax logit logsumexp
+    modified_bessel_i0 modified_bessel_i1 modified_bessel_k0 modified_bessel_k1
+    multigammaln ndtr ndtri psi round sinc softmax
+""".split(), "input")
+_SPECIAL_FIRST.update(dict.fromkeys(("airy_ai", "scaled_modified_bessel_k0",
+                                     "scaled_modified_bessel_k1", "spherical_bessel_j0"),
+                                    "x"))
+# nn.functional's own (not torch.* objects), whose torch versions call a native function.
+_FUNCTIONAL_FIRST = dict.fromkeys("""
+    alpha_dropout feature_alpha_dropout rrelu rrelu_ avg_pool2d avg_pool3d linear
+    threshold_
+""".split(), "input")
+_FUNCTIONAL_FIRST.update(cosine_similarity="x1", pairwise_distance="x1",
+                         scaled_dot_product_attention="query")
 # In-place methods (and the few torch.* in-place functions) with the same rule.
 _INPLACE = ("atan2 arctan2 hypot ldexp nextafter logical_and logical_or logical_xor gcd "
             "lcm heaviside igamma igammac").split()
@@ -154,3 +219,26 @@ def install(namespace: dict, tensor_cls: type) -> None:
         if special is not None and hasattr(special, name):
             setattr(special, name, _function(getattr(special, name), f"special_{name}",
                                              ("input", "other"), tensor_cls))
+
+
+def install_first(namespace: dict, tensor_cls: type, functional, special) -> None:
+    """Rebinds the `_FIRST` functions of `namespace` to ones that check their first
+    parameter is a Tensor before anything else (installed after the `int dim` checks:
+    torch's parser reads position 1 first). The same objects under nn.functional names
+    (`F.pixel_shuffle`) are rebound too, and torch.special's functions refuse under their
+    native `special_` names."""
+    for name, param in _FIRST.items():
+        fn = namespace.get(name)
+        if fn is None:
+            continue
+        namespace[name] = _function(fn, name, (param,), tensor_cls)
+        if getattr(functional, name, None) is fn:
+            setattr(functional, name, namespace[name])
+    for name, param in _FUNCTIONAL_FIRST.items():
+        fn = getattr(functional, name, None)
+        if fn is not None:
+            setattr(functional, name, _function(fn, name, (param,), tensor_cls))
+    for name, param in _SPECIAL_FIRST.items():
+        fn = getattr(special, name, None)
+        if fn is not None:
+            setattr(special, name, _function(fn, f"special_{name}", (param,), tensor_cls))

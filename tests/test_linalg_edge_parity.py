@@ -106,3 +106,25 @@ def test_qr_mode_r_gradient_is_reduced_modes():
     a = np.random.RandomState(3).randn(4, 3).astype(np.float32)
     np.testing.assert_allclose(_qr_grad(fl, a, "r", False), _qr_grad(torch, a, "reduced", False),
                                rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("shape", [(0, 0), (3, 0, 0)])
+@pytest.mark.parametrize("dtype", ["float32", "complex64"])
+def test_determinants_of_empty_matrices(shape, dtype):
+    """The determinant of a 0x0 matrix is 1 (the empty product) and its gradient is empty,
+    as torch's; JAX's LU raised an IndexError in the forward."""
+    outs = []
+    for lib in (torch, fl):
+        x = lib.zeros(*shape, dtype=getattr(lib, dtype), requires_grad=True)
+        sign, logabs = lib.linalg.slogdet(x)
+        det = lib.linalg.det(x)
+        values = [det, sign, logabs, lib.det(x)]
+        if dtype == "float32":
+            values.append(lib.logdet(x))
+        total = sum(v.abs().sum() if v.is_complex() else v.sum() for v in values)
+        total.backward()
+        outs.append(([v.detach().numpy() for v in values], x.grad.shape, logabs.dtype))
+    (t_vals, t_grad, t_dtype), (f_vals, f_grad, f_dtype) = outs
+    for t, f in zip(t_vals, f_vals):
+        np.testing.assert_array_equal(f, t)
+    assert tuple(f_grad) == tuple(t_grad) and str(f_dtype) == str(t_dtype)
