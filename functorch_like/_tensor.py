@@ -609,6 +609,14 @@ class Tensor:
         WRITES.count += 1
         return self
 
+    def _zero_grad_in_place(self) -> None:
+        """`zero_grad(set_to_none=False)` of this parameter: its `.grad` object is kept,
+        detached and zeroed, as torch's (code holding `g = p.grad` sees the same one)."""
+        grad = self.grad
+        if grad is not None:
+            grad.detach_()
+            grad.zero_()
+
     def _require_concrete(self, what: str) -> None:
         if _trace_state.state.compiling and isinstance(self._value, jax.core.Tracer):
             raise _trace_state.untraceable(what)

@@ -34,6 +34,7 @@ from ._hooks import register_optimizer_step_post_hook as register_optimizer_step
 from ._hooks import register_optimizer_step_pre_hook as register_optimizer_step_pre_hook
 from ..autograd import _errors as _ag_errors
 from ..autograd._grad_mode import enable_grad
+from ._differentiable import differentiable_update
 
 
 __all__ = ["Optimizer", "register_optimizer_step_post_hook",
@@ -246,7 +247,7 @@ class Optimizer(OptimizerHooks):
                         p.grad = None
                     else:
                         outside = not isinstance(p.grad._value, jax.core.Tracer)
-                        p.grad = p.grad.detach().zero_()
+                        p._zero_grad_in_place()
                         recorder = _trace_state.state.scheduler_recorder
                         if recorder is not None and outside:
                             # Inside compile, a .grad that is no input of the program (a
@@ -445,12 +446,19 @@ class Optimizer(OptimizerHooks):
                 transform = self._transform(sgroup)
             static = self._static_key(sgroup)
             skipped = self._skipped_hyperparams(group, sgroup)
+            state = self._group_state(group, live, transform, static, skipped)
+            if sgroup.get("differentiable"):
+                # (recorded in the graph, with grad on whatever the caller's mode, as
+                # torch's: see _differentiable.py)
+                differentiable_update(live, state, transform, [self.state[p] for p in live],
+                                      _update_as_real)
+                continue
             key.append((static, skipped, len(live)))
             transforms.append(transform)
             groups_params.append(live)
             params.append([p._value for p in live])
             grads.append([p.grad._value.astype(p._value.dtype) for p in live])
-            states.append(self._group_state(group, live, transform, static, skipped))
+            states.append(state)
         program = self._program(tuple(key), transforms)
         new_params, new_states = program(params, grads, states)
         for live, values, state, old in zip(groups_params, new_params, new_states, states):
@@ -747,5 +755,4 @@ Optimizer.step = hooked_step(Optimizer.step)
 
 
 def _zero_grad(p: Tensor) -> None:
-    if p.grad is not None:
-        p.grad = p.grad.detach().zero_()
+    p._zero_grad_in_place()

@@ -491,7 +491,7 @@ class Module:
                 if set_to_none:
                     p.grad = None
                 else:
-                    p.grad = p.grad.detach().zero_()
+                    p._zero_grad_in_place()
 
     def apply(self, fn: Callable[["Module"], None]) -> "Module":
         """Calls fn on every submodule (children first), then on self."""

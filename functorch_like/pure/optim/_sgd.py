@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+import jax
 import jax.numpy as jnp
 import optax
 
@@ -65,7 +66,9 @@ def sgd(lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
                 g = g + h["weight_decay"] * p
             if use_momentum:
                 later = h["momentum"] * buf + (1 - h["dampening"]) * g
-                buf = jnp.where(step == 0, g, later)
+                # (torch's first buffer is `grad.detach().clone()`: a step differentiated
+                # through, differentiable=True, gets no gradient along it)
+                buf = jnp.where(step == 0, jax.lax.stop_gradient(g), later)
                 g = g + h["momentum"] * buf if nesterov else buf
             return -h["lr"] * g, next_step(step), buf
 
