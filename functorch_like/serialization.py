@@ -40,7 +40,8 @@ _FORMAT_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, pickle.UnpicklingErr
 _PICKLE_LOAD_ARGS = ("encoding", "errors", "fix_imports")
 
 __all__ = ["save", "load", "CheckpointError", "UnsafeCheckpointError", "DEFAULT_PROTOCOL",
-           "add_safe_globals", "clear_safe_globals", "get_safe_globals", "safe_globals"]
+           "add_safe_globals", "clear_safe_globals", "get_safe_globals", "safe_globals",
+           "get_unsafe_globals_in_checkpoint"]
 
 
 def save(obj: Any, f: FileLike, pickle_module: Any = pickle,
@@ -175,6 +176,21 @@ def load(f: FileLike, map_location: MapLocation = None, pickle_module: Any = Non
                 raise
             raise CheckpointError(filename, f"not a readable checkpoint (truncated or "
                                             f"corrupted?): {type(e).__name__}: {e}") from e
+
+
+def get_unsafe_globals_in_checkpoint(f: FileLike) -> list[str]:
+    """The "module.name" strings of the functions and classes a checkpoint's pickle names
+    that a weights-only `load` would refuse (not allowlisted by default nor marked with
+    `add_safe_globals`/`safe_globals`), read without unpickling anything, as torch's.
+
+    PyTorch-parity note: the list is sorted (torch's comes from a set, in no set order).
+
+    Raises:
+      ValueError: `f` is not a zip checkpoint written by `save`/`torch.save`.
+    """
+    from ._serialization._globals_scan import unsafe_globals
+    with _opened(f) as fh:
+        return unsafe_globals(fh)
 
 
 @contextlib.contextmanager

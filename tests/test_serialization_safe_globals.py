@@ -5,6 +5,7 @@ outside the context manager) it is refused; and an explicit `pickle_module` with
 weights_only asks for the full load, as in torch."""
 
 import argparse
+import collections
 import io
 import pickle
 
@@ -58,3 +59,29 @@ def test_a_global_marked_under_another_name_does_not_match(checkpoint):
 def test_explicit_pickle_module_loads_fully(checkpoint):
     for lib in (fl, torch):
         assert lib.load(io.BytesIO(checkpoint), pickle_module=pickle)["args"].name == "run"
+
+
+class _Mine:
+    """A user class a checkpoint may name (module-level, so pickle can find it)."""
+
+
+def test_get_unsafe_globals_in_checkpoint_matches_torch(tmp_path):
+    obj = {"w": torch.ones(2), "p": torch.nn.Parameter(torch.ones(1)),
+           "args": argparse.Namespace(lr=0.1), "counts": collections.defaultdict(int),
+           "mine": _Mine(), "od": collections.OrderedDict(a=1), "s": {1, 2}}
+    path = tmp_path / "ckpt.pt"
+    torch.save(obj, path)
+    want = sorted(torch.serialization.get_unsafe_globals_in_checkpoint(path))
+    assert "argparse.Namespace" in want and "builtins.int" in want
+    assert fl.serialization.get_unsafe_globals_in_checkpoint(str(path)) == want
+    with fl.serialization.safe_globals([argparse.Namespace]), \
+            torch.serialization.safe_globals([argparse.Namespace]):
+        want = sorted(torch.serialization.get_unsafe_globals_in_checkpoint(path))
+        assert fl.serialization.get_unsafe_globals_in_checkpoint(path) == want
+    fl.save({"w": fl.ones(2), "n": [1, 2.5]}, tmp_path / "plain.pt")
+    assert fl.serialization.get_unsafe_globals_in_checkpoint(tmp_path / "plain.pt") == []
+    (tmp_path / "junk").write_bytes(b"not a zip")
+    for lib in (torch, fl):
+        with pytest.raises(ValueError, match="Expected input to be a checkpoint returned by "
+                                             "torch.save"):
+            lib.serialization.get_unsafe_globals_in_checkpoint(tmp_path / "junk")

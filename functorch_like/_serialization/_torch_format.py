@@ -312,6 +312,11 @@ class _Unpickler(pickle.Unpickler):
 
 # ---- the zip format -----------------------------------------------------------------
 
+def default_globals() -> tuple:
+    """The "module.name" globals a weights-only load resolves by default."""
+    return tuple(_Context("", None, True).globals)
+
+
 def find_prefix(zf: zipfile.ZipFile) -> str | None:
     """The archive folder holding data.pkl (`archive` or the saved file's stem)."""
     found = [n[:-len("/data.pkl")] for n in zf.NameToInfo

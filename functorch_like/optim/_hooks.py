@@ -62,7 +62,10 @@ def hooked_step(step: Callable) -> Callable:
                     if isinstance(result, tuple) and len(result) == 2:
                         args, kwargs = result
                     else:
-                        raise RuntimeError(f"{step} must return None or a tuple of "
+                        # (torch names the class's own wrapped step: SGD.step)
+                        named = (f"<function {type(self).__name__}.step at "
+                                 f"{hex(id(step))}>")
+                        raise RuntimeError(f"{named} must return None or a tuple of "
                                            f"(new_args, new_kwargs), but got {result}.")
             out = step(*args, **kwargs)
             for hook in [*(post or {}).values(), *_global_optimizer_post_hooks.values()]:
