@@ -197,8 +197,15 @@ def addcmul(input, tensor1, tensor2, *, value=1):
         raise NotImplementedError('"addcmul_cpu_out" not implemented for \'Bool\'')
     if not jnp.issubdtype(dtype, jnp.inexact) and isinstance(value, float):
         value = int(value)
+    # (the product in the common dtype of all three, as torch's kernel: not in tensor1's
+    # and tensor2's own, bf16 say, nor making a half input's result float32)
+    tensor1, tensor2 = (_in_dtype(t, dtype) for t in (tensor1, tensor2))
     return M.add(input, M.mul(M.mul(tensor1, tensor2), value) if value != 1 else
                  M.mul(tensor1, tensor2))
+
+
+def _in_dtype(t, dtype):
+    return t if t.dtype.jax == dtype else t.to(_dtypes.from_jax(dtype))
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1):
@@ -213,6 +220,9 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
             "tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / "
             "tensor2) for float inputs. The future addcdiv behavior is just the latter "
             "implementation: (input + value * tensor1 / tensor2), for all dtypes.")
+    dtype = _dtypes.result_type(*M._promo_args(input, tensor1, tensor2))
+    if jnp.issubdtype(dtype, jnp.inexact):      # (the quotient in the common dtype)
+        tensor1, tensor2 = (_in_dtype(t, dtype) for t in (tensor1, tensor2))
     q = M.div(tensor1, tensor2)
     return M.add(input, M.mul(q, value) if value != 1 else q)
 

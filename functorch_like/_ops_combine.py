@@ -223,7 +223,7 @@ def _check_diff_part(input, part, d):
 
 def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None):
     """The n-th forward difference along `dim` (logical xor for bool), after concatenating
-    `prepend` / `append` along that dim."""
+    `prepend` / `append` along that dim; n=0 gives a copy of input alone, as torch."""
     if input.ndim == 0:
         raise RuntimeError("diff expects input to be at least one-dimensional")
     if n < 0:
@@ -235,6 +235,8 @@ def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None):
             part = M.as_operand(part)
             _check_diff_part(input, part, d)
             parts.insert(0, part) if front else parts.append(part)
+    if n == 0:                  # (a copy of input: torch ignores prepend/append then)
+        return input.clone()
     x = S.cat(parts, d) if len(parts) > 1 else input
     n = builtins.min(n, x.shape[d])
     return apply(_f_diff, "DiffBackward0", x, n=n, axis=d) if n else x

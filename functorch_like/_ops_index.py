@@ -420,6 +420,7 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
     d = _wrap_dim(dim, input.ndim)
     if isinstance(src, Tensor) and src.dtype != input.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    check_fits(src, input.dtype)        # (a number value: -1.5 into uint8 raises)
     check_scatter_shapes(input, d, index, src if isinstance(src, Tensor) else None)
     _check_bounds(index, _size_along(input, d), d)
     mode = {None: "set", "add": "add", "multiply": "multiply"}[reduce]
@@ -432,6 +433,8 @@ def scatter_add(input, dim: int, index, src):
     _check_index_tensor(index, "scatter_add")
     d = _wrap_dim(dim, input.ndim)
     check_scatter_shapes(input, d, index, src)
+    if isinstance(src, Tensor) and src.dtype != input.dtype:     # (jnp would cast src)
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     _check_bounds(index, _size_along(input, d), d)
     return apply(_f_scatter, "ScatterAddBackward0", input, index, src, axis=d, mode="add",
                  checked=is_concrete(index._value))

@@ -177,7 +177,9 @@ def index_fill(input, dim: int, index, value):
 # ---- index_put / put ------------------------------------------------------------------
 
 def _f_index_put_add(x, v, *arrays, spec, checked=True):
-    out = x.at[_build(spec, arrays)].add(v.astype(x.dtype))
+    at = x.at[_build(spec, arrays)]
+    # (a bool tensor accumulates by logical or, as torch's add of bools)
+    out = at.max(v.astype(x.dtype)) if x.dtype == jnp.bool_ else at.add(v.astype(x.dtype))
     if checked:
         return out
     # The positions written; an index out of range reads as a negative one ("fill").
@@ -302,6 +304,10 @@ _scatter_extremum.defvjp(_scatter_extremum_fwd, _scatter_extremum_bwd)
 
 
 def _f_scatter_reduce(x, idx, src, *, axis, reduce, include_self, checked=True):
+    if x.dtype == jnp.bool_:        # (in uint8: bool has no identities or min/max scatter)
+        out = _f_scatter_reduce(x.astype(jnp.uint8), idx, src.astype(jnp.uint8), axis=axis,
+                                reduce=reduce, include_self=include_self, checked=checked)
+        return out.astype(jnp.bool_)
     shape = x.shape     # (torch reads 0-d tensors as of size 1)
     x, idx, src = jnp.atleast_1d(x), jnp.atleast_1d(idx), jnp.atleast_1d(src)
     out = _scatter_reduced(x, idx, src, axis, reduce, include_self).reshape(shape)

@@ -12,6 +12,7 @@ from ._ops_math import as_operand, broadcast_shape
 from ._ops_search import concrete
 from ._scalar_range import check_fits
 from ._tensor import Tensor, apply
+from .pure._errors import is_concrete
 
 
 def _f_masked_fill(x, mask, value):
@@ -51,7 +52,15 @@ def _check_fill_args(mask, value) -> None:
 
 def _masked_fill(input, mask, value):
     _check_fill_args(mask, value)
-    check_fits(value, input.dtype)
+    if isinstance(value, Tensor):
+        # (torch fills with a 0-d tensor's item(), converted as a number would be; only
+        # an integer input needs the host read)
+        if is_concrete(value._value) and not (input.is_floating_point() or
+                                              input.is_complex() or value.is_complex()
+                                              or input.dtype == _dtypes.bool):
+            check_fits(value.item(), input.dtype)
+    else:
+        check_fits(value, input.dtype)
     name = "MaskedFillBackward0" if not isinstance(value, Tensor) else "MaskedFillBackward1"
     return apply(_f_masked_fill, name, input, mask, as_operand(value))
 

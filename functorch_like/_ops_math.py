@@ -18,6 +18,7 @@ from ._complex_refusals import check_clamp, no_complex
 from ._dtype_refusals import check, check_dtype, checked
 from ._host import from_host
 from ._scalar_range import check_fits
+from ._warn_once import warn_once
 from ._tensor import Tensor, apply, typename
 from .pure import _activations, _edge_grads
 from .pure._errors import check_values
@@ -145,7 +146,8 @@ def _f_div(a, b, *, dtype, rounding_mode=None):
         # rounded); operands cast to the result dtype first, as torch's (a negative
         # scalar wraps into uint8).
         wide = jnp.int32 if dtype == jnp.bool_ else dtype
-        return jax.lax.div(_cast(a, wide), _cast(b, wide)).astype(dtype)
+        a, b = jnp.broadcast_arrays(_cast(a, wide), _cast(b, wide))    # (lax: same shapes)
+        return jax.lax.div(a, b).astype(dtype)
     a, b = _cast(a, dtype), _exact_divisor(_cast(b, dtype), jnp.shape(a))
     if rounding_mode == "trunc":
         return jnp.trunc(jnp.true_divide(a, b))
@@ -322,9 +324,11 @@ def _check_integer_divisor(input, other, kernel: str) -> None:
     an arbitrary number); checked where the divisor's values are known. torch's `kernel`
     has no bool version, which it finds (after broadcasting) before any zero divisor."""
     a, b = as_operand(input), as_operand(other)
-    broadcast_shape(a, b)
+    shape = broadcast_shape(a, b)
     if _dtypes.result_type(*_promo_args(a, b)) == jnp.bool_:
         raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+    if 0 in shape:                  # (no element is divided: torch returns the empty result)
+        return
     if not all(isinstance(x, (builtins.int, builtins.bool)) or (
             isinstance(x, Tensor) and not jnp.issubdtype(x.dtype.jax, jnp.inexact)
             and not jnp.issubdtype(x.dtype.jax, jnp.complexfloating)) for x in (a, b)):
@@ -704,6 +708,11 @@ def where(condition, input=None, other=None):
     if input is None and other is None:
         from ._ops_index import nonzero
         return nonzero(condition, as_tuple=True)
+    if condition.dtype == _dtypes.uint8:
+        warn_once("where received a uint8 condition tensor. This behavior is deprecated and "
+                  "will be removed in a future version of PyTorch. Use a boolean condition "
+                  "instead.")
+        condition = condition.bool()
     if condition.dtype != _dtypes.bool:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
                            f"with dtype {_dtypes.scalar_type_name(condition.dtype)}")
@@ -749,12 +758,14 @@ def _f_lerp(a, b, w, *, dtype):
 def lerp(input, end, weight):
     """input + weight * (end - input); weight is a number or a broadcastable tensor.
 
-    As torch's, `end` and a Tensor `weight` must have input's dtype, which must be
-    floating or complex.
+    As torch's, `end` and a Tensor `weight` (but a 0-d one) must have input's dtype, which
+    must be floating or complex.
     """
     weight = as_operand(weight)
     for param, value in (("end", end), ("weight", weight)):
-        if isinstance(value, Tensor) and value.dtype != input.dtype:
+        # (a 0-d weight tensor of any dtype is taken, as torch does)
+        if isinstance(value, Tensor) and value.dtype != input.dtype and not (
+                param == "weight" and value.ndim == 0):
             raise RuntimeError(f"expected dtype {_dtypes.cpp_type_name(input.dtype)} for "
                                f"`{param}` but got dtype {_dtypes.cpp_type_name(value.dtype)}")
     broadcast_shape(input, end, weight)

@@ -103,8 +103,10 @@ def bincount(input: Tensor, weights=None, minlength: int = 0) -> Tensor:
     w = concrete(weights, "bincount")
     if w.ndim != 1 or w.shape[0] != a.shape[0]:
         raise RuntimeError("weights should be 1-d and have the same length as input")
-    # Float weights keep their dtype; other weights count in double, as PyTorch.
-    dtype = w.dtype if weights.is_floating_point() else _dtypes.float64.jax
+    if a.size == 0:             # (torch's empty input counts in int64, weights or not)
+        return _long(np.zeros(minlength, np.int64))
+    # float32 weights keep their dtype; all others (half too) count in double, as torch.
+    dtype = w.dtype if weights.dtype == _dtypes.float32 else _dtypes.float64.jax
     return Tensor._make(jnp.asarray(np.bincount(a, w.astype(np.float64), minlength), dtype))
 
 
@@ -119,6 +121,8 @@ def argwhere(input: Tensor) -> Tensor:
 # ---- fixed-shape ops ------------------------------------------------------------------
 
 def _f_searchsorted(seq, values, *, side, dtype):
+    if seq.shape[-1] == 0:          # (an empty sequence: every value goes at 0)
+        return jnp.zeros(values.shape, dtype)
     if seq.ndim == 1:
         return jnp.searchsorted(seq, values, side=side).astype(dtype)
     batch = seq.shape[:-1]

@@ -459,7 +459,8 @@ def _f_cat(*xs, axis, dtype):
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0):
-    """Concatenates along `dim`, promoting dtypes; legacy empty 1-D tensors are skipped."""
+    """Concatenates along `dim`, promoting dtypes; legacy empty 1-D tensors are skipped
+    (but promote)."""
     tensors = _checks.tensor_list(tensors)
     if not tensors:
         # A ValueError in PyTorch, unlike the other cat errors.
@@ -479,7 +480,9 @@ def cat(tensors: Sequence[Tensor], dim: int = 0):
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. "
                                    f"Expected size {ref.shape[ax]} but got size {t.shape[ax]} "
                                    f"for tensor number {i} in the list.")
-    dtype = _dtypes.result_type(*[t._value for t in kept])
+    # (the skipped empty 1-D tensors still take part in the promotion, as torch's:
+    # cat([ints, tensor([])]) is float)
+    dtype = _dtypes.result_type(*[t._value for t in tensors])
     return apply(_f_cat, "CatBackward0", *kept, axis=d, dtype=dtype)
 
 

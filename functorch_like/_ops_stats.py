@@ -227,9 +227,11 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
         raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
     scalar_q = scalar_q or q.ndim == 0
     axis = None if dim is None else _wrap_dim(dim, input.ndim)
+    if input.ndim == 0:                          # (dim 0 of a 0-d tensor: all of it)
+        axis = None
     out = apply(_f_quantile, "SqueezeBackward4", input, q, axis=axis, keepdims=keepdim,
                 interpolation=interpolation, ignore_nan=ignore_nan, scalar_q=scalar_q)
-    if keepdim and dim is None:                  # every dim kept, with size 1
+    if keepdim and axis is None:                 # every dim kept, with size 1
         shape = (() if scalar_q else (q.numel(),)) + (1,) * input.ndim
         out = out.reshape(shape)
     return out

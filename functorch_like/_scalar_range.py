@@ -35,8 +35,10 @@ def check_fits(value, dtype) -> None:
     info = np.iinfo(stored)
     if isinstance(value, builtins.float) and not math.isfinite(value):
         fits = False
-    elif info.min == 0:             # (c10 lets a negative number wrap into an unsigned type
-        fits = value <= info.max and -value <= info.max          # down to -max)
+    elif info.min == 0 and isinstance(value, builtins.int):
+        # (c10 lets a negative int wrap into an unsigned type down to -max; a float must
+        # lie in the type's range: -1.5 into uint8 raises)
+        fits = value <= info.max and -value <= info.max
     else:
         fits = info.min <= value <= info.max
     if fits:

@@ -32,7 +32,8 @@ _BOTH.update(heaviside=("input", "values"), outer=("input", "vec2"), dot=("input
              mm=("input", "mat2"), polar=("abs", "angle"), complex=("real", "imag"))
 _BOTH.update(dict.fromkeys(("binary_cross_entropy_with_logits", "hinge_embedding_loss",
                             "kl_div"), ("input", "target")),
-             pairwise_distance=("x1", "x2"), binomial=("count", "prob"))
+             pairwise_distance=("x1", "x2"), binomial=("count", "prob"),
+             addcmul=("input", "tensor1", "tensor2"), addcdiv=("input", "tensor1", "tensor2"))
 # torch.* functions whose first parameter is a Tensor in every overload: a number there
 # (`torch.exp(1.0)`, `torch.sum(2)`) raises torch's TypeError, where jnp took the number and
 # gave a result torch never gives, or an AttributeError came from deeper down. Sorted by
@@ -96,7 +97,7 @@ _FUNCTIONAL_FIRST.update(cosine_similarity="x1", pairwise_distance="x1",
                          scaled_dot_product_attention="query")
 # In-place methods (and the few torch.* in-place functions) with the same rule.
 _INPLACE = ("atan2 arctan2 hypot ldexp nextafter logical_and logical_or logical_xor gcd "
-            "lcm heaviside igamma igammac").split()
+            "lcm heaviside igamma igammac addcmul addcdiv").split()
 
 # Functions with overloads (Tensor input, Tensor other) and (Tensor input, Number other).
 _TENSOR_OR_NUMBER = dict.fromkeys("""
