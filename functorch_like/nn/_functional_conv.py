@@ -164,7 +164,9 @@ def pad(input, pad, mode: str = "constant", value: float | None = None):
         raise RuntimeError("Padding length should be less than or equal to two times the "
                            "input dimension")
     if mode not in ("constant", "reflect", "replicate", "circular"):
-        raise NotImplementedError(f"Unsupported padding mode: {mode}")
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if mode != "constant" and value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
     # The other modes pad the last 1-3 dims of a batched or unbatched input only.
     if mode != "constant" and not (len(pad) in (2, 4, 6)
                                    and len(pad) // 2 + 1 <= input.ndim <= len(pad) // 2 + 2):

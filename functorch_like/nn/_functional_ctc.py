@@ -44,6 +44,8 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank: int = 0,
     of a log_softmax), see `functorch_like.pure._ctc`.
     """
     il, tl = _lengths(input_lengths), _lengths(target_lengths)
+    if not 0 <= blank < log_probs.shape[-1]:     # (JAX's gather gave NaN)
+        raise RuntimeError("blank must be in label range")
     batched = log_probs.ndim == 3
     bound = _bound(targets, tl) if batched else None
     name = {"mean": "MeanBackward0", "sum": "SumBackward0"}.get(

@@ -29,6 +29,8 @@ def affine_grid(theta, size, align_corners=None):
     """(N, 2, 3) affine matrices -> (N, H, W, 2) sampling grid for size (N, C, H, W), or
     (N, 3, 4) -> (N, D, H, W, 3) for (N, C, D, H, W). align_corners=None means False,
     with PyTorch's warning."""
+    if not (theta.is_floating_point() or theta.is_complex()):
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
     size, align = tuple(int(s) for s in size), _align(align_corners)
     out = apply(_grid_sample.affine_grid, "AffineGridGeneratorBackward0", theta, size=size,
                 align_corners=align)

@@ -262,6 +262,13 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
 
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     """input / (k + alpha * mean of input^2 over `size` neighbouring channels) ** beta."""
+    # (torch's errors, from the padding and the avg_pool2d/3d of its composite; a JAX
+    # index error before)
+    if int(size) < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if int(size) == 0:
+        raise RuntimeError("kernel size should be greater than zero, but got " + (
+            "kH: 0 kW: 1" if input.ndim == 3 else "kT: 0 kH: 1 kW: 1"))
     return apply(_norm.local_response_norm, "DivBackward0", input, size=int(size),
                  alpha=float(alpha), beta=float(beta), k=float(k))
 

@@ -62,6 +62,18 @@ def check_shapes(query, key, value, key_padding_mask, attn_mask, num_heads: int)
                                  f"{attn_mask.shape}")
 
 
+def check_projection_shapes(query, key, value, q_proj_weight, k_proj_weight,
+                            v_proj_weight) -> None:
+    """torch's `_in_projection` asserts for separate projection weights: (E, E), (E, kdim)
+    and (E, vdim) against the inputs' last dims (a JAX dot_general error before)."""
+    e = query.shape[-1]
+    for name, w, width in (("query", q_proj_weight, e), ("key", k_proj_weight, key.shape[-1]),
+                           ("value", v_proj_weight, value.shape[-1])):
+        if tuple(w.shape) != (e, width):
+            raise AssertionError(f"expecting {name} weights shape of {(e, width)}, but got "
+                                 f"{w.shape}")
+
+
 def check_mask_sizes(query, key, key_padding_mask, attn_mask, num_heads: int,
                      added: int) -> None:
     """torch's checks of the masks' sizes against time-major (L, N, E) query and (S, N, E)
@@ -108,6 +120,14 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
         # whose query, key and value have one head size; its math path refuses the pair)
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be "
                            "set when is_causal=True")
+    if attn_mask is not None and not (attn_mask.dtype == _dtypes.bool
+                                      or attn_mask.is_floating_point()
+                                      or attn_mask.dtype == query.dtype):
+        # (an integer mask was added to the scores as if it were a float one)
+        raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query "
+                           f"dtype, but got attn_mask.dtype: "
+                           f"{_dtypes.cpp_type_name(attn_mask.dtype)} and  query.dtype: "
+                           f"{_dtypes.cpp_type_name(query.dtype)} instead.")
     _check_sdpa_shapes(query, key, attn_mask)
     rng = _random.next_key() if dropout_p > 0 else None
     return apply(_f_sdpa, "ScaledDotProductAttentionBackward", query, key, value, attn_mask,
@@ -193,6 +213,8 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check: int, num
         if q_proj_weight is None or k_proj_weight is None or v_proj_weight is None:
             raise AssertionError("use_separate_proj_weight is True but q_proj_weight, "
                                  "k_proj_weight or v_proj_weight is None")
+        check_projection_shapes(query, key, value, q_proj_weight, k_proj_weight,
+                                v_proj_weight)
         in_proj_weight = None
     else:
         if in_proj_weight is None:

@@ -76,6 +76,12 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
             "embedding_bag: per_sample_weights was not None. per_sample_weights is only "
             f"supported for mode='sum' (got mode='{mode}'). Please open a feature request "
             "on GitHub.")
+    if input.dim() == 1 and is_concrete(offsets._value) and offsets._value.size:
+        with jax.ensure_compile_time_eval():     # (torch's kernel, after the checks above)
+            last = int(offsets._value[-1])
+        if last > input.numel():
+            raise RuntimeError(f"offsets[-1] can not be greater than input's length "
+                               f"{input.numel()} but got offsets[-1] of {last}")
     return apply(_f_embedding_bag, "EmbeddingBagBackward0", input, weight, offsets,
                  per_sample_weights, mode=mode, include_last_offset=bool(include_last_offset),
                  padding_idx=padding_idx, scale_grad_by_freq=bool(scale_grad_by_freq))

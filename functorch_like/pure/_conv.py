@@ -55,6 +55,10 @@ def _check_rank(x, nd: int, name: str) -> None:
 
 
 def _check_channels(x, weight, nd: int, groups: int, transposed: bool = False) -> None:
+    if weight.shape[0] % groups:        # (JAX's own error, or a reshape's, came first)
+        raise ShapeError(f"Given groups={groups}, expected weight to be divisible by "
+                         f"{groups} at dimension 0, but got weight of size "
+                         f"[{shape_str(weight.shape)}] instead")
     channels = x.shape[-nd - 1]
     expected = weight.shape[0] if transposed else weight.shape[1] * groups
     if channels != expected:

@@ -296,7 +296,11 @@ def _adaptive_sizes(x, nd, output_size, name):
     if isinstance(output_size, int) or output_size is None:
         output_size = (output_size,) * nd
     if len(output_size) != nd:
-        raise ValueError(f"{name}: internal error: output_size.size() must be {nd}")
+        if nd == 1:         # (torch's argument parser reads the 1-d pools' int[1])
+            raise ShapeError(f"{name}() argument 'output_size' should contain one int (got "
+                             f"{len(output_size)})")
+        raise ShapeError(f"{name}: output_size must be {nd}" if "avg" in name else
+                         f"{name}(): internal error: output_size.size() must be {nd}")
     return tuple(n if o is None else int(o) for o, n in zip(output_size, x.shape[-nd:]))
 
 

@@ -9,7 +9,7 @@ from ..._tensor import apply
 from ...pure import init as _init
 from .._functional_mha import _f_mha     # the op shared with F.multi_head_attention_forward
 from .._functional_mha import (check_in_projection_dtypes, check_mask_sizes, check_masks,
-                               check_shapes)
+                               check_projection_shapes, check_shapes)
 from ._init_helpers import assign_params, fresh_key
 from .linear import Linear
 from .module import Module
@@ -107,6 +107,9 @@ class MultiheadAttention(Module):
                 key_padding_mask = key_padding_mask.unsqueeze(0)
         check_mask_sizes(query, key, key_padding_mask, attn_mask, self.num_heads,
                          (self.bias_k is not None) + bool(self.add_zero_attn))
+        if not self._qkv_same_embed_dim:
+            check_projection_shapes(query, key, value, self.q_proj_weight, self.k_proj_weight,
+                                    self.v_proj_weight)
         check_in_projection_dtypes(query, key, value, self.in_proj_weight, self.in_proj_bias,
                                    self.q_proj_weight, self.k_proj_weight, self.v_proj_weight)
         use_dropout = self.training and self.dropout > 0
