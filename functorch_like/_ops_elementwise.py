@@ -20,7 +20,7 @@ from ._dtype_refusals import check, checked
 from ._ops_math import (_binary, _cast, _f_pow, _promo_args, _sign, _unary,
                         abs_with_torch_grad, as_operand, broadcast_shape)
 from ._tensor import Tensor, apply
-from .pure import _edge_grads
+from .pure import _edge_grads, _pole_grads
 from .pure._edge_grads import x_times_log
 
 
@@ -46,11 +46,11 @@ def hypot(input, other):
 
 
 def _f_logaddexp(a, b, *, dtype):
-    return jnp.logaddexp(_cast(a, dtype), _cast(b, dtype))
+    return _pole_grads.logaddexp(_cast(a, dtype), _cast(b, dtype))
 
 
 def _f_logaddexp2(a, b, *, dtype):
-    return jnp.logaddexp2(_cast(a, dtype), _cast(b, dtype))
+    return _pole_grads.logaddexp2(_cast(a, dtype), _cast(b, dtype))
 
 
 def logaddexp(input, other):
@@ -146,17 +146,8 @@ def heaviside(input, values):
 
 # ---- unary ------------------------------------------------------------------------------
 
-def _digamma(x):
-    # torch: digamma(+-0) = -+inf (JAX gives NaN).
-    return jnp.where(x == 0, jnp.copysign(jnp.inf, -x).astype(x.dtype), jax.lax.digamma(x))
-
-
-def _lgamma(x):
-    # torch's (the C library's) lgamma is exactly 0 at 1 and 2, where XLA's float32 one is
-    # a few ulps off; the gradient stays XLA's digamma there.
-    out = jax.lax.lgamma(x)
-    exact = (x == 1) | (x == 2)
-    return jnp.where(exact, out - jax.lax.stop_gradient(out), out)
+_digamma = _pole_grads.digamma        # (torch's values and derivatives at 0)
+_lgamma = _pole_grads.lgamma
 
 
 erfinv = checked("erfinv")(_unary(jax.lax.erf_inv, "ErfinvBackward0"))
@@ -184,9 +175,7 @@ signbit = checked("signbit")(_unary(jnp.signbit, "SignbitBackward0", to_float=Fa
 
 
 def _f_polygamma(x, *, n):
-    if n == 0:
-        return _digamma(x)
-    return jss.polygamma(n, x)
+    return _pole_grads.polygamma(n, x)
 
 
 def polygamma(n: int, input):
@@ -200,12 +189,9 @@ def polygamma(n: int, input):
 
 
 def _f_logit(x, *, eps):
-    if eps is not None:
-        # torch clamps to [eps, 1 - eps] and passes no gradient where it clamped.
-        lo, hi = eps, 1.0 - eps
-        outside = (x < lo) | (x > hi)
-        x = jnp.where(outside, jax.lax.stop_gradient(jnp.clip(x, lo, hi)), x)
-    return jnp.log(x / (1 - x))
+    # (torch clamps to [eps, 1 - eps] and passes no gradient where it clamped; without
+    # eps its gradient is NaN outside [0, 1])
+    return _pole_grads.logit(x, eps)
 
 
 def logit(input, eps=None):

@@ -18,7 +18,7 @@ from . import _dtypes
 from . import _ops_math as M
 from ._dim_args import check_int_arg
 from ._tensor import Tensor, apply
-from .pure import _bessel, _gammainc, _orthopoly
+from .pure import _bessel, _gammainc, _orthopoly, _pole_grads
 
 __all__ = ["bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "modified_bessel_i0",
            "modified_bessel_i1", "modified_bessel_k0", "modified_bessel_k1",
@@ -115,7 +115,7 @@ igamma, igammac = gammainc, gammaincc
 
 
 def _f_zeta(x, q, *, dtype):
-    return jss.zeta(M._cast(x, dtype), M._cast(q, dtype))
+    return _pole_grads.zeta(M._cast(x, dtype), M._cast(q, dtype))
 
 
 def zeta(input, other):
@@ -132,7 +132,7 @@ def _f_multigammaln(x, *, p):
     x = x if jnp.issubdtype(x.dtype, jnp.inexact) else x.astype(M._float_dtype(x.dtype))
     # log Gamma_p(x) = p (p - 1) / 4 log(pi) + sum_{j < p} lgamma(x - j / 2)
     shifts = jnp.arange(p, dtype=x.dtype) / 2
-    terms = jss.gammaln(x[..., None] - shifts)
+    terms = _pole_grads.lgamma(x[..., None] - shifts)     # (torch's -inf slope at poles)
     return jnp.sum(terms, axis=-1) + p * (p - 1) / 4 * math.log(math.pi)
 
 

@@ -16,6 +16,7 @@ from ._methods import log_softmax as log_softmax
 from ._methods import softmax as softmax
 from ._ops_reduce import logsumexp as logsumexp
 from ._special_more import no_half
+from .pure import _pole_grads
 
 erf = M.erf
 erfc = E.erfc
@@ -46,7 +47,7 @@ def _ndtr(x):
 
 
 ndtr = M._unary(_ndtr, "SpecialNdtrBackward0")
-ndtri = no_half(M._unary(jss.ndtri, "SpecialNdtriBackward0"), "ndtri_cpu")
+ndtri = no_half(M._unary(_pole_grads.ndtri, "SpecialNdtriBackward0"), "ndtri_cpu")
 log_ndtr = no_half(M._unary(jss.log_ndtr, "SpecialLogNdtrBackward0"), "log_ndtr_cpu")
 entr = M._unary(jss.entr, "SpecialEntrBackward0")
 
