@@ -19,6 +19,11 @@ def _segments(y, x, *, axis, dx):
 
 
 def _f_trapezoid(y, x, *, axis, dx):
+    if x is None and y.shape[axis]:
+        # torch's form for even spacing: (sum - (first + last) / 2) * dx; an inf sample
+        # then gives NaN (inf - inf) and a lone NaN sample NaN, as there
+        y = jnp.moveaxis(y, axis, -1)
+        return (jnp.sum(y, -1) - (y[..., 0] + y[..., -1]) * 0.5) * dx
     return jnp.sum(_segments(y, x, axis=axis, dx=dx), -1)
 
 

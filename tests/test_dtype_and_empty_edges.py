@@ -3,7 +3,8 @@ dtype of all three operands (a bf16 quotient was rounded; a half input gave floa
 promotes over the empty 1-D tensors it skips; diff with n=0 ignores prepend; bincount's
 weights count in double unless float32, and an empty input counts in int64; a float
 written into an integer tensor must lie in its range (-1.5 into uint8 was saturated to 0);
-and empty or 0-d edge cases that crashed: integer trunc division of different ranks,
+trapezoid with even spacing is torch's (sum - (first + last) / 2) * dx, so an inf sample
+gives NaN as there; and empty or 0-d edge cases that crashed: integer trunc division of different ranks,
 quantile of a 0-d tensor along dim 0, searchsorted in empty rows, fmod/remainder of
 nothing by 0, bool scatter_reduce amax/amin and index_put_ accumulate, a uint8 where
 condition, a 0-d lerp weight of another dtype."""
@@ -55,6 +56,10 @@ CASES = {
     "lerp 0-d half weight": lambda L: L.lerp(L.ones(2), L.zeros(2), L.tensor(0.5).half()),
     "lerp 0-d int weight": lambda L: L.lerp(L.ones(2).half(), L.zeros(2).half(),
                                             L.tensor(1)),
+    "trapezoid with inf": lambda L: L.trapezoid(L.tensor([0.0, 1.0, float("inf")])),
+    "trapezoid lone NaN": lambda L: L.trapezoid(L.tensor([[float("nan")]]), dim=1),
+    "trapezoid dx": lambda L: L.trapezoid(L.tensor([[1.0, 2.0, 4.0], [0.5, 1.0, -3.0]]),
+                                          dx=0.5),
 }
 
 
