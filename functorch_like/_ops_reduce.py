@@ -14,6 +14,7 @@ from . import _autocast_state, _dtypes
 from ._dim_lists import check_norm_dim
 from ._complex_refusals import refuse_complex, refuse_complex_kernel
 from ._tensor import Tensor, _wrap_dim, apply
+from .autograd._grad_mode import is_grad_enabled
 from .pure import _distance, _edge_grads
 from .pure._types import opmath_dtype
 
@@ -82,7 +83,14 @@ def _f_sum(x, *, axis, keepdims, dtype):
 
 def _sum_dtype(input, dtype):
     if dtype is not None:
-        return _dtypes.to_jax(dtype)
+        out = _dtypes.to_jax(dtype)
+        if not jnp.issubdtype(out, jnp.inexact) and (input.requires_grad and
+                                                     is_grad_enabled()):
+            # (torch's autograd has no integer outputs of a differentiable op; this
+            # computed a sum that silently dropped out of the graph)
+            raise RuntimeError(f"Autograd not support dtype: "
+                               f"{_dtypes.scalar_type_name(dtype)}")
+        return out
     if not jnp.issubdtype(input._value.dtype, jnp.inexact):
         return _dtypes.int64.jax      # bool and integer sums promote to int64
     return input._value.dtype
@@ -121,8 +129,9 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None):
     """Mean over `dim`; integer inputs need an explicit floating `dtype`, as PyTorch."""
     out = _dtypes.to_jax(dtype) if dtype is not None else input._value.dtype
     if not jnp.issubdtype(out, jnp.inexact):
-        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
-                           "floating point or complex dtype. Got: "
+        which = "Input" if dtype is None else "Optional"     # (torch's two wordings)
+        raise RuntimeError(f"mean(): could not infer output dtype. {which} dtype must be "
+                           "either a floating point or complex dtype. Got: "
                            f"{_dtypes.scalar_type_name(out)}")
     name = "MeanBackward0" if dim is None else "MeanBackward1"
     return apply(_f_mean, name, input, axis=_dims(dim, input.ndim), keepdims=keepdim,

@@ -194,6 +194,11 @@ def _check_histogram_input(input: Tensor, bins) -> None:
                            "dimension 0")
 
 
+def _cpp_float(v: float) -> str:
+    """A double as torch's C++ message prints it (a NaN from a reduction as -nan)."""
+    return "-nan" if math.isnan(v) else f"{v:g}"
+
+
 def _f_histc(x, *, bins, low, high):
     x = x.reshape(-1)
     if low == high:                     # min = max = 0: the data's range
@@ -214,6 +219,13 @@ def histc(input: Tensor, bins: int = 100, min=0, max=0) -> Tensor:
     """A histogram of `bins` equal-width bins over [min, max] (the data's range when both
     are 0); values outside are ignored."""
     _check_histogram_input(input, bins)
+    lo, hi = builtins.float(min), builtins.float(max)
+    if lo == hi and input.numel() and not isinstance(input._value, jax.core.Tracer):
+        data = np.asarray(input._value)
+        lo, hi = builtins.float(data.min()), builtins.float(data.max())
+    if not (math.isfinite(lo) and math.isfinite(hi)):     # (a histogram of zeros before)
+        raise RuntimeError(f"torch.histc: range of [{_cpp_float(lo)}, {_cpp_float(hi)}] is "
+                           "not finite")
     if max < min:
         raise RuntimeError("torch.histc: max must be larger than min")
     # (not differentiable: PyTorch's result does not require grad)
@@ -246,6 +258,9 @@ def histogram(input: Tensor, bins=100, *, range=None, weight=None, density: bool
             lo, hi = builtins.float(data.min()), builtins.float(data.max())
         else:
             lo, hi = builtins.float(range[0]), builtins.float(range[1])
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise RuntimeError(f"torch.histogramdd: dimension 0's range [{lo:g}, {hi:g}] is "
+                               "not finite")
         if lo == hi:
             lo, hi = lo - 0.5, hi + 0.5
         edges = Tensor._make(jnp.linspace(lo, hi, builtins.int(bins) + 1,

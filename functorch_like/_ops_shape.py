@@ -228,7 +228,11 @@ def squeeze(input, dim=None):
         shape = tuple(s for s in input.shape if s != 1)
         name = "SqueezeBackward0"
     else:
-        dims = {_wrap_dim(d, input.ndim) for d in ((dim,) if isinstance(dim, int) else dim)}
+        listed = [_wrap_dim(d, input.ndim) for d in ((dim,) if isinstance(dim, int) else dim)]
+        dims = set(listed)
+        if len(dims) < len(listed):
+            twice = next(d for d in listed if listed.count(d) > 1)
+            raise RuntimeError(f"dim {twice} appears multiple times in the list of dims")
         shape = tuple(s for i, s in enumerate(input.shape) if not (i in dims and s == 1))
         name = "SqueezeBackward1"
     return _as_view(apply(_f_reshape, name, input, shape=shape), input)
@@ -385,6 +389,11 @@ def repeat(input, *sizes):
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
                            "of dimensions of tensor")
     x = input.reshape((1,) * (len(sizes) - input.ndim) + tuple(input.shape))
+    if any(n < 0 for n in sizes):       # (XLA's MLIR error before)
+        shape = [a * b for a, b in zip(x.shape, sizes)]
+        negative = next(n for n in shape if n < 0)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {negative}: "
+                           f"{shape}")
     return apply(_f_tile, "RepeatBackward0", x, reps=sizes)
 
 

@@ -38,6 +38,8 @@ def split(tensor, split_size_or_sections, dim: int = 0, *, _unsafe: bool = False
     """Splits into chunks of `split_size` (the last may be smaller) or of the given sizes.
     (_unsafe: unsafe_split's pieces, which may be modified in place.)"""
     unsafe = "Unsafe" if _unsafe else ""
+    if tensor.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = _wrap_dim(dim, tensor.ndim)
     n = tensor.shape[d]
     if not isinstance(split_size_or_sections, (int, list, tuple)) and not hasattr(
