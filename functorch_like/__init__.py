@@ -246,7 +246,7 @@ from ._ops_math_more import renorm as renorm
 from ._ops_math_more import addr as addr
 from ._ops_math_more import addbmm as addbmm
 from ._ops_math_more import msort as msort
-from ._ops_reduce import return_types as return_types
+from . import return_types as return_types  # noqa: E402  (a module, as torch's)
 from ._ops_reduce import sum as sum
 from ._ops_reduce import nansum as nansum
 from ._ops_reduce import mean as mean

@@ -79,9 +79,19 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
         return _finish(data, dtype, device, requires_grad)
     if isinstance(data, (np.ndarray, np.generic)):
         return _finish(from_host(data, _dtypes.to_jax(dtype)), None, device, requires_grad)
-    _check_ragged(data)
     data = _tensors_as_scalars(data)
+    _check_ragged(data)
+    if dtype is not None and not _dtypes.to_jax(dtype).kind == "c" and _has_complex(data):
+        raise TypeError("must be real number, not complex")
     arr = np.asarray(data)
+    if arr.dtype not in _PYTHON_KINDS and arr.dtype.kind not in "US":
+        # Typed leaves (numpy scalars, tensors): torch promotes their dtypes with the
+        # Python numbers' (int64, the default float), as numpy's coercion does not
+        inferred = _promoted(data)
+        arr = np.asarray(data, dtype=inferred) if dtype is None else arr
+        if dtype is None:
+            return _finish(from_host(arr, _dtypes.from_jax(inferred).jax), None, device,
+                           requires_grad)
     if arr.dtype == object:     # (torch's RuntimeError: tensor(None), tensor({...}))
         raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
     if arr.dtype.kind in "US":
@@ -122,18 +132,58 @@ def _check_python_numbers(arr: np.ndarray, target, int64: bool) -> None:
     raise RuntimeError(f"value cannot be converted to type {stored.name} without overflow")
 
 
-def _tensors_as_scalars(data):
+def _tensors_as_scalars(data, nested: bool = False):
     """Tensors inside nested lists/tuples as the numbers they hold, as torch.tensor takes
     them (`torch.tensor([loss1, loss2])` of 1-element tensors is 1-D); one with more than
-    one element raises torch's ValueError."""
+    one element raises torch's ValueError. A numpy array inside a list is a list of its
+    (typed) elements."""
     if isinstance(data, Tensor):
         if data.numel() != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
-        return np.asarray(data._value).reshape(())
+        return np.asarray(data._value).astype(data.dtype._np).reshape(())[()]
+    if nested and isinstance(data, np.ndarray):
+        return list(data) if data.ndim else data[()]
     if isinstance(data, (list, tuple)) and any(
-            isinstance(x, (Tensor, list, tuple)) for x in data):
-        return [_tensors_as_scalars(x) for x in data]
+            isinstance(x, (Tensor, list, tuple, np.ndarray)) for x in data):
+        return [_tensors_as_scalars(x, True) for x in data]
     return data
+
+
+# The dtypes numpy gives lists of Python numbers: torch's inference needs no walk then.
+_PYTHON_KINDS = tuple(np.dtype(t) for t in (np.int64, np.float64, np.bool_, np.complex128,
+                                            object))
+
+
+def _leaf_dtype(x) -> np.dtype:
+    """torch's scalar type of one element of tensor()'s data (in numpy terms)."""
+    if isinstance(x, (builtins.bool, np.bool_)):
+        return np.dtype(np.bool_)
+    if isinstance(x, np.generic):
+        return x.dtype
+    if isinstance(x, builtins.int):
+        return np.dtype(np.int64)
+    if isinstance(x, builtins.float):
+        return _dtypes.get_default_dtype()._np
+    if isinstance(x, builtins.complex):
+        return _dtypes.default_complex()._np
+    raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
+
+
+def _promoted(data) -> np.dtype:
+    """The promotion of every element's scalar type (torch's infer_scalar_type)."""
+    if not isinstance(data, (list, tuple)):
+        return _leaf_dtype(data)
+    out = None
+    for x in data:
+        d = _promoted(x)
+        out = d if out is None else np.dtype(jnp.promote_types(out, d))
+    return out if out is not None else _dtypes.get_default_dtype()._np
+
+
+def _has_complex(data) -> bool:
+    if isinstance(data, (list, tuple)):
+        return any(_has_complex(x) for x in data)
+    return isinstance(data, builtins.complex)
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
@@ -147,7 +197,18 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     return tensor(data, dtype=dtype, device=device)
 
 
-asarray = as_tensor
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad: bool = False):
+    """torch.asarray: as_tensor, plus `copy=True` (a new tensor even when `obj` is one of
+    this dtype and device already) and `requires_grad`.
+
+    PyTorch-parity note: arrays and buffers are always copied here (JAX arrays are
+    immutable), so `copy=False` never shares memory with a numpy array."""
+    out = as_tensor(obj, dtype=dtype, device=device)
+    if copy and out is obj:
+        out = out.clone()
+    if requires_grad:
+        require_grad(out)
+    return out
 
 
 def from_numpy(ndarray: np.ndarray) -> Tensor:
@@ -184,8 +245,11 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> T
     or the default float), as PyTorch."""
     if dtype is None:
         fill = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+        # (a numpy integer counts as an int, as torch's parser reads it; numpy's bool
+        # does not count as a bool there)
         dtype = (_dtypes.bool if isinstance(fill, builtins.bool) else _dtypes.int64
-                 if isinstance(fill, builtins.int) else _dtypes.default_complex()
+                 if isinstance(fill, (builtins.int, np.integer))
+                 else _dtypes.default_complex()
                  if isinstance(fill, builtins.complex) else _dtypes.get_default_dtype())
     return _filled((tuple(size),), fill_value, dtype, device, requires_grad)
 
@@ -213,7 +277,8 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False
 
 
 def _number(x):
-    return x.item() if isinstance(x, Tensor) else x
+    # (np.int64(3) is an int bound, as in torch: arange(np.int64(3)) is int64)
+    return x.item() if isinstance(x, (Tensor, np.generic)) else x
 
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False):

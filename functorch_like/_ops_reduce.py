@@ -38,10 +38,19 @@ def named_result(name: str, fields: tuple[str, ...] = ("values", "indices")) -> 
     class ReturnType(base):
         __slots__ = ()
 
+        def __new__(cls, *args, **kwargs):
+            # (torch's structseq is built from one sequence too: type(r)((v, i)))
+            if len(args) == 1 and not kwargs and len(fields) > 1 and isinstance(
+                    args[0], (tuple, list)) and len(args[0]) == len(fields):
+                args = tuple(args[0])
+            return base.__new__(cls, *args, **kwargs)
+
         def __repr__(self):
             body = ",\n".join(f"{f}={getattr(self, f)!r}" for f in self._fields)
             return f"torch.return_types.{name}(\n{body})"
     ReturnType.__name__ = ReturnType.__qualname__ = name
+    # (found again by pickle: functorch_like.return_types looks the name up here)
+    ReturnType.__module__ = "functorch_like.return_types"
     setattr(return_types, name, ReturnType)
     return ReturnType
 

@@ -38,23 +38,57 @@ from .pure._types import convert
 
 
 class Size(tuple):
-    """`torch.Size([2, 3])`: a tuple of ints."""
+    """`torch.Size([2, 3])`: a tuple of ints (a bool or a one-element integer tensor is
+    taken as its int; anything else raises torch's TypeError)."""
+
+    def __new__(cls, sizes=()):
+        items = []
+        for i, v in enumerate(sizes):
+            if type(v) is not int:
+                if isinstance(v, (float, str)) or v is None or not hasattr(v, "__index__"):
+                    raise TypeError(f"torch.Size() takes an iterable of 'int' (item {i} is "
+                                    f"'{type(v).__name__}')")
+                try:
+                    v = operator.index(v)
+                except TypeError:
+                    raise TypeError(f"torch.Size() takes an iterable of 'int' (item {i} is "
+                                    f"'{type(v).__name__}')") from None
+            items.append(v)
+        return tuple.__new__(cls, items)
 
     def __repr__(self) -> str:
         return f"torch.Size({list(self)})"
 
     def __getitem__(self, index):
         out = tuple.__getitem__(self, index)
-        return Size(out) if isinstance(index, slice) else out   # x.shape[2:] is a Size
+        return _size(out) if isinstance(index, slice) else out   # x.shape[2:] is a Size
 
+    # (concatenation and repetition stay Sizes, as torch's; a list is refused there too)
     def __add__(self, other):
-        return Size(tuple.__add__(self, tuple(other)))
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return _size(tuple.__add__(self, other))
+
+    def __radd__(self, other):
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return _size(tuple.__add__(other, self))
+
+    def __mul__(self, n):
+        return _size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
 
     def numel(self) -> int:
         n = 1
         for d in self:
             n *= d
         return n
+
+
+def _size(ints: tuple) -> Size:
+    """A Size of ints known to be ints (an array's shape): no checks."""
+    return tuple.__new__(Size, ints)
 
 
 def apply(fn, name: str, *args, **static):
@@ -375,10 +409,16 @@ class Tensor:
         arr = np.asarray(self._value)
         return arr.astype(dtype) if dtype is not None else arr
 
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        """A numpy ufunc's result on tensors comes back as a Tensor (`np.sin(t)`), as
+        torch's."""
+        from ._host import from_host
+        return Tensor._make(from_host(np.asarray(array)))
+
     # ---- basic attributes -------------------------------------------------------------
     @property
     def shape(self) -> Size:
-        return Size(self._value.shape)
+        return _size(self._value.shape)
 
     def size(self, dim: int | None = None):
         """The shape, or the size of one dim (negative dims count from the end)."""
@@ -858,6 +898,22 @@ class Tensor:
     # ---- pickling (values only, like torch.save of a tensor) --------------------------
     def __reduce__(self):
         return (_rebuild, (np.asarray(self._value), self._requires_grad))
+
+    def __copy__(self):
+        """copy.copy: a new leaf on this tensor's storage (a write through either shows in
+        both), with its requires_grad and Python attributes, as torch's."""
+        from .nn.parameter import Parameter
+        if type(self) not in (Tensor, Parameter):      # (a subclass rebuilds as before)
+            return copy._reconstruct(self, None, *self.__reduce_ex__(4))
+        new = self._alias()
+        if type(self) is Parameter:
+            new = Parameter(new, self._requires_grad)
+        elif self.requires_grad:
+            new.requires_grad_(True)
+        for k, v in self.__dict__.items():
+            if not k.startswith("_"):
+                setattr(new, k, v)
+        return new
 
     def __deepcopy__(self, memo):
         """A copy of a leaf with its own value, requires_grad, a copy of its .grad and of
