@@ -322,8 +322,8 @@ def _matrix_transpose(self, name: str, conj: bool):
 Tensor.mT = property(lambda self: _matrix_transpose(self, "mT", False))
 Tensor.mH = property(lambda self: _matrix_transpose(self, "mH", True))
 Tensor.H = property(lambda self: S.t(self).conj() if self.is_complex() else S.t(self))
-Tensor.real = property(CX.real)
-Tensor.imag = property(CX.imag)
+Tensor.real = property(CX.real, CX.set_real)
+Tensor.imag = property(CX.imag, CX.set_imag)
 for _name in ("angle", "conj", "conj_physical", "is_conj", "is_neg", "resolve_conj",
               "resolve_neg"):
     setattr(Tensor, _name, getattr(CX, _name))

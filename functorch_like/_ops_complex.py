@@ -1,12 +1,13 @@
 """Complex-number helpers: real/imag, angle, conj and its flags, view_as_real/complex,
 complex(), polar.
 
-PyTorch parity: JAX arrays are immutable, so the "views" here (`real`, `imag`,
-`view_as_real`, `view_as_complex`) are copies: an in-place op on one does not write
-through to its source. `conj()` computes the conjugate eagerly but reports `is_conj()`
-True, as PyTorch's lazy conjugate bit does, so code that checks the bit (and
-`view_as_real`'s refusal of unresolved conjugates) behaves the same. There is no negative
-bit: `is_neg()` is always False and `resolve_neg` returns its input.
+`real`, `imag`, `view_as_real`, `view_as_complex` and `conj` are views, as PyTorch's:
+an in-place op on one writes through to its source (`x.real.mul_(2)`, `x.imag = 0`), and
+one on the source shows in them (the view kind "complex" of _tensor_views, with the maps
+of `COMPLEX_VIEWS`). `conj()` computes the conjugate eagerly but reports `is_conj()` True,
+as PyTorch's lazy conjugate bit does, so code that checks the bit (and `view_as_real`'s
+refusal of unresolved conjugates) behaves the same. There is no negative bit: `is_neg()`
+is always False and `resolve_neg` returns its input.
 """
 
 from __future__ import annotations
@@ -30,18 +31,34 @@ def _f_imag(x):
     return jnp.imag(x)
 
 
+def _view(out: Tensor, base: Tensor, which: str) -> Tensor:
+    from ._tensor_views import mark_view
+    return mark_view(out, base, "complex", which)
+
+
 def real(input: Tensor) -> Tensor:
-    """The real part of a complex tensor (float, same shape); a real tensor itself."""
+    """The real part of a complex tensor (float, same shape; a view); a real tensor
+    itself."""
     if not input.is_complex():
         return input
-    return apply(_f_real, "SelectBackward0", input)
+    return _view(apply(_f_real, "SelectBackward0", input), input, "real")
 
 
 def imag(input: Tensor) -> Tensor:
-    """The imaginary part of a complex tensor (float, same shape)."""
+    """The imaginary part of a complex tensor (float, same shape; a view)."""
     if not input.is_complex():
         raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
-    return apply(_f_imag, "SelectBackward0", input)
+    return _view(apply(_f_imag, "SelectBackward0", input), input, "imag")
+
+
+def set_real(self: Tensor, value) -> None:
+    """`x.real = value`: written into x's real part, as torch's setter copies."""
+    real(self).copy_(value)
+
+
+def set_imag(self: Tensor, value) -> None:
+    """`x.imag = value`: written into x's imaginary part."""
+    imag(self).copy_(value)
 
 
 def _f_angle(x):
@@ -85,7 +102,8 @@ def conj(input: Tensor) -> Tensor:
     (flipped back by a second conj), as PyTorch's conjugate view."""
     if not input.is_complex():
         return input
-    return _flagged(apply(jnp.conj, "ConjBackward0", input), not is_conj(input))
+    return _view(_flagged(apply(jnp.conj, "ConjBackward0", input), not is_conj(input)),
+                 input, "conj")
 
 
 def _f_conj_physical(x):
@@ -127,7 +145,8 @@ def view_as_real(input: Tensor) -> Tensor:
             "view_as_real doesn't work on unresolved conjugated tensors.  To resolve the "
             "conjugate tensor so you can view it as real, use self.resolve_conj(); however, "
             "be warned that the resulting tensor will NOT alias the original.")
-    return apply(_f_view_as_real, "ViewAsRealBackward0", input)
+    return _view(apply(_f_view_as_real, "ViewAsRealBackward0", input), input,
+                 "view_as_real")
 
 
 def _f_complex(re, im):
@@ -156,7 +175,8 @@ def view_as_complex(input: Tensor) -> Tensor:
     if input.ndim == 0 or input.shape[-1] != 2:
         raise RuntimeError("Tensor must have a last dimension of size 2")
     _check_complex_half(input.dtype)
-    return apply(_f_view_as_complex, "ViewAsComplexBackward0", input)
+    return _view(apply(_f_view_as_complex, "ViewAsComplexBackward0", input), input,
+                 "view_as_complex")
 
 
 def _check_parts(a: Tensor, b: Tensor) -> None:
@@ -191,3 +211,25 @@ def polar(abs: Tensor, angle: Tensor) -> Tensor:
     """
     _check_parts(abs, angle)
     return apply(_f_polar, "PolarBackward0", abs, angle)
+
+
+def _real_of(base: Tensor) -> Tensor:
+    return apply(_f_real, "SelectBackward0", base)
+
+
+def _imag_of(base: Tensor) -> Tensor:
+    return apply(_f_imag, "SelectBackward0", base)
+
+
+# The complex views: (the view of a base, the base holding a view's new value `v`).
+COMPLEX_VIEWS = {
+    "real": (_real_of, lambda base, v: complex(v, _imag_of(base))),
+    "imag": (_imag_of, lambda base, v: complex(_real_of(base), v)),
+    "conj": (lambda base: apply(jnp.conj, "ConjBackward0", base),
+             lambda base, v: conj_physical(v)),
+    "view_as_real": (lambda base: apply(_f_view_as_real, "ViewAsRealBackward0", base),
+                     lambda base, v: apply(_f_view_as_complex, "ViewAsComplexBackward0", v)),
+    "view_as_complex": (lambda base: apply(_f_view_as_complex, "ViewAsComplexBackward0",
+                                           base),
+                        lambda base, v: apply(_f_view_as_real, "ViewAsRealBackward0", v)),
+}

@@ -51,8 +51,9 @@ def mark_view(out: "Tensor", base: "Tensor", kind: str, info=None, multi=None) -
     """Records that `out` is a view of `base`, as PyTorch's shared storage makes it: an
     in-place op on `out` writes through to `base` (`_write_through`), and one on `base`
     refreshes `out` (`refresh_views`). kind: "index" (basic indexing; info = the index),
-    "reshape", "select" (info = the selection, see _ops_shape._as_selection), "expand" or
-    "dtype" (info = the JAX dtype the bytes are read as, see _ops_view_dtype);
+    "reshape", "select" (info = the selection, see _ops_shape._as_selection), "expand",
+    "dtype" (info = the JAX dtype the bytes are read as, see _ops_view_dtype) or
+    "complex" (info = the name in _ops_complex.COMPLEX_VIEWS);
     multi = (function, output) for the pieces of split/unbind."""
     out.__dict__["_view_of"] = (base, kind, info, multi)
     if not is_grad_enabled() and (base._requires_grad or base._node is not None):
@@ -135,6 +136,9 @@ def _view_value(base: "Tensor", spec: tuple, view: "Tensor") -> "Tensor":
         from ._ops_view_dtype import reinterpret
         from ._tensor import Tensor
         return Tensor._make(reinterpret(base._value, info))
+    if kind == "complex":
+        from ._ops_complex import COMPLEX_VIEWS
+        return COMPLEX_VIEWS[info][0](base)
     return _ops_shape.reshape(base, tuple(view.shape))
 
 
@@ -148,6 +152,9 @@ def _write_through(view, value: "Tensor") -> None:
     elif kind == "select":
         from ._ops_shape import write_back
         base._set(write_back(base, value, index))
+    elif kind == "complex":         # (real/imag/conj/view_as_real/view_as_complex)
+        from ._ops_complex import COMPLEX_VIEWS
+        base._set(COMPLEX_VIEWS[index][1](base, value))
     elif kind == "dtype":
         # New bytes for the base, outside autograd as in torch: its graph is left as it is.
         from ._ops_view_dtype import reinterpret
