@@ -102,7 +102,8 @@ class _Program:
 
     __slots__ = ("jitted", "actions", "with_grads", "out_treedef", "consts", "state_guard",
                  "n_tensor_args", "differentiable", "pure", "io", "shapes", "touches_grads",
-                 "writes_state", "effects", "none_grads", "mutated_args", "split", "run",
+                 "writes_state", "effects", "none_grads", "fresh_grads", "mutated_args",
+                 "split", "run",
                  "avals", "held", "grads_none", "pre_reads", "numbers")
 
     def __init__(self, state_guard: tuple, n_tensor_args: int | None, avals: list):
@@ -124,6 +125,7 @@ class _Program:
         # (_compile_python); the program outputs the values it binds.
         self.effects = Effects([], [])
         self.none_grads: tuple = ()     # the parameters whose .grad the step leaves None
+        self.fresh_grads: tuple = ()    # ... and those whose .grad it makes anew
         self.mutated_args: tuple = ()   # the tensor arguments it changes in place
         self.held = False       # whether it returns state or argument tensors themselves
         # The numbers it returns as they were when a call began (PreRead): read at the
@@ -483,7 +485,7 @@ class CompiledFunction:
         (values, grads, opt_values, key), arrays, arg_grads, action_values, rebound, \
             mutated = outputs
         state.write(values, grads, opt_values, key, publish_values=True,
-                    clear_grads=program.touches_grads)
+                    clear_grads=program.touches_grads, fresh_grads=program.fresh_grads)
         if grads is not None and True in program.none_grads:
             for p, none in zip(state.params, program.none_grads):
                 if none:
@@ -644,6 +646,10 @@ class CompiledFunction:
                 ran_backward = not untouched[0] or grads_changed
                 # Gradients the step leaves as None (zero_grad at its end) stay None.
                 program.none_grads = tuple(p._grad is None for p in state.params)
+                # ... and those it made anew (zero_grad to None, then backward): a new
+                # .grad object on every call too, not the last one's overwritten
+                program.fresh_grads = tuple(p._grad is not None and p._grad is not g
+                                            for p, g in zip(state.params, incoming))
                 new = state.read()
                 opt_out = state.read_opt_outputs()
                 # Whether the step writes any state (parameters, buffers, optimizer state):
@@ -752,14 +758,23 @@ class CompiledFunction:
                 program.jitted = jax.jit(run, keep_unused=True)
         elif not self.keep_grads:
             program.with_grads = reads_grads or leaves_grads
+        donate = (0, 1, 2)
+        if self.keep_grads and program.with_grads and any(program.fresh_grads):
+            # New .grad tensors on every call (zero_grad to None, then backward): the last
+            # call's, which the caller may hold, keep their buffers (not donated)
+            donate = (0, 2)
+            if program.writes_state and self.donate:
+                program.jitted = jax.jit(run, donate_argnums=donate, keep_unused=True)
         if program.writes_state and self.donate and len(written[0]) < len(inputs[0]):
-            program.split = _split_donation(program, run, written[0], len(inputs[0]))
+            program.split = _split_donation(program, run, written[0], len(inputs[0]), donate)
         return program
 
 
-def _split_donation(program: _Program, run: Callable, written: tuple, n: int) -> tuple:
+def _split_donation(program: _Program, run: Callable, written: tuple, n: int,
+                    donate: tuple = (0, 1, 2)) -> tuple:
     """Makes the program take the state values it writes and those it only reads as two
-    arguments, donating the first only; returns (written, read-only) positions."""
+    arguments, donating the first only (with the others of `donate`); returns (written,
+    read-only) positions."""
     read = tuple(i for i in range(n) if i not in set(written))
 
     def run_split(values_w, grads, opt_values, hps, key, dynamic, values_r):
@@ -771,7 +786,7 @@ def _split_donation(program: _Program, run: Callable, written: tuple, n: int) ->
         (out, *state_out), *rest = run(values, grads, opt_values, hps, key, dynamic)
         return ([out[i] for i in written], *state_out), *rest
 
-    program.jitted = jax.jit(run_split, donate_argnums=(0, 1, 2), keep_unused=True)
+    program.jitted = jax.jit(run_split, donate_argnums=donate, keep_unused=True)
     return written, read
 
 

@@ -464,7 +464,7 @@ class StepState:
                 self.hp_vector, self.generator._key_data)
 
     def write(self, values, grads, opt_values, key_data, publish_values: bool = False,
-              clear_grads: bool = True) -> None:
+              clear_grads: bool = True, fresh_grads: tuple = ()) -> None:
         """Stores a program's outputs (or the tracers of a trace) into the objects. An
         optimizer slot's output is one array, or a list with one per holder when a shared
         step count came out split (some parameters stepped, others did not).
@@ -472,7 +472,9 @@ class StepState:
         tensors see their new values. grads None sets every .grad to None, unless
         clear_grads is False (a program that leaves the gradients alone); values and
         opt_values None (a program that writes no state) and key_data None (one that drew
-        no random numbers) leave those as they are."""
+        no random numbers) leave those as they are. fresh_grads: per parameter, whether
+        the step made it a new .grad (zero_grad to None, then backward), which a call
+        then makes too, as eagerly: a .grad kept from an earlier call keeps its values."""
         # A call's own write-back stores into `_v` and counts one write for all of it (at
         # its end; the call records the count after). With no counted write since the
         # last call's write-back, the tensors' graph nodes are still the None it left (a
@@ -489,7 +491,7 @@ class StepState:
                 for p in self.params:
                     p._grad = None
         else:
-            set_grads(self.params, grads)
+            set_grads(self.params, grads, fresh_grads)
         for (holders, _), v in zip(self.opt_slots, () if opt_values is None else opt_values):
             if len(holders) == 1:
                 holders[0]._v = v
@@ -769,13 +771,13 @@ def _held_tensors(d: dict, homes: list, tensors: list, skip=()) -> None:
                 tensors += [x for x, _ in inner]
 
 
-def set_grads(tensors: list, grads: list) -> None:
+def set_grads(tensors: list, grads: list, fresh: tuple = ()) -> None:
     """Each tensor's .grad becomes the array given (None: no .grad), in the .grad tensor
-    it has where it has one."""
-    for t, g in zip(tensors, grads):
+    it has where it has one, or in a new one where `fresh` (per tensor) says so."""
+    for i, (t, g) in enumerate(zip(tensors, grads)):
         if g is None:
             t._grad = None
-        elif t._grad is None:
+        elif t._grad is None or (fresh and fresh[i]):
             t._grad = Tensor._make(g)
         else:
             t._grad._value = g
