@@ -150,7 +150,7 @@ def view_as_real(input: Tensor) -> Tensor:
 
 
 def _f_complex(re, im):
-    return jax.lax.complex(re, im)
+    return jax.lax.complex(*jnp.broadcast_arrays(re, im))     # (broadcast, as torch's)
 
 
 def _f_view_as_complex(x):

@@ -143,6 +143,8 @@ def torch_slogdet(input: Tensor):
 
 def _f_logdet(a):
     sign, logabsdet = _f_slogdet(a)
+    if jnp.iscomplexobj(a):         # (log(det) itself: complex, as torch's)
+        return jnp.log(sign) + logabsdet
     return jnp.where(sign < 0, jnp.nan, logabsdet)
 
 

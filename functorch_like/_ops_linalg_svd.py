@@ -245,14 +245,18 @@ def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver=None):
     rtol = _rtol(A, None, rcond)
     X = apply(_f_lstsq, "LinalgLstsqBackward0", A, B, rtol=rtol, vector=vector)
     empty = A.new_zeros(0)
+    empty = empty.real if empty.is_complex() else empty      # (real, as torch's)
     rank = empty.long() if driver == "gels" else matrix_rank(A.detach(), rtol=rtol)
     values = svdvals(A.detach()) if driver in ("gelsd", "gelss") else empty
     residuals = X.reshape(-1)[:0]        # empty, but in the graph, as PyTorch's
+    residuals = residuals.abs() if residuals.is_complex() else residuals
     m, n = A.shape[-2:]
     if driver != "gelsy" and m > n and bool((matrix_rank(A.detach(), rtol=rtol) == n).all()):
         residual = (A @ (X.unsqueeze(-1) if vector else X)
                     - (B.unsqueeze(-1) if vector else B))
-        residuals = (residual * residual).sum(-2)
+        # (|r|^2: real for complex input, as torch's)
+        residuals = (residual.abs() ** 2 if residual.is_complex() else
+                     residual * residual).sum(-2)
         residuals = residuals.squeeze(-1) if vector else residuals
     return named_result("linalg_lstsq", ("solution", "residuals", "rank",
                                          "singular_values"))(X, residuals, rank, values)

@@ -700,12 +700,12 @@ class Tensor:
     def __float__(self) -> float:
         self._require_concrete('float(tensor)')
         check_python_scalar(self, warn_requires_grad=True)
-        return builtins.float(self.item())
+        return builtins.float(_real_item(self, "double"))
 
     def __int__(self) -> int:
         self._require_concrete('int(tensor)')
         check_python_scalar(self, warn_requires_grad=False)
-        return builtins.int(self.item())
+        return builtins.int(_real_item(self, "int64_t"))
 
     def __complex__(self) -> complex:
         check_python_scalar(self, warn_requires_grad=True)
@@ -935,6 +935,17 @@ class Tensor:
             if not k.startswith("_"):           # (the library's own entries stay behind)
                 setattr(new, k, copy.deepcopy(v, memo))
         return new
+
+
+def _real_item(t: "Tensor", c_type: str):
+    """t.item(), a complex one as its real part where its imaginary part is 0 (torch's
+    conversion for float()/int(), which refuses the others)."""
+    v = t.item()
+    if isinstance(v, builtins.complex):
+        if v.imag != 0:
+            raise RuntimeError(f"value cannot be converted to type {c_type} without overflow")
+        return v.real
+    return v
 
 
 def _rebuild(array, requires_grad):

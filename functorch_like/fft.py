@@ -116,6 +116,8 @@ Returns:
 def _one(kind, doc):
     def transform(input: Tensor, n: int | None = None, dim: int = -1,
                   norm: str | None = None) -> Tensor:
+        if n is not None and n < 1:     # (-1 means "the input's length" in fftn's s only)
+            raise RuntimeError(f"Invalid number of data points ({n}) specified")
         return _transform(kind, input, None if n is None else (n,), (dim,), norm, True)
     transform.__name__ = transform.__qualname__ = kind
     transform.__doc__ = doc
@@ -188,8 +190,15 @@ rfftn = _documented(_many("rfft"), "N-D Fourier transform of a real signal", _AL
 irfftn = _documented(_many("irfft"), "N-D inverse of rfftn (a real result)", _ALL, True)
 
 
-def _freq(values, dtype, device, requires_grad):
+def _freq(name, n, values, dtype, device, requires_grad):
     d = _dtypes.get_default_dtype() if dtype is None else dtype
+    if not (d.is_floating_point or d.is_complex):
+        raise RuntimeError(f"{name} requires a floating point or complex dtype")
+    if d.is_complex:        # (torch's arange has no complex kernel)
+        raise NotImplementedError(f"\"arange_cpu\" not implemented for "
+                                  f"'{_dtypes.scalar_type_name(d)}'")
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     t = Tensor._make(jnp.asarray(values, _dtypes.to_jax(d)), requires_grad=requires_grad)
     return t if device is None else t.to(device)
 
@@ -198,14 +207,17 @@ def fftfreq(n: int, d: float = 1.0, *, dtype=None, device=None,
             requires_grad: bool = False) -> Tensor:
     """The sample frequencies of an n-point fft with sample spacing d: [0, 1, ...,
     n//2 - 1 (or (n-1)//2), -n//2, ..., -1] / (d * n), shape (n,)."""
-    return _freq(jnp.fft.fftfreq(n, d), dtype, device, requires_grad)
+    return _freq("fftfreq", n, jnp.fft.fftfreq(max(n, 0), d), dtype, device, requires_grad)
 
 
 def rfftfreq(n: int, d: float = 1.0, *, dtype=None, device=None,
              requires_grad: bool = False) -> Tensor:
     """The non-negative sample frequencies of an n-point rfft: [0, ..., n//2] / (d * n),
     shape (n // 2 + 1,)."""
-    return _freq(jnp.fft.rfftfreq(n, d), dtype, device, requires_grad)
+    # (torch's length is n / 2 + 1 in C's integer division, read as given for n < 0)
+    values = (jnp.fft.rfftfreq(n, d) if n > 0 else
+              jnp.arange(int(n / 2) + 1) / (d * n) if n < 0 else jnp.zeros(1) * jnp.nan)
+    return _freq("rfftfreq", 0, values, dtype, device, requires_grad)
 
 
 def _shift(input: Tensor, dim, sign: int) -> Tensor:
