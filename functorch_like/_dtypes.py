@@ -97,7 +97,7 @@ def set_default_dtype(d: dtype) -> None:
     """Sets the default floating dtype; float64 switches on JAX's x64 mode."""
     global _default_float
     if not isinstance(d, dtype) or not d.is_floating_point:
-        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+        raise TypeError("only floating-point types are supported as the default type")
     if d.name == "float64" and not jax.config.jax_enable_x64:
         jax.config.update("jax_enable_x64", True)
     _default_float = _NAMES[d.name]

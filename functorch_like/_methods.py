@@ -7,6 +7,8 @@ dtype; a `.data`/`detach()` alias writes through to its base.
 
 from __future__ import annotations
 
+import warnings
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -290,6 +292,13 @@ def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=
 
 def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
     from . import _factories as F
+    if isinstance(data, Tensor):        # (torch's warning names new_tensor here)
+        warnings.warn("To copy construct from a tensor, it is recommended to use "
+                      "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
+                      "requires_grad_(True), rather than tensor.new_tensor(sourceTensor).",
+                      UserWarning, stacklevel=2)
+        return F._finish(data._value, self.dtype if dtype is None else dtype, device,
+                         requires_grad)
     return F.tensor(data, dtype=self.dtype if dtype is None else dtype, device=device,
                     requires_grad=requires_grad)
 

@@ -515,11 +515,12 @@ def _f_sort(x, *, axis, descending, stable):
     return jnp.take_along_axis(x, idx, axis=axis), idx.astype(_index_dtype())
 
 
-def sort(input, dim: int = -1, descending: bool = False, stable: bool = False):
+def sort(input, dim: int = -1, descending: bool = False, stable: bool | None = None):
     refuse_complex(" Sort does not support complex dtypes on CPU", input)
-    values, indices = apply(_f_sort, "SortBackward0", input,
-                            axis=_wrap_dim(dim, input.ndim), descending=descending,
-                            stable=stable)
+    # (torch's sort.stable overload, whenever `stable` is given, names its node SortBackward1)
+    values, indices = apply(_f_sort, "SortBackward0" if stable is None else "SortBackward1",
+                            input, axis=_wrap_dim(dim, input.ndim), descending=descending,
+                            stable=bool(stable))
     return return_types.sort(values, indices)
 
 

@@ -120,3 +120,24 @@ def test_return_types_pickle_and_build_from_a_tuple(protocol):
     assert built.values.item() == 1.0 and isinstance(built, fl.return_types.max)
     assert type(r).__module__ == "functorch_like.return_types"
     assert type(torch.tensor([1.0]).max(0)).__module__ == "torch.return_types"
+
+
+def test_new_tensor_of_a_tensor_warns_with_torchs_text():
+    for lib in (torch, fl):
+        with pytest.warns(UserWarning, match=r"rather than tensor\.new_tensor\(sourceTensor\)"):
+            out = lib.ones(2).new_tensor(lib.tensor([1, 2]))
+        assert str(out.dtype) == "torch.float32" and out.tolist() == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"stable": True}, {"stable": False}])
+def test_sort_grad_fn_names_its_overload(kwargs):
+    names = [type(lib.sort(lib.tensor([3.0, 1.0], requires_grad=True), **kwargs)
+                  .values.grad_fn).__name__ for lib in (torch, fl)]
+    assert names[1] == names[0]
+
+
+def test_set_default_dtype_message():
+    for lib in (torch, fl):
+        with pytest.raises(TypeError) as info:
+            lib.set_default_dtype(lib.int32)
+        assert str(info.value) == "only floating-point types are supported as the default type"
