@@ -1176,6 +1176,9 @@ _install_tensor_args(globals(), Tensor)
 # And the `int dim` of single-dim ops (`torch.argmax(t, (0,))` raises torch's TypeError).
 from ._dim_args import install as _install_dim_args  # noqa: E402
 _install_dim_args(globals(), Tensor)
+# torch's refusals of half matrices in linear algebra (JAX's errors came from inside).
+from ._linalg_low_precision import install as _install_linalg_low_precision  # noqa: E402
+_install_linalg_low_precision(linalg, globals(), Tensor)
 # Outside all: a number where torch wants the first Tensor (`torch.exp(1.0)` raises).
 from ._tensor_args import install_first as _install_first_tensor  # noqa: E402
 _install_first_tensor(globals(), Tensor, nn.functional, special)
