@@ -190,6 +190,20 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *,
     A = _cast(A, dtype, "linalg.matrix_norm")
     if ord == "fro":
         return vector_norm(A, 2, dims, keepdim)
+    if A.numel() == 0:
+        # torch's for empty matrices: 0 for the largest value, amin's error for the
+        # smallest over nothing (numpy's reduction error before)
+        empty = None
+        if ord == -2:
+            empty = "-1"
+        elif ord == -1 and A.shape[axes[1]] == 0:
+            empty = str(axes[1] - (axes[0] < axes[1]))
+        elif ord == -math.inf and A.shape[axes[0]] == 0:
+            empty = str(axes[0] - (axes[1] < axes[0]))
+        if empty is not None:
+            raise IndexError(f"amin(): Expected reduction dim {empty} to have non-zero size.")
+        if ord in (2, 1, math.inf):
+            return vector_norm(A, 2, dims, keepdim)
     key = ord if isinstance(ord, str) else builtins.float(ord)
     return apply(_f_matrix_norm, _MATRIX_GRAD_NAMES[key], A, ord=key, axes=axes,
                  keepdims=keepdim)

@@ -72,3 +72,17 @@ VALUES = {
 @pytest.mark.parametrize("name", VALUES)
 def test_values_as_torch(name):
     assert VALUES[name](fl) == VALUES[name](torch)
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (3, 0), (0, 0), (2, 0, 3), (2, 3, 0)])
+@pytest.mark.parametrize("ord", ["fro", "nuc", 2, -2, 1, -1, np.inf, -np.inf])
+def test_matrix_norm_of_empty_matrices(shape, ord):
+    """0 for the largest-value norms and amin's IndexError for the smallest, as torch's
+    (numpy's reduction error before)."""
+    outcomes = []
+    for lib in (torch, fl):
+        try:
+            outcomes.append(("ok", lib.linalg.matrix_norm(lib.ones(*shape), ord=ord).tolist()))
+        except IndexError as e:
+            outcomes.append(("IndexError", str(e)))
+    assert outcomes[1] == outcomes[0]
