@@ -219,7 +219,9 @@ def _concrete_value_needed(e: Exception) -> UntraceableError:
 class _Held:
     """A result leaf that is a state tensor or a tensor argument itself (`return
     model.weight`, `x.add_(1); return x`): returned as that object, as eagerly, holding
-    its value after the call."""
+    its value after the call; or a detached alias of a state tensor (`return
+    model.weight.detach()`, a state_dict()'s values): a new alias of it, which later
+    calls' updates show in, as eagerly."""
 
     __slots__ = ("kind", "index")
 
@@ -227,7 +229,25 @@ class _Held:
         self.kind, self.index = kind, index
 
     def get(self, state, own: list):
-        return state.tensors[self.index] if self.kind == "state" else own[self.index]
+        if self.kind == "state":
+            return state.tensors[self.index]
+        if self.kind == "state_alias":
+            return state.tensors[self.index].detach()
+        return own[self.index]
+
+
+def _state_alias(x, state):
+    """The state index of the state tensor `x` is a detached alias of (`.detach()`,
+    `.data`) at the end of a trace, else None."""
+    group = x._aliases if isinstance(x, Tensor) else None
+    if group is None or x._node is not None:
+        return None
+    for ref in group._members:
+        t = ref()
+        if t is not None and t is not x and t._value is x._value and \
+                id(t) in state.tensor_index:
+            return state.tensor_index[id(t)]
+    return None
 
 
 class CompiledFunction:
@@ -669,6 +689,8 @@ class CompiledFunction:
                               if id(x) in state.tensor_index else
                               _Held("arg", own_ids[id(x)]) if id(x) in own_ids else x
                               for x in out_leaves]
+                out_leaves = [x if type(x) is _Held or (i := _state_alias(x, state)) is None
+                              else _Held("state_alias", i) for x in out_leaves]
                 program.held = any(type(x) is _Held for x in out_leaves)
                 program.differentiable = () if ran_backward else tuple(
                     j for j, x in enumerate(out_leaves)
