@@ -54,6 +54,9 @@ def _infer_jax_dtype(arr: np.ndarray):
 
 def _check_ragged(data, depth=0):
     if isinstance(data, (list, tuple)) and data:
+        if isinstance(data[0], (list, tuple)) and not all(
+                isinstance(x, (list, tuple)) for x in data):
+            raise TypeError("not a sequence")       # (torch reads the sizes from data[0])
         lengths = {len(x) if isinstance(x, (list, tuple)) else -1 for x in data}
         if len(lengths) > 1:
             first = len(data[0]) if isinstance(data[0], (list, tuple)) else 0
@@ -83,17 +86,28 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
     _check_ragged(data)
     if dtype is not None and not _dtypes.to_jax(dtype).kind == "c" and _has_complex(data):
         raise TypeError("must be real number, not complex")
-    arr = np.asarray(data)
+    arr = np.asarray(data) if not isinstance(data, builtins.int) or -2**63 <= data < 2**63 \
+        else np.asarray(data, dtype=object)
     if arr.dtype not in _PYTHON_KINDS and arr.dtype.kind not in "US":
         # Typed leaves (numpy scalars, tensors): torch promotes their dtypes with the
         # Python numbers' (int64, the default float), as numpy's coercion does not
         inferred = _promoted(data)
-        arr = np.asarray(data, dtype=inferred) if dtype is None else arr
         if dtype is None:
+            try:
+                arr = np.asarray(data, dtype=inferred)
+            except OverflowError:                   # (an int beyond int64: [2**63])
+                raise ValueError("Overflow when unpacking long long") from None
             return _finish(from_host(arr, _dtypes.from_jax(inferred).jax), None, device,
                            requires_grad)
     if arr.dtype == object:     # (torch's RuntimeError: tensor(None), tensor({...}))
-        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
+        if not isinstance(data, (list, tuple, builtins.int)):
+            raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
+        _refuse_element(data)
+        # numbers only, one of them an int beyond int64: torch converts it to the float
+        # type a float among them makes, or refuses it for an integer type
+        if not _has_inexact(data):
+            raise ValueError("Overflow when unpacking long long")
+        arr = np.asarray(data, dtype=np.complex128 if _has_complex(data) else np.float64)
     if arr.dtype.kind in "US":
         # torch reads the sizes down the first elements: a string there is one more
         # dimension it cannot have; met later, among the values, it is a bad value
@@ -102,7 +116,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
             first = first[0]
         if isinstance(first, str) and first is not data:
             raise ValueError("too many dimensions 'str'")
-        raise TypeError("new(): invalid data type 'str'")
+        raise TypeError(f"new(): invalid data type "
+                        f"'{'bytes' if arr.dtype.kind == 'S' else 'str'}'")
     target = _dtypes.to_jax(dtype) if dtype is not None else _infer_jax_dtype(arr)
     _check_python_numbers(arr, target, dtype is None or dtype is _dtypes.int64)
     return _finish(from_host(arr, target), None, device, requires_grad)
@@ -178,6 +193,27 @@ def _promoted(data) -> np.dtype:
         d = _promoted(x)
         out = d if out is None else np.dtype(jnp.promote_types(out, d))
     return out if out is not None else _dtypes.get_default_dtype()._np
+
+
+def _refuse_element(data) -> None:
+    """torch's error for the first element tensor() cannot take, a value that is not a
+    number (named as Python's type slot names it: decimal.Decimal)."""
+    if isinstance(data, (list, tuple)):
+        for x in data:
+            _refuse_element(x)
+        return
+    if not isinstance(data, (builtins.bool, builtins.int, builtins.float, builtins.complex,
+                             np.generic)):
+        kind = type(data)
+        name = kind.__name__ if kind.__module__ == "builtins" else \
+            f"{kind.__module__}.{kind.__qualname__}"
+        raise RuntimeError(f"Could not infer dtype of {name}")
+
+
+def _has_inexact(data) -> bool:
+    if isinstance(data, (list, tuple)):
+        return any(_has_inexact(x) for x in data)
+    return isinstance(data, (builtins.float, builtins.complex, np.inexact))
 
 
 def _has_complex(data) -> bool:

@@ -22,6 +22,10 @@ def from_host(arr, dtype=None):
     dtype: tensor() of fresh data must not cost an XLA compilation.
     """
     arr = np.asarray(arr)
+    if arr.dtype == object:         # (torch's refusal; JAX's said "not a valid JAX type")
+        raise TypeError("can't convert np.ndarray of type numpy.object_. The only supported "
+                        "types are: float64, float32, float16, complex64, complex128, int64, "
+                        "int32, int16, int8, uint64, uint32, uint16, uint8, and bool.")
     target = jax.dtypes.canonicalize_dtype(arr.dtype if dtype is None else dtype)
     if arr.dtype.kind in "iu" and target in (np.int32, np.uint32) and arr.size and \
             target.itemsize < arr.dtype.itemsize and not jax.config.jax_enable_x64:

@@ -141,3 +141,31 @@ def test_set_default_dtype_message():
         with pytest.raises(TypeError) as info:
             lib.set_default_dtype(lib.int32)
         assert str(info.value) == "only floating-point types are supported as the default type"
+
+
+REFUSED = {
+    "scalar after a list": lambda L: L.tensor([[1, 2], 3]),
+    "None in a list": lambda L: L.tensor([1, None]),
+    "int beyond int64": lambda L: L.tensor([2**70]),
+    "int just beyond int64": lambda L: L.tensor([2**63]),
+    "lone int beyond int64": lambda L: L.tensor(2**70),
+    "object array": lambda L: L.tensor(np.array([1, "a"], dtype=object)),
+    "object array as_tensor": lambda L: L.as_tensor(np.array([1, "a"], dtype=object)),
+    "bytes": lambda L: L.tensor(b"ab"),
+    "Decimal": lambda L: L.tensor([__import__("decimal").Decimal(1)]),
+}
+
+
+@pytest.mark.parametrize("name", REFUSED)
+def test_tensor_refuses_as_torch(name):
+    with pytest.raises(Exception) as want:
+        REFUSED[name](torch)
+    with pytest.raises(type(want.value)) as got:
+        REFUSED[name](fl)
+    assert str(got.value) == str(want.value)
+
+
+def test_a_big_int_among_floats_is_a_float():
+    for lib in (torch, fl):
+        assert str(lib.tensor([1, 2.5, 2**64]).dtype) == "torch.float32"
+        assert lib.tensor([[1, 2**70], [2.5, 1]])[0, 1].item() == pytest.approx(2.0**70)
