@@ -267,6 +267,7 @@ class StepState:
         self._module_copies: list | None = None     # see _attributes_key
         self._hooks_seen: int | None = None         # see _hooks_key (reset by a refresh)
         self._members_seen = _module.MEMBERS.count  # see _layout_holds
+        self._aliases_seen, self._shared = None, ()     # see _shared_key
         self.static_keys = [(opt._program_key, g) for opt, g in self.opt_groups]
         layout = (tuple(map(id, self.tensors)), tuple(map(id, self.params)),
                   # (by the entries that hold them: a loaded state_dict's new tensors in
@@ -348,7 +349,22 @@ class StepState:
                 tuple([key(g) for key, g in self.static_keys]),
                 tuple([len(opt.param_groups) for opt in self.optimizers]),
                 self.hp_layout, self.layout_id, tuple([getattr(o, n) for o, n in _MODES]),
-                self._attributes_key(), self.plain_key, self._hooks_key())
+                self._attributes_key(), self.plain_key, self._hooks_key(), self._shared_key())
+
+    def _shared_key(self) -> tuple:
+        """Which state tensors share storage (`b.weight.data = a.weight.data`): a trace
+        updates such tensors together (an optimizer's updates add up on the storage), so
+        it selects the program. Recomputed only after a new alias or view was made."""
+        if WRITES.aliased == self._aliases_seen:
+            return self._shared
+        self._aliases_seen = WRITES.aliased
+        first: dict = {}
+        key = []
+        for i, t in enumerate(self.tensors):
+            group = t._aliases
+            key.append(i if group is None else first.setdefault(id(group), i))
+        self._shared = tuple(key) if key != list(range(len(key))) else ()
+        return self._shared
 
     def grads_none(self) -> tuple:
         """Which parameters' .grad is None: a program that takes the gradients sees None

@@ -620,12 +620,18 @@ class Tensor:
 
     @data.setter
     def data(self, value: "Tensor") -> None:
-        # PyTorch swaps in new storage: earlier `.data`/`detach()` aliases keep the old one.
+        # PyTorch swaps in new storage: earlier `.data`/`detach()` aliases keep the old one,
+        # and the tensor shares the given one's (`dec.weight.data = enc.weight.data` ties
+        # them; vector_to_parameters makes parameters views of the vector).
         if self._aliases is not None:
             self._aliases.discard(self)
             self._aliases = None
+        for key in ("_view_of", "_detached_view"):
+            self.__dict__.pop(key, None)
         self._value = value._value if isinstance(value, Tensor) else jnp.asarray(value)
         self._version += 1
+        if isinstance(value, Tensor):
+            share_storage(value, self)
 
     def _alias(self) -> "Tensor":
         value = self._value

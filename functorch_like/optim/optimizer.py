@@ -461,10 +461,15 @@ class Optimizer(OptimizerHooks):
             states.append(state)
         program = self._program(tuple(key), transforms)
         new_params, new_states = program(params, grads, states)
-        for live, values, state, old in zip(groups_params, new_params, new_states, states):
+        for live, values, state, old, given in zip(groups_params, new_params, new_states,
+                                                   states, params):
             # A step count the group's parameters shared stays shared (they stepped together).
             shared = {name for name in _SHARED_KEYS if _all_same(getattr(old, name, None))}
             for i, (p, value) in enumerate(zip(live, values)):
+                if p._value is not given[i]:
+                    # p shares storage with a parameter updated just before it (tied
+                    # through .data): torch's in-place updates add up on the storage
+                    value = p._value + (value - given[i])
                 p._value = value
                 p._version += 1
                 publish(p)

@@ -105,6 +105,9 @@ class Sequential(Module):
         return self
 
     def insert(self, index: int, module: Module) -> "Sequential":
+        if not isinstance(module, Module):
+            raise AssertionError("module should be of type: <class "
+                                 "'torch.nn.modules.module.Module'>")
         n = len(self)
         if not -n <= index <= n:
             raise IndexError(f"Index out of range: {index}")
@@ -140,7 +143,8 @@ class ModuleList(Module):
         return self._modules[str(_index(idx, len(self)))]
 
     def __setitem__(self, idx: int, module: Module) -> None:
-        self.add_module(str(_index(idx, len(self))), module)
+        # (through setattr, as torch: its TypeError names the child slot)
+        setattr(self, str(_index(idx, len(self))), module)
 
     def __delitem__(self, idx) -> None:
         items = list(self._modules.values())

@@ -17,7 +17,7 @@ from ..._tensor import Tensor, typename
 from ..._writes import WRITES, CountedDict, counted
 from ...autograd._grad_mode import is_grad_enabled, no_grad
 from ...utils.hooks import RemovableHandle, add_hook
-from ..parameter import Buffer, Parameter
+from ..parameter import Buffer, Parameter, is_lazy
 from ._backward_hooks import backward_hook_for
 from ._backward_hooks import register_module_full_backward_hook as \
     register_module_full_backward_hook
@@ -364,9 +364,9 @@ class Module:
         if memo is None:
             memo = set()
         if remove_duplicate:
-            if id(self) in memo:
-                return
-            memo.add(id(self))
+            if self in memo:        # (the modules themselves, as torch: a caller's memo
+                return              # of modules is skipped)
+            memo.add(self)
         yield prefix, self
         for name, module in self._modules.items():
             if module is None:
@@ -695,6 +695,8 @@ class Module:
                 missing.append(key)
                 continue
             value = state_dict[key]
+            if is_lazy(target) and is_lazy(value):
+                continue            # (two placeholders: nothing to copy, as torch)
             if not isinstance(value, Tensor) and not hasattr(value, "__array__"):
                 # PyTorch's refusal of a non-tensor (a list, a number); arrays pass here
                 errors.append(f'While copying the parameter named "{key}", expected '

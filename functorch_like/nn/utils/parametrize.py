@@ -11,6 +11,7 @@ and reprs come out as PyTorch's.
 from __future__ import annotations
 
 import contextlib
+import copy
 
 from ..._tensor import Tensor
 from ...autograd._grad_mode import no_grad
@@ -134,11 +135,23 @@ def _refuse_pickling(self):
         "#saving-loading-a-general-checkpoint-for-inference-and-or-resuming-training")
 
 
+def _deepcopy(self, memo):
+    # (copy.deepcopy goes through __getstate__, refused above, unless the class says how;
+    # torch's injected class copies the instance dict, as here)
+    obj = memo.get(id(self))
+    if obj is not None:
+        return obj
+    replica = self.__new__(self.__class__)
+    memo[id(self)] = replica
+    replica.__dict__ = copy.deepcopy(self.__dict__, memo)
+    return replica
+
+
 def _inject_new_class(module: Module) -> None:
-    # (pickling is refused with torch's error; copy.deepcopy still works: Module's own)
+    # (pickling is refused with torch's error; copy.deepcopy copies the instance)
     cls = module.__class__
     module.__class__ = type(f"Parametrized{cls.__name__}", (cls,),
-                            {"__getstate__": _refuse_pickling})
+                            {"__getstate__": _refuse_pickling, "__deepcopy__": _deepcopy})
 
 
 def _inject_property(module: Module, tensor_name: str) -> None:
