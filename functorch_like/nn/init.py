@@ -6,6 +6,8 @@ the global generator (or `generator=`): PyTorch's distributions and bounds, JAX'
 
 from __future__ import annotations
 
+import warnings
+
 from .. import _random
 from .._tensor import Tensor
 from ..autograd._grad_mode import no_grad
@@ -81,14 +83,26 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
                                              dtype=tensor._value.dtype))
 
 
+def _zero_element(tensor: Tensor) -> bool:
+    """torch's kaiming initializers warn and return an empty tensor untouched."""
+    if 0 in tuple(tensor.shape):
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
+        return True
+    return False
+
+
 def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
                      nonlinearity: str = "leaky_relu", generator=None) -> Tensor:
+    if _zero_element(tensor):
+        return tensor
     return _fill(tensor, _init.kaiming_uniform(tensor.shape, a, mode, nonlinearity,
                                                key=_key(generator), dtype=tensor._value.dtype))
 
 
 def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu", generator=None) -> Tensor:
+    if _zero_element(tensor):
+        return tensor
     return _fill(tensor, _init.kaiming_normal(tensor.shape, a, mode, nonlinearity,
                                               key=_key(generator), dtype=tensor._value.dtype))
 

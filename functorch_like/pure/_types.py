@@ -49,6 +49,8 @@ def convert(x: Array, dtype) -> Array:
     32-bit rule.
     """
     target = jax.dtypes.canonicalize_dtype(dtype)     # (int64 is int32 with x64 off)
+    if jnp.iscomplexobj(x) and target.kind != "c":
+        x = jnp.real(x)         # (torch keeps the real part; JAX's astype warns it will not)
     if target.kind not in "iu" or not jnp.issubdtype(x.dtype, jnp.inexact):
         return x.astype(target)
     if jnp.iscomplexobj(x):

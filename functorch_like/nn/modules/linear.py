@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from .. import functional as F
 from ...pure import _linear
 from ._init_helpers import assign_params, fresh_key
@@ -32,6 +34,8 @@ class Linear(Module):
             self.register_parameter("bias", None)
 
     def reset_parameters(self) -> None:
+        if 0 in (self.in_features, self.out_features):     # (torch's kaiming_uniform_)
+            warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
         arrays = _linear.linear_init(self.in_features, self.out_features, self._bias,
                                      key=fresh_key())
         assign_params(self, arrays, *self._factory)
