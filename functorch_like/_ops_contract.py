@@ -275,6 +275,8 @@ def cdist(x1, x2, p: float = 2.0, compute_mode="use_mm_for_euclid_dist_if_necess
     if x1.dtype != x2.dtype:
         raise RuntimeError(f"expected scalar type {_dtypes.scalar_type_name(x1.dtype)} but "
                            f"found {_dtypes.scalar_type_name(x2.dtype)}")
+    if x1.dtype in (_dtypes.float16, _dtypes.bfloat16) and _autocast_state.cast is None:
+        raise _dtypes.kernel_error("cdist", x1.dtype)   # (float32 under CPU autocast)
     if not p >= 0:                        # (NaN too)
         raise RuntimeError("cdist only supports non-negative p values")
     # The batch dims broadcast: the check on (small) stand-ins with only those dims.

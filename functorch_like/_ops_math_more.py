@@ -169,6 +169,8 @@ def _f_inner(a, b, *, dtype):
 def inner(input, other):
     """Sum over the last dims of input and other: shape input.shape[:-1] + other.shape[:-1];
     a 0-d operand multiplies."""
+    if input.ndim and other.ndim and input.dtype != other.dtype:
+        raise RuntimeError("both inputs should have same dtype")    # (a 0-d one scales)
     if input.ndim and other.ndim and input.shape[-1] != other.shape[-1]:
         raise RuntimeError("inner() the last dimension must match on both input tensors but "
                            f"got shapes {list(input.shape)} and {list(other.shape)}")

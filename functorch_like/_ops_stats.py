@@ -122,6 +122,8 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):
     selection algorithm may return another of the tied indices.
     """
     refuse_complex_kernel("kthvalue_cpu", input)
+    if input.dtype == _dtypes.bool:
+        raise _dtypes.kernel_error("kthvalue_cpu", input.dtype)
     axis = _wrap_dim(dim, input.ndim)
     size = input.shape[axis] if input.ndim else 1
     if not 1 <= k <= size:

@@ -3,7 +3,7 @@ internal error: histc/histogram over a range that is not finite (a histogram of 
 NaN edges), squeeze of a repeated dim, repeat/tile to a negative size (an MLIR error),
 split of a 0-d tensor (an IndexError), an integer dtype= for a reduction of a tensor that
 requires grad (the result silently left the graph), mean's wording for an explicit
-integer dtype."""
+integer dtype, inner of two dtypes, kthvalue of bools and cdist of halves (computed)."""
 
 import pytest
 import torch
@@ -29,6 +29,9 @@ CASES = {
     "nansum uint8 dtype with grad": lambda L: L.ones(2, requires_grad=True).nansum(
         dtype=L.uint8),
     "mean explicit int dtype": lambda L: L.ones(2).mean(dtype=L.int64),
+    "inner mixed dtypes": lambda L: L.inner(L.ones(2, 2), L.ones(2, dtype=L.float16)),
+    "kthvalue of bools": lambda L: L.tensor([True, False]).kthvalue(1),
+    "cdist of halves": lambda L: L.cdist(L.ones(1, 2).half(), L.ones(1, 2).half()),
 }
 
 
@@ -48,3 +51,7 @@ def test_integer_dtype_allowed_without_grad():
             assert x.sum(dtype=lib.int64).item() == 3
         assert x.detach().cumsum(0, dtype=lib.int64).tolist() == [1, 2, 3]
         assert lib.histc(lib.tensor([1.0, 2.0, 3.0]), bins=2).tolist() == [1.0, 2.0]
+        assert lib.inner(lib.tensor(2.0), lib.ones(2, dtype=lib.int64)).tolist() == [2.0, 2.0]
+        with lib.autocast("cpu", dtype=lib.bfloat16):       # (cdist is float32 there)
+            out = lib.cdist(lib.ones(1, 2).bfloat16(), lib.ones(1, 2).bfloat16())
+        assert str(out.dtype) == "torch.float32"
