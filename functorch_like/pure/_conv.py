@@ -121,11 +121,17 @@ def _conv(x, weight, bias, stride, padding, dilation, groups, nd, name):
             f"Kernel size: ({' x '.join(map(str, spans))}). Kernel size can't be greater "
             "than actual input size")
     _checks.check_kernel_dtypes(x, weight, bias, nd, transposed=False)
+    half = x.dtype in (jnp.float16, jnp.bfloat16) and bias is not None
     y = jax.lax.conv_general_dilated(
         x, weight, window_strides=stride, padding=pads, rhs_dilation=dilation,
-        dimension_numbers=_LAYOUTS[nd], feature_group_count=groups)
+        dimension_numbers=_LAYOUTS[nd], feature_group_count=groups,
+        # (half: the bias is added in float32 and the sum rounded once, as torch's kernel;
+        # so the bias gradient is summed in float32 too)
+        preferred_element_type=jnp.float32 if half else None)
     if bias is not None:
-        y = y + bias.reshape((-1,) + (1,) * nd)
+        y = y + bias.reshape((-1,) + (1,) * nd).astype(y.dtype)
+    if half:
+        y = y.astype(x.dtype)
     return y[0] if unbatched else y
 
 
@@ -276,9 +282,13 @@ def _conv_transpose(x, weight, bias, stride, padding, output_padding, groups, di
     w = jnp.flip(w, axis=tuple(range(2, 2 + nd)))
     pads = [(d * (k - 1) - p, d * (k - 1) - p + op)
             for k, d, p, op in zip(kernel, dilation, padding, output_padding)]
+    half = x.dtype in (jnp.float16, jnp.bfloat16) and bias is not None
     y = jax.lax.conv_general_dilated(
         x, w, window_strides=(1,) * nd, padding=pads, lhs_dilation=stride,
-        rhs_dilation=dilation, dimension_numbers=_LAYOUTS[nd], feature_group_count=groups)
+        rhs_dilation=dilation, dimension_numbers=_LAYOUTS[nd], feature_group_count=groups,
+        preferred_element_type=jnp.float32 if half else None)   # (as in _conv)
     if bias is not None:
-        y = y + bias.reshape((-1,) + (1,) * nd)
+        y = y + bias.reshape((-1,) + (1,) * nd).astype(y.dtype)
+    if half:
+        y = y.astype(x.dtype)
     return y[0] if unbatched else y

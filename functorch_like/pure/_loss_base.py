@@ -117,8 +117,8 @@ def pointwise_pair(input: Array, target: Array) -> tuple[Array, Array]:
 
 def clamp_min0(x: Array) -> Array:
     """max(x, 0) with PyTorch's clamp_min gradient: 1 where x >= 0 (jnp.maximum gives 1/2
-    at the tie)."""
-    return jnp.where(x >= 0, x, jnp.zeros((), x.dtype))
+    at the tie), and its NaN passed through (a margin loss of NaN is NaN, not 0)."""
+    return jnp.where(x < 0, jnp.zeros((), x.dtype), x)
 
 
 def hinge(x: Array) -> Array:

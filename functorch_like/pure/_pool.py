@@ -221,6 +221,10 @@ def _avg_pool(x, nd, kernel_size, stride, padding, ceil_mode, count_include_pad,
     k, s, p, d, his, outs, lead = _window_args(x, nd, kernel_size, stride, padding, 1,
                                                ceil_mode, name)
     pads = [(pi, hi) for pi, hi in zip(p, his)]
+    half = x.dtype in (jnp.float16, jnp.bfloat16)
+    if half:    # (summed and divided in float32, then rounded once, as torch's CPU kernel)
+        return _avg_pool(x.astype(jnp.float32), nd, kernel_size, stride, padding, ceil_mode,
+                         count_include_pad, divisor_override, name).astype(x.dtype)
     total = _reduce(x, np.asarray(0, x.dtype), jax.lax.add, k, s, d, pads, lead, outs)
     if divisor_override is not None:
         if divisor_override == 0:
