@@ -49,3 +49,37 @@ def test_half_conv_bias_gradient_sums_in_float32(fn, shape, wshape):
         out.mul(0.1).sum().backward()
         grads.append((b.grad.item(), str(out.dtype)))
     assert grads[1] == grads[0]
+
+
+MORE = {
+    "huber_loss bf16 input": lambda L: L.nn.functional.huber_loss(L.ones(3).bfloat16(),
+                                                                  L.zeros(3)).dtype,
+    "soft_margin_loss f16 input": lambda L: L.nn.functional.soft_margin_loss(
+        L.ones(3).half(), L.ones(3)).dtype,
+    "huber_loss bf16 target": lambda L: L.nn.functional.huber_loss(
+        L.ones(3), L.zeros(3).bfloat16()).dtype,
+}
+
+
+@pytest.mark.parametrize("name", MORE)
+def test_loss_dtype_is_the_inputs(name):
+    assert str(MORE[name](fl)) == str(MORE[name](torch))
+
+
+ERRORS = {
+    "embedding padding_idx past the end": lambda L: L.nn.functional.embedding(
+        L.tensor([1]), L.ones(4, 2), padding_idx=4),
+    "embedding padding_idx before the start": lambda L: L.nn.functional.embedding(
+        L.tensor([1]), L.ones(4, 2), padding_idx=-5),
+    "sdpa of two dtypes": lambda L: L.nn.functional.scaled_dot_product_attention(
+        L.ones(1, 2, 2), L.ones(1, 2, 2).half(), L.ones(1, 2, 2)),
+}
+
+
+@pytest.mark.parametrize("name", ERRORS)
+def test_refused_as_torch(name):
+    with pytest.raises(Exception) as want:
+        ERRORS[name](torch)
+    with pytest.raises(type(want.value)) as got:
+        ERRORS[name](fl)
+    assert str(got.value) == str(want.value)

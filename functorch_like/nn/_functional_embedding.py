@@ -32,8 +32,11 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     _args.require_tensor("embedding", input, "indices", 2)
     if weight.dim() != 2:
         raise RuntimeError("'weight' must be 2-D")
-    if padding_idx is not None and padding_idx < 0:
-        padding_idx += weight.shape[0]
+    if padding_idx is not None:
+        if not -weight.shape[0] <= padding_idx < weight.shape[0]:
+            raise AssertionError("Padding_idx must be within num_embeddings")
+        if padding_idx < 0:
+            padding_idx += weight.shape[0]
     if max_norm is not None:
         with no_grad():
             weight._set(apply(_f_embedding_renorm, "EmbeddingRenormBackward", weight, input,

@@ -58,8 +58,9 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction: s
         raise RuntimeError("The function 'soft_margin_loss' is not differentiable with "
                            "respect to argument 'target'. This input cannot have "
                            "requires_grad True.")
-    return _F._loss(L.soft_margin_loss, "SoftMarginLossBackward0", input, target,
-                    reduction=_reduction(size_average, reduce, reduction))
+    out = _F._loss(L.soft_margin_loss, "SoftMarginLossBackward0", input, target,
+                   reduction=_reduction(size_average, reduce, reduction))
+    return out if out.dtype == input.dtype else out.to(input.dtype)     # (as huber_loss)
 
 
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,

@@ -94,8 +94,10 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 def huber_loss(input, target, reduction="mean", delta=1.0):
     _check_kernel("huber_loss", input, target)
-    return _loss(L.huber_loss, "HuberLossBackward0", input, target, reduction=reduction,
-                 delta=delta)
+    out = _loss(L.huber_loss, "HuberLossBackward0", input, target, reduction=reduction,
+                delta=delta)
+    # (torch's kernel writes into a tensor like the input: its dtype, not the promoted one)
+    return out if out.dtype == input.dtype else out.to(input.dtype)
 
 
 def _f_cross_entropy(x, t, w, *, ignore_index, reduction, label_smoothing):

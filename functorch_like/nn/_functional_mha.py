@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import warnings
 
-from .. import _dtypes, _random
+from .. import _autocast_state, _dtypes, _random
 from .._ops_math import broadcast_of
 from .._tensor import apply
 from ..pure import _attention
@@ -120,6 +120,11 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
         # whose query, key and value have one head size; its math path refuses the pair)
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be "
                            "set when is_causal=True")
+    if not query.dtype == key.dtype == value.dtype and _autocast_state.cast is None:
+        names = [_dtypes.cpp_type_name(t.dtype) for t in (query, key, value)]
+        raise RuntimeError(f"Expected query, key, and value to have the same dtype, but got "
+                           f"query.dtype: {names[0]} key.dtype: {names[1]} and value.dtype: "
+                           f"{names[2]} instead.")         # (JAX promoted them)
     if attn_mask is not None and not (attn_mask.dtype == _dtypes.bool
                                       or attn_mask.is_floating_point()
                                       or attn_mask.dtype == query.dtype):
