@@ -83,3 +83,12 @@ def test_refused_as_torch(name):
     with pytest.raises(type(want.value)) as got:
         ERRORS[name](fl)
     assert str(got.value) == str(want.value)
+
+
+def test_cosine_similarity_of_an_overflowing_norm():
+    """A norm that overflows to inf gives that vector a share of 0, as torch's (inf - inf
+    in the eps clamp made NaN)."""
+    for lib in (torch, fl):
+        out = lib.nn.functional.cosine_similarity(lib.tensor([[3e19, 4e19]]),
+                                                  lib.tensor([[1.0, 1.0]]))
+        assert out.tolist() == [0.0]

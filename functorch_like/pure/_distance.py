@@ -86,7 +86,9 @@ def cosine_similarity(x1: Array, x2: Array, dim: int = 1, eps: float = 1e-8) -> 
 
     def unit(x):
         n = vector_norm(x, 2.0, axis, True)
-        return x / (n + jax.lax.stop_gradient(jnp.maximum(n, eps) - n))
+        # (the clamp's shift is 0 unless n < eps: an overflowed n = inf stays inf, so the
+        # vector's share is 0 as torch's, where inf - inf made NaN)
+        return x / (n + jax.lax.stop_gradient(jnp.where(n < eps, eps - n, 0)))
     return jnp.sum(unit(x1) * unit(x2), axis=axis)
 
 
