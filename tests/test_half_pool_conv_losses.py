@@ -73,6 +73,13 @@ ERRORS = {
         L.tensor([1]), L.ones(4, 2), padding_idx=-5),
     "sdpa of two dtypes": lambda L: L.nn.functional.scaled_dot_product_attention(
         L.ones(1, 2, 2), L.ones(1, 2, 2).half(), L.ones(1, 2, 2)),
+    "prelu of two dtypes": lambda L: L.nn.functional.prelu(L.ones(2), L.ones(1).half()),
+    "pad value beyond half": lambda L: L.nn.functional.pad(L.zeros(2).half(), (1, 1),
+                                                           value=1e6),
+    "pad value beyond uint8": lambda L: L.nn.functional.pad(L.zeros(2, dtype=L.uint8),
+                                                            (1, 1), value=300),
+    "pad negative float into uint8": lambda L: L.nn.functional.pad(
+        L.zeros(2, dtype=L.uint8), (1, 1), value=-1.5),
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 
-from .. import _random
+from .. import _autocast_state, _dtypes, _random
 from .._dtype_refusals import check
 from .._ops_math import _no_bool_subtraction
 from .._tensor import _wrap_dim, apply
@@ -146,6 +146,10 @@ def prelu(input, weight):
     """x where x > 0, else weight * x; weight (C,) is broadcast along dim 1, or (1,)."""
     _args.require_tensor("prelu", input, "input", 1)
     _args.require_tensor("prelu", weight, "weight", 2)
+    if input.dtype != weight.dtype and _autocast_state.cast is None:   # (JAX promoted)
+        raise RuntimeError(f"prelu: Type promoting not supported. Got "
+                           f"{_dtypes.scalar_type_name(input.dtype)} and "
+                           f"{_dtypes.scalar_type_name(weight.dtype)}")
     return apply(A.prelu, "PreluKernelBackward0", input, weight)
 
 

@@ -6,10 +6,13 @@ _functional_layers).
 
 from __future__ import annotations
 
+import math
+
 import jax
 import jax.numpy as jnp
 
 from .. import _autocast_state, _dtypes
+from .._scalar_range import check_fits
 from .._tensor import Tensor, apply
 from ..pure import _conv, _linear
 from . import _arg_checks as _args
@@ -167,6 +170,13 @@ def pad(input, pad, mode: str = "constant", value: float | None = None):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if mode != "constant" and value is not None and value != 0:
         raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    if mode == "constant" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        # (torch converts the value to the tensor's type with checked_convert)
+        check_fits(value, input.dtype)
+        if input.is_floating_point() and math.isfinite(value) and \
+                abs(value) > float(jnp.finfo(input._value.dtype).max):
+            raise RuntimeError(f"value cannot be converted to type "
+                               f"{_dtypes.cpp_type_name(input.dtype)} without overflow")
     # The other modes pad the last 1-3 dims of a batched or unbatched input only.
     if mode != "constant" and not (len(pad) in (2, 4, 6)
                                    and len(pad) // 2 + 1 <= input.ndim <= len(pad) // 2 + 2):
