@@ -138,20 +138,19 @@ def logaddexp(a: Array, b: Array) -> Array:
     return jnp.logaddexp(a, b)
 
 
-@logaddexp.defjvp
-def _logaddexp_jvp(primals, tangents):
-    # derivatives.yaml: grad / (1 + exp(other - self)) and grad / (1 + exp(self - other))
-    (a, b), (ta, tb) = primals, tangents
-    return logaddexp(a, b), ta / (1 + jnp.exp(b - a)) + tb / (1 + jnp.exp(a - b))
-
-
 @jax.custom_jvp
 def logaddexp2(a: Array, b: Array) -> Array:
     return jnp.logaddexp2(a, b)
 
 
-@logaddexp2.defjvp
-def _logaddexp2_jvp(primals, tangents):
-    # derivatives.yaml: grad / (1 + pow(2, other - self)) and the same swapped
-    (a, b), (ta, tb) = primals, tangents
-    return logaddexp2(a, b), ta / (1 + jnp.exp2(b - a)) + tb / (1 + jnp.exp2(a - b))
+def _logaddexp_rule(fn, exp) -> None:
+    # derivatives.yaml: grad / (1 + exp(other - self)) and grad / (1 + exp(self - other)),
+    # with pow(2, .) for logaddexp2
+    def jvp(primals, tangents):
+        (a, b), (ta, tb) = primals, tangents
+        return fn(a, b), ta / (1 + exp(b - a)) + tb / (1 + exp(a - b))
+    fn.defjvp(jvp)
+
+
+_logaddexp_rule(logaddexp, jnp.exp)
+_logaddexp_rule(logaddexp2, jnp.exp2)
