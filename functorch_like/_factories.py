@@ -84,10 +84,10 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
         return _finish(from_host(data, _dtypes.to_jax(dtype)), None, device, requires_grad)
     data = _tensors_as_scalars(data)
     _check_ragged(data)
-    if dtype is not None and not _dtypes.to_jax(dtype).kind == "c" and _has_complex(data):
-        raise TypeError("must be real number, not complex")
     arr = np.asarray(data) if not isinstance(data, builtins.int) or -2**63 <= data < 2**63 \
         else np.asarray(data, dtype=object)
+    if dtype is not None and arr.dtype.kind == "c" and _dtypes.to_jax(dtype).kind != "c":
+        raise TypeError("must be real number, not complex")     # (numpy would drop it)
     if arr.dtype not in _PYTHON_KINDS and arr.dtype.kind not in "US":
         # Typed leaves (numpy scalars, tensors): torch promotes their dtypes with the
         # Python numbers' (int64, the default float), as numpy's coercion does not
