@@ -15,25 +15,19 @@ enters as a constant: no gradient flows to it.
 from __future__ import annotations
 
 import jax
-import jax.numpy as jnp
-import optax
 
 from .._tensor import Tensor, apply
 from ..autograd._grad_mode import enable_grad
 
 
-def _f_update(p, g, *leaves, transform, treedef, as_real):
-    state = jax.tree.unflatten(treedef, leaves)
-    if jnp.iscomplexobj(p):
-        new_p, new_state = as_real(transform, [p], [g], state)
-    else:
-        updates, new_state = transform.update([g], state, [p])
-        new_p = optax.apply_updates([p], updates)
+def _f_update(p, g, *leaves, transform, treedef, update):
+    new_p, new_state = update(transform, [p], [g], jax.tree.unflatten(treedef, leaves))
     return (new_p[0], *jax.tree.leaves(new_state))
 
 
-def differentiable_update(params: list, state, transform, entries: list, as_real) -> None:
-    """Updates each of `params` (with `.grad`) by `transform` through a recorded op.
+def differentiable_update(params: list, state, transform, entries: list, update) -> None:
+    """Updates each of `params` (with `.grad`) by `transform` through a recorded op
+    (`update`: the ordinary step's group update, optimizer.update_group).
 
     state: the group's pure state NamedTuple (fields: one array per parameter, and the
     hyperparameters); entries: each parameter's state dict, whose Tensors (with the graph
@@ -54,7 +48,7 @@ def differentiable_update(params: list, state, transform, entries: list, as_real
         with enable_grad():
             new_p, *new_leaves = apply(_f_update, "OptimizerStepBackward", p, grad, *leaves,
                                        transform=transform, treedef=treedef,
-                                       as_real=as_real)
+                                       update=update)
             p.copy_(new_p)
         new_state = jax.tree.unflatten(treedef, new_leaves)
         for name in state._fields:

@@ -398,11 +398,7 @@ class Optimizer(OptimizerHooks):
                 _trace_count += 1      # once per trace = once per compilation
                 out_params, out_states = [], []
                 for transform, p, g, s in zip(transforms, params, grads, states):
-                    if any(map(jnp.iscomplexobj, p)):
-                        out_p, out_s = _update_as_real(transform, p, g, s)
-                    else:
-                        updates, out_s = transform.update(g, s, p)
-                        out_p = optax.apply_updates(p, updates)
+                    out_p, out_s = update_group(transform, p, g, s)
                     out_params.append(out_p)
                     out_states.append(out_s)
                 return out_params, out_states
@@ -451,7 +447,7 @@ class Optimizer(OptimizerHooks):
                 # (recorded in the graph, with grad on whatever the caller's mode, as
                 # torch's: see _differentiable.py)
                 differentiable_update(live, state, transform, [self.state[p] for p in live],
-                                      _update_as_real)
+                                      update_group)
                 continue
             key.append((static, skipped, len(live)))
             transforms.append(transform)
@@ -718,6 +714,15 @@ def _set_entry(entry: dict, name: str, value) -> None:
 def _as_real(x):
     """A complex array as torch.view_as_real lays it out: (..., 2) of (real, imag)."""
     return jnp.stack([x.real, x.imag], axis=-1) if jnp.iscomplexobj(x) else x
+
+
+def update_group(transform, params: list, grads: list, state):
+    """One group's pure update: (new params, new state); complex parameters are updated
+    as pairs of reals (`_update_as_real`)."""
+    if any(map(jnp.iscomplexobj, params)):
+        return _update_as_real(transform, params, grads, state)
+    updates, new_state = transform.update(grads, state, params)
+    return optax.apply_updates(params, updates), new_state
 
 
 def _update_as_real(transform, params: list, grads: list, state):
