@@ -454,6 +454,16 @@ def test_relu_gradient_at_zero_is_zero(x64):
     np.testing.assert_array_equal(np.asarray(grad), [0.0, 0.0, 1.0])
 
 
+def test_relu_is_a_max(x64):
+    # XLA's GPU matmul fusions take a max as their epilogue but not a select, so a relu
+    # written as a select cost a kernel after each matmul and kept the pre-activation alive
+    # for the backward (the benchmark MLP's compiled step: 1.25 times the hand-written
+    # step's memory on an H200, 23 kernels against 21). The CPU shows neither.
+    x = jnp.asarray([[-1.0, 0.0, 2.0]])
+    forward = jax.jit(nn.relu).lower(x).as_text()
+    assert "maximum" in forward and "select" not in forward
+
+
 def test_gelu_rejects_unknown_approximation():
     with pytest.raises(ValueError, match="approximate"):
         nn.gelu(jnp.ones(3), approximate="erf")
