@@ -533,8 +533,15 @@ class StepState:
         here found none: nothing to look for."""
         if WRITES.aliased == self._unaliased:
             return
-        found = [t for t in self.published
-                 if t._aliases is not None or "_views" in t.__dict__]
+        found = []
+        for t in self.published:
+            group = t._aliases
+            if group is not None and group.alone(t):
+                # (its aliases are gone: a `p.data` read once, in an init or a print, would
+                # otherwise have every later call publish to nothing)
+                t._aliases = group = None
+            if group is not None or "_views" in t.__dict__:
+                found.append(t)
         for t in found:
             publish(t)
         self._unaliased = None if found else WRITES.aliased

@@ -32,6 +32,10 @@ class _AliasGroup:
         self._members = [r for r in self._members if r() is not None]
         self._members.append(weakref.ref(t))
 
+    def alone(self, t: "Tensor") -> bool:
+        """Whether no member but `t` is alive (the `.data`/`detach()` aliases are gone)."""
+        return all(ref() is None or ref() is t for ref in self._members)
+
     def discard(self, t: "Tensor") -> None:
         self._members = [r for r in self._members if r() is not None and r() is not t]
 
