@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import jax
 
 # torch's error where a CPU-only build meets CUDA (also torch.cuda's: cuda/_state.py).
@@ -54,6 +56,20 @@ class device:
                                "backend") from None
         return devices[self.index or 0]
 
+    def __enter__(self) -> "device":
+        """`with torch.device("cuda"):` makes this the default device of the tensors made
+        inside (jax.default_device, for this thread); nests, and restores on exit.
+
+        PyTorch parity: a device JAX has no backend for (meta, or cuda without a GPU)
+        raises here, where torch raises at the first tensor made inside."""
+        placement = jax.default_device(self.jax_device())
+        placement.__enter__()
+        _entered.__dict__.setdefault("stack", []).append(placement)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _entered.stack.pop().__exit__(*exc)
+
     def __eq__(self, other) -> bool:
         # A string is never equal, as in torch (`t.device == "cpu"` is False there).
         if not isinstance(other, device):
@@ -70,6 +86,10 @@ class device:
         if self.index is None:
             return f"device(type='{self.type}')"
         return f"device(type='{self.type}', index={self.index})"
+
+
+# The jax.default_device contexts that `with device(...)` entered, innermost last.
+_entered = threading.local()
 
 
 def _unsupported(kind: str) -> Exception:
