@@ -454,7 +454,7 @@ def test_relu_gradient_at_zero_is_zero(x64):
     np.testing.assert_array_equal(np.asarray(grad), [0.0, 0.0, 1.0])
 
 
-def test_relu_is_a_max(x64):
+def test_relu_and_hardtanh_are_a_max_and_a_clip(x64):
     # XLA's GPU matmul fusions take a max as their epilogue but not a select, so a relu
     # written as a select cost a kernel after each matmul and kept the pre-activation alive
     # for the backward (the benchmark MLP's compiled step: 1.25 times the hand-written
@@ -462,6 +462,9 @@ def test_relu_is_a_max(x64):
     x = jnp.asarray([[-1.0, 0.0, 2.0]])
     forward = jax.jit(nn.relu).lower(x).as_text()
     assert "maximum" in forward and "select" not in forward
+    for clipping in (nn.relu6, lambda v: nn.hardtanh(v, -0.5, 0.5)):     # (the same)
+        forward = jax.jit(clipping).lower(x).as_text()
+        assert "minimum" in forward and "select" not in forward
 
 
 def test_gelu_rejects_unknown_approximation():

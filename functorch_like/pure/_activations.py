@@ -48,14 +48,24 @@ def relu6(x: Array) -> Array:
     return hardtanh(x, 0.0, 6.0)
 
 
+@functools.partial(jax.custom_jvp, nondiff_argnums=(1, 2))
 def hardtanh(x: Array, min_val: float = -1.0, max_val: float = 1.0) -> Array:
     """x clipped to [min_val, max_val]; gradient 0 outside the open interval (PyTorch)."""
+    # A clip (max and min), not a select, as relu: a matmul's fusion can take it as its
+    # epilogue on a GPU. (an integer x stays integer, as torch's clamp with Scalar bounds
+    # of x's dtype)
+    return jnp.clip(x, min_val, max_val).astype(x.dtype)
+
+
+@hardtanh.defjvp
+def _hardtanh_jvp(min_val, max_val, primals, tangents):
     # torch (hardtanh_backward): 0 where x <= min_val or x >= max_val, grad elsewhere, so a
-    # NaN input gets the gradient.
-    outside = (x <= min_val) | (x >= max_val)
-    # (an integer x stays integer, as torch's clamp with Scalar bounds of x's dtype)
-    clipped = jnp.clip(x, min_val, max_val).astype(x.dtype)
-    return jnp.where(outside, jax.lax.stop_gradient(clipped), x)
+    # NaN input gets the gradient. The result is at a bound exactly there (and NaN where x
+    # is), so the mask is read from it, as relu's.
+    (x,), (t,) = primals, tangents
+    y = hardtanh(x, min_val, max_val)
+    outside = (y <= min_val) | (y >= max_val)
+    return y, jnp.where(outside, jnp.zeros((), t.dtype), t)
 
 
 @in_opmath
