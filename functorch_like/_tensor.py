@@ -269,6 +269,11 @@ def _run_op(fn, vals, static):
             or any(isinstance(v, jax.core.Tracer) for v in vals):
         return fn(*vals, **static)         # (under an outer transform: inline as before)
     if program is None:
+        if fn is _device_put:
+            # A transfer is not jitted: jit runs on one platform and drops a device_put to
+            # another (`.to("cpu")` of a GPU tensor stayed on the GPU).
+            _op_programs[key] = _UNJITTABLE
+            return fn(*vals, **static)
         if _variants.get(fn, 0) >= _MAX_VARIANTS:
             return fn(*vals, **static)     # (and nothing stored per value)
         _variants[fn] = _variants.get(fn, 0) + 1
