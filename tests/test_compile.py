@@ -1,5 +1,6 @@
 """functorch_like.compile: one XLA program per training step, identical to eager."""
 
+import jax
 import numpy as np
 import pytest
 
@@ -9,6 +10,11 @@ from functorch_like._compile import compile_count
 from functorch_like._trace_state import UntraceableError
 
 from _compile_helpers import assert_same_state, squared_step, training_step
+
+# One program against op-by-op programs: float32 agrees to ~1e-7 on the CPU; on a GPU, XLA
+# multiplies float32 matrices in TF32 by default, with kernels that differ between the two
+# (3.7e-5 apart on an H200).
+_RTOL = 1e-5 if jax.default_backend() == "cpu" else 1e-3
 
 
 def _mlp():
@@ -158,7 +164,7 @@ def test_zero_grad_keeping_the_tensors_steps_a_parameter_unused_on_the_next_call
     x, y = _data((6,))
     for use_b in (True, False, False):
         np.testing.assert_allclose(compiled(x, y, use_b).item(), eager(x, y, use_b).item(),
-                                   rtol=1e-5)
+                                   rtol=_RTOL)
     assert o2.state[b2.weight]["step"].item() == o1.state[b1.weight]["step"].item() == 3
     assert_same_state(b1, b2)
 

@@ -63,7 +63,11 @@ def test_train_digits_resume_equals_uninterrupted(tmp_path):
     import functorch_like as torch
     a = torch.load(str(tmp_path / "a" / "checkpoint.pt"))["history"]
     b = torch.load(str(tmp_path / "b" / "checkpoint.pt"))["history"]
-    assert a["train_loss"] == b["train_loss"] and a["test_loss"] == b["test_loss"]
+    if jax.default_backend() == "cpu":      # (bit for bit: XLA's CPU programs are
+        assert a["train_loss"] == b["train_loss"] and a["test_loss"] == b["test_loss"]
+    else:                                   # deterministic; a GPU's reductions are not)
+        np.testing.assert_allclose(a["train_loss"], b["train_loss"], rtol=_TOL)
+        np.testing.assert_allclose(a["test_loss"], b["test_loss"], rtol=_TOL)
 
 
 @pytest.mark.slow
