@@ -30,6 +30,7 @@ from ._func_extras import linearize as linearize
 from ._func_extras import replace_all_batch_norm_modules_ as replace_all_batch_norm_modules_
 from ._func_vmap import vmap as vmap
 from ._tensor import Tensor
+from .autograd._engine import _conj
 from .autograd._grad_mode import no_grad
 
 __all__ = ["functional_call", "stack_module_state", "to_pure", "grad", "grad_and_value",
@@ -255,6 +256,7 @@ def grad(func: Callable, argnums=0, has_aux: bool = False) -> Callable:
             fn = _with_writes(func, args, seen, has_aux, _positions(argnums, len(args)),
                               _check_scalar)
             out, (aux, writes) = jax.grad(fn, argnums=argnums, has_aux=True)(*a, **kw)
+            out = jax.tree.map(_conj, out)      # (torch's complex gradient: see _conj)
             write_back(args, writes)
             template = _skeleton(_selected(args, argnums))
             return _reorder((template, seen["out"][1]), (out, aux)) if has_aux else \
@@ -277,6 +279,7 @@ def grad_and_value(func: Callable, argnums=0, has_aux: bool = False) -> Callable
             (value, (aux, writes)), grads = jax.value_and_grad(
                 fn, argnums=argnums, has_aux=True)(*a, **kw)
             write_back(args, writes)
+            grads = jax.tree.map(_conj, grads)
             return (_reorder(_skeleton(_selected(args, argnums)), grads),
                     _reorder(seen["out"], (value, aux) if has_aux else value))
         return _func_graph.call("GradAndValue", (_freeze(argnums), has_aux), func, core,
@@ -312,17 +315,23 @@ def vjp(func: Callable, *primals, has_aux: bool = False):
         # and is part of the graph when its inputs need grad)
         del retain_graph, create_graph
         if not recorded:
-            return _result(_reorder(_skeleton(primals), pullbacks[0](_arrays(cotangents))),
-                           like)
+            return _result(_reorder(_skeleton(primals),
+                                    _torch_pullback(pullbacks[0], _arrays(cotangents))), like)
 
         def pull(a, kw):
             pullback = jax.vjp(_wrap(func, args_like=primals, reverse=every), *a[0],
                                has_aux=has_aux)[1]
-            return _reorder(_skeleton(primals), pullback(a[1]))
+            return _reorder(_skeleton(primals), _torch_pullback(pullback, a[1]))
         return _func_graph.call("VjpFn", has_aux, func, pull, (primals, cotangents), {})
     if has_aux:
         return out[0], vjp_fn, out[1]
     return out, vjp_fn
+
+
+def _torch_pullback(pullback, cotangents):
+    """A JAX pullback with PyTorch's complex convention: complex cotangents are conjugated
+    on the way in and the results on the way out (autograd/_engine.py's `_conj`)."""
+    return jax.tree.map(_conj, pullback(jax.tree.map(_conj, cotangents)))
 
 
 def jvp(func: Callable, primals, tangents, *, has_aux: bool = False):
@@ -389,9 +398,17 @@ def _jacobian_core(jax_transform, func, args, argnums, has_aux, depth=1,
     (`depth`: how many times the input's structure nests in the output's; `reverse`:
     whether it differentiates in reverse mode, see _wrap), func's in-place writes into
     the arguments written back."""
+    name = "jacrev" if reverse and depth == 1 else "jacfwd"     # (hessian: jacfwd outside)
+    _require_real(name, "inputs", _selected(args, argnums))
+
+    def real_out(*a, **kw):
+        out = func(*a, **kw)
+        _require_real(name, "outputs", out[0] if has_aux else out)
+        return out
+
     def core(a, kw):
         seen = {}
-        fn = _with_writes(func, args, seen, has_aux,
+        fn = _with_writes(real_out, args, seen, has_aux,
                           _positions(argnums, len(args)) if reverse else (),
                           _aux_pair(transform))
         out, (aux, writes) = jax_transform(fn, argnums=argnums, has_aux=True)(*a)
@@ -403,6 +420,17 @@ def _jacobian_core(jax_transform, func, args, argnums, has_aux, depth=1,
             order = _jacobian_order(order, _skeleton(_selected(args, argnums)))
         return _reorder((order, seen["out"][1]) if has_aux else order, out)
     return core
+
+
+def _require_real(name: str, what: str, tree) -> None:
+    """torch.func's Jacobians refuse complex tensors among the differentiated inputs and
+    the outputs (JAX's jacrev/jacfwd would take some and conjugate others)."""
+    for i, leaf in enumerate(jax.tree.leaves(tree, is_leaf=_is_tensor)):
+        value = leaf._value if _is_tensor(leaf) else leaf
+        if jnp.iscomplexobj(value):
+            # (torch's message says "input idx" for outputs too)
+            raise RuntimeError(f"{name}: Expected all {what} to be real but received "
+                               f"complex tensor at flattened input idx: {i}")
 
 
 def jacrev(func: Callable, argnums=0, *, has_aux: bool = False, chunk_size=None,
