@@ -6,11 +6,13 @@ streams are JAX's, so the numbers differ from PyTorch's draws while following th
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Sequence
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from ._errors import ShapeError, shape_str
 from ._types import Array, PRNGKey
@@ -91,11 +93,48 @@ def normal(shape, mean: float = 0.0, std: float = 1.0, *, key: PRNGKey, dtype=No
 
 def trunc_normal(shape, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
                  *, key: PRNGKey, dtype=None) -> Array:
-    """N(mean, std^2) truncated to [a, b] (bounds are absolute, as in PyTorch)."""
+    """N(mean, std^2) truncated to [a, b] (bounds are absolute, as in PyTorch).
+
+    PyTorch's method (2.13): where [a, b] holds more than 0.3 of the mass, normal draws
+    outside it are drawn again; else uniform draws on [a, b] are accepted with probability
+    pdf(x) / pdf(mode), the rest drawn again. Both are exact, far in a tail too (where
+    jax.random.truncated_normal, an inverse CDF in float32, gave every value one bound).
+    The loop is a lax.while_loop: jit-compatible."""
     check_shape(shape)
-    lo, hi = (a - mean) / std, (b - mean) / std
-    z = jax.random.truncated_normal(key, lo, hi, tuple(shape), _float_dtype(dtype))
-    return mean + std * z
+    return _trunc_normal(key, tuple(shape), float(mean), float(std), float(a), float(b),
+                         jnp.dtype(_float_dtype(dtype)))
+
+
+@functools.partial(jax.jit, static_argnums=(1, 2, 3, 4, 5, 6))
+def _trunc_normal(key, shape, mean, std, a, b, dtype):
+    # (jitted: one compilation of the loop per shape and bounds, not one per call)
+    def cdf(x: float) -> float:
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+    if cdf((b - mean) / std) - cdf((a - mean) / std) > 0.3:
+        # (the bounds as the dtype holds them, as torch compares)
+        lo, hi = (np.asarray(v, dtype).item() for v in (a, b))
+
+        def draw(k):
+            x = (mean + std * jax.random.normal(k, shape, dtype)).astype(dtype)
+            return x, (x >= lo) & (x <= hi)
+    else:
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+
+        def draw(k):
+            k_x, k_u = jax.random.split(k)
+            x = jax.random.uniform(k_x, shape, dtype, a, b)
+            log_ratio = (-0.5 * ((x - mean) / std) ** 2 - log_peak).astype(dtype)
+            return x, ~(jnp.log(jax.random.uniform(k_u, shape, dtype)) > log_ratio)
+
+    def again(state):
+        k, x, pending = state
+        k, sub = jax.random.split(k)
+        fresh, ok = draw(sub)
+        return k, jnp.where(pending, fresh, x), pending & ~ok
+    key, sub = jax.random.split(key)
+    x, ok = draw(sub)
+    return jax.lax.while_loop(lambda state: jnp.any(state[2]), again, (key, x, ~ok))[1]
 
 
 def constant(shape, val: float, *, dtype=None) -> Array:
