@@ -133,22 +133,30 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
                            f"dtype, but got attn_mask.dtype: "
                            f"{_dtypes.cpp_type_name(attn_mask.dtype)} and  query.dtype: "
                            f"{_dtypes.cpp_type_name(query.dtype)} instead.")
-    _check_sdpa_shapes(query, key, attn_mask)
+    _check_sdpa_shapes(query, key, value, attn_mask, enable_gqa)
     rng = _random.next_key() if dropout_p > 0 else None
     return apply(_f_sdpa, "ScaledDotProductAttentionBackward", query, key, value, attn_mask,
                  rng, dropout_p=float(dropout_p), is_causal=bool(is_causal),
                  scale=None if scale is None else float(scale), enable_gqa=bool(enable_gqa))
 
 
-def _check_sdpa_shapes(query, key, attn_mask) -> None:
-    """PyTorch's errors (its math path's: the bmm of Q and K^T, then the mask's add) for a
-    key whose embedding size is not the query's and a mask that does not broadcast to the
-    scores (L, S) (JAX's einsum and broadcasting errors before)."""
-    if query.ndim >= 2 and key.ndim >= 2 and key.shape[-1] != query.shape[-1]:
+def _check_sdpa_shapes(query, key, value, attn_mask, enable_gqa: bool) -> None:
+    """PyTorch's errors (its math path's: the bmm of Q and K^T, then the mask's add) for
+    inputs of fewer than 2 dims, batch dims (heads included, without enable_gqa) that do
+    not broadcast, a key whose embedding size is not the query's and a mask that does not
+    broadcast to the scores (L, S) (JAX's einsum and broadcasting errors before)."""
+    if min(query.ndim, key.ndim, value.ndim) < 2:
+        raise RuntimeError(f"Expected query, key, and value to all be  at least 2 dimensional, "
+                           f"but got query.dim: {query.ndim} key.dim: {key.ndim} and "
+                           f"value.dim: {value.ndim} instead.")
+    if not enable_gqa:
+        batch = broadcast_of((tuple(query.shape[:-2]), tuple(key.shape[:-2])))
+        broadcast_of((batch, tuple(value.shape[:-2])))
+    if key.shape[-1] != query.shape[-1]:
         b = math.prod(query.shape[:-2])
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{b}, {query.shape[-1]}] but got: [{b}, {key.shape[-1]}].")
-    if attn_mask is not None and query.ndim >= 2 and key.ndim >= 2:
+    if attn_mask is not None:
         broadcast_of(((*query.shape[:-1], key.shape[-2]), tuple(attn_mask.shape)))
 
 

@@ -1,0 +1,40 @@
+"""torch's errors for RNN/GRU given proj_size (only LSTM takes it) and for
+scaled_dot_product_attention inputs of fewer than 2 dims or batch dims that do not
+broadcast (JAX's einsum ValueErrors before)."""
+
+import pytest
+import torch
+
+from _tensor_ops_ref import check_raises
+
+
+@pytest.mark.parametrize("cls", ["RNN", "GRU"])
+@pytest.mark.parametrize("extra", [{"proj_size": 2}, {"proj_size": 0}, {"foo": 1}])
+def test_rnn_and_gru_refuse_extra_keywords_as_torch(cls, extra):
+    check_raises(lambda lib: getattr(lib.nn, cls)(3, 4, **extra))
+
+
+SHAPES = {
+    "heads_without_gqa": [(2, 4, 3, 8), (2, 2, 5, 8), (2, 2, 5, 8)],
+    "batch_3d": [(4, 3, 8), (2, 5, 8), (2, 5, 8)],
+    "value_heads": [(2, 4, 3, 8), (2, 4, 5, 8), (2, 2, 5, 8)],
+    "query_1d": [(8,), (5, 8), (5, 8)],
+    "key_1d": [(3, 8), (8,), (5, 8)],
+}
+
+
+@pytest.mark.parametrize("case", sorted(SHAPES))
+def test_sdpa_shape_errors_match_torch(case):
+    def run(lib):
+        return lib.nn.functional.scaled_dot_product_attention(
+            *[lib.ones(*s) for s in SHAPES[case]])
+    check_raises(run)
+
+
+def test_sdpa_broadcasting_batches_still_work():
+    import functorch_like as fl
+    q, k = torch.ones(4, 3, 8), torch.ones(5, 8)
+    want = torch.nn.functional.scaled_dot_product_attention(q, k, k)
+    got = fl.nn.functional.scaled_dot_product_attention(fl.ones(4, 3, 8), fl.ones(5, 8),
+                                                        fl.ones(5, 8))
+    assert tuple(got.shape) == tuple(want.shape) and got.tolist() == want.tolist()
