@@ -121,6 +121,12 @@ _OVERLOADS = {
     "rsub": ("(Tensor input, Tensor other, *, Number alpha = 1)",
              "(Tensor input, Number other, Number alpha = 1)"),
 }
+# Functions with overloads that differ past the input, whose other arguments torch's parser
+# converts loosely (a number where a Tensor is listed): only a non-Tensor input is refused
+# here, with the overloads listed (`torch.clamp(0.2, max=1.0)`).
+_INPUT_OVERLOADS = dict.fromkeys(("clamp", "clip"), tuple(
+    f"(Tensor input, {t} min = None, {t} max = None, *, Tensor out = None)"
+    for t in ("Tensor", "Number")))
 # Methods (self left out of the signatures), in-place forms included.
 _METHOD_OVERLOADS = {name: ("(Tensor end, Tensor weight)", "(Tensor end, Number weight)")
                      for name in ("lerp", "lerp_")}
@@ -174,6 +180,17 @@ def _tensor_input(fn, name: str, other: str, tensor_cls):
     return checked
 
 
+def _input_overloaded(fn, name: str, signatures: tuple, tensor_cls):
+    """`fn` refusing a non-Tensor input with torch's listing of `signatures`."""
+    @functools.wraps(fn)
+    def checked(*args, **kwargs):
+        value = args[0] if args else kwargs.get("input")
+        if value is not None and not isinstance(value, tensor_cls):
+            raise TypeError(invalid_combination(name, signatures, args, kwargs, tensor_cls))
+        return fn(*args, **kwargs)
+    return checked
+
+
 def _overloaded(fn, name: str, signatures: tuple, tensor_cls, method: bool):
     """`fn` called only when its arguments fit one of torch's `signatures`."""
     parsed = [parse(sig) for sig in signatures]
@@ -211,6 +228,10 @@ def install(namespace: dict, tensor_cls: type) -> None:
         if name in namespace:
             namespace[name] = _overloaded(namespace[name], name, signatures, tensor_cls,
                                           method=False)
+    for name, signatures in _INPUT_OVERLOADS.items():
+        if name in namespace:
+            namespace[name] = _input_overloaded(namespace[name], name, signatures,
+                                                tensor_cls)
     for name, signatures in _METHOD_OVERLOADS.items():
         setattr(tensor_cls, name, _overloaded(getattr(tensor_cls, name), name, signatures,
                                               tensor_cls, method=True))

@@ -185,6 +185,10 @@ def _check_grad_args(args: tuple, argnums) -> None:
     for num in nums:
         for leaf in jax.tree.leaves(args[num] if isinstance(num, int) else (),
                                     is_leaf=_is_tensor):
+            if isinstance(leaf, (bool, int, float, complex)):
+                # (a Python number: torch's transforms take Tensors; JAX arrays are taken)
+                raise ValueError(f"Thing passed to transform API must be Tensor, got "
+                                 f"{type(leaf)}")
             value = leaf._value if _is_tensor(leaf) else leaf
             if hasattr(value, "dtype") and not jnp.issubdtype(value.dtype, jnp.inexact):
                 raise RuntimeError("only Tensors of floating point dtype can require "

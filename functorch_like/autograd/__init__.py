@@ -98,8 +98,21 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     Returns:
       A tuple with one gradient per input (None for unused inputs when allow_unused).
     """
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when "
+                         "materialize_grads=True, but got: allow_unused=False.")
     outs = _as_list(outputs)
     ins = _as_list(inputs)
+    if not ins:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+    given = _as_list(grad_outputs)
+    if given is not None and len(given) < len(outs):
+        # (torch pairs them with zip, so extra grad_outputs go unread)
+        raise RuntimeError(f"got {len(outs)} tensors and {len(given)} gradients")
+    # (the outputs first, as torch's engine checks them)
+    for i, t in enumerate(outs):
+        if not t.requires_grad and t.grad_fn is None:
+            raise RuntimeError(_errors.no_grad_fn(i))
     for t in ins:
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")

@@ -16,6 +16,7 @@ import jax
 import jax.numpy as jnp
 
 from ... import _trace_state
+from ..._ops_linalg import check_float
 from ..._tensor import Tensor, apply
 from ...autograd._grad_mode import no_grad
 from ...pure.optim._clip import clip_coefficient, global_norm
@@ -61,6 +62,8 @@ def get_total_norm(tensors: _tensor_or_tensors, norm_type: float = 2.0,
     norm_type = float(norm_type)
     if not tensors:
         return Tensor._make(jnp.zeros((), jnp.float32))
+    for t in tensors:       # (torch takes each tensor's linalg.vector_norm first)
+        check_float(t, "linalg.vector_norm")
     with no_grad():
         total_norm = apply(_f_total_norm, "LinalgVectorNormBackward0", *tensors,
                            norm_type=norm_type)
@@ -85,6 +88,10 @@ def clip_grads_with_norm_(parameters: _tensor_or_tensors, max_norm: float,
     max_norm = float(max_norm)
     if not grads:
         return
+    if not isinstance(total_norm, Tensor):
+        # (torch clamps max_norm / (total_norm + 1e-6): its clamp refuses the number)
+        from ... import clamp
+        clamp(max_norm / (total_norm + 1e-6), max=1.0)
     with no_grad():
         coef = apply(_f_clip_coef, "ClampBackward1", total_norm, max_norm)
         for g in grads:
