@@ -29,12 +29,14 @@ def _f_mahalanobis(L, x):
     return jnp.square(_f_solve_tril(L, x[..., None])[..., 0]).sum(-1)
 
 
-def _f_precision_to_scale_tril(P):
-    # The lower Cholesky factor of P^{-1}, through a flipped Cholesky of P (PyTorch's way).
-    Lf = jnp.linalg.cholesky(jnp.flip(P, (-2, -1)))
-    L_inv = jnp.swapaxes(jnp.flip(Lf, (-2, -1)), -2, -1)
-    eye = jnp.broadcast_to(jnp.eye(P.shape[-1], dtype=P.dtype), P.shape)
-    return solve_triangular(L_inv, eye, lower=True)
+def _precision_to_scale_tril(P):
+    """The lower Cholesky factor of P^{-1}, through a flipped Cholesky of P, in torch's
+    ops: a P that is not positive-definite raises linalg.cholesky's error (jnp's Cholesky
+    gave NaN)."""
+    Lf = torch.linalg.cholesky(P.flip((-2, -1)))
+    L_inv = Lf.flip((-2, -1)).transpose(-2, -1)
+    eye = torch.eye(P.shape[-1], dtype=P.dtype)
+    return torch.linalg.solve_triangular(L_inv, eye, upper=False)
 
 
 def _f_cholesky_inverse(L):
@@ -100,8 +102,7 @@ class MultivariateNormal(Distribution):
         elif covariance_matrix is not None:
             self._unbroadcasted_scale_tril = torch.linalg.cholesky(covariance_matrix)
         else:
-            self._unbroadcasted_scale_tril = apply(
-                _f_precision_to_scale_tril, "PrecisionToScaleTrilBackward", precision_matrix)
+            self._unbroadcasted_scale_tril = _precision_to_scale_tril(precision_matrix)
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(MultivariateNormal, _instance)
