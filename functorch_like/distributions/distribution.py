@@ -209,6 +209,18 @@ class Distribution:
 class ExponentialFamily(Distribution):
     """Base class of the exponential-family distributions (Normal, Bernoulli, Gamma, ...).
 
-    PyTorch parity: each family here implements `entropy` in closed form, so the generic
-    Bregman-divergence entropy and KL of PyTorch's class are not provided.
+    Each family here implements `entropy` and its KLs in closed form; a user's subclass
+    that defines `_natural_params`, `_log_normalizer` and `_mean_carrier_measure` gets
+    PyTorch's generic ones, through the gradient of the log-normalizer A:
+    entropy = A(theta) - theta . grad A(theta) - E[carrier measure], and the KL between two
+    members as a Bregman divergence of A (distributions/kl.py).
     """
+
+    def entropy(self):
+        theta = [t.detach().requires_grad_() for t in self._natural_params]
+        a = self._log_normalizer(*theta)
+        slopes = torch.autograd.grad(a.sum(), theta, create_graph=True)
+        result = a - self._mean_carrier_measure
+        for t, slope in zip(theta, slopes):
+            result = result - (t * slope).reshape(self._batch_shape + (-1,)).sum(-1)
+        return result

@@ -266,8 +266,16 @@ def _kl_expfamily_expfamily(p, q):
         raise NotImplementedError("The cross KL-divergence between different exponential "
                                   "families cannot                             be computed "
                                   "using Bregman divergences")
-    raise NotImplementedError(f"No KL(p || q) is implemented for p type "
-                              f"{p.__class__.__name__} and q type {q.__class__.__name__}")
+    # KL(p || q) = A(theta_q) - A(theta_p) - (theta_q - theta_p) . grad A(theta_p), for a
+    # family (a user's subclass) with no closed form of its own
+    theta_p = [t.detach().requires_grad_() for t in p._natural_params]
+    theta_q = q._natural_params
+    a_p = p._log_normalizer(*theta_p)
+    slopes = torch.autograd.grad(a_p.sum(), theta_p, create_graph=True)
+    result = q._log_normalizer(*theta_q) - a_p
+    for tp, tq, slope in zip(theta_p, theta_q, slopes):
+        result = result - _sum_rightmost((tq - tp) * slope, len(q.event_shape))
+    return result
 
 
 def _register_infinite(type_p, param: str, *types_q):

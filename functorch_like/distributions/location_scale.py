@@ -9,7 +9,6 @@ import functorch_like as torch   # resolved at call time: this package loads ins
 
 from . import constraints
 from .distribution import Distribution
-from .gamma import Gamma
 from .utils import broadcast_all
 
 __all__ = ["Laplace", "Cauchy", "StudentT"]
@@ -139,7 +138,8 @@ class StudentT(Distribution):
 
     def __init__(self, df, loc=0.0, scale=1.0, validate_args=None) -> None:
         self.df, self.loc, self.scale = broadcast_all(df, loc, scale)
-        self._chi2 = Gamma(0.5 * self.df, 0.5)      # Chi2(df)
+        from .gamma_family import Chi2     # (it imports this module's families)
+        self._chi2 = Chi2(self.df)      # (its checks name df and Chi2, as torch's)
         super().__init__(self.df.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
