@@ -29,7 +29,7 @@ from ._func_extras import functionalize as functionalize
 from ._func_extras import linearize as linearize
 from ._func_extras import replace_all_batch_norm_modules_ as replace_all_batch_norm_modules_
 from ._func_vmap import vmap as vmap
-from ._tensor import Tensor
+from ._tensor import Size, Tensor
 from .autograd._engine import _conj
 from .autograd._grad_mode import no_grad
 
@@ -318,6 +318,7 @@ def vjp(func: Callable, *primals, has_aux: bool = False):
         # (torch passes the two flags on to its backward; every call here can run again
         # and is part of the graph when its inputs need grad)
         del retain_graph, create_graph
+        cotangents = _checked_cotangents(out[0] if has_aux else out, cotangents)
         if not recorded:
             return _result(_reorder(_skeleton(primals),
                                     _torch_pullback(pullbacks[0], _arrays(cotangents))), like)
@@ -330,6 +331,48 @@ def vjp(func: Callable, *primals, has_aux: bool = False):
     if has_aux:
         return out[0], vjp_fn, out[1]
     return out, vjp_fn
+
+
+def _spec(tree) -> str:
+    """A pytree's structure as torch prints it in errors: `*` for a leaf, `(*, *)`."""
+    if isinstance(tree, tuple):
+        inner = ", ".join(map(_spec, tree))
+        return f"({inner},)" if len(tree) == 1 else f"({inner})"
+    if isinstance(tree, list):
+        return "[" + ", ".join(map(_spec, tree)) + "]"
+    if isinstance(tree, dict):
+        return "{" + ", ".join(f"{k!r}: {_spec(v)}" for k, v in tree.items()) + "}"
+    return "*"
+
+
+def _checked_cotangents(out, cotangents):
+    """torch.func.vjp's checks of the cotangents given to vjp_fn against the outputs: the
+    same structure, each leaf of its output's shape (torch's RuntimeErrors; JAX's were
+    ValueErrors), and cast to its output's dtype (torch takes an integer cotangent)."""
+    out_leaves, out_tree = jax.tree.flatten(out, is_leaf=_is_tensor)
+    ct_leaves, ct_tree = jax.tree.flatten(cotangents, is_leaf=_is_tensor)
+    if ct_tree != out_tree:
+        raise RuntimeError("Expected pytree structure of cotangents to be the same as pytree "
+                           f"structure of outputs to the function. cotangents: "
+                           f"{_spec(cotangents)}, primal output: {_spec(out)}")
+    fixed = []
+    for i, (o, c) in enumerate(zip(out_leaves, ct_leaves)):
+        o_value = o._value if _is_tensor(o) else o
+        c_value = c._value if _is_tensor(c) else c
+        if jnp.shape(c_value) != jnp.shape(o_value):
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of "
+                f"{_size(jnp.shape(c_value))} and output[{i}] has a shape of "
+                f"{_size(jnp.shape(o_value))}.")
+        if jnp.result_type(c_value) != jnp.result_type(o_value):
+            c_value = jnp.asarray(c_value).astype(jnp.result_type(o_value))
+            c = Tensor._make(c_value) if _is_tensor(c) else c_value
+        fixed.append(c)
+    return jax.tree.unflatten(ct_tree, fixed)
+
+
+def _size(shape) -> str:
+    return repr(Size(shape))
 
 
 def _torch_pullback(pullback, cotangents):
