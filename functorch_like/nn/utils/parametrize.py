@@ -20,7 +20,8 @@ from ..modules.module import Module
 from ..parameter import Parameter
 
 __all__ = ["cached", "ParametrizationList", "register_parametrization",
-           "remove_parametrizations", "is_parametrized", "type_before_parametrizations"]
+           "remove_parametrizations", "is_parametrized", "type_before_parametrizations",
+           "transfer_parametrizations_and_params"]
 
 _cache_enabled = 0
 _cache: dict = {}
@@ -239,6 +240,28 @@ def remove_parametrizations(module: Module, tensor_name: str,
         delattr(module, "parametrizations")
         module.__class__ = module.__class__.__bases__[0]
     return module
+
+
+def transfer_parametrizations_and_params(from_module: Module, to_module: Module,
+                                         tensor_name: str | None = None) -> Module:
+    """Registers `from_module`'s parametrizations (all, or `tensor_name`'s) on
+    `to_module` too, and makes its original tensors share `from_module`'s (`.data`, as
+    torch's `set_`). A parametrized tensor `to_module` lacks is made first, as a Parameter
+    holding `from_module`'s parametrized value. Does nothing if `from_module` has no
+    parametrization; returns `to_module`."""
+    if not is_parametrized(from_module):
+        return to_module
+    names = list(from_module.parametrizations) if tensor_name is None else [tensor_name]
+    for name in names:
+        if not hasattr(to_module, name):
+            setattr(to_module, name, Parameter(getattr(from_module, name)))
+        source = from_module.parametrizations[name]
+        for parametrization in source:
+            register_parametrization(to_module, name, parametrization)
+        target = to_module.parametrizations[name]
+        for mine, theirs in zip(target._originals(), source._originals()):
+            mine.data = theirs
+    return to_module
 
 
 def type_before_parametrizations(module: Module) -> type:
