@@ -310,14 +310,23 @@ def _adaptive_sizes(x, nd, output_size, name):
 
 def adaptive_avg_pool(x: Array, nd: int, output_size, name: str = "adaptive_avg_pool") -> Array:
     """Average over adaptive bins of the last `nd` dims (bin i of an axis of size n covers
-    [floor(i*n/out), ceil((i+1)*n/out))); None in output_size keeps a dim."""
+    [floor(i*n/out), ceil((i+1)*n/out))); None in output_size keeps a dim.
+
+    PyTorch parity: float16/bfloat16 are averaged in float32 and rounded once, as torch's
+    1-d and 2-d CPU kernels; its 3-d kernel sums in the half type, element by element, so
+    its 3-d half results can be a few ulps from these (which are the closer to the mean)."""
     outs = _adaptive_sizes(x, nd, output_size, name)
-    y = x
+    # Half precision is averaged in float32 and rounded once, as torch's CPU kernel (bf16
+    # bin weights such as 1/7 -> 0.1426 biased every mean downwards); the products are
+    # full float32 (HIGHEST), not TF32 as a GPU's default would make them.
+    half = x.dtype in (jnp.float16, jnp.bfloat16)
+    y = x.astype(jnp.float32) if half else x
     for axis, (n, o) in enumerate(zip(x.shape[-nd:], outs)):
-        m = jnp.asarray(_adaptive_matrix(n, o), x.dtype)
-        y = jnp.moveaxis(jnp.tensordot(y, m, axes=([x.ndim - nd + axis], [1])), -1,
+        m = jnp.asarray(_adaptive_matrix(n, o), y.dtype)
+        y = jnp.moveaxis(jnp.tensordot(y, m, axes=([x.ndim - nd + axis], [1]),
+                                       precision=jax.lax.Precision.HIGHEST), -1,
                          x.ndim - nd + axis)
-    return y
+    return y.astype(x.dtype) if half else y
 
 
 def adaptive_avg_pool1d(x: Array, output_size) -> Array:
