@@ -74,6 +74,7 @@ from .transforms_structured import CatTransform as CatTransform
 from .transforms_structured import IndependentTransform as IndependentTransform
 from .transforms_structured import ReshapeTransform as ReshapeTransform
 from .transforms_structured import StackTransform as StackTransform
+from .lkj_cholesky import LKJCholesky as LKJCholesky
 from .von_mises import VonMises as VonMises
 from . import kl_more as _kl_more  # noqa: F401  (registers the new families' KL pairs)
 from . import kl_pairs_more as _kl_pairs_more  # noqa: F401  (the remaining cross pairs)
@@ -89,7 +90,7 @@ __all__ = [
     # added with the remaining families and transforms
     "biject_to", "transform_to", "Chi2", "ContinuousBernoulli", "ExpRelaxedCategorical",
     "FisherSnedecor", "GeneralizedPareto", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal",
-    "InverseGamma", "Kumaraswamy", "LogisticNormal", "LogitRelaxedBernoulli",
+    "InverseGamma", "Kumaraswamy", "LKJCholesky", "LogisticNormal", "LogitRelaxedBernoulli",
     "LowRankMultivariateNormal", "MixtureSameFamily", "Multinomial", "NegativeBinomial",
     "Pareto", "RelaxedBernoulli", "RelaxedOneHotCategorical", "VonMises", "Weibull",
     "AbsTransform", "CatTransform", "CorrCholeskyTransform",
