@@ -76,6 +76,7 @@ from .transforms_structured import ReshapeTransform as ReshapeTransform
 from .transforms_structured import StackTransform as StackTransform
 from .lkj_cholesky import LKJCholesky as LKJCholesky
 from .von_mises import VonMises as VonMises
+from .wishart import Wishart as Wishart
 from . import kl_more as _kl_more  # noqa: F401  (registers the new families' KL pairs)
 from . import kl_pairs_more as _kl_pairs_more  # noqa: F401  (the remaining cross pairs)
 
@@ -92,7 +93,7 @@ __all__ = [
     "FisherSnedecor", "GeneralizedPareto", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal",
     "InverseGamma", "Kumaraswamy", "LKJCholesky", "LogisticNormal", "LogitRelaxedBernoulli",
     "LowRankMultivariateNormal", "MixtureSameFamily", "Multinomial", "NegativeBinomial",
-    "Pareto", "RelaxedBernoulli", "RelaxedOneHotCategorical", "VonMises", "Weibull",
+    "Pareto", "RelaxedBernoulli", "RelaxedOneHotCategorical", "VonMises", "Weibull", "Wishart",
     "AbsTransform", "CatTransform", "CorrCholeskyTransform",
     "CumulativeDistributionTransform", "IndependentTransform", "LowerCholeskyTransform",
     "PositiveDefiniteTransform", "PowerTransform", "ReshapeTransform", "SoftmaxTransform",
