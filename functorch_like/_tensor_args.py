@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 
-from ._argparse_invalid import got, invalid_combination
+from ._argparse_invalid import invalid_combination
 from ._overload_args import fits, parse
 from ._tensor import typename
 
@@ -99,12 +99,6 @@ _FUNCTIONAL_FIRST.update(cosine_similarity="x1", pairwise_distance="x1",
 _INPLACE = ("atan2 arctan2 hypot ldexp nextafter logical_and logical_or logical_xor gcd "
             "lcm heaviside igamma igammac addcmul addcdiv").split()
 
-# Functions with overloads (Tensor input, Tensor other) and (Tensor input, Number other).
-_TENSOR_OR_NUMBER = dict.fromkeys("""
-    eq ne lt le gt ge greater less greater_equal less_equal not_equal fmod copysign
-""".split(), "other")
-_TENSOR_OR_NUMBER.update(clamp_min="min", clamp_max="max")
-
 # Functions with several overloads, each as torch 2.13 prints it: a call that fits none
 # raises torch's "invalid combination of arguments" listing them (`torch.lerp(t, 2)`,
 # `torch.rsub(2, t)`), where JAX would take the number.
@@ -123,10 +117,22 @@ _OVERLOADS = {
 }
 # Functions with overloads that differ past the input, whose other arguments torch's parser
 # converts loosely (a number where a Tensor is listed): only a non-Tensor input is refused
-# here, with the overloads listed (`torch.clamp(0.2, max=1.0)`).
+# here, with the overloads listed (`torch.clamp(0.2, max=1.0)`, `torch.eq(2.0, t)`).
 _INPUT_OVERLOADS = dict.fromkeys(("clamp", "clip"), tuple(
     f"(Tensor input, {t} min = None, {t} max = None, *, Tensor out = None)"
     for t in ("Tensor", "Number")))
+
+
+def _tensor_or_number(param: str) -> tuple:
+    """The overloads (Tensor input, Tensor param) and (Tensor input, Number param)."""
+    return tuple(f"(Tensor input, {t} {param}, *, Tensor out = None)"
+                 for t in ("Tensor", "Number"))
+
+
+_INPUT_OVERLOADS.update(dict.fromkeys("""
+    eq ne lt le gt ge greater less greater_equal less_equal not_equal fmod copysign
+""".split(), _tensor_or_number("other")), clamp_min=_tensor_or_number("min"),
+                        clamp_max=_tensor_or_number("max"))
 # Methods (self left out of the signatures), in-place forms included.
 _METHOD_OVERLOADS = {name: ("(Tensor end, Tensor weight)", "(Tensor end, Number weight)")
                      for name in ("lerp", "lerp_")}
@@ -160,23 +166,6 @@ def _method(fn, name: str, params: tuple, tensor_cls):
     def checked(self, *args, **kwargs):
         _check(name, params[1:], 1, args, kwargs, tensor_cls)
         return fn(self, *args, **kwargs)
-    return checked
-
-
-def _signatures(other: str) -> str:
-    return (f" * (Tensor input, Tensor {other}, *, Tensor out = None)\n"
-            f" * (Tensor input, Number {other}, *, Tensor out = None)\n")
-
-
-def _tensor_input(fn, name: str, other: str, tensor_cls):
-    @functools.wraps(fn)
-    def checked(*args, **kwargs):
-        value = args[0] if args else kwargs.get("input")
-        if value is not None and not isinstance(value, tensor_cls):
-            raise TypeError(f"{name}() received an invalid combination of arguments - got "
-                            f"{got(args, kwargs, tensor_cls)}, but expected one of:\n"
-                            + _signatures(other))
-        return fn(*args, **kwargs)
     return checked
 
 
@@ -221,9 +210,6 @@ def install(namespace: dict, tensor_cls: type) -> None:
         if hasattr(tensor_cls, name):
             setattr(tensor_cls, name, _method(getattr(tensor_cls, name), name, params,
                                               tensor_cls))
-    for name, other in _TENSOR_OR_NUMBER.items():
-        if name in namespace:
-            namespace[name] = _tensor_input(namespace[name], name, other, tensor_cls)
     for name, signatures in _OVERLOADS.items():
         if name in namespace:
             namespace[name] = _overloaded(namespace[name], name, signatures, tensor_cls,
