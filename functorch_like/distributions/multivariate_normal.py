@@ -39,6 +39,14 @@ def _precision_to_scale_tril(P):
     return torch.linalg.solve_triangular(L_inv, eye, upper=False)
 
 
+def expand_matrices(source, new, shape) -> None:
+    """expand()'s copy of whichever of covariance_matrix, scale_tril and precision_matrix
+    `source` holds (given or already computed), expanded to `shape`, onto `new`."""
+    for name in ("covariance_matrix", "scale_tril", "precision_matrix"):
+        if name in source.__dict__:
+            setattr(new, name, source.__dict__[name].expand(shape))
+
+
 def _f_cholesky_inverse(L):
     eye = jnp.broadcast_to(jnp.eye(L.shape[-1], dtype=L.dtype), L.shape)
     L_inv = solve_triangular(L, eye, lower=True)
@@ -110,9 +118,7 @@ class MultivariateNormal(Distribution):
         cov_shape = batch_shape + self.event_shape + self.event_shape
         new.loc = self.loc.expand(batch_shape + self.event_shape)
         new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril
-        for name in ("covariance_matrix", "scale_tril", "precision_matrix"):
-            if name in self.__dict__:
-                setattr(new, name, self.__dict__[name].expand(cov_shape))
+        expand_matrices(self, new, cov_shape)
         Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new

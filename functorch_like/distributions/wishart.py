@@ -12,7 +12,7 @@ import functorch_like as torch   # resolved at call time: this package loads ins
 from . import constraints
 from .distribution import ExponentialFamily
 from .gamma_family import Chi2
-from .multivariate_normal import _precision_to_scale_tril
+from .multivariate_normal import _precision_to_scale_tril, expand_matrices
 from .utils import lazy_property
 
 __all__ = ["Wishart"]
@@ -93,9 +93,7 @@ class Wishart(ExponentialFamily):
         cov_shape = batch_shape + self.event_shape
         new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril.expand(cov_shape)
         new.df = self.df.expand(batch_shape)
-        for name in ("covariance_matrix", "scale_tril", "precision_matrix"):
-            if name in self.__dict__:
-                setattr(new, name, self.__dict__[name].expand(cov_shape))
+        expand_matrices(self, new, cov_shape)
         new._dist_chi2 = self._dist_chi2.expand(batch_shape + self.event_shape[-1:])
         super(Wishart, new).__init__(batch_shape, self.event_shape, validate_args=False)
         new._validate_args = self._validate_args
