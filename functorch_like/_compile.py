@@ -43,7 +43,6 @@ import functools
 import operator
 import types
 import weakref
-from itertools import repeat
 from typing import Callable
 
 import jax
@@ -478,13 +477,8 @@ class CompiledFunction:
         """What a call does before dispatch: (program, state, inputs, the snapshot it
         started from or None)."""
         snapshot, self._snapshot = self._snapshot, None
-        if (snapshot is not None and not kwargs
-                and len(args) == snapshot.program.n_tensor_args
-                and all(map(isinstance, args, repeat(Tensor)))
-                and not any(map(_needs_grad, args))
-                and list(map(_aval, values := list(map(_array, args))))
-                == snapshot.program.avals and distinct_inputs(args, snapshot.state)
-                and snapshot.holds()):
+        if snapshot is not None and not kwargs and (values := snapshot.admits(args)) \
+                is not None:
             return snapshot.program, snapshot.state, (*snapshot.inputs, values), snapshot
         program, state, dynamic = self._lookup(args, kwargs)
         if program is None:

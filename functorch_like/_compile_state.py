@@ -657,6 +657,29 @@ class Snapshot:
         self.attr_values = self.fixed[0] + [inputs[4]]       # (the RNG key, last)
         self.writes = WRITES.count
 
+    def admits(self, args: tuple) -> list | None:
+        """The arrays of a call's positional `args` when the snapshot's program runs on
+        them and on its recorded inputs as they are: as many tensors as it was traced
+        for, none requiring grad, of its shapes and dtypes, none passed twice and none
+        state, and the snapshot holds; else None (the call takes the full path).
+
+        This is all a call checks before dispatch in a training loop, where the device's
+        run in between leaves the caches cold: one pass over the arguments, no list
+        built but the arrays'."""
+        program = self.program
+        if len(args) != program.n_tensor_args:
+            return None
+        index = self.state.tensor_index
+        values = []
+        for a, aval in zip(args, program.avals):
+            if not isinstance(a, Tensor) or a._requires_grad or a._node is not None \
+                    or id(a) in index or a._v.aval != aval:
+                return None
+            values.append(a._v)
+        if len(args) > 1 and len(set(map(id, args))) != len(args):
+            return None
+        return values if self.holds() else None
+
     def holds(self) -> bool:
         """Whether every watched attribute and entry still holds the recorded object and
         every module dict and group equals its copy."""
