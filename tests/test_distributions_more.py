@@ -254,3 +254,18 @@ def test_per_family_module_paths_as_torch():
                 assert getattr(ours, member).__name__ == member, (info.name, member)
                 checked += 1
     assert checked >= 40
+
+
+@pytest.mark.parametrize("shape", [(0,), (2, 0), (0, 3)])
+@pytest.mark.parametrize("family", ["Categorical", "OneHotCategorical"])
+def test_categorical_sample_of_no_samples_raises_as_torch(family, shape):
+    """torch's multinomial draws sample_shape.numel() per row and refuses none."""
+    check_raises(lambda lib: getattr(lib.distributions, family)(
+        probs=lib.tensor([[0.3, 0.7], [0.5, 0.5]])).sample(shape))
+
+
+def test_categorical_sample_of_an_empty_batch_as_torch():
+    """An empty batch with samples asked for is no error: an empty result."""
+    shapes = [lib.distributions.Categorical(probs=lib.zeros(0, 2)).sample((3,)).shape
+              for lib in (torch, fl)]
+    assert shapes[0] == shapes[1] == (3, 0)

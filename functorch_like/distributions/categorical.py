@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import functorch_like as torch   # resolved at call time: this package loads inside torch's
 
 from . import _sampling, constraints
@@ -80,6 +82,9 @@ class Categorical(Distribution):
     def sample(self, sample_shape=()):
         # Drawn from the logits by JAX (Gumbel-max), not by torch.multinomial on the probs.
         # torch's reads (and so caches) self.probs and not the logits, which the repr shows.
+        # Its multinomial draws sample_shape.numel() per row, and refuses none.
+        if math.prod(torch.Size(sample_shape)) == 0:
+            raise RuntimeError("cannot sample n_sample <= 0 samples")
         logits = self.__dict__.get("logits")
         if logits is None:
             logits = probs_to_logits(self.probs)
