@@ -64,6 +64,7 @@ from ._compile_schedulers import HostRead, PreRead, SchedulerRecorder, host_read
 from ._compile_state import Snapshot, StepState, distinct
 from ._tensor import Tensor
 from ._trace_state import UntraceableError
+from ._writes import WRITES
 from .nn.modules.module import Module
 
 # A tensor argument that requires grad or is part of a graph (PyTorch's requires_grad).
@@ -456,6 +457,21 @@ class CompiledFunction:
         return program.lower(self._inputs(state, program.with_grads, dynamic))
 
     def __call__(self, *args, **kwargs):
+        snapshot = self._snapshot
+        # The common call of a training loop: nothing counted was written since the last
+        # call left its snapshot. (Never inside a trace, whose start counts a write, nor
+        # past the recompile limit, which leaves no snapshot.) All it checks before
+        # dispatch is Snapshot.admits, which on a device's step is most of what a call
+        # adds to a hand-written jitted one.
+        if snapshot is not None and snapshot.writes == WRITES.count and not kwargs \
+                and (values := snapshot.admits(args)) is not None:
+            self._snapshot = None
+            program = snapshot.program
+            jitted = program.jitted
+            cached = jitted._cache_size()
+            outputs = program.dispatch((*snapshot.inputs, values))
+            return self._finish(program, snapshot.state, snapshot, outputs,
+                                jitted._cache_size() != cached, args, kwargs)
         if _trace_state.state.compiling or self._eager:
             # Inside another compiled step (inlined there), or past the recompile limit.
             return self.fn(*args, **kwargs)
@@ -571,6 +587,9 @@ class CompiledFunction:
             scheduling = SchedulerRecorder(state.schedulers, program.actions)
             _trace_state.state.scheduler_recorder = scheduling
             _trace_state.state.compiling = True
+            # (a counted write: no snapshot holds unchecked inside a trace, where a
+            # compiled function's call is inlined, never dispatched: __call__)
+            WRITES.count += 1
             discover = _trace_state.state.discover
             _trace_state.state.discover = discoverer(state)
             outer_cleared = _trace_state.state.cleared

@@ -143,6 +143,23 @@ def test_a_compiled_module_inside_a_compiled_step_is_inlined():
     assert_same_state(eager, plain)
 
 
+
+def test_a_compiled_function_ready_to_run_from_its_snapshot_is_inlined_in_a_trace():
+    # Called on its own twice, `inner` has a snapshot its next call could run from. Called
+    # inside `outer`'s trace, it must be traced (inlined), not run on the concrete state:
+    # that would bake its result into outer's program as a constant.
+    inner_model = nn.Linear(3, 2)
+    inner = torch.compile(lambda x: inner_model(x))
+    x = torch.randn(4, 3)
+    outer = torch.compile(lambda x: inner(x) * 2)
+    with torch.no_grad():
+        for _ in range(2):
+            inner(x)
+        assert inner._snapshot is not None
+        for scale in (1.0, 3.0, -2.0):
+            want = inner_model(x * scale) * 2
+            np.testing.assert_allclose(outer(x * scale).numpy(), want.numpy(), rtol=1e-6)
+
 def test_a_compiled_forward_leaves_the_gradients_as_they_are():
     # It once wrote zeros into every None .grad: Adam then moved parameters that eager
     # code leaves alone (a head the loss does not use).
