@@ -41,6 +41,9 @@ def _fits_type(type_: str, value, sized: bool, tensor_cls) -> bool:
     if type_ == "Number":
         return isinstance(value, (int, float, complex, np.number, np.bool_)) or (
             isinstance(value, tensor_cls) and value.ndim == 0)
+    if type_ == "torch.dtype" and (value is float or value is int or value is bool
+                                   or value is complex):
+        return True         # (torch's parser takes the Python scalar types as dtypes)
     return argparse_typename(value) == type_
 
 

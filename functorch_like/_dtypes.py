@@ -132,14 +132,29 @@ def from_jax(np_dtype) -> dtype:
     raise TypeError(f"unsupported dtype {np_dtype}")
 
 
+def as_dtype(d):
+    """A dtype argument as a torch dtype: torch's parser reads the Python scalar types as
+    dtypes (float is float64, whatever the default dtype; int int64; complex complex128).
+    Anything else is returned as it is, for the caller's own check."""
+    if d is builtins.float:
+        return float64
+    if d is builtins.int:
+        return int64
+    if d is builtins.bool:
+        return bool
+    if d is builtins.complex:
+        return complex128
+    return d
+
+
 def to_jax(d) -> np.dtype | None:
     """Accepts a torch dtype, a numpy/JAX dtype, a Python type or None."""
     if d is None:
         return None
     if isinstance(d, dtype):
         return d.jax
-    if d is builtins.float:
-        return _default_float.jax
+    if d is builtins.float:     # (torch.double, whatever the default dtype)
+        return float64.jax
     if d is builtins.int:
         return int64.jax
     if d is builtins.bool:

@@ -88,9 +88,13 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
         else np.asarray(data, dtype=object)
     if dtype is not None and arr.dtype.kind == "c" and _dtypes.to_jax(dtype).kind != "c":
         raise TypeError("must be real number, not complex")     # (numpy would drop it)
-    if arr.dtype not in _PYTHON_KINDS and arr.dtype.kind not in "US":
+    typed = arr.dtype not in _PYTHON_KINDS or (arr.dtype != object
+                                                and not _python_numbers_only(data))
+    if typed and arr.dtype.kind not in "US":
         # Typed leaves (numpy scalars, tensors): torch promotes their dtypes with the
         # Python numbers' (int64, the default float), as numpy's coercion does not
+        # (whose float64 from [np.float64(0.1)] or [float16 tensor, 2] is no Python
+        # float's, which would be the default dtype)
         inferred = _promoted(data)
         if dtype is None:
             try:
@@ -157,7 +161,9 @@ def _tensors_as_scalars(data, nested: bool = False):
             raise ValueError("only one element tensors can be converted to Python scalars")
         return np.asarray(data._value).astype(data.dtype._np).reshape(())[()]
     if nested and isinstance(data, np.ndarray):
-        return list(data) if data.ndim else data[()]
+        if not data.ndim:       # (torch takes an array for a sequence, and asks its len())
+            raise TypeError("len() of unsized object")
+        return list(data)
     if isinstance(data, (list, tuple)) and any(
             isinstance(x, (Tensor, list, tuple, np.ndarray)) for x in data):
         return [_tensors_as_scalars(x, True) for x in data]
@@ -167,6 +173,19 @@ def _tensors_as_scalars(data, nested: bool = False):
 # The dtypes numpy gives lists of Python numbers: torch's inference needs no walk then.
 _PYTHON_KINDS = tuple(np.dtype(t) for t in (np.int64, np.float64, np.bool_, np.complex128,
                                             object))
+
+
+_PYTHON_SCALARS = frozenset((builtins.bool, builtins.int, builtins.float, builtins.complex))
+
+
+def _python_numbers_only(data) -> bool:
+    """Whether nested lists/tuples hold Python numbers only (no numpy scalar, no tensor's
+    number), by a C-level scan of each list's element types."""
+    if not isinstance(data, (list, tuple)):
+        return type(data) in _PYTHON_SCALARS
+    if set(map(type, data)) <= _PYTHON_SCALARS:
+        return True
+    return all(_python_numbers_only(x) for x in data if type(x) not in _PYTHON_SCALARS)
 
 
 def _leaf_dtype(x) -> np.dtype:
@@ -330,6 +349,9 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     if dtype is None:
         ints = all(isinstance(v, builtins.int) for v in (start, end, step))
         dtype = _dtypes.int64 if ints else _dtypes.get_default_dtype()
+    dtype = _dtypes.as_dtype(dtype)
+    if dtype.name == "bool" or dtype.is_complex:
+        raise _dtypes.kernel_error("arange_cpu", dtype)
     values = start + np.arange(n, dtype=np.float64) * step
     if _dtypes.to_jax(dtype).kind in "iub":
         # torch's kernel: start and step as integers (truncated); the length from those
@@ -357,6 +379,9 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad=F
     if dtype is None:
         dtype = _dtypes.default_complex() if isinstance(start, complex) or isinstance(
             end, complex) else _dtypes.get_default_dtype()
+    dtype = _dtypes.as_dtype(dtype)
+    if dtype.name == "bool":
+        raise _dtypes.kernel_error("linspace_cpu", dtype)
     check_fits(start, dtype)
     check_fits(end, dtype)
     target = np.dtype(_dtypes.to_jax(dtype))
@@ -397,7 +422,9 @@ def _linspace_values(start, end, steps: int, target: np.dtype) -> np.ndarray:
 
 def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None,
              requires_grad=False):
-    d = dtype if dtype is not None else _dtypes.get_default_dtype()
+    d = _dtypes.as_dtype(dtype) if dtype is not None else _dtypes.get_default_dtype()
+    if d.name == "bool":
+        raise _dtypes.kernel_error("logspace_cpu", d)
     values = np.logspace(_number(start), _number(end), steps, base=base)
     return _finish(from_host(values, _dtypes.to_jax(d)), None, device, requires_grad)
 

@@ -17,10 +17,13 @@ def _real_part(d: _dtypes.dtype) -> _dtypes.dtype:
     return {"complex64": _dtypes.float32, "complex128": _dtypes.float64}.get(d.name, d)
 
 
-def _check_dtype(type, name: str) -> None:
+def _check_dtype(type, name: str) -> _dtypes.dtype:
+    """`type` as a torch dtype (a Python scalar type read as torch's parser does)."""
+    type = _dtypes.as_dtype(type)
     if not isinstance(type, _dtypes.dtype):
         raise TypeError(f"{name}(): argument 'type' (position 1) must be torch.dtype, not "
                         f"{type.__class__.__name__}")
+    return type
 
 
 class finfo:
@@ -32,7 +35,7 @@ class finfo:
 
     def __init__(self, type=None):
         type = _dtypes.get_default_dtype() if type is None else type
-        _check_dtype(type, "finfo")
+        type = _check_dtype(type, "finfo")
         if not (type.is_floating_point or type.is_complex):
             raise TypeError("torch.finfo() requires a floating point input type. Use "
                             "torch.iinfo to handle 'torch.finfo'")
@@ -58,7 +61,7 @@ class iinfo:
     """Limits of an integer dtype: bits, max, min (Python ints) and dtype (the name)."""
 
     def __init__(self, type):
-        _check_dtype(type, "iinfo")
+        type = _check_dtype(type, "iinfo")
         if type.name == "bool":
             raise TypeError("torch.bool is not supported by torch.iinfo")
         if type.is_floating_point or type.is_complex:

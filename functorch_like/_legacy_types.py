@@ -80,4 +80,10 @@ def dtype_of(spec) -> _dtypes.dtype:
         if t is None:
             raise ValueError(f"invalid type: '{spec}'")
         return t.dtype
+    if isinstance(spec, type):      # (a Python type, `float`: torch parses it as a name)
+        name = spec.__qualname__ if spec.__module__ == "builtins" else \
+            f"{spec.__module__}.{spec.__qualname__}"
+        raise ValueError(f"invalid type: '{name}'")
+    if not isinstance(spec, _dtypes.dtype):
+        raise TypeError("dtype must be a type, str, or dtype object")
     return spec

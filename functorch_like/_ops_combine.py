@@ -145,7 +145,7 @@ def _triangle_indices(np_fn, row, col, offset, dtype, name):
         raise RuntimeError(f"row must be non-negative, got{row}")
     if col < 0:
         raise RuntimeError(f"col must be non-negative, got{col}")
-    dtype = _dtypes.int64 if dtype is None else dtype
+    dtype = _dtypes.int64 if dtype is None else _dtypes.as_dtype(dtype)
     if not (dtype.jax.kind in "iu"):
         raise _dtypes.kernel_error(name, dtype)
     rows, cols = np_fn(row, offset, col)

@@ -435,9 +435,17 @@ def _f_cumsum(x, *, axis, dtype):
     return jnp.cumsum(x, axis=axis, dtype=_accumulator(dtype)).astype(dtype)
 
 
+def _cumulative_dtype(input, dtype, kernel: str):
+    """The dtype of cumsum/cumprod: torch has no bool kernel for them."""
+    out = _sum_dtype(input, dtype)
+    if out == jnp.bool_:
+        raise _dtypes.kernel_error(kernel, out)
+    return out
+
+
 def cumsum(input, dim: int, *, dtype=None):
     return apply(_f_cumsum, "CumsumBackward0", input, axis=_wrap_dim(dim, input.ndim),
-                 dtype=_sum_dtype(input, dtype))
+                 dtype=_cumulative_dtype(input, dtype, "cumsum_out_cpu"))
 
 
 def _f_cumprod(x, *, axis, dtype):
@@ -451,7 +459,7 @@ def _f_cumprod(x, *, axis, dtype):
 
 def cumprod(input, dim: int, *, dtype=None):
     return apply(_f_cumprod, "CumprodBackward0", input, axis=_wrap_dim(dim, input.ndim),
-                 dtype=_sum_dtype(input, dtype))
+                 dtype=_cumulative_dtype(input, dtype, "cumprod_out_cpu"))
 
 
 def _f_logsumexp(x, *, axis, keepdims):

@@ -100,8 +100,9 @@ def view(input, *shape, dtype=None):
     that dtype (see _ops_view_dtype.view_dtype). A non-contiguous view (a transpose, a
     slice of columns) that no strides can show in the new shape raises, as torch's.
     """
-    if len(shape) == 1 and isinstance(shape[0], _dtypes.dtype) and dtype is None:
-        shape, dtype = (), shape[0]
+    if len(shape) == 1 and isinstance(_dtypes.as_dtype(shape[0]), _dtypes.dtype) \
+            and dtype is None:
+        shape, dtype = (), _dtypes.as_dtype(shape[0])
     if dtype is not None and not shape:
         from ._ops_view_dtype import view_dtype
         return view_dtype(input, dtype)

@@ -281,6 +281,8 @@ def randperm(n: int, *, generator=None, dtype=None, device=None,
     d = _dtypes.to_jax(dtype) if dtype is not None else _dtypes.int64.jax
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+    if d.kind in "bc":
+        raise _dtypes.kernel_error("randperm", d)
     value = jax.random.permutation(next_key(generator), int(n)).astype(d)
     return _finish(value, requires_grad, device)
 

@@ -15,10 +15,13 @@ from ._tensor import Tensor
 _NUMBER = (builtins.bool, builtins.int, builtins.float, builtins.complex)
 
 
-def _check_dtype(fn: str, name: str, pos: builtins.int, d) -> None:
+def _check_dtype(fn: str, name: str, pos: builtins.int, d) -> _dtypes.dtype:
+    """`d` as a torch dtype (a Python scalar type read as torch's parser does)."""
+    d = _dtypes.as_dtype(d)
     if not isinstance(d, _dtypes.dtype):
         raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be torch.dtype, "
                         f"not {type(d).__name__}")
+    return d
 
 
 def promote_types(type1: _dtypes.dtype, type2: _dtypes.dtype) -> _dtypes.dtype:
@@ -30,8 +33,8 @@ def promote_types(type1: _dtypes.dtype, type2: _dtypes.dtype) -> _dtypes.dtype:
     float (`int64` + `float16` -> `float16`), `float16` + `bfloat16` -> `float32`,
     `uint8` + `int8` -> `int16`.
     """
-    _check_dtype("promote_types", "type1", 1, type1)
-    _check_dtype("promote_types", "type2", 2, type2)
+    type1 = _check_dtype("promote_types", "type1", 1, type1)
+    type2 = _check_dtype("promote_types", "type2", 2, type2)
     promoted = np.dtype(jnp.promote_types(type1._np, type2._np))
     for d in _dtypes._ALL:
         if d._np == promoted:
@@ -65,8 +68,8 @@ def result_type(tensor, other) -> _dtypes.dtype:
 def can_cast(from_: _dtypes.dtype, to: _dtypes.dtype) -> builtins.bool:
     """Whether PyTorch's casting rules allow `from_` -> `to` in type promotion: any cast
     except complex -> non-complex, floating -> integral or bool, and non-bool -> bool."""
-    _check_dtype("can_cast", "from_", 1, from_)
-    _check_dtype("can_cast", "to", 2, to)
+    from_ = _check_dtype("can_cast", "from_", 1, from_)
+    to = _check_dtype("can_cast", "to", 2, to)
     if from_.is_complex and not to.is_complex:
         return False
     if from_.is_floating_point and not (to.is_floating_point or to.is_complex):

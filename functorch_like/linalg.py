@@ -74,9 +74,18 @@ def _norm_dims(dim, ndim) -> tuple | None:
 def _cast(x: Tensor, dtype, name: str) -> Tensor:
     if dtype is None:
         return x
+    dtype = _dtypes.as_dtype(dtype)
+    shown = _dtypes.scalar_type_name(dtype)
     if not (dtype.is_floating_point or dtype.is_complex):
         raise RuntimeError(f"{name}: dtype should be floating point or complex, but got "
-                           f"{_dtypes.scalar_type_name(dtype)}")
+                           f"{shown}")
+    if x.is_complex() != dtype.is_complex:
+        kind = "complex" if x.is_complex() else "real"
+        raise RuntimeError(f"{name}: dtype should be {kind} for {kind} inputs, but got {shown}")
+    if jnp.promote_types(x.dtype._np, dtype._np) != dtype._np:
+        raise RuntimeError(f"{name}: the dtype of the input "
+                           f"({_dtypes.scalar_type_name(x.dtype)}) should be convertible "
+                           f"without narrowing to the specified dtype ({shown})")
     return x.to(dtype)
 
 

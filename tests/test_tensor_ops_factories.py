@@ -250,3 +250,109 @@ def test_cat_and_stack_of_many_tensors_as_torch(op, n, dim):
     assert got_dtype == ref_dtype
     np.testing.assert_allclose(got, ref, rtol=1e-6)
     np.testing.assert_allclose(np.stack(grads), np.stack(ref_grads), rtol=1e-6)
+
+
+# ---- typed elements and Python types as dtypes (float is torch.double) ------------------
+
+TYPED_ELEMENTS = {
+    "np_float64": lambda t: t.tensor([np.float64(0.1)]),
+    "np_float64_and_int": lambda t: t.tensor([np.float64(1.5), 2]),
+    "as_tensor_np_float64": lambda t: t.as_tensor([np.float64(1.5)]),
+    "float64_tensor": lambda t: t.tensor([t.tensor(0.1, dtype=t.float64)]),
+    "float16_tensor_and_int": lambda t: t.tensor([t.tensor(1.0, dtype=t.float16), 2]),
+    "complex128_tensor_and_int": lambda t: t.tensor([t.tensor(1 + 1j, dtype=t.complex128),
+                                                     2]),
+    "np_float32_nested": lambda t: t.tensor([[1, 2], [np.float32(3), 4.5]]),
+    "np_int32_and_int": lambda t: t.tensor([np.int32(1), 2]),
+    "np_float16_and_float": lambda t: t.tensor([np.float16(1), 1.5]),
+    "np_int64_and_bool": lambda t: t.tensor([np.int64(3), True]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TYPED_ELEMENTS))
+def test_tensor_infers_typed_elements_dtype_as_torch(name, x64):
+    """numpy's coercion gives float64 for [np.float64(0.1)] as for [0.1]; torch tells the
+    typed element (its own dtype) from a Python float (the default dtype)."""
+    make = TYPED_ELEMENTS[name]
+    want, got = make(torch), make(fl)
+    assert str(got.dtype) == str(want.dtype)
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+
+
+def test_tensor_of_a_0d_array_in_a_list_raises_as_torch():
+    check_raises(lambda t: t.tensor([np.array(1.5), 2.0]))
+
+
+PYTHON_TYPE_DTYPES = {
+    "zeros": lambda t, x, d: t.zeros(2, dtype=d),
+    "to": lambda t, x, d: x.to(d),
+    "arange": lambda t, x, d: t.arange(3, dtype=d),
+    "full": lambda t, x, d: t.full((2,), 1, dtype=d),
+    "zeros_like": lambda t, x, d: t.zeros_like(x, dtype=d),
+    "cumsum": lambda t, x, d: x.cumsum(0, dtype=d),
+    "sum": lambda t, x, d: x.sum(dtype=d),
+    "sum_dim": lambda t, x, d: t.sum(x, 0, dtype=d),
+    "mean_dim": lambda t, x, d: x.mean(0, dtype=d),
+    "arange": lambda t, x, d: t.arange(3, dtype=d),
+    "linspace": lambda t, x, d: t.linspace(0, 1, 3, dtype=d),
+    "logspace": lambda t, x, d: t.logspace(0, 1, 3, dtype=d),
+    "randperm": lambda t, x, d: t.randperm(3, dtype=d),
+    "tril_indices": lambda t, x, d: t.tril_indices(2, 2, dtype=d),
+    "vector_norm": lambda t, x, d: t.linalg.vector_norm(x, dtype=d),
+    "matrix_norm": lambda t, x, d: t.linalg.matrix_norm(x.reshape(1, 2), dtype=d),
+    "view": lambda t, x, d: x.view(d),
+    "can_cast": lambda t, x, d: t.zeros(1, dtype=t.int64 if t.can_cast(t.float32, d)
+                                        else t.bool),
+    "promote_types": lambda t, x, d: t.zeros(1, dtype=t.promote_types(t.float32, d)),
+    "finfo": lambda t, x, d: t.tensor([t.finfo(d).eps]),
+    "iinfo": lambda t, x, d: t.tensor([t.iinfo(d).max]),
+}
+
+
+@pytest.mark.parametrize("kind", [float, int, complex, bool])
+@pytest.mark.parametrize("name", sorted(PYTHON_TYPE_DTYPES))
+def test_python_types_as_dtypes_as_torch(name, kind, x64):
+    """dtype=float is torch.float64 (not the default dtype), int int64, complex
+    complex128; and the reductions' dtype parameter takes them."""
+    fn = PYTHON_TYPE_DTYPES[name]
+    results = []
+    for t in (torch, fl):
+        try:
+            results.append(str(fn(t, t.tensor([1.0, 2.0]), kind).dtype))
+        except Exception as e:                  # noqa: BLE001 (the type is compared)
+            results.append(type(e).__name__)
+    assert results[1] == results[0]
+
+
+@pytest.mark.parametrize("spec", [float, int, np.float32, 3])
+def test_tensor_type_of_a_python_type_raises_as_torch(spec):
+    check_raises(lambda t: t.tensor([1.0]).type(spec))
+
+
+NORM_DTYPES = [("float32", "complex64"), ("complex64", "float32"), ("float32", "float16"),
+               ("float16", "bfloat16"), ("complex64", "complex128"), ("float32", "int64")]
+
+
+@pytest.mark.parametrize("norm", ["vector_norm", "matrix_norm", "norm"])
+@pytest.mark.parametrize("given,asked", NORM_DTYPES)
+def test_norm_dtype_checks_as_torch(norm, given, asked, x64):
+    """torch's norms refuse a dtype of the other kind (real/complex) or one the input's
+    narrows to, where a cast silently dropped the imaginary part or precision."""
+    def run(t):
+        x = t.ones(2, 2, dtype=getattr(t, given))
+        return getattr(t.linalg, norm)(x, dtype=getattr(t, asked))
+    if asked == "complex128":
+        want, got = run(torch), run(fl)
+        assert str(got.dtype) == str(want.dtype)
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-6)
+    else:
+        check_raises(run)
+
+
+@pytest.mark.parametrize("make", [
+    lambda t: t.arange(3, dtype=t.bool), lambda t: t.arange(0, 3, 1, dtype=t.complex64),
+    lambda t: t.linspace(0, 1, 3, dtype=t.bool), lambda t: t.logspace(0, 1, 3, dtype=t.bool),
+    lambda t: t.randperm(3, dtype=t.bool), lambda t: t.randperm(2, dtype=t.complex64),
+    lambda t: t.randperm(-1, dtype=t.bool)])
+def test_factories_without_a_kernel_for_the_dtype_raise_as_torch(make):
+    check_raises(make)
