@@ -13,7 +13,7 @@ import numpy as np
 
 from . import _dtypes
 from ._host import from_host, x64_overflow
-from ._scalar_range import check_fits
+from ._scalar_range import check_fits, converted
 from ._ops_shape import new_shape, size_argument
 from ._tensor import Tensor, _differentiable
 from .autograd import _errors as _ag_errors
@@ -275,8 +275,9 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
 
 def _filled(size, fill, dtype, device, requires_grad, op=""):
     d = _dtypes.to_jax(dtype) if dtype is not None else _dtypes.get_default_dtype().jax
-    check_fits(fill, d)
-    return _finish(jnp.full(new_shape(size, op), fill, d), None, device, requires_grad)
+    check_fits(fill, _dtypes.as_dtype(dtype) if dtype is not None else d)
+    return _finish(jnp.full(new_shape(size, op), converted(fill, d), d), None, device,
+                   requires_grad)
 
 
 def zeros(*sizes, size=None, dtype=None, device=None, requires_grad=False,

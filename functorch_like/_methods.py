@@ -34,7 +34,7 @@ from . import _ops_split as SP
 from . import _ops_stats as ST
 from . import _autocast_state, _inplace_checks, _random, _resize
 from ._dtype_refusals import check_inplace_abs
-from ._scalar_range import check_fits
+from ._scalar_range import check_fits, converted
 from ._warn_once import warn_once
 from ._tensor import Tensor, _wrap_dim, apply
 from .autograd._grad_mode import _state as _grad_state
@@ -498,7 +498,8 @@ def fill_(self, value):
     check_fits(value, self.dtype)
     if _grad_state.frame is not None:
         _grad_state.frame.check(self, "fill_", (value,))
-    return self._set(apply(_f_fill, "FillBackward1", self, as_operand(value)))
+    return self._set(apply(_f_fill, "FillBackward1", self,
+                           as_operand(converted(value, self.dtype))))
 
 
 def zero_(self):

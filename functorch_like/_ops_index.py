@@ -22,7 +22,7 @@ from ._ops_index_mask import TracedMask, masked_read, masked_write
 from ._ops_index_parse import _parse
 from ._ops_math import _SCALARS, as_operand
 from ._ops_search import concrete
-from ._scalar_range import check_fits
+from ._scalar_range import check_fits, converted
 from ._tensor import Tensor, _wrap_dim, apply, mark_view
 from ._func_frames import check_write
 from .autograd._errors import VIEW_OF_LEAF_INPLACE
@@ -288,7 +288,7 @@ def setitem(input, index, value) -> None:
         input._set(masked_write(input, index, value))
         return
     check_fits(value, input.dtype)
-    value = as_operand(value)
+    value = as_operand(converted(value, input.dtype))
     _check_assignable(input, value, spec, arrays)
     if input._node is None and input._requires_grad and is_grad_enabled() and \
             _writes_through_view(spec, input.shape, arrays):

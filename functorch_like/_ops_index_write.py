@@ -168,6 +168,9 @@ def index_fill(input, dim: int, index, value):
     bad = _bad_index(index, size, -size)
     if bad is not None:
         raise IndexError(f"index {bad} is out of bounds for dimension {d} with size {size}")
+    if isinstance(value, complex) and not input.is_complex():
+        raise RuntimeError("index_fill_(): Converting complex Scalar to non-complex type is "
+                           "not supported")
     check_fits(value, input.dtype)
     name = "IndexFillBackward1" if isinstance(value, Tensor) else "IndexFillBackward0"
     return apply(_f_index_fill, name, input, index.reshape(-1), as_operand(value), axis=d,

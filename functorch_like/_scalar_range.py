@@ -1,4 +1,4 @@
-"""torch's check that a Python number fits the integer dtype it is written into.
+"""torch's check that a Python number fits the dtype it is written into.
 
 torch converts the number of `full`, `fill_`, an index assignment, `masked_fill`,
 `index_fill`, `where` and `clamp` to the tensor's dtype with `checked_convert`, which
@@ -20,16 +20,26 @@ from ._host import x64_overflow
 
 # torch's names of the integer types in this message (c10's)
 _NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
-          "int64": "int64_t"}
+          "int64": "int64_t", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+          "float32": "float", "float64": "double"}
 
 
 def check_fits(value, dtype) -> None:
-    """Raises torch's RuntimeError where the Python int or float `value` does not fit the
-    integer dtype `dtype` (a torch dtype or the array dtype it is stored as); anything
-    else passes."""
-    if type(value) not in (builtins.int, builtins.float):
+    """Raises torch's RuntimeError where the Python number `value` does not fit `dtype`
+    (a torch dtype or the array dtype it is stored as): an int or float out of an integer
+    type's range, or a complex number with an imaginary part written into a real type
+    (which a cast would silently drop); anything else passes."""
+    if type(value) not in (builtins.int, builtins.float, builtins.complex):
         return                      # (bools fit every dtype; tensors are not converted)
     stored = np.dtype(jax.dtypes.canonicalize_dtype(getattr(dtype, "jax", dtype)))
+    # (torch's name is the declared type's: int64 where x64-off keeps it in 32 bits)
+    name = _NAMES.get(getattr(dtype, "name", None) or stored.name)
+    if type(value) is builtins.complex:
+        if stored.kind in "cb":
+            return                  # (a bool takes any number: nonzero is True)
+        if value.imag != 0:
+            raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+        value = value.real
     if stored.kind not in "iu":
         return
     info = np.iinfo(stored)
@@ -43,7 +53,16 @@ def check_fits(value, dtype) -> None:
         fits = info.min <= value <= info.max
     if fits:
         return
-    if stored == np.int32 and not jax.config.jax_enable_x64:    # (an int64 kept in 32 bits)
-        raise x64_overflow(value, stored)
-    raise RuntimeError(f"value cannot be converted to type {_NAMES[stored.name]} without "
-                       "overflow")
+    if stored == np.int32 and name == "int64_t" and not jax.config.jax_enable_x64 and (
+            math.isfinite(value) and -2**63 <= value < 2**63):
+        raise x64_overflow(value, stored)       # (an int64 kept in 32 bits)
+    raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+
+
+def converted(value, dtype):
+    """A Python number `value` as torch writes it into `dtype` (after check_fits): a
+    complex one's real part into a real type, its truth into bool."""
+    if type(value) is not builtins.complex:
+        return value
+    kind = np.dtype(getattr(dtype, "jax", dtype)).kind
+    return value if kind == "c" else builtins.bool(value) if kind == "b" else value.real
