@@ -125,3 +125,28 @@ def test_inside_compile_is_a_clear_error():
     loss = opt.step(lambda: (opt.zero_grad(), model(x).pow(2).mean().backward())[0]
                     or model(x).pow(2).mean())
     assert np.isfinite(loss.item())        # eagerly it still works
+
+
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+def test_complex_parameters_step_as_torch(line_search_fn, x64):
+    # A plain complex dot product made the descent test fail at once: the parameters
+    # stayed where they were, after one closure call.
+    results = []
+    for lib in (torch, fl):
+        p = lib.nn.Parameter(lib.tensor([1 + 2j, -0.5 + 0.3j], dtype=lib.complex128))
+        q = lib.nn.Parameter(lib.tensor([0.5, -1.0], dtype=lib.float64))
+        opt = lib.optim.LBFGS([p, q], line_search_fn=line_search_fn, max_iter=6)
+
+        def closure():
+            opt.zero_grad()
+            loss = ((p * p.conj()).real.sum() + (q ** 2).sum() + (p.real ** 4).sum()
+                    + (p.imag * q).sum())
+            loss.backward()
+            return loss
+        for _ in range(2):
+            opt.step(closure)
+        results.append((p.detach().numpy(), q.detach().numpy(), opt.state[p]["func_evals"]))
+    (tp, tq, t_evals), (fp, fq, f_evals) = results
+    assert f_evals == t_evals
+    np.testing.assert_allclose(fp, tp, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(fq, tq, rtol=1e-7, atol=1e-9)

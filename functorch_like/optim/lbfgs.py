@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+import jax
 import jax.numpy as jnp
 
 from .. import _trace_state
@@ -27,8 +28,8 @@ class LBFGS(Optimizer):
     under the first parameter, as in torch.
 
     PyTorch parity: the same algorithm, eagerly; inside functorch_like.compile its step
-    raises (the loop needs concrete losses). Complex and sparse parameters are not
-    supported.
+    raises (the loop needs concrete losses). Complex parameters step as their real views
+    (torch's rule); sparse ones are not supported.
     """
 
     _own_state_format = True
@@ -59,16 +60,23 @@ class LBFGS(Optimizer):
 
     # ---- flat views of the parameters ------------------------------------------------
     def _gather_flat_grad(self):
+        # A complex parameter's gradient enters as its real view (real, imag pairs), as
+        # torch's: the dot products below are then the real inner products the algorithm
+        # needs (a plain complex dot is no norm: it gave a descent test that always failed).
         return jnp.concatenate([
-            jnp.zeros(p._value.size, p._value.dtype) if p.grad is None
-            else p.grad._value.reshape(-1).astype(p._value.dtype) for p in self._params])
+            _real_view(jnp.zeros_like(p._value) if p.grad is None
+                       else p.grad._value.astype(p._value.dtype)) for p in self._params])
 
     def _add_grad(self, step_size, update) -> None:
         offset = 0
         for p in self._params:
-            n = p._value.size
-            piece = update[offset:offset + n].reshape(p._value.shape)
-            _write(p, p._value + jnp.asarray(step_size, p._value.dtype) * piece)
+            value = p._value
+            n = value.size * (2 if jnp.iscomplexobj(value) else 1)
+            piece = update[offset:offset + n]
+            if jnp.iscomplexobj(value):
+                piece = jax.lax.complex(piece[0::2], piece[1::2])
+            step = jnp.asarray(step_size, piece.real.dtype)
+            _write(p, value + (step * piece).reshape(value.shape).astype(value.dtype))
             offset += n
 
     def _set_param(self, values) -> None:
@@ -230,6 +238,13 @@ def _as_tensor(value) -> Tensor:
 
 def _array_of(value):
     return value._value if isinstance(value, Tensor) else value
+
+
+def _real_view(value):
+    """A flat array of `value`'s elements, a complex one's as (real, imag) pairs."""
+    if jnp.iscomplexobj(value):
+        return jnp.stack([value.real, value.imag], -1).reshape(-1)
+    return value.reshape(-1)
 
 
 def _write(p: Tensor, value) -> None:
