@@ -104,6 +104,8 @@ def index_add(input, dim: int, index, source, *, alpha=1):
         if input.ndim <= 1:         # (torch's kernels for 1-d and n-d inputs say it apart)
             raise IndexError("index out of range in self")
         raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {size}")
+    if isinstance(alpha, float) and jnp.issubdtype(input._value.dtype, jnp.integer):
+        alpha = int(alpha)      # (torch's integer kernel converts alpha first: 2.5 adds 2x)
     return apply(_f_index_add, "IndexAddBackward0", input, index.reshape(-1), source,
                  axis=d, alpha=alpha, checked=is_concrete(index._value))
 

@@ -425,19 +425,30 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
                                f"got repeats.size(0) = {repeats.shape[0]} and "
                                f"input.size({0 if dim is None else axis}) = {size}")
         r = repeats._value
-        if output_size is None:
-            if not is_concrete(r):
-                raise TypeError("repeat_interleave with a tensor of counts has an output "
-                                "size that depends on their values; pass output_size "
-                                "inside traced code (functorch_like.compile, jax.jit)")
+        if output_size is None and not is_concrete(r):
+            raise TypeError("repeat_interleave with a tensor of counts has an output size "
+                            "that depends on their values; pass output_size inside traced "
+                            "code (functorch_like.compile, jax.jit)")
+        if is_concrete(r):
             with jax.ensure_compile_time_eval():
                 if bool(jnp.any(r < 0)):
                     raise RuntimeError("repeats can not be negative")
-                output_size = int(jnp.sum(r))
+                total = int(jnp.sum(r))
+            if output_size is not None and int(output_size) != total:
+                # (a wrong size padded or cut the result; traced counts cannot be checked)
+                raise RuntimeError("allocated size does not match required size")
+            output_size = total
         return apply(_f_repeat_interleave_each, "RepeatInterleaveBackward0", x, repeats,
                      axis=axis, total=int(output_size))
-    if isinstance(repeats, Tensor):
+    counted = isinstance(repeats, Tensor)       # (one count, of every entry)
+    if counted:
         repeats = repeats.item()
+    if output_size is not None:
+        expected = (x.shape[axis] if x.ndim else 1) * int(repeats)
+        if int(output_size) != expected:
+            raise RuntimeError("allocated size does not match required size" if counted else
+                               f"repeat_interleave: Invalid output_size, expected {expected} "
+                               f"but got {output_size}")
     return apply(_f_repeat_interleave, "RepeatInterleaveBackward0", x, repeats=int(repeats),
                  axis=axis)
 

@@ -318,3 +318,24 @@ def _container_ops(L):
 def test_sequential_arithmetic_and_pop_as_torch():
     # pop, *, *=, += were missing; + took any iterable.
     assert _container_ops(fl) == _container_ops(torch)
+
+
+@pytest.mark.parametrize("alpha", [2.5, -2.5, 2.9, True])
+def test_index_add_of_integers_truncates_a_float_alpha_as_torch(alpha):
+    # (2.5 was applied, then the sum truncated: [7, 0, 0] for torch's [6, 0, 0])
+    _same(lambda L: L.zeros(3, dtype=L.int64).index_add(0, L.tensor([0, 0]), L.tensor([1, 2]),
+                                                         alpha=alpha))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L: L.tensor([1, 2, 3]).repeat_interleave(2, output_size=5),
+    lambda L: L.tensor([1, 2, 3]).repeat_interleave(2, output_size=6),
+    lambda L: L.tensor([1, 2, 3]).repeat_interleave(L.tensor([1, 0, 2]), output_size=4),
+    lambda L: L.tensor([1, 2, 3]).repeat_interleave(L.tensor([1, 0, 2]), output_size=2),
+    lambda L: L.tensor([1, 2, 3]).repeat_interleave(L.tensor([1, 0, 2]), output_size=3),
+    lambda L: L.tensor([1, 2, 3]).repeat_interleave(L.tensor([2]), output_size=5),
+    lambda L: L.repeat_interleave(L.tensor([1, 2]), output_size=2),
+    lambda L: L.zeros(2, 3).repeat_interleave(2, dim=0, output_size=3)])
+def test_repeat_interleave_checks_output_size_as_torch(fn):
+    # A wrong output_size padded or cut the result.
+    _same(fn)

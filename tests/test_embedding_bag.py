@@ -132,3 +132,17 @@ def test_offsets_not_starting_at_zero_raise_as_torch():
             call(lib)
         errors.append(str(info.value).split("\n")[0])
     assert errors[0] == errors[1]
+
+
+# (not [0, 3, 1, 0] with include_last_offset: torch's parallel kernel gives either error)
+@pytest.mark.parametrize("offsets", [[0, 3, 1], [0, 3, 1, 4], [0, 3, 2], [0, 2, 2]])
+@pytest.mark.parametrize("include_last_offset", [False, True])
+def test_decreasing_offsets_raise_as_torch(offsets, include_last_offset):
+    # A bag of negative length was read as an empty one.
+    def run(lib):
+        return lib.nn.functional.embedding_bag(
+            lib.tensor([0, 1, 2, 1]), lib.ones(3, 2), lib.tensor(offsets), mode="sum",
+            include_last_offset=include_last_offset).tolist()
+    assert _error(lambda: run(fl)) == _error(lambda: run(torch))
+    if _error(lambda: run(torch)) is None:
+        assert run(fl) == run(torch)

@@ -115,3 +115,19 @@ def test_affine_grid_unit_size_warning_as_torch(size, align):
             lib.nn.functional.affine_grid(theta, size, align_corners=align)
         return [str(w.message) for w in seen]
     assert run(fl) == run(torch)
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "nearest", "bicubic"])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_nan_and_inf_grid_points_sample_as_torch(mode, padding_mode, align_corners):
+    # torch's CPU kernel clips with SIMD max/min (max(NaN, 0) is 0) and finds a NaN point
+    # outside the input for nearest; a plain clip kept the NaN, and nearest sampled a
+    # real pixel wherever the cast of NaN landed.
+    x = np.arange(20, dtype=np.float32).reshape(1, 1, 4, 5)
+    grid = np.array([[np.nan, 0.0], [0.0, np.nan], [np.inf, 0.3], [-np.inf, 0.2],
+                     [np.nan, np.nan], [0.3, -0.2]], np.float32).reshape(1, 2, 3, 2)
+    got, want = (lib.nn.functional.grid_sample(
+        lib.tensor(x), lib.tensor(grid), mode=mode, padding_mode=padding_mode,
+        align_corners=align_corners).numpy() for lib in (fl, torch))
+    np.testing.assert_allclose(got, want, atol=1e-5, equal_nan=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import jax
+import numpy as np
 
 from .._tensor import Tensor, apply
 from ..autograd._grad_mode import no_grad
@@ -82,6 +83,16 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
         if last > input.numel():
             raise RuntimeError(f"offsets[-1] can not be greater than input's length "
                                f"{input.numel()} but got offsets[-1] of {last}")
+        with jax.ensure_compile_time_eval():
+            steps = np.diff(np.asarray(offsets._value))
+        if (steps < 0).any():       # (a bag of negative length: read as empty before)
+            if include_last_offset and steps[-1] < 0:
+                raise RuntimeError("Your input appears to be incorrect: the last offset value "
+                                   "should be the size of the indices tensor, but it seems "
+                                   "not to be the case.")
+            raise RuntimeError("Expected i < index_size to be true, but got false.  (Could "
+                               "this error message be improved?  If so, please report an "
+                               "enhancement request to PyTorch.)")
     return apply(_f_embedding_bag, "EmbeddingBagBackward0", input, weight, offsets,
                  per_sample_weights, mode=mode, include_last_offset=bool(include_last_offset),
                  padding_idx=padding_idx, scale_grad_by_freq=bool(scale_grad_by_freq))

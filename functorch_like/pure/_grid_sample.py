@@ -73,15 +73,21 @@ def _reflect(coord, twice_low: int, twice_high: int):
     return jnp.where(jnp.fmod(flips, 2) == 0, extra + low, span - extra + low)
 
 
+def _clip(coord, size: int):
+    # PyTorch's CPU kernel clips with SIMD max/min, whose max(NaN, 0) is 0: a NaN (or an
+    # inf reflected to NaN) samples the first pixel, where a plain clip kept the NaN.
+    return jnp.clip(jnp.where(jnp.isnan(coord), 0, coord), 0, size - 1)
+
+
 def _pad_coords(coord, size: int, padding_mode: str, align_corners: bool):
     if padding_mode == "border":
-        return jnp.clip(coord, 0, size - 1)
+        return _clip(coord, size)
     if padding_mode == "reflection":
         if align_corners:
             coord = _reflect(coord, 0, 2 * (size - 1))
         else:
             coord = _reflect(coord, -1, 2 * size - 1)
-        return jnp.clip(coord, 0, size - 1)
+        return _clip(coord, size)
     return coord
 
 
@@ -155,7 +161,9 @@ def grid_sample(x: Array, grid: Array, mode: str = "bilinear", padding_mode: str
         return _bicubic(flat, sizes, raw, padding_mode, align_corners)
     coords = [_pad_coords(c, n, padding_mode, align_corners) for c, n in zip(raw, sizes)]
     if mode == "nearest":
-        return _gather(flat, sizes, [jnp.round(c).astype(jnp.int32) for c in coords])
+        # (a NaN point is outside the input, as in PyTorch, not wherever its cast lands)
+        return _gather(flat, sizes, [jnp.where(jnp.isnan(c), -1, jnp.round(c)).astype(
+            jnp.int32) for c in coords])
     lows = [jnp.floor(c) for c in coords]
     fracs = [c - low for c, low in zip(coords, lows)]
     out = 0
