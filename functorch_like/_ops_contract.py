@@ -64,7 +64,11 @@ def _check_einsum(equation: str, operands) -> None:
                                    f"which does not broadcast with previously seen size "
                                    f"{seen}")
             sizes[label] = builtins.max(seen, n)
-    for label in rhs.replace("...", ""):
+    out_labels = rhs.replace("...", "")
+    for i, label in enumerate(out_labels):
+        if label in out_labels[:i]:
+            raise RuntimeError(f"einsum(): output subscript {label} appears more than once in "
+                               "the output")
         if label not in sizes:
             raise RuntimeError(f"einsum(): output subscript {label} does not appear in the "
                                "equation for any input operand")

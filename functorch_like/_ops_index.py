@@ -423,7 +423,9 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
     check_fits(src, input.dtype)        # (a number value: -1.5 into uint8 raises)
     check_scatter_shapes(input, d, index, src if isinstance(src, Tensor) else None)
     _check_bounds(index, _size_along(input, d), d)
-    mode = {None: "set", "add": "add", "multiply": "multiply"}[reduce]
+    mode = {None: "set", "add": "add", "multiply": "multiply"}.get(reduce)
+    if mode is None:
+        raise RuntimeError("reduce argument must be either add or multiply.")
     name = "ScatterBackward0" if isinstance(src, Tensor) else "ScatterBackward1"
     return apply(_f_scatter, name, input, index, as_operand(src), axis=d, mode=mode,
                  checked=is_concrete(index._value))
@@ -461,6 +463,13 @@ def index_select(input, dim: int, index):
         with jax.ensure_compile_time_eval():
             low, high = builtins.int(jnp.min(v)), builtins.int(jnp.max(v))
         if low < 0 or high >= size:
+            if d == 1 and input.ndim > 1:
+                # (torch's kernel for dim 1 names the first bad index, in a RuntimeError)
+                with jax.ensure_compile_time_eval():
+                    flat = np.asarray(v).reshape(-1)
+                bad = builtins.int(flat[(flat < 0) | (flat >= size)][0])
+                raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} "
+                                   f"axis_dim={size}")
             raise IndexError("index out of range in self")
     return apply(_f_index_select, "IndexSelectBackward0", input, index.reshape(-1), axis=d)
 
@@ -521,6 +530,13 @@ def _f_take_along_dim(x, idx, *, axis):
 
 
 def take_along_dim(input, indices, dim=None):
+    if isinstance(indices, Tensor) and indices.dtype != _dtypes.int64:
+        if dim is None:     # (torch's flattened path is a gather's)
+            if indices.dtype not in (_dtypes.int32, _dtypes.int64):
+                raise RuntimeError("gather(): Expected dtype int32/int64 for index")
+        else:
+            raise RuntimeError("torch.take_along_dim(): dtype of indices should be Long but "
+                               f"got {_dtypes.scalar_type_name(indices.dtype)}")
     if dim is None:
         return apply(_f_take_along_dim, "TakeAlongDimBackward0", input.reshape(-1),
                      indices.reshape(-1), axis=0)

@@ -339,3 +339,31 @@ def test_index_add_of_integers_truncates_a_float_alpha_as_torch(alpha):
 def test_repeat_interleave_checks_output_size_as_torch(fn):
     # A wrong output_size padded or cut the result.
     _same(fn)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L: L.einsum("ij->jj", L.ones(2, 2)),
+    lambda L: L.einsum("...ij->...ii", L.ones(2, 2)),
+    lambda L: L.ones(2, 2).scatter(1, L.tensor([[0], [1]]), 1.0, reduce="mean"),
+    lambda L: L.ones(2, 2).scatter_(1, L.tensor([[0], [1]]), L.ones(2, 1), reduce="max"),
+    lambda L: L.zeros(2, 2).index_select(1, L.tensor([2])),
+    lambda L: L.zeros(2, 2).index_select(1, L.tensor([-3])),
+    lambda L: L.zeros(2, 3, 2).index_select(1, L.tensor([7, 3])),
+    lambda L: L.zeros(2, 3, 2).index_select(2, L.tensor([0, 5])),
+    lambda L: L.zeros(2, 3, 2).index_select(0, L.tensor([5])),
+    lambda L: L.take_along_dim(L.ones(2, 2), L.tensor([[0.0]]), 1),
+    lambda L: L.take_along_dim(L.ones(2, 2), L.tensor([[True]]), 1),
+    lambda L: L.take_along_dim(L.ones(2, 2), L.tensor([[0.0]]))])
+def test_errors_of_index_and_contraction_ops_as_torch(fn):
+    # (ValueError, KeyError, IndexError or TypeError where torch raises RuntimeError)
+    _same(fn)
+
+
+def test_normalize_writes_into_out_as_torch():
+    outs = []
+    for L in (fl, torch):
+        out = L.empty(2, 3)
+        result = L.nn.functional.normalize(L.arange(6.0).reshape(2, 3), out=out)
+        assert result is out
+        outs.append(out.numpy())
+    np.testing.assert_allclose(outs[0], outs[1], rtol=1e-6)

@@ -256,7 +256,11 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     return _log_softmax(input, dim, dtype)
 
 
-def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12):
-    """input / max(||input||_p along dim, eps)."""
+def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None):
+    """input / max(||input||_p along dim, eps); written into `out` when given (as
+    torch.div's out=)."""
     n = input.norm(p, dim, keepdim=True).clamp_min(eps)
+    if out is not None:
+        import functorch_like
+        return functorch_like.div(input, n.expand_as(input), out=out)
     return input / n.expand_as(input)
