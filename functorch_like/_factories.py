@@ -52,21 +52,45 @@ def _infer_jax_dtype(arr: np.ndarray):
     raise TypeError(f"Could not infer dtype of {arr.dtype}")
 
 
-def _check_ragged(data, depth=0):
-    if isinstance(data, (list, tuple)) and data:
-        if isinstance(data[0], (list, tuple)) and not all(
-                isinstance(x, (list, tuple)) for x in data):
-            raise TypeError("not a sequence")       # (torch reads the sizes from data[0])
-        lengths = {len(x) if isinstance(x, (list, tuple)) else -1 for x in data}
-        if len(lengths) > 1:
-            first = len(data[0]) if isinstance(data[0], (list, tuple)) else 0
-            bad = next(len(x) if isinstance(x, (list, tuple)) else 0 for x in data
-                       if (len(x) if isinstance(x, (list, tuple)) else -1) != (
-                           first if isinstance(data[0], (list, tuple)) else -1))
-            raise ValueError(f"expected sequence of length {first} at dim {depth + 1} "
-                             f"(got {bad})")
-        for x in data:
-            _check_ragged(x, depth + 1)
+def _check_ragged(data) -> list | None:
+    """torch's checks of nested lists: it reads the sizes down the first elements, then
+    finds every element of that shape, in order; a list where a number belongs is
+    converted as one (TypeError), a number where a list belongs is "not a sequence".
+    Returns the sizes when one is 0: torch then stores nothing, and looks at nothing
+    further ([[], [1]] is a (2, 0) tensor)."""
+    if not isinstance(data, (list, tuple)):
+        return None
+    sizes, first = [], data
+    while isinstance(first, (list, tuple)):
+        sizes.append(len(first))
+        if not first:
+            break
+        first = first[0]
+    if 0 in sizes:
+        return sizes
+    _check_shape(data, sizes, 0, data)
+    return None
+
+
+_SEQUENCES = frozenset((list, tuple))
+
+
+def _check_shape(data, sizes: list, depth: int, whole) -> None:
+    if len(data) != sizes[depth]:
+        raise ValueError(f"expected sequence of length {sizes[depth]} at dim {depth} "
+                         f"(got {len(data)})")
+    if depth == len(sizes) - 1:             # numbers belong here
+        if not _SEQUENCES.isdisjoint(map(type, data)):      # (a C-level scan)
+            bad = next(x for x in data if isinstance(x, (list, tuple)))
+            if _promoted(whole).kind in "biu":
+                raise TypeError(f"'{type(bad).__name__}' object cannot be interpreted as an "
+                                "integer")
+            raise TypeError(f"must be real number, not {type(bad).__name__}")
+        return
+    for x in data:
+        if not isinstance(x, (list, tuple)):
+            raise TypeError("not a sequence")
+        _check_shape(x, sizes, depth + 1, whole)
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
@@ -83,7 +107,11 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
     if isinstance(data, (np.ndarray, np.generic)):
         return _finish(from_host(data, _dtypes.to_jax(dtype)), None, device, requires_grad)
     data = _tensors_as_scalars(data)
-    _check_ragged(data)
+    empty = _check_ragged(data)
+    if empty is not None:
+        target = _dtypes.to_jax(dtype) if dtype is not None else \
+            jax.dtypes.canonicalize_dtype(_promoted(data))
+        return _finish(jnp.zeros(empty, target), None, device, requires_grad)
     arr = np.asarray(data) if not isinstance(data, builtins.int) or -2**63 <= data < 2**63 \
         else np.asarray(data, dtype=object)
     if dtype is not None and arr.dtype.kind == "c" and _dtypes.to_jax(dtype).kind != "c":

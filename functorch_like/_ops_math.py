@@ -325,8 +325,9 @@ def _check_integer_divisor(input, other, kernel: str) -> None:
     has no bool version, which it finds (after broadcasting) before any zero divisor."""
     a, b = as_operand(input), as_operand(other)
     shape = broadcast_shape(a, b)
-    if _dtypes.result_type(*_promo_args(a, b)) == jnp.bool_:
-        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+    result = _dtypes.result_type(*_promo_args(a, b))
+    if result == jnp.bool_ or jnp.issubdtype(result, jnp.complexfloating):
+        raise _dtypes.kernel_error(kernel, result)      # (nor a complex one)
     if 0 in shape:                  # (no element is divided: torch returns the empty result)
         return
     if not all(isinstance(x, (builtins.int, builtins.bool)) or (

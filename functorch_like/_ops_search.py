@@ -15,6 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _dtypes
+from ._complex_refusals import refuse_complex_kernel
 from ._ops_reduce import named_result
 from ._tensor import Tensor, _wrap_dim, apply
 from .pure._errors import ValueDependentError
@@ -51,8 +52,12 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,
     PyTorch parity: NaNs are all distinct, as PyTorch; the outputs do not require grad
     (PyTorch's unique has no derivative either).
     """
+    refuse_complex_kernel("unique" if dim is None else "unique_dim", input)
     a = concrete(input, "unique")
     axis = None if dim is None else _wrap_dim(dim, input.ndim)
+    if axis is not None and any(n == 0 for i, n in enumerate(a.shape) if i != axis):
+        raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so "
+                           "unique cannot be applied")
     values, inverse, counts = np.unique(a, return_inverse=True, return_counts=True,
                                         axis=axis, equal_nan=False)
     inverse = inverse.reshape(a.shape if axis is None else (a.shape[axis],))
@@ -69,7 +74,12 @@ def _unique_result(values, inverse, counts, input, return_inverse, return_counts
 def unique_consecutive(input: Tensor, return_inverse: bool = False,
                        return_counts: bool = False, dim=None):
     """Collapses each run of equal consecutive values (or slices along `dim`) to one."""
+    refuse_complex_kernel("unique", input)
     a = concrete(input, "unique_consecutive")
+    if dim is not None and any(n == 0 for i, n in enumerate(a.shape)
+                               if i != _wrap_dim(dim, input.ndim)):
+        raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so "
+                           "unique cannot be applied")
     if dim is None:
         moved = a.reshape(-1, 1)
     else:

@@ -126,6 +126,8 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):
         raise _dtypes.kernel_error("kthvalue_cpu", input.dtype)
     axis = _wrap_dim(dim, input.ndim)
     size = input.shape[axis] if input.ndim else 1
+    if size == 0:
+        raise IndexError(f"kthvalue(): Expected reduction dim {axis} to have non-zero size.")
     if not 1 <= k <= size:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {axis}")
     out = apply(_f_kthvalue, "KthvalueBackward0", input, k=builtins.int(k), axis=axis,

@@ -9,6 +9,7 @@ import pytest
 import torch
 
 import functorch_like as fl
+from _tensor_ops_ref import check_raises
 
 
 def _outcome(fn):
@@ -367,3 +368,43 @@ def test_normalize_writes_into_out_as_torch():
         assert result is out
         outs.append(out.numpy())
     np.testing.assert_allclose(outs[0], outs[1], rtol=1e-6)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L: L.kthvalue(L.zeros(0), 1),
+    lambda L: L.kthvalue(L.zeros(2, 0), 1, 1),
+    lambda L: L.unique(L.zeros(2, 0), dim=0),
+    lambda L: L.unique(L.zeros(2, 0), dim=1),
+    lambda L: L.unique_consecutive(L.zeros(2, 0), dim=0),
+    lambda L: L.unique(L.tensor([1j, 1j])),
+    lambda L: L.unique(L.tensor([1j]), dim=0),
+    lambda L: L.unique_consecutive(L.tensor([1j])),
+    lambda L: L.tensor([1j]) % 2,
+    lambda L: L.tensor([1j]) // 2,
+    lambda L: L.fmod(L.tensor([1j]), 2),
+    lambda L: L.tensor([1.0]) % L.tensor([1j]),
+    lambda L: L.div(L.tensor([1j]), 2, rounding_mode="trunc"),
+    lambda L: L.tensor([1, [2]]),
+    lambda L: L.tensor([1.5, [2]]),
+    lambda L: L.tensor([[[1]], [2]]),
+    lambda L: L.tensor([[1], 2]),
+    lambda L: L.tensor([[1, 2], [3, [4]]]),
+    lambda L: L.tensor([[], [1]]),
+    lambda L: L.tensor([[], [[1]]], dtype=L.int64),
+    lambda L: L.nn.functional.pad(L.zeros(1, 2, 0), (1, 1), mode="replicate"),
+    lambda L: L.nn.functional.pad(L.zeros(2, 0), (1, 1), mode="reflect"),
+    lambda L: L.nn.functional.pad(L.zeros(1, 0, 2, 2), (1, 1, 1, 1), mode="replicate"),
+    lambda L: L.nn.functional.pad(L.zeros(0, 2, 2), (1, 1), mode="replicate"),
+    lambda L: L.nn.functional.unfold(L.ones(1, 1, 3, 3), 2, dilation=(1, 1, 1)),
+    lambda L: L.nn.functional.fold(L.ones(1, 4, 6), (3, 4), (2, 2, 2)),
+    lambda L: L.nn.functional.fold(L.ones(1, 4, 4), (3, 3, 3), 2),
+    lambda L: L.nn.functional.gumbel_softmax(L.tensor([1, 2])),
+    lambda L: L.nn.functional.gumbel_softmax(L.tensor([True]))])
+def test_errors_of_selection_division_construction_and_padding_as_torch(fn):
+    # (wrong types or results where torch raises, or its RuntimeError as another type)
+    _same(fn)
+
+
+def test_unfold_of_a_negative_padding_raises_torchs_runtime_error():
+    # (its calculation of the blocks' shape refused it, with another message)
+    check_raises(lambda L: L.nn.functional.unfold(L.ones(1, 1, 3, 3), 2, padding=(0, -1)))

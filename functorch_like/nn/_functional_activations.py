@@ -171,5 +171,9 @@ def gumbel_softmax(logits, tau: float = 1, hard: bool = False, eps: float = 1e-1
     if eps != 1e-10:
         warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
     dim = _wrap_dim(dim, logits.ndim)       # (torch's IndexError for a dim out of range)
+    if not logits.is_floating_point():      # (torch draws its noise with exponential_)
+        raise RuntimeError("Exponential distribution is a continuous probability "
+                           "distribution. dtype must be a floating point but you specified "
+                           f"{_dtypes.scalar_type_name(logits.dtype)}")
     return apply(_f_gumbel_softmax, "AddBackward0" if hard else "SoftmaxBackward0", logits,
                  _random.next_key(), tau=float(tau), hard=bool(hard), dim=int(dim))

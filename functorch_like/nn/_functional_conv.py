@@ -186,6 +186,13 @@ def pad(input, pad, mode: str = "constant", value: float | None = None):
             "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
             "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
             "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    if mode in ("reflect", "replicate"):
+        dims = len(pad) // 2
+        # (the batch dim, when there is one, may be empty; a padded or channel dim not)
+        if 0 in input.shape[input.ndim - dims - 1:]:
+            raise RuntimeError(f"Expected {dims + 1}D or {dims + 2}D (batch mode) tensor with "
+                               "possibly 0 batch size and other non-zero dimensions for "
+                               f"input, but got: {list(input.shape)}")
     for i in range(len(pad) // 2):      # PyTorch crops (narrows) first, then pads
         if input.shape[-1 - i] + min(pad[2 * i], 0) + min(pad[2 * i + 1], 0) < 0:
             raise RuntimeError("narrow(): length must be non-negative.")

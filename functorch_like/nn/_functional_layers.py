@@ -203,8 +203,16 @@ def _f_unfold(x, *, kernel_size, dilation, padding, stride):
     return _fold.unfold(x, kernel_size, dilation, padding, stride)
 
 
+def _check_pairs(**args) -> None:
+    """torch's im2col/col2im want two values of each size argument (an int is two)."""
+    for name, value in args.items():
+        if isinstance(value, (tuple, list)) and len(value) != 2:
+            raise RuntimeError(f"It is expected {name} equals to 2, but got size {len(value)}")
+
+
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """Sliding blocks of (N, C, H, W) as columns: (N, C * kH * kW, L)."""
+    _check_pairs(kernel_size=kernel_size, dilation=dilation, padding=padding, stride=stride)
     a = _F._norm_arg
     return apply(_f_unfold, "Im2ColBackward0", input, kernel_size=a(kernel_size),
                  dilation=a(dilation), padding=a(padding), stride=a(stride))
@@ -216,6 +224,8 @@ def _f_fold(x, *, output_size, kernel_size, dilation, padding, stride):
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     """Columns (N, C * kH * kW, L) summed back into (N, C, *output_size)."""
+    _check_pairs(output_size=output_size, kernel_size=kernel_size, dilation=dilation,
+                 padding=padding, stride=stride)
     a = _F._norm_arg
     return apply(_f_fold, "Col2ImBackward0", input, output_size=a(output_size),
                  kernel_size=a(kernel_size), dilation=a(dilation), padding=a(padding),

@@ -30,6 +30,9 @@ def _geometry(spatial, kernel_size, dilation, padding, stride):
     if any(v <= 0 for v in d):
         raise ShapeError(f"dilation should be greater than zero, but got dilation_height: "
                          f"{d[0]} dilation_width: {d[1]}")
+    if any(v < 0 for v in p):
+        raise ShapeError(f"padding should be non-negative, but got pad_height: {p[0]} "
+                         f"pad_width: {p[1]}")
     blocks = tuple((n + 2 * pi - di * (ki - 1) - 1) // si + 1
                    for n, ki, di, pi, si in zip(spatial, k, d, p, s))
     return k, d, p, s, blocks
