@@ -124,3 +124,41 @@ def test_bicubic_backward_copies_when_no_size_changes_like_torch(shape, kwargs):
 ])
 def test_area_empty_output_matches_torch(x, kwargs):
     check(_interp(mode="area", **kwargs), x, grad=False)
+
+
+# ---- uint8 images: torch's integer kernels (torchvision's resize of uint8 tensors) --------
+
+_UINT8_SIZES = [dict(size=(5, 9)), dict(size=(17, 26)), dict(size=(11, 4)),
+                dict(scale_factor=0.37), dict(scale_factor=(2.5, 0.5)), dict(size=(11, 1))]
+
+
+@pytest.mark.parametrize("channels", [3, 5])
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+@pytest.mark.parametrize("antialias", [False, True])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_uint8_images_resize_bit_for_bit_as_torch(channels, mode, antialias, align_corners):
+    # (refused before; a float resize rounded differs: torch rounds each separable pass
+    # to uint8 through int16 weights, and drops or folds the taps past an edge)
+    x = np.random.default_rng(channels).integers(0, 256, (2, channels, 11, 13), np.uint8)
+    for kw in _UINT8_SIZES:
+        want = torch.nn.functional.interpolate(
+            torch.from_numpy(x), mode=mode, antialias=antialias, align_corners=align_corners,
+            **kw)
+        got = fl.nn.functional.interpolate(
+            fl.tensor(x), mode=mode, antialias=antialias, align_corners=align_corners, **kw)
+        assert got.dtype == fl.uint8
+        np.testing.assert_array_equal(got.numpy(), want.numpy(), err_msg=str(kw))
+
+
+_INTEGER_REFUSALS = [(dtype, shape, mode) for dtype in ("uint8", "int8", "bool")
+                     for shape, mode in [((1, 2, 9), "linear"), ((1, 1, 4, 5, 6), "trilinear"),
+                                         ((1, 1, 6, 7), "area"), ((1, 1, 4, 6, 6), "area"),
+                                         ((1, 1, 6, 7), "bilinear"), ((1, 1, 6, 7), "bicubic")]
+                     # (torch resizes uint8 images bilinear and bicubic: the test above)
+                     if not (dtype == "uint8" and mode in ("bilinear", "bicubic"))]
+
+
+@pytest.mark.parametrize("dtype,shape,mode", _INTEGER_REFUSALS)
+def test_integer_inputs_of_the_interpolating_modes_raise_as_torch(dtype, shape, mode):
+    check_raises(lambda t: t.nn.functional.interpolate(
+        t.zeros(shape, dtype=getattr(t, dtype)), scale_factor=0.5, mode=mode))

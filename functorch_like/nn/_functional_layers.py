@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import warnings
 
-from .. import _random
+from .. import _dtypes, _random
 from .._dtype_refusals import check
 from .._tensor import apply
 from ..pure import _conv, _dropout, _fold, _norm, _pool, _resize
@@ -308,6 +308,16 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest",
     output_size, scales, align_corners = _resize.resolve_interpolate_args(
         tuple(input.shape), size, scale_factor, mode, align_corners, recompute_scale_factor,
         antialias)
+    if not (input.is_floating_point() or mode in ("nearest", "nearest-exact") or (
+            input.dtype == _dtypes.uint8 and mode in ("bilinear", "bicubic"))):
+        # (torch's integer images resize in 'bilinear'/'bicubic' only, as uint8)
+        kernel = {"linear": "compute_indices_weights_linear",
+                  "trilinear": "compute_indices_weights_linear",
+                  "bilinear": "upsample_bilinear2d_channels_last",
+                  "bicubic": "compute_indices_weights_cubic",
+                  "area": "adaptive_avg_pool3d_cpu" if input.ndim == 5 else
+                  "adaptive_avg_pool2d"}[mode]
+        raise _dtypes.kernel_error(kernel, input.dtype)
     name = (_AA_NAMES if antialias else _RESIZE_NAMES)[mode].format(n=input.ndim - 2)
     return apply(_f_resize, name, input, output_size=output_size, scales=scales, mode=mode,
                  align_corners=bool(align_corners), antialias=bool(antialias))

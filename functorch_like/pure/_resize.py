@@ -5,7 +5,8 @@ Interpolation is separable: along each spatial axis the output is a weighted sum
 gathered input rows, with the source indices and weights computed in numpy from PyTorch's
 formulas (`area_pixel_compute_scale`, `area_pixel_compute_source_index` and the cubic
 convolution coefficients with A = -0.75), in the arithmetic precision PyTorch uses (float32
-for float32/half inputs, float64 for float64). antialias=True uses `_resize_aa`'s taps.
+for float32/half inputs, float64 for float64). antialias=True uses `_resize_aa`'s taps;
+uint8 'bilinear'/'bicubic' use PyTorch's integer kernels (`_resize_uint8`).
 Gradients come from JAX (the gather's transpose is the scatter-add that PyTorch's backward
 kernels perform), except where PyTorch's backward kernel is not the forward's transpose
 (`_kernel_taps`): there `_linear_grad.mismatched_linear` states PyTorch's backward.
@@ -20,6 +21,7 @@ from ._errors import ShapeError, shape_str
 from ._linear_grad import mismatched_linear
 from ._pool import adaptive_avg_pool
 from ._resize_aa import aa_taps, cubic_conv1, cubic_conv2
+from ._resize_uint8 import resize_uint8
 from ._types import Array
 
 __all__ = ["interpolate", "resize", "resolve_interpolate_args", "pixel_shuffle",
@@ -221,8 +223,9 @@ def _check_sizes(x, output_size, mode, antialias):
         kind = "Half" if x.dtype == jnp.float16 else "BFloat16"
         raise NotImplementedError(
             f'"compute_index_ranges_weights" not implemented for \'{kind}\'')
-    if not jnp.issubdtype(x.dtype, jnp.floating) and mode not in ("nearest",
-                                                                   "nearest-exact"):
+    if not jnp.issubdtype(x.dtype, jnp.floating) and mode not in (
+            "nearest", "nearest-exact") and not (x.dtype == jnp.uint8
+                                                 and mode in ("bilinear", "bicubic")):
         # PyTorch has no integer kernels for the interpolating modes (NotImplementedError).
         raise NotImplementedError(f"interpolate: mode '{mode}' is not implemented for "
                                   f"{x.dtype} inputs")
@@ -242,6 +245,8 @@ def resize(x: Array, output_size, scales, mode: str, align_corners: bool = False
     if mode == "area":
         # adaptive_avg_pool: an output size of 0 gives an empty tensor.
         return adaptive_avg_pool(x, nd, tuple(output_size), "adaptive_avg_pool")
+    if x.dtype == jnp.uint8 and mode in ("bilinear", "bicubic"):
+        return resize_uint8(x, output_size, scales, mode, align_corners, antialias)
     scales = scales or (None,) * nd
     ftype = np.float64 if x.dtype == jnp.float64 else np.float32
     args = (x.shape, output_size, scales, mode, align_corners, antialias, ftype)
