@@ -292,7 +292,8 @@ _RESIZE_NAMES = {"nearest": "UpsampleNearest{n}DBackward0",
                  "trilinear": "UpsampleTrilinear3DBackward0",
                  "area": "AdaptiveAvgPool{n}DBackward0"}
 _AA_NAMES = {"bilinear": "UpsampleBilinear2DAaBackward0",
-             "bicubic": "UpsampleBicubic2DAaBackward0"}
+             "bicubic": "UpsampleBicubic2DAaBackward0",
+             "lanczos": "UpsampleLanczos2DAaBackward0"}
 
 
 def _f_resize(x, *, output_size, scales, mode, align_corners, antialias):
@@ -303,20 +304,22 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest",
                 align_corners=None, recompute_scale_factor=None, antialias: bool = False):
     """Resamples (N, C, L), (N, C, H, W) or (N, C, D, H, W) to `size` or by
     `scale_factor` with PyTorch's index formulas (see pure `_resize.interpolate`);
-    antialias=True: PyTorch's anti-aliased 'bilinear'/'bicubic' kernels.
+    antialias=True: PyTorch's anti-aliased 'bilinear'/'bicubic'/'lanczos' kernels; uint8
+    images resize in those modes as PyTorch's integer kernels (`_resize_uint8`).
     """
     output_size, scales, align_corners = _resize.resolve_interpolate_args(
         tuple(input.shape), size, scale_factor, mode, align_corners, recompute_scale_factor,
         antialias)
     if not (input.is_floating_point() or mode in ("nearest", "nearest-exact") or (
-            input.dtype == _dtypes.uint8 and mode in ("bilinear", "bicubic"))):
-        # (torch's integer images resize in 'bilinear'/'bicubic' only, as uint8)
-        kernel = {"linear": "compute_indices_weights_linear",
-                  "trilinear": "compute_indices_weights_linear",
-                  "bilinear": "upsample_bilinear2d_channels_last",
-                  "bicubic": "compute_indices_weights_cubic",
-                  "area": "adaptive_avg_pool3d_cpu" if input.ndim == 5 else
-                  "adaptive_avg_pool2d"}[mode]
+            input.dtype == _dtypes.uint8 and mode in ("bilinear", "bicubic", "lanczos"))):
+        # (torch resizes integer images in the 2-d filter modes only, and as uint8)
+        kernel = "compute_index_ranges_weights" if antialias else {
+            "linear": "compute_indices_weights_linear",
+            "trilinear": "compute_indices_weights_linear",
+            "bilinear": "upsample_bilinear2d_channels_last",
+            "bicubic": "compute_indices_weights_cubic",
+            "area": "adaptive_avg_pool3d_cpu" if input.ndim == 5 else "adaptive_avg_pool2d",
+        }[mode]
         raise _dtypes.kernel_error(kernel, input.dtype)
     name = (_AA_NAMES if antialias else _RESIZE_NAMES)[mode].format(n=input.ndim - 2)
     return apply(_f_resize, name, input, output_size=output_size, scales=scales, mode=mode,

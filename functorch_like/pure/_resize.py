@@ -28,7 +28,7 @@ __all__ = ["interpolate", "resize", "resolve_interpolate_args", "pixel_shuffle",
            "pixel_unshuffle", "channel_shuffle"]
 
 _MODES = {"nearest": None, "nearest-exact": None, "area": None, "linear": 1, "bilinear": 2,
-          "bicubic": 2, "trilinear": 3}
+          "bicubic": 2, "trilinear": 3, "lanczos": 2}
 _CUBIC_A = -0.75
 
 
@@ -82,15 +82,21 @@ def resolve_interpolate_args(shape, size=None, scale_factor=None, mode: str = "n
         raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
     if recompute_scale_factor or mode == "area":
         scales = None
-    if antialias and not (mode in ("bilinear", "bicubic") and len(shape) == 4):
+    if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and len(shape) == 4):
         raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos "
                          "modes and requires a 4-D tensor as input")
     _check_mode(mode, len(shape))
+    if mode == "lanczos":       # (anti-aliased only: Pillow's Lanczos-3 resampling)
+        if align_corners:
+            raise ValueError("Lanczos mode does not support align_corners=True")
+        if not antialias:
+            raise ValueError("Lanczos mode requires antialias=True")
     return output_size, scales, align_corners
 
 
 def _check_mode(mode, ndim):
-    if mode not in _MODES or ndim not in (3, 4, 5) or (mode == "bicubic" and ndim != 4):
+    if mode not in _MODES or ndim not in (3, 4, 5) or (mode in ("bicubic", "lanczos")
+                                                        and ndim != 4):
         raise NotImplementedError(
             f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {ndim}D) for the "
             "modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
@@ -224,8 +230,8 @@ def _check_sizes(x, output_size, mode, antialias):
         raise NotImplementedError(
             f'"compute_index_ranges_weights" not implemented for \'{kind}\'')
     if not jnp.issubdtype(x.dtype, jnp.floating) and mode not in (
-            "nearest", "nearest-exact") and not (x.dtype == jnp.uint8
-                                                 and mode in ("bilinear", "bicubic")):
+            "nearest", "nearest-exact") and not (x.dtype == jnp.uint8 and mode in (
+                "bilinear", "bicubic", "lanczos")):
         # PyTorch has no integer kernels for the interpolating modes (NotImplementedError).
         raise NotImplementedError(f"interpolate: mode '{mode}' is not implemented for "
                                   f"{x.dtype} inputs")
@@ -245,7 +251,7 @@ def resize(x: Array, output_size, scales, mode: str, align_corners: bool = False
     if mode == "area":
         # adaptive_avg_pool: an output size of 0 gives an empty tensor.
         return adaptive_avg_pool(x, nd, tuple(output_size), "adaptive_avg_pool")
-    if x.dtype == jnp.uint8 and mode in ("bilinear", "bicubic"):
+    if x.dtype == jnp.uint8 and mode in ("bilinear", "bicubic", "lanczos"):
         return resize_uint8(x, output_size, scales, mode, align_corners, antialias)
     scales = scales or (None,) * nd
     ftype = np.float64 if x.dtype == jnp.float64 else np.float32
@@ -270,8 +276,9 @@ def interpolate(x: Array, size=None, scale_factor=None, mode: str = "nearest",
         'bilinear' (4-D), 'bicubic' (4-D, A = -0.75, edges clamped), 'trilinear' (5-D) or
         'area' (adaptive average pooling).
       align_corners: for the interpolating modes: the corner pixels' centres align.
-      antialias: for 'bilinear' and 'bicubic': PyTorch's anti-aliased kernels (the filter
-        widened by the downsampling factor; Keys cubic with a = -0.5 for bicubic).
+      antialias: for 'bilinear', 'bicubic' and 'lanczos' (which needs it): PyTorch's
+        anti-aliased kernels (the filter widened by the downsampling factor; Keys cubic
+        with a = -0.5 for bicubic; Pillow's Lanczos-3 windowed sinc for lanczos).
     """
     output_size, scales, align_corners = resolve_interpolate_args(
         x.shape, size, scale_factor, mode, align_corners, recompute_scale_factor, antialias)

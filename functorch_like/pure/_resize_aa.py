@@ -15,7 +15,7 @@ import numpy as np
 __all__ = ["aa_taps", "cubic_conv1", "cubic_conv2"]
 
 _KEYS_A = -0.5
-_INTERP_SIZE = {"bilinear": 2, "bicubic": 4}
+_INTERP_SIZE = {"bilinear": 2, "bicubic": 4, "lanczos": 6}
 
 
 def cubic_conv1(x, a):
@@ -28,12 +28,21 @@ def cubic_conv2(x, a):
     return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
 
 
+def sinc(x):
+    """Pillow's sinc_filter, in x's precision: sin(pi x) / (pi x), 1 at 0."""
+    t = x * x.dtype.type(np.pi)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(x == 0, x.dtype.type(1), np.sin(t) / t).astype(x.dtype)
+
+
 def _filter(mode, x):
     # HelperInterpLinear / HelperInterpCubic ::aa_filter, in the weights' precision.
     x = np.abs(x)
     one = x.dtype.type(1)
     if mode == "bilinear":
         return np.where(x < one, one - x, 0).astype(x.dtype)
+    if mode == "lanczos":
+        return np.where(x < 3 * one, sinc(x) * sinc(x / x.dtype.type(3)), 0).astype(x.dtype)
     a = x.dtype.type(_KEYS_A)
     return np.where(x < one, cubic_conv1(x, a),
                     np.where(x < 2 * one, cubic_conv2(x, a), 0)).astype(x.dtype)

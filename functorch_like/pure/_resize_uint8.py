@@ -22,18 +22,20 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 
-from ._resize_aa import cubic_conv1, cubic_conv2
+from ._resize_aa import cubic_conv1, cubic_conv2, sinc
 from ._types import Array
 
 __all__ = ["resize_uint8"]
 
-_INTERP_SIZE = {"bilinear": 2, "bicubic": 4}
+_INTERP_SIZE = {"bilinear": 2, "bicubic": 4, "lanczos": 6}
 
 
 def _filter(mode: str, x, antialias: bool):
     x = np.abs(x)
     if mode == "bilinear":
         return np.where(x < 1, 1 - x, 0.0)
+    if mode == "lanczos":
+        return np.where(x < 3, sinc(x) * sinc(x / 3), 0.0)
     a = -0.5 if antialias else -0.75
     return np.where(x < 1, cubic_conv1(x, a), np.where(x < 2, cubic_conv2(x, a), 0.0))
 
