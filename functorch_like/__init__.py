@@ -551,6 +551,8 @@ from ._toplevel_functional import hardshrink as hardshrink
 from ._toplevel_functional import pixel_shuffle as pixel_shuffle
 from ._toplevel_functional import pixel_unshuffle as pixel_unshuffle
 from ._toplevel_functional import channel_shuffle as channel_shuffle
+from ._toplevel_functional import native_channel_shuffle as native_channel_shuffle
+from .nn._functional_embedding import embedding_renorm_ as embedding_renorm_
 from ._toplevel_functional import bilinear as bilinear
 from ._toplevel_losses import kl_div as kl_div
 from ._toplevel_losses import cosine_embedding_loss as cosine_embedding_loss
@@ -1133,7 +1135,7 @@ __all__ += [
     "dropout", "alpha_dropout", "feature_dropout", "feature_alpha_dropout", "layer_norm",
     "group_norm", "batch_norm", "instance_norm", "rms_norm", "embedding", "prelu", "selu",
     "celu", "rrelu", "threshold", "hardshrink", "pixel_shuffle", "pixel_unshuffle",
-    "channel_shuffle", "bilinear", "kl_div", "cosine_embedding_loss",
+    "channel_shuffle", "native_channel_shuffle", "embedding_renorm_", "bilinear", "kl_div", "cosine_embedding_loss",
     "hinge_embedding_loss", "margin_ranking_loss", "triplet_margin_loss",
     "poisson_nll_loss", "binary_cross_entropy_with_logits", "ctc_loss", "constant_pad_nd",
     "abs_", "acos_", "acosh_", "addmv_", "arccos_", "arccosh_", "arcsin_", "arcsinh_",

@@ -24,7 +24,7 @@ prelu = F.prelu
 hardshrink = F.hardshrink
 pixel_shuffle = F.pixel_shuffle
 pixel_unshuffle = F.pixel_unshuffle
-channel_shuffle = F.channel_shuffle
+channel_shuffle = native_channel_shuffle = F.channel_shuffle
 bilinear = F.bilinear
 
 

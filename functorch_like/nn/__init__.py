@@ -3,6 +3,7 @@
 from . import functional as functional
 from . import init as init
 from . import attention as attention
+from . import grad as grad
 from . import utils as utils
 from .modules import ELU as ELU
 from .modules import GELU as GELU

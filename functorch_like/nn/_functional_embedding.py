@@ -7,6 +7,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from .. import _dtypes
 from .._tensor import Tensor, apply
 from ..autograd._grad_mode import no_grad
 from ..pure import _linear
@@ -43,6 +44,23 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
                               max_norm=float(max_norm), norm_type=float(norm_type)))
     return apply(_f_embedding, "EmbeddingBackward0", input, weight, padding_idx=padding_idx,
                  scale_grad_by_freq=bool(scale_grad_by_freq))
+
+
+def embedding_renorm_(input, indices, max_norm: float, norm_type: float):
+    """torch.embedding_renorm_: rescales in place the rows of `input` (num, dim) at
+    `indices` (any shape, Long or Int) whose `norm_type`-norm exceeds max_norm, as
+    embedding(max_norm=...) does before its lookup; returns input."""
+    if not isinstance(indices, Tensor) or indices.dtype not in (_dtypes.int64,
+                                                                 _dtypes.int32):
+        kind = type(indices).__name__ if not isinstance(indices, Tensor) else \
+            f"torch.{_dtypes.scalar_type_name(indices.dtype)}Tensor"
+        raise RuntimeError("Expected tensor for argument #2 'indices' to have one of the "
+                           f"following scalar types: Long, Int; but got {kind} instead "
+                           "(while checking arguments for embedding_renorm_)")
+    with no_grad():
+        input._set(apply(_f_embedding_renorm, "EmbeddingRenormBackward", input, indices,
+                         max_norm=float(max_norm), norm_type=float(norm_type)))
+    return input
 
 
 def one_hot(tensor, num_classes: int = -1):

@@ -49,6 +49,7 @@ from ._functional_layers import adaptive_max_pool3d_with_indices as adaptive_max
 from ._functional_layers import alpha_dropout as alpha_dropout
 from ._functional_layers import avg_pool3d as avg_pool3d
 from ._functional_layers import channel_shuffle as channel_shuffle
+from ._functional_layers import channel_shuffle as native_channel_shuffle
 from ._functional_layers import conv3d as conv3d
 from ._functional_layers import conv_transpose1d as conv_transpose1d
 from ._functional_layers import conv_transpose3d as conv_transpose3d
@@ -140,6 +141,7 @@ from ._functional_losses_common import _loss as _loss
 from ._functional_norm import _write_buffer as _write_buffer
 from ._functional_pool import _max_unpool as _max_unpool
 from .._func_frames import inplace_name
+from . import grad as grad  # torch.nn.functional.grad is torch.nn.grad
 
 # ---- activations --------------------------------------------------------------------
 
