@@ -60,6 +60,7 @@ _FIRST = dict.fromkeys("""
     logical_not logit logit_ logsumexp lu_solve masked_scatter masked_select matrix_exp
     matrix_power max max_pool1d max_pool1d_with_indices max_pool2d max_pool3d mean
     median min mode msort multinomial mv mvlgamma nan_to_num nan_to_num_ nanmean
+    native_channel_shuffle embedding_renorm_
     nanmedian nansum narrow_copy neg neg_ negative negative_ nonzero nonzero_static
     nuclear_norm numel ones_like orgqr ormqr pdist permute pinverse pixel_shuffle
     pixel_unshuffle poisson poisson_nll_loss positive prelu prod put qr rad2deg rad2deg_
