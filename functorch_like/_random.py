@@ -171,7 +171,13 @@ def set_rng_state(state: Tensor) -> None:
 
 
 def next_key(generator: Generator | None = None):
-    return (generator or _global()).next_key()
+    if generator is None:
+        return _global().next_key()
+    if not isinstance(generator, Generator):
+        # (torch's parser refuses it as an invalid combination of arguments)
+        raise TypeError(f"expected a torch.Generator for argument 'generator', got "
+                        f"{type(generator).__name__}")
+    return generator.next_key()
 
 
 def draw_seed(generator: Generator | None = None) -> int:

@@ -21,7 +21,8 @@ import zlib
 from typing import Any, BinaryIO, Callable, Union
 
 from ._serialization import _arrays, _atomic, _native, _torch_format, _torch_writer
-from ._serialization._errors import CheckpointError, UnsafeCheckpointError, describe
+from ._serialization._errors import (CheckpointError, EmptyCheckpointError,
+                                     NotACheckpointError, UnsafeCheckpointError, describe)
 from ._serialization._safe_globals import add_safe_globals as add_safe_globals
 from ._serialization._safe_globals import clear_safe_globals as clear_safe_globals
 from ._serialization._safe_globals import get_safe_globals as get_safe_globals
@@ -136,7 +137,8 @@ def load(f: FileLike, map_location: MapLocation = None, pickle_module: Any = Non
         files written with `save(..., allow_pickle=True)` and PyTorch files holding other
         Python objects. **Risk:** with False, unpickling runs whatever code the file names;
         use it only for files you trust.
-      mmap: accepted for PyTorch compatibility; the data is read into memory.
+      mmap: accepted for PyTorch compatibility (with a path only, as PyTorch); the data is
+        read into memory.
       **pickle_load_args: `encoding`, `errors`, `fix_imports` for the unpickler (encoding
         defaults to "utf-8", as in PyTorch; "latin1" reads Python 2 files).
 
@@ -148,9 +150,10 @@ def load(f: FileLike, map_location: MapLocation = None, pickle_module: Any = Non
         global outside the allowlist, or a file written with allow_pickle=True; it names the
         global and the file.
       CheckpointError: (a RuntimeError) the file is truncated, corrupted or not a
-        checkpoint; it names the file. Nothing is returned in either case.
+        checkpoint; it names the file. Nothing is returned in either case. An empty file's
+        is an EOFError too, and one that is neither a zip nor a pickle an UnpicklingError
+        too, as PyTorch's errors for them are.
     """
-    del mmap
     if weights_only is None:
         # torch: an explicit pickle_module means a full (unsafe) load was asked for
         weights_only = pickle_module is None
@@ -164,6 +167,8 @@ def load(f: FileLike, map_location: MapLocation = None, pickle_module: Any = Non
     placer = _arrays.Placer(map_location)
     filename = describe(f)
     with _opened(f) as fh:
+        if mmap:
+            _check_mmap(fh, f)
         try:
             return _load(fh, filename, placer, weights_only, pickle_module, pickle_load_args)
         except (CheckpointError, UnsafeCheckpointError):
@@ -206,12 +211,27 @@ def _opened(f):
     yield f if seekable is not None and seekable() else io.BytesIO(f.read())
 
 
+def _check_mmap(fh, f) -> None:
+    """torch's refusals of mmap=True: for a file that is not a zip checkpoint, then for a
+    file object (mmap maps a path)."""
+    start = fh.tell()
+    head = fh.read(2)
+    fh.seek(start)
+    if head != b"PK":
+        where = f"{f}, " if isinstance(f, str) else ""       # (torch names a str path)
+        raise RuntimeError("mmap can only be used with files saved with "
+                           f"`torch.save({where}_use_new_zipfile_serialization=True), please "
+                           "torch.save your checkpoint with this option in order to use mmap.")
+    if not _atomic.is_path(f):
+        raise ValueError("f must be a file path in order to use the mmap argument")
+
+
 def _load(fh, filename: str, placer, weights_only: bool, pickle_module, pickle_load_args):
     start = fh.tell()
     head = fh.read(4)
     fh.seek(start)
     if not head:
-        raise CheckpointError(filename, "the file is empty")
+        raise EmptyCheckpointError(filename, "the file is empty")
     if head[:2] == b"PK":
         with zipfile.ZipFile(fh) as zf:
             if _native.is_native(zf):
@@ -226,6 +246,6 @@ def _load(fh, filename: str, placer, weights_only: bool, pickle_module, pickle_l
     if head[0] == pickle.PROTO[0]:
         return _torch_format.read_pickle_stream(fh, filename, placer, weights_only,
                                                 **pickle_load_args)
-    raise CheckpointError(filename, "not a checkpoint: neither a zip archive (functorch_like "
+    raise NotACheckpointError(filename, "not a checkpoint: neither a zip archive (functorch_like "
                                     "or PyTorch format) nor a pickle (PyTorch's legacy "
                                     "format)")

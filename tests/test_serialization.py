@@ -28,6 +28,7 @@ import functorch_like as fl
 from functorch_like import nn
 from functorch_like.nn import functional as F
 from functorch_like.serialization import CheckpointError, UnsafeCheckpointError
+from _tensor_ops_ref import check_raises
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16",
@@ -865,3 +866,45 @@ def test_torch_loads_a_trained_model_and_optimizer_saved_here(tmp_path):
     for i, entry in ckpt["optim"]["state"].items():
         for k, v in entry.items():
             np.testing.assert_array_equal(v.numpy(), np.asarray(state[i][k]))
+
+
+@pytest.mark.parametrize("content,kinds", [(b"garbage", (pickle.UnpicklingError,)),
+                                           (b"", (EOFError,))])
+def test_a_non_checkpoint_raises_what_torch_raises_too(content, kinds):
+    # `except (pickle.UnpicklingError, EOFError)` written for torch.load catches ours,
+    # which stays a CheckpointError naming the file.
+    for load in (torch.load, fl.load):
+        with pytest.raises(kinds):
+            load(io.BytesIO(content))
+    with pytest.raises(fl.serialization.CheckpointError, match="<BytesIO>"):
+        fl.load(io.BytesIO(content))
+
+
+def test_mmap_needs_a_zip_checkpoint_at_a_path_as_torch(tmp_path):
+    for lib in (torch, fl):
+        buffer = io.BytesIO()
+        lib.save(lib.ones(2), buffer)
+        buffer.seek(0)
+        with pytest.raises(ValueError, match="f must be a file path in order to use the "
+                                             "mmap argument"):
+            lib.load(buffer, mmap=True)
+    torch.save(torch.ones(2), tmp_path / "legacy.pt", _use_new_zipfile_serialization=False)
+    check_raises(lambda lib: lib.load(tmp_path / "legacy.pt", mmap=True))
+    fl.save(fl.ones(2), tmp_path / "t.pt")
+    assert fl.load(tmp_path / "t.pt", mmap=True).tolist() == [1.0, 1.0]
+
+
+def test_save_onto_a_directory_raises_runtime_error_as_torch(tmp_path):
+    for lib in (torch, fl):
+        with pytest.raises(RuntimeError, match="Is a directory"):
+            lib.save(lib.ones(2), tmp_path)
+    assert os.listdir(tmp_path) == []           # (no temporary file left)
+
+
+def test_a_generator_argument_that_is_not_one_raises_type_error():
+    # (an AttributeError before; torch's parser refuses it as a TypeError)
+    for lib in (torch, fl):
+        with pytest.raises(TypeError):
+            lib.utils.data.random_split(range(4), [2, 2], generator=3)
+        with pytest.raises(TypeError):
+            lib.randn(2, generator=3)

@@ -41,6 +41,8 @@ def write(f, writer: Callable[[BinaryIO], None]) -> None:
     if not os.path.isdir(folder):       # (torch's error, before any temporary file)
         parent = os.path.dirname(os.path.abspath(os.fsdecode(f)))
         raise RuntimeError(f"Parent directory {parent} does not exist.")
+    if os.path.isdir(target):           # (torch's open of it fails; nothing is written)
+        raise RuntimeError(f"open file failed with strerror: Is a directory: {target!r}")
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp",
                                dir=folder)
     try:

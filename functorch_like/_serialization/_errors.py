@@ -19,6 +19,15 @@ class CheckpointError(RuntimeError):
         self.reason = reason
 
 
+class EmptyCheckpointError(CheckpointError, EOFError):
+    """The file is empty (an EOFError too, as torch.load raises for one)."""
+
+
+class NotACheckpointError(CheckpointError, pickle.UnpicklingError):
+    """The file is neither a zip archive nor a pickle (an UnpicklingError too, as
+    torch.load raises for one)."""
+
+
 class UnsafeCheckpointError(pickle.UnpicklingError):
     """A weights-only load met something it does not run: a pickle global outside the
     allowlist, or a file written with `save(..., allow_pickle=True)`.
