@@ -165,10 +165,15 @@ def _f_solve(a, b, *, vector, left):
 
 def solve_operands(A: Tensor, B: Tensor, left: bool) -> bool:
     """Whether B is a batch of vectors (1-D, or B.shape == A.shape[:-1], as in PyTorch);
-    raises PyTorch's error when B's rows do not match A."""
+    raises PyTorch's error when A and B differ in dtype (torch does not promote) or B's
+    rows do not match A (a vector B is for A X = B only)."""
+    if A.dtype != B.dtype:
+        raise RuntimeError("linalg.solve: Expected A and B to have the same dtype, but found "
+                           f"A of type {_dtypes.scalar_type_name(A.dtype)} and B of type "
+                           f"{_dtypes.scalar_type_name(B.dtype)} instead")
     vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
     rows = B.shape[-1] if vector else B.shape[-2 if left else -1]
-    if rows != A.shape[-1]:
+    if rows != A.shape[-1] or (vector and not left):
         k = 1 if vector else B.shape[-1 if left else -2]
         eq = "AX = B" if left else "XA = B"
         raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation "
@@ -281,13 +286,20 @@ def _f_eigh(a, *, upper, vectors):
     return (w, v) if vectors else w
 
 
+def _check_eigh_input(A: Tensor) -> None:
+    # (torch's eigh dispatches an integer input to its kernel, which has none)
+    if A.ndim >= 2 and not (A.is_floating_point() or A.is_complex()):
+        raise _dtypes.kernel_error("linalg_eigh_cpu", A.dtype)
+    check_matrix(A, "linalg.eigh")
+
+
 def eigh(A: Tensor, UPLO: str = "L"):
     """(eigenvalues ascending (*, n), eigenvectors as columns (*, n, n)) of Hermitian A.
 
     PyTorch parity: eigenvectors are unique only up to sign (phase); LAPACK picks the same
     one on CPU in both libraries, but other backends may differ.
     """
-    check_matrix(A, "linalg.eigh")
+    _check_eigh_input(A)
     _check_uplo(UPLO)
     out = apply(_f_eigh, "LinalgEighBackward0", A, upper=UPLO == "U", vectors=True)
     return named_result("linalg_eigh", ("eigenvalues", "eigenvectors"))(*out)
@@ -295,6 +307,6 @@ def eigh(A: Tensor, UPLO: str = "L"):
 
 def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:
     """The eigenvalues (ascending) of each Hermitian matrix of A (*, n, n) -> (*, n)."""
-    check_matrix(A, "linalg.eigh")
+    _check_eigh_input(A)
     _check_uplo(UPLO)
     return apply(_f_eigh, "LinalgEighBackward0", A, upper=UPLO == "U", vectors=False)

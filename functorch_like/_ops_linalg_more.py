@@ -32,12 +32,17 @@ def _prod(shape) -> int:
 # ---- matrix exponential -----------------------------------------------------------------
 
 def _f_matrix_exp(a):
+    if a.dtype in (jnp.float16, jnp.bfloat16):      # (JAX's expm has no half version)
+        return jax.scipy.linalg.expm(a.astype(jnp.float32)).astype(a.dtype)
     return jax.scipy.linalg.expm(a)
 
 
 def matrix_exp(A: Tensor) -> Tensor:
     """exp(A) = sum_k A^k / k! of each square matrix of A (*, n, n) (Pade approximation
-    with scaling and squaring, as PyTorch)."""
+    with scaling and squaring, as PyTorch).
+
+    PyTorch parity: float16/bfloat16 inputs are computed in float32 and rounded (torch
+    2.13's CPU half kernel returns values far off the true exponential)."""
     check_matrix(A, "linalg.matrix_exp")
     return apply(_f_matrix_exp, "LinalgMatrixExpBackward0", A)
 

@@ -135,26 +135,36 @@ def torch_svd(input: Tensor, some: bool = True, compute_uv: bool = True):
 
 # ---- pseudo-inverse, rank, powers, least squares ---------------------------------------
 
-def _rtol(A: Tensor, atol, rtol):
-    """PyTorch's default relative tolerance: eps * max(m, n) unless atol > 0 is given."""
+def _tolerances(A: Tensor, atol, rtol) -> tuple:
+    """(atol, rtol) as Tensors (numbers, or tensors that broadcast with A's batch dims,
+    one tolerance per matrix), with PyTorch's default relative tolerance eps * max(m, n)
+    where atol > 0 is not given."""
+    real = A._value.real.dtype
+
+    def tensor(v):
+        v = v._value if isinstance(v, Tensor) else v
+        return Tensor._make(jnp.asarray(v, real))        # (no gradient flows into it)
+    atol_t = tensor(0.0 if atol is None else atol)
     if rtol is not None:
-        return builtins.float(rtol)
-    if atol is not None and atol > 0:
-        return 0.0
-    return builtins.float(np.finfo(A._value.dtype).eps) * builtins.max(A.shape[-2:])
+        return atol_t, tensor(rtol)
+    default = builtins.float(np.finfo(real).eps) * builtins.max(A.shape[-2:])
+    if atol is None:
+        return atol_t, tensor(default)
+    return atol_t, Tensor._make(jnp.where(atol_t._value > 0, 0.0, default).astype(real))
 
 
-def _f_pinv(a, *, atol, rtol, hermitian):
+def _f_pinv(a, atol, rtol, *, hermitian):
     if hermitian:
         # torch reads the lower triangle only (JAX would average a with its transpose),
         # and differentiates the general pinv formula at that matrix
         a = a + jax.lax.stop_gradient(_triangle_hermitian(a, False) - a)
         hermitian = False
-    if atol:                            # cutoff = max(atol, rtol * largest singular value)
-        smax = jax.lax.stop_gradient(jnp.max(jnp.abs(
-            jnp.linalg.svd(a, compute_uv=False, hermitian=hermitian)), -1))
-        rtol = jnp.maximum(atol / jnp.where(smax > 0, smax, 1), rtol)
-    return jnp.linalg.pinv(a, rtol=rtol, hermitian=hermitian)
+    # cutoff = max(atol, rtol * largest singular value), per matrix
+    smax = jax.lax.stop_gradient(jnp.max(jnp.abs(
+        jnp.linalg.svd(a, compute_uv=False, hermitian=hermitian)), -1)) if a.size else 0
+    rtol = jnp.where(atol > 0, jnp.maximum(atol / jnp.where(smax > 0, smax, 1), rtol), rtol)
+    return jnp.linalg.pinv(a, rtol=jnp.broadcast_to(rtol, a.shape[:-2]),
+                           hermitian=hermitian)
 
 
 def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False, rcond=None) -> Tensor:
@@ -168,8 +178,8 @@ def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False, rcond=None
         raise RuntimeError(f"linalg.pinv({name}{{{list(A.shape)}}}): expected a tensor with 2 "
                            "or more dimensions of float, double, cfloat or cdouble types")
     rtol = rcond if rtol is None else rtol
-    return apply(_f_pinv, "LinalgPinvBackward0", A, atol=builtins.float(atol or 0),
-                 rtol=_rtol(A, atol, rtol), hermitian=hermitian)
+    return apply(_f_pinv, "LinalgPinvBackward0", A, *_tolerances(A, atol, rtol),
+                 hermitian=hermitian)
 
 
 def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
@@ -177,23 +187,24 @@ def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
     return pinv(input, rtol=rcond)
 
 
-def _f_matrix_rank(a, *, atol, rtol, hermitian):
+def _f_matrix_rank(a, atol, rtol, *, hermitian):
     if hermitian:                       # (the lower triangle only, as torch)
         a = _triangle_hermitian(a, False)
     s = jnp.abs(jnp.linalg.svd(a, compute_uv=False, hermitian=hermitian))
     smax = jnp.max(s, -1, keepdims=True) if s.shape[-1] else jnp.zeros(s.shape[:-1] + (1,))
-    tol = jnp.maximum(atol, rtol * smax)
+    tol = jnp.maximum(atol[..., None], rtol[..., None] * smax)
     return jnp.sum(s > tol, -1).astype(_dtypes.int64.jax)
 
 
 def matrix_rank(A: Tensor, tol=None, *, atol=None, rtol=None, hermitian: bool = False):
     """The number of singular values above max(atol, rtol * largest), int64 (*)."""
     check_matrix(A, "linalg.matrix_rank", square=False)
+    if hermitian:                       # (torch's runs eigvalsh)
+        check_matrix(A, "linalg.eigh")
     if tol is not None:                 # deprecated positional `tol`: an absolute tolerance
         atol, rtol = tol, 0.0
     return apply(_f_matrix_rank, "LinalgMatrixRankBackward0", A,
-                 atol=builtins.float(atol or 0), rtol=_rtol(A, atol, rtol),
-                 hermitian=hermitian)
+                 *_tolerances(A, atol, rtol), hermitian=hermitian)
 
 
 def _f_matrix_power(a, *, n):
@@ -242,7 +253,8 @@ def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver=None):
     vector = B.ndim == A.ndim - 1
     if (B.shape[-1] if vector else B.shape[-2]) != A.shape[-2]:
         raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
-    rtol = _rtol(A, None, rcond)
+    rtol = builtins.float(rcond) if rcond is not None else builtins.float(
+        np.finfo(A._value.real.dtype).eps) * builtins.max(A.shape[-2:])
     X = apply(_f_lstsq, "LinalgLstsqBackward0", A, B, rtol=rtol, vector=vector)
     empty = A.new_zeros(0)
     empty = empty.real if empty.is_complex() else empty      # (real, as torch's)

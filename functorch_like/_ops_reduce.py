@@ -463,11 +463,21 @@ def cumprod(input, dim: int, *, dtype=None):
 
 
 def _f_logsumexp(x, *, axis, keepdims):
-    return jax.nn.logsumexp(x, axis=axis, keepdims=keepdims)
+    if not jnp.iscomplexobj(x):
+        return jax.nn.logsumexp(x, axis=axis, keepdims=keepdims)
+    # torch's complex rule: shift by the largest real part (0 where it is infinite)
+    m = jax.lax.stop_gradient(jnp.max(x.real, axis=axis, keepdims=True))
+    m = jnp.where(jnp.isinf(m), 0, m)
+    out = jnp.log(jnp.sum(jnp.exp(x - m), axis=axis, keepdims=True)) + m
+    return out if keepdims else jnp.squeeze(out, axis)
 
 
 def logsumexp(input, dim, keepdim: bool = False):
-    x = input if input.is_floating_point() else input.to(_dtypes.get_default_dtype())
+    """log(sum(exp(input))) over `dim`, shifted by the max for stability; integer inputs
+    go to the default float dtype, complex ones stay complex (shifted by the largest real
+    part, as torch)."""
+    x = input if input.is_floating_point() or input.is_complex() else input.to(
+        _dtypes.get_default_dtype())
     return apply(_f_logsumexp, "LogsumexpBackward0", x, axis=_dims(dim, input.ndim),
                  keepdims=keepdim)
 

@@ -16,6 +16,7 @@ import jax.scipy.special as jss
 
 from . import _dtypes
 from . import _ops_math as M
+from ._complex_refusals import refuse_complex_kernel
 from ._dim_args import check_int_arg
 from ._tensor import Tensor, apply
 from .pure import _bessel, _gammainc, _orthopoly, _pole_grads
@@ -32,10 +33,13 @@ def _detached(x):
 
 
 def _no_grad_unary(jfn, name):
-    """An elementwise op PyTorch does not differentiate: its result never requires grad."""
+    """An elementwise op PyTorch does not differentiate: its result never requires grad.
+    Its kernel is real only (a complex input raises torch's error, where JAX's functions
+    gave a wrong number or a complex one)."""
     op = M._unary(jfn, name)
 
     def fn(input: Tensor) -> Tensor:
+        refuse_complex_kernel(f"{name}_cpu", input)
         return op(_detached(input))
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = (f"Elementwise {name} (shape and float dtype of input; integers go to the "
@@ -60,6 +64,15 @@ spherical_bessel_j0 = _no_grad_unary(_bessel.spherical_bessel_j0, "spherical_bes
 airy_ai = _no_grad_unary(_bessel.airy_ai, "airy_ai")
 
 
+def no_complex(op, kernel: str):
+    """op, refusing complex inputs with torch's error for its real-only `kernel`."""
+    def checked(input):
+        refuse_complex_kernel(kernel, input)
+        return op(input)
+    checked.__doc__ = op.__doc__
+    return checked
+
+
 def no_half(op, kernel: str):
     """op, refusing float16/bfloat16 inputs with torch's error (its CPU kernel has no
     half version; JAX's refuses them too, with a TypeError)."""
@@ -71,7 +84,8 @@ def no_half(op, kernel: str):
     return checked
 
 
-erfcx = no_half(M._unary(jss.erfcx, "SpecialErfcxBackward0"), "erfcx_cpu")
+erfcx = no_complex(no_half(M._unary(jss.erfcx, "SpecialErfcxBackward0"), "erfcx_cpu"),
+                   "erfcx_cpu")
 erfcx.__doc__ = "exp(x^2) * erfc(x), elementwise (the scaled complementary error function)."
 
 

@@ -89,6 +89,9 @@ _SPECIAL_FIRST = dict.fromkeys("""
 _SPECIAL_FIRST.update(dict.fromkeys(("airy_ai", "scaled_modified_bessel_k0",
                                      "scaled_modified_bessel_k1", "spherical_bessel_j0"),
                                     "x"))
+# torch.fft's transforms (not fftfreq, which takes a size), named `fft_<name>` in errors.
+_FFT_FIRST = """fft ifft fft2 ifft2 fftn ifftn rfft irfft rfft2 irfft2 rfftn irfftn hfft ihfft
+    hfft2 ihfft2 hfftn ihfftn fftshift ifftshift""".split()
 # nn.functional's own (not torch.* objects), whose torch versions call a native function.
 _FUNCTIONAL_FIRST = dict.fromkeys("""
     alpha_dropout feature_alpha_dropout rrelu rrelu_ avg_pool2d avg_pool3d linear
@@ -251,3 +254,8 @@ def install_first(namespace: dict, tensor_cls: type, functional, special) -> Non
         fn = getattr(special, name, None)
         if fn is not None:
             setattr(special, name, _function(fn, f"special_{name}", (param,), tensor_cls))
+    fft = namespace.get("fft")
+    for name in _FFT_FIRST:
+        fn = getattr(fft, name, None)
+        if fn is not None:
+            setattr(fft, name, _function(fn, f"fft_{name}", ("input",), tensor_cls))

@@ -197,6 +197,10 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *,
     if ord not in _MATRIX_ORDS:
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     A = _cast(A, dtype, "linalg.matrix_norm")
+    if ord in (2, -2, "nuc") and A.dtype in (_dtypes.float16, _dtypes.bfloat16):
+        # (torch's singular values have no half kernel; JAX's raised a KeyError)
+        raise RuntimeError("linalg.matrix_norm: Low precision dtypes not supported. Got "
+                           f"{_dtypes.scalar_type_name(A.dtype)}")
     if ord == "fro":
         return vector_norm(A, 2, dims, keepdim)
     if A.numel() == 0:

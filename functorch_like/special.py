@@ -15,7 +15,7 @@ from . import _ops_math as M
 from ._methods import log_softmax as log_softmax
 from ._methods import softmax as softmax
 from ._ops_reduce import logsumexp as logsumexp
-from ._special_more import no_half
+from ._special_more import no_complex, no_half
 from .pure import _pole_grads
 
 erf = M.erf
@@ -34,9 +34,10 @@ i0 = E.i0
 sinc = E.sinc
 round = M.round      # noqa: A001  (torch.special.round)
 
-i0e = M._unary(jss.i0e, "SpecialI0EBackward0")
-i1 = M._unary(jss.i1, "SpecialI1Backward0")
-i1e = M._unary(jss.i1e, "SpecialI1EBackward0")
+# (real-only kernels: a complex input raises torch's error, where JAX's raised TypeError)
+i0e = no_complex(M._unary(jss.i0e, "SpecialI0EBackward0"), "i0e_cpu")
+i1 = no_complex(M._unary(jss.i1, "SpecialI1Backward0"), "i1_cpu")
+i1e = no_complex(M._unary(jss.i1e, "SpecialI1EBackward0"), "i1e_cpu")
 
 
 def _ndtr(x):
@@ -46,10 +47,12 @@ def _ndtr(x):
     return jss.ndtr(x)
 
 
-ndtr = M._unary(_ndtr, "SpecialNdtrBackward0")
-ndtri = no_half(M._unary(_pole_grads.ndtri, "SpecialNdtriBackward0"), "ndtri_cpu")
-log_ndtr = no_half(M._unary(jss.log_ndtr, "SpecialLogNdtrBackward0"), "log_ndtr_cpu")
-entr = M._unary(jss.entr, "SpecialEntrBackward0")
+ndtr = no_complex(M._unary(_ndtr, "SpecialNdtrBackward0"), "erf_vml_cpu")
+ndtri = no_complex(no_half(M._unary(_pole_grads.ndtri, "SpecialNdtriBackward0"), "ndtri_cpu"),
+                   "ndtri_cpu")
+log_ndtr = no_complex(no_half(M._unary(jss.log_ndtr, "SpecialLogNdtrBackward0"),
+                              "log_ndtr_cpu"), "log_ndtr_cpu")
+entr = no_complex(M._unary(jss.entr, "SpecialEntrBackward0"), "entr_cpu")
 
 
 def _f_xlog1py(x, y, *, dtype):
