@@ -279,3 +279,23 @@ def test_half_gradients_norm_in_float32_as_torch(dtype, norm_type):
     for (_, a), (_, b) in zip(ours, ref):
         np.testing.assert_allclose(a, b, rtol=1e-2)
     assert np.isfinite(ours[0][1])
+
+
+def test_half_gradients_are_scaled_in_float32_and_rounded_once_as_torch():
+    # (the coefficient was rounded to the gradient's half type first: 1 ulp off)
+    rng = np.random.default_rng(0)
+    for _ in range(10):
+        g16 = (rng.standard_normal(7) * 300).astype(np.float16)
+        g32 = (rng.standard_normal(5) * 100).astype(np.float32)
+        results = []
+        for lib in (torch, fl):
+            a, b = lib.nn.Parameter(lib.zeros(7, dtype=lib.float16)), lib.nn.Parameter(
+                lib.zeros(5))
+            a.grad, b.grad = lib.tensor(g16), lib.tensor(g32)
+            lib.nn.utils.clip_grad_norm_([a, b], 1.0)
+            c = lib.nn.Parameter(lib.zeros(7, dtype=lib.bfloat16))
+            c.grad = lib.tensor(g16.astype(np.float32)).to(lib.bfloat16)
+            lib.nn.utils.clip_grads_with_norm_([c], 1.0, lib.tensor(500.02))
+            results.append([a.grad.float().numpy(), b.grad.numpy(), c.grad.float().numpy()])
+        for got, want in zip(results[1], results[0]):
+            np.testing.assert_array_equal(got, want)

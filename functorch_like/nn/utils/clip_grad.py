@@ -33,6 +33,10 @@ def _f_clip_coef(total_norm, max_norm):
 
 
 def _f_scale(g, coef):
+    # torch's mul of a half gradient by the 0-d float32 coefficient computes in float32
+    # and rounds once (a half coefficient rounded twice: 1 ulp off)
+    if jnp.issubdtype(g.dtype, jnp.floating) and jnp.finfo(g.dtype).bits < 32:
+        return (g.astype(jnp.float32) * coef.astype(jnp.float32)).astype(g.dtype)
     return g * coef.astype(g.dtype)
 
 
