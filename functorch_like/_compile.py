@@ -469,7 +469,8 @@ class CompiledFunction:
             program = snapshot.program
             jitted = program.jitted
             cached = jitted._cache_size()
-            outputs = program.dispatch((*snapshot.inputs, values))
+            outputs = jitted(*snapshot.inputs, values) if program.split is None else \
+                program.dispatch((*snapshot.inputs, values))
             return self._finish(program, snapshot.state, snapshot, outputs,
                                 jitted._cache_size() != cached, args, kwargs)
         if _trace_state.state.compiling or self._eager:
