@@ -210,25 +210,41 @@ def _read_triangle(a, upper):
     return base + jax.lax.stop_gradient(_triangle_hermitian(a, upper) - base)
 
 
-def _cholesky_info(a):
-    """Per matrix: the order of the first leading minor that is not positive-definite
-    (LAPACK potrf's `info`), 0 if `a` is; by column-by-column Cholesky (Crout)."""
+def _cholesky_partial(a):
+    """(L, info) of LAPACK's unblocked potf2 on Hermitian `a`: info, per matrix, is the
+    order of the first leading minor that is not positive-definite (0 if there is none);
+    where it fails, L holds the columns factored before it, the failing pivot's value on
+    the diagonal and `a`'s own lower triangle after (what PyTorch's cholesky_ex returns;
+    LAPACK's blocked factorization of large matrices leaves other partial values)."""
     a = jax.lax.stop_gradient(a)
     n = a.shape[-1]
+    rows = jnp.arange(n)
 
     def step(k, carry):
         L, info = carry
         row = L[..., k, :]                                  # L[k, :k], zeros after
         d = jnp.real(a[..., k, k] - jnp.sum(row * jnp.conj(row), -1))
-        info = jnp.where((info == 0) & ~(d > 0), k + 1, info)
+        failing = (info == 0) & ~(d > 0)
+        info = jnp.where(failing, k + 1, info)
         dk = jnp.sqrt(jnp.where(d > 0, d, 1))
         col = (a[..., :, k] - jnp.einsum("...ij,...j->...i", L, jnp.conj(row)))
-        col = jnp.where(jnp.arange(n) > k, col / dk[..., None], 0)
-        col = jnp.where(jnp.arange(n) == k, dk[..., None].astype(a.dtype), col)
+        col = jnp.where(rows > k, col / dk[..., None], 0)
+        col = jnp.where(rows == k, dk[..., None].astype(a.dtype), col)
+        # (from the failing column on: the pivot's value, then a's untouched columns)
+        kept = jnp.where(rows > k, a[..., :, k], 0)
+        kept = jnp.where((rows == k) & failing[..., None], d[..., None].astype(a.dtype),
+                         jnp.where(rows == k, a[..., :, k], kept))
+        col = jnp.where((info == 0)[..., None], col, kept)
         return L.at[..., :, k].set(col), info
 
     info = jnp.zeros(a.shape[:-2], jnp.int32)
-    return jax.lax.fori_loop(0, n, step, (jnp.zeros_like(a), info))[1]
+    return jax.lax.fori_loop(0, n, step, (jnp.zeros_like(a), info))
+
+
+def _cholesky_info(a):
+    """Per matrix: the order of the first leading minor that is not positive-definite
+    (LAPACK potrf's `info`), 0 if `a` is."""
+    return _cholesky_partial(a)[1]
 
 
 def _f_cholesky(a, *, upper, check, with_info):
@@ -250,7 +266,9 @@ def _f_cholesky(a, *, upper, check, with_info):
                 f"order {int(detail[1])} is not positive-definite).")
         check_values((a,), compute, make_error)
     if with_info:
-        return out, _cholesky_info(_triangle_hermitian(a, upper))
+        partial, info = _cholesky_partial(_triangle_hermitian(a, upper))
+        partial = jnp.conj(jnp.swapaxes(partial, -1, -2)) if upper else partial
+        return jnp.where((info == 0)[..., None, None], out, partial), info
     return out
 
 
@@ -267,8 +285,9 @@ def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
 def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False):
     """(L, info): info (int32, per matrix) is LAPACK's order of the failing minor, 0 if ok.
 
-    PyTorch parity: where the factorization fails, L is nan (PyTorch returns LAPACK's
-    partial factor).
+    Where the factorization fails, L is LAPACK's partial factor (see _cholesky_partial).
+    PyTorch-parity note: that is unblocked potf2's; for matrices large enough for LAPACK
+    to factor in blocks (about n > 64) torch's partial values may differ.
     """
     check_matrix(A, "linalg.cholesky_ex")
     out = apply(_f_cholesky, "LinalgCholeskyExBackward0", A, upper=upper,

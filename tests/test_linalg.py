@@ -245,3 +245,18 @@ def test_linalg_under_jax_jit_and_grad():
     (torch.linalg.det(ta) + torch.linalg.matrix_norm(torch.linalg.inv(ta), "nuc")
      + torch.linalg.eigvalsh(ta).sum() + torch.linalg.cholesky(ta).sum()).backward()
     np.testing.assert_allclose(g, ta.grad.numpy(), rtol=1e-3, atol=1e-4)
+
+
+@pytest.mark.parametrize("upper", [False, True])
+@pytest.mark.parametrize("n,fail", [(3, 2), (6, 4), (6, 0), (20, 13)])
+def test_cholesky_ex_returns_lapacks_partial_factor_as_torch(n, fail, upper, x64):
+    # (L was all nan where the factorization failed)
+    rng = np.random.default_rng(n + fail)
+    m = rng.standard_normal((n, n))
+    a = m @ m.T / n + 0.1 * np.eye(n)
+    a[fail, fail] -= 50
+    a = np.stack([a, 2 * np.eye(n), a])          # (a batch: one element factors)
+    want = torch.linalg.cholesky_ex(torch.from_numpy(a), upper=upper)
+    got = fl.linalg.cholesky_ex(fl.tensor(a), upper=upper)
+    np.testing.assert_array_equal(got.info.numpy(), want.info.numpy())
+    np.testing.assert_allclose(got.L.numpy(), want.L.numpy(), rtol=1e-10, atol=1e-12)
