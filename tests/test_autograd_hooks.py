@@ -134,3 +134,46 @@ def test_gradient_clipping_hooks_in_a_compiled_step_match_eager():
     fresh = fl.nn.Sequential(fl.nn.Linear(4, 8), fl.nn.Tanh(), fl.nn.Linear(8, 2))
     for p0, p in zip(fresh.parameters(), runs[1][1]):
         assert np.abs(p - p0.detach().numpy()).max() <= 5 * 0.5 * 0.05 + 1e-6
+
+
+def _clamp_in_place(g):
+    g.clamp_(max=0.5)
+
+
+def _scale_in_place(g):
+    g.mul_(100)
+
+
+@pytest.mark.parametrize("case", [
+    lambda t: _hooked_nonleaf(t, _clamp_in_place),
+    lambda t: _hooked_leaf(t, [_scale_in_place]),
+    lambda t: _hooked_leaf(t, [_scale_in_place, lambda g: g + 1]),
+    lambda t: _hooked_grad(t, _scale_in_place),
+    lambda t: _hooked_leaf(t, [lambda g: g.zero_()])])
+def test_a_hook_that_changes_the_gradient_in_place_and_returns_none_as_torch(case):
+    # (the change was dropped: only a returned tensor replaced the gradient)
+    got, want = case(fl), case(torch)
+    np.testing.assert_allclose(got, want)
+
+
+def _hooked_nonleaf(t, hook):
+    x = t.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1
+    y.register_hook(hook)
+    (y * 3).sum().backward()
+    return x.grad.numpy()
+
+
+def _hooked_leaf(t, hooks):
+    x = t.tensor([1.0, 2.0], requires_grad=True)
+    for hook in hooks:
+        x.register_hook(hook)
+    (x * 3).sum().backward()
+    return x.grad.numpy()
+
+
+def _hooked_grad(t, hook):
+    x = t.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.register_hook(hook)
+    return t.autograd.grad((y * 3).sum(), x)[0].numpy()

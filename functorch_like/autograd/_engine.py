@@ -167,12 +167,14 @@ def _group_hooked(xs: tuple, callback) -> tuple:
 
 def run_hooks(hooks, grad):
     """Calls each hook on the gradient (an array); a returned Tensor replaces it, with
-    PyTorch's checks of its size and type."""
+    PyTorch's checks of its size and type. A hook that returns None may have changed the
+    gradient in place (`g.clamp_(...)`), as torch's hooks may: its value goes on."""
     from .._tensor import Tensor
     for hook in hooks:
         t = Tensor._make(grad)
         out = hook(t)
         if out is None:
+            grad = t._value
             continue
         name = getattr(hook, "__name__", type(hook).__name__)
         if tuple(out.shape) != tuple(t.shape):
