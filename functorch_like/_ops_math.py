@@ -518,17 +518,24 @@ def outer(input, vec2):
 def _unary(jfn, name, *, to_float=True):
     """An elementwise op; integer inputs go to the default float dtype when `to_float`."""
     if to_float:
-        @in_opmath
-        def f(x):
-            return jfn(x.astype(_float_dtype(x.dtype)) if not jnp.issubdtype(
-                x.dtype, jnp.inexact) else x)
+        wide = in_opmath(jfn)
+
+        def f(x, *, dtype):
+            # (an integer input becomes the float type first, then computes in its opmath
+            # type, as torch's half kernels do)
+            return wide(x.astype(dtype) if not jnp.issubdtype(x.dtype, jnp.inexact) else x)
     else:
         def f(x):
             return jfn(x)
     f.__name__ = f"_f_{name}"
 
     def op(input):
-        return apply(f, name, input)
+        if not to_float:
+            return apply(f, name, input)
+        # (the float type is an argument of the program, not read inside it: a program
+        # is reused for later calls, which must see the default dtype as it is then)
+        dtype = _float_dtype(input._value.dtype) if isinstance(input, Tensor) else None
+        return apply(f, name, input, dtype=dtype)
     op.__doc__ = f"Elementwise {jfn.__name__} (grad_fn {name})."
     return op
 

@@ -142,8 +142,8 @@ def zeta(input, other):
     return M._binary(_f_zeta, "SpecialZetaBackward0", input, other, float_result=True)
 
 
-def _f_multigammaln(x, *, p):
-    x = x if jnp.issubdtype(x.dtype, jnp.inexact) else x.astype(M._float_dtype(x.dtype))
+def _f_multigammaln(x, *, p, dtype):
+    x = x if jnp.issubdtype(x.dtype, jnp.inexact) else x.astype(dtype)
     # log Gamma_p(x) = p (p - 1) / 4 log(pi) + sum_{j < p} lgamma(x - j / 2)
     shifts = jnp.arange(p, dtype=x.dtype) / 2
     terms = _pole_grads.lgamma(x[..., None] - shifts)     # (torch's -inf slope at poles)
@@ -154,7 +154,8 @@ def _multigammaln(name: str, input: Tensor, p: int, position: int = 2) -> Tensor
     p = check_int_arg(name, "p", p, position, Tensor)       # (1.5 would be truncated)
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
-    return apply(_f_multigammaln, "MvlgammaBackward0", input, p=p)
+    return apply(_f_multigammaln, "MvlgammaBackward0", input, p=p,
+                 dtype=M._float_dtype(input._value.dtype))
 
 
 def multigammaln(input: Tensor, p: int) -> Tensor:

@@ -63,3 +63,32 @@ def test_float32_default_unchanged():
     floating = {str(t.dtype) for m in _modules(fl) for t in (*m.parameters(), *m.buffers())
                 if t.is_floating_point()}
     assert floating == {"torch.float32"}
+
+
+_INT_TO_FLOAT = ["sqrt", "exp", "sigmoid", "tanh", "erfc", "erfinv", "lgamma", "reciprocal",
+                 "rsqrt", "log2", "sin", "cosh", "atan", "digamma", "expm1", "log1p", "sinc",
+                 "i0", "deg2rad", "logit"]
+
+
+def _int_to_float_results(lib, first, second):
+    lib.set_default_dtype(getattr(lib, first))
+    try:
+        for name in _INT_TO_FLOAT:
+            getattr(lib, name)(lib.tensor([1, 2, 3]))
+        lib.set_default_dtype(getattr(lib, second))
+        return [getattr(lib, name)(lib.tensor([1, 2, 3])) for name in _INT_TO_FLOAT]
+    finally:
+        lib.set_default_dtype(lib.float32)
+
+
+@pytest.mark.parametrize("first,second", [("bfloat16", "float32"), ("float32", "bfloat16"),
+                                          ("float16", "float32")])
+def test_integer_inputs_of_float_ops_follow_the_default_dtype_as_it_is_now(first, second):
+    # (the program of an op's first call kept that call's default dtype: after a
+    # bfloat16 default, float32 sqrt of ints came out in bfloat16)
+    got = _int_to_float_results(fl, first, second)
+    want = _int_to_float_results(torch, first, second)
+    for name, g, w in zip(_INT_TO_FLOAT, got, want):
+        assert str(g.dtype) == str(w.dtype), name
+        np.testing.assert_allclose(g.float().numpy(), w.float().numpy(), rtol=1e-6,
+                                   err_msg=name)
