@@ -17,7 +17,7 @@ import math
 import jax
 import jax.numpy as jnp
 
-from . import _dtypes
+from . import _autocast_state, _dtypes
 from ._tensor import Tensor, apply
 
 _FLOATS = (_dtypes.float16, _dtypes.float32, _dtypes.float64)
@@ -168,6 +168,7 @@ def view_as_complex(input: Tensor) -> Tensor:
 
     PyTorch parity: float16 input (PyTorch's complex32) raises, as JAX has no such type.
     """
+    input, = _autocast_state.cpu_fp32(input)       # (on torch's CPU autocast fp32 list)
     if input.dtype not in _FLOATS:
         raise RuntimeError("view_as_complex is only supported for half, float and double "
                            "tensors, but got a tensor of scalar type: "
@@ -209,6 +210,7 @@ def polar(abs: Tensor, angle: Tensor) -> Tensor:
     for `abs` has the opposite sign (its formula uses sgn(result)); here it is the true
     derivative. For abs >= 0 they agree.
     """
+    abs, angle = _autocast_state.cpu_fp32(abs, angle)      # (on torch's CPU autocast fp32 list)
     _check_parts(abs, angle)
     return apply(_f_polar, "PolarBackward0", abs, angle)
 

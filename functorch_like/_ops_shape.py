@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import _dtypes
+from . import _autocast_state, _dtypes
 from ._layout import viewable
 from ._tensor import Tensor, _wrap_dim, apply, mark_view
 from .pure._errors import is_concrete
@@ -649,6 +649,7 @@ def trace(input):
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
     if input.dtype == _dtypes.bool:
         raise NotImplementedError('"trace" not implemented for \'Bool\'')
+    input, = _autocast_state.cpu_fp32(input)    # (its result dtype is read from the input)
     dtype = input._value.dtype
     if not jnp.issubdtype(dtype, jnp.inexact):
         dtype = _dtypes.int64.jax

@@ -15,7 +15,7 @@ import builtins
 import jax
 import jax.numpy as jnp
 
-from . import _dtypes
+from . import _autocast_state, _dtypes
 from ._complex_refusals import refuse_complex_kernel
 from ._ops_reduce import return_types
 from ._ops_reduce import named_result
@@ -245,12 +245,14 @@ def quantile(input: Tensor, q, dim=None, keepdim: bool = False, *,
              interpolation: str = "linear") -> Tensor:
     """The q-th quantiles along `dim` (of all elements when None); a 1-D `q` adds a leading
     dim of len(q). interpolation: linear, lower, higher, midpoint or nearest."""
+    input, = _autocast_state.cpu_fp32(input)       # (on torch's CPU autocast fp32 list)
     return _quantile(input, q, dim, keepdim, interpolation, False)
 
 
 def nanquantile(input: Tensor, q, dim=None, keepdim: bool = False, *,
                 interpolation: str = "linear") -> Tensor:
     """quantile ignoring NaNs (NaN only where a slice is all NaN)."""
+    input, = _autocast_state.cpu_fp32(input)
     return _quantile(input, q, dim, keepdim, interpolation, True)
 
 

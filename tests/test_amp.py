@@ -225,3 +225,42 @@ def test_grad_scaler_at_a_scale_whose_reciprocal_is_subnormal(compiled, exponent
     np.testing.assert_allclose(got[0], want[0], rtol=1e-6)
     np.testing.assert_allclose(got[1], want[1], rtol=1e-6)
     assert got[2] == want[2]
+
+
+def _fp32_list_cases(t):
+    F = t.nn.functional
+    g = np.random.default_rng(0)
+    x = t.tensor(g.random((2, 3, 4, 4, 4), dtype=np.float32)).bfloat16()
+    m = t.tensor(g.random((2, 3), dtype=np.float32)).bfloat16()
+    y = t.tensor(g.random((2, 3), dtype=np.float32)).bfloat16()
+    sq = (t.eye(3) * 2 + 0.1).bfloat16()
+    return {
+        "huber_loss": lambda: F.huber_loss(m, y),
+        "soft_margin_loss": lambda: F.soft_margin_loss(m, y),
+        "quantile": lambda: t.quantile(m, 0.37),
+        "nanquantile": lambda: t.nanquantile(m, 0.37),
+        "trace": lambda: t.trace(sq),
+        "max_pool3d": lambda: F.max_pool3d(x, 2),
+        "adaptive_avg_pool3d": lambda: F.adaptive_avg_pool3d(x, 2),
+        "adaptive_max_pool3d": lambda: F.adaptive_max_pool3d(x, 2),
+        "reflection_pad2d": lambda: F.pad(x[:, :, 0], (1, 1, 1, 1), mode="reflect"),
+        "replication_pad3d": lambda: F.pad(x, (1, 1, 1, 1, 1, 1), mode="replicate"),
+        "grid_sample": lambda: F.grid_sample(x[:, :, 0], t.zeros(2, 2, 2, 2).bfloat16(),
+                                             align_corners=False),
+        "max_unpool2d": lambda: F.max_unpool2d(*F.max_pool2d(x[:, :, 0], 2,
+                                                             return_indices=True), 2),
+        "polar": lambda: t.polar(m, y),
+        "view_as_complex": lambda: t.view_as_complex(m[:, :2]),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_fp32_list_cases(torch)))
+def test_cpu_autocast_runs_the_fp32_list_ops_in_float32_as_torch(name):
+    # (they stayed in bfloat16, or refused it: polar, view_as_complex)
+    results = []
+    for t in (torch, fl):
+        with t.autocast("cpu", dtype=t.bfloat16):
+            results.append(_fp32_list_cases(t)[name]())
+    want, got = results
+    assert str(got.dtype) == str(want.dtype)
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5, atol=1e-6)

@@ -47,8 +47,13 @@ _LOSSES = ("MseLossBackward0", "SmoothL1LossBackward0",
            "BinaryCrossEntropyWithLogitsBackward0", "SoftMarginLossBackward0",
            "MultiMarginLossBackward0", "MultilabelMarginLossBackward0")
 _FP32 = {
-    "cpu": frozenset(_LOSSES + ("AvgPool3DBackward0", "ProdBackward0", "ProdBackward1",
-                                "CdistBackward0")),
+    "cpu": frozenset(_LOSSES + (
+        "AvgPool3DBackward0", "ProdBackward0", "ProdBackward1", "CdistBackward0",
+        "TriangularSolveBackward0", "MaxPool3DWithIndicesBackward0",
+        "AdaptiveAvgPool3DBackward0", "AdaptiveMaxPool3DBackward0",
+        "ReflectionPad2DBackward0", "ReplicationPad3DBackward0", "GridSampler2DBackward0",
+        "MaxUnpool2DBackward0", "FractionalMaxPool2DBackward0",
+        "FractionalMaxPool3DBackward0")),
     "cuda": frozenset(_LOSSES + (
         "AcosBackward0", "AsinBackward0", "CoshBackward0", "ErfinvBackward0", "ExpBackward0",
         "Expm1Backward0", "LogBackward0", "Log10Backward0", "Log2Backward0", "Log1PBackward0",
@@ -132,9 +137,21 @@ def cast_inputs(fn, name: str, args: tuple) -> tuple:
     return args
 
 
+def upcast_on_cpu(*tensors) -> tuple:
+    """The tensors, float16/bfloat16 ones cast to float32 (a recorded cast) while CPU
+    autocast is on: for the ops of torch's CPU fp32 list that are composites here
+    (quantile, polar, ...) or that give their result the input's dtype (huber_loss), where
+    the cast of `cast_inputs` inside them comes too late."""
+    from .._tensor import Tensor, _astype, apply
+    return tuple(apply(_astype, "ToCopyBackward0", t, dtype=_dtypes.float32.jax)
+                 if isinstance(t, Tensor) and t.dtype in (_dtypes.float16, _dtypes.bfloat16)
+                 and _tensor_device(t._value) == "cpu" else t for t in tensors)
+
+
 def _refresh() -> None:
     on = any(_enabled.values())
     _autocast_state.cast = cast_inputs if on else None
+    _autocast_state.upcast = upcast_on_cpu if _enabled["cpu"] else None
     _autocast_state.policy = tuple((d, _enabled[d], _dtype[d].name) for d in _enabled) \
         if on else None
     WRITES.count += 1       # (a compiled step's program depends on the policy)

@@ -5,6 +5,7 @@ PyTorch's legacy size_average/reduce handling; nn.functional re-exports them.
 
 from __future__ import annotations
 
+from .. import _autocast_state
 from .._tensor import Tensor
 from ..autograd._grad_mode import is_grad_enabled
 from ..pure import _distance as D
@@ -58,6 +59,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction: s
         raise RuntimeError("The function 'soft_margin_loss' is not differentiable with "
                            "respect to argument 'target'. This input cannot have "
                            "requires_grad True.")
+    input, target = _autocast_state.cpu_fp32(input, target)     # (the result is in input's dtype)
     out = _F._loss(L.soft_margin_loss, "SoftMarginLossBackward0", input, target,
                    reduction=_reduction(size_average, reduce, reduction))
     return out if out.dtype == input.dtype else out.to(input.dtype)     # (as huber_loss)

@@ -94,6 +94,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 def huber_loss(input, target, reduction="mean", delta=1.0):
     _check_kernel("huber_loss", input, target)
+    input, target = _autocast_state.cpu_fp32(input, target)     # (the result is in input's dtype)
     out = _loss(L.huber_loss, "HuberLossBackward0", input, target, reduction=reduction,
                 delta=delta)
     # (torch's kernel writes into a tensor like the input: its dtype, not the promoted one)
