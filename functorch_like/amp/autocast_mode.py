@@ -10,8 +10,10 @@ inputs to `cast_inputs`, which looks the op up in the active device's lists:
   inputs (not float64) are cast to the autocast dtype, so the output is in it;
 - float32 lists: the losses (mse, l1, smooth_l1, huber, nll/cross_entropy, bce,
   bce_with_logits, soft/multi/multilabel margin, cosine/hinge embedding, margin ranking,
-  triplet margin, poisson_nll), plus on cpu prod, cdist, ctc_loss and the fft functions,
-  and on cuda softmax, log_softmax, layer/group norm, sum, prod, cumsum, cumprod,
+  triplet margin, poisson_nll), plus on cpu prod, cdist, ctc_loss, the fft functions,
+  trace, triangular_solve, quantile/nanquantile, polar, view_as_complex, 3-d pools, the
+  2-d reflection and 3-d replication pads, grid_sample, max_unpool2d and the fractional
+  max pools, and on cuda softmax, log_softmax, layer/group norm, sum, prod, cumsum, cumprod,
   logsumexp, exp, log, pow, norms, ...: float16/bfloat16 inputs are cast up to float32.
 
 Other ops run in their inputs' dtype (PyTorch's type promotion). The casts are recorded
