@@ -162,8 +162,9 @@ def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None):
                  keepdims=builtins.bool(keepdim))
 
 
-def _f_inner(a, b, *, dtype):
-    return jnp.inner(M._cast(a, dtype), M._cast(b, dtype))
+def _f_inner(a, b):
+    # (operands of one dtype: inner's, or autocast's lower one, which the lists' mm gets)
+    return jnp.inner(a, b)
 
 
 def inner(input, other):
@@ -174,8 +175,9 @@ def inner(input, other):
     if input.ndim and other.ndim and input.shape[-1] != other.shape[-1]:
         raise RuntimeError("inner() the last dimension must match on both input tensors but "
                            f"got shapes {list(input.shape)} and {list(other.shape)}")
-    dtype = _dtypes.result_type(input._value, other._value)
-    return apply(_f_inner, "InnerBackward0", input, other, dtype=dtype)
+    if input.ndim == 0 or other.ndim == 0:
+        return M.mul(input, other)          # (as torch's: a 0-d operand scales)
+    return apply(_f_inner, "InnerBackward0", input, other)
 
 
 def _f_dist(a, b, *, p, dtype):

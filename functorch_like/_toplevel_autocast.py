@@ -10,7 +10,7 @@ import warnings
 
 from .amp import autocast_mode as _amp
 
-_cache = {"enabled": True}
+_cache = _amp.CACHE
 
 
 def _deprecated(old: str, new: str) -> None:

@@ -9,6 +9,7 @@ import pytest
 import torch
 
 import functorch_like as fl
+from _tensor_ops_ref import check_raises
 
 RNG = np.random.default_rng(2)
 X = RNG.standard_normal((4, 3)).astype(np.float32)
@@ -264,3 +265,33 @@ def test_cpu_autocast_runs_the_fp32_list_ops_in_float32_as_torch(name):
     want, got = results
     assert str(got.dtype) == str(want.dtype)
     np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_inner_runs_in_the_autocast_dtype_as_torch():
+    # (it stayed in float32; a 0-d operand scales, outside the lists, as torch's mul)
+    for t_call in (lambda t: t.inner(t.ones(2, 3), t.ones(4, 3)),
+                   lambda t: t.inner(t.tensor(2.0), t.ones(3))):
+        dtypes = []
+        for t in (torch, fl):
+            with t.autocast("cpu", dtype=t.bfloat16):
+                dtypes.append(str(t_call(t).dtype))
+        assert dtypes[0] == dtypes[1]
+
+
+@pytest.mark.parametrize("kw", [dict(enabled=1), dict(cache_enabled=1), dict(dtype="bfloat16")])
+def test_autocast_arguments_are_checked_on_entry_as_torch(kw):
+    def enter(t):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with t.autocast("cpu", **kw):
+                pass
+    check_raises(enter)
+
+
+def test_autocast_sets_the_cache_flag_for_its_region_as_torch():
+    flags = []
+    for t in (torch, fl):
+        with t.autocast("cpu", cache_enabled=False):
+            inside = t.is_autocast_cache_enabled()
+        flags.append((inside, t.is_autocast_cache_enabled()))
+    assert flags[0] == flags[1] == (False, True)

@@ -40,6 +40,9 @@ __all__ = ["autocast", "is_autocast_enabled", "get_autocast_dtype", "set_autocas
            "set_autocast_dtype", "is_autocast_available"]
 
 _enabled = {"cpu": False, "cuda": False}
+# torch.is_autocast_cache_enabled()'s flag: there is no weight-cast cache here (a compiled
+# step's casts are fused by XLA), but an autocast region sets the flag as torch's does.
+CACHE = {"enabled": True}
 _dtype = {"cpu": _dtypes.bfloat16, "cuda": _dtypes.float16}
 
 # PyTorch's fp32 lists, by the ops' grad_fn names (unique to these ops here; l1_loss and
@@ -80,7 +83,8 @@ def _lower_ops(device_type: str) -> frozenset:
     ops = {_ops_math._f_matmul, _methods.addmm, _linear.linear, functional._f_conv,
            functional._f_conv_t, _functional_layers._f_conv, _functional_layers._f_conv_t,
            _activations.prelu, _ops_contract._f_einsum, _ops_contract._f_tensordot,
-           _ops_contract.baddbmm, _ops_math_more.addbmm, linalg.vecdot, linalg.multi_dot,
+           _ops_contract.baddbmm, _ops_math_more.addbmm, _ops_math_more._f_inner,
+           linalg.vecdot, linalg.multi_dot,
            _ops_linalg_svd._f_matrix_power, _functional_mha._f_sdpa,
            # (torch's MultiheadAttention runs as linear maps and sdpa, all on the lists)
            _functional_mha._f_mha}
@@ -212,6 +216,7 @@ class autocast:
         self.device = _check_device_type(device_type)
         self.fast_dtype = get_autocast_dtype(device_type) if dtype is None else dtype
         self._cache_enabled = cache_enabled
+        self._given_enabled = enabled
         if enabled and device_type == "cuda" and not _device.cuda_is_available():
             warnings.warn("CUDA is not available or torch_xla is imported. Disabling "
                           "autocast.", UserWarning, stacklevel=2)
@@ -227,14 +232,25 @@ class autocast:
         self._saved: list[tuple] = []
 
     def __enter__(self):
-        self._saved.append((_enabled[self.device], _dtype[self.device]))
+        # (torch's entry sets the flags through its setters, whose parsers check them)
+        if not isinstance(self._given_enabled, bool):
+            raise TypeError("set_autocast_enabled(): argument 'enabled' (position 2) must be "
+                            f"bool, not {type(self._given_enabled).__name__}")
+        if not isinstance(self.fast_dtype, _dtypes.dtype):
+            raise TypeError("set_autocast_dtype(): argument 'dtype' (position 2) must be "
+                            f"torch.dtype, not {type(self.fast_dtype).__name__}")
+        cache = CACHE["enabled"] if self._cache_enabled is None else self._cache_enabled
+        if not isinstance(cache, bool):
+            raise TypeError(f"enabled must be a bool (got {type(cache).__name__})")
+        self._saved.append((_enabled[self.device], _dtype[self.device], CACHE["enabled"]))
         _enabled[self.device] = self._enabled
         _dtype[self.device] = self.fast_dtype
+        CACHE["enabled"] = cache
         _refresh()
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
-        _enabled[self.device], _dtype[self.device] = self._saved.pop()
+        _enabled[self.device], _dtype[self.device], CACHE["enabled"] = self._saved.pop()
         _refresh()
         return False
 
