@@ -295,3 +295,14 @@ def test_autocast_sets_the_cache_flag_for_its_region_as_torch():
             inside = t.is_autocast_cache_enabled()
         flags.append((inside, t.is_autocast_cache_enabled()))
     assert flags[0] == flags[1] == (False, True)
+
+
+def test_grad_scaler_step_without_gradients_raises_as_torch():
+    # (it returned None, silently not stepping)
+    def run(t):
+        p, q = t.nn.Parameter(t.ones(2)), t.nn.Parameter(t.ones(2))
+        opt = t.optim.SGD([p], lr=0.1)
+        scaler = t.amp.GradScaler("cpu")
+        scaler.scale((q * 2).sum()).backward()
+        scaler.step(opt)
+    check_raises(run)

@@ -207,7 +207,8 @@ class GradScaler:
                 g._value = value
                 g._version += 1
                 publish(g)
-        state["found_inf_per_device"] = {"cpu": found}
+        # (no gradient, no check: torch's step then refuses, as it records none)
+        state["found_inf_per_device"] = {"cpu": found} if grads else {}
         state["stage"] = OptState.UNSCALED
 
     def step(self, optimizer, *args: Any, **kwargs: Any):
