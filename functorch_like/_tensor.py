@@ -848,6 +848,15 @@ class Tensor:
                 root = _view_root(base)
                 if root._node is None and root._requires_grad:
                     raise RuntimeError(_ag_errors.VIEW_OF_LEAF_INPLACE)
+            made = self.__dict__.get("_custom_function_view")
+            if made is not None and is_grad_enabled() and self._node is not None:
+                raise RuntimeError(
+                    f"Output {made[0]} of {made[1]} is a view and is being modified inplace. "
+                    "This view was created inside a custom Function (or because an input "
+                    "was returned as-is) and the autograd logic to handle view+inplace would "
+                    "override the custom backward associated with the custom Function, "
+                    "leading to incorrect gradients. This behavior is forbidden. You can fix "
+                    "this by cloning the output of the custom Function.")
             if view[3] is not None and is_grad_enabled() and (
                     base._node is not None or base._requires_grad):
                 raise RuntimeError(

@@ -26,6 +26,7 @@ from jax.custom_derivatives import SymbolicZero
 
 from .. import _trace_state
 from . import forward_ad
+from .._tensor_views import mark_view
 from ._dirty import dirty_outputs, rebind_dirty
 from ._forward_mode import JVP_NEEDED, refuse_forward_mode
 from ._grad_mode import is_grad_enabled, no_grad
@@ -194,6 +195,11 @@ class Function(FunctionCtx):
             outs = tuple(o.detach() if i in info.non_diff else o for i, o in enumerate(outs))
         if info is not None and info.dirty:
             outs = rebind_dirty(outs, tensors, info.dirty)
+        if info is not None and info.views:
+            for i, k, kind, view, multi in info.views:
+                mark_view(outs[i], tensors[k], kind, view, multi)
+                # (changing it in place would bypass the custom backward: torch refuses)
+                outs[i].__dict__["_custom_function_view"] = (i, cls.__name__)
         if info is not None and info.others:
             it = iter(outs)
             outs = tuple(info.others[i] if i in info.others else next(it)
@@ -318,12 +324,15 @@ class _Info:
     non-differentiable, whether forward returned a tuple, and which outputs are inputs
     marked dirty (output index -> tensor-input index)."""
 
-    __slots__ = ("non_diff", "is_tuple", "dirty", "others")
+    __slots__ = ("non_diff", "is_tuple", "dirty", "others", "views")
 
-    def __init__(self, non_diff, is_tuple, dirty=(), others=None):
+    def __init__(self, non_diff, is_tuple, dirty=(), others=None, views=()):
         self.non_diff, self.is_tuple, self.dirty = non_diff, is_tuple, tuple(dirty)
         # {position: value} of the outputs that are not Tensors (put back by apply)
         self.others = others or {}
+        # ((output index, tensor-input index, view kind, info, multi), ...): the outputs
+        # that are an input (not marked dirty) or a view of one
+        self.views = tuple(views)
 
 
 # (Function class, layout, input avals) -> _Info of the latest trace of that call: a
@@ -375,9 +384,28 @@ def _run_forward(meta, arrays):
     dirty = dirty_outputs(ctx, [a for a in args if isinstance(a, Tensor)], outs,
                           f"{cls.__name__}Backward")
     avals = tuple((tuple(a.shape), a.dtype) for a in arrays)
-    _last_info[(cls, layout, avals)] = _Info(non_diff, is_tuple, dirty, others)
+    views = _input_views([a for a in args if isinstance(a, Tensor)], outs, dirty)
+    _last_info[(cls, layout, avals)] = _Info(non_diff, is_tuple, dirty, others, views)
     values = tuple(o._value for o in outs)
     return (values if is_tuple else values[0]), ctx
+
+
+def _input_views(inputs, outs, dirty) -> tuple:
+    """The outputs forward returned that are one of its inputs, or a view of one (see
+    _Info.views): torch's outputs then share the caller's input's storage, as views."""
+    position = {id(t): k for k, t in enumerate(inputs)}
+    marked = {i for i, *_ in dirty}
+    views = []
+    for i, o in enumerate(outs):
+        if i in marked:
+            continue
+        if id(o) in position:
+            views.append((i, position[id(o)], "reshape", None, None))
+            continue
+        base, kind, info, multi = o.__dict__.get("_view_of", (None,) * 4)
+        if base is not None and id(base) in position:
+            views.append((i, position[id(base)], kind, info, multi))
+    return tuple(views)
 
 
 def _make_custom_vjp(cls):
