@@ -132,7 +132,8 @@ class Function(FunctionCtx):
     marked with `ctx.mark_dirty` (and returned): the forward sees copies of the inputs, so
     an unmarked in-place change raises instead of reaching the caller's tensor (torch
     changes it), and a dirty input forward does not return keeps its old value when
-    torch's error is raised (torch's has been changed).
+    torch's error is raised (torch's has been changed). An output that is an input
+    returned as it is, or a view of one, is a view of the caller's tensor, as torch's.
     """
 
     def __init__(self, *args, **kwargs):
