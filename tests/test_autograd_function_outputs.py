@@ -153,3 +153,30 @@ def test_an_input_returned_as_is_still_takes_the_custom_backward():
         _view_returning(lib, "same").apply(x * 1).sum().backward()
         grads.append(x.grad.tolist())
     assert grads[0] == grads[1] == [2.0, 2.0]
+
+
+def _second_backward(lib, save):
+    class F(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            if save:
+                ctx.save_for_backward(x)
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    y = F.apply(x)
+    y.sum().backward()
+    try:
+        y.sum().backward()
+    except RuntimeError as e:
+        return str(e)
+    return x.grad.tolist()
+
+
+@pytest.mark.parametrize("save", [False, True])
+def test_a_second_backward_through_a_function_that_saved_nothing_as_torch(save):
+    # (it always raised: torch frees only the tensors save_for_backward kept)
+    assert _second_backward(fl, save) == _second_backward(torch, save)

@@ -99,6 +99,8 @@ class Node:
         again."""
         if self._name in SAVES_NO_TENSORS and self.fn.__name__ in _PLAIN_FUNCTIONS:
             return
+        if self.traced is not None and not _saves_tensors(self.static):
+            return      # (a custom Function whose forward saved no tensor, as torch's)
         self.freed = True
         if self.traced is not None:
             self.static = ()            # (the custom Function's saved ctx)
@@ -112,6 +114,16 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<{self._name} object at {hex(id(self))}>"
+
+
+def _saves_tensors(static) -> bool:
+    """Whether an eager custom Function's call (its node's static pairs hold the
+    `_SavedCall`) saved tensors for backward with ctx.save_for_backward: only those are
+    freed by a backward, in torch."""
+    saved = dict(static).get("saved") if static else None
+    if saved is None:
+        return True
+    return any(t is not None for t in getattr(saved.ctx, "to_save", ()))
 
 
 # The grad_fn names whose torch nodes save no tensor, only sizes, dims or scalars (no
