@@ -155,7 +155,7 @@ def test_an_input_returned_as_is_still_takes_the_custom_backward():
     assert grads[0] == grads[1] == [2.0, 2.0]
 
 
-def _second_backward(lib, save):
+def _second_backward(lib, save, read):
     class F(lib.autograd.Function):
         @staticmethod
         def forward(ctx, x):
@@ -165,6 +165,8 @@ def _second_backward(lib, save):
 
         @staticmethod
         def backward(ctx, g):
+            if read:
+                ctx.saved_tensors
             return g * 2
     x = lib.tensor([1.0, 2.0], requires_grad=True)
     y = F.apply(x)
@@ -177,6 +179,8 @@ def _second_backward(lib, save):
 
 
 @pytest.mark.parametrize("save", [False, True])
-def test_a_second_backward_through_a_function_that_saved_nothing_as_torch(save):
-    # (it always raised: torch frees only the tensors save_for_backward kept)
-    assert _second_backward(fl, save) == _second_backward(torch, save)
+@pytest.mark.parametrize("read", [False, True])
+def test_a_second_backward_through_a_function_raises_only_reading_freed_tensors(save, read):
+    # (it always raised: torch frees the tensors save_for_backward kept, and raises when
+    # a second backward reads them)
+    assert _second_backward(fl, save, read) == _second_backward(torch, save, read)

@@ -99,8 +99,8 @@ class Node:
         again."""
         if self._name in SAVES_NO_TENSORS and self.fn.__name__ in _PLAIN_FUNCTIONS:
             return
-        if self.traced is not None and not _saves_tensors(self.static):
-            return      # (a custom Function whose forward saved no tensor, as torch's)
+        if self.traced is not None and _release_saved(self.static):
+            return      # (an eager custom Function: torch frees only its saved tensors)
         self.freed = True
         if self.traced is not None:
             self.static = ()            # (the custom Function's saved ctx)
@@ -116,14 +116,17 @@ class Node:
         return f"<{self._name} object at {hex(id(self))}>"
 
 
-def _saves_tensors(static) -> bool:
-    """Whether an eager custom Function's call (its node's static pairs hold the
-    `_SavedCall`) saved tensors for backward with ctx.save_for_backward: only those are
-    freed by a backward, in torch."""
+def _release_saved(static) -> bool:
+    """For an eager custom Function's node (its static pairs hold the `_SavedCall`): marks
+    its ctx's saved tensors freed, as torch's backward frees them (reading
+    ctx.saved_tensors in a second backward then raises), and returns True; the node stays
+    usable, as torch's (a backward that reads none of them runs again). False for other
+    nodes."""
     saved = dict(static).get("saved") if static else None
     if saved is None:
-        return True
-    return any(t is not None for t in getattr(saved.ctx, "to_save", ()))
+        return False
+    saved.ctx._fl_freed = True
+    return True
 
 
 # The grad_fn names whose torch nodes save no tensor, only sizes, dims or scalars (no

@@ -28,6 +28,7 @@ from .. import _trace_state
 from . import forward_ad
 from .._tensor_views import mark_view
 from ._dirty import dirty_outputs, rebind_dirty
+from ._errors import SECOND_BACKWARD
 from ._forward_mode import JVP_NEEDED, refuse_forward_mode
 from ._grad_mode import is_grad_enabled, no_grad
 
@@ -52,6 +53,8 @@ class FunctionCtx:
 
     @property
     def saved_tensors(self) -> tuple:
+        if getattr(self, "_fl_freed", False):
+            raise RuntimeError(SECOND_BACKWARD)     # (a backward freed them, as torch's)
         return tuple(getattr(self, "to_save", ()))
 
     def mark_non_differentiable(self, *args) -> None:
