@@ -126,6 +126,7 @@ def _release_saved(static) -> bool:
     if saved is None:
         return False
     saved.ctx._fl_freed = True
+    saved.ctx.to_save = ()          # (their memory goes, as torch's)
     return True
 
 
