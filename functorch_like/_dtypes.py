@@ -151,14 +151,9 @@ def to_jax(d) -> np.dtype | None:
     """Accepts a torch dtype, a numpy/JAX dtype, a Python type or None."""
     if d is None:
         return None
+    d = as_dtype(d)             # (a Python type as torch reads it: float is torch.double)
     if isinstance(d, dtype):
         return d.jax
-    if d is builtins.float:     # (torch.double, whatever the default dtype)
-        return float64.jax
-    if d is builtins.int:
-        return int64.jax
-    if d is builtins.bool:
-        return bool.jax
     return jax.dtypes.canonicalize_dtype(np.dtype(d))
 
 
