@@ -408,3 +408,24 @@ def test_errors_of_selection_division_construction_and_padding_as_torch(fn):
 def test_unfold_of_a_negative_padding_raises_torchs_runtime_error():
     # (its calculation of the blocks' shape refused it, with another message)
     check_raises(lambda L: L.nn.functional.unfold(L.ones(1, 1, 3, 3), 2, padding=(0, -1)))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L: L.nn.AdaptiveAvgPool2d((3, 2))(L.zeros(1, 2, 0, 5)),
+    lambda L: L.nn.AdaptiveAvgPool1d(3)(L.zeros(1, 2, 0)),
+    lambda L: L.nn.AdaptiveAvgPool2d((3, 2))(L.zeros(2, 0, 5)),
+    lambda L: L.nn.AdaptiveMaxPool1d(3)(L.zeros(1, 2, 0)),
+    lambda L: L.nn.AdaptiveMaxPool3d(3)(L.zeros(1, 2, 0, 2, 2)),
+    lambda L: L.nn.MaxPool1d(2)(L.arange(6).reshape(1, 1, 6)),
+    lambda L: L.nn.MaxPool1d(2)(L.ones(1, 1, 6, dtype=L.bool))])
+def test_pools_of_empty_dims_and_integers_raise_as_torch(fn):
+    # (a ZeroDivisionError from the adaptive bins; an integer 1-d max pool torch refuses)
+    check_raises(fn)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L: L.nn.AdaptiveAvgPool2d(3)(L.zeros(2, 0, 4, 5)).shape,
+    lambda L: L.nn.functional.max_pool1d(L.arange(6).reshape(1, 1, 6), 2,
+                                         return_indices=True)[0]])
+def test_pools_of_an_empty_batch_dim_and_integers_with_indices_as_torch(fn):
+    _same(fn)

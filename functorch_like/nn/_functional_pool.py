@@ -6,6 +6,7 @@ _functional_layers, max_unpool3d in _functional_unpool).
 
 from __future__ import annotations
 
+from .. import _dtypes
 from .._dtype_refusals import check
 from .._tensor import apply
 from ..pure import _pool, _unpool
@@ -25,6 +26,10 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                return_indices=False):
     """Max over windows of (N, C, L); with return_indices also each maximum's position."""
     _args.require_input("max_pool1d_with_indices" if return_indices else "max_pool1d", input)
+    if not return_indices and not input.is_floating_point():
+        # (torch's 1-d kernel without indices is for floats only; with indices it is the
+        # 2-d one's, which takes integers)
+        raise _dtypes.kernel_error("max_pool1d_impl", input.dtype)
     return apply(_f_max_pool, "SqueezeBackward1", input, nd=1,
                  kernel_size=_norm_arg(kernel_size), stride=_norm_arg(stride),
                  padding=_norm_arg(padding), dilation=_norm_arg(dilation), ceil_mode=ceil_mode,

@@ -305,6 +305,16 @@ def _adaptive_sizes(x, nd, output_size, name):
                              f"{len(output_size)})")
         raise ShapeError(f"{name}: output_size must be {nd}" if "avg" in name else
                          f"{name}(): internal error: output_size.size() must be {nd}")
+    empty = [d for d in range(x.ndim - nd, x.ndim) if x.shape[d] == 0]
+    if empty:
+        # (an empty pooled dim: no bin has an element; torch's 1-d average pool runs as
+        # the 2-d one, on the input with a unit dim before the last)
+        shape, dim, shown = list(x.shape), empty[0], name
+        if name == "adaptive_avg_pool1d":
+            shape, dim, shown = shape[:-1] + [1] + shape[-1:], x.ndim, "adaptive_avg_pool2d"
+        raise ShapeError(f"{shown}(): Expected input to have non-zero size for non-batch "
+                         f"dimensions, but input has sizes {shape} with dimension {dim} "
+                         "being empty")
     return tuple(n if o is None else int(o) for o, n in zip(output_size, x.shape[-nd:]))
 
 
