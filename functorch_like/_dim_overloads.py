@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import _dtypes
 from ._argparse_invalid import invalid_combination, plausible
 from ._argparse_names import argparse_typename
 from ._dim_args import check_int_arg
@@ -41,8 +42,7 @@ def _fits_type(type_: str, value, sized: bool, tensor_cls) -> bool:
     if type_ == "Number":
         return isinstance(value, (int, float, complex, np.number, np.bool_)) or (
             isinstance(value, tensor_cls) and value.ndim == 0)
-    if type_ == "torch.dtype" and (value is float or value is int or value is bool
-                                   or value is complex):
+    if type_ == "torch.dtype" and _dtypes.as_dtype(value) is not value:
         return True         # (torch's parser takes the Python scalar types as dtypes)
     return argparse_typename(value) == type_
 

@@ -187,10 +187,8 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
     B is a batch of vectors when it is 1-D or when B.shape == A.shape[:-1], as in PyTorch.
     """
     check_matrix(A, "linalg.solve")
-    vector = solve_operands(A, B, left)
-    dtype = _dtypes.result_type(A._value, B._value)
-    return apply(_f_solve, "LinalgSolveExBackward0", A.to(_dtypes.from_jax(dtype)),
-                 B.to(_dtypes.from_jax(dtype)), vector=vector, left=left)
+    vector = solve_operands(A, B, left)     # (and A and B of one dtype: no cast)
+    return apply(_f_solve, "LinalgSolveExBackward0", A, B, vector=vector, left=left)
 
 
 # ---- Cholesky, eigh: one triangle of a Hermitian matrix -----------------------------

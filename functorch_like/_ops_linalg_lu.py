@@ -308,9 +308,8 @@ def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = Fa
     nan), as in PyTorch, but not necessarily the same values.
     """
     check_matrix(A, "linalg.solve_ex")
-    vector = solve_operands(A, B, left)
-    dtype = _dtypes.from_jax(_dtypes.result_type(A._value, B._value))
-    out = apply(_f_solve_ex, "LinalgSolveExBackward0", A.to(dtype), B.to(dtype),
+    vector = solve_operands(A, B, left)     # (and A and B of one dtype: no cast)
+    out = apply(_f_solve_ex, "LinalgSolveExBackward0", A, B,
                 vector=vector, left=left,
                 check="torch.linalg.solve_ex" if check_errors else None)
     return named_result("linalg_solve_ex", ("result", "info"))(*out)
