@@ -122,7 +122,6 @@ def _tensor_device(value) -> str:
 def cast_inputs(fn, name: str, args: tuple) -> tuple:
     """`args` with the floating Tensors cast as the active autocast policy says for the op
     (`fn`, recorded as `name`)."""
-    from .._tensor import Tensor, _astype, apply
     for device_type, on in _enabled.items():
         if not on:
             continue
@@ -133,14 +132,17 @@ def cast_inputs(fn, name: str, args: tuple) -> tuple:
             target, eligible = _dtypes.float32, (_dtypes.float16, _dtypes.bfloat16)
         else:
             continue
-        out = []
-        for a in args:
-            if (isinstance(a, Tensor) and a.dtype in eligible and a.dtype != target
-                    and _tensor_device(a._value) == device_type):
-                a = apply(_astype, "ToCopyBackward0", a, dtype=target.jax)
-            out.append(a)
-        return tuple(out)
+        return _cast(args, device_type, target, eligible)
     return args
+
+
+def _cast(args: tuple, device_type: str, target, eligible: tuple) -> tuple:
+    """`args` with the Tensors on `device_type` of an `eligible` dtype cast to `target`
+    (recorded casts, ToCopyBackward0)."""
+    from .._tensor import Tensor, _astype, apply
+    return tuple(apply(_astype, "ToCopyBackward0", a, dtype=target.jax)
+                 if isinstance(a, Tensor) and a.dtype in eligible and a.dtype != target
+                 and _tensor_device(a._value) == device_type else a for a in args)
 
 
 def upcast_on_cpu(*tensors) -> tuple:
@@ -148,10 +150,7 @@ def upcast_on_cpu(*tensors) -> tuple:
     autocast is on: for the ops of torch's CPU fp32 list that are composites here
     (quantile, polar, ...) or that give their result the input's dtype (huber_loss), where
     the cast of `cast_inputs` inside them comes too late."""
-    from .._tensor import Tensor, _astype, apply
-    return tuple(apply(_astype, "ToCopyBackward0", t, dtype=_dtypes.float32.jax)
-                 if isinstance(t, Tensor) and t.dtype in (_dtypes.float16, _dtypes.bfloat16)
-                 and _tensor_device(t._value) == "cpu" else t for t in tensors)
+    return _cast(tensors, "cpu", _dtypes.float32, (_dtypes.float16, _dtypes.bfloat16))
 
 
 def _refresh() -> None:
