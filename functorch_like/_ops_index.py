@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _dtypes
-from ._ops_index_mask import TracedMask, masked_read, masked_write
+from ._ops_index_mask import MaskedSelection, TracedMask, masked_read, masked_write
 from ._ops_index_parse import _parse
 from ._ops_math import _SCALARS, as_operand
 from ._ops_search import concrete
@@ -275,9 +275,30 @@ def _refuse_byte_mask_fill(shape, index, value) -> None:
                            "dtype unsigned char")
 
 
+def _check_assignable_type(input, value) -> None:
+    """torch's setitem takes a tensor or a Python number; anything else (a list, a string,
+    None) is torch's TypeError. PyTorch-parity note: numpy arrays and scalars, and jax
+    arrays, are taken as tensors, as the other ops here take them (torch refuses an
+    ndarray and a numpy float32 scalar there). (A MaskedSelection: `x[mask]` under a
+    traced mask, written back through it.)"""
+    if isinstance(value, (Tensor, builtins.bool, builtins.int, builtins.float,
+                          builtins.complex, np.ndarray, np.generic, jax.Array,
+                          MaskedSelection)):
+        return
+    kind = type(value)
+    # (CPython's tp_name: "numpy.ndarray" for a C type, the bare name for a class in Python
+    # or a builtin)
+    heap = kind.__flags__ & (1 << 9)
+    name = kind.__name__ if heap or kind.__module__ == "builtins" else \
+        f"{kind.__module__}.{kind.__name__}"
+    raise TypeError(f"can't assign a {name} to a {input.type()}")
+
+
 def setitem(input, index, value) -> None:
     """`input[index] = value` (in place; the value broadcasts to the indexed shape). With
-    a traced boolean mask (inside compile or jit) it is a `where` (see _ops_index_mask)."""
+    a traced boolean mask (inside compile or jit) it is a `where` (see _ops_index_mask).
+    The value is a tensor or a number (see _check_assignable_type)."""
+    _check_assignable_type(input, value)
     _refuse_byte_mask_fill(input.shape, index, value)
     check_write(input, setitem=True)        # (inside a torch.func transform)
     try:

@@ -65,3 +65,25 @@ def test_nan_into_an_int64_tensor_raises_torchs_error_without_x64():
 
 def test_an_int_beyond_int32_into_an_int32_tensor_raises_as_torch(x64):
     check_raises(lambda t: t.zeros(2, dtype=t.int32).fill_(2 ** 40))
+
+
+class _Unassignable:
+    pass
+
+
+@pytest.mark.parametrize("value", [[1.0], (1, 2, 3), "a", None, {1: 2}, b"x",
+                                   _Unassignable()],
+                         ids=["list", "tuple", "str", "None", "dict", "bytes", "object"])
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16", "int32", "bool", "complex64"])
+def test_setitem_of_a_non_number_raises_torchs_type_error(value, dtype, x64):
+    # (a list was "unsupported operand type: list"; None was accepted as NaN by jax.
+    # x64: an int32 tensor names IntTensor)
+    check_raises(lambda t: _setitem(t.zeros(3, dtype=getattr(t, dtype)), slice(None), value))
+
+
+def test_setitem_takes_numpy_values_as_tensors():
+    # PyTorch-parity note: torch refuses an ndarray there; numpy values are tensors here.
+    x = fl.zeros(3)
+    x[:2] = np.array([1.5, 2.5])
+    x[2] = np.float32(4.0)
+    np.testing.assert_array_equal(x.numpy(), [1.5, 2.5, 4.0])
