@@ -102,7 +102,7 @@ def _wrap(func: Callable, has_aux: bool = False, seen: dict | None = None,
             tensors = _tensors(args)
             if run is not None:
                 for i in reverse:
-                    run.leaves.update((id(t), t) for t in tensor_leaves(tensors[i]))
+                    run.differentiate(tensor_leaves(tensors[i]))
             if with_writes:
                 leaves = tensor_leaves(tensors)
                 before = [t._value for t in leaves]

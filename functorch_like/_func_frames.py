@@ -62,11 +62,23 @@ class Frame:
     """One run of a grad-type transform's function: its serial and its reverse-mode
     differentiated inputs (by id; kept alive by the run)."""
 
-    __slots__ = ("serial", "leaves")
+    __slots__ = ("serial", "leaves", "traces", "outer")
 
-    def __init__(self):
+    def __init__(self, outer: "Frame | None" = None):
         self.serial = next(_serials)
         self.leaves: dict[int, object] = {}
+        # The jax traces of those inputs' values (a grad's linearize trace): a tensor whose
+        # value is a tracer of one requires grad at that level (`differentiated`).
+        self.traces: list = []
+        self.outer = outer
+
+    def differentiate(self, tensors) -> None:
+        """Marks `tensors` as the reverse-mode differentiated inputs of this run."""
+        for t in tensors:
+            self.leaves[id(t)] = t
+            trace = getattr(t._v, "_trace", None)
+            if trace is not None and not any(trace is x for x in self.traces):
+                self.traces.append(trace)
 
     def _made_here(self, t) -> bool:
         return t.__dict__.get("_born", 0) >= self.serial
@@ -93,13 +105,29 @@ class Frame:
 def frame():
     """Runs the block as a transform's function: yields its Frame, whose `leaves` the
     caller fills with the differentiated inputs' tensors."""
-    new = Frame()
     outer = _grad_state.frame
+    new = Frame(outer)
     _grad_state.frame = new
     try:
         yield new
     finally:
         _grad_state.frame = outer
+
+
+def differentiated(value) -> bool:
+    """Whether an array is a tracer of a reverse-mode transform's level that is running
+    (a torch.func.grad's input, or a value computed from it at that level): torch's
+    tensor there requires grad. A value at an inner vmap or jvp level (a tracer of that
+    level's trace) does not, as torch's wrapper there does not."""
+    trace = getattr(value, "_trace", None)
+    if trace is None:
+        return False
+    f = _grad_state.frame
+    while f is not None:
+        if any(trace is x for x in f.traces):
+            return True
+        f = f.outer
+    return False
 
 
 def check_write(t, op: str = "copy_", args: tuple = (), setitem: bool = False) -> None:

@@ -32,6 +32,7 @@ from .autograd import _grad_mode
 from .autograd._grad_mode import _state as _grad_state
 from .autograd._grad_mode import is_grad_enabled
 from .autograd._node import node_class
+from ._func_frames import differentiated as _differentiated
 from .pure._errors import ConcreteValuesNeeded, speculative_trace
 from .pure import _edge_grads
 from .pure._types import convert
@@ -504,7 +505,14 @@ class Tensor:
     # ---- autograd attributes ----------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
-        return self._requires_grad or self._node is not None
+        """Whether autograd records ops on this tensor. Inside a torch.func grad-type
+        transform (grad, vjp, jacrev) its differentiated inputs, and what is computed from
+        them at that level, require grad, as torch's wrappers do there
+        (`_func_frames.differentiated`); an autograd.Function's `needs_input_grad` reads
+        this."""
+        if self._requires_grad or self._node is not None:
+            return True
+        return _grad_state.frame is not None and _differentiated(self._v)
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:

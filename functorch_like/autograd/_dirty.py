@@ -71,7 +71,9 @@ def rebind_dirty(outs: tuple, inputs: list, dirty: tuple) -> tuple:
             # torch: the value changes and the graph does not; an input that requires grad
             # comes back as a detached alias, any other as itself.
             inp._set(Tensor._make(new._value))
-            outs[i] = inp.detach() if inp.requires_grad else inp
+            # (the eager flag: a torch.func transform's input requires grad at its level
+            # only, where this detach would cut the transform's own derivative)
+            outs[i] = inp.detach() if inp._requires_grad or inp._node is not None else inp
             continue
         if inp._node is None and inp._requires_grad:
             with no_grad():             # torch's forward has already changed the leaf
