@@ -29,9 +29,25 @@ def standard_gamma(concentration):
 
 def dirichlet(concentration):
     """Dirichlet draws over the last dim of concentration's shape, differentiable:
-    normalized Gamma draws (one sampler program shared with Gamma)."""
-    g = standard_gamma(concentration)
-    return g / g.sum(-1, keepdim=True)
+    normalized Gamma draws."""
+    return apply(_f_dirichlet, "DirichletBackward0", concentration, _key())
+
+
+def _f_dirichlet(concentration, key):
+    # Normalized in log space (the log-Gamma draws' softmax): a small concentration's
+    # Gamma draw underflows to 0 in float32, and its gradient with it, where its log is
+    # exact; then a Beta(2, 0.05) draw's reparameterized gradient is not lost.
+    log_g = jax.random.loggamma(key, concentration, dtype=concentration.dtype)
+    return _clamp_unit(jax.nn.softmax(log_g, axis=-1))
+
+
+def _clamp_unit(x):
+    # PyTorch clamps the normalized draws into [tiny, the float below 1] (values only, as
+    # the gamma clamp above): a component of exactly 0 or 1, which small concentrations
+    # give often in float32 (Beta(0.1, 0.1): 7% of draws), would make log_prob of the
+    # draw +inf.
+    below_one = jnp.nextafter(jnp.ones((), x.dtype), jnp.zeros((), x.dtype))
+    return x + jax.lax.stop_gradient(jnp.clip(x, jnp.finfo(x.dtype).tiny, below_one) - x)
 
 
 def _f_poisson(rate, key):

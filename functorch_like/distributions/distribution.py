@@ -213,8 +213,20 @@ class ExponentialFamily(Distribution):
     that defines `_natural_params`, `_log_normalizer` and `_mean_carrier_measure` gets
     PyTorch's generic ones, through the gradient of the log-normalizer A:
     entropy = A(theta) - theta . grad A(theta) - E[carrier measure], and the KL between two
-    members as a Bregman divergence of A (distributions/kl.py).
+    members as a Bregman divergence of A (distributions/kl.py). A family that lacks one
+    raises NotImplementedError there, as torch's (Poisson's entropy).
     """
+
+    @property
+    def _natural_params(self):
+        raise NotImplementedError
+
+    def _log_normalizer(self, *natural_params):
+        raise NotImplementedError
+
+    @property
+    def _mean_carrier_measure(self):
+        raise NotImplementedError
 
     def entropy(self):
         theta = [t.detach().requires_grad_() for t in self._natural_params]
