@@ -316,3 +316,26 @@ def test_attention_masks_of_the_right_shapes_still_work():
     assert mha(x[0], x[0], x[0], attn_mask=fl.zeros(2, 3, 3, dtype=fl.bool))[0].shape == (3, 4)
     assert mha(x, x, x, attn_mask=fl.zeros(4, 3, 3, dtype=fl.bool),
                key_padding_mask=fl.zeros(2, 3, dtype=fl.bool))[0].shape == (2, 3, 4)
+
+
+def _dropout_one_grads(lib, which):
+    rng = np.random.default_rng(0)
+    x = lib.tensor(rng.standard_normal((4, 2, 3)).astype(np.float32), requires_grad=True)
+    if which == "sdpa":
+        q = x.reshape(1, 2, 4, 3)
+        out = lib.nn.functional.scaled_dot_product_attention(q, q, q, dropout_p=1.0)
+    else:
+        lib.manual_seed(0)
+        layer = {"gru": lambda: lib.nn.GRU(3, 2, num_layers=2, dropout=1.0),
+                 "lstm": lambda: lib.nn.LSTM(3, 2, num_layers=2, dropout=1.0),
+                 "mha": lambda: lib.nn.MultiheadAttention(3, 1, dropout=1.0)}[which]()
+        out = layer(x, x, x)[0] if which == "mha" else layer(x)[0]
+    out.sum().backward()
+    return x.grad.numpy()
+
+
+@pytest.mark.parametrize("which", ["gru", "lstm", "sdpa", "mha"])
+def test_dropout_of_one_gives_zero_gradients_as_torch(which):
+    # (x / (1 - p) where nothing is kept made them NaN)
+    np.testing.assert_array_equal(_dropout_one_grads(fl, which),
+                                  _dropout_one_grads(torch, which))

@@ -8,6 +8,7 @@ import math
 import jax
 import jax.numpy as jnp
 
+from ._dropout import masked as dropout_mask
 from ._errors import ShapeError
 from ._types import Array, PRNGKey
 
@@ -40,8 +41,7 @@ def _attend(q, k, v, bias, dropout_p, key, scale, empty_rows_zero: bool = False)
     else:
         weights = jax.nn.softmax(scores, axis=-1)
     if dropout_p > 0 and key is not None:
-        keep = jax.random.bernoulli(key, 1 - dropout_p, weights.shape)
-        weights = jnp.where(keep, weights / (1 - dropout_p), 0).astype(weights.dtype)
+        weights = dropout_mask(weights, dropout_p, weights.shape, key)
     return jnp.einsum("...ls,...sd->...ld", weights, v), weights
 
 

@@ -15,7 +15,9 @@ def _check_p(p: float) -> None:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
-def _masked(x, p, mask_shape, key):
+def masked(x, p, mask_shape, key):
+    """x with elements (or, by mask_shape, whole features) zeroed with probability p and
+    the rest scaled by 1/(1-p); zeros when p == 1 (their gradient 0, not NaN)."""
     if p == 1.0:
         return jnp.zeros_like(x)
     if key is None:
@@ -35,7 +37,7 @@ def dropout(x: Array, p: float = 0.5, training: bool = True, *,
     _check_p(p)
     if not training or p == 0.0:
         return x
-    return _masked(x, p, x.shape, key)
+    return masked(x, p, x.shape, key)
 
 
 def dropout2d(x: Array, p: float = 0.5, training: bool = True, *,
@@ -61,7 +63,7 @@ def feature_dropout(x: Array, p: float = 0.5, training: bool = True, *,
     _check_p(p)
     if not training or p == 0.0:
         return x
-    return _masked(x, p, _feature_shape(x), key)
+    return masked(x, p, _feature_shape(x), key)
 
 
 # SELU's alpha * scale: the value a SELU unit saturates at, which dropped units take.

@@ -17,6 +17,7 @@ import jax.numpy as jnp
 
 from . import init as _init
 from ._activations import relu
+from ._dropout import masked as dropout_mask
 from ._errors import ShapeError
 from ._types import Array, PRNGKey
 
@@ -179,8 +180,8 @@ def rnn(x: Array, params: dict[str, Array], hx: Array | None = None,
                 c_out.append(carry[1])
         layer_in = outs[0] if dirs == 1 else jnp.concatenate(outs, axis=-1)
         if keys is not None and layer < num_layers - 1:
-            keep = jax.random.bernoulli(keys[layer], 1 - dropout, layer_in.shape)
-            layer_in = jnp.where(keep, layer_in / (1 - dropout), 0).astype(layer_in.dtype)
+            # (p = 1: zeros, whose gradient is 0; x / 0 where nothing is kept made it NaN)
+            layer_in = dropout_mask(layer_in, dropout, layer_in.shape, keys[layer])
     h_n = jnp.stack(h_out)
     if mode == "LSTM":
         return layer_in, (h_n, jnp.stack(c_out))
