@@ -16,6 +16,7 @@ from ._host import from_host, x64_overflow
 from ._scalar_range import check_fits, converted
 from ._ops_shape import new_shape, size_argument
 from ._tensor import Tensor, _differentiable
+from .pure._linspace import linspace_values
 from .autograd import _errors as _ag_errors
 
 
@@ -401,7 +402,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
 def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad=False):
     """`steps` evenly spaced values from start to end inclusive: shape (steps,), the
     default float dtype (complex for complex ends) unless `dtype` is given; the values
-    are those of torch's CPU kernel, bit for bit (see _linspace_values)."""
+    are those of torch's CPU kernel, bit for bit (see pure._linspace)."""
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     start, end = _number(start), _number(end)
@@ -415,38 +416,8 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad=F
     check_fits(end, dtype)
     target = np.dtype(_dtypes.to_jax(dtype))
     with np.errstate(all="ignore"):         # (inf and nan as torch's kernel makes them)
-        values = _linspace_values(start, end, steps, target)
+        values = linspace_values(start, end, steps, target)
     return _finish(from_host(values, target), None, device, requires_grad)
-
-
-def _linspace_values(start, end, steps: int, target: np.dtype) -> np.ndarray:
-    """torch's linspace kernel on the host: the ends in the target dtype, the step
-    (end - start) / (steps - 1) in it (in double for integer dtypes), and value i is
-    start + step * i below steps // 2 and end - step * (steps - 1 - i) from there, with
-    one rounding (the compiler fuses the multiply-add), except for float16/bfloat16,
-    whose every operation rounds (c10::Half/BFloat16 arithmetic). Integers truncate."""
-    i = np.arange(steps)
-    low = i < steps // 2
-    if steps == 1:
-        return np.asarray([start]).astype(target)
-    if target.kind in "iub":
-        s, e = np.longdouble(int(start.real if isinstance(start, complex) else start)), \
-            np.longdouble(int(end.real if isinstance(end, complex) else end))
-        step = np.longdouble((np.float64(e) - np.float64(s)) / (steps - 1))
-        values = np.where(low, s + step * i, e - step * (steps - 1 - i)).astype(np.float64)
-        return np.trunc(values).astype(target)
-    if target.itemsize == 2 and target.kind == "f" or target.name == "bfloat16":
-        def r(x):
-            return np.asarray(x, np.float32).astype(target).astype(np.float32)
-        s, e = r(start), r(end)
-        step = r(r(e - s) / r(steps - 1))
-        return np.where(low, r(s + r(step * r(i))),
-                        r(e - r(step * r(steps - 1 - i)))).astype(target)
-    wide = np.complex256 if target.kind == "c" else np.longdouble
-    s, e = np.asarray(start, target), np.asarray(end, target)
-    step = np.asarray((e - s) / np.asarray(steps - 1, target), target)
-    s, e, step = s.astype(wide), e.astype(wide), step.astype(wide)
-    return np.where(low, s + step * i, e - step * (steps - 1 - i)).astype(target)
 
 
 def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None,

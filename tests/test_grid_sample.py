@@ -131,3 +131,33 @@ def test_nan_and_inf_grid_points_sample_as_torch(mode, padding_mode, align_corne
         lib.tensor(x), lib.tensor(grid), mode=mode, padding_mode=padding_mode,
         align_corners=align_corners).numpy() for lib in (fl, torch))
     np.testing.assert_allclose(got, want, atol=1e-5, equal_nan=True)
+
+
+@pytest.mark.parametrize("align_corners", [True, False])
+@pytest.mark.parametrize("size", [(1, 1, 8, 8), (2, 1, 5, 7), (2, 1, 3, 4, 6)])
+@pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16"])
+def test_affine_grid_is_torchs_bit_for_bit(size, align_corners, dtype):
+    # (jnp.linspace's steps and an einsum's rounding were an ulp off torch's linspace and
+    # bmm: enough to move a grid point off a pixel centre, see the next test)
+    nd = len(size) - 2
+    theta = np.random.default_rng(0).standard_normal((size[0], nd, nd + 1)).astype(np.float32)
+    got, want = (lib.nn.functional.affine_grid(lib.tensor(theta).to(getattr(lib, dtype)), size,
+                                               align_corners=align_corners).float().numpy()
+                 for lib in (fl, torch))
+    np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("align_corners", [True, False])
+def test_spatial_transformer_gradient_at_the_identity_is_torchs(align_corners):
+    # The Spatial Transformer tutorial starts at the identity transform: every grid point
+    # on a pixel centre, where bilinear's gradient depends on the side an ulp puts it.
+    image = np.random.RandomState(0).rand(1, 1, 8, 8).astype(np.float32)
+    grads = []
+    for lib in (fl, torch):
+        theta = lib.tensor([[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]], requires_grad=True)
+        grid = lib.nn.functional.affine_grid(theta, (1, 1, 8, 8), align_corners=align_corners)
+        out = lib.nn.functional.grid_sample(lib.tensor(image), grid,
+                                            align_corners=align_corners)
+        out.pow(2).sum().backward()
+        grads.append(theta.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-5, atol=1e-5)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import itertools
 
 import jax.numpy as jnp
+import numpy as np
 
 from ._errors import DTypeError, ShapeError, shape_str
+from ._linspace import linspace_values
 from ._types import Array
 
 __all__ = ["affine_grid", "grid_sample"]
@@ -23,10 +25,20 @@ _CUBIC_A = -0.75            # PyTorch's (and OpenCV's) bicubic convolution coeff
 
 
 def _base_coords(size: int, align_corners: bool, dtype):
+    """torch's base grid along one dim: its linspace(-1, 1) bit for bit (symmetric steps
+    from both ends, where jnp.linspace's differ by an ulp), times (size - 1), over size
+    (two roundings) without align_corners. An ulp matters: a grid point on a pixel centre
+    decides which side bilinear's gradient takes."""
     if size <= 1:
         return jnp.zeros((size,), dtype)
-    coords = jnp.linspace(-1, 1, size, dtype=dtype)
-    return coords if align_corners else coords * (size - 1) / size
+    target = np.dtype(dtype)
+    coords = linspace_values(-1.0, 1.0, size, target)
+    if not align_corners:
+        # (float16/bfloat16: each op computes in float32 and rounds, as torch's)
+        compute = np.float64 if target == np.float64 else np.float32
+        scaled = (coords.astype(compute) * compute(size - 1)).astype(target)
+        coords = (scaled.astype(compute) / compute(size)).astype(target)
+    return jnp.asarray(coords)
 
 
 def affine_grid(theta: Array, size, align_corners: bool = False) -> Array:
@@ -52,8 +64,16 @@ def affine_grid(theta: Array, size, align_corners: bool = False) -> Array:
     # (x, y[, z], 1) at every output point; x varies along the last dim.
     axes = [_base_coords(n, align_corners, theta.dtype) for n in reversed(size[2:])]
     mesh = jnp.meshgrid(*axes[::-1], indexing="ij")[::-1]           # x, y, z order
-    base = jnp.stack(mesh + [jnp.ones_like(mesh[0])], axis=-1)     # (*spatial, nd + 1)
-    return jnp.einsum("...k,njk->n...j", base, theta)
+    # Each output coordinate summed in torch's bmm order, one product at a time (x * t0 +
+    # y * t1 [+ z * t2]) + t_last, each op rounded: an einsum's dot rounds differently.
+    # (float16/bfloat16 accumulate in float32 and round once, as torch's CPU bmm)
+    low = theta.dtype in (jnp.float16, jnp.bfloat16)
+    t = theta.astype(jnp.float32) if low else theta
+    mesh = [m.astype(t.dtype) for m in mesh]
+    pad = (slice(None),) + (None,) * nd
+    columns = [sum(mesh[k][None] * t[pad + (j, k)] for k in range(nd))
+               + t[pad + (j, nd)] for j in range(nd)]
+    return jnp.stack(columns, axis=-1).astype(theta.dtype)
 
 
 def _unnormalize(coord, size: int, align_corners: bool):
