@@ -52,7 +52,7 @@ from . import _random, _trace_state
 from ._compile_args import (check_containers_unchanged, check_objects_unchanged,
                             data_objects, distinct_inputs, is_grad_leaf,
                             number_inputs, own_tensors, rebuild_arguments,
-                            set_argument_grads,
+                            set_argument_grads, shared_storage,
                             split_args, write_arguments)
 from ._compile_discover import GradsOutsideParams, Unreached, discoverer
 from ._compile_forward import call_differentiable
@@ -144,6 +144,15 @@ class _Program:
         self.avals = avals
         # The leaf positions of the float arguments it takes as inputs (_compile_numbers).
         self.numbers: frozenset = frozenset()
+
+    def aliasing_breaks(self, own: list, state_index: dict) -> bool:
+        """Whether this program would miss, for these own tensor arguments, a write that
+        shows through shared storage eagerly (shared_storage): between two of them when it
+        changes an argument in place, between one and the state when it changes either."""
+        if not (self.mutated_args or self.writes_state):
+            return False
+        among, with_state = shared_storage(own, state_index)
+        return (among and bool(self.mutated_args)) or with_state
 
     def _arguments(self, inputs: tuple) -> tuple:
         """The jitted program's arguments for a call's inputs (values, grads, optimizer
@@ -349,6 +358,8 @@ class CompiledFunction:
             if state.guard() == last[2] and list(map(_aval, values)) == program.avals \
                     and distinct_inputs(args, state) and (
                         not program.with_grads or program.grads_none == state.grads_none()):
+                if program.aliasing_breaks(args, state.tensor_index):
+                    return None, state, values          # (this call runs eagerly)
                 return program, state, values
         leaves, treedef = jax.tree.flatten(in_order((args, kwargs)), is_leaf=is_argument_leaf)
         state = self._state(leaves)
@@ -414,6 +425,10 @@ class CompiledFunction:
                 break
         if program.n_tensor_args is not None:
             self._last = (len(args), state, guard[2], program)
+        if program.aliasing_breaks(own_tensors(leaves, guard[0]), state.tensor_index):
+            # Arguments that share storage with each other or with the state, where the
+            # program writes: eagerly, for this call, the writes show through as in torch.
+            return None, state, dynamic
         return program, state, dynamic
 
     def _floats_in(self, leaves: list) -> frozenset:
@@ -452,8 +467,10 @@ class CompiledFunction:
         `.compile().memory_analysis()` or `.as_text()`); runs nothing."""
         program, state, dynamic = self._lookup(args, kwargs)
         if program is None:
-            raise RuntimeError("functorch_like.compile: this function runs eagerly (it hit "
-                               "the recompile limit); there is no program to lower")
+            raise RuntimeError("functorch_like.compile: this call runs eagerly (the function "
+                               "hit the recompile limit, or its tensor arguments share "
+                               "storage with each other or with the state it changes); "
+                               "there is no program to lower")
         return program.lower(self._inputs(state, program.with_grads, dynamic))
 
     def __call__(self, *args, **kwargs):
@@ -477,7 +494,7 @@ class CompiledFunction:
             # Inside another compiled step (inlined there), or past the recompile limit.
             return self.fn(*args, **kwargs)
         program, state, inputs, snapshot = self._prepare(args, kwargs)
-        if program is None:                 # this call hit the recompile limit
+        if program is None:     # (the recompile limit, or arguments sharing storage)
             return self.fn(*args, **kwargs)
         if program.differentiable:
             outputs, tensors, traced = call_differentiable(program, state, inputs, args,

@@ -114,6 +114,34 @@ def distinct_inputs(args: tuple, state) -> bool:
         len(args) < 2 or len(set(map(id, args))) == len(args))
 
 
+def shared_storage(tensors, state_index: dict) -> tuple:
+    """(among, with_state) for a call's own tensor arguments (none state, none twice):
+    whether two of them, and whether one and a state tensor, share storage through views
+    (`d` and `d[:2]`, `m.weight.detach()[0]`) or `.data`/`detach()` aliases. The program
+    takes each argument as an input of its own, so a write through one would not show in
+    the other, as it does eagerly: a call that writes there runs eagerly instead
+    (CompiledFunction._aliased_call). Views of one dataset tensor per argument (`X[i:j]`,
+    `Y[i:j]`) share nothing."""
+    among = with_state = False
+    seen = set()
+    for t in tensors:
+        root = t
+        while (view := root.__dict__.get("_view_of")) is not None:
+            root = view[0]
+        group = root._aliases
+        if group is None:
+            with_state = with_state or (root is not t and id(root) in state_index)
+            key = id(root)
+        else:
+            with_state = with_state or any(
+                (m := ref()) is not None and m is not t and id(m) in state_index
+                for ref in group._members)
+            key = id(group)
+        among = among or key in seen
+        seen.add(key)
+    return among, with_state
+
+
 def is_grad_leaf(s) -> bool:
     """Whether a static entry is a tensor argument that requires grad (a leaf)."""
     return type(s) is tuple and s[0] == "grad"

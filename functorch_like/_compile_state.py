@@ -671,13 +671,17 @@ class Snapshot:
             return None
         index = self.state.tensor_index
         values = []
+        shares = False          # (a view or an alias: it may share storage)
         for a, aval in zip(args, program.avals):
             if not isinstance(a, Tensor) or a._requires_grad or a._node is not None \
                     or id(a) in index or a._v.aval != aval:
                 return None
             values.append(a._v)
+            shares = shares or a._aliases is not None or "_view_of" in a.__dict__
         if len(args) > 1 and len(set(map(id, args))) != len(args):
             return None
+        if shares and program.aliasing_breaks(args, index):
+            return None                 # (the full path runs such a call eagerly)
         return values if self.holds() else None
 
     def holds(self) -> bool:
