@@ -24,30 +24,54 @@ def _as_tuple(x):
 
 
 def _differentiable_outputs(func, inputs):
+    """The outputs that require grad, as torch's (complex ones too: see _real_and_imag)."""
     Tensor = _tensor_type()
     outs = _as_tuple(func(*inputs))
-    return tuple(o for o in outs if isinstance(o, Tensor) and o.is_floating_point())
+    return tuple(o for o in outs if isinstance(o, Tensor) and o.requires_grad)
+
+
+def _real_and_imag(func):
+    """func with torch.real, and with torch.imag, applied to its complex outputs: torch
+    checks a complex output as its two real parts."""
+    def applied(part):
+        def wrapped(*inputs):
+            return tuple(getattr(o, part) if _is_complex(o) else o
+                         for o in _as_tuple(func(*inputs)))
+        return wrapped
+    return applied("real"), applied("imag")
+
+
+def _is_complex(x) -> bool:
+    return isinstance(x, _tensor_type()) and x.is_complex()
 
 
 def _numerical(func, inputs, wanted, n_outputs, eps):
-    """jac[j][i]: (numel of input j, numel of output i), by central differences."""
+    """jac[j][i]: (numel of input j, numel of output i), by central differences; for a
+    complex input, the conjugate Wirtinger derivative ds/dx + i ds/dy (its real and
+    imaginary parts moved in turn), which the backward of a real output gives."""
     from .._factories import tensor
     jac = []
     for j in wanted:
         base = np.array(inputs[j].detach().numpy())
+        directions = (1, 1j) if np.iscomplexobj(base) else (1,)
         cols: list[list] = [[] for _ in range(n_outputs)]
         for k in range(base.size):
-            values = []
-            for sign in (1, -1):
-                moved = base.copy()
-                moved.reshape(-1)[k] += sign * eps
-                args = list(inputs)
-                # (grad stays on, as in PyTorch: gradgradcheck's function calls grad)
-                args[j] = tensor(moved, dtype=inputs[j].dtype, requires_grad=True)
-                values.append([o.detach().numpy().reshape(-1)
-                               for o in _differentiable_outputs(func, args)])
+            column = [0] * n_outputs
+            for direction in directions:
+                values = []
+                for sign in (1, -1):
+                    moved = base.copy()
+                    moved.reshape(-1)[k] += sign * eps * direction
+                    args = list(inputs)
+                    # (grad stays on, as in PyTorch: gradgradcheck's function calls grad)
+                    args[j] = tensor(moved, dtype=inputs[j].dtype, requires_grad=True)
+                    values.append([o.detach().numpy().reshape(-1)
+                                   for o in _differentiable_outputs(func, args)])
+                for i in range(n_outputs):
+                    column[i] = column[i] + (values[0][i] - values[1][i]) / (2 * eps) \
+                        * direction
             for i in range(n_outputs):
-                cols[i].append((values[0][i] - values[1][i]) / (2 * eps))
+                cols[i].append(column[i])
         jac.append([np.stack(c) if c else np.zeros((0, 0)) for c in cols])
     return jac
 
@@ -66,8 +90,9 @@ def _analytical(outputs, inputs, wanted):
         else:
             rows = (None,) * len(diff)
         for col, (g, inp) in enumerate(zip(rows, diff)):
+            # (+ 0: a conjugate's -0 imaginary parts print as torch's 0)
             jac[col][i] = (np.zeros((inp.numel(), n)) if g is None
-                           else g.detach().numpy().reshape(n, -1).T)
+                           else g.detach().numpy().reshape(n, -1).T + 0)
     return jac
 
 
@@ -87,7 +112,6 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
     PyTorch parity: the optional checks (undefined grads, batched grads, forward AD,
     fast_mode) are accepted and not run; the slow (full Jacobian) mode always runs.
     """
-    from .._tensor_str import format_tensor
     Tensor = _tensor_type()
     inputs = _as_tuple(inputs)
     wanted = [j for j, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
@@ -100,6 +124,22 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
                           "point or complex. This check will likely fail if all the inputs are "
                           "not of double precision floating point or complex. ", stacklevel=2)
     outputs = _differentiable_outputs(func, inputs)
+    complex_outputs = [i for i, o in enumerate(outputs) if o.is_complex()]
+    if not complex_outputs:
+        return _check(func, inputs, wanted, eps, atol, rtol, raise_exception)
+    # A complex output is checked as its imaginary part, then its real part, as torch's.
+    real_fn, imag_fn = _real_and_imag(func)
+    return (_check(imag_fn, inputs, wanted, eps, atol, rtol, raise_exception,
+                   complex_outputs, "imaginary")
+            and _check(real_fn, inputs, wanted, eps, atol, rtol, raise_exception,
+                       complex_outputs, "real"))
+
+
+def _check(func, inputs, wanted, eps, atol, rtol, raise_exception, complex_outputs=(),
+           part=None) -> bool:
+    """gradcheck of a function whose outputs are real."""
+    from .._tensor_str import format_tensor
+    outputs = _differentiable_outputs(func, inputs)
     analytical = _analytical(outputs, inputs, wanted)
     numerical = _numerical(func, inputs, wanted, len(outputs), eps)
     for col, j in enumerate(wanted):
@@ -109,10 +149,13 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
                 continue
             if not raise_exception:
                 return False
-            dtype = str(outputs[i].dtype)
+            # (a complex input's Jacobians are complex, in its dtype)
+            dtype = str(inputs[j].dtype if inputs[j].is_complex() else outputs[i].dtype)
             suffix = [] if dtype == "torch.float32" else [f"dtype={dtype}"]
+            prefix = (f"While considering the {part} part of complex outputs only, "
+                      if i in complex_outputs else "")
             raise GradcheckError(
-                f"Jacobian mismatch for output {i} with respect to input {j},\n"
+                f"{prefix}Jacobian mismatch for output {i} with respect to input {j},\n"
                 f"numerical:{format_tensor(n, suffixes=suffix)}\n"
                 f"analytical:{format_tensor(a, suffixes=suffix)}\n")
     return True
