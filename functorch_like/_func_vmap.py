@@ -29,9 +29,7 @@ def vmap(func: Callable, in_dims=0, out_dims=0, randomness: str = "error", *,
     vmapped, stacked ensemble parameters), so `vmap(model)(x).sum().backward()` trains the
     model. Backward replays the call with the forward's random key: the same masks.
     """
-    if randomness not in ("error", "same", "different"):
-        raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or "
-                           f"'same'. Got {randomness}")
+    check_randomness(randomness)
     if chunk_size is not None and (isinstance(chunk_size, bool)
                                    or not isinstance(chunk_size, int) or chunk_size <= 0):
         raise ValueError(f"vmap: chunk_size should be None or greater than 0. (got "
@@ -88,6 +86,12 @@ def vmap(func: Callable, in_dims=0, out_dims=0, randomness: str = "error", *,
         return _func_graph.call("Vmap", (_freeze(in_dims), _freeze(out_dims), randomness),
                                 func, core, args, kwargs)
     return v
+
+
+def check_randomness(randomness) -> None:
+    if randomness not in ("error", "same", "different"):
+        raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or "
+                           f"'same'. Got {randomness}")
 
 
 def _leaf_axes(args: tuple, dims) -> tuple | None:
@@ -259,15 +263,19 @@ def _torch_errors():
                            "report.") from None
 
 
+RANDOMNESS_ERROR = ("vmap: called random operation while in randomness error mode. Please "
+                    "either use the 'same' or 'different' randomness flags on vmap or "
+                    "perform the randomness operation out of vmap")
+
+
 @contextlib.contextmanager
-def _no_random():
+def _no_random(error: Exception | None = None):
+    """A random op inside the block raises `error` (vmap's randomness='error' one)."""
     gen = _random.default_generator
     original = type(gen).next_key
 
     def refuse(self):
-        raise RuntimeError("vmap: called random operation while in randomness error mode. "
-                           "Please either use the 'same' or 'different' randomness flags on "
-                           "vmap or perform the randomness operation out of vmap")
+        raise error if error is not None else RuntimeError(RANDOMNESS_ERROR)
     type(gen).next_key = refuse
     try:
         yield

@@ -17,7 +17,7 @@ import jax.numpy as jnp
 
 from . import _device, _dtypes
 from ._tensor import Tensor, apply
-from ._func_frames import inplace_name
+from ._func_frames import check_write, inplace_name
 from ._writes import WRITES
 
 _DEFAULT_SEED = 67280421310721   # PyTorch's default CPU seed
@@ -395,6 +395,14 @@ def _f_overwrite(x, value):
     return jnp.broadcast_to(value.astype(x.dtype), x.shape)
 
 
+def _key_into(t: Tensor, name: str, generator):
+    """The key of an in-place draw into `t` (grad_fn `name`), after the checks of a write
+    into it: inside a torch.func transform, a write into a captured tensor raises before
+    anything is drawn (before vmap's randomness='error' could), as torch's."""
+    check_write(t, inplace_name(name))
+    return next_key(generator)
+
+
 def _sample_inplace(t: Tensor, value, name: str) -> Tensor:
     """Writes samples into `t`. A non-leaf stays in the graph with a zero gradient, as
     PyTorch's `y.normal_()` (grad_fn NormalBackward0), so `y.sum().backward()` still works."""
@@ -404,7 +412,8 @@ def _sample_inplace(t: Tensor, value, name: str) -> Tensor:
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-    value = normal_draw(next_key(generator), t.shape, t._value.dtype, mean, std)
+    key = _key_into(t, "NormalBackward0", generator)
+    value = normal_draw(key, t.shape, t._value.dtype, mean, std)
     return _sample_inplace(t, value, "NormalBackward0")
 
 
@@ -412,7 +421,8 @@ def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, *, generator=None) -> Te
     if a > b:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
                            f"from={a:g} > to={b:g}")
-    value = uniform_draw(next_key(generator), t.shape, t._value.dtype, a, b)
+    key = _key_into(t, "UniformBackward0", generator)
+    value = uniform_draw(key, t.shape, t._value.dtype, a, b)
     return _sample_inplace(t, value, "UniformBackward0")
 
 
@@ -420,19 +430,22 @@ def bernoulli_(t: Tensor, p=0.5, *, generator=None) -> Tensor:
     if not isinstance(p, Tensor):
         _check_p("bernoulli_", p)
     prob = p._value if isinstance(p, Tensor) else p
-    value = jax.random.bernoulli(next_key(generator), prob, t.shape)
+    key = _key_into(t, "BernoulliBackward2", generator)
+    value = jax.random.bernoulli(key, prob, t.shape)
     return _sample_inplace(t, value, "BernoulliBackward2")
 
 
 def random_(t: Tensor, low=0, high=None, *, generator=None) -> Tensor:
     if high is None:
         low, high = 0, low if low else 2**24
-    value = jax.random.randint(next_key(generator), t.shape, low, high)
+    key = _key_into(t, "RandomBackward2", generator)
+    value = jax.random.randint(key, t.shape, low, high)
     return _sample_inplace(t, value, "RandomBackward2")
 
 
 def exponential_(t: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
-    value = jax.random.exponential(next_key(generator), t.shape, t._value.dtype) / lambd
+    key = _key_into(t, "ExponentialBackward0", generator)
+    value = jax.random.exponential(key, t.shape, t._value.dtype) / lambd
     return _sample_inplace(t, value, "ExponentialBackward0")

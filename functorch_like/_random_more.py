@@ -11,7 +11,7 @@ import jax
 import jax.numpy as jnp
 
 from . import _dtypes
-from ._random import _sample_inplace, next_key
+from ._random import _key_into, _sample_inplace, next_key
 from ._tensor import Tensor, apply
 from .pure._errors import check_values
 
@@ -47,7 +47,8 @@ def cauchy_(t: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator=Non
     """Fills `t` with Cauchy(median, sigma) samples."""
     if not sigma > 0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma:g}")
-    value = median + sigma * jax.random.cauchy(next_key(generator), t.shape, t._value.dtype)
+    key = _key_into(t, "CauchyBackward0", generator)
+    value = median + sigma * jax.random.cauchy(key, t.shape, t._value.dtype)
     return _sample_inplace(t, value, "CauchyBackward0")
 
 
@@ -55,7 +56,8 @@ def log_normal_(t: Tensor, mean: float = 1.0, std: float = 2.0, *, generator=Non
     """Fills `t` with exp(N(mean, std)) samples."""
     if not std > 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std:g}")
-    value = jnp.exp(mean + std * jax.random.normal(next_key(generator), t.shape,
+    key = _key_into(t, "LogNormalBackward0", generator)
+    value = jnp.exp(mean + std * jax.random.normal(key, t.shape,
                                                    t._value.dtype))
     return _sample_inplace(t, value, "LogNormalBackward0")
 
@@ -64,7 +66,8 @@ def geometric_(t: Tensor, p: float, *, generator=None) -> Tensor:
     """Fills `t` with the number of trials to the first success (1, 2, ...) at rate p."""
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p:g}")
-    value = jax.random.geometric(next_key(generator), p, t.shape).astype(t._value.dtype)
+    key = _key_into(t, "GeometricBackward0", generator)
+    value = jax.random.geometric(key, p, t.shape).astype(t._value.dtype)
     return _sample_inplace(t, value, "GeometricBackward0")
 
 

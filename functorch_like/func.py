@@ -200,10 +200,40 @@ def _check_scalar(out, has_aux: bool) -> None:
     (or, with has_aux, no (output, aux) pair)."""
     _aux_pair("grad_and_value(f)(*args)")(out, has_aux)
     value = out[0] if has_aux else out
+    if not _is_array(value):
+        raise RuntimeError("grad_and_value(f)(*args): Expected f(*args) to return a Tensor, "
+                           f"got {type(value)}")
+    if jnp.iscomplexobj(value):
+        from . import _dtypes
+        raise RuntimeError("grad can be implicitly created only for real scalar outputs but "
+                           f"got {_dtypes.from_jax(value.dtype)}")
+    if has_aux:
+        for leaf in jax.tree.leaves(out[1]):
+            if not _is_array(leaf):
+                raise RuntimeError(f"Expected tensors, got unsupported type {type(leaf)}")
     if jnp.ndim(value) != 0:
         raise RuntimeError("grad_and_value(f)(*args): Expected f(*args) to return a "
                            f"scalar Tensor, got tensor with {jnp.ndim(value)} dims. "
                            "Maybe you wanted to use the vjp or jacrev APIs instead?")
+
+
+def _is_array(x) -> bool:
+    """A tensor's value as the function over arrays returns it (_wrap)."""
+    return isinstance(x, (jax.Array, jax.core.Tracer))
+
+
+def _only_tensors(transform: str) -> Callable:
+    """_aux_pair's check, and torch's error where the output is not all tensors (a
+    Python number)."""
+    pair = _aux_pair(transform)
+
+    def check(out, has_aux: bool) -> None:
+        pair(out, has_aux)
+        for leaf in jax.tree.leaves(out[0] if has_aux else out):
+            if not _is_array(leaf):
+                raise RuntimeError(f"{transform}: expected f(*primals) to return only "
+                                   f"tensors, got unsupported type {type(leaf)}")
+    return check
 
 
 def _aux_pair(transform: str) -> Callable:
@@ -299,10 +329,21 @@ def vjp(func: Callable, *primals, has_aux: bool = False):
     pullbacks = []
 
     every = tuple(range(len(primals)))     # (every primal is differentiated)
+    for leaf in jax.tree.leaves(primals, is_leaf=_is_tensor):
+        value = leaf._value if _is_tensor(leaf) else leaf
+        if hasattr(value, "dtype") and not jnp.issubdtype(value.dtype, jnp.inexact):
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+    check = _only_tensors("vjp(f, *primals)")
+
+    def checked(*a, **kw):
+        out = func(*a, **kw)
+        check(jax.tree.map(lambda x: x._value if _is_tensor(x) else x, out,
+                           is_leaf=_is_tensor), has_aux)
+        return out
 
     def core(a, kw):
         seen = {}
-        res = jax.vjp(_wrap(func, seen=seen, args_like=primals, reverse=every), *a,
+        res = jax.vjp(_wrap(checked, seen=seen, args_like=primals, reverse=every), *a,
                       has_aux=has_aux)
         pullbacks.append(res[1])
         return _reorder(seen["out"], (res[0], res[2]) if has_aux else res[0])
@@ -390,7 +431,7 @@ def jvp(func: Callable, primals, tangents, *, has_aux: bool = False):
 
     def core(a, kw):
         seen = {}
-        fn = _with_writes(func, primals, seen, has_aux, (), _aux_pair(_JVP))
+        fn = _with_writes(func, primals, seen, has_aux, (), _only_tensors(_JVP))
         out, tangent, (aux, writes) = jax.jvp(fn, tuple(a[0]), tuple(a[1]), has_aux=True)
         # (an integer output's tangent: JAX's float0, torch's integer zeros)
         tangent = jax.tree.map(lambda t, o: jnp.zeros(o.shape, o.dtype)
@@ -498,10 +539,24 @@ def jacrev(func: Callable, argnums=0, *, has_aux: bool = False, chunk_size=None,
 def jacfwd(func: Callable, argnums=0, has_aux: bool = False,
            randomness: str = "error") -> Callable:
     """The Jacobian by forward mode (torch.func.jacfwd), part of the eager graph as
-    `grad`'s result is."""
+    `grad`'s result is. randomness, as vmap's over the basis: 'error' (the default) raises
+    on a random op inside, 'same' draws once for every column. PyTorch-parity note:
+    'different' (a draw per column) raises NotImplementedError on a random op."""
+    from ._func_vmap import _no_random, check_randomness
+    check_randomness(randomness)
+
+    def drawing(*a, **kw):
+        if randomness == "same":
+            return func(*a, **kw)
+        with _no_random(None if randomness == "error" else NotImplementedError(
+                "functorch_like: jacfwd(randomness='different') with a random op inside is "
+                "not supported (one draw per column); use randomness='same', or draw "
+                "outside the function")):
+            return func(*a, **kw)
+
     def j(*args):
         _check_argnums(args, argnums, "argnums must be int or Tuple[int, ...]")
-        core = _jacobian_core(jax.jacfwd, func, args, argnums, has_aux, reverse=False,
+        core = _jacobian_core(jax.jacfwd, drawing, args, argnums, has_aux, reverse=False,
                               transform=_JVP)
         return _func_graph.call("Jacfwd", (_freeze(argnums), has_aux), func, core, args, {})
     return j

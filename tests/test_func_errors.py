@@ -20,6 +20,21 @@ CASES = {
     "vmap over float()": lambda T, x: T.func.vmap(lambda v: float(v))(x),
     "vmap over int()": lambda T, x: T.func.vmap(lambda v: int(v))(x),
     "vmap over an if": lambda T, x: T.func.vmap(lambda v: v if v > 0 else -v)(x),
+    # (these returned a result: zeros, the number, a raw float0 array, a random Jacobian)
+    "grad of a number": lambda T, x: T.func.grad(lambda v: 3.0)(x),
+    "grad_and_value of a number": lambda T, x: T.func.grad_and_value(lambda v: 3.0)(x),
+    "grad of a complex scalar": lambda T, x: T.func.grad(lambda v: (v * 1j).sum())(x),
+    "grad with a number aux": lambda T, x: T.func.grad(lambda v: (v.sum(), 3),
+                                                       has_aux=True)(x),
+    "jvp of a number": lambda T, x: T.func.jvp(lambda v: 3.0, (x,), (x,)),
+    "vjp of a number": lambda T, x: T.func.vjp(lambda v: 3.0, x),
+    "vjp of an integer primal": lambda T, x: T.func.vjp(lambda v: v * 2, x.long()),
+    "jacfwd of a random op": lambda T, x: T.func.jacfwd(lambda v: v * T.rand(3))(x),
+    "jacfwd's randomness": lambda T, x: T.func.jacfwd(lambda v: v, randomness="foo")(x),
+    "jacobian of a complex output": lambda T, x: T.autograd.functional.jacobian(
+        lambda v: v * 1j, x),
+    "hessian of a complex function": lambda T, x: T.autograd.functional.hessian(
+        lambda v: (v * v).sum(), x.to(T.complex64)),
 }
 
 
@@ -36,3 +51,8 @@ def test_valid_calls_still_work():
         1.0, 2.0]
     assert fl.func.grad(lambda v: (v.sum(), v), has_aux=True)(x)[1].tolist() == [1.0, 2.0]
     assert fl.func.vmap(lambda v: v * 2)(x).tolist() == [2.0, 4.0]
+    # jacfwd(randomness='same'): one draw for every column
+    j = fl.func.jacfwd(lambda v: v * fl.rand(2), randomness="same")(x)
+    assert (j == fl.diag(fl.diagonal(j))).all()
+    assert fl.func.grad(lambda v: (v.sum(), {"a": v * 2}), has_aux=True)(x)[1]["a"].tolist() \
+        == [2.0, 4.0]

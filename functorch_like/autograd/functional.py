@@ -238,6 +238,11 @@ def jacobian(func, inputs, create_graph: bool = False, strict: bool = False,
         jac = []
         for i, out in enumerate(outputs):
             n = out.nelement()
+            if out.requires_grad and n and out.is_complex() and not vectorize:
+                # (torch's loop of grad() calls, one per output element, each with an
+                # implicit grad_output; vectorized, it gives the conjugate Jacobian)
+                raise RuntimeError("grad can be implicitly created only for real scalar "
+                                   f"outputs but got {out.dtype}")
             if out.requires_grad and n:
                 rows = _grad([out.reshape(-1)], list(inputs), [eye(n, dtype=out.dtype)],
                              retain_graph=True, create_graph=create_graph, allow_unused=True,
