@@ -587,3 +587,12 @@ def _accumulate(t, g, create_graph: bool) -> None:
         grad._version += 1
         if grad._aliases is not None:
             grad._aliases.write(grad)
+        # Views of the .grad see the sum, and a .grad that is itself a view (of a flat
+        # gradient buffer) writes it into its base, as shared storage would.
+        from .._tensor_views import _write_through, refresh_views
+        view = grad.__dict__.get("_view_of")
+        if view is not None:
+            from ._grad_mode import no_grad
+            with no_grad():
+                _write_through(view, grad)
+        refresh_views(grad)
