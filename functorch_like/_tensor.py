@@ -639,15 +639,35 @@ class Tensor:
         # PyTorch swaps in new storage: earlier `.data`/`detach()` aliases keep the old one,
         # and the tensor shares the given one's (`dec.weight.data = enc.weight.data` ties
         # them; vector_to_parameters makes parameters views of the vector).
-        if self._aliases is not None:
-            self._aliases.discard(self)
-            self._aliases = None
-        for key in ("_view_of", "_detached_view"):
-            self.__dict__.pop(key, None)
+        self._leave_storage()
         self._value = value._value if isinstance(value, Tensor) else jnp.asarray(value)
         self._version += 1
         if isinstance(value, Tensor):
             share_storage(value, self)
+
+    def _leave_storage(self) -> None:
+        """Before this tensor takes new storage (`t.data = other`, a Module's dtype
+        conversion): its `.data`/`detach()` aliases and the views taken of it keep the old
+        value, linked to one another through a stand-in for the old storage, as torch's
+        (a later write to the tensor no longer shows in them, nor theirs in it)."""
+        group = self._aliases
+        views = [ref for ref in self.__dict__.pop("_views", ()) if (v := ref()) is not None
+                 and v.__dict__.get("_view_of", (None,))[0] is self]
+        for key in ("_view_of", "_detached_view"):
+            self.__dict__.pop(key, None)
+        if group is None and not views:
+            return
+        old = Tensor._make(self._v)
+        if group is not None:
+            group.discard(self)
+            self._aliases = None
+            group.add(old)
+            old._aliases = group
+        for ref in views:
+            view = ref()
+            view.__dict__["_view_of"] = (old, *view.__dict__["_view_of"][1:])
+        if views:
+            old.__dict__["_views"] = views
 
     def _alias(self) -> "Tensor":
         value = self._value

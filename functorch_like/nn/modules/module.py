@@ -511,10 +511,17 @@ class Module:
         for store in (self._parameters, self._buffers):
             for t in store.values():
                 if t is not None:
+                    # (the Parameter object stays: optimizers hold it; a converted value
+                    # is new storage, as torch's `param.data = fn(param)`)
                     new = fn(t)
-                    t._value = new._value      # keep Parameter identity (optimizers)
+                    if new._value is not t._value:
+                        t._leave_storage()
+                        t._value = new._value
                     if t._grad is not None:
-                        t._grad._value = fn(t._grad)._value
+                        g = fn(t._grad)
+                        if g._value is not t._grad._value:
+                            t._grad._leave_storage()
+                            t._grad._value = g._value
         return self
 
     def to(self, *args, **kwargs) -> "Module":
