@@ -528,7 +528,7 @@ def _reshape_inplace(fn, name):
     def method(self, *args):
         if _grad_state.frame is not None:
             _grad_state.frame.check(self, name)
-        return self._set(fn(self, *args), reshape=True)
+        return self._restride(fn(self, *args))
     return method
 
 

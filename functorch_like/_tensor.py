@@ -13,6 +13,7 @@ import builtins
 import copy
 import operator
 import warnings
+import weakref
 
 import jax
 import jax.numpy as jnp
@@ -650,14 +651,41 @@ class Tensor:
         conversion): its `.data`/`detach()` aliases and the views taken of it keep the old
         value, linked to one another through a stand-in for the old storage, as torch's
         (a later write to the tensor no longer shows in them, nor theirs in it)."""
+        for key in ("_view_of", "_detached_view"):
+            self.__dict__.pop(key, None)
+        self._hand_over()
+
+    def _restride(self, result: "Tensor") -> "Tensor":
+        """An in-place shape op (t_, transpose_, squeeze_, unsqueeze_): this tensor takes
+        `result`'s value, a view of it, and keeps its storage. Its aliases, the views taken
+        of it and its own base move to a stand-in of its old shape, of which it becomes
+        that view: writes through any of them reach the others, as torch's."""
+        spec = result.__dict__.get("_view_of")
+        if spec is None or spec[0] is not self or self._node is not None or \
+                self._requires_grad:
+            return self._set(result, reshape=True)
+        outer = {k: self.__dict__.pop(k) for k in ("_view_of", "_detached_view",
+                                                    "_view_no_grad") if k in self.__dict__}
+        old = self._hand_over(outer)
+        self._set(result, reshape=True)
+        if old is not None:
+            mark_view(self, old, spec[1], spec[2])
+        return self
+
+    def _hand_over(self, outer: dict | None = None) -> "Tensor | None":
+        """Moves this tensor's alias group, its live views and (`outer`: its view entries,
+        already taken off it) its place among its base's views to a new stand-in holding
+        its value; returns it, or None where there was nothing to move."""
         group = self._aliases
         views = [ref for ref in self.__dict__.pop("_views", ()) if (v := ref()) is not None
                  and v.__dict__.get("_view_of", (None,))[0] is self]
-        for key in ("_view_of", "_detached_view"):
-            self.__dict__.pop(key, None)
-        if group is None and not views:
-            return
+        if group is None and not views and not outer:
+            return None
         old = Tensor._make(self._v)
+        if outer:
+            old.__dict__.update(outer)
+            siblings = outer["_view_of"][0].__dict__.get("_views", [])
+            siblings[:] = [weakref.ref(old) if ref() is self else ref for ref in siblings]
         if group is not None:
             group.discard(self)
             self._aliases = None
@@ -668,6 +696,7 @@ class Tensor:
             view.__dict__["_view_of"] = (old, *view.__dict__["_view_of"][1:])
         if views:
             old.__dict__["_views"] = views
+        return old
 
     def _alias(self) -> "Tensor":
         value = self._value
