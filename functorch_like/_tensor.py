@@ -183,7 +183,7 @@ def share_storage(source: "Tensor", t: "Tensor") -> None:
     where `source` is a view, a view of its base too (`w[0].detach().zero_()` zeroes w's
     row even when the view `w[0]` is gone; `a.diagonal().data` follows a)."""
     view = source.__dict__.get("_view_of")
-    if view is not None and view[1] != "expand":
+    if view is not None:
         mark_view(t, view[0], view[1], view[2])
         t.__dict__["_detached_view"] = True
         t.__dict__.pop("_view_no_grad", None)
@@ -891,12 +891,12 @@ class Tensor:
         if _grad_state.frame is not None:     # inside a torch.func transform's function
             _grad_state.frame.check(self, op)
         view = self.__dict__.get("_view_of")
+        if view is not None and view[1] == "expand":     # (a detached one's too)
+            raise RuntimeError(
+                "unsupported operation: more than one element of the written-to tensor "
+                "refers to a single memory location. Please clone() the tensor before "
+                "performing the operation.")
         if view is not None and "_detached_view" not in self.__dict__:
-            if view[1] == "expand":
-                raise RuntimeError(
-                    "unsupported operation: more than one element of the written-to tensor "
-                    "refers to a single memory location. Please clone() the tensor before "
-                    "performing the operation.")
             base = view[0]
             if is_grad_enabled() and "_view_no_grad" in self.__dict__:
                 raise RuntimeError(_ag_errors.NO_GRAD_VIEW_INPLACE)

@@ -44,3 +44,20 @@ def _same_dtype_keeps_aliases(lib):
 def test_old_aliases_and_views_keep_the_old_storage_as_torchs():
     for case in (_converted_module, _data_swapped, _same_dtype_keeps_aliases):
         assert case(fl) == case(torch), case.__name__
+
+
+def _detached_expand(lib):
+    x = lib.zeros(2, 1)
+    e = x.expand(2, 3).detach()          # (the expand itself is gone)
+    x.fill_(2)
+    seen = e.tolist()
+    try:
+        e.add_(1)
+        refused = None
+    except RuntimeError as err:
+        refused = str(err)
+    return [seen, refused]
+
+
+def test_a_detached_expand_still_shares_its_base_storage_as_torchs():
+    assert _detached_expand(fl) == _detached_expand(torch)
