@@ -715,6 +715,9 @@ class Tensor:
         return self._alias()
 
     def detach_(self) -> "Tensor":
+        view = self.__dict__.get("_view_of")
+        if view is not None and view[1] != "dtype" and "_detached_view" not in self.__dict__:
+            raise RuntimeError(_ag_errors.DETACH_VIEW_INPLACE)
         self._node = None
         self._requires_grad = False
         WRITES.count += 1
@@ -725,7 +728,10 @@ class Tensor:
         detached and zeroed, as torch's (code holding `g = p.grad` sees the same one)."""
         grad = self.grad
         if grad is not None:
-            grad.detach_()
+            if grad._node is not None:      # (torch's test: a view .grad has none)
+                grad.detach_()
+            else:
+                grad._requires_grad = False
             grad.zero_()
 
     def _require_concrete(self, what: str) -> None:

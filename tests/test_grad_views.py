@@ -39,3 +39,25 @@ def _row_of_a_zeroed_weight_grad(lib):
 def test_accumulated_gradients_reach_views_as_torchs():
     for case in (_view_of_grad, _grad_into_buffer, _row_of_a_zeroed_weight_grad):
         np.testing.assert_array_equal(case(fl).numpy(), case(torch).numpy(), case.__name__)
+
+
+def test_detach_in_place_of_a_view_raises_as_torch():
+    from _tensor_ops_ref import check_raises
+    check_raises(lambda lib: lib.ones(3)[1:].detach_())
+    check_raises(lambda lib: lib.ones(2, 3).unbind()[0].detach_())
+    for lib in (fl, torch):           # (not a view: a detached one, a dtype view)
+        lib.ones(3)[1:].detach().detach_()
+        lib.ones(3).view(lib.int32).detach_()
+
+
+def test_zero_grad_keeps_a_grad_that_is_a_view_of_a_buffer():
+    seen = []
+    for lib in (fl, torch):
+        x = lib.ones(2, requires_grad=True)
+        buf = lib.zeros(4)
+        x.grad = buf[1:3]
+        (x * 3).sum().backward()
+        lib.optim.SGD([x], lr=0.1).zero_grad(set_to_none=False)
+        (x * 2).sum().backward()
+        seen.append(buf.tolist())
+    assert seen[0] == seen[1]
