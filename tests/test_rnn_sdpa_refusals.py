@@ -38,3 +38,24 @@ def test_sdpa_broadcasting_batches_still_work():
     got = fl.nn.functional.scaled_dot_product_attention(fl.ones(4, 3, 8), fl.ones(5, 8),
                                                         fl.ones(5, 8))
     assert tuple(got.shape) == tuple(want.shape) and got.tolist() == want.tolist()
+
+
+def _lstm_states(lib, which):
+    h0 = lib.zeros(1, 2, 4)
+    return {"c0_none": (h0, None), "h0_none": (None, h0), "stacked": lib.stack([h0, h0]),
+            "one": (h0,), "three": (h0, h0, h0)}[which]
+
+
+@pytest.mark.parametrize("which", ["c0_none", "h0_none", "stacked", "one", "three"])
+def test_lstm_refuses_a_malformed_state_as_torch(which):
+    # (a missing state ran as zeros; a stacked pair was split into h0 and c0)
+    check_raises(lambda lib: lib.nn.LSTM(3, 4)(lib.ones(5, 2, 3), _lstm_states(lib, which)),
+                 match=which != "stacked")
+
+
+@pytest.mark.parametrize("hx", ["one", "bare"])
+def test_lstm_cell_refuses_a_malformed_state_as_torch(hx):
+    def run(lib):
+        h = lib.zeros(2, 4)
+        return lib.nn.LSTMCell(3, 4)(lib.ones(2, 3), (h,) if hx == "one" else h)
+    check_raises(run)

@@ -277,11 +277,19 @@ class LSTM(RNNBase):
                          dropout, bidirectional, proj_size, device=device, dtype=dtype)
 
     def forward(self, input, hx=None):
-        # (hx[0], hx[1] as torch's forward reads them: a bare tensor gives its rows, or
-        # torch's IndexError)
+        if isinstance(hx, Tensor):      # (torch's binding takes no stacked pair)
+            raise TypeError("lstm() received an invalid combination of arguments - got "
+                            "(Tensor, Tensor, list, bool, int, float, bool, bool, bool), but "
+                            "expected (Tensor data, Tensor batch_sizes, tuple of Tensors hx, "
+                            "...) or (Tensor input, tuple of Tensors hx, ...)")
+        # (hx[0], hx[1] as torch's forward reads them: a 1-tuple is torch's IndexError)
         h0, c0 = (None, None) if hx is None else (hx[0], hx[1])
         if isinstance(hx, (tuple, list)) and len(hx) != 2:
             raise RuntimeError("lstm expects two hidden states")
+        for state in (h0, c0) if hx is not None else ():
+            if not isinstance(state, Tensor):       # (torch reads state.dim())
+                raise AttributeError(f"'{type(state).__name__}' object has no attribute "
+                                     "'dim'")
         output, h_n, c_n = self._run(input, h0, c0)
         return output, (h_n, c_n)
 

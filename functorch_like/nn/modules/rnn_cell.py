@@ -118,7 +118,12 @@ class LSTMCell(RNNCellBase):
         super().__init__(input_size, hidden_size, bias, 4, device=device, dtype=dtype)
 
     def forward(self, input: Tensor, hx: tuple | None = None) -> tuple[Tensor, Tensor]:
+        if isinstance(hx, Tensor):
+            raise TypeError("lstm_cell(): argument 'hx' (position 2) must be tuple of "
+                            "Tensors, not Tensor")
         states = (None, None) if hx is None else tuple(hx)
+        if len(states) != 2:
+            raise RuntimeError("lstm_cell expects two hidden states")
         return self._step(input, states, ("hx[0]", "hx[1]"))
 
 
