@@ -277,12 +277,8 @@ class LSTM(RNNBase):
                          dropout, bidirectional, proj_size, device=device, dtype=dtype)
 
     def forward(self, input, hx=None):
-        if isinstance(hx, Tensor):      # (torch's binding takes no stacked pair)
-            raise TypeError("lstm() received an invalid combination of arguments - got "
-                            "(Tensor, Tensor, list, bool, int, float, bool, bool, bool), but "
-                            "expected (Tensor data, Tensor batch_sizes, tuple of Tensors hx, "
-                            "...) or (Tensor input, tuple of Tensors hx, ...)")
-        # (hx[0], hx[1] as torch's forward reads them: a 1-tuple is torch's IndexError)
+        # (hx[0], hx[1] as torch's forward reads them: a 1-tuple or a bare tensor of one
+        # row is torch's IndexError, a bare tensor's rows are checked as h0 and c0)
         h0, c0 = (None, None) if hx is None else (hx[0], hx[1])
         if isinstance(hx, (tuple, list)) and len(hx) != 2:
             raise RuntimeError("lstm expects two hidden states")
@@ -290,6 +286,14 @@ class LSTM(RNNBase):
             if not isinstance(state, Tensor):       # (torch reads state.dim())
                 raise AttributeError(f"'{type(state).__name__}' object has no attribute "
                                      "'dim'")
+        if isinstance(hx, Tensor) and hx.dim() == 1 + (
+                3 if not isinstance(input, Tensor) or input.dim() == 3 else 2):
+            # (a stacked pair whose rows pass torch's checks of h0 and c0, which its
+            # binding then refuses; other bare tensors fail those checks, in _run)
+            raise TypeError("lstm() received an invalid combination of arguments - got "
+                            "(Tensor, Tensor, list, bool, int, float, bool, bool, bool), but "
+                            "expected (Tensor data, Tensor batch_sizes, tuple of Tensors hx, "
+                            "...) or (Tensor input, tuple of Tensors hx, ...)")
         output, h_n, c_n = self._run(input, h0, c0)
         return output, (h_n, c_n)
 
