@@ -121,6 +121,13 @@ def _conv(x, weight, bias, stride, padding, dilation, groups, nd, name):
             f"Kernel size: ({' x '.join(map(str, spans))}). Kernel size can't be greater "
             "than actual input size")
     _checks.check_kernel_dtypes(x, weight, bias, nd, transposed=False)
+    if any(s > 1 for s in stride) and any(p != (0, 0) for p in pads):
+        # A strided convolution's padding as an explicit pad of the input (XLA folds it
+        # back into the convolution): with it in the convolution, the input gradient of
+        # some strided ones (a (2, 3) kernel at stride 2, padding (1, 0)) makes XLA's
+        # algebraic simplifier abort the process (a CHECK failure, nothing to catch).
+        x = jnp.pad(x, [(0, 0), (0, 0), *pads])
+        pads = [(0, 0)] * nd
     half = x.dtype in (jnp.float16, jnp.bfloat16) and bias is not None
     y = jax.lax.conv_general_dilated(
         x, weight, window_strides=stride, padding=pads, rhs_dilation=dilation,
