@@ -59,3 +59,29 @@ def test_lstm_cell_refuses_a_malformed_state_as_torch(hx):
         h = lib.zeros(2, 4)
         return lib.nn.LSTMCell(3, 4)(lib.ones(2, 3), (h,) if hx == "one" else h)
     check_raises(run)
+
+
+def _mha_call(lib, case):
+    lib.manual_seed(0)
+    plain = lib.nn.MultiheadAttention(4, 2)
+    r = lib.randn
+    if case == "batch_mismatch":
+        return plain(r(3, 2, 4), r(5, 3, 4), r(5, 3, 4))
+    if case == "kdim_lengths":
+        return lib.nn.MultiheadAttention(4, 2, kdim=5, vdim=6)(r(3, 2, 4), r(4, 2, 5),
+                                                               r(5, 2, 6))
+    if case == "unbatched_lengths":
+        return plain(r(3, 4), r(5, 4), r(6, 4))
+    if case == "bias_kv_batch":
+        return lib.nn.MultiheadAttention(4, 2, add_bias_kv=True)(r(3, 2, 4), r(5, 3, 4),
+                                                                 r(5, 3, 4))
+    return lib.nn.functional.multi_head_attention_forward(        # bias_k alone
+        r(3, 2, 4), r(5, 2, 4), r(5, 2, 4), 4, 2, plain.in_proj_weight, plain.in_proj_bias,
+        lib.zeros(1, 1, 4), None, False, 0.0, plain.out_proj.weight, plain.out_proj.bias)
+
+
+@pytest.mark.parametrize("case", ["batch_mismatch", "kdim_lengths", "unbatched_lengths",
+                                  "bias_kv_batch", "bias_k_alone"])
+def test_multihead_attention_shape_errors_are_torchs(case):
+    # (JAX's reshape/einsum/concatenate errors before, of other types)
+    check_raises(lambda lib: _mha_call(lib, case))

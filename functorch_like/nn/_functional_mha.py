@@ -29,6 +29,33 @@ def check_mask(mask, mask_name: str, other_type=None, other_name: str = "") -> N
                       "Use same type for both instead.", stacklevel=2)
 
 
+def check_key_value(key, value, separate: bool) -> None:
+    """torch's asserts on time-major (S, N, *) key and value: the same shape, or with
+    separate projection weights (kdim, vdim) the same sequence and batch dims."""
+    if separate:
+        if key.shape[:2] != value.shape[:2]:
+            raise AssertionError(f"key's sequence and batch dims {key.shape[:2]} do not match "
+                                 f"value's {value.shape[:2]}")
+    elif key.shape != value.shape:
+        raise AssertionError(f"key shape {key.shape} does not match value shape "
+                             f"{value.shape}")
+
+
+def check_batch(query, key, value, bias_k, num_heads: int, head_dim: int) -> None:
+    """torch's errors where key or value has another batch size than the query: its cat
+    of bias_k, or its reshape of the projected key/value to (S, N * heads, head_dim)."""
+    bsz = query.shape[1]
+    for x in (key, value):
+        if x.shape[1] == bsz:
+            continue
+        if bias_k is not None:
+            raise RuntimeError("Sizes of tensors must match except in dimension 0. Expected "
+                               f"size {x.shape[1]} but got size {bsz} for tensor number 1 in "
+                               "the list.")
+        raise RuntimeError(f"shape '[{x.shape[0]}, {bsz * num_heads}, {head_dim}]' is invalid "
+                           f"for input of size {x.shape[0] * x.shape[1] * num_heads * head_dim}")
+
+
 def check_masks(key_padding_mask, attn_mask) -> None:
     """The mask checks of torch's multi-head attention forward (the module's and
     F.multi_head_attention_forward), in its order."""
@@ -222,10 +249,16 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check: int, num
     head_dim = embed_dim // num_heads
     if head_dim * num_heads != embed_dim:
         raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
+    if not batched:             # (torch's next checks see the batch dim added)
+        query, key, value = (x.unsqueeze(1) for x in (query, key, value))
+        if key_padding_mask is not None:
+            key_padding_mask = key_padding_mask.unsqueeze(0)
+    check_key_value(key, value, use_separate_proj_weight)
     if use_separate_proj_weight:
-        if q_proj_weight is None or k_proj_weight is None or v_proj_weight is None:
-            raise AssertionError("use_separate_proj_weight is True but q_proj_weight, "
-                                 "k_proj_weight or v_proj_weight is None")
+        for name, w in (("q", q_proj_weight), ("k", k_proj_weight), ("v", v_proj_weight)):
+            if w is None:
+                raise AssertionError(f"use_separate_proj_weight is True but {name}_proj_weight "
+                                     "is None")
         check_projection_shapes(query, key, value, q_proj_weight, k_proj_weight,
                                 v_proj_weight)
         in_proj_weight = None
@@ -233,19 +266,14 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check: int, num
         if in_proj_weight is None:
             raise AssertionError("use_separate_proj_weight is False but in_proj_weight is "
                                  "None")
-        if key.shape != value.shape:
-            raise AssertionError(f"key shape {key.shape} does not match value shape "
-                                 f"{value.shape}")
         q_proj_weight = k_proj_weight = v_proj_weight = None
-    if (bias_k is None) != (bias_v is None):
-        raise AssertionError("bias cannot be added to static key.")
-    if not batched:
-        query, key, value = (x.unsqueeze(1) for x in (query, key, value))
-        if key_padding_mask is not None:
-            key_padding_mask = key_padding_mask.unsqueeze(0)
     check_masks(key_padding_mask, attn_mask)
     check_mask_sizes(query, key, key_padding_mask, attn_mask, num_heads,
                      (bias_k is not None) + bool(add_zero_attn))
+    if (bias_k is None) != (bias_v is None):
+        raise AssertionError("bias_k is set but bias_v is None" if bias_v is None
+                             else "bias_v is set but bias_k is None")
+    check_batch(query, key, value, bias_k, num_heads, head_dim)
     check_in_projection_dtypes(query, key, value, in_proj_weight, in_proj_bias,
                                q_proj_weight, k_proj_weight, v_proj_weight)
     use_dropout = training and dropout_p > 0

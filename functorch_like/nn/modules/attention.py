@@ -8,8 +8,9 @@ from ... import _random
 from ..._tensor import apply
 from ...pure import init as _init
 from .._functional_mha import _f_mha     # the op shared with F.multi_head_attention_forward
-from .._functional_mha import (check_in_projection_dtypes, check_mask_sizes, check_masks,
-                               check_projection_shapes, check_shapes)
+from .._functional_mha import (check_batch, check_in_projection_dtypes, check_key_value,
+                               check_mask_sizes, check_masks, check_projection_shapes,
+                               check_shapes)
 from ._init_helpers import assign_params, fresh_key
 from .linear import Linear
 from .module import Module
@@ -96,17 +97,16 @@ class MultiheadAttention(Module):
         if query.shape[-1] != self.embed_dim:
             raise AssertionError(f"was expecting embedding dimension of {self.embed_dim}, "
                                  f"but got {query.shape[-1]}")
-        if self._qkv_same_embed_dim and key.shape != value.shape:
-            raise AssertionError(f"key shape {key.shape} does not match value shape "
-                                 f"{value.shape}")
         if batched and self.batch_first:
             query, key, value = (x.transpose(0, 1) for x in (query, key, value))
         elif not batched:
             query, key, value = (x.unsqueeze(1) for x in (query, key, value))
             if key_padding_mask is not None:
                 key_padding_mask = key_padding_mask.unsqueeze(0)
+        check_key_value(key, value, not self._qkv_same_embed_dim)
         check_mask_sizes(query, key, key_padding_mask, attn_mask, self.num_heads,
                          (self.bias_k is not None) + bool(self.add_zero_attn))
+        check_batch(query, key, value, self.bias_k, self.num_heads, self.head_dim)
         if not self._qkv_same_embed_dim:
             check_projection_shapes(query, key, value, self.q_proj_weight, self.k_proj_weight,
                                     self.v_proj_weight)
