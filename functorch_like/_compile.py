@@ -185,7 +185,8 @@ class _Program:
         returns are those objects (`state`, and `own`: the call's own tensor arguments)."""
         consts = self.consts
         if self.held:
-            consts = [c.get(state, own) if type(c) is _Held else c for c in consts]
+            consts = [c.get(state, own) if type(c) in (_Held, _HeldView) else c
+                      for c in consts]
         elif tensors is None and consts == (None,) and self.out_treedef.num_leaves == 1 \
                 and self.out_treedef.num_nodes == 1:
             return Tensor._make(arrays[0])            # the usual `return loss`
@@ -242,7 +243,49 @@ class _Held:
             return state.tensors[self.index]
         if self.kind == "state_alias":
             return state.tensors[self.index].detach()
+        if self.kind == "holder":                   # (an optimizer state tensor)
+            return state.holders[self.index]
         return own[self.index]
+
+
+class _HeldView:
+    """A result leaf that is a view (`m.weight.detach()[0]`, `x[:2]` of an argument) of a
+    _Held tensor: made afresh from that tensor after each call, by the same chain of view
+    ops, so that it shares its storage, as eagerly (a copy went stale)."""
+
+    __slots__ = ("root", "chain")
+
+    def __init__(self, root: _Held, chain: tuple):
+        self.root, self.chain = root, chain
+
+    def get(self, state, own: list):
+        from ._tensor_views import _view_value, mark_view
+        t = self.root.get(state, own)
+        for kind, info, multi, shape, detached in self.chain:
+            view = _view_value(t, (t, kind, info, multi), types.SimpleNamespace(shape=shape))
+            view = Tensor._make(view._value)
+            mark_view(view, t, kind, info, multi)
+            if detached:
+                view.__dict__["_detached_view"] = True
+            t = view
+        return t
+
+
+def _held_view(x, held_of) -> "_HeldView | None":
+    """The _HeldView of a result tensor that is a view, outside autograd, of a tensor
+    `held_of` maps to a _Held (or None)."""
+    chain = []
+    while isinstance(x, Tensor) and x._node is None and not x._requires_grad:
+        spec = x.__dict__.get("_view_of")
+        if spec is None:
+            return None
+        chain.append((spec[1], spec[2], spec[3], tuple(x.shape),
+                      "_detached_view" in x.__dict__))
+        x = spec[0]
+        root = held_of(x)
+        if root is not None:
+            return _HeldView(root, tuple(reversed(chain)))
+    return None
 
 
 def _state_alias(x, state):
@@ -722,7 +765,20 @@ class CompiledFunction:
                               for x in out_leaves]
                 out_leaves = [x if type(x) is _Held or (i := _state_alias(x, state)) is None
                               else _Held("state_alias", i) for x in out_leaves]
-                program.held = any(type(x) is _Held for x in out_leaves)
+                holder_ids = {id(t): k for k, t in enumerate(state.holders)}
+                out_leaves = [_Held("holder", holder_ids[id(x)]) if id(x) in holder_ids
+                              else x for x in out_leaves]
+
+                def held_of(t):
+                    if id(t) in state.tensor_index:
+                        return _Held("state", state.tensor_index[id(t)])
+                    if id(t) in own_ids:
+                        return _Held("arg", own_ids[id(t)])
+                    i = _state_alias(t, state)
+                    return None if i is None else _Held("state_alias", i)
+                out_leaves = [x if type(x) is _Held or (v := _held_view(x, held_of)) is None
+                              else v for x in out_leaves]
+                program.held = any(type(x) in (_Held, _HeldView) for x in out_leaves)
                 program.differentiable = () if ran_backward else tuple(
                     j for j, x in enumerate(out_leaves)
                     if isinstance(x, Tensor) and (x._requires_grad or x._node is not None))

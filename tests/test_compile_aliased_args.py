@@ -76,3 +76,32 @@ def test_views_of_separate_dataset_tensors_stay_compiled():
         opt2.step()
         eager.append(loss.item())
     np.testing.assert_allclose(losses, eager, rtol=1e-6)
+
+
+
+def _returned_views(lib, compile_it):
+    lib.manual_seed(0)
+    m = lib.nn.Linear(2, 2, bias=False)
+    opt = lib.optim.SGD(m.parameters(), lr=0.5, momentum=0.9)
+    with lib.no_grad():
+        m.weight.fill_(1.0)
+
+    def step(x):
+        opt.zero_grad()
+        m(x).sum().backward()
+        opt.step()
+        return m.weight.detach()[0], x[:1], opt.state[m.weight]["momentum_buffer"]
+    run = fl.compile(step, keep_grads=True) if compile_it else step
+    x = lib.ones(2, 2)
+    run(x)                              # (the momentum buffer exists from here on)
+    row, head, buf = run(x)
+    run(x)                              # the next call's updates show in them
+    seen = [row.tolist(), buf.tolist()]
+    row.zero_()                         # writes through to the weight and the argument
+    head.fill_(3.0)
+    return seen + [m.weight.tolist(), x.tolist()]
+
+
+def test_returned_views_and_optimizer_state_alias_the_state_as_torchs():
+    # (they were copies: stale after the next call, and writes to them were lost)
+    assert _returned_views(fl, True) == _returned_views(torch, False)
