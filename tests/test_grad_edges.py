@@ -257,3 +257,17 @@ def test_exponential_linear_second_derivative_is_zero_at_zero(name, call, dtype,
     for have, want in zip(first_second(fl, FF), first_second(torch, TF)):
         assert have.dtype == want.dtype
         np.testing.assert_allclose(have, want, rtol=1e-6, equal_nan=True)
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_materialized_gradients_are_torchs(create_graph):
+    # (they did not require grad under create_graph, and were batched with the rows)
+    seen = []
+    for lib in (fl, torch):
+        a, b = lib.ones(3, requires_grad=True), lib.ones(3, requires_grad=True)
+        g = lib.autograd.grad((a * 2).sum(), (a, b), allow_unused=True, materialize_grads=True,
+                              create_graph=create_graph)[1]
+        batched = lib.autograd.grad(a.sin(), (a, b), lib.eye(3), is_grads_batched=True,
+                                    allow_unused=True, materialize_grads=True)[1]
+        seen.append((g.requires_grad, g.tolist(), tuple(batched.shape)))
+    assert seen[0] == seen[1]

@@ -121,20 +121,23 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     if allow_unused is None:
         allow_unused = materialize_grads
     if is_grads_batched:
-        return _batched_grad(outs, ins, _as_list(grad_outputs), retain_graph, create_graph,
-                             allow_unused, materialize_grads)
-    grads = _root_grads(outs, _as_list(grad_outputs))
-    result = run_backward(outs, grads, inputs=ins, retain_graph=retain_graph,
-                          create_graph=create_graph, accumulate=False,
-                          allow_unused=allow_unused)
+        result = _batched_grad(outs, ins, _as_list(grad_outputs), retain_graph,
+                               create_graph, allow_unused)
+    else:
+        grads = _root_grads(outs, _as_list(grad_outputs))
+        result = run_backward(outs, grads, inputs=ins, retain_graph=retain_graph,
+                              create_graph=create_graph, accumulate=False,
+                              allow_unused=allow_unused)
     if materialize_grads:
+        # (as torch's: the input's shape, batched or not, requiring grad with create_graph)
         from .._factories import zeros_like
-        result = tuple(zeros_like(t) if g is None else g for t, g in zip(ins, result))
+        result = tuple(zeros_like(t, requires_grad=create_graph) if g is None else g
+                       for t, g in zip(ins, result))
     return result
 
 
-def _batched_grad(outs, ins, grad_outputs, retain_graph, create_graph, allow_unused,
-                  materialize_grads) -> tuple:
+def _batched_grad(outs, ins, grad_outputs, retain_graph, create_graph, allow_unused
+                  ) -> tuple:
     """`is_grads_batched=True`: each grad_output has a leading batch dimension; one
     vector-Jacobian product per batch element (the same graph, so one compilation),
     stacked."""
@@ -146,7 +149,7 @@ def _batched_grad(outs, ins, grad_outputs, retain_graph, create_graph, allow_unu
     for b in range(n):
         rows.append(grad(outs, ins, [g[b] for g in grad_outputs],
                          retain_graph=retain_graph or b < n - 1, create_graph=create_graph,
-                         allow_unused=allow_unused, materialize_grads=materialize_grads))
+                         allow_unused=allow_unused))
     return tuple(None if col[0] is None else stack(list(col)) for col in zip(*rows))
 
 
