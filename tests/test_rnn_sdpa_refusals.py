@@ -85,3 +85,13 @@ def _mha_call(lib, case):
 def test_multihead_attention_shape_errors_are_torchs(case):
     # (JAX's reshape/einsum/concatenate errors before, of other types)
     check_raises(lambda lib: _mha_call(lib, case))
+
+
+@pytest.mark.parametrize("which", ["h0", "c0"])
+def test_lstm_refuses_a_state_of_another_dtype_as_torch(which, x64):
+    # (a JAX scan carry TypeError before)
+    def run(lib):
+        states = [lib.zeros(1, 1, 4), lib.zeros(1, 1, 4)]
+        states[which == "c0"] = states[which == "c0"].double()
+        return lib.nn.LSTM(3, 4)(lib.ones(2, 1, 3), tuple(states))
+    check_raises(run)

@@ -150,6 +150,8 @@ class RNNBase(Module):
             # (PyTorch's kernel maps the state with linear; its LSTM goes to oneDNN, whose
             # errors are its own)
             check_linear_dtypes(hx, self.weight_hh_l0, getattr(self, "bias_hh_l0", None))
+        elif any(s is not None and s.dtype != input.dtype for s in (hx, cx)):
+            raise RuntimeError("get_mkldnn_dtype: unsupported data type")
         use_dropout = self.training and self.dropout > 0 and self.num_layers > 1
         key = _random.next_key() if use_dropout else None
         fn = _f_rnn if self.mode == "GRU" or self.proj_size else _f_rnn_lower
