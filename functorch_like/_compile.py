@@ -260,14 +260,17 @@ class _HeldView:
 
     def get(self, state, own: list):
         from ._tensor_views import _view_value, mark_view
+        from .autograd._grad_mode import no_grad
         t = self.root.get(state, own)
-        for kind, info, multi, shape, detached in self.chain:
-            view = _view_value(t, (t, kind, info, multi), types.SimpleNamespace(shape=shape))
-            view = Tensor._make(view._value)
-            mark_view(view, t, kind, info, multi)
-            if detached:
-                view.__dict__["_detached_view"] = True
-            t = view
+        with no_grad():         # (as the trace made it: a view with no grad_fn)
+            for kind, info, multi, shape, detached in self.chain:
+                view = _view_value(t, (t, kind, info, multi),
+                                   types.SimpleNamespace(shape=shape))
+                if view.__dict__.get("_view_of", (None,))[0] is not t:
+                    mark_view(view, t, kind, info, multi)       # (a dtype view)
+                if detached:
+                    view.__dict__["_detached_view"] = True
+                t = view
         return t
 
 

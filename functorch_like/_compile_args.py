@@ -120,7 +120,7 @@ def shared_storage(tensors, state_index: dict) -> tuple:
     (`d` and `d[:2]`, `m.weight.detach()[0]`) or `.data`/`detach()` aliases. The program
     takes each argument as an input of its own, so a write through one would not show in
     the other, as it does eagerly: a call that writes there runs eagerly instead
-    (CompiledFunction._aliased_call). Views of one dataset tensor per argument (`X[i:j]`,
+    (_Program.aliasing_breaks). Views of one dataset tensor per argument (`X[i:j]`,
     `Y[i:j]`) share nothing."""
     among = with_state = False
     seen = set()
