@@ -91,3 +91,24 @@ def test_a_function_that_checks_needs_input_grad_gets_its_gradient(transform):
             return t.func.jacrev(f)(x)
         return t.func.vjp(f, x)[1](t.ones(2))[0]
     np.testing.assert_allclose(run(fl).numpy(), run(torch).numpy(), rtol=1e-6)
+
+
+def test_grad_mode_inside_a_transform_is_torchs():
+    # (it read False there: the library records no tape inside, JAX differentiates)
+    def run(lib):
+        seen = []
+
+        def f(x):
+            seen.append(lib.is_grad_enabled())
+            with lib.no_grad():
+                seen.append(lib.is_grad_enabled())
+                with lib.enable_grad():
+                    seen.append(lib.is_grad_enabled())
+            return x.sum()
+        lib.func.grad(f)(lib.ones(2))
+        lib.func.vmap(f)(lib.ones(3, 2))
+        lib.func.jvp(f, (lib.ones(2),), (lib.ones(2),))
+        with lib.no_grad():
+            lib.func.grad(f)(lib.ones(2))
+        return seen + [lib.is_grad_enabled()]
+    assert run(fl) == run(torch)

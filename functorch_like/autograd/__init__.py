@@ -13,8 +13,8 @@ from ._engine import compile_count as compile_count
 from ._engine import run_backward
 from ._grad_mode import enable_grad as enable_grad
 from ._grad_mode import inference_mode as inference_mode
-from ._grad_mode import is_grad_enabled as is_grad_enabled
 from ._grad_mode import no_grad as no_grad
+from ._grad_mode import _state as _grad_state
 from ._grad_mode import set_grad_enabled as set_grad_enabled
 from ._node import AccumulateGrad as AccumulateGrad
 from ._node import Node as Node
@@ -34,6 +34,17 @@ __all__ = ["AccumulateGrad", "Function", "Node", "Variable", "backward",
            "is_anomaly_enabled", "is_grad_enabled", "no_grad", "once_differentiable",
            "profiler", "set_detect_anomaly", "set_grad_enabled"]
 
+
+
+
+def is_grad_enabled() -> bool:
+    """Whether grad mode is on (torch.is_grad_enabled). PyTorch-parity note: inside a
+    torch.func transform's function, where JAX differentiates and no tape is recorded, it
+    is on unless an inner no_grad() turned it off, as torch's (the library's own ops read
+    the tape's switch, _grad_mode.is_grad_enabled)."""
+    if _grad_state.in_func:
+        return not _grad_state.func_no_grad
+    return _grad_state.enabled
 
 def _as_list(x):
     from .._tensor import Tensor
