@@ -86,3 +86,22 @@ def _view_write_names(lib):
 def test_a_base_written_through_its_view_is_copy_slices_as_torch():
     """(A base written through a reshape view was named ViewBackward0.)"""
     assert _view_write_names(fl) == _view_write_names(torch)
+
+
+def _linear_graph(lib, bias):
+    fc = lib.nn.Linear(3, 2, bias=bias)
+    x = lib.ones(1, 3, requires_grad=True)
+    fn = fc(lib.nn.functional.relu(x)).grad_fn
+    edges = fn.next_functions
+    transpose = edges[-1][0]
+    return ([type(n).__name__ for n, _ in edges],
+            [type(n).__name__ for n, _ in transpose.next_functions],
+            transpose.next_functions[0][0].variable is fc.weight,
+            edges[-1][0] is fn.next_functions[-1][0])
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_graph_is_torchs_addmm(bias):
+    # The 60-minute blitz prints loss.grad_fn.next_functions[0][0].next_functions[0][0]:
+    # torch's AccumulateGrad (the bias), where this showed the input's ReluBackward0.
+    assert _linear_graph(fl, bias) == _linear_graph(torch, bias)

@@ -62,6 +62,10 @@ class Node:
                 out.append((accumulate_grad(inp), 0))
             else:
                 out.append((None, 0))
+        if self._name in ("AddmmBackward0", "MmBackward0") and \
+                getattr(self.fn, "__qualname__", "") == "linear" and \
+                getattr(self.fn, "__module__", "").endswith("pure._linear"):
+            return _as_addmm(self, tuple(out))
         return tuple(out)
 
     def unlink(self, read, flat) -> None:
@@ -169,6 +173,43 @@ def node_class(name: str) -> type:
     if cls is None:
         cls = _NODE_CLASSES[name] = type(name, (Node,), {"__slots__": ()})
     return cls
+
+
+class _Presented:
+    """A node of torch's graph that this library records inside another (the weight's
+    transpose in linear's addmm): what `next_functions` shows for it."""
+
+    __slots__ = ("edges", "__weakref__")
+
+    def __init__(self, edges: tuple):
+        self.edges = edges
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    @property
+    def next_functions(self) -> tuple:
+        return self.edges
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+
+_TBackward0 = type("TBackward0", (_Presented,), {"__slots__": ()})
+
+# linear's node -> the TBackward0 its next_functions show (the same object every time).
+_transposes: "weakref.WeakKeyDictionary[Node, _Presented]" = weakref.WeakKeyDictionary()
+
+
+def _as_addmm(node: Node, edges: tuple) -> tuple:
+    """linear's (input, weight, bias) edges as torch's addmm(bias, input, weight.t())
+    shows them (mm(input, weight.t()) without a bias): the 2-d input's graph, as the
+    60-minute blitz prints it."""
+    x, w, b = edges
+    t = _transposes.get(node)
+    if t is None:
+        t = _transposes[node] = _TBackward0((w,))
+    return ((b, x, (t, 0)) if node._name == "AddmmBackward0" else (x, (t, 0)))
 
 
 class AccumulateGrad:
