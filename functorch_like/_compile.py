@@ -104,7 +104,7 @@ class _Program:
                  "n_tensor_args", "differentiable", "pure", "io", "shapes", "touches_grads",
                  "writes_state", "effects", "none_grads", "fresh_grads", "mutated_args",
                  "split", "run",
-                 "avals", "held", "grads_none", "pre_reads", "numbers")
+                 "avals", "held", "grads_none", "pre_reads", "numbers", "freed_nodes")
 
     def __init__(self, state_guard: tuple, n_tensor_args: int | None, avals: list):
         self.actions: list[Callable] = []
@@ -144,6 +144,10 @@ class _Program:
         self.avals = avals
         # The leaf positions of the float arguments it takes as inputs (_compile_numbers).
         self.numbers: frozenset = frozenset()
+        # Per result leaf, for a step that ran backward itself: the grad_fn of a result
+        # that had one in the trace (`return loss`), as a node whose graph is freed, as
+        # torch's is after backward (it prints, requires grad, refuses a second backward).
+        self.freed_nodes: tuple = ()
 
     def aliasing_breaks(self, own: list, state_index: dict) -> bool:
         """Whether this program would miss, for these own tensor arguments, a write that
@@ -189,9 +193,13 @@ class _Program:
                       for c in consts]
         elif tensors is None and consts == (None,) and self.out_treedef.num_leaves == 1 \
                 and self.out_treedef.num_nodes == 1:
-            return Tensor._make(arrays[0])            # the usual `return loss`
+            # (the usual `return loss`)
+            return Tensor._make(arrays[0], False, self.freed_nodes[0]) if self.freed_nodes \
+                else Tensor._make(arrays[0])
         if tensors is None:
-            tensors = [None if a is None else Tensor._make(a) for a in arrays]
+            nodes = self.freed_nodes or (None,) * len(arrays)
+            tensors = [None if a is None else Tensor._make(a, False, n)
+                       for a, n in zip(arrays, nodes)]
         return as_dicts(jax.tree.unflatten(self.out_treedef, [
             t if c is None else t._value.item() if c is _NUMBER_OUT else
             c.get() if isinstance(c, HostRead) else c
@@ -289,6 +297,14 @@ def _held_view(x, held_of) -> "_HeldView | None":
         if root is not None:
             return _HeldView(root, tuple(reversed(chain)))
     return None
+
+
+def _freed_node(name: str):
+    """A grad_fn named `name` whose graph is freed (see _Program.freed_nodes)."""
+    from .autograd._node import node_class
+    node = node_class(name)(None, (), (), name, False)
+    node.freed = True
+    return node
 
 
 def _state_alias(x, state):
@@ -785,6 +801,12 @@ class CompiledFunction:
                 program.differentiable = () if ran_backward else tuple(
                     j for j, x in enumerate(out_leaves)
                     if isinstance(x, Tensor) and (x._requires_grad or x._node is not None))
+                if ran_backward and any(isinstance(x, Tensor) and x._node is not None
+                                        for x in out_leaves):
+                    program.freed_nodes = tuple(
+                        _freed_node(x._node._name)
+                        if isinstance(x, Tensor) and x._node is not None else None
+                        for x in out_leaves)
                 # (a number computed from a param group's traced numbers, `lr * 2`, is a
                 # Python number for the caller, as eagerly: read from its output array)
                 numbers = [isinstance(x, jax.core.Tracer) for x in out_leaves]

@@ -105,3 +105,29 @@ def _returned_views(lib, compile_it):
 def test_returned_views_and_optimizer_state_alias_the_state_as_torchs():
     # (they were copies: stale after the next call, and writes to them were lost)
     assert _returned_views(fl, True) == _returned_views(torch, False)
+
+
+def test_a_returned_loss_has_a_freed_grad_fn_as_torchs():
+    # (it came back without one: printed without grad_fn, and requires_grad False)
+    seen = []
+    for lib in (torch, fl):
+        lib.manual_seed(0)
+        m = lib.nn.Linear(2, 1)
+        opt = lib.optim.SGD(m.parameters(), lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            loss = m(x).sum()
+            loss.backward()
+            opt.step()
+            return loss
+        run = fl.compile(step) if lib is fl else step
+        loss = run(lib.ones(1, 2))
+        loss = run(lib.ones(1, 2))
+        try:
+            loss.backward()
+            error = None
+        except RuntimeError as e:
+            error = str(e)
+        seen.append((loss.requires_grad, type(loss.grad_fn).__name__, error))
+    assert seen[1] == seen[0]

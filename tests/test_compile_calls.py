@@ -298,7 +298,7 @@ def test_a_model_the_search_cannot_reach_is_found_when_the_trace_calls_it():
         want = eager_model(x).sum()
         want.backward()
         eager_opt.step()
-        np.testing.assert_allclose(got.numpy(), want.detach().numpy(), rtol=1e-6)
+        np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=1e-6)
     np.testing.assert_allclose(model.weight.detach().numpy(),
                                eager_model.weight.detach().numpy(), rtol=1e-6)
 
