@@ -189,10 +189,14 @@ def _check_grad_args(args: tuple, argnums) -> None:
                 # (a Python number: torch's transforms take Tensors; JAX arrays are taken)
                 raise ValueError(f"Thing passed to transform API must be Tensor, got "
                                  f"{type(leaf)}")
-            value = leaf._value if _is_tensor(leaf) else leaf
-            if hasattr(value, "dtype") and not jnp.issubdtype(value.dtype, jnp.inexact):
-                raise RuntimeError("only Tensors of floating point dtype can require "
-                                   "gradients")
+            _require_inexact(leaf)
+
+
+def _require_inexact(leaf) -> None:
+    """torch's error for a differentiated input of an integer or bool dtype."""
+    value = leaf._value if _is_tensor(leaf) else leaf
+    if hasattr(value, "dtype") and not jnp.issubdtype(value.dtype, jnp.inexact):
+        raise RuntimeError("only Tensors of floating point dtype can require gradients")
 
 
 def _check_scalar(out, has_aux: bool) -> None:
@@ -330,9 +334,7 @@ def vjp(func: Callable, *primals, has_aux: bool = False):
 
     every = tuple(range(len(primals)))     # (every primal is differentiated)
     for leaf in jax.tree.leaves(primals, is_leaf=_is_tensor):
-        value = leaf._value if _is_tensor(leaf) else leaf
-        if hasattr(value, "dtype") and not jnp.issubdtype(value.dtype, jnp.inexact):
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        _require_inexact(leaf)
     check = _only_tensors("vjp(f, *primals)")
 
     def checked(*a, **kw):

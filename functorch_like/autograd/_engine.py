@@ -21,7 +21,9 @@ from jax.custom_derivatives import SymbolicZero
 from .._warn_once import warn_once
 from ..pure._errors import ConcreteValuesNeeded, ValueDependentError
 from . import _errors
+from .._tensor_views import _write_through, refresh_views
 from ._grad_deps import inputs_read, outputs_needing_grad
+from ._grad_mode import no_grad
 from ._node import Node
 from .anomaly_mode import is_anomaly_enabled
 
@@ -589,10 +591,8 @@ def _accumulate(t, g, create_graph: bool) -> None:
             grad._aliases.write(grad)
         # Views of the .grad see the sum, and a .grad that is itself a view (of a flat
         # gradient buffer) writes it into its base, as shared storage would.
-        from .._tensor_views import _write_through, refresh_views
         view = grad.__dict__.get("_view_of")
         if view is not None:
-            from ._grad_mode import no_grad
             with no_grad():
                 _write_through(view, grad)
         refresh_views(grad)
