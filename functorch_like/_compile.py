@@ -104,7 +104,8 @@ class _Program:
                  "n_tensor_args", "differentiable", "pure", "io", "shapes", "touches_grads",
                  "writes_state", "effects", "none_grads", "fresh_grads", "mutated_args",
                  "split", "run",
-                 "avals", "held", "grads_none", "pre_reads", "numbers", "freed_nodes")
+                 "avals", "held", "grads_none", "pre_reads", "numbers", "freed_nodes",
+                 "traces")
 
     def __init__(self, state_guard: tuple, n_tensor_args: int | None, avals: list):
         self.actions: list[Callable] = []
@@ -148,6 +149,7 @@ class _Program:
         # that had one in the trace (`return loss`), as a node whose graph is freed, as
         # torch's is after backward (it prints, requires grad, refuses a second backward).
         self.freed_nodes: tuple = ()
+        self.traces = 0     # how many times jax traced it (a call that did recompiled)
 
     def aliasing_breaks(self, own: list, state_index: dict) -> bool:
         """Whether this program would miss, for these own tensor arguments, a write that
@@ -546,12 +548,11 @@ class CompiledFunction:
                 and (values := snapshot.admits(args)) is not None:
             self._snapshot = None
             program = snapshot.program
-            jitted = program.jitted
-            cached = jitted._cache_size()
-            outputs = jitted(*snapshot.inputs, values) if program.split is None else \
-                program.dispatch((*snapshot.inputs, values))
+            traces = program.traces     # (cheaper than asking jax for its cache size)
+            outputs = program.jitted(*snapshot.inputs, values) if program.split is None \
+                else program.dispatch((*snapshot.inputs, values))
             return self._finish(program, snapshot.state, snapshot, outputs,
-                                jitted._cache_size() != cached, args, kwargs)
+                                program.traces != traces, args, kwargs)
         if _trace_state.state.compiling or self._eager:
             # Inside another compiled step (inlined there), or past the recompile limit.
             return self.fn(*args, **kwargs)
@@ -659,6 +660,7 @@ class CompiledFunction:
         cleared: set = set()    # (the tensors whose .grad the trace set to None)
 
         def run(values, grads, opt_values, hps, key, dynamic):
+            program.traces += 1
             program.actions.clear()            # a retrace records the side effects anew
             saved = state.snapshot()
             watch = None

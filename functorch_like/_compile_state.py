@@ -611,6 +611,23 @@ class StepState:
         return out
 
 
+class SameItems:
+    """Equal to a sequence of the same objects in the same order, compared by identity:
+    a snapshot's copy of a parameter list, or of an optimizer's groups. (Compared by
+    value, a one-element parameter replaced by another of equal value, or a group by an
+    equal copy, would go unnoticed: a Tensor's == compares values.) A list compares
+    against it in C, calling this once."""
+
+    __slots__ = ("items",)
+    __hash__ = None
+
+    def __init__(self, items):
+        self.items = list(items)
+
+    def __eq__(self, other) -> bool:
+        return len(other) == len(self.items) and all(map(operator.is_, other, self.items))
+
+
 class Snapshot:
     """A step's state right after a compiled call, as the objects its watched attributes
     and entries hold and copies of its optimizer groups (`StepState.watch_*`), with the
@@ -636,7 +653,7 @@ class Snapshot:
     `torch.compiler.reset()`).
     """
 
-    __slots__ = ("state", "program", "inputs", "fixed", "attr_values", "writes")
+    __slots__ = ("state", "program", "inputs", "fixed", "loose", "attr_values", "writes")
 
     def __init__(self, state: StepState, program, inputs: tuple, previous=None):
         """inputs: (values, None, optimizer state, hyperparameters, RNG key) as read()
@@ -649,11 +666,22 @@ class Snapshot:
                           [dict(d) for d in state.module_dicts],
                           list(map(_requires_grad, state.tensors)),
                           # (and of each group's parameter list: one appended to it)
-                          [{**g, "params": list(g["params"])} for g in state.watch_groups],
-                          list(map(operator.getitem, state.loose_dicts, state.loose_keys)),
-                          list(map(getattr, state.loose_objs, state.loose_names)))
+                          [{**g, "params": SameItems(g["params"])}
+                           for g in state.watch_groups],
+                          # (which groups each optimizer's list holds: one added, replaced)
+                          list(map(SameItems, state.watch_group_lists)))
+            # What lives where writes are not counted, as (container, key, object)
+            # triples: plain dicts' entries, then attributes (closure cells, the grad
+            # mode, JAX's x64 switch). Straight loops over them are what a call checks
+            # before dispatch in a training loop, where the device's run in between leaves
+            # Python's code and data cold: the fewer objects and calls, the faster.
+            self.loose = (
+                tuple(zip(state.loose_dicts, state.loose_keys,
+                          map(operator.getitem, state.loose_dicts, state.loose_keys))),
+                tuple(zip(state.loose_objs, state.loose_names,
+                          map(getattr, state.loose_objs, state.loose_names))))
         else:
-            self.fixed = previous.fixed
+            self.fixed, self.loose = previous.fixed, previous.loose
         self.attr_values = self.fixed[0] + [inputs[4]]       # (the RNG key, last)
         self.writes = WRITES.count
 
@@ -690,11 +718,13 @@ class Snapshot:
         state, fixed = self.state, self.fixed
         try:
             if WRITES.count == self.writes:
-                if not (all(map(operator.is_, map(operator.getitem, state.loose_dicts,
-                                                  state.loose_keys), fixed[5]))
-                        and all(map(operator.is_, map(getattr, state.loose_objs,
-                                                      state.loose_names), fixed[6]))):
-                    return False
+                entries, attrs = self.loose
+                for d, k, v in entries:
+                    if d[k] is not v:
+                        return False
+                for o, n, v in attrs:
+                    if getattr(o, n) is not v:
+                        return False
             elif not (all(map(operator.is_, map(_value, state.tensors), self.inputs[0]))
                       and all(map(operator.is_, map(_value, state.holders),
                                   map(self.inputs[2].__getitem__, state.holder_slots)))
@@ -705,9 +735,9 @@ class Snapshot:
                       and all(map(operator.is_, map(getattr, state.watch_objs,
                                                     state.watch_names), self.attr_values))):
                 return False
-            return (state.watch_groups == fixed[4]
-                    and list(map(id, chain.from_iterable(state.watch_group_lists)))
-                    == state.group_ids)
+            # (the groups' values identity first, in C; their parameter lists and the
+            # optimizers' lists of groups by identity only: SameItems)
+            return state.watch_groups == fixed[4] and state.watch_group_lists == fixed[5]
         except Exception:   # an attribute deleted, a dict replaced, an uncomparable value
             return False
 

@@ -232,6 +232,50 @@ def test_optimizer_state_reloaded_from_a_checkpoint_between_calls_is_used():
     assert_same_state(m1, m2, rtol=1e-5, atol=1e-6)
 
 
+def test_a_group_replaced_by_an_equal_copy_is_the_one_read():
+    # The optimizer's list is compared by identity: a copy with the same values is another
+    # group, and a later change of its lr must reach the compiled step as it does eager.
+    (m1, o1), (m2, o2) = _pair(lr=0.05)
+    x, y = _data()
+    eager, compiled = _step(m1, o1), torch.compile(_step(m2, o2))
+    for _ in range(2):
+        eager(x, y), compiled(x, y)
+    for o in (o1, o2):
+        o.param_groups[0] = dict(o.param_groups[0])
+    for _ in range(2):
+        np.testing.assert_allclose(compiled(x, y).item(), eager(x, y).item(), rtol=1e-5)
+    for o in (o1, o2):
+        o.param_groups[0]["lr"] = 0.5
+    for _ in range(2):
+        np.testing.assert_allclose(compiled(x, y).item(), eager(x, y).item(), rtol=1e-5)
+    assert_same_state(m1, m2, rtol=1e-5, atol=1e-6)
+
+
+def test_a_parameter_replaced_by_an_equal_one_in_a_group_is_the_one_stepped():
+    # Groups' parameter lists are compared by identity: two one-element parameters of
+    # equal value are different parameters (a Tensor's == compares values).
+    def run(compiled):
+        a, b = nn.Parameter(torch.ones(1)), nn.Parameter(torch.ones(1))
+        opt = torch.optim.SGD([a], lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            loss = (opt.param_groups[0]["params"][0] * x).sum()
+            loss.backward()
+            opt.step()
+            return loss
+        step = torch.compile(step) if compiled else step
+        x = torch.full((3,), 2.0)
+        step(x), step(x)
+        b.data.copy_(a.data)            # (equal values)
+        opt.param_groups[0]["params"][0] = b
+        step(x), step(x)
+        return a.detach().numpy(), b.detach().numpy()
+    eager, compiled = run(False), run(True)
+    np.testing.assert_allclose(compiled[0], eager[0], rtol=1e-6)
+    np.testing.assert_allclose(compiled[1], eager[1], rtol=1e-6)
+
+
 def test_changes_between_calls_reach_the_next_call():
     # The plain loop reuses the last call's state as it is (a snapshot of identities);
     # each change below must take the next call down the full path, as eager sees it.
