@@ -36,6 +36,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--calls", type=int, default=20000)
+    parser.add_argument("--idle-us", type=float, default=0.0,
+                        help="in the loop, sleep this long after each step: a stand-in for "
+                             "a device's run, after which the host's caches are cold")
     args = parser.parse_args()
     step, x, y = bench.compiled_step("mlp", args.batch)
     for _ in range(5):
@@ -65,7 +68,7 @@ def main() -> None:
     step._snapshot = snapshot           # (_lookup above made the next call take the full path)
     print(f"{'whole call, program stubbed':26s} {stubbed_call(step, x, y, us):7.2f} us")
 
-    in_loop(step, x, y, max(1000, args.calls // 10))
+    in_loop(step, x, y, max(1000, args.calls // 10), args.idle_us * 1e-6)
 
     fusion = re.compile(r"^\s*\S+ = .*fusion\(", re.M)
     ours = step.lower(x, y).compile().as_text()
@@ -110,10 +113,11 @@ def stubbed_call(step, x, y, us) -> float:
         program.jitted = jitted
 
 
-def in_loop(step, x, y, calls: int) -> None:
+def in_loop(step, x, y, calls: int, idle: float = 0.0) -> None:
     """A call's phases timed inside a training loop (each call runs and waits for its
     program, as scripts/bench.py does), where the program's run leaves the Python data cold
-    in the caches; and the hand-written jitted step's dispatch and wait, for comparison."""
+    in the caches; and the hand-written jitted step's dispatch and wait, for comparison.
+    idle: seconds slept after each step (on a GPU the host waits longer, and colder)."""
     clock = time.perf_counter
     names = ["before dispatch", "dispatch", "after dispatch", "wait"]
     total = dict.fromkeys(names, 0.0)
@@ -131,7 +135,10 @@ def in_loop(step, x, y, calls: int) -> None:
         t.append(clock())
         for name, a, b in zip(names, t, t[1:]):
             total[name] += b - a
-    print(f"in a loop of {calls} calls ({from_snapshot} from the snapshot), mean us per "
+        if idle:
+            time.sleep(idle)
+    print(f"in a loop of {calls} calls ({from_snapshot} from the snapshot"
+          + (f", {idle * 1e6:.0f} us idle after each" if idle else "") + "), mean us per "
           "call: " + ", ".join(f"{name} {v / calls * 1e6:.1f}" for name, v in total.items()))
     ft.manual_seed(0)
     params = {k: v._value for k, v in bench.make_mlp().named_parameters()}
@@ -148,6 +155,8 @@ def in_loop(step, x, y, calls: int) -> None:
         t1 = clock()
         loss.block_until_ready()
         dispatch, wait = dispatch + t1 - t0, wait + clock() - t1
+        if idle:
+            time.sleep(idle)
     print(f"raw JAX step in the same loop: dispatch {dispatch / calls * 1e6:.1f}, "
           f"wait {wait / calls * 1e6:.1f}")
 
