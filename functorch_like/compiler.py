@@ -8,10 +8,17 @@ from typing import Callable
 
 from . import _trace_state
 from ._compile import compile as compile
-from ._dynamo import reset as reset
+from ._compile import reset_compiled
 
 __all__ = ["compile", "reset", "disable", "allow_in_graph", "is_compiling",
            "is_dynamo_compiling"]
+
+
+def reset() -> None:
+    """Forgets every compiled function's programs and state (they compile again on their
+    next call) and their recompile-limit fallbacks, as torch.compiler.reset() (also
+    torch._dynamo.reset())."""
+    reset_compiled()
 
 
 def is_compiling() -> bool:

@@ -163,3 +163,4 @@ from .legacy import CrossMapLRN2d as CrossMapLRN2d
 from .legacy import NLLLoss2d as NLLLoss2d
 from .pooling_fractional import FractionalMaxPool2d as FractionalMaxPool2d
 from .pooling_fractional import FractionalMaxPool3d as FractionalMaxPool3d
+from . import utils as utils  # (torch.nn.modules.utils: _pair and friends)
