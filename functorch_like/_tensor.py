@@ -490,6 +490,21 @@ class Tensor:
         from ._layout import is_contiguous
         return is_contiguous(self)
 
+    @property
+    def _base(self) -> "Tensor | None":
+        """The tensor whose storage this view shares, up its chain of views (torch's
+        `._base`: `x[0][1:]._base is x`); None for a tensor that is no view, and, as in
+        torch, for a detached view (`x[0].detach()`) and a view as another dtype
+        (`x.view(torch.int32)`), which are views of nothing in autograd's sense."""
+        view = self.__dict__.get("_view_of")
+        if view is None or view[1] == "dtype" or "_detached_view" in self.__dict__:
+            return None
+        return _view_root(view[0])
+
+    def _is_view(self) -> bool:
+        """Whether this tensor is a view of another (see `_base`)."""
+        return self._base is not None
+
     def __len__(self) -> int:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
