@@ -570,3 +570,4 @@ for _name, _fn in {"igamma_": _SPM.igamma, "igammac_": _SPM.igammac,
 from . import _methods_layout  # noqa: E402,F401  (stride(), new(), is_cpu, `in`)
 from . import _methods_device  # noqa: E402,F401  (pin_memory(), get_device(), cfloat(), ...)
 from . import _ops_strided  # noqa: E402,F401  (data_ptr(), storage_offset(), as_strided())
+from . import _storage  # noqa: E402,F401  (untyped_storage(), storage())
