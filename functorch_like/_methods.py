@@ -440,7 +440,7 @@ def _abs_(self):
 
 _INPLACE = {
     "add_": M.add, "sub_": M.sub, "subtract_": M.sub, "mul_": M.mul, "multiply_": M.mul,
-    "div_": M.div, "divide_": M.div, "true_divide_": M.div, "floor_divide_": M.floor_divide,
+    "div_": M.div, "divide_": M.div, "true_divide_": M.div, "floor_divide_": M.floor_divide_,
     "remainder_": M.remainder, "fmod_": M.fmod, "pow_": M.pow, "neg_": M.neg, "abs_": _abs_,
     "exp_": M.exp, "log_": M.log, "log1p_": M.log1p, "sqrt_": M.sqrt, "rsqrt_": M.rsqrt,
     "sigmoid_": M.sigmoid, "tanh_": M.tanh, "relu_": M.relu, "sign_": M.sign,
@@ -457,7 +457,7 @@ _INPLACE = {
     "masked_fill_": MK.masked_fill_, "scatter_": I.scatter, "scatter_add_": I.scatter_add,
     "logical_not_": M.logical_not, "tril_": S.tril, "triu_": S.triu,
     "__iadd__": M.add, "__isub__": M.sub, "__imul__": M.mul, "__itruediv__": M.div,
-    "__ifloordiv__": M.floor_divide, "__imod__": M.remainder, "__ipow__": M.pow,
+    "__ifloordiv__": M.floor_divide_, "__imod__": M.remainder, "__ipow__": M.pow,
     "__iand__": M.bitwise_and, "__ior__": M.bitwise_or, "__ixor__": M.bitwise_xor,
     # compute out of place, write back keeping self's dtype (comparisons: 1/0 in self's,
     # and self stays in the graph with a zero gradient, as torch's)

@@ -316,7 +316,7 @@ def div(input, other, *, rounding_mode=None):
     if rounding_mode is None:
         return _binary(_f_div, "DivBackward0", input, other, float_result=True)
     _check_integer_divisor(input, other, f"div_{rounding_mode}_cpu")
-    return _binary(_f_div, "DivBackward0", input, other, rounding_mode=rounding_mode)
+    return _binary(_f_div, "DivBackward2", input, other, rounding_mode=rounding_mode)
 
 
 def _check_integer_divisor(input, other, kernel: str) -> None:
@@ -346,7 +346,47 @@ divide = true_divide = div
 
 
 def floor_divide(input, other):
-    return div(input, other, rounding_mode="floor")
+    """Division rounded toward -inf (`//`), keeping integer dtypes.
+
+    As torch's, it has no derivative: its grad_fn is `NotImplemented`, and a backward
+    through it raises "derivative for aten::floor_divide is not implemented" (rounded
+    `div(..., rounding_mode='floor')` has the zero gradient)."""
+    return _floor_divide(input, other, "floor_divide")
+
+
+def floor_divide_(input, other):
+    """In-place floor_divide (`//=`); a backward through it names aten::floor_divide_."""
+    return _floor_divide(input, other, "floor_divide_")
+
+
+def _floor_divide(input, other, aten: str):
+    _check_integer_divisor(input, other, "div_floor_cpu")
+    return _binary(_f_floor_divide, "NotImplemented", input, other, aten=aten)
+
+
+def _f_floor_divide(a, b, *, dtype, aten):
+    out = _f_div(a, b, dtype=dtype, rounding_mode="floor")
+    if not jnp.issubdtype(out.dtype, jnp.inexact):
+        return out
+    return no_derivative(aten)(out, tuple(x for x in (a, b) if not isinstance(x, _SCALARS)))
+
+
+_NO_DERIVATIVE: dict = {}
+
+
+def no_derivative(aten: str):
+    """`fn(out, inputs) -> out`, whose backward raises torch's RuntimeError for an op
+    without a derivative ("derivative for aten::<aten> is not implemented"): `inputs`, the
+    op's arrays, tie it to what is differentiated (JAX differentiates `out` alone as a
+    constant where it is a floor's); made once per name."""
+    fn = _NO_DERIVATIVE.get(aten)
+    if fn is None:
+        def refuse(_, g):
+            raise RuntimeError(f"derivative for aten::{aten} is not implemented")
+        fn = jax.custom_vjp(lambda out, inputs: out)
+        fn.defvjp(lambda out, inputs: (out, None), refuse)
+        _NO_DERIVATIVE[aten] = fn
+    return fn
 
 
 def remainder(input, other):
@@ -447,14 +487,16 @@ def matmul(input, other):
 
 
 def matmul_operator(input, other, reflected: bool = False):
-    """`input @ other` (`other @ input` when reflected). A numpy array operand is converted,
-    in the dtype the two promote to; other non-Tensors are NotImplemented, so Python raises
-    its TypeError.
+    """`input @ other` (`other @ input` when reflected). A numpy or JAX array operand is
+    converted, in the dtype the two promote to, as the other operators convert it (the
+    product is a graph op); other non-Tensors are NotImplemented, so Python raises its
+    TypeError.
 
     PyTorch parity: torch gets a numpy operand's product through numpy (`__array_wrap__`),
-    which fails for a tensor that requires grad; here the product is a graph op.
+    which fails for a tensor that requires grad. A JAX array on the left (`a @ t`) runs
+    JAX's own operator, which returns a JAX array outside autograd.
     """
-    if isinstance(other, np.ndarray):
+    if isinstance(other, (np.ndarray, jax.Array)):
         other = as_operand(other)
         dtype = _dtypes.result_type(input._value, other._value)
         input, other = input.to(dtype), other.to(dtype)

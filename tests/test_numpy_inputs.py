@@ -129,3 +129,19 @@ def test_matmul_operator_with_a_numpy_operand_is_a_graph_op():
     reflected = u.T @ ft.ones(3, 2)
     assert isinstance(reflected, ft.Tensor)
     np.testing.assert_allclose(reflected.numpy(), u.T @ np.ones((3, 2), np.float32))
+
+
+def test_matmul_operator_with_a_jax_operand_is_a_graph_op_as_the_other_operators():
+    # `t @ jax_array` returned a JAX array outside autograd, where `t * jax_array` is a
+    # graph op; the gradient must reach t as it does for the other operators.
+    import jax.numpy as jnp
+    u = jnp.arange(12.0).reshape(3, 4)
+    x = ft.ones(2, 3, requires_grad=True)
+    out = x @ u
+    assert isinstance(out, ft.Tensor) and out.grad_fn is not None
+    np.testing.assert_allclose(out.detach().numpy(), np.ones((2, 3)) @ np.asarray(u))
+    out.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), np.ones((2, 4)) @ np.asarray(u).T)
+    y = ft.ones(4, 2, requires_grad=True)
+    y.__rmatmul__(u).sum().backward()       # (the reflected operator, when Python calls it)
+    np.testing.assert_allclose(y.grad.numpy(), np.asarray(u).T @ np.ones((3, 2)))
