@@ -294,6 +294,33 @@ def _check_assignable_type(input, value) -> None:
     raise TypeError(f"can't assign a {name} to a {input.type()}")
 
 
+def check_same_dtype(input, values) -> None:
+    """torch's index_put check: the values written through tensor indices are of the
+    destination's dtype (no cast)."""
+    if values.dtype != input.dtype:
+        raise RuntimeError("Index put requires the source and destination dtypes match, got "
+                           f"{_dtypes.scalar_type_name(input.dtype)} for the destination and "
+                           f"{_dtypes.scalar_type_name(values.dtype)} for the source.")
+
+
+def _check_advanced_write_dtype(input, index, value) -> None:
+    """`input[index] = tensor` with tensor indices is torch's index_put, which refuses a
+    tensor of another dtype; basic indexing copies (casting), and so does the masked_fill
+    that torch uses for one value through a single bool mask (among basic indices). A
+    number, and (here) a numpy or JAX array, is cast."""
+    if not isinstance(value, Tensor) or value.dtype == input.dtype:
+        return
+    items = index if isinstance(index, tuple) else (index,)
+    tensors = [x for x in items if isinstance(x, Tensor)]
+    listed = builtins.any(isinstance(x, (list, np.ndarray)) for x in items)
+    if not tensors and not listed:
+        return                                  # (basic indexing)
+    if not listed and len(tensors) == 1 and tensors[0].dtype == _dtypes.bool \
+            and _one_value(value):
+        return                                  # (masked_fill_)
+    check_same_dtype(input, value)
+
+
 def setitem(input, index, value) -> None:
     """`input[index] = value` (in place; the value broadcasts to the indexed shape). With
     a traced boolean mask (inside compile or jit) it is a `where` (see _ops_index_mask).
@@ -301,6 +328,7 @@ def setitem(input, index, value) -> None:
     _check_assignable_type(input, value)
     _refuse_byte_mask_fill(input.shape, index, value)
     check_write(input, setitem=True)        # (inside a torch.func transform)
+    _check_advanced_write_dtype(input, index, value)
     try:
         spec, arrays = _parse(input.shape, index, fill=_one_value(value))
     except TracedMask:

@@ -19,7 +19,7 @@ import jax
 import jax.numpy as jnp
 
 from . import _dtypes
-from ._ops_index import (_build, _check_assignable, _f_getitem, _f_setitem, _flat, _parse,
+from ._ops_index import (_build, _check_assignable, check_same_dtype, _f_getitem, _f_setitem, _flat, _parse,
                          _scatter_index, add_at, check_scatter_shapes, poisoned, write_at)
 from ._ops_index_mask import TracedMask, masked_write
 from ._ops_math import as_operand
@@ -202,10 +202,7 @@ def index_put(input, indices, values, accumulate: bool = False):
         if not isinstance(item, Tensor):
             raise TypeError(f"expected Tensor as element {k} in argument 0, but got "
                             f"{type(item).__name__}")
-    if values.dtype != input.dtype:
-        raise RuntimeError("Index put requires the source and destination dtypes match, got "
-                           f"{_name(input.dtype)} for the destination and "
-                           f"{_name(values.dtype)} for the source.")
+    check_same_dtype(input, values)
     try:
         spec, arrays = _parse(input.shape, tuple(indices))    # (checks they broadcast)
     except TracedMask:      # (inside compile or jit: a `where`, see _ops_index_mask)

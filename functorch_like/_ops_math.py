@@ -689,10 +689,6 @@ def _f_clamp(x, lo, hi, *, dtype):
         to_hi = to_hi | ((hi < lo) & ~jnp.isnan(x))     # NaN stays NaN
     if not jnp.issubdtype(dtype, jnp.inexact):
         return clipped
-    # A NaN bound makes the result NaN, as torch's (comparisons with NaN are False).
-    for bound in (lo, hi):
-        if bound is not None:
-            clipped = jnp.where(jnp.isnan(bound), bound, clipped)
     # The gradient flows to x where min <= x <= max (bounds included), to a tensor bound
     # where it was chosen, and nowhere else (e.g. x < min == max): the selects below pick
     # the same values as `clipped`, each carrying its own gradient.
@@ -701,7 +697,13 @@ def _f_clamp(x, lo, hi, *, dtype):
         out = jnp.where(to_hi, hi, out)
     if lo is not None:
         out = jnp.where(to_lo, lo, out)
-    return jnp.where(inside, x, out)
+    out = jnp.where(inside, x, out)
+    # A NaN bound makes the result NaN, as torch's (comparisons with NaN are False), also
+    # where the other bound clips (last, so that no select above puts a bound back).
+    for bound in (lo, hi):
+        if bound is not None:
+            out = jnp.where(jnp.isnan(bound), jax.lax.stop_gradient(bound), out)
+    return out
 
 
 def clamp(input, min=None, max=None):

@@ -211,6 +211,9 @@ def renorm(input, p, dim: int, maxnorm):
         raise RuntimeError("renorm: non-positive-norm not supported")
     if maxnorm < 0:
         raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm:g}")
+    if not (input.is_floating_point() or input.is_complex()):
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor "
+                           f"as input. Got {_dtypes.scalar_type_name(input.dtype)}")
     return apply(_f_renorm, "RenormBackward0", input, p=builtins.float(p),
                  axis=_wrap_dim(dim, input.ndim), maxnorm=builtins.float(maxnorm))
 

@@ -351,7 +351,7 @@ def _identity(x):
 
 
 def _astype(x, *, dtype):
-    if jnp.iscomplexobj(x) and np.dtype(dtype).kind != "c":
+    if jnp.iscomplexobj(x) and np.dtype(dtype).kind not in "cb":
         from ._warn_once import warn_once       # (torch's, once per process)
         warn_once("Casting complex values to real discards the imaginary part")
     return convert(x, dtype)      # (a float into an integer type: torch's x86 values)

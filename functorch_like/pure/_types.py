@@ -46,9 +46,12 @@ def convert(x: Array, dtype) -> Array:
 
     PyTorch-parity note: XLA's own conversion saturates (-1.0 -> 0, 300.0 -> 255 in
     uint8) and takes NaN to 0. With x64 off, int64 is stored in 32 bits and follows the
-    32-bit rule.
+    32-bit rule. To bool, any nonzero value (NaN, a complex with a nonzero imaginary part)
+    is True.
     """
     target = jax.dtypes.canonicalize_dtype(dtype)     # (int64 is int32 with x64 off)
+    if target.kind == "b":
+        return x != 0       # (a complex is True when either part is nonzero, as torch's)
     if jnp.iscomplexobj(x) and target.kind != "c":
         x = jnp.real(x)         # (torch keeps the real part; JAX's astype warns it will not)
     if target.kind not in "iu" or not jnp.issubdtype(x.dtype, jnp.inexact):

@@ -1,0 +1,48 @@
+"""Edges found by a probe of type promotion: complex to bool, clamp with a NaN bound where
+the other bound clips, renorm of an integer tensor."""
+
+import warnings
+
+import pytest
+import torch
+
+import functorch_like as fl
+from _tensor_ops_ref import same_as_torch
+
+_NAN = float("nan")
+
+
+@pytest.mark.parametrize("convert", [lambda t, lib: t.to(lib.bool), lambda t, lib: t.bool(),
+                                     lambda t, lib: t.type(lib.bool)])
+def test_complex_to_bool_is_nonzero_as_torchs(convert):
+    def call(lib):
+        t = lib.tensor([1j, 0j, 1 + 0j, complex(_NAN, 0), complex(0, -0.0)])
+        return convert(t, lib)
+    same_as_torch(call)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")      # (torch does not warn of a discarded part)
+        call(fl)
+
+
+@pytest.mark.parametrize("bounds", [dict(min=_NAN, max=0.5), dict(min=0.2, max=_NAN),
+                                    dict(min=_NAN, max=_NAN), dict(min=0.7, max=0.2)])
+def test_a_nan_bound_makes_every_value_nan_as_torchs(bounds):
+    same_as_torch(lambda lib: lib.clamp(lib.tensor([0.0, 1.0, _NAN]), **bounds))
+    same_as_torch(lambda lib: lib.tensor([0.0, 1.0, _NAN]).clamp(
+        **{k: lib.tensor([v, v, v]) for k, v in bounds.items()}))
+
+
+def test_clamp_gradients_with_tensor_bounds_are_torchs():
+    def call(lib):
+        x = lib.tensor([0.0, 0.5, 1.0], requires_grad=True)
+        lo = lib.tensor([0.2, 0.2, 0.2], requires_grad=True)
+        hi = lib.tensor([0.8, 0.8, 0.8], requires_grad=True)
+        lib.clamp(x, lo, hi).sum().backward()
+        return x.grad, lo.grad, hi.grad
+    same_as_torch(call)
+
+
+@pytest.mark.parametrize("dtype", ["int64", "bool", "uint8"])
+def test_renorm_of_an_integer_tensor_raises_as_torchs(dtype):
+    same_as_torch(lambda lib: lib.renorm(lib.tensor([[3, 4]]).to(getattr(lib, dtype)),
+                                         2, 0, 1))
