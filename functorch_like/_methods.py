@@ -201,13 +201,19 @@ def addcmul(input, tensor1, tensor2, *, value=1):
         value = int(value)
     # (the product in the common dtype of all three, as torch's kernel: not in tensor1's
     # and tensor2's own, bf16 say, nor making a half input's result float32)
-    tensor1, tensor2 = (_in_dtype(t, dtype) for t in (tensor1, tensor2))
-    return M.add(input, M.mul(M.mul(tensor1, tensor2), value) if value != 1 else
-                 M.mul(tensor1, tensor2))
+    M.broadcast_shape(input, tensor1, tensor2)
+    return apply(M._f_addcmul, "AddcmulBackward0", input, tensor1, tensor2,
+                 value=_scalar_value(value, dtype), dtype=dtype)
 
 
-def _in_dtype(t, dtype):
-    return t if t.dtype.jax == dtype else t.to(_dtypes.from_jax(dtype))
+def _scalar_value(value, dtype):
+    """addcmul's/addcdiv's `value` as their kernels take it: a number, complex only for a
+    complex dtype (its real part otherwise, as torch's conversion)."""
+    if isinstance(value, Tensor):
+        value = value.item()
+    if isinstance(value, complex) and not jnp.issubdtype(dtype, jnp.complexfloating):
+        value = value.real
+    return value
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1):
@@ -223,10 +229,9 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
             "tensor2) for float inputs. The future addcdiv behavior is just the latter "
             "implementation: (input + value * tensor1 / tensor2), for all dtypes.")
     dtype = _dtypes.result_type(*M._promo_args(input, tensor1, tensor2))
-    if jnp.issubdtype(dtype, jnp.inexact):      # (the quotient in the common dtype)
-        tensor1, tensor2 = (_in_dtype(t, dtype) for t in (tensor1, tensor2))
-    q = M.div(tensor1, tensor2)
-    return M.add(input, M.mul(q, value) if value != 1 else q)
+    M.broadcast_shape(input, tensor1, tensor2)
+    return apply(M._f_addcdiv, "AddcdivBackward0", input, tensor1, tensor2,
+                 value=_scalar_value(value, dtype), dtype=dtype)
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):

@@ -802,9 +802,30 @@ def minimum(input, other):
 
 
 def _f_lerp(a, b, w, *, dtype):
-    a, b = _cast(a, dtype), _cast(b, dtype)
+    # In opmath (float32 for half inputs, a number weight kept a float), rounded once, as
+    # torch's kernel: in half, w * (b - a) overflowed to inf (w = 1e5) or lost bits.
+    wide = opmath_dtype(dtype)
+    a, b = _cast(a, wide), _cast(b, wide)
+    if not isinstance(w, _SCALARS):
+        w = _cast(w, wide)
     # PyTorch's two-sided formula: exact at both ends (w=1 gives `end` bit for bit).
-    return jnp.where(jnp.abs(w) < 0.5, a + w * (b - a), b - (b - a) * (1 - w))
+    out = jnp.where(jnp.abs(w) < 0.5, a + w * (b - a), b - (b - a) * (1 - w))
+    return out.astype(dtype)
+
+
+def _f_addcmul(s, t1, t2, *, value, dtype):
+    """s + value * t1 * t2 as torch's CPU kernel: (value * t1) * t2 + s in opmath (float32
+    for half inputs, value a float there), rounded once."""
+    wide = opmath_dtype(dtype)
+    s, t1, t2 = _cast(s, wide), _cast(t1, wide), _cast(t2, wide)
+    return (s + value * t1 * t2).astype(dtype)
+
+
+def _f_addcdiv(s, t1, t2, *, value, dtype):
+    """s + value * t1 / t2 as torch's CPU kernel: (value * t1) / t2 + s in opmath."""
+    wide = opmath_dtype(dtype)
+    s, t1, t2 = _cast(s, wide), _cast(t1, wide), _cast(t2, wide)
+    return (s + value * t1 / t2).astype(dtype)
 
 
 def lerp(input, end, weight):
