@@ -5,7 +5,8 @@ PyTorch's legacy size_average/reduce handling; nn.functional re-exports them.
 
 from __future__ import annotations
 
-from .. import _autocast_state
+from .. import _autocast_state, _dtypes
+from .._ops_math import broadcast_shape
 from .._tensor import Tensor
 from ..autograd._grad_mode import is_grad_enabled
 from ..pure import _distance as D
@@ -60,6 +61,10 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction: s
                            "respect to argument 'target'. This input cannot have "
                            "requires_grad True.")
     input, target = _autocast_state.cpu_fp32(input, target)     # (the result is in input's dtype)
+    if isinstance(input, Tensor) and not (input.is_floating_point() or input.is_complex()):
+        # (torch's kernel writes the float loss into a tensor like the integer input)
+        raise RuntimeError("result type Float can't be cast to the desired output type "
+                           f"{_dtypes.scalar_type_name(input.dtype)}")
     out = _F._loss(L.soft_margin_loss, "SoftMarginLossBackward0", input, target,
                    reduction=_reduction(size_average, reduce, reduction))
     return out if out.dtype == input.dtype else out.to(input.dtype)     # (as huber_loss)
@@ -117,6 +122,7 @@ def gaussian_nll_loss(input, target, var, full: bool = False, eps: float = 1e-6,
     """(log max(var, eps) + (x - t)^2 / max(var, eps)) / 2; var a Tensor (the input's shape,
     without its last dim, or with one dim of size 1) or a float."""
     scalar = isinstance(var, (int, float))
+    broadcast_shape(input, target)      # (torch's RuntimeError for shapes that do not fit)
     none_name = "AddBackward0" if full else "MulBackward0"
     return _F._loss(_f_gaussian_nll, _REDUCED.get(reduction, none_name), input, target,
                     None if scalar else var, scalar_var=float(var) if scalar else None,

@@ -13,7 +13,7 @@ import jax.numpy as jnp
 
 from .. import _autocast_state, _dtypes
 from .._dtype_refusals import check_dtype
-from .._ops_math import as_operand
+from .._ops_math import as_operand, broadcast_shape
 from .._tensor import Tensor, apply
 from ..pure import _loss_base
 from ..pure import losses as L
@@ -58,14 +58,38 @@ def _broadcast_first(input, target) -> None:
         _loss_base.pointwise_pair(input._value, target._value)
 
 
-def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    _check_kernel("mse_loss", input, target)
-    return _loss(L.mse_loss, "MseLossBackward0", input, target,
-                 reduction=_legacy_reduction(size_average, reduce, reduction))
+def _weighted(loss, input, weight, reduction: str, mean_over_weights: bool = True):
+    """torch 2.13's weighted mse/l1/huber loss: the unreduced loss times `weight` (input's
+    shape), summed, or averaged: over the sum of the weights (mse, l1), or over the
+    elements (huber, as torch's)."""
+    if tuple(weight.shape) != tuple(input.shape):
+        raise ValueError("Weights and input must have the same size.")
+    out = loss(reduction="none") * weight
+    if reduction == "none":
+        return out
+    if reduction == "sum":
+        return out.sum()
+    if reduction == "mean":
+        return out.sum() / weight.sum() if mean_over_weights else out.mean()
+    raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', "
+                     "'sum'.")
 
 
-def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean squared error; `weight` (input's shape) weighs each element, 'mean' then
+    dividing by the sum of the weights, as torch 2.13's."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
+    if weight is not None:
+        return _weighted(lambda **r: mse_loss(input, target, **r), input, weight, reduction)
+    _check_kernel("mse_loss", input, target)
+    return _loss(L.mse_loss, "MseLossBackward0", input, target, reduction=reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean absolute error; `weight` as mse_loss's."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if weight is not None:
+        return _weighted(lambda **r: l1_loss(input, target, **r), input, weight, reduction)
     if reduction == "mean":
         _check_mean_dtype(input, target)
     # (torch's grad_fn: the last op of its composite, abs then the reduction)
@@ -92,7 +116,12 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
                  reduction=_legacy_reduction(size_average, reduce, reduction), beta=beta)
 
 
-def huber_loss(input, target, reduction="mean", delta=1.0):
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """Huber loss; `weight` (input's shape) weighs each element, 'mean' then averaging over
+    the elements (not the weights), as torch 2.13's."""
+    if weight is not None:
+        return _weighted(lambda **r: huber_loss(input, target, delta=delta, **r), input,
+                         weight, reduction, mean_over_weights=False)
     _check_kernel("huber_loss", input, target)
     input, target = _autocast_state.cpu_fp32(input, target)     # (the result is in input's dtype)
     out = _loss(L.huber_loss, "HuberLossBackward0", input, target, reduction=reduction,
@@ -171,12 +200,20 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
             and target.dtype != input.dtype:
         raise RuntimeError(f"Found dtype {_dtypes.scalar_type_name(target.dtype)} but "
                            f"expected {_dtypes.scalar_type_name(input.dtype)}")
+    if isinstance(input, Tensor) and not input.is_floating_point():
+        raise NotImplementedError('"binary_cross_entropy" not implemented for '
+                                  f"'{_dtypes.scalar_type_name(input.dtype)}'")
     _lw.check_not_differentiable("binary_cross_entropy", weight=weight)
     return out
 
 
 def _f_bce_logits(x, t, w, pw, *, reduction):
-    return L.binary_cross_entropy_with_logits(x, t, w, reduction, pw)
+    out = L.binary_cross_entropy_with_logits(x, t, w, reduction, pw)
+    # (torch's kernel computes in place in a tensor of the target's dtype: a float16
+    # target gives a float16 loss for float32 logits)
+    if jnp.issubdtype(t.dtype, jnp.floating) and out.dtype != t.dtype:
+        return out.astype(t.dtype)
+    return out
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
@@ -186,6 +223,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     out = _loss(_f_bce_logits, "BinaryCrossEntropyWithLogitsBackward0", input, target,
                 weight, pos_weight, reduction=_legacy_reduction(size_average, reduce, reduction))
     # (after the shape check: torch's kernel computes in the target's dtype, in place)
+    if isinstance(input, Tensor) and not (input.is_floating_point() or input.is_complex()):
+        raise NotImplementedError('"log_sigmoid_cpu" not implemented for '
+                                  f"'{_dtypes.scalar_type_name(input.dtype)}'")
     if isinstance(target, Tensor) and target.dtype == _dtypes.bool:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
@@ -200,6 +240,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean",
            log_target=False):
     reduction = _legacy_reduction(size_average, reduce, reduction)
+    broadcast_shape(target, input)      # (torch's RuntimeError, of target * (... - input))
     # (torch's grad_fn: the last op of its composite)
     name = {"mean": "MeanBackward0", "sum": "SumBackward0", "batchmean": "DivBackward0"}.get(
         reduction, "MulBackward0" if log_target else "SubBackward0")

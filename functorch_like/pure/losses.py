@@ -46,10 +46,24 @@ __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy
            "poisson_nll_loss", "gaussian_nll_loss", "ctc_loss"]
 
 
+@jax.custom_jvp
+def _real_abs(x: Array) -> Array:
+    return jnp.abs(x)
+
+
+@_real_abs.defjvp
+def _real_abs_jvp(primals, tangents):
+    (x,), (t,) = primals, tangents
+    # torch's sign: 0 at 0 and at NaN (inf - inf)
+    sign = jnp.where(jnp.isnan(x), 0, jnp.sign(x)).astype(t.dtype)
+    return jnp.abs(x), t * sign
+
+
 def _abs(x: Array) -> Array:
-    """|x| whose derivative is sign(x), 0 at x == 0, as in PyTorch (jnp.abs's is 1 there, so a
-    prediction that equals its target would still be pushed)."""
-    return x * jnp.sign(x)
+    """|x| whose derivative is torch's sign(x): 0 at x == 0 (jnp.abs's is 1 there, so a
+    prediction that equals its target would still be pushed) and at NaN (x * sign(x)
+    gave NaN there)."""
+    return x * jnp.sign(x) if jnp.iscomplexobj(x) else _real_abs(x)
 
 
 def mse_loss(input: Array, target: Array, reduction: str = "mean") -> Array:
@@ -74,8 +88,12 @@ def smooth_l1_loss(input: Array, target: Array, reduction: str = "mean",
     d = _abs(diff)
     if beta == 0:
         return _reduce(d, reduction)
-    # (diff * diff: d * d has a zero second derivative where input == target, torch's 1/beta)
-    return _reduce(jnp.where(d < beta, 0.5 * diff * diff / beta, d - 0.5 * beta), reduction)
+    # (diff * diff: d * d has a zero second derivative where input == target, torch's 1/beta;
+    # the quadratic branch reads a diff zeroed where it is not taken: an infinite diff's
+    # gradient is then +-1, not 0 * inf = NaN through the branch not taken)
+    near = ~(d >= beta)         # (a NaN diff takes the quadratic branch, as torch's)
+    inner = jnp.where(near, diff, 0)
+    return _reduce(jnp.where(near, 0.5 * inner * inner / beta, d - 0.5 * beta), reduction)
 
 
 def huber_loss(input: Array, target: Array, reduction: str = "mean",
@@ -85,7 +103,9 @@ def huber_loss(input: Array, target: Array, reduction: str = "mean",
     if delta <= 0:
         raise _DomainError("huber_loss does not support non-positive values for delta.")
     d = jnp.abs(input - target)
-    return _reduce(jnp.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction)
+    near = ~(d >= delta)        # (as smooth_l1_loss: NaN quadratic, no NaN gradient at inf)
+    inner = jnp.where(near, input - target, 0)
+    return _reduce(jnp.where(near, 0.5 * inner * inner, delta * (d - 0.5 * delta)), reduction)
 
 
 def _index_target(input: Array, target: Array) -> Array:
