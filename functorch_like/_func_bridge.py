@@ -47,7 +47,8 @@ def use_key(key):
     if key is not None:
         gen._key = key
     try:
-        yield gen
+        with _random.guarded():
+            yield gen
     finally:
         gen._key = saved
 
@@ -106,7 +107,7 @@ def _wrap(func: Callable, has_aux: bool = False, seen: dict | None = None,
             if with_writes:
                 leaves = tensor_leaves(tensors)
                 before = [t._value for t in leaves]
-            with func_body():
+            with func_body(), _random.guarded():
                 out = func(*tensors, **_tensors(kwargs))
         if _is_tracer(gen._key) and not _is_tracer(key):
             gen._key = key          # a random op staged by an outer jax.jit: no leak

@@ -343,7 +343,8 @@ def _transform_op(*arrays, spec: Spec):
             t._value = v
         gen._key = arrays[-1]
         _grad_state.capture = _Replay(spec.const_marks, consts)
-        out = spec.core(args, kwargs)
+        with _random.guarded():
+            out = spec.core(args, kwargs)
     finally:
         _grad_state.capture = outer
         for t, v in zip(spec.tensors, saved):

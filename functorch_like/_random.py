@@ -8,6 +8,7 @@ uint32 data, `_key_data`, so that a call makes no Python key object).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import threading
@@ -15,7 +16,7 @@ import threading
 import jax
 import jax.numpy as jnp
 
-from . import _device, _dtypes
+from . import _device, _dtypes, _trace_state
 from ._tensor import Tensor, apply
 from ._func_frames import check_write, inplace_name
 from ._writes import WRITES
@@ -126,9 +127,44 @@ class Generator:
         return new
 
     def next_key(self):
-        """A fresh subkey; advances the generator."""
-        self._key, sub = jax.random.split(self._key)
+        """A fresh subkey; advances the generator.
+
+        Under a JAX trace of the user's own (jax.jit, lax.scan of a function that draws,
+        Dropout in train mode included), the new key would be a tracer kept in the
+        generator after the trace ends, and every later draw in the process would fail
+        with JAX's UnexpectedTracerError: that raises here instead, saying what to use.
+        functorch_like.compile and the torch.func transforms thread the key themselves."""
+        key = self._key
+        new, sub = jax.random.split(key)
+        if isinstance(new, jax.core.Tracer) and not isinstance(key, jax.core.Tracer) \
+                and not _guards.depth and not _trace_state.state.compiling:
+            raise RuntimeError(
+                "functorch_like: a random op (dropout, randn, ...) ran inside a function "
+                "traced by jax.jit or another JAX transform of your own, which cannot "
+                "advance the global generator (its next key would leak out of the trace). "
+                "Compile the step with functorch_like.compile, or make the module a pure "
+                "function with functorch_like.func.to_pure, whose apply draws from the "
+                "`key=` it is given; or put the module in eval() mode.")
+        self._key = new
         return sub
+
+
+class _Guards(threading.local):
+    depth = 0       # code that puts the generator's key back after a JAX trace (guarded)
+
+
+_guards = _Guards()
+
+
+@contextlib.contextmanager
+def guarded():
+    """Within: a random op under a JAX trace may leave a traced key in the generator, as
+    the caller puts the key back afterwards (functional_call, the torch.func bridges)."""
+    _guards.depth += 1
+    try:
+        yield
+    finally:
+        _guards.depth -= 1
 
 
 default_generator = Generator()

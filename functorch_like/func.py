@@ -51,7 +51,8 @@ def _kept(module, restore_all: bool):
     gen = _random.default_generator
     key = gen._key
     try:
-        yield
+        with _random.guarded():
+            yield
     finally:
         for t, value in tensors.values():
             if restore_all or _is_tracer(t._value):
@@ -70,7 +71,9 @@ def functional_call(module, parameter_and_buffer_dicts, args=(), kwargs=None, *,
     BatchNorm statistics of buffers not given are discarded: use `to_pure` to get them).
     With Tensor inputs it is torch.func.functional_call: Tensors out, autograd reaches
     the given tensors, in-place buffer updates land in the given buffers (or, for buffers
-    not given, in the module's own).
+    not given, in the module's own; traced by jax.jit, those updates are traced values
+    and are dropped, leaving the module's buffers as they were: pass the buffers, or use
+    `to_pure`, which returns them).
 
     PyTorch parity: random ops draw from the global generator; traced by jax.jit they are
     drawn once at trace time (the generator is left untouched, no tracer escapes). For a
@@ -143,6 +146,12 @@ def to_pure(module) -> tuple[Callable, dict, dict]:
       `(output, new_buffers)` with jax arrays (BatchNorm's updated running statistics in
       train mode), drawing Dropout masks from `key`. The module's train/eval mode at call
       time decides the behaviour; the module itself is left unchanged.
+
+    Under jax.jit, "call time" is trace time: a jitted apply_fn keeps the mode it was
+    traced in (jax.jit does not see `module.train()`/`eval()`); jit one function per
+    mode, or trace again after switching. `params` and `buffers` are the module's own
+    arrays, not copies: donating them to a jitted step (donate_argnums) deletes the
+    module's weights; write results back with `module.load_state_dict`, which copies.
     """
     params = {n: p._value for n, p in module.named_parameters()}
     buffers = {n: b._value for n, b in module.named_buffers()}

@@ -11,6 +11,7 @@ import math
 
 import jax
 
+from .. import _random, _trace_state
 from .._dtype_refusals import check
 from .._func_frames import check_write
 from .._tensor import Tensor, apply, publish
@@ -34,9 +35,26 @@ def _write_buffer(buffer: Tensor | None, value) -> None:
     # Running statistics are data, not part of the graph: written in place, no grad_fn.
     if buffer is not None and value is not None:
         check_write(buffer, "add_")     # (inside a torch.func transform; torch's first op)
+        _refuse_leak(buffer, value._value)
         buffer._value = jax.lax.stop_gradient(value._value)
         buffer._version += 1
         publish(buffer)     # (its state_dict()/detach() aliases and views see it, as torch's)
+
+
+def _refuse_leak(buffer: Tensor, value) -> None:
+    """A running statistic traced by a jax.jit (or lax.scan, ...) of the user's own would
+    stay in the module after the trace, and its next call would fail with JAX's
+    UnexpectedTracerError: refused here, saying what to use. functorch_like.compile and
+    the torch.func bridges (functional_call, to_pure, the transforms) handle it."""
+    if type(value).__name__ == "DynamicJaxprTracer" \
+            and not isinstance(buffer._value, jax.core.Tracer) \
+            and not _trace_state.state.compiling and not _random._guards.depth:
+        raise RuntimeError(
+            "functorch_like: a BatchNorm in train mode ran inside a function traced by "
+            "jax.jit or another JAX transform of your own, which cannot update its running "
+            "statistics in place (they would leak out of the trace). Compile the step with "
+            "functorch_like.compile, use functorch_like.func.to_pure (its apply returns the "
+            "new buffers), or put the module in eval() mode.")
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
