@@ -88,18 +88,36 @@ def _by_name(name: str) -> dtype:
 _default_float = float32
 
 
+def _widen_live_integers() -> None:
+    """Stores the live tensors' int32 values (int64 while x64 was off) as int64, now that
+    x64 is on: what each reported before, it reports after."""
+    import gc
+    from ._tensor import Tensor
+    for obj in gc.get_objects():
+        if isinstance(obj, Tensor):
+            value = obj._v
+            if isinstance(value, jax.Array) and not isinstance(value, jax.core.Tracer) \
+                    and value.dtype == np.int32:
+                obj._v = value.astype(np.int64)     # (not a write: the same values)
+
+
 def get_default_dtype() -> dtype:
     """The dtype of Python floats turned into tensors (float32 unless changed)."""
     return _default_float
 
 
 def set_default_dtype(d: dtype) -> None:
-    """Sets the default floating dtype; float64 switches on JAX's x64 mode."""
+    """Sets the default floating dtype; float64 switches on JAX's x64 mode.
+
+    Integer tensors made before the switch (int64 stored in 32 bits while x64 was off)
+    are widened then, so that they still report int64 (a label tensor made before the
+    call stays a valid cross_entropy target)."""
     global _default_float
     if not isinstance(d, dtype) or not d.is_floating_point:
         raise TypeError("only floating-point types are supported as the default type")
     if d.name == "float64" and not jax.config.jax_enable_x64:
         jax.config.update("jax_enable_x64", True)
+        _widen_live_integers()
     _default_float = _NAMES[d.name]
     WRITES.count += 1       # (a compiled step's program depends on it)
 
