@@ -861,3 +861,14 @@ def test_one_hot_in_traced_code():
     with pytest.raises(TypeError, match="one_hot.. without num_classes has an output shape "
                                         "that depends on the input's values"):
         ft.compile(lambda y: F.one_hot(y))(labels)
+
+
+def test_unflatten_keeps_its_size_as_given_and_checks_it_as_torchs():
+    from _tensor_ops_ref import error_of
+
+    def facts(lib):
+        mods = [lib.nn.Unflatten(1, lib.Size([2, 5])), lib.nn.Unflatten(1, [2, 5]),
+                lib.nn.Unflatten(1, (2, -1))]
+        return ([repr(m) for m in mods], [tuple(m(lib.ones(3, 10)).shape) for m in mods],
+                [error_of(lambda a=a: lib.nn.Unflatten(1, a)) for a in (2.5, [2, 5.0])])
+    assert facts(ft) == facts(torch)
