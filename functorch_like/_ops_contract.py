@@ -172,6 +172,8 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
 
 
 def _f_kron(a, b, *, dtype):
+    if dtype == jnp.bool_:      # (jnp.kron multiplies, which bool refuses: a logical and)
+        return jnp.kron(a.astype(jnp.int32), b.astype(jnp.int32)).astype(jnp.bool_)
     return jnp.kron(a.astype(dtype), b.astype(dtype))
 
 

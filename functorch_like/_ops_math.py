@@ -646,7 +646,14 @@ floor = checked("floor")(_unary(jnp.floor, "FloorBackward0", to_float=False))
 ceil = checked("ceil")(_unary(jnp.ceil, "CeilBackward0", to_float=False))
 trunc = fix = checked("trunc")(_unary(jnp.trunc, "TruncBackward0", to_float=False))
 frac = checked("frac")(_unary(lambda x: x - jnp.trunc(x), "FracBackward0", to_float=False))
-square = _unary(jnp.square, "PowBackward0", to_float=False)
+def _square(x):
+    # (a bool squares to torch's default integer type, int64: jnp.square gives int32)
+    if x.dtype == jnp.bool_:
+        return jnp.square(x.astype(jax.dtypes.canonicalize_dtype(jnp.int64)))
+    return jnp.square(x)
+
+
+square = _unary(_square, "PowBackward0", to_float=False)
 relu = checked("relu")(_unary(_activations.relu, "ReluBackward0", to_float=False))
 isnan = _unary(jnp.isnan, "IsnanBackward0", to_float=False)
 isinf = _unary(jnp.isinf, "IsinfBackward0", to_float=False)

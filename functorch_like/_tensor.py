@@ -805,7 +805,9 @@ class Tensor:
 
     def __index__(self) -> int:
         self._require_concrete('using a tensor as an index')
-        if not jnp.issubdtype(self._value.dtype, jnp.integer) or self._value.size != 1:
+        # (a bool is an integer here, as torch's: `[10, 20][tensor(True)]` is 20)
+        if not (jnp.issubdtype(self._value.dtype, jnp.integer)
+                or self._value.dtype == jnp.bool_) or self._value.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an "
                             "index")
         return builtins.int(self.item())

@@ -46,3 +46,21 @@ def test_clamp_gradients_with_tensor_bounds_are_torchs():
 def test_renorm_of_an_integer_tensor_raises_as_torchs(dtype):
     same_as_torch(lambda lib: lib.renorm(lib.tensor([[3, 4]]).to(getattr(lib, dtype)),
                                          2, 0, 1))
+
+
+def test_a_bool_tensor_is_an_index_as_torchs():
+    import operator
+    for lib in (fl, torch):
+        assert [10, 20][lib.tensor(True)] == 20
+        assert operator.index(lib.tensor([False])) == 0
+    same_as_torch(lambda lib: lib.arange(5)[lib.tensor(True)])
+
+
+@pytest.mark.parametrize("other", [[True, True], [[1, 2]]])
+def test_kron_of_bool_tensors_as_torchs(other):
+    same_as_torch(lambda lib: lib.kron(lib.tensor([True, False]), lib.tensor(other)))
+
+
+def test_square_of_bool_is_torchs_default_integer(x64):
+    same_as_torch(lambda lib: lib.square(lib.tensor([True, False])))
+    same_as_torch(lambda lib: lib.square(lib.tensor([2, 3], dtype=lib.int8)))
