@@ -46,7 +46,8 @@ _CAST = frozenset("""
     log10 log1p log2 logaddexp logaddexp2 logical_and logical_not logical_or logical_xor
     logit lt maximum minimum mul multiply ne nextafter not_equal pow rad2deg reciprocal
     remainder rsqrt sigmoid sin sinc sinh sqrt square stack sub subtract tan tanh
-    true_divide vstack xlogy lerp
+    true_divide vstack xlogy lerp bitwise_and bitwise_or bitwise_xor bitwise_left_shift
+    bitwise_right_shift gcd lcm
 """.split())
 # torch.cat's own check (the stacking functions call it) words the cast error differently.
 _CAT = frozenset("cat column_stack concat concatenate dstack hstack stack vstack".split())
@@ -77,7 +78,19 @@ _SPECIAL = _SPECIAL_NO_DERIVATIVE | frozenset("""
 """.split())
 _EXACT_FOUND = frozenset("""
     abs absolute ceil clamp clip fix floor frac neg negative round sgn sign trunc
+    bitwise_not
 """.split())
+# Tests of a sign or an infinity: a bool out only.
+_BOOL_ONLY = frozenset("signbit isposinf isneginf".split())
+# Each with its own words for an out of another dtype than the result's.
+_OWN_DTYPE_CHECK = {
+    "heaviside": lambda result, out: "heaviside is not yet implemented for tensors with "
+                                     "different dtypes.",
+    "nan_to_num": lambda result, out: f"nan_to_num: dtype of out: {out} should be same as "
+                                      f"input: {result}",
+    "float_power": lambda result, out: f"the output given to float_power has dtype {out} "
+                                       f"but the operation's result requires dtype {result}",
+}
 # Index results: out must be int64, or int32 with out_int32=True (torch's own check).
 _SEARCH = frozenset("bucketize searchsorted".split())
 # Results without a gradient: torch lets their arguments require grad with out=. (So it
@@ -119,6 +132,9 @@ def _check_dtype(name: str, result, out) -> None:
         raise RuntimeError(
             f"Expected out tensor to have dtype {_dtypes.cpp_type_name(result.dtype)}, but "
             f"got {_dtypes.cpp_type_name(out.dtype)} instead")
+    if name in _OWN_DTYPE_CHECK:
+        raise RuntimeError(_OWN_DTYPE_CHECK[name](_dtypes.scalar_type_name(result.dtype),
+                                                  _dtypes.scalar_type_name(out.dtype)))
     if name in _EXACT_FOUND:
         raise RuntimeError(f"Found dtype {_dtypes.scalar_type_name(out.dtype)} but expected "
                            f"{_dtypes.scalar_type_name(result.dtype)}")
@@ -154,6 +170,8 @@ def _check_before(name: str, args, kwargs, out, tensor_cls) -> None:
     if name == "logsumexp" and not out.dtype.is_floating_point:
         raise RuntimeError("logsumexp(): Expected floating point type for result tensor, "
                            f"but got: {_dtypes.scalar_type_name(out.dtype)}")
+    if name in _BOOL_ONLY and out.dtype != _dtypes.bool:
+        raise RuntimeError(f"{name} does not support non-boolean outputs.")
     if name in _BOOL_OUT and out.dtype not in (_dtypes.bool, _dtypes.uint8):
         raise RuntimeError(f"{name} only supports bool tensor for result, got: "
                            f"{_dtypes.scalar_type_name(out.dtype)}")
@@ -231,7 +249,7 @@ def install(namespace: dict, tensor_cls: type, aliases: tuple = ()) -> None:
     those functions is rebound to the same wrapper, so the two stay one function."""
     wrapped = {}
     for name in (_CAST | _EXACT | _EXACT_FOUND | _SEARCH | _ACCUMULATE | _SAME_AS_INPUT
-                 | _BOOL_OUT | _WHERE | _PAIRS):
+                 | _BOOL_OUT | _WHERE | _PAIRS | _BOOL_ONLY | set(_OWN_DTYPE_CHECK)):
         fn = namespace.get(name)
         if fn is not None:
             namespace[name] = wrapped[id(fn)] = _wrap(fn, name, tensor_cls)
