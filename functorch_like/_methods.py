@@ -212,7 +212,11 @@ def _scalar_value(value, dtype):
     if isinstance(value, Tensor):
         value = value.item()
     if isinstance(value, complex) and not jnp.issubdtype(dtype, jnp.complexfloating):
-        value = value.real
+        # (torch converts it to the kernel's opmath type, which a complex does not fit)
+        reported = _dtypes.from_jax(dtype).name         # (int64 while x64 is off too)
+        name = ("double" if reported == "float64" else "float") \
+            if jnp.issubdtype(dtype, jnp.floating) else f"{reported}_t"
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
     return value
 
 

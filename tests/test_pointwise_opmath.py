@@ -84,3 +84,13 @@ def test_integer_addcmul_truncates_its_value_as_torchs():
     for lib in (fl, torch):
         out = lib.addcmul(lib.tensor([1, 2]), lib.tensor([3, 4]), lib.tensor([5, 6]), value=2)
         assert out.tolist() == [31, 50] and str(out.dtype).endswith("int64")
+
+
+@pytest.mark.parametrize("op", ["addcmul", "addcdiv"])
+@pytest.mark.parametrize("dtype", ["float32", "int64", "int8", "uint8", "complex64"])
+def test_a_complex_value_raises_unless_complex_as_torchs(op, dtype):
+    from _tensor_ops_ref import same_as_torch
+    if op == "addcdiv" and dtype in ("int64", "int8", "uint8"):
+        dtype = "float32"       # (integer addcdiv has its own error)
+    same_as_torch(lambda lib: getattr(lib, op)(
+        *(lib.tensor([1, 2]).to(getattr(lib, dtype)) for _ in range(3)), value=1j))
