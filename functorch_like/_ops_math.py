@@ -257,7 +257,26 @@ def _binary(fn, name, a, b, *, float_result=False, **static):
     dtype = _dtypes.result_type(*_promo_args(a, b))
     if float_result:
         dtype = _float_dtype(dtype)
+    if type(a) is builtins.int or type(b) is builtins.int:
+        a, b = _wide_int(a, dtype), _wide_int(b, dtype)
     return apply(fn, name, a, b, dtype=dtype, **static)
+
+
+def _wide_int(x, dtype):
+    """A Python int operand beyond 32 bits (which JAX cannot take with x64 off), as torch
+    takes it: wrapped into a narrower integer dtype (`int8 + 2**40` adds 0), as a float
+    for a floating one; an int64 kept in 32 bits cannot hold it (the x64 error)."""
+    if type(x) is not builtins.int or -2**31 <= x < 2**31 or jax.config.jax_enable_x64:
+        return x
+    kind = np.dtype(dtype)
+    if kind.kind in "iu":
+        if kind.itemsize >= 4:
+            from ._host import x64_overflow
+            raise x64_overflow(x, kind)
+        bits = 8 * kind.itemsize
+        x %= 2 ** bits
+        return x - 2 ** bits if kind.kind == "i" and x >= 2 ** (bits - 1) else x
+    return builtins.float(x) if kind.kind == "f" else builtins.complex(x)
 
 
 def add(input, other, *, alpha=1):

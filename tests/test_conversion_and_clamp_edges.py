@@ -64,3 +64,27 @@ def test_kron_of_bool_tensors_as_torchs(other):
 def test_square_of_bool_is_torchs_default_integer(x64):
     same_as_torch(lambda lib: lib.square(lib.tensor([True, False])))
     same_as_torch(lambda lib: lib.square(lib.tensor([2, 3], dtype=lib.int8)))
+
+
+_BIG_INT_CASES = {
+    "int8 + 2**40": lambda L: L.tensor([1], dtype=L.int8) + 2**40,
+    "int8 + (2**40 + 3)": lambda L: L.tensor([1], dtype=L.int8) + (2**40 + 3),
+    "int8 * (2**33 + 5)": lambda L: L.tensor([1], dtype=L.int8) * (2**33 + 5),
+    "uint8 - (2**35 + 7)": lambda L: L.tensor([1], dtype=L.uint8) - (2**35 + 7),
+    "float32 + 2**40": lambda L: L.tensor([1.5]) + 2**40,
+    "float32 * 2**50": lambda L: L.tensor([1.5]) * 2**50,
+    "int16 < 2**40 + 1": lambda L: L.tensor([1], dtype=L.int16) < 2**40 + 1,
+}
+
+
+@pytest.mark.parametrize("name", list(_BIG_INT_CASES))
+def test_python_ints_beyond_32_bits_in_arithmetic_as_torchs(name):
+    # (JAX refused them with its own OverflowError while x64 is off)
+    same_as_torch(_BIG_INT_CASES[name])
+
+
+def test_an_int64_kept_in_32_bits_names_the_x64_mode():
+    import jax
+    with jax.enable_x64(False), pytest.raises(RuntimeError,
+                                              match="64-bit integers need JAX's x64 mode"):
+        fl.tensor([1, 2]) * 2654435761

@@ -20,7 +20,11 @@ UNARY = {
     "digamma": (lambda t, x: t.digamma(x), 0.2, 4),
     "polygamma": (lambda t, x: (t.polygamma(1, x), t.polygamma(2, x), x.polygamma(0)), 0.5, 3),
     "logit": (lambda t, x: (t.logit(x), x.logit(eps=0.2)), 0.05, 0.95),
-    "sinc": (lambda t, x: t.sinc(x), -2, 2),
+    # (apart from |x| < 0.01, where torch's float32 gradient, (cos(pi x) - sinc(x)) / x,
+    # cancels to garbage: 0.0 at x = 2.8e-5, where the derivative is -9e-5; the test's
+    # random draws landed there about once in 400 runs)
+    "sinc": (lambda t, x: t.sinc(x), 0.01, 2),
+    "sinc of negatives": (lambda t, x: t.sinc(x), -2, -0.01),
     "deg2rad": (lambda t, x: (t.deg2rad(x), x.rad2deg()), -2, 2),
     "i0": (lambda t, x: t.i0(x), -2, 2),
     "sgn": (lambda t, x: (t.sgn(x), t.positive(x), t.signbit(x)), -2, 2),
