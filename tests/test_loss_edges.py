@@ -85,3 +85,36 @@ def test_weight_argument_of_torch_2_13(name, reduction):
 def test_weight_of_another_shape_raises_as_torchs(name):
     same_as_torch(lambda lib: getattr(lib.nn.functional, name)(
         lib.ones(2, 2), lib.zeros(2, 2), weight=lib.ones(2)))
+
+
+def _ctc_call(case):
+    def call(L):
+        F = L.nn.functional
+        lp = L.tensor([[[-1.0, -1.2, -1.1]] * 3] * 5).log_softmax(2)     # (T=5, N=3, C=3)
+        tg = L.tensor([[1, 2, 1], [2, 1, 1], [1, 1, 2]])
+        return {
+            "negative input length": lambda: F.ctc_loss(lp, tg, [-1, 5, 4], [3, 2, 2]),
+            "negative target length": lambda: F.ctc_loss(lp, tg, [5, 5, 4], [3, -1, 2]),
+            "padded targets of another batch": lambda: F.ctc_loss(
+                lp[:, :2], L.tensor([[1, 2]]), [5, 5], [2, 2]),
+            "float input lengths": lambda: F.ctc_loss(lp, tg, L.tensor([5.0, 5.0, 4.0]),
+                                                      L.tensor([3, 2, 2])),
+            "float target lengths": lambda: F.ctc_loss(lp, tg, L.tensor([5, 5, 4]),
+                                                       L.tensor([3.0, 2.0, 2.0])),
+            "too long, then negative": lambda: F.ctc_loss(lp, tg, [6, -1, 4], [3, 2, 2]),
+            "negative, then too long": lambda: F.ctc_loss(lp, tg, [-1, 6, 4], [3, 2, 2]),
+        }[case]()
+    return call
+
+
+@pytest.mark.parametrize("case", ["negative input length", "negative target length",
+                                  "padded targets of another batch", "float input lengths",
+                                  "float target lengths", "too long, then negative",
+                                  "negative, then too long"])
+def test_ctc_refuses_bad_lengths_and_targets_as_torch(case):
+    # (they computed inf, or broadcast a padded row over the batch)
+    from _tensor_ops_ref import error_of
+    ours, theirs = error_of(lambda: _ctc_call(case)(fl)), error_of(lambda: _ctc_call(case)(torch))
+    assert theirs is not None and ours is not None and ours[1] == theirs[1]
+    with pytest.raises(RuntimeError):       # (ShapeError is a RuntimeError)
+        _ctc_call(case)(fl)

@@ -15,8 +15,12 @@ def _f_ctc(log_probs, targets, input_lengths, target_lengths, *, blank, reductio
                          zero_infinity, max_target_length=max_target_length)
 
 
-def _lengths(lengths):
-    return lengths if isinstance(lengths, Tensor) else jnp.asarray(lengths, jnp.int32)
+def _lengths(lengths, name: str):
+    if isinstance(lengths, Tensor):
+        if not jnp.issubdtype(lengths._value.dtype, jnp.integer):
+            raise RuntimeError(f"{name} must be integral")
+        return lengths
+    return jnp.asarray(lengths, jnp.int32)
 
 
 def _bound(targets, target_lengths):
@@ -43,7 +47,8 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank: int = 0,
     PyTorch parity: the gradient with respect to log_probs is PyTorch's (that of the logits
     of a log_softmax), see `functorch_like.pure._ctc`.
     """
-    il, tl = _lengths(input_lengths), _lengths(target_lengths)
+    il, tl = _lengths(input_lengths, "input_lengths"), _lengths(target_lengths,
+                                                                 "target_lengths")
     if not 0 <= blank < log_probs.shape[-1]:     # (JAX's gather gave NaN)
         raise RuntimeError("blank must be in label range")
     batched = log_probs.ndim == 3

@@ -117,7 +117,13 @@ def _check(log_probs, targets, input_lengths, target_lengths):
     for name, lengths in (("input_lengths", input_lengths), ("target_lengths", target_lengths)):
         if lengths.shape[0] != batch:
             raise ShapeError(f"{name} must be of size batch_size")
+    check_values((target_lengths,), lambda: (target_lengths < 0, jnp.min(target_lengths)),
+                 lambda v: ShapeError("Expected target_lengths to have value at least 0, but "
+                                      f"got value {int(v)} {_ALLOC}"))
     if targets.ndim == 2:
+        if targets.shape[0] != batch:       # (a padded row is no batch of its own)
+            raise ShapeError(f"Expected tensor to have size {batch} at dimension 0, but got "
+                             f"size {targets.shape[0]} for argument #2 'targets' {_ALLOC}")
         size = targets.shape[1]
         check_values((target_lengths,),
                      lambda: (target_lengths > size, jnp.max(target_lengths)),
@@ -132,9 +138,15 @@ def _check(log_probs, targets, input_lengths, target_lengths):
                                           f"dimension 0, but got size {size} for argument #2 "
                                           f"'targets' {_ALLOC}"))
     time = log_probs.shape[0]
-    check_values((input_lengths,), lambda: (input_lengths > time, jnp.max(input_lengths)),
-                 lambda v: ShapeError(f"Expected input_lengths to have value at most {time}, "
-                                      f"but got value {int(v)} {_ALLOC}"))
+    # (torch checks each sample's length in turn, at least 0 then at most T: the first
+    # length out of [0, T] names the bound it breaks)
+    check_values((input_lengths,), lambda: (
+        (input_lengths < 0) | (input_lengths > time),
+        input_lengths[jnp.argmax((input_lengths < 0) | (input_lengths > time))]),
+        lambda v: ShapeError(
+            f"Expected input_lengths to have value at least 0, but got value {int(v)} "
+            f"{_ALLOC}" if v < 0 else f"Expected input_lengths to have value at most {time}, "
+            f"but got value {int(v)} {_ALLOC}"))
 
 
 def ctc_loss(log_probs: Array, targets: Array, input_lengths, target_lengths, blank: int = 0,
