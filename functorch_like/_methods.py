@@ -208,7 +208,7 @@ def addcmul(input, tensor1, tensor2, *, value=1):
 
 def _scalar_value(value, dtype):
     """addcmul's/addcdiv's `value` as their kernels take it: a number, complex only for a
-    complex dtype (its real part otherwise, as torch's conversion)."""
+    complex dtype (torch's RuntimeError otherwise)."""
     if isinstance(value, Tensor):
         value = value.item()
     if isinstance(value, complex) and not jnp.issubdtype(dtype, jnp.complexfloating):
