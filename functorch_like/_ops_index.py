@@ -311,7 +311,9 @@ def _check_advanced_write_dtype(input, index, value) -> None:
     if not isinstance(value, Tensor) or value.dtype == input.dtype:
         return
     items = index if isinstance(index, tuple) else (index,)
-    tensors = [x for x in items if isinstance(x, Tensor)]
+    # (a 0-d integer tensor indexes as the int it holds: basic indexing, as in torch)
+    tensors = [x for x in items if isinstance(x, Tensor) and (
+        x.ndim or x.dtype == _dtypes.bool)]
     listed = builtins.any(isinstance(x, (list, np.ndarray)) for x in items)
     if not tensors and not listed:
         return                                  # (basic indexing)
@@ -328,17 +330,19 @@ def setitem(input, index, value) -> None:
     _check_assignable_type(input, value)
     _refuse_byte_mask_fill(input.shape, index, value)
     check_write(input, setitem=True)        # (inside a torch.func transform)
-    _check_advanced_write_dtype(input, index, value)
     try:
         spec, arrays = _parse(input.shape, index, fill=_one_value(value))
     except TracedMask:
         spec = None
     if spec is None:
+        _check_advanced_write_dtype(input, index, value)
         input._set(masked_write(input, index, value))
         return
     check_fits(value, input.dtype)
+    value_in = value
     value = as_operand(converted(value, input.dtype))
     _check_assignable(input, value, spec, arrays)
+    _check_advanced_write_dtype(input, index, value_in)    # (after the shape checks)
     if input._node is None and input._requires_grad and is_grad_enabled() and \
             _writes_through_view(spec, input.shape, arrays):
         raise RuntimeError(VIEW_OF_LEAF_INPLACE)

@@ -62,3 +62,19 @@ def test_with_64_bit_types(x64, index):
         for value in ("int32", "float64", "float", "float 0-d"):
             call = _write(dst, index, value)
             assert outcome(call, fl) == outcome(call, torch), (dst, value)
+
+
+@pytest.mark.parametrize("index", ["0-d int tensor", "0-d int tensor and slice",
+                                   "mask of another shape", "int and 0-d int tensor"])
+def test_basic_indices_and_shape_errors_come_first_as_torchs(index):
+    # (a 0-d integer tensor indexes as an int: a cast copy, no dtype error; a shape error
+    # is raised before the dtype check)
+    def call(lib):
+        x = lib.zeros(3, 2, dtype=lib.int64)
+        x[{"0-d int tensor": lambda: lib.tensor(1),
+           "0-d int tensor and slice": lambda: (lib.tensor(1), slice(None)),
+           "mask of another shape": lambda: lib.tensor([True]),
+           "int and 0-d int tensor": lambda: (0, lib.tensor(1))}[index]()] = \
+            lib.tensor([2.7, 1.2])
+        return x
+    assert outcome(call, fl) == outcome(call, torch)
