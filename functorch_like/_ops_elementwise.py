@@ -24,13 +24,23 @@ from .pure import _edge_grads, _pole_grads
 from .pure._edge_grads import x_times_log
 
 
-def _float_binary(fn, name, op, a, b):
-    """A binary op that has no integer kernel in PyTorch (hypot, logaddexp)."""
+def _float_binary(fn, name, op, a, b, complex_ok: bool = True):
+    """A binary op that has no integer kernel in PyTorch (hypot, logaddexp), nor a complex
+    one unless complex_ok."""
     a, b = as_operand(a), as_operand(b)
     dtype = _dtypes.result_type(*_promo_args(a, b))
-    if not jnp.issubdtype(dtype, jnp.inexact):
+    if not jnp.issubdtype(dtype, jnp.inexact if complex_ok else jnp.floating):
         raise _dtypes.kernel_error(op, dtype)
     return _binary(fn, name, a, b)
+
+
+def refuse_complex(op: str, a, b) -> None:
+    """torch's NotImplementedError for a binary op whose CPU kernel (`op`) has no complex
+    version, where the operands' common dtype is complex (JAX computed, or raised its own
+    ValueError)."""
+    dtype = _dtypes.result_type(*_promo_args(as_operand(a), as_operand(b)))
+    if jnp.issubdtype(dtype, jnp.complexfloating):
+        raise _dtypes.kernel_error(op, dtype)
 
 
 # ---- binary -----------------------------------------------------------------------------
@@ -42,7 +52,8 @@ def _f_hypot(a, b, *, dtype):
 
 def hypot(input, other):
     """sqrt(input**2 + other**2), floating inputs only."""
-    return _float_binary(_f_hypot, "HypotBackward0", "hypot_cpu", input, other)
+    return _float_binary(_f_hypot, "HypotBackward0", "hypot_cpu", input, other,
+                         complex_ok=False)
 
 
 def _f_logaddexp(a, b, *, dtype):
@@ -94,6 +105,7 @@ def _f_xlogy(x, y, *, dtype):
 
 def xlogy(input, other):
     """input * log(other), 0 where input == 0 (and other is not NaN)."""
+    refuse_complex("xlogy_cpu", input, other)
     return _binary(_f_xlogy, "XlogyBackward0", input, other, float_result=True)
 
 
@@ -104,6 +116,7 @@ def _f_copysign(a, b, *, dtype):
 
 def copysign(input, other):
     """|input| with the sign (bit) of other; the result is floating."""
+    refuse_complex("copysign_cpu", input, other)
     return _binary(_f_copysign, "CopysignBackward0", input, other, float_result=True)
 
 

@@ -884,6 +884,9 @@ def _f_atan2(a, b, *, dtype):
 
 
 def atan2(input, other):
+    """The angle of (other, input), elementwise; real inputs only, as torch's kernel."""
+    from ._ops_elementwise import refuse_complex
+    refuse_complex("atan2_cpu", input, other)
     return _binary(_f_atan2, "Atan2Backward0", input, other, float_result=True)
 
 

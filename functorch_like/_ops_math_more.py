@@ -158,6 +158,8 @@ def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None):
                            "either a floating point or complex dtype. Got: "
                            f"{_dtypes.scalar_type_name(dtype)}")
     x = input if dtype is None else input.to(dtype)
+    if x.is_complex():      # (torch's nanmean is nansum / count: nansum's refusal)
+        raise RuntimeError("nansum on CPU does not support complex inputs")
     return apply(_f_nanmean, "DivBackward0", x, axis=R._dims(dim, x.ndim),
                  keepdims=builtins.bool(keepdim))
 

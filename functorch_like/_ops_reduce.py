@@ -121,6 +121,8 @@ def nansum(input, dim=None, keepdim: bool = False, *, dtype=None):
     """sum treating NaN as 0 (integers and bools have none: their sum, as torch)."""
     if not (input.is_floating_point() or input.is_complex()):
         return sum(input, dim, keepdim, dtype=dtype)
+    if input.is_complex():
+        raise RuntimeError("nansum on CPU does not support complex inputs")
     return apply(_f_nansum, "NansumBackward0", input, axis=_dims(dim, input.ndim),
                  keepdims=keepdim, dtype=_sum_dtype(input, dtype))
 

@@ -88,3 +88,21 @@ def test_an_int64_kept_in_32_bits_names_the_x64_mode():
     with jax.enable_x64(False), pytest.raises(RuntimeError,
                                               match="64-bit integers need JAX's x64 mode"):
         fl.tensor([1, 2]) * 2654435761
+
+
+_COMPLEX_REFUSED = {
+    "hypot": lambda L, c: L.hypot(c, c),
+    "copysign": lambda L, c: L.copysign(c, -1),
+    "atan2": lambda L, c: L.atan2(c, c),
+    "xlogy": lambda L, c: L.xlogy(c, c),
+    "xlogy of a real and a complex": lambda L, c: L.xlogy(L.tensor([1.0, 2.0]), c),
+    "nansum": lambda L, c: L.nansum(c),
+    "nanmean": lambda L, c: L.nanmean(c),
+}
+
+
+@pytest.mark.parametrize("name", list(_COMPLEX_REFUSED))
+def test_real_only_kernels_refuse_complex_inputs_as_torchs(name):
+    # (JAX computed atan2, xlogy, nansum and nanmean of complex numbers, and raised its own
+    # ValueError for hypot and copysign)
+    same_as_torch(lambda lib: _COMPLEX_REFUSED[name](lib, lib.tensor([1 + 1j, 2 - 1j])))
