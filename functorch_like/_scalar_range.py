@@ -24,6 +24,9 @@ _NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "in
           "float32": "float", "float64": "double"}
 
 
+_FLOAT32_MAX = builtins.float(np.finfo(np.float32).max)     # (a Python float: exact compares)
+
+
 def check_fits(value, dtype) -> None:
     """Raises torch's RuntimeError where the Python number `value` does not fit `dtype`
     (a torch dtype or the array dtype it is stored as): an int or float out of an integer
@@ -40,6 +43,15 @@ def check_fits(value, dtype) -> None:
         if value.imag != 0:
             raise RuntimeError(f"value cannot be converted to type {name} without overflow")
         value = value.real
+    if stored.kind == "f":
+        # torch converts through float for float32 and the half types: a finite number
+        # beyond float32's range does not fit (1e40 into float32; into float16 a number
+        # that fits float32 becomes inf, as torch's)
+        finite = isinstance(value, builtins.int) or math.isfinite(value)
+        if name in ("float", "c10::Half", "c10::BFloat16") and finite \
+                and abs(value) > _FLOAT32_MAX:
+            raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+        return
     if stored.kind not in "iu":
         return
     info = np.iinfo(stored)

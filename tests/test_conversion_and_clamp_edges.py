@@ -106,3 +106,25 @@ def test_real_only_kernels_refuse_complex_inputs_as_torchs(name):
     # (JAX computed atan2, xlogy, nansum and nanmean of complex numbers, and raised its own
     # ValueError for hypot and copysign)
     same_as_torch(lambda lib: _COMPLEX_REFUSED[name](lib, lib.tensor([1 + 1j, 2 - 1j])))
+
+
+_FLOAT_OVERFLOW = {
+    "setitem": lambda L: L.zeros(2).__setitem__(0, 1e40),
+    "masked_fill": lambda L: L.zeros(2).masked_fill(L.tensor([True, False]), 1e40),
+    "where": lambda L: L.where(L.tensor([True, False]), L.zeros(2), -1e40),
+    "index_fill": lambda L: L.zeros(2).index_fill(0, L.tensor([0]), 1e40),
+    "full": lambda L: L.full((1,), -1e40),
+    "fill_": lambda L: L.zeros(1).fill_(1e40),
+    "clamp": lambda L: L.clamp(L.zeros(1), max=1e40),
+    "float16 full of a float32 number (inf)": lambda L: L.full((1,), 1e5, dtype=L.float16),
+    "float32 full of inf": lambda L: L.full((1,), float("inf")),
+    "float32 arithmetic (inf)": lambda L: L.zeros(2) + 1e40,
+}
+
+
+@pytest.mark.parametrize("name", list(_FLOAT_OVERFLOW))
+def test_a_number_beyond_float32_written_into_float32_raises_as_torchs(name):
+    # (it became inf silently where torch's checked conversion raises)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        same_as_torch(_FLOAT_OVERFLOW[name])
