@@ -498,8 +498,9 @@ def _f_fill(x, v):
     return jnp.full_like(x, v)
 
 
-def fill_(self, value):
-    """Fills with `value` (a number or a 0-d tensor, whose gradient flows)."""
+def fill_(self, value, _name=None):
+    """Fills with `value` (a number or a 0-d tensor, whose gradient flows); torch's grad_fn
+    is FillBackward2 for a number, FillBackward3 for a tensor."""
     from ._ops_math import as_operand
     if isinstance(value, Tensor) and value.ndim:
         raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor "
@@ -507,14 +508,14 @@ def fill_(self, value):
     check_fits(value, self.dtype)
     if _grad_state.frame is not None:
         _grad_state.frame.check(self, "fill_", (value,))
-    return self._set(apply(_f_fill, "FillBackward1", self,
-                           as_operand(converted(value, self.dtype))))
+    name = _name or ("FillBackward3" if isinstance(value, Tensor) else "FillBackward2")
+    return self._set(apply(_f_fill, name, self, as_operand(converted(value, self.dtype))))
 
 
 def zero_(self):
     if _grad_state.frame is not None:
         _grad_state.frame.check(self, "zero_")
-    return fill_(self, 0)
+    return fill_(self, 0, "ZeroBackward0")
 
 
 def _f_copy(x, src):

@@ -498,10 +498,15 @@ def matmul(input, other):
         name = "MmBackward0"
     elif input.ndim == 1 and other.ndim == 1:
         name = "DotBackward0"
+    elif input.ndim == 1 and other.ndim == 2:
+        name = "SqueezeBackward4"       # (torch: mm of the unsqueezed vector, squeezed)
     elif other.ndim == 1 or input.ndim == 1:
         name = "MvBackward0" if input.ndim == 2 else "UnsafeViewBackward0"
+    elif input.ndim == 2 and input.requires_grad:
+        # (torch expands a matrix against a batch and clones the expansion for its grad)
+        name = "CloneBackward0"
     else:
-        name = "BmmBackward0" if input.ndim == other.ndim == 3 else "UnsafeViewBackward0"
+        name = "UnsafeViewBackward0"
     return apply(_f_matmul, name, input, other)
 
 
