@@ -9,6 +9,8 @@ import functorch_like as torch
 from functorch_like import nn
 from functorch_like._compile import compile_count
 
+from _compile_helpers import squared_step
+
 
 def test_dynamo_shares_the_compilers_functions():
     for name in ("disable", "allow_in_graph", "is_compiling", "reset"):
@@ -35,16 +37,8 @@ def test_mark_dynamic_is_a_hint_that_changes_no_result():
     eager_model = nn.Linear(4, 2)
     eager_model.load_state_dict(model.state_dict())
     eager_opt = torch.optim.SGD(eager_model.parameters(), lr=0.1)
-
-    def make(m, o):
-        def step(x):
-            o.zero_grad()
-            loss = m(x).pow(2).mean()
-            loss.backward()
-            o.step()
-            return loss
-        return step
-    compiled, eager = torch.compile(make(model, opt)), make(eager_model, eager_opt)
+    compiled = torch.compile(squared_step(model, opt))
+    eager = squared_step(eager_model, eager_opt)
     before = compile_count()
     for n in (3, 5, 3):
         x = torch.arange(4.0 * n).reshape(n, 4) / 10
