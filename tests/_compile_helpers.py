@@ -27,6 +27,18 @@ def squared_step(model, opt):
     return step
 
 
+def summed_step(model, opt):
+    """zero_grad, the sum of the model's output as the loss, backward, step; returns the
+    loss (for either library: it calls methods only)."""
+    def step(x):
+        opt.zero_grad()
+        loss = model(x).sum()
+        loss.backward()
+        opt.step()
+        return loss
+    return step
+
+
 def assert_same_state(m1, m2, rtol=1e-5, atol=1e-6):
     """Both models' state_dicts hold the same names and (nearly) the same values."""
     sd1, sd2 = m1.state_dict(), m2.state_dict()

@@ -10,6 +10,8 @@ import torch
 import functorch_like as fl
 from functorch_like import _compile
 
+from _compile_helpers import summed_step
+
 
 def _centre_then_sum(a, b):
     a.sub_(a.mean())
@@ -114,13 +116,7 @@ def test_a_returned_loss_has_a_freed_grad_fn_as_torchs():
         lib.manual_seed(0)
         m = lib.nn.Linear(2, 1)
         opt = lib.optim.SGD(m.parameters(), lr=0.1)
-
-        def step(x):
-            opt.zero_grad()
-            loss = m(x).sum()
-            loss.backward()
-            opt.step()
-            return loss
+        step = summed_step(m, opt)
         run = fl.compile(step) if lib is fl else step
         loss = run(lib.ones(1, 2))
         loss = run(lib.ones(1, 2))

@@ -14,6 +14,8 @@ import pytest
 import functorch_like as fl
 from functorch_like import nn
 
+from _compile_helpers import summed_step
+
 
 def _run(compiled: bool, set_to_none: bool):
     fl.manual_seed(0)
@@ -171,14 +173,7 @@ def test_zero_grad_clears_a_frozen_layers_stale_grad_as_eagerly():
         m(fl.ones(3, 2)).sum().backward()
         for p in m[0].parameters():
             p.requires_grad_(False)
-
-        def step(x):
-            opt.zero_grad()
-            loss = m(x).sum()
-            loss.backward()
-            opt.step()
-            return loss
-        step = wrap(step)
+        step = wrap(summed_step(m, opt))
         for _ in range(3):
             step(fl.ones(3, 2))
         return _grads(m), [p.tolist() for p in m.parameters()]

@@ -12,7 +12,7 @@ import functorch_like as torch
 from functorch_like import nn
 from functorch_like._compile import compile_count
 
-from _compile_helpers import assert_same_state, training_step
+from _compile_helpers import assert_same_state, summed_step, training_step
 
 
 class _TwoHeads(nn.Module):
@@ -443,14 +443,7 @@ def test_global_modes_select_their_own_program():
     torch.manual_seed(0)
     model = nn.Linear(4, 3)
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
-
-    def step(x):
-        opt.zero_grad()
-        loss = model(x).sum()
-        loss.backward()
-        opt.step()
-        return loss
-
+    step = summed_step(model, opt)
     forward, compiled = torch.compile(lambda x: model(x)), torch.compile(step)
     x = torch.randn(2, 4)
     assert forward(x).dtype == torch.float32
